@@ -1,0 +1,122 @@
+// The composition root (STYLE.md rule 1): repositories → services → routes, wired explicitly.
+// Tests call the same factory with a test configuration and get a whole Waypoint.
+import { sql } from 'drizzle-orm'
+import type { FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import { StaffRepository } from './platform/auth/staff-repository.ts'
+import { StaffService } from './platform/auth/staff-service.ts'
+import { type Clock, systemClock } from './platform/clock.ts'
+import type { Config } from './platform/config.ts'
+import { navigationFor } from './platform/console/navigation.ts'
+import { registerConsoleRoutes } from './platform/console/routes.ts'
+import { type Database, openDatabase } from './platform/db/database.ts'
+import { migrate } from './platform/db/migrate.ts'
+import { createHttpServer } from './platform/http/server.ts'
+import { SessionRepository } from './platform/http/session-repository.ts'
+import { SessionService } from './platform/http/session-service.ts'
+import { JobQueue } from './platform/jobs.ts'
+import { createLogger, type Logger } from './platform/logger.ts'
+import {
+  createMetricsRegistry,
+  type ReadinessCheck,
+  registerHealthRoutes,
+} from './platform/observability/health-routes.ts'
+import { ForceRepository } from './platform/tenancy/force-repository.ts'
+import { ForceService } from './platform/tenancy/force-service.ts'
+
+export interface AppOptions {
+  clock?: Clock
+  /** An already-open database (tests share one per process). */
+  db?: Database
+  log?: Logger
+}
+
+export interface Services {
+  forces: ForceService
+  staff: StaffService
+  sessions: SessionService
+}
+
+export interface App {
+  config: Config
+  log: Logger
+  clock: Clock
+  db: Database
+  jobs: JobQueue
+  http: FastifyInstance
+  metrics: Registry
+  services: Services
+  /** Starts the job workers (role `worker` or `all`). */
+  startWorkers(): void
+  /** Stops taking work, lets requests and jobs in hand finish, closes the database. */
+  stop(): Promise<void>
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel)
+  const clock = options.clock ?? systemClock
+  const ownsDb = !options.db
+  const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }))
+  await migrate(db, (line) => log.info(line))
+
+  const forces = new ForceService(new ForceRepository(db), clock)
+  const staff = new StaffService(new StaffRepository(db), clock)
+  const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
+  const services: Services = { forces, staff, sessions }
+
+  const jobs = new JobQueue(db, log.child({ component: 'jobs' }), config.jobs.schema)
+
+  const http = await createHttpServer({
+    config,
+    log,
+    sessions,
+    loadStaff: (session) => staff.loadPrincipal(session),
+    forceHasProduct: (forceId, product) => forces.hasProduct(forceId, product),
+    pageGlobals: async (request) => {
+      const userForce = request.staff?.forceId ? await forces.get(request.staff.forceId) : undefined
+      return {
+        serviceName: 'Waypoint',
+        userForce,
+        navigation: navigationFor(request.staff, request.url.split('?')[0], userForce?.products),
+      }
+    },
+  })
+
+  const metrics = createMetricsRegistry()
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'database',
+      check: async () => {
+        await db.asSystem((tx) => tx.execute(sql`select 1`))
+        return { engine: db.kind }
+      },
+    },
+    { name: 'jobs', check: async () => ({ backlog: await jobs.backlog() }) },
+  ]
+  registerHealthRoutes(http, readiness, metrics)
+  registerConsoleRoutes(http, services)
+
+  await jobs.start()
+  await http.ready()
+
+  let stopping: Promise<void> | undefined
+  return {
+    config,
+    log,
+    clock,
+    db,
+    jobs,
+    http,
+    metrics,
+    services,
+    startWorkers: () => jobs.startWorking(),
+    stop: () => {
+      stopping ??= (async () => {
+        await http.close()
+        await jobs.stop()
+        if (ownsDb) await db.close()
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The command line: `waypoint all|web|worker|migrate|seed`. One deployable, three roles
+// (ARCHITECTURE.md): `web` serves HTTP, `worker` runs jobs, `all` does both (the default).
+import { createApp } from './app.ts'
+import { ConfigError, loadConfig } from './platform/config.ts'
+import { openDatabase } from './platform/db/database.ts'
+import { migrate } from './platform/db/migrate.ts'
+import { seedDemo } from './platform/seed.ts'
+
+const usage = `Usage: waypoint <command>
+
+  all        serve HTTP and run jobs (default)
+  web        serve HTTP only
+  worker     run jobs only
+  migrate    apply database migrations and exit
+  seed       load demo forces' users and exit`
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'all'] = argv
+  const config = loadConfig()
+  switch (command) {
+    case 'all':
+    case 'web':
+    case 'worker':
+      return serve(command, config)
+    case 'migrate': {
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+      const applied = await migrate(db, (line) => console.log(line))
+      console.log(applied.length ? `Applied ${applied.length} migrations` : 'Database is up to date')
+      await db.close()
+      return 0
+    }
+    case 'seed': {
+      const app = await createApp({ ...config, jobs: { ...config.jobs, enabled: false } })
+      await seedDemo(app)
+      await app.stop()
+      return 0
+    }
+    case 'help':
+    case '--help':
+      console.log(usage)
+      return 0
+    default:
+      console.error(`Unknown command: ${command}\n\n${usage}`)
+      return 2
+  }
+}
+
+async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof loadConfig>): Promise<number> {
+  const app = await createApp(config)
+  if (config.seedDemo) {
+    const users = await seedDemo(app)
+    printWelcome(config.http.publicUrl, users)
+  }
+  if (role !== 'web') app.startWorkers()
+  if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })
+  app.log.info({ role, database: app.db.kind }, 'Waypoint started')
+
+  // Graceful shutdown: stop accepting, finish requests and jobs in hand, then exit (CP-167).
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      app.log.info({ signal }, 'shutting down')
+      app.stop().then(resolve, (error) => {
+        app.log.error({ err: error }, 'shutdown failed')
+        resolve()
+      })
+    }
+    process.once('SIGTERM', shutdown)
+    process.once('SIGINT', shutdown)
+  })
+  return 0
+}
+
+function printWelcome(url: string, users: Awaited<ReturnType<typeof seedDemo>>): void {
+  const lines = [
+    '',
+    `Waypoint is running at ${url}`,
+    '',
+    'Demo sign-ins (email / password):',
+    ...users.map((u) => `  ${u.email.padEnd(38)} ${u.password.padEnd(24)} ${u.roles.join(', ')}`),
+    '',
+  ]
+  console.log(lines.join('\n'))
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    if (error instanceof ConfigError) console.error(error.message)
+    else console.error(error)
+    process.exit(1)
+  },
+)

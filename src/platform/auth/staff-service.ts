@@ -1,0 +1,86 @@
+// Staff accounts and role grants: who may do what, who granted it and when (CP-152, CRM-25).
+import type { Clock } from '../clock.ts'
+import { DomainError, NotFoundError } from '../errors.ts'
+import type { Session } from '../http/session-service.ts'
+import { isStaffRole, type StaffPrincipal, type StaffRole } from './roles.ts'
+import type { StaffRepository, StaffUser } from './staff-repository.ts'
+
+export interface NewStaffInput {
+  forceId: string | null
+  email: string
+  displayName: string
+  roles: StaffRole[]
+  passwordHash?: string
+  oidcIssuer?: string
+  oidcSubject?: string
+}
+
+export class StaffService {
+  readonly #repo: StaffRepository
+  readonly #clock: Clock
+
+  constructor(repo: StaffRepository, clock: Clock) {
+    this.#repo = repo
+    this.#clock = clock
+  }
+
+  get repository(): StaffRepository {
+    return this.#repo
+  }
+
+  async create(input: NewStaffInput, createdBy: string | null): Promise<StaffUser> {
+    if (await this.#repo.findByEmail(input.email)) {
+      throw new DomainError('email-taken', 'A user with that email address already exists', {
+        status: 409,
+        fieldErrors: [{ field: 'email', message: 'A user with that email address already exists' }],
+      })
+    }
+    const user = await this.#repo.insert({
+      forceId: input.forceId,
+      email: input.email.trim(),
+      displayName: input.displayName.trim(),
+      passwordHash: input.passwordHash ?? null,
+      oidcIssuer: input.oidcIssuer ?? null,
+      oidcSubject: input.oidcSubject ?? null,
+      createdBy,
+    })
+    for (const role of input.roles) await this.grantRole(user.id, role, createdBy)
+    return user
+  }
+
+  async grantRole(userId: string, role: string, grantedBy: string | null): Promise<void> {
+    if (!isStaffRole(role)) throw new DomainError('unknown-role', `There is no role called ${role}`)
+    const user = await this.#repo.findById(userId)
+    if (!user) throw new NotFoundError('User')
+    const active = await this.#repo.activeGrants(userId)
+    if (active.some((g) => g.role === role)) return
+    await this.#repo.insertGrant({
+      userId,
+      role,
+      forceId: user.forceId,
+      grantedBy,
+      grantedAt: this.#clock.now(),
+    })
+  }
+
+  async revokeRole(userId: string, role: string, revokedBy: string | null): Promise<void> {
+    if (!(await this.#repo.revokeGrant(userId, role, revokedBy, this.#clock.now())))
+      throw new NotFoundError('Role grant')
+  }
+
+  /** The signed-in member of staff behind a session, or undefined if disabled or mid-MFA. */
+  async loadPrincipal(session: Session): Promise<StaffPrincipal | undefined> {
+    if (!session.subjectId || session.data.mfaPending) return undefined
+    const user = await this.#repo.findById(session.subjectId)
+    if (!user || user.disabledAt) return undefined
+    const grants = await this.#repo.activeGrants(user.id)
+    return {
+      id: user.id,
+      forceId: user.forceId,
+      displayName: user.displayName,
+      email: user.email,
+      roles: new Set(grants.map((g) => g.role).filter(isStaffRole)),
+      sessionId: session.id,
+    }
+  }
+}

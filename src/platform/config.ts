@@ -1,0 +1,113 @@
+// The one place that reads process.env (STYLE.md rule 2). Every setting has a development
+// default; those marked `requiredInProduction` stop start-up with a message naming the variable.
+import { randomBytes } from 'node:crypto'
+
+export type Role = 'all' | 'web' | 'worker'
+
+export interface Config {
+  environment: 'development' | 'test' | 'production'
+  /** postgres://… for PostgreSQL; undefined means embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined
+  /** PGlite data directory; 'memory://' for an in-memory database (tests). */
+  dataDir: string
+  http: { host: string; port: number; publicUrl: string; trustProxy: boolean; bodyLimitBytes: number }
+  /** Secret used to sign cookies and derive CSRF tokens. */
+  sessionSecret: string
+  session: { idleMinutes: number; absoluteHours: number; secureCookie: boolean }
+  login: { maxFailedAttempts: number; lockoutMinutes: number }
+  oidc: {
+    issuer: string | undefined
+    clientId: string | undefined
+    clientSecret: string | undefined
+    groupRoleMap: string | undefined
+  }
+  jobs: { enabled: boolean; schema: string }
+  seedDemo: boolean
+  simulator: { enabled: boolean; eventsPerMinute: number }
+  logLevel: string
+  siem: {
+    syslogHost: string | undefined
+    syslogPort: number
+    hecUrl: string | undefined
+    hecToken: string | undefined
+  }
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const environment = parseEnvironment(env.NODE_ENV)
+  const production = environment === 'production'
+  const missing: string[] = []
+  const required = (name: string, devDefault: string): string => {
+    const value = env[name]
+    if (value) return value
+    if (production) missing.push(name)
+    return devDefault
+  }
+  const port = Number(env.PORT ?? 3000)
+  const config: Config = {
+    environment,
+    databaseUrl: production ? required('DATABASE_URL', '') : env.DATABASE_URL || undefined,
+    dataDir: env.WAYPOINT_DATA_DIR ?? './data',
+    http: {
+      host: env.HOST ?? '127.0.0.1',
+      port,
+      publicUrl: required('PUBLIC_URL', `http://localhost:${port}`),
+      trustProxy: env.TRUST_PROXY === 'true',
+      bodyLimitBytes: Number(env.BODY_LIMIT_BYTES ?? 1_048_576),
+    },
+    sessionSecret: required('SESSION_SECRET', devSecret()),
+    session: {
+      idleMinutes: Number(env.SESSION_IDLE_MINUTES ?? 30),
+      absoluteHours: Number(env.SESSION_ABSOLUTE_HOURS ?? 12),
+      secureCookie: production,
+    },
+    login: {
+      maxFailedAttempts: Number(env.LOGIN_MAX_FAILED_ATTEMPTS ?? 5),
+      lockoutMinutes: Number(env.LOGIN_LOCKOUT_MINUTES ?? 15),
+    },
+    oidc: {
+      issuer: env.OIDC_ISSUER || undefined,
+      clientId: env.OIDC_CLIENT_ID || undefined,
+      clientSecret: env.OIDC_CLIENT_SECRET || undefined,
+      groupRoleMap: env.OIDC_GROUP_ROLE_MAP || undefined,
+    },
+    jobs: { enabled: env.JOBS_ENABLED !== 'false', schema: env.JOBS_SCHEMA ?? 'pgboss' },
+    seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !production,
+    simulator: {
+      enabled: env.SIMULATOR ? env.SIMULATOR === 'true' : !production,
+      eventsPerMinute: Number(env.SIMULATOR_EVENTS_PER_MINUTE ?? 6),
+    },
+    logLevel: env.LOG_LEVEL ?? (environment === 'test' ? 'silent' : 'info'),
+    siem: {
+      syslogHost: env.SIEM_SYSLOG_HOST || undefined,
+      syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),
+      hecUrl: env.SIEM_HEC_URL || undefined,
+      hecToken: env.SIEM_HEC_TOKEN || undefined,
+    },
+    ...overrides,
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(`Waypoint cannot start in production without: ${missing.join(', ')}`)
+  }
+  if (production && config.sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters')
+  }
+  return config
+}
+
+function parseEnvironment(value: string | undefined): Config['environment'] {
+  if (value === 'production' || value === 'test') return value
+  return 'development'
+}
+
+// A development secret is random per process: sessions do not survive a restart, which is
+// acceptable for a demo and avoids a well-known secret in the repository.
+let cachedDevSecret: string | undefined
+function devSecret(): string {
+  cachedDevSecret ??= randomBytes(32).toString('hex')
+  return cachedDevSecret
+}

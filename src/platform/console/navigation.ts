@@ -1,0 +1,39 @@
+// The staff console's primary navigation: each section appears only to roles that may use it,
+// so every link a person sees leads to a page they are allowed to open.
+import type { Product, StaffPrincipal, StaffRole } from '../auth/roles.ts'
+
+export interface NavigationItem {
+  text: string
+  href: string
+  roles: readonly StaffRole[] | 'any'
+  product?: Product
+}
+
+export const consoleNavigation: NavigationItem[] = [
+  { text: 'Dashboard', href: '/console', roles: 'any' },
+  { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'] },
+  { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'] },
+  { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'] },
+  { text: 'Audit', href: '/console/audit', roles: ['system_admin', 'auditor'] },
+  {
+    text: 'Incidents',
+    href: '/console/incidents',
+    roles: ['system_admin', 'service_support', 'force_admin'],
+  },
+]
+
+export function navigationFor(
+  staff: StaffPrincipal | undefined,
+  currentPath: string,
+  forceProducts: readonly string[] | undefined,
+): { text: string; href: string; active: boolean }[] {
+  if (!staff) return []
+  return consoleNavigation
+    .filter((item) => item.roles === 'any' || item.roles.some((r) => staff.roles.has(r)))
+    .filter((item) => !item.product || !forceProducts || forceProducts.includes(item.product))
+    .map((item) => ({
+      text: item.text,
+      href: item.href,
+      active: item.href === '/console' ? currentPath === '/console' : currentPath.startsWith(item.href),
+    }))
+}

@@ -1,0 +1,126 @@
+// One database handle for the whole process, over either embedded PGlite or PostgreSQL 15.
+// Tenant data is only ever touched through `withForce`, which runs the transaction as the
+// non-superuser role `waypoint_app` with `app.force_id` set, so row-level security applies
+// (UJ-5, CP-5, CRM-5). `asSystem` runs as `waypoint_system` (BYPASSRLS) for region-wide work:
+// sign-in look-ups, schedulers that scan every force, system administration.
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { type SQL, sql } from 'drizzle-orm'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import pg from 'pg'
+import { fromPglite } from 'pg-boss'
+
+export type Tx = PgTransaction<PgQueryResultHKT, any, any>
+export type Executor = PgDatabase<PgQueryResultHKT, any>
+
+export interface RequestContext {
+  userId?: string
+  correlationId?: string
+}
+
+export interface JobDatabaseOptions {
+  db?: { executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> }
+  connectionString?: string
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres'
+  /** Runs `fn` in a transaction confined by row-level security to one force. */
+  withForce<T>(forceId: string, fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
+  /** Runs `fn` in a transaction that may see every force (system role, BYPASSRLS). */
+  asSystem<T>(fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
+  /** Runs multi-statement SQL as the owner (migrations only); returns the last statement's rows. */
+  execAsOwner(text: string): Promise<Record<string, unknown>[]>
+  /** Connection settings for pg-boss. */
+  jobDatabase(): JobDatabaseOptions
+  close(): Promise<void>
+  /** PGlite only: a gzipped copy of the data directory (tests cache a migrated template). */
+  dumpDataDir?(): Promise<Blob>
+}
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string
+  dataDir?: string
+  /** A PGlite data directory dump to start from (tests load a migrated template). */
+  loadDataDir?: Blob
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl)
+  return openPglite(options.dataDir ?? 'memory://', options.loadDataDir)
+}
+
+/** Rows of a raw SQL statement, for the few queries Drizzle's builder does not express. */
+export async function rows<T>(tx: Executor, query: SQL): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as { rows: T[] }
+  return result.rows
+}
+
+async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const client = new PGlite(dataDir, loadDataDir ? { loadDataDir } : {})
+  await client.waitReady
+  const orm = drizzlePglite(client)
+  return buildDatabase('pglite', orm as unknown as Executor, {
+    execAsOwner: async (text) => {
+      try {
+        const results = await client.exec(text)
+        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[]
+      } catch (error) {
+        await client.exec('rollback').catch(() => {})
+        throw error
+      }
+    },
+    jobDatabase: () => ({ db: fromPglite(client) }),
+    close: () => client.close(),
+    dumpDataDir: async () => (await client.dumpDataDir('gzip')) as Blob,
+  })
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  pool.on('error', () => {
+    // A dropped idle connection is replaced on next use; /health/ready reports a real outage.
+  })
+  const orm = drizzlePg(pool)
+  return buildDatabase('postgres', orm as unknown as Executor, {
+    execAsOwner: async (text) => {
+      const result = (await pool.query(text)) as unknown as pg.QueryResult | pg.QueryResult[]
+      const last = Array.isArray(result) ? result.at(-1) : result
+      return (last?.rows ?? []) as Record<string, unknown>[]
+    },
+    jobDatabase: () => ({ connectionString: url }),
+    close: () => pool.end(),
+  })
+}
+
+function buildDatabase(
+  kind: Database['kind'],
+  orm: Executor,
+  parts: Pick<Database, 'execAsOwner' | 'jobDatabase' | 'close' | 'dumpDataDir'>,
+): Database {
+  const inRole = async <T>(
+    role: 'waypoint_app' | 'waypoint_system',
+    forceId: string,
+    fn: (tx: Tx) => Promise<T>,
+    context: RequestContext = {},
+  ): Promise<T> =>
+    orm.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local role ${role}`))
+      await tx.execute(
+        sql`select set_config('app.force_id', ${forceId}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
+      )
+      return fn(tx as Tx)
+    })
+  return {
+    kind,
+    withForce: (forceId, fn, context) => {
+      if (!forceId) throw new Error('withForce needs a force')
+      return inRole('waypoint_app', forceId, fn, context)
+    },
+    asSystem: (fn, context) => inRole('waypoint_system', '', fn, context),
+    ...parts,
+  }
+}

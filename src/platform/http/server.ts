@@ -1,0 +1,346 @@
+// The HTTP shell: correlation ids, security headers (CSP with nonces), sessions, CSRF, access
+// control declared on every route (deny by default), views and the one error model.
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import fastifyCookie from '@fastify/cookie'
+import fastifyFormbody from '@fastify/formbody'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyStatic from '@fastify/static'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify'
+import { type Access, hasAnyRole, type Product, type StaffPrincipal } from '../auth/roles.ts'
+import type { Config } from '../config.ts'
+import { DomainError, problemFor } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import type { Session, SessionService } from './session-service.ts'
+import { createViewEnvironment, govukFrontendRoot, mojFrontendRoot } from './views.ts'
+
+export const SESSION_COOKIE = 'waypoint_session'
+const ANON_CSRF_COOKIE = 'waypoint_csrf'
+
+export interface ClientPrincipal {
+  clientId: string
+  forceId: string
+  scopes: ReadonlySet<string>
+}
+
+export interface CitizenPrincipal {
+  id: string
+  forceId: string
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+  interface FastifyRequest {
+    session: Session | undefined
+    staff: StaffPrincipal | undefined
+    client: ClientPrincipal | undefined
+    citizen: CitizenPrincipal | undefined
+  }
+  interface FastifyReply {
+    /** Renders a Nunjucks page with the shared context (user, CSRF token, CSP nonce, branding). */
+    render(template: string, context?: Record<string, unknown>): FastifyReply
+  }
+}
+
+export interface HttpDependencies {
+  config: Config
+  log: Logger
+  sessions: SessionService
+  /** Loads the signed-in member of staff for a session. */
+  loadStaff(session: Session): Promise<StaffPrincipal | undefined>
+  /** Whether a force has bought a product (UJ-5, CP-5, CRM-5). */
+  forceHasProduct(forceId: string, product: Product): Promise<boolean>
+  /** Extra values every page may use (service name, branding). */
+  pageGlobals?(request: FastifyRequest): Promise<Record<string, unknown>>
+}
+
+export async function createHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
+  const { config, sessions } = deps
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-correlation-id']
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  })
+  const views = createViewEnvironment()
+
+  app.decorateRequest('session', undefined)
+  app.decorateRequest('staff', undefined)
+  app.decorateRequest('client', undefined)
+  app.decorateRequest('citizen', undefined)
+
+  await app.register(fastifyCookie, { secret: config.sessionSecret })
+  await app.register(fastifyFormbody)
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.environment === 'production' ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.environment === 'production',
+  })
+  await app.register(fastifyStatic, {
+    root: [join(govukFrontendRoot, 'dist/govuk/assets'), join(mojFrontendRoot, 'moj/assets')],
+    prefix: '/assets/',
+    maxAge: '1d',
+  })
+  await app.register(fastifyStatic, {
+    root: resolve(import.meta.dirname, '../../views/public'),
+    prefix: '/public/',
+    decorateReply: false,
+    maxAge: '1h',
+  })
+  await app.register(fastifyStatic, {
+    root: [join(govukFrontendRoot, 'dist/govuk'), join(mojFrontendRoot, 'moj')],
+    prefix: '/frontend/',
+    decorateReply: false,
+    allowedPath: (path) => /\.(css|js|mjs|map)$/.test(path),
+    maxAge: '1d',
+  })
+
+  // Every route must say who may use it: a route without `config.access` stops start-up.
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access
+    if (
+      !access &&
+      !route.url.startsWith('/assets/') &&
+      !route.url.startsWith('/public/') &&
+      !route.url.startsWith('/frontend/')
+    ) {
+      throw new Error(`Route ${route.method} ${route.url} does not declare config.access`)
+    }
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-correlation-id', request.id)
+    const token = request.cookies[SESSION_COOKIE]
+    const unsigned = token ? request.unsignCookie(token) : undefined
+    if (unsigned?.valid && unsigned.value) {
+      request.session = await sessions.resolve(unsigned.value)
+      if (!request.session) reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      else if (request.session.subjectKind === 'staff') request.staff = await deps.loadStaff(request.session)
+    }
+  })
+
+  app.decorateReply('render', function render(this: FastifyReply, template: string, context = {}) {
+    const request = this.request
+    const page = (async () => {
+      const globals = deps.pageGlobals ? await deps.pageGlobals(request) : {}
+      return views.render(template, {
+        ...globals,
+        staff: request.staff,
+        citizen: request.citizen,
+        csrfToken: csrfTokenFor(request, this, sessions, config),
+        cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+        currentPath: request.url.split('?')[0],
+        correlationId: request.id,
+        ...context,
+      })
+    })()
+    page.then(
+      (html) => this.type('text/html; charset=utf-8').send(html),
+      (error) => this.send(error),
+    )
+    return this
+  })
+
+  // CSRF on every browser form; machine APIs authenticate with bearer tokens instead.
+  app.addHook('preHandler', async (request, reply) => {
+    const access = request.routeOptions.config.access
+    if (!access || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) return
+    if (typeof access === 'object' && ('client' in access || 'custom' in access)) return
+    const body = request.body as Record<string, unknown> | undefined
+    const token = body?._csrf ?? request.headers['x-csrf-token']
+    if (!isValidCsrf(request, token, sessions, config)) {
+      reply.code(403)
+      return reply.render('errors/csrf.njk')
+    }
+  })
+
+  app.addHook('preHandler', async (request, reply) => {
+    const access = request.routeOptions.config.access
+    if (!access || access === 'public' || 'custom' in access) return
+    if ('staff' in access) {
+      if (!request.staff) return refuseUnauthenticated(request, reply, '/sign-in')
+      if (!hasAnyRole(request.staff, access.staff)) return refuse(request, reply, 403)
+      if (
+        access.product &&
+        request.staff.forceId &&
+        !(await deps.forceHasProduct(request.staff.forceId, access.product))
+      )
+        return refuse(request, reply, 403, `Your force does not use Waypoint ${access.product}`)
+      return
+    }
+    if ('client' in access) {
+      if (!request.client) return refuse(request, reply, 401)
+      if (!access.client.some((s) => request.client!.scopes.has(s))) return refuse(request, reply, 403)
+      if (access.product && !(await deps.forceHasProduct(request.client.forceId, access.product)))
+        return refuse(request, reply, 403, `The force does not use Waypoint ${access.product}`)
+      return
+    }
+    if ('citizen' in access) {
+      if (!request.citizen) return refuseUnauthenticated(request, reply, '/portal/sign-in')
+      if (access.product && !(await deps.forceHasProduct(request.citizen.forceId, access.product)))
+        return refuse(request, reply, 404)
+    }
+  })
+
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    const domain = toDomainError(error)
+    if (domain.status >= 500) request.log.error({ err: error }, 'unexpected error')
+    else request.log.info({ code: domain.code, status: domain.status }, 'request refused')
+    reply.code(domain.status)
+    if (wantsProblem(request)) {
+      return reply.type('application/problem+json').send(problemFor(domain, request.id, request.url))
+    }
+    return reply.render(domain.status >= 500 ? 'errors/500.njk' : 'errors/problem.njk', { error: domain })
+  })
+
+  app.setNotFoundHandler({}, (request, reply) => {
+    reply.code(404)
+    if (wantsProblem(request)) {
+      return reply
+        .type('application/problem+json')
+        .send(problemFor(new DomainError('not-found', 'Not found', { status: 404 }), request.id, request.url))
+    }
+    return reply.render('errors/404.njk')
+  })
+
+  return app
+}
+
+export function startStaffSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  issued: { token: string; session: Session },
+  maxAgeSeconds: number,
+  secure: boolean,
+): void {
+  request.session = issued.session
+  reply.setCookie(SESSION_COOKIE, issued.token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    signed: true,
+    maxAge: maxAgeSeconds,
+  })
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' })
+}
+
+function wantsProblem(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return true
+  const accept = request.headers.accept ?? ''
+  return accept.includes('json') && !accept.includes('text/html')
+}
+
+function toDomainError(error: FastifyError | DomainError): DomainError {
+  if (error instanceof DomainError) return error
+  const e = error as FastifyError
+  if (e.validation) {
+    return new DomainError('validation-failed', 'The request is not valid', {
+      status: 400,
+      fieldErrors: e.validation.map((v) => ({
+        field: (
+          v.instancePath || String((v.params as { missingProperty?: string }).missingProperty ?? '')
+        ).replace(/^\//, ''),
+        message: v.message ?? 'is not valid',
+      })),
+    })
+  }
+  const status = e.statusCode && e.statusCode >= 400 ? e.statusCode : 500
+  if (status === 413) return new DomainError('payload-too-large', 'The request is too large', { status })
+  if (status === 429) return new DomainError('rate-limited', 'Too many requests: try again later', { status })
+  if (status === 415) return new DomainError('unsupported-media-type', e.message, { status })
+  if (status < 500) return new DomainError('bad-request', e.message, { status })
+  return new DomainError('internal-error', 'Sorry, there is a problem with the service', { status: 500 })
+}
+
+function refuseUnauthenticated(request: FastifyRequest, reply: FastifyReply, signInPath: string) {
+  if (request.method === 'GET' && !wantsProblem(request)) {
+    return reply.redirect(`${signInPath}?returnTo=${encodeURIComponent(request.url)}`)
+  }
+  return refuse(request, reply, 401)
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403 | 404, message?: string) {
+  const messages = {
+    401: 'Sign in to continue',
+    403: 'You do not have permission to see this',
+    404: 'Not found',
+  }
+  const error = new DomainError(
+    status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'not-found',
+    message ?? messages[status],
+    {
+      status,
+    },
+  )
+  reply.code(status)
+  if (wantsProblem(request))
+    return reply.type('application/problem+json').send(problemFor(error, request.id, request.url))
+  return reply.render(status === 404 ? 'errors/404.njk' : 'errors/problem.njk', { error })
+}
+
+function csrfTokenFor(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sessions: SessionService,
+  config: Config,
+): string {
+  if (request.session) return sessions.csrfToken(request.session.id)
+  let nonce = request.cookies[ANON_CSRF_COOKIE]
+  if (!nonce || !/^[\w-]{20,64}$/.test(nonce)) {
+    nonce = randomBytes(24).toString('base64url')
+    request.cookies[ANON_CSRF_COOKIE] = nonce
+    reply.setCookie(ANON_CSRF_COOKIE, nonce, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.session.secureCookie,
+    })
+  }
+  return anonymousToken(nonce, config.sessionSecret)
+}
+
+function isValidCsrf(
+  request: FastifyRequest,
+  token: unknown,
+  sessions: SessionService,
+  config: Config,
+): boolean {
+  if (request.session) return sessions.isValidCsrfToken(request.session.id, token)
+  const nonce = request.cookies[ANON_CSRF_COOKIE]
+  return typeof token === 'string' && !!nonce && token === anonymousToken(nonce, config.sessionSecret)
+}
+
+function anonymousToken(nonce: string, secret: string): string {
+  return createHmac('sha256', secret).update(`anon-csrf:${nonce}`).digest('base64url')
+}

@@ -1,0 +1,189 @@
+// Jobs as data (STYLE.md rule 4): a job has a name, a typed payload schema and a handler that is
+// safe to run twice. pg-boss keeps the queue in PostgreSQL (SKIP LOCKED across workers); on
+// PGlite it runs in-process through its PGlite adapter. `send` inside a `withForce` transaction
+// enqueues atomically with the domain change (transactional outbox).
+import { type Static, type TSchema, Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { sql } from 'drizzle-orm'
+import { fromDrizzle, PgBoss } from 'pg-boss'
+import type { Database, Tx } from './db/database.ts'
+import type { Logger } from './logger.ts'
+
+export interface JobDefinition<S extends TSchema = TSchema> {
+  name: string
+  payload: S
+  handle(payload: Static<S>, job: { id: string; retryCount: number }): Promise<void>
+  /** Retries with exponential backoff; failed jobs stay visible for replay. */
+  retryLimit?: number
+  retryDelaySeconds?: number
+  /** How many jobs one worker takes at once. */
+  batchSize?: number
+  /** A cron schedule (Europe/London) that enqueues this job with an empty payload. */
+  cron?: string
+}
+
+export function defineJob<S extends TSchema>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition
+}
+
+export const EmptyPayload = Type.Object({})
+
+export interface SendOptions {
+  startAfter?: Date
+  singletonKey?: string
+  priority?: number
+}
+
+export class JobQueue {
+  readonly #boss: PgBoss
+  readonly #definitions = new Map<string, JobDefinition<any>>()
+  readonly #log: Logger
+  readonly #schema: string
+  readonly #db: Database
+  #working = false
+  #timer: NodeJS.Timeout | undefined
+  #inFlight = new Set<Promise<unknown>>()
+  #wake: (() => void) | undefined
+
+  constructor(db: Database, log: Logger, schema: string) {
+    this.#db = db
+    this.#log = log
+    this.#schema = schema
+    this.#boss = new PgBoss({
+      ...db.jobDatabase(),
+      schema,
+      ...(db.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
+      supervise: true,
+      schedule: true,
+      migrate: true,
+    })
+    this.#boss.on('error', (error) => log.error({ err: error }, 'job queue error'))
+  }
+
+  register(...definitions: JobDefinition<any>[]): void {
+    for (const d of definitions) {
+      if (this.#definitions.has(d.name)) throw new Error(`Job ${d.name} is defined twice`)
+      this.#definitions.set(d.name, d)
+    }
+  }
+
+  get names(): string[] {
+    return [...this.#definitions.keys()]
+  }
+
+  /** Installs pg-boss, creates a queue per job, grants the application roles access. */
+  async start(): Promise<void> {
+    await this.#boss.start()
+    for (const d of this.#definitions.values()) {
+      await this.#boss.createQueue(d.name, {
+        retryLimit: d.retryLimit ?? 5,
+        retryDelay: d.retryDelaySeconds ?? 10,
+        retryBackoff: true,
+      })
+      if (d.cron) await this.#boss.schedule(d.name, d.cron, {}, { tz: 'Europe/London' })
+    }
+    const s = this.#schema
+    await this.#db.execAsOwner(`grant usage on schema ${s} to waypoint_app, waypoint_system;
+      grant select, insert, update, delete on all tables in schema ${s} to waypoint_app, waypoint_system;
+      grant usage, select on all sequences in schema ${s} to waypoint_app, waypoint_system;
+      grant execute on all functions in schema ${s} to waypoint_app, waypoint_system;
+      alter default privileges in schema ${s} grant select, insert, update, delete on tables to waypoint_app, waypoint_system;`)
+  }
+
+  /** Enqueues a job; with `tx`, inside that transaction so it commits with the change. */
+  async send<S extends TSchema>(
+    definition: JobDefinition<S>,
+    payload: Static<S>,
+    options: SendOptions & { tx?: Tx } = {},
+  ): Promise<string | null> {
+    assertPayload(definition, payload)
+    const { tx, ...rest } = options
+    const id = await this.#boss.send(definition.name, payload as object, {
+      ...rest,
+      ...(tx ? { db: fromDrizzle(tx as never, sql as never) } : {}),
+    })
+    this.#wake?.()
+    return id
+  }
+
+  /** Fetches and runs due jobs of every queue until none is left; returns how many ran. */
+  async drain(names: string[] = this.names, limit = Number.POSITIVE_INFINITY): Promise<number> {
+    let total = 0
+    for (;;) {
+      let ran = 0
+      for (const name of names) ran += await this.#runBatch(name)
+      total += ran
+      if (ran === 0 || total >= limit) return total
+    }
+  }
+
+  /** Starts polling every queue until `stop`; an in-process `send` wakes it at once. */
+  startWorking(pollMs = 500): void {
+    if (this.#working) return
+    this.#working = true
+    const loop = async () => {
+      if (!this.#working) return
+      const run = this.drain().catch((error) => this.#log.error({ err: error }, 'job loop failed'))
+      this.#inFlight.add(run)
+      await run
+      this.#inFlight.delete(run)
+      if (!this.#working) return
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve
+        this.#timer = setTimeout(resolve, pollMs)
+      })
+      this.#wake = undefined
+      clearTimeout(this.#timer)
+      void loop()
+    }
+    void loop()
+  }
+
+  /** Stops taking new jobs, lets the ones in hand finish, then stops pg-boss. */
+  async stop(): Promise<void> {
+    this.#working = false
+    this.#wake?.()
+    await Promise.allSettled([...this.#inFlight])
+    await this.#boss.stop({ graceful: true, timeout: 10_000 })
+  }
+
+  /** Jobs waiting or retrying, per queue: the backlog shown on /health/ready. */
+  async backlog(): Promise<Record<string, number>> {
+    const result: Record<string, number> = {}
+    for (const q of await this.#boss.getQueues(this.names)) {
+      result[q.name] = (q as unknown as { queuedCount?: number }).queuedCount ?? 0
+    }
+    return result
+  }
+
+  get boss(): PgBoss {
+    return this.#boss
+  }
+
+  async #runBatch(name: string): Promise<number> {
+    const definition = this.#definitions.get(name)
+    if (!definition) throw new Error(`No job named ${name}`)
+    const jobs = await this.#boss.fetch<Record<string, unknown>>(name, {
+      batchSize: definition.batchSize ?? 10,
+      includeMetadata: true,
+    })
+    for (const job of jobs) {
+      try {
+        assertPayload(definition, job.data)
+        await definition.handle(job.data, { id: job.id, retryCount: job.retryCount })
+        await this.#boss.complete(name, job.id)
+      } catch (error) {
+        this.#log.warn({ err: error, job: name, jobId: job.id }, 'job failed; it will be retried')
+        await this.#boss.fail(name, job.id, { message: (error as Error).message })
+      }
+    }
+    return jobs.length
+  }
+}
+
+function assertPayload(definition: JobDefinition<any>, payload: unknown): void {
+  if (!Value.Check(definition.payload, payload)) {
+    const first = [...Value.Errors(definition.payload, payload)][0]
+    throw new Error(`Job ${definition.name} payload is invalid at ${first?.path || '/'}: ${first?.message}`)
+  }
+}
