@@ -3,6 +3,8 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { AuditRepository } from './platform/audit/audit-repository.ts'
+import { AuditService } from './platform/audit/audit-service.ts'
 import { StaffRepository } from './platform/auth/staff-repository.ts'
 import { StaffService } from './platform/auth/staff-service.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
@@ -32,6 +34,7 @@ export interface AppOptions {
 }
 
 export interface Services {
+  audit: AuditService
   forces: ForceService
   staff: StaffService
   sessions: SessionService
@@ -62,7 +65,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const forces = new ForceService(new ForceRepository(db), clock)
   const staff = new StaffService(new StaffRepository(db), clock)
   const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
-  const services: Services = { forces, staff, sessions }
+  const audit = new AuditService(new AuditRepository(db), db, clock)
+  const services: Services = { audit, forces, staff, sessions }
 
   const jobs = new JobQueue(db, log.child({ component: 'jobs' }), config.jobs.schema)
 

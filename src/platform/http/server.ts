@@ -251,6 +251,22 @@ export function startStaffSession(
   })
 }
 
+/** Who did it, from where, in which request: the common part of every audit event. */
+export function auditContext(request: FastifyRequest): {
+  actor: { kind: 'staff' | 'client' | 'citizen' | 'system'; id: string | null; name: string | null }
+  ip: string
+  correlationId: string
+} {
+  const actor = request.staff
+    ? { kind: 'staff' as const, id: request.staff.id, name: request.staff.displayName }
+    : request.client
+      ? { kind: 'client' as const, id: request.client.clientId, name: null }
+      : request.citizen
+        ? { kind: 'citizen' as const, id: request.citizen.id, name: null }
+        : { kind: 'system' as const, id: null, name: null }
+  return { actor, ip: request.ip, correlationId: request.id }
+}
+
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/' })
 }
