@@ -3,6 +3,11 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { registerApiPlatform } from './platform/api/api-platform.ts'
+import { ApiClientRepository } from './platform/api/client-repository.ts'
+import { ApiClientService } from './platform/api/client-service.ts'
+import { registerApiRoutes } from './platform/api/routes.ts'
+import { readApiVersion } from './platform/api/version.ts'
 import { AuditRepository } from './platform/audit/audit-repository.ts'
 import { AuditService } from './platform/audit/audit-service.ts'
 import { StaffRepository } from './platform/auth/staff-repository.ts'
@@ -34,6 +39,7 @@ export interface AppOptions {
 }
 
 export interface Services {
+  apiClients: ApiClientService
   audit: AuditService
   forces: ForceService
   staff: StaffService
@@ -66,7 +72,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const staff = new StaffService(new StaffRepository(db), clock)
   const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
   const audit = new AuditService(new AuditRepository(db), db, clock)
-  const services: Services = { audit, forces, staff, sessions }
+  const apiClients = new ApiClientService(new ApiClientRepository(db), clock, config.api.tokenTtlSeconds)
+  const services: Services = { apiClients, audit, forces, staff, sessions }
 
   const jobs = new JobQueue(db, log.child({ component: 'jobs' }), config.jobs.schema)
 
@@ -86,6 +93,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   })
 
+  // Before any /api route, so bearer tokens, formats, rate limits and OpenAPI apply to all.
+  await registerApiPlatform(http, { config, clients: apiClients, version: readApiVersion() })
+
   const metrics = createMetricsRegistry()
   const readiness: ReadinessCheck[] = [
     {
@@ -99,6 +109,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ]
   registerHealthRoutes(http, readiness, metrics)
   registerConsoleRoutes(http, services)
+  registerApiRoutes(http, services)
 
   await jobs.start()
   await http.ready()

@@ -25,6 +25,10 @@ export interface Config {
   seedDemo: boolean
   simulator: { enabled: boolean; eventsPerMinute: number }
   logLevel: string
+  /** Integration API: bearer token lifetime and per-client rate limit (CP-172, CP-182, CP-184). */
+  api: { tokenTtlSeconds: number; rateLimitMax: number; rateLimitWindowMs: number }
+  /** When set, /metrics requires `Authorization: Bearer <token>` (CP-166). */
+  metricsToken: string | undefined
   siem: {
     syslogHost: string | undefined
     syslogPort: number
@@ -82,6 +86,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       eventsPerMinute: Number(env.SIMULATOR_EVENTS_PER_MINUTE ?? 6),
     },
     logLevel: env.LOG_LEVEL ?? (environment === 'test' ? 'silent' : 'info'),
+    api: {
+      tokenTtlSeconds: Number(env.API_TOKEN_TTL_SECONDS ?? 3600),
+      rateLimitMax: Number(env.API_RATE_LIMIT_MAX ?? 600),
+      rateLimitWindowMs: Number(env.API_RATE_LIMIT_WINDOW_MS ?? 60_000),
+    },
+    metricsToken: env.METRICS_TOKEN || undefined,
     siem: {
       syslogHost: env.SIEM_SYSLOG_HOST || undefined,
       syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),
