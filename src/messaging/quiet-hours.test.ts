@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import {
+  addWorkingDays,
+  defaultSendingWindow,
+  isBankHoliday,
+  isWithinQuietHours,
+  nextSendableTime,
+  type SendingWindow,
+} from './quiet-hours.ts'
+
+const window: SendingWindow = {
+  days: [1, 2, 3, 4, 5, 6, 7],
+  start: '08:00',
+  end: '21:00',
+  sendOnBankHolidays: false,
+}
+const at = (iso: string) => nextSendableTime(new Date(iso), window).toISOString()
+
+test('UJ-8: an SMS due at 22:30 is sent at 08:00 the next day (winter and summer time)', () => {
+  assert.equal(at('2026-01-13T22:30:00Z'), '2026-01-14T08:00:00.000Z')
+  // 22:30 BST is 21:30Z; 08:00 BST is 07:00Z.
+  assert.equal(at('2026-06-09T21:30:00Z'), '2026-06-10T07:00:00.000Z')
+})
+
+test('UJ-8: the window boundaries: 07:59 waits, 08:00 goes, 20:59 goes, 21:00 waits', () => {
+  assert.equal(at('2026-01-13T07:59:00Z'), '2026-01-13T08:00:00.000Z')
+  assert.equal(at('2026-01-13T08:00:00Z'), '2026-01-13T08:00:00.000Z')
+  assert.equal(at('2026-01-13T20:59:59Z'), '2026-01-13T20:59:59.000Z')
+  assert.equal(at('2026-01-13T21:00:00Z'), '2026-01-14T08:00:00.000Z')
+  assert.equal(isWithinQuietHours(new Date('2026-01-13T21:00:00Z'), window), true)
+  assert.equal(isWithinQuietHours(new Date('2026-01-13T12:00:00Z'), window), false)
+})
+
+test('UJ-8: a step due at 01:30 on the spring-forward day goes at 08:00 BST (07:00Z)', () => {
+  // 29 March 2026: clocks go from 01:00 GMT to 02:00 BST; 00:30Z is 00:30 GMT, 01:30Z is 02:30 BST.
+  assert.equal(at('2026-03-29T00:30:00Z'), '2026-03-29T07:00:00.000Z')
+  assert.equal(at('2026-03-29T01:30:00Z'), '2026-03-29T07:00:00.000Z')
+})
+
+test('UJ-8: both 01:30s of the autumn-back day go at 08:00 GMT', () => {
+  // 25 October 2026: 01:30 happens at 00:30Z (BST) and again at 01:30Z (GMT).
+  assert.equal(at('2026-10-25T00:30:00Z'), '2026-10-25T08:00:00.000Z')
+  assert.equal(at('2026-10-25T01:30:00Z'), '2026-10-25T08:00:00.000Z')
+  // The evening before the change: 22:00 BST (21:00Z) → 08:00 GMT next morning.
+  assert.equal(at('2026-10-24T21:00:00Z'), '2026-10-25T08:00:00.000Z')
+})
+
+test('UJ-8: with bank holidays off, Christmas Day, Boxing Day (substitute) and Easter Monday are skipped', () => {
+  // 24 Dec 2026 22:00 → the 25th (Friday) is a bank holiday; Saturday 26th is not (its substitute is the 28th).
+  assert.equal(isBankHoliday('2026-12-25'), true)
+  assert.equal(isBankHoliday('2026-12-28'), true)
+  assert.equal(isBankHoliday('2026-12-26'), false)
+  assert.equal(at('2026-12-24T22:00:00Z'), '2026-12-26T08:00:00.000Z')
+  const weekdaysOnly = { ...window, days: [1, 2, 3, 4, 5] }
+  assert.equal(
+    nextSendableTime(new Date('2026-12-24T22:00:00Z'), weekdaysOnly).toISOString(),
+    '2026-12-29T08:00:00.000Z',
+  )
+  // Easter Monday 6 April 2026 (BST): Sunday evening → Tuesday 08:00 BST.
+  assert.equal(
+    nextSendableTime(new Date('2026-04-05T20:30:00Z'), weekdaysOnly).toISOString(),
+    '2026-04-07T07:00:00.000Z',
+  )
+  // With bank holidays on, Easter Monday is an ordinary day.
+  assert.equal(
+    nextSendableTime(new Date('2026-04-05T20:30:00Z'), {
+      ...weekdaysOnly,
+      sendOnBankHolidays: true,
+    }).toISOString(),
+    '2026-04-06T07:00:00.000Z',
+  )
+})
+
+test('UJ-8: an urgent message is exempt from quiet hours; the schedule is configurable per channel', () => {
+  assert.equal(
+    nextSendableTime(new Date('2026-01-13T23:10:00Z'), window, { urgent: true }).toISOString(),
+    '2026-01-13T23:10:00.000Z',
+  )
+  const late = { ...defaultSendingWindow, start: '10:00', end: '18:00' }
+  assert.equal(
+    nextSendableTime(new Date('2026-01-13T09:00:00Z'), late).toISOString(),
+    '2026-01-13T10:00:00.000Z',
+  )
+})
+
+test('Victims’ Code working days skip weekends and bank holidays of England and Wales', () => {
+  assert.equal(addWorkingDays('2026-01-09', 1), '2026-01-12') // Friday + 1 → Monday
+  assert.equal(addWorkingDays('2026-04-02', 2), '2026-04-08') // Good Friday and Easter Monday skipped
+  assert.equal(addWorkingDays('2026-12-23', 3), '2026-12-30') // 24th, (25, 26, 27, 28 off), 29th, 30th
+  assert.equal(addWorkingDays('2026-06-01', 0), '2026-06-01')
+})
