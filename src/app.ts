@@ -6,6 +6,8 @@ import type { Registry } from 'prom-client'
 import { registerApiPlatform } from './platform/api/api-platform.ts'
 import { ApiClientRepository } from './platform/api/client-repository.ts'
 import { ApiClientService } from './platform/api/client-service.ts'
+import { ProvisioningRepository } from './platform/api/provisioning-repository.ts'
+import { ProvisioningService } from './platform/api/provisioning-service.ts'
 import { registerApiRoutes } from './platform/api/routes.ts'
 import { readApiVersion } from './platform/api/version.ts'
 import { AuditRepository } from './platform/audit/audit-repository.ts'
@@ -109,7 +111,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ]
   registerHealthRoutes(http, readiness, metrics)
   registerConsoleRoutes(http, services)
-  registerApiRoutes(http, services)
+  const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
+    staff,
+    sessions,
+    audit,
+    clock,
+  })
+  registerApiRoutes(http, { apiClients, provisioning })
 
   await jobs.start()
   await http.ready()

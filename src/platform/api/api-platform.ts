@@ -29,6 +29,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     apiFormat: ApiFormat | undefined
   }
+  interface FastifyContextConfig {
+    /** The route answers in one format whatever the Accept header (the OpenAPI documents). */
+    fixedFormat?: boolean
+  }
 }
 
 export interface ApiPlatformDependencies {
@@ -154,7 +158,7 @@ export async function registerApiPlatform(
 }
 
 export function isVersionedApi(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/v1/')
+  return request.url.startsWith('/api/v1/') && !request.routeOptions.config?.fixedFormat
 }
 
 // RFC 6750 §3: a refused machine request says how to authenticate.
