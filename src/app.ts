@@ -12,6 +12,9 @@ import { registerApiRoutes } from './platform/api/routes.ts'
 import { readApiVersion } from './platform/api/version.ts'
 import { AuditRepository } from './platform/audit/audit-repository.ts'
 import { AuditService } from './platform/audit/audit-service.ts'
+import { createForwardingService } from './platform/audit/forwarding-service.ts'
+import { auditForwardJob } from './platform/audit/jobs.ts'
+import { registerAuditRoutes } from './platform/audit/routes.ts'
 import { StaffRepository } from './platform/auth/staff-repository.ts'
 import { StaffService } from './platform/auth/staff-service.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
@@ -73,11 +76,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const forces = new ForceService(new ForceRepository(db), clock)
   const staff = new StaffService(new StaffRepository(db), clock)
   const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
-  const audit = new AuditService(new AuditRepository(db), db, clock)
+  // CP-175, CP-176: every audit event is queued for the SIEMs in its own transaction.
+  const auditForwarding = createForwardingService(config, db, clock, log.child({ component: 'siem' }))
+  const auditForwardingJob = auditForwardJob(auditForwarding)
+  const audit = new AuditService(new AuditRepository(db, auditForwarding.destinations), db, clock, {
+    queueForwarding: (tx) => jobs.send(auditForwardingJob, {}, { tx }),
+  })
   const apiClients = new ApiClientService(new ApiClientRepository(db), clock, config.api.tokenTtlSeconds)
   const services: Services = { apiClients, audit, forces, staff, sessions }
 
   const jobs = new JobQueue(db, log.child({ component: 'jobs' }), config.jobs.schema)
+  jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({
     config,
@@ -108,9 +117,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     },
     { name: 'jobs', check: async () => ({ backlog: await jobs.backlog() }) },
+    { name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) },
   ]
   registerHealthRoutes(http, readiness, metrics)
   registerConsoleRoutes(http, services)
+  registerAuditRoutes(http, services)
   const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
     staff,
     sessions,

@@ -3,6 +3,8 @@
 // (ARCHITECTURE.md): `web` serves HTTP, `worker` runs jobs, `all` does both (the default).
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './platform/config.ts'
+import { verifyAuditTrail } from './platform/audit/verify-command.ts'
+import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { seedDemo } from './platform/seed.ts'
@@ -13,7 +15,9 @@ const usage = `Usage: waypoint <command>
   web        serve HTTP only
   worker     run jobs only
   migrate    apply database migrations and exit
-  seed       load demo forces' users and exit`
+  seed       load demo forces' users and exit
+  audit verify
+             check every audit chain; exit code 1 when one is broken`
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'all'] = argv
@@ -35,6 +39,18 @@ async function main(argv: string[]): Promise<number> {
       await seedDemo(app)
       await app.stop()
       return 0
+    }
+    case 'audit': {
+      if (argv[1] !== 'verify') {
+        console.error(`Unknown audit command: ${argv[1] ?? '(none)'}\n\n${usage}`)
+        return 2
+      }
+      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+      try {
+        return await verifyAuditTrail(db, systemClock, (line) => console.log(line))
+      } finally {
+        await db.close()
+      }
     }
     case 'help':
     case '--help':

@@ -1,15 +1,42 @@
 // The only code that touches the audit tables.
-import { asc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from 'drizzle-orm'
 import type { Database, Tx } from '../db/database.ts'
-import { auditChains, auditEvents } from './schema.ts'
+import { auditChains, auditEvents, auditForwarding } from './schema.ts'
 
 export type AuditRow = typeof auditEvents.$inferSelect
 export type NewAuditRow = Omit<typeof auditEvents.$inferInsert, 'id' | 'seq' | 'prevHash' | 'hash' | 'chain'>
 
+export type ForwardingDestination = 'syslog' | 'hec'
+
+/** Search filters; every one is optional. `to` is exclusive. */
+export interface AuditFilters {
+  from?: Date
+  to?: Date
+  /** A member of staff's id, or part of their name. */
+  actor?: string
+  /** An action, or the start of one (`case.` for every case action). */
+  action?: string
+  recordType?: string
+  recordId?: string
+  /** Only for region-wide searches (system administrators). */
+  forceId?: string
+}
+
+/** Whose events a search may see: one force (row-level security) or the whole region. */
+export type AuditScope = { forceId: string } | 'region'
+
 export class AuditRepository {
   readonly #db: Database
-  constructor(db: Database) {
+  readonly #destinations: readonly ForwardingDestination[]
+
+  /** `destinations`: the SIEMs every new event is queued for (CP-175, CP-176). */
+  constructor(db: Database, destinations: readonly ForwardingDestination[] = []) {
     this.#db = db
+    this.#destinations = destinations
+  }
+
+  get forwardingDestinations(): readonly ForwardingDestination[] {
+    return this.#destinations
   }
 
   /**
@@ -34,7 +61,67 @@ export class AuditRepository {
       .update(auditChains)
       .set({ lastSeq: linked.seq, lastHash: hash })
       .where(eq(auditChains.chain, chain))
+    // Transactional outbox: the forwarding rows commit or roll back with the audit row.
+    if (this.#destinations.length > 0) {
+      await tx.insert(auditForwarding).values(
+        this.#destinations.map((destination) => ({
+          auditEventId: inserted.id,
+          destination,
+          status: 'pending' as const,
+          attempts: 0,
+          nextAttemptAt: row.occurredAt as Date,
+        })),
+      )
+    }
     return inserted
+  }
+
+  /** One page of matching events, newest first. */
+  search(
+    scope: AuditScope,
+    filters: AuditFilters,
+    page: { limit: number; offset: number },
+  ): Promise<AuditRow[]> {
+    return this.#inScope(scope, (tx) =>
+      tx
+        .select()
+        .from(auditEvents)
+        .where(whereOf(filters))
+        .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+        .limit(page.limit)
+        .offset(page.offset),
+    )
+  }
+
+  /** Every matching event, newest first, read in pages so an export never holds them all. */
+  async *searchAll(scope: AuditScope, filters: AuditFilters, pageSize = 500): AsyncGenerator<AuditRow> {
+    let after: { occurredAt: Date; id: number } | undefined
+    for (;;) {
+      const position = after
+      const page = await this.#inScope(scope, (tx) =>
+        tx
+          .select()
+          .from(auditEvents)
+          .where(
+            and(
+              whereOf(filters),
+              position
+                ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${position.occurredAt.toISOString()}::timestamptz, ${position.id})`
+                : undefined,
+            ),
+          )
+          .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+          .limit(pageSize),
+      )
+      for (const row of page) yield row
+      if (page.length < pageSize) return
+      const last = page[page.length - 1]
+      after = { occurredAt: last.occurredAt, id: last.id }
+    }
+  }
+
+  #inScope<T>(scope: AuditScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return scope === 'region' ? this.#db.asSystem(fn) : this.#db.withForce(scope.forceId, fn)
   }
 
   /** Every row of a chain in order, in pages, for verification and export. */
@@ -58,4 +145,27 @@ export class AuditRepository {
   listChains(): Promise<{ chain: string; lastSeq: number; lastHash: string }[]> {
     return this.#db.asSystem((tx) => tx.select().from(auditChains).orderBy(asc(auditChains.chain)))
   }
+}
+
+function whereOf(filters: AuditFilters): SQL | undefined {
+  const conditions: (SQL | undefined)[] = []
+  if (filters.from) conditions.push(gte(auditEvents.occurredAt, filters.from))
+  if (filters.to) conditions.push(lt(auditEvents.occurredAt, filters.to))
+  if (filters.actor) {
+    conditions.push(
+      or(
+        eq(auditEvents.actorId, filters.actor),
+        ilike(auditEvents.actorName, `%${escapeLike(filters.actor)}%`),
+      ),
+    )
+  }
+  if (filters.action) conditions.push(ilike(auditEvents.action, `${escapeLike(filters.action)}%`))
+  if (filters.recordType) conditions.push(eq(auditEvents.recordType, filters.recordType))
+  if (filters.recordId) conditions.push(eq(auditEvents.recordId, filters.recordId))
+  if (filters.forceId) conditions.push(eq(auditEvents.forceId, filters.forceId))
+  return and(...conditions)
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`)
 }

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import type { Database, Tx } from '../db/database.ts'
-import type { AuditRepository, AuditRow, NewAuditRow } from './audit-repository.ts'
+import { ForbiddenError } from '../errors.ts'
+import type { AuditFilters, AuditRepository, AuditRow, AuditScope, NewAuditRow } from './audit-repository.ts'
 
 export interface AuditEvent {
   /** What happened, as `noun.verb`: `staff.created`, `role.granted`, `case.viewed`. */
@@ -29,17 +30,48 @@ export interface ChainVerification {
   reason?: string
 }
 
+/** The parts of an HTTP request an audit event needs; a Fastify request is one. */
+export interface AuditedRequest {
+  id: string
+  ip: string
+  staff?: { id: string; displayName: string } | undefined
+  client?: { clientId: string } | undefined
+  citizen?: { id: string } | undefined
+}
+
+/** Who searches the trail: auditors see their own force's events, system admins the region's. */
+export interface AuditSearcher {
+  request: AuditedRequest
+  forceId: string | null
+  regionWide: boolean
+}
+
+export interface AuditSearchPage {
+  rows: AuditRow[]
+  page: number
+  pageSize: number
+  hasNextPage: boolean
+}
+
+export interface AuditServiceOptions {
+  /** Enqueues SIEM forwarding inside the transaction that records the event (CP-175, CP-176). */
+  queueForwarding?: (tx: Tx) => Promise<unknown>
+}
+
 const REGION_CHAIN = 'region'
+export const AUDIT_PAGE_SIZE = 50
 
 export class AuditService {
   readonly #repo: AuditRepository
   readonly #db: Database
   readonly #clock: Clock
+  readonly #queueForwarding: AuditServiceOptions['queueForwarding']
 
-  constructor(repo: AuditRepository, db: Database, clock: Clock) {
+  constructor(repo: AuditRepository, db: Database, clock: Clock, options: AuditServiceOptions = {}) {
     this.#repo = repo
     this.#db = db
     this.#clock = clock
+    this.#queueForwarding = options.queueForwarding
   }
 
   /**
@@ -61,9 +93,78 @@ export class AuditService {
       correlationId: event.correlationId ?? null,
     }
     const chain = event.forceId ?? REGION_CHAIN
-    if (tx) return this.#repo.append(tx, chain, row, hashOf)
-    const write = (t: Tx) => this.#repo.append(t, chain, row, hashOf)
+    const write = async (t: Tx) => {
+      const appended = await this.#repo.append(t, chain, row, hashOf)
+      if (this.#queueForwarding && this.#repo.forwardingDestinations.length > 0)
+        await this.#queueForwarding(t)
+      return appended
+    }
+    if (tx) return write(tx)
     return event.forceId ? this.#db.withForce(event.forceId, write) : this.#db.asSystem(write)
+  }
+
+  /**
+   * Records that someone looked at a person, case or other record (CP-153 a). Call it from any
+   * route that shows a record, with the force that owns it, e.g.
+   * `await services.audit.recordView(request, { forceId, recordType: 'person', recordId: id })`.
+   * The action is `<recordType>.viewed`; pass `tx` to commit it with a read that must be audited.
+   */
+  recordView(
+    request: AuditedRequest,
+    target: {
+      forceId: string | null
+      recordType: string
+      recordId: string
+      detail?: Record<string, unknown>
+    },
+    tx?: Tx,
+  ): Promise<AuditRow> {
+    return this.record(
+      {
+        action: `${target.recordType}.viewed`,
+        forceId: target.forceId,
+        ...whoAndWhere(request),
+        recordType: target.recordType,
+        recordId: target.recordId,
+        ...(target.detail ? { detail: target.detail } : {}),
+      },
+      tx,
+    )
+  }
+
+  /** One page of the trail, newest first; the search itself is audited (CP-153 b). */
+  async search(searcher: AuditSearcher, filters: AuditFilters, page: number): Promise<AuditSearchPage> {
+    const scope = scopeOf(searcher)
+    const effective = scope === 'region' ? filters : { ...filters, forceId: undefined }
+    const found = await this.#repo.search(scope, effective, {
+      limit: AUDIT_PAGE_SIZE + 1,
+      offset: (page - 1) * AUDIT_PAGE_SIZE,
+    })
+    await this.record({
+      action: 'audit.searched',
+      forceId: scope === 'region' ? null : scope.forceId,
+      ...whoAndWhere(searcher.request),
+      detail: { filters: describeFilters(effective), page, results: Math.min(found.length, AUDIT_PAGE_SIZE) },
+    })
+    return {
+      rows: found.slice(0, AUDIT_PAGE_SIZE),
+      page,
+      pageSize: AUDIT_PAGE_SIZE,
+      hasNextPage: found.length > AUDIT_PAGE_SIZE,
+    }
+  }
+
+  /** Every matching event for a CSV export (CP-151 a); the export is audited (CP-153 d). */
+  async export(searcher: AuditSearcher, filters: AuditFilters): Promise<AsyncGenerator<AuditRow>> {
+    const scope = scopeOf(searcher)
+    const effective = scope === 'region' ? filters : { ...filters, forceId: undefined }
+    await this.record({
+      action: 'audit.exported',
+      forceId: scope === 'region' ? null : scope.forceId,
+      ...whoAndWhere(searcher.request),
+      detail: { filters: describeFilters(effective), format: 'csv' },
+    })
+    return this.#repo.searchAll(scope, effective)
   }
 
   /** Recomputes every chain; any altered, removed or inserted row breaks its chain. */
@@ -94,6 +195,33 @@ export class AuditService {
     }
     return { chain, events, ok: true }
   }
+}
+
+function scopeOf(searcher: AuditSearcher): AuditScope {
+  if (searcher.regionWide) return 'region'
+  if (!searcher.forceId) throw new ForbiddenError('Only members of a force can search its audit trail')
+  return { forceId: searcher.forceId }
+}
+
+function describeFilters(filters: AuditFilters): Record<string, string> {
+  const described: Record<string, string> = {}
+  for (const [key, value] of Object.entries(filters)) {
+    if (value instanceof Date) described[key] = value.toISOString()
+    else if (value) described[key] = String(value)
+  }
+  return described
+}
+
+/** The actor, address and correlation id of a request, as audit event fields. */
+export function whoAndWhere(request: AuditedRequest): Pick<AuditEvent, 'actor' | 'ip' | 'correlationId'> {
+  const actor: AuditEvent['actor'] = request.staff
+    ? { kind: 'staff', id: request.staff.id, name: request.staff.displayName }
+    : request.client
+      ? { kind: 'client', id: request.client.clientId }
+      : request.citizen
+        ? { kind: 'citizen', id: request.citizen.id }
+        : { kind: 'system' }
+  return { actor, ip: request.ip, correlationId: request.id }
 }
 
 function broken(chain: string, events: number, brokenAt: number, reason: string): ChainVerification {

@@ -1,5 +1,5 @@
 // Drizzle table for the audit trail (src/platform/audit/migrations/0020_audit.sql).
-import { bigint, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { bigint, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 
 export const auditChains = pgTable('audit_chains', {
   chain: text('chain').primaryKey(),
@@ -24,4 +24,22 @@ export const auditEvents = pgTable('audit_events', {
   correlationId: text('correlation_id'),
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
+})
+
+// SIEM forwarding outbox (src/platform/audit/migrations/0021_audit_forwarding.sql).
+export const auditForwarding = pgTable('audit_forwarding', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  auditEventId: bigint('audit_event_id', { mode: 'number' }).notNull(),
+  destination: text('destination').$type<'syslog' | 'hec'>().notNull(),
+  status: text('status').$type<'pending' | 'delivered'>().notNull(),
+  attempts: integer('attempts').notNull(),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull(),
+  lastError: text('last_error'),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+})
+
+export const auditForwardingLeases = pgTable('audit_forwarding_leases', {
+  destination: text('destination').primaryKey(),
+  holder: text('holder'),
+  leasedUntil: timestamp('leased_until', { withTimezone: true, mode: 'date' }),
 })

@@ -1,0 +1,175 @@
+// Audit search and CSV export in the staff console (CP-151, CP-153). Auditors search their own
+// force's trail (row-level security); system administrators search the whole region.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
+import type { Services } from '../../app.ts'
+import type { StaffRole } from '../auth/roles.ts'
+import type { FieldError } from '../errors.ts'
+import type { AuditFilters, AuditRow } from './audit-repository.ts'
+import type { AuditSearcher } from './audit-service.ts'
+import { csvStream } from './csv-export.ts'
+
+const auditReaders: StaffRole[] = ['auditor', 'system_admin']
+const access = { staff: auditReaders }
+
+interface AuditQuery {
+  from?: string
+  to?: string
+  actor?: string
+  action?: string
+  recordType?: string
+  recordId?: string
+  force?: string
+  page?: string
+}
+
+export function registerAuditRoutes(
+  http: FastifyInstance,
+  services: Pick<Services, 'audit' | 'forces'>,
+): void {
+  http.get('/console/audit', { config: { access } }, async (request, reply) => {
+    const query = request.query as AuditQuery
+    const searcher = searcherOf(request)
+    const { filters, errors } = parseFilters(query)
+    const forces = searcher.regionWide ? await services.forces.list() : []
+    const forceItems = [
+      { value: '', text: 'All forces' },
+      ...forces.map((f) => ({ value: f.id, text: f.name, selected: query.force === f.id })),
+    ]
+    if (errors.length > 0) {
+      reply.code(400)
+      return reply.render('audit/search.njk', { title: 'Audit trail', query, errors, forceItems, searcher })
+    }
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(query.page ?? '1', 10) || 1))
+    const results = await services.audit.search(searcher, filters, page)
+    return reply.render('audit/search.njk', {
+      title: 'Audit trail',
+      query,
+      forceItems,
+      searcher,
+      results,
+      rows: results.rows.map(rowForDisplay),
+      exportHref: `/console/audit/export.csv${queryString(query, {})}`,
+      previousHref: page > 1 ? `/console/audit${queryString(query, { page: String(page - 1) })}` : undefined,
+      nextHref: results.hasNextPage
+        ? `/console/audit${queryString(query, { page: String(page + 1) })}`
+        : undefined,
+    })
+  })
+
+  http.get('/console/audit/export.csv', { config: { access } }, async (request, reply) => {
+    const { filters, errors } = parseFilters(request.query as AuditQuery)
+    if (errors.length > 0) {
+      reply.code(400)
+      return reply.render('audit/search.njk', {
+        title: 'Audit trail',
+        query: request.query,
+        errors,
+        forceItems: [],
+        searcher: searcherOf(request),
+      })
+    }
+    const rows = await services.audit.export(searcherOf(request), filters)
+    const stamp = DateTime.now().setZone('Europe/London').toFormat('yyyyLLdd-HHmm')
+    reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="waypoint-audit-${stamp}.csv"`)
+      .header('cache-control', 'no-store')
+    return reply.send(csvStream(CSV_HEADER, rows, csvCells))
+  })
+}
+
+const CSV_HEADER = [
+  'Event id',
+  'Occurred at (UTC)',
+  'Force',
+  'Actor kind',
+  'Actor id',
+  'Actor name',
+  'Action',
+  'Record type',
+  'Record id',
+  'Detail',
+  'IP address',
+  'Correlation id',
+  'Chain',
+  'Sequence',
+  'Hash',
+]
+
+function csvCells(row: AuditRow) {
+  return [
+    row.id,
+    row.occurredAt,
+    row.forceId,
+    row.actorKind,
+    row.actorId,
+    row.actorName,
+    row.action,
+    row.recordType,
+    row.recordId,
+    JSON.stringify(row.detail ?? {}),
+    row.ip,
+    row.correlationId,
+    row.chain,
+    row.seq,
+    row.hash,
+  ]
+}
+
+function searcherOf(request: FastifyRequest): AuditSearcher {
+  const staff = request.staff!
+  return { request, forceId: staff.forceId, regionWide: staff.roles.has('system_admin') }
+}
+
+function rowForDisplay(row: AuditRow) {
+  return {
+    ...row,
+    actor: row.actorName ?? row.actorId ?? row.actorKind,
+    record: [row.recordType, row.recordId].filter(Boolean).join(' '),
+    detailText: Object.keys(row.detail ?? {}).length ? JSON.stringify(row.detail) : '',
+  }
+}
+
+/** Dates are days in UK time; "to" includes the whole of its day. */
+function parseFilters(query: AuditQuery): { filters: AuditFilters; errors: FieldError[] } {
+  const errors: FieldError[] = []
+  const day = (field: 'from' | 'to', label: string) => {
+    const value = query[field]?.trim()
+    if (!value) return undefined
+    const parsed = DateTime.fromISO(value, { zone: 'Europe/London' })
+    if (!parsed.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      errors.push({ field, message: `${label} must be a real date, like 2026-03-27` })
+      return undefined
+    }
+    return (field === 'to' ? parsed.plus({ days: 1 }) : parsed).startOf('day').toJSDate()
+  }
+  const from = day('from', 'Date from')
+  const to = day('to', 'Date to')
+  if (from && to && from >= to)
+    errors.push({ field: 'to', message: 'Date to must be the same as or after date from' })
+  const text = (value: string | undefined, field: string, label: string) => {
+    const trimmed = value?.trim()
+    if (!trimmed) return undefined
+    if (trimmed.length > 200) errors.push({ field, message: `${label} must be 200 characters or fewer` })
+    return trimmed
+  }
+  const filters: AuditFilters = {
+    from,
+    to,
+    actor: text(query.actor, 'actor', 'Actor'),
+    action: text(query.action, 'action', 'Action'),
+    recordType: text(query.recordType, 'recordType', 'Record type'),
+    recordId: text(query.recordId, 'recordId', 'Record id'),
+    forceId: text(query.force, 'force', 'Force'),
+  }
+  return { filters, errors }
+}
+
+function queryString(query: AuditQuery, changes: Partial<AuditQuery>): string {
+  const merged: Record<string, string> = {}
+  for (const [k, v] of Object.entries({ ...query, ...changes })) if (v && k !== 'page') merged[k] = String(v)
+  if (changes.page && changes.page !== '1') merged.page = changes.page
+  const text = new URLSearchParams(merged).toString()
+  return text ? `?${text}` : ''
+}
