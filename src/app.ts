@@ -20,6 +20,7 @@ import { StaffService } from './platform/auth/staff-service.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
 import type { Config } from './platform/config.ts'
 import { navigationFor } from './platform/console/navigation.ts'
+import { registerProductRoutes } from './platform/console/product-routes.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
 import { type Database, openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
@@ -28,13 +29,16 @@ import { SessionRepository } from './platform/http/session-repository.ts'
 import { SessionService } from './platform/http/session-service.ts'
 import { JobQueue } from './platform/jobs.ts'
 import { createLogger, type Logger } from './platform/logger.ts'
+import { registerStatementRoutes } from './platform/pages/routes.ts'
 import {
   createMetricsRegistry,
   type ReadinessCheck,
   registerHealthRoutes,
 } from './platform/observability/health-routes.ts'
 import { ForceRepository } from './platform/tenancy/force-repository.ts'
+import { registerForceRoutes } from './platform/tenancy/force-routes.ts'
 import { ForceService } from './platform/tenancy/force-service.ts'
+import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 
 export interface AppOptions {
   clock?: Clock
@@ -121,6 +125,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ]
   registerHealthRoutes(http, readiness, metrics)
   registerConsoleRoutes(http, services)
+  registerProductRoutes(http)
+  registerForceRoutes(http, services)
+  registerSharingRoutes(http, services)
+  registerStatementRoutes(http, services)
   registerAuditRoutes(http, services)
   const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
     staff,

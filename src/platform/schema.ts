@@ -5,6 +5,8 @@ import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-c
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
 export interface ForceBranding {
+  /** The name citizens see, when it differs from the force's formal name (CP-1). */
+  displayName?: string
   primaryColour?: string
   logoText?: string
   logoUrl?: string

@@ -11,6 +11,9 @@ export interface NavigationItem {
 
 export const consoleNavigation: NavigationItem[] = [
   { text: 'Dashboard', href: '/console', roles: 'any' },
+  { text: 'Journeys', href: '/console/journeys', roles: 'any', product: 'journeys' },
+  { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
+  { text: 'Contact', href: '/console/contact', roles: 'any', product: 'contact' },
   { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'] },
   { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'] },
   { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'] },

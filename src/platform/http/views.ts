@@ -11,7 +11,11 @@ export const govukFrontendRoot = dirname(require.resolve('govuk-frontend/package
 export const mojFrontendRoot = dirname(require.resolve('@ministryofjustice/frontend/package.json'))
 
 export function createViewEnvironment(): nunjucks.Environment {
-  const capabilityViews = globSync('*/views', { cwd: sourceRoot }).map((d) => join(sourceRoot, d))
+  // Capability folders may nest one level (`src/platform/tenancy/views`).
+  const capabilityViews = [
+    ...globSync('*/views', { cwd: sourceRoot }),
+    ...globSync('*/*/views', { cwd: sourceRoot }),
+  ].map((d) => join(sourceRoot, d))
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(
       [join(sourceRoot, 'views'), ...capabilityViews, join(govukFrontendRoot, 'dist'), mojFrontendRoot],

@@ -1,11 +1,32 @@
 // Forces, the products each has bought, and sharing agreements between forces (UJ-5, CP-5, CRM-5).
 import type { Product } from '../auth/roles.ts'
 import type { Clock } from '../clock.ts'
-import { NotFoundError, ValidationError } from '../errors.ts'
+import { type FieldError, NotFoundError, ValidationError } from '../errors.ts'
+import type { ForceBranding } from '../schema.ts'
+import { contrastWithWhite, isHexColour, MINIMUM_CONTRAST_WITH_WHITE } from './branding.ts'
 import type { Force, ForceRepository, SharingAgreement } from './force-repository.ts'
 
 export const products: readonly Product[] = ['journeys', 'portal', 'contact']
 export const recordKinds = ['case', 'person', 'message', 'conversation', 'contact'] as const
+
+export type AgreementStatus = 'active' | 'not yet started' | 'expired' | 'revoked'
+
+/** What a force administrator may change about their own force (UJ-12, CP-1, CRM-1). */
+export interface ForceProfileInput {
+  displayName: string
+  logoText: string
+  logoUrl: string
+  primaryColour: string
+  senderName: string
+  replyToEmail: string
+  contactPhone: string
+}
+
+export interface ForceSettings {
+  senderName?: string
+  replyToEmail?: string
+  contactPhone?: string
+}
 
 export interface AgreementInput {
   fromForceId: string
@@ -55,12 +76,57 @@ export class ForceService {
     this.#cache = undefined
   }
 
+  /**
+   * Validates and saves a force's branding and contact settings; returns the names of the fields
+   * that changed, for the audit trail.
+   */
+  async updateProfile(forceId: string, input: ForceProfileInput): Promise<string[]> {
+    const force = await this.get(forceId)
+    const errors = profileErrors(input)
+    if (errors.length) throw new ValidationError(errors)
+    const branding: ForceBranding = {
+      ...force.branding,
+      displayName: input.displayName.trim() || undefined,
+      logoText: input.logoText.trim() || undefined,
+      logoUrl: input.logoUrl.trim() || undefined,
+      primaryColour: input.primaryColour.trim().toLowerCase(),
+    }
+    const settings: ForceSettings = {
+      ...(force.settings as ForceSettings),
+      senderName: input.senderName.trim() || undefined,
+      replyToEmail: input.replyToEmail.trim() || undefined,
+      contactPhone: input.contactPhone.trim() || undefined,
+    }
+    const before = { ...force.branding, ...(force.settings as ForceSettings) } as Record<string, unknown>
+    const after = { ...branding, ...settings } as Record<string, unknown>
+    const changed = Object.keys(after).filter((k) => (before[k] ?? '') !== (after[k] ?? ''))
+    await this.#repo.update(forceId, {
+      branding: JSON.parse(JSON.stringify(branding)),
+      settings: JSON.parse(JSON.stringify(settings)),
+    })
+    this.#cache = undefined
+    return changed
+  }
+
+  agreementStatus(agreement: SharingAgreement): AgreementStatus {
+    const now = this.#clock.now()
+    if (agreement.revokedAt) return 'revoked'
+    if (agreement.startsAt > now) return 'not yet started'
+    if (agreement.expiresAt && agreement.expiresAt <= now) return 'expired'
+    return 'active'
+  }
+
   listAgreements(): Promise<SharingAgreement[]> {
     return this.#repo.listAgreements()
   }
 
-  async createAgreement(input: AgreementInput, createdBy: string): Promise<SharingAgreement> {
-    const errors = []
+  /** `formErrors`: problems already found while reading the form (unreadable dates), shown together. */
+  async createAgreement(
+    input: AgreementInput,
+    createdBy: string,
+    formErrors: FieldError[] = [],
+  ): Promise<SharingAgreement> {
+    const errors = [...formErrors]
     const known = await this.#all()
     if (!known.has(input.fromForceId))
       errors.push({ field: 'fromForceId', message: 'Select the force that shares' })
@@ -76,9 +142,15 @@ export class ForceService {
     if (!input.purpose.trim())
       errors.push({ field: 'purpose', message: 'Enter the purpose of the agreement' })
     if (input.expiresAt && input.expiresAt <= input.startsAt)
-      errors.push({ field: 'expiresAt', message: 'The end date must be after the start date' })
+      errors.push({ field: 'expiresAt-day', message: 'The end date must be after the start date' })
     if (errors.length) throw new ValidationError(errors)
     return this.#repo.insertAgreement({ ...input, purpose: input.purpose.trim(), createdBy })
+  }
+
+  async getAgreement(id: string): Promise<SharingAgreement> {
+    const agreement = await this.#repo.findAgreement(id)
+    if (!agreement) throw new NotFoundError('Sharing agreement')
+    return agreement
   }
 
   async revokeAgreement(id: string, by: string): Promise<void> {
@@ -101,4 +173,44 @@ export class ForceService {
     }
     return this.#cache.forces
   }
+}
+
+function profileErrors(input: ForceProfileInput): FieldError[] {
+  const errors: FieldError[] = []
+  const colour = input.primaryColour.trim()
+  if (!isHexColour(colour))
+    errors.push({ field: 'primaryColour', message: 'Enter the primary colour as a hex code, like #1d3f6e' })
+  else if (contrastWithWhite(colour) < MINIMUM_CONTRAST_WITH_WHITE)
+    errors.push({
+      field: 'primaryColour',
+      message: `Choose a darker primary colour: white text on ${colour} has a contrast of ${contrastWithWhite(colour).toFixed(1)}:1 and needs at least ${MINIMUM_CONTRAST_WITH_WHITE}:1`,
+    })
+  if (input.displayName.length > 100)
+    errors.push({ field: 'displayName', message: 'Display name must be 100 characters or fewer' })
+  if (input.logoText.length > 100)
+    errors.push({ field: 'logoText', message: 'Logo text must be 100 characters or fewer' })
+  const logoUrl = input.logoUrl.trim()
+  if (logoUrl && !/^(https:\/\/[^\s]+|\/[^\s/][^\s]*)$/.test(logoUrl))
+    errors.push({
+      field: 'logoUrl',
+      message: 'Enter the logo address starting with https:// or /, like https://www.kent.police.uk/logo.png',
+    })
+  const sender = input.senderName.trim()
+  if (sender.length > 60)
+    errors.push({ field: 'senderName', message: 'Sender name must be 60 characters or fewer' })
+  else if (sender && !/^[\p{L}0-9 '&.-]+$/u.test(sender))
+    errors.push({
+      field: 'senderName',
+      message: "Sender name can only contain letters, numbers, spaces and . & ' -",
+    })
+  const email = input.replyToEmail.trim()
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    errors.push({
+      field: 'replyToEmail',
+      message: 'Enter a reply-to email address in the correct format, like contact@kent.police.uk',
+    })
+  const phone = input.contactPhone.trim()
+  if (phone && !/^\+?[0-9 ()-]{3,20}$/.test(phone))
+    errors.push({ field: 'contactPhone', message: 'Enter a contact phone number, like 101 or 01622 690690' })
+  return errors
 }

@@ -1,0 +1,65 @@
+// Public statements every Waypoint site carries (accessibility, privacy, cookies), on the citizen
+// layout in the force's branding when reached as `/f/{force}/…` or with `?force=` (CP-1, CP-3).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Services } from '../../app.ts'
+import { NotFoundError } from '../errors.ts'
+import { safeBrandColour } from '../tenancy/branding.ts'
+import type { ForceSettings } from '../tenancy/force-service.ts'
+
+const statements = ['accessibility', 'privacy', 'cookies'] as const
+type Statement = (typeof statements)[number]
+
+const titles: Record<Statement, string> = {
+  accessibility: 'Accessibility statement',
+  privacy: 'Privacy notice',
+  cookies: 'Cookies',
+}
+
+export function registerStatementRoutes(http: FastifyInstance, services: Pick<Services, 'forces'>): void {
+  const render = async (request: FastifyRequest, reply: FastifyReply, page: Statement, forceId?: string) => {
+    const brandForce = forceId ? await services.forces.get(forceId) : undefined
+    const settings = (brandForce?.settings ?? {}) as ForceSettings
+    return reply.render(`pages/${page}.njk`, {
+      title: titles[page],
+      brandForce,
+      forceName: brandForce ? (brandForce.branding.displayName ?? brandForce.name) : undefined,
+      contactPhone: settings.contactPhone,
+      contactEmail: settings.replyToEmail,
+      linkPrefix: brandForce && request.url.startsWith('/f/') ? `/f/${brandForce.id}` : '',
+      linkSuffix: brandForce && !request.url.startsWith('/f/') ? `?force=${brandForce.id}` : '',
+    })
+  }
+
+  for (const page of statements) {
+    http.get<{ Querystring: { force?: string } }>(
+      `/${page}`,
+      { config: { access: 'public' } },
+      async (request, reply) => {
+        const asked = request.query.force
+        const known = asked && (await services.forces.list()).some((f) => f.id === asked)
+        return render(request, reply, page, known ? asked : undefined)
+      },
+    )
+    http.get<{ Params: { forceId: string } }>(
+      `/f/:forceId/${page}`,
+      { config: { access: 'public' } },
+      async (request, reply) => render(request, reply, page, request.params.forceId),
+    )
+  }
+
+  // The force's colours as a stylesheet from this origin, so the CSP needs no inline styles.
+  http.get<{ Params: { forceId: string } }>(
+    '/brand/:forceId/style.css',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const force = await services.forces.get(request.params.forceId).catch(() => {
+        throw new NotFoundError('Force')
+      })
+      const colour = safeBrandColour(force.branding.primaryColour)
+      return reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(`.waypoint-brand { background-color: ${colour}; }\n`)
+    },
+  )
+}
