@@ -38,6 +38,11 @@ import {
 import { ForceRepository } from './platform/tenancy/force-repository.ts'
 import { registerForceRoutes } from './platform/tenancy/force-routes.ts'
 import { ForceService } from './platform/tenancy/force-service.ts'
+import { WritebackEndpointSettings } from './sources/writeback/endpoint-settings.ts'
+import { OfficerRmsUpdates } from './sources/writeback/officer-update.ts'
+import { WritebackRepository } from './sources/writeback/repository.ts'
+import { registerWritebackRoutes } from './sources/writeback/routes.ts'
+import { WritebackService } from './sources/writeback/service.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 
 export interface AppOptions {
@@ -53,6 +58,7 @@ export interface Services {
   forces: ForceService
   staff: StaffService
   sessions: SessionService
+  writeback: WritebackService
 }
 
 export interface App {
@@ -87,9 +93,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     queueForwarding: (tx) => jobs.send(auditForwardingJob, {}, { tx }),
   })
   const apiClients = new ApiClientService(new ApiClientRepository(db), clock, config.api.tokenTtlSeconds)
-  const services: Services = { apiClients, audit, forces, staff, sessions }
-
   const jobs = new JobQueue(db, log.child({ component: 'jobs' }), config.jobs.schema)
+  const writebackRepository = new WritebackRepository(db)
+  const writeback = new WritebackService(writebackRepository, {
+    db,
+    jobs,
+    audit,
+    clock,
+    log: log.child({ component: 'writeback' }),
+    config: config.writeback,
+  })
+  jobs.register(writeback.deliveryJob)
+  const services: Services = { apiClients, audit, forces, staff, sessions, writeback }
   jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({
@@ -121,6 +136,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     },
     { name: 'jobs', check: async () => ({ backlog: await jobs.backlog() }) },
+    { name: 'writeback', check: async () => ({ backlog: await writeback.backlog() }) },
     { name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) },
   ]
   registerHealthRoutes(http, readiness, metrics)
@@ -130,6 +146,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerSharingRoutes(http, services)
   registerStatementRoutes(http, services)
   registerAuditRoutes(http, services)
+  registerWritebackRoutes(http, {
+    writeback,
+    endpoints: new WritebackEndpointSettings(writebackRepository, {
+      db,
+      audit,
+      clock,
+      cipher: writeback.cipher,
+      allowHttp: config.environment !== 'production',
+    }),
+    officerUpdates: new OfficerRmsUpdates(writeback, { db, audit, clock }),
+  })
   const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
     staff,
     sessions,

@@ -35,6 +35,16 @@ export interface Config {
     hecUrl: string | undefined
     hecToken: string | undefined
   }
+  /** Write-back to CAD and RMS (UJ-9, UJ-10, CP-163). */
+  writeback: {
+    /** Encrypts endpoint credentials at rest. */
+    credentialKey: string
+    baseDelaySeconds: number
+    maxDelaySeconds: number
+    maxAttempts: number
+    maxAgeHours: number
+    batchSize: number
+  }
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +107,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),
       hecUrl: env.SIEM_HEC_URL || undefined,
       hecToken: env.SIEM_HEC_TOKEN || undefined,
+    },
+    writeback: {
+      // A fixed development key keeps demo credentials readable across restarts; production
+      // must supply its own.
+      credentialKey: required('WRITEBACK_CREDENTIAL_KEY', 'waypoint-development-writeback-key'),
+      baseDelaySeconds: Number(env.WRITEBACK_BASE_DELAY_SECONDS ?? 30),
+      maxDelaySeconds: Number(env.WRITEBACK_MAX_DELAY_SECONDS ?? 3600),
+      maxAttempts: Number(env.WRITEBACK_MAX_ATTEMPTS ?? 30),
+      maxAgeHours: Number(env.WRITEBACK_MAX_AGE_HOURS ?? 48),
+      batchSize: Number(env.WRITEBACK_BATCH_SIZE ?? 50),
     },
     ...overrides,
   }

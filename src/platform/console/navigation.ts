@@ -23,6 +23,8 @@ export const consoleNavigation: NavigationItem[] = [
     href: '/console/incidents',
     roles: ['system_admin', 'service_support', 'force_admin'],
   },
+  { text: 'Write-back', href: '/console/writeback', roles: ['force_admin', 'service_support'] },
+  { text: 'RMS update', href: '/console/rms-updates/new', roles: ['investigating_officer', 'supervisor'] },
 ]
 
 export function navigationFor(
