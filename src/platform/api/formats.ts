@@ -54,13 +54,15 @@ const xmlParser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: true,
   trimValues: true,
-  processEntities: false,
+  processEntities: true,
   ignoreDeclaration: true,
 })
 const xmlBuilder = new XMLBuilder({ format: true, suppressEmptyNode: true, processEntities: true })
 
 /** An XML request body: the children of its root element become the object's properties. */
 export function parseXmlBody(text: string): unknown {
+  // No document type definitions: they only bring entity expansion attacks (XXE, billion laughs).
+  if (/<!DOCTYPE/i.test(text)) throw new Error('document type definitions are not accepted')
   const document = xmlParser.parse(text, true) as Record<string, unknown>
   const roots = Object.keys(document)
   if (roots.length !== 1) throw new Error('An XML body must have exactly one root element')
