@@ -17,6 +17,11 @@ import { auditForwardJob } from './platform/audit/jobs.ts'
 import { registerAuditRoutes } from './platform/audit/routes.ts'
 import { StaffRepository } from './platform/auth/staff-repository.ts'
 import { StaffService } from './platform/auth/staff-service.ts'
+import { registerSignInRoutes } from './platform/auth/sign-in-routes.ts'
+import { StaffSignInService } from './platform/auth/sign-in-service.ts'
+import { StaffSsoService } from './platform/auth/sso-service.ts'
+import { StaffAdministration } from './platform/auth/staff-administration.ts'
+import { registerUserAdminRoutes } from './platform/auth/users-routes.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
 import type { Config } from './platform/config.ts'
 import { navigationFor } from './platform/console/navigation.ts'
@@ -140,6 +145,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     { name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) },
   ]
   registerHealthRoutes(http, readiness, metrics)
+  // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47).
+  registerSignInRoutes(http, {
+    config,
+    sessions,
+    audit,
+    signIn: new StaffSignInService(staff.repository, clock, config.login),
+    sso: new StaffSsoService(config, { staff, repository: staff.repository, audit, clock }),
+  })
+  // User administration (CP-44, CP-45, CP-46, CP-152).
+  registerUserAdminRoutes(http, {
+    forces,
+    administration: new StaffAdministration({
+      staff,
+      audit,
+      sessions,
+      clock,
+      forceExists: async (id) => (await forces.list()).some((f) => f.id === id),
+    }),
+  })
   registerConsoleRoutes(http, services)
   registerProductRoutes(http)
   registerForceRoutes(http, services)

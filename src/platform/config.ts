@@ -14,7 +14,13 @@ export interface Config {
   /** Secret used to sign cookies and derive CSRF tokens. */
   sessionSecret: string
   session: { idleMinutes: number; absoluteHours: number; secureCookie: boolean }
-  login: { maxFailedAttempts: number; lockoutMinutes: number }
+  /** Staff sign-in: account lockout and the per-address limit on sign-in POSTs (ASVS 2.2.1). */
+  login: {
+    maxFailedAttempts: number
+    lockoutMinutes: number
+    rateLimitMax: number
+    rateLimitWindowMs: number
+  }
   oidc: {
     issuer: string | undefined
     clientId: string | undefined
@@ -82,6 +88,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     login: {
       maxFailedAttempts: Number(env.LOGIN_MAX_FAILED_ATTEMPTS ?? 5),
       lockoutMinutes: Number(env.LOGIN_LOCKOUT_MINUTES ?? 15),
+      rateLimitMax: Number(env.LOGIN_RATE_LIMIT_MAX ?? 20),
+      rateLimitWindowMs: Number(env.LOGIN_RATE_LIMIT_WINDOW_MS ?? 60_000),
     },
     oidc: {
       issuer: env.OIDC_ISSUER || undefined,

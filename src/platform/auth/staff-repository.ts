@@ -1,7 +1,8 @@
 // The only code that touches `staff_users` and `staff_role_grants`.
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
-import type { Database } from '../db/database.ts'
+import { type Database, rows } from '../db/database.ts'
 import { staffRoleGrants, staffUsers } from '../schema.ts'
+import { staffRoleGrantDetails, staffTotpSteps } from './schema.ts'
 
 export type StaffUser = typeof staffUsers.$inferSelect
 export type NewStaffUser = typeof staffUsers.$inferInsert
@@ -74,9 +75,15 @@ export class StaffRepository {
     return this.#db.asSystem(async (tx) => (await tx.insert(staffRoleGrants).values(row).returning())[0])
   }
 
-  async revokeGrant(userId: string, role: string, by: string | null, at: Date): Promise<boolean> {
-    const rows = await this.#db.asSystem((tx) =>
-      tx
+  async revokeGrant(
+    userId: string,
+    role: string,
+    by: string | null,
+    at: Date,
+    detail: string | null = null,
+  ): Promise<boolean> {
+    const revoked = await this.#db.asSystem(async (tx) => {
+      const changed = await tx
         .update(staffRoleGrants)
         .set({ revokedAt: at, revokedBy: by })
         .where(
@@ -86,8 +93,119 @@ export class StaffRepository {
             isNull(staffRoleGrants.revokedAt),
           ),
         )
-        .returning({ id: staffRoleGrants.id }),
-    )
-    return rows.length > 0
+        .returning({ id: staffRoleGrants.id })
+      for (const { id } of changed) {
+        await tx
+          .update(staffRoleGrantDetails)
+          .set({ revokeDetail: detail })
+          .where(eq(staffRoleGrantDetails.id, id))
+      }
+      return changed
+    })
+    return revoked.length > 0
   }
+
+  /** Records how a grant was made: 'sso' when the identity provider's groups granted it. */
+  async setGrantDetail(grantId: string, detail: string): Promise<void> {
+    await this.#db.asSystem((tx) =>
+      tx
+        .update(staffRoleGrantDetails)
+        .set({ grantDetail: detail })
+        .where(eq(staffRoleGrantDetails.id, grantId)),
+    )
+  }
+
+  /** Active roles that single sign-on granted (and so may revoke). */
+  async activeSsoRoles(userId: string): Promise<string[]> {
+    const found = await this.#db.asSystem((tx) =>
+      rows<{ role: string }>(
+        tx,
+        sql`select role from staff_role_grants
+            where user_id = ${userId} and revoked_at is null and grant_detail = 'sso'`,
+      ),
+    )
+    return found.map((r) => r.role)
+  }
+
+  /** Every grant of a user, newest first, with who granted and revoked it (CP-152). */
+  grantHistory(userId: string): Promise<GrantHistoryRow[]> {
+    return this.#db.asSystem((tx) =>
+      rows<GrantHistoryRow>(
+        tx,
+        sql`select g.id, g.role, g.granted_at as "grantedAt", g.grant_detail as "grantDetail",
+                   granter.display_name as "grantedByName", g.revoked_at as "revokedAt",
+                   g.revoke_detail as "revokeDetail", revoker.display_name as "revokedByName"
+            from staff_role_grants g
+            left join staff_users granter on granter.id = g.granted_by
+            left join staff_users revoker on revoker.id = g.revoked_by
+            where g.user_id = ${userId}
+            order by g.granted_at desc, g.role`,
+      ),
+    )
+  }
+
+  async findByOidcSubject(issuer: string, subject: string): Promise<StaffUser | undefined> {
+    return this.#db.asSystem(
+      async (tx) =>
+        (
+          await tx
+            .select()
+            .from(staffUsers)
+            .where(and(eq(staffUsers.oidcIssuer, issuer), eq(staffUsers.oidcSubject, subject)))
+        )[0],
+    )
+  }
+
+  /**
+   * Counts a failed sign-in atomically (parallel attempts cannot undercount); the attempt that
+   * reaches `maxAttempts` locks the account until `lockUntil`. True when this attempt locked it.
+   */
+  async recordFailedAttempt(userId: string, maxAttempts: number, lockUntil: Date): Promise<boolean> {
+    const until = lockUntil.toISOString()
+    const updated = await this.#db.asSystem((tx) =>
+      rows<{ locked: boolean }>(
+        tx,
+        sql`update staff_users
+            set failed_attempts = case when failed_attempts + 1 >= ${maxAttempts}::int then 0 else failed_attempts + 1 end,
+                locked_until = case when failed_attempts + 1 >= ${maxAttempts}::int then ${until}::timestamptz else locked_until end
+            where id = ${userId}
+            returning locked_until = ${until}::timestamptz as locked`,
+      ),
+    )
+    return updated[0]?.locked ?? false
+  }
+
+  async totpLastStep(userId: string): Promise<number | null> {
+    const found = await this.#db.asSystem((tx) =>
+      tx.select().from(staffTotpSteps).where(eq(staffTotpSteps.id, userId)),
+    )
+    return found[0]?.totpLastStep ?? null
+  }
+
+  /**
+   * Stores the time step of an accepted code, only if it is later than the last one: false when
+   * another request used this (or a later) step first, so a code works once.
+   */
+  async claimTotpStep(userId: string, step: number): Promise<boolean> {
+    const claimed = await this.#db.asSystem((tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`update staff_users set totp_last_step = ${step}
+            where id = ${userId} and (totp_last_step is null or totp_last_step < ${step})
+            returning id`,
+      ),
+    )
+    return claimed.length > 0
+  }
+}
+
+export interface GrantHistoryRow {
+  id: string
+  role: string
+  grantedAt: Date
+  grantDetail: string | null
+  grantedByName: string | null
+  revokedAt: Date | null
+  revokeDetail: string | null
+  revokedByName: string | null
 }

@@ -48,24 +48,44 @@ export class StaffService {
     return user
   }
 
-  async grantRole(userId: string, role: string, grantedBy: string | null): Promise<void> {
+  /**
+   * Grants a role; `detail` says how ('sso' when the identity provider's groups granted it).
+   * Returns false when the user already held the role.
+   */
+  async grantRole(userId: string, role: string, grantedBy: string | null, detail?: string): Promise<boolean> {
     if (!isStaffRole(role)) throw new DomainError('unknown-role', `There is no role called ${role}`)
     const user = await this.#repo.findById(userId)
     if (!user) throw new NotFoundError('User')
     const active = await this.#repo.activeGrants(userId)
-    if (active.some((g) => g.role === role)) return
-    await this.#repo.insertGrant({
+    if (active.some((g) => g.role === role)) return false
+    const grant = await this.#repo.insertGrant({
       userId,
       role,
       forceId: user.forceId,
       grantedBy,
       grantedAt: this.#clock.now(),
     })
+    if (detail) await this.#repo.setGrantDetail(grant.id, detail)
+    return true
   }
 
-  async revokeRole(userId: string, role: string, revokedBy: string | null): Promise<void> {
-    if (!(await this.#repo.revokeGrant(userId, role, revokedBy, this.#clock.now())))
+  async revokeRole(userId: string, role: string, revokedBy: string | null, detail?: string): Promise<void> {
+    if (!(await this.#repo.revokeGrant(userId, role, revokedBy, this.#clock.now(), detail ?? null)))
       throw new NotFoundError('Role grant')
+  }
+
+  /** Blocks an account (CP-46); the caller ends its sessions. */
+  async disable(userId: string, disabledBy: string | null): Promise<void> {
+    await this.#repo.update(userId, { disabledAt: this.#clock.now(), disabledBy })
+  }
+
+  async enable(userId: string): Promise<void> {
+    await this.#repo.update(userId, {
+      disabledAt: null,
+      disabledBy: null,
+      failedAttempts: 0,
+      lockedUntil: null,
+    })
   }
 
   /** The signed-in member of staff behind a session, or undefined if disabled or mid-MFA. */

@@ -1,0 +1,136 @@
+// Console pages for staff accounts (CP-44, CP-45, CP-46, CP-152): list, create, detail with the
+// history of every role grant, grant and revoke roles, disable and enable accounts.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DomainError } from '../errors.ts'
+import { auditContext } from '../http/server.ts'
+import type { ForceService } from '../tenancy/force-service.ts'
+import { roleNames, type StaffPrincipal, staffRoles } from './roles.ts'
+import type { AdminContext, NewUserForm, StaffAdministration } from './staff-administration.ts'
+
+const admins = { staff: ['system_admin', 'force_admin'] } as const
+
+export function registerUserAdminRoutes(
+  http: FastifyInstance,
+  deps: { administration: StaffAdministration; forces: ForceService },
+): void {
+  const { administration, forces } = deps
+  const context = (request: FastifyRequest): AdminContext => {
+    const { ip, correlationId } = auditContext(request)
+    return { staff: request.staff!, ip, correlationId }
+  }
+  const grantableRoles = (staff: StaffPrincipal) =>
+    staffRoles
+      .filter((r) => r !== 'system_admin' || staff.roles.has('system_admin'))
+      .map((r) => ({ value: r, text: roleNames[r] }))
+  const forceChoices = async (staff: StaffPrincipal) => {
+    const all = await forces.list()
+    return staff.roles.has('system_admin') ? all : all.filter((f) => f.id === staff.forceId)
+  }
+  const forceNames = async () => new Map((await forces.list()).map((f) => [f.id, f.name]))
+
+  http.get<{ Querystring: { force?: string } }>(
+    '/console/users',
+    { config: { access: admins } },
+    async (request, reply) => {
+      const staff = request.staff!
+      const isSystemAdmin = staff.roles.has('system_admin')
+      const filter = isSystemAdmin && request.query.force ? request.query.force : undefined
+      const users = await administration.list(staff, filter)
+      return reply.render('users/list.njk', {
+        users,
+        forceNames: Object.fromEntries(await forceNames()),
+        forces: isSystemAdmin ? await forces.list() : [],
+        filter,
+        isSystemAdmin,
+      })
+    },
+  )
+
+  const renderNewForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: NewUserForm,
+    errors: { field: string; message: string }[] = [],
+  ) =>
+    reply.render('users/new.njk', {
+      values: { ...values, roles: [values.roles ?? []].flat() },
+      roles: grantableRoles(request.staff!),
+      forces: await forceChoices(request.staff!),
+      isSystemAdmin: request.staff!.roles.has('system_admin'),
+      errors,
+    })
+
+  http.get('/console/users/new', { config: { access: admins } }, async (request, reply) =>
+    renderNewForm(request, reply, { forceId: request.staff!.forceId ?? '' }),
+  )
+
+  http.post<{ Body: NewUserForm }>(
+    '/console/users/new',
+    { config: { access: admins } },
+    async (request, reply) => {
+      try {
+        const user = await administration.create(context(request), request.body ?? {})
+        return reply.redirect(`/console/users/${user.id}`)
+      } catch (error) {
+        if (error instanceof DomainError && error.fieldErrors.length) {
+          reply.code(error.status)
+          return renderNewForm(request, reply, request.body ?? {}, error.fieldErrors)
+        }
+        throw error
+      }
+    },
+  )
+
+  http.get<{ Params: { id: string } }>(
+    '/console/users/:id',
+    { config: { access: admins } },
+    async (request, reply) => {
+      const detail = await administration.detail(context(request), request.params.id)
+      return reply.render('users/detail.njk', {
+        ...detail,
+        forceName: detail.user.forceId
+          ? (await forceNames()).get(detail.user.forceId)
+          : 'All forces (regional)',
+        roleNames,
+        grantable: grantableRoles(request.staff!).filter((r) => !detail.activeRoles.includes(r.value)),
+        isSelf: detail.user.id === request.staff!.id,
+      })
+    },
+  )
+
+  http.post<{ Params: { id: string }; Body: { role?: string } }>(
+    '/console/users/:id/roles',
+    { config: { access: admins } },
+    async (request, reply) => {
+      await administration.grant(context(request), request.params.id, request.body?.role ?? '')
+      return reply.redirect(`/console/users/${request.params.id}`)
+    },
+  )
+
+  http.post<{ Params: { id: string }; Body: { role?: string } }>(
+    '/console/users/:id/roles/revoke',
+    { config: { access: admins } },
+    async (request, reply) => {
+      await administration.revoke(context(request), request.params.id, request.body?.role ?? '')
+      return reply.redirect(`/console/users/${request.params.id}`)
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/users/:id/disable',
+    { config: { access: admins } },
+    async (request, reply) => {
+      await administration.disable(context(request), request.params.id)
+      return reply.redirect(`/console/users/${request.params.id}`)
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/users/:id/enable',
+    { config: { access: admins } },
+    async (request, reply) => {
+      await administration.enable(context(request), request.params.id)
+      return reply.redirect(`/console/users/${request.params.id}`)
+    },
+  )
+}
