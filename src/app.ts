@@ -187,7 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     audit,
     clock,
   })
-  registerApiRoutes(http, { apiClients, provisioning })
+  registerApiRoutes(http, { apiClients, provisioning, forces, audit })
 
   await jobs.start()
   await http.ready()

@@ -34,6 +34,13 @@ export class ApiClientRepository {
     )
   }
 
+  /** Any force's client, for system administrators. */
+  async findAnyById(id: string): Promise<ApiClient | undefined> {
+    return this.#db.asSystem(
+      async (tx) => (await tx.select().from(apiClients).where(eq(apiClients.id, id)))[0],
+    )
+  }
+
   listForForce(forceId: string): Promise<ApiClient[]> {
     return this.#db.withForce(forceId, (tx) =>
       tx.select().from(apiClients).orderBy(desc(apiClients.createdAt)),

@@ -72,8 +72,9 @@ export class ApiClientService {
     return forceId ? this.#repo.listForForce(forceId) : this.#repo.listAll()
   }
 
-  async get(forceId: string, id: string): Promise<ApiClient> {
-    const client = await this.#repo.findById(forceId, id)
+  /** A client by id: within one force, or any force when `forceId` is null (system administrators). */
+  async get(forceId: string | null, id: string): Promise<ApiClient> {
+    const client = forceId ? await this.#repo.findById(forceId, id) : await this.#repo.findAnyById(id)
     if (!client) throw new NotFoundError('API client')
     return client
   }

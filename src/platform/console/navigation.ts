@@ -17,6 +17,7 @@ export const consoleNavigation: NavigationItem[] = [
   { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'] },
   { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'] },
   { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'] },
+  { text: 'API clients', href: '/console/api-clients', roles: ['system_admin', 'force_admin'] },
   { text: 'Audit', href: '/console/audit', roles: ['system_admin', 'auditor'] },
   {
     text: 'Incidents',
