@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { StaffRole } from '../../platform/auth/roles.ts'
-import { ForbiddenError, ValidationError } from '../../platform/errors.ts'
+import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts'
 import { auditContext } from '../../platform/http/server.ts'
 import {
   type EndpointSettingsInput,
@@ -69,10 +69,9 @@ export function registerWritebackRoutes(http: FastifyInstance, services: Writeba
     { config: { access: { staff: OUTBOX_ROLES } }, schema: { params: entryParams } },
     async (request, reply) => {
       const replayed = await writeback.replay(forceOf(request), [request.params.id], auditContext(request))
-      if (replayed === 0) {
-        // Not dead (already replayed or delivered), or not this force's: nothing to do either way.
-        return reply.redirect(`/console/writeback/entries/${request.params.id}`, 303)
-      }
+      // Not dead (already replayed or delivered) and not this force's read the same, so the
+      // answer reveals nothing about other forces' entries.
+      if (replayed === 0) throw new NotFoundError('A dead letter with that reference')
       return reply.redirect('/console/writeback?replayed=1', 303)
     },
   )
