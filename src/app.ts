@@ -26,6 +26,9 @@ import { type Clock, systemClock } from './platform/clock.ts'
 import type { Config } from './platform/config.ts'
 import { navigationFor } from './platform/console/navigation.ts'
 import { registerProductRoutes } from './platform/console/product-routes.ts'
+import { PersonRepository } from './cases/person-repository.ts'
+import { CaseRepository } from './cases/repository.ts'
+import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
 import { type Database, openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
@@ -48,6 +51,9 @@ import { OfficerRmsUpdates } from './sources/writeback/officer-update.ts'
 import { WritebackRepository } from './sources/writeback/repository.ts'
 import { registerWritebackRoutes } from './sources/writeback/routes.ts'
 import { WritebackService } from './sources/writeback/service.ts'
+import { registerSourceApiRoutes } from './sources/api-routes.ts'
+import { SourceRepository } from './sources/repository.ts'
+import { SourceService } from './sources/service.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 
 export interface AppOptions {
@@ -58,6 +64,8 @@ export interface AppOptions {
 }
 
 export interface Services {
+  cases: CaseService
+  sources: SourceService
   apiClients: ApiClientService
   audit: AuditService
   forces: ForceService
@@ -109,7 +117,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config: config.writeback,
   })
   jobs.register(writeback.deliveryJob)
-  const services: Services = { apiClients, audit, forces, staff, sessions, writeback }
+  const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
+  const sources = new SourceService(db, new SourceRepository(), cases, clock)
+  await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))
+  const services: Services = { apiClients, audit, forces, staff, sessions, writeback, cases, sources }
   jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({
@@ -165,6 +176,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   })
   registerConsoleRoutes(http, services)
+  await registerSourceApiRoutes(http, sources)
   registerProductRoutes(http)
   registerForceRoutes(http, services)
   registerSharingRoutes(http, services)

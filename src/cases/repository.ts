@@ -1,0 +1,354 @@
+// The only SQL over incidents, crimes, officers, teams, case parties and the case timeline.
+// Every method runs in the caller's transaction (row-level security confines it to one force).
+import { type SQL, sql } from 'drizzle-orm'
+import { rows, type Tx } from '../platform/db/database.ts'
+
+export interface IncidentRow {
+  id: string
+  forceId: string
+  cadRef: string
+  openedAt: Date | null
+  closedAt: Date | null
+  grading: string | null
+  incidentType: string | null
+  openingCode: string | null
+  closingCode: string | null
+  location: string | null
+  fieldVersions: Record<string, string>
+  updatedAt: Date
+}
+
+export interface CrimeRow {
+  id: string
+  forceId: string
+  crimeRef: string
+  crimeType: string | null
+  homeOfficeClass: string | null
+  status: string
+  outcome: string | null
+  officerId: string | null
+  supervisorId: string | null
+  officerName: string | null
+  officerCollar: string | null
+  supervisorName: string | null
+  supervisorCollar: string | null
+  vcopCategory: string | null
+  vcopReason: string | null
+  recordedAt: Date | null
+  closedAt: Date | null
+  fieldVersions: Record<string, string>
+  updatedAt: Date
+}
+
+export interface TimelineRow {
+  id: string
+  incidentId: string | null
+  crimeId: string | null
+  personId: string | null
+  eventType: string
+  summary: string
+  changes: Record<string, { from: unknown; to: unknown }>
+  sourceSystem: string | null
+  sourceEventId: string | null
+  occurredAt: Date
+  recordedAt: Date
+}
+
+export interface PartyRow {
+  id: string
+  personId: string
+  incidentId: string | null
+  crimeId: string | null
+  role: string
+  displayName: string | null
+  addedAt: Date
+}
+
+const incidentColumns = sql.raw(`id, force_id as "forceId", cad_ref as "cadRef", opened_at as "openedAt",
+  closed_at as "closedAt", grading, incident_type as "incidentType", opening_code as "openingCode",
+  closing_code as "closingCode", location, field_versions as "fieldVersions", updated_at as "updatedAt"`)
+
+const crimeColumns =
+  sql.raw(`c.id, c.force_id as "forceId", c.crime_ref as "crimeRef", c.crime_type as "crimeType",
+  c.home_office_class as "homeOfficeClass", c.status, c.outcome, c.officer_id as "officerId",
+  c.supervisor_id as "supervisorId", o.name as "officerName", o.collar_number as "officerCollar",
+  s.name as "supervisorName", s.collar_number as "supervisorCollar", c.vcop_category as "vcopCategory",
+  c.vcop_reason as "vcopReason", c.recorded_at as "recordedAt", c.closed_at as "closedAt",
+  c.field_versions as "fieldVersions", c.updated_at as "updatedAt"`)
+
+const crimeFrom = sql.raw(
+  `crimes c left join officers o on o.id = c.officer_id left join officers s on s.id = c.supervisor_id`,
+)
+
+/** Column names of the writable fields, keyed by model field name. */
+const incidentFieldColumns: Record<string, string> = {
+  openedAt: 'opened_at',
+  closedAt: 'closed_at',
+  grading: 'grading',
+  incidentType: 'incident_type',
+  openingCode: 'opening_code',
+  closingCode: 'closing_code',
+  location: 'location',
+}
+
+const crimeFieldColumns: Record<string, string> = {
+  crimeType: 'crime_type',
+  homeOfficeClass: 'home_office_class',
+  status: 'status',
+  outcome: 'outcome',
+  officerId: 'officer_id',
+  supervisorId: 'supervisor_id',
+  vcopCategory: 'vcop_category',
+  vcopReason: 'vcop_reason',
+  recordedAt: 'recorded_at',
+  closedAt: 'closed_at',
+}
+
+/**
+ * Rows of a query, with every `…At` column as a Date: some drivers hand timestamps back as text
+ * through raw SQL, and the model always hands out Dates.
+ */
+export async function rowsWithDates<T>(tx: Tx, query: SQL): Promise<T[]> {
+  const found = await rows<Record<string, unknown>>(tx, query)
+  for (const row of found) {
+    for (const key of Object.keys(row)) {
+      const value = row[key]
+      if (key.endsWith('At') && typeof value === 'string') row[key] = new Date(value)
+    }
+  }
+  return found as T[]
+}
+
+export class CaseRepository {
+  async incidentByRef(tx: Tx, cadRef: string): Promise<IncidentRow | undefined> {
+    const [row] = await rowsWithDates<IncidentRow>(
+      tx,
+      sql`select ${incidentColumns} from incidents where cad_ref = ${cadRef}`,
+    )
+    return row
+  }
+
+  async incident(tx: Tx, id: string): Promise<IncidentRow | undefined> {
+    const [row] = await rowsWithDates<IncidentRow>(
+      tx,
+      sql`select ${incidentColumns} from incidents where id = ${id}`,
+    )
+    return row
+  }
+
+  async crimeByRef(tx: Tx, crimeRef: string): Promise<CrimeRow | undefined> {
+    const [row] = await rowsWithDates<CrimeRow>(
+      tx,
+      sql`select ${crimeColumns} from ${crimeFrom} where c.crime_ref = ${crimeRef}`,
+    )
+    return row
+  }
+
+  async crime(tx: Tx, id: string): Promise<CrimeRow | undefined> {
+    const [row] = await rowsWithDates<CrimeRow>(
+      tx,
+      sql`select ${crimeColumns} from ${crimeFrom} where c.id = ${id}`,
+    )
+    return row
+  }
+
+  async insertIncident(tx: Tx, forceId: string, cadRef: string, now: Date): Promise<IncidentRow> {
+    const [row] = await rowsWithDates<IncidentRow>(
+      tx,
+      sql`insert into incidents (force_id, cad_ref, created_at, updated_at) values (${forceId}, ${cadRef}, ${now}, ${now})
+          returning ${incidentColumns}`,
+    )
+    return row!
+  }
+
+  async insertCrime(tx: Tx, forceId: string, crimeRef: string, now: Date): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into crimes (force_id, crime_ref, created_at, updated_at) values (${forceId}, ${crimeRef}, ${now}, ${now}) returning id`,
+    )
+    return row!.id
+  }
+
+  updateIncident(
+    tx: Tx,
+    id: string,
+    values: Record<string, unknown>,
+    versions: Record<string, string>,
+    now: Date,
+  ) {
+    return this.#update(tx, 'incidents', incidentFieldColumns, id, values, versions, now)
+  }
+
+  updateCrime(
+    tx: Tx,
+    id: string,
+    values: Record<string, unknown>,
+    versions: Record<string, string>,
+    now: Date,
+  ) {
+    return this.#update(tx, 'crimes', crimeFieldColumns, id, values, versions, now)
+  }
+
+  async #update(
+    tx: Tx,
+    table: 'incidents' | 'crimes',
+    columns: Record<string, string>,
+    id: string,
+    values: Record<string, unknown>,
+    versions: Record<string, string>,
+    now: Date,
+  ): Promise<void> {
+    const sets: SQL[] = Object.entries(values).map(([field, value]) => {
+      const column = columns[field]
+      if (!column) throw new Error(`Unknown ${table} field ${field}`)
+      return sql`${sql.raw(column)} = ${value ?? null}`
+    })
+    sets.push(
+      sql`field_versions = field_versions || ${JSON.stringify(versions)}::jsonb`,
+      sql`updated_at = ${now}`,
+    )
+    await tx.execute(sql`update ${sql.raw(table)} set ${sql.join(sets, sql`, `)} where id = ${id}`)
+  }
+
+  async upsertTeam(tx: Tx, forceId: string, name: string): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into teams (force_id, name) values (${forceId}, ${name})
+          on conflict (force_id, name) do update set name = excluded.name returning id`,
+    )
+    return row!.id
+  }
+
+  async upsertOfficer(
+    tx: Tx,
+    forceId: string,
+    officer: { collar: string; name?: string; email?: string; teamId?: string },
+    now: Date,
+  ): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into officers (force_id, collar_number, name, email, team_id, updated_at)
+          values (${forceId}, ${officer.collar}, ${officer.name ?? null}, ${officer.email ?? null}, ${officer.teamId ?? null}, ${now})
+          on conflict (force_id, collar_number) do update set
+            name = coalesce(excluded.name, officers.name), email = coalesce(excluded.email, officers.email),
+            team_id = coalesce(excluded.team_id, officers.team_id), updated_at = excluded.updated_at
+          returning id`,
+    )
+    return row!.id
+  }
+
+  async linkCrimeToIncident(tx: Tx, forceId: string, crimeId: string, incidentId: string): Promise<boolean> {
+    const inserted = await rows(
+      tx,
+      sql`insert into crime_incidents (force_id, crime_id, incident_id) values (${forceId}, ${crimeId}, ${incidentId})
+          on conflict do nothing returning crime_id`,
+    )
+    return inserted.length > 0
+  }
+
+  async linkedIncidents(tx: Tx, crimeId: string): Promise<IncidentRow[]> {
+    return rowsWithDates<IncidentRow>(
+      tx,
+      sql`select ${incidentColumns} from incidents where id in (select incident_id from crime_incidents where crime_id = ${crimeId}) order by cad_ref`,
+    )
+  }
+
+  async linkedCrimes(
+    tx: Tx,
+    incidentId: string,
+  ): Promise<{ id: string; crimeRef: string; status: string }[]> {
+    return rows(
+      tx,
+      sql`select c.id, c.crime_ref as "crimeRef", c.status from crimes c join crime_incidents ci on ci.crime_id = c.id
+          where ci.incident_id = ${incidentId} order by c.crime_ref`,
+    )
+  }
+
+  async addParty(
+    tx: Tx,
+    forceId: string,
+    party: { personId: string; incidentId?: string; crimeId?: string; role: string },
+    now: Date,
+  ): Promise<boolean> {
+    const conflict = party.incidentId
+      ? sql`(force_id, incident_id, person_id, role) where incident_id is not null`
+      : sql`(force_id, crime_id, person_id, role) where crime_id is not null`
+    const inserted = await rows(
+      tx,
+      sql`insert into case_parties (force_id, person_id, incident_id, crime_id, role, added_at)
+          values (${forceId}, ${party.personId}, ${party.incidentId ?? null}, ${party.crimeId ?? null}, ${party.role}, ${now})
+          on conflict ${conflict} do nothing returning id`,
+    )
+    return inserted.length > 0
+  }
+
+  async parties(
+    tx: Tx,
+    where: { incidentId?: string; crimeId?: string; personId?: string },
+  ): Promise<PartyRow[]> {
+    const filter = where.incidentId
+      ? sql`p.incident_id = ${where.incidentId}`
+      : where.crimeId
+        ? sql`p.crime_id = ${where.crimeId}`
+        : sql`p.person_id = ${where.personId ?? null}`
+    return rowsWithDates<PartyRow>(
+      tx,
+      sql`select p.id, p.person_id as "personId", p.incident_id as "incidentId", p.crime_id as "crimeId", p.role,
+            pe.display_name as "displayName", p.added_at as "addedAt"
+          from case_parties p join people pe on pe.id = p.person_id where ${filter} order by p.added_at, p.role`,
+    )
+  }
+
+  async addTimeline(
+    tx: Tx,
+    forceId: string,
+    entry: Omit<TimelineRow, 'id' | 'incidentId' | 'crimeId' | 'personId'> & {
+      incidentId?: string
+      crimeId?: string
+      personId?: string
+    },
+  ): Promise<void> {
+    await tx.execute(
+      sql`insert into case_timeline (force_id, incident_id, crime_id, person_id, event_type, summary, changes,
+            source_system, source_event_id, occurred_at, recorded_at)
+          values (${forceId}, ${entry.incidentId ?? null}, ${entry.crimeId ?? null}, ${entry.personId ?? null},
+            ${entry.eventType}, ${entry.summary}, ${JSON.stringify(entry.changes)}::jsonb, ${entry.sourceSystem},
+            ${entry.sourceEventId}, ${entry.occurredAt}, ${entry.recordedAt})`,
+    )
+  }
+
+  async timeline(
+    tx: Tx,
+    where: { incidentId?: string; crimeId?: string; personId?: string },
+  ): Promise<TimelineRow[]> {
+    const filter = where.incidentId
+      ? sql`incident_id = ${where.incidentId}`
+      : where.crimeId
+        ? sql`crime_id = ${where.crimeId}`
+        : sql`person_id = ${where.personId ?? null}`
+    return rowsWithDates<TimelineRow>(
+      tx,
+      sql`select id::text, incident_id as "incidentId", crime_id as "crimeId", person_id as "personId",
+            event_type as "eventType", summary, changes, source_system as "sourceSystem",
+            source_event_id as "sourceEventId", occurred_at as "occurredAt", recorded_at as "recordedAt"
+          from case_timeline where ${filter} order by occurred_at desc, id desc limit 500`,
+    )
+  }
+
+  /** Case references that match, ignoring case and spaces, anywhere in the reference. */
+  async searchCases(
+    tx: Tx,
+    reference: string,
+  ): Promise<{ kind: 'incident' | 'crime'; id: string; reference: string; status: string }[]> {
+    const pattern = `%${reference.replace(/[%_\\]/g, '\\$&')}%`
+    return rows(
+      tx,
+      sql`(select 'crime' as kind, id, crime_ref as reference, status from crimes
+            where upper(replace(crime_ref, ' ', '')) like ${pattern} order by crime_ref limit 25)
+          union all
+          (select 'incident' as kind, id, cad_ref as reference,
+            case when closed_at is null then 'open' else 'closed' end as status from incidents
+            where upper(replace(cad_ref, ' ', '')) like ${pattern} order by cad_ref limit 25)`,
+    )
+  }
+}

@@ -1,0 +1,255 @@
+// CaseService: the case model's rules and the only way other capabilities reach cases. Writes
+// come from the source adapters inside their ingest transaction; every change becomes a row on
+// the case timeline and a domain event delivered to `onChange` listeners in that transaction.
+import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import { NotFoundError } from '../platform/errors.ts'
+import { type ApplyResult, CaseChangeApplier } from './apply-change.ts'
+import { type CaseChangeListener, type CaseEvent, CaseEventPublisher } from './events.ts'
+import type { CaseChange, Provenance } from './model.ts'
+import type {
+  ClaimRow,
+  ContactPointRow,
+  IdentityRow,
+  MarkerRow,
+  PersonRepository,
+  PersonRow,
+} from './person-repository.ts'
+import type { CaseRepository, CrimeRow, IncidentRow, PartyRow, TimelineRow } from './repository.ts'
+
+export interface Party extends PartyRow {
+  contactPoints: ContactPointRow[]
+  markers: MarkerRow[]
+}
+
+export interface IncidentCase {
+  incident: IncidentRow
+  crimes: { id: string; crimeRef: string; status: string }[]
+  parties: Party[]
+  timeline: TimelineRow[]
+}
+
+export interface CrimeCase {
+  crime: CrimeRow
+  incidents: IncidentRow[]
+  parties: Party[]
+  timeline: TimelineRow[]
+}
+
+export interface PersonRecord {
+  person: PersonRow
+  identities: IdentityRow[]
+  claims: ClaimRow[]
+  /** Fields for which sources disagree, with every value held (CRM-15). */
+  conflicts: { field: string; values: ClaimRow[] }[]
+  contactPoints: ContactPointRow[]
+  markers: MarkerRow[]
+  parties: PartyRow[]
+  timeline: TimelineRow[]
+}
+
+export interface SearchResults {
+  cases: { kind: 'incident' | 'crime'; id: string; reference: string; status: string }[]
+  people: PersonRow[]
+}
+
+type ReadOptions = { tx?: Tx }
+
+export class CaseService {
+  readonly #db: Database
+  readonly #cases: CaseRepository
+  readonly #people: PersonRepository
+  readonly #clock: Clock
+  readonly #publisher = new CaseEventPublisher()
+  readonly #applier: CaseChangeApplier
+
+  constructor(db: Database, cases: CaseRepository, people: PersonRepository, clock: Clock) {
+    this.#db = db
+    this.#cases = cases
+    this.#people = people
+    this.#clock = clock
+    this.#applier = new CaseChangeApplier(cases, people)
+  }
+
+  /** Subscribes to case events; the listener runs inside the transaction that made the change. */
+  onChange(listener: CaseChangeListener): () => void {
+    return this.#publisher.subscribe(listener)
+  }
+
+  /**
+   * Applies a change stated by a source system, in the caller's transaction: updates the model,
+   * writes the timeline and notifies listeners. Stale fields (older than what is held) are skipped.
+   */
+  async applySourceChange(
+    tx: Tx,
+    forceId: string,
+    change: CaseChange,
+    provenance: Provenance,
+  ): Promise<ApplyResult> {
+    const now = this.#clock.now()
+    const result = await this.#applier.apply(tx, forceId, change, provenance, now)
+    for (const event of result.events) {
+      await this.#cases.addTimeline(tx, forceId, {
+        incidentId: event.incidentId,
+        crimeId: event.crimeId,
+        personId: event.personId,
+        eventType: event.type,
+        summary: summarise(event),
+        changes: event.changes,
+        sourceSystem: provenance.sourceSystem,
+        sourceEventId: provenance.sourceEventId ?? null,
+        occurredAt: provenance.occurredAt,
+        recordedAt: now,
+      })
+    }
+    await this.#publisher.publish(tx, result.events)
+    return result
+  }
+
+  async getIncident(forceId: string, id: string, options: ReadOptions = {}): Promise<IncidentCase> {
+    return this.#read(forceId, options, async (tx) => {
+      const incident = await this.#cases.incident(tx, id)
+      if (!incident) throw new NotFoundError('The incident')
+      return {
+        incident,
+        crimes: await this.#cases.linkedCrimes(tx, id),
+        parties: await this.#withContacts(tx, await this.#cases.parties(tx, { incidentId: id })),
+        timeline: await this.#cases.timeline(tx, { incidentId: id }),
+      }
+    })
+  }
+
+  async getCrime(forceId: string, id: string, options: ReadOptions = {}): Promise<CrimeCase> {
+    return this.#read(forceId, options, async (tx) => {
+      const crime = await this.#cases.crime(tx, id)
+      if (!crime) throw new NotFoundError('The crime')
+      return {
+        crime,
+        incidents: await this.#cases.linkedIncidents(tx, id),
+        parties: await this.#withContacts(tx, await this.#cases.parties(tx, { crimeId: id })),
+        timeline: await this.#cases.timeline(tx, { crimeId: id }),
+      }
+    })
+  }
+
+  async findIncidentByRef(
+    forceId: string,
+    cadRef: string,
+    options: ReadOptions = {},
+  ): Promise<IncidentCase | undefined> {
+    const id = await this.#read(
+      forceId,
+      options,
+      async (tx) => (await this.#cases.incidentByRef(tx, cadRef))?.id,
+    )
+    return id ? this.getIncident(forceId, id, options) : undefined
+  }
+
+  async findCrimeByRef(
+    forceId: string,
+    crimeRef: string,
+    options: ReadOptions = {},
+  ): Promise<CrimeCase | undefined> {
+    const id = await this.#read(
+      forceId,
+      options,
+      async (tx) => (await this.#cases.crimeByRef(tx, crimeRef))?.id,
+    )
+    return id ? this.getCrime(forceId, id, options) : undefined
+  }
+
+  async getPerson(forceId: string, id: string, options: ReadOptions = {}): Promise<PersonRecord> {
+    return this.#read(forceId, options, async (tx) => {
+      const person = await this.#people.person(tx, id)
+      if (!person) throw new NotFoundError('The person')
+      const claims = await this.#people.claims(tx, id)
+      const byField = Map.groupBy(claims, (c) => c.field)
+      const conflicts = [...byField.entries()]
+        .filter(([, values]) => new Set(values.map((v) => v.value)).size > 1)
+        .map(([field, values]) => ({ field, values }))
+      return {
+        person,
+        identities: await this.#people.identities(tx, id),
+        claims,
+        conflicts,
+        contactPoints: await this.#people.contactPoints(tx, id),
+        markers: await this.#people.markers(tx, id),
+        parties: await this.#cases.parties(tx, { personId: id }),
+        timeline: await this.#cases.timeline(tx, { personId: id }),
+      }
+    })
+  }
+
+  /**
+   * Staff search (item 5): a crime or CAD reference in any case and spacing, part of a name, or
+   * the last digits of a phone number.
+   */
+  async search(forceId: string, query: string): Promise<SearchResults> {
+    const text = query.trim()
+    if (text.length < 2) return { cases: [], people: [] }
+    const reference = text.toUpperCase().replace(/\s+/g, '')
+    const digits = text.replace(/[\s()+-]/g, '')
+    const phoneDigits = /^\d{4,}$/.test(digits) ? digits.replace(/^0/, '') : undefined
+    return this.#db.withForce(forceId, async (tx) => ({
+      cases: await this.#cases.searchCases(tx, reference),
+      people: await this.#people.search(tx, text.replace(/\s+/g, ' '), phoneDigits),
+    }))
+  }
+
+  async #withContacts(tx: Tx, parties: PartyRow[]): Promise<Party[]> {
+    const result: Party[] = []
+    for (const party of parties) {
+      result.push({
+        ...party,
+        contactPoints: await this.#people.contactPoints(tx, party.personId),
+        markers: await this.#people.markers(tx, party.personId),
+      })
+    }
+    return result
+  }
+
+  #read<T>(forceId: string, options: ReadOptions, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return options.tx ? fn(options.tx) : this.#db.withForce(forceId, fn)
+  }
+}
+
+const fieldNames: Record<string, string> = {
+  officerId: 'investigating officer',
+  supervisorId: 'supervisor',
+  homeOfficeClass: 'Home Office class',
+  vcopCategory: 'VCoP category',
+  crimeType: 'crime type',
+  incidentType: 'incident type',
+}
+
+/** One line for the timeline; the full before/after is kept in `changes`. */
+export function summarise(event: CaseEvent): string {
+  const c = event.changes
+  const list = Object.keys(c)
+    .map((k) => fieldNames[k] ?? k.replace(/([A-Z])/g, ' $1').toLowerCase())
+    .join(', ')
+  switch (event.type) {
+    case 'incident.opened':
+      return `Incident opened${c.grading ? ` (${c.grading.to})` : ''}`
+    case 'incident.updated':
+      return `Incident updated: ${list}`
+    case 'incident.closed':
+      return `Incident closed${c.closingCode ? ` (${c.closingCode.to})` : ''}`
+    case 'crime.recorded':
+      return `Crime recorded${c.crimeType ? `: ${c.crimeType.to}` : ''}`
+    case 'crime.updated':
+      return `Crime updated: ${list}`
+    case 'crime.officer-assigned':
+      return `Officer assigned: ${list}`
+    case 'crime.status-changed':
+      return `Status changed from ${c.status?.from ?? 'none'} to ${c.status?.to}`
+    case 'crime.closed':
+      return 'Crime closed'
+    case 'person.marker-added':
+      return `Marker added: ${String(c.marker?.to).replace(/_/g, ' ')}`
+    case 'person.contact-changed':
+      return `Contact details changed: ${list}`
+    case 'case.party-added':
+      return `Person added as ${String(c.role?.to).replace(/_/g, ' ')}`
+  }
+}

@@ -1,0 +1,349 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import type { CaseEvent } from '../cases/events.ts'
+import { aStormEvent, anAthenaEvent } from './test-support/events.ts'
+
+let t: TestApp
+const seen: CaseEvent[] = []
+const examples = join(import.meta.dirname, 'examples')
+
+before(async () => {
+  t = await createTestApp()
+  t.app.services.cases.onChange(async (tx, event) => {
+    // Listeners run inside the ingest transaction: they can read what it has just written.
+    const found = event.personId
+      ? await t.app.services.cases.getPerson(event.forceId, event.personId, { tx })
+      : undefined
+    seen.push({
+      ...event,
+      changes: { ...event.changes, ...(found ? { _personVisible: { from: null, to: true } } : {}) },
+    })
+    if (event.changes.incidentType?.to === 'Listener failure') throw new Error('journey rule failed')
+  })
+})
+after(() => t.close())
+
+test('UJ-4: a STORM log event becomes an incident with its victim, contact points and markers', async () => {
+  const result = await t.app.services.sources.receive(
+    'bedfordshire',
+    'storm',
+    readFileSync(join(examples, 'storm-log-created.json'), 'utf8'),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied')
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-20260601-0001')
+  assert.ok(found)
+  assert.equal(found.incident.grading, 'Prompt')
+  assert.equal(found.incident.location, '12 High Street, Luton LU1 2AB')
+  const [victim] = found.parties
+  assert.equal(victim?.role, 'victim')
+  assert.equal(victim?.displayName, 'Jane Smith')
+  assert.deepEqual(victim?.contactPoints.map((c) => [c.kind, c.value]).sort(), [
+    ['address', '12 High Street, Luton LU1 2AB'],
+    ['email', 'jane.smith@example.org'],
+    ['phone', '+447700900123'],
+  ])
+  assert.deepEqual(
+    victim?.markers.map((m) => m.kind),
+    ['vulnerability'],
+  )
+  const types = seen.filter((e) => e.incidentId === found.incident.id).map((e) => e.type)
+  assert.deepEqual(types, ['incident.opened', 'case.party-added', 'person.marker-added'])
+  assert.ok(
+    seen.find((e) => e.type === 'case.party-added')?.changes._personVisible,
+    'listener saw the person in the tx',
+  )
+  assert.ok(found.timeline.some((row) => row.summary === 'Incident opened (Prompt)'))
+})
+
+test('UJ-4: Kent’s SMARTStorm build (XML, G-codes, UK dates) maps through its own profile', async () => {
+  const result = await t.app.services.sources.receive(
+    'kent',
+    'storm',
+    readFileSync(join(examples, 'storm-log-created-kent.xml'), 'utf8'),
+    'application/xml',
+  )
+  assert.equal(result.status, 'applied', String(result.reason))
+  const found = await t.app.services.cases.findIncidentByRef('kent', 'KNT-20260601-0001')
+  assert.equal(found?.incident.grading, 'Prompt')
+  assert.equal(found?.incident.openedAt?.toISOString(), '2026-06-01T09:15:00.000Z')
+  assert.equal(found?.parties[0]?.contactPoints[0]?.value, '+447700900456')
+  // The same code means nothing in Bedfordshire's profile: quarantined, not guessed.
+  const elsewhere = await t.app.services.sources.receive(
+    'bedfordshire',
+    'storm',
+    aStormEvent({ id: 'BED-G2', at: '2026-06-01T10:00:00Z', ref: 'BED-X-1', grading: 'G2' }),
+    'application/json',
+  )
+  assert.equal(elsewhere.status, 'quarantined')
+  assert.match(String(elsewhere.reason), /incident grading code "G2" is not in this force's profile/)
+})
+
+test('CP-174: a duplicated event is stored but has no effect', async () => {
+  const payload = aStormEvent({ id: 'DUP-1', at: '2026-06-01T10:00:00Z', ref: 'BED-DUP-1', grading: 'IMM' })
+  const first = await t.app.services.sources.receive('bedfordshire', 'storm', payload, 'application/json')
+  const before = seen.length
+  const second = await t.app.services.sources.receive('bedfordshire', 'storm', payload, 'application/json')
+  assert.equal(first.status, 'applied')
+  assert.equal(second.status, 'duplicate')
+  assert.equal(second.duplicateOf, first.id)
+  assert.equal(seen.length, before, 'no domain event for a duplicate')
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-DUP-1')
+  assert.equal(found?.timeline.length, 1)
+  const stored = await t.app.services.sources.events('bedfordshire', { status: 'duplicate' })
+  assert.ok(stored.some((e) => e.id === second.id && e.payload === payload))
+})
+
+test('CP-174: out-of-order events: an older update never overwrites a newer one but is kept', async () => {
+  const receive = (p: string) =>
+    t.app.services.sources.receive('bedfordshire', 'storm', p, 'application/json')
+  // The close arrives before the open.
+  const closed = await receive(
+    aStormEvent({
+      id: 'ORD-3',
+      type: 'LOG_CLOSED',
+      at: '2026-06-01T12:00:00Z',
+      ref: 'BED-ORD-1',
+      log: { closingCode: 'NFA' },
+    }),
+  )
+  const regraded = await receive(
+    aStormEvent({
+      id: 'ORD-2',
+      type: 'LOG_REGRADED',
+      at: '2026-06-01T11:00:00Z',
+      ref: 'BED-ORD-1',
+      grading: 'SCH',
+    }),
+  )
+  const opened = await receive(
+    aStormEvent({ id: 'ORD-1', at: '2026-06-01T10:00:00Z', ref: 'BED-ORD-1', grading: 'IMM' }),
+  )
+  const stale = await receive(
+    aStormEvent({
+      id: 'ORD-2b',
+      type: 'LOG_REGRADED',
+      at: '2026-06-01T10:30:00Z',
+      ref: 'BED-ORD-1',
+      grading: 'APT',
+    }),
+  )
+  assert.deepEqual(
+    [closed.status, regraded.status, opened.status, stale.status],
+    ['applied', 'applied', 'applied', 'superseded'],
+  )
+  assert.match(String(stale.reason), /Older than data already held for incident.grading/)
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-ORD-1')
+  assert.equal(found?.incident.grading, 'Scheduled', 'the 11:00 grading stands over 10:00 and 10:30')
+  assert.equal(found?.incident.closedAt?.toISOString(), '2026-06-01T12:00:00.000Z')
+  assert.equal(found?.incident.openedAt?.toISOString(), '2026-06-01T10:00:00.000Z')
+  assert.equal(found?.incident.closingCode, 'NFA')
+})
+
+test('CP-163: a malformed event is quarantined with a readable reason, corrected and replayed', async () => {
+  const broken =
+    '{"eventId": "BAD-1", "eventType": "LOG_CREATED", "timestamp": "2026-06-01T10:00:00Z", "log": {'
+  const result = await t.app.services.sources.receive('bedfordshire', 'storm', broken, 'application/json')
+  assert.equal(result.status, 'quarantined')
+  assert.match(String(result.reason), /the JSON could not be read/)
+  const again = await t.app.services.sources.receive('bedfordshire', 'storm', broken, 'application/json')
+  assert.equal(again.status, 'duplicate', 'the same unreadable payload is recognised')
+  await t.app.services.sources.correctPayload(
+    'bedfordshire',
+    result.id,
+    aStormEvent({ id: 'BAD-1', at: '2026-06-01T10:00:00Z', ref: 'BED-BAD-1', grading: 'NR' }),
+  )
+  const replayed = await t.app.services.sources.replay('bedfordshire', result.id)
+  assert.equal(replayed.status, 'applied')
+  const stored = await t.app.services.sources.event('bedfordshire', result.id)
+  assert.equal(stored?.originalPayload, broken, 'the original is kept')
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-BAD-1')
+  assert.equal(found?.incident.grading, 'No Response')
+})
+
+test('CP-163: replay all re-runs every quarantined event after the profile is fixed', async () => {
+  const odd = (n: number) =>
+    aStormEvent({
+      id: `ODD-${n}`,
+      type: 'LOG_RESULTED',
+      at: '2026-06-01T10:00:00Z',
+      ref: `BED-ODD-${n}`,
+      grading: 'PRI',
+    })
+  const ids: string[] = []
+  for (const n of [1, 2]) {
+    const r = await t.app.services.sources.receive('bedfordshire', 'storm', odd(n), 'application/json')
+    assert.match(String(r.reason), /event type "LOG_RESULTED" at "eventType" is not in this force's profile/)
+    ids.push(r.id)
+  }
+  const current = await t.app.services.sources.currentProfile('bedfordshire', 'storm')
+  const document = {
+    ...current!.document,
+    eventTypes: { ...current!.document.eventTypes, LOG_RESULTED: 'incident.updated' },
+  }
+  const version = await t.app.services.sources.saveProfile(
+    'bedfordshire',
+    'storm',
+    JSON.stringify(document),
+    'resulted',
+    null,
+  )
+  assert.equal(version, current!.version + 1)
+  const results = await t.app.services.sources.replayAll('bedfordshire', 'storm')
+  assert.deepEqual(
+    results.filter((r) => ids.includes(r.id)).map((r) => r.status),
+    ['applied', 'applied'],
+  )
+  assert.ok(await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-ODD-2'))
+})
+
+test('CP-162: a profile with unknown fields or codes is refused with readable errors', async () => {
+  await assert.rejects(
+    t.app.services.sources.saveProfile(
+      'kent',
+      'storm',
+      JSON.stringify({
+        eventId: 'id',
+        eventType: 't',
+        occurredAt: 'at',
+        eventTypes: { X: 'incident.exploded' },
+        fields: { 'incident.colour': 'c' },
+      }),
+      null,
+      null,
+    ),
+    (error: Error & { fieldErrors: { message: string }[] }) =>
+      error.fieldErrors.some((e) => /maps to unknown change "incident.exploded"/.test(e.message)) &&
+      error.fieldErrors.some((e) => /"incident.colour" is not a model field/.test(e.message)),
+  )
+})
+
+test('UJ-4: bad phone numbers and emails are not stored; the event applies with a warning', async () => {
+  const result = await t.app.services.sources.receive(
+    'bedfordshire',
+    'storm',
+    aStormEvent({
+      id: 'PH-1',
+      at: '2026-06-01T10:00:00Z',
+      ref: 'BED-PH-1',
+      grading: 'PRI',
+      persons: [
+        {
+          nominalId: 'N-PH',
+          name: 'Ola Nowak',
+          role: 'VIC',
+          phone: ['0770090', '+44 (0)7700 900789'],
+          email: 'ola@@example',
+        },
+      ],
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied')
+  assert.deepEqual(result.warnings, [
+    'person 1: phone number "0770090" is not a valid UK mobile or landline number; not stored',
+    'person 1: email address "ola@@example" is not valid; not stored',
+  ])
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-PH-1')
+  assert.deepEqual(
+    found?.parties[0]?.contactPoints.map((c) => [c.value, c.mobile]),
+    [['+447700900789', true]],
+  )
+})
+
+test('UJ-4: Athena events record the crime, link the log, assign officers and change status', async () => {
+  const receive = (name: string) =>
+    t.app.services.sources.receive(
+      'bedfordshire',
+      'athena',
+      readFileSync(join(examples, name), 'utf8'),
+      'application/json',
+    )
+  for (const name of [
+    'athena-investigation-created.json',
+    'athena-crimed.json',
+    'athena-officer-assigned.json',
+    'athena-status-changed.json',
+    'athena-outcome.json',
+    'athena-closed.json',
+  ]) {
+    const r = await receive(name)
+    assert.equal(r.status, 'applied', `${name}: ${r.reason}`)
+  }
+  const found = await t.app.services.cases.findCrimeByRef('bedfordshire', '42/12345/26')
+  assert.ok(found)
+  assert.equal(found.crime.homeOfficeClass, '028/01')
+  assert.equal(found.crime.officerName, 'DC Priya Shah')
+  assert.equal(found.crime.supervisorName, 'DS Mark Owen')
+  assert.equal(found.crime.vcopCategory, 'enhanced')
+  assert.equal(found.crime.status, 'closed')
+  assert.deepEqual(
+    found.incidents.map((i) => i.cadRef),
+    ['BED-20260601-0001'],
+  )
+  const types = seen.filter((e) => e.crimeId === found.crime.id).map((e) => e.type)
+  for (const type of [
+    'crime.recorded',
+    'crime.updated',
+    'crime.officer-assigned',
+    'crime.status-changed',
+    'crime.closed',
+  ]) {
+    assert.ok(types.includes(type as CaseEvent['type']), `${type} in ${types.join(', ')}`)
+  }
+  // The Athena victim is the STORM caller (same name and date of birth): one person, both identities.
+  const victim = found.parties[0]!
+  const person = await t.app.services.cases.getPerson('bedfordshire', victim.personId)
+  assert.deepEqual(
+    person.identities
+      .filter((i) => i.kind.endsWith('nominal') || i.kind.endsWith('urn'))
+      .map((i) => [i.kind, i.value, i.sourceSystem]),
+    [
+      ['athena_urn', 'P-778899', 'athena'],
+      ['storm_nominal', 'N-100234', 'storm'],
+    ],
+  )
+})
+
+test('CRM-15: a conflicting name from another source is kept and surfaced, not overwritten', async () => {
+  await t.app.services.sources.receive(
+    'bedfordshire',
+    'athena',
+    anAthenaEvent({
+      id: 'CF-1',
+      type: 'INVESTIGATION_CREATED',
+      at: '2026-06-03T10:00:00Z',
+      crimeRef: '42/999/26',
+      persons: [{ urn: 'P-778899', name: 'Janet Smith', role: 'VIC' }],
+    }),
+    'application/json',
+  )
+  const found = await t.app.services.cases.findCrimeByRef('bedfordshire', '42/999/26')
+  const person = await t.app.services.cases.getPerson('bedfordshire', found!.parties[0]!.personId)
+  assert.equal(person.person.displayName, 'Jane Smith')
+  assert.deepEqual(
+    person.conflicts.map((c) => [c.field, [...new Set(c.values.map((v) => v.value))].sort()]),
+    [['name', ['Jane Smith', 'Janet Smith']]],
+  )
+})
+
+test('CP-174: a listener failure rolls the case change back and quarantines the raw event for replay', async () => {
+  const result = await t.app.services.sources.receive(
+    'bedfordshire',
+    'storm',
+    aStormEvent({
+      id: 'LF-1',
+      at: '2026-06-01T10:00:00Z',
+      ref: 'BED-LF-1',
+      grading: 'PRI',
+      log: { incidentType: 'Listener failure' },
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'quarantined')
+  assert.match(String(result.reason), /journey rule failed/)
+  assert.equal(await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-LF-1'), undefined)
+})

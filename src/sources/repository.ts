@@ -1,0 +1,261 @@
+// The only SQL over the raw inbox (`source_events`), mapping profiles and warehouse sources.
+import { sql } from 'drizzle-orm'
+import { rowsWithDates as rows } from '../cases/repository.ts'
+import type { Tx } from '../platform/db/database.ts'
+import type { SourceSystem } from './default-profiles.ts'
+import type { MappingProfile } from './mapping.ts'
+
+export type InboxStatus = 'received' | 'applied' | 'quarantined' | 'duplicate' | 'superseded'
+
+export interface InboxRow {
+  id: string
+  forceId: string
+  sourceSystem: SourceSystem
+  sourceEventId: string
+  eventType: string | null
+  contentType: string
+  payload: string
+  originalPayload: string | null
+  occurredAt: Date | null
+  receivedAt: Date
+  processedAt: Date | null
+  status: InboxStatus
+  reason: string | null
+  warnings: string[]
+  profileVersion: number | null
+  attempts: number
+}
+
+export interface ProfileRow {
+  id: string
+  sourceSystem: SourceSystem
+  version: number
+  document: MappingProfile
+  note: string | null
+  createdBy: string | null
+  createdAt: Date
+}
+
+export interface SourceHealthRow {
+  sourceSystem: SourceSystem
+  lastReceivedAt: Date | null
+  received24h: number
+  quarantined24h: number
+  quarantined: number
+  superseded24h: number
+  duplicates24h: number
+  lagSeconds: number | null
+}
+
+export interface WarehouseSourceRow {
+  forceId: string
+  connectionUrl: string
+  sourceTable: string
+  watermarkColumn: string
+  eventIdColumn: string
+  watermark: string | null
+  enabled: boolean
+  lastPolledAt: Date | null
+  lastError: string | null
+}
+
+const inboxColumns =
+  sql.raw(`id, force_id as "forceId", source_system as "sourceSystem", source_event_id as "sourceEventId",
+  event_type as "eventType", content_type as "contentType", payload, original_payload as "originalPayload",
+  occurred_at as "occurredAt", received_at as "receivedAt", processed_at as "processedAt", status, reason, warnings,
+  profile_version as "profileVersion", attempts`)
+
+export class SourceRepository {
+  /** Stores an event as received; a repeat of a live event id is stored as 'duplicate'. */
+  async receive(
+    tx: Tx,
+    e: {
+      forceId: string
+      sourceSystem: string
+      sourceEventId: string
+      contentType: string
+      payload: string
+      now: Date
+    },
+  ): Promise<{ id: string; duplicateOf?: string }> {
+    const [inserted] = await rows<{ id: string }>(
+      tx,
+      sql`insert into source_events (force_id, source_system, source_event_id, content_type, payload, received_at, status, updated_at)
+          values (${e.forceId}, ${e.sourceSystem}, ${e.sourceEventId}, ${e.contentType}, ${e.payload}, ${e.now}, 'received', ${e.now})
+          on conflict (force_id, source_system, source_event_id) where status <> 'duplicate' do nothing returning id`,
+    )
+    if (inserted) return inserted
+    const [live] = await rows<{ id: string }>(
+      tx,
+      sql`select id from source_events where source_system = ${e.sourceSystem} and source_event_id = ${e.sourceEventId}
+          and status <> 'duplicate'`,
+    )
+    const [duplicate] = await rows<{ id: string }>(
+      tx,
+      sql`insert into source_events (force_id, source_system, source_event_id, content_type, payload, received_at, processed_at,
+            status, reason, updated_at)
+          values (${e.forceId}, ${e.sourceSystem}, ${e.sourceEventId}, ${e.contentType}, ${e.payload}, ${e.now}, ${e.now},
+            'duplicate', ${`repeat of inbox event ${live!.id}; no effect`}, ${e.now}) returning id`,
+    )
+    return { id: duplicate!.id, duplicateOf: live!.id }
+  }
+
+  async recordOutcome(
+    tx: Tx,
+    id: string,
+    outcome: {
+      status: InboxStatus
+      reason: string | null
+      warnings: string[]
+      eventType?: string
+      occurredAt?: Date
+      profileVersion: number | null
+      now: Date
+    },
+  ): Promise<void> {
+    await tx.execute(
+      sql`update source_events set status = ${outcome.status}, reason = ${outcome.reason},
+            warnings = ${JSON.stringify(outcome.warnings)}::jsonb, event_type = coalesce(${outcome.eventType ?? null}, event_type),
+            occurred_at = coalesce(${outcome.occurredAt ?? null}, occurred_at), profile_version = ${outcome.profileVersion},
+            processed_at = ${outcome.now}, attempts = attempts + 1, updated_at = ${outcome.now}
+          where id = ${id}`,
+    )
+  }
+
+  async event(tx: Tx, id: string): Promise<InboxRow | undefined> {
+    const [row] = await rows<InboxRow>(tx, sql`select ${inboxColumns} from source_events where id = ${id}`)
+    return row
+  }
+
+  async events(
+    tx: Tx,
+    filter: { status?: InboxStatus; sourceSystem?: string; limit: number },
+  ): Promise<InboxRow[]> {
+    return rows<InboxRow>(
+      tx,
+      sql`select ${inboxColumns} from source_events
+          where (${filter.status ?? null}::text is null or status = ${filter.status ?? null})
+            and (${filter.sourceSystem ?? null}::text is null or source_system = ${filter.sourceSystem ?? null})
+          order by received_at desc limit ${filter.limit}`,
+    )
+  }
+
+  async correctPayload(tx: Tx, id: string, payload: string, now: Date): Promise<void> {
+    await tx.execute(
+      sql`update source_events set original_payload = coalesce(original_payload, payload), payload = ${payload},
+            updated_at = ${now} where id = ${id}`,
+    )
+  }
+
+  async quarantinedIds(tx: Tx, sourceSystem: string | undefined, limit: number): Promise<string[]> {
+    const found = await rows<{ id: string }>(
+      tx,
+      sql`select id from source_events where status = 'quarantined'
+            and (${sourceSystem ?? null}::text is null or source_system = ${sourceSystem ?? null})
+          order by received_at limit ${limit}`,
+    )
+    return found.map((r) => r.id)
+  }
+
+  async health(tx: Tx, since: Date): Promise<SourceHealthRow[]> {
+    const found = await rows<SourceHealthRow>(
+      tx,
+      sql`select source_system as "sourceSystem", max(received_at) as "lastReceivedAt",
+            count(*) filter (where received_at >= ${since} and status <> 'duplicate')::int as "received24h",
+            count(*) filter (where received_at >= ${since} and (status = 'quarantined' or reason like 'quarantined%'))::int as "quarantined24h",
+            count(*) filter (where status = 'quarantined')::int as "quarantined",
+            count(*) filter (where received_at >= ${since} and status = 'superseded')::int as "superseded24h",
+            count(*) filter (where received_at >= ${since} and status = 'duplicate')::int as "duplicates24h",
+            (extract(epoch from avg(received_at - occurred_at) filter (where received_at >= ${since} and occurred_at is not null)))::float8 as "lagSeconds"
+          from source_events group by source_system order by source_system`,
+    )
+    return found
+  }
+
+  async currentProfile(tx: Tx, sourceSystem: string): Promise<ProfileRow | undefined> {
+    const [row] = await rows<ProfileRow>(
+      tx,
+      sql`select id, source_system as "sourceSystem", version, document, note, created_by as "createdBy", created_at as "createdAt"
+          from mapping_profiles where source_system = ${sourceSystem} order by version desc limit 1`,
+    )
+    return row
+  }
+
+  async profileVersions(tx: Tx, sourceSystem: string): Promise<ProfileRow[]> {
+    return rows<ProfileRow>(
+      tx,
+      sql`select id, source_system as "sourceSystem", version, document, note, created_by as "createdBy", created_at as "createdAt"
+          from mapping_profiles where source_system = ${sourceSystem} order by version desc`,
+    )
+  }
+
+  async addProfileVersion(
+    tx: Tx,
+    p: {
+      forceId: string
+      sourceSystem: string
+      document: MappingProfile
+      note: string | null
+      createdBy: string | null
+      now: Date
+    },
+  ): Promise<number> {
+    const [row] = await rows<{ version: number }>(
+      tx,
+      sql`insert into mapping_profiles (force_id, source_system, version, document, note, created_by, created_at)
+          select ${p.forceId}, ${p.sourceSystem}, coalesce(max(version), 0) + 1, ${JSON.stringify(p.document)}::jsonb,
+            ${p.note}, ${p.createdBy}, ${p.now}
+          from mapping_profiles where source_system = ${p.sourceSystem} returning version`,
+    )
+    return row!.version
+  }
+
+  async warehouseSources(tx: Tx): Promise<WarehouseSourceRow[]> {
+    return rows<WarehouseSourceRow>(
+      tx,
+      sql`select force_id as "forceId", connection_url as "connectionUrl", source_table as "sourceTable",
+            watermark_column as "watermarkColumn", event_id_column as "eventIdColumn", watermark, enabled,
+            last_polled_at as "lastPolledAt", last_error as "lastError"
+          from warehouse_sources order by force_id`,
+    )
+  }
+
+  async saveWarehouseSource(
+    tx: Tx,
+    s: Omit<WarehouseSourceRow, 'lastPolledAt' | 'lastError'>,
+    now: Date,
+  ): Promise<void> {
+    await tx.execute(
+      sql`insert into warehouse_sources (force_id, connection_url, source_table, watermark_column, event_id_column, watermark, enabled, updated_at)
+          values (${s.forceId}, ${s.connectionUrl}, ${s.sourceTable}, ${s.watermarkColumn}, ${s.eventIdColumn}, ${s.watermark}, ${s.enabled}, ${now})
+          on conflict (force_id) do update set connection_url = excluded.connection_url, source_table = excluded.source_table,
+            watermark_column = excluded.watermark_column, event_id_column = excluded.event_id_column,
+            enabled = excluded.enabled, updated_at = excluded.updated_at`,
+    )
+  }
+
+  async recordPoll(
+    tx: Tx,
+    forceId: string,
+    poll: { watermark?: string; error: string | null; now: Date },
+  ): Promise<void> {
+    await tx.execute(
+      sql`update warehouse_sources set watermark = coalesce(${poll.watermark ?? null}, watermark), last_error = ${poll.error},
+            last_polled_at = ${poll.now}, updated_at = ${poll.now} where force_id = ${forceId}`,
+    )
+  }
+}
+
+/** Version 1 of every force's profile for each source, when it has none (idempotent; system role). */
+export async function seedDefaultProfiles(
+  tx: Tx,
+  profiles: { forceId: string; sourceSystem: string; document: MappingProfile }[],
+): Promise<void> {
+  for (const p of profiles) {
+    await tx.execute(
+      sql`insert into mapping_profiles (force_id, source_system, version, document, note)
+          values (${p.forceId}, ${p.sourceSystem}, 1, ${JSON.stringify(p.document)}::jsonb, 'Waypoint default')
+          on conflict (force_id, source_system, version) do nothing`,
+    )
+  }
+}
