@@ -1,0 +1,362 @@
+// Local (break-glass) staff sign-in over HTTP: password, TOTP, enrolment, lockout, rate limit,
+// no account enumeration, session fixation, timeouts and sign-out.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
+import { sql } from 'drizzle-orm'
+import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { rows } from '../db/database.ts'
+import { hashPassword } from './passwords.ts'
+import type { StaffRole } from './roles.ts'
+import { safeReturnTo } from './sign-in-routes.ts'
+import { newTotpSecret, totpCodeAt } from './totp.ts'
+
+let t: TestApp
+const PASSWORD = 'correct horse battery staple'
+let addressCounter = 0
+
+before(async () => {
+  t = await createTestApp({
+    login: { maxFailedAttempts: 3, lockoutMinutes: 15, rateLimitMax: 6, rateLimitWindowMs: 60_000 },
+  })
+})
+after(() => t.close())
+
+/** A browser driving the app through `inject`: keeps cookies, reads each page's CSRF token. */
+class FormBrowser {
+  readonly cookies = new Map<string, string>()
+  csrf = ''
+  readonly ip: string
+  constructor(ip = `10.0.0.${++addressCounter}`) {
+    this.ip = ip
+  }
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.#keep(
+      await t.app.http.inject({ method: 'GET', url, headers: this.#headers(), remoteAddress: this.ip }),
+    )
+  }
+  async post(url: string, form: Record<string, string>, csrf = this.csrf): Promise<LightMyRequestResponse> {
+    return this.#keep(
+      await t.app.http.inject({
+        method: 'POST',
+        url,
+        headers: { ...this.#headers(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
+        remoteAddress: this.ip,
+      }),
+    )
+  }
+  #headers() {
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html' }
+  }
+  #keep(response: LightMyRequestResponse) {
+    for (const c of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      if (!c.value || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()))
+        this.cookies.delete(c.name)
+      else this.cookies.set(c.name, c.value)
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1]
+    if (token) this.csrf = token
+    return response
+  }
+}
+
+let userCounter = 0
+async function aLocalUser(options: { enrolled?: boolean; roles?: StaffRole[] } = {}) {
+  userCounter += 1
+  const email = `local${userCounter}@kent.police.example`
+  const user = await t.app.services.staff.create(
+    {
+      forceId: 'kent',
+      email,
+      displayName: `Local User ${userCounter}`,
+      roles: options.roles ?? ['force_admin'],
+      passwordHash: await hashPassword(PASSWORD),
+    },
+    null,
+  )
+  const secret = newTotpSecret()
+  if (options.enrolled !== false) {
+    await t.app.services.staff.repository.update(user.id, {
+      totpSecret: secret,
+      totpConfirmedAt: t.clock.now(),
+    })
+  }
+  return { id: user.id, email, secret }
+}
+
+async function passwordStep(browser: FormBrowser, email: string, password = PASSWORD, returnTo?: string) {
+  await browser.get(`/sign-in${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`)
+  const response = await browser.post('/sign-in', { email, password, ...(returnTo ? { returnTo } : {}) })
+  // Follow the redirect as a browser would: the code page carries the new session's CSRF token.
+  if (response.headers.location === '/sign-in/mfa') await browser.get('/sign-in/mfa')
+  return response
+}
+
+const errorSummary = (body: string) =>
+  /<ul class="govuk-list govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1]
+
+async function auditActions(userId: string) {
+  const found = await t.app.db.asSystem((tx) =>
+    rows<{ action: string; detail: Record<string, unknown> }>(
+      tx,
+      sql`select action, detail from audit_events where record_id = ${userId} order by occurred_at, seq`,
+    ),
+  )
+  return found
+}
+
+test('CP-47: a local account signs in with password then TOTP; a new session id is issued after each step', async () => {
+  const user = await aLocalUser()
+  const browser = new FormBrowser()
+  const password = await passwordStep(browser, user.email, PASSWORD, '/console/users')
+  assert.equal(password.statusCode, 302)
+  assert.equal(password.headers.location, '/sign-in/mfa')
+  const afterPassword = browser.cookies.get('waypoint_session')
+  assert.ok(afterPassword)
+  // Password alone is not a staff session.
+  const tooEarly = await browser.get('/console')
+  assert.equal(tooEarly.statusCode, 302)
+  assert.match(String(tooEarly.headers.location), /^\/sign-in/)
+
+  const mfaPage = await browser.get('/sign-in/mfa')
+  assert.match(mfaPage.body, /Enter the code from your authenticator app/)
+  const signedIn = await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+  assert.equal(signedIn.statusCode, 302)
+  assert.equal(signedIn.headers.location, '/console/users')
+  const afterMfa = browser.cookies.get('waypoint_session')
+  assert.ok(afterMfa && afterMfa !== afterPassword)
+  const users = await browser.get('/console/users')
+  assert.equal(users.statusCode, 200)
+
+  // The half-signed-in session id is dead: replaying it gets nowhere.
+  const replay = await t.app.http.inject({
+    method: 'GET',
+    url: '/sign-in/mfa',
+    headers: { cookie: `waypoint_session=${afterPassword}` },
+  })
+  assert.equal(replay.statusCode, 302)
+  assert.equal(replay.headers.location, '/sign-in')
+  assert.deepEqual(
+    (await auditActions(user.id)).map((a) => a.action),
+    ['sign-in.succeeded'],
+  )
+})
+
+test('CP-47: a first sign-in without a confirmed TOTP secret enrols an authenticator, confirmed with a code', async () => {
+  const user = await aLocalUser({ enrolled: false })
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  const enrol = await browser.get('/sign-in/mfa')
+  assert.match(enrol.body, /Set up your authenticator app/)
+  const secret = /<code class="waypoint-secret" id="totp-secret">([A-Z2-7]+)<\/code>/.exec(enrol.body)?.[1]
+  assert.ok(secret)
+  assert.match(enrol.body, new RegExp(`otpauth://totp/Waypoint:[^"<]*secret=${secret}`))
+
+  const wrong = await browser.post('/sign-in/mfa', { code: '000000' })
+  assert.equal(wrong.statusCode, 401)
+  assert.match(errorSummary(wrong.body) ?? '', /code is not correct/)
+  assert.equal((await t.app.services.staff.repository.findById(user.id))?.totpConfirmedAt, null)
+
+  const ok = await browser.post('/sign-in/mfa', { code: await totpCodeAt(secret, t.clock.now()) })
+  assert.equal(ok.statusCode, 302)
+  assert.equal(ok.headers.location, '/console')
+  assert.ok((await t.app.services.staff.repository.findById(user.id))?.totpConfirmedAt)
+  assert.equal((await browser.get('/console')).statusCode, 200)
+})
+
+test('ASVS 2.8.4: a TOTP code cannot be used twice within its window', async () => {
+  const user = await aLocalUser()
+  const code = await totpCodeAt(user.secret, t.clock.now())
+  const first = new FormBrowser()
+  await passwordStep(first, user.email)
+  assert.equal((await first.post('/sign-in/mfa', { code })).statusCode, 302)
+
+  const second = new FormBrowser()
+  await passwordStep(second, user.email)
+  const reused = await second.post('/sign-in/mfa', { code })
+  assert.equal(reused.statusCode, 401)
+  assert.match(errorSummary(reused.body) ?? '', /already been used/)
+
+  t.clock.advance(30_000)
+  const next = await second.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+  assert.equal(next.statusCode, 302)
+})
+
+test('ASVS 2.8.3: a code one step either side is accepted for clock drift; two steps away is refused', async () => {
+  const user = await aLocalUser()
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  const twoStepsOld = await totpCodeAt(user.secret, new Date(t.clock.now().getTime() - 60_000))
+  assert.equal((await browser.post('/sign-in/mfa', { code: twoStepsOld })).statusCode, 401)
+  const oneStepOld = await totpCodeAt(user.secret, new Date(t.clock.now().getTime() - 30_000))
+  assert.equal((await browser.post('/sign-in/mfa', { code: oneStepOld })).statusCode, 302)
+})
+
+test('ASVS 2.2.1: after the maximum failed attempts the account locks for the lockout period', async () => {
+  const user = await aLocalUser()
+  for (let i = 0; i < 3; i += 1) {
+    assert.equal((await passwordStep(new FormBrowser(), user.email, 'wrong password')).statusCode, 401)
+  }
+  const locked = await passwordStep(new FormBrowser(), user.email, PASSWORD)
+  assert.equal(locked.statusCode, 401)
+  t.clock.advance(14 * 60_000)
+  assert.equal((await passwordStep(new FormBrowser(), user.email, PASSWORD)).statusCode, 401)
+  t.clock.advance(61_000)
+  const unlocked = await passwordStep(new FormBrowser(), user.email, PASSWORD)
+  assert.equal(unlocked.statusCode, 302)
+  const failures = (await auditActions(user.id)).filter((a) => a.action === 'sign-in.failed')
+  assert.deepEqual(
+    failures.map((f) => f.detail.reason),
+    ['wrong-password', 'wrong-password', 'wrong-password', 'locked', 'locked'],
+  )
+})
+
+test('ASVS 2.2.1: wrong TOTP codes count towards the lockout and end the half-signed-in session', async () => {
+  const user = await aLocalUser()
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  assert.equal((await browser.post('/sign-in/mfa', { code: '111111' })).statusCode, 401)
+  assert.equal((await browser.post('/sign-in/mfa', { code: '222222' })).statusCode, 401)
+  const third = await browser.post('/sign-in/mfa', { code: '333333' })
+  assert.equal(third.statusCode, 401)
+  assert.match(third.body, /Sign in to Waypoint/)
+  assert.equal(browser.cookies.get('waypoint_session'), undefined)
+  assert.ok((await t.app.services.staff.repository.findById(user.id))?.lockedUntil)
+})
+
+test('ASVS 2.2.5: unknown email, wrong password, locked and disabled accounts all get the same message', async () => {
+  const wrong = await aLocalUser()
+  const locked = await aLocalUser()
+  const disabled = await aLocalUser()
+  await t.app.services.staff.repository.update(locked.id, {
+    lockedUntil: new Date(t.clock.now().getTime() + 600_000),
+  })
+  await t.app.services.staff.disable(disabled.id, null)
+  const responses = [
+    await passwordStep(new FormBrowser(), 'nobody@kent.police.example', PASSWORD),
+    await passwordStep(new FormBrowser(), wrong.email, 'not the password'),
+    await passwordStep(new FormBrowser(), locked.email, PASSWORD),
+    await passwordStep(new FormBrowser(), disabled.email, PASSWORD),
+  ]
+  const summaries = responses.map((r) => errorSummary(r.body))
+  assert.ok(summaries[0]?.includes('Enter a correct email address and password'))
+  assert.deepEqual(new Set(summaries).size, 1)
+  assert.deepEqual(new Set(responses.map((r) => r.statusCode)), new Set([401]))
+})
+
+test('ASVS 2.2.5: a sign-in with an unknown email takes as long as one with a wrong password (dummy argon2 verify)', async (c) => {
+  const user = await aLocalUser()
+  const time = async (email: string) => {
+    const browser = new FormBrowser()
+    await browser.get('/sign-in')
+    const started = performance.now()
+    await browser.post('/sign-in', { email, password: 'a wrong password' })
+    return performance.now() - started
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const unknown: number[] = []
+  const known: number[] = []
+  for (let i = 0; i < 7; i += 1) {
+    unknown.push(await time(`nobody${i}@kent.police.example`))
+    // Unlock between attempts so every known-account attempt does the real password check.
+    await t.app.services.staff.repository.update(user.id, { failedAttempts: 0, lockedUntil: null })
+    known.push(await time(user.email))
+  }
+  const ratio = median(unknown) / median(known)
+  c.diagnostic(
+    `median unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(known).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+  )
+  assert.ok(ratio > 0.5 && ratio < 2, `ratio ${ratio}`)
+})
+
+test('ASVS 2.2.1: sign-in POSTs from one address are rate limited; another address is unaffected', async () => {
+  const browser = new FormBrowser('10.9.9.9')
+  await browser.get('/sign-in')
+  const statuses: number[] = []
+  for (let i = 0; i < 7; i += 1) {
+    statuses.push(
+      (await browser.post('/sign-in', { email: `guess${i}@kent.police.example`, password: 'guess' }))
+        .statusCode,
+    )
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401, 429])
+  const other = await passwordStep(new FormBrowser('10.9.9.10'), 'guess@kent.police.example', 'guess')
+  assert.equal(other.statusCode, 401)
+})
+
+test('ASVS 3.5: returnTo only follows relative paths on this site (no open redirect)', async () => {
+  assert.equal(safeReturnTo('/console/users?force=kent'), '/console/users?force=kent')
+  for (const evil of [
+    'https://evil.example/',
+    '//evil.example/x',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '/console\r\nx',
+    '',
+  ]) {
+    assert.equal(safeReturnTo(evil), '/console', evil)
+  }
+  const user = await aLocalUser()
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email, PASSWORD, '//evil.example/steal')
+  const done = await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+  assert.equal(done.statusCode, 302)
+  assert.equal(done.headers.location, '/console')
+})
+
+test('ASVS 3.3.2: a session stops working after the idle timeout', async () => {
+  const staff = await t.signInAs(['analyst'])
+  assert.equal((await staff.get('/console')).statusCode, 200)
+  t.clock.advance(29 * 60_000)
+  assert.equal((await staff.get('/console')).statusCode, 200)
+  t.clock.advance(31 * 60_000)
+  const expired = await staff.get('/console')
+  assert.equal(expired.statusCode, 302)
+  assert.match(String(expired.headers.location), /^\/sign-in/)
+})
+
+test('ASVS 3.3.2: a session stops working after the absolute timeout even while in use', async () => {
+  const staff = await t.signInAs(['analyst'])
+  for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
+    t.clock.advance(20 * 60_000)
+    assert.equal((await staff.get('/console')).statusCode, 200, `at ${minutes} minutes`)
+  }
+  t.clock.advance(20 * 60_000)
+  assert.equal((await staff.get('/console')).statusCode, 302)
+})
+
+test('CP-47: signing out ends the session server-side and is audited; sign-out needs the CSRF token', async () => {
+  const user = await aLocalUser()
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+  const session = browser.cookies.get('waypoint_session')!
+  await browser.get('/console')
+  assert.equal((await browser.post('/sign-out', {}, 'not-the-token')).statusCode, 403)
+  const out = await browser.post('/sign-out', {})
+  assert.equal(out.statusCode, 302)
+  assert.equal(out.headers.location, '/sign-in')
+  const reuse = await t.app.http.inject({
+    method: 'GET',
+    url: '/console',
+    headers: { cookie: `waypoint_session=${session}` },
+  })
+  assert.equal(reuse.statusCode, 302)
+  assert.deepEqual(
+    (await auditActions(user.id)).map((a) => a.action),
+    ['sign-in.succeeded', 'sign-out'],
+  )
+})
+
+test('CP-47: the sign-in page is a GOV.UK form with labelled fields and an error summary linked to them', async () => {
+  const browser = new FormBrowser()
+  const page = await browser.get('/sign-in')
+  assert.match(page.body, /<label class="govuk-label govuk-label--s" for="email">/)
+  assert.match(page.body, /<label class="govuk-label govuk-label--s" for="password">/)
+  const empty = await browser.post('/sign-in', { email: '', password: '' })
+  assert.equal(empty.statusCode, 400)
+  assert.match(empty.body, /<a href="#email">Enter your email address<\/a>/)
+  assert.match(empty.body, /<a href="#password">Enter your password<\/a>/)
+  assert.match(empty.body, /<title>Error: /)
+})
