@@ -52,7 +52,7 @@ const gradingJourney = (grading: string, first: Step[]): SeedJourney => ({
   description: `Victims of incidents graded ${grading}, whatever the crime type.`,
   definition: {
     trigger: {
-      events: ['incident.opened', 'incident.updated'],
+      events: ['incident.opened', 'incident.updated', 'case.party-added'],
       when: { op: 'equals', fact: 'incident.grading', value: grading },
     },
     precedence: 'standard',
@@ -69,7 +69,7 @@ const gradingJourney = (grading: string, first: Step[]): SeedJourney => ({
 })
 
 const crimeTypeTrigger = (types: string[], extra?: Condition): JourneyDefinition['trigger'] => ({
-  events: ['crime.recorded', 'crime.updated'],
+  events: ['crime.recorded', 'crime.updated', 'case.party-added'],
   when: extra
     ? { op: 'any', of: [{ op: 'in', fact: 'crime.type', values: types }, extra] }
     : { op: 'in', fact: 'crime.type', values: types },
@@ -207,7 +207,7 @@ export const defaultTemplates: SeedTemplate[] = [
     key: 'no-attendance-next-steps',
     name: 'No attendance: next steps',
     emailSubject: 'What happens next',
-    sms: `((force_name)): we will not send an officer for ((reference)). Find out what happens next: ((force_url)). ${optOut}`,
+    sms: `((force_name)): we will not send an officer for ((reference)). Find out what happens next at police.uk. ${optOut}`,
   },
   {
     key: 'victim-support',
@@ -219,7 +219,7 @@ export const defaultTemplates: SeedTemplate[] = [
     key: 'burglary-prevention-advice',
     name: 'Burglary crime prevention advice',
     emailSubject: 'Keeping your home safe',
-    sms: `((force_name)): advice on securing your home after a burglary: ((force_url))/burglary. ${optOut}`,
+    sms: `((force_name)): advice on securing your home after a burglary: https://www.police.uk/cp/crime-prevention/ ${optOut}`,
   },
   {
     key: 'domestic-abuse-support',
@@ -231,7 +231,7 @@ export const defaultTemplates: SeedTemplate[] = [
     key: 'hate-crime-support',
     name: 'Hate crime support',
     emailSubject: 'Support for victims of hate crime',
-    sms: `((force_name)): specialist support for hate crime victims is available: ((force_url))/hate-crime. ${optOut}`,
+    sms: `((force_name)): support for hate crime victims is available from True Vision: https://www.report-it.org.uk ${optOut}`,
   },
   {
     key: 'officer-details',
@@ -255,6 +255,6 @@ export const defaultTemplates: SeedTemplate[] = [
     key: 'survey',
     name: 'Satisfaction survey',
     emailSubject: 'Tell us how we did',
-    sms: `((force_name)): please tell us about the service you received: ((survey_link)). ${optOut}`,
+    sms: `((force_name)): how satisfied are you with the service you received about ((reference))? Reply with a number from 1 (not at all) to 5 (very). ${optOut}`,
   },
 ]

@@ -225,7 +225,7 @@ test('every seeded journey is a valid definition and reads in plain English', ()
   }
   assert.equal(
     describeTrigger(defaultJourneys[1]!.definition),
-    'When incident opened or incident updated and the grading is Prompt',
+    'When incident opened or incident updated or case party added and the grading is Prompt',
   )
   const broken = {
     ...defaultJourneys[0]!.definition,

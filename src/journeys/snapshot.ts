@@ -25,6 +25,7 @@ export interface PersonSnapshot {
 
 export interface CaseSnapshot {
   forceId: string
+  forceName?: string
   forceProducts: string[]
   incident?: {
     id: string
@@ -55,7 +56,7 @@ export interface CaseKey {
 
 /** Reads a case from the case model, inside the caller's transaction. */
 export interface CaseReader {
-  loadCase(tx: Tx, key: CaseKey): Promise<CaseSnapshot | undefined>
+  loadCase(tx: Tx, key: CaseKey & { forceId: string }): Promise<CaseSnapshot | undefined>
 }
 
 const ukPostcodeDistrict = /\b([A-Z]{1,2}\d[A-Z\d]?)\s*\d[A-Z]{2}\b/i

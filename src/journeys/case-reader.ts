@@ -1,0 +1,115 @@
+// Builds the engine's CaseSnapshot from the case model (through CaseService only), adding what
+// Journeys holds itself (channels confirmed safe) and what Messaging knows (opt-outs, UJ-6).
+import type { CaseService, Party } from '../cases/service.ts'
+import type { Tx } from '../platform/db/database.ts'
+import type { MessageScheduler } from './ports.ts'
+import type { JourneyRepository } from './repository.ts'
+import type { CaseKey, CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
+
+export type CaseSource = Pick<CaseService, 'getIncident' | 'getCrime' | 'getPerson'>
+
+export class CaseServiceReader implements CaseReader {
+  readonly #cases: CaseSource
+  readonly #repo: JourneyRepository
+  readonly #messages: () => MessageScheduler | undefined
+
+  constructor(cases: CaseSource, repo: JourneyRepository, messages: () => MessageScheduler | undefined) {
+    this.#cases = cases
+    this.#repo = repo
+    this.#messages = messages
+  }
+
+  async loadCase(tx: Tx, key: CaseKey & { forceId: string }): Promise<CaseSnapshot | undefined> {
+    const { forceId } = key
+    const force = await this.#repo.forceSummary(tx, forceId)
+    const products = force.products
+    if (key.crimeId) {
+      const found = await this.#cases.getCrime(forceId, key.crimeId, { tx }).catch(notFound)
+      if (!found) return undefined
+      const { crime, incidents, parties } = found
+      const incident = incidents[0]
+      return {
+        forceId,
+        forceName: force.name,
+        forceProducts: products,
+        ...(incident ? { incident: incidentOf(incident) } : {}),
+        crime: {
+          id: crime.id,
+          crimeRef: crime.crimeRef,
+          status: crime.status,
+          ...(crime.crimeType ? { crimeType: crime.crimeType } : {}),
+          ...(crime.vcopCategory ? { vcopCategory: crime.vcopCategory } : {}),
+          ...(crime.officerName ? { officerName: crime.officerName } : {}),
+          ...(crime.officerCollar ? { officerCollar: crime.officerCollar } : {}),
+          ...(crime.recordedAt ? { recordedAt: crime.recordedAt } : {}),
+        },
+        people: await this.#people(tx, forceId, parties),
+      }
+    }
+    if (!key.incidentId) return undefined
+    const found = await this.#cases.getIncident(forceId, key.incidentId, { tx }).catch(notFound)
+    if (!found) return undefined
+    return {
+      forceId,
+      forceName: force.name,
+      forceProducts: products,
+      incident: incidentOf(found.incident),
+      people: await this.#people(tx, forceId, found.parties),
+    }
+  }
+
+  async #people(tx: Tx, forceId: string, parties: Party[]): Promise<PersonSnapshot[]> {
+    const safe = await this.#repo.confirmedSafeChannels(tx, [...new Set(parties.map((p) => p.personId))])
+    const messages = this.#messages()
+    const result: PersonSnapshot[] = []
+    for (const party of parties) {
+      const { person } = await this.#cases.getPerson(forceId, party.personId, { tx })
+      const mobiles = party.contactPoints.filter((c) => c.kind === 'phone' && c.mobile).map((c) => c.value)
+      const emails = party.contactPoints.filter((c) => c.kind === 'email').map((c) => c.value)
+      let optedOut = false
+      if (messages) {
+        for (const m of mobiles) optedOut ||= await messages.isOptedOut(tx, forceId, 'sms', m)
+        for (const e of emails) optedOut ||= await messages.isOptedOut(tx, forceId, 'email', e)
+      }
+      const address = party.contactPoints.find((c) => c.kind === 'address')?.value
+      result.push({
+        id: party.personId,
+        role: party.role,
+        ...(person.displayName ? { name: person.displayName } : {}),
+        ...(person.dateOfBirth ? { dateOfBirth: person.dateOfBirth } : {}),
+        mobiles,
+        emails,
+        ...(address ? { address } : {}),
+        ...(person.preferredChannel ? { preferredChannel: person.preferredChannel } : {}),
+        ...(person.language ? { language: person.language } : {}),
+        markers: party.markers.map((m) => m.kind),
+        confirmedSafeChannels: safe.filter((s) => s.personId === party.personId).map((s) => s.channel),
+        optedOut,
+      })
+    }
+    return result
+  }
+}
+
+function incidentOf(incident: {
+  id: string
+  cadRef: string
+  grading: string | null
+  incidentType: string | null
+  location: string | null
+  closedAt: Date | null
+}): NonNullable<CaseSnapshot['incident']> {
+  return {
+    id: incident.id,
+    cadRef: incident.cadRef,
+    open: incident.closedAt === null,
+    ...(incident.grading ? { grading: incident.grading } : {}),
+    ...(incident.incidentType ? { incidentType: incident.incidentType } : {}),
+    ...(incident.location ? { location: incident.location } : {}),
+  }
+}
+
+function notFound(error: unknown): undefined {
+  if ((error as { code?: string }).code === 'not-found') return undefined
+  throw error
+}

@@ -1,0 +1,415 @@
+// EnrolmentService: turns case events into journey enrolments (UJ-4) and moves each enrolment
+// through its steps. The listener runs inside the ingest transaction, so an event, the
+// enrolments it causes and the job that runs them commit together. Precedence (facts §4.1.3–4):
+// one standard journey per victim per case (chosen by grading; a later regrading does not start
+// a second); an enhanced journey marked `replace` cancels the victim's standard journey on the
+// case and keeps new ones from starting; one marked `add` runs beside it.
+import type { CaseEvent } from '../cases/events.ts'
+import { defaultSendingWindow } from '../messaging/quiet-hours.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import type { JobQueue } from '../platform/jobs.ts'
+import { addWorkingDays } from '../messaging/quiet-hours.ts'
+import { describeCondition, evaluateCondition } from './conditions.ts'
+import { VictimContactPolicy } from './contact-policy.ts'
+import type { JourneyDefinition } from './definition.ts'
+import { decideEligibility } from './eligibility.ts'
+import { advanceEnrolment, type EngineContext, stoppingGuard, workingDayTime } from './engine.ts'
+import { defineJourneyJobs } from './jobs.ts'
+import type { MessageScheduler } from './ports.ts'
+import type { EnrolmentRow, JourneyRepository, JourneyRow, VersionRow } from './repository.ts'
+import type { JourneyService } from './service.ts'
+import type { CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
+
+const runningStatuses = new Set(['active', 'waiting-event'])
+
+export interface EnrolmentDependencies {
+  db: Database
+  repo: JourneyRepository
+  clock: Clock
+  audit: AuditService
+  journeys: JourneyService
+  cases: CaseReader
+  queue: JobQueue
+  /** Messaging, once wired; without it steps are recorded but no message is created. */
+  messages: () => MessageScheduler | undefined
+  /** For links in messages (the Portal invitation). */
+  publicUrl: string
+}
+
+export class EnrolmentService {
+  readonly #d: EnrolmentDependencies
+  readonly jobs = defineJourneyJobs(this)
+
+  constructor(dependencies: EnrolmentDependencies) {
+    this.#d = dependencies
+  }
+
+  /** The case-event listener (register with `cases.onChange`). */
+  async onCaseEvent(tx: Tx, event: CaseEvent): Promise<void> {
+    const { repo } = this.#d
+    const forceId = event.forceId
+    // A marker or contact change concerns every case the person is on, not only this one.
+    if (event.personId && event.type.startsWith('person.')) {
+      for (const enrolment of await repo.enrolmentsOfPerson(tx, event.personId)) {
+        const snapshot = await this.#snapshotOf(tx, enrolment)
+        if (snapshot) await this.#recheck(tx, enrolment, snapshot, event)
+      }
+    }
+    if (!event.incidentId && !event.crimeId) return
+    const snapshot = await this.#d.cases.loadCase(tx, {
+      forceId,
+      incidentId: event.incidentId,
+      crimeId: event.crimeId,
+    })
+    if (!snapshot) return
+    const incidentIds = [
+      ...new Set([event.incidentId, snapshot.incident?.id].filter((x): x is string => !!x)),
+    ]
+    const crimeId = event.crimeId ?? snapshot.crime?.id
+    if (crimeId) await repo.linkCrime(tx, incidentIds, crimeId)
+    for (const enrolment of await repo.enrolmentsOnCase(tx, { incidentIds, crimeId }, true)) {
+      await this.#recheck(tx, enrolment, snapshot, event)
+    }
+    await this.#enrolEligible(tx, event, snapshot, incidentIds, crimeId)
+  }
+
+  /** Runs an enrolment's due steps up to its next wait (job `journeys.run-enrolment`). */
+  async runEnrolment(forceId: string, enrolmentId: string): Promise<void> {
+    const { db, repo, clock } = this.#d
+    await db.withForce(forceId, async (tx) => {
+      const enrolment = await repo.enrolment(tx, enrolmentId)
+      const now = clock.now()
+      if (!enrolment || !runningStatuses.has(enrolment.status)) return
+      if (!enrolment.dueAt || enrolment.dueAt > now) return
+      const snapshot = await this.#snapshotOf(tx, enrolment)
+      const person = snapshot?.people.find((p) => p.id === enrolment.personId)
+      if (!snapshot || !person)
+        return this.#end(tx, enrolment, 'stopped', 'the person is no longer on the case')
+      const definition = (await repo.version(tx, enrolment.versionId))!.definition
+      const context = await this.#engineContext(tx, snapshot, person, now)
+      const result = advanceEnrolment(definition, enrolment.stepIndex, context)
+      let firstSend: Date | undefined
+      for (const outcome of result.outcomes) {
+        let messageId: string | null = null
+        let detail = ''
+        if (outcome.kind === 'send') {
+          const scheduled = await this.#d.messages()?.schedule(tx, {
+            forceId,
+            personId: outcome.recipientId,
+            caseId: enrolment.caseId,
+            channel: outcome.channel,
+            recipient: outcome.address,
+            templateKey: outcome.template,
+            language: person.language ?? 'en',
+            personalisation: personalisationFor(snapshot, this.#d.publicUrl),
+            sendAfter: outcome.sendAfter,
+            urgent: outcome.sendAfter.getTime() === now.getTime(),
+          })
+          messageId = scheduled?.messageId ?? null
+          detail = [outcome.note, scheduled?.reason].filter(Boolean).join('; ')
+          firstSend ??= outcome.sendAfter
+        } else if (
+          outcome.kind === 'suppressed' ||
+          outcome.kind === 'skipped' ||
+          outcome.kind === 'branched'
+        ) {
+          detail = outcome.reason
+        } else detail = outcome.event ? `waiting for ${outcome.event}` : ''
+        await repo.addSteps(tx, [
+          {
+            forceId,
+            enrolmentId,
+            stepIndex: outcome.stepIndex,
+            outcome: outcome.kind,
+            template: 'template' in outcome ? outcome.template : null,
+            channel: outcome.kind === 'send' ? outcome.channel : null,
+            recipientPersonId: outcome.kind === 'send' ? outcome.recipientId : null,
+            sendAfter:
+              outcome.kind === 'send'
+                ? outcome.sendAfter
+                : outcome.kind === 'waiting'
+                  ? (outcome.until ?? null)
+                  : null,
+            messageId,
+            detail,
+            recordedAt: now,
+          },
+        ])
+      }
+      const p = result.position
+      const vcopMetAt = enrolment.vcopMetAt ?? firstSend ?? null
+      if (p.status === 'completed' || p.status === 'stopped') {
+        await repo.updateEnrolment(tx, enrolmentId, { vcopMetAt, updatedAt: now })
+        return this.#end(
+          tx,
+          { ...enrolment, vcopMetAt },
+          p.status,
+          p.status === 'stopped' ? p.reason : 'every step is done',
+        )
+      }
+      await repo.updateEnrolment(tx, enrolmentId, {
+        status: p.status,
+        stepIndex: p.stepIndex,
+        dueAt: p.dueAt,
+        waitingFor: p.status === 'waiting-event' ? p.event : null,
+        vcopMetAt,
+        updatedAt: now,
+      })
+    })
+  }
+
+  /** Runs every enrolment whose wait has ended, across forces (job `journeys.run-due-steps`). */
+  async runDueEnrolments(limit = 500): Promise<number> {
+    const due = await this.#d.db.asSystem((tx) => this.#d.repo.dueEnrolments(tx, this.#d.clock.now(), limit))
+    for (const e of due) await this.runEnrolment(e.forceId, e.id)
+    return due.length
+  }
+
+  async #enrolEligible(
+    tx: Tx,
+    event: CaseEvent,
+    snapshot: CaseSnapshot,
+    incidentIds: string[],
+    crimeId?: string,
+  ) {
+    const { repo, clock } = this.#d
+    const forceId = event.forceId
+    const triggered = (await repo.publishedJourneys(tx, forceId)).filter((j) =>
+      j.version.definition.trigger.events.includes(event.type),
+    )
+    if (triggered.length === 0) return
+    const order = { replace: 0, add: 1, standard: 2 } as const
+    triggered.sort((a, b) => order[a.version.definition.precedence] - order[b.version.definition.precedence])
+    const { eligibility } = await this.#d.journeys.rules(forceId, tx)
+    const now = clock.now()
+    const caseId = (event.crimeId ?? event.incidentId)!
+    const decided = await repo.decisions(tx, { incidentIds, crimeId })
+    const people = snapshot.people.filter(
+      (p) =>
+        p.role === 'victim' || eligibility.includedRoles.includes(p.role as never) || p.role === 'witness',
+    )
+    for (const person of people) {
+      for (const { journey, version } of triggered) {
+        const definition = version.definition
+        if (!evaluateCondition(definition.trigger.when, { snapshot, person, now })) continue
+        if (await repo.enrolmentFor(tx, journey.id, caseId, person.id)) continue
+        const trigger = describeCondition(definition.trigger.when)
+        const decision = decideEligibility(eligibility, snapshot, person, now)
+        const blocked = decision.eligible
+          ? await this.#precedenceBlock(tx, journey, person, incidentIds, crimeId)
+          : undefined
+        const outcome = decision.eligible && !blocked ? 'enrolled' : 'not-enrolled'
+        const reasons = decision.eligible
+          ? blocked
+            ? [blocked]
+            : [trigger, ...decision.reasons]
+          : decision.reasons
+        const last = decided.filter((d) => d.journeyId === journey.id && d.personId === person.id).at(-1)
+        const repeat =
+          last && last.outcome === outcome && JSON.stringify(last.reasons) === JSON.stringify(reasons)
+        if (!repeat) {
+          await repo.addDecision(tx, {
+            forceId,
+            journeyId: journey.id,
+            versionId: version.id,
+            incidentId: incidentIds[0] ?? null,
+            crimeId: crimeId ?? null,
+            personId: person.id,
+            eventType: event.type,
+            outcome,
+            reasons,
+            decidedAt: now,
+          })
+        }
+        if (outcome !== 'enrolled') continue
+        if (definition.precedence === 'replace')
+          await this.#replaceStandard(tx, journey, person.id, incidentIds, crimeId)
+        await this.#enrol(tx, { journey, version, snapshot, person, caseId, incidentIds, crimeId, now })
+      }
+    }
+  }
+
+  async #enrol(
+    tx: Tx,
+    a: {
+      journey: JourneyRow
+      version: VersionRow
+      snapshot: CaseSnapshot
+      person: PersonSnapshot
+      caseId: string
+      incidentIds: string[]
+      crimeId?: string
+      now: Date
+    },
+  ): Promise<void> {
+    const forceId = a.journey.forceId
+    // Victims' Code: first contact within 5 working days, 1 for victims with enhanced rights.
+    const enhanced = a.snapshot.crime?.vcopCategory === 'enhanced' || a.journey.kind === 'enhanced'
+    const vcopDueAt = a.crimeId
+      ? workingDayTime(
+          new Date(`${addWorkingDays(a.now.toISOString().slice(0, 10), enhanced ? 1 : 5)}T12:00:00Z`),
+          0,
+          '23:59',
+        )
+      : null
+    const created = await this.#d.repo.insertEnrolment(tx, {
+      forceId,
+      journeyId: a.journey.id,
+      versionId: a.version.id,
+      caseId: a.caseId,
+      incidentId: a.incidentIds[0] ?? null,
+      crimeId: a.crimeId ?? null,
+      personId: a.person.id,
+      status: 'active',
+      stepIndex: 0,
+      dueAt: a.now,
+      vcopDueAt,
+      enrolledAt: a.now,
+      updatedAt: a.now,
+    })
+    if (!created) return
+    await this.#d.audit.record(
+      {
+        action: 'journey.enrolled',
+        forceId,
+        actor: { kind: 'system' },
+        recordType: 'enrolment',
+        recordId: created.id,
+        detail: { journeyId: a.journey.id, version: a.version.version },
+      },
+      tx,
+    )
+    await this.#d.queue.send(this.jobs.runEnrolment, { forceId, enrolmentId: created.id }, { tx })
+  }
+
+  async #precedenceBlock(
+    tx: Tx,
+    journey: JourneyRow,
+    person: PersonSnapshot,
+    incidentIds: string[],
+    crimeId?: string,
+  ) {
+    if (journey.kind !== 'standard') return undefined
+    const theirs = (await this.#d.repo.enrolmentsOnCase(tx, { incidentIds, crimeId })).filter(
+      (e) => e.personId === person.id,
+    )
+    for (const e of theirs) {
+      const definition = await this.#definition(tx, e.versionId)
+      if (definition.precedence === 'replace' && e.status !== 'cancelled')
+        return 'an enhanced journey on this case replaces the standard journey'
+      if (definition.precedence === 'standard' && e.journeyId !== journey.id)
+        return 'the victim already has a standard journey on this case'
+    }
+    return undefined
+  }
+
+  async #replaceStandard(
+    tx: Tx,
+    journey: JourneyRow,
+    personId: string,
+    incidentIds: string[],
+    crimeId?: string,
+  ) {
+    for (const e of await this.#d.repo.enrolmentsOnCase(tx, { incidentIds, crimeId }, true)) {
+      if (e.personId !== personId) continue
+      if ((await this.#definition(tx, e.versionId)).precedence !== 'standard') continue
+      await this.#end(tx, e, 'cancelled', `replaced by the enhanced journey ${journey.name}`)
+    }
+  }
+
+  /** After a change: resume an enrolment waiting for this event, or stop one a guard now stops. */
+  async #recheck(tx: Tx, enrolment: EnrolmentRow, snapshot: CaseSnapshot, event: CaseEvent): Promise<void> {
+    const person = snapshot.people.find((p) => p.id === enrolment.personId)
+    if (!person) return
+    const now = this.#d.clock.now()
+    const context = await this.#engineContext(tx, snapshot, person, now)
+    const definition = await this.#definition(tx, enrolment.versionId)
+    const marker = person.markers.find((m) => ['do_not_contact', 'deceased'].includes(m))
+    const reason = marker
+      ? `the person has a ${marker.replaceAll('_', ' ')} marker`
+      : stoppingGuard(definition, enrolment.stepIndex, context)
+    if (reason) return this.#end(tx, enrolment, 'stopped', reason)
+    if (enrolment.status === 'waiting-event' && enrolment.waitingFor === event.type) {
+      await this.#d.repo.updateEnrolment(tx, enrolment.id, {
+        status: 'active',
+        dueAt: now,
+        waitingFor: null,
+        updatedAt: now,
+      })
+      await this.#d.queue.send(
+        this.jobs.runEnrolment,
+        { forceId: enrolment.forceId, enrolmentId: enrolment.id },
+        { tx },
+      )
+    }
+  }
+
+  /** Ends an enrolment and cancels its messages not yet sent. */
+  async #end(
+    tx: Tx,
+    enrolment: EnrolmentRow,
+    status: 'completed' | 'stopped' | 'cancelled',
+    reason: string,
+  ): Promise<void> {
+    const now = this.#d.clock.now()
+    await this.#d.repo.updateEnrolment(tx, enrolment.id, {
+      status,
+      endReason: reason,
+      dueAt: null,
+      waitingFor: null,
+      updatedAt: now,
+    })
+    await this.#d.repo.addSteps(tx, [
+      {
+        forceId: enrolment.forceId,
+        enrolmentId: enrolment.id,
+        outcome: status,
+        detail: reason,
+        recordedAt: now,
+      },
+    ])
+    if (status !== 'completed') {
+      const caseIds = [enrolment.caseId, enrolment.incidentId, enrolment.crimeId].filter(
+        (x): x is string => !!x,
+      )
+      await this.#d
+        .messages()
+        ?.cancelPending(tx, enrolment.forceId, { caseIds, personId: enrolment.personId }, reason)
+    }
+  }
+
+  async #engineContext(
+    tx: Tx,
+    snapshot: CaseSnapshot,
+    person: PersonSnapshot,
+    now: Date,
+  ): Promise<EngineContext> {
+    const { contactPolicy } = await this.#d.journeys.rules(snapshot.forceId, tx)
+    const window =
+      (await this.#d.messages()?.sendingWindow(tx, snapshot.forceId, 'sms')) ?? defaultSendingWindow
+    return { snapshot, person, now, policy: new VictimContactPolicy(contactPolicy), window }
+  }
+
+  async #snapshotOf(tx: Tx, e: EnrolmentRow): Promise<CaseSnapshot | undefined> {
+    return this.#d.cases.loadCase(tx, {
+      forceId: e.forceId,
+      ...(e.crimeId ? { crimeId: e.crimeId } : { incidentId: e.incidentId ?? e.caseId }),
+    })
+  }
+
+  async #definition(tx: Tx, versionId: string): Promise<JourneyDefinition> {
+    return (await this.#d.repo.version(tx, versionId))!.definition
+  }
+}
+
+function personalisationFor(snapshot: CaseSnapshot, publicUrl: string): Record<string, string> {
+  return {
+    force_name: snapshot.forceName || snapshot.forceId,
+    portal_link: `${publicUrl}/portal`,
+    reference: snapshot.crime?.crimeRef ?? snapshot.incident?.cadRef ?? '',
+    officer_name: snapshot.crime?.officerName ?? 'an officer',
+    case_status: snapshot.crime?.status ?? (snapshot.incident?.open ? 'open' : 'closed'),
+  }
+}

@@ -1,0 +1,47 @@
+// Builds the Journeys capability for the composition root: repository, services, the case-event
+// listener, jobs and the default journeys (with their message templates) for each force.
+import type { CaseService } from '../cases/service.ts'
+import type { MessagingService } from '../messaging/service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { JobQueue } from '../platform/jobs.ts'
+import { CaseServiceReader } from './case-reader.ts'
+import { defaultTemplates } from './default-journeys.ts'
+import { EnrolmentService } from './enrolment-service.ts'
+import { MessagingScheduler } from './messaging-adapter.ts'
+import { JourneyRepository } from './repository.ts'
+import { JourneyService } from './service.ts'
+
+export interface JourneyDependencies {
+  db: Database
+  clock: Clock
+  audit: AuditService
+  jobs: JobQueue
+  cases: CaseService
+  messaging: MessagingService
+  publicUrl: string
+}
+
+export function createJourneys(d: JourneyDependencies) {
+  const repo = new JourneyRepository()
+  const scheduler = new MessagingScheduler(d.messaging)
+  const service = new JourneyService(d.db, repo, d.clock, d.audit, (tx, forceId) =>
+    scheduler.installTemplates(tx, forceId, defaultTemplates),
+  )
+  const enrolments = new EnrolmentService({
+    db: d.db,
+    repo,
+    clock: d.clock,
+    audit: d.audit,
+    journeys: service,
+    cases: new CaseServiceReader(d.cases, repo, () => scheduler),
+    queue: d.jobs,
+    messages: () => scheduler,
+    publicUrl: d.publicUrl,
+  })
+  d.jobs.register(...enrolments.jobs.all)
+  d.cases.onChange((tx, event) => enrolments.onCaseEvent(tx, event))
+
+  return { service, enrolments }
+}

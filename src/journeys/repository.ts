@@ -1,0 +1,259 @@
+// The only code that touches the Journeys tables. Every method runs in the caller's transaction,
+// so row-level security confines it to one force (or to the system role for the due-step sweep).
+import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
+import { rows, type Tx } from '../platform/db/database.ts'
+import {
+  enrolmentDecisions,
+  enrolmentSteps,
+  enrolments,
+  journeyForceRules,
+  journeyVersions,
+  journeys,
+  safeChannelConfirmations,
+} from './schema.ts'
+
+export type JourneyRow = typeof journeys.$inferSelect
+export type VersionRow = typeof journeyVersions.$inferSelect
+export type EnrolmentRow = typeof enrolments.$inferSelect
+export type StepRow = typeof enrolmentSteps.$inferSelect
+export type DecisionRow = typeof enrolmentDecisions.$inferSelect
+export type RulesRow = typeof journeyForceRules.$inferSelect
+
+export interface JourneySummary extends JourneyRow {
+  activeEnrolments: number
+}
+
+export class JourneyRepository {
+  async insertJourney(tx: Tx, row: typeof journeys.$inferInsert): Promise<JourneyRow> {
+    const [created] = await tx.insert(journeys).values(row).returning()
+    return created!
+  }
+
+  async journey(tx: Tx, id: string): Promise<JourneyRow | undefined> {
+    const [found] = await tx.select().from(journeys).where(eq(journeys.id, id))
+    return found
+  }
+
+  async journeyByKey(tx: Tx, forceId: string, key: string): Promise<JourneyRow | undefined> {
+    const [found] = await tx
+      .select()
+      .from(journeys)
+      .where(and(eq(journeys.forceId, forceId), eq(journeys.key, key)))
+    return found
+  }
+
+  async journeysWithCounts(tx: Tx, forceId: string): Promise<JourneySummary[]> {
+    return rows<JourneySummary>(
+      tx,
+      sql`select j.id, j.force_id as "forceId", j.key, j.name, j.kind, j.description, j.draft,
+            j.published_version as "publishedVersion", j.created_by as "createdBy", j.created_at as "createdAt",
+            j.updated_at as "updatedAt", j.archived_at as "archivedAt",
+            (select count(*)::int from enrolments e where e.journey_id = j.id and e.status in ('active', 'waiting-event')) as "activeEnrolments"
+          from journeys j where j.force_id = ${forceId} and j.archived_at is null
+          order by j.kind desc, j.name`,
+    )
+  }
+
+  async updateDraft(tx: Tx, id: string, fields: Partial<typeof journeys.$inferInsert>): Promise<void> {
+    await tx.update(journeys).set(fields).where(eq(journeys.id, id))
+  }
+
+  async insertVersion(tx: Tx, row: typeof journeyVersions.$inferInsert): Promise<VersionRow> {
+    const [created] = await tx.insert(journeyVersions).values(row).returning()
+    return created!
+  }
+
+  async version(tx: Tx, id: string): Promise<VersionRow | undefined> {
+    const [found] = await tx.select().from(journeyVersions).where(eq(journeyVersions.id, id))
+    return found
+  }
+
+  async versions(tx: Tx, journeyId: string): Promise<VersionRow[]> {
+    return tx
+      .select()
+      .from(journeyVersions)
+      .where(eq(journeyVersions.journeyId, journeyId))
+      .orderBy(desc(journeyVersions.version))
+  }
+
+  /** The current published version of every live journey of the force. */
+  async publishedJourneys(tx: Tx, forceId: string): Promise<{ journey: JourneyRow; version: VersionRow }[]> {
+    return tx
+      .select({ journey: journeys, version: journeyVersions })
+      .from(journeys)
+      .innerJoin(
+        journeyVersions,
+        and(
+          eq(journeyVersions.journeyId, journeys.id),
+          eq(journeyVersions.version, journeys.publishedVersion),
+        ),
+      )
+      .where(and(eq(journeys.forceId, forceId), sql`${journeys.archivedAt} is null`))
+      .orderBy(asc(journeys.key))
+  }
+
+  /**
+   * The force's name and products, read in the caller's transaction: the enrolment listener runs inside the
+   * ingest transaction, and PGlite's single connection cannot open a second one meanwhile.
+   */
+  async forceSummary(tx: Tx, forceId: string): Promise<{ name: string; products: string[] }> {
+    const [found] = await rows<{ name: string; products: string[] }>(
+      tx,
+      sql`select coalesce(branding->>'displayName', name) as name, products from forces where id = ${forceId}`,
+    )
+    return found ?? { name: '', products: [] }
+  }
+
+  async rules(tx: Tx, forceId: string): Promise<RulesRow | undefined> {
+    const [found] = await tx.select().from(journeyForceRules).where(eq(journeyForceRules.forceId, forceId))
+    return found
+  }
+
+  async saveRules(tx: Tx, row: typeof journeyForceRules.$inferInsert): Promise<void> {
+    await tx
+      .insert(journeyForceRules)
+      .values(row)
+      .onConflictDoUpdate({ target: journeyForceRules.forceId, set: { ...row } })
+  }
+
+  /** Inserts unless the person is already enrolled on this journey for this case. */
+  async insertEnrolment(tx: Tx, row: typeof enrolments.$inferInsert): Promise<EnrolmentRow | undefined> {
+    const [created] = await tx.insert(enrolments).values(row).onConflictDoNothing().returning()
+    return created
+  }
+
+  async enrolment(tx: Tx, id: string): Promise<EnrolmentRow | undefined> {
+    const [found] = await tx.select().from(enrolments).where(eq(enrolments.id, id)).for('update')
+    return found
+  }
+
+  async enrolmentFor(
+    tx: Tx,
+    journeyId: string,
+    caseId: string,
+    personId: string,
+  ): Promise<EnrolmentRow | undefined> {
+    const [found] = await tx
+      .select()
+      .from(enrolments)
+      .where(
+        and(
+          eq(enrolments.journeyId, journeyId),
+          eq(enrolments.caseId, caseId),
+          eq(enrolments.personId, personId),
+        ),
+      )
+    return found
+  }
+
+  /** Enrolments on an incident or crime (either id), optionally only those still running. */
+  async enrolmentsOnCase(
+    tx: Tx,
+    key: { incidentIds: string[]; crimeId?: string },
+    runningOnly = false,
+  ): Promise<EnrolmentRow[]> {
+    const onCase = or(
+      key.incidentIds.length > 0 ? inArray(enrolments.incidentId, key.incidentIds) : sql`false`,
+      key.crimeId ? eq(enrolments.crimeId, key.crimeId) : sql`false`,
+    )
+    return tx
+      .select()
+      .from(enrolments)
+      .where(running(onCase, runningOnly))
+      .orderBy(asc(enrolments.enrolledAt))
+  }
+
+  async enrolmentsOfPerson(tx: Tx, personId: string, runningOnly = true): Promise<EnrolmentRow[]> {
+    return tx
+      .select()
+      .from(enrolments)
+      .where(running(eq(enrolments.personId, personId), runningOnly))
+  }
+
+  /** A crime recorded from an incident: its enrolments now follow the crime too. */
+  async linkCrime(tx: Tx, incidentIds: string[], crimeId: string): Promise<void> {
+    if (incidentIds.length === 0) return
+    await tx
+      .update(enrolments)
+      .set({ crimeId })
+      .where(and(inArray(enrolments.incidentId, incidentIds), sql`${enrolments.crimeId} is null`))
+  }
+
+  async updateEnrolment(tx: Tx, id: string, fields: Partial<typeof enrolments.$inferInsert>): Promise<void> {
+    await tx.update(enrolments).set(fields).where(eq(enrolments.id, id))
+  }
+
+  /** Across every force (system role): enrolments whose next step is due. */
+  async dueEnrolments(tx: Tx, now: Date, limit: number): Promise<{ id: string; forceId: string }[]> {
+    return tx
+      .select({ id: enrolments.id, forceId: enrolments.forceId })
+      .from(enrolments)
+      .where(
+        and(
+          inArray(enrolments.status, ['active', 'waiting-event']),
+          isNotNull(enrolments.dueAt),
+          lte(enrolments.dueAt, now),
+        ),
+      )
+      .orderBy(asc(enrolments.dueAt))
+      .limit(limit)
+  }
+
+  async addSteps(tx: Tx, steps: (typeof enrolmentSteps.$inferInsert)[]): Promise<void> {
+    if (steps.length > 0) await tx.insert(enrolmentSteps).values(steps)
+  }
+
+  async steps(tx: Tx, enrolmentIds: string[]): Promise<StepRow[]> {
+    if (enrolmentIds.length === 0) return []
+    return tx
+      .select()
+      .from(enrolmentSteps)
+      .where(inArray(enrolmentSteps.enrolmentId, enrolmentIds))
+      .orderBy(asc(enrolmentSteps.id))
+  }
+
+  async addDecision(tx: Tx, row: typeof enrolmentDecisions.$inferInsert): Promise<void> {
+    await tx.insert(enrolmentDecisions).values(row)
+  }
+
+  async decisions(tx: Tx, key: { incidentIds: string[]; crimeId?: string }): Promise<DecisionRow[]> {
+    return tx
+      .select()
+      .from(enrolmentDecisions)
+      .where(
+        or(
+          key.incidentIds.length > 0 ? inArray(enrolmentDecisions.incidentId, key.incidentIds) : sql`false`,
+          key.crimeId ? eq(enrolmentDecisions.crimeId, key.crimeId) : sql`false`,
+        ),
+      )
+      .orderBy(asc(enrolmentDecisions.id))
+  }
+
+  async confirmedSafeChannels(
+    tx: Tx,
+    personIds: string[],
+  ): Promise<{ personId: string; channel: 'sms' | 'email' }[]> {
+    if (personIds.length === 0) return []
+    return tx
+      .select({ personId: safeChannelConfirmations.personId, channel: safeChannelConfirmations.channel })
+      .from(safeChannelConfirmations)
+      .where(inArray(safeChannelConfirmations.personId, personIds))
+  }
+
+  async confirmSafeChannel(tx: Tx, row: typeof safeChannelConfirmations.$inferInsert): Promise<void> {
+    await tx.insert(safeChannelConfirmations).values(row).onConflictDoNothing()
+  }
+
+  /** VCoP first-contact deadlines of the force's victims: met, or still open (CP-65). */
+  async vcopDeadlines(tx: Tx, dueBefore: Date): Promise<EnrolmentRow[]> {
+    return tx
+      .select()
+      .from(enrolments)
+      .where(and(isNotNull(enrolments.vcopDueAt), lte(enrolments.vcopDueAt, dueBefore)))
+      .orderBy(asc(enrolments.vcopDueAt))
+  }
+}
+
+function running(condition: ReturnType<typeof or>, runningOnly: boolean) {
+  return runningOnly ? and(condition, inArray(enrolments.status, ['active', 'waiting-event'])) : condition
+}
