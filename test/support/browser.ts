@@ -1,0 +1,98 @@
+// Browser harness: Debian's Chromium driven by playwright-core against a whole Waypoint listening
+// on 127.0.0.1, with axe for WCAG 2.2 AA checks (UJ-2, CP-3, CRM-3). A new context per test keeps
+// cookies apart; screenshots go to test-artifacts/screenshots (ignored by git).
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { AxeBuilder } from '@axe-core/playwright'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { SignedIn, TestApp } from './test-app.ts'
+
+export const screenshotDir = resolve(import.meta.dirname, '../../test-artifacts/screenshots')
+
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** The WCAG levels every page must meet: 2.0, 2.1 and 2.2, A and AA. */
+export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+
+export interface AccessibilityViolation {
+  id: string
+  impact: string | null | undefined
+  help: string
+  targets: string[]
+}
+
+export interface BrowserHarness {
+  baseUrl: string
+  browser: Browser
+  /** A fresh browser context (own cookies); `javaScriptEnabled: false` checks the no-JS path. */
+  newContext(options?: { javaScriptEnabled?: boolean; signedIn?: SignedIn }): Promise<BrowserContext>
+  close(): Promise<void>
+}
+
+/** Starts the app's HTTP server on a free port and launches Chromium. */
+export async function startBrowser(t: TestApp): Promise<BrowserHarness> {
+  const address = await t.app.http.listen({ host: '127.0.0.1', port: 0 })
+  const baseUrl = address.replace('localhost', '127.0.0.1')
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+  const contexts: BrowserContext[] = []
+  return {
+    baseUrl,
+    browser,
+    newContext: async (options = {}) => {
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        javaScriptEnabled: options.javaScriptEnabled ?? true,
+        viewport: { width: 1280, height: 900 },
+      })
+      contexts.push(context)
+      if (options.signedIn) await signIn(context, baseUrl, options.signedIn)
+      return context
+    },
+    close: async () => {
+      for (const context of contexts) await context.close().catch(() => undefined)
+      await browser.close()
+    },
+  }
+}
+
+/** Signs a browser context in as the member of staff `t.signInAs(...)` created. */
+export async function signIn(context: BrowserContext, baseUrl: string, signedIn: SignedIn): Promise<void> {
+  const separator = signedIn.cookie.indexOf('=')
+  await context.addCookies([
+    {
+      name: signedIn.cookie.slice(0, separator),
+      value: signedIn.cookie.slice(separator + 1),
+      url: baseUrl,
+      httpOnly: true,
+      sameSite: 'Lax',
+    },
+  ])
+}
+
+/** Runs axe on the page as it stands and returns the WCAG 2.2 AA violations (none is a pass). */
+export async function checkAccessibility(page: Page): Promise<AccessibilityViolation[]> {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze()
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((n) => n.target.join(' ')),
+  }))
+}
+
+/** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png and returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true })
+  const path = resolve(screenshotDir, `${name.replace(/[^\w-]+/g, '-').replace(/^-|-$/g, '')}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
