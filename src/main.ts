@@ -8,6 +8,8 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { seedDemo } from './platform/seed.ts'
+import { simulateCommand } from './simulator/command.ts'
+import { SimulatorFeed } from './simulator/feed.ts'
 
 const usage = `Usage: waypoint <command>
 
@@ -17,7 +19,10 @@ const usage = `Usage: waypoint <command>
   migrate    apply database migrations and exit
   seed       load demo forces' users and exit
   audit verify
-             check every audit chain; exit code 1 when one is broken`
+             check every audit chain; exit code 1 when one is broken
+  simulate [--force kent] [--rate 200] [--duration 60] [--url URL --client-id ID --client-secret S]
+           [--file events.jsonl] [--out events.jsonl]
+             generate STORM/Athena load (into this database, or a running Waypoint over HTTP)`
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'all'] = argv
@@ -52,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
         await db.close()
       }
     }
+    case 'simulate':
+      return simulateCommand(
+        argv.slice(1),
+        () => createApp(config),
+        (line) => console.log(line),
+      )
     case 'help':
     case '--help':
       console.log(usage)
@@ -70,12 +81,22 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
   }
   if (role !== 'web') app.startWorkers()
   if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })
+  // The demo's source systems: simulated STORM/Athena events from all seven forces (issue 4).
+  const feed = config.simulator.enabled
+    ? new SimulatorFeed(app.services.sources, app.log.child({ component: 'simulator' }), {
+        forceIds: (await app.services.forces.list()).map((f) => f.id),
+        casesPerMinute: config.simulator.eventsPerMinute,
+        secondsPerDay: 120,
+      })
+    : undefined
+  feed?.start()
   app.log.info({ role, database: app.db.kind }, 'Waypoint started')
 
   // Graceful shutdown: stop accepting, finish requests and jobs in hand, then exit (CP-167).
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       app.log.info({ signal }, 'shutting down')
+      feed?.stop()
       app.stop().then(resolve, (error) => {
         app.log.error({ err: error }, 'shutdown failed')
         resolve()
