@@ -28,6 +28,7 @@ import { navigationFor } from './platform/console/navigation.ts'
 import { registerProductRoutes } from './platform/console/product-routes.ts'
 import { PersonRepository } from './cases/person-repository.ts'
 import { CaseRepository } from './cases/repository.ts'
+import { registerCaseRoutes } from './cases/routes.ts'
 import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
 import { type Database, openDatabase } from './platform/db/database.ts'
@@ -52,6 +53,7 @@ import { WritebackRepository } from './sources/writeback/repository.ts'
 import { registerWritebackRoutes } from './sources/writeback/routes.ts'
 import { WritebackService } from './sources/writeback/service.ts'
 import { registerSourceApiRoutes } from './sources/api-routes.ts'
+import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
@@ -177,6 +179,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
   registerConsoleRoutes(http, services)
   await registerSourceApiRoutes(http, sources)
+  registerCaseRoutes(http, { cases, audit })
+  registerSourceConsoleRoutes(http, { sources, audit })
   registerProductRoutes(http)
   registerForceRoutes(http, services)
   registerSharingRoutes(http, services)

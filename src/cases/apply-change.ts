@@ -96,8 +96,7 @@ export class CaseChangeApplier {
       await this.#cases.updateIncident(tx, row.id, r.values, r.versions, now)
     const events: { type: CaseEventType; changes: Record<string, FieldChange> }[] = []
     const { closedAt, closingCode, ...others } = r.changes
-    const closing =
-      closedAt && closedAt.to ? { closedAt, ...(closingCode ? { closingCode } : {}) } : undefined
+    const closing = closedAt?.to ? { closedAt, ...(closingCode ? { closingCode } : {}) } : undefined
     if (created) events.push({ type: 'incident.opened', changes: closing ? others : r.changes })
     else if (Object.keys(closing ? others : r.changes).length)
       events.push({ type: 'incident.updated', changes: closing ? others : r.changes })
@@ -135,7 +134,7 @@ export class CaseChangeApplier {
     }
     const events: { type: CaseEventType; changes: Record<string, FieldChange> }[] = []
     const { officerId, supervisorId, status, closedAt, ...others } = r.changes
-    const closes = (status && closingStatuses.has(String(status.to))) || (closedAt && closedAt.to)
+    const closes = (status && closingStatuses.has(String(status.to))) || closedAt?.to
     if (created) {
       events.push({ type: 'crime.recorded', changes: r.changes })
       if (closes) events.push({ type: 'crime.closed', changes: pick({ status, closedAt }) })
@@ -195,7 +194,7 @@ export class CaseChangeApplier {
     for (const email of facts.emails)
       await this.#people.recordIdentity(tx, forceId, personId, { kind: 'email', value: email, ...seen })
 
-    // CRM-15: the first value stands; a different value from any source is kept as a claim and
+    // CP-163: the first value stands; a different value from any source is kept as a claim and
     // surfaced on the person page rather than overwriting it.
     const update: {
       displayName?: string

@@ -40,7 +40,7 @@ export interface PersonRecord {
   person: PersonRow
   identities: IdentityRow[]
   claims: ClaimRow[]
-  /** Fields for which sources disagree, with every value held (CRM-15). */
+  /** Fields for which sources disagree, with every value held (CP-163: nothing a source said is lost). */
   conflicts: { field: string; values: ClaimRow[] }[]
   contactPoints: ContactPointRow[]
   markers: MarkerRow[]

@@ -308,7 +308,7 @@ test('UJ-4: Athena events record the crime, link the log, assign officers and ch
   )
 })
 
-test('CRM-15: a conflicting name from another source is kept and surfaced, not overwritten', async () => {
+test('CP-163: a conflicting name from another source is kept and surfaced, not overwritten', async () => {
   await t.app.services.sources.receive(
     'bedfordshire',
     'athena',

@@ -107,7 +107,9 @@ export function parsePayload(
   text: string,
   contentType: string,
 ): { ok: true; value: unknown } | { ok: false; error: string } {
-  const xml = /xml/i.test(contentType) || (!/json/i.test(contentType) && text.trimStart().startsWith('<'))
+  // The first character decides when it is unambiguous: a corrected payload may change format.
+  const first = text.trimStart()[0]
+  const xml = first === '<' || (first !== '{' && first !== '[' && /xml/i.test(contentType))
   try {
     if (!xml) return { ok: true, value: JSON.parse(text) }
     const parsed = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true }).parse(

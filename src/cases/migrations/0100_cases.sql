@@ -111,7 +111,7 @@ select waypoint_grant_app('person_identities');
 select waypoint_enable_tenancy('person_identities', 'person');
 
 -- Attribute values as each source stated them (name, date of birth…). Different values for one
--- field are conflicts: kept side by side and shown, never silently overwritten (CRM-15).
+-- field are conflicts: kept side by side and shown, never silently overwritten (CP-163: nothing a source said is lost).
 create table person_claims (
   id uuid primary key default gen_random_uuid(),
   force_id text not null references forces(id),

@@ -14,6 +14,12 @@ export const consoleNavigation: NavigationItem[] = [
   { text: 'Journeys', href: '/console/journeys', roles: 'any', product: 'journeys' },
   { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
   { text: 'Contact', href: '/console/contact', roles: 'any', product: 'contact' },
+  {
+    text: 'Cases',
+    href: '/console/cases',
+    roles: ['investigating_officer', 'supervisor', 'contact_handler', 'force_admin'],
+  },
+  { text: 'Sources', href: '/console/sources', roles: ['force_admin'] },
   { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'] },
   { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'] },
   { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'] },

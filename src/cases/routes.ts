@@ -1,0 +1,106 @@
+// Staff console for cases (item 5): search, incident and crime pages with their timeline, and a
+// person's identities with provenance. Every view of a case or person is audited (CP-151, UJ-17).
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import { ForbiddenError } from '../platform/errors.ts'
+import type { CaseService } from './service.ts'
+
+/** Who may see cases and people: the force's investigators, supervisors, contact handlers, admins. */
+export const caseViewerRoles: readonly StaffRole[] = [
+  'investigating_officer',
+  'supervisor',
+  'contact_handler',
+  'force_admin',
+]
+
+const uuidParam = {
+  type: 'object',
+  properties: { id: { type: 'string', format: 'uuid' } },
+  required: ['id'],
+} as const
+
+export function registerCaseRoutes(
+  http: FastifyInstance,
+  deps: { cases: CaseService; audit: AuditService },
+): void {
+  const access = { staff: caseViewerRoles }
+  const auditView = (request: FastifyRequest, forceId: string, recordType: string, recordId: string) =>
+    deps.audit.record({
+      action: `${recordType}.viewed`,
+      forceId,
+      actor: { kind: 'staff', id: request.staff!.id, name: request.staff!.displayName },
+      recordType,
+      recordId,
+      ip: request.ip,
+      correlationId: request.id,
+    })
+
+  http.get<{ Querystring: { q?: string } }>(
+    '/console/cases',
+    {
+      config: { access },
+      schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 100 } } } },
+    },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const q = request.query.q?.trim() ?? ''
+      const results = q ? await deps.cases.search(forceId, q) : undefined
+      if (q) {
+        await deps.audit.record({
+          action: 'case.searched',
+          forceId,
+          actor: { kind: 'staff', id: request.staff!.id, name: request.staff!.displayName },
+          detail: { resultCount: (results?.cases.length ?? 0) + (results?.people.length ?? 0) },
+          ip: request.ip,
+          correlationId: request.id,
+        })
+      }
+      return reply.render('cases/search.njk', {
+        q,
+        results,
+        errors: q.length === 1 ? [{ field: 'q', message: 'Enter at least 2 characters' }] : [],
+      })
+    },
+  )
+
+  http.get<{ Params: { id: string } }>(
+    '/console/cases/incidents/:id',
+    { config: { access }, schema: { params: uuidParam } },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const found = await deps.cases.getIncident(forceId, request.params.id)
+      await auditView(request, forceId, 'incident', request.params.id)
+      return reply.render('cases/incident.njk', found as unknown as Record<string, unknown>)
+    },
+  )
+
+  http.get<{ Params: { id: string } }>(
+    '/console/cases/crimes/:id',
+    { config: { access }, schema: { params: uuidParam } },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const found = await deps.cases.getCrime(forceId, request.params.id)
+      await auditView(request, forceId, 'crime', request.params.id)
+      return reply.render('cases/crime.njk', found as unknown as Record<string, unknown>)
+    },
+  )
+
+  http.get<{ Params: { id: string } }>(
+    '/console/people/:id',
+    { config: { access }, schema: { params: uuidParam } },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const found = await deps.cases.getPerson(forceId, request.params.id)
+      await auditView(request, forceId, 'person', request.params.id)
+      return reply.render('cases/person.njk', found as unknown as Record<string, unknown>)
+    },
+  )
+}
+
+/** Cases belong to a force: region-wide accounts (no force) see none. */
+function forceOf(request: FastifyRequest): string {
+  const forceId = request.staff?.forceId
+  if (!forceId) throw new ForbiddenError('Cases are held per force; sign in with a force account')
+  return forceId
+}
