@@ -23,6 +23,7 @@ import type {
 } from './schema.ts'
 
 const CLAIM_MS = 2 * 60_000
+const ROUNDS_PER_RUN = 20
 
 export interface WritebackEntryInput {
   forceId: string
@@ -164,7 +165,12 @@ export class WritebackService {
       if (!endpoints.has(key)) endpoints.set(key, this.#repo.endpoint(entry.forceId, entry.target))
       return endpoints.get(key)!
     }
-    for (;;) {
+    for (let round = 0; ; round += 1) {
+      if (round === ROUNDS_PER_RUN) {
+        // A long backlog continues in a fresh job, so no single job outlives pg-boss's expiry.
+        await this.#deps.jobs.send(this.deliveryJob, {})
+        return run
+      }
       const now = this.#deps.clock.now()
       const batch = await this.#repo.claimDue(now, this.#deps.config.batchSize, this.#claimExpiry(now))
       if (batch.length === 0) return run
