@@ -155,3 +155,215 @@ test('UJ-8: a victim enrolled at 22:30 gets the reference number at 08:00 the ne
   const support = later.find((m) => m.templateKey === 'victim-support')
   assert.equal(support?.sendAfter.toISOString(), '2026-06-05T07:00:00.000Z')
 })
+
+test('UJ-18: publishing creates a new immutable version; victims already enrolled keep theirs, new ones get it', async () => {
+  clock.set('2026-06-08T09:00:00Z')
+  const designer = await t.signInAs(['journey_designer'], 'kent')
+  const list = await journeys().list('kent')
+  const scheduled = list.find((j) => j.name === 'Scheduled response')!
+  assert.equal(scheduled.publishedVersion, 1)
+  const first = await anIncident('Scheduled', [aPersonFacts()])
+
+  const detail = await journeys().detail('kent', scheduled.id)
+  const shorter = { ...detail.versions[0]!.definition }
+  shorter.steps = shorter.steps.filter((s) => !(s.kind === 'send' && s.template === 'appointment-reminder'))
+  await journeys().saveDraft('kent', scheduled.id, shorter, { id: designer.userId })
+  const page = await designer.get(`/console/journeys/definitions/${scheduled.id}`)
+  assert.match(page.body, /The draft has changes that are not published/)
+  const published = await designer.post(`/console/journeys/definitions/${scheduled.id}/publish`)
+  assert.equal(published.statusCode, 303)
+  assert.equal((await journeys().detail('kent', scheduled.id)).journey.publishedVersion, 2)
+
+  const second = await anIncident('Scheduled', [aPersonFacts()])
+  await t.app.jobs.drain()
+  const versionOf = async (incidentId: string) => {
+    const [e] = (await journeys().explain('kent', incidentId, { id: null })).enrolments
+    const versions = (await journeys().detail('kent', scheduled.id)).versions
+    return versions.find((v) => v.id === e!.versionId)!.version
+  }
+  assert.equal(await versionOf(first.incidentId), 1)
+  assert.equal(await versionOf(second.incidentId), 2)
+
+  // A draft that is not a valid journey is refused with a reason, and nothing changes.
+  await assert.rejects(
+    journeys().saveDraft(
+      'kent',
+      scheduled.id,
+      { ...shorter, steps: [{ kind: 'branch', when: { op: 'all', of: [] }, goto: 'nowhere' }] },
+      { id: designer.userId },
+    ),
+    /Check the details/,
+  )
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  assert.equal((await analyst.post(`/console/journeys/definitions/${scheduled.id}/publish`)).statusCode, 403)
+})
+
+test('the burglary journey replaces the standard one when the crime is recorded, and closing the crime stops it and cancels what has not gone', async () => {
+  clock.set('2026-06-09T09:00:00Z')
+  const victim = aPersonFacts()
+  const { incidentId, cadRef } = await anIncident('Prompt', [victim])
+  await t.app.jobs.drain()
+  sequence += 1
+  const crimeRef = `46/${sequence}/26`
+  const crime = await ingest({
+    kind: 'crime.recorded',
+    crime: {
+      crimeRef,
+      linkedCadRefs: [cadRef],
+      crimeType: 'Residential burglary',
+      status: 'open',
+      vcopCategory: 'standard',
+      recordedAt: clock.now(),
+    },
+    people: [victim],
+  })
+  await t.app.jobs.drain()
+  const explained = await journeys().explain('kent', crime.crimeId!, { id: null })
+  const byName = new Map(explained.enrolments.map((e) => [e.journeyName, e]))
+  assert.equal(byName.get('Prompt response')?.status, 'cancelled')
+  assert.equal(byName.get('Prompt response')?.endReason, 'replaced by the enhanced journey Burglary')
+  assert.equal(byName.get('Burglary')?.status, 'active')
+  assert.ok((await journeys().explain('kent', incidentId, { id: null })).enrolments.length >= 1)
+
+  // The burglary journey waits two hours before its prevention advice; the crime closes first.
+  await ingest({
+    kind: 'crime.closed',
+    crime: { crimeRef, status: 'closed', closedAt: clock.now() },
+    people: [],
+  })
+  const after = (await journeys().explain('kent', crime.crimeId!, { id: null })).enrolments.find(
+    (e) => e.journeyName === 'Burglary',
+  )!
+  assert.equal(after.status, 'stopped')
+  assert.equal(after.endReason, 'The crime is closed: the crime status is one of closed or no-further-action')
+  clock.set('2026-06-09T12:00:00Z')
+  await runDueSteps()
+  const messages = await messagesOf('kent', crime.crimeId!)
+  assert.ok(!messages.some((m) => m.templateKey === 'burglary-prevention-advice'))
+})
+
+test('a domestic abuse victim without a confirmed safe channel is not messaged, and the reason is visible to staff', async () => {
+  clock.set('2026-06-10T09:00:00Z')
+  sequence += 1
+  const crime = await ingest({
+    kind: 'crime.recorded',
+    crime: {
+      crimeRef: `46/${sequence}/26`,
+      crimeType: 'Assault',
+      status: 'open',
+      vcopCategory: 'enhanced',
+      recordedAt: clock.now(),
+    },
+    people: [aPersonFacts({ markers: ['domestic_abuse'] })],
+  })
+  await t.app.jobs.drain()
+  const [enrolment] = (await journeys().explain('kent', crime.crimeId!, { id: null })).enrolments
+  assert.equal(enrolment?.journeyName, 'Domestic abuse')
+  const suppressed = enrolment!.steps.find((s) => s.outcome === 'suppressed')
+  assert.equal(suppressed?.detail, 'domestic abuse: sms has not been confirmed as a safe channel')
+  assert.equal(suppressed?.messageId, null)
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const page = await officer.get(`/console/journeys/cases/${crime.crimeId}`)
+  assert.match(
+    page.body,
+    /suppressed “crime-reference-discreet” \(domestic abuse: sms has not been confirmed as a safe channel\)/,
+  )
+})
+
+test('a deceased marker stops the journey at once and cancels messages waiting for the morning', async () => {
+  clock.set('2026-06-11T21:00:00Z') // 22:00: messages wait for 08:00
+  const victim = aPersonFacts()
+  const { incidentId, cadRef } = await anIncident('Prompt', [victim])
+  await t.app.jobs.drain()
+  const waiting = await messagesOf('kent', incidentId)
+  assert.ok(waiting.length >= 1 && waiting.every((m) => m.status === 'scheduled'))
+  await ingest({
+    kind: 'incident.updated',
+    incident: { cadRef },
+    people: [{ ...victim, markers: ['deceased'] }],
+  })
+  const [enrolment] = (await journeys().explain('kent', incidentId, { id: null })).enrolments
+  assert.equal(enrolment?.status, 'stopped')
+  assert.equal(enrolment?.endReason, 'the person has a deceased marker')
+  const after = await messagesOf('kent', incidentId)
+  assert.ok(
+    after.every((m) => m.status === 'cancelled'),
+    after.map((m) => m.status).join(),
+  )
+})
+
+test('CP-65: Victims’ Code deadlines are tracked per victim: met by a first message in time, overdue without one', async () => {
+  clock.set('2026-06-12T09:00:00Z') // Friday
+  sequence += 1
+  const reached = await ingest({
+    kind: 'crime.recorded',
+    crime: {
+      crimeRef: `46/${sequence}/26`,
+      crimeType: 'Hate crime',
+      status: 'open',
+      vcopCategory: 'enhanced',
+      recordedAt: clock.now(),
+    },
+    people: [aPersonFacts()],
+  })
+  sequence += 1
+  const unreachable = await ingest({
+    kind: 'crime.recorded',
+    crime: {
+      crimeRef: `46/${sequence}/26`,
+      crimeType: 'Hate crime',
+      status: 'open',
+      vcopCategory: 'enhanced',
+      recordedAt: clock.now(),
+    },
+    people: [aPersonFacts({ phones: [] })],
+  })
+  await t.app.jobs.drain()
+  clock.set('2026-06-16T09:00:00Z') // Tuesday: the 1-working-day deadline (Monday) has passed
+  const rows = await journeys().vcopCompliance('kent', new Date('2026-06-30T00:00:00Z'))
+  const stateOf = (caseId: string) => rows.find((r) => r.caseId === caseId)
+  assert.equal(stateOf(reached.crimeId!)?.state, 'met')
+  assert.equal(stateOf(unreachable.crimeId!)?.state, 'overdue')
+  assert.equal(stateOf(reached.crimeId!)?.vcopDueAt?.toISOString(), '2026-06-15T22:59:00.000Z')
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const page = await officer.get('/console/journeys/victims-code')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /Overdue/)
+})
+
+test('journey pages are for journey designers, force admins and analysts of the force only', async () => {
+  const kentAnalyst = await t.signInAs(['analyst'], 'kent')
+  const list = await kentAnalyst.get('/console/journeys/definitions')
+  assert.equal(list.statusCode, 200)
+  assert.match(list.body, /Burglary/)
+  assert.match(
+    list.body,
+    /When incident opened or incident updated or case party added and the grading is Immediate/,
+  )
+  const kentJourney = (await journeys().list('kent'))[0]!
+  const detail = await kentAnalyst.get(`/console/journeys/definitions/${kentJourney.id}`)
+  assert.equal(detail.statusCode, 200)
+
+  const handler = await t.signInAs(['contact_handler'], 'kent')
+  assert.equal((await handler.get('/console/journeys/definitions')).statusCode, 403)
+  assert.equal((await handler.get('/console/journeys/rules')).statusCode, 403)
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  assert.equal((await officer.get(`/console/journeys/definitions/${kentJourney.id}`)).statusCode, 403)
+
+  const essexAdmin = await t.signInAs(['force_admin'], 'essex')
+  assert.equal((await essexAdmin.get(`/console/journeys/definitions/${kentJourney.id}`)).statusCode, 404)
+  assert.equal(
+    (await essexAdmin.post(`/console/journeys/definitions/${kentJourney.id}/publish`)).statusCode,
+    404,
+  )
+  const essexRules = await essexAdmin.get('/console/journeys/rules')
+  assert.doesNotMatch(essexRules.body, /Only people for whom the person is 18 or over/)
+  const kentCase = await journeys().explain(
+    'kent',
+    (await anIncident('Prompt', [aPersonFacts()])).incidentId,
+    { id: null },
+  )
+  assert.ok(kentCase.decisions.length > 0)
+  const foreign = await essexAdmin.get(`/console/journeys/cases/${kentCase.decisions[0]!.incidentId}`)
+  assert.doesNotMatch(foreign.body, /Prompt response/)
+})
