@@ -85,6 +85,8 @@ export interface App {
   http: FastifyInstance
   metrics: Registry
   services: Services
+  /** What /health/ready checks; a capability pushes a check for each external peer it needs. */
+  readiness: ReadinessCheck[]
   /** Starts the job workers (role `worker` or `all`). */
   startWorkers(): void
   /** Stops taking work, lets requests and jobs in hand finish, closes the database. */
@@ -157,7 +159,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     { name: 'writeback', check: async () => ({ backlog: await writeback.backlog() }) },
     { name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) },
   ]
-  registerHealthRoutes(http, readiness, metrics)
+  registerHealthRoutes(http, readiness, metrics, { metricsToken: config.metricsToken })
   // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47).
   registerSignInRoutes(http, {
     config,
@@ -218,6 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     metrics,
     services,
+    readiness,
     startWorkers: () => jobs.startWorking(),
     stop: () => {
       stopping ??= (async () => {
