@@ -7,7 +7,7 @@ import { verifyAuditTrail } from './platform/audit/verify-command.ts'
 import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
-import { seedDemo } from './platform/seed.ts'
+import { demoTotpCode, seedDemo } from './platform/seed.ts'
 import { simulateCommand } from './simulator/command.ts'
 import { SimulatorFeed } from './simulator/feed.ts'
 
@@ -18,6 +18,8 @@ const usage = `Usage: waypoint <command>
   worker     run jobs only
   migrate    apply database migrations and exit
   seed       load demo forces' users and exit
+  totp <email>
+             print the current authenticator code of a demo user
   audit verify
              check every audit chain; exit code 1 when one is broken
   simulate [--force kent] [--rate 200] [--duration 60] [--url URL --client-id ID --client-secret S]
@@ -41,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'seed': {
       const app = await createApp({ ...config, jobs: { ...config.jobs, enabled: false } })
+      await installDefaultJourneys(app)
       await seedDemo(app)
       await app.stop()
       return 0
@@ -63,6 +66,17 @@ async function main(argv: string[]): Promise<number> {
         () => createApp(config),
         (line) => console.log(line),
       )
+    case 'totp': {
+      // Demo users' codes without an authenticator app; reads no database, so it works while
+      // the demo is running.
+      const code = await demoTotpCode(argv[1] ?? '', systemClock.now())
+      if (!code) {
+        console.error('Usage: waypoint totp <email of a demo user>')
+        return 2
+      }
+      console.log(code)
+      return 0
+    }
     case 'help':
     case '--help':
       console.log(usage)
@@ -75,9 +89,10 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await createApp(config)
+  await installDefaultJourneys(app)
   if (config.seedDemo) {
     const users = await seedDemo(app)
-    printWelcome(config.http.publicUrl, users)
+    await printWelcome(config.http.publicUrl, users)
   }
   if (role !== 'web') app.startWorkers()
   if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })
@@ -108,13 +123,30 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
   return 0
 }
 
-function printWelcome(url: string, users: Awaited<ReturnType<typeof seedDemo>>): void {
+// Every force with the Journeys product starts with the default journeys and their message
+// templates (facts §4); idempotent, so a force's own changes are never overwritten.
+async function installDefaultJourneys(app: Awaited<ReturnType<typeof createApp>>): Promise<void> {
+  for (const force of await app.services.forces.list()) {
+    if (force.products.includes('journeys')) await app.services.journeys.installDefaults(force.id)
+  }
+}
+
+async function printWelcome(url: string, users: Awaited<ReturnType<typeof seedDemo>>): Promise<void> {
+  const now = systemClock.now()
   const lines = [
     '',
     `Waypoint is running at ${url}`,
     '',
-    'Demo sign-ins (email / password):',
-    ...users.map((u) => `  ${u.email.padEnd(38)} ${u.password.padEnd(24)} ${u.roles.join(', ')}`),
+    'Demo sign-ins (email / password / authenticator secret / code now):',
+    ...(await Promise.all(
+      users.map(
+        async (u) =>
+          `  ${u.email.padEnd(38)} ${u.password.padEnd(24)} ${u.totpSecret}  ${await demoTotpCode(u.email, now)}  ${u.roles.join(', ')}`,
+      ),
+    )),
+    '',
+    'Codes change every 30 seconds. For a fresh one: npm run waypoint -- totp <email>',
+    'or add the secret to an authenticator app (time-based, 6 digits).',
     '',
   ]
   console.log(lines.join('\n'))

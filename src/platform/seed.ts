@@ -3,6 +3,7 @@
 import type { App } from '../app.ts'
 import { hashPassword } from './auth/passwords.ts'
 import type { StaffRole } from './auth/roles.ts'
+import { totpCodeAt } from './auth/totp.ts'
 
 export interface DemoUser {
   email: string
@@ -10,6 +11,8 @@ export interface DemoUser {
   displayName: string
   forceId: string | null
   roles: StaffRole[]
+  /** Authenticator secret, already confirmed, so the demo needs no enrolment (like the password, public). */
+  totpSecret: string
 }
 
 export const demoUsers: DemoUser[] = [
@@ -19,6 +22,7 @@ export const demoUsers: DemoUser[] = [
     displayName: 'Sam Admin',
     forceId: null,
     roles: ['system_admin', 'auditor'],
+    totpSecret: 'P7XAQL4SAAR26FYPYP5MEPOYHVXKAWUF',
   },
   {
     email: 'kent.admin@waypoint.example.org',
@@ -26,6 +30,7 @@ export const demoUsers: DemoUser[] = [
     displayName: 'Kim Patel',
     forceId: 'kent',
     roles: ['force_admin', 'journey_designer', 'analyst'],
+    totpSecret: 'ISN3VKJLPTU4TGRV2NJ32V7MPVKFAUCW',
   },
   {
     email: 'kent.officer@waypoint.example.org',
@@ -33,6 +38,7 @@ export const demoUsers: DemoUser[] = [
     displayName: 'DC Alex Morgan',
     forceId: 'kent',
     roles: ['investigating_officer'],
+    totpSecret: 'MBZ73DQQ6A5UM7ZTVQCYHCIYWHTUYVX3',
   },
   {
     email: 'essex.handler@waypoint.example.org',
@@ -40,6 +46,7 @@ export const demoUsers: DemoUser[] = [
     displayName: 'Jo Okafor',
     forceId: 'essex',
     roles: ['contact_handler'],
+    totpSecret: 'NIGOAQ2SRMRHY74RWL7BQS7UTB74PJ5E',
   },
   {
     email: 'auditor@waypoint.example.org',
@@ -47,22 +54,37 @@ export const demoUsers: DemoUser[] = [
     displayName: 'Ravi Auditor',
     forceId: 'norfolk',
     roles: ['auditor'],
+    totpSecret: 'QEM4AA4UHWBNG57MESCWYCGQF4ARLZSN',
   },
 ]
 
 export async function seedDemo(app: App): Promise<DemoUser[]> {
   for (const u of demoUsers) {
-    if (await app.services.staff.repository.findByEmail(u.email)) continue
-    await app.services.staff.create(
-      {
-        forceId: u.forceId,
-        email: u.email,
-        displayName: u.displayName,
-        roles: u.roles,
-        passwordHash: await hashPassword(u.password),
-      },
-      null,
-    )
+    const existing = await app.services.staff.repository.findByEmail(u.email)
+    const user =
+      existing ??
+      (await app.services.staff.create(
+        {
+          forceId: u.forceId,
+          email: u.email,
+          displayName: u.displayName,
+          roles: u.roles,
+          passwordHash: await hashPassword(u.password),
+        },
+        null,
+      ))
+    if (user.totpSecret !== u.totpSecret || !user.totpConfirmedAt) {
+      await app.services.staff.repository.update(user.id, {
+        totpSecret: u.totpSecret,
+        totpConfirmedAt: app.clock.now(),
+      })
+    }
   }
   return demoUsers
+}
+
+/** The current authenticator code of a demo user (`waypoint totp <email>`), or undefined. */
+export async function demoTotpCode(email: string, at: Date): Promise<string | undefined> {
+  const user = demoUsers.find((u) => u.email.toLowerCase() === email.trim().toLowerCase())
+  return user ? totpCodeAt(user.totpSecret, at) : undefined
 }

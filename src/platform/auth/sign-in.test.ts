@@ -6,6 +6,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import { rows } from '../db/database.ts'
+import { demoTotpCode, demoUsers, seedDemo } from '../seed.ts'
 import { hashPassword } from './passwords.ts'
 import type { StaffRole } from './roles.ts'
 import { safeReturnTo } from './sign-in-routes.ts'
@@ -359,4 +360,17 @@ test('CP-47: the sign-in page is a GOV.UK form with labelled fields and an error
   assert.match(empty.body, /<a href="#email">Enter your email address<\/a>/)
   assert.match(empty.body, /<a href="#password">Enter your password<\/a>/)
   assert.match(empty.body, /<title>Error: /)
+})
+
+test('CP-47: the seeded demo administrator signs in with the password and the code the start-up banner prints', async () => {
+  await seedDemo(t.app)
+  await seedDemo(t.app)
+  const admin = demoUsers[0]
+  const browser = new FormBrowser()
+  const password = await passwordStep(browser, admin.email, admin.password)
+  assert.equal(password.headers.location, '/sign-in/mfa')
+  const code = await demoTotpCode(admin.email, t.clock.now())
+  const signedIn = await browser.post('/sign-in/mfa', { code: code! })
+  assert.equal(signedIn.statusCode, 302)
+  assert.equal((await browser.get('/console/users')).statusCode, 200)
 })
