@@ -23,7 +23,12 @@ after(() => t.close())
 
 async function audited(recordId: string) {
   return t.app.db.asSystem((tx) =>
-    rows<{ action: string; actor_id: string | null; force_id: string | null; detail: Record<string, unknown> }>(
+    rows<{
+      action: string
+      actor_id: string | null
+      force_id: string | null
+      detail: Record<string, unknown>
+    }>(
       tx,
       sql`select action, actor_id, force_id, detail from audit_events where record_id = ${recordId} order by occurred_at, seq`,
     ),
@@ -127,14 +132,20 @@ test('CP-45: a force admin cannot grant system administration; a system admin ca
   const form = await kentAdmin.get(`/console/users/${officerId}`)
   assert.doesNotMatch(form.body, /value="system_admin"/)
 
-  const bySystemAdmin = await systemAdmin.post(`/console/users/${essexAdmin.userId}/roles`, { role: 'auditor' })
+  const bySystemAdmin = await systemAdmin.post(`/console/users/${essexAdmin.userId}/roles`, {
+    role: 'auditor',
+  })
   assert.equal(bySystemAdmin.statusCode, 302)
 })
 
 test('CP-45: nobody can grant roles to themselves, revoke their own or disable their own account', async () => {
-  assert.equal((await kentAdmin.post(`/console/users/${kentAdmin.userId}/roles`, { role: 'analyst' })).statusCode, 403)
   assert.equal(
-    (await kentAdmin.post(`/console/users/${kentAdmin.userId}/roles/revoke`, { role: 'force_admin' })).statusCode,
+    (await kentAdmin.post(`/console/users/${kentAdmin.userId}/roles`, { role: 'analyst' })).statusCode,
+    403,
+  )
+  assert.equal(
+    (await kentAdmin.post(`/console/users/${kentAdmin.userId}/roles/revoke`, { role: 'force_admin' }))
+      .statusCode,
     403,
   )
   assert.equal((await kentAdmin.post(`/console/users/${kentAdmin.userId}/disable`)).statusCode, 403)
@@ -153,20 +164,29 @@ test('CP-44: a force admin can neither see nor change another force’s users (t
   const target = essexAdmin.userId
   assert.equal((await kentAdmin.get(`/console/users/${target}`)).statusCode, 404)
   assert.equal((await kentAdmin.post(`/console/users/${target}/roles`, { role: 'analyst' })).statusCode, 404)
-  assert.equal((await kentAdmin.post(`/console/users/${target}/roles/revoke`, { role: 'force_admin' })).statusCode, 404)
+  assert.equal(
+    (await kentAdmin.post(`/console/users/${target}/roles/revoke`, { role: 'force_admin' })).statusCode,
+    404,
+  )
   assert.equal((await kentAdmin.post(`/console/users/${target}/disable`)).statusCode, 404)
   assert.equal((await t.app.services.staff.repository.findById(target))?.disabledAt, null)
 })
 
 test('CP-44, CP-152: granting and revoking a role is audited, and the history shows who removed it and when', async () => {
   const person = await t.signInAs(['analyst'], 'kent', 'Sam Analyst')
-  assert.equal((await kentAdmin.post(`/console/users/${person.userId}/roles`, { role: 'supervisor' })).statusCode, 302)
+  assert.equal(
+    (await kentAdmin.post(`/console/users/${person.userId}/roles`, { role: 'supervisor' })).statusCode,
+    302,
+  )
   assert.equal(
     (await kentAdmin.post(`/console/users/${person.userId}/roles/revoke`, { role: 'analyst' })).statusCode,
     302,
   )
   const detail = await kentAdmin.get(`/console/users/${person.userId}`)
-  assert.match(detail.body, /Current roles[\s\S]*Supervisor[\s\S]*Removed roles[\s\S]*Analyst<\/td>[\s\S]*by Kent Admin/)
+  assert.match(
+    detail.body,
+    /Current roles[\s\S]*Supervisor[\s\S]*Removed roles[\s\S]*Analyst<\/td>[\s\S]*by Kent Admin/,
+  )
   const events = await audited(person.userId)
   assert.deepEqual(
     events.filter((e) => e.action.startsWith('role.')).map((e) => [e.action, e.detail.role, e.actor_id]),
@@ -196,7 +216,9 @@ test('CP-46: disabling an account ends all its sessions at once; enabling lets t
   assert.equal((await kentAdmin.post(`/console/users/${person.userId}/enable`)).statusCode, 302)
   assert.equal((await t.app.services.staff.repository.findById(person.userId))?.disabledAt, null)
   assert.deepEqual(
-    (await audited(person.userId)).map((e) => e.action).filter((a) => a.startsWith('staff.') && a !== 'staff.viewed'),
+    (await audited(person.userId))
+      .map((e) => e.action)
+      .filter((a) => a.startsWith('staff.') && a !== 'staff.viewed'),
     ['staff.disabled', 'staff.enabled'],
   )
 })
