@@ -56,6 +56,7 @@ import { registerSourceApiRoutes } from './sources/api-routes.ts'
 import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
+import { WarehousePoller } from './sources/warehouse.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 
 export interface AppOptions {
@@ -68,6 +69,7 @@ export interface AppOptions {
 export interface Services {
   cases: CaseService
   sources: SourceService
+  warehouse: WarehousePoller
   apiClients: ApiClientService
   audit: AuditService
   forces: ForceService
@@ -122,9 +124,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
   jobs.register(writeback.deliveryJob)
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
-  const sources = new SourceService(db, new SourceRepository(), cases, clock)
+  const sourceRepository = new SourceRepository()
+  const sources = new SourceService(db, sourceRepository, cases, clock)
   await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))
-  const services: Services = { apiClients, audit, forces, staff, sessions, writeback, cases, sources }
+  const warehouse = new WarehousePoller({
+    db,
+    repo: sourceRepository,
+    sources,
+    clock,
+    log: log.child({ component: 'warehouse' }),
+  })
+  jobs.register(warehouse.job)
+  const services: Services = { apiClients, audit, forces, staff, sessions, writeback, cases, sources, warehouse }
   jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({

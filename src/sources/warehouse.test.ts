@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { PGlite } from '@electric-sql/pglite'
+import pg from 'pg'
+import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+
+// A separate, real warehouse database: a second PGlite data directory in the default run, a
+// second database on the PostgreSQL server when DATABASE_URL is set.
+interface Warehouse {
+  url: string
+  run(sql: string, values?: unknown[]): Promise<void>
+  drop(): Promise<void>
+}
+
+async function createWarehouse(): Promise<Warehouse> {
+  const server = process.env.DATABASE_URL
+  if (server) {
+    const name = `waypoint_dw_${process.pid}`
+    const admin = new pg.Client({ connectionString: server })
+    await admin.connect()
+    await admin.query(`drop database if exists ${name}`)
+    await admin.query(`create database ${name}`)
+    await admin.end()
+    const url = new URL(server)
+    url.pathname = `/${name}`
+    const run = async (sql: string, values: unknown[] = []) => {
+      const c = new pg.Client({ connectionString: url.toString() })
+      await c.connect()
+      await c.query(sql, values)
+      await c.end()
+    }
+    return {
+      url: url.toString(),
+      run,
+      drop: async () => {
+        const c = new pg.Client({ connectionString: server })
+        await c.connect()
+        await c.query(`drop database if exists ${name} with (force)`)
+        await c.end()
+      },
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'waypoint-dw-'))
+  return {
+    url: `pglite:${dir}`,
+    run: async (sql, values = []) => {
+      const db = new PGlite(dir)
+      await (values.length ? db.query(sql, values) : db.exec(sql))
+      await db.close()
+    },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+let t: TestApp
+let warehouse: Warehouse
+const insertRow = `insert into dw.crime_changes values ($1, $2, $3, $4, 'Theft from motor vehicle', $5, '7781', 'PC Lee Grant', 'NF-U-1', 'Chris Doe', '07700 900555', 'V')`
+
+before(async () => {
+  t = await createTestApp()
+  warehouse = await createWarehouse()
+  await warehouse.run(`create schema dw; create table dw.crime_changes (event_id text primary key, event_type text,
+    changed_at timestamptz, crime_ref text, crime_type text, status text, oic_collar text, oic_name text,
+    victim_urn text, victim_name text, victim_phone text, victim_role text)`)
+  await warehouse.run(insertRow, ['DW-1', 'CREATED', '2026-06-01T10:00:00Z', '36/100/26', 'OPEN'])
+  await warehouse.run(insertRow, ['DW-2', 'UPDATED', '2026-06-01T11:00:00Z', '36/101/26', 'OPEN'])
+})
+after(async () => {
+  await t.close()
+  await warehouse.drop()
+})
+
+test('CP-157: the warehouse poller reads new rows past its watermark as a scheduled job and creates cases', async () => {
+  await t.app.services.warehouse.configure({
+    forceId: 'norfolk',
+    connectionUrl: warehouse.url,
+    sourceTable: 'dw.crime_changes',
+    watermarkColumn: 'changed_at',
+    eventIdColumn: 'event_id',
+    enabled: true,
+  })
+  assert.equal(t.app.services.warehouse.job.cron, '*/5 * * * *')
+  await t.app.jobs.send(t.app.services.warehouse.job, {})
+  await t.app.jobs.drain([t.app.services.warehouse.job.name])
+  const first = await t.app.services.cases.findCrimeByRef('norfolk', '36/100/26')
+  assert.equal(first?.crime.officerName, 'PC Lee Grant')
+  assert.equal(first?.parties[0]?.contactPoints[0]?.value, '+447700900555')
+  assert.ok(await t.app.services.cases.findCrimeByRef('norfolk', '36/101/26'))
+
+  // Only rows past the watermark are read next time.
+  await warehouse.run(insertRow, ['DW-3', 'CLOSED', '2026-06-01T12:00:00Z', '36/100/26', 'CLOSED'])
+  const [poll] = await t.app.services.warehouse.pollAll()
+  assert.equal(poll?.rows, 1)
+  assert.equal(poll?.watermark, '2026-06-01T12:00:00.000Z')
+  assert.equal((await t.app.services.cases.findCrimeByRef('norfolk', '36/100/26'))?.crime.status, 'closed')
+  const inbox = await t.app.services.sources.events('norfolk', { sourceSystem: 'warehouse' })
+  assert.equal(inbox.length, 3)
+})
+
+test('CP-174: an unreachable warehouse is reported and the poll resumes from the same watermark', async () => {
+  await t.app.services.warehouse.configure({
+    forceId: 'suffolk',
+    connectionUrl: 'postgres://nobody@127.0.0.1:1/none',
+    sourceTable: 'dw.crime_changes',
+    watermarkColumn: 'changed_at',
+    eventIdColumn: 'event_id',
+    enabled: true,
+  })
+  const results = await t.app.services.warehouse.pollAll()
+  const suffolk = results.find((r) => r.forceId === 'suffolk')
+  assert.ok(suffolk?.error)
+  assert.equal(suffolk?.watermark, null)
+  assert.equal(results.find((r) => r.forceId === 'norfolk')?.error, undefined)
+})
