@@ -36,6 +36,9 @@ import { migrate } from './platform/db/migrate.ts'
 import { createHttpServer } from './platform/http/server.ts'
 import { SessionRepository } from './platform/http/session-repository.ts'
 import { SessionService } from './platform/http/session-service.ts'
+import { IncidentRepository } from './platform/incidents/incident-repository.ts'
+import { IncidentService } from './platform/incidents/incident-service.ts'
+import { registerIncidentRoutes } from './platform/incidents/routes.ts'
 import { JobQueue } from './platform/jobs.ts'
 import { createLogger, type Logger } from './platform/logger.ts'
 import { registerStatementRoutes } from './platform/pages/routes.ts'
@@ -56,7 +59,6 @@ import { registerSourceApiRoutes } from './sources/api-routes.ts'
 import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
-import { WarehousePoller } from './sources/warehouse.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 
 export interface AppOptions {
@@ -69,10 +71,10 @@ export interface AppOptions {
 export interface Services {
   cases: CaseService
   sources: SourceService
-  warehouse: WarehousePoller
   apiClients: ApiClientService
   audit: AuditService
   forces: ForceService
+  incidents: IncidentService
   staff: StaffService
   sessions: SessionService
   writeback: WritebackService
@@ -124,18 +126,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
   jobs.register(writeback.deliveryJob)
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
-  const sourceRepository = new SourceRepository()
-  const sources = new SourceService(db, sourceRepository, cases, clock)
+  const sources = new SourceService(db, new SourceRepository(), cases, clock)
   await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))
-  const warehouse = new WarehousePoller({
-    db,
-    repo: sourceRepository,
-    sources,
-    clock,
-    log: log.child({ component: 'warehouse' }),
-  })
-  jobs.register(warehouse.job)
-  const services: Services = { apiClients, audit, forces, staff, sessions, writeback, cases, sources, warehouse }
+  const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
+  const services: Services = { apiClients, audit, incidents, forces, staff, sessions, writeback, cases, sources }
   jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({
@@ -199,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerSharingRoutes(http, services)
   registerStatementRoutes(http, services)
   registerAuditRoutes(http, services)
+  registerIncidentRoutes(http, services)
   registerWritebackRoutes(http, {
     writeback,
     endpoints: new WritebackEndpointSettings(writebackRepository, {

@@ -1,0 +1,214 @@
+// The service-incident log in the staff console (CP-185, UJ-17, CRM-33). System administrators
+// and service support record incidents and actions; force administrators read and export the
+// incidents that affect their force.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
+import type { StaffRole } from '../auth/roles.ts'
+import { csvStream } from '../audit/csv-export.ts'
+import { ValidationError } from '../errors.ts'
+import type { ForceService } from '../tenancy/force-service.ts'
+import type { StatusFilter } from './incident-repository.ts'
+import {
+  type IncidentForm,
+  type IncidentReader,
+  type IncidentService,
+  incidentKinds,
+  incidentSeverities,
+} from './incident-service.ts'
+
+const managers: StaffRole[] = ['system_admin', 'service_support']
+const readers = { staff: [...managers, 'force_admin'] as StaffRole[] }
+const writers = { staff: managers }
+
+export function registerIncidentRoutes(
+  http: FastifyInstance,
+  services: { incidents: IncidentService; forces: ForceService },
+): void {
+  const { incidents, forces } = services
+
+  http.get('/console/incidents', { config: { access: readers } }, async (request, reply) => {
+    const reader = readerOf(request)
+    const status = statusOf(request)
+    const list = await incidents.list(reader, status)
+    const names = await forceNames(forces)
+    return reply.render('incidents/list.njk', {
+      title: 'Service incidents',
+      status,
+      canManage: reader.regionWide,
+      incidents: list.map((i) => ({ ...i, forces: i.forceIds.map((f) => names.get(f) ?? f).join(', ') })),
+      kinds: incidentKinds,
+      severities: incidentSeverities,
+    })
+  })
+
+  http.get('/console/incidents/export.csv', { config: { access: readers } }, async (request, reply) => {
+    const rows = await incidents.exportActions(readerOf(request), statusOf(request))
+    const stamp = DateTime.now().setZone('Europe/London').toFormat('yyyyLLdd-HHmm')
+    reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="waypoint-incidents-${stamp}.csv"`)
+      .header('cache-control', 'no-store')
+    return reply.send(
+      csvStream(
+        [
+          'Incident number',
+          'Kind',
+          'Title',
+          'Severity',
+          'Forces affected',
+          'Started at (UTC)',
+          'Status',
+          'Resolved at (UTC)',
+          'Action taken at (UTC)',
+          'Action by',
+          'Action type',
+          'Action',
+        ],
+        rows,
+        ({ incident, action }) => [
+          incident.number,
+          incident.kind,
+          incident.title,
+          incident.severity,
+          incident.forceIds.join(' '),
+          incident.startedAt,
+          incident.status,
+          incident.resolvedAt,
+          action.takenAt,
+          action.actorName,
+          action.kind,
+          action.description,
+        ],
+      ),
+    )
+  })
+
+  http.get('/console/incidents/new', { config: { access: writers } }, async (_request, reply) =>
+    renderForm(reply, forces, {}, []),
+  )
+
+  http.post('/console/incidents', { config: { access: writers } }, async (request, reply) => {
+    const body = request.body as Record<string, string | string[] | undefined>
+    const form: IncidentForm = {
+      kind: text(body.kind),
+      title: text(body.title),
+      severity: text(body.severity),
+      forceIds: ([] as string[]).concat(body.forceIds ?? []),
+      startedDate: text(body.startedDate),
+      startedTime: text(body.startedTime),
+      description: text(body.description),
+    }
+    try {
+      const incident = await incidents.record(readerOf(request), form)
+      return reply.redirect(`/console/incidents/${incident.id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      reply.code(400)
+      return renderForm(reply, forces, form, error.fieldErrors)
+    }
+  })
+
+  http.get('/console/incidents/:id', { config: { access: readers } }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    return renderDetail(request, reply, incidents, forces, id, [])
+  })
+
+  http.post('/console/incidents/:id/actions', { config: { access: writers } }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    try {
+      await incidents.addAction(
+        readerOf(request),
+        id,
+        text((request.body as Record<string, string>).description),
+      )
+      return reply.redirect(`/console/incidents/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      reply.code(400)
+      return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
+    }
+  })
+
+  http.post('/console/incidents/:id/resolve', { config: { access: writers } }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    try {
+      await incidents.resolve(
+        readerOf(request),
+        id,
+        text((request.body as Record<string, string>).resolution),
+      )
+      return reply.redirect(`/console/incidents/${id}`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      reply.code(400)
+      return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
+    }
+  })
+}
+
+function readerOf(request: FastifyRequest): IncidentReader {
+  const staff = request.staff!
+  return { request, forceId: staff.forceId, regionWide: managers.some((r) => staff.roles.has(r)) }
+}
+
+function statusOf(request: FastifyRequest): StatusFilter {
+  const status = (request.query as { status?: string }).status
+  return status === 'resolved' || status === 'all' ? status : 'open'
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+async function forceNames(forces: ForceService): Promise<Map<string, string>> {
+  return new Map((await forces.list()).map((f) => [f.id, f.name]))
+}
+
+async function renderForm(
+  reply: FastifyReply,
+  forces: ForceService,
+  form: IncidentForm,
+  errors: { field: string; message: string }[],
+) {
+  const chosen = new Set(form.forceIds ?? [])
+  return reply.render('incidents/new.njk', {
+    title: 'Record a service incident',
+    form,
+    errors,
+    kindItems: Object.entries(incidentKinds).map(([value, label]) => ({
+      value,
+      text: label,
+      checked: form.kind === value,
+    })),
+    severityItems: Object.entries(incidentSeverities).map(([value, label]) => ({
+      value,
+      text: label,
+      checked: form.severity === value,
+    })),
+    forceItems: (await forces.list()).map((f) => ({ value: f.id, text: f.name, checked: chosen.has(f.id) })),
+  })
+}
+
+async function renderDetail(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  incidents: IncidentService,
+  forces: ForceService,
+  id: string,
+  errors: { field: string; message: string }[],
+) {
+  const reader = readerOf(request)
+  const { incident, actions } = await incidents.get(reader, id, { audited: errors.length === 0 })
+  const names = await forceNames(forces)
+  return reply.render('incidents/detail.njk', {
+    title: `Incident ${incident.number}: ${incident.title}`,
+    incident,
+    actions,
+    errors,
+    body: request.body ?? {},
+    canManage: reader.regionWide,
+    kind: incidentKinds[incident.kind],
+    severity: incidentSeverities[incident.severity],
+    forces: incident.forceIds.map((f) => names.get(f) ?? f).join(', '),
+  })
+}
