@@ -31,12 +31,6 @@ import { CaseRepository } from './cases/repository.ts'
 import { registerCaseRoutes } from './cases/routes.ts'
 import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
-import { createJourneys } from './journeys/module.ts'
-import { registerJourneyRoutes } from './journeys/routes.ts'
-import type { JourneyService } from './journeys/service.ts'
-import { createMessaging } from './messaging/module.ts'
-import { registerMessagingRoutes } from './messaging/routes.ts'
-import type { MessagingService } from './messaging/service.ts'
 import { type Database, openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { createHttpServer } from './platform/http/server.ts'
@@ -56,7 +50,6 @@ import {
 import { ForceRepository } from './platform/tenancy/force-repository.ts'
 import { registerForceRoutes } from './platform/tenancy/force-routes.ts'
 import { ForceService } from './platform/tenancy/force-service.ts'
-import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 import { WritebackEndpointSettings } from './sources/writeback/endpoint-settings.ts'
 import { OfficerRmsUpdates } from './sources/writeback/officer-update.ts'
 import { WritebackRepository } from './sources/writeback/repository.ts'
@@ -67,6 +60,7 @@ import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
 import { WarehousePoller } from './sources/warehouse.ts'
+import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 
 export interface AppOptions {
   clock?: Clock
@@ -86,8 +80,6 @@ export interface Services {
   staff: StaffService
   sessions: SessionService
   writeback: WritebackService
-  messaging: MessagingService
-  journeys: JourneyService
 }
 
 export interface App {
@@ -135,7 +127,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config: config.writeback,
   })
   jobs.register(writeback.deliveryJob)
-  jobs.register(auditForwardingJob)
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
   const sourceRepository = new SourceRepository()
   const sources = new SourceService(db, sourceRepository, cases, clock)
@@ -148,12 +139,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log: log.child({ component: 'warehouse' }),
   })
   jobs.register(warehouse.job)
-  // Templates, quiet hours, channels and dispatch (UJ-6, UJ-8, UJ-11, UJ-12, UJ-19).
-  const messaging = createMessaging({ config, db, clock, log: log.child({ component: 'messaging' }), jobs })
-  // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
-  const journeys = createJourneys({ db, clock, audit, jobs, cases, messaging: messaging.service, publicUrl: config.http.publicUrl })
   const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
-  const services: Services = { apiClients, audit, incidents, cases, forces, sources, warehouse, staff, sessions, writeback, messaging: messaging.service, journeys: journeys.service }
+  const services: Services = { apiClients, audit, incidents, forces, staff, sessions, writeback, cases, sources, warehouse }
+  jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({
     config,
@@ -208,17 +196,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   })
   registerConsoleRoutes(http, services)
-  registerJourneyRoutes(http, journeys.service)
-  registerMessagingRoutes(http, { config, db, messaging: messaging.service, dispatcher: messaging.dispatcher, links: messaging.links, audit })
   await registerSourceApiRoutes(http, sources)
   registerCaseRoutes(http, { cases, audit })
   registerSourceConsoleRoutes(http, { sources, audit })
-  registerAuditRoutes(http, services)
-  registerIncidentRoutes(http, services)
   registerProductRoutes(http)
   registerForceRoutes(http, services)
   registerSharingRoutes(http, services)
   registerStatementRoutes(http, services)
+  registerAuditRoutes(http, services)
+  registerIncidentRoutes(http, services)
   registerWritebackRoutes(http, {
     writeback,
     endpoints: new WritebackEndpointSettings(writebackRepository, {
@@ -257,7 +243,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       stopping ??= (async () => {
         await http.close()
         await jobs.stop()
-        messaging.close()
         if (ownsDb) await db.close()
       })()
       return stopping
