@@ -136,3 +136,19 @@ test('CRM-3: a form refused with errors shows an accessible error summary linked
   assert.deepEqual(await checkAccessibility(page), [])
   await saveScreenshot(page, 'force-admin-branding-error')
 })
+
+test('UJ-2: the accessibility check itself reports a page that breaks WCAG (an image without a text alternative, an unlabelled field)', async () => {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await page.goto('/accessibility')
+  await page.evaluate(() => {
+    const main = document.querySelector('main')!
+    main.insertAdjacentHTML(
+      'beforeend',
+      '<img src="/assets/images/favicon.svg"><input type="text" name="unlabelled">',
+    )
+  })
+  const found = (await checkAccessibility(page)).map((v) => v.id)
+  assert.ok(found.includes('image-alt'), `found ${found.join(', ')}`)
+  assert.ok(found.includes('label'), `found ${found.join(', ')}`)
+})
