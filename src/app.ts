@@ -31,6 +31,9 @@ import { CaseRepository } from './cases/repository.ts'
 import { registerCaseRoutes } from './cases/routes.ts'
 import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
+import { createMessaging } from './messaging/module.ts'
+import { registerMessagingRoutes } from './messaging/routes.ts'
+import type { MessagingService } from './messaging/service.ts'
 import { type Database, openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { createHttpServer } from './platform/http/server.ts'
@@ -80,6 +83,7 @@ export interface Services {
   staff: StaffService
   sessions: SessionService
   writeback: WritebackService
+  messaging: MessagingService
 }
 
 export interface App {
@@ -140,7 +144,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
   jobs.register(warehouse.job)
   const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
-  const services: Services = { apiClients, audit, incidents, forces, staff, sessions, writeback, cases, sources, warehouse }
+  // Templates, quiet hours, channels and dispatch (UJ-6, UJ-8, UJ-11, UJ-12, UJ-19).
+  const messaging = createMessaging({ config, db, clock, log: log.child({ component: 'messaging' }), jobs })
+  const services: Services = {
+    apiClients,
+    audit,
+    incidents,
+    forces,
+    staff,
+    sessions,
+    writeback,
+    cases,
+    sources,
+    warehouse,
+    messaging: messaging.service,
+  }
   jobs.register(auditForwardingJob)
 
   const http = await createHttpServer({
@@ -196,6 +214,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   })
   registerConsoleRoutes(http, services)
+  registerMessagingRoutes(http, {
+    config,
+    db,
+    messaging: messaging.service,
+    dispatcher: messaging.dispatcher,
+    links: messaging.links,
+    audit,
+  })
   await registerSourceApiRoutes(http, sources)
   registerCaseRoutes(http, { cases, audit })
   registerSourceConsoleRoutes(http, { sources, audit })
@@ -243,6 +269,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       stopping ??= (async () => {
         await http.close()
         await jobs.stop()
+        messaging.close()
         if (ownsDb) await db.close()
       })()
       return stopping

@@ -51,6 +51,33 @@ export interface Config {
     maxAgeHours: number
     batchSize: number
   }
+  /** Messaging: channels, GOV.UK Notify, SMTP and dispatch (UJ-6, UJ-8). */
+  messaging: {
+    /** Channel for forces without their own setting: the dev outbox unless configured. */
+    defaultSmsChannel: 'outbox' | 'notify'
+    defaultEmailChannel: 'outbox' | 'notify' | 'smtp'
+    notify: {
+      baseUrl: string
+      /** API key per force (`kent=key-name-serviceid-secret,essex=…`). */
+      apiKeys: Record<string, string>
+      /** Notify templates that pass Waypoint's rendered text through: SMS `((body))`, email `((subject))`/`((body))`. */
+      smsTemplateId: string
+      emailTemplateId: string
+      /** Bearer token Notify sends on delivery-receipt and received-text callbacks. */
+      callbackToken: string
+      rateLimitPerMinute: number
+      timeoutMs: number
+    }
+    smtp: { url: string | undefined; from: string }
+    /** Signs one-click unsubscribe links. */
+    linkSecret: string
+    dispatchBatchSize: number
+    /** A message left in `sending` this long is reconciled with the provider before any resend. */
+    reconcileAfterSeconds: number
+    /** A sent message without a receipt this long is polled. */
+    pollReceiptsAfterSeconds: number
+    maxAttempts: number
+  }
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +152,33 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       maxAttempts: Number(env.WRITEBACK_MAX_ATTEMPTS ?? 30),
       maxAgeHours: Number(env.WRITEBACK_MAX_AGE_HOURS ?? 48),
       batchSize: Number(env.WRITEBACK_BATCH_SIZE ?? 50),
+    },
+    messaging: {
+      defaultSmsChannel: env.MESSAGING_SMS_CHANNEL === 'notify' ? 'notify' : 'outbox',
+      defaultEmailChannel:
+        env.MESSAGING_EMAIL_CHANNEL === 'notify' || env.MESSAGING_EMAIL_CHANNEL === 'smtp'
+          ? env.MESSAGING_EMAIL_CHANNEL
+          : 'outbox',
+      notify: {
+        baseUrl: env.NOTIFY_BASE_URL ?? 'https://api.notifications.service.gov.uk',
+        apiKeys: Object.fromEntries(
+          (env.NOTIFY_API_KEYS ?? '')
+            .split(',')
+            .map((pair) => pair.trim().split('='))
+            .filter((pair): pair is [string, string] => pair.length === 2 && !!pair[0] && !!pair[1]),
+        ),
+        smsTemplateId: env.NOTIFY_SMS_TEMPLATE_ID ?? '',
+        emailTemplateId: env.NOTIFY_EMAIL_TEMPLATE_ID ?? '',
+        callbackToken: required('NOTIFY_CALLBACK_TOKEN', devSecret()),
+        rateLimitPerMinute: Number(env.NOTIFY_RATE_LIMIT_PER_MINUTE ?? 3000),
+        timeoutMs: Number(env.NOTIFY_TIMEOUT_MS ?? 10_000),
+      },
+      smtp: { url: env.SMTP_URL || undefined, from: env.SMTP_FROM ?? 'no-reply@waypoint.example.org' },
+      linkSecret: required('MESSAGING_LINK_SECRET', devSecret()),
+      dispatchBatchSize: Number(env.MESSAGING_DISPATCH_BATCH_SIZE ?? 50),
+      reconcileAfterSeconds: Number(env.MESSAGING_RECONCILE_AFTER_SECONDS ?? 120),
+      pollReceiptsAfterSeconds: Number(env.MESSAGING_POLL_RECEIPTS_AFTER_SECONDS ?? 3600),
+      maxAttempts: Number(env.MESSAGING_MAX_ATTEMPTS ?? 8),
     },
     ...overrides,
   }

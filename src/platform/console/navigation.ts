@@ -12,6 +12,16 @@ export interface NavigationItem {
 export const consoleNavigation: NavigationItem[] = [
   { text: 'Dashboard', href: '/console', roles: 'any' },
   { text: 'Journeys', href: '/console/journeys', roles: 'any', product: 'journeys' },
+  {
+    text: 'Outbox',
+    href: '/console/outbox',
+    roles: ['force_admin', 'journey_designer', 'supervisor', 'service_support'],
+  },
+  {
+    text: 'Opt-outs',
+    href: '/console/opt-outs',
+    roles: ['force_admin', 'contact_handler', 'contact_supervisor', 'investigating_officer', 'supervisor'],
+  },
   { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
   { text: 'Contact', href: '/console/contact', roles: 'any', product: 'contact' },
   {

@@ -1,0 +1,294 @@
+// Dispatch: sends due messages effectively once. Each message is claimed (SKIP LOCKED) and marked
+// `sending` in a short transaction that also takes tokens from the provider's shared bucket
+// (Notify: 3,000 a minute per key, enforced across every worker through the database); the
+// provider call happens after commit, never inside a transaction; the outcome is recorded in a
+// second transaction. A message left in `sending` by a crash is reconciled by asking the provider
+// for our reference before anything is sent again.
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { Logger } from '../platform/logger.ts'
+import type { MessageChannel, OutgoingMessage, SendOutcome } from './channels.ts'
+import type { MessageRow, MessagingRepository } from './repository.ts'
+import type { MessageStatus, Provider } from './schema.ts'
+import { brandingFrom } from './service.ts'
+import type { UnsubscribeLinks } from './unsubscribe-links.ts'
+
+export interface DispatchResult {
+  sent: number
+  retried: number
+  failed: number
+  reconciled: number
+  /** True when a rate limit held messages back: run again shortly. */
+  limited: boolean
+}
+
+// Notify's receipt statuses that end a message; `sending`/`created`/`pending` are interim.
+const finalStatuses = new Set<MessageStatus>([
+  'delivered',
+  'permanent-failure',
+  'temporary-failure',
+  'technical-failure',
+])
+
+export class MessageDispatcher {
+  readonly #db: Database
+  readonly #repo: MessagingRepository
+  readonly #channels: Map<Provider, MessageChannel>
+  readonly #clock: Clock
+  readonly #config: Config['messaging']
+  readonly #links: UnsubscribeLinks
+  readonly #log: Logger
+
+  constructor(deps: {
+    db: Database
+    repo: MessagingRepository
+    channels: MessageChannel[]
+    clock: Clock
+    config: Config['messaging']
+    links: UnsubscribeLinks
+    log: Logger
+  }) {
+    this.#db = deps.db
+    this.#repo = deps.repo
+    this.#channels = new Map(deps.channels.map((c) => [c.provider, c]))
+    this.#clock = deps.clock
+    this.#config = deps.config
+    this.#links = deps.links
+    this.#log = deps.log
+  }
+
+  /** Sends what is due, batch after batch, until nothing is due, a limit bites or time is up. */
+  async dispatchDue(options: { budgetMs?: number } = {}): Promise<DispatchResult> {
+    const started = Date.now()
+    await this.#db.asSystem((tx) => this.#repo.removeDispatchWakeupsBefore(tx, this.#clock.now()))
+    const result: DispatchResult = {
+      sent: 0,
+      retried: 0,
+      failed: 0,
+      reconciled: await this.reconcileStuck(),
+      limited: false,
+    }
+    for (;;) {
+      const now = this.#clock.now()
+      const { claimed, limited } = await this.#db.asSystem((tx) =>
+        this.#repo.claimDue(
+          tx,
+          now,
+          this.#config.dispatchBatchSize,
+          (bucket, wanted) => this.#repo.takeTokens(tx, bucket, wanted, ...this.#bucketShape()),
+          (m) => (m.provider === 'notify' ? `notify:${m.forceId}` : null),
+        ),
+      )
+      if (claimed.length > 0) {
+        const outgoing = await this.#prepare(claimed)
+        const outcomes = await Promise.all(outgoing.map((m) => this.#send(m)))
+        await this.#record(claimed, outcomes, result)
+      }
+      if (limited) result.limited = true
+      if (claimed.length === 0 || limited || Date.now() - started > (options.budgetMs ?? 50_000))
+        return result
+    }
+  }
+
+  /** Messages stuck in `sending`: found at the provider → sent; not found → due again. */
+  async reconcileStuck(): Promise<number> {
+    const before = new Date(this.#clock.now().getTime() - this.#config.reconcileAfterSeconds * 1000)
+    const stuck = await this.#db.asSystem((tx) => this.#repo.stuckSending(tx, before, 200))
+    let count = 0
+    for (const message of stuck) {
+      const channel = this.#channels.get(message.provider)
+      const record = channel
+        ? await channel.findByReference(message.forceId, message.reference)
+        : 'cannot-tell'
+      await this.#db.asSystem(async (tx) => {
+        if (record !== 'cannot-tell' && record.found) {
+          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
+            providerRef: record.providerRef,
+            sentAt: this.#clock.now(),
+            detail: 'Reconciled: the provider holds this reference',
+          })
+        } else {
+          // Not at the provider (or a provider that cannot tell, e.g. SMTP): send again.
+          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+            sendAfter: this.#clock.now(),
+            detail:
+              record === 'cannot-tell'
+                ? 'Reconciled: provider cannot tell; sending again'
+                : 'Reconciled: not at the provider; sending again',
+          })
+        }
+      })
+      // Outside the transaction: a receipt takes its own (PGlite has a single connection).
+      if (record !== 'cannot-tell' && record.found) {
+        await this.applyReceipt(message.forceId, record.providerRef, message.reference, record.status)
+      }
+      count += 1
+    }
+    return count
+  }
+
+  /**
+   * A delivery receipt (callback or poll). Only `sending`/`sent` messages move, and only to a
+   * final status, so duplicated or out-of-order receipts never undo a delivery.
+   */
+  async applyReceipt(
+    forceId: string | null,
+    providerRef: string,
+    reference: string | null,
+    status: string,
+  ): Promise<'applied' | 'ignored' | 'unknown-message'> {
+    if (!finalStatuses.has(status as MessageStatus)) return 'ignored'
+    return this.#db.asSystem(async (tx) => {
+      const message = await this.#repo.byProviderRefOrReference(tx, providerRef, reference)
+      if (!message || (forceId && message.forceId !== forceId)) return 'unknown-message'
+      const moved = await this.#repo.transition(
+        tx,
+        { ids: [message.id] },
+        ['sending', 'sent'],
+        status as MessageStatus,
+        {
+          providerRef,
+          completedAt: this.#clock.now(),
+          detail: `Receipt: ${status}`,
+        },
+      )
+      if (moved.length === 0) return 'ignored'
+      if (status === 'permanent-failure')
+        await this.#markBad(tx, message, 'The provider could not deliver to this address')
+      return 'applied'
+    })
+  }
+
+  /** Asks the provider about messages sent long ago without a receipt. */
+  async pollReceipts(): Promise<number> {
+    const before = new Date(this.#clock.now().getTime() - this.#config.pollReceiptsAfterSeconds * 1000)
+    const waiting = await this.#db.asSystem((tx) => this.#repo.awaitingReceipt(tx, before, 200))
+    let applied = 0
+    for (const m of waiting) {
+      const channel = this.#channels.get(m.provider)
+      if (!channel?.statusOf || !m.providerRef) continue
+      const status = await channel.statusOf(m.forceId, m.providerRef).catch(() => undefined)
+      if (status && (await this.applyReceipt(m.forceId, m.providerRef, m.reference, status)) === 'applied')
+        applied += 1
+    }
+    return applied
+  }
+
+  #bucketShape(): [number, number] {
+    // Capacity plus a minute of refill never exceeds the provider's rolling-minute limit.
+    const perMinute = this.#config.notify.rateLimitPerMinute
+    const capacity = Math.max(1, Math.floor(perMinute / 120))
+    return [capacity, (perMinute - capacity) / 60]
+  }
+
+  async #prepare(claimed: MessageRow[]): Promise<OutgoingMessage[]> {
+    const forceIds = [...new Set(claimed.map((m) => m.forceId))]
+    const settings = new Map(
+      await Promise.all(
+        forceIds.map(
+          async (id) =>
+            [
+              id,
+              await this.#db.asSystem(
+                async (tx) =>
+                  [await this.#repo.settings(tx, id), await this.#repo.forceIdentity(tx, id)] as const,
+              ),
+            ] as const,
+        ),
+      ),
+    )
+    return claimed.map((m) => {
+      const [s, force] = settings.get(m.forceId) ?? [undefined, undefined]
+      return {
+        id: m.id,
+        provider: m.provider,
+        forceId: m.forceId,
+        reference: m.reference,
+        channel: m.channel,
+        recipient: m.recipient,
+        subject: m.subject,
+        body: m.body,
+        bodyMarkdown: m.bodyMarkdown,
+        bodyHtml: m.bodyHtml,
+        senderName: brandingFrom(s, force).senderName,
+        replyTo: s?.replyToEmail ?? null,
+        notifySenderId: (m.channel === 'sms' ? s?.notifySmsSenderId : s?.notifyEmailReplyToId) ?? null,
+        unsubscribeUrl: m.channel === 'email' ? this.#links.urlFor(m.forceId, 'email', m.recipientKey) : null,
+      }
+    })
+  }
+
+  async #send(message: OutgoingMessage): Promise<SendOutcome> {
+    const channel = this.#channels.get(message.provider)
+    return channel
+      ? channel.send(message)
+      : { kind: 'misconfigured', error: `No ${message.provider} channel` }
+  }
+
+  async #record(claimed: MessageRow[], outcomes: SendOutcome[], result: DispatchResult): Promise<void> {
+    const now = this.#clock.now()
+    await this.#db.asSystem(async (tx) => {
+      for (const [i, message] of claimed.entries()) {
+        const outcome = outcomes[i] as SendOutcome
+        if (outcome.kind === 'accepted') {
+          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
+            providerRef: outcome.providerRef,
+            sentAt: now,
+          })
+          if (outcome.delivered) {
+            await this.#repo.transition(tx, { ids: [message.id] }, ['sent'], 'delivered', {
+              completedAt: now,
+              detail: 'Stored in the dev outbox',
+            })
+          }
+          result.sent += 1
+        } else if (outcome.kind === 'unknown') {
+          // Leave it in `sending`: reconciliation asks the provider before any resend.
+          this.#log.warn(
+            { messageId: message.id, error: outcome.error },
+            'provider outcome unknown; will reconcile',
+          )
+          result.retried += 1
+        } else if (
+          outcome.kind === 'retry' ||
+          (outcome.kind === 'misconfigured' && message.attempts < this.#config.maxAttempts)
+        ) {
+          const delay = Math.min(3600, 2 ** Math.min(message.attempts, 12)) * 1000
+          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+            sendAfter: new Date(now.getTime() + (outcome.kind === 'retry' ? 1000 : delay)),
+            lastError: outcome.error,
+            detail: `Will retry: ${outcome.error}`,
+          })
+          result.retried += 1
+        } else {
+          const to: MessageStatus =
+            outcome.kind === 'undeliverable' ? 'permanent-failure' : 'technical-failure'
+          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], to, {
+            lastError: outcome.error,
+            completedAt: now,
+            detail: outcome.error,
+          })
+          if (to === 'permanent-failure') await this.#markBad(tx, message, outcome.error)
+          result.failed += 1
+        }
+      }
+    })
+  }
+
+  async #markBad(
+    tx: Parameters<Parameters<Database['asSystem']>[0]>[0],
+    message: MessageRow,
+    reason: string,
+  ): Promise<void> {
+    await this.#repo.markContactPointBad(tx, {
+      forceId: message.forceId,
+      addressKey: message.recipientKey,
+      channel: message.channel,
+      status: 'bad',
+      reason,
+      messageId: message.id,
+      failedAt: this.#clock.now(),
+    })
+  }
+}

@@ -1,0 +1,40 @@
+// Builds the messaging capability for the composition root: repository, service, channels,
+// dispatcher, jobs and the wake-up that ties scheduling to dispatch.
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { JobQueue } from '../platform/jobs.ts'
+import type { Logger } from '../platform/logger.ts'
+import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
+import { MessageDispatcher } from './dispatch.ts'
+import { messagingJobs, wakeDispatchAt } from './jobs.ts'
+import { MessagingRepository } from './repository.ts'
+import { MessagingService } from './service.ts'
+import { UnsubscribeLinks } from './unsubscribe-links.ts'
+
+export function createMessaging(deps: {
+  config: Config
+  db: Database
+  clock: Clock
+  log: Logger
+  jobs: JobQueue
+}) {
+  const { config, db, clock, jobs } = deps
+  const repository = new MessagingRepository()
+  const service = new MessagingService(repository, clock, config.messaging)
+  const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
+  const smtp = new SmtpChannel(config.messaging.smtp)
+  const dispatcher = new MessageDispatcher({
+    db,
+    repo: repository,
+    channels: [new OutboxChannel(), new NotifyChannel(config.messaging.notify), smtp],
+    clock,
+    config: config.messaging,
+    links,
+    log: deps.log,
+  })
+  const definitions = messagingJobs(dispatcher, jobs)
+  jobs.register(definitions.dispatchDueMessages, definitions.pollMessageReceipts)
+  wakeDispatchAt(service, repository, jobs, definitions.dispatchDueMessages, clock)
+  return { service, dispatcher, links, jobs: definitions, close: () => smtp.close() }
+}

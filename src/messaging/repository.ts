@@ -1,0 +1,423 @@
+// The only code that touches the messaging tables (STYLE.md rule 3).
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { rows, type Tx } from '../platform/db/database.ts'
+import { forces } from '../platform/schema.ts'
+import {
+  type Channel,
+  contactPointHealth,
+  type MessageStatus,
+  messageEvents,
+  messageOptOuts,
+  messages,
+  messageTemplates,
+  messagingSettings,
+} from './schema.ts'
+
+export type MessageRow = typeof messages.$inferSelect
+export type NewMessageRow = typeof messages.$inferInsert
+export type TemplateRow = typeof messageTemplates.$inferSelect
+export type SettingsRow = typeof messagingSettings.$inferSelect
+export type OptOutRow = typeof messageOptOuts.$inferSelect
+export type ContactPointRow = typeof contactPointHealth.$inferSelect
+
+/** Statuses a message can still leave by being sent. */
+export const pendingStatuses: MessageStatus[] = ['scheduled']
+
+export class MessagingRepository {
+  /** The force's name and platform branding: the fallback when messaging has no branding of its own. */
+  async forceIdentity(
+    tx: Tx,
+    forceId: string,
+  ): Promise<Pick<typeof forces.$inferSelect, 'name' | 'branding'> | undefined> {
+    const [row] = await tx
+      .select({ name: forces.name, branding: forces.branding })
+      .from(forces)
+      .where(eq(forces.id, forceId))
+    return row
+  }
+
+  async settings(tx: Tx, forceId: string): Promise<SettingsRow | undefined> {
+    const [row] = await tx.select().from(messagingSettings).where(eq(messagingSettings.forceId, forceId))
+    return row
+  }
+
+  async saveSettings(tx: Tx, row: typeof messagingSettings.$inferInsert): Promise<void> {
+    const { forceId, ...rest } = row
+    await tx
+      .insert(messagingSettings)
+      .values(row)
+      .onConflictDoUpdate({ target: messagingSettings.forceId, set: { ...rest, updatedAt: new Date() } })
+  }
+
+  async addTemplateVersion(
+    tx: Tx,
+    row: Omit<typeof messageTemplates.$inferInsert, 'version'>,
+  ): Promise<TemplateRow> {
+    const [latest] = await rows<{ version: number | null }>(
+      tx,
+      sql`select max(version) as version from message_templates
+          where force_id = ${row.forceId} and key = ${row.key} and channel = ${row.channel} and language = ${row.language}`,
+    )
+    const [created] = await tx
+      .insert(messageTemplates)
+      .values({ ...row, version: (latest?.version ?? 0) + 1 })
+      .returning()
+    return created as TemplateRow
+  }
+
+  /** The newest version of a template in each of the languages asked for, in that order. */
+  async latestTemplate(
+    tx: Tx,
+    forceId: string,
+    key: string,
+    channel: Channel,
+    languages: string[],
+  ): Promise<TemplateRow | undefined> {
+    const found = await tx
+      .select()
+      .from(messageTemplates)
+      .where(
+        and(
+          eq(messageTemplates.forceId, forceId),
+          eq(messageTemplates.key, key),
+          eq(messageTemplates.channel, channel),
+          inArray(messageTemplates.language, languages),
+        ),
+      )
+      .orderBy(desc(messageTemplates.version))
+    for (const language of languages) {
+      const row = found.find((t) => t.language === language)
+      if (row) return row
+    }
+    return undefined
+  }
+
+  async templates(tx: Tx, forceId: string): Promise<TemplateRow[]> {
+    return tx
+      .select()
+      .from(messageTemplates)
+      .where(eq(messageTemplates.forceId, forceId))
+      .orderBy(
+        messageTemplates.key,
+        messageTemplates.channel,
+        messageTemplates.language,
+        desc(messageTemplates.version),
+      )
+  }
+
+  async insertMessage(
+    tx: Tx,
+    row: NewMessageRow,
+    detail: string | null,
+    actorId: string | null,
+  ): Promise<MessageRow> {
+    const [created] = await tx.insert(messages).values(row).returning()
+    const message = created as MessageRow
+    await this.#events(tx, [message], null, message.status, detail, actorId)
+    return message
+  }
+
+  /** Records that a dispatch is due at this second; true the first time (one wake-up job each). */
+  async addDispatchWakeup(tx: Tx, at: Date): Promise<boolean> {
+    const inserted = await rows(
+      tx,
+      sql`insert into message_dispatch_wakeups (at) values (${at.toISOString()}) on conflict do nothing returning at`,
+    )
+    return inserted.length > 0
+  }
+
+  async removeDispatchWakeupsBefore(tx: Tx, at: Date): Promise<void> {
+    await tx.execute(sql`delete from message_dispatch_wakeups where at <= ${at.toISOString()}`)
+  }
+
+  /** Moves messages from one of `from` to `to`, writing an event for each; returns those moved. */
+  async transition(
+    tx: Tx,
+    where: { ids?: string[]; forceId?: string; personId?: string; caseId?: string; recipientKey?: string },
+    from: MessageStatus[],
+    to: MessageStatus,
+    change: Partial<NewMessageRow> & { detail?: string | null; actorId?: string | null },
+  ): Promise<MessageRow[]> {
+    const { detail = null, actorId = null, ...fields } = change
+    const conditions = [inArray(messages.status, from)]
+    if (where.ids) conditions.push(inArray(messages.id, where.ids))
+    if (where.forceId) conditions.push(eq(messages.forceId, where.forceId))
+    if (where.personId) conditions.push(eq(messages.personId, where.personId))
+    if (where.caseId) conditions.push(eq(messages.caseId, where.caseId))
+    if (where.recipientKey) conditions.push(eq(messages.recipientKey, where.recipientKey))
+    if (where.ids?.length === 0) return []
+    const before = await tx
+      .select({ id: messages.id, status: messages.status })
+      .from(messages)
+      .where(and(...conditions))
+      .for('update')
+    if (before.length === 0) return []
+    const moved = (await tx
+      .update(messages)
+      .set({ ...fields, status: to, updatedAt: new Date() })
+      .where(
+        inArray(
+          messages.id,
+          before.map((b) => b.id),
+        ),
+      )
+      .returning()) as MessageRow[]
+    const fromById = new Map(before.map((b) => [b.id, b.status]))
+    await this.#eventsFrom(tx, moved, fromById, to, detail, actorId)
+    return moved
+  }
+
+  /**
+   * Claims up to `limit` due messages for sending: locks them (SKIP LOCKED, so workers never
+   * share one), asks `grant` how many each rate-limit bucket may take, marks those `sending`.
+   */
+  async claimDue(
+    tx: Tx,
+    now: Date,
+    limit: number,
+    grant: (bucket: string, wanted: number) => Promise<number>,
+    bucketOf: (m: { forceId: string; provider: string }) => string | null,
+  ): Promise<{ claimed: MessageRow[]; limited: boolean }> {
+    const due = await rows<{ id: string; force_id: string; provider: string }>(
+      tx,
+      sql`select id, force_id, provider from messages
+          where status = 'scheduled' and send_after <= ${now.toISOString()}
+          order by urgent desc, send_after
+          limit ${limit}
+          for update skip locked`,
+    )
+    const byBucket = new Map<string, string[]>()
+    const chosen: string[] = []
+    for (const m of due) {
+      const bucket = bucketOf({ forceId: m.force_id, provider: m.provider })
+      if (!bucket) chosen.push(m.id)
+      else byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), m.id])
+    }
+    let limited = false
+    for (const [bucket, ids] of byBucket) {
+      const granted = await grant(bucket, ids.length)
+      if (granted < ids.length) limited = true
+      chosen.push(...ids.slice(0, granted))
+    }
+    const claimed = await this.transition(tx, { ids: chosen }, ['scheduled'], 'sending', {
+      sendingSince: now,
+      attempts: sql`${messages.attempts} + 1` as unknown as number,
+    })
+    return { claimed, limited }
+  }
+
+  /**
+   * Token bucket on the database clock, shared by every worker (Notify: 3,000 a minute per key).
+   * The row lock serialises concurrent takers; returns how many tokens were granted.
+   */
+  async takeTokens(
+    tx: Tx,
+    bucket: string,
+    wanted: number,
+    capacity: number,
+    refillPerSecond: number,
+  ): Promise<number> {
+    await tx.execute(
+      sql`insert into provider_rate_buckets (bucket, tokens, capacity, refill_per_second, refilled_at)
+          values (${bucket}, ${capacity}, ${capacity}, ${refillPerSecond}, clock_timestamp())
+          on conflict (bucket) do update set capacity = excluded.capacity, refill_per_second = excluded.refill_per_second`,
+    )
+    const [row] = await rows<{ granted: number }>(
+      tx,
+      sql`with now as (select clock_timestamp() as t),
+          current as (
+            select b.bucket, least(b.capacity, b.tokens + extract(epoch from (now.t - b.refilled_at)) * b.refill_per_second) as available, now.t
+            from provider_rate_buckets b, now where b.bucket = ${bucket} for update of b)
+          update provider_rate_buckets b
+             set tokens = c.available - least(${wanted}, floor(c.available)), refilled_at = c.t
+            from current c where b.bucket = c.bucket
+          returning least(${wanted}, floor(c.available))::int as granted`,
+    )
+    return Number(row?.granted ?? 0)
+  }
+
+  async stuckSending(tx: Tx, sendingBefore: Date, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(
+      tx,
+      sql`select id from messages where status = 'sending' and sending_since < ${sendingBefore.toISOString()}
+          order by sending_since limit ${limit}`,
+    ).then(async (found) =>
+      found.length === 0
+        ? []
+        : tx
+            .select()
+            .from(messages)
+            .where(
+              inArray(
+                messages.id,
+                found.map((f) => f.id),
+              ),
+            ),
+    )
+  }
+
+  async awaitingReceipt(tx: Tx, sentBefore: Date, limit: number): Promise<MessageRow[]> {
+    return tx
+      .select()
+      .from(messages)
+      .where(and(eq(messages.status, 'sent'), sql`${messages.sentAt} < ${sentBefore.toISOString()}`))
+      .orderBy(messages.sentAt)
+      .limit(limit)
+  }
+
+  async byProviderRefOrReference(
+    tx: Tx,
+    providerRef: string,
+    reference: string | null,
+  ): Promise<MessageRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(messages)
+      .where(
+        reference
+          ? sql`${messages.providerRef} = ${providerRef} or ${messages.reference} = ${reference}`
+          : eq(messages.providerRef, providerRef),
+      )
+      .limit(1)
+    return row
+  }
+
+  async message(tx: Tx, id: string): Promise<MessageRow | undefined> {
+    const [row] = await tx.select().from(messages).where(eq(messages.id, id))
+    return row
+  }
+
+  async messages(
+    tx: Tx,
+    filter: { forceId: string; status?: MessageStatus; personId?: string; caseId?: string; limit: number },
+  ): Promise<MessageRow[]> {
+    const conditions = [eq(messages.forceId, filter.forceId)]
+    if (filter.status) conditions.push(eq(messages.status, filter.status))
+    if (filter.personId) conditions.push(eq(messages.personId, filter.personId))
+    if (filter.caseId) conditions.push(eq(messages.caseId, filter.caseId))
+    return tx
+      .select()
+      .from(messages)
+      .where(and(...conditions))
+      .orderBy(desc(messages.createdAt))
+      .limit(filter.limit)
+  }
+
+  async events(tx: Tx, messageId: string) {
+    return tx
+      .select()
+      .from(messageEvents)
+      .where(eq(messageEvents.messageId, messageId))
+      .orderBy(messageEvents.id)
+  }
+
+  async activeOptOut(tx: Tx, forceId: string, channel: Channel, key: string): Promise<OptOutRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(messageOptOuts)
+      .where(
+        and(
+          eq(messageOptOuts.forceId, forceId),
+          eq(messageOptOuts.addressKey, key),
+          inArray(messageOptOuts.channel, [channel, 'all']),
+          isNull(messageOptOuts.withdrawnAt),
+        ),
+      )
+      .limit(1)
+    return row
+  }
+
+  /** Records an opt-out unless the same one is already active; returns the active row. */
+  async addOptOut(
+    tx: Tx,
+    row: typeof messageOptOuts.$inferInsert,
+  ): Promise<{ optOut: OptOutRow; created: boolean }> {
+    const inserted = await tx.insert(messageOptOuts).values(row).onConflictDoNothing().returning()
+    if (inserted[0]) return { optOut: inserted[0], created: true }
+    const [existing] = await tx
+      .select()
+      .from(messageOptOuts)
+      .where(
+        and(
+          eq(messageOptOuts.forceId, row.forceId),
+          eq(messageOptOuts.channel, row.channel),
+          eq(messageOptOuts.addressKey, row.addressKey),
+          isNull(messageOptOuts.withdrawnAt),
+        ),
+      )
+    return { optOut: existing as OptOutRow, created: false }
+  }
+
+  async optOuts(tx: Tx, forceId: string): Promise<OptOutRow[]> {
+    return tx
+      .select()
+      .from(messageOptOuts)
+      .where(and(eq(messageOptOuts.forceId, forceId), isNull(messageOptOuts.withdrawnAt)))
+      .orderBy(desc(messageOptOuts.recordedAt))
+  }
+
+  async markContactPointBad(tx: Tx, row: typeof contactPointHealth.$inferInsert): Promise<void> {
+    await tx
+      .insert(contactPointHealth)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [contactPointHealth.forceId, contactPointHealth.addressKey],
+        set: {
+          status: 'bad',
+          reason: row.reason,
+          messageId: row.messageId,
+          failedAt: row.failedAt,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+        },
+      })
+  }
+
+  async contactPoint(tx: Tx, forceId: string, key: string): Promise<ContactPointRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(contactPointHealth)
+      .where(and(eq(contactPointHealth.forceId, forceId), eq(contactPointHealth.addressKey, key)))
+    return row
+  }
+
+  async badContactPoints(tx: Tx, forceId: string): Promise<ContactPointRow[]> {
+    return tx
+      .select()
+      .from(contactPointHealth)
+      .where(and(eq(contactPointHealth.forceId, forceId), eq(contactPointHealth.status, 'bad')))
+      .orderBy(desc(contactPointHealth.failedAt))
+  }
+
+  async #events(
+    tx: Tx,
+    moved: MessageRow[],
+    from: MessageStatus | null,
+    to: MessageStatus,
+    detail: string | null,
+    actorId: string | null,
+  ): Promise<void> {
+    await this.#eventsFrom(tx, moved, new Map(moved.map((m) => [m.id, from])), to, detail, actorId)
+  }
+
+  async #eventsFrom(
+    tx: Tx,
+    moved: MessageRow[],
+    from: Map<string, MessageStatus | null>,
+    to: MessageStatus,
+    detail: string | null,
+    actorId: string | null,
+  ): Promise<void> {
+    if (moved.length === 0) return
+    await tx.insert(messageEvents).values(
+      moved.map((m) => ({
+        forceId: m.forceId,
+        messageId: m.id,
+        fromStatus: from.get(m.id) ?? null,
+        toStatus: to,
+        detail,
+        actorId,
+      })),
+    )
+  }
+}

@@ -1,0 +1,291 @@
+// Messaging over HTTP: provider callbacks (bearer token), one-click unsubscribe (signed link),
+// and the console pages: dev outbox, message detail, opt-outs and failed contact details.
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import { whoAndWhere } from '../platform/audit/audit-service.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { isStopRequest } from './addresses.ts'
+import type { MessageDispatcher } from './dispatch.ts'
+import type { Channel } from './schema.ts'
+import type { MessagingService } from './service.ts'
+import type { UnsubscribeLinks } from './unsubscribe-links.ts'
+
+export interface MessagingRouteDependencies {
+  config: Config
+  db: Database
+  messaging: MessagingService
+  dispatcher: MessageDispatcher
+  links: UnsubscribeLinks
+  audit: AuditService
+}
+
+const outboxReaders: StaffRole[] = ['force_admin', 'journey_designer', 'supervisor', 'service_support']
+const optOutRecorders: StaffRole[] = [
+  'force_admin',
+  'contact_handler',
+  'contact_supervisor',
+  'investigating_officer',
+  'supervisor',
+]
+
+export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRouteDependencies): void {
+  const { db, messaging, dispatcher, links, audit } = deps
+  const notifyCallback = { custom: 'Notify callback bearer token' } as const
+
+  // Runs at onRequest, before the API platform reads bearer tokens as machine-client tokens:
+  // Notify's token is checked here and then removed, as it belongs to this route alone.
+  const checkBearer = async (request: FastifyRequest) => {
+    const given = Buffer.from((request.headers.authorization ?? '').replace(/^Bearer /i, ''))
+    const expected = Buffer.from(deps.config.messaging.notify.callbackToken)
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new DomainError('unauthenticated', 'The callback token is not valid', { status: 401 })
+    }
+    delete request.headers.authorization
+  }
+
+  // Delivery receipts from GOV.UK Notify (UJ-15): https://docs.notifications.service.gov.uk/rest-api.html#callbacks
+  http.post<{
+    Params: { forceId: string }
+    Body: { id?: string; reference?: string | null; status?: string }
+  }>(
+    '/callbacks/notify/:forceId/receipts',
+    { config: { access: notifyCallback }, onRequest: checkBearer },
+    async (request, reply) => {
+      const { id, reference, status } = request.body ?? {}
+      if (!id || !status) throw new ValidationError([{ field: 'id', message: 'id and status are required' }])
+      const outcome = await dispatcher.applyReceipt(request.params.forceId, id, reference ?? null, status)
+      return reply.code(outcome === 'unknown-message' ? 404 : 204).send()
+    },
+  )
+
+  // Received text messages: STOP and its variants opt the number out (UJ-6).
+  http.post<{ Params: { forceId: string }; Body: { source_number?: string; message?: string; id?: string } }>(
+    '/callbacks/notify/:forceId/inbound-sms',
+    { config: { access: notifyCallback }, onRequest: checkBearer },
+    async (request, reply) => {
+      const { source_number: from, message } = request.body ?? {}
+      if (!from || typeof message !== 'string')
+        throw new ValidationError([
+          { field: 'source_number', message: 'source_number and message are required' },
+        ])
+      if (!isStopRequest(message)) return reply.code(204).send()
+      const forceId = request.params.forceId
+      const result = await db.withForce(forceId, async (tx) => {
+        const recorded = await messaging.recordOptOut(tx, {
+          forceId,
+          channel: 'sms',
+          address: from,
+          source: 'sms-stop',
+          note: `Replied “${message.slice(0, 40)}”`,
+        })
+        await audit.record(
+          {
+            action: 'message-opt-out.recorded',
+            forceId,
+            actor: { kind: 'system', name: 'GOV.UK Notify' },
+            recordType: 'message-opt-out',
+            recordId: recorded.optOut.id,
+            detail: { source: 'sms-stop', cancelled: recorded.cancelled },
+            correlationId: request.id,
+          },
+          tx,
+        )
+        return recorded
+      })
+      return reply.code(200).send({ optedOut: true, cancelled: result.cancelled })
+    },
+  )
+
+  // One-click unsubscribe (RFC 8058): the mail client POSTs; a person following the link gets a
+  // page with a button, so link scanners that fetch GET cannot unsubscribe anyone.
+  http.get<{ Params: { token: string } }>(
+    '/unsubscribe/:token',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const target = links.verify(request.params.token)
+      if (!target)
+        return reply
+          .code(404)
+          .render('messaging/unsubscribe.njk', { title: 'This link is not valid', invalid: true })
+      return reply.render('messaging/unsubscribe.njk', { title: 'Stop emails', token: request.params.token })
+    },
+  )
+  http.post<{ Params: { token: string } }>(
+    '/unsubscribe/:token',
+    { config: { access: { custom: 'signed unsubscribe link' } } },
+    async (request, reply) => {
+      const target = links.verify(request.params.token)
+      if (!target)
+        return reply
+          .code(404)
+          .render('messaging/unsubscribe.njk', { title: 'This link is not valid', invalid: true })
+      await db.withForce(target.forceId, async (tx) => {
+        const recorded = await messaging.recordOptOut(tx, {
+          forceId: target.forceId,
+          channel: target.channel,
+          address: target.addressKey,
+          source: 'email-link',
+        })
+        await audit.record(
+          {
+            action: 'message-opt-out.recorded',
+            forceId: target.forceId,
+            actor: { kind: 'system', name: 'Unsubscribe link' },
+            recordType: 'message-opt-out',
+            recordId: recorded.optOut.id,
+            detail: { source: 'email-link', cancelled: recorded.cancelled },
+            ip: request.ip,
+            correlationId: request.id,
+          },
+          tx,
+        )
+      })
+      return reply.render('messaging/unsubscribe.njk', { title: 'You have unsubscribed', done: true })
+    },
+  )
+
+  http.get<{ Querystring: { status?: string } }>(
+    '/console/outbox',
+    { config: { access: { staff: outboxReaders } } },
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const status = request.query.status as never
+      const list = await db.withForce(forceId, (tx) =>
+        messaging.messages(tx, { forceId, ...(status ? { status } : {}), limit: 50 }),
+      )
+      return reply.render('messaging/outbox.njk', {
+        title: 'Outbox',
+        messages: list,
+        status: request.query.status ?? '',
+      })
+    },
+  )
+
+  http.get<{ Params: { id: string } }>(
+    '/console/outbox/:id',
+    { config: { access: { staff: outboxReaders } } },
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const { message, events } = await db.withForce(forceId, (tx) =>
+        messaging.message(tx, uuidOr404(request.params.id)),
+      )
+      await audit.recordView(request, { forceId, recordType: 'message', recordId: message.id })
+      return reply.render('messaging/message.njk', {
+        title: `Message to ${message.recipient}`,
+        message,
+        events,
+      })
+    },
+  )
+
+  // The email exactly as the person sees it, framed by the message page; its own CSP allows the
+  // email's inline styles and nothing executable.
+  http.get<{ Params: { id: string } }>(
+    '/console/outbox/:id/email',
+    { config: { access: { staff: outboxReaders } } },
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const { message } = await db.withForce(forceId, (tx) =>
+        messaging.message(tx, uuidOr404(request.params.id)),
+      )
+      if (!message.bodyHtml)
+        throw new DomainError('not-found', 'This message has no email body', { status: 404 })
+      return reply
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'",
+        )
+        .header('x-frame-options', 'SAMEORIGIN')
+        .type('text/html; charset=utf-8')
+        .send(message.bodyHtml)
+    },
+  )
+
+  http.get(
+    '/console/opt-outs',
+    { config: { access: { staff: optOutRecorders } } },
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const [optOuts, failures] = await db.withForce(
+        forceId,
+        async (tx) =>
+          [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
+      )
+      return reply.render('messaging/opt-outs.njk', {
+        title: 'Opt-outs and failed contact details',
+        optOuts,
+        failures,
+        values: {},
+      })
+    },
+  )
+
+  http.post<{ Body: { channel?: string; address?: string; note?: string } }>(
+    '/console/opt-outs',
+    { config: { access: { staff: optOutRecorders } } },
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const body = request.body ?? {}
+      const channel = (['sms', 'email', 'all'].includes(body.channel ?? '') ? body.channel : undefined) as
+        | Channel
+        | 'all'
+        | undefined
+      try {
+        if (!channel)
+          throw new ValidationError([{ field: 'channel', message: 'Select what the person wants to stop' }])
+        await db.withForce(forceId, async (tx) => {
+          const recorded = await messaging.recordOptOut(tx, {
+            forceId,
+            channel,
+            address: body.address ?? '',
+            source: 'staff',
+            note: body.note?.slice(0, 500) ?? '',
+            actorId: request.staff!.id,
+          })
+          await audit.record(
+            {
+              action: 'message-opt-out.recorded',
+              forceId,
+              ...whoAndWhere(request),
+              recordType: 'message-opt-out',
+              recordId: recorded.optOut.id,
+              detail: { source: 'staff', channel, cancelled: recorded.cancelled },
+            },
+            tx,
+          )
+        })
+        return reply.redirect('/console/opt-outs?saved=1', 303)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        const [optOuts, failures] = await db.withForce(
+          forceId,
+          async (tx) =>
+            [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
+        )
+        return reply.code(400).render('messaging/opt-outs.njk', {
+          title: 'Opt-outs and failed contact details',
+          optOuts,
+          failures,
+          errors: error.fieldErrors,
+          values: body,
+        })
+      }
+    },
+  )
+}
+
+function ownForce(request: FastifyRequest): string {
+  const forceId = request.staff?.forceId
+  if (!forceId) throw new ForbiddenError('Choose a force first: messages belong to a force')
+  return forceId
+}
+
+function uuidOr404(id: string): string {
+  if (!/^[0-9a-f-]{36}$/i.test(id))
+    throw new DomainError('not-found', 'The message was not found', { status: 404 })
+  return id
+}

@@ -1,0 +1,123 @@
+// Drizzle tables for src/messaging/migrations (the SQL files are the source of truth).
+import { bigserial, boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import type { SendingWindow } from './quiet-hours.ts'
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+export type Channel = 'sms' | 'email'
+export type Provider = 'outbox' | 'notify' | 'smtp'
+export type MessageStatus =
+  | 'scheduled'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'permanent-failure'
+  | 'temporary-failure'
+  | 'technical-failure'
+  | 'cancelled'
+  | 'suppressed'
+
+export interface MessagingBranding {
+  colour?: string
+  logoText?: string
+  logoUrl?: string
+}
+
+export const messagingSettings = pgTable('messaging_settings', {
+  forceId: text('force_id').primaryKey(),
+  smsChannel: text('sms_channel').$type<'outbox' | 'notify'>().notNull(),
+  emailChannel: text('email_channel').$type<Provider>().notNull(),
+  senderName: text('sender_name'),
+  replyToEmail: text('reply_to_email'),
+  notifySmsSenderId: text('notify_sms_sender_id'),
+  notifyEmailReplyToId: text('notify_email_reply_to_id'),
+  branding: jsonb('branding').$type<MessagingBranding>().notNull(),
+  links: jsonb('links').$type<{ text: string; url: string }[]>().notNull(),
+  sendingWindows: jsonb('sending_windows').$type<Partial<Record<Channel, SendingWindow>>>().notNull(),
+  updatedBy: uuid('updated_by'),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+})
+
+export const messageTemplates = pgTable('message_templates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  key: text('key').notNull(),
+  title: text('title').notNull(),
+  channel: text('channel').$type<Channel>().notNull(),
+  language: text('language').notNull(),
+  version: integer('version').notNull(),
+  subject: text('subject'),
+  body: text('body').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+})
+
+export const messages = pgTable('messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  reference: text('reference').notNull(),
+  personId: text('person_id'),
+  caseId: text('case_id'),
+  channel: text('channel').$type<Channel>().notNull(),
+  provider: text('provider').$type<Provider>().notNull(),
+  recipient: text('recipient').notNull(),
+  recipientKey: text('recipient_key').notNull(),
+  templateId: uuid('template_id'),
+  templateKey: text('template_key'),
+  templateVersion: integer('template_version'),
+  language: text('language').notNull(),
+  subject: text('subject'),
+  body: text('body').notNull(),
+  bodyMarkdown: text('body_markdown'),
+  bodyHtml: text('body_html'),
+  dueAt: timestamptz('due_at').notNull(),
+  sendAfter: timestamptz('send_after').notNull(),
+  urgent: boolean('urgent').notNull(),
+  status: text('status').$type<MessageStatus>().notNull(),
+  statusReason: text('status_reason'),
+  providerRef: text('provider_ref'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  sendingSince: timestamptz('sending_since'),
+  sentAt: timestamptz('sent_at'),
+  completedAt: timestamptz('completed_at'),
+  createdBy: uuid('created_by'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+})
+
+export const messageEvents = pgTable('message_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  forceId: text('force_id').notNull(),
+  messageId: uuid('message_id').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  detail: text('detail'),
+  actorId: uuid('actor_id'),
+  at: timestamptz('at').notNull().defaultNow(),
+})
+
+export const messageOptOuts = pgTable('message_opt_outs', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  channel: text('channel').$type<Channel | 'all'>().notNull(),
+  addressKey: text('address_key').notNull(),
+  source: text('source').$type<'sms-stop' | 'email-link' | 'staff'>().notNull(),
+  note: text('note'),
+  recordedBy: uuid('recorded_by'),
+  recordedAt: timestamptz('recorded_at').notNull().defaultNow(),
+  withdrawnBy: uuid('withdrawn_by'),
+  withdrawnAt: timestamptz('withdrawn_at'),
+})
+
+export const contactPointHealth = pgTable('contact_point_health', {
+  forceId: text('force_id').notNull(),
+  addressKey: text('address_key').notNull(),
+  channel: text('channel').$type<Channel>().notNull(),
+  status: text('status').$type<'bad' | 'ok'>().notNull(),
+  reason: text('reason'),
+  messageId: uuid('message_id'),
+  failedAt: timestamptz('failed_at').notNull(),
+  acknowledgedBy: uuid('acknowledged_by'),
+  acknowledgedAt: timestamptz('acknowledged_at'),
+})

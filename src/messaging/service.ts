@@ -1,0 +1,382 @@
+// MessagingService: the API Journeys, Portal and the console use to send to a person. Messages
+// are scheduled inside the caller's transaction (so a journey step and its message commit
+// together), rendered at once (a missing value is recorded, never sent), held back by quiet
+// hours (UJ-8), and suppressed for opted-out (UJ-6) or known-bad addresses.
+import { randomUUID } from 'node:crypto'
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Tx } from '../platform/db/database.ts'
+import { NotFoundError, ValidationError } from '../platform/errors.ts'
+import { addressKey, isValidAddress } from './addresses.ts'
+import {
+  defaultSendingWindow,
+  isValidSendingWindow,
+  nextSendableTime,
+  type SendingWindow,
+} from './quiet-hours.ts'
+import type { MessageRow, MessagingRepository, OptOutRow, SettingsRow, TemplateRow } from './repository.ts'
+import type { Channel, MessageStatus, Provider } from './schema.ts'
+import { smsLength } from './sms-length.ts'
+import {
+  type Branding,
+  MissingPersonalisationError,
+  type Personalisation,
+  renderMessage,
+} from './template-rendering.ts'
+
+export interface ScheduleMessage {
+  forceId: string
+  personId?: string | null
+  caseId?: string | null
+  channel: Channel
+  to: string
+  templateKey: string
+  personalisation: Personalisation
+  /** The person's preferred language (UJ-19); English is the fallback. */
+  language?: string
+  /** When the journey wants it sent; quiet hours may move it later. */
+  dueAt?: Date
+  /** Exempt from quiet hours (a risk to life, a court date today). */
+  urgent?: boolean
+  actorId?: string | null
+}
+
+export interface NewTemplate {
+  forceId: string
+  key: string
+  title: string
+  channel: Channel
+  language?: string
+  subject?: string | null
+  body: string
+  actorId?: string | null
+}
+
+export interface MessagingDefaults {
+  smsProvider: Provider
+  emailProvider: Provider
+}
+
+/** Wakes dispatch at a time (enqueues the dispatch job inside the caller's transaction). */
+export type DispatchWaker = (tx: Tx, at: Date) => Promise<void>
+
+export class MessagingService {
+  readonly #repo: MessagingRepository
+  readonly #clock: Clock
+  readonly #config: Config['messaging']
+  #wake: DispatchWaker = async () => {}
+
+  constructor(repo: MessagingRepository, clock: Clock, config: Config['messaging']) {
+    this.#repo = repo
+    this.#clock = clock
+    this.#config = config
+  }
+
+  /** Dispatch registers how it wants to be woken once the job queue exists. */
+  onDue(wake: DispatchWaker): void {
+    this.#wake = wake
+  }
+
+  async addTemplateVersion(tx: Tx, template: NewTemplate): Promise<TemplateRow> {
+    const errors = []
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(template.key))
+      errors.push({ field: 'key', message: 'Enter a key of lowercase letters, numbers and hyphens' })
+    if (!template.title.trim()) errors.push({ field: 'title', message: 'Enter a title' })
+    if (!template.body.trim()) errors.push({ field: 'body', message: 'Enter the message' })
+    if (template.channel === 'email' && !template.subject?.trim())
+      errors.push({ field: 'subject', message: 'Enter a subject line' })
+    if (errors.length) throw new ValidationError(errors)
+    return this.#repo.addTemplateVersion(tx, {
+      forceId: template.forceId,
+      key: template.key,
+      title: template.title.trim(),
+      channel: template.channel,
+      language: template.language ?? 'en',
+      subject: template.channel === 'email' ? (template.subject ?? null) : null,
+      body: template.body,
+      createdBy: template.actorId ?? null,
+    })
+  }
+
+  templates(tx: Tx, forceId: string): Promise<TemplateRow[]> {
+    return this.#repo.templates(tx, forceId)
+  }
+
+  /** SMS length and parts for the designer's live preview. */
+  smsLength = smsLength
+
+  /** The branding a force's messages carry (UJ-12), for previews in the designer. */
+  async branding(tx: Tx, forceId: string): Promise<Branding> {
+    return brandingFrom(await this.#repo.settings(tx, forceId), await this.#repo.forceIdentity(tx, forceId))
+  }
+
+  async settings(tx: Tx, forceId: string): Promise<SettingsRow | undefined> {
+    return this.#repo.settings(tx, forceId)
+  }
+
+  async saveSettings(
+    tx: Tx,
+    forceId: string,
+    change: Partial<Omit<SettingsRow, 'forceId' | 'updatedAt'>>,
+    actorId: string | null,
+  ): Promise<void> {
+    for (const [channel, window] of Object.entries(change.sendingWindows ?? {})) {
+      if (!isValidSendingWindow(window as SendingWindow)) {
+        throw new ValidationError([
+          {
+            field: `${channel}-window`,
+            message: 'Enter a start time before the end time and at least one day',
+          },
+        ])
+      }
+    }
+    const current = await this.#repo.settings(tx, forceId)
+    await this.#repo.saveSettings(tx, {
+      forceId,
+      smsChannel: change.smsChannel ?? current?.smsChannel ?? 'outbox',
+      emailChannel: change.emailChannel ?? current?.emailChannel ?? 'outbox',
+      senderName: change.senderName ?? current?.senderName ?? null,
+      replyToEmail: change.replyToEmail ?? current?.replyToEmail ?? null,
+      notifySmsSenderId: change.notifySmsSenderId ?? current?.notifySmsSenderId ?? null,
+      notifyEmailReplyToId: change.notifyEmailReplyToId ?? current?.notifyEmailReplyToId ?? null,
+      branding: change.branding ?? current?.branding ?? {},
+      links: change.links ?? current?.links ?? [],
+      sendingWindows: { ...(current?.sendingWindows ?? {}), ...(change.sendingWindows ?? {}) },
+      updatedBy: actorId,
+    })
+  }
+
+  /**
+   * Schedules one message inside the caller's transaction. Returns the message row, whose
+   * status says what happened: `scheduled`, or `suppressed` with the reason (opted out, bad
+   * address, missing personalisation, no template).
+   */
+  async schedule(tx: Tx, request: ScheduleMessage): Promise<MessageRow> {
+    const now = this.#clock.now()
+    const dueAt = request.dueAt ?? now
+    const settings = await this.#repo.settings(tx, request.forceId)
+    const provider = providerFor(request.channel, settings, this.#config)
+    const key = addressKey(request.channel, request.to)
+    const language = request.language ?? 'en'
+    const base = {
+      forceId: request.forceId,
+      reference: `wp-${randomUUID()}`,
+      personId: request.personId ?? null,
+      caseId: request.caseId ?? null,
+      channel: request.channel,
+      provider,
+      recipient: request.to.trim(),
+      recipientKey: key,
+      templateKey: request.templateKey,
+      language,
+      dueAt,
+      urgent: request.urgent ?? false,
+      createdBy: request.actorId ?? null,
+    }
+    const suppressed = (reason: string, body = '') =>
+      this.#repo.insertMessage(
+        tx,
+        { ...base, body, sendAfter: dueAt, status: 'suppressed', statusReason: reason },
+        reason,
+        request.actorId ?? null,
+      )
+
+    const template = await this.#repo.latestTemplate(
+      tx,
+      request.forceId,
+      request.templateKey,
+      request.channel,
+      [...new Set([language, 'en'])],
+    )
+    if (!template) return suppressed(`No ${request.channel} template “${request.templateKey}”`)
+    const templateFields = {
+      templateId: template.id,
+      templateVersion: template.version,
+      language: template.language,
+    }
+    if (!isValidAddress(request.channel, request.to))
+      return suppressed(`Not a valid ${request.channel === 'sms' ? 'mobile number' : 'email address'}`)
+    const optOut = await this.#repo.activeOptOut(tx, request.forceId, request.channel, key)
+    if (optOut) return suppressed(`Opted out (${optOut.source})`)
+    const health = await this.#repo.contactPoint(tx, request.forceId, key)
+    if (health?.status === 'bad')
+      return suppressed(`Contact detail failed permanently: ${health.reason ?? ''}`.trim())
+
+    let rendered: ReturnType<typeof renderMessage>
+    try {
+      rendered = renderMessage(
+        template,
+        request.personalisation,
+        brandingFrom(settings, await this.#repo.forceIdentity(tx, request.forceId)),
+      )
+    } catch (error) {
+      if (!(error instanceof MissingPersonalisationError)) throw error
+      return this.#repo.insertMessage(
+        tx,
+        {
+          ...base,
+          ...templateFields,
+          body: '',
+          sendAfter: dueAt,
+          status: 'suppressed',
+          statusReason: error.message,
+        },
+        error.message,
+        request.actorId ?? null,
+      )
+    }
+    const window = settings?.sendingWindows?.[request.channel] ?? defaultSendingWindow
+    const sendAfter = nextSendableTime(new Date(Math.max(dueAt.getTime(), now.getTime())), window, {
+      urgent: request.urgent,
+    })
+    const message = await this.#repo.insertMessage(
+      tx,
+      {
+        ...base,
+        ...templateFields,
+        subject: rendered.subject,
+        body: rendered.text,
+        bodyMarkdown: rendered.markdown,
+        bodyHtml: rendered.html,
+        sendAfter,
+        status: 'scheduled',
+      },
+      sendAfter.getTime() > dueAt.getTime() ? `Held for quiet hours until ${sendAfter.toISOString()}` : null,
+      request.actorId ?? null,
+    )
+    await this.#wake(tx, sendAfter)
+    return message
+  }
+
+  /** Cancels messages not yet sent, e.g. when a case closes or a person asks for no contact. */
+  async cancelPending(
+    tx: Tx,
+    filter: {
+      forceId: string
+      personId?: string
+      caseId?: string
+      to?: { channel: Channel; address: string }
+      reason: string
+      actorId?: string | null
+    },
+  ): Promise<number> {
+    if (!filter.personId && !filter.caseId && !filter.to)
+      throw new Error('cancelPending needs a person, a case or an address')
+    const moved = await this.#repo.transition(
+      tx,
+      {
+        forceId: filter.forceId,
+        ...(filter.personId ? { personId: filter.personId } : {}),
+        ...(filter.caseId ? { caseId: filter.caseId } : {}),
+        ...(filter.to ? { recipientKey: addressKey(filter.to.channel, filter.to.address) } : {}),
+      },
+      ['scheduled'],
+      'cancelled',
+      {
+        statusReason: filter.reason,
+        detail: filter.reason,
+        actorId: filter.actorId ?? null,
+        completedAt: this.#clock.now(),
+      },
+    )
+    return moved.length
+  }
+
+  /** Suppresses one scheduled message with a reason staff can read. */
+  async suppress(tx: Tx, messageId: string, reason: string, actorId: string | null): Promise<MessageRow> {
+    const [moved] = await this.#repo.transition(tx, { ids: [messageId] }, ['scheduled'], 'suppressed', {
+      statusReason: reason,
+      detail: reason,
+      actorId,
+      completedAt: this.#clock.now(),
+    })
+    if (!moved) throw new NotFoundError('A scheduled message with that id')
+    return moved
+  }
+
+  async isOptedOut(tx: Tx, forceId: string, channel: Channel, address: string): Promise<boolean> {
+    return !!(await this.#repo.activeOptOut(tx, forceId, channel, addressKey(channel, address)))
+  }
+
+  /** Records an opt-out (UJ-6) and cancels what was waiting to go to that address. */
+  async recordOptOut(
+    tx: Tx,
+    optOut: {
+      forceId: string
+      channel: Channel | 'all'
+      address: string
+      source: OptOutRow['source']
+      note?: string
+      actorId?: string | null
+    },
+  ): Promise<{ optOut: OptOutRow; created: boolean; cancelled: number }> {
+    const keyChannel: Channel =
+      optOut.channel === 'email' || (optOut.channel === 'all' && optOut.address.includes('@'))
+        ? 'email'
+        : 'sms'
+    if (!isValidAddress(keyChannel, optOut.address)) {
+      throw new ValidationError([{ field: 'address', message: 'Enter a mobile number or email address' }])
+    }
+    const key = addressKey(keyChannel, optOut.address)
+    const result = await this.#repo.addOptOut(tx, {
+      forceId: optOut.forceId,
+      channel: optOut.channel,
+      addressKey: key,
+      source: optOut.source,
+      note: optOut.note ?? null,
+      recordedBy: optOut.actorId ?? null,
+      recordedAt: this.#clock.now(),
+    })
+    const cancelled = await this.cancelPending(tx, {
+      forceId: optOut.forceId,
+      to: { channel: keyChannel, address: optOut.address },
+      reason: `Opted out (${optOut.source})`,
+      actorId: optOut.actorId ?? null,
+    })
+    return { ...result, cancelled }
+  }
+
+  optOuts(tx: Tx, forceId: string): Promise<OptOutRow[]> {
+    return this.#repo.optOuts(tx, forceId)
+  }
+
+  badContactPoints(tx: Tx, forceId: string) {
+    return this.#repo.badContactPoints(tx, forceId)
+  }
+
+  messages(
+    tx: Tx,
+    filter: { forceId: string; status?: MessageStatus; personId?: string; caseId?: string; limit?: number },
+  ) {
+    return this.#repo.messages(tx, { ...filter, limit: filter.limit ?? 100 })
+  }
+
+  async message(tx: Tx, id: string) {
+    const message = await this.#repo.message(tx, id)
+    if (!message) throw new NotFoundError('The message')
+    return { message, events: await this.#repo.events(tx, id) }
+  }
+}
+
+export function providerFor(
+  channel: Channel,
+  settings: SettingsRow | undefined,
+  config: Config['messaging'],
+): Provider {
+  if (channel === 'sms') return settings?.smsChannel ?? config.defaultSmsChannel
+  return settings?.emailChannel ?? config.defaultEmailChannel
+}
+
+export function brandingFrom(
+  settings: SettingsRow | undefined,
+  force?: { name: string; branding: { primaryColour?: string; logoText?: string; logoUrl?: string } },
+): Branding {
+  const name = settings?.senderName ?? force?.name ?? 'Police'
+  return {
+    senderName: name,
+    colour: settings?.branding.colour ?? force?.branding.primaryColour ?? '#0b0c0c',
+    logoText: settings?.branding.logoText ?? force?.branding.logoText ?? name,
+    ...(settings?.branding.logoUrl ? { logoUrl: settings.branding.logoUrl } : {}),
+    links: settings?.links ?? [],
+  }
+}

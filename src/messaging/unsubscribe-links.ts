@@ -1,0 +1,51 @@
+// Signed one-click unsubscribe links (UJ-6, RFC 8058): the token names the force, channel and
+// address and carries an HMAC, so the public endpoint needs no sign-in and cannot be forged.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Channel } from './schema.ts'
+
+export interface UnsubscribeTarget {
+  forceId: string
+  channel: Channel
+  addressKey: string
+}
+
+export class UnsubscribeLinks {
+  readonly #secret: string
+  readonly #publicUrl: string
+
+  constructor(secret: string, publicUrl: string) {
+    this.#secret = secret
+    this.#publicUrl = publicUrl.replace(/\/$/, '')
+  }
+
+  tokenFor(forceId: string, channel: Channel, addressKey: string): string {
+    const payload = Buffer.from(JSON.stringify([forceId, channel, addressKey])).toString('base64url')
+    return `${payload}.${this.#sign(payload)}`
+  }
+
+  urlFor(forceId: string, channel: Channel, addressKey: string): string {
+    return `${this.#publicUrl}/unsubscribe/${this.tokenFor(forceId, channel, addressKey)}`
+  }
+
+  /** The target of a genuine token; undefined for anything altered or made up. */
+  verify(token: string): UnsubscribeTarget | undefined {
+    const [payload, signature] = token.split('.')
+    if (!payload || !signature) return undefined
+    const expected = Buffer.from(this.#sign(payload))
+    const given = Buffer.from(signature)
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined
+    try {
+      const [forceId, channel, addressKey] = JSON.parse(
+        Buffer.from(payload, 'base64url').toString(),
+      ) as string[]
+      if (!forceId || !addressKey || (channel !== 'sms' && channel !== 'email')) return undefined
+      return { forceId, channel, addressKey }
+    } catch {
+      return undefined
+    }
+  }
+
+  #sign(payload: string): string {
+    return createHmac('sha256', this.#secret).update(`unsubscribe:${payload}`).digest('base64url')
+  }
+}
