@@ -90,6 +90,17 @@ export class ForwardingRepository {
     )
   }
 
+  /** Destinations with undelivered events: one cheap look before any lease is taken. */
+  destinationsWithPending(): Promise<Set<string>> {
+    return this.#db.asSystem(async (tx) => {
+      const found = await tx
+        .selectDistinct({ destination: auditForwarding.destination })
+        .from(auditForwarding)
+        .where(eq(auditForwarding.status, 'pending'))
+      return new Set(found.map((f) => f.destination))
+    })
+  }
+
   /** Undelivered events per destination: the backlog shown on /health/ready. */
   backlog(): Promise<Record<string, number>> {
     return this.#db.asSystem(async (tx) => {

@@ -43,7 +43,11 @@ export class ForwardingService {
   /** Sends every due event to every destination; safe to run twice or on several workers. */
   async deliverDue(): Promise<DeliveryReport> {
     const report: DeliveryReport = { delivered: {}, waiting: {} }
+    if (this.#senders.length === 0) return report
+    // Most runs follow an event another run has already shipped: look before taking leases.
+    const pending = await this.#repo.destinationsWithPending()
     for (const sender of this.#senders) {
+      if (!pending.has(sender.destination)) continue
       const holder = randomUUID()
       const now = this.#clock.now()
       const leased = await this.#repo.claimLease(

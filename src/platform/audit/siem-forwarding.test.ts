@@ -264,3 +264,43 @@ test('CP-175, CP-176: while the SIEMs are down events wait with backoff; when ba
   )
   assert.equal(Number(left[0].n), 0)
 })
+
+test('CP-176: a backlog built up during an outage is delivered in batches when the SIEM returns', async (ctx) => {
+  await t.app.jobs.drain()
+  hec.refusing = true
+  await t.app.services.audit.record({
+    action: 'case.viewed',
+    forceId: 'kent',
+    actor,
+    recordType: 'backlog-case',
+    recordId: 'B-0',
+  })
+  await t.app.jobs.drain()
+  const recordStart = performance.now()
+  for (let i = 1; i < 250; i += 1) {
+    await t.app.services.audit.record({
+      action: 'case.viewed',
+      forceId: 'kent',
+      actor,
+      recordType: 'backlog-case',
+      recordId: `B-${i}`,
+    })
+  }
+  const recordMs = performance.now() - recordStart
+  hec.refusing = false
+  t.clock.advance(15 * 60_000)
+  const requestsBefore = hec.requests.length
+  const drainStart = performance.now()
+  await t.app.jobs.drain()
+  const drainMs = performance.now() - drainStart
+  const delivered = hec.eventsFor('backlog-case').map((e) => Number(e.event.recordId.slice(2)))
+  assert.deepEqual(
+    delivered,
+    Array.from({ length: 250 }, (_, i) => i),
+  )
+  assert.ok(hec.requests.length - requestsBefore <= 4, 'batched, not one request per event')
+  assert.equal(syslog.messagesFor('backlog-case').length, 250)
+  ctx.diagnostic(
+    `recorded 249 events with forwarding queued in ${recordMs.toFixed(0)} ms; drained 250 events to syslog and HEC in ${drainMs.toFixed(0)} ms`,
+  )
+})
