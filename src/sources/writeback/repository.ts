@@ -112,42 +112,57 @@ export class WritebackRepository {
   }
 
   /**
-   * Records an attempt's outcome, fenced on the claim: a worker whose claim expired and was
-   * taken over cannot overwrite the newer attempt. Returns false when fenced out.
+   * Records attempts' outcomes, one transaction per force. Each update is fenced on the claim: a
+   * worker whose claim expired and was taken over cannot overwrite the newer attempt. Returns the
+   * ids whose outcome was recorded.
    */
-  async recordOutcome(outcome: AttemptOutcome): Promise<boolean> {
-    const { entry, result, now } = outcome
-    return this.#db.withForce(entry.forceId, async (tx) => {
-      const changes =
-        result.kind === 'delivered'
-          ? { status: 'delivered' as const, deliveredAt: now, remoteRef: result.remoteRef, lastError: null }
-          : result.kind === 'retry'
-            ? { status: 'pending' as const, nextAttemptAt: result.nextAttemptAt, lastError: outcome.error }
-            : { status: 'dead' as const, deadAt: now, lastError: outcome.error }
-      const updated = await tx
-        .update(writebackEntries)
-        .set({ ...changes, claimExpiresAt: null, lastHttpStatus: outcome.httpStatus, updatedAt: now })
-        .where(
-          and(
-            eq(writebackEntries.id, entry.id),
-            eq(writebackEntries.status, 'sending'),
-            eq(writebackEntries.attempts, entry.attempts),
-          ),
+  async recordOutcomes(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    const recorded = new Set<string>()
+    const byForce = Map.groupBy(outcomes, (o) => o.entry.forceId)
+    for (const [forceId, group] of byForce) {
+      await this.#db.withForce(forceId, async (tx) => {
+        for (const outcome of group) {
+          if (await this.#applyOutcome(tx, outcome)) recorded.add(outcome.entry.id)
+        }
+        const attempts = group.filter((o) => recorded.has(o.entry.id))
+        if (attempts.length === 0) return
+        await tx.insert(writebackAttempts).values(
+          attempts.map((o) => ({
+            forceId,
+            entryId: o.entry.id,
+            attempt: o.entry.attempts,
+            startedAt: o.startedAt,
+            durationMs: o.durationMs,
+            outcome: o.result.kind,
+            httpStatus: o.httpStatus,
+            error: o.error,
+          })),
         )
-        .returning({ id: writebackEntries.id })
-      if (updated.length === 0) return false
-      await tx.insert(writebackAttempts).values({
-        forceId: entry.forceId,
-        entryId: entry.id,
-        attempt: entry.attempts,
-        startedAt: outcome.startedAt,
-        durationMs: outcome.durationMs,
-        outcome: result.kind,
-        httpStatus: outcome.httpStatus,
-        error: outcome.error,
       })
-      return true
-    })
+    }
+    return recorded
+  }
+
+  async #applyOutcome(tx: Tx, outcome: AttemptOutcome): Promise<boolean> {
+    const { entry, result, now } = outcome
+    const changes =
+      result.kind === 'delivered'
+        ? { status: 'delivered' as const, deliveredAt: now, remoteRef: result.remoteRef, lastError: null }
+        : result.kind === 'retry'
+          ? { status: 'pending' as const, nextAttemptAt: result.nextAttemptAt, lastError: outcome.error }
+          : { status: 'dead' as const, deadAt: now, lastError: outcome.error }
+    const updated = await tx
+      .update(writebackEntries)
+      .set({ ...changes, claimExpiresAt: null, lastHttpStatus: outcome.httpStatus, updatedAt: now })
+      .where(
+        and(
+          eq(writebackEntries.id, entry.id),
+          eq(writebackEntries.status, 'sending'),
+          eq(writebackEntries.attempts, entry.attempts),
+        ),
+      )
+      .returning({ id: writebackEntries.id })
+    return updated.length > 0
   }
 
   /** Puts dead entries back in the queue with a fresh retry window (CP-163). */

@@ -86,6 +86,7 @@ export class WritebackService {
   readonly #deps: WritebackDependencies
   readonly #policy: RetryPolicy
   readonly #cipher: CredentialCipher
+  readonly #runRequested = new WeakSet<Tx>()
 
   constructor(repo: WritebackRepository, deps: WritebackDependencies) {
     this.#repo = repo
@@ -120,7 +121,11 @@ export class WritebackService {
       createdBy: input.createdBy ?? null,
       now: this.#deps.clock.now(),
     })
-    if (result.created) await this.#deps.jobs.send(this.deliveryJob, {}, { tx })
+    // One delivery run per transaction is enough, however many entries it queues.
+    if (result.created && !this.#runRequested.has(tx)) {
+      this.#runRequested.add(tx)
+      await this.#deps.jobs.send(this.deliveryJob, {}, { tx })
+    }
     return result
   }
 
@@ -177,9 +182,9 @@ export class WritebackService {
       const outcomes = await Promise.all(
         batch.map(async (entry) => this.#attempt(entry, await endpointOf(entry))),
       )
+      const recorded = await this.#repo.recordOutcomes(outcomes)
       for (const outcome of outcomes) {
-        const recorded = await this.#repo.recordOutcome(outcome)
-        if (!recorded) run.superseded += 1
+        if (!recorded.has(outcome.entry.id)) run.superseded += 1
         else if (outcome.result.kind === 'delivered') run.delivered += 1
         else if (outcome.result.kind === 'retry') run.retrying += 1
         else run.dead += 1
