@@ -31,6 +31,9 @@ import { CaseRepository } from './cases/repository.ts'
 import { registerCaseRoutes } from './cases/routes.ts'
 import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
+import { createJourneys } from './journeys/module.ts'
+import { registerJourneyRoutes } from './journeys/routes.ts'
+import type { JourneyService } from './journeys/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
 import type { MessagingService } from './messaging/service.ts'
@@ -84,6 +87,7 @@ export interface Services {
   sessions: SessionService
   writeback: WritebackService
   messaging: MessagingService
+  journeys: JourneyService
 }
 
 export interface App {
@@ -146,6 +150,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
   // Templates, quiet hours, channels and dispatch (UJ-6, UJ-8, UJ-11, UJ-12, UJ-19).
   const messaging = createMessaging({ config, db, clock, log: log.child({ component: 'messaging' }), jobs })
+  // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
+  const journeys = createJourneys({
+    db,
+    clock,
+    audit,
+    jobs,
+    cases,
+    messaging: messaging.service,
+    publicUrl: config.http.publicUrl,
+  })
   const services: Services = {
     apiClients,
     audit,
@@ -158,6 +172,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources,
     warehouse,
     messaging: messaging.service,
+    journeys: journeys.service,
   }
   jobs.register(auditForwardingJob)
 
@@ -214,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   })
   registerConsoleRoutes(http, services)
+  registerJourneyRoutes(http, journeys.service)
   registerMessagingRoutes(http, {
     config,
     db,

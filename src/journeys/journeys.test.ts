@@ -67,9 +67,12 @@ async function messagesOf(forceId: string, caseId: string) {
   const ids = explained.enrolments.flatMap((e) =>
     e.steps.map((s) => s.messageId).filter((x): x is string => !!x),
   )
-  return t.app.db.withForce(forceId, async (tx) =>
-    Promise.all(ids.map(async (id) => (await t.app.services.messaging.message(tx, id)).message)),
-  )
+  // One query at a time: a transaction is one connection.
+  return t.app.db.withForce(forceId, async (tx) => {
+    const found = []
+    for (const id of ids) found.push((await t.app.services.messaging.message(tx, id)).message)
+    return found
+  })
 }
 
 test('UJ-7: a victim under 18 is not enrolled when Kent excludes children, and the reason is recorded', async () => {

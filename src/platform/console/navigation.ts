@@ -13,6 +13,24 @@ export const consoleNavigation: NavigationItem[] = [
   { text: 'Dashboard', href: '/console', roles: 'any' },
   { text: 'Journeys', href: '/console/journeys', roles: 'any', product: 'journeys' },
   {
+    text: 'Journey definitions',
+    href: '/console/journeys/definitions',
+    roles: ['force_admin', 'journey_designer', 'analyst'],
+    product: 'journeys',
+  },
+  {
+    text: 'Inclusion rules',
+    href: '/console/journeys/rules',
+    roles: ['force_admin', 'journey_designer', 'analyst'],
+    product: 'journeys',
+  },
+  {
+    text: 'Victims’ Code deadlines',
+    href: '/console/journeys/victims-code',
+    roles: ['force_admin', 'journey_designer', 'analyst', 'investigating_officer', 'supervisor'],
+    product: 'journeys',
+  },
+  {
     text: 'Outbox',
     href: '/console/outbox',
     roles: ['force_admin', 'journey_designer', 'supervisor', 'service_support'],
