@@ -86,8 +86,10 @@ export class MessageDispatcher {
         await this.#record(claimed, outcomes, result)
       }
       if (limited) result.limited = true
-      if (claimed.length === 0 || limited || Date.now() - started > (options.budgetMs ?? 50_000))
-        return result
+      const outOfTime = Date.now() - started > (options.budgetMs ?? 50_000)
+      if ((claimed.length === 0 && !limited) || outOfTime) return result
+      // Held back by the shared bucket: wait for about a fifth of its capacity to refill.
+      if (limited) await new Promise((resolve) => setTimeout(resolve, this.#refillWaitMs()))
     }
   }
 
@@ -173,6 +175,11 @@ export class MessageDispatcher {
         applied += 1
     }
     return applied
+  }
+
+  #refillWaitMs(): number {
+    const [capacity, perSecond] = this.#bucketShape()
+    return Math.max(20, Math.round(((capacity / 5) * 1000) / perSecond))
   }
 
   #bucketShape(): [number, number] {

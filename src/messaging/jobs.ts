@@ -18,9 +18,8 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue) {
     batchSize: 1,
     async handle() {
       const result = await dispatcher.dispatchDue()
-      // Held back by the shared rate limit: come back when tokens have refilled.
-      if (result.limited)
-        await queue.send(dispatchDueMessages, {}, { startAfter: new Date(Date.now() + 1000) })
+      // Still held back by the shared rate limit when its time ran out: carry on in a new job.
+      if (result.limited) await queue.send(dispatchDueMessages, {})
     },
   })
   const pollMessageReceipts = defineJob({

@@ -195,6 +195,7 @@ export class FakeNotifyServer {
     let inWindow = 0
     for (let i = times.length - 1; i >= 0 && now - (times[i] as number) < 60_000; i -= 1) inWindow += 1
     if (inWindow >= limit) {
+      this.rateLimited += 1
       return this.#json(
         res,
         429,
