@@ -213,7 +213,7 @@ test('CP-163: the console shows the backlog and dead letters with reason and att
   assert.equal(replays.length, 2)
 })
 
-test('CP-163: another force’s staff cannot see or replay this force’s write-back entries', async () => {
+test('UJ-5: another force’s staff cannot see or replay this force’s write-back entries', async () => {
   receiver.setMode('reject', 'cad')
   const entry = await queueCadNote('Kent only')
   await runDeliveryJob()
@@ -230,7 +230,7 @@ test('CP-163: another force’s staff cannot see or replay this force’s write-
   assert.equal(still?.status, 'dead')
 })
 
-test('CP-163: the write-back console is refused to the wrong roles; service support may view but not change endpoints', async () => {
+test('the write-back console is refused to the wrong roles; service support may view but not change endpoints', async () => {
   const handler = await t.signInAs(['contact_handler'], 'kent')
   assert.equal((await handler.get('/console/writeback')).statusCode, 403)
   assert.equal((await handler.post('/console/writeback/replay-all')).statusCode, 403)
