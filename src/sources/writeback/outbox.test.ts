@@ -313,6 +313,9 @@ test('CP-163: CAD and RMS down for an hour, then back: nothing is lost and each 
     during.every((e) => e.attempts <= 10),
     'backoff spaces the attempts out',
   )
+  // The backlog is visible to operators while the targets are down.
+  const ready = await t.app.http.inject({ method: 'GET', url: '/health/ready' })
+  assert.equal(ready.json().checks.writeback.backlog, inputs.length)
 
   receiver.setMode('accept')
   const recoveredAt = t.clock.now().getTime()
@@ -326,6 +329,8 @@ test('CP-163: CAD and RMS down for an hour, then back: nothing is lost and each 
   for (const input of inputs) {
     assert.equal(receiver.entries().filter((e) => e.idempotencyKey === input.idempotencyKey).length, 1)
   }
+  const readyAfter = await t.app.http.inject({ method: 'GET', url: '/health/ready' })
+  assert.equal(readyAfter.json().checks.writeback.backlog, 0)
   const accepted = receiver.entries().filter((e) => inputs.some((i) => i.idempotencyKey === e.idempotencyKey))
   assert.equal(accepted.length, inputs.length)
   const attemptsDuringOutage = during.map((e) => e.attempts)
