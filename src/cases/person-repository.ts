@@ -66,7 +66,7 @@ export class PersonRepository {
     return row?.personId
   }
 
-  /** A person with this name who also shares a date of birth or a phone/email identity. */
+  /** A person a source named exactly so who also shares a date of birth or a phone/email identity. */
   async personByNameAnd(
     tx: Tx,
     name: string,
@@ -81,11 +81,12 @@ export class PersonRepository {
       : sql`null`
     const [row] = await rows<{ id: string }>(
       tx,
-      sql`select p.id from people p where lower(p.display_name) = lower(${name}) and (
-            (${dateOfBirth}::date is not null and p.date_of_birth = ${dateOfBirth}::date)
-            or exists (select 1 from person_identities i where i.person_id = p.id and i.kind in ('phone', 'email')
+      sql`select c.person_id as id from person_claims c where c.field = 'name' and c.value = ${name} and (
+            (${dateOfBirth}::text is not null and exists (select 1 from person_claims d where d.person_id = c.person_id
+              and d.field = 'dateOfBirth' and d.value = ${dateOfBirth}))
+            or exists (select 1 from person_identities i where i.person_id = c.person_id and i.kind in ('phone', 'email')
                        and i.value in (${contactList})))
-          order by p.created_at limit 1`,
+          order by c.first_seen_at limit 1`,
     )
     return row?.id
   }
