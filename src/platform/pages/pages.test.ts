@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { createViewEnvironment } from '../http/views.ts'
 import { contrastWithWhite, DEFAULT_BRAND_COLOUR, safeBrandColour } from '../tenancy/branding.ts'
 
 let t: TestApp
@@ -84,4 +85,12 @@ test('CP-3: a missing page says so in plain English with a reference to quote', 
   assert.equal(page.statusCode, 404)
   assert.match(page.body, /<h1 class="govuk-heading-l">Page not found<\/h1>/)
   assert.match(page.body, /ref-404-abcdef/)
+})
+
+test('CP-3: the error page for an unexpected failure apologises and gives the reference to quote, without Exit this page', () => {
+  const html = createViewEnvironment().render('errors/500.njk', { correlationId: 'ref-500-123456' })
+  assert.match(html, /<h1 class="govuk-heading-l">Sorry, there is a problem with the service<\/h1>/)
+  assert.match(html, /quote this reference: <strong>ref-500-123456<\/strong>/)
+  assert.match(html, /href="#main-content"/)
+  assert.doesNotMatch(html, /govuk-exit-this-page/)
 })
