@@ -182,7 +182,7 @@ export class MessagingRepository {
       tx,
       sql`select id, force_id, provider from messages
           where status = 'scheduled' and send_after <= ${now.toISOString()}
-          order by urgent desc, send_after
+          order by send_after
           limit ${limit}
           for update skip locked`,
     )
