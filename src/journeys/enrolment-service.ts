@@ -58,6 +58,12 @@ export class EnrolmentService {
       }
     }
     if (!event.incidentId && !event.crimeId) return
+    // Reading the case is the costly part: skip it in a force with no journeys and nothing running.
+    const published = await repo.publishedJourneys(tx, forceId)
+    if (published.length === 0) {
+      const direct = { incidentIds: event.incidentId ? [event.incidentId] : [], crimeId: event.crimeId }
+      if ((await repo.enrolmentsOnCase(tx, direct, true)).length === 0) return
+    }
     const snapshot = await this.#d.cases.loadCase(tx, {
       forceId,
       incidentId: event.incidentId,
@@ -72,7 +78,7 @@ export class EnrolmentService {
     for (const enrolment of await repo.enrolmentsOnCase(tx, { incidentIds, crimeId }, true)) {
       await this.#recheck(tx, enrolment, snapshot, event)
     }
-    await this.#enrolEligible(tx, event, snapshot, incidentIds, crimeId)
+    await this.#enrolEligible(tx, event, snapshot, published, incidentIds, crimeId)
   }
 
   /** Runs an enrolment's due steps up to its next wait (job `journeys.run-enrolment`). */
@@ -171,14 +177,13 @@ export class EnrolmentService {
     tx: Tx,
     event: CaseEvent,
     snapshot: CaseSnapshot,
+    published: { journey: JourneyRow; version: VersionRow }[],
     incidentIds: string[],
     crimeId?: string,
   ) {
     const { repo, clock } = this.#d
     const forceId = event.forceId
-    const triggered = (await repo.publishedJourneys(tx, forceId)).filter((j) =>
-      j.version.definition.trigger.events.includes(event.type),
-    )
+    const triggered = published.filter((j) => j.version.definition.trigger.events.includes(event.type))
     if (triggered.length === 0) return
     const order = { replace: 0, add: 1, standard: 2 } as const
     triggered.sort((a, b) => order[a.version.definition.precedence] - order[b.version.definition.precedence])
