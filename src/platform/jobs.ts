@@ -108,10 +108,17 @@ export class JobQueue {
 
   /** Fetches and runs due jobs of every queue until none is left; returns how many ran. */
   async drain(names: string[] = this.names, limit = Number.POSITIVE_INFINITY): Promise<number> {
+    return this.#drainWhile(names, limit, () => true)
+  }
+
+  async #drainWhile(names: string[], limit: number, keepGoing: () => boolean): Promise<number> {
     let total = 0
     for (;;) {
       let ran = 0
-      for (const name of names) ran += await this.#runBatch(name)
+      for (const name of names) {
+        if (!keepGoing()) return total
+        ran += await this.#runBatch(name)
+      }
       total += ran
       if (ran === 0 || total >= limit) return total
     }
@@ -123,7 +130,9 @@ export class JobQueue {
     this.#working = true
     const loop = async () => {
       if (!this.#working) return
-      const run = this.drain().catch((error) => this.#log.error({ err: error }, 'job loop failed'))
+      const run = this.#drainWhile(this.names, Number.POSITIVE_INFINITY, () => this.#working).catch((error) =>
+        this.#log.error({ err: error }, 'job loop failed'),
+      )
       this.#inFlight.add(run)
       await run
       this.#inFlight.delete(run)

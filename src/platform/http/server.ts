@@ -69,6 +69,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     trustProxy: config.http.trustProxy,
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: false,
+    requestIdLogLabel: 'correlationId',
     genReqId: (req) => {
       const given = req.headers['x-correlation-id']
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID()

@@ -89,7 +89,7 @@ test('CP-167: every JSON log line of a request carries its correlation id', asyn
   })
   assert.equal(response.headers['x-correlation-id'], correlationId)
   assert.equal(response.json().correlationId, correlationId)
-  const lines = logLines.filter((l) => l.reqId === correlationId)
+  const lines = logLines.filter((l) => l.correlationId === correlationId)
   assert.ok(lines.length >= 2, 'request received, refused and completed are logged')
   assert.ok(lines.some((l) => l.msg === 'request refused' && l.status === 401))
   assert.ok(lines.some((l) => l.msg === 'request completed'))
