@@ -3,7 +3,12 @@
 // pg-boss enqueue loop measured in the same run with the same concurrency.
 // Run: node_modules/.bin/node bench/ingest.ts   (PostgreSQL: set DATABASE_URL)
 import { createApp } from '../src/app.ts'
+import { PersonRepository } from '../src/cases/person-repository.ts'
+import { CaseRepository } from '../src/cases/repository.ts'
+import { CaseService } from '../src/cases/service.ts'
 import { loadConfig } from '../src/platform/config.ts'
+import { SourceRepository } from '../src/sources/repository.ts'
+import { SourceService } from '../src/sources/service.ts'
 import { issueClientToken } from '../test/support/api-client.ts'
 import type { TestApp } from '../test/support/test-app.ts'
 import { createTestDatabase } from '../test/support/test-database.ts'
@@ -68,6 +73,12 @@ const bare = await measure('bare pg-boss enqueue (baseline)', (i) =>
 )
 const service = await measure('service: inbox → case → timeline → events', (i) =>
   app.services.sources.receive(forces[i % forces.length]!, 'storm', stormEvent('S', i), 'application/json'),
+)
+// The same pipeline with no case-event listeners (Journeys enrolment runs in the one above).
+const bareCases = new CaseService(app.db, new CaseRepository(), new PersonRepository(), app.clock)
+const casesOnly = new SourceService(app.db, new SourceRepository(), bareCases, app.clock)
+await measure('service without listeners: inbox → case → timeline', (i) =>
+  casesOnly.receive(forces[i % forces.length]!, 'storm', stormEvent('C', i), 'application/json'),
 )
 const tokens = new Map<string, string>()
 for (const forceId of forces)
