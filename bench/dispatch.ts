@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm'
 import { createApp } from '../src/app.ts'
 import { OutboxChannel, NotifyChannel } from '../src/messaging/channels.ts'
 import { MessageDispatcher } from '../src/messaging/dispatch.ts'
+import { WAKE_EARLY_MS } from '../src/messaging/jobs.ts'
 import { MessagingRepository } from '../src/messaging/repository.ts'
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links.ts'
 import { loadConfig } from '../src/platform/config.ts'
@@ -137,13 +138,18 @@ const writeStart = performance.now()
 const t0 = new Date(Date.now() + 60_000)
 await fillBacklog(backlog, t0)
 const writeSeconds = (performance.now() - writeStart) / 1000
-const releaseAt = new Date(Date.now() + 3000)
+const releaseAt = new Date(Date.now() + 4000)
 await app.db.asSystem((tx) =>
   tx.execute(
     sql`update messages set send_after = ${releaseAt.toISOString()}, due_at = ${releaseAt.toISOString()} where status = 'scheduled'`,
   ),
 )
-await app.jobs.boss.send('messaging.dispatch-due', {}, { startAfter: releaseAt })
+// The wake-up job schedule() plans: due WAKE_EARLY_MS before T0, carrying T0.
+await app.jobs.boss.send(
+  'messaging.dispatch-due',
+  { at: releaseAt.toISOString() },
+  { startAfter: new Date(releaseAt.getTime() - WAKE_EARLY_MS) },
+)
 console.log(
   `(b) ${backlog} messages held for T0 written in ${writeSeconds.toFixed(1)} s; T0 = ${releaseAt.toISOString()}`,
 )

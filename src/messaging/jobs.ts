@@ -7,7 +7,11 @@ import type { MessagingRepository } from './repository.ts'
 import type { MessagingService } from './service.ts'
 import type { Clock } from '../platform/clock.ts'
 
-export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue) {
+// A wake-up job is due this long before its messages, so that polling and start-up latency are
+// spent before 08:00 and the first message goes at 08:00, not a second or two after.
+export const WAKE_EARLY_MS = 2000
+
+export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, clock: Clock) {
   const dispatchDueMessages = defineJob({
     name: 'messaging.dispatch-due',
     payload: Type.Object({ at: Type.Optional(Type.String()) }),
@@ -16,7 +20,9 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue) {
     retryLimit: 3,
     retryDelaySeconds: 5,
     batchSize: 1,
-    async handle() {
+    async handle(payload) {
+      const wait = payload.at ? new Date(payload.at).getTime() - clock.now().getTime() : 0
+      if (wait > 0 && wait <= WAKE_EARLY_MS + 1000) await new Promise((resolve) => setTimeout(resolve, wait))
       const result = await dispatcher.dispatchDue()
       // Still held back by the shared rate limit when its time ran out: carry on in a new job.
       if (result.limited) await queue.send(dispatchDueMessages, {})
@@ -44,7 +50,8 @@ export function wakeDispatchAt(
   service.onDue(async (tx, at) => {
     const second = new Date(Math.floor(at.getTime() / 1000) * 1000)
     if (!(await repo.addDispatchWakeup(tx, second))) return
-    const startAfter = second.getTime() > clock.now().getTime() ? second : undefined
+    const early = new Date(second.getTime() - WAKE_EARLY_MS)
+    const startAfter = early.getTime() > clock.now().getTime() ? early : undefined
     await queue.send(job, { at: second.toISOString() }, { tx, ...(startAfter ? { startAfter } : {}) })
   })
 }

@@ -52,7 +52,7 @@ before(async () => {
         smsTemplateId: '33333333-3333-4333-8333-333333333333',
         emailTemplateId: '44444444-4444-4444-8444-444444444444',
         callbackToken,
-        timeoutMs: 500,
+        timeoutMs: 2000,
       },
       smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'updates@kent.example.org' },
       reconcileAfterSeconds: 60,

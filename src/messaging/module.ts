@@ -33,7 +33,7 @@ export function createMessaging(deps: {
     links,
     log: deps.log,
   })
-  const definitions = messagingJobs(dispatcher, jobs)
+  const definitions = messagingJobs(dispatcher, jobs, clock)
   jobs.register(definitions.dispatchDueMessages, definitions.pollMessageReceipts)
   wakeDispatchAt(service, repository, jobs, definitions.dispatchDueMessages, clock)
   return { service, dispatcher, links, jobs: definitions, close: () => smtp.close() }
