@@ -229,7 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   })
   registerConsoleRoutes(http, services)
-  registerJourneyRoutes(http, journeys.service)
+  registerJourneyRoutes(http, journeys.service, cases)
   registerMessagingRoutes(http, {
     config,
     db,

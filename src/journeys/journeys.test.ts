@@ -370,3 +370,43 @@ test('journey pages are for journey designers, force admins and analysts of the 
   const foreign = await essexAdmin.get(`/console/journeys/cases/${kentCase.decisions[0]!.incidentId}`)
   assert.doesNotMatch(foreign.body, /Prompt response/)
 })
+
+test('an officer records a safe channel for a domestic abuse victim; the journey uses it from its next step, and other roles and forces are refused', async () => {
+  clock.set('2026-06-17T09:00:00Z') // Wednesday
+  sequence += 1
+  const crime = await ingest({
+    kind: 'crime.recorded',
+    crime: {
+      crimeRef: `46/${sequence}/26`,
+      crimeType: 'Stalking',
+      status: 'open',
+      vcopCategory: 'enhanced',
+      recordedAt: clock.now(),
+    },
+    people: [aPersonFacts({ markers: ['domestic_abuse'] })],
+  })
+  await t.app.jobs.drain()
+  const [enrolment] = (await journeys().explain('kent', crime.crimeId!, { id: null })).enrolments
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const page = await officer.get(`/console/journeys/cases/${crime.crimeId}`)
+  assert.match(page.body, /Which channel has the victim confirmed is safe\?/)
+
+  const handler = await t.signInAs(['contact_handler'], 'kent')
+  const url = `/console/journeys/people/${enrolment!.personId}/safe-channels`
+  assert.equal((await handler.post(url, { channel: 'sms' })).statusCode, 403)
+  const essexOfficer = await t.signInAs(['investigating_officer'], 'essex')
+  assert.equal((await essexOfficer.post(url, { channel: 'sms' })).statusCode, 404)
+  assert.equal((await officer.post(url, { channel: 'pigeon' })).statusCode, 400)
+  const confirmed = await officer.post(url, { channel: 'sms', caseId: crime.crimeId! })
+  assert.equal(confirmed.statusCode, 303)
+
+  clock.set('2026-06-18T09:30:00Z') // the next working day, after 10:00 BST
+  await runDueSteps()
+  const messages = await messagesOf('kent', crime.crimeId!)
+  // The dev outbox delivers it in the same drain: what matters is that it went, not suppressed.
+  assert.deepEqual(
+    messages.map((m) => m.templateKey),
+    ['domestic-abuse-support'],
+  )
+  assert.ok(['scheduled', 'sent', 'delivered'].includes(messages[0]!.status), messages[0]!.status)
+})

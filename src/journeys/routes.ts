@@ -9,6 +9,7 @@ import type { StaffRole } from '../platform/auth/roles.ts'
 import { DomainError, ForbiddenError } from '../platform/errors.ts'
 import { describeCondition } from './conditions.ts'
 import { type EligibilityRules, parseEligibilityForm } from './eligibility.ts'
+import type { CaseService } from '../cases/service.ts'
 import type { JourneyService } from './service.ts'
 
 const readers: StaffRole[] = ['force_admin', 'journey_designer', 'analyst']
@@ -24,7 +25,11 @@ const product = 'journeys' as const
 
 type Form = Record<string, string | string[] | undefined>
 
-export function registerJourneyRoutes(http: FastifyInstance, journeys: JourneyService): void {
+export function registerJourneyRoutes(
+  http: FastifyInstance,
+  journeys: JourneyService,
+  cases: Pick<CaseService, 'getPerson'>,
+): void {
   http.get(
     '/console/journeys/definitions',
     { config: { access: { staff: readers, product } } },
@@ -91,7 +96,45 @@ export function registerJourneyRoutes(http: FastifyInstance, journeys: JourneySe
         id: request.staff!.id,
         ip: request.ip,
       })
-      return reply.render('journeys/case.njk', { caseId: request.params.caseId, ...explanation })
+      return reply.render('journeys/case.njk', {
+        caseId: request.params.caseId,
+        decisions: explanation.decisions,
+        enrolments: explanation.enrolments.map((e) => ({
+          ...e,
+          needsSafeChannel:
+            e.status !== 'cancelled' && e.steps.some((s) => s.detail.includes('confirmed as a safe channel')),
+        })),
+        confirmed: (request.query as { confirmed?: string }).confirmed,
+        canConfirm: ['investigating_officer', 'supervisor', 'force_admin'].some((r) =>
+          request.staff!.roles.has(r as StaffRole),
+        ),
+      })
+    },
+  )
+
+  // The safe-contact policy sends nothing to a domestic abuse victim until a channel is confirmed
+  // safe with them; the officer records that here, and the journey uses it from its next step.
+  http.post<{ Params: { personId: string }; Body: Form }>(
+    '/console/journeys/people/:personId/safe-channels',
+    { config: { access: { staff: ['investigating_officer', 'supervisor', 'force_admin'], product } } },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const personId = uuidOrNotFound(request.params.personId)
+      await cases.getPerson(forceId, personId)
+      const channel = String(request.body.channel ?? '')
+      if (channel !== 'sms' && channel !== 'email') {
+        throw new DomainError('validation-failed', 'Choose SMS or email', {
+          fieldErrors: [{ field: 'channel', message: 'Choose SMS or email' }],
+        })
+      }
+      await journeys.confirmSafeChannel(forceId, personId, channel, { id: request.staff!.id, ip: request.ip })
+      const back = String(request.body.caseId ?? '')
+      return reply.redirect(
+        /^[0-9a-f-]{36}$/i.test(back)
+          ? `/console/journeys/cases/${back}?confirmed=${channel}`
+          : '/console/journeys/victims-code',
+        303,
+      )
     },
   )
 
