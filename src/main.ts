@@ -9,6 +9,7 @@ import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
 import { simulateCommand } from './simulator/command.ts'
+import { startDemoWriteback } from './simulator/demo-writeback.ts'
 import { SimulatorFeed } from './simulator/feed.ts'
 
 const usage = `Usage: waypoint <command>
@@ -104,6 +105,7 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
         secondsPerDay: 120,
       })
     : undefined
+  const demoWriteback = config.simulator.enabled ? await startDemoWriteback(app) : undefined
   feed?.start()
   app.log.info({ role, database: app.db.kind }, 'Waypoint started')
 
@@ -112,6 +114,7 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     const shutdown = (signal: string) => {
       app.log.info({ signal }, 'shutting down')
       feed?.stop()
+      void demoWriteback?.refuseConnections()
       app.stop().then(resolve, (error) => {
         app.log.error({ err: error }, 'shutdown failed')
         resolve()
