@@ -67,6 +67,10 @@ import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
 import { WarehousePoller } from './sources/warehouse.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
+import { registerODataRoutes } from './reporting/odata-routes.ts'
+import { ReportingRepository } from './reporting/repository.ts'
+import { registerReportingRoutes } from './reporting/routes.ts'
+import { ReportingService } from './reporting/service.ts'
 
 export interface AppOptions {
   clock?: Clock
@@ -88,6 +92,7 @@ export interface Services {
   writeback: WritebackService
   messaging: MessagingService
   journeys: JourneyService
+  reporting: ReportingService
 }
 
 export interface App {
@@ -173,6 +178,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     warehouse,
     messaging: messaging.service,
     journeys: journeys.service,
+    // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
+    reporting: new ReportingService({
+      db,
+      repo: new ReportingRepository(),
+      journeys: journeys.service,
+      audit,
+      clock,
+      odataPageSize: config.reporting.odataPageSize,
+    }),
   }
   jobs.register(auditForwardingJob)
 
@@ -265,6 +279,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
   })
   registerApiRoutes(http, { apiClients, provisioning, forces, audit })
+  registerReportingRoutes(http, { reporting: services.reporting, forces })
+  registerODataRoutes(http, services.reporting)
 
   await jobs.start()
   await http.ready()

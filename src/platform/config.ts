@@ -41,6 +41,11 @@ export interface Config {
     hecUrl: string | undefined
     hecToken: string | undefined
   }
+  /** Journeys reports and the Power BI OData feed (UJ-13..UJ-16). */
+  reporting: {
+    /** Rows per OData page before `@odata.nextLink` (server-driven paging). */
+    odataPageSize: number
+  }
   /** Write-back to CAD and RMS (UJ-9, UJ-10, CP-163). */
   writeback: {
     /** Encrypts endpoint credentials at rest. */
@@ -142,6 +147,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),
       hecUrl: env.SIEM_HEC_URL || undefined,
       hecToken: env.SIEM_HEC_TOKEN || undefined,
+    },
+    reporting: {
+      odataPageSize: Number(env.REPORTING_ODATA_PAGE_SIZE ?? 5000),
     },
     writeback: {
       // A fixed development key keeps demo credentials readable across restarts; production

@@ -40,6 +40,7 @@ export const consoleNavigation: NavigationItem[] = [
     href: '/console/opt-outs',
     roles: ['force_admin', 'contact_handler', 'contact_supervisor', 'investigating_officer', 'supervisor'],
   },
+  { text: 'Reports', href: '/console/reports', roles: ['analyst', 'force_admin', 'system_admin'] },
   { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
   { text: 'Contact', href: '/console/contact', roles: 'any', product: 'contact' },
   {

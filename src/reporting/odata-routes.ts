@@ -1,0 +1,81 @@
+// The OData v4 feed that force Power BI dashboards read (UJ-16). A caller is either an API
+// client with the `reporting:read` scope (OAuth2 bearer token) or a Power BI API key
+// (`X-API-Key` header or `?apikey=`), which Power BI's OData connector can send. Either way the
+// feed is confined to that one force.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DomainError } from '../platform/errors.ts'
+import { metadataDocument } from './odata.ts'
+import type { ReportingService } from './service.ts'
+
+const ODATA_ROOT = '/api/v1/odata'
+export const REPORTING_SCOPE = 'reporting:read'
+const access = { custom: 'OData API key or bearer token' }
+
+export function registerODataRoutes(http: FastifyInstance, reporting: ReportingService): void {
+  const forceOf = async (request: FastifyRequest): Promise<string> => {
+    if (request.client) {
+      if (!request.client.scopes.has(REPORTING_SCOPE))
+        throw new DomainError('forbidden', `This client needs the ${REPORTING_SCOPE} scope`, { status: 403 })
+      return request.client.forceId
+    }
+    const header = request.headers['x-api-key']
+    const key = (Array.isArray(header) ? header[0] : header) ?? (request.query as { apikey?: string }).apikey
+    if (!key)
+      throw new DomainError('unauthorised', 'Send a bearer token or an X-API-Key header', { status: 401 })
+    const forceId = await reporting.forceForApiKey(key.trim())
+    if (!forceId)
+      throw new DomainError('unauthorised', 'The API key is not valid or has been revoked', { status: 401 })
+    return forceId
+  }
+
+  const odataHeaders = (reply: FastifyReply) =>
+    reply.header('OData-Version', '4.0').header('cache-control', 'no-store')
+
+  const serviceDocument = async (request: FastifyRequest, reply: FastifyReply) => {
+    await forceOf(request)
+    odataHeaders(reply).type('application/json;odata.metadata=minimal;charset=utf-8')
+    return reply.send({
+      '@odata.context': `${baseUrl(request)}/$metadata`,
+      value: ['Messages', 'DailyMessageCounts'].map((name) => ({ name, kind: 'EntitySet', url: name })),
+    })
+  }
+  http.get(ODATA_ROOT, { config: { access, fixedFormat: true } }, serviceDocument)
+  http.get(`${ODATA_ROOT}/`, { config: { access, fixedFormat: true } }, serviceDocument)
+
+  http.get(`${ODATA_ROOT}/$metadata`, { config: { access, fixedFormat: true } }, async (request, reply) => {
+    await forceOf(request)
+    odataHeaders(reply).type('application/xml;charset=utf-8')
+    return reply.send(metadataDocument())
+  })
+
+  http.get<{ Params: { set: string }; Querystring: Record<string, string | undefined> }>(
+    `${ODATA_ROOT}/:set`,
+    { config: { access, fixedFormat: true } },
+    async (request, reply) => {
+      const forceId = await forceOf(request)
+      const set = reporting.entitySet(request.params.set)
+      const page = await reporting.odataPage(forceId, set, request.query)
+      const body: Record<string, unknown> = { '@odata.context': `${baseUrl(request)}/$metadata#${set.name}` }
+      if (page.count !== undefined) body['@odata.count'] = page.count
+      body.value = page.value
+      if (page.nextSkip !== undefined) {
+        const next = new URLSearchParams()
+        for (const [k, v] of Object.entries(request.query))
+          if (v !== undefined && k !== '$skip') next.set(k, v)
+        if (request.query.$top !== undefined)
+          next.set(
+            '$top',
+            String(Number(request.query.$top) - (page.nextSkip - Number(request.query.$skip ?? 0))),
+          )
+        next.set('$skip', String(page.nextSkip))
+        body['@odata.nextLink'] = `${baseUrl(request)}/${set.name}?${next.toString()}`
+      }
+      odataHeaders(reply).type('application/json;odata.metadata=minimal;charset=utf-8')
+      return reply.send(body)
+    },
+  )
+}
+
+function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${ODATA_ROOT}`
+}

@@ -1,0 +1,281 @@
+// The only SQL of reporting. Reports join messages to templates and to the crime or incident
+// they were sent about, across capabilities, read-only (docs/decisions/0007-reporting-reads.md).
+// Every query runs inside `db.withForce`, so row-level security confines it to one force.
+import { type SQL, sql } from 'drizzle-orm'
+import { rows, type Tx } from '../platform/db/database.ts'
+
+export interface Period {
+  /** Inclusive start, an instant. */
+  from: Date
+  /** Exclusive end, an instant. */
+  to: Date
+}
+
+export type Grouping = 'template' | 'case-type'
+
+export interface OutcomeCountRow {
+  group: string
+  sms: number
+  email: number
+  sent: number
+  delivered: number
+  awaitingReceipt: number
+  permanentFailure: number
+  temporaryFailure: number
+  technicalFailure: number
+}
+
+export interface NotSentRow {
+  group: string
+  status: 'cancelled' | 'suppressed'
+  reason: string
+  count: number
+}
+
+export interface DailyRow {
+  day: string
+  group: string
+  sms: number
+  email: number
+  total: number
+}
+
+export interface HourlyRow {
+  hour: number
+  sms: number
+  email: number
+  total: number
+}
+
+export interface SentMessageRow {
+  sentAt: Date
+  channel: string
+  group: string
+  status: string
+}
+
+export interface CaseLabelRow {
+  id: string
+  reference: string
+  caseType: string
+  vcopCategory: string | null
+}
+
+export interface ApiKeyRow {
+  id: string
+  forceId: string
+  name: string
+  keyPrefix: string
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+}
+
+/** One row per message with what reports need, never the recipient or the text. */
+export function messageFacts(): SQL {
+  return sql`
+    select m.id::text as "Id", m.force_id as "Force", m.sent_at as "SentAt",
+      to_char(m.sent_at at time zone 'Europe/London', 'YYYY-MM-DD') as "SentDate",
+      extract(hour from m.sent_at at time zone 'Europe/London')::int as "SentHour",
+      m.channel as "Channel",
+      coalesce(t.title, m.template_key, 'No template') as "TemplateTitle",
+      coalesce(c.crime_type, i.incident_type, 'Not recorded') as "CaseType",
+      m.status as "Status", (m.status = 'delivered') as "Delivered",
+      m.status_reason as "StatusReason",
+      coalesce(m.sent_at, m.completed_at, m.due_at) as "ReportedAt"
+    from messages m
+    left join message_templates t on t.id = m.template_id
+    left join crimes c on c.id::text = m.case_id
+    left join incidents i on i.id::text = m.case_id`
+}
+
+/** Per day, channel, template and case type: the Power BI feed's daily counts (UJ-16). */
+export function dailyCounts(): SQL {
+  return sql`
+    select concat_ws('|', f."SentDate", f."Channel", f."TemplateTitle", f."CaseType") as "Id",
+      f."Force", f."SentDate" as "Date", f."Channel", f."TemplateTitle", f."CaseType",
+      count(*)::int as "Sent",
+      (count(*) filter (where f."Status" = 'delivered'))::int as "Delivered",
+      (count(*) filter (where f."Status" in ('permanent-failure', 'temporary-failure', 'technical-failure')))::int
+        as "Undelivered"
+    from (${messageFacts()}) f
+    where f."SentAt" is not null
+    group by f."Force", f."SentDate", f."Channel", f."TemplateTitle", f."CaseType"`
+}
+
+const groupColumn = (grouping: Grouping) =>
+  grouping === 'template' ? sql`f."TemplateTitle"` : sql`f."CaseType"`
+
+export class ReportingRepository {
+  /** UJ-13, UJ-15: messages sent and what became of them, per group. */
+  async outcomeCounts(tx: Tx, period: Period, grouping: Grouping): Promise<OutcomeCountRow[]> {
+    const group = groupColumn(grouping)
+    return rows<OutcomeCountRow>(
+      tx,
+      sql`select ${group} as "group",
+        (count(*) filter (where f."Channel" = 'sms'))::int as sms,
+        (count(*) filter (where f."Channel" = 'email'))::int as email,
+        count(*)::int as sent,
+        (count(*) filter (where f."Status" = 'delivered'))::int as delivered,
+        (count(*) filter (where f."Status" in ('sent', 'sending')))::int as "awaitingReceipt",
+        (count(*) filter (where f."Status" = 'permanent-failure'))::int as "permanentFailure",
+        (count(*) filter (where f."Status" = 'temporary-failure'))::int as "temporaryFailure",
+        (count(*) filter (where f."Status" = 'technical-failure'))::int as "technicalFailure"
+      from (${messageFacts()}) f
+      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
+      group by 1 order by 1`,
+    )
+  }
+
+  /** UJ-16 (undelivered): messages that never left, with the reason recorded. */
+  async notSent(tx: Tx, period: Period, grouping: Grouping): Promise<NotSentRow[]> {
+    const group = groupColumn(grouping)
+    return rows<NotSentRow>(
+      tx,
+      sql`select ${group} as "group", f."Status" as status,
+        coalesce(f."StatusReason", 'No reason recorded') as reason, count(*)::int as count
+      from (${messageFacts()}) f
+      where f."Status" in ('cancelled', 'suppressed')
+        and f."ReportedAt" >= ${period.from.toISOString()}::timestamptz and f."ReportedAt" < ${period.to.toISOString()}::timestamptz
+      group by 1, 2, 3 order by 1, 2, 4 desc, 3`,
+    )
+  }
+
+  /** UJ-14: sending per London day and group. */
+  async perDay(tx: Tx, period: Period, grouping: Grouping): Promise<DailyRow[]> {
+    const group = groupColumn(grouping)
+    return rows<DailyRow>(
+      tx,
+      sql`select f."SentDate" as day, ${group} as "group",
+        (count(*) filter (where f."Channel" = 'sms'))::int as sms,
+        (count(*) filter (where f."Channel" = 'email'))::int as email,
+        count(*)::int as total
+      from (${messageFacts()}) f
+      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
+      group by 1, 2 order by 1, 2`,
+    )
+  }
+
+  /** UJ-14: sending per London hour of the day. */
+  async perHour(tx: Tx, period: Period): Promise<HourlyRow[]> {
+    return rows<HourlyRow>(
+      tx,
+      sql`select f."SentHour" as hour,
+        (count(*) filter (where f."Channel" = 'sms'))::int as sms,
+        (count(*) filter (where f."Channel" = 'email'))::int as email,
+        count(*)::int as total
+      from (${messageFacts()}) f
+      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
+      group by 1 order by 1`,
+    )
+  }
+
+  /** UJ-14: each message's send date and time, for the CSV. */
+  async *sentMessages(tx: Tx, period: Period, grouping: Grouping): AsyncIterable<SentMessageRow> {
+    const group = groupColumn(grouping)
+    yield* await rows<SentMessageRow>(
+      tx,
+      sql`select f."SentAt" as "sentAt", f."Channel" as channel, ${group} as "group", f."Status" as status
+      from (${messageFacts()}) f
+      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
+      order by f."SentAt", f."Id"`,
+    )
+  }
+
+  /** Rows of an OData entity set: `base` filtered, ordered and paged by the caller's clauses. */
+  async entityRows(
+    tx: Tx,
+    base: SQL,
+    query: { where: SQL[]; orderBy: SQL[]; limit: number; offset: number },
+  ): Promise<Record<string, unknown>[]> {
+    const where = query.where.length ? sql`where ${sql.join(query.where, sql` and `)}` : sql``
+    const order = query.orderBy.length ? sql`order by ${sql.join(query.orderBy, sql`, `)}` : sql``
+    return rows(
+      tx,
+      sql`select * from (${base}) e ${where} ${order} limit ${query.limit} offset ${query.offset}`,
+    )
+  }
+
+  async entityCount(tx: Tx, base: SQL, where: SQL[]): Promise<number> {
+    const clause = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``
+    const [row] = await rows<{ count: number }>(
+      tx,
+      sql`select count(*)::int as count from (${base}) e ${clause}`,
+    )
+    return row?.count ?? 0
+  }
+
+  /** Reference, type and Victims' Code category of crimes and incidents, for CP-65 rows. */
+  async caseLabels(tx: Tx, ids: string[]): Promise<CaseLabelRow[]> {
+    if (!ids.length) return []
+    const list = sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )
+    return rows<CaseLabelRow>(
+      tx,
+      sql`select id::text as id, crime_ref as reference, coalesce(crime_type, 'Not recorded') as "caseType",
+          vcop_category as "vcopCategory" from crimes where id in (${list})
+        union all
+        select id::text, cad_ref, coalesce(incident_type, 'Not recorded'), null from incidents where id in (${list})`,
+    )
+  }
+
+  async insertApiKey(
+    tx: Tx,
+    key: { forceId: string; name: string; keyPrefix: string; keyHash: string; createdBy: string | null },
+  ): Promise<ApiKeyRow> {
+    const [row] = await rows<ApiKeyRow>(
+      tx,
+      sql`insert into report_api_keys (force_id, name, key_prefix, key_hash, created_by)
+        values (${key.forceId}, ${key.name}, ${key.keyPrefix}, ${key.keyHash}, ${key.createdBy}::uuid)
+        returning ${apiKeyColumns}`,
+    )
+    return normaliseKey(row!)
+  }
+
+  async apiKeys(tx: Tx): Promise<ApiKeyRow[]> {
+    const found = await rows<ApiKeyRow>(
+      tx,
+      sql`select ${apiKeyColumns} from report_api_keys order by revoked_at nulls first, created_at desc`,
+    )
+    return found.map(normaliseKey)
+  }
+
+  async revokeApiKey(tx: Tx, id: string, actorId: string | null, at: Date): Promise<ApiKeyRow | undefined> {
+    const [row] = await rows<ApiKeyRow>(
+      tx,
+      sql`update report_api_keys set revoked_at = ${at.toISOString()}::timestamptz, revoked_by = ${actorId}::uuid
+        where id = ${id}::uuid and revoked_at is null returning ${apiKeyColumns}`,
+    )
+    return row ? normaliseKey(row) : undefined
+  }
+
+  /** Finds a live key by its hash across forces (system role): the key says which force it is. */
+  async useApiKey(tx: Tx, keyHash: string, at: Date): Promise<ApiKeyRow | undefined> {
+    const [row] = await rows<ApiKeyRow>(
+      tx,
+      sql`update report_api_keys set last_used_at = ${at.toISOString()}::timestamptz
+        where key_hash = ${keyHash} and revoked_at is null returning ${apiKeyColumns}`,
+    )
+    return row ? normaliseKey(row) : undefined
+  }
+}
+
+const apiKeyColumns = sql.raw(
+  `id::text as id, force_id as "forceId", name, key_prefix as "keyPrefix", created_at as "createdAt",
+   last_used_at as "lastUsedAt", revoked_at as "revokedAt"`,
+)
+
+// node-postgres and PGlite both return timestamptz as Date; raw `returning` through Drizzle can
+// hand back strings on one engine, so normalise.
+function normaliseKey(row: ApiKeyRow): ApiKeyRow {
+  const at = (v: unknown) =>
+    v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v))
+  return {
+    ...row,
+    createdAt: at(row.createdAt)!,
+    lastUsedAt: at(row.lastUsedAt),
+    revokedAt: at(row.revokedAt),
+  }
+}

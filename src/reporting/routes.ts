@@ -1,0 +1,327 @@
+// Console pages for Journeys reports (UJ-13, UJ-14, UJ-15, UJ-16), their CSV downloads, the
+// Victims' Code timeliness report (CP-65) and the Power BI API keys. Analysts and force admins
+// see their own force; system admins choose a force.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
+import { csvStream } from '../platform/audit/csv-export.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import { DomainError, ValidationError } from '../platform/errors.ts'
+import type { ForceService } from '../platform/tenancy/force-service.ts'
+import type { Grouping, Period } from './repository.ts'
+import type { DateParts, ReportingService } from './service.ts'
+
+const readers: StaffRole[] = ['analyst', 'force_admin', 'system_admin']
+const keyManagers: StaffRole[] = ['force_admin']
+
+type Query = Record<string, string | undefined>
+
+const groupings: { value: Grouping; text: string; heading: string }[] = [
+  { value: 'template', text: 'Template title', heading: 'Template' },
+  { value: 'case-type', text: 'Crime or incident type', heading: 'Crime or incident type' },
+]
+
+export function registerReportingRoutes(
+  http: FastifyInstance,
+  deps: { reporting: ReportingService; forces: ForceService },
+): void {
+  const { reporting, forces } = deps
+
+  /** The force a report is for: a system admin's choice, everyone else's own force. */
+  const forceFor = async (request: FastifyRequest, query: Query) => {
+    const all = await forces.list()
+    const staff = request.staff!
+    if (staff.forceId) return { forceId: staff.forceId, forceItems: undefined }
+    const forceId = all.some((f) => f.id === query.force) ? query.force! : all[0]!.id
+    return {
+      forceId,
+      forceItems: all.map((f) => ({ value: f.id, text: f.name, selected: f.id === forceId })),
+    }
+  }
+
+  const criteria = (query: Query) => {
+    const fallback = reporting.defaultPeriod()
+    const chosen = query['from-day'] !== undefined || query['to-day'] !== undefined
+    const from: DateParts = chosen
+      ? { day: query['from-day'], month: query['from-month'], year: query['from-year'] }
+      : fallback.from
+    const to: DateParts = chosen
+      ? { day: query['to-day'], month: query['to-month'], year: query['to-year'] }
+      : fallback.to
+    const grouping: Grouping = query.group === 'case-type' ? 'case-type' : 'template'
+    return {
+      from,
+      to,
+      grouping,
+      values: {
+        'from-day': from.day,
+        'from-month': from.month,
+        'from-year': from.year,
+        'to-day': to.day,
+        'to-month': to.month,
+        'to-year': to.year,
+      },
+    }
+  }
+
+  const linkQuery = (forceId: string, period: Period, grouping: Grouping, systemAdmin: boolean) => {
+    const from = DateTime.fromJSDate(period.from, { zone: 'Europe/London' })
+    const to = DateTime.fromJSDate(period.to, { zone: 'Europe/London' }).minus({ days: 1 })
+    const params = new URLSearchParams({
+      ...(systemAdmin ? { force: forceId } : {}),
+      'from-day': String(from.day),
+      'from-month': String(from.month),
+      'from-year': String(from.year),
+      'to-day': String(to.day),
+      'to-month': String(to.month),
+      'to-year': String(to.year),
+      group: grouping,
+    })
+    return params.toString()
+  }
+
+  http.get<{ Querystring: Query }>(
+    '/console/reports',
+    { config: { access: { staff: readers } } },
+    async (request, reply) => {
+      const { forceId, forceItems } = await forceFor(request, request.query)
+      const c = criteria(request.query)
+      const page = {
+        title: 'Journeys reports',
+        forceItems,
+        forceName: (await forces.get(forceId)).name,
+        values: c.values,
+        groupingItems: groupings.map((g) => ({
+          value: g.value,
+          text: g.text,
+          checked: g.value === c.grouping,
+        })),
+        groupHeading: groupings.find((g) => g.value === c.grouping)!.heading,
+        canManageKeys: request.staff!.roles.has('force_admin'),
+      }
+      let period: Period
+      try {
+        period = reporting.parsePeriod(c.from, c.to)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return reply.render('reports/messages.njk', { ...page, errors: error.fieldErrors })
+      }
+      const report = await reporting.messageReport(forceId, period, c.grouping)
+      return reply.render('reports/messages.njk', {
+        ...page,
+        report: {
+          ...report,
+          perHour: report.perHour.map((r) => ({
+            ...r,
+            label: `${hourText(r.hour)}:00 to ${hourText(r.hour)}:59`,
+          })),
+        },
+        query: linkQuery(forceId, period, c.grouping, !!forceItems),
+        periodText: periodText(period),
+      })
+    },
+  )
+
+  http.get<{ Params: { report: string }; Querystring: Query }>(
+    '/console/reports/download/:report',
+    { config: { access: { staff: readers } } },
+    async (request, reply) => {
+      const { forceId } = await forceFor(request, request.query)
+      const c = criteria(request.query)
+      const period = reporting.parsePeriod(c.from, c.to)
+      const heading = groupings.find((g) => g.value === c.grouping)!.heading
+      const name = request.params.report
+      let body: ReturnType<typeof csvStream>
+      if (name === 'messages-sent') {
+        const { outcomes } = await reporting.messageReport(forceId, period, c.grouping)
+        body = csvStream(
+          [
+            heading,
+            'SMS sent',
+            'Emails sent',
+            'Total sent',
+            'Delivered',
+            'Awaiting receipt',
+            'Permanent failure',
+            'Temporary failure',
+            'Technical failure',
+          ],
+          outcomes,
+          (r) => [
+            r.group,
+            r.sms,
+            r.email,
+            r.sent,
+            r.delivered,
+            r.awaitingReceipt,
+            r.permanentFailure,
+            r.temporaryFailure,
+            r.technicalFailure,
+          ],
+        )
+      } else if (name === 'not-sent') {
+        const { notSent } = await reporting.messageReport(forceId, period, c.grouping)
+        body = csvStream([heading, 'Status', 'Reason', 'Messages'], notSent, (r) => [
+          r.group,
+          r.status,
+          r.reason,
+          r.count,
+        ])
+      } else if (name === 'per-day') {
+        const { perDay } = await reporting.messageReport(forceId, period, c.grouping)
+        body = csvStream(['Date', heading, 'SMS', 'Email', 'Total'], perDay, (r) => [
+          r.day,
+          r.group,
+          r.sms,
+          r.email,
+          r.total,
+        ])
+      } else if (name === 'per-hour') {
+        const { perHour } = await reporting.messageReport(forceId, period, c.grouping)
+        body = csvStream(['Hour (UK time)', 'SMS', 'Email', 'Total'], perHour, (r) => [
+          `${hourText(r.hour)}:00`,
+          r.sms,
+          r.email,
+          r.total,
+        ])
+      } else if (name === 'send-times') {
+        const sent = await reporting.sentMessages(forceId, period, c.grouping)
+        body = csvStream(['Sent at (UK time)', 'Channel', heading, 'Status'], sent, (r) => [
+          DateTime.fromJSDate(new Date(r.sentAt), { zone: 'Europe/London' }).toFormat('yyyy-LL-dd HH:mm:ss'),
+          r.channel,
+          r.group,
+          r.status,
+        ])
+      } else if (name === 'victims-code') {
+        const rows = await reporting.vcopReport(forceId, period)
+        body = csvStream(
+          [
+            'Case reference',
+            'Crime or incident type',
+            'Victims’ Code category',
+            'Deadline (UTC)',
+            'First contact (UTC)',
+            'Outcome',
+          ],
+          rows,
+          (r) => [r.reference, r.caseType, r.category, r.dueAt, r.metAt, r.outcome],
+        )
+      } else {
+        throw new DomainError('not-found', 'There is no report with that name', { status: 404 })
+      }
+      await reporting.recordExport(forceId, name, period, actorOf(request))
+      return sendCsv(reply, `waypoint-${forceId}-${name}.csv`, body)
+    },
+  )
+
+  http.get<{ Querystring: Query }>(
+    '/console/reports/victims-code',
+    { config: { access: { staff: readers } } },
+    async (request, reply) => {
+      const { forceId, forceItems } = await forceFor(request, request.query)
+      const c = criteria(request.query)
+      const page = {
+        title: 'Victims’ Code timeliness',
+        forceItems,
+        values: c.values,
+        forceName: (await forces.get(forceId)).name,
+      }
+      let period: Period
+      try {
+        period = reporting.parsePeriod(c.from, c.to)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return reply.render('reports/victims-code.njk', { ...page, errors: error.fieldErrors })
+      }
+      const rows = await reporting.vcopReport(forceId, period)
+      const count = (o: string) => rows.filter((r) => r.outcome === o).length
+      return reply.render('reports/victims-code.njk', {
+        ...page,
+        rows,
+        counts: { met: count('met'), missed: count('missed'), pending: count('pending') },
+        query: linkQuery(forceId, period, 'template', !!forceItems),
+        periodText: periodText(period),
+      })
+    },
+  )
+
+  http.get(
+    '/console/reports/api-keys',
+    { config: { access: { staff: keyManagers } } },
+    async (request, reply) =>
+      reply.render('reports/api-keys.njk', {
+        title: 'Power BI API keys',
+        keys: await reporting.apiKeys(request.staff!.forceId!),
+        feedUrl: `${request.protocol}://${request.host}/api/v1/odata/`,
+        values: {},
+      }),
+  )
+
+  http.post<{ Body: { name?: string } }>(
+    '/console/reports/api-keys',
+    { config: { access: { staff: keyManagers } } },
+    async (request, reply) => {
+      const forceId = request.staff!.forceId!
+      const page = {
+        title: 'Power BI API keys',
+        feedUrl: `${request.protocol}://${request.host}/api/v1/odata/`,
+        values: { name: request.body?.name ?? '' },
+      }
+      try {
+        const { key, row } = await reporting.createApiKey(forceId, request.body?.name ?? '', actorOf(request))
+        // The key is shown on this response only; it is never stored or shown again.
+        reply.header('cache-control', 'no-store')
+        return reply.render('reports/api-keys.njk', {
+          ...page,
+          values: {},
+          created: { key, name: row.name },
+          keys: await reporting.apiKeys(forceId),
+        })
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return reply.render('reports/api-keys.njk', {
+          ...page,
+          errors: error.fieldErrors,
+          keys: await reporting.apiKeys(forceId),
+        })
+      }
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/reports/api-keys/:id/revoke',
+    { config: { access: { staff: keyManagers } } },
+    async (request, reply) => {
+      if (!/^[0-9a-f-]{36}$/i.test(request.params.id))
+        throw new DomainError('not-found', 'A live API key with that id was not found', { status: 404 })
+      await reporting.revokeApiKey(request.staff!.forceId!, request.params.id, actorOf(request))
+      return reply.redirect('/console/reports/api-keys', 303)
+    },
+  )
+}
+
+function actorOf(request: FastifyRequest) {
+  return {
+    id: request.staff?.id ?? null,
+    name: request.staff?.displayName ?? null,
+    ip: request.ip,
+    correlationId: request.id,
+  }
+}
+
+const hourText = (hour: number) => String(hour).padStart(2, '0')
+
+function periodText(period: Period): string {
+  const format = (d: Date) => DateTime.fromJSDate(d, { zone: 'Europe/London' }).toFormat('d LLLL yyyy')
+  return `${format(period.from)} to ${format(new Date(period.to.getTime() - 1))}`
+}
+
+function sendCsv(reply: FastifyReply, filename: string, body: ReturnType<typeof csvStream>) {
+  reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('cache-control', 'no-store')
+  return reply.send(body)
+}
