@@ -144,7 +144,8 @@ export async function writeEventsFile(
   let written = 0
   for (const event of events) {
     if (written >= count) break
-    if (!out.write(`${JSON.stringify(event)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+    if (!out.write(`${JSON.stringify(event)}\n`))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()))
     written += 1
   }
   await new Promise<void>((resolve, reject) =>
