@@ -205,7 +205,13 @@ export function entityJson(
   for (const p of set.properties) {
     if (select.length && !select.includes(p.name)) continue
     const v = row[p.name]
-    out[p.name] = v instanceof Date ? v.toISOString() : v === undefined ? null : v
+    // Raw rows give timestamptz as text on PGlite and as Date on node-postgres.
+    out[p.name] =
+      v === undefined || v === null
+        ? null
+        : p.type === 'Edm.DateTimeOffset'
+          ? new Date(v as string | Date).toISOString()
+          : v
   }
   return out
 }
