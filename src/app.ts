@@ -33,6 +33,9 @@ import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
 import { createJourneys } from './journeys/module.ts'
 import { registerJourneyRoutes } from './journeys/routes.ts'
+import { registerContactPolicyRoutes } from './journeys/contact-policy-routes.ts'
+import { registerDesignerPublishRoutes } from './journeys/designer-publish-routes.ts'
+import { registerDesignerRoutes } from './journeys/designer-routes.ts'
 import type { JourneyService } from './journeys/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
@@ -244,6 +247,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
   registerConsoleRoutes(http, services)
   registerJourneyRoutes(http, journeys.service, cases)
+  // The no-code journey designer (UJ-18) and each force's safe-contact policy.
+  registerDesignerRoutes(http, journeys.designer)
+  registerDesignerPublishRoutes(http, journeys.designer)
+  registerContactPolicyRoutes(http, journeys.service)
   registerMessagingRoutes(http, {
     config,
     db,

@@ -8,6 +8,8 @@ import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import { CaseServiceReader } from './case-reader.ts'
 import { defaultTemplates } from './default-journeys.ts'
+import { DesignerRepository } from './designer-repository.ts'
+import { DesignerService } from './designer-service.ts'
 import { EnrolmentService } from './enrolment-service.ts'
 import { MessagingScheduler } from './messaging-adapter.ts'
 import { JourneyRepository } from './repository.ts'
@@ -29,13 +31,14 @@ export function createJourneys(d: JourneyDependencies) {
   const service = new JourneyService(d.db, repo, d.clock, d.audit, (tx, forceId) =>
     scheduler.installTemplates(tx, forceId, defaultTemplates),
   )
+  const caseReader = new CaseServiceReader(d.cases, repo, () => scheduler)
   const enrolments = new EnrolmentService({
     db: d.db,
     repo,
     clock: d.clock,
     audit: d.audit,
     journeys: service,
-    cases: new CaseServiceReader(d.cases, repo, () => scheduler),
+    cases: caseReader,
     queue: d.jobs,
     messages: () => scheduler,
     publicUrl: d.publicUrl,
@@ -43,5 +46,17 @@ export function createJourneys(d: JourneyDependencies) {
   d.jobs.register(...enrolments.jobs.all)
   d.cases.onChange((tx, event) => enrolments.onCaseEvent(tx, event))
 
-  return { service, enrolments }
+  // The no-code designer (UJ-18) reads cases the way enrolment does, for its dry run.
+  const designer = new DesignerService({
+    db: d.db,
+    journeys: service,
+    messaging: d.messaging,
+    audit: d.audit,
+    clock: d.clock,
+    cases: caseReader,
+    repo: new DesignerRepository(),
+    publicUrl: d.publicUrl,
+  })
+
+  return { service, enrolments, designer }
 }

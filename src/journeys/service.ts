@@ -204,6 +204,28 @@ export class JourneyService {
     })
   }
 
+  /** A force admin changes which safe-contact checks run before every send; later sends use it. */
+  async saveContactPolicy(
+    forceId: string,
+    contactPolicy: ContactPolicySettings,
+    actor: Actor,
+  ): Promise<void> {
+    await this.#db.withForce(forceId, async (tx) => {
+      const current = await this.rules(forceId, tx)
+      await this.#repo.saveRules(tx, {
+        forceId,
+        eligibility: current.eligibility,
+        contactPolicy,
+        updatedBy: actor.id,
+        updatedAt: this.#clock.now(),
+      })
+      await this.#record(tx, forceId, 'journey-contact-policy.updated', forceId, actor, {
+        from: current.contactPolicy,
+        to: contactPolicy,
+      })
+    })
+  }
+
   /** Why each person on a case was or was not enrolled, and what their journeys did (CP-61). */
   async explain(forceId: string, caseId: string, actor: Actor): Promise<CaseExplanation> {
     return this.#db.withForce(forceId, async (tx) => {

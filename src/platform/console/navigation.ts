@@ -25,6 +25,18 @@ export const consoleNavigation: NavigationItem[] = [
     product: 'journeys',
   },
   {
+    text: 'Journey designer',
+    href: '/console/journeys/designer',
+    roles: ['journey_designer', 'force_admin'],
+    product: 'journeys',
+  },
+  {
+    text: 'Safe-contact policy',
+    href: '/console/journeys/contact-policy',
+    roles: ['force_admin'],
+    product: 'journeys',
+  },
+  {
     text: 'Victims’ Code deadlines',
     href: '/console/journeys/victims-code',
     roles: ['force_admin', 'journey_designer', 'analyst', 'investigating_officer', 'supervisor'],

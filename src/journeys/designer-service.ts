@@ -1,0 +1,246 @@
+// The no-code journey designer (UJ-18): journeys built from forms, checked in plain English,
+// previewed with a sample victim's case, test-sent to the designer, published with a summary of
+// what changed, and dry-run over the force's recent cases. Definitions are saved and published
+// through JourneyService, so the engine's own validation and versioning apply unchanged.
+import { randomUUID } from 'node:crypto'
+import { isValidAddress } from '../messaging/addresses.ts'
+import type { MessagingService } from '../messaging/service.ts'
+import type { SmsLength } from '../messaging/sms-length.ts'
+import { MissingPersonalisationError, renderMessage } from '../messaging/template-rendering.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database } from '../platform/db/database.ts'
+import { NotFoundError, ValidationError } from '../platform/errors.ts'
+import type { JourneyDefinition, Step } from './definition.ts'
+import type { DesignerRepository } from './designer-repository.ts'
+import type { NewJourney } from './designer-forms.ts'
+import { type DesignerProblem, describeChanges, reviewDraft, type TemplateInfo } from './designer-review.ts'
+import { dryRun, type DryRunResult } from './dry-run.ts'
+import type { Actor, JourneyDetail, JourneyService } from './service.ts'
+import type { CaseReader, CaseSnapshot } from './snapshot.ts'
+
+export interface DesignerDependencies {
+  db: Database
+  journeys: JourneyService
+  messaging: MessagingService
+  audit: AuditService
+  clock: Clock
+  cases: CaseReader
+  repo: DesignerRepository
+  publicUrl: string
+}
+
+export interface Preview {
+  channel: 'sms' | 'email'
+  subject: string | null
+  text: string
+  sms?: SmsLength
+  problem?: string
+}
+
+/** The sample victim's case every preview and test message is rendered with. */
+export const sampleCase = (forceName: string, publicUrl: string) => ({
+  force_name: forceName,
+  portal_link: `${publicUrl}/portal`,
+  reference: '37/12345/26',
+  officer_name: 'PC 4521 Sam Taylor',
+  case_status: 'under investigation',
+})
+
+const dryRunDays = 30
+const dryRunCaseLimit = 5000
+
+export class DesignerService {
+  readonly #d: DesignerDependencies
+
+  constructor(dependencies: DesignerDependencies) {
+    this.#d = dependencies
+  }
+
+  /** The force's journeys with whether the draft differs from the published version. */
+  async list(forceId: string) {
+    const journeys = await this.#d.journeys.list(forceId)
+    const result = []
+    for (const j of journeys) {
+      const detail = await this.#d.journeys.detail(forceId, j.id)
+      result.push({ ...j, hasUnpublishedChanges: detail.hasUnpublishedChanges })
+    }
+    return result
+  }
+
+  async create(forceId: string, input: NewJourney, actor: Actor) {
+    const slug = input.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40)
+    return this.#d.journeys.createJourney(
+      forceId,
+      {
+        key: `${slug || 'journey'}-${randomUUID().slice(0, 8)}`,
+        name: input.name,
+        kind: input.kind,
+        definition: input.definition,
+      },
+      actor,
+    )
+  }
+
+  async draft(forceId: string, journeyId: string) {
+    const detail = await this.#d.journeys.detail(forceId, journeyId)
+    const templates = await this.templates(forceId)
+    const definition = detail.journey.draft as JourneyDefinition
+    return { detail, definition, templates, problems: reviewDraft(definition, templates) }
+  }
+
+  /** Applies one designer change to the draft and saves it (audited by JourneyService). */
+  async change(
+    forceId: string,
+    journeyId: string,
+    edit: (definition: JourneyDefinition) => JourneyDefinition,
+    actor: Actor,
+  ): Promise<void> {
+    const detail = await this.#d.journeys.detail(forceId, journeyId)
+    const next = edit(structuredClone(detail.journey.draft as JourneyDefinition))
+    if (next.steps.length === 0)
+      throw new ValidationError([{ field: 'steps', message: 'A journey needs at least one step' }])
+    await this.#d.journeys.saveDraft(forceId, journeyId, next, actor)
+  }
+
+  async templates(forceId: string): Promise<TemplateInfo[]> {
+    const rows = await this.#d.db.withForce(forceId, (tx) => this.#d.messaging.templates(tx, forceId))
+    const latest = new Map<string, TemplateInfo>()
+    for (const t of rows) {
+      const key = `${t.key}/${t.channel}/${t.language}`
+      if (!latest.has(key))
+        latest.set(key, {
+          key: t.key,
+          channel: t.channel,
+          language: t.language,
+          subject: t.subject,
+          body: t.body,
+        })
+    }
+    return [...latest.values()]
+  }
+
+  /** The step's message as the sample victim would receive it, with SMS length and parts. */
+  async preview(forceId: string, step: Extract<Step, { kind: 'send' }>): Promise<Preview[]> {
+    const { db, messaging, publicUrl } = this.#d
+    return db.withForce(forceId, async (tx) => {
+      const branding = await messaging.branding(tx, forceId)
+      const all = await this.templates(forceId)
+      const channels: ('sms' | 'email')[] = step.channel === 'preferred' ? ['sms', 'email'] : [step.channel]
+      return channels.map((channel) => {
+        const template = all.find(
+          (t) => t.key === step.template && t.channel === channel && t.language === 'en',
+        )
+        if (!template)
+          return {
+            channel,
+            subject: null,
+            text: '',
+            problem: `There is no ${channel} version of this template`,
+          }
+        try {
+          const rendered = renderMessage(template, sampleCase(branding.senderName, publicUrl), branding)
+          return {
+            channel,
+            subject: rendered.subject,
+            text: rendered.text,
+            ...(channel === 'sms' ? { sms: messaging.smsLength(rendered.text) } : {}),
+          }
+        } catch (error) {
+          if (!(error instanceof MissingPersonalisationError)) throw error
+          return { channel, subject: null, text: '', problem: error.message }
+        }
+      })
+    })
+  }
+
+  /**
+   * Sends one step's message to the designer (their own phone or email) through the force's
+   * channel. It belongs to no person and no case, so nothing is written back to CAD or RMS.
+   */
+  async testSend(
+    forceId: string,
+    journeyId: string,
+    stepNumber: number,
+    to: { channel: 'sms' | 'email'; address: string },
+    actor: Actor,
+  ) {
+    const { definition } = await this.draft(forceId, journeyId)
+    const step = definition.steps[stepNumber - 1]
+    if (step?.kind !== 'send') throw new NotFoundError('A step that sends a message')
+    if (!isValidAddress(to.channel, to.address))
+      throw new ValidationError([
+        { field: 'phone', message: 'Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982' },
+      ])
+    const { db, messaging, audit, publicUrl } = this.#d
+    return db.withForce(forceId, async (tx) => {
+      const branding = await messaging.branding(tx, forceId)
+      const message = await messaging.schedule(tx, {
+        forceId,
+        channel: to.channel,
+        to: to.address,
+        templateKey: step.template,
+        personalisation: sampleCase(branding.senderName, publicUrl),
+        urgent: true,
+        actorId: actor.id,
+      })
+      await audit.record(
+        {
+          action: 'journey.test-sent',
+          forceId,
+          actor: { kind: 'staff', id: actor.id },
+          recordType: 'journey',
+          recordId: journeyId,
+          detail: { step: stepNumber, channel: to.channel, messageId: message.id, test: true },
+          ip: actor.ip ?? null,
+        },
+        tx,
+      )
+      return message
+    })
+  }
+
+  /** What publishing would change, and the problems that stop it. */
+  async publishReview(forceId: string, journeyId: string) {
+    const { detail, definition, problems } = await this.draft(forceId, journeyId)
+    return { detail, changes: describeChanges(publishedOf(detail), definition), problems }
+  }
+
+  async publish(forceId: string, journeyId: string, actor: Actor) {
+    const { problems } = await this.draft(forceId, journeyId)
+    const errors = problems.filter((p) => p.level === 'error')
+    if (errors.length > 0)
+      throw new ValidationError(errors.map((p) => ({ field: 'steps', message: p.message })))
+    return this.#d.journeys.publish(forceId, journeyId, actor)
+  }
+
+  /** UJ-18: the draft over the last 30 days of the force's cases; reads only. */
+  async dryRun(forceId: string, journeyId: string): Promise<DryRunResult & { from: Date; to: Date }> {
+    const { db, journeys, cases, repo, clock } = this.#d
+    const detail = await journeys.detail(forceId, journeyId)
+    const to = clock.now()
+    const from = new Date(to.getTime() - dryRunDays * 24 * 3600_000)
+    const rules = await journeys.rules(forceId)
+    const snapshots = await db.withForce(forceId, async (tx) => {
+      const found: CaseSnapshot[] = []
+      for (const key of await repo.casesBetween(tx, from, to, dryRunCaseLimit)) {
+        const snapshot = await cases.loadCase(tx, { forceId, ...key })
+        if (snapshot) found.push(snapshot)
+      }
+      return found
+    })
+    return { ...dryRun(detail.journey.draft as JourneyDefinition, snapshots, rules, to), from, to }
+  }
+}
+
+export function publishedOf(detail: JourneyDetail): JourneyDefinition | undefined {
+  return detail.versions.find((v) => v.version === detail.journey.publishedVersion)?.definition as
+    | JourneyDefinition
+    | undefined
+}
+
+export type { DesignerProblem }
