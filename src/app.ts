@@ -64,6 +64,7 @@ import { OfficerRmsUpdates } from './sources/writeback/officer-update.ts'
 import { WritebackRepository } from './sources/writeback/repository.ts'
 import { registerWritebackRoutes } from './sources/writeback/routes.ts'
 import { WritebackService } from './sources/writeback/service.ts'
+import { writeBackSentMessages } from './sources/writeback/sent-messages.ts'
 import { registerSourceApiRoutes } from './sources/api-routes.ts'
 import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
@@ -157,7 +158,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   jobs.register(warehouse.job)
   const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
   // Templates, quiet hours, channels and dispatch (UJ-6, UJ-8, UJ-11, UJ-12, UJ-19).
-  const messaging = createMessaging({ config, db, clock, log: log.child({ component: 'messaging' }), jobs })
+  const messaging = createMessaging({
+    config,
+    db,
+    clock,
+    log: log.child({ component: 'messaging' }),
+    jobs,
+    onSent: writeBackSentMessages(cases, writeback),
+  })
   // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
   const journeys = createJourneys({
     db,

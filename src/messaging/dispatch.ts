@@ -6,7 +6,7 @@
 // for our reference before anything is sent again.
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MessageChannel, OutgoingMessage, SendOutcome } from './channels.ts'
 import type { MessageRow, MessagingRepository } from './repository.ts'
@@ -31,6 +31,9 @@ const finalStatuses = new Set<MessageStatus>([
   'technical-failure',
 ])
 
+/** Called once per message, inside the transaction that records it as sent. */
+export type SentMessageListener = (tx: Tx, message: MessageRow, sentAt: Date) => Promise<void>
+
 export class MessageDispatcher {
   readonly #db: Database
   readonly #repo: MessagingRepository
@@ -39,6 +42,7 @@ export class MessageDispatcher {
   readonly #config: Config['messaging']
   readonly #links: UnsubscribeLinks
   readonly #log: Logger
+  readonly #onSent: SentMessageListener | undefined
 
   constructor(deps: {
     db: Database
@@ -48,6 +52,8 @@ export class MessageDispatcher {
     config: Config['messaging']
     links: UnsubscribeLinks
     log: Logger
+    /** Runs in the transaction that records a message as sent (write-back, UJ-9, UJ-10). */
+    onSent?: SentMessageListener
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -56,6 +62,7 @@ export class MessageDispatcher {
     this.#config = deps.config
     this.#links = deps.links
     this.#log = deps.log
+    this.#onSent = deps.onSent
   }
 
   /** Sends what is due, batch after batch, until nothing is due, a limit bites or time is up. */
@@ -110,6 +117,7 @@ export class MessageDispatcher {
             sentAt: this.#clock.now(),
             detail: 'Reconciled: the provider holds this reference',
           })
+          await this.#onSent?.(tx, message, this.#clock.now())
         } else {
           // Not at the provider (or a provider that cannot tell, e.g. SMTP): send again.
           await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
@@ -243,6 +251,7 @@ export class MessageDispatcher {
             providerRef: outcome.providerRef,
             sentAt: now,
           })
+          await this.#onSent?.(tx, message, now)
           if (outcome.delivered) {
             await this.#repo.transition(tx, { ids: [message.id] }, ['sent'], 'delivered', {
               completedAt: now,

@@ -6,7 +6,7 @@ import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
-import { MessageDispatcher } from './dispatch.ts'
+import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { MessagingRepository } from './repository.ts'
 import { MessagingService } from './service.ts'
@@ -18,6 +18,8 @@ export function createMessaging(deps: {
   clock: Clock
   log: Logger
   jobs: JobQueue
+  /** Write-back of each sent message to CAD or the RMS (UJ-9, UJ-10), wired by the app. */
+  onSent?: SentMessageListener
 }) {
   const { config, db, clock, jobs } = deps
   const repository = new MessagingRepository()
@@ -32,6 +34,7 @@ export function createMessaging(deps: {
     config: config.messaging,
     links,
     log: deps.log,
+    onSent: deps.onSent,
   })
   const definitions = messagingJobs(dispatcher, jobs, clock)
   jobs.register(definitions.dispatchDueMessages, definitions.pollMessageReceipts)
