@@ -19,7 +19,7 @@ export function registerODataRoutes(http: FastifyInstance, reporting: ReportingS
       return request.client.forceId
     }
     const header = request.headers['x-api-key']
-    const key = (Array.isArray(header) ? header[0] : header) ?? (request.query as { apikey?: string }).apikey
+    const key = (Array.isArray(header) ? header[0] : header) ?? queryOptions(request).apikey
     if (!key)
       throw new DomainError('unauthorised', 'Send a bearer token or an X-API-Key header', { status: 401 })
     const forceId = await reporting.forceForApiKey(key.trim())
@@ -48,25 +48,22 @@ export function registerODataRoutes(http: FastifyInstance, reporting: ReportingS
     return reply.send(metadataDocument())
   })
 
-  http.get<{ Params: { set: string }; Querystring: Record<string, string | undefined> }>(
+  http.get<{ Params: { set: string } }>(
     `${ODATA_ROOT}/:set`,
     { config: { access, fixedFormat: true } },
     async (request, reply) => {
       const forceId = await forceOf(request)
       const set = reporting.entitySet(request.params.set)
-      const page = await reporting.odataPage(forceId, set, request.query)
+      const query = queryOptions(request)
+      const page = await reporting.odataPage(forceId, set, query)
       const body: Record<string, unknown> = { '@odata.context': `${baseUrl(request)}/$metadata#${set.name}` }
       if (page.count !== undefined) body['@odata.count'] = page.count
       body.value = page.value
       if (page.nextSkip !== undefined) {
         const next = new URLSearchParams()
-        for (const [k, v] of Object.entries(request.query))
-          if (v !== undefined && k !== '$skip') next.set(k, v)
-        if (request.query.$top !== undefined)
-          next.set(
-            '$top',
-            String(Number(request.query.$top) - (page.nextSkip - Number(request.query.$skip ?? 0))),
-          )
+        for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== '$skip') next.set(k, v)
+        if (query.$top !== undefined)
+          next.set('$top', String(Number(query.$top) - (page.nextSkip - Number(query.$skip ?? 0))))
         next.set('$skip', String(page.nextSkip))
         body['@odata.nextLink'] = `${baseUrl(request)}/${set.name}?${next.toString()}`
       }
@@ -74,6 +71,17 @@ export function registerODataRoutes(http: FastifyInstance, reporting: ReportingS
       return reply.send(body)
     },
   )
+}
+
+/**
+ * The query options, one value each: Power Query's `ApiKeyName` adds `apikey` to every request,
+ * including the nextLink that already carries it, so a repeated option takes its first value.
+ */
+function queryOptions(request: FastifyRequest): Record<string, string | undefined> {
+  const options: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(request.query as Record<string, string | string[] | undefined>))
+    options[k] = Array.isArray(v) ? v[0] : v
+  return options
 }
 
 function baseUrl(request: FastifyRequest): string {
