@@ -75,6 +75,11 @@ import { registerODataRoutes } from './reporting/odata-routes.ts'
 import { ReportingRepository } from './reporting/repository.ts'
 import { registerReportingRoutes } from './reporting/routes.ts'
 import { ReportingService } from './reporting/service.ts'
+import { RetentionAdministration } from './retention/administration.ts'
+import { retentionSweepJob } from './retention/jobs.ts'
+import { RetentionRepository } from './retention/repository.ts'
+import { registerRetentionRoutes } from './retention/routes.ts'
+import { RetentionService } from './retention/service.ts'
 
 export interface AppOptions {
   clock?: Clock
@@ -97,6 +102,7 @@ export interface Services {
   messaging: MessagingService
   journeys: JourneyService
   reporting: ReportingService
+  retention: RetentionService
 }
 
 export interface App {
@@ -176,6 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messaging: messaging.service,
     publicUrl: config.http.publicUrl,
   })
+  const retentionRepository = new RetentionRepository()
   const services: Services = {
     apiClients,
     audit,
@@ -198,8 +205,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clock,
       odataPageSize: config.reporting.odataPageSize,
     }),
+    // Review, retention and deletion under the PIRM Code (UJ-3, CP-4, CRM-4).
+    retention: new RetentionService({
+      db,
+      repo: retentionRepository,
+      clock,
+      audit,
+      cases,
+      messaging: messaging.service,
+      journeys: journeys.service,
+      writeback,
+      sources,
+    }),
   }
   jobs.register(auditForwardingJob)
+  jobs.register(retentionSweepJob(services.retention, async () => (await forces.list()).map((f) => f.id)))
 
   const http = await createHttpServer({
     config,
@@ -296,6 +316,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerApiRoutes(http, { apiClients, provisioning, forces, audit })
   registerReportingRoutes(http, { reporting: services.reporting, forces })
   registerODataRoutes(http, services.reporting)
+  registerRetentionRoutes(http, {
+    retention: services.retention,
+    administration: new RetentionAdministration({ db, repo: retentionRepository, audit, cases, clock }),
+  })
 
   await jobs.start()
   await http.ready()

@@ -5,6 +5,7 @@ import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
 import { type ApplyResult, CaseChangeApplier } from './apply-change.ts'
+import { CaseDeletionRepository, type CaseKind, type DeletionCounts } from './deletion-repository.ts'
 import { type CaseChangeListener, type CaseEvent, CaseEventPublisher } from './events.ts'
 import type { CaseChange, Provenance } from './model.ts'
 import type {
@@ -62,6 +63,7 @@ export class CaseService {
   readonly #clock: Clock
   readonly #publisher = new CaseEventPublisher()
   readonly #applier: CaseChangeApplier
+  readonly #deletion = new CaseDeletionRepository()
 
   constructor(db: Database, cases: CaseRepository, people: PersonRepository, clock: Clock) {
     this.#db = db
@@ -210,6 +212,36 @@ export class CaseService {
 
   #read<T>(forceId: string, options: ReadOptions, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return options.tx ? fn(options.tx) : this.#db.withForce(forceId, fn)
+  }
+
+  /**
+   * PIRM deletion (UJ-3, CP-4, CRM-4) in the caller's transaction: the case, its timeline, parties
+   * and links. Returns what the caller must also delete: its people, raw events and reference.
+   */
+  async deleteCase(
+    tx: Tx,
+    kind: CaseKind,
+    id: string,
+  ): Promise<{ counts: DeletionCounts; personIds: string[]; sourceEventIds: string[]; reference?: string }> {
+    const reference = await this.#deletion.reference(tx, kind, id)
+    const personIds = await this.#deletion.partyPersonIds(tx, kind, id)
+    const sourceEventIds = await this.#deletion.sourceEventIds(tx, { kind, id })
+    const counts = await this.#deletion.deleteCase(tx, kind, id)
+    return { counts, personIds, sourceEventIds, ...(reference ? { reference } : {}) }
+  }
+
+  /** True while the person is a party to any case (then PIRM deletion of the person waits). */
+  isOnAnyCase(tx: Tx, personId: string): Promise<boolean> {
+    return this.#deletion.isOnAnyCase(tx, personId)
+  }
+
+  /** PIRM deletion of a person with identities, claims, contact points, markers and timeline. */
+  async deletePerson(
+    tx: Tx,
+    personId: string,
+  ): Promise<{ counts: DeletionCounts; sourceEventIds: string[] }> {
+    const sourceEventIds = await this.#deletion.sourceEventIds(tx, { kind: 'person', id: personId })
+    return { counts: await this.#deletion.deletePerson(tx, personId), sourceEventIds }
   }
 }
 

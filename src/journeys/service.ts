@@ -7,6 +7,7 @@ import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import { type ContactPolicySettings, defaultContactPolicy } from './contact-policy.ts'
 import { defaultJourneys } from './default-journeys.ts'
+import { JourneyDeletionRepository } from './deletion-repository.ts'
 import { checkDefinition, describeStep, describeTrigger, type JourneyDefinition } from './definition.ts'
 import { defaultEligibilityRules, type EligibilityRules } from './eligibility.ts'
 import type {
@@ -54,6 +55,7 @@ export interface CaseExplanation {
 export type VcopState = 'met' | 'overdue' | 'due'
 
 export class JourneyService {
+  readonly #deletion = new JourneyDeletionRepository()
   readonly #db: Database
   readonly #repo: JourneyRepository
   readonly #clock: Clock
@@ -323,6 +325,11 @@ export class JourneyService {
       },
       tx,
     )
+  }
+
+  /** PIRM deletion (UJ-3, CP-4, CRM-4): a case's or person's enrolments, steps and decisions, in `tx`. */
+  deleteFor(tx: Tx, target: { caseId?: string; personId?: string }): Promise<Record<string, number>> {
+    return this.#deletion.deleteFor(tx, target)
   }
 }
 

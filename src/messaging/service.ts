@@ -8,6 +8,7 @@ import type { Config } from '../platform/config.ts'
 import type { Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import { addressKey, isValidAddress } from './addresses.ts'
+import { MessageDeletionRepository } from './deletion-repository.ts'
 import {
   defaultSendingWindow,
   isValidSendingWindow,
@@ -61,6 +62,7 @@ export interface MessagingDefaults {
 export type DispatchWaker = (tx: Tx, at: Date) => Promise<void>
 
 export class MessagingService {
+  readonly #deletion = new MessageDeletionRepository()
   readonly #repo: MessagingRepository
   readonly #clock: Clock
   readonly #config: Config['messaging']
@@ -355,6 +357,16 @@ export class MessagingService {
     const message = await this.#repo.message(tx, id)
     if (!message) throw new NotFoundError('The message')
     return { message, events: await this.#repo.events(tx, id) }
+  }
+
+  /** PIRM deletion (UJ-3, CP-4, CRM-4): a case's or person's messages and their events, in `tx`. */
+  deleteFor(tx: Tx, target: { caseId?: string; personId?: string }): Promise<Record<string, number>> {
+    return this.#deletion.deleteFor(tx, target)
+  }
+
+  /** PIRM deletion of finished messages created before `cutoff` (a force's message rule). */
+  deleteFinishedBefore(tx: Tx, cutoff: Date): Promise<Record<string, number>> {
+    return this.#deletion.deleteFinishedBefore(tx, cutoff)
   }
 }
 

@@ -10,6 +10,7 @@ import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import { defaultProfileFor, type SourceSystem, sourceSystems } from './default-profiles.ts'
+import { SourceEventDeletionRepository } from './deletion-repository.ts'
 import {
   checkProfile,
   type MappingOutcome,
@@ -39,6 +40,7 @@ export interface SourceHealth extends SourceHealthRow {
 }
 
 export class SourceService {
+  readonly #deletion = new SourceEventDeletionRepository()
   readonly #db: Database
   readonly #repo: SourceRepository
   readonly #cases: CaseService
@@ -288,6 +290,16 @@ export class SourceService {
       })
       return { id: inboxId, status: 'quarantined', reason, warnings: event.warnings }
     }
+  }
+
+  /** PIRM deletion (UJ-3, CP-4, CRM-4): raw events (and their stored repeats) by id, in `tx`. */
+  deleteEvents(tx: Tx, ids: string[]): Promise<number> {
+    return this.#deletion.deleteEvents(tx, ids)
+  }
+
+  /** PIRM deletion of raw events processed before `cutoff` (a force's source event rule). */
+  deleteProcessedBefore(tx: Tx, cutoff: Date): Promise<number> {
+    return this.#deletion.deleteProcessedBefore(tx, cutoff)
   }
 }
 

@@ -53,6 +53,8 @@ export const consoleNavigation: NavigationItem[] = [
     roles: ['force_admin', 'contact_handler', 'contact_supervisor', 'investigating_officer', 'supervisor'],
   },
   { text: 'Reports', href: '/console/reports', roles: ['analyst', 'force_admin', 'system_admin'] },
+  { text: 'Retention', href: '/console/retention/rules', roles: ['force_admin'] },
+  { text: 'Retention report', href: '/console/retention/report', roles: ['auditor'] },
   { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
   { text: 'Contact', href: '/console/contact', roles: 'any', product: 'contact' },
   {

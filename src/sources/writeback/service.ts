@@ -10,6 +10,7 @@ import { NotFoundError } from '../../platform/errors.ts'
 import type { JobDefinition, JobQueue } from '../../platform/jobs.ts'
 import type { Logger } from '../../platform/logger.ts'
 import { CredentialCipher } from './credentials.ts'
+import { WritebackDeletionRepository } from './deletion-repository.ts'
 import { type DeliveryResult, deliverOverHttp } from './http-delivery.ts'
 import { deliverWritebacksJob } from './jobs.ts'
 import type { AttemptOutcome, WritebackRepository } from './repository.ts'
@@ -81,6 +82,7 @@ export interface WritebackDependencies {
 }
 
 export class WritebackService {
+  readonly #deletion = new WritebackDeletionRepository()
   readonly deliveryJob: JobDefinition
   readonly #repo: WritebackRepository
   readonly #deps: WritebackDependencies
@@ -310,6 +312,11 @@ export class WritebackService {
       )
       return replayed.length
     })
+  }
+
+  /** PIRM deletion (UJ-3, CP-4, CRM-4): entries written against a CAD log or crime record, in `tx`. */
+  deleteForReference(tx: Tx, target: 'cad' | 'rms', reference: string): Promise<Record<string, number>> {
+    return this.#deletion.deleteForReference(tx, target, reference)
   }
 }
 

@@ -1,0 +1,46 @@
+// Deleting a case's or a person's messages for review, retention and deletion under the PIRM
+// Code (UJ-3, CP-4, CRM-4), in the caller's transaction. Opt-outs stay: they are kept so that a
+// STOP is still honoured, and they hold an address key, not the message.
+import { type SQL, sql } from 'drizzle-orm'
+import { rows, type Tx } from '../platform/db/database.ts'
+
+async function count(tx: Tx, query: SQL): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    tx,
+    sql`with d as (${query} returning 1) select count(*)::int as n from d`,
+  )
+  return row?.n ?? 0
+}
+
+export class MessageDeletionRepository {
+  async deleteWhere(tx: Tx, where: SQL): Promise<Record<string, number>> {
+    const ids = (await rows<{ id: string }>(tx, sql`select id from messages where ${where}`)).map((r) => r.id)
+    if (ids.length === 0) return { messages: 0, message_events: 0 }
+    const list = sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )
+    await tx.execute(sql`update contact_point_health set message_id = null where message_id in (${list})`)
+    return {
+      message_events: await count(tx, sql`delete from message_events where message_id in (${list})`),
+      messages: await count(tx, sql`delete from messages where id in (${list})`),
+    }
+  }
+
+  deleteFor(tx: Tx, target: { caseId?: string; personId?: string }): Promise<Record<string, number>> {
+    const conditions = [
+      ...(target.caseId ? [sql`case_id = ${target.caseId}`] : []),
+      ...(target.personId ? [sql`person_id = ${target.personId}`] : []),
+    ]
+    if (conditions.length === 0) return Promise.resolve({ messages: 0, message_events: 0 })
+    return this.deleteWhere(tx, sql.join(conditions, sql` or `))
+  }
+
+  /** Messages created before `cutoff` that have finished (nothing left to send or track). */
+  deleteFinishedBefore(tx: Tx, cutoff: Date): Promise<Record<string, number>> {
+    return this.deleteWhere(
+      tx,
+      sql`created_at < ${cutoff} and status not in ('scheduled', 'sending', 'sent')`,
+    )
+  }
+}

@@ -1,0 +1,357 @@
+// Review, retention and deletion under the PIRM Code 2023 (UJ-3, CP-4, CRM-4). Each force's
+// rules say, per kind of record and category, when a record is due for review and when it is
+// deleted. A daily sweep queues reviews and deletes what is due, except records under legal hold
+// or kept at review. Deleting a case removes every row that holds its personal data in every
+// capability, through their services, in one transaction; the audit keeps a tombstone of ids and
+// counts only.
+import { DateTime } from 'luxon'
+import type { CaseService } from '../cases/service.ts'
+import type { JourneyService } from '../journeys/service.ts'
+import type { MessagingService } from '../messaging/service.ts'
+import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
+import type { SourceService } from '../sources/service.ts'
+import type { WritebackService } from '../sources/writeback/service.ts'
+import type { Candidate, HoldableType, RetentionRepository, RuleRow } from './repository.ts'
+
+export interface Acting {
+  actor: AuditEvent['actor']
+  ip?: string | null
+  correlationId?: string | null
+}
+
+export interface RetentionDependencies {
+  db: Database
+  repo: RetentionRepository
+  clock: Clock
+  audit: AuditService
+  cases: CaseService
+  messaging: MessagingService
+  journeys: JourneyService
+  writeback: WritebackService
+  sources: SourceService
+}
+
+export interface SweepResult {
+  queued: number
+  deleted: number
+  batches: Record<string, number>
+}
+
+const SYSTEM: Acting = { actor: { kind: 'system', id: null, name: 'Retention schedule' } }
+
+export function addMonths(date: Date, months: number): Date {
+  return DateTime.fromJSDate(date, { zone: 'utc' }).plus({ months }).toJSDate()
+}
+
+export function ruleLabel(rule: Pick<RuleRow, 'recordType' | 'category'>): string {
+  return `${rule.recordType}/${rule.category}`
+}
+
+interface Due {
+  candidate: Candidate
+  rule: RuleRow
+  reviewAt: Date | null
+  deleteAt: Date | null
+}
+
+export class RetentionService {
+  readonly #d: RetentionDependencies
+
+  constructor(deps: RetentionDependencies) {
+    this.#d = deps
+  }
+
+  /** The daily sweep for one force: queue what is due for review, delete what is due for deletion. */
+  async sweep(forceId: string): Promise<SweepResult> {
+    const now = this.#d.clock.now()
+    const { due, rules } = await this.#d.db.withForce(forceId, async (tx) => {
+      const rules = await this.#d.repo.rules(tx)
+      return { rules, due: await this.#dueRecords(tx, rules, now) }
+    })
+    const result: SweepResult = { queued: 0, deleted: 0, batches: {} }
+    const gone = new Set<string>()
+    for (const item of due) {
+      const key = `${item.candidate.recordType}:${item.candidate.recordId}`
+      if (gone.has(key)) continue
+      if (item.deleteAt && item.deleteAt <= now) {
+        const deleted = await this.#d.db.withForce(forceId, (tx) =>
+          this.#deleteIfStillDue(tx, forceId, item, now),
+        )
+        for (const k of deleted) gone.add(k)
+        if (deleted.length > 0) result.deleted += 1
+      } else if (item.reviewAt && item.reviewAt <= now) {
+        await this.#d.db.withForce(forceId, async (tx) => {
+          await this.#d.repo.queueReview(tx, forceId, item.candidate, item.rule, item.reviewAt!, now)
+          await this.#d.repo.addOutcome(tx, {
+            forceId,
+            recordType: item.candidate.recordType,
+            recordId: item.candidate.recordId,
+            ruleId: item.rule.id,
+            ruleLabel: ruleLabel(item.rule),
+            outcome: 'queued',
+            counts: {},
+            actorId: null,
+            at: now,
+          })
+        })
+        result.queued += 1
+      }
+    }
+    for (const rule of rules.filter(
+      (r) => r.deleteAfterMonths && ['message', 'source_event'].includes(r.recordType),
+    )) {
+      const cutoff = addMonths(now, -rule.deleteAfterMonths!)
+      const counts = await this.#d.db.withForce(forceId, async (tx) => {
+        await this.#d.repo.becomeDeleter(tx)
+        const counts =
+          rule.recordType === 'message'
+            ? await this.#d.messaging.deleteFinishedBefore(tx, cutoff)
+            : { source_events: await this.#d.sources.deleteProcessedBefore(tx, cutoff) }
+        const total = Object.values(counts).reduce((a, b) => a + b, 0)
+        if (total > 0) await this.#tombstone(tx, forceId, rule.recordType, null, rule, counts, SYSTEM, now)
+        return counts
+      })
+      for (const [table, n] of Object.entries(counts))
+        result.batches[table] = (result.batches[table] ?? 0) + n
+    }
+    return result
+  }
+
+  /** Per case or person, the rule that keeps it longest decides (review-only rules never delete). */
+  async #dueRecords(tx: Tx, rules: RuleRow[], now: Date): Promise<Due[]> {
+    const held = await this.#d.repo.activeHoldKeys(tx)
+    const kept = await this.#d.repo.keptKeys(tx, now)
+    const pending = await this.#d.repo.pendingKeys(tx)
+    const governing = new Map<string, Due>()
+    for (const rule of rules) {
+      for (const candidate of await this.#d.repo.candidates(tx, rule)) {
+        const key = `${candidate.recordType}:${candidate.recordId}`
+        if (held.has(key) || kept.has(key)) continue
+        const due: Due = {
+          candidate,
+          rule,
+          reviewAt: rule.reviewAfterMonths ? addMonths(candidate.baseDate, rule.reviewAfterMonths) : null,
+          deleteAt: rule.deleteAfterMonths ? addMonths(candidate.baseDate, rule.deleteAfterMonths) : null,
+        }
+        const current = governing.get(key)
+        if (!current || keepsLonger(due, current)) governing.set(key, due)
+      }
+    }
+    const order = { crime: 0, incident: 1, person: 2 }
+    return [...governing.entries()]
+      .filter(
+        ([key, d]) =>
+          (d.deleteAt && d.deleteAt <= now) || (d.reviewAt && d.reviewAt <= now && !pending.has(key)),
+      )
+      .map(([, d]) => d)
+      .sort((a, b) => order[a.candidate.recordType] - order[b.candidate.recordType])
+  }
+
+  async #deleteIfStillDue(tx: Tx, forceId: string, item: Due, now: Date): Promise<string[]> {
+    const { recordType, recordId } = item.candidate
+    const held = await this.#d.repo.activeHoldKeys(tx)
+    if (held.has(`${recordType}:${recordId}`)) return []
+    if (recordType === 'person' && (await this.#d.cases.isOnAnyCase(tx, recordId))) return []
+    return this.#delete(tx, forceId, recordType, recordId, item.rule, SYSTEM, now, held)
+  }
+
+  /**
+   * Deletes a case (with its people who are on no other case and not held) or a person, and
+   * everything every capability holds about them. Returns the keys of the records deleted.
+   */
+  async #delete(
+    tx: Tx,
+    forceId: string,
+    recordType: HoldableType,
+    recordId: string,
+    rule: RuleRow,
+    acting: Acting,
+    now: Date,
+    held: Set<string>,
+  ): Promise<string[]> {
+    await this.#d.repo.becomeDeleter(tx)
+    const counts: Record<string, number> = {}
+    const add = (more: Record<string, number>) => {
+      for (const [table, n] of Object.entries(more)) counts[table] = (counts[table] ?? 0) + n
+    }
+    const deletedKeys = [`${recordType}:${recordId}`]
+    const sourceEventIds: string[] = []
+    let personIds: string[] = []
+    if (recordType === 'person') {
+      personIds = [recordId]
+    } else {
+      const removed = await this.#d.cases.deleteCase(tx, recordType, recordId)
+      add(removed.counts)
+      sourceEventIds.push(...removed.sourceEventIds)
+      add(await this.#d.messaging.deleteFor(tx, { caseId: recordId }))
+      add(await this.#d.journeys.deleteFor(tx, { caseId: recordId }))
+      if (removed.reference)
+        add(
+          await this.#d.writeback.deleteForReference(
+            tx,
+            recordType === 'crime' ? 'rms' : 'cad',
+            removed.reference,
+          ),
+        )
+      personIds = removed.personIds.filter((id) => !held.has(`person:${id}`))
+    }
+    let people = 0
+    for (const personId of personIds) {
+      if (await this.#d.cases.isOnAnyCase(tx, personId)) continue
+      const removed = await this.#d.cases.deletePerson(tx, personId)
+      add(removed.counts)
+      sourceEventIds.push(...removed.sourceEventIds)
+      add(await this.#d.messaging.deleteFor(tx, { personId }))
+      add(await this.#d.journeys.deleteFor(tx, { personId }))
+      await this.#d.repo.closeReviewsOf(tx, 'person', personId, acting.actor.id ?? null, now)
+      if (recordType !== 'person') deletedKeys.push(`person:${personId}`)
+      people += 1
+    }
+    add({ source_events: await this.#d.sources.deleteEvents(tx, [...new Set(sourceEventIds)]) })
+    if (recordType !== 'person') counts.people_deleted_with_case = people
+    await this.#d.repo.closeReviewsOf(tx, recordType, recordId, acting.actor.id ?? null, now)
+    await this.#tombstone(tx, forceId, recordType, recordId, rule, counts, acting, now)
+    return deletedKeys
+  }
+
+  /** The audit keeps that a record was deleted, under which rule and how many rows: no content. */
+  async #tombstone(
+    tx: Tx,
+    forceId: string,
+    recordType: string,
+    recordId: string | null,
+    rule: RuleRow,
+    counts: Record<string, number>,
+    acting: Acting,
+    now: Date,
+  ): Promise<void> {
+    await this.#d.audit.record(
+      {
+        action: 'record.deleted',
+        forceId,
+        actor: acting.actor,
+        recordType,
+        ...(recordId ? { recordId } : {}),
+        detail: { rule: ruleLabel(rule), ruleId: rule.id, counts },
+        ip: acting.ip ?? null,
+        correlationId: acting.correlationId ?? null,
+      },
+      tx,
+    )
+    await this.#d.repo.addOutcome(tx, {
+      forceId,
+      recordType,
+      recordId,
+      ruleId: rule.id,
+      ruleLabel: ruleLabel(rule),
+      outcome: 'deleted',
+      counts,
+      actorId: acting.actor.kind === 'staff' ? (acting.actor.id ?? null) : null,
+      at: now,
+    })
+  }
+
+  // Review queue
+
+  pendingReviews(forceId: string) {
+    return this.#d.db.withForce(forceId, (tx) => this.#d.repo.reviews(tx))
+  }
+
+  async review(forceId: string, id: string) {
+    const found = await this.#d.db.withForce(forceId, (tx) => this.#d.repo.review(tx, id))
+    if (!found) throw new NotFoundError('The review')
+    return found
+  }
+
+  /** Keep at review: a reason and the date of the next review are required (PIRM Code). */
+  async keep(forceId: string, id: string, input: { reason?: string; nextReview?: string }, acting: Acting) {
+    const now = this.#d.clock.now()
+    const reason = (input.reason ?? '').trim()
+    const next = DateTime.fromISO((input.nextReview ?? '').trim(), { zone: 'Europe/London' })
+    const errors = [
+      ...(reason ? [] : [{ field: 'reason', message: 'Enter why the record is being kept' }]),
+      ...(next.isValid && next.toJSDate() > now
+        ? []
+        : [
+            {
+              field: 'nextReview',
+              message: 'Enter the next review date as a date in the future, like 2031-03-27',
+            },
+          ]),
+    ]
+    if (errors.length > 0) throw new ValidationError(errors)
+    await this.#d.db.withForce(forceId, async (tx) => {
+      const review = await this.#pending(tx, id)
+      const rule = await this.#d.repo.rule(tx, review.ruleId)
+      await this.#d.repo.decideReview(tx, id, {
+        status: 'kept',
+        reason,
+        keepUntil: next.toJSDate(),
+        by: acting.actor.id ?? null,
+        at: now,
+      })
+      await this.#d.repo.addOutcome(tx, {
+        forceId,
+        recordType: review.recordType,
+        recordId: review.recordId,
+        ruleId: review.ruleId,
+        ruleLabel: rule ? ruleLabel(rule) : null,
+        outcome: 'kept',
+        counts: {},
+        actorId: acting.actor.id ?? null,
+        at: now,
+      })
+      await this.#d.audit.record(
+        {
+          action: 'retention.kept',
+          forceId,
+          actor: acting.actor,
+          recordType: review.recordType,
+          recordId: review.recordId,
+          detail: { reviewId: id, keepUntil: next.toISODate() },
+          ip: acting.ip ?? null,
+          correlationId: acting.correlationId ?? null,
+        },
+        tx,
+      )
+    })
+  }
+
+  /** Confirm deletion at review: the record and everything held about it go now. */
+  async confirmDeletion(forceId: string, id: string, acting: Acting): Promise<void> {
+    const now = this.#d.clock.now()
+    await this.#d.db.withForce(forceId, async (tx) => {
+      const review = await this.#pending(tx, id)
+      const held = await this.#d.repo.activeHoldKeys(tx)
+      if (held.has(`${review.recordType}:${review.recordId}`))
+        throw new DomainError('legal-hold', 'This record is under legal hold and cannot be deleted', {
+          status: 409,
+        })
+      if (review.recordType === 'person' && (await this.#d.cases.isOnAnyCase(tx, review.recordId)))
+        throw new DomainError(
+          'still-on-case',
+          'This person is still on a case; delete or review the case first',
+          {
+            status: 409,
+          },
+        )
+      const rule = (await this.#d.repo.rule(tx, review.ruleId))!
+      await this.#delete(tx, forceId, review.recordType, review.recordId, rule, acting, now, held)
+    })
+  }
+
+  async #pending(tx: Tx, id: string) {
+    const review = await this.#d.repo.review(tx, id)
+    if (review?.status !== 'pending') throw new NotFoundError('A review waiting for a decision')
+    return review
+  }
+}
+
+function keepsLonger(a: Due, b: Due): boolean {
+  const end = (d: Due) => d.deleteAt?.getTime() ?? Number.POSITIVE_INFINITY
+  if (end(a) !== end(b)) return end(a) > end(b)
+  return (a.reviewAt?.getTime() ?? 0) > (b.reviewAt?.getTime() ?? 0)
+}

@@ -1,0 +1,38 @@
+// Deleting raw inbound events (their payloads hold personal data) for review, retention and
+// deletion under the PIRM Code (UJ-3, CP-4, CRM-4), in the caller's transaction.
+import { type SQL, sql } from 'drizzle-orm'
+import { rows, type Tx } from '../platform/db/database.ts'
+
+async function count(tx: Tx, query: SQL): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    tx,
+    sql`with d as (${query} returning 1) select count(*)::int as n from d`,
+  )
+  return row?.n ?? 0
+}
+
+export class SourceEventDeletionRepository {
+  /** The events with these ids, and every repeat of them that was stored as a duplicate. */
+  async deleteEvents(tx: Tx, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0
+    const list = sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )
+    return count(
+      tx,
+      sql`delete from source_events s where s.id in (${list}) or exists (
+            select 1 from source_events o where o.id in (${list})
+              and o.source_system = s.source_system and o.source_event_id = s.source_event_id)`,
+    )
+  }
+
+  /** Events processed before `cutoff` that need nothing more (applied, duplicate, superseded). */
+  deleteProcessedBefore(tx: Tx, cutoff: Date): Promise<number> {
+    return count(
+      tx,
+      sql`delete from source_events where processed_at < ${cutoff}
+            and status in ('applied', 'duplicate', 'superseded')`,
+    )
+  }
+}
