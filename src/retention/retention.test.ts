@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
-import { anAthenaEvent } from '../sources/test-support/events.ts'
+import { aStormEvent, anAthenaEvent } from '../sources/test-support/events.ts'
 
 let t: TestApp
 let sequence = 0
@@ -194,4 +194,272 @@ test('UJ-3: a closed crime past its retention period is deleted with its victimâ
   for (const personal of [crime.victim.name, crime.victim.email, crime.victim.phone.slice(1), crime.crimeRef])
     assert.ok(!text.includes(personal), `the tombstone holds no ${personal}`)
   assert.ok((await t.app.services.audit.verify()).every((chain) => chain.ok))
+})
+
+const reviewIdOf = async (recordId: string) =>
+  (
+    await owner<{ id: string }>(
+      `select id from retention_reviews where record_id = '${recordId}' and status = 'pending'`,
+    )
+  )[0]?.id
+
+test('CP-4: a charged crime due for review is queued; kept with a reason and next review date it stays, confirmed for deletion it goes', async () => {
+  clock.set('2033-01-01T09:00:00Z')
+  const kept = await aClosedCrime('CHARGED', '2033-01-01T09:00:00Z')
+  const deleted = await aClosedCrime('CHARGED', '2033-01-01T09:00:00Z')
+  clock.set('2039-01-02T09:00:00Z') // six years on: Kent's default reviews charged crimes then
+  await sweep()
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const queue = await admin.get('/console/retention/review')
+  assert.equal(queue.statusCode, 200)
+  assert.ok(queue.body.includes(kept.crimeRef) && queue.body.includes(deleted.crimeRef))
+  const keptReview = await reviewIdOf(kept.crimeId)
+  const deletedReview = await reviewIdOf(deleted.crimeId)
+  assert.ok(keptReview && deletedReview)
+
+  const missing = await admin.post(`/console/retention/review/${keptReview}/keep`, {
+    reason: '',
+    nextReview: '2030-01-01',
+  })
+  assert.equal(missing.statusCode, 400)
+  assert.match(missing.body, /There is a problem/)
+  assert.match(missing.body, /Enter why the record is being kept/)
+  assert.match(missing.body, /Enter the next review date as a date in the future/)
+  const keep = await admin.post(`/console/retention/review/${keptReview}/keep`, {
+    reason: 'Linked to a series still under investigation',
+    nextReview: '2041-01-02',
+  })
+  assert.equal(keep.statusCode, 303)
+  const confirm = await admin.post(`/console/retention/review/${deletedReview}/delete`)
+  assert.equal(confirm.statusCode, 303)
+
+  await sweep()
+  assert.equal(await countOf(`crimes where id = '${kept.crimeId}'`), 1)
+  assert.equal(
+    await reviewIdOf(kept.crimeId),
+    undefined,
+    'a kept record is not queued again before its next review',
+  )
+  assert.equal(await countOf(`crimes where id = '${deleted.crimeId}'`), 0)
+  assert.equal(await countOf(`people where id = '${deleted.personId}'`), 0)
+  const actions = await owner<{ action: string; actor_id: string }>(
+    `select action, actor_id from audit_events where record_id in ('${kept.crimeId}', '${deleted.crimeId}') order by seq`,
+  )
+  assert.deepEqual(
+    actions.map((a) => [a.action, a.actor_id]),
+    [
+      ['retention.kept', admin.userId],
+      ['record.deleted', admin.userId],
+    ],
+  )
+})
+
+test('CRM-4: a crime under legal hold is never queued or deleted; once released it is deleted on the next sweep', async () => {
+  clock.set('2040-01-01T09:00:00Z')
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const auditor = await t.signInAs(['auditor'], 'kent')
+  const held = await aClosedCrime('NFA', '2040-01-01T09:00:00Z')
+  const free = await aClosedCrime('NFA', '2040-01-01T09:00:00Z')
+  const refused = await auditor.post('/console/retention/holds', {
+    recordType: 'crime',
+    reference: held.crimeRef,
+    reason: 'Civil claim',
+  })
+  assert.equal(refused.statusCode, 403)
+  const noReason = await admin.post('/console/retention/holds', {
+    recordType: 'crime',
+    reference: held.crimeRef,
+  })
+  assert.equal(noReason.statusCode, 400)
+  assert.match(noReason.body, /Enter why the record is held/)
+  const placed = await admin.post('/console/retention/holds', {
+    recordType: 'crime',
+    reference: held.crimeRef,
+    reason: 'Civil claim against the force',
+  })
+  assert.equal(placed.statusCode, 303)
+  const seen = await auditor.get('/console/retention/holds')
+  assert.equal(seen.statusCode, 200)
+  assert.ok(seen.body.includes('Civil claim against the force'))
+  assert.ok(!seen.body.includes('Release hold'), 'auditors read holds but cannot release them')
+
+  clock.set('2042-01-02T09:00:00Z') // NFA crimes go two years after closure
+  await sweep()
+  assert.equal(await countOf(`crimes where id = '${free.crimeId}'`), 0)
+  assert.equal(await countOf(`crimes where id = '${held.crimeId}'`), 1)
+  assert.equal(await countOf(`people where id = '${held.personId}'`), 1)
+  assert.equal(await reviewIdOf(held.crimeId), undefined)
+
+  const [hold] = await owner<{ id: string }>(
+    `select id from retention_holds where record_id = '${held.crimeId}' and released_at is null`,
+  )
+  const releaser = await t.signInAs(['force_admin'], 'kent')
+  const noReleaseReason = await releaser.post(`/console/retention/holds/${hold!.id}/release`, { reason: '' })
+  assert.equal(noReleaseReason.statusCode, 400)
+  assert.equal(
+    (await releaser.post(`/console/retention/holds/${hold!.id}/release`, { reason: 'Claim settled' }))
+      .statusCode,
+    303,
+  )
+  await sweep()
+  assert.equal(await countOf(`crimes where id = '${held.crimeId}'`), 0)
+  const actions = await owner<{ action: string }>(
+    `select action from audit_events where record_id = '${held.crimeId}' order by seq`,
+  )
+  assert.deepEqual(
+    actions.map((a) => a.action),
+    ['legal-hold.placed', 'legal-hold.released', 'record.deleted'],
+  )
+})
+
+test('UJ-3: a closed incident that never became a crime is deleted a year after closure with its caller', async () => {
+  clock.set('2043-03-01T09:00:00Z')
+  const cadRef = `BED-RET-${process.pid}`
+  const receive = (payload: string) =>
+    t.app.services.sources.receive('bedfordshire', 'storm', payload, 'application/json')
+  const persons = [
+    { nominalId: `N-RET-${process.pid}`, name: 'Incident Caller', role: 'VIC', phone: '07700 900999' },
+  ]
+  assert.equal(
+    (
+      await receive(
+        aStormEvent({
+          id: `STORM-RET-1-${process.pid}`,
+          at: '2043-03-01T09:00:00Z',
+          ref: cadRef,
+          grading: 'PRI',
+          persons,
+        }),
+      )
+    ).status,
+    'applied',
+  )
+  const opened = await receive(
+    aStormEvent({
+      id: `STORM-RET-0-${process.pid}`,
+      at: '2043-03-01T09:00:00Z',
+      ref: cadRef,
+      grading: 'PRI',
+      persons,
+    }),
+  )
+  assert.equal(opened.status, 'applied', String(opened.reason))
+  assert.equal(
+    (
+      await receive(
+        aStormEvent({
+          id: `STORM-RET-2-${process.pid}`,
+          type: 'LOG_CLOSED',
+          at: '2043-03-01T10:00:00Z',
+          ref: cadRef,
+          log: { closedAt: '2043-03-01T10:00:00Z' },
+        }),
+      )
+    ).status,
+    'applied',
+  )
+  const incident = await t.app.services.cases.findIncidentByRef('bedfordshire', cadRef)
+  assert.ok(incident?.incident.closedAt)
+  const personId = incident.parties[0]!.personId
+  clock.set('2044-02-20T09:00:00Z')
+  await sweep()
+  assert.equal(await countOf(`incidents where id = '${incident.incident.id}'`), 1)
+  clock.set('2044-03-02T09:00:00Z')
+  await sweep()
+  assert.equal(await countOf(`incidents where id = '${incident.incident.id}'`), 0)
+  assert.equal(
+    await countOf(`case_timeline where incident_id = '${incident.incident.id}' or person_id = '${personId}'`),
+    0,
+  )
+  assert.equal(await countOf(`people where id = '${personId}'`), 0)
+  assert.equal(await countOf(`source_events where payload like '%${cadRef}%'`), 0)
+})
+
+test('CP-4: the report counts what was queued, kept and deleted by rule and lists tombstones; its CSV is formula-safe', async () => {
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const auditor = await t.signInAs(['auditor'], 'kent')
+  const rule = await ruleId('crime', 'no-further-action')
+  const bad = await admin.post(`/console/retention/rules/${rule}`, {
+    description: 'NFA',
+    deleteAfterMonths: 'two years',
+  })
+  assert.equal(bad.statusCode, 400)
+  assert.match(bad.body, /Enter a whole number of months/)
+  assert.match(bad.body, /value="two years"/)
+  assert.equal(
+    (
+      await admin.post(`/console/retention/rules/${rule}`, {
+        description: '=HYPERLINK("http://x")',
+        deleteAfterMonths: '24',
+      })
+    ).statusCode,
+    303,
+  )
+  const page = await auditor.get('/console/retention/report?from=2026-01-01&to=2050-01-01')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /crime\/no-further-action/)
+  assert.match(page.body, /crime\/charged/)
+  const csv = await auditor.get('/console/retention/report.csv?from=2026-01-01&to=2050-01-01')
+  assert.equal(csv.statusCode, 200)
+  assert.match(String(csv.headers['content-type']), /text\/csv/)
+  const lines = csv.body.trim().split('\n')
+  const nfa = lines.filter((l) => l.includes('crime/no-further-action'))
+  assert.equal(nfa.length, 2, 'both NFA crimes were deleted')
+  assert.ok(
+    nfa.every((l) => l.includes(`"'=HYPERLINK(""http://x"")"`)),
+    'the formula is neutralised',
+  )
+  assert.ok(!csv.body.includes('Retention Victim'), 'no personal data in the report')
+})
+
+test('UJ-3: only force admins manage retention and auditors read the report; other roles and other forces are refused', async () => {
+  clock.set('2050-01-01T09:00:00Z')
+  const kentCrime = await aClosedCrime('CHARGED', '2050-01-01T09:00:00Z')
+  clock.set('2056-01-02T09:00:00Z')
+  await sweep()
+  const review = await reviewIdOf(kentCrime.crimeId)
+  assert.ok(review)
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const auditor = await t.signInAs(['auditor'], 'kent')
+  const essexAdmin = await t.signInAs(['force_admin'], 'essex')
+  for (const url of [
+    '/console/retention/rules',
+    '/console/retention/review',
+    '/console/retention/holds',
+    '/console/retention/report',
+  ])
+    assert.equal((await officer.get(url)).statusCode, 403, url)
+  assert.equal((await auditor.get('/console/retention/rules')).statusCode, 403)
+  assert.equal((await auditor.get('/console/retention/review')).statusCode, 403)
+  assert.equal((await auditor.get('/console/retention/report')).statusCode, 200)
+  const kentRule = await ruleId('crime', 'closed')
+  assert.equal(
+    (await auditor.post(`/console/retention/rules/${kentRule}`, { description: 'x', deleteAfterMonths: '1' }))
+      .statusCode,
+    403,
+  )
+  assert.equal((await essexAdmin.get(`/console/retention/rules/${kentRule}`)).statusCode, 404)
+  assert.equal(
+    (
+      await essexAdmin.post(`/console/retention/rules/${kentRule}`, {
+        description: 'x',
+        deleteAfterMonths: '1',
+      })
+    ).statusCode,
+    404,
+  )
+  assert.equal((await essexAdmin.get(`/console/retention/review/${review}`)).statusCode, 404)
+  assert.equal((await essexAdmin.post(`/console/retention/review/${review}/delete`)).statusCode, 404)
+  assert.ok(!(await essexAdmin.get('/console/retention/review')).body.includes(kentCrime.crimeRef))
+  const essexHold = await essexAdmin.post('/console/retention/holds', {
+    recordType: 'crime',
+    reference: kentCrime.crimeRef,
+    reason: 'Not ours',
+  })
+  assert.equal(essexHold.statusCode, 400, 'another forceâ€™s crime cannot be found to hold')
+  assert.equal(await countOf(`crimes where id = '${kentCrime.crimeId}'`), 1)
+  assert.equal(
+    (await t.app.services.audit.verify()).every((chain) => chain.ok),
+    true,
+  )
 })
