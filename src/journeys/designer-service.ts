@@ -9,7 +9,7 @@ import type { SmsLength } from '../messaging/sms-length.ts'
 import { MissingPersonalisationError, renderMessage } from '../messaging/template-rendering.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { JourneyDefinition, Step } from './definition.ts'
 import type { DesignerRepository } from './designer-repository.ts'
@@ -107,8 +107,11 @@ export class DesignerService {
     await this.#d.journeys.saveDraft(forceId, journeyId, next, actor)
   }
 
-  async templates(forceId: string): Promise<TemplateInfo[]> {
-    const rows = await this.#d.db.withForce(forceId, (tx) => this.#d.messaging.templates(tx, forceId))
+  /** The newest version of each template, per channel and language. Pass `tx` when inside one. */
+  async templates(forceId: string, tx?: Tx): Promise<TemplateInfo[]> {
+    const rows = tx
+      ? await this.#d.messaging.templates(tx, forceId)
+      : await this.#d.db.withForce(forceId, (t) => this.#d.messaging.templates(t, forceId))
     const latest = new Map<string, TemplateInfo>()
     for (const t of rows) {
       const key = `${t.key}/${t.channel}/${t.language}`
@@ -129,7 +132,7 @@ export class DesignerService {
     const { db, messaging, publicUrl } = this.#d
     return db.withForce(forceId, async (tx) => {
       const branding = await messaging.branding(tx, forceId)
-      const all = await this.templates(forceId)
+      const all = await this.templates(forceId, tx)
       const channels: ('sms' | 'email')[] = step.channel === 'preferred' ? ['sms', 'email'] : [step.channel]
       return channels.map((channel) => {
         const template = all.find(

@@ -149,3 +149,299 @@ test('UJ-18: steps are added, moved and removed with plain forms and read as pla
   )
   assert.equal(saved[0]!.n, 5, 'each change to the draft is audited')
 })
+
+test('UJ-18: problems are explained in plain English: an unknown template and a journey that never sends are errors; no Welsh version and an impossible wait are warnings', async () => {
+  const definition: JourneyDefinition = {
+    trigger: { events: ['crime.recorded'], when: { op: 'in', fact: 'crime.type', values: ['Burglary'] } },
+    precedence: 'add',
+    steps: [
+      { kind: 'wait', forEvent: 'crime.recorded' },
+      { kind: 'send', template: 'no-such-template', channel: 'sms' },
+    ],
+  }
+  assert.deepEqual(
+    reviewDraft(definition, [
+      { key: 'officer-details', channel: 'sms', language: 'en', subject: null, body: 'Hi' },
+    ]).map((p) => `${p.level}: ${p.message}`),
+    [
+      'warning: Step 1 waits for an event that cannot happen after the trigger',
+      'error: Step 2 sends “no-such-template”, which is not one of your force’s SMS templates',
+    ],
+  )
+
+  const id = await createJourney({
+    name: 'Burglary victims',
+    kind: 'enhanced',
+    crimeTypes: 'Burglary',
+    precedence: 'replace',
+  })
+  const refused = await designer.post(`${base}/${id}/publish`)
+  assert.equal(refused.statusCode, 400)
+  assert.match(refused.body, /The journey never sends a message/)
+  assert.doesNotMatch(refused.body, /Publish version 1<\/button>/)
+
+  const unknown = await designer.post(`${base}/${id}/steps`, {
+    kind: 'send',
+    template: 'no-such-template',
+    channel: 'sms',
+  })
+  assert.equal(unknown.statusCode, 400)
+  assert.match(unknown.body, /Select a message template/)
+
+  await designer.post(`${base}/${id}/steps`, {
+    kind: 'wait-event',
+    event: 'crime.recorded',
+    timeoutDays: '3',
+  })
+  await designer.post(`${base}/${id}/steps`, { kind: 'send', template: 'officer-details', channel: 'sms' })
+  const page = decode((await designer.get(`${base}/${id}`)).body)
+  assert.match(page, /Step 2 waits for an event that cannot happen after the trigger/)
+  assert.match(page, /Step 3 sends a template that has no Welsh version/)
+  assert.doesNotMatch(page, /govuk-error-summary/, 'warnings do not stop publishing')
+})
+
+test('UJ-18: a send step previews the message for a sample victim with its SMS length and segments, and a test goes to the designer’s phone marked as a test and audited', async () => {
+  const id = await createJourney({ name: 'Scheduled victims', kind: 'standard', grading: 'Scheduled' })
+  await designer.post(`${base}/${id}/steps`, { kind: 'send', template: 'officer-details', channel: 'sms' })
+  const preview = await designer.get(`${base}/${id}/steps/1/preview`)
+  assert.equal(preview.statusCode, 200)
+  const text = /white-space: pre-wrap">([^<]+)<\/p>/.exec(preview.body)?.[1]
+  assert.ok(text, 'the rendered SMS is shown')
+  assert.match(text, /PC 4521 Sam Taylor is investigating 37\/12345\/26/)
+  const measured = t.app.services.messaging.smsLength(decodeEntities(text))
+  assert.match(preview.body, new RegExp(`${measured.encoding}`))
+  assert.match(preview.body, new RegExp(`${measured.units} characters`))
+  assert.match(
+    preview.body,
+    new RegExp(`Messages \\(segments\\)</dt><dd class="govuk-summary-list__value">${measured.segments}<`),
+  )
+  assert.equal(
+    (await designer.get(`${base}/${id}/steps/0/preview`)).statusCode,
+    400,
+    'a stop step has no message',
+  )
+
+  const badPhone = await designer.post(`${base}/${id}/steps/1/test-send`, { channel: 'sms', phone: '12' })
+  assert.equal(badPhone.statusCode, 400)
+  assert.match(badPhone.body, /Enter a UK mobile number/)
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  assert.equal(
+    (await admin.post(`${base}/${id}/steps/1/test-send`, { channel: 'sms', phone: '07700 900982' }))
+      .statusCode,
+    403,
+  )
+
+  const sent = await designer.post(`${base}/${id}/steps/1/test-send`, {
+    channel: 'sms',
+    phone: '07700 900982',
+  })
+  assert.equal(sent.statusCode, 303)
+  assert.match(sent.headers.location as string, /sent=sms/)
+  const [message] = await t.app.db.asSystem((tx) =>
+    rows<{
+      status: string
+      case_id: string | null
+      person_id: string | null
+      body: string
+      recipient: string
+    }>(
+      tx,
+      sql`select status, case_id, person_id, body, recipient from messages where created_by = ${designer.userId}`,
+    ),
+  )
+  assert.ok(message, 'the test message is in the outbox')
+  assert.equal(message.status, 'scheduled', 'urgent: not held for quiet hours, not suppressed')
+  assert.equal(message.case_id, null, 'belongs to no case, so nothing is written back')
+  assert.equal(message.person_id, null)
+  assert.equal(message.recipient.replaceAll(' ', ''), '07700900982', 'sent to the number the designer typed')
+  assert.match(message.body, /37\/12345\/26/)
+  const [audit] = await t.app.db.asSystem((tx) =>
+    rows<{ detail: { test: boolean; channel: string } }>(
+      tx,
+      sql`select detail from audit_events where action = 'journey.test-sent' and record_id = ${id}`,
+    ),
+  )
+  assert.deepEqual([audit?.detail.test, audit?.detail.channel], [true, 'sms'])
+})
+
+function decodeEntities(html: string): string {
+  return html
+    .replaceAll('&#39;', "'")
+    .replaceAll('&quot;', '"')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&')
+}
+
+test('UJ-18: publishing shows what changed since the published version in plain English, then publishes version 2 and audits it', async () => {
+  const prompt = (await t.app.services.journeys.list('kent')).find((j) => j.name === 'Prompt response')!
+  await designer.post(`${base}/${prompt.id}/steps/0/remove`)
+  await designer.post(`${base}/${prompt.id}/steps`, { kind: 'send', template: 'case-update', channel: 'sms' })
+  await designer.post(`${base}/${prompt.id}/trigger/conditions`, {
+    fact: 'crime.type',
+    operator: 'is-not',
+    value: 'Fraud',
+  })
+
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  assert.equal((await admin.get(`${base}/${prompt.id}/publish`)).statusCode, 403)
+  const review = await designer.get(`${base}/${prompt.id}/publish`)
+  assert.equal(review.statusCode, 200)
+  const page = decode(review.body)
+  assert.match(page, /Publish version 2/)
+  assert.match(
+    page,
+    /The trigger changes from “When incident opened or incident updated or case party added and the grading is Prompt” to “When incident opened or incident updated or case party added and the grading is Prompt and the crime type is not Fraud”/,
+  )
+  assert.match(
+    page,
+    /Step 1 of the published version is removed: “Stop if the victim has opted out \(The victim opted out\)”/,
+  )
+  assert.match(page, /is added: “Send “case-update” by SMS”/)
+
+  const published = await designer.post(`${base}/${prompt.id}/publish`)
+  assert.equal(published.statusCode, 303)
+  assert.match(published.headers.location as string, /published=2/)
+  const detail = await t.app.services.journeys.detail('kent', prompt.id)
+  assert.equal(detail.journey.publishedVersion, 2)
+  assert.equal(detail.hasUnpublishedChanges, false)
+  const [audit] = await t.app.db.asSystem((tx) =>
+    rows<{ actor_id: string }>(
+      tx,
+      sql`select actor_id from audit_events where action = 'journey.published' and record_id = ${prompt.id} and detail->>'version' = '2'`,
+    ),
+  )
+  assert.equal(audit?.actor_id, designer.userId)
+})
+
+let sequence = 0
+function aVictim(overrides: Partial<PersonFacts> = {}): PersonFacts {
+  sequence += 1
+  return {
+    athenaUrn: `DR${process.pid}${sequence}`,
+    name: `Victim ${sequence}`,
+    dateOfBirth: '1980-05-01',
+    role: 'victim',
+    phones: [{ value: `+4477008${String(sequence).padStart(5, '0')}`, mobile: true }],
+    emails: [],
+    markers: [],
+    ...overrides,
+  }
+}
+
+async function anIncident(grading: string, incidentType: string, daysAgo: number, person: PersonFacts) {
+  sequence += 1
+  await t.app.db.withForce('kent', (tx) =>
+    t.app.services.cases.applySourceChange(
+      tx,
+      'kent',
+      {
+        kind: 'incident.opened',
+        incident: {
+          cadRef: `DRY-${sequence}-${process.pid}`,
+          grading: grading as never,
+          incidentType,
+          openedAt: new Date(clock.now().getTime() - daysAgo * 24 * 3600_000),
+        },
+        people: [person],
+      },
+      { sourceSystem: 'storm', occurredAt: clock.now() },
+    ),
+  )
+}
+
+const counts = () =>
+  t.app.db.asSystem((tx) =>
+    rows<Record<string, number>>(
+      tx,
+      sql`select (select count(*) from enrolments)::int as enrolments,
+            (select count(*) from enrolment_decisions)::int as decisions,
+            (select count(*) from enrolment_steps)::int as steps,
+            (select count(*) from messages)::int as messages,
+            (select count(*) from audit_events)::int as audit,
+            (select count(*) from journey_versions)::int as versions`,
+    ),
+  )
+
+test('UJ-18: a dry run over the last 30 days counts who would be enrolled, the messages that would be sent and why others would not, and writes nothing', async () => {
+  const id = await createJourney({ name: 'Appointment victims', kind: 'standard', grading: 'Appointment' })
+  await designer.post(`${base}/${id}/steps`, {
+    kind: 'send',
+    template: 'officer-details',
+    channel: 'preferred',
+  })
+  await anIncident('Appointment', 'Burglary', 2, aVictim())
+  await anIncident('Appointment', 'Burglary', 3, aVictim({ phones: [] }))
+  await anIncident('Appointment', 'Concern for welfare', 4, aVictim())
+  await anIncident('Immediate', 'Burglary', 5, aVictim())
+  await anIncident('Appointment', 'Burglary', 40, aVictim())
+  await t.app.jobs.drain()
+
+  const before = await counts()
+  const page = decode((await designer.get(`${base}/${id}/dry-run?run=yes`)).body)
+  assert.deepEqual(await counts(), before, 'the dry run writes nothing')
+  const figure = (label: string) =>
+    new RegExp(`${label}</dt><dd class="govuk-summary-list__value">(\\d+)<`).exec(page)?.[1]
+  assert.deepEqual(
+    [figure('Cases checked'), figure('People who would be enrolled'), figure('Messages that would be sent')],
+    ['4', '2', '1'],
+  )
+  assert.match(
+    page,
+    /the trigger does not match: the grading is Appointment<\/td><td class="govuk-table__cell govuk-table__cell--numeric">1</,
+  )
+  assert.match(
+    page,
+    /the incident type Concern for welfare is excluded by the force<\/td><td class="govuk-table__cell govuk-table__cell--numeric">1</,
+  )
+  assert.match(
+    page,
+    /no SMS or email contact is known<\/td><td class="govuk-table__cell govuk-table__cell--numeric">1</,
+  )
+
+  const essexDesigner = await t.signInAs(['journey_designer'], 'essex')
+  assert.equal((await essexDesigner.get(`${base}/${id}/dry-run?run=yes`)).statusCode, 404)
+})
+
+test('UJ-18: a force admin turns safe-contact checks on and off for their force only; other roles are refused', async () => {
+  const path = '/console/journeys/contact-policy'
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const form = await admin.get(path)
+  assert.equal(form.statusCode, 200)
+  assert.match(form.body, /value="suspect" checked/)
+
+  const invalid = await admin.post(path, { checks: ['child'], childUnder: 'twelve' })
+  assert.equal(invalid.statusCode, 400)
+  assert.match(invalid.body, /Enter an age from 1 to 25/)
+
+  const saved = await admin.post(path, {
+    checks: ['do_not_contact', 'deceased', 'domestic_abuse', 'child'],
+    childUnder: '16',
+  })
+  assert.equal(saved.statusCode, 303)
+  assert.deepEqual((await t.app.services.journeys.rules('kent')).contactPolicy, {
+    suppressOnMarkers: ['do_not_contact', 'deceased'],
+    suppressWhenSuspectSharesContact: false,
+    domesticAbuseNeedsSafeChannel: true,
+    childUnder: 16,
+  })
+  assert.doesNotMatch((await admin.get(path)).body, /value="suspect" checked/)
+  const [audit] = await t.app.db.asSystem((tx) =>
+    rows<{ actor_id: string }>(
+      tx,
+      sql`select actor_id from audit_events where action = 'journey-contact-policy.updated' and force_id = 'kent'`,
+    ),
+  )
+  assert.equal(audit?.actor_id, admin.userId)
+
+  assert.equal((await designer.get(path)).statusCode, 403)
+  assert.equal((await designer.post(path, { checks: [] })).statusCode, 403)
+  const essexAdmin = await t.signInAs(['force_admin'], 'essex')
+  assert.equal((await essexAdmin.post(path, { checks: [] })).statusCode, 303)
+  assert.equal((await t.app.services.journeys.rules('essex')).contactPolicy.suppressOnMarkers.length, 0)
+  assert.equal(
+    (await t.app.services.journeys.rules('kent')).contactPolicy.childUnder,
+    16,
+    'Kent is unchanged',
+  )
+})
