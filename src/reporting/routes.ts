@@ -12,6 +12,8 @@ import type { DateParts, ReportingService } from './service.ts'
 
 const readers: StaffRole[] = ['analyst', 'force_admin', 'system_admin']
 const keyManagers: StaffRole[] = ['force_admin']
+// Journeys reports belong to the Journeys product (system admins, with no force, see every force).
+const product = 'journeys' as const
 
 type Query = Record<string, string | undefined>
 
@@ -81,7 +83,7 @@ export function registerReportingRoutes(
 
   http.get<{ Querystring: Query }>(
     '/console/reports',
-    { config: { access: { staff: readers } } },
+    { config: { access: { staff: readers, product } } },
     async (request, reply) => {
       const { forceId, forceItems } = await forceFor(request, request.query)
       const c = criteria(request.query)
@@ -124,7 +126,7 @@ export function registerReportingRoutes(
 
   http.get<{ Params: { report: string }; Querystring: Query }>(
     '/console/reports/download/:report',
-    { config: { access: { staff: readers } } },
+    { config: { access: { staff: readers, product } } },
     async (request, reply) => {
       const { forceId } = await forceFor(request, request.query)
       const c = criteria(request.query)
@@ -209,14 +211,14 @@ export function registerReportingRoutes(
       } else {
         throw new DomainError('not-found', 'There is no report with that name', { status: 404 })
       }
-      await reporting.recordExport(forceId, name, period, actorOf(request))
+      await reporting.recordReportAccess('report.exported', forceId, name, period, actorOf(request))
       return sendCsv(reply, `waypoint-${forceId}-${name}.csv`, body)
     },
   )
 
   http.get<{ Querystring: Query }>(
     '/console/reports/victims-code',
-    { config: { access: { staff: readers } } },
+    { config: { access: { staff: readers, product } } },
     async (request, reply) => {
       const { forceId, forceItems } = await forceFor(request, request.query)
       const c = criteria(request.query)
@@ -235,6 +237,8 @@ export function registerReportingRoutes(
         return reply.render('reports/victims-code.njk', { ...page, errors: error.fieldErrors })
       }
       const rows = await reporting.vcopReport(forceId, period)
+      // The report lists victims' cases by reference: looking at it is recorded like a view of them.
+      await reporting.recordReportAccess('report.viewed', forceId, 'victims-code', period, actorOf(request))
       const count = (o: string) => rows.filter((r) => r.outcome === o).length
       return reply.render('reports/victims-code.njk', {
         ...page,
@@ -248,7 +252,7 @@ export function registerReportingRoutes(
 
   http.get(
     '/console/reports/api-keys',
-    { config: { access: { staff: keyManagers } } },
+    { config: { access: { staff: keyManagers, product } } },
     async (request, reply) =>
       reply.render('reports/api-keys.njk', {
         title: 'Power BI API keys',
@@ -260,7 +264,7 @@ export function registerReportingRoutes(
 
   http.post<{ Body: { name?: string } }>(
     '/console/reports/api-keys',
-    { config: { access: { staff: keyManagers } } },
+    { config: { access: { staff: keyManagers, product } } },
     async (request, reply) => {
       const forceId = request.staff!.forceId!
       const page = {
@@ -292,7 +296,7 @@ export function registerReportingRoutes(
 
   http.post<{ Params: { id: string } }>(
     '/console/reports/api-keys/:id/revoke',
-    { config: { access: { staff: keyManagers } } },
+    { config: { access: { staff: keyManagers, product } } },
     async (request, reply) => {
       if (!/^[0-9a-f-]{36}$/i.test(request.params.id))
         throw new DomainError('not-found', 'A live API key with that id was not found', { status: 404 })

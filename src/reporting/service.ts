@@ -156,10 +156,16 @@ export class ReportingService {
     })
   }
 
-  /** Records that someone took data out of Waypoint (CSV), for the audit trail. */
-  async recordExport(forceId: string, report: string, period: Period, actor: Actor): Promise<void> {
+  /** Records that someone took a report out of Waypoint (CSV) or viewed one that lists cases. */
+  async recordReportAccess(
+    action: 'report.exported' | 'report.viewed',
+    forceId: string,
+    report: string,
+    period: Period,
+    actor: Actor,
+  ): Promise<void> {
     await this.#audit.record({
-      action: 'report.exported',
+      action,
       forceId,
       actor: { kind: 'staff', id: actor.id, name: actor.name ?? null },
       recordType: 'report',

@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { parse } from 'csv-parse/sync'
+import { sql } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import type { PersonFacts, VcopCategory } from '../cases/model.ts'
 import { FixedClock } from '../platform/clock.ts'
+import { rows as sqlRows } from '../platform/db/database.ts'
 
 const clock = new FixedClock('2026-06-12T09:00:00Z') // Friday 10:00 in London
 const june = 'from-day=1&from-month=6&from-year=2026&to-day=30&to-month=6&to-year=2026'
@@ -84,6 +86,13 @@ test('CP-65: each victim’s Victims’ Code deadline is reported as met, missed
     '2026-06-17T22:59:00.000Z',
   ])
   assert.equal(outcomeOf(refs.pending!)?.[5], 'pending')
+  const audited = await t.app.db.asSystem((tx) =>
+    sqlRows<{ action: string }>(
+      tx,
+      sql`select action from audit_events where force_id = 'kent' and actor_id = ${analyst.userId} and record_id = 'victims-code'`,
+    ),
+  )
+  assert.deepEqual(audited.map((a) => a.action).sort(), ['report.exported', 'report.viewed'])
 })
 
 test('CP-65: a period before the deadlines shows none, and a bad date gets an error summary', async () => {

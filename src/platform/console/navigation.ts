@@ -52,7 +52,12 @@ export const consoleNavigation: NavigationItem[] = [
     href: '/console/opt-outs',
     roles: ['force_admin', 'contact_handler', 'contact_supervisor', 'investigating_officer', 'supervisor'],
   },
-  { text: 'Reports', href: '/console/reports', roles: ['analyst', 'force_admin', 'system_admin'] },
+  {
+    text: 'Reports',
+    href: '/console/reports',
+    roles: ['analyst', 'force_admin', 'system_admin'],
+    product: 'journeys',
+  },
   { text: 'Retention', href: '/console/retention/rules', roles: ['force_admin'] },
   { text: 'Retention report', href: '/console/retention/report', roles: ['auditor'] },
   { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
