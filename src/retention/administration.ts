@@ -192,6 +192,23 @@ export class RetentionAdministration {
     return found ? ('crime' in found ? found.crime.id : found.incident.id) : undefined
   }
 
+  /** Downloading the report is audited like any other export (CP-149). */
+  async recordExport(forceId: string, report: RetentionReport, acting: Acting): Promise<void> {
+    await this.#audit.record({
+      action: 'retention-report.exported',
+      forceId,
+      actor: acting.actor,
+      recordType: 'retention-report',
+      detail: {
+        from: report.from.toISOString(),
+        to: report.to.toISOString(),
+        rows: report.tombstones.length,
+      },
+      ip: acting.ip ?? null,
+      correlationId: acting.correlationId ?? null,
+    })
+  }
+
   /** Counts by record type and rule of what was queued, kept and deleted, and the tombstones. */
   async report(forceId: string, input: { from?: string; to?: string }): Promise<RetentionReport> {
     const to =

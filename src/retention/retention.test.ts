@@ -410,6 +410,10 @@ test('CP-4: the report counts what was queued, kept and deleted by rule and list
     'the formula is neutralised',
   )
   assert.ok(!csv.body.includes('Retention Victim'), 'no personal data in the report')
+  const [exported] = await owner<{ actor_id: string }>(
+    `select actor_id from audit_events where action = 'retention-report.exported' order by seq desc limit 1`,
+  )
+  assert.equal(exported?.actor_id, auditor.userId)
 })
 
 test('UJ-3: only force admins manage retention and auditors read the report; other roles and other forces are refused', async () => {
@@ -462,4 +466,36 @@ test('UJ-3: only force admins manage retention and auditors read the report; oth
     (await t.app.services.audit.verify()).every((chain) => chain.ok),
     true,
   )
+})
+
+test('UJ-3: raw source events are deleted in a batch three months after they were applied, leaving a tombstone with the count', async () => {
+  clock.set('2057-01-01T09:00:00Z')
+  const ref = `NOR-RET-${process.pid}`
+  const received = await t.app.services.sources.receive(
+    'norfolk',
+    'storm',
+    aStormEvent({ id: `STORM-NOR-${process.pid}`, at: '2057-01-01T09:00:00Z', ref, grading: 'PRI' }),
+    'application/json',
+  )
+  assert.equal(received.status, 'applied', String(received.reason))
+  clock.set('2057-03-30T09:00:00Z')
+  await sweep()
+  assert.equal(await countOf(`source_events where id = '${received.id}'`), 1)
+  clock.set('2057-04-02T09:00:00Z')
+  await sweep()
+  assert.equal(await countOf(`source_events where id = '${received.id}'`), 0)
+  assert.equal(
+    await countOf(`incidents where cad_ref = '${ref}'`),
+    1,
+    'the case itself follows its own rule: the incident is still open',
+  )
+  const [tombstone] = await owner<{
+    record_type: string
+    detail: { rule: string; counts: Record<string, number> }
+  }>(
+    `select record_type, detail from audit_events where action = 'record.deleted' and force_id = 'norfolk' order by seq desc limit 1`,
+  )
+  assert.equal(tombstone?.record_type, 'source_event')
+  assert.equal(tombstone?.detail.rule, 'source_event/applied')
+  assert.ok(tombstone!.detail.counts.source_events! >= 1)
 })

@@ -181,7 +181,9 @@ export function registerRetentionRoutes(
     '/console/retention/report.csv',
     { config: { access: { staff: READ } } },
     async (request, reply) => {
-      const report = await administration.report(forceOf(request), request.query ?? {})
+      const forceId = forceOf(request)
+      const report = await administration.report(forceId, request.query ?? {})
+      await administration.recordExport(forceId, report, auditContext(request))
       reply.header('content-type', 'text/csv; charset=utf-8')
       reply.header('content-disposition', 'attachment; filename="retention-report.csv"')
       return reply.send(

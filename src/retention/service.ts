@@ -14,7 +14,8 @@ import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { SourceService } from '../sources/service.ts'
 import type { WritebackService } from '../sources/writeback/service.ts'
-import type { Candidate, HoldableType, RetentionRepository, RuleRow } from './repository.ts'
+import { RetentionDeletion, ruleLabel } from './cascade.ts'
+import type { Candidate, RetentionRepository, RuleRow } from './repository.ts'
 
 export interface Acting {
   actor: AuditEvent['actor']
@@ -46,10 +47,6 @@ export function addMonths(date: Date, months: number): Date {
   return DateTime.fromJSDate(date, { zone: 'utc' }).plus({ months }).toJSDate()
 }
 
-export function ruleLabel(rule: Pick<RuleRow, 'recordType' | 'category'>): string {
-  return `${rule.recordType}/${rule.category}`
-}
-
 interface Due {
   candidate: Candidate
   rule: RuleRow
@@ -59,9 +56,11 @@ interface Due {
 
 export class RetentionService {
   readonly #d: RetentionDependencies
+  readonly #deletion: RetentionDeletion
 
   constructor(deps: RetentionDependencies) {
     this.#d = deps
+    this.#deletion = new RetentionDeletion(deps)
   }
 
   /** The daily sweep for one force: queue what is due for review, delete what is due for deletion. */
@@ -111,7 +110,8 @@ export class RetentionService {
             ? await this.#d.messaging.deleteFinishedBefore(tx, cutoff)
             : { source_events: await this.#d.sources.deleteProcessedBefore(tx, cutoff) }
         const total = Object.values(counts).reduce((a, b) => a + b, 0)
-        if (total > 0) await this.#tombstone(tx, forceId, rule.recordType, null, rule, counts, SYSTEM, now)
+        if (total > 0)
+          await this.#deletion.tombstone(tx, forceId, rule.recordType, null, rule, counts, SYSTEM, now)
         return counts
       })
       for (const [table, n] of Object.entries(counts))
@@ -155,103 +155,7 @@ export class RetentionService {
     const held = await this.#d.repo.activeHoldKeys(tx)
     if (held.has(`${recordType}:${recordId}`)) return []
     if (recordType === 'person' && (await this.#d.cases.isOnAnyCase(tx, recordId))) return []
-    return this.#delete(tx, forceId, recordType, recordId, item.rule, SYSTEM, now, held)
-  }
-
-  /**
-   * Deletes a case (with its people who are on no other case and not held) or a person, and
-   * everything every capability holds about them. Returns the keys of the records deleted.
-   */
-  async #delete(
-    tx: Tx,
-    forceId: string,
-    recordType: HoldableType,
-    recordId: string,
-    rule: RuleRow,
-    acting: Acting,
-    now: Date,
-    held: Set<string>,
-  ): Promise<string[]> {
-    await this.#d.repo.becomeDeleter(tx)
-    const counts: Record<string, number> = {}
-    const add = (more: Record<string, number>) => {
-      for (const [table, n] of Object.entries(more)) counts[table] = (counts[table] ?? 0) + n
-    }
-    const deletedKeys = [`${recordType}:${recordId}`]
-    const sourceEventIds: string[] = []
-    let personIds: string[] = []
-    if (recordType === 'person') {
-      personIds = [recordId]
-    } else {
-      const removed = await this.#d.cases.deleteCase(tx, recordType, recordId)
-      add(removed.counts)
-      sourceEventIds.push(...removed.sourceEventIds)
-      add(await this.#d.messaging.deleteFor(tx, { caseId: recordId }))
-      add(await this.#d.journeys.deleteFor(tx, { caseId: recordId }))
-      if (removed.reference)
-        add(
-          await this.#d.writeback.deleteForReference(
-            tx,
-            recordType === 'crime' ? 'rms' : 'cad',
-            removed.reference,
-          ),
-        )
-      personIds = removed.personIds.filter((id) => !held.has(`person:${id}`))
-    }
-    let people = 0
-    for (const personId of personIds) {
-      if (await this.#d.cases.isOnAnyCase(tx, personId)) continue
-      const removed = await this.#d.cases.deletePerson(tx, personId)
-      add(removed.counts)
-      sourceEventIds.push(...removed.sourceEventIds)
-      add(await this.#d.messaging.deleteFor(tx, { personId }))
-      add(await this.#d.journeys.deleteFor(tx, { personId }))
-      await this.#d.repo.closeReviewsOf(tx, 'person', personId, acting.actor.id ?? null, now)
-      if (recordType !== 'person') deletedKeys.push(`person:${personId}`)
-      people += 1
-    }
-    add({ source_events: await this.#d.sources.deleteEvents(tx, [...new Set(sourceEventIds)]) })
-    if (recordType !== 'person') counts.people_deleted_with_case = people
-    await this.#d.repo.closeReviewsOf(tx, recordType, recordId, acting.actor.id ?? null, now)
-    await this.#tombstone(tx, forceId, recordType, recordId, rule, counts, acting, now)
-    return deletedKeys
-  }
-
-  /** The audit keeps that a record was deleted, under which rule and how many rows: no content. */
-  async #tombstone(
-    tx: Tx,
-    forceId: string,
-    recordType: string,
-    recordId: string | null,
-    rule: RuleRow,
-    counts: Record<string, number>,
-    acting: Acting,
-    now: Date,
-  ): Promise<void> {
-    await this.#d.audit.record(
-      {
-        action: 'record.deleted',
-        forceId,
-        actor: acting.actor,
-        recordType,
-        ...(recordId ? { recordId } : {}),
-        detail: { rule: ruleLabel(rule), ruleId: rule.id, counts },
-        ip: acting.ip ?? null,
-        correlationId: acting.correlationId ?? null,
-      },
-      tx,
-    )
-    await this.#d.repo.addOutcome(tx, {
-      forceId,
-      recordType,
-      recordId,
-      ruleId: rule.id,
-      ruleLabel: ruleLabel(rule),
-      outcome: 'deleted',
-      counts,
-      actorId: acting.actor.kind === 'staff' ? (acting.actor.id ?? null) : null,
-      at: now,
-    })
+    return this.#deletion.deleteRecord(tx, forceId, recordType, recordId, item.rule, SYSTEM, now, held)
   }
 
   // Review queue
@@ -339,7 +243,16 @@ export class RetentionService {
           },
         )
       const rule = (await this.#d.repo.rule(tx, review.ruleId))!
-      await this.#delete(tx, forceId, review.recordType, review.recordId, rule, acting, now, held)
+      await this.#deletion.deleteRecord(
+        tx,
+        forceId,
+        review.recordType,
+        review.recordId,
+        rule,
+        acting,
+        now,
+        held,
+      )
     })
   }
 
