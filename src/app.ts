@@ -315,7 +315,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
   registerApiRoutes(http, { apiClients, provisioning, forces, audit })
   registerReportingRoutes(http, { reporting: services.reporting, forces })
-  registerODataRoutes(http, services.reporting)
+  registerODataRoutes(http, { reporting: services.reporting, forces })
   registerRetentionRoutes(http, {
     retention: services.retention,
     administration: new RetentionAdministration({ db, repo: retentionRepository, audit, cases, clock }),

@@ -187,6 +187,9 @@ test('UJ-16: a force sees only its own rows; no credentials, a wrong scope or a 
     (await get('/api/v1/odata/Messages', { 'x-api-key': `wpr_${'A'.repeat(43)}` })).statusCode,
     401,
   )
+  await t.app.services.forces.setProducts('norfolk', ['portal', 'contact'])
+  const norfolk = await issueClientToken(t, { forceId: 'norfolk', scopes: ['reporting:read'] })
+  assert.equal((await get('/api/v1/odata/Messages', { authorization: `Bearer ${norfolk}` })).statusCode, 403)
   const staff = await t.signInAs(['analyst'], 'kent')
   assert.equal((await staff.get('/api/v1/odata/Messages')).statusCode, 401)
 })

@@ -5,14 +5,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../platform/errors.ts'
 import { metadataDocument } from './odata.ts'
+import type { ForceService } from '../platform/tenancy/force-service.ts'
 import type { ReportingService } from './service.ts'
 
 const ODATA_ROOT = '/api/v1/odata'
 export const REPORTING_SCOPE = 'reporting:read'
 const access = { custom: 'OData API key or bearer token' }
 
-export function registerODataRoutes(http: FastifyInstance, reporting: ReportingService): void {
+export function registerODataRoutes(
+  http: FastifyInstance,
+  deps: { reporting: ReportingService; forces: Pick<ForceService, 'hasProduct'> },
+): void {
+  const { reporting, forces } = deps
   const forceOf = async (request: FastifyRequest): Promise<string> => {
+    const forceId = await callerForce(request)
+    if (!(await forces.hasProduct(forceId, 'journeys')))
+      throw new DomainError('forbidden', 'Your force does not use Waypoint Journeys', { status: 403 })
+    return forceId
+  }
+  const callerForce = async (request: FastifyRequest): Promise<string> => {
     if (request.client) {
       if (!request.client.scopes.has(REPORTING_SCOPE))
         throw new DomainError('forbidden', `This client needs the ${REPORTING_SCOPE} scope`, { status: 403 })

@@ -220,6 +220,10 @@ test('UJ-13: reports are for analysts, force admins and system admins; a force s
     assert.equal((await other.get('/console/reports')).statusCode, 403, role)
     assert.equal((await other.get(`/console/reports/download/messages-sent?${june}`)).statusCode, 403, role)
   }
+  // A force that does not use Journeys has no Journeys reports.
+  await t.app.services.forces.setProducts('norfolk', ['portal'])
+  const norfolk = await t.signInAs(['analyst'], 'norfolk')
+  assert.equal((await norfolk.get('/console/reports')).statusCode, 403)
   const essex = await t.signInAs(['analyst'], 'essex')
   const essexCsv = csv((await essex.get(`/console/reports/download/messages-sent?${june}`)).body)
   assert.deepEqual(essexCsv.slice(1), [['Investigation update', '1', '0', '1', '1', '0', '0', '0', '0']])
