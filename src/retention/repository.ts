@@ -274,10 +274,12 @@ function candidateQuery(rule: RuleRow): SQL | undefined {
       from incidents i where ${category} and ${base} is not null`
   }
   if (rule.recordType === 'person') {
-    const category =
+    // A person on a case goes with the case under the case's rule; person rules cover the rest.
+    const category = sql`not exists (select 1 from case_parties cp where cp.person_id = p.id)${
       rule.category === 'no-case'
-        ? sql`not exists (select 1 from case_parties cp where cp.person_id = p.id)`
-        : sql`exists (select 1 from person_markers m where m.person_id = p.id and m.kind = ${rule.category} and m.removed_at is null)`
+        ? sql``
+        : sql` and exists (select 1 from person_markers m where m.person_id = p.id and m.kind = ${rule.category} and m.removed_at is null)`
+    }`
     return sql`select 'person' as "recordType", p.id as "recordId", null as reference,
       greatest(p.updated_at, (select max(t.occurred_at) from case_timeline t where t.person_id = p.id)) as "baseDate"
       from people p where ${category}`

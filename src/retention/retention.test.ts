@@ -499,3 +499,37 @@ test('UJ-3: raw source events are deleted in a batch three months after they wer
   assert.equal(tombstone?.detail.rule, 'source_event/applied')
   assert.ok(tombstone!.detail.counts.source_events! >= 1)
 })
+
+test('CRM-4: a person under legal hold outlives the deletion of their case; released, they are deleted under the people rule', async () => {
+  clock.set('2058-01-01T09:00:00Z')
+  const crime = await aClosedCrime('NFA', '2058-01-01T09:00:00Z')
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const placed = await admin.post('/console/retention/holds', {
+    recordType: 'person',
+    reference: crime.personId,
+    reason: 'Witness in another force’s trial',
+  })
+  assert.equal(placed.statusCode, 303)
+  clock.set('2060-01-02T09:00:00Z')
+  await sweep()
+  assert.equal(await countOf(`crimes where id = '${crime.crimeId}'`), 0)
+  assert.equal(await countOf(`people where id = '${crime.personId}'`), 1)
+  assert.equal(await countOf(`contact_points where person_id = '${crime.personId}'`), 2)
+  const [hold] = await owner<{ id: string }>(
+    `select id from retention_holds where record_id = '${crime.personId}' and released_at is null`,
+  )
+  const releaser = await t.signInAs(['force_admin'], 'kent')
+  const released = await releaser.post(`/console/retention/holds/${hold!.id}/release`, {
+    reason: 'Trial over',
+  })
+  assert.equal(released.statusCode, 303)
+  // Their last activity was two years ago: the people rule (a year) deletes them on the next sweep.
+  await sweep()
+  assert.equal(await countOf(`people where id = '${crime.personId}'`), 0)
+  assert.equal(await countOf(`person_identities where person_id = '${crime.personId}'`), 0)
+  assert.equal(await countOf(`contact_points where person_id = '${crime.personId}'`), 0)
+  const [tombstone] = await owner<{ detail: { rule: string } }>(
+    `select detail from audit_events where action = 'record.deleted' and record_id = '${crime.personId}'`,
+  )
+  assert.equal(tombstone?.detail.rule, 'person/no-case')
+})
