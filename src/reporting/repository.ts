@@ -27,7 +27,8 @@ export interface OutcomeCountRow {
 
 export interface NotSentRow {
   group: string
-  status: 'cancelled' | 'suppressed'
+  /** Cancelled, suppressed, or a failure before the provider accepted the message. */
+  status: string
   reason: string
   count: number
 }
@@ -74,16 +75,22 @@ export interface ApiKeyRow {
 /** One row per message with what reports need, never the recipient or the text. */
 export function messageFacts(): SQL {
   return sql`
-    select m.id::text as "Id", m.force_id as "Force", m.sent_at as "SentAt",
-      to_char(m.sent_at at time zone 'Europe/London', 'YYYY-MM-DD') as "SentDate",
-      extract(hour from m.sent_at at time zone 'Europe/London')::int as "SentHour",
+    select m.id::text as "Id", m.force_id as "Force", s.at as "SentAt",
+      to_char(s.at at time zone 'Europe/London', 'YYYY-MM-DD') as "SentDate",
+      extract(hour from s.at at time zone 'Europe/London')::int as "SentHour",
       m.channel as "Channel",
       coalesce(t.title, m.template_key, 'No template') as "TemplateTitle",
       coalesce(c.crime_type, i.incident_type, 'Not recorded') as "CaseType",
       m.status as "Status", (m.status = 'delivered') as "Delivered",
-      m.status_reason as "StatusReason",
+      coalesce(m.status_reason, m.last_error) as "StatusReason",
       coalesce(m.sent_at, m.completed_at, m.due_at) as "ReportedAt"
     from messages m
+    -- When the message left Waypoint: a provider receipt can land before the dispatch records
+    -- 'sent', leaving only the receipt time; a failure the provider never accepted did not leave.
+    cross join lateral (select case
+      when m.status in ('sent', 'delivered') or (m.status in ('permanent-failure', 'temporary-failure',
+        'technical-failure') and (m.sent_at is not null or m.provider_ref is not null))
+      then coalesce(m.sent_at, m.completed_at) end as at) s
     left join message_templates t on t.id = m.template_id
     left join crimes c on c.id::text = m.case_id
     left join incidents i on i.id::text = m.case_id`
@@ -135,7 +142,8 @@ export class ReportingRepository {
       sql`select ${group} as "group", f."Status" as status,
         coalesce(f."StatusReason", 'No reason recorded') as reason, count(*)::int as count
       from (${messageFacts()}) f
-      where f."Status" in ('cancelled', 'suppressed')
+      where (f."Status" in ('cancelled', 'suppressed') or (f."SentAt" is null and f."Status" in
+          ('permanent-failure', 'temporary-failure', 'technical-failure')))
         and f."ReportedAt" >= ${period.from.toISOString()}::timestamptz and f."ReportedAt" < ${period.to.toISOString()}::timestamptz
       group by 1, 2, 3 order by 1, 2, 4 desc, 3`,
     )
