@@ -216,6 +216,10 @@ test('CP-4: a charged crime due for review is queued; kept with a reason and nex
   const keptReview = await reviewIdOf(kept.crimeId)
   const deletedReview = await reviewIdOf(deleted.crimeId)
   assert.ok(keptReview && deletedReview)
+  const decide = await admin.get(`/console/retention/review/${keptReview}`)
+  assert.equal(decide.statusCode, 200)
+  assert.match(decide.body, /Keep until next review/)
+  assert.match(decide.body, /Confirm deletion/)
 
   const missing = await admin.post(`/console/retention/review/${keptReview}/keep`, {
     reason: '',
