@@ -64,38 +64,24 @@ export function registerCaseRoutes(
     },
   )
 
-  http.get<{ Params: { id: string } }>(
-    '/console/cases/incidents/:id',
-    { config: { access }, schema: { params: uuidParam } },
-    async (request, reply) => {
-      const forceId = forceOf(request)
-      const found = await deps.cases.getIncident(forceId, request.params.id)
-      await auditView(request, forceId, 'incident', request.params.id)
-      return reply.render('cases/incident.njk', found as unknown as Record<string, unknown>)
-    },
-  )
-
-  http.get<{ Params: { id: string } }>(
-    '/console/cases/crimes/:id',
-    { config: { access }, schema: { params: uuidParam } },
-    async (request, reply) => {
-      const forceId = forceOf(request)
-      const found = await deps.cases.getCrime(forceId, request.params.id)
-      await auditView(request, forceId, 'crime', request.params.id)
-      return reply.render('cases/crime.njk', found as unknown as Record<string, unknown>)
-    },
-  )
-
-  http.get<{ Params: { id: string } }>(
-    '/console/people/:id',
-    { config: { access }, schema: { params: uuidParam } },
-    async (request, reply) => {
-      const forceId = forceOf(request)
-      const found = await deps.cases.getPerson(forceId, request.params.id)
-      await auditView(request, forceId, 'person', request.params.id)
-      return reply.render('cases/person.njk', found as unknown as Record<string, unknown>)
-    },
-  )
+  // Incident, crime and person pages: each view of a case or person is audited (CP-153).
+  const recordPages = [
+    { url: '/console/cases/incidents/:id', kind: 'incident', load: deps.cases.getIncident.bind(deps.cases) },
+    { url: '/console/cases/crimes/:id', kind: 'crime', load: deps.cases.getCrime.bind(deps.cases) },
+    { url: '/console/people/:id', kind: 'person', load: deps.cases.getPerson.bind(deps.cases) },
+  ] as const
+  for (const page of recordPages) {
+    http.get<{ Params: { id: string } }>(
+      page.url,
+      { config: { access }, schema: { params: uuidParam } },
+      async (request, reply) => {
+        const forceId = forceOf(request)
+        const found = await page.load(forceId, request.params.id)
+        await auditView(request, forceId, page.kind, request.params.id)
+        return reply.render(`cases/${page.kind}.njk`, found as unknown as Record<string, unknown>)
+      },
+    )
+  }
 }
 
 /** Cases belong to a force: region-wide accounts (no force) see none. */
