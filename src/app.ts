@@ -65,6 +65,7 @@ import { WritebackRepository } from './sources/writeback/repository.ts'
 import { registerWritebackRoutes } from './sources/writeback/routes.ts'
 import { WritebackService } from './sources/writeback/service.ts'
 import { writeBackSentMessages } from './sources/writeback/sent-messages.ts'
+import { writeBackOptOuts } from './sources/writeback/opt-outs.ts'
 import { registerSourceApiRoutes } from './sources/api-routes.ts'
 import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
@@ -171,6 +172,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log: log.child({ component: 'messaging' }),
     jobs,
     onSent: writeBackSentMessages(cases, writeback),
+    onOptedOut: writeBackOptOuts(cases, writeback),
   })
   // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
   const journeys = createJourneys({

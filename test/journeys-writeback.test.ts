@@ -131,3 +131,93 @@ test('UJ-10: once crimed and the log closed, a message to the victim is written 
   assert.equal(receiver.entries('cad').length, cadBefore, 'a closed log takes no more entries')
   assert.equal(receiver.duplicates, 0)
 })
+
+async function replyToText(from: string, message: string) {
+  return t.app.http.inject({
+    method: 'POST',
+    url: '/callbacks/notify/essex/inbound-sms',
+    headers: { authorization: `Bearer ${t.app.config.messaging.notify.callbackToken}` },
+    payload: { source_number: from, message, id: `inbound-${message}-${from}` },
+  })
+}
+
+test('UJ-6, UJ-10: a STOP reply once crimed is written back to the crime record as an opt-out, once', async () => {
+  const rmsBefore = receiver.entries('rms').length
+  const cadBefore = receiver.entries('cad').length
+  const stop = await replyToText('+447700900777', 'Stop please')
+  assert.equal(stop.statusCode, 200, stop.body)
+  await settle()
+  const optOuts = receiver.entries('rms').slice(rmsBefore)
+  assert.equal(optOuts.length, 1, JSON.stringify(optOuts))
+  const [entry] = optOuts
+  assert.match(entry!.path, /42%2F00001%2F26|42\/00001\/26/)
+  assert.equal(entry!.body.kind, 'opt-out')
+  assert.equal(entry!.body.channel, 'sms')
+  assert.equal(entry!.body.notifyVictim, false, 'the RMS must not message the victim about it')
+  assert.match(
+    String(entry!.body.content),
+    /replied STOP: Waypoint will send them no more automated text messages/,
+  )
+  assert.equal(receiver.entries('cad').length, cadBefore, 'the closed log takes no entry')
+
+  // The same reply again changes nothing: the opt-out stands, and the record already has it.
+  assert.equal((await replyToText('07700 900777', 'STOP')).statusCode, 200)
+  await settle()
+  assert.equal(receiver.entries('rms').length, rmsBefore + 1)
+  assert.equal(receiver.duplicates, 0)
+})
+
+test('UJ-6, UJ-9: a request made to staff while the CAD log is open is written into that log with the note', async () => {
+  const caller = { ...victim, nominalId: 'N-778', urn: 'P-778', name: 'Ben Ode', phone: '07700 900778' }
+  const created = await t.app.services.sources.receive(
+    'essex',
+    'storm',
+    aStormEvent({
+      id: 'S-3',
+      at: clock.now().toISOString(),
+      ref: 'ESX-2',
+      grading: 'PRI',
+      log: { openedAt: clock.now().toISOString(), incidentType: 'Burglary - residential' },
+      persons: [caller],
+    }),
+    'application/json',
+  )
+  assert.equal(created.status, 'applied', created.reason ?? '')
+  await settle()
+  const cadBefore = receiver.entries('cad').length
+  assert.ok(
+    receiver.entries('cad').some((e) => e.path.includes('ESX-2')),
+    'the first message reached the log',
+  )
+
+  const handler = await t.signInAs(['contact_handler'], 'essex')
+  const saved = await handler.post('/console/opt-outs', {
+    channel: 'all',
+    address: '07700 900778',
+    note: 'Called the contact centre; wants no texts',
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  await settle()
+  const added = receiver.entries('cad').slice(cadBefore)
+  assert.equal(added.length, 1, JSON.stringify(added))
+  assert.match(added[0]!.path, /ESX-2/)
+  assert.equal(added[0]!.body.kind, 'opt-out')
+  assert.equal(added[0]!.body.channel, 'all')
+  assert.match(
+    String(added[0]!.body.content),
+    /asked staff to stop automated messages: .*Note: Called the contact centre; wants no texts/,
+  )
+  const entries = await t.app.services.writeback.entriesFor('essex', 'cad', 'ESX-2')
+  const optOut = entries.find((e) => e.kind === 'opt-out')
+  assert.equal(optOut?.status, 'delivered')
+  assert.equal(optOut?.createdBy, handler.userId, 'the entry names the member of staff who recorded it')
+
+  // An address Waypoint never messaged about a case is recorded, with nothing to write back.
+  const before = receiver.entries('cad').length + receiver.entries('rms').length
+  assert.equal(
+    (await handler.post('/console/opt-outs', { channel: 'sms', address: '07700 900999' })).statusCode,
+    303,
+  )
+  await settle()
+  assert.equal(receiver.entries('cad').length + receiver.entries('rms').length, before)
+})

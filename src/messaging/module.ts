@@ -9,7 +9,7 @@ import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
 import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { MessagingRepository } from './repository.ts'
-import { MessagingService } from './service.ts'
+import { MessagingService, type OptOutListener } from './service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
 
 export function createMessaging(deps: {
@@ -20,10 +20,14 @@ export function createMessaging(deps: {
   jobs: JobQueue
   /** Write-back of each sent message to CAD or the RMS (UJ-9, UJ-10), wired by the app. */
   onSent?: SentMessageListener
+  /** Write-back of each new opt-out to CAD or the RMS (UJ-6, UJ-9, UJ-10), wired by the app. */
+  onOptedOut?: OptOutListener
 }) {
   const { config, db, clock, jobs } = deps
   const repository = new MessagingRepository()
-  const service = new MessagingService(repository, clock, config.messaging)
+  const service = new MessagingService(repository, clock, config.messaging, {
+    ...(deps.onOptedOut ? { onOptedOut: deps.onOptedOut } : {}),
+  })
   const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
   const smtp = new SmtpChannel(config.messaging.smtp)
   const dispatcher = new MessageDispatcher({

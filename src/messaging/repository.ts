@@ -303,6 +303,47 @@ export class MessagingRepository {
       .limit(filter.limit)
   }
 
+  /** The cases on which messages to this address were sent or scheduled (test sends have none). */
+  async caseIdsOfRecipient(tx: Tx, forceId: string, recipientKey: string): Promise<string[]> {
+    const found = await tx
+      .selectDistinct({ caseId: messages.caseId })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.forceId, forceId),
+          eq(messages.recipientKey, recipientKey),
+          eq(messages.isTest, false),
+          sql`${messages.caseId} is not null`,
+        ),
+      )
+    return found.map((r) => r.caseId as string)
+  }
+
+  /** Messages still waiting to be sent about these cases, with the template each was rendered from. */
+  async pendingOnCases(
+    tx: Tx,
+    forceId: string,
+    caseIds: string[],
+  ): Promise<{ message: MessageRow; template: { subject: string | null; body: string } | null }[]> {
+    if (caseIds.length === 0) return []
+    const found = await tx
+      .select({ message: messages, subject: messageTemplates.subject, body: messageTemplates.body })
+      .from(messages)
+      .leftJoin(messageTemplates, eq(messageTemplates.id, messages.templateId))
+      .where(
+        and(
+          eq(messages.forceId, forceId),
+          inArray(messages.caseId, caseIds),
+          inArray(messages.status, pendingStatuses),
+        ),
+      )
+      .orderBy(messages.sendAfter)
+    return found.map((r) => ({
+      message: r.message,
+      template: r.body === null ? null : { subject: r.subject, body: r.body },
+    }))
+  }
+
   async events(tx: Tx, messageId: string) {
     return tx
       .select()

@@ -73,6 +73,8 @@ export const messages = pgTable('messages', {
   dueAt: timestamptz('due_at').notNull(),
   sendAfter: timestamptz('send_after').notNull(),
   urgent: boolean('urgent').notNull(),
+  /** A designer's test send (UJ-18): never counted in reports (UJ-13..UJ-16). */
+  isTest: boolean('is_test').notNull().default(false),
   status: text('status').$type<MessageStatus>().notNull(),
   statusReason: text('status_reason'),
   providerRef: text('provider_ref'),

@@ -1,10 +1,10 @@
-// Drizzle tables of the write-back outbox (migrations/0250_writeback.sql is the source of truth).
+// Drizzle tables of the write-back outbox (migrations/*.sql are the source of truth).
 import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
 export type WritebackTarget = 'cad' | 'rms'
-export type WritebackKind = 'message-sent' | 'message-received' | 'officer-update' | 'note'
+export type WritebackKind = 'message-sent' | 'message-received' | 'officer-update' | 'note' | 'opt-out'
 export type WritebackStatus = 'pending' | 'sending' | 'delivered' | 'dead'
 export type EndpointAuthKind = 'none' | 'bearer' | 'basic'
 

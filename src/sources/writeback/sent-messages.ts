@@ -37,7 +37,8 @@ export function writeBackSentMessages(cases: CaseService, writeback: WritebackSe
   }
 }
 
-async function caseTargets(cases: CaseService, tx: Tx, forceId: string, caseId: string) {
+/** Where an entry about a case goes: its open CAD log, and its crime record once crimed. */
+export async function caseTargets(cases: CaseService, tx: Tx, forceId: string, caseId: string) {
   const crime = await cases.getCrime(forceId, caseId, { tx }).catch(() => undefined)
   if (crime) {
     const openLog = crime.incidents.find((i) => !i.closedAt)
