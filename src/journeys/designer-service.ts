@@ -189,6 +189,8 @@ export class DesignerService {
         templateKey: step.template,
         personalisation: sampleCase(branding.senderName, publicUrl),
         urgent: true,
+        // Flagged, so the Journeys reports and the Power BI feed never count it (UJ-13..UJ-16).
+        test: true,
         actorId: actor.id,
       })
       await audit.record(

@@ -72,7 +72,7 @@ export interface ApiKeyRow {
   revokedAt: Date | null
 }
 
-/** One row per message with what reports need, never the recipient or the text. */
+/** One row per message to the public with what reports need, never the recipient or the text. */
 export function messageFacts(): SQL {
   return sql`
     select m.id::text as "Id", m.force_id as "Force", s.at as "SentAt",
@@ -93,7 +93,9 @@ export function messageFacts(): SQL {
       then coalesce(m.sent_at, m.completed_at) end as at) s
     left join message_templates t on t.id = m.template_id
     left join crimes c on c.id::text = m.case_id
-    left join incidents i on i.id::text = m.case_id`
+    left join incidents i on i.id::text = m.case_id
+    -- A journey designer's test send went to staff, not a victim: no report counts it.
+    where not m.is_test`
 }
 
 /** Per day, channel, template and case type: the Power BI feed's daily counts (UJ-16). */
