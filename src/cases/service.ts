@@ -7,6 +7,7 @@ import { NotFoundError } from '../platform/errors.ts'
 import { type ApplyResult, CaseChangeApplier } from './apply-change.ts'
 import { CaseDeletionRepository, type CaseKind, type DeletionCounts } from './deletion-repository.ts'
 import { type CaseChangeListener, type CaseEvent, CaseEventPublisher } from './events.ts'
+import { type CaseListing, CaseListingRepository } from './listing-repository.ts'
 import type { CaseChange, Provenance } from './model.ts'
 import type {
   ClaimRow,
@@ -64,6 +65,7 @@ export class CaseService {
   readonly #publisher = new CaseEventPublisher()
   readonly #applier: CaseChangeApplier
   readonly #deletion = new CaseDeletionRepository()
+  readonly #listing = new CaseListingRepository()
 
   constructor(db: Database, cases: CaseRepository, people: PersonRepository, clock: Clock) {
     this.#db = db
@@ -196,6 +198,20 @@ export class CaseService {
       cases: await this.#cases.searchCases(tx, reference),
       people: await this.#people.search(tx, text.replace(/\s+/g, ' '), phoneDigits),
     }))
+  }
+
+  /**
+   * Crimes recorded, and incidents opened without a crime, between `from` and `to`, newest first
+   * (the journey designer's dry run, UJ-18). Identifiers only: read each case with getCrime or
+   * getIncident.
+   */
+  casesBegunBetween(
+    forceId: string,
+    period: { from: Date; to: Date },
+    limit: number,
+    options: ReadOptions = {},
+  ): Promise<CaseListing[]> {
+    return this.#read(forceId, options, (tx) => this.#listing.begunBetween(tx, period.from, period.to, limit))
   }
 
   async #withContacts(tx: Tx, parties: PartyRow[]): Promise<Party[]> {

@@ -3,6 +3,7 @@
 // what changed, and dry-run over the force's recent cases. Definitions are saved and published
 // through JourneyService, so the engine's own validation and versioning apply unchanged.
 import { randomUUID } from 'node:crypto'
+import type { CaseService } from '../cases/service.ts'
 import { isValidAddress } from '../messaging/addresses.ts'
 import type { MessagingService } from '../messaging/service.ts'
 import type { SmsLength } from '../messaging/sms-length.ts'
@@ -12,7 +13,6 @@ import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { JourneyDefinition, Step } from './definition.ts'
-import type { DesignerRepository } from './designer-repository.ts'
 import type { NewJourney } from './designer-forms.ts'
 import { type DesignerProblem, describeChanges, reviewDraft, type TemplateInfo } from './designer-review.ts'
 import { dryRun, type DryRunResult } from './dry-run.ts'
@@ -26,7 +26,8 @@ export interface DesignerDependencies {
   audit: AuditService
   clock: Clock
   cases: CaseReader
-  repo: DesignerRepository
+  /** Which cases began in the dry run's period: the case model's own listing. */
+  caseListing: Pick<CaseService, 'casesBegunBetween'>
   publicUrl: string
 }
 
@@ -225,14 +226,16 @@ export class DesignerService {
 
   /** UJ-18: the draft over the last 30 days of the force's cases; reads only. */
   async dryRun(forceId: string, journeyId: string): Promise<DryRunResult & { from: Date; to: Date }> {
-    const { db, journeys, cases, repo, clock } = this.#d
+    const { db, journeys, cases, caseListing, clock } = this.#d
     const detail = await journeys.detail(forceId, journeyId)
     const to = clock.now()
     const from = new Date(to.getTime() - dryRunDays * 24 * 3600_000)
     const rules = await journeys.rules(forceId)
     const snapshots = await db.withForce(forceId, async (tx) => {
       const found: CaseSnapshot[] = []
-      for (const key of await repo.casesBetween(tx, from, to, dryRunCaseLimit)) {
+      const listed = await caseListing.casesBegunBetween(forceId, { from, to }, dryRunCaseLimit, { tx })
+      for (const { kind, id } of listed) {
+        const key = kind === 'crime' ? { crimeId: id } : { incidentId: id }
         const snapshot = await cases.loadCase(tx, { forceId, ...key })
         if (snapshot) found.push(snapshot)
       }

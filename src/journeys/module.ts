@@ -8,7 +8,6 @@ import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import { CaseServiceReader } from './case-reader.ts'
 import { defaultTemplates } from './default-journeys.ts'
-import { DesignerRepository } from './designer-repository.ts'
 import { DesignerService } from './designer-service.ts'
 import { EnrolmentService } from './enrolment-service.ts'
 import { MessagingScheduler } from './messaging-adapter.ts'
@@ -46,7 +45,7 @@ export function createJourneys(d: JourneyDependencies) {
   d.jobs.register(...enrolments.jobs.all)
   d.cases.onChange((tx, event) => enrolments.onCaseEvent(tx, event))
 
-  // The no-code designer (UJ-18) reads cases the way enrolment does, for its dry run.
+  // The no-code designer (UJ-18): its dry run lists and reads cases through the case service.
   const designer = new DesignerService({
     db: d.db,
     journeys: service,
@@ -54,7 +53,7 @@ export function createJourneys(d: JourneyDependencies) {
     audit: d.audit,
     clock: d.clock,
     cases: caseReader,
-    repo: new DesignerRepository(),
+    caseListing: d.cases,
     publicUrl: d.publicUrl,
   })
 
