@@ -36,6 +36,8 @@ import { registerJourneyRoutes } from './journeys/routes.ts'
 import { registerContactPolicyRoutes } from './journeys/contact-policy-routes.ts'
 import { registerDesignerPublishRoutes } from './journeys/designer-publish-routes.ts'
 import { registerDesignerRoutes } from './journeys/designer-routes.ts'
+import { journeyPlaceholders } from './journeys/designer-review.ts'
+import { sampleCase } from './journeys/designer-service.ts'
 import type { JourneyService } from './journeys/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
@@ -288,6 +290,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dispatcher: messaging.dispatcher,
     links: messaging.links,
     audit,
+    editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })
   await registerSourceApiRoutes(http, sources)
   registerCaseRoutes(http, { cases, audit })

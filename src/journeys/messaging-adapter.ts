@@ -63,33 +63,34 @@ export class MessagingScheduler implements MessageScheduler {
     return windows?.[channel] ?? defaultSendingWindow
   }
 
-  /** Adds the journeys' templates a force does not have yet (SMS and email, English). */
+  /**
+   * Adds the journeys' templates a force does not have yet: SMS and email, in English and Welsh
+   * (UJ-19). A variant a force already has, even one it has changed, is left as it is.
+   */
   async installTemplates(tx: Tx, forceId: string, templates: SeedTemplate[]): Promise<number> {
     const existing = new Set(
-      (await this.#messaging.templates(tx, forceId)).map((t) => `${t.key}/${t.channel}`),
+      (await this.#messaging.templates(tx, forceId)).map((t) => `${t.key}/${t.channel}/${t.language}`),
     )
     let added = 0
     for (const t of templates) {
-      if (!existing.has(`${t.key}/sms`)) {
-        await this.#messaging.addTemplateVersion(tx, {
-          forceId,
-          key: t.key,
-          title: t.name,
-          channel: 'sms',
-          body: t.sms,
-        })
-        added += 1
-      }
-      if (!existing.has(`${t.key}/email`)) {
-        await this.#messaging.addTemplateVersion(tx, {
-          forceId,
-          key: t.key,
-          title: t.name,
-          channel: 'email',
-          subject: t.emailSubject,
-          body: t.sms,
-        })
-        added += 1
+      const variants = [
+        { language: 'en', sms: t.sms, emailSubject: t.emailSubject },
+        { language: 'cy', ...t.cy },
+      ]
+      for (const v of variants) {
+        for (const channel of ['sms', 'email'] as const) {
+          if (existing.has(`${t.key}/${channel}/${v.language}`)) continue
+          await this.#messaging.addTemplateVersion(tx, {
+            forceId,
+            key: t.key,
+            title: t.name,
+            channel,
+            language: v.language,
+            ...(channel === 'email' ? { subject: v.emailSubject } : {}),
+            body: v.sms,
+          })
+          added += 1
+        }
       }
     }
     return added

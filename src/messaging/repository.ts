@@ -1,7 +1,7 @@
 // The only code that touches the messaging tables (STYLE.md rule 3).
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
-import { forces } from '../platform/schema.ts'
+import { forces, staffUsers } from '../platform/schema.ts'
 import {
   type Channel,
   contactPointHealth,
@@ -103,6 +103,25 @@ export class MessagingRepository {
         messageTemplates.language,
         desc(messageTemplates.version),
       )
+  }
+
+  /** Every version of the force's templates (or of one), with the name of the person who wrote each. */
+  async templatesWithAuthors(
+    tx: Tx,
+    forceId: string,
+    key?: string,
+  ): Promise<(TemplateRow & { createdByName: string | null })[]> {
+    const found = await tx
+      .select({ template: messageTemplates, createdByName: staffUsers.displayName })
+      .from(messageTemplates)
+      .leftJoin(staffUsers, eq(staffUsers.id, messageTemplates.createdBy))
+      .where(
+        key
+          ? and(eq(messageTemplates.forceId, forceId), eq(messageTemplates.key, key))
+          : eq(messageTemplates.forceId, forceId),
+      )
+      .orderBy(messageTemplates.key, desc(messageTemplates.version))
+    return found.map((f) => ({ ...f.template, createdByName: f.createdByName }))
   }
 
   async insertMessage(

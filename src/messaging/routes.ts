@@ -11,8 +11,9 @@ import { DomainError, ForbiddenError, ValidationError } from '../platform/errors
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
 import type { Channel } from './schema.ts'
-import type { MessagingService } from './service.ts'
+import type { MessagingService, TemplateEditing } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
+import { registerMessagingConsoleRoutes } from './console-routes.ts'
 
 export interface MessagingRouteDependencies {
   config: Config
@@ -21,6 +22,8 @@ export interface MessagingRouteDependencies {
   dispatcher: MessageDispatcher
   links: UnsubscribeLinks
   audit: AuditService
+  /** The values messages are given, so the template editor can check and preview them. */
+  editing: TemplateEditing
 }
 
 const outboxReaders: StaffRole[] = ['force_admin', 'journey_designer', 'supervisor', 'service_support']
@@ -34,6 +37,7 @@ const optOutRecorders: StaffRole[] = [
 
 export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRouteDependencies): void {
   const { db, messaging, dispatcher, links, audit } = deps
+  registerMessagingConsoleRoutes(http, { config: deps.config, db, messaging, audit, editing: deps.editing })
   const notifyCallback = { custom: 'Notify callback bearer token' } as const
 
   // Runs at onRequest, before the API platform reads bearer tokens as machine-client tokens:

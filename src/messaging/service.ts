@@ -19,6 +19,14 @@ import type { MessageRow, MessagingRepository, OptOutRow, SettingsRow, TemplateR
 import type { Channel, MessageStatus, Provider } from './schema.ts'
 import { smsLength } from './sms-length.ts'
 import {
+  type ChannelPreview,
+  checkTemplateText,
+  isOfferedLanguage,
+  summariseTemplates,
+  type TemplateSummary,
+  type TemplateText,
+} from './template-editor.ts'
+import {
   type Branding,
   MissingPersonalisationError,
   type Personalisation,
@@ -65,6 +73,12 @@ export interface NewTemplate {
   subject?: string | null
   body: string
   actorId?: string | null
+}
+
+/** What the template editor checks a template against: the values messages are given. */
+export interface TemplateEditing {
+  placeholders: string[]
+  sample: Personalisation
 }
 
 export interface MessagingDefaults {
@@ -123,6 +137,104 @@ export class MessagingService {
 
   templates(tx: Tx, forceId: string): Promise<TemplateRow[]> {
     return this.#repo.templates(tx, forceId)
+  }
+
+  /** The force's templates grouped by key, each with its variants and versions (console list). */
+  async templateSummaries(tx: Tx, forceId: string): Promise<TemplateSummary[]> {
+    return summariseTemplates(await this.#repo.templatesWithAuthors(tx, forceId))
+  }
+
+  async templateSummary(tx: Tx, forceId: string, key: string): Promise<TemplateSummary> {
+    const [summary] = summariseTemplates(await this.#repo.templatesWithAuthors(tx, forceId, key))
+    if (!summary) throw new NotFoundError('The message template')
+    return summary
+  }
+
+  /**
+   * Checks one language of a template as typed and renders it for a sample person with the
+   * force's branding. `key` is null for a template not created yet.
+   */
+  async checkTemplate(
+    tx: Tx,
+    forceId: string,
+    key: string | null,
+    language: string,
+    text: TemplateText,
+    editing: TemplateEditing,
+  ): Promise<{ errors: { field: string; message: string }[]; previews: ChannelPreview[] }> {
+    const errors: { field: string; message: string }[] = []
+    if (!isOfferedLanguage(language)) errors.push({ field: 'language', message: 'Select a language' })
+    const existing =
+      key === null
+        ? []
+        : (await this.#repo.templatesWithAuthors(tx, forceId, key))
+            .filter((t) => t.language === language)
+            .map((t) => t.channel)
+    const branding = await this.branding(tx, forceId)
+    const checked = checkTemplateText(text, {
+      placeholders: editing.placeholders,
+      sample: { ...editing.sample, force_name: branding.senderName },
+      branding,
+      existing: [...new Set(existing)],
+    })
+    return { errors: [...errors, ...checked.errors], previews: checked.previews }
+  }
+
+  /**
+   * Saves one language of a template: each channel whose title, subject or text changed gets a
+   * new version; earlier versions stay, and messages already scheduled keep the one they used.
+   * Returns the versions created (none when nothing changed).
+   */
+  async saveTemplate(
+    tx: Tx,
+    forceId: string,
+    key: string | null,
+    input: { newKey?: string; language: string; text: TemplateText; actorId: string | null },
+    editing: TemplateEditing,
+  ): Promise<{ key: string; created: TemplateRow[] }> {
+    const templateKey = key ?? (input.newKey ?? '').trim()
+    if (key === null) {
+      const keyErrors = []
+      if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(templateKey))
+        keyErrors.push({
+          field: 'key',
+          message: 'Enter a key of 2 to 63 lowercase letters, numbers and hyphens, like court-date-reminder',
+        })
+      else if ((await this.#repo.templatesWithAuthors(tx, forceId, templateKey)).length > 0)
+        keyErrors.push({
+          field: 'key',
+          message: 'A template with this key already exists: choose another key',
+        })
+      if (keyErrors.length) {
+        const checked = await this.checkTemplate(tx, forceId, null, input.language, input.text, editing)
+        throw new ValidationError([...keyErrors, ...checked.errors])
+      }
+    }
+    const checked = await this.checkTemplate(tx, forceId, key, input.language, input.text, editing)
+    if (checked.errors.length) throw new ValidationError(checked.errors)
+    const current = key === null ? [] : await this.#repo.templatesWithAuthors(tx, forceId, templateKey)
+    const created: TemplateRow[] = []
+    const title = input.text.title.trim()
+    for (const preview of checked.previews) {
+      const channel = preview.channel
+      const body = channel === 'sms' ? input.text.smsBody : input.text.emailBody
+      const subject = channel === 'email' ? input.text.emailSubject.trim() : null
+      const latest = current.find((t) => t.channel === channel && t.language === input.language)
+      if (latest && latest.body === body && latest.subject === subject && latest.title === title) continue
+      created.push(
+        await this.addTemplateVersion(tx, {
+          forceId,
+          key: templateKey,
+          title,
+          channel,
+          language: input.language,
+          subject,
+          body,
+          actorId: input.actorId,
+        }),
+      )
+    }
+    return { key: templateKey, created }
   }
 
   /** SMS length and parts for the designer's live preview. */

@@ -47,6 +47,8 @@ export const consoleNavigation: NavigationItem[] = [
     href: '/console/outbox',
     roles: ['force_admin', 'journey_designer', 'supervisor', 'service_support'],
   },
+  { text: 'Message templates', href: '/console/templates', roles: ['force_admin', 'journey_designer'] },
+  { text: 'Messaging settings', href: '/console/messaging-settings', roles: ['force_admin'] },
   {
     text: 'Opt-outs',
     href: '/console/opt-outs',

@@ -1,0 +1,418 @@
+// Console pages for the messages a force sends: its templates (UJ-11, UJ-12, UJ-19) with their
+// versions, an editor with a branded preview and SMS length, and the force's messaging settings:
+// quiet hours (UJ-8), sender details, links, branding and the channel each kind of message uses.
+// Journey designers and force admins edit templates; force admins alone change settings.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import { whoAndWhere } from '../platform/audit/audit-service.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import { DomainError, ForbiddenError, type FieldError, ValidationError } from '../platform/errors.ts'
+import type { MessagingService, TemplateEditing } from './service.ts'
+import {
+  describeNotifyKey,
+  formFromSettings,
+  linkRows,
+  parseSettingsForm,
+  type SettingsForm,
+  weekdays,
+} from './settings-form.ts'
+import {
+  isOfferedLanguage,
+  languageName,
+  maxSmsSegments,
+  offeredLanguages,
+  type TemplateSummary,
+  type TemplateText,
+} from './template-editor.ts'
+import { renderMessage } from './template-rendering.ts'
+
+export const templateEditors: StaffRole[] = ['force_admin', 'journey_designer']
+export const settingsEditors: StaffRole[] = ['force_admin']
+
+export interface MessagingConsoleDependencies {
+  config: Config
+  db: Database
+  messaging: MessagingService
+  audit: AuditService
+  editing: TemplateEditing
+}
+
+type TemplateForm = Record<string, string | undefined>
+
+const base = '/console/templates'
+
+export function registerMessagingConsoleRoutes(
+  http: FastifyInstance,
+  deps: MessagingConsoleDependencies,
+): void {
+  const { db, messaging, audit, editing } = deps
+  const templates = { config: { access: { staff: templateEditors } } }
+  const settingsAccess = { config: { access: { staff: settingsEditors } } }
+
+  http.get<{ Querystring: { saved?: string } }>(base, templates, async (request, reply) => {
+    const forceId = ownForce(request)
+    const list = await db.withForce(forceId, (tx) => messaging.templateSummaries(tx, forceId))
+    return reply.render('messaging/templates.njk', {
+      title: 'Message templates',
+      templates: list.map((t) => ({ ...t, languageNames: t.languages.map(languageName) })),
+    })
+  })
+
+  http.get(`${base}/new`, templates, async (request, reply) => {
+    ownForce(request)
+    return reply.render(
+      'messaging/template-edit.njk',
+      editPage(null, 'en', emptyText(), {}, editing.placeholders),
+    )
+  })
+
+  http.post<{ Body: TemplateForm }>(base, templates, async (request, reply) => {
+    const forceId = ownForce(request)
+    const text = textFrom(request.body)
+    const newKey = (request.body.key ?? '').trim()
+    if (request.body.action === 'preview') {
+      const checked = await db.withForce(forceId, (tx) =>
+        messaging.checkTemplate(tx, forceId, null, 'en', text, editing),
+      )
+      return renderEditor(reply, editPage(null, 'en', text, { key: newKey }, editing.placeholders), checked)
+    }
+    try {
+      const saved = await db.withForce(forceId, async (tx) => {
+        const result = await messaging.saveTemplate(
+          tx,
+          forceId,
+          null,
+          { newKey, language: 'en', text, actorId: request.staff!.id },
+          editing,
+        )
+        await auditSave(audit, request, forceId, result.key, 'en', result.created, tx)
+        return result
+      })
+      return reply.redirect(`${base}/${saved.key}?saved=en`, 303)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      reply.code(400)
+      return reply.render('messaging/template-edit.njk', {
+        ...editPage(null, 'en', text, { key: newKey }, editing.placeholders),
+        errors: error.fieldErrors,
+      })
+    }
+  })
+
+  http.get<{ Params: { key: string }; Querystring: { saved?: string } }>(
+    `${base}/:key`,
+    templates,
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const summary = await db.withForce(forceId, (tx) =>
+        messaging.templateSummary(tx, forceId, keyOr404(request.params.key)),
+      )
+      const saved = request.query.saved
+      return reply.render('messaging/template.njk', {
+        title: summary.title,
+        template: summary,
+        variants: summary.variants.map((v) => ({ ...v, languageName: languageName(v.language) })),
+        languageItems: offeredLanguages.map((l) => ({ value: l.code, text: l.name })),
+        savedLanguage: saved && isOfferedLanguage(saved) ? languageName(saved) : null,
+        unchanged: request.query.saved === 'unchanged',
+      })
+    },
+  )
+
+  http.get<{ Params: { key: string }; Querystring: { language?: string } }>(
+    `${base}/:key/edit`,
+    templates,
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const language = request.query.language ?? 'en'
+      const summary = await db.withForce(forceId, (tx) =>
+        messaging.templateSummary(tx, forceId, keyOr404(request.params.key)),
+      )
+      if (!isOfferedLanguage(language)) {
+        reply.code(400)
+        return reply.render('messaging/template.njk', {
+          title: summary.title,
+          template: summary,
+          variants: summary.variants.map((v) => ({ ...v, languageName: languageName(v.language) })),
+          languageItems: offeredLanguages.map((l) => ({ value: l.code, text: l.name })),
+          errors: [{ field: 'language', message: 'Select a language' }],
+        })
+      }
+      return reply.render(
+        'messaging/template-edit.njk',
+        editPage(summary, language, textOf(summary, language), {}, editing.placeholders),
+      )
+    },
+  )
+
+  http.post<{ Params: { key: string }; Querystring: { language?: string }; Body: TemplateForm }>(
+    `${base}/:key/edit`,
+    templates,
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const key = keyOr404(request.params.key)
+      const language = request.query.language ?? 'en'
+      const summary = await db.withForce(forceId, (tx) => messaging.templateSummary(tx, forceId, key))
+      const text = textFrom(request.body)
+      if (request.body.action === 'preview') {
+        const checked = await db.withForce(forceId, (tx) =>
+          messaging.checkTemplate(tx, forceId, key, language, text, editing),
+        )
+        return renderEditor(reply, editPage(summary, language, text, {}, editing.placeholders), checked)
+      }
+      try {
+        const saved = await db.withForce(forceId, async (tx) => {
+          const result = await messaging.saveTemplate(
+            tx,
+            forceId,
+            key,
+            { language, text, actorId: request.staff!.id },
+            editing,
+          )
+          if (result.created.length > 0)
+            await auditSave(audit, request, forceId, key, language, result.created, tx)
+          return result
+        })
+        return reply.redirect(
+          `${base}/${key}?saved=${saved.created.length > 0 ? language : 'unchanged'}`,
+          303,
+        )
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return reply.render('messaging/template-edit.njk', {
+          ...editPage(summary, language, text, {}, editing.placeholders),
+          errors: error.fieldErrors,
+        })
+      }
+    },
+  )
+
+  // The email exactly as the person would see it, for the preview frame: a stored version, or the
+  // subject and text being edited. Its own CSP allows the email's inline styles and nothing
+  // executable; values come from the sample person.
+  http.get<{ Querystring: { id?: string; subject?: string; body?: string } }>(
+    '/console/template-preview/email',
+    templates,
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const html = await db.withForce(forceId, async (tx) => {
+        const branding = await messaging.branding(tx, forceId)
+        let subject = request.query.subject ?? ''
+        let body = request.query.body ?? ''
+        if (request.query.id) {
+          const all = await messaging.templates(tx, forceId)
+          const stored = all.find((t) => t.id === request.query.id && t.channel === 'email')
+          if (!stored) throw new DomainError('not-found', 'The email template was not found', { status: 404 })
+          subject = stored.subject ?? ''
+          body = stored.body
+        }
+        try {
+          return renderMessage(
+            { channel: 'email', subject, body },
+            { ...editing.sample, force_name: branding.senderName },
+            branding,
+          ).html
+        } catch {
+          throw new DomainError('validation-failed', 'This email cannot be shown: check its placeholders', {
+            status: 400,
+          })
+        }
+      })
+      return reply
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'",
+        )
+        .header('x-frame-options', 'SAMEORIGIN')
+        .type('text/html; charset=utf-8')
+        .send(html)
+    },
+  )
+
+  http.get<{ Querystring: { saved?: string } }>(
+    '/console/messaging-settings',
+    settingsAccess,
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+      return reply.render(
+        'messaging/settings.njk',
+        settingsPage(deps.config, forceId, formFromSettings(settings, channelDefaults(deps.config)), {
+          saved: request.query.saved === '1',
+          updatedAt: settings?.updatedAt ?? null,
+        }),
+      )
+    },
+  )
+
+  http.post<{ Body: SettingsForm }>('/console/messaging-settings', settingsAccess, async (request, reply) => {
+    const forceId = ownForce(request)
+    const parsed = parseSettingsForm(request.body ?? {})
+    if (!parsed.change) {
+      reply.code(400)
+      return reply.render('messaging/settings.njk', {
+        ...settingsPage(deps.config, forceId, request.body ?? {}, { saved: false, updatedAt: null }),
+        errors: parsed.errors,
+      })
+    }
+    const change = parsed.change
+    await db.withForce(forceId, async (tx) => {
+      const before = await messaging.settings(tx, forceId)
+      await messaging.saveSettings(tx, forceId, change, request.staff!.id)
+      await audit.record(
+        {
+          action: 'messaging-settings.changed',
+          forceId,
+          ...whoAndWhere(request),
+          recordType: 'messaging-settings',
+          recordId: forceId,
+          detail: { changed: changedFields(before, change), after: change },
+        },
+        tx,
+      )
+    })
+    return reply.redirect('/console/messaging-settings?saved=1', 303)
+  })
+}
+
+function renderEditor(
+  reply: FastifyReply,
+  page: Record<string, unknown>,
+  checked: { errors: FieldError[]; previews: unknown[] },
+) {
+  if (checked.errors.length > 0) reply.code(400)
+  return reply.render('messaging/template-edit.njk', {
+    ...page,
+    errors: checked.errors.length > 0 ? checked.errors : undefined,
+    previews: checked.previews,
+    previewed: true,
+  })
+}
+
+function editPage(
+  summary: TemplateSummary | null,
+  language: string,
+  text: TemplateText,
+  extra: { key?: string },
+  placeholders: string[],
+) {
+  const existing = summary?.variants.filter((v) => v.language === language) ?? []
+  const name = languageName(language)
+  return {
+    title: summary ? `Edit ${summary.title}: ${name}` : 'Create a message template',
+    template: summary,
+    language,
+    languageName: name,
+    isNew: summary === null,
+    adding: summary !== null && existing.length === 0,
+    values: { ...text, key: extra.key ?? '' },
+    action: summary ? `${base}/${summary.key}/edit?language=${language}` : base,
+    maxSmsSegments,
+    placeholders,
+  }
+}
+
+function settingsPage(
+  config: Config,
+  forceId: string,
+  values: SettingsForm,
+  state: { saved: boolean; updatedAt: Date | null },
+) {
+  const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : [])
+  return {
+    title: 'Messaging settings',
+    values,
+    saved: state.saved,
+    updatedAt: state.updatedAt,
+    linkNumbers: Array.from({ length: linkRows }, (_, i) => i + 1),
+    dayItems: Object.fromEntries(
+      (['sms', 'email'] as const).map((channel) => [
+        channel,
+        weekdays.map((d) => ({
+          value: String(d.value),
+          text: d.name,
+          checked: asList(values[`${channel}Days`]).includes(String(d.value)),
+        })),
+      ]),
+    ),
+    notifyKey: describeNotifyKey(config.messaging.notify.apiKeys[forceId]),
+    smtpConfigured: Boolean(config.messaging.smtp.url),
+  }
+}
+
+function channelDefaults(config: Config) {
+  return { sms: config.messaging.defaultSmsChannel, email: config.messaging.defaultEmailChannel }
+}
+
+function changedFields(before: object | undefined, after: object): string[] {
+  const previous = (before ?? {}) as Record<string, unknown>
+  return Object.entries(after)
+    .filter(([field, value]) => JSON.stringify(previous[field] ?? null) !== JSON.stringify(value))
+    .map(([field]) => field)
+}
+
+async function auditSave(
+  audit: AuditService,
+  request: FastifyRequest,
+  forceId: string,
+  key: string,
+  language: string,
+  created: { id: string; channel: string; version: number }[],
+  tx: Parameters<AuditService['record']>[1],
+) {
+  await audit.record(
+    {
+      action: 'message-template.saved',
+      forceId,
+      ...whoAndWhere(request),
+      recordType: 'message-template',
+      recordId: key,
+      detail: {
+        language,
+        versions: created.map((c) => ({ id: c.id, channel: c.channel, version: c.version })),
+      },
+    },
+    tx,
+  )
+}
+
+function emptyText(): TemplateText {
+  return { title: '', smsBody: '', emailSubject: '', emailBody: '' }
+}
+
+/** Textareas post CRLF line endings; messages keep LF. */
+function textFrom(body: TemplateForm): TemplateText {
+  const clean = (v: string | undefined) => (v ?? '').replace(/\r\n?/g, '\n')
+  return {
+    title: clean(body.title).trim(),
+    smsBody: clean(body.smsBody).trim(),
+    emailSubject: clean(body.emailSubject).trim(),
+    emailBody: clean(body.emailBody).trim(),
+  }
+}
+
+function textOf(summary: TemplateSummary, language: string): TemplateText {
+  const sms = summary.variants.find((v) => v.language === language && v.channel === 'sms')?.current
+  const email = summary.variants.find((v) => v.language === language && v.channel === 'email')?.current
+  return {
+    title: summary.title,
+    smsBody: sms?.body ?? '',
+    emailSubject: email?.subject ?? '',
+    emailBody: email?.body ?? '',
+  }
+}
+
+function ownForce(request: FastifyRequest): string {
+  const forceId = request.staff?.forceId
+  if (!forceId) throw new ForbiddenError('Choose a force first: message templates belong to a force')
+  return forceId
+}
+
+function keyOr404(key: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(key))
+    throw new DomainError('not-found', 'The message template was not found', { status: 404 })
+  return key
+}
