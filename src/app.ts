@@ -73,6 +73,9 @@ import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
 import { WarehousePoller } from './sources/warehouse.ts'
+import { WarehouseRepository } from './sources/warehouse-repository.ts'
+import { registerWarehouseRoutes } from './sources/warehouse-routes.ts'
+import { WarehouseSettings } from './sources/warehouse-settings.ts'
 import { registerSharingRoutes } from './platform/tenancy/sharing-routes.ts'
 import { registerODataRoutes } from './reporting/odata-routes.ts'
 import { ReportingRepository } from './reporting/repository.ts'
@@ -157,12 +160,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const sourceRepository = new SourceRepository()
   const sources = new SourceService(db, sourceRepository, cases, clock)
   await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))
+  const warehouseRepository = new WarehouseRepository()
   const warehouse = new WarehousePoller({
     db,
-    repo: sourceRepository,
+    repo: warehouseRepository,
     sources,
     clock,
     log: log.child({ component: 'warehouse' }),
+    // Warehouse connection strings are sealed with the same key as write-back credentials.
+    cipher: writeback.cipher,
   })
   jobs.register(warehouse.job)
   const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
@@ -295,6 +301,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   await registerSourceApiRoutes(http, sources)
   registerCaseRoutes(http, { cases, audit })
   registerSourceConsoleRoutes(http, { sources, audit })
+  registerWarehouseRoutes(http, {
+    settings: new WarehouseSettings({
+      db,
+      repo: warehouseRepository,
+      poller: warehouse,
+      sources,
+      audit,
+      clock,
+      cipher: writeback.cipher,
+      allowEmbedded: config.environment !== 'production',
+    }),
+  })
   registerProductRoutes(http)
   registerForceRoutes(http, services)
   registerSharingRoutes(http, services)

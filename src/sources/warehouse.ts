@@ -1,19 +1,22 @@
 // The interim route to Athena data while direct access awaits governance approval (facts §7):
-// each force's data warehouse holds read-only copies, so Waypoint polls it with read-only SQL
-// past a watermark column and feeds every new row through the same inbox as the live sources.
-// Reading happens outside any Waypoint transaction (no network I/O inside one); each row is
-// then received in its own transaction, so a failed poll resumes from the last watermark.
-import { PGlite } from '@electric-sql/pglite'
-import pg from 'pg'
+// each force's data warehouse holds read-only copies, so Waypoint polls it with the force's own
+// read-only SELECT past a watermark column and feeds every new row through the same inbox as the
+// live sources. Reading happens outside any Waypoint transaction (no network I/O inside one);
+// each row is then received in its own transaction, so a failed poll resumes from the last
+// watermark. Force administrators set all of this on /console/sources/warehouse.
+import type { CredentialCipher } from './writeback/credentials.ts'
+import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import { EmptyPayload, defineJob } from '../platform/jobs.ts'
-import type { Clock } from '../platform/clock.ts'
 import type { Logger } from '../platform/logger.ts'
-import type { SourceRepository, WarehouseSourceRow } from './repository.ts'
 import type { IngestResult, SourceService } from './service.ts'
+import { checkWarehouseQuery, isColumnName, readWarehouse, rowsPastWatermark } from './warehouse-query.ts'
+import type { WarehouseRepository, WarehouseSourceRow } from './warehouse-repository.ts'
 
-const identifier = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
 const BATCH = 500
+export const WAREHOUSE_TIMEOUT_MS = 30_000
+/** The schedule runs every 5 minutes; a poll a little early for its interval still counts as due. */
+const SCHEDULE_SLACK_MS = 60_000
 
 export interface WarehousePollResult {
   forceId: string
@@ -25,23 +28,26 @@ export interface WarehousePollResult {
 
 export class WarehousePoller {
   readonly #db: Database
-  readonly #repo: SourceRepository
+  readonly #repo: WarehouseRepository
   readonly #sources: SourceService
   readonly #clock: Clock
   readonly #log: Logger
+  readonly #cipher: CredentialCipher
 
   constructor(deps: {
     db: Database
-    repo: SourceRepository
+    repo: WarehouseRepository
     sources: SourceService
     clock: Clock
     log: Logger
+    cipher: CredentialCipher
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#sources = deps.sources
     this.#clock = deps.clock
     this.#log = deps.log
+    this.#cipher = deps.cipher
   }
 
   /** Every 5 minutes, as a pg-boss job (singleton per schedule across workers). */
@@ -51,99 +57,136 @@ export class WarehousePoller {
     cron: '*/5 * * * *',
     retryLimit: 0,
     handle: async () => {
-      await this.pollAll()
+      await this.pollDue()
     },
   })
 
-  /** Sets where a force's warehouse is and which table and columns to read. */
-  async configure(
-    source: Omit<WarehouseSourceRow, 'lastPolledAt' | 'lastError' | 'watermark'>,
-  ): Promise<void> {
-    for (const name of [source.sourceTable, source.watermarkColumn, source.eventIdColumn]) {
-      if (!identifier.test(name)) throw new Error(`"${name}" is not a plain SQL identifier`)
-    }
+  /**
+   * Sets a force's warehouse to read a whole table from the start, with the default interval
+   * (demo set-up and tests; staff use the settings page, which is audited).
+   */
+  async configure(source: {
+    forceId: string
+    connectionUrl: string
+    sourceTable: string
+    watermarkColumn: string
+    /** Not stored: the force's mapping profile says which column holds the event id. */
+    eventIdColumn?: string
+    enabled: boolean
+  }): Promise<void> {
+    const query = checkWarehouseQuery(`select * from ${source.sourceTable}`)
+    if (!query.ok || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(source.sourceTable))
+      throw new Error(`"${source.sourceTable}" is not a plain table name`)
+    if (!isColumnName(source.watermarkColumn))
+      throw new Error(`"${source.watermarkColumn}" is not a plain column name`)
     await this.#db.withForce(source.forceId, (tx) =>
-      this.#repo.saveWarehouseSource(tx, { ...source, watermark: null }, this.#clock.now()),
+      this.#repo.save(
+        tx,
+        {
+          forceId: source.forceId,
+          connection: {
+            sealed: this.#cipher.encrypt(source.connectionUrl),
+            ...describeConnection(source.connectionUrl),
+          },
+          query: query.query,
+          watermarkColumn: source.watermarkColumn,
+          watermark: null,
+          pollIntervalMinutes: 5,
+          enabled: source.enabled,
+        },
+        null,
+        this.#clock.now(),
+      ),
     )
   }
 
+  /** The scheduled poll: each enabled force whose interval has passed since its last poll. */
+  async pollDue(): Promise<WarehousePollResult[]> {
+    const now = this.#clock.now().getTime()
+    const due = (await this.#enabledSources()).filter(
+      (s) =>
+        !s.lastPolledAt ||
+        now - s.lastPolledAt.getTime() >= s.pollIntervalMinutes * 60_000 - SCHEDULE_SLACK_MS,
+    )
+    return this.#pollEach(due)
+  }
+
+  /** Every enabled force, whatever its interval. */
   async pollAll(): Promise<WarehousePollResult[]> {
-    const sources = await this.#db.asSystem((tx) => this.#repo.warehouseSources(tx))
-    const results: WarehousePollResult[] = []
-    for (const source of sources.filter((s) => s.enabled)) results.push(await this.poll(source))
-    return results
+    return this.#pollEach(await this.#enabledSources())
+  }
+
+  /** One force's warehouse now ("poll now"), enabled or not. */
+  async pollForce(forceId: string): Promise<WarehousePollResult | undefined> {
+    const source = await this.#db.withForce(forceId, (tx) => this.#repo.source(tx, forceId))
+    return source ? this.poll(source) : undefined
+  }
+
+  /** The connection string in clear, for reading only; never logged or shown. */
+  connectionOf(source: WarehouseSourceRow): string {
+    if (source.connectionSealed) return this.#cipher.decrypt(source.connectionSealed)
+    if (source.connectionLegacy) return source.connectionLegacy
+    throw new Error('No warehouse connection is set')
   }
 
   async poll(source: WarehouseSourceRow): Promise<WarehousePollResult> {
     const { forceId } = source
+    let watermark = source.watermark
+    const results: IngestResult[] = []
     try {
-      const found = await readSince(source)
-      const results: IngestResult[] = []
-      let watermark = source.watermark
-      for (const row of found) {
+      const found = await readWarehouse(
+        this.connectionOf(source),
+        rowsPastWatermark(source.query, source.watermarkColumn, BATCH),
+        [source.watermark],
+        WAREHOUSE_TIMEOUT_MS,
+      )
+      for (const row of found.rows) {
         results.push(
           await this.#sources.receive(forceId, 'warehouse', JSON.stringify(row), 'application/json'),
         )
-        watermark = text(row[source.watermarkColumn])
-        await this.#db.withForce(forceId, (tx) =>
-          this.#repo.recordPoll(tx, forceId, {
-            watermark: watermark ?? undefined,
-            error: null,
-            now: this.#clock.now(),
-          }),
-        )
+        const next = text(row[source.watermarkColumn])
+        if (next) {
+          watermark = next
+          await this.#db.withForce(forceId, (tx) => this.#repo.advanceWatermark(tx, forceId, next))
+        }
       }
-      if (!found.length) {
-        await this.#db.withForce(forceId, (tx) =>
-          this.#repo.recordPoll(tx, forceId, { error: null, now: this.#clock.now() }),
-        )
-      }
-      return { forceId, rows: found.length, results, watermark }
+      await this.#db.withForce(forceId, (tx) =>
+        this.#repo.recordPoll(tx, forceId, { rows: results.length, error: null, now: this.#clock.now() }),
+      )
+      return { forceId, rows: results.length, results, watermark }
     } catch (error) {
       const message = (error as Error).message
       this.#log.warn({ forceId, err: error }, 'warehouse poll failed; it resumes from the last watermark')
       await this.#db.withForce(forceId, (tx) =>
-        this.#repo.recordPoll(tx, forceId, { error: message, now: this.#clock.now() }),
+        this.#repo.recordPoll(tx, forceId, { rows: results.length, error: message, now: this.#clock.now() }),
       )
-      return { forceId, rows: 0, results: [], watermark: source.watermark, error: message }
+      return { forceId, rows: results.length, results, watermark, error: message }
     }
+  }
+
+  async #enabledSources(): Promise<WarehouseSourceRow[]> {
+    return this.#db.asSystem((tx) => this.#repo.enabledSources(tx))
+  }
+
+  async #pollEach(sources: WarehouseSourceRow[]): Promise<WarehousePollResult[]> {
+    const results: WarehousePollResult[] = []
+    for (const source of sources) results.push(await this.poll(source))
+    return results
   }
 }
 
-/** Read-only SQL on the warehouse: rows past the watermark, oldest first. */
-async function readSince(source: WarehouseSourceRow): Promise<Record<string, unknown>[]> {
-  for (const name of [source.sourceTable, source.watermarkColumn]) {
-    if (!identifier.test(name)) throw new Error(`"${name}" is not a plain SQL identifier`)
-  }
-  const query = `select * from ${source.sourceTable}
-    where ($1::text is null or ${source.watermarkColumn} > $1::timestamptz)
-    order by ${source.watermarkColumn} limit ${BATCH}`
-  const values = [source.watermark]
-  if (source.connectionUrl.startsWith('pglite:')) {
-    // An embedded warehouse (demo and tests): a PGlite data directory.
-    const warehouse = new PGlite(source.connectionUrl.slice('pglite:'.length))
-    try {
-      await warehouse.exec('begin transaction read only')
-      const result = await warehouse.query<Record<string, unknown>>(query, values)
-      await warehouse.exec('rollback')
-      return result.rows
-    } finally {
-      await warehouse.close()
-    }
-  }
-  const client = new pg.Client({ connectionString: source.connectionUrl })
-  await client.connect()
-  try {
-    await client.query('begin transaction read only')
-    const result = await client.query(query, values)
-    await client.query('rollback')
-    return result.rows
-  } finally {
-    await client.end()
+/** What the settings page may show of a connection string: where it points, never who signs in. */
+export function describeConnection(connection: string): { host: string; database: string } {
+  if (connection.startsWith('pglite:'))
+    return { host: 'Embedded on this server', database: connection.slice('pglite:'.length) }
+  const url = new URL(connection)
+  return {
+    host: url.port ? `${url.hostname}:${url.port}` : url.hostname,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')),
   }
 }
 
-function text(value: unknown): string | null {
+export function text(value: unknown): string | null {
   if (value === null || value === undefined) return null
   return value instanceof Date ? value.toISOString() : String(value)
 }
