@@ -17,6 +17,7 @@ import type { JourneyDefinition } from './definition.ts'
 import { decideEligibility } from './eligibility.ts'
 import { advanceEnrolment, type EngineContext, stoppingGuard, workingDayTime } from './engine.ts'
 import { defineJourneyJobs } from './jobs.ts'
+import type { OfficerChangeNotices } from './officer-change.ts'
 import type { MessageScheduler } from './ports.ts'
 import type { EnrolmentRow, JourneyRepository, JourneyRow, VersionRow } from './repository.ts'
 import type { JourneyService } from './service.ts'
@@ -36,6 +37,8 @@ export interface EnrolmentDependencies {
   messages: () => MessageScheduler | undefined
   /** For links in messages (the Portal invitation). */
   publicUrl: string
+  /** Replaces messages naming an investigating officer who no longer has the crime. */
+  officerChanges?: OfficerChangeNotices
 }
 
 export class EnrolmentService {
@@ -78,6 +81,8 @@ export class EnrolmentService {
     for (const enrolment of await repo.enrolmentsOnCase(tx, { incidentIds, crimeId }, true)) {
       await this.#recheck(tx, enrolment, snapshot, event)
     }
+    if (crimeId && event.type === 'crime.officer-assigned')
+      await this.#d.officerChanges?.onReassigned(tx, event, snapshot, { incidentIds, crimeId })
     await this.#enrolEligible(tx, event, snapshot, published, incidentIds, crimeId)
   }
 
@@ -409,7 +414,7 @@ export class EnrolmentService {
   }
 }
 
-function personalisationFor(snapshot: CaseSnapshot, publicUrl: string): Record<string, string> {
+export function personalisationFor(snapshot: CaseSnapshot, publicUrl: string): Record<string, string> {
   return {
     force_name: snapshot.forceName || snapshot.forceId,
     portal_link: `${publicUrl}/portal`,

@@ -9,8 +9,9 @@ import type { JobQueue } from '../platform/jobs.ts'
 import { CaseServiceReader } from './case-reader.ts'
 import { defaultTemplates } from './default-journeys.ts'
 import { DesignerService } from './designer-service.ts'
-import { EnrolmentService } from './enrolment-service.ts'
+import { EnrolmentService, personalisationFor } from './enrolment-service.ts'
 import { MessagingScheduler } from './messaging-adapter.ts'
+import { OfficerChangeNotices } from './officer-change.ts'
 import { JourneyRepository } from './repository.ts'
 import { JourneyService } from './service.ts'
 
@@ -41,6 +42,14 @@ export function createJourneys(d: JourneyDependencies) {
     queue: d.jobs,
     messages: () => scheduler,
     publicUrl: d.publicUrl,
+    // Issue 5 item 5: another investigating officer means new officer details, never stale ones.
+    officerChanges: new OfficerChangeNotices({
+      repo,
+      messaging: d.messaging,
+      audit: d.audit,
+      clock: d.clock,
+      personalisation: (snapshot) => personalisationFor(snapshot, d.publicUrl),
+    }),
   })
   d.jobs.register(...enrolments.jobs.all)
   d.cases.onChange((tx, event) => enrolments.onCaseEvent(tx, event))
