@@ -193,7 +193,17 @@ test('UJ-18: problems are explained in plain English: an unknown template and a 
     event: 'crime.recorded',
     timeoutDays: '3',
   })
-  await designer.post(`${base}/${id}/steps`, { kind: 'send', template: 'officer-details', channel: 'sms' })
+  // The default templates come in Welsh too (UJ-19): this force-written one is in English only.
+  await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.addTemplateVersion(tx, {
+      forceId: 'kent',
+      key: 'burglary-follow-up',
+      title: 'Burglary follow-up',
+      channel: 'sms',
+      body: '((force_name)): an officer will contact you about ((reference)).',
+    }),
+  )
+  await designer.post(`${base}/${id}/steps`, { kind: 'send', template: 'burglary-follow-up', channel: 'sms' })
   const page = decode((await designer.get(`${base}/${id}`)).body)
   assert.match(page, /Step 2 waits for an event that cannot happen after the trigger/)
   assert.match(page, /Step 3 sends a template that has no Welsh version/)
