@@ -17,6 +17,9 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, cl
     payload: Type.Object({ at: Type.Optional(Type.String()) }),
     // Every minute as a safety net; schedule() also wakes it at each message's send time.
     cron: '* * * * *',
+    // A worker restarted after a crash reconciles the messages it left in `sending` and carries
+    // on with what is due straight away (the dead worker's job stays active until it expires).
+    runOnStart: true,
     retryLimit: 3,
     retryDelaySeconds: 5,
     batchSize: 1,

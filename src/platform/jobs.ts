@@ -20,6 +20,11 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   batchSize?: number
   /** A cron schedule (Europe/London) that enqueues this job with an empty payload. */
   cron?: string
+  /**
+   * Enqueued with an empty payload each time a worker starts, so work that a stopped or
+   * crashed worker left behind is taken up at once, not at the next cron tick.
+   */
+  runOnStart?: boolean
 }
 
 export function defineJob<S extends TSchema>(definition: JobDefinition<S>): JobDefinition<S> {
@@ -128,6 +133,9 @@ export class JobQueue {
   startWorking(pollMs = 500): void {
     if (this.#working) return
     this.#working = true
+    const resume = Promise.all(
+      [...this.#definitions.values()].filter((d) => d.runOnStart).map((d) => this.send(d, {})),
+    ).catch((error) => this.#log.error({ err: error }, 'start-up jobs could not be enqueued'))
     const loop = async () => {
       if (!this.#working) return
       const run = this.#drainWhile(this.names, Number.POSITIVE_INFINITY, () => this.#working).catch((error) =>
@@ -145,7 +153,7 @@ export class JobQueue {
       clearTimeout(this.#timer)
       void loop()
     }
-    void loop()
+    void resume.then(loop)
   }
 
   /** Stops taking new jobs, lets the ones in hand finish, then stops pg-boss. */
