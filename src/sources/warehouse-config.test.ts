@@ -291,3 +291,29 @@ test('CP-157: only a force administrator reaches the warehouse settings, and onl
   assert.equal((await kent.post(`${PAGE}/poll`)).statusCode, 400)
   assert.deepEqual(await warehouseEvents('kent'), [])
 })
+
+test('CP-157: a connection stored in clear before sealing still polls, and saving a new one seals it and clears the old', async () => {
+  await t.app.db.withForce('bedfordshire', (tx) =>
+    tx.execute(
+      sql`insert into warehouse_sources (force_id, connection_url, source_table, watermark_column, event_id_column, query, enabled)
+          values ('bedfordshire', ${warehouse.url}, 'dw.crime_changes', 'changed_at', 'event_id', 'select * from dw.crime_changes', false)`,
+    ),
+  )
+  const admin = await t.signInAs(['force_admin'], 'bedfordshire', 'Beds Admin')
+  const page = await admin.get(PAGE)
+  assert.match(page.body, /The stored connection string predates encryption/)
+  assert.ok(page.body.includes(`A connection is stored, to ${describeConnection(warehouse.url).host}`))
+  assert.ok(!page.body.includes(warehouse.url))
+  assert.equal((await t.app.services.warehouse.pollForce('bedfordshire'))?.rows, 8)
+
+  assert.equal((await admin.post(PAGE, settings())).statusCode, 303)
+  const [stored] = await t.app.db.withForce('bedfordshire', (tx) =>
+    rows<{ connection_url: string | null; connection_url_encrypted: string | null }>(
+      tx,
+      sql`select connection_url, connection_url_encrypted from warehouse_sources where force_id = 'bedfordshire'`,
+    ),
+  )
+  assert.equal(stored?.connection_url, null)
+  assert.match(stored?.connection_url_encrypted ?? '', /^v1:/)
+  assert.doesNotMatch((await admin.get(PAGE)).body, /predates encryption/)
+})
