@@ -81,14 +81,26 @@ export class OutboxChannel implements MessageChannel {
 export class NotifyChannel implements MessageChannel {
   readonly provider = 'notify' as const
   readonly #config: Config['messaging']['notify']
-  readonly #clients = new Map<string, NotifyApi>()
+  readonly #clients = new Map<string, { key: string; client: NotifyApi }>()
+  readonly #keyFor: (forceId: string) => Promise<string | undefined>
 
-  constructor(config: Config['messaging']['notify']) {
+  /** `keyFor` gives the force's API key (set in the console, or configured); by default the configured one. */
+  constructor(
+    config: Config['messaging']['notify'],
+    keyFor?: (forceId: string) => Promise<string | undefined>,
+  ) {
     this.#config = config
+    this.#keyFor = keyFor ?? (async (forceId) => config.apiKeys[forceId])
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
-    const client = this.#client(message.forceId)
+    let client: NotifyApi | undefined
+    try {
+      client = await this.#client(message.forceId)
+    } catch (error) {
+      // Nothing went to Notify, so sending later is safe.
+      return { kind: 'retry', error: `Could not read the GOV.UK Notify API key: ${(error as Error).message}` }
+    }
     if (!client) return { kind: 'misconfigured', error: `No GOV.UK Notify API key for ${message.forceId}` }
     try {
       const response =
@@ -111,7 +123,7 @@ export class NotifyChannel implements MessageChannel {
   }
 
   async findByReference(forceId: string, reference: string): Promise<ProviderRecord | 'cannot-tell'> {
-    const client = this.#client(forceId)
+    const client = await this.#client(forceId).catch(() => undefined)
     if (!client) return 'cannot-tell'
     try {
       const response = await client.getNotifications(undefined, undefined, reference)
@@ -123,15 +135,16 @@ export class NotifyChannel implements MessageChannel {
   }
 
   async statusOf(forceId: string, providerRef: string): Promise<string> {
-    const client = this.#client(forceId)
+    const client = await this.#client(forceId)
     if (!client) throw new Error(`No GOV.UK Notify API key for ${forceId}`)
     return (await client.getNotificationById(providerRef)).data.status
   }
 
-  #client(forceId: string): NotifyApi | undefined {
-    const key = this.#config.apiKeys[forceId]
+  async #client(forceId: string): Promise<NotifyApi | undefined> {
+    const key = await this.#keyFor(forceId)
     if (!key) return undefined
-    let client = this.#clients.get(forceId)
+    const cached = this.#clients.get(forceId)
+    let client = cached?.key === key ? cached.client : undefined
     if (!client) {
       client = new NotifyClient(this.#config.baseUrl, key)
       // fetch with a deadline instead of the client's default (no timeout): a provider that
@@ -151,7 +164,7 @@ export class NotifyChannel implements MessageChannel {
           })
         return { data, status: response.status }
       })
-      this.#clients.set(forceId, client)
+      this.#clients.set(forceId, { key, client })
     }
     return client
   }

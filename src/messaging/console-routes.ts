@@ -11,7 +11,6 @@ import type { Database } from '../platform/db/database.ts'
 import { DomainError, ForbiddenError, type FieldError, ValidationError } from '../platform/errors.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import {
-  describeNotifyKey,
   formFromSettings,
   linkRows,
   parseSettingsForm,
@@ -240,9 +239,10 @@ export function registerMessagingConsoleRoutes(
       const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
       return reply.render(
         'messaging/settings.njk',
-        settingsPage(deps.config, forceId, formFromSettings(settings, channelDefaults(deps.config)), {
+        settingsPage(deps.config, formFromSettings(settings, channelDefaults(deps.config)), {
           saved: request.query.saved === '1',
           updatedAt: settings?.updatedAt ?? null,
+          notifyKey: await notifyKeyShown(db, messaging, forceId),
         }),
       )
     },
@@ -254,14 +254,25 @@ export function registerMessagingConsoleRoutes(
     if (!parsed.change) {
       reply.code(400)
       return reply.render('messaging/settings.njk', {
-        ...settingsPage(deps.config, forceId, request.body ?? {}, { saved: false, updatedAt: null }),
+        ...settingsPage(
+          deps.config,
+          { ...(request.body ?? {}), notifyApiKey: '' },
+          {
+            saved: false,
+            updatedAt: null,
+            notifyKey: await notifyKeyShown(db, messaging, forceId),
+          },
+        ),
         errors: parsed.errors,
       })
     }
     const change = parsed.change
+    const newKey = parsed.notifyApiKey
     await db.withForce(forceId, async (tx) => {
       const before = await messaging.settings(tx, forceId)
       await messaging.saveSettings(tx, forceId, change, request.staff!.id)
+      // The key itself is never audited or logged: only that it changed, its name and last 4.
+      const key = newKey ? await messaging.setNotifyApiKey(tx, forceId, newKey, request.staff!.id) : null
       await audit.record(
         {
           action: 'messaging-settings.changed',
@@ -269,11 +280,16 @@ export function registerMessagingConsoleRoutes(
           ...whoAndWhere(request),
           recordType: 'messaging-settings',
           recordId: forceId,
-          detail: { changed: changedFields(before, change), after: change },
+          detail: {
+            changed: [...changedFields(before, change), ...(key ? ['notifyApiKey'] : [])],
+            after: change,
+            ...(key ? { notifyApiKey: { name: key.name, last4: key.last4 } } : {}),
+          },
         },
         tx,
       )
     })
+    if (newKey) messaging.notifyKeyChanged(forceId)
     return reply.redirect('/console/messaging-settings?saved=1', 303)
   })
 }
@@ -315,11 +331,28 @@ function editPage(
   }
 }
 
+/** What staff may see of the force's Notify key: never the key, only its name, last 4 and when set. */
+async function notifyKeyShown(db: Database, messaging: MessagingService, forceId: string) {
+  const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+  if (settings?.notifyApiKeySealed)
+    return {
+      name: settings.notifyApiKeyName,
+      last4: settings.notifyApiKeyLast4,
+      setAt: settings.notifyApiKeySetAt,
+      inConsole: true,
+    }
+  const configured = messaging.configuredNotifyKey(forceId)
+  return configured ? { ...configured, setAt: null, inConsole: false } : null
+}
+
 function settingsPage(
   config: Config,
-  forceId: string,
   values: SettingsForm,
-  state: { saved: boolean; updatedAt: Date | null },
+  state: {
+    saved: boolean
+    updatedAt: Date | null
+    notifyKey: Awaited<ReturnType<typeof notifyKeyShown>>
+  },
 ) {
   const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : [])
   return {
@@ -338,7 +371,7 @@ function settingsPage(
         })),
       ]),
     ),
-    notifyKey: describeNotifyKey(config.messaging.notify.apiKeys[forceId]),
+    notifyKey: state.notifyKey,
     smtpConfigured: Boolean(config.messaging.smtp.url),
   }
 }

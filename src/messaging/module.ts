@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
 import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
+import { NotifyKeys } from './notify-keys.ts'
 import { MessagingRepository } from './repository.ts'
 import { MessagingService, type OptOutListener } from './service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
@@ -28,12 +29,23 @@ export function createMessaging(deps: {
   const service = new MessagingService(repository, clock, config.messaging, {
     ...(deps.onOptedOut ? { onOptedOut: deps.onOptedOut } : {}),
   })
+  const notifyKeys = new NotifyKeys({
+    db,
+    repo: repository,
+    secret: config.writeback.credentialKey,
+    configured: config.messaging.notify.apiKeys,
+  })
+  service.useNotifyKeys(notifyKeys)
   const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
   const smtp = new SmtpChannel(config.messaging.smtp)
   const dispatcher = new MessageDispatcher({
     db,
     repo: repository,
-    channels: [new OutboxChannel(), new NotifyChannel(config.messaging.notify), smtp],
+    channels: [
+      new OutboxChannel(),
+      new NotifyChannel(config.messaging.notify, (forceId) => notifyKeys.keyFor(forceId)),
+      smtp,
+    ],
     clock,
     config: config.messaging,
     links,

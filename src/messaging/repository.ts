@@ -49,6 +49,21 @@ export class MessagingRepository {
       .onConflictDoUpdate({ target: messagingSettings.forceId, set: { ...rest, updatedAt: new Date() } })
   }
 
+  async setNotifyApiKey(
+    tx: Tx,
+    forceId: string,
+    key: Pick<
+      SettingsRow,
+      | 'notifyApiKeySealed'
+      | 'notifyApiKeyName'
+      | 'notifyApiKeyLast4'
+      | 'notifyApiKeySetAt'
+      | 'notifyApiKeySetBy'
+    >,
+  ): Promise<void> {
+    await tx.update(messagingSettings).set(key).where(eq(messagingSettings.forceId, forceId))
+  }
+
   async addTemplateVersion(
     tx: Tx,
     row: Omit<typeof messageTemplates.$inferInsert, 'version'>,

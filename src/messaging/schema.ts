@@ -34,6 +34,12 @@ export const messagingSettings = pgTable('messaging_settings', {
   branding: jsonb('branding').$type<MessagingBranding>().notNull(),
   links: jsonb('links').$type<{ text: string; url: string }[]>().notNull(),
   sendingWindows: jsonb('sending_windows').$type<Partial<Record<Channel, SendingWindow>>>().notNull(),
+  /** Sealed by NotifyKeys; never shown. Name and last 4 are what staff see. */
+  notifyApiKeySealed: text('notify_api_key_sealed'),
+  notifyApiKeyName: text('notify_api_key_name'),
+  notifyApiKeyLast4: text('notify_api_key_last4'),
+  notifyApiKeySetAt: timestamptz('notify_api_key_set_at'),
+  notifyApiKeySetBy: uuid('notify_api_key_set_by'),
   updatedBy: uuid('updated_by'),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
 })

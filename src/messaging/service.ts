@@ -17,6 +17,7 @@ import {
 } from './quiet-hours.ts'
 import type { MessageRow, MessagingRepository, OptOutRow, SettingsRow, TemplateRow } from './repository.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
+import { type NotifyKeys, notifyKeyParts } from './notify-keys.ts'
 import { smsLength } from './sms-length.ts'
 import {
   type ChannelPreview,
@@ -96,6 +97,7 @@ export class MessagingService {
   readonly #config: Config['messaging']
   readonly #onOptedOut: OptOutListener | undefined
   #wake: DispatchWaker = async () => {}
+  #notifyKeys: NotifyKeys | undefined
 
   constructor(
     repo: MessagingRepository,
@@ -107,6 +109,11 @@ export class MessagingService {
     this.#clock = clock
     this.#config = config
     this.#onOptedOut = listeners.onOptedOut
+  }
+
+  /** The sealing and lookup of forces' GOV.UK Notify keys, set up with the channels. */
+  useNotifyKeys(keys: NotifyKeys): void {
+    this.#notifyKeys = keys
   }
 
   /** Dispatch registers how it wants to be woken once the job queue exists. */
@@ -279,6 +286,47 @@ export class MessagingService {
       sendingWindows: { ...(current?.sendingWindows ?? {}), ...(change.sendingWindows ?? {}) },
       updatedBy: actorId,
     })
+  }
+
+  /**
+   * Sets the force's own GOV.UK Notify API key (write-only): it is stored sealed, with its name
+   * and last 4 characters apart for staff to recognise it. Call `notifyKeyChanged` once the
+   * transaction has committed so this process sends with it at once.
+   */
+  async setNotifyApiKey(
+    tx: Tx,
+    forceId: string,
+    key: string,
+    actorId: string | null,
+  ): Promise<{ name: string; last4: string }> {
+    const parts = notifyKeyParts(key)
+    if (!parts)
+      throw new ValidationError([
+        {
+          field: 'notifyApiKey',
+          message:
+            'Enter the API key exactly as GOV.UK Notify showed it: the key name followed by two long codes joined by hyphens',
+        },
+      ])
+    if (!this.#notifyKeys) throw new Error('GOV.UK Notify keys are not set up')
+    if (!(await this.#repo.settings(tx, forceId))) await this.saveSettings(tx, forceId, {}, actorId)
+    await this.#repo.setNotifyApiKey(tx, forceId, {
+      notifyApiKeySealed: this.#notifyKeys.seal(key.trim()),
+      notifyApiKeyName: parts.name,
+      notifyApiKeyLast4: parts.last4,
+      notifyApiKeySetAt: this.#clock.now(),
+      notifyApiKeySetBy: actorId,
+    })
+    return parts
+  }
+
+  notifyKeyChanged(forceId: string): void {
+    this.#notifyKeys?.forget(forceId)
+  }
+
+  /** The configured key's visible parts, for a force that has not set its own in the console. */
+  configuredNotifyKey(forceId: string): { name: string; last4: string } | null {
+    return this.#notifyKeys?.configuredKey(forceId) ?? null
   }
 
   /**

@@ -1,6 +1,7 @@
 // The messaging settings page as a form: reading the force's settings into form values, and
 // turning what was posted into a settings change with plain-English errors (UJ-8, UJ-11, UJ-12).
 import type { FieldError } from '../platform/errors.ts'
+import { notifyKeyParts } from './notify-keys.ts'
 import { defaultSendingWindow, isValidSendingWindow, type SendingWindow } from './quiet-hours.ts'
 import type { SettingsRow } from './repository.ts'
 import type { Channel, Provider } from './schema.ts'
@@ -69,8 +70,20 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const timePattern = /^([01]?\d|2[0-3]):[0-5]\d$/
 
 /** Reads the posted form; either the change to save or the errors to show, never both. */
-export function parseSettingsForm(form: SettingsForm): { change?: SettingsChange; errors: FieldError[] } {
+export function parseSettingsForm(form: SettingsForm): {
+  change?: SettingsChange
+  /** A new GOV.UK Notify API key, when one was typed: saved sealed, never with the rest. */
+  notifyApiKey?: string
+  errors: FieldError[]
+} {
   const errors: FieldError[] = []
+  const notifyApiKey = one(form.notifyApiKey)
+  if (notifyApiKey && !notifyKeyParts(notifyApiKey))
+    errors.push({
+      field: 'notifyApiKey',
+      message:
+        'Enter the API key exactly as GOV.UK Notify showed it: the key name followed by two long codes joined by hyphens',
+    })
   const smsChannel = one(form.smsChannel)
   const emailChannel = one(form.emailChannel)
   if (smsChannel !== 'outbox' && smsChannel !== 'notify')
@@ -167,6 +180,7 @@ export function parseSettingsForm(form: SettingsForm): { change?: SettingsChange
   if (errors.length > 0) return { errors }
   return {
     errors,
+    ...(notifyApiKey ? { notifyApiKey } : {}),
     change: {
       smsChannel: smsChannel as 'outbox' | 'notify',
       emailChannel: emailChannel as Provider,
@@ -196,14 +210,4 @@ function isHttpsUrl(value: string): boolean {
 /** 8:00 → 08:00, so times compare as text. */
 function padTime(value: string): string {
   return /^\d:\d\d$/.test(value) ? `0${value}` : value
-}
-
-/**
- * The GOV.UK Notify API key a force sends with, described without revealing it. Keys have the
- * form `{name}-{service id}-{secret}`; only the name and the last 4 characters are shown.
- */
-export function describeNotifyKey(key: string | undefined): { name: string; last4: string } | null {
-  if (!key) return null
-  const name = key.length > 74 ? key.slice(0, key.length - 74) : 'unnamed key'
-  return { name, last4: key.slice(-4) }
 }

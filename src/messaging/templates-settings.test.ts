@@ -10,7 +10,7 @@ import type { PersonFacts } from '../cases/model.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { loadConfig } from '../platform/config.ts'
 import { rows } from '../platform/db/database.ts'
-import { notifyApiKey } from '../simulator/fake-notify/server.ts'
+import { FakeNotifyServer, notifyApiKey } from '../simulator/fake-notify/server.ts'
 import { smsLength } from './sms-length.ts'
 
 let t: TestApp
@@ -23,13 +23,28 @@ const kentKey = notifyApiKey('kent_live', {
   secret: '22222222-2222-4222-8222-22222222abcd',
 })
 
+const essexKey = {
+  serviceId: '33333333-3333-4333-8333-333333333333',
+  secret: '44444444-4444-4444-8444-44444444e55e',
+}
+let notify: FakeNotifyServer
+
 before(async () => {
+  notify = new FakeNotifyServer({ keys: [essexKey] })
+  await notify.listen()
   const defaults = loadConfig({ NODE_ENV: 'test' })
   t = await createTestApp(
     {
       messaging: {
         ...defaults.messaging,
-        notify: { ...defaults.messaging.notify, apiKeys: { kent: kentKey } },
+        notify: {
+          ...defaults.messaging.notify,
+          baseUrl: notify.url,
+          apiKeys: { kent: kentKey },
+          smsTemplateId: '55555555-5555-4555-8555-555555555555',
+          emailTemplateId: '66666666-6666-4666-8666-666666666666',
+          timeoutMs: 5000,
+        },
       },
     },
     { clock },
@@ -39,7 +54,10 @@ before(async () => {
   designer = await t.signInAs(['journey_designer'], 'kent', 'Dana Designer')
   admin = await t.signInAs(['force_admin'], 'kent', 'Alex Admin')
 })
-after(() => t.close())
+after(async () => {
+  await t.close()
+  await notify.close()
+})
 
 const decode = (html: string) =>
   html
@@ -386,12 +404,69 @@ test('UJ-8: wrong quiet hours and details are refused with an error summary and 
   assert.deepEqual(after, before)
 })
 
-test('the GOV.UK Notify key is never shown: only its name and last 4 characters', async () => {
-  const page = await admin.get('/console/messaging-settings')
-  assert.match(page.body, /kent_live/)
-  assert.match(page.body, /Set, ending abcd/)
-  assert.ok(!page.body.includes('22222222-2222-4222-8222-22222222abcd'), 'the secret is not on the page')
-  assert.ok(!page.body.includes('11111111-1111-4111-8111-111111111111'), 'the service id is not on the page')
+test('the GOV.UK Notify key is write-only: the configured one shows only its name and last 4 characters', async () => {
+  const page = decode((await admin.get('/console/messaging-settings')).body)
+  assert.match(page, /kent_live/)
+  assert.match(page, /Set, ending abcd/)
+  assert.match(page, /In the installation’s configuration/)
+  assert.ok(!page.includes('22222222-2222-4222-8222-22222222abcd'), 'the secret is not on the page')
+  assert.ok(!page.includes('11111111-1111-4111-8111-111111111111'), 'the service id is not on the page')
+})
+
+test('a force admin sets the force’s GOV.UK Notify key; it is stored sealed, never shown or audited, and the next text message goes with it', async () => {
+  const essexAdmin = await t.signInAs(['force_admin'], 'essex', 'Erin Admin')
+  const wrong = await essexAdmin.post('/console/messaging-settings', {
+    ...validSettings(),
+    notifyApiKey: 'not-a-key',
+  })
+  assert.equal(wrong.statusCode, 400)
+  assert.match(wrong.body, /Enter the API key exactly as GOV\.UK Notify showed it/)
+  assert.doesNotMatch(wrong.body, /value="not-a-key"/, 'what was typed as a key is not echoed back')
+
+  const key = notifyApiKey('essex_live', essexKey)
+  const saved = await essexAdmin.post('/console/messaging-settings', {
+    ...validSettings(),
+    smsChannel: 'notify',
+    notifyApiKey: key,
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+
+  const page = decode((await essexAdmin.get('/console/messaging-settings')).body)
+  const keySection = page.slice(page.indexOf('GOV.UK Notify API key</h3>'), page.indexOf('id="notifyApiKey"'))
+  assert.match(keySection, /essex_live/)
+  assert.match(keySection, /Set, ending e55e/)
+  assert.match(keySection, /Set\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*3 Jun 2026/)
+  assert.ok(!page.includes(essexKey.secret), 'the key is not on the page')
+
+  const stored = await t.app.db.withForce('essex', (tx) =>
+    rows<Record<string, unknown>>(tx, sql`select * from messaging_settings where force_id = 'essex'`),
+  )
+  assert.ok(!JSON.stringify(stored).includes(essexKey.secret), 'the key is not stored readable')
+  assert.match(String(stored[0]?.notify_api_key_sealed), /^v1:/)
+  const audits = await auditOf('messaging-settings.changed', 'essex')
+  assert.ok(!JSON.stringify(audits).includes(essexKey.secret), 'the key is not in the audit trail')
+  assert.deepEqual(audits.at(-1)!.detail.notifyApiKey, { name: 'essex_live', last4: 'e55e' })
+
+  // Essex has no key in the configuration: the message reaches Notify only with the key just set.
+  sequence += 1
+  const message = await t.app.db.withForce('essex', (tx) =>
+    t.app.services.messaging.schedule(tx, {
+      forceId: 'essex',
+      channel: 'sms',
+      to: '07700 900111',
+      templateKey: 'crime-reference',
+      personalisation: { force_name: 'Essex Police', reference: '42/9/26' },
+      urgent: true,
+    }),
+  )
+  await t.app.jobs.boss.send('messaging.dispatch-due', {})
+  await t.app.jobs.drain(['messaging.dispatch-due'])
+  const [received] = notify.byReference(message.reference)
+  assert.equal(received?.serviceId, essexKey.serviceId)
+  assert.match(
+    received?.personalisation.body ?? '',
+    /Essex Police: your crime has been recorded\. Your crime reference is 42\/9\/26/,
+  )
 })
 
 test('messaging settings are for the force’s admins only', async () => {

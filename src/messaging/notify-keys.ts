@@ -1,0 +1,88 @@
+// Each force's GOV.UK Notify API key. A force admin sets it in the console; it is kept sealed with
+// AES-256-GCM under a key derived from the installation's credential key, so a copy of the
+// database alone does not yield it, and it is never shown again: staff see its name, its last 4
+// characters and when it was set. A force without one uses the key in the installation's
+// configuration (NOTIFY_API_KEYS), as before.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import type { Database } from '../platform/db/database.ts'
+import type { MessagingRepository } from './repository.ts'
+
+const version = 'v1'
+
+/** A Notify key is `{key name}-{service id}-{secret}`: a name, then two UUIDs. */
+const keyPattern =
+  /^(.+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i
+
+/** The parts of a Notify key staff may see, or null when the text is not a Notify key. */
+export function notifyKeyParts(key: string): { name: string; last4: string } | null {
+  const match = keyPattern.exec(key.trim())
+  return match ? { name: match[1] as string, last4: key.trim().slice(-4) } : null
+}
+
+export class NotifyKeys {
+  readonly #cipherKey: Buffer
+  readonly #db: Database
+  readonly #repo: MessagingRepository
+  readonly #configured: Record<string, string>
+  readonly #ttlMs: number
+  readonly #cache = new Map<string, { key: string | undefined; until: number }>()
+
+  constructor(deps: {
+    db: Database
+    repo: MessagingRepository
+    /** The installation's credential key; a messaging-only key is derived from it. */
+    secret: string
+    configured: Record<string, string>
+    /** How long a worker trusts what it read; a change in this process is seen at once. */
+    ttlMs?: number
+  }) {
+    this.#cipherKey = createHash('sha256').update(`waypoint:notify-api-key:${deps.secret}`).digest()
+    this.#db = deps.db
+    this.#repo = deps.repo
+    this.#configured = deps.configured
+    this.#ttlMs = deps.ttlMs ?? 30_000
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', this.#cipherKey, iv)
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+    return [
+      version,
+      iv.toString('base64'),
+      cipher.getAuthTag().toString('base64'),
+      data.toString('base64'),
+    ].join(':')
+  }
+
+  open(sealed: string): string {
+    const [v, iv, tag, data] = sealed.split(':')
+    if (v !== version || !iv || !tag || !data) throw new Error('Unreadable stored GOV.UK Notify key')
+    const decipher = createDecipheriv('aes-256-gcm', this.#cipherKey, Buffer.from(iv, 'base64'))
+    decipher.setAuthTag(Buffer.from(tag, 'base64'))
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8')
+  }
+
+  /** The key the force sends with: the one set in the console, else the configured one. */
+  async keyFor(forceId: string): Promise<string | undefined> {
+    const cached = this.#cache.get(forceId)
+    if (cached && cached.until > Date.now()) return cached.key
+    const settings = await this.#db.withForce(forceId, (tx) => this.#repo.settings(tx, forceId))
+    const key = settings?.notifyApiKeySealed
+      ? this.open(settings.notifyApiKeySealed)
+      : this.#configured[forceId]
+    this.#cache.set(forceId, { key, until: Date.now() + this.#ttlMs })
+    return key
+  }
+
+  /** Called when the force's key changes in this process, so the next message uses it. */
+  forget(forceId: string): void {
+    this.#cache.delete(forceId)
+  }
+
+  /** The configured key's visible parts, for a force that has not set its own. */
+  configuredKey(forceId: string): { name: string; last4: string } | null {
+    const key = this.#configured[forceId]
+    return key ? (notifyKeyParts(key) ?? { name: 'unnamed key', last4: key.slice(-4) }) : null
+  }
+}
