@@ -65,6 +65,14 @@ test('UJ-18: the designer’s test send is sent through the force’s channel an
   assert.equal(testSend.case_id, null)
   assert.equal(toVictim?.is_test, false)
   assert.ok(['sent', 'delivered'].includes(toVictim.status), toVictim.status)
+
+  // Staff see it labelled in the outbox, apart from messages to victims.
+  const outbox = await designer.get('/console/outbox')
+  assert.equal(outbox.statusCode, 200)
+  const cards = outbox.body.split('<div class="govuk-summary-card">').slice(1)
+  const labelled = cards.filter((c) => /A journey designer’s test: not counted in reports/.test(c))
+  assert.equal(labelled.length, 1)
+  assert.match(labelled[0]!, /to 07700 900982/)
 })
 
 test('UJ-13, UJ-14, UJ-15: a test send is absent from the report page and every CSV', async () => {
