@@ -3,6 +3,7 @@
 // incident is crimed and the log closed, messages go to the crime record in the RMS (UJ-10).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links.ts'
 import { FixedClock } from '../src/platform/clock.ts'
 import { WritebackEndpointSettings } from '../src/sources/writeback/endpoint-settings.ts'
 import { WritebackReceiver } from '../src/sources/writeback/receiver.ts'
@@ -220,4 +221,37 @@ test('UJ-6, UJ-9: a request made to staff while the CAD log is open is written i
   )
   await settle()
   assert.equal(receiver.entries('cad').length + receiver.entries('rms').length, before)
+})
+
+test('UJ-6, UJ-10: unsubscribing by an email’s one-click link is written back to the crime record', async () => {
+  const crime = await t.app.services.cases.findCrimeByRef('essex', '42/00001/26')
+  assert.ok(crime)
+  await t.app.db.withForce('essex', (tx) =>
+    t.app.services.messaging.schedule(tx, {
+      forceId: 'essex',
+      caseId: crime.crime.id,
+      channel: 'email',
+      to: 'Aisha.Khan@example.org',
+      templateKey: 'crime-reference',
+      personalisation: { force_name: 'Essex Police', reference: '42/00001/26' },
+    }),
+  )
+  await settle()
+  const rmsBefore = receiver.entries('rms').length
+  const links = new UnsubscribeLinks(t.app.config.messaging.linkSecret, t.app.config.http.publicUrl)
+  const unsubscribed = await t.app.http.inject({
+    method: 'POST',
+    url: `/unsubscribe/${links.tokenFor('essex', 'email', 'aisha.khan@example.org')}`,
+  })
+  assert.equal(unsubscribed.statusCode, 200)
+  assert.match(unsubscribed.body, /You have unsubscribed/)
+  await settle()
+  const added = receiver.entries('rms').slice(rmsBefore)
+  assert.equal(added.length, 1, JSON.stringify(added))
+  assert.equal(added[0]!.body.kind, 'opt-out')
+  assert.equal(added[0]!.body.channel, 'email')
+  assert.match(
+    String(added[0]!.body.content),
+    /unsubscribed by the link in an email: .* no more automated emails/,
+  )
 })
