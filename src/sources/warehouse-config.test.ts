@@ -317,3 +317,35 @@ test('CP-157: a connection stored in clear before sealing still polls, and savin
   assert.match(stored?.connection_url_encrypted ?? '', /^v1:/)
   assert.doesNotMatch((await admin.get(PAGE)).body, /predates encryption/)
 })
+
+test('CP-157: a poll never runs twice at once for a force, and a poll left unfinished by a stopped worker is taken over', async () => {
+  const admin = await t.signInAs(['force_admin'], 'cambridgeshire', 'Cambs Admin')
+  assert.equal((await admin.post(PAGE, settings())).statusCode, 303)
+  const claimAt = (minutesAgo: number) =>
+    t.app.db.withForce('cambridgeshire', (tx) =>
+      tx.execute(
+        sql`update warehouse_sources set poll_started_at = ${new Date(t.clock.now().getTime() - minutesAgo * 60_000)}
+            where force_id = 'cambridgeshire'`,
+      ),
+    )
+
+  await claimAt(1)
+  const busy = await admin.post(`${PAGE}/poll`)
+  assert.equal(busy.headers.location, `${PAGE}?busy=1`)
+  assert.match((await admin.get(`${PAGE}?busy=1`)).body, /A poll of this warehouse is already running/)
+  const scheduled = (await t.app.services.warehouse.pollDue()).find((r) => r.forceId === 'cambridgeshire')
+  assert.equal(scheduled?.busy, true)
+  assert.deepEqual(await warehouseEvents('cambridgeshire'), [])
+
+  await claimAt(11)
+  assert.equal((await t.app.services.warehouse.pollForce('cambridgeshire'))?.rows, 7)
+  const [lease] = await t.app.db.withForce('cambridgeshire', (tx) =>
+    rows<{ poll_started_at: Date | null }>(
+      tx,
+      sql`select poll_started_at from warehouse_sources where force_id = 'cambridgeshire'`,
+    ),
+  )
+  assert.equal(lease?.poll_started_at, null)
+  const [audit] = await audited('cambridgeshire', 'warehouse-source.polled')
+  assert.equal(audit?.detail.busy, true)
+})

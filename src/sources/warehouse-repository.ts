@@ -84,6 +84,25 @@ export class WarehouseRepository {
     )
   }
 
+  /**
+   * Claims the source for one poll, unless another poll holds it (since after `staleBefore`).
+   * Returns the source as it stands once claimed, watermark included.
+   */
+  async claimPoll(
+    tx: Tx,
+    forceId: string,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<WarehouseSourceRow | undefined> {
+    const [row] = await rows<WarehouseSourceRow>(
+      tx,
+      sql`update warehouse_sources set poll_started_at = ${now}
+          where force_id = ${forceId} and (poll_started_at is null or poll_started_at < ${staleBefore})
+          returning ${columns}`,
+    )
+    return row
+  }
+
   /** Moves the watermark past a row once that row is in the inbox. */
   async advanceWatermark(tx: Tx, forceId: string, watermark: string): Promise<void> {
     await tx.execute(sql`update warehouse_sources set watermark = ${watermark} where force_id = ${forceId}`)
@@ -96,7 +115,7 @@ export class WarehouseRepository {
   ): Promise<void> {
     await tx.execute(
       sql`update warehouse_sources set last_polled_at = ${poll.now}, last_rows = ${poll.rows},
-            last_error = ${poll.error} where force_id = ${forceId}`,
+            last_error = ${poll.error}, poll_started_at = null where force_id = ${forceId}`,
     )
   }
 }

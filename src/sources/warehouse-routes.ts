@@ -20,7 +20,7 @@ export function registerWarehouseRoutes(http: FastifyInstance, deps: { settings:
     extra: { values?: Record<string, unknown>; errors?: unknown; trial?: QueryTrial } = {},
   ) => {
     const source = await settings.view(forceOf(request))
-    const query = request.query as { saved?: string; polled?: string }
+    const query = request.query as { saved?: string; polled?: string; busy?: string }
     return reply.render('warehouse.njk', {
       source,
       values: extra.values ?? { ...source, startAfter: '' },
@@ -28,6 +28,7 @@ export function registerWarehouseRoutes(http: FastifyInstance, deps: { settings:
       trial: extra.trial,
       saved: query.saved === '1',
       polled: query.polled === '1',
+      busy: query.busy === '1',
     })
   }
 
@@ -71,7 +72,7 @@ export function registerWarehouseRoutes(http: FastifyInstance, deps: { settings:
         errors: [{ field: 'connection', message: 'Save the warehouse settings before polling' }],
       })
     }
-    return reply.redirect(`${PAGE}?polled=1`, 303)
+    return reply.redirect(`${PAGE}?${result.busy ? 'busy' : 'polled'}=1`, 303)
   })
 }
 

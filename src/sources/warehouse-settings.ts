@@ -208,7 +208,7 @@ export class WarehouseSettings {
       ...acting,
       recordType: 'warehouse_source',
       recordId: forceId,
-      detail: { rows: result.rows, failed: !!result.error, watermark: result.watermark },
+      detail: { rows: result.rows, failed: !!result.error, busy: !!result.busy, watermark: result.watermark },
     })
     return result
   }

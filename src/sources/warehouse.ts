@@ -17,6 +17,8 @@ const BATCH = 500
 export const WAREHOUSE_TIMEOUT_MS = 30_000
 /** The schedule runs every 5 minutes; a poll a little early for its interval still counts as due. */
 const SCHEDULE_SLACK_MS = 60_000
+/** Far longer than a batch takes; a claim this old belongs to a worker that stopped mid-poll. */
+const POLL_LEASE_MS = 10 * 60_000
 
 export interface WarehousePollResult {
   forceId: string
@@ -24,6 +26,8 @@ export interface WarehousePollResult {
   results: IngestResult[]
   watermark: string | null
   error?: string
+  /** Another poll of this warehouse was running, so this one read nothing. */
+  busy?: boolean
 }
 
 export class WarehousePoller {
@@ -129,8 +133,13 @@ export class WarehousePoller {
     throw new Error('No warehouse connection is set')
   }
 
-  async poll(source: WarehouseSourceRow): Promise<WarehousePollResult> {
-    const { forceId } = source
+  async poll(listed: WarehouseSourceRow): Promise<WarehousePollResult> {
+    const { forceId } = listed
+    const now = this.#clock.now()
+    const source = await this.#db.withForce(forceId, (tx) =>
+      this.#repo.claimPoll(tx, forceId, now, new Date(now.getTime() - POLL_LEASE_MS)),
+    )
+    if (!source) return { forceId, rows: 0, results: [], watermark: listed.watermark, busy: true }
     let watermark = source.watermark
     const results: IngestResult[] = []
     try {
