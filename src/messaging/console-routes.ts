@@ -48,6 +48,13 @@ export function registerMessagingConsoleRoutes(
 ): void {
   const { db, messaging, audit, editing } = deps
   const templates = { config: { access: { staff: templateEditors } } }
+  const sampleFor = async (forceId: string) => {
+    const branding = await db.withForce(forceId, (tx) => messaging.branding(tx, forceId))
+    return {
+      placeholders: editing.placeholders,
+      sample: { ...editing.sample, force_name: branding.senderName },
+    }
+  }
   const settingsAccess = { config: { access: { staff: settingsEditors } } }
 
   http.get<{ Querystring: { saved?: string } }>(base, templates, async (request, reply) => {
@@ -60,10 +67,10 @@ export function registerMessagingConsoleRoutes(
   })
 
   http.get(`${base}/new`, templates, async (request, reply) => {
-    ownForce(request)
+    const forceId = ownForce(request)
     return reply.render(
       'messaging/template-edit.njk',
-      editPage(null, 'en', emptyText(), {}, editing.placeholders),
+      editPage(null, 'en', emptyText(), {}, await sampleFor(forceId)),
     )
   })
 
@@ -75,7 +82,11 @@ export function registerMessagingConsoleRoutes(
       const checked = await db.withForce(forceId, (tx) =>
         messaging.checkTemplate(tx, forceId, null, 'en', text, editing),
       )
-      return renderEditor(reply, editPage(null, 'en', text, { key: newKey }, editing.placeholders), checked)
+      return renderEditor(
+        reply,
+        editPage(null, 'en', text, { key: newKey }, await sampleFor(forceId)),
+        checked,
+      )
     }
     try {
       const saved = await db.withForce(forceId, async (tx) => {
@@ -94,7 +105,7 @@ export function registerMessagingConsoleRoutes(
       if (!(error instanceof ValidationError)) throw error
       reply.code(400)
       return reply.render('messaging/template-edit.njk', {
-        ...editPage(null, 'en', text, { key: newKey }, editing.placeholders),
+        ...editPage(null, 'en', text, { key: newKey }, await sampleFor(forceId)),
         errors: error.fieldErrors,
       })
     }
@@ -141,7 +152,7 @@ export function registerMessagingConsoleRoutes(
       }
       return reply.render(
         'messaging/template-edit.njk',
-        editPage(summary, language, textOf(summary, language), {}, editing.placeholders),
+        editPage(summary, language, textOf(summary, language), {}, await sampleFor(forceId)),
       )
     },
   )
@@ -159,7 +170,7 @@ export function registerMessagingConsoleRoutes(
         const checked = await db.withForce(forceId, (tx) =>
           messaging.checkTemplate(tx, forceId, key, language, text, editing),
         )
-        return renderEditor(reply, editPage(summary, language, text, {}, editing.placeholders), checked)
+        return renderEditor(reply, editPage(summary, language, text, {}, await sampleFor(forceId)), checked)
       }
       try {
         const saved = await db.withForce(forceId, async (tx) => {
@@ -182,7 +193,7 @@ export function registerMessagingConsoleRoutes(
         if (!(error instanceof ValidationError)) throw error
         reply.code(400)
         return reply.render('messaging/template-edit.njk', {
-          ...editPage(summary, language, text, {}, editing.placeholders),
+          ...editPage(summary, language, text, {}, await sampleFor(forceId)),
           errors: error.fieldErrors,
         })
       }
@@ -313,7 +324,7 @@ function editPage(
   language: string,
   text: TemplateText,
   extra: { key?: string },
-  placeholders: string[],
+  context: { placeholders: string[]; sample: Record<string, unknown> },
 ) {
   const existing = summary?.variants.filter((v) => v.language === language) ?? []
   const name = languageName(language)
@@ -327,7 +338,9 @@ function editPage(
     values: { ...text, key: extra.key ?? '' },
     action: summary ? `${base}/${summary.key}/edit?language=${language}` : base,
     maxSmsSegments,
-    placeholders,
+    placeholders: context.placeholders,
+    // The live SMS length (progressive enhancement) fills placeholders with the preview's values.
+    sampleJson: JSON.stringify(context.sample),
   }
 }
 

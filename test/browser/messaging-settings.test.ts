@@ -157,3 +157,28 @@ test('UJ-12: every template and settings page the flows passed through, and thei
   assert.deepEqual(await checkAccessibility(page), [], 'settings with errors have accessibility violations')
   await context.close()
 })
+
+test('with JavaScript, the text message’s length and parts update as it is typed, with the sample values filled in', async () => {
+  const designer = await t.signInAs(['journey_designer'], 'kent', 'Dana Designer')
+  const context = await browser.newContext({ signedIn: designer })
+  const page = await context.newPage()
+  page.setDefaultTimeout(60_000)
+  await page.goto('/console/templates/new')
+  const live = page.locator('#smsBody-length')
+  await page
+    .getByLabel('Text message', { exact: true })
+    .fill('((force_name)): your reference is ((reference)).')
+  // "Kent Police: your reference is 37/12345/26." is 43 GSM-7 characters.
+  await live.filter({ hasText: 'With the sample values: 43 characters, 1 part (GSM-7).' }).waitFor()
+  await page.getByLabel('Text message', { exact: true }).fill(`((force_name)): ${'ŵ'.repeat(60)}`)
+  await live
+    .filter({ hasText: 'With the sample values: 73 characters, 2 parts (Unicode (UCS-2)).' })
+    .waitFor()
+  assert.equal(await live.getAttribute('aria-live'), 'polite')
+  assert.deepEqual(
+    await checkAccessibility(page),
+    [],
+    'the editor with the live length has accessibility violations',
+  )
+  await context.close()
+})
