@@ -148,7 +148,7 @@ test('template pages are for journey designers and force admins of the force onl
   assert.equal(edit.statusCode, 404)
 })
 
-test('UJ-11: a template with mistakes is refused with an error summary in plain English and what was typed is kept', async () => {
+test('a template with mistakes is refused with an error summary in plain English and what was typed is kept', async () => {
   const empty = await designer.post('/console/templates', { key: '', title: '', smsBody: '', action: 'save' })
   assert.equal(empty.statusCode, 400)
   assert.match(empty.body, /govuk-error-summary/)
@@ -337,7 +337,7 @@ function validSettings(): Record<string, string | string[]> {
   }
 }
 
-test('UJ-8: a force admin sets text-message quiet hours; the next message is held until they end, and the change is audited', async () => {
+test('UJ-8, UJ-11: a force admin sets text-message quiet hours and a link; the next text is held until the hours end, the next email carries the link, and the change is audited', async () => {
   const page = await admin.get('/console/messaging-settings')
   assert.equal(page.statusCode, 200)
   assert.match(page.body, /name="smsStart"[^>]*value="08:00"|value="08:00"[^>]*name="smsStart"/)
@@ -364,6 +364,22 @@ test('UJ-8: a force admin sets text-message quiet hours; the next message is hel
   clock.set('2026-06-05T17:00:00Z')
   assert.equal((await scheduleSms('crime-reference')).sendAfter.toISOString(), '2026-06-08T08:00:00.000Z')
   clock.set('2026-06-03T09:00:00Z')
+
+  // The force's link is in the next email, for the person to follow.
+  const email = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.schedule(tx, {
+      forceId: 'kent',
+      channel: 'email',
+      to: 'sam@example.org',
+      templateKey: 'crime-reference',
+      personalisation: { force_name: 'Kent Police', reference: '37/2/26' },
+    }),
+  )
+  assert.match(
+    email.bodyHtml ?? '',
+    /<a href="https:\/\/www\.kent\.police\.uk\/victim-care">Victim care<\/a>/,
+  )
+  assert.match(email.body, /Victim care: https:\/\/www\.kent\.police\.uk\/victim-care/)
 
   const settings = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent'))
   assert.equal(settings?.senderName, 'Kent Police Victim Care')
