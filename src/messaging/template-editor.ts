@@ -168,6 +168,8 @@ export interface TemplateSummary {
   version: number
   changedAt: Date
   changedBy: string | null
+  /** False for the templates Waypoint installed (no one wrote them in the console). */
+  changedByStaff: boolean
   variants: TemplateVariant[]
 }
 
@@ -203,6 +205,7 @@ export function summariseTemplates(
       version: Math.max(...all.map((r) => r.version)),
       changedAt: newest.createdAt,
       changedBy: newest.createdByName,
+      changedByStaff: newest.createdBy !== null,
       variants: [...variants.values()].sort(
         (a, b) => languageOrder(a.language) - languageOrder(b.language) || a.channel.localeCompare(b.channel),
       ),
