@@ -27,6 +27,7 @@ import type { Config } from './platform/config.ts'
 import { navigationFor } from './platform/console/navigation.ts'
 import { registerProductRoutes } from './platform/console/product-routes.ts'
 import { PersonRepository } from './cases/person-repository.ts'
+import { caseEventDeliveryJobs } from './cases/jobs.ts'
 import { CaseRepository } from './cases/repository.ts'
 import { registerCaseRoutes } from './cases/routes.ts'
 import { CaseService } from './cases/service.ts'
@@ -69,6 +70,7 @@ import { WritebackService } from './sources/writeback/service.ts'
 import { writeBackSentMessages } from './sources/writeback/sent-messages.ts'
 import { writeBackOptOuts } from './sources/writeback/opt-outs.ts'
 import { registerSourceApiRoutes } from './sources/api-routes.ts'
+import { IngestBatcher } from './sources/ingest-batcher.ts'
 import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
 import { SourceRepository } from './sources/repository.ts'
 import { SourceService } from './sources/service.ts'
@@ -159,6 +161,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
   const sourceRepository = new SourceRepository()
   const sources = new SourceService(db, sourceRepository, cases, clock)
+  const caseEventJobs = caseEventDeliveryJobs(cases)
+  jobs.register(caseEventJobs.deliver, caseEventJobs.sweep)
+  // The source API writes concurrent requests together; their case events reach Journeys by job.
+  const ingest = new IngestBatcher(sources, (forceId) => {
+    jobs
+      .send(caseEventJobs.deliver, { forceId })
+      .catch((error) => log.error({ err: error, forceId }, 'case event delivery was not queued'))
+  })
   await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))
   const warehouseRepository = new WarehouseRepository()
   const warehouse = new WarehousePoller({
@@ -298,7 +308,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     audit,
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })
-  await registerSourceApiRoutes(http, sources)
+  await registerSourceApiRoutes(http, ingest)
   registerCaseRoutes(http, { cases, audit })
   registerSourceConsoleRoutes(http, { sources, audit })
   registerWarehouseRoutes(http, {

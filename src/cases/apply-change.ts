@@ -4,8 +4,7 @@
 import type { Tx } from '../platform/db/database.ts'
 import type { CaseEvent, CaseEventType, FieldChange } from './events.ts'
 import type { CaseChange, CrimeFacts, IncidentFacts, OfficerFacts, PersonFacts, Provenance } from './model.ts'
-import type { PersonRepository } from './person-repository.ts'
-import type { CaseRepository } from './repository.ts'
+import type { StagedCaseStore } from './staged-store.ts'
 
 export interface ApplyResult {
   events: CaseEvent[]
@@ -25,12 +24,13 @@ interface Reconciled {
 const closingStatuses = new Set(['closed', 'no-further-action'])
 
 export class CaseChangeApplier {
-  readonly #cases: CaseRepository
-  readonly #people: PersonRepository
+  readonly #cases: StagedCaseStore
+  readonly #people: StagedCaseStore
 
-  constructor(cases: CaseRepository, people: PersonRepository) {
-    this.#cases = cases
-    this.#people = people
+  /** Applies changes to a batch's staged copy of the case model (see staged-store.ts). */
+  constructor(store: StagedCaseStore) {
+    this.#cases = store
+    this.#people = store
   }
 
   async apply(
@@ -272,6 +272,15 @@ export class CaseChangeApplier {
         })
       ) {
         events.push({ type: 'person.marker-added', personId, changes: { marker: { from: null, to: kind } } })
+      }
+    }
+    for (const kind of facts.removedMarkers ?? []) {
+      if (await this.#people.removeMarker(tx, forceId, personId, { kind, removedAt: prov.occurredAt })) {
+        events.push({
+          type: 'person.marker-removed',
+          personId,
+          changes: { marker: { from: kind, to: null } },
+        })
       }
     }
     return events

@@ -11,6 +11,7 @@
 //   crime.status-changed     status moved (open, closed, charged, no-further-action)
 //   crime.closed             status became closed / no-further-action, or closedAt arrived
 //   person.marker-added      vulnerability, domestic abuse, safeguarding, do-not-contact, deceased
+//   person.marker-removed    a source ended one of those markers
 //   person.contact-changed   a new phone/email/address, or preferred channel/language changed
 //   case.party-added         a person joined the case as victim, witness, parent/guardian,
 //                            attorney or suspect (changes.role; contact details in the same event)
@@ -33,6 +34,7 @@ export const caseEventTypes = [
   'crime.status-changed',
   'crime.closed',
   'person.marker-added',
+  'person.marker-removed',
   'person.contact-changed',
   'case.party-added',
 ] as const

@@ -89,6 +89,8 @@ export interface PersonFacts {
   preferredChannel?: ContactChannel
   language?: string
   markers: MarkerKind[]
+  /** Markers the source says have ended (e.g. a safeguarding concern resolved). */
+  removedMarkers?: MarkerKind[]
 }
 
 export interface CaseChange {

@@ -299,22 +299,37 @@ export class CaseRepository {
     )
   }
 
-  async addTimeline(
-    tx: Tx,
-    forceId: string,
-    entry: Omit<TimelineRow, 'id' | 'incidentId' | 'crimeId' | 'personId'> & {
-      incidentId?: string
-      crimeId?: string
-      personId?: string
-    },
-  ): Promise<void> {
-    await tx.execute(
-      sql`insert into case_timeline (force_id, incident_id, crime_id, person_id, event_type, summary, changes,
-            source_system, source_event_id, occurred_at, recorded_at)
-          values (${forceId}, ${entry.incidentId ?? null}, ${entry.crimeId ?? null}, ${entry.personId ?? null},
-            ${entry.eventType}, ${entry.summary}, ${JSON.stringify(entry.changes)}::jsonb, ${entry.sourceSystem},
-            ${entry.sourceEventId}, ${entry.occurredAt}, ${entry.recordedAt})`,
+  /** The force's case events not yet delivered to listeners, oldest first. */
+  undeliveredTimeline(tx: Tx, limit: number): Promise<TimelineRow[]> {
+    return rowsWithDates<TimelineRow>(
+      tx,
+      sql`select id::text, incident_id as "incidentId", crime_id as "crimeId", person_id as "personId",
+            event_type as "eventType", summary, changes, source_system as "sourceSystem",
+            source_event_id as "sourceEventId", occurred_at as "occurredAt", recorded_at as "recordedAt"
+          from case_timeline where force_id = waypoint_current_force() and delivered_at is null
+          order by id limit ${limit}`,
     )
+  }
+
+  /** Marks an event delivered, or records a refusal (the fifth refusal ends the retries). */
+  async markDelivered(tx: Tx, id: string, at: Date | null, error: string | null): Promise<void> {
+    await tx.execute(
+      at
+        ? sql`update case_timeline set delivered_at = ${at}, delivery_attempts = delivery_attempts + 1
+              where id = ${id}::bigint`
+        : sql`update case_timeline set delivery_attempts = delivery_attempts + 1, delivery_error = ${error},
+                delivered_at = case when delivery_attempts + 1 >= 5 then now() end
+              where id = ${id}::bigint`,
+    )
+  }
+
+  /** Forces with case events waiting for delivery (system-wide, for the safety sweep). */
+  async forcesWithUndelivered(tx: Tx): Promise<string[]> {
+    const found = await rows<{ forceId: string }>(
+      tx,
+      sql`select distinct force_id as "forceId" from case_timeline where delivered_at is null`,
+    )
+    return found.map((f) => f.forceId)
   }
 
   async timeline(

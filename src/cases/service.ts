@@ -8,6 +8,7 @@ import { type ApplyResult, CaseChangeApplier } from './apply-change.ts'
 import { CaseDeletionRepository, type CaseKind, type DeletionCounts } from './deletion-repository.ts'
 import { type CaseChangeListener, type CaseEvent, CaseEventPublisher } from './events.ts'
 import { type CaseListing, CaseListingRepository } from './listing-repository.ts'
+import { lockDelivery, lockForce, StagedCaseStore } from './staged-store.ts'
 import type { CaseChange, Provenance } from './model.ts'
 import type {
   ClaimRow,
@@ -63,7 +64,6 @@ export class CaseService {
   readonly #people: PersonRepository
   readonly #clock: Clock
   readonly #publisher = new CaseEventPublisher()
-  readonly #applier: CaseChangeApplier
   readonly #deletion = new CaseDeletionRepository()
   readonly #listing = new CaseListingRepository()
 
@@ -72,7 +72,6 @@ export class CaseService {
     this.#cases = cases
     this.#people = people
     this.#clock = clock
-    this.#applier = new CaseChangeApplier(cases, people)
   }
 
   /** Subscribes to case events; the listener runs inside the transaction that made the change. */
@@ -82,7 +81,8 @@ export class CaseService {
 
   /**
    * Applies a change stated by a source system, in the caller's transaction: updates the model,
-   * writes the timeline and notifies listeners. Stale fields (older than what is held) are skipped.
+   * writes the timeline and notifies listeners there and then. Stale fields (older than what is
+   * held) are skipped.
    */
   async applySourceChange(
     tx: Tx,
@@ -90,24 +90,97 @@ export class CaseService {
     change: CaseChange,
     provenance: Provenance,
   ): Promise<ApplyResult> {
+    const [result] = await this.applySourceChanges(tx, forceId, [{ change, provenance }], {
+      delivery: 'now',
+    })
+    return result!
+  }
+
+  /**
+   * Applies a batch of source changes in order, set-based (staged-store.ts), in the caller's
+   * transaction, holding the force's ingest lock. With `delivery: 'now'` listeners run in this
+   * transaction; with 'later' the events wait on the timeline for `deliverPending` (the
+   * transactional outbox), so a large batch is not held up by what the listeners do.
+   * A change the model refuses throws: the caller retries the batch one change at a time.
+   */
+  async applySourceChanges(
+    tx: Tx,
+    forceId: string,
+    batch: { change: CaseChange; provenance: Provenance }[],
+    options: { delivery: 'now' | 'later' },
+  ): Promise<ApplyResult[]> {
     const now = this.#clock.now()
-    const result = await this.#applier.apply(tx, forceId, change, provenance, now)
-    for (const event of result.events) {
-      await this.#cases.addTimeline(tx, forceId, {
+    await lockForce(tx, forceId)
+    const store = new StagedCaseStore(forceId, now)
+    await store.load(
+      tx,
+      batch.map((b) => b.change),
+    )
+    const applier = new CaseChangeApplier(store)
+    const results: ApplyResult[] = []
+    const events: CaseEvent[] = []
+    for (const { change, provenance } of batch) {
+      const result = await applier.apply(tx, forceId, change, provenance, now)
+      results.push(result)
+      events.push(...result.events)
+    }
+    for (const event of events) {
+      await store.addTimeline(tx, forceId, {
         incidentId: event.incidentId,
         crimeId: event.crimeId,
         personId: event.personId,
         eventType: event.type,
         summary: summarise(event),
         changes: event.changes,
-        sourceSystem: provenance.sourceSystem,
-        sourceEventId: provenance.sourceEventId ?? null,
-        occurredAt: provenance.occurredAt,
+        sourceSystem: event.sourceSystem,
+        sourceEventId: event.sourceEventId ?? null,
+        occurredAt: event.occurredAt,
         recordedAt: now,
       })
     }
-    await this.#publisher.publish(tx, result.events)
-    return result
+    await store.flush(tx, options.delivery === 'now' ? now : null)
+    if (options.delivery === 'now') await this.#publisher.publish(tx, events)
+    return results
+  }
+
+  /**
+   * Delivers case events left on the timeline by batch ingest to the listeners, oldest first,
+   * one force at a time (a second caller for the same force waits), each event in a savepoint
+   * so one a listener refuses is recorded and retried later without holding up the rest.
+   * Returns how many were delivered.
+   */
+  async deliverPending(forceId: string, limit = 500): Promise<number> {
+    return this.#db.withForce(forceId, async (tx) => {
+      await lockDelivery(tx, forceId)
+      const pending = await this.#cases.undeliveredTimeline(tx, limit)
+      let delivered = 0
+      for (const entry of pending) {
+        const event: CaseEvent = {
+          type: entry.eventType as CaseEvent['type'],
+          forceId,
+          ...(entry.incidentId ? { incidentId: entry.incidentId } : {}),
+          ...(entry.crimeId ? { crimeId: entry.crimeId } : {}),
+          ...(entry.personId ? { personId: entry.personId } : {}),
+          changes: entry.changes,
+          occurredAt: entry.occurredAt,
+          sourceSystem: entry.sourceSystem ?? 'unknown',
+          ...(entry.sourceEventId ? { sourceEventId: entry.sourceEventId } : {}),
+        }
+        try {
+          await tx.transaction((sp) => this.#publisher.publish(sp as Tx, [event]))
+          await this.#cases.markDelivered(tx, entry.id, this.#clock.now(), null)
+          delivered += 1
+        } catch (error) {
+          await this.#cases.markDelivered(tx, entry.id, null, (error as Error).message)
+        }
+      }
+      return delivered
+    })
+  }
+
+  /** Forces with case events waiting for delivery (the safety sweep's work list). */
+  forcesWithPendingEvents(): Promise<string[]> {
+    return this.#db.asSystem((tx) => this.#cases.forcesWithUndelivered(tx))
   }
 
   async getIncident(forceId: string, id: string, options: ReadOptions = {}): Promise<IncidentCase> {
@@ -295,6 +368,8 @@ export function summarise(event: CaseEvent): string {
       return 'Crime closed'
     case 'person.marker-added':
       return `Marker added: ${String(c.marker?.to).replace(/_/g, ' ')}`
+    case 'person.marker-removed':
+      return `Marker removed: ${String(c.marker?.from).replace(/_/g, ' ')}`
     case 'person.contact-changed':
       return `Contact details changed: ${list}`
     case 'case.party-added':

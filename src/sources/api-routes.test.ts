@@ -79,3 +79,75 @@ test('CP-157: a client without the sources:write scope, or without a token, is r
   })
   assert.equal(anonymous.statusCode, 401)
 })
+
+const ndjsonEvent = (id: string, ref: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    eventId: id,
+    eventType: 'LOG_CREATED',
+    timestamp: '2026-06-04T09:00:00Z',
+    log: { reference: ref, grading: 'PRI', persons: [], ...extra },
+  })
+
+test('CP-170, CP-157: a gateway posts a batch as NDJSON; each event gets its own receipt, kept exactly as sent', async () => {
+  const token = await issueClientToken(t, { forceId: 'suffolk', scopes: ['sources:write'] })
+  const lines = [
+    ndjsonEvent('NDJ-1', 'SUF-NDJ-1'),
+    ndjsonEvent('NDJ-1', 'SUF-NDJ-1'),
+    '{"eventId": "NDJ-3",',
+    ndjsonEvent('NDJ-4', 'SUF-NDJ-4', { location: '1 Quay Street' }),
+  ]
+  const response = await post(
+    '/api/v1/sources/suffolk/storm/batch',
+    token,
+    `${lines.join('\r\n')}\n`,
+    'application/x-ndjson',
+  )
+  assert.equal(response.statusCode, 200, response.body)
+  const { results } = response.json() as { results: { id: string; status: string; duplicateOf?: string }[] }
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['applied', 'duplicate', 'quarantined', 'applied'],
+  )
+  assert.equal(results[1]!.duplicateOf, results[0]!.id)
+  assert.equal((await t.app.services.sources.event('suffolk', results[3]!.id))!.payload, lines[3])
+  assert.equal(
+    (await t.app.services.cases.findIncidentByRef('suffolk', 'SUF-NDJ-4'))!.incident.location,
+    '1 Quay Street',
+  )
+})
+
+test('CP-170: a batch in another format, an empty one, one too large, or for another force is refused with a problem', async () => {
+  const token = await issueClientToken(t, { forceId: 'suffolk', scopes: ['sources:write'] })
+  const json = await post('/api/v1/sources/suffolk/storm/batch', token, `[${ndjsonEvent('X-1', 'X-1')}]`)
+  assert.equal(json.statusCode, 415)
+  assert.match(String(json.headers['content-type']), /application\/problem\+json/)
+  const empty = await post('/api/v1/sources/suffolk/storm/batch', token, '\n\n', 'application/x-ndjson')
+  assert.equal(empty.statusCode, 400)
+  const tooMany = Array.from({ length: 1001 }, (_, i) => ndjsonEvent(`BIG-${i}`, `BIG-${i}`)).join('\n')
+  const large = await post('/api/v1/sources/suffolk/storm/batch', token, tooMany, 'application/x-ndjson')
+  assert.equal(large.statusCode, 413)
+  assert.match(large.body, /at most 1000 events/)
+  assert.equal(await t.app.services.cases.findIncidentByRef('suffolk', 'BIG-0'), undefined)
+  const other = await post(
+    '/api/v1/sources/norfolk/storm/batch',
+    token,
+    ndjsonEvent('NOR-1', 'NOR-1'),
+    'application/x-ndjson',
+  )
+  assert.equal(other.statusCode, 403)
+  assert.equal(await t.app.services.cases.findIncidentByRef('norfolk', 'NOR-1'), undefined)
+})
+
+test('CP-157: requests arriving at the same time each get their own outcome; repeats among them have no effect', async () => {
+  const token = await issueClientToken(t, { forceId: 'norfolk', scopes: ['sources:write'] })
+  const responses = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      post('/api/v1/sources/norfolk/storm', token, ndjsonEvent(`GC-${i % 15}`, `NOR-GC-${i % 15}`)),
+    ),
+  )
+  const statuses = responses.map((r) => (r.json() as { status: string }).status)
+  assert.equal(statuses.filter((s) => s === 'applied').length, 15)
+  assert.equal(statuses.filter((s) => s === 'duplicate').length, 5)
+  for (let i = 0; i < 15; i++)
+    assert.ok(await t.app.services.cases.findIncidentByRef('norfolk', `NOR-GC-${i}`))
+})

@@ -1,10 +1,14 @@
 // Inbound source API (UJ-4, CP-157): STORM/SMARTStorm and Athena post their events here as JSON
 // or XML. The body is kept exactly as received, so these routes read it as text themselves.
-// 202 Accepted with the inbox id: the event is stored and processed in the same transaction.
+// 202 Accepted with the inbox id and outcome: the event is stored and applied to the case model in
+// one transaction (with others that arrived at the same time); Journeys reacts to it right after.
 import type { FastifyInstance } from 'fastify'
-import { ForbiddenError } from '../platform/errors.ts'
+import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import type { SourceSystem } from './default-profiles.ts'
-import type { SourceService } from './service.ts'
+import type { IngestBatcher } from './ingest-batcher.ts'
+
+/** The most events one batch request may carry. */
+const maxBatchEvents = 1000
 
 const receiptSchema = {
   type: 'object',
@@ -17,7 +21,7 @@ const receiptSchema = {
   },
 } as const
 
-export async function registerSourceApiRoutes(http: FastifyInstance, sources: SourceService): Promise<void> {
+export async function registerSourceApiRoutes(http: FastifyInstance, sources: IngestBatcher): Promise<void> {
   await http.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body))
@@ -49,6 +53,60 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: So
             String(request.headers['content-type'] ?? 'application/json'),
           )
           return reply.code(202).send(result)
+        },
+      )
+      scope.post<{ Params: { force: string }; Body: string }>(
+        `/api/v1/sources/:force/${system}/batch`,
+        {
+          config: { access: { client: ['sources:write'] } },
+          bodyLimit: 16 * 1_048_576,
+          schema: {
+            summary: `Send many ${system === 'storm' ? 'STORM / SMARTStorm' : 'Athena'} events at once`,
+            description:
+              `Newline-delimited JSON (application/x-ndjson): one event per line, at most ${maxBatchEvents}, ` +
+              'each kept exactly as sent. For gateways, catch-up after an outage and replays: the events are ' +
+              'stored and applied together, in order, and each gets its own receipt, in the order sent.',
+            tags: ['Sources'],
+            params: { type: 'object', properties: { force: { type: 'string' } }, required: ['force'] },
+            response: {
+              200: { type: 'object', properties: { results: { type: 'array', items: receiptSchema } } },
+            },
+          },
+        },
+        async (request, reply) => {
+          if (request.client!.forceId !== request.params.force) {
+            throw new ForbiddenError('This client may only send events for its own force')
+          }
+          const type = String(request.headers['content-type'] ?? '')
+            .split(';')[0]!
+            .trim()
+          if (type !== 'application/x-ndjson') {
+            throw new DomainError(
+              'unsupported-media-type',
+              'Send the events as application/x-ndjson: one JSON event per line',
+              { status: 415 },
+            )
+          }
+          const lines = (typeof request.body === 'string' ? request.body : '')
+            .split('\n')
+            .map((line) => line.replace(/\r$/, ''))
+            .filter((line) => line.trim())
+          if (lines.length === 0) {
+            throw new ValidationError([{ field: 'body', message: 'Send at least one event, one per line' }])
+          }
+          if (lines.length > maxBatchEvents) {
+            throw new DomainError(
+              'too-many-events',
+              `Send at most ${maxBatchEvents} events per request; this one had ${lines.length}`,
+              { status: 413 },
+            )
+          }
+          const results = await sources.receiveMany(
+            request.params.force,
+            system,
+            lines.map((payload) => ({ payload, contentType: 'application/json' })),
+          )
+          return reply.code(200).send({ results })
         },
       )
     }

@@ -29,6 +29,7 @@ const personFields = {
   preferredChannel: 'preferredContact',
   language: 'language',
   markers: 'markers',
+  removedMarkers: 'markersRemoved',
 }
 
 export const defaultStormProfile: MappingProfile = {

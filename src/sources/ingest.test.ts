@@ -8,12 +8,15 @@ import { aStormEvent, anAthenaEvent } from './test-support/events.ts'
 
 let t: TestApp
 const seen: CaseEvent[] = []
+let listenerRefuses = true
 const examples = join(import.meta.dirname, 'examples')
 
 before(async () => {
   t = await createTestApp()
   t.app.services.cases.onChange(async (tx, event) => {
-    // Listeners run inside the ingest transaction: they can read what it has just written.
+    if (event.changes.incidentType?.to === 'Listener failure' && listenerRefuses)
+      throw new Error('journey rule failed')
+    // Listeners run after the change has committed: they can read what it wrote.
     const found = event.personId
       ? await t.app.services.cases.getPerson(event.forceId, event.personId, { tx })
       : undefined
@@ -21,7 +24,6 @@ before(async () => {
       ...event,
       changes: { ...event.changes, ...(found ? { _personVisible: { from: null, to: true } } : {}) },
     })
-    if (event.changes.incidentType?.to === 'Listener failure') throw new Error('journey rule failed')
   })
 })
 after(() => t.close())
@@ -330,7 +332,7 @@ test('CP-163: a conflicting name from another source is kept and surfaced, not o
   )
 })
 
-test('CP-174: a listener failure rolls the case change back and quarantines the raw event for replay', async () => {
+test('CP-174: a listener that refuses a case event loses nothing: the change is kept and the event is delivered once accepted', async () => {
   const result = await t.app.services.sources.receive(
     'bedfordshire',
     'storm',
@@ -343,7 +345,97 @@ test('CP-174: a listener failure rolls the case change back and quarantines the 
     }),
     'application/json',
   )
-  assert.equal(result.status, 'quarantined')
-  assert.match(String(result.reason), /journey rule failed/)
-  assert.equal(await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-LF-1'), undefined)
+  assert.equal(result.status, 'applied')
+  const incident = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-LF-1')
+  assert.ok(incident, 'the case change is kept although the listener refused its event')
+  const delivered = (id: string) => seen.some((e) => e.incidentId === id && e.type === 'incident.opened')
+  assert.equal(delivered(incident.incident.id), false)
+  assert.equal(await t.app.services.cases.deliverPending('bedfordshire'), 0, 'refused again: still waiting')
+  listenerRefuses = false
+  assert.equal(await t.app.services.cases.deliverPending('bedfordshire'), 1)
+  assert.equal(delivered(incident.incident.id), true)
+  assert.equal(await t.app.services.cases.deliverPending('bedfordshire'), 0, 'delivered once only')
+})
+
+test('UJ-4, CP-174: a batch of events is applied together; its repeat, unreadable and refused events are each dealt with alone', async () => {
+  const good = aStormEvent({
+    id: 'B-1',
+    at: '2026-06-02T09:00:00Z',
+    ref: 'BED-B-1',
+    grading: 'PRI',
+    persons: [{ nominalId: 'N-B-1', name: 'Batch Victim', role: 'VIC', phone: '07700 900301' }],
+  })
+  const results = await t.app.services.sources.receiveBatch('bedfordshire', 'storm', [
+    { payload: good, contentType: 'application/json' },
+    { payload: good, contentType: 'application/json' },
+    { payload: '{"eventId": "B-3", "timestamp": ', contentType: 'application/json' },
+    {
+      // PostgreSQL text cannot hold a NUL character: the model refuses this change.
+      payload: aStormEvent({
+        id: 'B-4',
+        at: '2026-06-02T09:01:00Z',
+        ref: 'BED-B-4',
+        persons: [{ nominalId: 'N-B-4', name: 'Bad\u0000Name', role: 'VIC' }],
+      }),
+      contentType: 'application/json',
+    },
+    {
+      payload: aStormEvent({
+        id: 'B-5',
+        type: 'LOG_UPDATED',
+        at: '2026-06-02T09:02:00Z',
+        ref: 'BED-B-1',
+        grading: 'IMM',
+        persons: [{ nominalId: 'N-B-1', role: 'VIC', phone: '07700 900302' }],
+      }),
+      contentType: 'application/json',
+    },
+  ])
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['applied', 'duplicate', 'quarantined', 'quarantined', 'applied'],
+  )
+  assert.equal(results[1]!.duplicateOf, results[0]!.id)
+  assert.match(String(results[2]!.reason), /Could not map/)
+  assert.match(String(results[3]!.reason), /Could not apply/)
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-B-1')
+  assert.equal(found!.incident.grading, 'Immediate', 'the later event in the batch updated the case')
+  assert.equal(found!.parties.length, 1, 'the same person, found by identity within the batch')
+  const person = await t.app.services.cases.getPerson('bedfordshire', found!.parties[0]!.personId)
+  assert.deepEqual(person.contactPoints.map((c) => c.value).sort(), ['+447700900301', '+447700900302'])
+  assert.equal(await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-B-4'), undefined)
+  assert.equal((await t.app.services.sources.event('bedfordshire', results[3]!.id))!.status, 'quarantined')
+})
+
+test('UJ-4: a source ending a marker removes it from the person, on the timeline', async () => {
+  const person = { nominalId: 'N-MR-1', name: 'Marker Victim', role: 'VIC', markers: ['DNC'] }
+  await t.app.services.sources.receive(
+    'bedfordshire',
+    'storm',
+    aStormEvent({ id: 'MR-1', at: '2026-06-03T09:00:00Z', ref: 'BED-MR-1', persons: [person] }),
+    'application/json',
+  )
+  const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-MR-1')
+  const personId = found!.parties[0]!.personId
+  assert.deepEqual(
+    (await t.app.services.cases.getPerson('bedfordshire', personId)).markers.map((m) => m.kind),
+    ['do_not_contact'],
+  )
+  const result = await t.app.services.sources.receive(
+    'bedfordshire',
+    'storm',
+    aStormEvent({
+      id: 'MR-2',
+      type: 'LOG_UPDATED',
+      at: '2026-06-03T10:00:00Z',
+      ref: 'BED-MR-1',
+      persons: [{ nominalId: 'N-MR-1', role: 'VIC', markersRemoved: ['DNC'] }],
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied')
+  const after = await t.app.services.cases.getPerson('bedfordshire', personId)
+  assert.deepEqual(after.markers, [])
+  assert.ok(after.timeline.some((e) => e.summary === 'Marker removed: do not contact'))
+  assert.ok(seen.some((e) => e.type === 'person.marker-removed' && e.personId === personId))
 })

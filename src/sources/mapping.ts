@@ -75,6 +75,7 @@ export const personFields = [
   'preferredChannel',
   'language',
   'markers',
+  'removedMarkers',
 ] as const
 
 const dateFields = new Set(['incident.openedAt', 'incident.closedAt', 'crime.recordedAt', 'crime.closedAt'])
@@ -312,6 +313,12 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
         const marker = raw ? coded('person.markers', raw) : undefined
         if (marker) person.markers.push(marker as PersonFacts['markers'][number])
       }
+      // Markers the source has ended use the same codes as the markers it sets.
+      const removed = f.removedMarkers ? asList(valueAt(entry, f.removedMarkers)).map(asText) : []
+      const removedMarkers = removed
+        .map((raw) => (raw ? coded('person.markers', raw) : undefined))
+        .filter((m): m is PersonFacts['markers'][number] => m !== undefined)
+      if (removedMarkers.length) person.removedMarkers = removedMarkers
       change.people.push(person)
     })
   }

@@ -1,4 +1,5 @@
 // The only SQL over the raw inbox (`source_events`), mapping profiles and warehouse sources.
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { rowsWithDates as rows } from '../cases/repository.ts'
 import type { Tx } from '../platform/db/database.ts'
@@ -66,59 +67,94 @@ const inboxColumns =
   profile_version as "profileVersion", attempts`)
 
 export class SourceRepository {
-  /** Stores an event as received; a repeat of a live event id is stored as 'duplicate'. */
-  async receive(
+  /**
+   * Stores events as received, in order, in two statements at most: the first of each source
+   * event id is stored 'received'; a repeat of a live event id (held before, or earlier in the
+   * same list) is stored as 'duplicate' and names the live one.
+   */
+  async receiveMany(
     tx: Tx,
-    e: {
+    events: {
       forceId: string
       sourceSystem: string
       sourceEventId: string
       contentType: string
       payload: string
       now: Date
-    },
-  ): Promise<{ id: string; duplicateOf?: string }> {
-    const [inserted] = await rows<{ id: string }>(
-      tx,
-      sql`insert into source_events (force_id, source_system, source_event_id, content_type, payload, received_at, status, updated_at)
-          values (${e.forceId}, ${e.sourceSystem}, ${e.sourceEventId}, ${e.contentType}, ${e.payload}, ${e.now}, 'received', ${e.now})
-          on conflict (force_id, source_system, source_event_id) where status <> 'duplicate' do nothing returning id`,
+    }[],
+  ): Promise<{ id: string; duplicateOf?: string }[]> {
+    const stored: { id: string; duplicateOf?: string }[] = events.map(() => ({ id: randomUUID() }))
+    const firstOf = new Map<string, number>()
+    events.forEach((e, i) => {
+      const key = `${e.sourceSystem}|${e.sourceEventId}`
+      if (!firstOf.has(key)) firstOf.set(key, i)
+    })
+    const firsts = [...firstOf.values()].map((i) => ({ ...events[i]!, id: stored[i]!.id }))
+    const inserted = new Set(
+      (
+        await rows<{ id: string }>(
+          tx,
+          sql`insert into source_events (id, force_id, source_system, source_event_id, content_type, payload, received_at,
+                status, updated_at)
+              select id, "forceId", "sourceSystem", "sourceEventId", "contentType", payload, now, 'received', now
+              from jsonb_to_recordset(${JSON.stringify(firsts)}::jsonb) as v(id uuid, "forceId" text,
+                "sourceSystem" text, "sourceEventId" text, "contentType" text, payload text, now timestamptz)
+              on conflict (force_id, source_system, source_event_id) where status <> 'duplicate' do nothing
+              returning id`,
+        )
+      ).map((r) => r.id),
     )
-    if (inserted) return inserted
-    const [live] = await rows<{ id: string }>(
-      tx,
-      sql`select id from source_events where source_system = ${e.sourceSystem} and source_event_id = ${e.sourceEventId}
-          and status <> 'duplicate'`,
+    const repeats = events.flatMap((e, i) => (inserted.has(stored[i]!.id) ? [] : [{ ...e, at: i }]))
+    if (!repeats.length) return stored
+    const live = new Map(
+      (
+        await rows<{ id: string; sourceSystem: string; sourceEventId: string }>(
+          tx,
+          sql`select id, source_system as "sourceSystem", source_event_id as "sourceEventId" from source_events s
+              join jsonb_to_recordset(${JSON.stringify(repeats)}::jsonb) as v("sourceSystem" text, "sourceEventId" text)
+                on v."sourceSystem" = s.source_system and v."sourceEventId" = s.source_event_id
+              where s.force_id = waypoint_current_force() and s.status <> 'duplicate'`,
+        )
+      ).map((r) => [`${r.sourceSystem}|${r.sourceEventId}`, r.id]),
     )
-    const [duplicate] = await rows<{ id: string }>(
-      tx,
-      sql`insert into source_events (force_id, source_system, source_event_id, content_type, payload, received_at, processed_at,
-            status, reason, updated_at)
-          values (${e.forceId}, ${e.sourceSystem}, ${e.sourceEventId}, ${e.contentType}, ${e.payload}, ${e.now}, ${e.now},
-            'duplicate', ${`repeat of inbox event ${live!.id}; no effect`}, ${e.now}) returning id`,
+    const duplicates = repeats.map((e) => {
+      const duplicateOf = live.get(`${e.sourceSystem}|${e.sourceEventId}`)
+      if (!duplicateOf) throw new Error(`No live inbox event for repeat ${e.sourceEventId}`)
+      stored[e.at] = { id: stored[e.at]!.id, duplicateOf }
+      return { ...e, id: stored[e.at]!.id, reason: `repeat of inbox event ${duplicateOf}; no effect` }
+    })
+    await tx.execute(
+      sql`insert into source_events (id, force_id, source_system, source_event_id, content_type, payload, received_at,
+            processed_at, status, reason, updated_at)
+          select id, "forceId", "sourceSystem", "sourceEventId", "contentType", payload, now, now, 'duplicate', reason, now
+          from jsonb_to_recordset(${JSON.stringify(duplicates)}::jsonb) as v(id uuid, "forceId" text,
+            "sourceSystem" text, "sourceEventId" text, "contentType" text, payload text, now timestamptz, reason text)`,
     )
-    return { id: duplicate!.id, duplicateOf: live!.id }
+    return stored
   }
 
-  async recordOutcome(
+  /** Records how each event was processed, in one statement. */
+  async recordOutcomes(
     tx: Tx,
-    id: string,
-    outcome: {
+    outcomes: {
+      id: string
       status: InboxStatus
       reason: string | null
       warnings: string[]
       eventType?: string
       occurredAt?: Date
       profileVersion: number | null
-      now: Date
-    },
+    }[],
+    now: Date,
   ): Promise<void> {
+    if (!outcomes.length) return
     await tx.execute(
-      sql`update source_events set status = ${outcome.status}, reason = ${outcome.reason},
-            warnings = ${JSON.stringify(outcome.warnings)}::jsonb, event_type = coalesce(${outcome.eventType ?? null}, event_type),
-            occurred_at = coalesce(${outcome.occurredAt ?? null}, occurred_at), profile_version = ${outcome.profileVersion},
-            processed_at = ${outcome.now}, attempts = attempts + 1, updated_at = ${outcome.now}
-          where id = ${id}`,
+      sql`update source_events e set status = v.status, reason = v.reason, warnings = coalesce(v.warnings, '[]'),
+            event_type = coalesce(v."eventType", e.event_type), occurred_at = coalesce(v."occurredAt", e.occurred_at),
+            profile_version = v."profileVersion", processed_at = ${now}, attempts = e.attempts + 1, updated_at = ${now}
+          from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) as v(id uuid, status text, reason text,
+            warnings jsonb, "eventType" text, "occurredAt" timestamptz, "profileVersion" integer)
+          where e.id = v.id`,
     )
   }
 

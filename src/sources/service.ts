@@ -5,6 +5,7 @@
 // that cannot be read or mapped is kept as 'quarantined' with a readable reason, to be corrected
 // and replayed from the console.
 import { createHash } from 'node:crypto'
+import type { ApplyResult } from '../cases/apply-change.ts'
 import type { CaseService } from '../cases/service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
@@ -13,6 +14,7 @@ import { defaultProfileFor, type SourceSystem, sourceSystems } from './default-p
 import { SourceEventDeletionRepository } from './deletion-repository.ts'
 import {
   checkProfile,
+  type MappedEvent,
   type MappingOutcome,
   type MappingProfile,
   mapPayload,
@@ -39,16 +41,47 @@ export interface SourceHealth extends SourceHealthRow {
   errorRate: number
 }
 
+/**
+ * The current mapping profile per force and source, kept for a few seconds: profiles change
+ * rarely and every ingest batch needs one. A profile saved through this process is used at once;
+ * one saved through another process within `ttlMs`.
+ */
+class ProfileCache {
+  readonly #repo: SourceRepository
+  readonly #ttlMs: number
+  readonly #held = new Map<string, { profile: ProfileRow | undefined; until: number }>()
+
+  constructor(repo: SourceRepository, ttlMs = 5000) {
+    this.#repo = repo
+    this.#ttlMs = ttlMs
+  }
+
+  async current(tx: Tx, forceId: string, sourceSystem: SourceSystem): Promise<ProfileRow | undefined> {
+    const key = `${forceId}|${sourceSystem}`
+    const held = this.#held.get(key)
+    if (held && held.until > performance.now()) return held.profile
+    const profile = await this.#repo.currentProfile(tx, sourceSystem)
+    this.#held.set(key, { profile, until: performance.now() + this.#ttlMs })
+    return profile
+  }
+
+  forget(forceId: string, sourceSystem: SourceSystem): void {
+    this.#held.delete(`${forceId}|${sourceSystem}`)
+  }
+}
+
 export class SourceService {
   readonly #deletion = new SourceEventDeletionRepository()
   readonly #db: Database
   readonly #repo: SourceRepository
+  readonly #profiles: ProfileCache
   readonly #cases: CaseService
   readonly #clock: Clock
 
   constructor(db: Database, repo: SourceRepository, cases: CaseService, clock: Clock) {
     this.#db = db
     this.#repo = repo
+    this.#profiles = new ProfileCache(repo)
     this.#cases = cases
     this.#clock = clock
   }
@@ -65,56 +98,106 @@ export class SourceService {
     await this.#db.asSystem((tx) => seedDefaultProfiles(tx, profiles))
   }
 
-  /** Receives one event as sent by the source and processes it in the same transaction. */
+  /**
+   * Receives one event as sent by the source: stored and applied in one transaction, then its
+   * case events are delivered to the listeners (Journeys) before this returns.
+   */
   async receive(
     forceId: string,
     sourceSystem: SourceSystem,
     payload: string,
     contentType: string,
   ): Promise<IngestResult> {
-    return this.#db.withForce(forceId, (tx) =>
-      this.receiveInTransaction(tx, forceId, sourceSystem, payload, contentType),
-    )
+    const [result] = await this.receiveBatch(forceId, sourceSystem, [{ payload, contentType }])
+    await this.deliverCaseEvents(forceId)
+    return result!
   }
 
-  async receiveInTransaction(
-    tx: Tx,
+  /** Hands the force's case events waiting on the timeline to the listeners (Journeys). */
+  async deliverCaseEvents(forceId: string): Promise<void> {
+    while ((await this.#cases.deliverPending(forceId)) > 0) {}
+  }
+
+  /**
+   * Receives many events of one force and source in one transaction (issue 4 item 7): stored as
+   * received, mapped, and applied to the case model set-based. The case events wait on the
+   * timeline for `CaseService.deliverPending`. Results are in the order of `items`.
+   */
+  async receiveBatch(
     forceId: string,
     sourceSystem: SourceSystem,
-    payload: string,
-    contentType: string,
-  ): Promise<IngestResult> {
-    const now = this.#clock.now()
-    const profile = await this.#repo.currentProfile(tx, sourceSystem)
-    const mapped = this.#map(profile, payload, contentType)
-    // An event we cannot read has no id of its own: its content is its identity, so an
-    // identical repeat of a malformed event is recognised as a duplicate too.
-    const sourceEventId =
-      (mapped.ok ? mapped.event.sourceEventId : mapped.sourceEventId) ??
-      `unreadable:${createHash('sha256').update(payload).digest('hex').slice(0, 32)}`
-    const stored = await this.#repo.receive(tx, {
-      forceId,
-      sourceSystem,
-      sourceEventId,
-      contentType,
-      payload,
-      now,
-    })
-    if (stored.duplicateOf) {
-      return {
-        id: stored.id,
-        status: 'duplicate',
-        reason: 'repeat of an event already received',
-        warnings: [],
-        duplicateOf: stored.duplicateOf,
-      }
+    items: { payload: string; contentType: string }[],
+  ): Promise<IngestResult[]> {
+    if (!items.length) return []
+    if (items.length === 1) return this.#receiveBatch(forceId, sourceSystem, items, 'alone')
+    try {
+      return await this.#receiveBatch(forceId, sourceSystem, items, 'together')
+    } catch {
+      // The model refused one of the events: the whole batch is rolled back and taken again one
+      // event at a time, so only the refused one is quarantined.
+      return this.#receiveBatch(forceId, sourceSystem, items, 'alone')
     }
-    return this.#process(tx, forceId, sourceSystem, stored.id, mapped, profile?.version ?? null, now)
+  }
+
+  #receiveBatch(
+    forceId: string,
+    sourceSystem: SourceSystem,
+    items: { payload: string; contentType: string }[],
+    mode: 'together' | 'alone',
+  ): Promise<IngestResult[]> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const now = this.#clock.now()
+      const profile = await this.#profiles.current(tx, forceId, sourceSystem)
+      const mapped = items.map((item) => this.#map(profile, item.payload, item.contentType))
+      const stored = await this.#repo.receiveMany(
+        tx,
+        items.map((item, i) => {
+          const m = mapped[i]!
+          return {
+            forceId,
+            sourceSystem,
+            // An event we cannot read has no id of its own: its content is its identity, so an
+            // identical repeat of a malformed event is recognised as a duplicate too.
+            sourceEventId:
+              (m.ok ? m.event.sourceEventId : m.sourceEventId) ??
+              `unreadable:${createHash('sha256').update(item.payload).digest('hex').slice(0, 32)}`,
+            contentType: item.contentType,
+            payload: item.payload,
+            now,
+          }
+        }),
+      )
+      const results: (IngestResult | undefined)[] = stored.map((row) =>
+        row.duplicateOf
+          ? {
+              id: row.id,
+              status: 'duplicate',
+              reason: 'repeat of an event already received',
+              warnings: [],
+              duplicateOf: row.duplicateOf,
+            }
+          : undefined,
+      )
+      const fresh = stored.flatMap((row, i) => (row.duplicateOf ? [] : [{ at: i, inboxId: row.id }]))
+      const processed = await this.#process(
+        tx,
+        forceId,
+        sourceSystem,
+        fresh.map((f) => ({ inboxId: f.inboxId, mapped: mapped[f.at]! })),
+        profile?.version ?? null,
+        now,
+        mode,
+      )
+      fresh.forEach((f, k) => {
+        results[f.at] = processed[k]
+      })
+      return results as IngestResult[]
+    })
   }
 
   /** Re-runs a quarantined (or never processed) event with the force's current profile (CP-163). */
   async replay(forceId: string, inboxId: string): Promise<IngestResult> {
-    return this.#db.withForce(forceId, async (tx) => {
+    const replayed = await this.#db.withForce(forceId, async (tx) => {
       const event = await this.#repo.event(tx, inboxId)
       if (!event) throw new NotFoundError('The source event')
       if (event.status !== 'quarantined' && event.status !== 'received') {
@@ -126,16 +209,19 @@ export class SourceService {
       }
       const profile = await this.#repo.currentProfile(tx, event.sourceSystem)
       const mapped = this.#map(profile, event.payload, event.contentType)
-      return this.#process(
+      const [result] = await this.#process(
         tx,
         forceId,
         event.sourceSystem,
-        event.id,
-        mapped,
+        [{ inboxId: event.id, mapped }],
         profile?.version ?? null,
         this.#clock.now(),
+        'alone',
       )
+      return result!
     })
+    await this.deliverCaseEvents(forceId)
+    return replayed
   }
 
   /** Replays every quarantined event of the force (optionally one source), oldest first. */
@@ -212,7 +298,7 @@ export class SourceService {
     createdBy: string | null,
   ): Promise<number> {
     const document = parseProfileText(documentText)
-    return this.#db.withForce(forceId, (tx) =>
+    const version = await this.#db.withForce(forceId, (tx) =>
       this.#repo.addProfileVersion(tx, {
         forceId,
         sourceSystem,
@@ -222,6 +308,8 @@ export class SourceService {
         now: this.#clock.now(),
       }),
     )
+    this.#profiles.forget(forceId, sourceSystem)
+    return version
   }
 
   /** Tries a profile (saved or not) against a pasted sample; nothing is stored. */
@@ -239,57 +327,92 @@ export class SourceService {
     return mapPayload(profile.document, parsed.value)
   }
 
+  /**
+   * Applies mapped events (already in the inbox) and records each one's outcome. 'together': the
+   * events go to the case model as one set-based batch and a refusal fails the transaction (the
+   * caller takes the batch again alone); 'alone': each event in its own savepoint, a refused one
+   * quarantined with the reason.
+   */
   async #process(
     tx: Tx,
     forceId: string,
     sourceSystem: SourceSystem,
-    inboxId: string,
-    mapped: MappingOutcome,
+    entries: { inboxId: string; mapped: MappingOutcome }[],
     profileVersion: number | null,
     now: Date,
-  ): Promise<IngestResult> {
-    if (!mapped.ok) {
-      const reason = `Could not map: ${mapped.errors.join('; ')}`
-      await this.#repo.recordOutcome(tx, inboxId, {
-        status: 'quarantined',
-        reason,
-        warnings: [],
-        profileVersion,
-        now,
-      })
-      return { id: inboxId, status: 'quarantined', reason, warnings: [] }
-    }
-    const { event } = mapped
-    const base = { eventType: event.sourceEventType, occurredAt: event.occurredAt, profileVersion, now }
-    try {
-      // A savepoint: if the model refuses the change, the raw event is still kept, quarantined.
-      const applied = await tx.transaction((sp) =>
-        this.#cases.applySourceChange(sp as Tx, forceId, event.change, {
-          sourceSystem,
-          sourceEventId: inboxId,
-          occurredAt: event.occurredAt,
-        }),
+    mode: 'together' | 'alone',
+  ): Promise<IngestResult[]> {
+    const results: IngestResult[] = new Array(entries.length)
+    const outcomes: Parameters<SourceRepository['recordOutcomes']>[1] = []
+    const applicable: { at: number; inboxId: string; event: MappedEvent }[] = []
+    entries.forEach((entry, at) => {
+      if (entry.mapped.ok) {
+        applicable.push({ at, inboxId: entry.inboxId, event: entry.mapped.event })
+        return
+      }
+      const reason = `Could not map: ${entry.mapped.errors.join('; ')}`
+      results[at] = { id: entry.inboxId, status: 'quarantined', reason, warnings: [] }
+      outcomes.push({ id: entry.inboxId, status: 'quarantined', reason, warnings: [], profileVersion })
+    })
+    const apply = (sp: Tx, list: typeof applicable) =>
+      this.#cases.applySourceChanges(
+        sp,
+        forceId,
+        list.map(({ inboxId, event }) => ({
+          change: event.change,
+          provenance: { sourceSystem, sourceEventId: inboxId, occurredAt: event.occurredAt },
+        })),
+        { delivery: 'later' },
       )
+    const record = (item: (typeof applicable)[number], applied: ApplyResult) => {
+      const { event, inboxId } = item
+      const base = {
+        id: inboxId,
+        eventType: event.sourceEventType,
+        occurredAt: event.occurredAt,
+        profileVersion,
+      }
       const warnings = [...event.warnings]
       if (applied.staleFields.length && applied.events.length === 0) {
         const reason = `Older than data already held for ${applied.staleFields.join(', ')}; kept, not applied`
-        await this.#repo.recordOutcome(tx, inboxId, { ...base, status: 'superseded', reason, warnings })
-        return { id: inboxId, status: 'superseded', reason, warnings }
+        results[item.at] = { id: inboxId, status: 'superseded', reason, warnings }
+        outcomes.push({ ...base, status: 'superseded', reason, warnings })
+        return
       }
       if (applied.staleFields.length)
         warnings.push(`not applied, newer data held: ${applied.staleFields.join(', ')}`)
-      await this.#repo.recordOutcome(tx, inboxId, { ...base, status: 'applied', reason: null, warnings })
-      return { id: inboxId, status: 'applied', reason: null, warnings }
-    } catch (error) {
-      const reason = `Could not apply: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`
-      await this.#repo.recordOutcome(tx, inboxId, {
-        ...base,
-        status: 'quarantined',
-        reason,
-        warnings: event.warnings,
-      })
-      return { id: inboxId, status: 'quarantined', reason, warnings: event.warnings }
+      results[item.at] = { id: inboxId, status: 'applied', reason: null, warnings }
+      outcomes.push({ ...base, status: 'applied', reason: null, warnings })
     }
+    if (mode === 'together') {
+      const applied = await apply(tx, applicable)
+      applicable.forEach((item, k) => {
+        record(item, applied[k]!)
+      })
+    } else {
+      for (const item of applicable) {
+        try {
+          // A savepoint: if the model refuses the change, the raw event is still kept, quarantined.
+          const [applied] = await tx.transaction((sp) => apply(sp as Tx, [item]))
+          record(item, applied!)
+        } catch (error) {
+          const reason = `Could not apply: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`
+          const { event, inboxId } = item
+          results[item.at] = { id: inboxId, status: 'quarantined', reason, warnings: event.warnings }
+          outcomes.push({
+            id: inboxId,
+            eventType: event.sourceEventType,
+            occurredAt: event.occurredAt,
+            profileVersion,
+            status: 'quarantined',
+            reason,
+            warnings: event.warnings,
+          })
+        }
+      }
+    }
+    await this.#repo.recordOutcomes(tx, outcomes, now)
+    return results
   }
 
   /** PIRM deletion (UJ-3, CP-4, CRM-4): raw events (and their stored repeats) by id, in `tx`. */

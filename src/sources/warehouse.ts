@@ -2,8 +2,8 @@
 // each force's data warehouse holds read-only copies, so Waypoint polls it with the force's own
 // read-only SELECT past a watermark column and feeds every new row through the same inbox as the
 // live sources. Reading happens outside any Waypoint transaction (no network I/O inside one);
-// each row is then received in its own transaction, so a failed poll resumes from the last
-// watermark. Force administrators set all of this on /console/sources/warehouse.
+// the rows read are then received together in one transaction, so a failed poll resumes from
+// the last watermark. Force administrators set all of this on /console/sources/warehouse.
 import type { CredentialCipher } from './writeback/credentials.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
@@ -149,16 +149,21 @@ export class WarehousePoller {
         [source.watermark],
         WAREHOUSE_TIMEOUT_MS,
       )
-      for (const row of found.rows) {
-        results.push(
-          await this.#sources.receive(forceId, 'warehouse', JSON.stringify(row), 'application/json'),
-        )
-        const next = text(row[source.watermarkColumn])
-        if (next) {
-          watermark = next
-          await this.#db.withForce(forceId, (tx) => this.#repo.advanceWatermark(tx, forceId, next))
-        }
+      // The rows read are received together (one transaction, set-based), then the watermark
+      // moves past them; a stop in between re-reads them and the inbox drops the repeats.
+      results.push(
+        ...(await this.#sources.receiveBatch(
+          forceId,
+          'warehouse',
+          found.rows.map((row) => ({ payload: JSON.stringify(row), contentType: 'application/json' })),
+        )),
+      )
+      const last = found.rows.map((row) => text(row[source.watermarkColumn])).findLast((v) => v)
+      if (last) {
+        watermark = last
+        await this.#db.withForce(forceId, (tx) => this.#repo.advanceWatermark(tx, forceId, last))
       }
+      await this.#sources.deliverCaseEvents(forceId)
       await this.#db.withForce(forceId, (tx) =>
         this.#repo.recordPoll(tx, forceId, { rows: results.length, error: null, now: this.#clock.now() }),
       )

@@ -108,9 +108,9 @@ function buildDatabase(
     context: RequestContext = {},
   ): Promise<T> =>
     orm.transaction(async (tx) => {
-      await tx.execute(sql.raw(`set local role ${role}`))
+      // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
       await tx.execute(
-        sql`select set_config('app.force_id', ${forceId}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
+        sql`select set_config('role', ${role}, true), set_config('app.force_id', ${forceId}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
       )
       return fn(tx as Tx)
     })
