@@ -1,5 +1,6 @@
-// The only SQL over incidents, crimes, officers, teams, case parties and the case timeline.
-// Every method runs in the caller's transaction (row-level security confines it to one force).
+// The SQL that reads incidents, crimes, case parties and the case timeline, and delivers case
+// events. Every method runs in the caller's transaction (row-level security confines it to one
+// force). Source changes are written by the staged store (staged-store.ts), set-based.
 import { type SQL, sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
 
@@ -80,30 +81,6 @@ const crimeFrom = sql.raw(
   `crimes c left join officers o on o.id = c.officer_id left join officers s on s.id = c.supervisor_id`,
 )
 
-/** Column names of the writable fields, keyed by model field name. */
-const incidentFieldColumns: Record<string, string> = {
-  openedAt: 'opened_at',
-  closedAt: 'closed_at',
-  grading: 'grading',
-  incidentType: 'incident_type',
-  openingCode: 'opening_code',
-  closingCode: 'closing_code',
-  location: 'location',
-}
-
-const crimeFieldColumns: Record<string, string> = {
-  crimeType: 'crime_type',
-  homeOfficeClass: 'home_office_class',
-  status: 'status',
-  outcome: 'outcome',
-  officerId: 'officer_id',
-  supervisorId: 'supervisor_id',
-  vcopCategory: 'vcop_category',
-  vcopReason: 'vcop_reason',
-  recordedAt: 'recorded_at',
-  closedAt: 'closed_at',
-}
-
 /**
  * Rows of a query, with every `…At` column as a Date: some drivers hand timestamps back as text
  * through raw SQL, and the model always hands out Dates.
@@ -152,100 +129,6 @@ export class CaseRepository {
     return row
   }
 
-  async insertIncident(tx: Tx, forceId: string, cadRef: string, now: Date): Promise<IncidentRow> {
-    const [row] = await rowsWithDates<IncidentRow>(
-      tx,
-      sql`insert into incidents (force_id, cad_ref, created_at, updated_at) values (${forceId}, ${cadRef}, ${now}, ${now})
-          returning ${incidentColumns}`,
-    )
-    return row!
-  }
-
-  async insertCrime(tx: Tx, forceId: string, crimeRef: string, now: Date): Promise<string> {
-    const [row] = await rows<{ id: string }>(
-      tx,
-      sql`insert into crimes (force_id, crime_ref, created_at, updated_at) values (${forceId}, ${crimeRef}, ${now}, ${now}) returning id`,
-    )
-    return row!.id
-  }
-
-  updateIncident(
-    tx: Tx,
-    id: string,
-    values: Record<string, unknown>,
-    versions: Record<string, string>,
-    now: Date,
-  ) {
-    return this.#update(tx, 'incidents', incidentFieldColumns, id, values, versions, now)
-  }
-
-  updateCrime(
-    tx: Tx,
-    id: string,
-    values: Record<string, unknown>,
-    versions: Record<string, string>,
-    now: Date,
-  ) {
-    return this.#update(tx, 'crimes', crimeFieldColumns, id, values, versions, now)
-  }
-
-  async #update(
-    tx: Tx,
-    table: 'incidents' | 'crimes',
-    columns: Record<string, string>,
-    id: string,
-    values: Record<string, unknown>,
-    versions: Record<string, string>,
-    now: Date,
-  ): Promise<void> {
-    const sets: SQL[] = Object.entries(values).map(([field, value]) => {
-      const column = columns[field]
-      if (!column) throw new Error(`Unknown ${table} field ${field}`)
-      return sql`${sql.raw(column)} = ${value ?? null}`
-    })
-    sets.push(
-      sql`field_versions = field_versions || ${JSON.stringify(versions)}::jsonb`,
-      sql`updated_at = ${now}`,
-    )
-    await tx.execute(sql`update ${sql.raw(table)} set ${sql.join(sets, sql`, `)} where id = ${id}`)
-  }
-
-  async upsertTeam(tx: Tx, forceId: string, name: string): Promise<string> {
-    const [row] = await rows<{ id: string }>(
-      tx,
-      sql`insert into teams (force_id, name) values (${forceId}, ${name})
-          on conflict (force_id, name) do update set name = excluded.name returning id`,
-    )
-    return row!.id
-  }
-
-  async upsertOfficer(
-    tx: Tx,
-    forceId: string,
-    officer: { collar: string; name?: string; email?: string; teamId?: string },
-    now: Date,
-  ): Promise<string> {
-    const [row] = await rows<{ id: string }>(
-      tx,
-      sql`insert into officers (force_id, collar_number, name, email, team_id, updated_at)
-          values (${forceId}, ${officer.collar}, ${officer.name ?? null}, ${officer.email ?? null}, ${officer.teamId ?? null}, ${now})
-          on conflict (force_id, collar_number) do update set
-            name = coalesce(excluded.name, officers.name), email = coalesce(excluded.email, officers.email),
-            team_id = coalesce(excluded.team_id, officers.team_id), updated_at = excluded.updated_at
-          returning id`,
-    )
-    return row!.id
-  }
-
-  async linkCrimeToIncident(tx: Tx, forceId: string, crimeId: string, incidentId: string): Promise<boolean> {
-    const inserted = await rows(
-      tx,
-      sql`insert into crime_incidents (force_id, crime_id, incident_id) values (${forceId}, ${crimeId}, ${incidentId})
-          on conflict do nothing returning crime_id`,
-    )
-    return inserted.length > 0
-  }
-
   async linkedIncidents(tx: Tx, crimeId: string): Promise<IncidentRow[]> {
     return rowsWithDates<IncidentRow>(
       tx,
@@ -262,24 +145,6 @@ export class CaseRepository {
       sql`select c.id, c.crime_ref as "crimeRef", c.status from crimes c join crime_incidents ci on ci.crime_id = c.id
           where ci.incident_id = ${incidentId} order by c.crime_ref`,
     )
-  }
-
-  async addParty(
-    tx: Tx,
-    forceId: string,
-    party: { personId: string; incidentId?: string; crimeId?: string; role: string },
-    now: Date,
-  ): Promise<boolean> {
-    const conflict = party.incidentId
-      ? sql`(force_id, incident_id, person_id, role) where incident_id is not null`
-      : sql`(force_id, crime_id, person_id, role) where crime_id is not null`
-    const inserted = await rows(
-      tx,
-      sql`insert into case_parties (force_id, person_id, incident_id, crime_id, role, added_at)
-          values (${forceId}, ${party.personId}, ${party.incidentId ?? null}, ${party.crimeId ?? null}, ${party.role}, ${now})
-          on conflict ${conflict} do nothing returning id`,
-    )
-    return inserted.length > 0
   }
 
   async parties(

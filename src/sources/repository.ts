@@ -1,4 +1,4 @@
-// The only SQL over the raw inbox (`source_events`), mapping profiles and warehouse sources.
+// The only SQL over the raw inbox (`source_events`) and mapping profiles.
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { rowsWithDates as rows } from '../cases/repository.ts'
@@ -46,18 +46,6 @@ export interface SourceHealthRow {
   superseded24h: number
   duplicates24h: number
   lagSeconds: number | null
-}
-
-export interface WarehouseSourceRow {
-  forceId: string
-  connectionUrl: string
-  sourceTable: string
-  watermarkColumn: string
-  eventIdColumn: string
-  watermark: string | null
-  enabled: boolean
-  lastPolledAt: Date | null
-  lastError: string | null
 }
 
 const inboxColumns =
@@ -244,41 +232,6 @@ export class SourceRepository {
           from mapping_profiles where source_system = ${p.sourceSystem} returning version`,
     )
     return row!.version
-  }
-
-  async warehouseSources(tx: Tx): Promise<WarehouseSourceRow[]> {
-    return rows<WarehouseSourceRow>(
-      tx,
-      sql`select force_id as "forceId", connection_url as "connectionUrl", source_table as "sourceTable",
-            watermark_column as "watermarkColumn", event_id_column as "eventIdColumn", watermark, enabled,
-            last_polled_at as "lastPolledAt", last_error as "lastError"
-          from warehouse_sources order by force_id`,
-    )
-  }
-
-  async saveWarehouseSource(
-    tx: Tx,
-    s: Omit<WarehouseSourceRow, 'lastPolledAt' | 'lastError'>,
-    now: Date,
-  ): Promise<void> {
-    await tx.execute(
-      sql`insert into warehouse_sources (force_id, connection_url, source_table, watermark_column, event_id_column, watermark, enabled, updated_at)
-          values (${s.forceId}, ${s.connectionUrl}, ${s.sourceTable}, ${s.watermarkColumn}, ${s.eventIdColumn}, ${s.watermark}, ${s.enabled}, ${now})
-          on conflict (force_id) do update set connection_url = excluded.connection_url, source_table = excluded.source_table,
-            watermark_column = excluded.watermark_column, event_id_column = excluded.event_id_column,
-            enabled = excluded.enabled, updated_at = excluded.updated_at`,
-    )
-  }
-
-  async recordPoll(
-    tx: Tx,
-    forceId: string,
-    poll: { watermark?: string; error: string | null; now: Date },
-  ): Promise<void> {
-    await tx.execute(
-      sql`update warehouse_sources set watermark = coalesce(${poll.watermark ?? null}, watermark), last_error = ${poll.error},
-            last_polled_at = ${poll.now}, updated_at = ${poll.now} where force_id = ${forceId}`,
-    )
   }
 }
 
