@@ -46,9 +46,10 @@ export class JobQueue {
   readonly #schema: string
   readonly #db: Database
   #working = false
-  #timer: NodeJS.Timeout | undefined
   #inFlight = new Set<Promise<unknown>>()
-  #wake: (() => void) | undefined
+  /** Per queue: wakes its idle loop (working mode only). */
+  readonly #wakers = new Map<string, () => void>()
+  readonly #wakingSoon = new Set<string>()
 
   constructor(db: Database, log: Logger, schema: string) {
     this.#db = db
@@ -107,8 +108,25 @@ export class JobQueue {
       ...rest,
       ...(tx ? { db: fromDrizzle(tx as never, sql as never) } : {}),
     })
-    this.#wake?.()
+    if (tx) this.#wakeAfterCommit(definition.name)
+    else this.#wakers.get(definition.name)?.()
     return id
+  }
+
+  /**
+   * A job sent inside a transaction becomes visible when that transaction commits, a little
+   * later and at a moment this queue cannot see: look again a few times over the next 150 ms
+   * (once per queue however many are sent), so it waits for neither the poll nor the next send.
+   */
+  #wakeAfterCommit(name: string): void {
+    if (!this.#working || this.#wakingSoon.has(name)) return
+    this.#wakingSoon.add(name)
+    for (const ms of [10, 40, 150]) {
+      setTimeout(() => {
+        if (ms === 150) this.#wakingSoon.delete(name)
+        this.#wakers.get(name)?.()
+      }, ms).unref()
+    }
   }
 
   /** Fetches and runs due jobs of every queue until none is left; returns how many ran. */
@@ -129,37 +147,49 @@ export class JobQueue {
     }
   }
 
-  /** Starts polling every queue until `stop`; an in-process `send` wakes it at once. */
+  /**
+   * Starts working every queue until `stop`. Each queue has its own loop, so a busy queue never
+   * holds up another, and the jobs of one fetched batch run side by side (they are safe to run
+   * concurrently, as on several workers; a queue that wants one at a time has `batchSize: 1`).
+   * An in-process `send` wakes the queue's loop; `pollMs` is the fallback for jobs sent by other
+   * processes or due later.
+   */
   startWorking(pollMs = 500): void {
     if (this.#working) return
     this.#working = true
     const resume = Promise.all(
       [...this.#definitions.values()].filter((d) => d.runOnStart).map((d) => this.send(d, {})),
     ).catch((error) => this.#log.error({ err: error }, 'start-up jobs could not be enqueued'))
-    const loop = async () => {
-      if (!this.#working) return
-      const run = this.#drainWhile(this.names, Number.POSITIVE_INFINITY, () => this.#working).catch((error) =>
-        this.#log.error({ err: error }, 'job loop failed'),
-      )
-      this.#inFlight.add(run)
-      await run
-      this.#inFlight.delete(run)
-      if (!this.#working) return
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve
-        this.#timer = setTimeout(resolve, pollMs)
-      })
-      this.#wake = undefined
-      clearTimeout(this.#timer)
-      void loop()
+    const loop = async (name: string) => {
+      while (this.#working) {
+        const run = this.#runBatch(name, true).catch((error) => {
+          this.#log.error({ err: error, job: name }, 'job loop failed')
+          return 0
+        })
+        this.#inFlight.add(run)
+        const ran = await run
+        this.#inFlight.delete(run)
+        if (ran > 0 || !this.#working) continue
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(wake, pollMs)
+          function wake() {
+            clearTimeout(timer)
+            resolve()
+          }
+          this.#wakers.set(name, wake)
+        })
+        this.#wakers.delete(name)
+      }
     }
-    void resume.then(loop)
+    void resume.then(() => {
+      for (const name of this.names) void loop(name)
+    })
   }
 
   /** Stops taking new jobs, lets the ones in hand finish, then stops pg-boss. */
   async stop(): Promise<void> {
     this.#working = false
-    this.#wake?.()
+    for (const wake of this.#wakers.values()) wake()
     await Promise.allSettled([...this.#inFlight])
     await this.#boss.stop({ graceful: true, timeout: 10_000 })
   }
@@ -177,14 +207,15 @@ export class JobQueue {
     return this.#boss
   }
 
-  async #runBatch(name: string): Promise<number> {
+  /** Fetches one batch of a queue and runs it: one job after another, or side by side. */
+  async #runBatch(name: string, concurrently = false): Promise<number> {
     const definition = this.#definitions.get(name)
     if (!definition) throw new Error(`No job named ${name}`)
     const jobs = await this.#boss.fetch<Record<string, unknown>>(name, {
       batchSize: definition.batchSize ?? 10,
       includeMetadata: true,
     })
-    for (const job of jobs) {
+    const run = async (job: (typeof jobs)[number]) => {
       try {
         assertPayload(definition, job.data)
         await definition.handle(job.data, { id: job.id, retryCount: job.retryCount })
@@ -194,6 +225,8 @@ export class JobQueue {
         await this.#boss.fail(name, job.id, { message: (error as Error).message })
       }
     }
+    if (concurrently) await Promise.all(jobs.map(run))
+    else for (const job of jobs) await run(job)
     return jobs.length
   }
 }
