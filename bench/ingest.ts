@@ -104,7 +104,8 @@ const bare = line(
 const tokens = new Map<string, string>()
 for (const forceId of forces)
   tokens.set(forceId, await issueClientToken({ app } as TestApp, { forceId, scopes: ['sources:write'] }))
-const httpSeconds = await concurrently(async (i) => {
+/** Posts event `i` of the 'H' run alone and checks the outcome in its receipt. */
+async function postOne(i: number, expected: 'applied' | 'duplicate'): Promise<void> {
   const forceId = forces[i % forces.length]!
   const response = await app.http.inject({
     method: 'POST',
@@ -112,9 +113,10 @@ const httpSeconds = await concurrently(async (i) => {
     headers: { authorization: `Bearer ${tokens.get(forceId)}`, 'content-type': 'application/json' },
     payload: stormEvent('H', i),
   })
-  if (response.statusCode !== 202 || JSON.parse(response.body).status !== 'applied')
+  if (response.statusCode !== 202 || JSON.parse(response.body).status !== expected)
     throw new Error(`HTTP ${response.statusCode}: ${response.body}`)
-})
+}
+const httpSeconds = await concurrently((i) => postOne(i, 'applied'))
 const http = line('HTTP POST, one event per request → case → timeline', httpSeconds, await counted('H'))
 
 const replayStarted = performance.now()
@@ -167,16 +169,7 @@ const ndjson = line(
 
 const duplicates = line(
   'HTTP POST of repeats (no effect)',
-  await concurrently(async (i) => {
-    const forceId = forces[i % forces.length]!
-    const response = await app.http.inject({
-      method: 'POST',
-      url: `/api/v1/sources/${forceId}/storm`,
-      headers: { authorization: `Bearer ${tokens.get(forceId)}`, 'content-type': 'application/json' },
-      payload: stormEvent('H', i),
-    })
-    if (JSON.parse(response.body).status !== 'duplicate') throw new Error(response.body)
-  }),
+  await concurrently((i) => postOne(i, 'duplicate')),
 )
 
 // The case events the runs above left on the timeline, delivered to Journeys (enrolment in the

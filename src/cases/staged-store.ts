@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Tx } from '../platform/db/database.ts'
 import type { CaseChange } from './model.ts'
-import type { ClaimRow, PersonRow } from './person-repository.ts'
+import type { ClaimRow, ContactPointRow, IdentityRow, PersonRow } from './person-repository.ts'
 import { type CrimeRow, type IncidentRow, rowsWithDates as rows, type TimelineRow } from './repository.ts'
 
 export type NewTimelineEntry = Omit<TimelineRow, 'id' | 'incidentId' | 'crimeId' | 'personId'> & {
@@ -27,35 +27,10 @@ interface OfficerState {
   teamId: string | null
 }
 
-interface IdentityState {
-  personId: string
-  kind: string
-  value: string
-  sourceSystem: string
-  sourceEventId: string | null
-  firstSeenAt: Date
-  lastSeenAt: Date
-}
-
-interface ClaimState {
-  personId: string
-  field: string
-  value: string
-  sourceSystem: string
-  firstSeenAt: Date
-  lastSeenAt: Date
-}
-
-interface ContactPointState {
-  personId: string
-  kind: string
-  value: string
-  mobile: boolean
-  preferred: boolean
-  sourceSystem: string
-  firstSeenAt: Date
-  lastSeenAt: Date
-}
+/** What the person tables hold, with the person they belong to. */
+type IdentityState = IdentityRow & { personId: string }
+type ClaimState = ClaimRow & { personId: string }
+type ContactPointState = Omit<ContactPointRow, 'id'> & { personId: string }
 
 interface MarkerState {
   id: string
@@ -291,10 +266,7 @@ export class StagedCaseStore {
   ): Promise<void> {
     const row = [...this.#incidents.values()].find((i) => i.id === id)
     if (!row) throw new Error(`Incident ${id} is not part of this batch`)
-    assign(row, incidentFields, values, 'incident')
-    row.fieldVersions = { ...row.fieldVersions, ...versions }
-    row.updatedAt = now
-    this.#dirtyIncidents.add(row)
+    this.#dirtyIncidents.add(updated(row, incidentFields, values, versions, now))
   }
 
   async crimeByRef(_tx: Tx, crimeRef: string): Promise<CrimeRow | undefined> {
@@ -341,10 +313,7 @@ export class StagedCaseStore {
   ): Promise<void> {
     const row = await this.crime(_tx, id)
     if (!row) throw new Error(`Crime ${id} is not part of this batch`)
-    assign(row, crimeFields, values, 'crime')
-    row.fieldVersions = { ...row.fieldVersions, ...versions }
-    row.updatedAt = now
-    this.#dirtyCrimes.add(row)
+    this.#dirtyCrimes.add(updated(row, crimeFields, values, versions, now))
   }
 
   async upsertTeam(_tx: Tx, _forceId: string, name: string): Promise<string> {
@@ -765,16 +734,21 @@ export class StagedCaseStore {
   }
 }
 
-function assign(
-  row: object,
+/** Sets the changed fields of a staged incident or crime and the source time of each. */
+function updated<T extends { fieldVersions: Record<string, string>; updatedAt: Date }>(
+  row: T,
   fields: readonly string[],
   values: Record<string, unknown>,
-  table: 'incident' | 'crime',
-): void {
+  versions: Record<string, string>,
+  now: Date,
+): T {
   for (const [field, value] of Object.entries(values)) {
-    if (!fields.includes(field)) throw new Error(`Unknown ${table} field ${field}`)
+    if (!fields.includes(field)) throw new Error(`Unknown field ${field}`)
     ;(row as Record<string, unknown>)[field] = value ?? null
   }
+  row.fieldVersions = { ...row.fieldVersions, ...versions }
+  row.updatedAt = now
+  return row
 }
 
 function identityKey(personId: string, kind: string, value: string): string {
