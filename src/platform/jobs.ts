@@ -18,6 +18,11 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   retryDelaySeconds?: number
   /** How many jobs one worker takes at once. */
   batchSize?: number
+  /**
+   * How many jobs of a fetched batch a working process runs side by side (default 1: one after
+   * another). Only for handlers that do not serialise on a lock, or they hold connections idle.
+   */
+  concurrency?: number
   /** A cron schedule (Europe/London) that enqueues this job with an empty payload. */
   cron?: string
   /**
@@ -149,8 +154,7 @@ export class JobQueue {
 
   /**
    * Starts working every queue until `stop`. Each queue has its own loop, so a busy queue never
-   * holds up another, and the jobs of one fetched batch run side by side (they are safe to run
-   * concurrently, as on several workers; a queue that wants one at a time has `batchSize: 1`).
+   * holds up another; a queue with `concurrency` runs that many jobs of a batch side by side.
    * An in-process `send` wakes the queue's loop; `pollMs` is the fallback for jobs sent by other
    * processes or due later.
    */
@@ -208,7 +212,7 @@ export class JobQueue {
   }
 
   /** Fetches one batch of a queue and runs it: one job after another, or side by side. */
-  async #runBatch(name: string, concurrently = false): Promise<number> {
+  async #runBatch(name: string, working = false): Promise<number> {
     const definition = this.#definitions.get(name)
     if (!definition) throw new Error(`No job named ${name}`)
     const jobs = await this.#boss.fetch<Record<string, unknown>>(name, {
@@ -225,8 +229,13 @@ export class JobQueue {
         await this.#boss.fail(name, job.id, { message: (error as Error).message })
       }
     }
-    if (concurrently) await Promise.all(jobs.map(run))
-    else for (const job of jobs) await run(job)
+    const lanes = working ? Math.max(1, Math.min(definition.concurrency ?? 1, jobs.length)) : 1
+    let next = 0
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < jobs.length) await run(jobs[next++] as (typeof jobs)[number])
+      }),
+    )
     return jobs.length
   }
 }
