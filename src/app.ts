@@ -20,6 +20,7 @@ import { StaffService } from './platform/auth/staff-service.ts'
 import { registerSignInRoutes } from './platform/auth/sign-in-routes.ts'
 import { StaffSignInService } from './platform/auth/sign-in-service.ts'
 import { StaffSsoService } from './platform/auth/sso-service.ts'
+import { TotpSecretVault } from './platform/auth/totp-secrets.ts'
 import { StaffAdministration } from './platform/auth/staff-administration.ts'
 import { registerUserAdminRoutes } from './platform/auth/users-routes.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
@@ -274,12 +275,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     { name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) },
   ]
   registerHealthRoutes(http, readiness, metrics, { metricsToken: config.metricsToken })
-  // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47).
+  // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47). Authenticator
+  // secrets still stored in clear are sealed before sign-in opens (decision 0009).
+  const signIn = new StaffSignInService(staff.repository, clock, config.login, {
+    secrets: new TotpSecretVault(config.totpSecretKey),
+    log,
+  })
+  await signIn.sealClearSecrets()
   registerSignInRoutes(http, {
     config,
     sessions,
     audit,
-    signIn: new StaffSignInService(staff.repository, clock, config.login),
+    signIn,
     sso: new StaffSsoService(config, { staff, repository: staff.repository, audit, clock }),
   })
   // User administration (CP-44, CP-45, CP-46, CP-152).

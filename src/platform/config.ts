@@ -21,6 +21,8 @@ export interface Config {
     rateLimitMax: number
     rateLimitWindowMs: number
   }
+  /** Encrypts staff authenticator (TOTP) secrets at rest (decision 0009). */
+  totpSecretKey: string
   oidc: {
     issuer: string | undefined
     clientId: string | undefined
@@ -123,6 +125,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       rateLimitMax: Number(env.LOGIN_RATE_LIMIT_MAX ?? 20),
       rateLimitWindowMs: Number(env.LOGIN_RATE_LIMIT_WINDOW_MS ?? 60_000),
     },
+    // A fixed development key keeps the demo users' sealed secrets readable across restarts;
+    // production must supply its own.
+    totpSecretKey: required('TOTP_ENCRYPTION_KEY', 'waypoint-development-totp-secret-key'),
     oidc: {
       issuer: env.OIDC_ISSUER || undefined,
       clientId: env.OIDC_CLIENT_ID || undefined,
@@ -195,6 +200,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (production && config.sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters')
+  }
+  if (production && config.totpSecretKey.length < 32) {
+    throw new ConfigError('TOTP_ENCRYPTION_KEY must be at least 32 characters')
   }
   return config
 }

@@ -4,6 +4,7 @@ import type { App } from '../app.ts'
 import { hashPassword } from './auth/passwords.ts'
 import type { StaffRole } from './auth/roles.ts'
 import { totpCodeAt } from './auth/totp.ts'
+import { TotpSecretUnreadableError, TotpSecretVault } from './auth/totp-secrets.ts'
 
 export interface DemoUser {
   email: string
@@ -59,6 +60,15 @@ export const demoUsers: DemoUser[] = [
 ]
 
 export async function seedDemo(app: App): Promise<DemoUser[]> {
+  const secrets = new TotpSecretVault(app.config.totpSecretKey)
+  const storedSecret = (userId: string, stored: string | null) => {
+    try {
+      return stored ? secrets.open(userId, stored).secret : undefined
+    } catch (error) {
+      if (error instanceof TotpSecretUnreadableError) return undefined
+      throw error
+    }
+  }
   for (const u of demoUsers) {
     const existing = await app.services.staff.repository.findByEmail(u.email)
     const user =
@@ -73,9 +83,10 @@ export async function seedDemo(app: App): Promise<DemoUser[]> {
         },
         null,
       ))
-    if (user.totpSecret !== u.totpSecret || !user.totpConfirmedAt) {
+    // Stored sealed like anyone's; re-sealed when it no longer opens (a different key) or differs.
+    if (storedSecret(user.id, user.totpSecret) !== u.totpSecret || !user.totpConfirmedAt) {
       await app.services.staff.repository.update(user.id, {
-        totpSecret: u.totpSecret,
+        totpSecret: secrets.seal(user.id, u.totpSecret),
         totpConfirmedAt: app.clock.now(),
       })
     }

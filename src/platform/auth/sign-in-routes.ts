@@ -25,6 +25,10 @@ const REFUSED =
   'Enter a correct email address and password. After several wrong attempts the account is locked for a while.'
 const WRONG_CODE =
   'The code is not correct or has already been used. Enter the 6-digit code from your authenticator app.'
+// The stored authenticator secret cannot be read (a configuration fault, logged): nothing the
+// person can fix, and not counted against them.
+const CODES_UNAVAILABLE =
+  'Waypoint cannot check authenticator codes at the moment. Try again later or contact your service desk.'
 
 /** Only a path on this site: `/console/x`, never `//evil.example` or `https://…` (open redirect). */
 export function safeReturnTo(value: unknown): string {
@@ -155,8 +159,13 @@ export function registerSignInRoutes(http: FastifyInstance, deps: SignInRouteDep
         }
         await recordSignIn(request, 'failed', check.user, {
           method: 'totp',
-          reason: check.locked ? 'locked' : 'wrong-code',
+          reason: check.unavailable ? 'secret-unreadable' : check.locked ? 'locked' : 'wrong-code',
         })
+        if (check.unavailable) {
+          return reply
+            .code(503)
+            .render('auth/mfa.njk', { errors: [{ field: 'code', message: CODES_UNAVAILABLE }] })
+        }
         if (check.locked) {
           await sessions.end(session.id)
           clearSessionCookie(reply)

@@ -1,13 +1,16 @@
 // Local (break-glass) staff sign-in: argon2id password, then TOTP (ARCHITECTURE.md security
 // baseline; ASVS L3 for authentication). Failed attempts — password or code — count towards a
 // lockout; every refusal looks the same, and unknown accounts cost the same argon2 work as known
-// ones, so the form does not reveal which email addresses have accounts.
+// ones, so the form does not reveal which email addresses have accounts. Authenticator secrets
+// are stored sealed (totp-secrets.ts, decision 0009).
 import { randomBytes } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import type { Config } from '../config.ts'
+import type { Logger } from '../logger.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
 import type { StaffRepository, StaffUser } from './staff-repository.ts'
 import { acceptedTotpStep, newTotpSecret, totpUri } from './totp.ts'
+import { type OpenedTotpSecret, TotpSecretUnreadableError, type TotpSecretVault } from './totp-secrets.ts'
 
 const PENDING_MINUTES = 10
 
@@ -21,7 +24,7 @@ export type PasswordCheck =
 
 export type CodeCheck =
   | { ok: true; user: StaffUser }
-  | { ok: false; user: StaffUser | undefined; locked: boolean }
+  | { ok: false; user: StaffUser | undefined; locked: boolean; unavailable?: true }
 
 export interface Enrolment {
   secret: string
@@ -32,12 +35,34 @@ export class StaffSignInService {
   readonly #repo: StaffRepository
   readonly #clock: Clock
   readonly #login: Config['login']
+  readonly #secrets: TotpSecretVault
+  readonly #log: Logger
   #dummyHash: Promise<string> | undefined
 
-  constructor(repo: StaffRepository, clock: Clock, login: Config['login']) {
+  constructor(
+    repo: StaffRepository,
+    clock: Clock,
+    login: Config['login'],
+    deps: { secrets: TotpSecretVault; log: Logger },
+  ) {
     this.#repo = repo
     this.#clock = clock
     this.#login = login
+    this.#secrets = deps.secrets
+    this.#log = deps.log
+  }
+
+  /**
+   * Seals every authenticator secret still stored in clear (written before secrets were
+   * encrypted), so break-glass accounts that rarely sign in do not keep one. Run at start-up.
+   */
+  async sealClearSecrets(): Promise<number> {
+    let sealed = 0
+    for (const { id, totpSecret } of await this.#repo.clearTotpSecrets()) {
+      if (await this.#repo.replaceTotpSecret(id, totpSecret, this.#secrets.seal(id, totpSecret))) sealed += 1
+    }
+    if (sealed > 0) this.#log.info({ sealed }, 'sealed staff authenticator secrets stored in clear')
+    return sealed
   }
 
   now(): Date {
@@ -70,10 +95,11 @@ export class StaffSignInService {
   async enrolment(userId: string): Promise<Enrolment | undefined> {
     const user = await this.#repo.findById(userId)
     if (!user || user.totpConfirmedAt) return undefined
-    let secret = user.totpSecret
+    // An unconfirmed secret that no longer opens was never usable: a new one replaces it.
+    let secret = user.totpSecret ? this.#open(user.id, user.totpSecret)?.secret : undefined
     if (!secret) {
       secret = newTotpSecret()
-      await this.#repo.update(user.id, { totpSecret: secret })
+      await this.#repo.update(user.id, { totpSecret: this.#secrets.seal(user.id, secret) })
     }
     return { secret, uri: totpUri(secret, user.email) }
   }
@@ -84,8 +110,11 @@ export class StaffSignInService {
     if (!user?.totpSecret || user.disabledAt || this.#isLocked(user)) {
       return { ok: false, user, locked: true }
     }
+    const opened = this.#open(user.id, user.totpSecret)
+    // Not the person's fault, so not counted towards the lockout; the error is logged.
+    if (!opened) return { ok: false, user, locked: false, unavailable: true }
     const now = this.#clock.now()
-    const step = await acceptedTotpStep(user.totpSecret, code, now, await this.#repo.totpLastStep(user.id))
+    const step = await acceptedTotpStep(opened.secret, code, now, await this.#repo.totpLastStep(user.id))
     if (step === undefined || !(await this.#repo.claimTotpStep(user.id, step))) {
       const locked = await this.#recordFailure(user)
       return { ok: false, user, locked }
@@ -96,7 +125,23 @@ export class StaffSignInService {
       lastSignInAt: now,
       ...(user.totpConfirmedAt ? {} : { totpConfirmedAt: now }),
     })
+    if (!opened.sealed)
+      await this.#repo.replaceTotpSecret(user.id, user.totpSecret, this.#secrets.seal(user.id, opened.secret))
     return { ok: true, user }
+  }
+
+  /** The stored secret opened, or undefined (logged) when it does not decrypt with the configured key. */
+  #open(userId: string, stored: string): OpenedTotpSecret | undefined {
+    try {
+      return this.#secrets.open(userId, stored)
+    } catch (error) {
+      if (!(error instanceof TotpSecretUnreadableError)) throw error
+      this.#log.error(
+        { err: error, userId },
+        'staff authenticator secret cannot be decrypted: is TOTP_ENCRYPTION_KEY the key it was sealed with?',
+      )
+      return undefined
+    }
   }
 
   #isLocked(user: StaffUser): boolean {

@@ -1,25 +1,34 @@
 // Local (break-glass) staff sign-in over HTTP: password, TOTP, enrolment, lockout, rate limit,
-// no account enumeration, session fixation, timeouts and sign-out.
+// no account enumeration, session fixation, timeouts and sign-out; authenticator secrets sealed
+// at rest.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
+import { pino } from 'pino'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { createApp } from '../../app.ts'
+import { loadConfig } from '../config.ts'
 import { rows } from '../db/database.ts'
 import { demoTotpCode, demoUsers, seedDemo } from '../seed.ts'
 import { hashPassword } from './passwords.ts'
 import type { StaffRole } from './roles.ts'
 import { safeReturnTo } from './sign-in-routes.ts'
+import { StaffSignInService } from './sign-in-service.ts'
 import { newTotpSecret, totpCodeAt } from './totp.ts'
+import { TotpSecretVault } from './totp-secrets.ts'
 
 let t: TestApp
+/** What the app logged at warn or above, one JSON object per entry. */
+const logged: Record<string, unknown>[] = []
 const PASSWORD = 'correct horse battery staple'
 let addressCounter = 0
 
 before(async () => {
-  t = await createTestApp({
-    login: { maxFailedAttempts: 3, lockoutMinutes: 15, rateLimitMax: 6, rateLimitWindowMs: 60_000 },
-  })
+  t = await createTestApp(
+    { login: { maxFailedAttempts: 3, lockoutMinutes: 15, rateLimitMax: 6, rateLimitWindowMs: 60_000 } },
+    { log: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) }) },
+  )
 })
 after(() => t.close())
 
@@ -63,7 +72,13 @@ class FormBrowser {
 }
 
 let userCounter = 0
-async function aLocalUser(options: { enrolled?: boolean; roles?: StaffRole[] } = {}) {
+/**
+ * A local account with a password and, unless `enrolled: false`, a confirmed authenticator whose
+ * secret is stored sealed — or in clear (`clearSecret`), as versions before decision 0009 stored it.
+ */
+async function aLocalUser(
+  options: { enrolled?: boolean; roles?: StaffRole[]; clearSecret?: boolean; sealKey?: string } = {},
+) {
   userCounter += 1
   const email = `local${userCounter}@kent.police.example`
   const user = await t.app.services.staff.create(
@@ -78,8 +93,9 @@ async function aLocalUser(options: { enrolled?: boolean; roles?: StaffRole[] } =
   )
   const secret = newTotpSecret()
   if (options.enrolled !== false) {
+    const vault = new TotpSecretVault(options.sealKey ?? t.app.config.totpSecretKey)
     await t.app.services.staff.repository.update(user.id, {
-      totpSecret: secret,
+      totpSecret: options.clearSecret ? secret : vault.seal(user.id, secret),
       totpConfirmedAt: t.clock.now(),
     })
   }
@@ -373,4 +389,182 @@ test('CP-47: the seeded demo administrator signs in with the password and the co
   const signedIn = await browser.post('/sign-in/mfa', { code: code! })
   assert.equal(signedIn.statusCode, 302)
   assert.equal((await browser.get('/console/users')).statusCode, 200)
+})
+
+async function storedSecret(userId: string): Promise<string | null> {
+  const found = await t.app.db.asSystem((tx) =>
+    rows<{ totp_secret: string | null }>(tx, sql`select totp_secret from staff_users where id = ${userId}`),
+  )
+  return found[0]?.totp_secret ?? null
+}
+
+async function signInWithCode(email: string, secret: string) {
+  const browser = new FormBrowser()
+  await passwordStep(browser, email)
+  return browser.post('/sign-in/mfa', { code: await totpCodeAt(secret, t.clock.now()) })
+}
+
+test('ASVS 2.8.2: an enrolled authenticator secret is stored sealed, never in clear, and still signs in', async () => {
+  const user = await aLocalUser({ enrolled: false })
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  const enrol = await browser.get('/sign-in/mfa')
+  const secret = /<code class="waypoint-secret" id="totp-secret">([A-Z2-7]+)<\/code>/.exec(enrol.body)?.[1]
+  assert.ok(secret)
+  const whileEnrolling = await storedSecret(user.id)
+  assert.match(whileEnrolling ?? '', /^v1:[^:]+:[^:]+:[^:]+$/)
+  assert.ok(!whileEnrolling?.includes(secret))
+  // Showing the enrolment page again shows the same secret, opened from the sealed value.
+  assert.match((await browser.get('/sign-in/mfa')).body, new RegExp(`id="totp-secret">${secret}<`))
+
+  const ok = await browser.post('/sign-in/mfa', { code: await totpCodeAt(secret, t.clock.now()) })
+  assert.equal(ok.statusCode, 302)
+  const confirmed = await storedSecret(user.id)
+  assert.equal(confirmed, whileEnrolling)
+  assert.ok(!confirmed?.includes(secret))
+  // Neither the base32 secret nor its bytes in another encoding appear in the row.
+  assert.ok(!confirmed?.includes(Buffer.from(secret).toString('base64')))
+
+  t.clock.advance(30_000)
+  assert.equal((await signInWithCode(user.email, secret)).statusCode, 302)
+})
+
+test('ASVS 2.8.2: a sealed secret is bound to its account and opens only under the key it was sealed with', () => {
+  const vault = new TotpSecretVault('key-one-for-this-test-0123456789abcdef')
+  const secret = newTotpSecret()
+  const sealed = vault.seal('user-a', secret)
+  assert.notEqual(vault.seal('user-a', secret), sealed, 'each sealing uses a fresh IV')
+  assert.deepEqual(vault.open('user-a', sealed), { secret, sealed: true })
+  assert.throws(() => vault.open('user-b', sealed), { name: 'TotpSecretUnreadableError' })
+  assert.throws(() => new TotpSecretVault('key-two').open('user-a', sealed), {
+    name: 'TotpSecretUnreadableError',
+  })
+  assert.deepEqual(vault.open('user-a', secret), { secret, sealed: false })
+})
+
+test('ASVS 2.8.2: a secret stored in clear before encryption still signs in, and that sign-in seals it', async () => {
+  const user = await aLocalUser({ clearSecret: true })
+  assert.equal(await storedSecret(user.id), user.secret)
+  const signedIn = await signInWithCode(user.email, user.secret)
+  assert.equal(signedIn.statusCode, 302)
+  assert.equal(signedIn.headers.location, '/console')
+  const after = await storedSecret(user.id)
+  assert.match(after ?? '', /^v1:/)
+  assert.ok(!after?.includes(user.secret))
+  assert.equal(new TotpSecretVault(t.app.config.totpSecretKey).open(user.id, after!).secret, user.secret)
+  t.clock.advance(30_000)
+  assert.equal((await signInWithCode(user.email, user.secret)).statusCode, 302)
+})
+
+test('ASVS 2.8.2: at start-up every secret still stored in clear is sealed, and those accounts still sign in', async () => {
+  const first = await aLocalUser({ clearSecret: true })
+  const second = await aLocalUser({ clearSecret: true })
+  const alreadySealed = await aLocalUser()
+  const sealedBefore = await storedSecret(alreadySealed.id)
+  // Waypoint starting again on this database seals them before sign-in opens.
+  const restarted = await createApp(t.app.config, { db: t.database.db, clock: t.clock, log: t.app.log })
+  await restarted.stop()
+  // Sealing again finds nothing left in clear.
+  const signIn = new StaffSignInService(t.app.services.staff.repository, t.clock, t.app.config.login, {
+    secrets: new TotpSecretVault(t.app.config.totpSecretKey),
+    log: t.app.log,
+  })
+  assert.equal(await signIn.sealClearSecrets(), 0)
+  const clear = await t.app.db.asSystem((tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from staff_users where totp_secret is not null and totp_secret not like 'v1:%'`,
+    ),
+  )
+  assert.equal(clear[0]?.n, 0)
+  assert.equal(await storedSecret(alreadySealed.id), sealedBefore)
+  for (const user of [first, second]) {
+    assert.ok(!(await storedSecret(user.id))?.includes(user.secret))
+    assert.equal((await signInWithCode(user.email, user.secret)).statusCode, 302)
+  }
+})
+
+test('ASVS 2.8.2: a secret that does not open under TOTP_ENCRYPTION_KEY refuses sign-in with a logged error, not a crash or a lockout', async () => {
+  const user = await aLocalUser({ sealKey: 'a-key-this-waypoint-was-not-given-0123456789' })
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  logged.length = 0
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const refused = await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+    assert.equal(refused.statusCode, 503)
+    assert.match(errorSummary(refused.body) ?? '', /cannot check authenticator codes at the moment/)
+  }
+  const errors = logged.filter((line) => line.level === 50 && line.userId === user.id)
+  assert.equal(errors.length, 4)
+  assert.match(
+    String(errors[0]?.msg),
+    /cannot be decrypted: is TOTP_ENCRYPTION_KEY the key it was sealed with\?/,
+  )
+  assert.ok(!JSON.stringify(logged).includes(user.secret))
+  // Not the person's fault: no lockout, the stored value is left as it was, and the audit says why.
+  const row = await t.app.services.staff.repository.findById(user.id)
+  assert.equal(row?.failedAttempts, 0)
+  assert.equal(row?.lockedUntil, null)
+  assert.equal(row?.lastSignInAt, null)
+  assert.deepEqual(
+    (await auditActions(user.id)).map((a) => [a.action, a.detail.reason]),
+    Array(4).fill(['sign-in.failed', 'secret-unreadable']),
+  )
+  assert.equal((await browser.get('/console')).statusCode, 302)
+})
+
+test('ASVS 2.8.2: an unconfirmed enrolment whose secret does not open is replaced by a new one that works', async () => {
+  const user = await aLocalUser({ enrolled: false })
+  const unusable = new TotpSecretVault('a-key-this-waypoint-was-not-given-0123456789').seal(
+    user.id,
+    newTotpSecret(),
+  )
+  await t.app.services.staff.repository.update(user.id, { totpSecret: unusable })
+  const browser = new FormBrowser()
+  await passwordStep(browser, user.email)
+  const enrol = await browser.get('/sign-in/mfa')
+  assert.equal(enrol.statusCode, 200)
+  const secret = /<code class="waypoint-secret" id="totp-secret">([A-Z2-7]+)<\/code>/.exec(enrol.body)?.[1]
+  assert.ok(secret)
+  const stored = await storedSecret(user.id)
+  assert.notEqual(stored, unusable)
+  assert.equal(new TotpSecretVault(t.app.config.totpSecretKey).open(user.id, stored!).secret, secret)
+  const ok = await browser.post('/sign-in/mfa', { code: await totpCodeAt(secret, t.clock.now()) })
+  assert.equal(ok.statusCode, 302)
+})
+
+test('ASVS 2.8.2: demo users are seeded with sealed secrets, seeding again changes nothing, and the printed code signs in', async () => {
+  await seedDemo(t.app)
+  const kent = demoUsers[1]
+  const user = await t.app.services.staff.repository.findByEmail(kent.email)
+  assert.ok(user)
+  const first = await storedSecret(user.id)
+  assert.match(first ?? '', /^v1:/)
+  assert.ok(!first?.includes(kent.totpSecret))
+  await seedDemo(t.app)
+  assert.equal(await storedSecret(user.id), first)
+  const browser = new FormBrowser()
+  await passwordStep(browser, kent.email, kent.password)
+  const signedIn = await browser.post('/sign-in/mfa', {
+    code: (await demoTotpCode(kent.email, t.clock.now()))!,
+  })
+  assert.equal(signedIn.statusCode, 302)
+})
+
+test('ASVS 2.8.2: production refuses to start without a TOTP_ENCRYPTION_KEY of at least 32 characters', () => {
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://waypoint@db/waypoint',
+    PUBLIC_URL: 'https://waypoint.example.org',
+    SESSION_SECRET: 's'.repeat(40),
+    WRITEBACK_CREDENTIAL_KEY: 'w'.repeat(40),
+    NOTIFY_CALLBACK_TOKEN: 'n'.repeat(40),
+    MESSAGING_LINK_SECRET: 'm'.repeat(40),
+  }
+  assert.throws(() => loadConfig(production), /without: TOTP_ENCRYPTION_KEY/)
+  assert.throws(() => loadConfig({ ...production, TOTP_ENCRYPTION_KEY: 'short' }), /at least 32 characters/)
+  assert.equal(
+    loadConfig({ ...production, TOTP_ENCRYPTION_KEY: 't'.repeat(32) }).totpSecretKey,
+    't'.repeat(32),
+  )
 })

@@ -175,6 +175,33 @@ export class StaffRepository {
     return updated[0]?.locked ?? false
   }
 
+  /** Accounts whose authenticator secret is still stored in clear (not in the sealed `v1:` form). */
+  clearTotpSecrets(): Promise<{ id: string; totpSecret: string }[]> {
+    return this.#db.asSystem((tx) =>
+      rows<{ id: string; totpSecret: string }>(
+        tx,
+        sql`select id, totp_secret as "totpSecret" from staff_users
+            where totp_secret is not null and totp_secret not like 'v1:%'`,
+      ),
+    )
+  }
+
+  /**
+   * Replaces a stored authenticator secret only if it is still `expected`, so two processes
+   * sealing the same clear secret at once cannot overwrite each other. True when it replaced it.
+   */
+  async replaceTotpSecret(userId: string, expected: string, replacement: string): Promise<boolean> {
+    const replaced = await this.#db.asSystem((tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`update staff_users set totp_secret = ${replacement}, updated_at = now()
+            where id = ${userId} and totp_secret = ${expected}
+            returning id`,
+      ),
+    )
+    return replaced.length > 0
+  }
+
   async totpLastStep(userId: string): Promise<number | null> {
     const found = await this.#db.asSystem((tx) =>
       tx.select().from(staffTotpSteps).where(eq(staffTotpSteps.id, userId)),
