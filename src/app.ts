@@ -162,12 +162,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
   const sourceRepository = new SourceRepository()
   const sources = new SourceService(db, sourceRepository, cases, clock)
-  const caseEventJobs = caseEventDeliveryJobs(cases)
+  const caseEventJobs = caseEventDeliveryJobs(cases, () => jobs)
   jobs.register(caseEventJobs.deliver, caseEventJobs.sweep)
   // The source API writes concurrent requests together; their case events reach Journeys by job.
   const ingest = new IngestBatcher(sources, (forceId) => {
-    jobs
-      .send(caseEventJobs.deliver, { forceId })
+    caseEventJobs
+      .queue(forceId)
       .catch((error) => log.error({ err: error, forceId }, 'case event delivery was not queued'))
   })
   await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))

@@ -58,6 +58,27 @@ export class PersonRepository {
     return row
   }
 
+  people(tx: Tx, ids: string[]): Promise<PersonRow[]> {
+    return rows<PersonRow>(tx, sql`select ${personColumns} from people where id in ${uuidList(ids)}`)
+  }
+
+  contactPointsOfPeople(tx: Tx, ids: string[]): Promise<(ContactPointRow & { personId: string })[]> {
+    return rows(
+      tx,
+      sql`select id, person_id as "personId", kind, value, mobile, preferred, source_system as "sourceSystem",
+            first_seen_at as "firstSeenAt", last_seen_at as "lastSeenAt" from contact_points
+          where person_id in ${uuidList(ids)} order by kind, last_seen_at desc`,
+    )
+  }
+
+  markersOfPeople(tx: Tx, ids: string[]): Promise<(MarkerRow & { personId: string })[]> {
+    return rows(
+      tx,
+      sql`select person_id as "personId", kind, detail, source_system as "sourceSystem", added_at as "addedAt"
+          from person_markers where person_id in ${uuidList(ids)} and removed_at is null order by added_at`,
+    )
+  }
+
   identities(tx: Tx, personId: string): Promise<IdentityRow[]> {
     return rows(
       tx,
@@ -104,4 +125,14 @@ export class PersonRepository {
           order by p.display_name limit 50`,
     )
   }
+}
+
+/** A literal list of ids for `in`, so each is an index probe. */
+function uuidList(ids: string[]) {
+  return ids.length
+    ? sql`(${sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})`
+    : sql`(null::uuid)`
 }

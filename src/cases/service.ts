@@ -56,7 +56,8 @@ export interface SearchResults {
   people: PersonRow[]
 }
 
-type ReadOptions = { tx?: Tx }
+/** `timeline: false` leaves the timeline out, for readers that only need the case as it stands. */
+type ReadOptions = { tx?: Tx; timeline?: boolean }
 
 export class CaseService {
   readonly #db: Database
@@ -191,7 +192,7 @@ export class CaseService {
         incident,
         crimes: await this.#cases.linkedCrimes(tx, id),
         parties: await this.#withContacts(tx, await this.#cases.parties(tx, { incidentId: id })),
-        timeline: await this.#cases.timeline(tx, { incidentId: id }),
+        timeline: options.timeline === false ? [] : await this.#cases.timeline(tx, { incidentId: id }),
       }
     })
   }
@@ -204,7 +205,7 @@ export class CaseService {
         crime,
         incidents: await this.#cases.linkedIncidents(tx, id),
         parties: await this.#withContacts(tx, await this.#cases.parties(tx, { crimeId: id })),
-        timeline: await this.#cases.timeline(tx, { crimeId: id }),
+        timeline: options.timeline === false ? [] : await this.#cases.timeline(tx, { crimeId: id }),
       }
     })
   }
@@ -233,6 +234,12 @@ export class CaseService {
       async (tx) => (await this.#cases.crimeByRef(tx, crimeRef))?.id,
     )
     return id ? this.getCrime(forceId, id, options) : undefined
+  }
+
+  /** The people themselves (names, date of birth, channel, language), in one read. */
+  async peopleByIds(forceId: string, ids: string[], options: ReadOptions = {}): Promise<PersonRow[]> {
+    if (!ids.length) return []
+    return this.#read(forceId, options, (tx) => this.#people.people(tx, ids))
   }
 
   async getPerson(forceId: string, id: string, options: ReadOptions = {}): Promise<PersonRecord> {
@@ -288,15 +295,15 @@ export class CaseService {
   }
 
   async #withContacts(tx: Tx, parties: PartyRow[]): Promise<Party[]> {
-    const result: Party[] = []
-    for (const party of parties) {
-      result.push({
-        ...party,
-        contactPoints: await this.#people.contactPoints(tx, party.personId),
-        markers: await this.#people.markers(tx, party.personId),
-      })
-    }
-    return result
+    if (!parties.length) return []
+    const ids = [...new Set(parties.map((p) => p.personId))]
+    const points = await this.#people.contactPointsOfPeople(tx, ids)
+    const markers = await this.#people.markersOfPeople(tx, ids)
+    return parties.map((party) => ({
+      ...party,
+      contactPoints: points.filter((c) => c.personId === party.personId).map(({ personId: _, ...c }) => c),
+      markers: markers.filter((m) => m.personId === party.personId).map(({ personId: _, ...m }) => m),
+    }))
   }
 
   #read<T>(forceId: string, options: ReadOptions, fn: (tx: Tx) => Promise<T>): Promise<T> {

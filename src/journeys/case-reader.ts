@@ -6,7 +6,7 @@ import type { MessageScheduler } from './ports.ts'
 import type { JourneyRepository } from './repository.ts'
 import type { CaseKey, CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
 
-export type CaseSource = Pick<CaseService, 'getIncident' | 'getCrime' | 'getPerson'>
+export type CaseSource = Pick<CaseService, 'getIncident' | 'getCrime' | 'peopleByIds'>
 
 export class CaseServiceReader implements CaseReader {
   readonly #cases: CaseSource
@@ -24,7 +24,7 @@ export class CaseServiceReader implements CaseReader {
     const force = await this.#repo.forceSummary(tx, forceId)
     const products = force.products
     if (key.crimeId) {
-      const found = await this.#cases.getCrime(forceId, key.crimeId, { tx }).catch(notFound)
+      const found = await this.#cases.getCrime(forceId, key.crimeId, { tx, timeline: false }).catch(notFound)
       if (!found) return undefined
       const { crime, incidents, parties } = found
       const incident = incidents[0]
@@ -47,7 +47,9 @@ export class CaseServiceReader implements CaseReader {
       }
     }
     if (!key.incidentId) return undefined
-    const found = await this.#cases.getIncident(forceId, key.incidentId, { tx }).catch(notFound)
+    const found = await this.#cases
+      .getIncident(forceId, key.incidentId, { tx, timeline: false })
+      .catch(notFound)
     if (!found) return undefined
     return {
       forceId,
@@ -59,11 +61,14 @@ export class CaseServiceReader implements CaseReader {
   }
 
   async #people(tx: Tx, forceId: string, parties: Party[]): Promise<PersonSnapshot[]> {
-    const safe = await this.#repo.confirmedSafeChannels(tx, [...new Set(parties.map((p) => p.personId))])
+    const ids = [...new Set(parties.map((p) => p.personId))]
+    const safe = await this.#repo.confirmedSafeChannels(tx, ids)
+    const people = await this.#cases.peopleByIds(forceId, ids, { tx })
     const messages = this.#messages()
     const result: PersonSnapshot[] = []
     for (const party of parties) {
-      const { person } = await this.#cases.getPerson(forceId, party.personId, { tx })
+      const person = people.find((p) => p.id === party.personId)
+      if (!person) continue
       const mobiles = party.contactPoints.filter((c) => c.kind === 'phone' && c.mobile).map((c) => c.value)
       const emails = party.contactPoints.filter((c) => c.kind === 'email').map((c) => c.value)
       let optedOut = false

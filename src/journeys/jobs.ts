@@ -14,6 +14,8 @@ export function defineJourneyJobs(runner: EnrolmentRunner) {
   const runEnrolment = defineJob({
     name: 'journeys.run-enrolment',
     payload: RunEnrolmentPayload,
+    // Each run locks only its own enrolment's row, so different enrolments run side by side.
+    concurrency: 4,
     handle: (payload) => runner.runEnrolment(payload.forceId, payload.enrolmentId),
   })
   // The sweep moves on every enrolment whose wait has ended (time is the app clock, so tests and

@@ -5,7 +5,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { sql } from 'drizzle-orm'
-import { fromDrizzle, PgBoss } from 'pg-boss'
+import { fromDrizzle, PgBoss, type QueuePolicy } from 'pg-boss'
 import type { Database, Tx } from './db/database.ts'
 import type { Logger } from './logger.ts'
 
@@ -25,6 +25,11 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   concurrency?: number
   /** A cron schedule (Europe/London) that enqueues this job with an empty payload. */
   cron?: string
+  /**
+   * pg-boss queue policy: 'stately' keeps at most one job queued and one active per
+   * `singletonKey` (a repeat send while one is queued is dropped). Default 'standard'.
+   */
+  policy?: QueuePolicy
   /**
    * Enqueued with an empty payload each time a worker starts, so work that a stopped or
    * crashed worker left behind is taken up at once, not at the next cron tick.
@@ -90,6 +95,7 @@ export class JobQueue {
         retryLimit: d.retryLimit ?? 5,
         retryDelay: d.retryDelaySeconds ?? 10,
         retryBackoff: true,
+        ...(d.policy ? { policy: d.policy } : {}),
       })
       if (d.cron) await this.#boss.schedule(d.name, d.cron, {}, { tz: 'Europe/London' })
     }
