@@ -15,13 +15,14 @@
 // opened to the whole day, so quiet hours do not hold the messages whatever time the run starts.
 // The job backlog sampled while posting shows which queue falls behind when the target is missed.
 //
-// Measured 25 Nov 2026, one process (web and worker), 2 shared cores, PostgreSQL 15 (load 1–3):
-//   10 events/s: p50 132 ms, p95 160 ms (met)      20 events/s: p50 281 ms, p95 928 ms (met)
-//   30 events/s: p50 6.7 s, p95 16.0 s (not met)   50 events/s, 60 s: p50 34 s, p95 94 s (not met)
-// At 30 events/s and above `cases.deliver-events` falls behind: one delivery job per ingest batch,
-// run one after another, each delivering its force's case events under that force's lock, so
-// one busy force's job holds up the others. PGlite: 5 events/s p95 121 ms; at 50 events/s the
-// one process posts only ~10 events/s. Bare pg-boss round trip in the same runs: p95 4–12 ms.
+// Measured 25 Nov 2026, one process (web and worker), 2 shared cores, PostgreSQL 15 (load 1–3),
+// after case events got one delivery job per force and journey enrolments run side by side:
+//   30 events/s, 60 s: p50 646 ms, p95 1,307 ms, max 2.1 s (met)
+//   40 events/s, 30 s: p50 14.5 s, p95 19.2 s (not met)   50 events/s: p95 18–24 s (not met)
+// Above ~35 events/s the machine is saturated (PostgreSQL and Node about half each); each event
+// costs ~150 statements end to end (two case events for Journeys, an enrolment, two messages
+// with their events, audit and write-back). Before: 30 events/s p95 16.0 s, 50 events/s p95 94 s.
+// PGlite: 5 events/s p95 121 ms. Bare pg-boss round trip in the same runs: p95 4 ms.
 import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import { createApp } from '../src/app.ts'
