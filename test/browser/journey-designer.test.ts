@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { type BrowserHarness, checkAccessibility, saveScreenshot, startBrowser } from '../support/browser.ts'
+import {
+  assertVisitedPagesAccessible,
+  type BrowserHarness,
+  checkAccessibility,
+  saveScreenshot,
+  startBrowser,
+} from '../support/browser.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 
 let t: TestApp
@@ -80,11 +86,10 @@ test('UJ-18: every designer page the flow passed through meets WCAG 2.2 AA under
   const page = await context.newPage()
   page.setDefaultTimeout(60_000)
   assert.ok(visited.length >= 6, 'the flow visited the designer pages')
-  for (const v of visited.filter((p) => !p.path.includes('/publish'))) {
-    const response = await page.goto(v.path)
-    assert.equal(response?.status(), v.status, v.path)
-    assert.deepEqual(await checkAccessibility(page), [], `${v.name} has accessibility violations`)
-  }
+  await assertVisitedPagesAccessible(
+    page,
+    visited.filter((p) => !p.path.includes('/publish')),
+  )
   await context.close()
 })
 

@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { type BrowserHarness, checkAccessibility, saveScreenshot, startBrowser } from '../support/browser.ts'
+import {
+  assertVisitedPagesAccessible,
+  type BrowserHarness,
+  checkAccessibility,
+  saveScreenshot,
+  startBrowser,
+} from '../support/browser.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 
 let t: TestApp
@@ -134,11 +140,10 @@ test('UJ-12: every template and settings page the flows passed through, and thei
   const page = await context.newPage()
   page.setDefaultTimeout(60_000)
   assert.ok(visited.length >= 6, 'the flows visited the pages')
-  for (const v of visited.filter((p) => !p.name.includes('preview'))) {
-    const response = await page.goto(v.path)
-    assert.equal(response?.status(), v.status, v.path)
-    assert.deepEqual(await checkAccessibility(page), [], `${v.name} has accessibility violations`)
-  }
+  await assertVisitedPagesAccessible(
+    page,
+    visited.filter((p) => !p.name.includes('preview')),
+  )
   // Pages reached by posting a form: the editor with errors and with a preview, settings with errors.
   await page.goto('/console/templates/new')
   await page.getByLabel('Title').fill('Broken')

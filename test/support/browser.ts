@@ -1,6 +1,7 @@
 // Browser harness: Debian's Chromium driven by playwright-core against a whole Waypoint listening
 // on 127.0.0.1, with axe for WCAG 2.2 AA checks (UJ-2, CP-3, CRM-3). A new context per test keeps
 // cookies apart; screenshots go to test-artifacts/screenshots (ignored by git).
+import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AxeBuilder } from '@axe-core/playwright'
@@ -87,6 +88,22 @@ export async function checkAccessibility(page: Page): Promise<AccessibilityViola
     help: v.help,
     targets: v.nodes.map((n) => n.target.join(' ')),
   }))
+}
+
+/** A page a flow passed through (with JavaScript off), to be checked with axe afterwards. */
+export interface VisitedPage {
+  path: string
+  name: string
+  status: number
+}
+
+/** Opens each visited page again and asserts its status and that axe finds no violation. */
+export async function assertVisitedPagesAccessible(page: Page, visits: VisitedPage[]): Promise<void> {
+  for (const v of visits) {
+    const response = await page.goto(v.path)
+    assert.equal(response?.status(), v.status, v.path)
+    assert.deepEqual(await checkAccessibility(page), [], `${v.name} has accessibility violations`)
+  }
 }
 
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png and returns its path. */
