@@ -8,8 +8,10 @@ import {
   assertVisitedPagesAccessible,
   type BrowserHarness,
   checkAccessibility,
+  recordVisit,
   saveScreenshot,
   startBrowser,
+  type VisitedPage,
 } from '../support/browser.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 
@@ -26,11 +28,8 @@ after(async () => {
 })
 
 /** The pages the flow passes through, checked afterwards with axe (which needs JavaScript). */
-const visited: { path: string; name: string; status: number }[] = []
-async function accessible(page: Page, name: string, status = 200): Promise<void> {
-  await saveScreenshot(page, name)
-  visited.push({ path: new URL(page.url()).pathname + new URL(page.url()).search, name, status })
-}
+const visited: VisitedPage[] = []
+const accessible = (page: Page, name: string, status = 200) => recordVisit(visited, page, name, status)
 
 test('UJ-18: a journey is created, given a message step, previewed, published and dry-run without JavaScript', async () => {
   const designer = await t.signInAs(['journey_designer'], 'kent', 'Dana Designer')

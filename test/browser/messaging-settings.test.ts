@@ -9,8 +9,10 @@ import {
   assertVisitedPagesAccessible,
   type BrowserHarness,
   checkAccessibility,
+  recordVisit,
   saveScreenshot,
   startBrowser,
+  type VisitedPage,
 } from '../support/browser.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 
@@ -27,12 +29,8 @@ after(async () => {
 })
 
 /** Pages the flows passed through, checked afterwards with axe (which needs JavaScript). */
-const visited: { path: string; name: string; status: number; form?: Record<string, string> }[] = []
-async function visit(page: Page, name: string, status = 200): Promise<void> {
-  await saveScreenshot(page, name)
-  const url = new URL(page.url())
-  visited.push({ path: url.pathname + url.search, name, status })
-}
+const visited: VisitedPage[] = []
+const visit = (page: Page, name: string, status = 200) => recordVisit(visited, page, name, status)
 
 const mainText = async (page: Page) => (await page.textContent('main')) ?? ''
 

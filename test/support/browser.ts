@@ -97,6 +97,18 @@ export interface VisitedPage {
   status: number
 }
 
+/** Screenshots the page and adds it to `visits` (with the status it should answer) for axe later. */
+export async function recordVisit(
+  visits: VisitedPage[],
+  page: Page,
+  name: string,
+  status = 200,
+): Promise<void> {
+  await saveScreenshot(page, name)
+  const url = new URL(page.url())
+  visits.push({ path: url.pathname + url.search, name, status })
+}
+
 /** Opens each visited page again and asserts its status and that axe finds no violation. */
 export async function assertVisitedPagesAccessible(page: Page, visits: VisitedPage[]): Promise<void> {
   for (const v of visits) {
