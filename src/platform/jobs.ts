@@ -59,7 +59,10 @@ export class JobQueue {
   #inFlight = new Set<Promise<unknown>>()
   /** Per queue: wakes its idle loop (working mode only). */
   readonly #wakers = new Map<string, () => void>()
-  readonly #wakingSoon = new Set<string>()
+  /** Queues woken while their loop was fetching: they fetch again before sleeping. */
+  readonly #poked = new Set<string>()
+  /** Per transaction: the queues already set to wake when it ends. */
+  readonly #wakingAfter = new WeakMap<Tx, Set<string>>()
 
   constructor(db: Database, log: Logger, schema: string) {
     this.#db = db
@@ -119,25 +122,30 @@ export class JobQueue {
       ...rest,
       ...(tx ? { db: fromDrizzle(tx as never, sql as never) } : {}),
     })
-    if (tx) this.#wakeAfterCommit(definition.name)
-    else this.#wakers.get(definition.name)?.()
+    if (tx) this.#wakeAfterCommit(tx, definition.name)
+    else this.#wake(definition.name)
     return id
   }
 
   /**
-   * A job sent inside a transaction becomes visible when that transaction commits, a little
-   * later and at a moment this queue cannot see: look again a few times over the next 150 ms
-   * (once per queue however many are sent), so it waits for neither the poll nor the next send.
+   * A job sent inside a transaction becomes visible when that transaction commits: wake the
+   * queue's loop then (once per transaction and queue however many are sent), so the job waits
+   * for neither the poll nor the next send.
    */
-  #wakeAfterCommit(name: string): void {
-    if (!this.#working || this.#wakingSoon.has(name)) return
-    this.#wakingSoon.add(name)
-    for (const ms of [10, 40, 150]) {
-      setTimeout(() => {
-        if (ms === 150) this.#wakingSoon.delete(name)
-        this.#wakers.get(name)?.()
-      }, ms).unref()
-    }
+  #wakeAfterCommit(tx: Tx, name: string): void {
+    if (!this.#working) return
+    const waking = this.#wakingAfter.get(tx) ?? new Set<string>()
+    if (waking.has(name)) return
+    if (waking.size === 0) this.#wakingAfter.set(tx, waking)
+    waking.add(name)
+    this.#db.afterTransaction(tx, () => this.#wake(name))
+  }
+
+  /** Wakes the queue's idle loop, or, while it is fetching, has it fetch again before it sleeps. */
+  #wake(name: string): void {
+    const wake = this.#wakers.get(name)
+    if (wake) wake()
+    else if (this.#working) this.#poked.add(name)
   }
 
   /** Fetches and runs due jobs of every queue until none is left; returns how many ran. */
@@ -179,7 +187,7 @@ export class JobQueue {
         this.#inFlight.add(run)
         const ran = await run
         this.#inFlight.delete(run)
-        if (ran > 0 || !this.#working) continue
+        if (ran > 0 || !this.#working || this.#poked.delete(name)) continue
         await new Promise<void>((resolve) => {
           const timer = setTimeout(wake, pollMs)
           function wake() {

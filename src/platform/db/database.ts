@@ -31,6 +31,14 @@ export interface Database {
   withForce<T>(forceId: string, fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
   /** Runs `fn` in a transaction that may see every force (system role, BYPASSRLS). */
   asSystem<T>(fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
+  /**
+   * Runs `fn` once the outermost transaction `tx` belongs to has ended, committed or rolled back
+   * (at once when `tx` is not one this handle began), before `withForce`/`asSystem` returns. For
+   * work that must see the outcome: waking a worker for a job sent in `tx`, forgetting a cached
+   * value `tx` changed, asking for a run once what `tx` wrote is visible. `fn` handles its own
+   * errors: the transaction's outcome is not changed by them.
+   */
+  afterTransaction(tx: Tx, fn: (committed: boolean) => void | Promise<void>): void
   /** Runs multi-statement SQL as the owner (migrations only); returns the last statement's rows. */
   execAsOwner(text: string): Promise<Record<string, unknown>[]>
   /** Connection settings for pg-boss. */
@@ -101,19 +109,39 @@ function buildDatabase(
   orm: Executor,
   parts: Pick<Database, 'execAsOwner' | 'jobDatabase' | 'close' | 'dumpDataDir'>,
 ): Database {
+  // Each transaction (and savepoint) this handle began, with what to run when the outermost ends.
+  type Ending = (committed: boolean) => void | Promise<void>
+  const endings = new WeakMap<object, Ending[]>()
+  const track = (tx: Tx, callbacks: Ending[]): Tx => {
+    endings.set(tx, callbacks)
+    const begin = tx.transaction.bind(tx)
+    // Savepoints share their outermost transaction's list.
+    tx.transaction = ((fn: (inner: Tx) => Promise<unknown>) =>
+      begin((inner) => fn(track(inner as Tx, callbacks)))) as Tx['transaction']
+    return tx
+  }
   const inRole = async <T>(
     role: 'waypoint_app' | 'waypoint_system',
     forceId: string,
     fn: (tx: Tx) => Promise<T>,
     context: RequestContext = {},
-  ): Promise<T> =>
-    orm.transaction(async (tx) => {
-      // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
-      await tx.execute(
-        sql`select set_config('role', ${role}, true), set_config('app.force_id', ${forceId}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
-      )
-      return fn(tx as Tx)
-    })
+  ): Promise<T> => {
+    const callbacks: Ending[] = []
+    let committed = false
+    try {
+      const result = await orm.transaction(async (tx) => {
+        // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+        await tx.execute(
+          sql`select set_config('role', ${role}, true), set_config('app.force_id', ${forceId}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
+        )
+        return fn(track(tx as Tx, callbacks))
+      })
+      committed = true
+      return result
+    } finally {
+      for (const callback of callbacks.splice(0)) await callback(committed)
+    }
+  }
   return {
     kind,
     withForce: (forceId, fn, context) => {
@@ -121,6 +149,11 @@ function buildDatabase(
       return inRole('waypoint_app', forceId, fn, context)
     },
     asSystem: (fn, context) => inRole('waypoint_system', '', fn, context),
+    afterTransaction: (tx, fn) => {
+      const callbacks = endings.get(tx)
+      if (callbacks) callbacks.push(fn)
+      else void fn(true)
+    },
     ...parts,
   }
 }
