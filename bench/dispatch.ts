@@ -105,7 +105,7 @@ const workers = [1, 2].map(
   () =>
     new MessageDispatcher({
       db: app.db,
-      repo: new MessagingRepository(),
+      repo: new MessagingRepository(app.db),
       channels: [new OutboxChannel(), new NotifyChannel(config.messaging.notify)],
       clock: app.clock,
       config: config.messaging,

@@ -26,7 +26,7 @@ export interface JourneyDependencies {
 }
 
 export function createJourneys(d: JourneyDependencies) {
-  const repo = new JourneyRepository()
+  const repo = new JourneyRepository(d.db)
   const scheduler = new MessagingScheduler(d.messaging)
   const service = new JourneyService(d.db, repo, d.clock, d.audit, (tx, forceId) =>
     scheduler.installTemplates(tx, forceId, defaultTemplates),
@@ -52,7 +52,7 @@ export function createJourneys(d: JourneyDependencies) {
     }),
   })
   d.jobs.register(...enrolments.jobs.all)
-  d.cases.onChange((tx, event) => enrolments.onCaseEvent(tx, event))
+  d.cases.onChange((tx, events) => enrolments.onCaseEvents(tx, events))
 
   // The no-code designer (UJ-18): its dry run lists and reads cases through the case service.
   const designer = new DesignerService({

@@ -1,7 +1,8 @@
 // The only code that touches the Journeys tables. Every method runs in the caller's transaction,
 // so row-level security confines it to one force (or to the system role for the due-step sweep).
 import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
-import { rows, type Tx } from '../platform/db/database.ts'
+import { SettingsCache } from '../platform/cache.ts'
+import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import {
   enrolmentDecisions,
   enrolmentSteps,
@@ -24,7 +25,22 @@ export interface JourneySummary extends JourneyRow {
 }
 
 export class JourneyRepository {
+  // Read on every case event, changed rarely by people: held briefly (platform/cache.ts).
+  readonly #published: SettingsCache<{ journey: JourneyRow; version: VersionRow }[]>
+  readonly #versions: SettingsCache<VersionRow | undefined>
+  readonly #rules: SettingsCache<RulesRow | undefined>
+  readonly #forces: SettingsCache<{ name: string; products: string[] }>
+
+  constructor(db: Database) {
+    this.#published = new SettingsCache(db)
+    // A published version never changes: held until it is the oldest of many.
+    this.#versions = new SettingsCache(db, { ttlMs: 10 * 60_000 })
+    this.#rules = new SettingsCache(db)
+    this.#forces = new SettingsCache(db)
+  }
+
   async insertJourney(tx: Tx, row: typeof journeys.$inferInsert): Promise<JourneyRow> {
+    this.#published.forget(tx, row.forceId)
     const [created] = await tx.insert(journeys).values(row).returning()
     return created!
   }
@@ -54,8 +70,14 @@ export class JourneyRepository {
     )
   }
 
+  /** Changes the journey row: its draft, or its published version or archiving (read by enrolment). */
   async updateDraft(tx: Tx, id: string, fields: Partial<typeof journeys.$inferInsert>): Promise<void> {
-    await tx.update(journeys).set(fields).where(eq(journeys.id, id))
+    const changed = await tx
+      .update(journeys)
+      .set(fields)
+      .where(eq(journeys.id, id))
+      .returning({ forceId: journeys.forceId })
+    for (const { forceId } of changed) this.#published.forget(tx, forceId)
   }
 
   async insertVersion(tx: Tx, row: typeof journeyVersions.$inferInsert): Promise<VersionRow> {
@@ -64,8 +86,10 @@ export class JourneyRepository {
   }
 
   async version(tx: Tx, id: string): Promise<VersionRow | undefined> {
-    const [found] = await tx.select().from(journeyVersions).where(eq(journeyVersions.id, id))
-    return found
+    return this.#versions.get(tx, id, async (t) => {
+      const [found] = await t.select().from(journeyVersions).where(eq(journeyVersions.id, id))
+      return found
+    })
   }
 
   async versions(tx: Tx, journeyId: string): Promise<VersionRow[]> {
@@ -78,6 +102,10 @@ export class JourneyRepository {
 
   /** The current published version of every live journey of the force. */
   async publishedJourneys(tx: Tx, forceId: string): Promise<{ journey: JourneyRow; version: VersionRow }[]> {
+    return this.#published.get(tx, forceId, (t) => this.#readPublished(t, forceId))
+  }
+
+  async #readPublished(tx: Tx, forceId: string): Promise<{ journey: JourneyRow; version: VersionRow }[]> {
     return tx
       .select({ journey: journeys, version: journeyVersions })
       .from(journeys)
@@ -97,19 +125,24 @@ export class JourneyRepository {
    * ingest transaction, and PGlite's single connection cannot open a second one meanwhile.
    */
   async forceSummary(tx: Tx, forceId: string): Promise<{ name: string; products: string[] }> {
-    const [found] = await rows<{ name: string; products: string[] }>(
-      tx,
-      sql`select coalesce(branding->>'displayName', name) as name, products from forces where id = ${forceId}`,
-    )
-    return found ?? { name: '', products: [] }
+    return this.#forces.get(tx, forceId, async (t) => {
+      const [found] = await rows<{ name: string; products: string[] }>(
+        t,
+        sql`select coalesce(branding->>'displayName', name) as name, products from forces where id = ${forceId}`,
+      )
+      return found ?? { name: '', products: [] }
+    })
   }
 
   async rules(tx: Tx, forceId: string): Promise<RulesRow | undefined> {
-    const [found] = await tx.select().from(journeyForceRules).where(eq(journeyForceRules.forceId, forceId))
-    return found
+    return this.#rules.get(tx, forceId, async (t) => {
+      const [found] = await t.select().from(journeyForceRules).where(eq(journeyForceRules.forceId, forceId))
+      return found
+    })
   }
 
   async saveRules(tx: Tx, row: typeof journeyForceRules.$inferInsert): Promise<void> {
+    this.#rules.forget(tx, row.forceId)
     await tx
       .insert(journeyForceRules)
       .values(row)

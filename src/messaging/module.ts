@@ -25,7 +25,7 @@ export function createMessaging(deps: {
   onOptedOut?: OptOutListener
 }) {
   const { config, db, clock, jobs } = deps
-  const repository = new MessagingRepository()
+  const repository = new MessagingRepository(db)
   const service = new MessagingService(repository, clock, config.messaging, {
     ...(deps.onOptedOut ? { onOptedOut: deps.onOptedOut } : {}),
   })
@@ -53,7 +53,7 @@ export function createMessaging(deps: {
     onSent: deps.onSent,
   })
   const definitions = messagingJobs(dispatcher, jobs, clock)
-  jobs.register(definitions.dispatchDueMessages, definitions.pollMessageReceipts)
-  wakeDispatchAt(service, repository, jobs, definitions.dispatchDueMessages, clock)
+  jobs.register(definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts)
+  wakeDispatchAt(service, db, jobs, definitions, clock, deps.log)
   return { service, dispatcher, links, jobs: definitions, close: () => smtp.close() }
 }

@@ -1,6 +1,7 @@
 // The only code that touches the messaging tables (STYLE.md rule 3).
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { rows, type Tx } from '../platform/db/database.ts'
+import { SettingsCache } from '../platform/cache.ts'
+import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { forces, staffUsers } from '../platform/schema.ts'
 import {
   type Channel,
@@ -24,25 +25,41 @@ export type ContactPointRow = typeof contactPointHealth.$inferSelect
 export const pendingStatuses: MessageStatus[] = ['scheduled']
 
 export class MessagingRepository {
+  // Read for every message, changed rarely by people: held briefly (platform/cache.ts).
+  readonly #settings: SettingsCache<SettingsRow | undefined>
+  readonly #identities: SettingsCache<Pick<typeof forces.$inferSelect, 'name' | 'branding'> | undefined>
+  readonly #templates: SettingsCache<TemplateRow | undefined>
+
+  constructor(db: Database) {
+    this.#settings = new SettingsCache(db)
+    this.#identities = new SettingsCache(db)
+    this.#templates = new SettingsCache(db)
+  }
+
   /** The force's name and platform branding: the fallback when messaging has no branding of its own. */
   async forceIdentity(
     tx: Tx,
     forceId: string,
   ): Promise<Pick<typeof forces.$inferSelect, 'name' | 'branding'> | undefined> {
-    const [row] = await tx
-      .select({ name: forces.name, branding: forces.branding })
-      .from(forces)
-      .where(eq(forces.id, forceId))
-    return row
+    return this.#identities.get(tx, forceId, async (t) => {
+      const [row] = await t
+        .select({ name: forces.name, branding: forces.branding })
+        .from(forces)
+        .where(eq(forces.id, forceId))
+      return row
+    })
   }
 
   async settings(tx: Tx, forceId: string): Promise<SettingsRow | undefined> {
-    const [row] = await tx.select().from(messagingSettings).where(eq(messagingSettings.forceId, forceId))
-    return row
+    return this.#settings.get(tx, forceId, async (t) => {
+      const [row] = await t.select().from(messagingSettings).where(eq(messagingSettings.forceId, forceId))
+      return row
+    })
   }
 
   async saveSettings(tx: Tx, row: typeof messagingSettings.$inferInsert): Promise<void> {
     const { forceId, ...rest } = row
+    this.#settings.forget(tx, forceId)
     await tx
       .insert(messagingSettings)
       .values(row)
@@ -61,6 +78,7 @@ export class MessagingRepository {
       | 'notifyApiKeySetBy'
     >,
   ): Promise<void> {
+    this.#settings.forget(tx, forceId)
     await tx.update(messagingSettings).set(key).where(eq(messagingSettings.forceId, forceId))
   }
 
@@ -68,6 +86,7 @@ export class MessagingRepository {
     tx: Tx,
     row: Omit<typeof messageTemplates.$inferInsert, 'version'>,
   ): Promise<TemplateRow> {
+    this.#templates.forget(tx, `${row.forceId}|*`)
     const [latest] = await rows<{ version: number | null }>(
       tx,
       sql`select max(version) as version from message_templates
@@ -82,6 +101,18 @@ export class MessagingRepository {
 
   /** The newest version of a template in each of the languages asked for, in that order. */
   async latestTemplate(
+    tx: Tx,
+    forceId: string,
+    key: string,
+    channel: Channel,
+    languages: string[],
+  ): Promise<TemplateRow | undefined> {
+    return this.#templates.get(tx, `${forceId}|${key}|${channel}|${languages.join(',')}`, (t) =>
+      this.#readLatestTemplate(t, forceId, key, channel, languages),
+    )
+  }
+
+  async #readLatestTemplate(
     tx: Tx,
     forceId: string,
     key: string,
@@ -151,17 +182,28 @@ export class MessagingRepository {
     return message
   }
 
-  /** Records that a dispatch is due at this second; true the first time (one wake-up job each). */
-  async addDispatchWakeup(tx: Tx, at: Date): Promise<boolean> {
-    const inserted = await rows(
-      tx,
-      sql`insert into message_dispatch_wakeups (at) values (${at.toISOString()}) on conflict do nothing returning at`,
-    )
-    return inserted.length > 0
-  }
-
-  async removeDispatchWakeupsBefore(tx: Tx, at: Date): Promise<void> {
-    await tx.execute(sql`delete from message_dispatch_wakeups where at <= ${at.toISOString()}`)
+  /**
+   * Records messages the provider accepted (still `sending`), each with the provider's id for it,
+   * in two statements however many there are; returns those moved to `sent`.
+   */
+  async markSent(
+    tx: Tx,
+    accepted: { id: string; providerRef: string }[],
+    sentAt: Date,
+  ): Promise<MessageRow[]> {
+    if (accepted.length === 0) return []
+    const refs = sql`(values ${sql.join(
+      accepted.map((a) => sql`(${a.id}::uuid, ${a.providerRef}::text)`),
+      sql`, `,
+    )}) as accepted(id, provider_ref)`
+    const moved = (await tx
+      .update(messages)
+      .set({ status: 'sent', providerRef: sql`accepted.provider_ref`, sentAt, updatedAt: new Date() })
+      .from(refs)
+      .where(and(sql`${messages.id} = accepted.id`, eq(messages.status, 'sending')))
+      .returning()) as MessageRow[]
+    await this.#events(tx, moved, 'sending', 'sent', null, null)
+    return moved
   }
 
   /** Moves messages from one of `from` to `to`, writing an event for each; returns those moved. */
@@ -402,6 +444,25 @@ export class MessagingRepository {
     return row
   }
 
+  /** The active opt-outs (channel and address key) among these address keys, in one read. */
+  async activeOptOutsAmong(
+    tx: Tx,
+    forceId: string,
+    keys: string[],
+  ): Promise<{ channel: string; addressKey: string }[]> {
+    if (keys.length === 0) return []
+    return tx
+      .select({ channel: messageOptOuts.channel, addressKey: messageOptOuts.addressKey })
+      .from(messageOptOuts)
+      .where(
+        and(
+          eq(messageOptOuts.forceId, forceId),
+          inArray(messageOptOuts.addressKey, keys),
+          isNull(messageOptOuts.withdrawnAt),
+        ),
+      )
+  }
+
   /** Records an opt-out unless the same one is already active; returns the active row. */
   async addOptOut(
     tx: Tx,
@@ -446,6 +507,32 @@ export class MessagingRepository {
           acknowledgedBy: null,
         },
       })
+  }
+
+  /**
+   * Whether an address may be sent to, in one read: its active opt-out from this channel (or
+   * all), and whether it has failed permanently.
+   */
+  async sendability(
+    tx: Tx,
+    forceId: string,
+    channel: Channel,
+    key: string,
+  ): Promise<{ optOutSource: string | null; health: string | null; healthReason: string | null }> {
+    const [found] = await rows<{
+      optOutSource: string | null
+      health: string | null
+      healthReason: string | null
+    }>(
+      tx,
+      sql`select
+            (select source from message_opt_outs where force_id = ${forceId} and address_key = ${key}
+               and channel in (${channel}, 'all') and withdrawn_at is null limit 1) as "optOutSource",
+            h.status as health, h.reason as "healthReason"
+          from (select 1) one
+          left join contact_point_health h on h.force_id = ${forceId} and h.address_key = ${key}`,
+    )
+    return found ?? { optOutSource: null, health: null, healthReason: null }
   }
 
   async contactPoint(tx: Tx, forceId: string, key: string): Promise<ContactPointRow | undefined> {

@@ -8,8 +8,14 @@ import { apiClients, apiTokens } from './schema.ts'
 export type ApiClient = typeof apiClients.$inferSelect
 export type ApiToken = typeof apiTokens.$inferSelect
 
+/** How long a recognised token is trusted without reading it again (decision 0010). */
+const TOKEN_HOLD_MS = 5000
+
 export class ApiClientRepository {
   readonly #db: Database
+  /** Recognised tokens, held briefly: a gateway posting many events is not read once per event. */
+  readonly #tokens = new Map<string, { found: { token: ApiToken; client: ApiClient }; until: number }>()
+
   constructor(db: Database) {
     this.#db = db
   }
@@ -53,6 +59,8 @@ export class ApiClientRepository {
 
   /** Disables a client and revokes its tokens in one transaction. */
   async disable(forceId: string, id: string, by: string | null, at: Date): Promise<boolean> {
+    // Its tokens stop working in this process at once, and in others within TOKEN_HOLD_MS.
+    for (const [hash, held] of this.#tokens) if (held.found.client.id === id) this.#tokens.delete(hash)
     return this.#db.withForce(forceId, async (tx) => {
       const updated = await tx
         .update(apiClients)
@@ -75,15 +83,25 @@ export class ApiClientRepository {
     })
   }
 
-  /** The token with this hash and the client that holds it. */
+  /**
+   * The token with this hash and the client that holds it. A recognised token is held for a few
+   * seconds (an unknown one never is, so a token issued by another process works at once).
+   */
   async findToken(tokenHash: string): Promise<{ token: ApiToken; client: ApiClient } | undefined> {
-    return this.#db.asSystem(async (tx) => {
-      const found = await tx
+    const now = performance.now()
+    const held = this.#tokens.get(tokenHash)
+    if (held && held.until > now) return held.found
+    const found = await this.#db.asSystem(async (tx) => {
+      const rows = await tx
         .select({ token: apiTokens, client: apiClients })
         .from(apiTokens)
         .innerJoin(apiClients, eq(apiClients.id, apiTokens.clientId))
         .where(eq(apiTokens.tokenHash, tokenHash))
-      return found[0]
+      return rows[0]
     })
+    if (!found) return undefined
+    if (this.#tokens.size >= 1000) this.#tokens.clear()
+    this.#tokens.set(tokenHash, { found, until: now + TOKEN_HOLD_MS })
+    return found
   }
 }
