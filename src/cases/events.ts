@@ -59,7 +59,12 @@ export interface CaseEvent {
   sourceEventId?: string
 }
 
-export type CaseChangeListener = (tx: Tx, event: CaseEvent) => Promise<void>
+/**
+ * Receives the events of one change, or of one delivery round, in the order they happened. They
+ * were all applied before the listener is called, so the case read in `tx` is the same for each:
+ * a listener may read it once for all of them.
+ */
+export type CaseChangeListener = (tx: Tx, events: CaseEvent[]) => Promise<void>
 
 /** Fan-out of case events to listeners, in registration order, within the caller's transaction. */
 export class CaseEventPublisher {
@@ -74,8 +79,7 @@ export class CaseEventPublisher {
   }
 
   async publish(tx: Tx, events: CaseEvent[]): Promise<void> {
-    for (const event of events) {
-      for (const listener of this.#listeners) await listener(tx, event)
-    }
+    if (events.length === 0) return
+    for (const listener of this.#listeners) await listener(tx, events)
   }
 }

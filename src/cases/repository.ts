@@ -96,6 +96,14 @@ export async function rowsWithDates<T>(tx: Tx, query: SQL): Promise<T[]> {
   return found as T[]
 }
 
+export interface CaseReferences {
+  kind: 'incident' | 'crime'
+  /** The crime's reference; for an incident, its first linked crime's, if crimed. */
+  crimeRef: string | null
+  /** The CAD logs: the incident's own, or those linked to the crime, by reference. */
+  logs: { cadRef: string; open: boolean }[]
+}
+
 export class CaseRepository {
   async incidentByRef(tx: Tx, cadRef: string): Promise<IncidentRow | undefined> {
     const [row] = await rowsWithDates<IncidentRow>(
@@ -134,6 +142,23 @@ export class CaseRepository {
       tx,
       sql`select ${incidentColumns} from incidents where id in (select incident_id from crime_incidents where crime_id = ${crimeId}) order by cad_ref`,
     )
+  }
+
+  /** A case's references in one read: its CAD logs (by reference) and crime, for either id. */
+  async references(tx: Tx, caseId: string): Promise<CaseReferences | undefined> {
+    const [found] = await rows<CaseReferences>(
+      tx,
+      sql`select 'crime' as kind, c.crime_ref as "crimeRef",
+            coalesce((select json_agg(json_build_object('cadRef', i.cad_ref, 'open', i.closed_at is null) order by i.cad_ref)
+              from crime_incidents ci join incidents i on i.id = ci.incident_id where ci.crime_id = c.id), '[]') as logs
+          from crimes c where c.id = ${caseId}::uuid
+          union all
+          select 'incident', (select c.crime_ref from crime_incidents ci join crimes c on c.id = ci.crime_id
+              where ci.incident_id = i.id order by c.crime_ref limit 1),
+            json_build_array(json_build_object('cadRef', i.cad_ref, 'open', i.closed_at is null))
+          from incidents i where i.id = ${caseId}::uuid`,
+    )
+    return found
   }
 
   async linkedCrimes(
@@ -176,15 +201,21 @@ export class CaseRepository {
     )
   }
 
-  /** Marks an event delivered, or records a refusal (the fifth refusal ends the retries). */
-  async markDelivered(tx: Tx, id: string, at: Date | null, error: string | null): Promise<void> {
+  /** Marks events delivered. */
+  async markDelivered(tx: Tx, ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return
     await tx.execute(
-      at
-        ? sql`update case_timeline set delivered_at = ${at}, delivery_attempts = delivery_attempts + 1
-              where id = ${id}::bigint`
-        : sql`update case_timeline set delivery_attempts = delivery_attempts + 1, delivery_error = ${error},
-                delivered_at = case when delivery_attempts + 1 >= 5 then now() end
-              where id = ${id}::bigint`,
+      sql`update case_timeline set delivered_at = ${at}, delivery_attempts = delivery_attempts + 1
+          where id = any(${`{${ids.join(',')}}`}::bigint[])`,
+    )
+  }
+
+  /** Records a listener's refusal of an event (the fifth refusal ends the retries). */
+  async markRefused(tx: Tx, id: string, error: string): Promise<void> {
+    await tx.execute(
+      sql`update case_timeline set delivery_attempts = delivery_attempts + 1, delivery_error = ${error},
+            delivered_at = case when delivery_attempts + 1 >= 5 then now() end
+          where id = ${id}::bigint`,
     )
   }
 

@@ -18,7 +18,14 @@ import type {
   PersonRepository,
   PersonRow,
 } from './person-repository.ts'
-import type { CaseRepository, CrimeRow, IncidentRow, PartyRow, TimelineRow } from './repository.ts'
+import type {
+  CaseReferences,
+  CaseRepository,
+  CrimeRow,
+  IncidentRow,
+  PartyRow,
+  TimelineRow,
+} from './repository.ts'
 
 export interface Party extends PartyRow {
   contactPoints: ContactPointRow[]
@@ -146,36 +153,39 @@ export class CaseService {
 
   /**
    * Delivers case events left on the timeline by batch ingest to the listeners, oldest first,
-   * one force at a time (a second caller for the same force waits), each event in a savepoint
-   * so one a listener refuses is recorded and retried later without holding up the rest.
+   * one force at a time (a second caller for the same force waits). The round goes to the
+   * listeners together, in one savepoint; if a listener refuses, the round is taken again one
+   * event per savepoint, so only the refused event is recorded and retried later.
    * Returns how many were delivered.
    */
   async deliverPending(forceId: string, limit = 500): Promise<number> {
     return this.#db.withForce(forceId, async (tx) => {
       await lockDelivery(tx, forceId)
       const pending = await this.#cases.undeliveredTimeline(tx, limit)
-      let delivered = 0
-      for (const entry of pending) {
-        const event: CaseEvent = {
-          type: entry.eventType as CaseEvent['type'],
-          forceId,
-          ...(entry.incidentId ? { incidentId: entry.incidentId } : {}),
-          ...(entry.crimeId ? { crimeId: entry.crimeId } : {}),
-          ...(entry.personId ? { personId: entry.personId } : {}),
-          changes: entry.changes,
-          occurredAt: entry.occurredAt,
-          sourceSystem: entry.sourceSystem ?? 'unknown',
-          ...(entry.sourceEventId ? { sourceEventId: entry.sourceEventId } : {}),
-        }
+      if (pending.length === 0) return 0
+      const events = pending.map((entry) => timelineEvent(forceId, entry))
+      try {
+        await tx.transaction((sp) => this.#publisher.publish(sp as Tx, events))
+        await this.#cases.markDelivered(
+          tx,
+          pending.map((entry) => entry.id),
+          this.#clock.now(),
+        )
+        return pending.length
+      } catch {
+        // Somebody refused: find out which, one event at a time.
+      }
+      const delivered: string[] = []
+      for (const [i, entry] of pending.entries()) {
         try {
-          await tx.transaction((sp) => this.#publisher.publish(sp as Tx, [event]))
-          await this.#cases.markDelivered(tx, entry.id, this.#clock.now(), null)
-          delivered += 1
+          await tx.transaction((sp) => this.#publisher.publish(sp as Tx, [events[i]!]))
+          delivered.push(entry.id)
         } catch (error) {
-          await this.#cases.markDelivered(tx, entry.id, null, (error as Error).message)
+          await this.#cases.markRefused(tx, entry.id, (error as Error).message)
         }
       }
-      return delivered
+      await this.#cases.markDelivered(tx, delivered, this.#clock.now())
+      return delivered.length
     })
   }
 
@@ -234,6 +244,16 @@ export class CaseService {
       async (tx) => (await this.#cases.crimeByRef(tx, crimeRef))?.id,
     )
     return id ? this.getCrime(forceId, id, options) : undefined
+  }
+
+  /** An incident's or crime's references (CAD logs, open or not, and crime) in one read. */
+  async references(
+    forceId: string,
+    caseId: string,
+    options: ReadOptions = {},
+  ): Promise<CaseReferences | undefined> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(caseId)) return undefined
+    return this.#read(forceId, options, (tx) => this.#cases.references(tx, caseId))
   }
 
   /** The people themselves (names, date of birth, channel, language), in one read. */
@@ -338,6 +358,21 @@ export class CaseService {
   ): Promise<{ counts: DeletionCounts; sourceEventIds: string[] }> {
     const sourceEventIds = await this.#deletion.sourceEventIds(tx, { kind: 'person', id: personId })
     return { counts: await this.#deletion.deletePerson(tx, personId), sourceEventIds }
+  }
+}
+
+/** The case event a timeline entry records. */
+function timelineEvent(forceId: string, entry: TimelineRow): CaseEvent {
+  return {
+    type: entry.eventType as CaseEvent['type'],
+    forceId,
+    ...(entry.incidentId ? { incidentId: entry.incidentId } : {}),
+    ...(entry.crimeId ? { crimeId: entry.crimeId } : {}),
+    ...(entry.personId ? { personId: entry.personId } : {}),
+    changes: entry.changes,
+    occurredAt: entry.occurredAt,
+    sourceSystem: entry.sourceSystem ?? 'unknown',
+    ...(entry.sourceEventId ? { sourceEventId: entry.sourceEventId } : {}),
   }
 }
 

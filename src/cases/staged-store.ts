@@ -77,8 +77,17 @@ export async function lockForce(tx: Tx, forceId: string): Promise<void> {
 }
 
 /** Serialises delivery of a force's pending case events, so listeners see them in order. */
+/**
+ * Takes the force's case-event delivery lock for the transaction, which commits without waiting
+ * for its WAL to reach disk: a delivery lost in a crash is simply delivered again (the events
+ * stay undelivered with it), and nothing it wrote can be acted on outside before that WAL is on
+ * disk, since any later transaction that commits durably (a message claimed for sending) flushes
+ * it first.
+ */
 export async function lockDelivery(tx: Tx, forceId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`waypoint.case-events:${forceId}`}))`)
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext(${`waypoint.case-events:${forceId}`})), set_config('synchronous_commit', 'off', true)`,
+  )
 }
 
 export class StagedCaseStore {

@@ -64,18 +64,24 @@ export class CaseServiceReader implements CaseReader {
     const ids = [...new Set(parties.map((p) => p.personId))]
     const safe = await this.#repo.confirmedSafeChannels(tx, ids)
     const people = await this.#cases.peopleByIds(forceId, ids, { tx })
-    const messages = this.#messages()
+    const addressesOf = (party: Party) => [
+      ...party.contactPoints
+        .filter((c) => c.kind === 'phone' && c.mobile)
+        .map((c) => ({ channel: 'sms' as const, address: c.value })),
+      ...party.contactPoints
+        .filter((c) => c.kind === 'email')
+        .map((c) => ({ channel: 'email' as const, address: c.value })),
+    ]
+    // Every party's mobiles and emails are checked for opt-outs (UJ-6) in one read.
+    const addresses = parties.flatMap((party) => addressesOf(party).map((a) => ({ ...a, party })))
+    const optedOut = (await this.#messages()?.optedOut(tx, forceId, addresses)) ?? []
     const result: PersonSnapshot[] = []
     for (const party of parties) {
       const person = people.find((p) => p.id === party.personId)
       if (!person) continue
-      const mobiles = party.contactPoints.filter((c) => c.kind === 'phone' && c.mobile).map((c) => c.value)
-      const emails = party.contactPoints.filter((c) => c.kind === 'email').map((c) => c.value)
-      let optedOut = false
-      if (messages) {
-        for (const m of mobiles) optedOut ||= await messages.isOptedOut(tx, forceId, 'sms', m)
-        for (const e of emails) optedOut ||= await messages.isOptedOut(tx, forceId, 'email', e)
-      }
+      const own = addresses.flatMap((a, i) => (a.party === party ? [{ ...a, optedOut: !!optedOut[i] }] : []))
+      const mobiles = own.filter((a) => a.channel === 'sms').map((a) => a.address)
+      const emails = own.filter((a) => a.channel === 'email').map((a) => a.address)
       const address = party.contactPoints.find((c) => c.kind === 'address')?.value
       result.push({
         id: party.personId,
@@ -89,7 +95,7 @@ export class CaseServiceReader implements CaseReader {
         ...(person.language ? { language: person.language } : {}),
         markers: party.markers.map((m) => m.kind),
         confirmedSafeChannels: safe.filter((s) => s.personId === party.personId).map((s) => s.channel),
-        optedOut,
+        optedOut: own.some((a) => a.optedOut),
       })
     }
     return result

@@ -1,6 +1,7 @@
 // EnrolmentService: turns case events into journey enrolments (UJ-4) and moves each enrolment
-// through its steps. The listener runs inside the ingest transaction, so an event, the
-// enrolments it causes and the job that runs them commit together. Precedence (facts §4.1.3–4):
+// through its steps. The listener runs inside the transaction that delivers the case event, so
+// an event, the enrolments it causes and their first steps (the messages due at once) commit
+// together; later steps are taken by the due-step sweep. Precedence (facts §4.1.3–4):
 // one standard journey per victim per case (chosen by grading; a later regrading does not start
 // a second); an enhanced journey marked `replace` cancels the victim's standard journey on the
 // case and keeps new ones from starting; one marked `add` runs beside it.
@@ -21,7 +22,7 @@ import type { OfficerChangeNotices } from './officer-change.ts'
 import type { MessageScheduler } from './ports.ts'
 import type { EnrolmentRow, JourneyRepository, JourneyRow, VersionRow } from './repository.ts'
 import type { JourneyService } from './service.ts'
-import type { CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
+import type { CaseKey, CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
 
 const runningStatuses = new Set(['active', 'waiting-event'])
 
@@ -49,14 +50,22 @@ export class EnrolmentService {
     this.#d = dependencies
   }
 
-  /** The case-event listener (register with `cases.onChange`). */
-  async onCaseEvent(tx: Tx, event: CaseEvent): Promise<void> {
+  /**
+   * The case-event listener (register with `cases.onChange`). The events were all applied before
+   * it is called, so each case is read once for all of them.
+   */
+  async onCaseEvents(tx: Tx, events: CaseEvent[]): Promise<void> {
+    const cases = new CaseReadings(this.#d.cases, tx)
+    for (const event of events) await this.#onCaseEvent(tx, event, cases)
+  }
+
+  async #onCaseEvent(tx: Tx, event: CaseEvent, cases: CaseReadings): Promise<void> {
     const { repo } = this.#d
     const forceId = event.forceId
     // A marker or contact change concerns every case the person is on, not only this one.
     if (event.personId && event.type.startsWith('person.')) {
       for (const enrolment of await repo.enrolmentsOfPerson(tx, event.personId)) {
-        const snapshot = await this.#snapshotOf(tx, enrolment)
+        const snapshot = await cases.of(enrolment)
         if (snapshot) await this.#recheck(tx, enrolment, snapshot, event)
       }
     }
@@ -67,11 +76,7 @@ export class EnrolmentService {
       const direct = { incidentIds: event.incidentId ? [event.incidentId] : [], crimeId: event.crimeId }
       if ((await repo.enrolmentsOnCase(tx, direct, true)).length === 0) return
     }
-    const snapshot = await this.#d.cases.loadCase(tx, {
-      forceId,
-      incidentId: event.incidentId,
-      crimeId: event.crimeId,
-    })
+    const snapshot = await cases.load({ forceId, incidentId: event.incidentId, crimeId: event.crimeId })
     if (!snapshot) return
     const incidentIds = [
       ...new Set([event.incidentId, snapshot.incident?.id].filter((x): x is string => !!x)),
@@ -94,80 +99,82 @@ export class EnrolmentService {
       const now = clock.now()
       if (!enrolment || !runningStatuses.has(enrolment.status)) return
       if (!enrolment.dueAt || enrolment.dueAt > now) return
-      const snapshot = await this.#snapshotOf(tx, enrolment)
-      const person = snapshot?.people.find((p) => p.id === enrolment.personId)
-      if (!snapshot || !person)
-        return this.#end(tx, enrolment, 'stopped', 'the person is no longer on the case')
-      const definition = (await repo.version(tx, enrolment.versionId))!.definition
-      const context = await this.#engineContext(tx, snapshot, person, now)
-      const result = advanceEnrolment(definition, enrolment.stepIndex, context)
-      let firstSend: Date | undefined
-      for (const outcome of result.outcomes) {
-        let messageId: string | null = null
-        let detail = ''
-        if (outcome.kind === 'send') {
-          const scheduled = await this.#d.messages()?.schedule(tx, {
-            forceId,
-            personId: outcome.recipientId,
-            caseId: enrolment.caseId,
-            channel: outcome.channel,
-            recipient: outcome.address,
-            templateKey: outcome.template,
-            language: person.language ?? 'en',
-            personalisation: personalisationFor(snapshot, this.#d.publicUrl),
-            sendAfter: outcome.sendAfter,
-            urgent: outcome.sendAfter.getTime() === now.getTime(),
-          })
-          messageId = scheduled?.messageId ?? null
-          detail = [outcome.note, scheduled?.reason].filter(Boolean).join('; ')
-          firstSend ??= outcome.sendAfter
-        } else if (
-          outcome.kind === 'suppressed' ||
-          outcome.kind === 'skipped' ||
-          outcome.kind === 'branched'
-        ) {
-          detail = outcome.reason
-        } else detail = outcome.event ? `waiting for ${outcome.event}` : ''
-        await repo.addSteps(tx, [
-          {
-            forceId,
-            enrolmentId,
-            stepIndex: outcome.stepIndex,
-            outcome: outcome.kind,
-            template: 'template' in outcome ? outcome.template : null,
-            channel: outcome.kind === 'send' ? outcome.channel : null,
-            recipientPersonId: outcome.kind === 'send' ? outcome.recipientId : null,
-            sendAfter:
-              outcome.kind === 'send'
-                ? outcome.sendAfter
-                : outcome.kind === 'waiting'
-                  ? (outcome.until ?? null)
-                  : null,
-            messageId,
-            detail,
-            recordedAt: now,
-          },
-        ])
-      }
-      const p = result.position
-      const vcopMetAt = enrolment.vcopMetAt ?? firstSend ?? null
-      if (p.status === 'completed' || p.status === 'stopped') {
-        await repo.updateEnrolment(tx, enrolmentId, { vcopMetAt, updatedAt: now })
-        return this.#end(
-          tx,
-          { ...enrolment, vcopMetAt },
-          p.status,
-          p.status === 'stopped' ? p.reason : 'every step is done',
-        )
-      }
-      await repo.updateEnrolment(tx, enrolmentId, {
-        status: p.status,
-        stepIndex: p.stepIndex,
-        dueAt: p.dueAt,
-        waitingFor: p.status === 'waiting-event' ? p.event : null,
-        vcopMetAt,
-        updatedAt: now,
+      await this.#advance(tx, enrolment, await this.#snapshotOf(tx, enrolment), now)
+    })
+  }
+
+  /** Takes the enrolment's due steps, up to its next wait, in the caller's transaction. */
+  async #advance(tx: Tx, enrolment: EnrolmentRow, snapshot: CaseSnapshot | undefined, now: Date) {
+    const { repo } = this.#d
+    const { forceId, id: enrolmentId } = enrolment
+    const person = snapshot?.people.find((p) => p.id === enrolment.personId)
+    if (!snapshot || !person)
+      return this.#end(tx, enrolment, 'stopped', 'the person is no longer on the case')
+    const definition = (await repo.version(tx, enrolment.versionId))!.definition
+    const context = await this.#engineContext(tx, snapshot, person, now)
+    const result = advanceEnrolment(definition, enrolment.stepIndex, context)
+    let firstSend: Date | undefined
+    const steps: Parameters<JourneyRepository['addSteps']>[1] = []
+    for (const outcome of result.outcomes) {
+      let messageId: string | null = null
+      let detail = ''
+      if (outcome.kind === 'send') {
+        const scheduled = await this.#d.messages()?.schedule(tx, {
+          forceId,
+          personId: outcome.recipientId,
+          caseId: enrolment.caseId,
+          channel: outcome.channel,
+          recipient: outcome.address,
+          templateKey: outcome.template,
+          language: person.language ?? 'en',
+          personalisation: personalisationFor(snapshot, this.#d.publicUrl),
+          sendAfter: outcome.sendAfter,
+          urgent: outcome.sendAfter.getTime() === now.getTime(),
+        })
+        messageId = scheduled?.messageId ?? null
+        detail = [outcome.note, scheduled?.reason].filter(Boolean).join('; ')
+        firstSend ??= outcome.sendAfter
+      } else if (outcome.kind === 'suppressed' || outcome.kind === 'skipped' || outcome.kind === 'branched') {
+        detail = outcome.reason
+      } else detail = outcome.event ? `waiting for ${outcome.event}` : ''
+      steps.push({
+        forceId,
+        enrolmentId,
+        stepIndex: outcome.stepIndex,
+        outcome: outcome.kind,
+        template: 'template' in outcome ? outcome.template : null,
+        channel: outcome.kind === 'send' ? outcome.channel : null,
+        recipientPersonId: outcome.kind === 'send' ? outcome.recipientId : null,
+        sendAfter:
+          outcome.kind === 'send'
+            ? outcome.sendAfter
+            : outcome.kind === 'waiting'
+              ? (outcome.until ?? null)
+              : null,
+        messageId,
+        detail,
+        recordedAt: now,
       })
+    }
+    await repo.addSteps(tx, steps)
+    const p = result.position
+    const vcopMetAt = enrolment.vcopMetAt ?? firstSend ?? null
+    if (p.status === 'completed' || p.status === 'stopped') {
+      await repo.updateEnrolment(tx, enrolmentId, { vcopMetAt, updatedAt: now })
+      return this.#end(
+        tx,
+        { ...enrolment, vcopMetAt },
+        p.status,
+        p.status === 'stopped' ? p.reason : 'every step is done',
+      )
+    }
+    await repo.updateEnrolment(tx, enrolmentId, {
+      status: p.status,
+      stepIndex: p.stepIndex,
+      dueAt: p.dueAt,
+      waitingFor: p.status === 'waiting-event' ? p.event : null,
+      vcopMetAt,
+      updatedAt: now,
     })
   }
 
@@ -195,7 +202,8 @@ export class EnrolmentService {
     const { eligibility } = await this.#d.journeys.rules(forceId, tx)
     const now = clock.now()
     const caseId = (event.crimeId ?? event.incidentId)!
-    const decided = await repo.decisions(tx, { incidentIds, crimeId })
+    // Read only when someone is not enrolled yet (a later event on the case usually finds them enrolled).
+    let decided: Awaited<ReturnType<JourneyRepository['decisions']>> | undefined
     const people = snapshot.people.filter(
       (p) =>
         p.role === 'victim' || eligibility.includedRoles.includes(p.role as never) || p.role === 'witness',
@@ -216,6 +224,7 @@ export class EnrolmentService {
             ? [blocked]
             : [trigger, ...decision.reasons]
           : decision.reasons
+        decided ??= await repo.decisions(tx, { incidentIds, crimeId })
         const last = decided.filter((d) => d.journeyId === journey.id && d.personId === person.id).at(-1)
         const repeat =
           last && last.outcome === outcome && JSON.stringify(last.reasons) === JSON.stringify(reasons)
@@ -291,7 +300,9 @@ export class EnrolmentService {
       },
       tx,
     )
-    await this.#d.queue.send(this.jobs.runEnrolment, { forceId, enrolmentId: created.id }, { tx })
+    // The first steps are taken at once, in this transaction, with the case as read for it: the
+    // first message is scheduled in the same commit as the enrolment (no job in between).
+    await this.#advance(tx, created, a.snapshot, a.now)
   }
 
   async #precedenceBlock(
@@ -403,14 +414,41 @@ export class EnrolmentService {
   }
 
   async #snapshotOf(tx: Tx, e: EnrolmentRow): Promise<CaseSnapshot | undefined> {
-    return this.#d.cases.loadCase(tx, {
-      forceId: e.forceId,
-      ...(e.crimeId ? { crimeId: e.crimeId } : { incidentId: e.incidentId ?? e.caseId }),
-    })
+    return new CaseReadings(this.#d.cases, tx).of(e)
   }
 
   async #definition(tx: Tx, versionId: string): Promise<JourneyDefinition> {
     return (await this.#d.repo.version(tx, versionId))!.definition
+  }
+}
+
+/** The cases read for one batch of case events: each read once, however many events name it. */
+class CaseReadings {
+  readonly #reader: CaseReader
+  readonly #tx: Tx
+  readonly #read = new Map<string, Promise<CaseSnapshot | undefined>>()
+
+  constructor(reader: CaseReader, tx: Tx) {
+    this.#reader = reader
+    this.#tx = tx
+  }
+
+  load(key: CaseKey & { forceId: string }): Promise<CaseSnapshot | undefined> {
+    const id = key.crimeId ? `crime:${key.crimeId}` : `incident:${key.incidentId}`
+    let reading = this.#read.get(id)
+    if (!reading) {
+      reading = this.#reader.loadCase(this.#tx, key)
+      this.#read.set(id, reading)
+    }
+    return reading
+  }
+
+  /** The case an enrolment belongs to. */
+  of(e: EnrolmentRow): Promise<CaseSnapshot | undefined> {
+    return this.load({
+      forceId: e.forceId,
+      ...(e.crimeId ? { crimeId: e.crimeId } : { incidentId: e.incidentId ?? e.caseId }),
+    })
   }
 }
 

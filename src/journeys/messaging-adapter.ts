@@ -53,8 +53,8 @@ export class MessagingScheduler implements MessageScheduler {
     return cancelled
   }
 
-  isOptedOut(tx: Tx, forceId: string, channel: Channel, recipient: string) {
-    return this.#messaging.isOptedOut(tx, forceId, channel, recipient)
+  optedOut(tx: Tx, forceId: string, addresses: { channel: Channel; address: string }[]) {
+    return this.#messaging.optedOut(tx, forceId, addresses)
   }
 
   async sendingWindow(tx: Tx, forceId: string, channel: Channel): Promise<SendingWindow> {

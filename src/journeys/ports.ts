@@ -31,6 +31,7 @@ export interface MessageScheduler {
     filter: { caseIds: string[]; personId?: string },
     reason: string,
   ): Promise<number>
-  isOptedOut(tx: Tx, forceId: string, channel: Channel, recipient: string): Promise<boolean>
+  /** For each address, whether its person opted out of that channel (UJ-6), in one read. */
+  optedOut(tx: Tx, forceId: string, addresses: { channel: Channel; address: string }[]): Promise<boolean[]>
   sendingWindow(tx: Tx, forceId: string, channel: Channel): Promise<SendingWindow>
 }

@@ -13,17 +13,19 @@ const examples = join(import.meta.dirname, 'examples')
 
 before(async () => {
   t = await createTestApp()
-  t.app.services.cases.onChange(async (tx, event) => {
-    if (event.changes.incidentType?.to === 'Listener failure' && listenerRefuses)
-      throw new Error('journey rule failed')
-    // Listeners run after the change has committed: they can read what it wrote.
-    const found = event.personId
-      ? await t.app.services.cases.getPerson(event.forceId, event.personId, { tx })
-      : undefined
-    seen.push({
-      ...event,
-      changes: { ...event.changes, ...(found ? { _personVisible: { from: null, to: true } } : {}) },
-    })
+  t.app.services.cases.onChange(async (tx, events) => {
+    for (const event of events) {
+      if (event.changes.incidentType?.to === 'Listener failure' && listenerRefuses)
+        throw new Error('journey rule failed')
+      // Listeners run after the change has committed: they can read what it wrote.
+      const found = event.personId
+        ? await t.app.services.cases.getPerson(event.forceId, event.personId, { tx })
+        : undefined
+      seen.push({
+        ...event,
+        changes: { ...event.changes, ...(found ? { _personVisible: { from: null, to: true } } : {}) },
+      })
+    }
   })
 })
 after(() => t.close())

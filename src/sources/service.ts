@@ -129,12 +129,11 @@ export class SourceService {
     items: { payload: string; contentType: string }[],
   ): Promise<IngestResult[]> {
     if (!items.length) return []
-    if (items.length === 1) return this.#receiveBatch(forceId, sourceSystem, items, 'alone')
     try {
       return await this.#receiveBatch(forceId, sourceSystem, items, 'together')
     } catch {
-      // The model refused one of the events: the whole batch is rolled back and taken again one
-      // event at a time, so only the refused one is quarantined.
+      // The model refused an event (rare): the whole batch is rolled back and taken again one
+      // event at a time, each in a savepoint, so only the refused one is quarantined.
       return this.#receiveBatch(forceId, sourceSystem, items, 'alone')
     }
   }

@@ -49,18 +49,29 @@ export class AuditRepository {
     row: NewAuditRow,
     computeHash: (row: NewAuditRow & { chain: string; seq: number; prevHash: string }) => string,
   ): Promise<AuditRow> {
-    await tx.insert(auditChains).values({ chain, lastSeq: 0, lastHash: '' }).onConflictDoNothing()
-    const [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update')
-    const linked = { ...row, chain, seq: head.lastSeq + 1, prevHash: head.lastHash }
+    // Takes (or first creates) the chain head, locked until commit, in one statement.
+    const [head] = await tx
+      .insert(auditChains)
+      .values({ chain, lastSeq: 0, lastHash: '' })
+      .onConflictDoUpdate({ target: auditChains.chain, set: { chain } })
+      .returning()
+    const linked = { ...row, chain, seq: head!.lastSeq + 1, prevHash: head!.lastHash }
     const hash = computeHash(linked)
+    // The new row and the moved head, in one statement.
+    const moved = tx
+      .$with('moved')
+      .as(
+        tx
+          .update(auditChains)
+          .set({ lastSeq: linked.seq, lastHash: hash })
+          .where(eq(auditChains.chain, chain))
+          .returning({ chain: auditChains.chain }),
+      )
     const [inserted] = await tx
+      .with(moved)
       .insert(auditEvents)
       .values({ ...linked, hash })
       .returning()
-    await tx
-      .update(auditChains)
-      .set({ lastSeq: linked.seq, lastHash: hash })
-      .where(eq(auditChains.chain, chain))
     // Transactional outbox: the forwarding rows commit or roll back with the audit row.
     if (this.#destinations.length > 0) {
       await tx.insert(auditForwarding).values(

@@ -39,18 +39,15 @@ export function writeBackSentMessages(cases: CaseService, writeback: WritebackSe
 
 /** Where an entry about a case goes: its open CAD log, and its crime record once crimed. */
 export async function caseTargets(cases: CaseService, tx: Tx, forceId: string, caseId: string) {
-  const crime = await cases.getCrime(forceId, caseId, { tx }).catch(() => undefined)
-  if (crime) {
-    const openLog = crime.incidents.find((i) => !i.closedAt)
+  const found = await cases.references(forceId, caseId, { tx })
+  if (!found) return undefined
+  if (found.kind === 'crime') {
+    const openLog = found.logs.find((log) => log.open)
     return {
       cadLog: openLog ? { reference: openLog.cadRef, open: true } : null,
-      crimeReference: crime.crime.crimeRef,
+      crimeReference: found.crimeRef,
     }
   }
-  const incident = await cases.getIncident(forceId, caseId, { tx }).catch(() => undefined)
-  if (!incident) return undefined
-  return {
-    cadLog: { reference: incident.incident.cadRef, open: !incident.incident.closedAt },
-    crimeReference: incident.crimes[0]?.crimeRef ?? null,
-  }
+  const log = found.logs[0]!
+  return { cadLog: { reference: log.cadRef, open: log.open }, crimeReference: found.crimeRef }
 }
