@@ -43,6 +43,7 @@ export class MessageDispatcher {
   readonly #links: UnsubscribeLinks
   readonly #log: Logger
   readonly #onSent: SentMessageListener | undefined
+  #reconciledAt: number | undefined
 
   constructor(deps: {
     db: Database
@@ -68,27 +69,26 @@ export class MessageDispatcher {
   /** Sends what is due, batch after batch, until nothing is due, a limit bites or time is up. */
   async dispatchDue(options: { budgetMs?: number } = {}): Promise<DispatchResult> {
     const started = Date.now()
-    await this.#db.asSystem((tx) => this.#repo.removeDispatchWakeupsBefore(tx, this.#clock.now()))
     const result: DispatchResult = {
       sent: 0,
       retried: 0,
       failed: 0,
-      reconciled: await this.reconcileStuck(),
+      reconciled: await this.#reconcileNowAndThen(),
       limited: false,
     }
     for (;;) {
       const now = this.#clock.now()
-      const { claimed, limited } = await this.#db.asSystem((tx) =>
-        this.#repo.claimDue(
+      const { claimed, limited, outgoing } = await this.#db.asSystem(async (tx) => {
+        const claim = await this.#repo.claimDue(
           tx,
           now,
           this.#config.dispatchBatchSize,
           (bucket, wanted) => this.#repo.takeTokens(tx, bucket, wanted, ...this.#bucketShape()),
           (m) => (m.provider === 'notify' ? `notify:${m.forceId}` : null),
-        ),
-      )
+        )
+        return { ...claim, outgoing: await this.#prepare(tx, claim.claimed) }
+      })
       if (claimed.length > 0) {
-        const outgoing = await this.#prepare(claimed)
         const outcomes = await Promise.all(outgoing.map((m) => this.#send(m)))
         await this.#record(claimed, outcomes, result)
       }
@@ -98,6 +98,18 @@ export class MessageDispatcher {
       // Held back by the shared bucket: wait for about a fifth of its capacity to refill.
       if (limited) await new Promise((resolve) => setTimeout(resolve, this.#refillWaitMs()))
     }
+  }
+
+  /**
+   * Reconciles on a process's first run (a worker restarted after a crash) and then at most
+   * every few seconds, not on every run: most runs have nothing stuck to find.
+   */
+  async #reconcileNowAndThen(): Promise<number> {
+    const now = this.#clock.now().getTime()
+    const every = Math.min(5000, (this.#config.reconcileAfterSeconds * 1000) / 2)
+    if (this.#reconciledAt !== undefined && now - this.#reconciledAt < every) return 0
+    this.#reconciledAt = now
+    return this.reconcileStuck()
   }
 
   /** Messages stuck in `sending`: found at the provider → sent; not found → due again. */
@@ -197,22 +209,18 @@ export class MessageDispatcher {
     return [capacity, (perMinute - capacity) / 60]
   }
 
-  async #prepare(claimed: MessageRow[]): Promise<OutgoingMessage[]> {
-    const forceIds = [...new Set(claimed.map((m) => m.forceId))]
-    const settings = new Map(
-      await Promise.all(
-        forceIds.map(
-          async (id) =>
-            [
-              id,
-              await this.#db.asSystem(
-                async (tx) =>
-                  [await this.#repo.settings(tx, id), await this.#repo.forceIdentity(tx, id)] as const,
-              ),
-            ] as const,
-        ),
-      ),
-    )
+  /** The claimed messages as the channels take them, with each force's sender and branding. */
+  async #prepare(tx: Tx, claimed: MessageRow[]): Promise<OutgoingMessage[]> {
+    const settings = new Map<
+      string,
+      readonly [
+        Awaited<ReturnType<MessagingRepository['settings']>>,
+        Awaited<ReturnType<MessagingRepository['forceIdentity']>>,
+      ]
+    >()
+    for (const id of new Set(claimed.map((m) => m.forceId))) {
+      settings.set(id, [await this.#repo.settings(tx, id), await this.#repo.forceIdentity(tx, id)])
+    }
     return claimed.map((m) => {
       const [s, force] = settings.get(m.forceId) ?? [undefined, undefined]
       return {
@@ -244,21 +252,27 @@ export class MessageDispatcher {
   async #record(claimed: MessageRow[], outcomes: SendOutcome[], result: DispatchResult): Promise<void> {
     const now = this.#clock.now()
     await this.#db.asSystem(async (tx) => {
+      // What the provider accepted is recorded together; the rest one by one.
+      const accepted = claimed.flatMap((message, i) => {
+        const outcome = outcomes[i] as SendOutcome
+        return outcome.kind === 'accepted' ? [{ message, outcome }] : []
+      })
+      const sent = await this.#repo.markSent(
+        tx,
+        accepted.map((a) => ({ id: a.message.id, providerRef: a.outcome.providerRef })),
+        now,
+      )
+      for (const message of sent) await this.#onSent?.(tx, message, now)
+      const stored = accepted.filter((a) => a.outcome.delivered).map((a) => a.message.id)
+      if (stored.length > 0)
+        await this.#repo.transition(tx, { ids: stored }, ['sent'], 'delivered', {
+          completedAt: now,
+          detail: 'Stored in the dev outbox',
+        })
+      result.sent += accepted.length
       for (const [i, message] of claimed.entries()) {
         const outcome = outcomes[i] as SendOutcome
         if (outcome.kind === 'accepted') {
-          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
-            providerRef: outcome.providerRef,
-            sentAt: now,
-          })
-          await this.#onSent?.(tx, message, now)
-          if (outcome.delivered) {
-            await this.#repo.transition(tx, { ids: [message.id] }, ['sent'], 'delivered', {
-              completedAt: now,
-              detail: 'Stored in the dev outbox',
-            })
-          }
-          result.sent += 1
         } else if (outcome.kind === 'unknown') {
           // Leave it in `sending`: reconciliation asks the provider before any resend.
           this.#log.warn(

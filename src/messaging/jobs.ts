@@ -3,9 +3,10 @@
 import { Type } from '@sinclair/typebox'
 import { defineJob, EmptyPayload, type JobQueue } from '../platform/jobs.ts'
 import type { MessageDispatcher } from './dispatch.ts'
-import type { MessagingRepository } from './repository.ts'
 import type { MessagingService } from './service.ts'
 import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import type { Logger } from '../platform/logger.ts'
 
 // A wake-up job is due this long before its messages, so that polling and start-up latency are
 // spent before 08:00 and the first message goes at 08:00, not a second or two after.
@@ -39,22 +40,65 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, cl
       await dispatcher.pollReceipts()
     },
   })
-  return { dispatchDueMessages, pollMessageReceipts }
+  const dispatchNow = defineJob({
+    name: 'messaging.dispatch-now',
+    payload: EmptyPayload,
+    // At most one waiting and one running: a message committed while one waits is sent by it;
+    // one committed while one runs gets the next.
+    policy: 'stately',
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    batchSize: 1,
+    async handle() {
+      const result = await dispatcher.dispatchDue()
+      if (result.limited) await queue.send(dispatchDueMessages, {})
+    },
+  })
+  return { dispatchDueMessages, dispatchNow, pollMessageReceipts }
 }
 
-/** Wires MessagingService.schedule to enqueue one wake-up job per second that has messages due. */
+/**
+ * Wires MessagingService.schedule to wake dispatch. A message due now (or within the early
+ * margin) asks for a dispatch run once its transaction has committed: one per transaction, and
+ * at most one waiting run however many are asked for. A message due later gets a wake-up job at
+ * its second, in its own transaction; this process sends one per second (another process, or a
+ * wake-up lost with a transaction that rolled back, costs at most an empty run or the minute's
+ * safety run).
+ */
 export function wakeDispatchAt(
   service: MessagingService,
-  repo: MessagingRepository,
+  db: Database,
   queue: JobQueue,
-  job: ReturnType<typeof messagingJobs>['dispatchDueMessages'],
+  jobs: Pick<ReturnType<typeof messagingJobs>, 'dispatchDueMessages' | 'dispatchNow'>,
   clock: Clock,
+  log: Logger,
 ): void {
+  const dispatchAsked = new WeakSet<Tx>()
+  const wakeUps = new Set<number>()
   service.onDue(async (tx, at) => {
-    const second = new Date(Math.floor(at.getTime() / 1000) * 1000)
-    if (!(await repo.addDispatchWakeup(tx, second))) return
-    const early = new Date(second.getTime() - WAKE_EARLY_MS)
-    const startAfter = early.getTime() > clock.now().getTime() ? early : undefined
-    await queue.send(job, { at: second.toISOString() }, { tx, ...(startAfter ? { startAfter } : {}) })
+    const now = clock.now().getTime()
+    if (at.getTime() <= now + WAKE_EARLY_MS) {
+      if (dispatchAsked.has(tx)) return
+      dispatchAsked.add(tx)
+      db.afterTransaction(tx, async (committed) => {
+        if (!committed) return
+        await queue
+          .send(jobs.dispatchNow, {})
+          .catch((error) => log.warn({ err: error }, 'dispatch not woken; the minute run will send'))
+      })
+      return
+    }
+    const second = Math.floor(at.getTime() / 1000) * 1000
+    if (wakeUps.has(second)) return
+    for (const past of wakeUps) if (past < now) wakeUps.delete(past)
+    wakeUps.add(second)
+    db.afterTransaction(tx, (committed) => {
+      if (!committed) wakeUps.delete(second)
+    })
+    await queue.send(
+      jobs.dispatchDueMessages,
+      { at: new Date(second).toISOString() },
+      { tx, startAfter: new Date(second - WAKE_EARLY_MS) },
+    )
   })
 }

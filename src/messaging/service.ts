@@ -380,11 +380,10 @@ export class MessagingService {
     }
     if (!isValidAddress(request.channel, request.to))
       return suppressed(`Not a valid ${request.channel === 'sms' ? 'mobile number' : 'email address'}`)
-    const optOut = await this.#repo.activeOptOut(tx, request.forceId, request.channel, key)
-    if (optOut) return suppressed(`Opted out (${optOut.source})`)
-    const health = await this.#repo.contactPoint(tx, request.forceId, key)
-    if (health?.status === 'bad')
-      return suppressed(`Contact detail failed permanently: ${health.reason ?? ''}`.trim())
+    const address = await this.#repo.sendability(tx, request.forceId, request.channel, key)
+    if (address.optOutSource) return suppressed(`Opted out (${address.optOutSource})`)
+    if (address.health === 'bad')
+      return suppressed(`Contact detail failed permanently: ${address.healthReason ?? ''}`.trim())
 
     let rendered: ReturnType<typeof renderMessage>
     try {
@@ -511,6 +510,19 @@ export class MessagingService {
 
   async isOptedOut(tx: Tx, forceId: string, channel: Channel, address: string): Promise<boolean> {
     return !!(await this.#repo.activeOptOut(tx, forceId, channel, addressKey(channel, address)))
+  }
+
+  /** For each address, whether it has opted out of its channel (or of all), in one read. */
+  async optedOut(
+    tx: Tx,
+    forceId: string,
+    addresses: { channel: Channel; address: string }[],
+  ): Promise<boolean[]> {
+    const keys = addresses.map((a) => addressKey(a.channel, a.address))
+    const active = await this.#repo.activeOptOutsAmong(tx, forceId, [...new Set(keys)])
+    return addresses.map((a, i) =>
+      active.some((o) => o.addressKey === keys[i] && (o.channel === a.channel || o.channel === 'all')),
+    )
   }
 
   /** Records an opt-out (UJ-6) and cancels what was waiting to go to that address. */
