@@ -1,5 +1,6 @@
-// The delivery run: enqueued with every new entry (in its transaction) and every minute, so
-// retries fall due without anyone asking. Any number may run at once: claims skip locked rows.
+// The delivery run: asked for after each transaction that queues entries, and every minute, so
+// retries fall due without anyone asking. At most one waits and one runs (a run takes every entry
+// due when it claims); claims skip locked rows, so runs of other processes never share one.
 import { defineJob, EmptyPayload } from '../../platform/jobs.ts'
 
 export function deliverWritebacksJob(deliverDue: () => Promise<unknown>) {
@@ -7,6 +8,7 @@ export function deliverWritebacksJob(deliverDue: () => Promise<unknown>) {
     name: 'writeback.deliver-due',
     payload: EmptyPayload,
     cron: '* * * * *',
+    policy: 'stately',
     retryLimit: 3,
     batchSize: 5,
     handle: async () => {

@@ -109,7 +109,7 @@ export class WritebackService {
 
   /**
    * Queues an entry inside the caller's transaction (transactional outbox) and asks for a
-   * delivery run that commits with it. Idempotent by key.
+   * delivery run once it has committed. Idempotent by key.
    */
   async enqueue(tx: Tx, input: WritebackEntryInput): Promise<{ entry: WritebackEntry; created: boolean }> {
     const result = await this.#repo.insert(tx, {
@@ -123,10 +123,19 @@ export class WritebackService {
       createdBy: input.createdBy ?? null,
       now: this.#deps.clock.now(),
     })
-    // One delivery run per transaction is enough, however many entries it queues.
+    // A delivery run is asked for once the transaction has committed (one request per
+    // transaction; at most one run waits, and it takes every entry committed before it starts).
+    // Should the process stop in between, the minute's run delivers the entry.
     if (result.created && !this.#runRequested.has(tx)) {
       this.#runRequested.add(tx)
-      await this.#deps.jobs.send(this.deliveryJob, {}, { tx })
+      this.#deps.db.afterTransaction(tx, async (committed) => {
+        if (!committed) return
+        await this.#deps.jobs
+          .send(this.deliveryJob, {})
+          .catch((error) =>
+            this.#deps.log.warn({ err: error }, 'write-back run not asked for; the minute run will deliver'),
+          )
+      })
     }
     return result
   }
