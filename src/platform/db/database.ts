@@ -3,6 +3,7 @@
 // non-superuser role `waypoint_app` with `app.force_id` set, so row-level security applies
 // (UJ-5, CP-5, CRM-5). `asSystem` runs as `waypoint_system` (BYPASSRLS) for region-wide work:
 // sign-in look-ups, schedulers that scan every force, system administration.
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { type SQL, sql } from 'drizzle-orm'
@@ -92,6 +93,8 @@ async function openPostgres(url: string): Promise<Database> {
   pool.on('error', () => {
     // A dropped idle connection is replaced on next use; /health/ready reports a real outage.
   })
+  const statements = new StatementNames()
+  pool.on('connect', (client) => statements.prepareRepeats(client))
   const orm = drizzlePg(pool)
   return buildDatabase('postgres', orm as unknown as Executor, {
     execAsOwner: async (text) => {
@@ -102,6 +105,45 @@ async function openPostgres(url: string): Promise<Database> {
     jobDatabase: () => ({ connectionString: url }),
     close: () => pool.end(),
   })
+}
+
+/**
+ * Names the statements a process sends again and again, so each connection parses and plans
+ * them once and then only binds and runs them (PostgreSQL's prepared statements; the server
+ * re-plans by itself when a table changes). A statement is named from its second use; texts that
+ * differ every time (literal value lists) never are, and the count of names is capped, so the
+ * server never holds more than a bounded set per connection.
+ */
+class StatementNames {
+  readonly #seen = new Map<string, string | null>()
+  #named = 0
+
+  nameFor(text: string): string | undefined {
+    const known = this.#seen.get(text)
+    if (known) return known
+    if (text.length > 20_000 || this.#named >= 2000) return undefined
+    if (known === undefined) {
+      if (this.#seen.size >= 20_000) this.#seen.clear()
+      this.#seen.set(text, null)
+      return undefined
+    }
+    const name = `wp_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+    this.#seen.set(text, name)
+    this.#named += 1
+    return name
+  }
+
+  /** Wraps a new connection's `query`: a repeated statement with parameters goes by name. */
+  prepareRepeats(client: pg.PoolClient): void {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown
+    ;(client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === 'object' && 'text' in config && !(config as { name?: string }).name) {
+        const name = this.nameFor((config as { text: string }).text)
+        if (name) return query({ ...config, name }, ...rest)
+      }
+      return query(config, ...rest)
+    }
+  }
 }
 
 function buildDatabase(
