@@ -49,7 +49,7 @@ export interface MarkerRow {
   addedAt: Date
 }
 
-const personColumns = sql.raw(`id, force_id as "forceId", display_name as "displayName",
+export const personColumns = sql.raw(`id, force_id as "forceId", display_name as "displayName",
   date_of_birth::text as "dateOfBirth", preferred_channel as "preferredChannel", language, updated_at as "updatedAt"`)
 
 export class PersonRepository {

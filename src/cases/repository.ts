@@ -3,6 +3,7 @@
 // force). Source changes are written by the staged store (staged-store.ts), set-based.
 import { type SQL, sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
+import { type ContactPointRow, type MarkerRow, type PersonRow, personColumns } from './person-repository.ts'
 
 export interface IncidentRow {
   id: string
@@ -96,6 +97,33 @@ export async function rowsWithDates<T>(tx: Tx, query: SQL): Promise<T[]> {
   return found as T[]
 }
 
+/** A case as it stands, without its timeline: what `CaseRepository.standing` reads in one go. */
+export interface StandingCase {
+  incident: IncidentRow | null
+  crime: CrimeRow | null
+  /** For an incident: the crimes it is linked to, by reference. */
+  linkedCrimes: { id: string; crimeRef: string; status: string }[]
+  /** For a crime: its CAD logs, by reference. */
+  linkedIncidents: IncidentRow[]
+  parties: PartyRow[]
+  people: PersonRow[]
+  contactPoints: (ContactPointRow & { personId: string })[]
+  markers: (MarkerRow & { personId: string })[]
+}
+
+/** Every `…At` field of a JSON result, however deep, as a Date. */
+function reviveDates<T>(value: T): T {
+  if (Array.isArray(value)) for (const item of value) reviveDates(item)
+  else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    for (const [key, inner] of Object.entries(record)) {
+      if (key.endsWith('At') && typeof inner === 'string') record[key] = new Date(inner)
+      else reviveDates(inner)
+    }
+  }
+  return value
+}
+
 export interface CaseReferences {
   kind: 'incident' | 'crime'
   /** The crime's reference; for an incident, its first linked crime's, if crimed. */
@@ -142,6 +170,65 @@ export class CaseRepository {
       tx,
       sql`select ${incidentColumns} from incidents where id in (select incident_id from crime_incidents where crime_id = ${crimeId}) order by cad_ref`,
     )
+  }
+
+  /**
+   * An incident or crime as it stands, in one statement: the case, what is linked to it, its
+   * parties and their people, contact points and active markers (in the orders the separate
+   * reads give). Undefined when there is no such case.
+   */
+  async standing(
+    tx: Tx,
+    key: { incidentId: string } | { crimeId: string },
+  ): Promise<StandingCase | undefined> {
+    const byIncident = 'incidentId' in key
+    const id = byIncident ? key.incidentId : key.crimeId
+    const partyFilter = byIncident ? sql`p.incident_id = ${id}::uuid` : sql`p.crime_id = ${id}::uuid`
+    const [found] = await rows<{ found: StandingCase }>(
+      tx,
+      sql`with parties as (
+            select p.id, p.person_id as "personId", p.incident_id as "incidentId", p.crime_id as "crimeId", p.role,
+                   pe.display_name as "displayName", p.added_at as "addedAt"
+            from case_parties p join people pe on pe.id = p.person_id where ${partyFilter}),
+          ids as (select distinct "personId" as id from parties)
+          select json_build_object(
+            'incident', ${
+              byIncident
+                ? sql`(select row_to_json(x) from (select ${incidentColumns} from incidents where id = ${id}::uuid) x)`
+                : sql`null`
+            },
+            'crime', ${
+              byIncident
+                ? sql`null`
+                : sql`(select row_to_json(x) from (select ${crimeColumns} from ${crimeFrom} where c.id = ${id}::uuid) x)`
+            },
+            'linkedCrimes', ${
+              byIncident
+                ? sql`coalesce((select json_agg(x order by x."crimeRef") from (select c.id, c.crime_ref as "crimeRef", c.status
+                    from crimes c join crime_incidents ci on ci.crime_id = c.id where ci.incident_id = ${id}::uuid) x), '[]')`
+                : sql`'[]'::json`
+            },
+            'linkedIncidents', ${
+              byIncident
+                ? sql`'[]'::json`
+                : sql`coalesce((select json_agg(x order by x."cadRef") from (select ${incidentColumns} from incidents
+                    where id in (select incident_id from crime_incidents where crime_id = ${id}::uuid)) x), '[]')`
+            },
+            'parties', coalesce((select json_agg(x order by x."addedAt", x.role) from parties x), '[]'),
+            'people', coalesce((select json_agg(x) from (select ${personColumns} from people
+              where id in (select id from ids)) x), '[]'),
+            'contactPoints', coalesce((select json_agg(x order by x.kind, x."lastSeenAt" desc) from (
+              select id, person_id as "personId", kind, value, mobile, preferred, source_system as "sourceSystem",
+                first_seen_at as "firstSeenAt", last_seen_at as "lastSeenAt"
+              from contact_points where person_id in (select id from ids)) x), '[]'),
+            'markers', coalesce((select json_agg(x order by x."addedAt") from (
+              select person_id as "personId", kind, detail, source_system as "sourceSystem", added_at as "addedAt"
+              from person_markers where person_id in (select id from ids) and removed_at is null) x), '[]')
+          ) as found`,
+    )
+    const standing = found?.found
+    if (!standing || (!standing.incident && !standing.crime)) return undefined
+    return reviveDates(standing)
   }
 
   /** A case's references in one read: its CAD logs (by reference) and crime, for either id. */

@@ -46,6 +46,15 @@ export interface CrimeCase {
   timeline: TimelineRow[]
 }
 
+export interface StandingCaseView {
+  incident: IncidentRow | null
+  crime: CrimeRow | null
+  linkedCrimes: { id: string; crimeRef: string; status: string }[]
+  linkedIncidents: IncidentRow[]
+  parties: Party[]
+  people: PersonRow[]
+}
+
 export interface PersonRecord {
   person: PersonRow
   identities: IdentityRow[]
@@ -246,6 +255,33 @@ export class CaseService {
     return id ? this.getCrime(forceId, id, options) : undefined
   }
 
+  /**
+   * An incident or crime as it stands (no timeline), with its parties' people, in one read: for
+   * readers that act on the case, such as Journeys. Undefined when there is no such case.
+   */
+  async standing(
+    forceId: string,
+    key: { incidentId: string } | { crimeId: string },
+    options: ReadOptions = {},
+  ): Promise<StandingCaseView | undefined> {
+    const found = await this.#read(forceId, options, (tx) => this.#cases.standing(tx, key))
+    if (!found) return undefined
+    return {
+      incident: found.incident,
+      crime: found.crime,
+      linkedCrimes: found.linkedCrimes,
+      linkedIncidents: found.linkedIncidents,
+      people: found.people,
+      parties: found.parties.map((party) => ({
+        ...party,
+        contactPoints: found.contactPoints
+          .filter((c) => c.personId === party.personId)
+          .map(({ personId: _, ...c }) => c),
+        markers: found.markers.filter((m) => m.personId === party.personId).map(({ personId: _, ...m }) => m),
+      })),
+    }
+  }
+
   /** An incident's or crime's references (CAD logs, open or not, and crime) in one read. */
   async references(
     forceId: string,
@@ -254,12 +290,6 @@ export class CaseService {
   ): Promise<CaseReferences | undefined> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(caseId)) return undefined
     return this.#read(forceId, options, (tx) => this.#cases.references(tx, caseId))
-  }
-
-  /** The people themselves (names, date of birth, channel, language), in one read. */
-  async peopleByIds(forceId: string, ids: string[], options: ReadOptions = {}): Promise<PersonRow[]> {
-    if (!ids.length) return []
-    return this.#read(forceId, options, (tx) => this.#people.people(tx, ids))
   }
 
   async getPerson(forceId: string, id: string, options: ReadOptions = {}): Promise<PersonRecord> {

@@ -1,12 +1,13 @@
 // Builds the engine's CaseSnapshot from the case model (through CaseService only), adding what
 // Journeys holds itself (channels confirmed safe) and what Messaging knows (opt-outs, UJ-6).
+import type { PersonRow } from '../cases/person-repository.ts'
 import type { CaseService, Party } from '../cases/service.ts'
 import type { Tx } from '../platform/db/database.ts'
 import type { MessageScheduler } from './ports.ts'
 import type { JourneyRepository } from './repository.ts'
 import type { CaseKey, CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
 
-export type CaseSource = Pick<CaseService, 'getIncident' | 'getCrime' | 'peopleByIds'>
+export type CaseSource = Pick<CaseService, 'standing'>
 
 export class CaseServiceReader implements CaseReader {
   readonly #cases: CaseSource
@@ -21,49 +22,43 @@ export class CaseServiceReader implements CaseReader {
 
   async loadCase(tx: Tx, key: CaseKey & { forceId: string }): Promise<CaseSnapshot | undefined> {
     const { forceId } = key
-    const force = await this.#repo.forceSummary(tx, forceId)
-    const products = force.products
-    if (key.crimeId) {
-      const found = await this.#cases.getCrime(forceId, key.crimeId, { tx, timeline: false }).catch(notFound)
-      if (!found) return undefined
-      const { crime, incidents, parties } = found
-      const incident = incidents[0]
-      return {
-        forceId,
-        forceName: force.name,
-        forceProducts: products,
-        ...(incident ? { incident: incidentOf(incident) } : {}),
-        crime: {
-          id: crime.id,
-          crimeRef: crime.crimeRef,
-          status: crime.status,
-          ...(crime.crimeType ? { crimeType: crime.crimeType } : {}),
-          ...(crime.vcopCategory ? { vcopCategory: crime.vcopCategory } : {}),
-          ...(crime.officerName ? { officerName: crime.officerName } : {}),
-          ...(crime.officerCollar ? { officerCollar: crime.officerCollar } : {}),
-          ...(crime.recordedAt ? { recordedAt: crime.recordedAt } : {}),
-        },
-        people: await this.#people(tx, forceId, parties),
-      }
-    }
-    if (!key.incidentId) return undefined
-    const found = await this.#cases
-      .getIncident(forceId, key.incidentId, { tx, timeline: false })
-      .catch(notFound)
+    const caseKey = key.crimeId
+      ? { crimeId: key.crimeId }
+      : key.incidentId
+        ? { incidentId: key.incidentId }
+        : undefined
+    if (!caseKey) return undefined
+    const found = await this.#cases.standing(forceId, caseKey, { tx })
     if (!found) return undefined
-    return {
+    const force = await this.#repo.forceSummary(tx, forceId)
+    const base = {
       forceId,
       forceName: force.name,
-      forceProducts: products,
-      incident: incidentOf(found.incident),
-      people: await this.#people(tx, forceId, found.parties),
+      forceProducts: force.products,
+      people: await this.#people(tx, forceId, found.parties, found.people),
+    }
+    const { crime } = found
+    if (!crime) return { ...base, ...(found.incident ? { incident: incidentOf(found.incident) } : {}) }
+    const incident = found.linkedIncidents[0]
+    return {
+      ...base,
+      ...(incident ? { incident: incidentOf(incident) } : {}),
+      crime: {
+        id: crime.id,
+        crimeRef: crime.crimeRef,
+        status: crime.status,
+        ...(crime.crimeType ? { crimeType: crime.crimeType } : {}),
+        ...(crime.vcopCategory ? { vcopCategory: crime.vcopCategory } : {}),
+        ...(crime.officerName ? { officerName: crime.officerName } : {}),
+        ...(crime.officerCollar ? { officerCollar: crime.officerCollar } : {}),
+        ...(crime.recordedAt ? { recordedAt: crime.recordedAt } : {}),
+      },
     }
   }
 
-  async #people(tx: Tx, forceId: string, parties: Party[]): Promise<PersonSnapshot[]> {
+  async #people(tx: Tx, forceId: string, parties: Party[], people: PersonRow[]): Promise<PersonSnapshot[]> {
     const ids = [...new Set(parties.map((p) => p.personId))]
     const safe = await this.#repo.confirmedSafeChannels(tx, ids)
-    const people = await this.#cases.peopleByIds(forceId, ids, { tx })
     const addressesOf = (party: Party) => [
       ...party.contactPoints
         .filter((c) => c.kind === 'phone' && c.mobile)
@@ -118,9 +113,4 @@ function incidentOf(incident: {
     ...(incident.incidentType ? { incidentType: incident.incidentType } : {}),
     ...(incident.location ? { location: incident.location } : {}),
   }
-}
-
-function notFound(error: unknown): undefined {
-  if ((error as { code?: string }).code === 'not-found') return undefined
-  throw error
 }
