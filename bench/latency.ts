@@ -24,10 +24,16 @@
 // with their events, audit and write-back). Before: 30 events/s p95 16.0 s, 50 events/s p95 94 s.
 // PGlite: 5 events/s p95 121 ms. Bare pg-boss round trip in the same runs: p95 4 ms.
 import { randomUUID } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { Type } from '@sinclair/typebox'
 import { createApp } from '../src/app.ts'
 import { loadConfig } from '../src/platform/config.ts'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { createServer } from 'node:net'
 import { defineJob } from '../src/platform/jobs.ts'
+import { startDemoWriteback } from '../src/simulator/demo-writeback.ts'
 import { FakeNotifyServer, notifyApiKey } from '../src/simulator/fake-notify/server.ts'
 import { issueClientToken } from '../test/support/api-client.ts'
 import type { TestApp } from '../test/support/test-app.ts'
@@ -42,22 +48,22 @@ const keys = Object.fromEntries(forces.map((f) => [f, { serviceId: randomUUID(),
 const notify = new FakeNotifyServer({ keys: Object.values(keys) })
 await notify.listen()
 const database = await createTestDatabase()
-const defaults = loadConfig({ NODE_ENV: 'test' })
-const config = loadConfig(
-  { NODE_ENV: 'test', API_RATE_LIMIT_MAX: '10000000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
-  {
-    messaging: {
-      ...defaults.messaging,
-      notify: {
-        ...defaults.messaging.notify,
-        baseUrl: notify.url,
-        apiKeys: Object.fromEntries(forces.map((f) => [f, notifyApiKey('bench', keys[f]!)])),
-        smsTemplateId: randomUUID(),
-        emailTemplateId: randomUUID(),
-      },
-    },
-  },
-)
+const smsTemplateId = randomUUID()
+// Waypoint's settings, as environment variables: the same for the set-up here and for the
+// product's own process.
+const env: Record<string, string> = {
+  PATH: process.env.PATH ?? '',
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  SEED_DEMO: 'false',
+  SIMULATOR: 'false',
+  API_RATE_LIMIT_MAX: '10000000',
+  NOTIFY_BASE_URL: notify.url,
+  NOTIFY_API_KEYS: forces.map((f) => `${f}=${notifyApiKey('bench', keys[f]!)}`).join(','),
+  NOTIFY_SMS_TEMPLATE_ID: smsTemplateId,
+  NOTIFY_EMAIL_TEMPLATE_ID: randomUUID(),
+}
+const config = loadConfig(env)
 const baselineLatencies: number[] = []
 const baselineJob = defineJob({
   name: 'bench.round-trip',
@@ -89,11 +95,10 @@ for (const forceId of forces) {
 const tokens = new Map<string, string>()
 for (const forceId of forces)
   tokens.set(forceId, await issueClientToken({ app } as TestApp, { forceId, scopes: ['sources:write'] }))
-const url = await app.http.listen({ host: '127.0.0.1', port: 0 })
+// Every sent message is written back over HTTP to a local CAD/RMS receiver, as in production.
+const writebackReceiver = await startDemoWriteback(app)
 app.startWorkers()
-console.log(
-  `Event → message latency on ${app.db.kind}: ${rate} events/s for ${seconds} s over ${forces.length} forces`,
-)
+const db = database.db
 
 /** Calls `work(i)` at a steady rate, never waiting for earlier calls (no coordinated omission). */
 async function steady(count: number, work: (i: number) => Promise<void>): Promise<void> {
@@ -125,16 +130,47 @@ await steady(baselineCount, async () => {
 await waitFor(() => baselineLatencies.length >= baselineCount, 30_000)
 const baseline = percentiles(baselineLatencies)
 
+// On PostgreSQL, Waypoint runs as it is deployed: its own process (`waypoint all`, web and
+// worker), with the load generator, GOV.UK Notify and the CAD/RMS receiver outside it, here.
+// On PGlite (one process can hold the database) it runs in this process.
+let url: string
+let product: ChildProcess | undefined
+if (database.url) {
+  await app.stop()
+  const port = await freePort()
+  product = spawn(process.execPath, ['src/main.ts', 'all'], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...env, DATABASE_URL: database.url, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  url = `http://127.0.0.1:${port}`
+  await waitForAsync(
+    async () => (await fetch(`${url}/health/live`).catch(() => undefined))?.ok === true,
+    60_000,
+  )
+} else {
+  url = await app.http.listen({ host: '127.0.0.1', port: 0 })
+}
+console.log(
+  `Event → message latency on ${db.kind}: ${rate} events/s for ${seconds} s over ${forces.length} forces` +
+    (product ? ' (Waypoint in its own process)' : ' (Waypoint in this process)'),
+)
+
 // The run: STORM events over HTTP at a steady rate.
 const run = randomUUID().slice(0, 8)
 const posted = new Map<string, number>()
 const refused: string[] = []
 const events = Math.round(rate * seconds)
+// Start from a checkpoint, so the run does not pay for writing out what setting up (and an
+// earlier run's dropped database) left dirty; skipped where the role may not checkpoint.
+if (db.kind === 'postgres') await db.execAsOwner('checkpoint').catch(() => undefined)
+const walAtStart = await walPosition()
 const runStarted = Date.now()
+const cpuAtStart = { process: process.cpuUsage(), product: processTicks(product?.pid), machine: machineCpu() }
 // The job backlog every 5 s: where work queues up when the target is missed.
 const backlogs: string[] = []
 const sampler = setInterval(async () => {
-  const waiting = await app.db.execAsOwner(
+  const waiting = await db.execAsOwner(
     `select name, count(*)::int as n from ${config.jobs.schema}.job
       where state in ('created', 'retry') and start_after <= now() group by name order by name`,
   )
@@ -174,6 +210,12 @@ await steady(events, async (i) => {
 })
 const postingSeconds = (Date.now() - runStarted) / 1000
 clearInterval(sampler)
+const processCpu = process.cpuUsage(cpuAtStart.process)
+const productTicks = processTicks(product?.pid) - cpuAtStart.product
+const walWritten = (await walPosition()) - walAtStart
+const machineAtEnd = machineCpu()
+const machineBusy =
+  (machineAtEnd.busy - cpuAtStart.machine.busy) / (machineAtEnd.total - cpuAtStart.machine.total)
 const firstAtNotify = () => {
   const first = new Map<string, number>()
   for (const n of notify.notifications.values()) {
@@ -190,24 +232,98 @@ const latencies = [...posted].flatMap(([phone, at]) => {
   return sent === undefined ? [] : [sent - at]
 })
 const result = percentiles(latencies)
+// Where the time goes: posted → the delivery transaction that scheduled the first message began
+// (its created_at) → accepted by Notify.
+const scheduledAt = new Map<string, number>()
+for (const row of await db.execAsOwner(
+  `select recipient, extract(epoch from min(created_at)) * 1000 as at from messages group by recipient`,
+)) {
+  scheduledAt.set(digits(String(row.recipient)), Number(row.at))
+}
+const toScheduled = percentiles(
+  [...posted].flatMap(([phone, at]) => (scheduledAt.has(phone) ? [scheduledAt.get(phone)! - at] : [])),
+)
+const toAccepted = percentiles(
+  [...first].flatMap(([phone, at]) => (scheduledAt.has(phone) ? [at - scheduledAt.get(phone)!] : [])),
+)
 
 console.log(
   `posted ${events} events in ${postingSeconds.toFixed(1)} s (${(events / postingSeconds).toFixed(1)}/s); refused: ${refused.length}${refused[0] ? ` (first: ${refused[0]})` : ''}`,
 )
 console.log(`job backlog while posting: ${backlogs.join('; ')}`)
+console.log(
+  'CPU while posting: ' +
+    (product ? `Waypoint's process ${(productTicks / postingSeconds).toFixed(0)}% of a core; ` : '') +
+    `this process ${((processCpu.user + processCpu.system) / 1e4 / postingSeconds).toFixed(0)}% of a core; ` +
+    `the machine ${(machineBusy * 100).toFixed(0)}% of its ${availableParallelism()} cores` +
+    (walWritten > 0 ? `; WAL written ${(walWritten / 1024 / 1024).toFixed(0)} MB` : ''),
+)
 console.log(`baseline: bare pg-boss job sent → picked up by a worker: ${format(baseline)}`)
 console.log(`event → first message accepted by Notify:     ${format(result)}`)
+console.log(`  of which posted → scheduling began:         ${format(toScheduled)}`)
+console.log(`  and scheduling began → accepted by Notify:  ${format(toAccepted)}`)
 console.log(
   `messages accepted by Notify: ${notify.notifications.size}; 429s: ${notify.rateLimited}; events with no message: ${posted.size - first.size}`,
 )
 console.log(
   `target p95 ≤ ${targetP95Ms / 1000} s at ${rate} events/s → ${result.p95 <= targetP95Ms && first.size === posted.size ? 'met' : 'not met'}` +
-    (app.db.kind === 'postgres' ? '' : ' (the target is set for PostgreSQL; this run is PGlite)'),
+    (db.kind === 'postgres' ? '' : ' (the target is set for PostgreSQL; this run is PGlite)'),
 )
 
-await app.stop()
+const [writeback] = await db.execAsOwner(
+  `select count(*) filter (where status = 'delivered')::int as delivered, count(*)::int as queued from writeback_entries`,
+)
+console.log(
+  `write-back of sent messages to the local CAD/RMS receiver: ${writeback?.delivered} of ${writeback?.queued} entries delivered by the end`,
+)
+
+if (product) {
+  product.kill('SIGTERM')
+  await new Promise((resolve) => product.once('exit', resolve))
+} else await app.stop()
+await writebackReceiver.close()
 await database.close()
 await notify.close()
+
+/** The server's WAL position in bytes (0 on PGlite). */
+async function walPosition(): Promise<number> {
+  if (db.kind !== 'postgres') return 0
+  const [row] = await db.execAsOwner(`select pg_current_wal_lsn() - '0/0'::pg_lsn as at`)
+  return Number(row?.at ?? 0)
+}
+
+/** A process's CPU time so far in clock ticks (1/100 s), from /proc (0 where there is none). */
+function processTicks(pid: number | undefined): number {
+  if (!pid || !existsSync(`/proc/${pid}/stat`)) return 0
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
+/** A TCP port nobody is listening on. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('Waypoint did not start in time')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+/** Jiffies the machine's CPUs spent busy and in all, from /proc/stat (0 where there is none). */
+function machineCpu(): { busy: number; total: number } {
+  const line = existsSync('/proc/stat') ? readFileSync('/proc/stat', 'utf8').split('\n')[0]! : 'cpu 0 0 0 1'
+  const fields = line.trim().split(/\s+/).slice(1).map(Number)
+  const total = fields.reduce((a, b) => a + b, 0)
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
+  return { busy: total - idle, total }
+}
 
 function digits(phone: string): string {
   return phone.replace(/\D/g, '').slice(-9)
