@@ -140,7 +140,13 @@ if (database.url) {
   const port = await freePort()
   product = spawn(process.execPath, ['src/main.ts', 'all'], {
     cwd: join(import.meta.dirname, '..'),
-    env: { ...env, DATABASE_URL: database.url, PORT: String(port) },
+    // WAYPOINT_NODE_OPTIONS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles Waypoint's process.
+    env: {
+      ...env,
+      DATABASE_URL: database.url,
+      PORT: String(port),
+      ...(process.env.WAYPOINT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.WAYPOINT_NODE_OPTIONS } : {}),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   url = `http://127.0.0.1:${port}`

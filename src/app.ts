@@ -164,12 +164,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const sources = new SourceService(db, sourceRepository, cases, clock)
   const caseEventJobs = caseEventDeliveryJobs(cases, () => jobs)
   jobs.register(caseEventJobs.deliver, caseEventJobs.sweep)
-  // The source API writes concurrent requests together; their case events reach Journeys by job.
-  const ingest = new IngestBatcher(sources, (forceId) => {
+  // Case events left waiting on the timeline (a large batch, or a listener that refused) reach
+  // Journeys by job; the source API writes concurrent requests together.
+  cases.onPending((forceId) => {
     caseEventJobs
       .queue(forceId)
       .catch((error) => log.error({ err: error, forceId }, 'case event delivery was not queued'))
   })
+  const ingest = new IngestBatcher(sources)
   await sources.seedDefaultProfiles((await forces.list()).map((f) => f.id))
   const warehouseRepository = new WarehouseRepository()
   const warehouse = new WarehousePoller({

@@ -297,6 +297,14 @@ export class CaseRepository {
     )
   }
 
+  /** Marks every waiting event of the transaction's force delivered (the caller holds the delivery lock). */
+  async markAllDelivered(tx: Tx, at: Date): Promise<void> {
+    await tx.execute(
+      sql`update case_timeline set delivered_at = ${at}, delivery_attempts = delivery_attempts + 1
+          where force_id = waypoint_current_force() and delivered_at is null`,
+    )
+  }
+
   /** Records a listener's refusal of an event (the fifth refusal ends the retries). */
   async markRefused(tx: Tx, id: string, error: string): Promise<void> {
     await tx.execute(

@@ -8,7 +8,7 @@ import { type ApplyResult, CaseChangeApplier } from './apply-change.ts'
 import { CaseDeletionRepository, type CaseKind, type DeletionCounts } from './deletion-repository.ts'
 import { type CaseChangeListener, type CaseEvent, CaseEventPublisher } from './events.ts'
 import { type CaseListing, CaseListingRepository } from './listing-repository.ts'
-import { lockDelivery, lockForce, StagedCaseStore } from './staged-store.ts'
+import { lockDelivery, lockDeliveryIfClear, lockForce, StagedCaseStore } from './staged-store.ts'
 import type { CaseChange, Provenance } from './model.ts'
 import type {
   ClaimRow,
@@ -83,6 +83,7 @@ export class CaseService {
   readonly #publisher = new CaseEventPublisher()
   readonly #deletion = new CaseDeletionRepository()
   readonly #listing = new CaseListingRepository()
+  #onPending: ((forceId: string) => void) | undefined
 
   constructor(db: Database, cases: CaseRepository, people: PersonRepository, clock: Clock) {
     this.#db = db
@@ -115,16 +116,20 @@ export class CaseService {
 
   /**
    * Applies a batch of source changes in order, set-based (staged-store.ts), in the caller's
-   * transaction, holding the force's ingest lock. With `delivery: 'now'` listeners run in this
-   * transaction; with 'later' the events wait on the timeline for `deliverPending` (the
-   * transactional outbox), so a large batch is not held up by what the listeners do.
+   * transaction, holding the force's ingest lock. Delivery of the case events to the listeners:
+   * - 'now': in this transaction (a listener's refusal fails it);
+   * - 'here': in this transaction, in a savepoint, when no earlier event of the force is still
+   *   waiting; if one is, or a listener refuses, the events wait on the timeline for
+   *   `deliverPending` (the transactional outbox) and the `onPending` hook is told once this
+   *   transaction commits. For small batches: one commit instead of two, and no job between;
+   * - 'later': they wait on the timeline, so a large batch is not held up by the listeners.
    * A change the model refuses throws: the caller retries the batch one change at a time.
    */
   async applySourceChanges(
     tx: Tx,
     forceId: string,
     batch: { change: CaseChange; provenance: Provenance }[],
-    options: { delivery: 'now' | 'later' },
+    options: { delivery: 'now' | 'here' | 'later' },
   ): Promise<ApplyResult[]> {
     const now = this.#clock.now()
     await lockForce(tx, forceId)
@@ -155,9 +160,35 @@ export class CaseService {
         recordedAt: now,
       })
     }
-    await store.flush(tx, options.delivery === 'now' ? now : null)
-    if (options.delivery === 'now') await this.#publisher.publish(tx, events)
+    if (options.delivery === 'now') {
+      await store.flush(tx, now)
+      await this.#publisher.publish(tx, events)
+      return results
+    }
+    const here = options.delivery === 'here' && events.length > 0 && (await lockDeliveryIfClear(tx, forceId))
+    await store.flush(tx, null)
+    if (here) {
+      try {
+        await tx.transaction((sp) => this.#publisher.publish(sp as Tx, events))
+        await this.#cases.markAllDelivered(tx, this.#clock.now())
+        return results
+      } catch {
+        // A listener refused: the events wait on the timeline and are delivered (or their
+        // refusal recorded) by deliverPending, one at a time.
+      }
+    }
+    if (events.length > 0 && this.#onPending) {
+      const onPending = this.#onPending
+      this.#db.afterTransaction(tx, (committed) => {
+        if (committed) onPending(forceId)
+      })
+    }
     return results
+  }
+
+  /** Told (after commit) of a force whose case events wait on the timeline for `deliverPending`. */
+  onPending(hook: (forceId: string) => void): void {
+    this.#onPending = hook
   }
 
   /**

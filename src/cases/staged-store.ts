@@ -90,6 +90,20 @@ export async function lockDelivery(tx: Tx, forceId: string): Promise<void> {
   )
 }
 
+/**
+ * In an ingest transaction: takes the force's case-event delivery lock and says whether no
+ * earlier case event of the force is still waiting, so this batch's may be delivered here
+ * without overtaking any. The transaction stays durable (its source events were accepted).
+ */
+export async function lockDeliveryIfClear(tx: Tx, forceId: string): Promise<boolean> {
+  const [found] = await rows<{ waiting: boolean }>(
+    tx,
+    sql`select pg_advisory_xact_lock(hashtext(${`waypoint.case-events:${forceId}`})),
+          exists (select 1 from case_timeline where force_id = ${forceId} and delivered_at is null) as waiting`,
+  )
+  return found?.waiting === false
+}
+
 export class StagedCaseStore {
   readonly #forceId: string
   readonly #now: Date

@@ -15,15 +15,12 @@ interface Waiting {
 
 export class IngestBatcher {
   readonly #sources: SourceService
-  readonly #afterCommit: (forceId: string) => void
   readonly #maxBatch: number
   readonly #waiting = new Map<string, Waiting[]>()
   readonly #writing = new Set<string>()
 
-  /** `afterCommit` is told of each committed batch (to have its case events delivered). */
-  constructor(sources: SourceService, afterCommit: (forceId: string) => void, maxBatch = 250) {
+  constructor(sources: SourceService, maxBatch = 250) {
     this.#sources = sources
-    this.#afterCommit = afterCommit
     this.#maxBatch = maxBatch
   }
 
@@ -53,7 +50,6 @@ export class IngestBatcher {
       results.push(
         ...(await this.#sources.receiveBatch(forceId, sourceSystem, items.slice(at, at + this.#maxBatch))),
       )
-      this.#afterCommit(forceId)
     }
     return results
   }
@@ -70,7 +66,6 @@ export class IngestBatcher {
           batch.forEach((w, i) => {
             w.resolve(results[i]!)
           })
-          this.#afterCommit(forceId)
         } catch (error) {
           for (const w of batch) w.reject(error)
         }

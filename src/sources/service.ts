@@ -70,6 +70,9 @@ class ProfileCache {
   }
 }
 
+/** Batches of at most this many events have their case events delivered in their own transaction. */
+const DELIVER_HERE_UP_TO = 20
+
 export class SourceService {
   readonly #deletion = new SourceEventDeletionRepository()
   readonly #db: Database
@@ -361,7 +364,9 @@ export class SourceService {
           change: event.change,
           provenance: { sourceSystem, sourceEventId: inboxId, occurredAt: event.occurredAt },
         })),
-        { delivery: 'later' },
+        // A few events (a request, or requests that came together) reach Journeys in this
+        // transaction; a large batch leaves them for the delivery job (decisions 0008, 0010).
+        { delivery: list.length <= DELIVER_HERE_UP_TO ? 'here' : 'later' },
       )
     const record = (item: (typeof applicable)[number], applied: ApplyResult) => {
       const { event, inboxId } = item
