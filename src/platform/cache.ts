@@ -54,7 +54,8 @@ export class SettingsCache<V> {
 
 /** Held values are shared by every reader: freezing them makes a reader that changes one fail loudly. */
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  // Byte arrays cannot be frozen; nothing held here carries one.
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
     Object.freeze(value)
     for (const inner of Object.values(value)) deepFreeze(inner)
   }

@@ -359,6 +359,45 @@ test('CP-174: a listener that refuses a case event loses nothing: the change is 
   assert.equal(await t.app.services.cases.deliverPending('bedfordshire'), 0, 'delivered once only')
 })
 
+test('CP-174: a small batch reaches the listeners in its own transaction; behind an event still waiting, later ones wait, and all arrive in order', async () => {
+  const sources = t.app.services.sources
+  const post = (id: string, incidentType: string) =>
+    sources.receiveBatch('bedfordshire', 'storm', [
+      {
+        payload: aStormEvent({
+          id,
+          at: '2026-06-01T11:00:00Z',
+          ref: `BED-${id}`,
+          grading: 'PRI',
+          log: { incidentType },
+        }),
+        contentType: 'application/json',
+      },
+    ])
+  const incidentOf = async (id: string) =>
+    (await t.app.services.cases.findIncidentByRef('bedfordshire', `BED-${id}`))!.incident.id
+  const seenAt = (incidentId: string) =>
+    seen.findIndex((e) => e.incidentId === incidentId && e.type === 'incident.opened')
+
+  listenerRefuses = true
+  const [first] = await post('INLINE-1', 'Listener failure')
+  assert.equal(first?.status, 'applied')
+  const refused = await incidentOf('INLINE-1')
+  assert.equal(seenAt(refused), -1, 'the listener refused it: it waits on the timeline')
+  const [second] = await post('INLINE-2', 'Burglary - residential')
+  assert.equal(second?.status, 'applied')
+  const behind = await incidentOf('INLINE-2')
+  assert.equal(seenAt(behind), -1, 'an earlier event of the force waits, so this one waits behind it')
+
+  listenerRefuses = false
+  assert.equal(await t.app.services.cases.deliverPending('bedfordshire'), 2)
+  assert.ok(seenAt(refused) >= 0 && seenAt(refused) < seenAt(behind), 'delivered in the order they happened')
+
+  await post('INLINE-3', 'Burglary - residential')
+  assert.ok(seenAt(await incidentOf('INLINE-3')) >= 0, 'nothing waits now: delivered in its own transaction')
+  assert.equal(await t.app.services.cases.deliverPending('bedfordshire'), 0, 'and not again')
+})
+
 test('UJ-4, CP-174: a batch of events is applied together; its repeat, unreadable and refused events are each dealt with alone', async () => {
   const good = aStormEvent({
     id: 'B-1',
