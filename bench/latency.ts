@@ -1,37 +1,40 @@
 // Event-to-message latency: a STORM event posted over HTTP → victim case → default journey → its
-// first message handed to GOV.UK Notify (the fake, in this process, over real HTTP with real
-// JWTs and the real 3,000-a-minute limit per key). Events arrive at a steady rate, each from a
-// new victim with a mobile number of their own, spread over the forces; each event's latency is
-// from the start of its POST to the moment the fake Notify accepted the first message to that
-// number. Printed next to a baseline measured in the same run: a bare pg-boss job sent and
-// picked up by the same workers, at the same rate.
+// first message handed to GOV.UK Notify (a fake, over real HTTP with real JWTs and the real
+// 3,000-a-minute limit per key). Events arrive at a steady rate, each from a new victim with a
+// mobile number of their own, spread over the forces; each event's latency is from the start of
+// its POST to the moment the fake Notify accepted the first message to that number. Printed next
+// to a baseline measured in the same run: a bare pg-boss job sent and picked up, at the same rate.
 //
-//   node_modules/.bin/node bench/latency.ts                 # embedded PGlite
+//   node_modules/.bin/node bench/latency.ts                 # embedded PGlite, all in this process
 //   DATABASE_URL=postgres://… node_modules/.bin/node bench/latency.ts
 //   RATE=50 DURATION=60 (defaults) — target: p95 ≤ 2 s at 50 events/s on PostgreSQL
+//   WAYPOINT_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles Waypoint's process
 //
-// The events are graded IMM: the default "Immediate response" journey sends its first message
-// (the incident reference) as soon as the victim is enrolled. Every force's sending window is
-// opened to the whole day, so quiet hours do not hold the messages whatever time the run starts.
-// The job backlog sampled while posting shows which queue falls behind when the target is missed.
+// On PostgreSQL Waypoint runs as deployed, in its own process (`waypoint all`: web and worker);
+// the load, the fake Notify and a CAD/RMS receiver (every sent message is written back over
+// HTTP) are in this process. The events are graded IMM: the default "Immediate response" journey
+// sends its first message (the incident reference) as soon as the victim is enrolled. Every
+// force's sending window is opened to the whole day, so quiet hours do not hold the messages
+// whatever time the run starts. The run starts from a checkpoint. The job backlog sampled while
+// posting shows which queue falls behind when the target is missed.
 //
-// Measured 25 Nov 2026, one process (web and worker), 2 shared cores, PostgreSQL 15 (load 1–3),
-// after case events got one delivery job per force and journey enrolments run side by side:
-//   30 events/s, 60 s: p50 646 ms, p95 1,307 ms, max 2.1 s (met)
-//   40 events/s, 30 s: p50 14.5 s, p95 19.2 s (not met)   50 events/s: p95 18–24 s (not met)
-// Above ~35 events/s the machine is saturated (PostgreSQL and Node about half each); each event
-// costs ~150 statements end to end (two case events for Journeys, an enrolment, two messages
-// with their events, audit and write-back). Before: 30 events/s p95 16.0 s, 50 events/s p95 94 s.
-// PGlite: 5 events/s p95 121 ms. Bare pg-boss round trip in the same runs: p95 4 ms.
+// Measured 25 Nov 2026, 2 shared cores, PostgreSQL 15, 60 s per run (decision 0010):
+//   30 events/s: p50 35 ms, p95 80 ms (met); machine 68% busy
+//   50 events/s: p50 74–128 ms, p95 352–570 ms (met, three runs); Waypoint's process ~75% of a
+//                core, the machine ~83% busy; 6,000 messages, 0 429s, every write-back delivered
+//   60 events/s: p50 217 ms, p95 1,246 ms (met)
+// Before decision 0010 (Waypoint in this process, no write-back endpoint): 50 events/s p95
+// 18–24 s, 30 events/s p95 1.3 s; about 131 statements per event, now about 40.
+// PGlite, 5 events/s: p95 94 ms. Bare pg-boss round trip in the same runs: p95 4–5 ms.
+import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { Type } from '@sinclair/typebox'
 import { createApp } from '../src/app.ts'
 import { loadConfig } from '../src/platform/config.ts'
-import { type ChildProcess, spawn } from 'node:child_process'
-import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { defineJob } from '../src/platform/jobs.ts'
 import { startDemoWriteback } from '../src/simulator/demo-writeback.ts'
 import { FakeNotifyServer, notifyApiKey } from '../src/simulator/fake-notify/server.ts'
