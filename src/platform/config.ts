@@ -40,6 +40,14 @@ export interface Config {
   siem: {
     syslogHost: string | undefined
     syslogPort: number
+    /** Syslog over TLS (RFC 5425, CP-175); plain TCP only when turned off. */
+    syslogTls: boolean
+    /** PEM of the CA that signed the collector's certificate; Node's trusted CAs when unset. */
+    syslogCaFile: string | undefined
+    /** The name on the collector's certificate, when it differs from `syslogHost`. */
+    syslogServerName: string | undefined
+    /** Production refuses plain TCP syslog unless this is set. */
+    syslogAllowPlaintext: boolean
     hecUrl: string | undefined
     hecToken: string | undefined
   }
@@ -150,6 +158,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     siem: {
       syslogHost: env.SIEM_SYSLOG_HOST || undefined,
       syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),
+      syslogTls: env.SIEM_SYSLOG_TLS !== 'false',
+      syslogCaFile: env.SIEM_SYSLOG_CA_FILE || undefined,
+      syslogServerName: env.SIEM_SYSLOG_SERVER_NAME || undefined,
+      syslogAllowPlaintext: env.SIEM_SYSLOG_ALLOW_PLAINTEXT === 'true',
       hecUrl: env.SIEM_HEC_URL || undefined,
       hecToken: env.SIEM_HEC_TOKEN || undefined,
     },
@@ -203,6 +215,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (production && config.totpSecretKey.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY must be at least 32 characters')
+  }
+  // CP-175: the audit trail carries personal data, so it leaves Waypoint encrypted unless an
+  // operator has said in writing that the network to the collector is trusted.
+  if (production && config.siem.syslogHost && !config.siem.syslogTls && !config.siem.syslogAllowPlaintext) {
+    throw new ConfigError(
+      'SIEM_SYSLOG_TLS=false sends the audit trail unencrypted; set SIEM_SYSLOG_ALLOW_PLAINTEXT=true to allow it',
+    )
   }
   return config
 }

@@ -10,7 +10,7 @@ import type { Database } from '../db/database.ts'
 import type { Logger } from '../logger.ts'
 import type { ForwardingDestination } from './audit-repository.ts'
 import { ForwardingRepository } from './forwarding-repository.ts'
-import { HecSender, type SiemSender, SyslogTcpSender } from './siem-senders.ts'
+import { HecSender, type SiemSender, SyslogTcpSender, SyslogTlsSender } from './siem-senders.ts'
 
 const BATCH_SIZE = 200
 const LEASE_MS = 2 * 60_000
@@ -116,8 +116,16 @@ export function retryDelayMs(failures: number): number {
 export function siemSendersFor(config: Config): SiemSender[] {
   const origin = { hostname: hostname(), appName: 'waypoint', procId: String(process.pid) }
   const senders: SiemSender[] = []
-  if (config.siem.syslogHost)
-    senders.push(new SyslogTcpSender(config.siem.syslogHost, config.siem.syslogPort, origin))
+  const { syslogHost, syslogPort, syslogTls, syslogCaFile, syslogServerName } = config.siem
+  if (syslogHost)
+    senders.push(
+      syslogTls
+        ? new SyslogTlsSender(syslogHost, syslogPort, origin, {
+            caFile: syslogCaFile,
+            serverName: syslogServerName,
+          })
+        : new SyslogTcpSender(syslogHost, syslogPort, origin),
+    )
   if (config.siem.hecUrl) senders.push(new HecSender(config.siem.hecUrl, config.siem.hecToken ?? '', origin))
   return senders
 }

@@ -96,6 +96,11 @@ before(async () => {
     siem: {
       syslogHost: '127.0.0.1',
       syslogPort: syslog.port,
+      // This collector listens on plain TCP; the TLS collector has its own tests.
+      syslogTls: false,
+      syslogCaFile: undefined,
+      syslogServerName: undefined,
+      syslogAllowPlaintext: false,
       hecUrl: `http://127.0.0.1:${hec.port}`,
       hecToken: 'hec-token-123',
     },
