@@ -278,9 +278,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ]
   registerHealthRoutes(http, readiness, metrics, { metricsToken: config.metricsToken })
   // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47). Authenticator
-  // secrets still stored in clear are sealed before sign-in opens (decision 0009).
+  // secrets still stored in clear, or under TOTP_ENCRYPTION_KEY_PREVIOUS, are sealed under
+  // TOTP_ENCRYPTION_KEY before sign-in opens (decision 0009).
   const signIn = new StaffSignInService(staff.repository, clock, config.login, {
-    secrets: new TotpSecretVault(config.totpSecretKey),
+    secrets: new TotpSecretVault(config.totpSecretKey, config.totpSecretKeyPrevious),
     log,
   })
   await signIn.sealClearSecrets()

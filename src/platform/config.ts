@@ -23,6 +23,8 @@ export interface Config {
   }
   /** Encrypts staff authenticator (TOTP) secrets at rest (decision 0009). */
   totpSecretKey: string
+  /** The TOTP key being retired: secrets it sealed still open and are sealed again (decision 0009). */
+  totpSecretKeyPrevious?: string
   oidc: {
     issuer: string | undefined
     clientId: string | undefined
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     // A fixed development key keeps the demo users' sealed secrets readable across restarts;
     // production must supply its own.
     totpSecretKey: required('TOTP_ENCRYPTION_KEY', 'waypoint-development-totp-secret-key'),
+    totpSecretKeyPrevious: env.TOTP_ENCRYPTION_KEY_PREVIOUS || undefined,
     oidc: {
       issuer: env.OIDC_ISSUER || undefined,
       clientId: env.OIDC_CLIENT_ID || undefined,
@@ -215,6 +218,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (production && config.totpSecretKey.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY must be at least 32 characters')
+  }
+  if (production && config.totpSecretKeyPrevious !== undefined && config.totpSecretKeyPrevious.length < 32) {
+    throw new ConfigError('TOTP_ENCRYPTION_KEY_PREVIOUS must be at least 32 characters')
   }
   // CP-175: the audit trail carries personal data, so it leaves Waypoint encrypted unless an
   // operator has said in writing that the network to the collector is trusted.

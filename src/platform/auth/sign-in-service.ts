@@ -53,15 +53,33 @@ export class StaffSignInService {
   }
 
   /**
-   * Seals every authenticator secret still stored in clear (written before secrets were
-   * encrypted), so break-glass accounts that rarely sign in do not keep one. Run at start-up.
+   * Seals every authenticator secret not yet sealed under the current key — stored in clear
+   * (written before secrets were encrypted), in the `v1:` form, or under
+   * TOTP_ENCRYPTION_KEY_PREVIOUS — so break-glass accounts that rarely sign in do not keep one.
+   * Run at start-up. Values that open under neither key are left as they are.
    */
   async sealClearSecrets(): Promise<number> {
     let sealed = 0
-    for (const { id, totpSecret } of await this.#repo.clearTotpSecrets()) {
-      if (await this.#repo.replaceTotpSecret(id, totpSecret, this.#secrets.seal(id, totpSecret))) sealed += 1
+    const unreadable: string[] = []
+    for (const { id, totpSecret } of await this.#repo.totpSecretsNotSealedUnder(this.#secrets.keyId)) {
+      let opened: OpenedTotpSecret
+      try {
+        opened = this.#secrets.open(id, totpSecret)
+      } catch (error) {
+        if (!(error instanceof TotpSecretUnreadableError)) throw error
+        unreadable.push(id)
+        continue
+      }
+      if (opened.sealed) continue
+      if (await this.#repo.replaceTotpSecret(id, totpSecret, this.#secrets.seal(id, opened.secret)))
+        sealed += 1
     }
-    if (sealed > 0) this.#log.info({ sealed }, 'sealed staff authenticator secrets stored in clear')
+    if (sealed > 0) this.#log.info({ sealed }, 'sealed staff authenticator secrets under TOTP_ENCRYPTION_KEY')
+    if (unreadable.length > 0)
+      this.#log.warn(
+        { userIds: unreadable },
+        'staff authenticator secrets open under neither TOTP_ENCRYPTION_KEY nor TOTP_ENCRYPTION_KEY_PREVIOUS',
+      )
     return sealed
   }
 

@@ -7,8 +7,9 @@ import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
 import { pino } from 'pino'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
-import { createApp } from '../../app.ts'
-import { loadConfig } from '../config.ts'
+import { type App, createApp } from '../../app.ts'
+import { type Config, loadConfig } from '../config.ts'
+import { CredentialCipher } from '../crypto.ts'
 import { rows } from '../db/database.ts'
 import { demoTotpCode, demoUsers, seedDemo } from '../seed.ts'
 import { hashPassword } from './passwords.ts'
@@ -37,17 +38,19 @@ class FormBrowser {
   readonly cookies = new Map<string, string>()
   csrf = ''
   readonly ip: string
-  constructor(ip = `10.0.0.${++addressCounter}`) {
+  readonly app: App
+  constructor(ip = `10.0.0.${++addressCounter}`, app: App = t.app) {
     this.ip = ip
+    this.app = app
   }
   async get(url: string): Promise<LightMyRequestResponse> {
     return this.#keep(
-      await t.app.http.inject({ method: 'GET', url, headers: this.#headers(), remoteAddress: this.ip }),
+      await this.app.http.inject({ method: 'GET', url, headers: this.#headers(), remoteAddress: this.ip }),
     )
   }
   async post(url: string, form: Record<string, string>, csrf = this.csrf): Promise<LightMyRequestResponse> {
     return this.#keep(
-      await t.app.http.inject({
+      await this.app.http.inject({
         method: 'POST',
         url,
         headers: { ...this.#headers(), 'content-type': 'application/x-www-form-urlencoded' },
@@ -412,7 +415,7 @@ test('ASVS 2.8.2: an enrolled authenticator secret is stored sealed, never in cl
   const secret = /<code class="waypoint-secret" id="totp-secret">([A-Z2-7]+)<\/code>/.exec(enrol.body)?.[1]
   assert.ok(secret)
   const whileEnrolling = await storedSecret(user.id)
-  assert.match(whileEnrolling ?? '', /^v1:[^:]+:[^:]+:[^:]+$/)
+  assert.match(whileEnrolling ?? '', /^v2:[0-9a-f]{8}:[^:]+:[^:]+:[^:]+$/)
   assert.ok(!whileEnrolling?.includes(secret))
   // Showing the enrolment page again shows the same secret, opened from the sealed value.
   assert.match((await browser.get('/sign-in/mfa')).body, new RegExp(`id="totp-secret">${secret}<`))
@@ -449,7 +452,7 @@ test('ASVS 2.8.2: a secret stored in clear before encryption still signs in, and
   assert.equal(signedIn.statusCode, 302)
   assert.equal(signedIn.headers.location, '/console')
   const after = await storedSecret(user.id)
-  assert.match(after ?? '', /^v1:/)
+  assert.match(after ?? '', /^v2:/)
   assert.ok(!after?.includes(user.secret))
   assert.equal(new TotpSecretVault(t.app.config.totpSecretKey).open(user.id, after!).secret, user.secret)
   t.clock.advance(30_000)
@@ -473,7 +476,7 @@ test('ASVS 2.8.2: at start-up every secret still stored in clear is sealed, and 
   const clear = await t.app.db.asSystem((tx) =>
     rows<{ n: number }>(
       tx,
-      sql`select count(*)::int as n from staff_users where totp_secret is not null and totp_secret not like 'v1:%'`,
+      sql`select count(*)::int as n from staff_users where totp_secret is not null and totp_secret not like 'v1:%' and totp_secret not like 'v2:%'`,
     ),
   )
   assert.equal(clear[0]?.n, 0)
@@ -539,7 +542,7 @@ test('ASVS 2.8.2: demo users are seeded with sealed secrets, seeding again chang
   const user = await t.app.services.staff.repository.findByEmail(kent.email)
   assert.ok(user)
   const first = await storedSecret(user.id)
-  assert.match(first ?? '', /^v1:/)
+  assert.match(first ?? '', /^v2:/)
   assert.ok(!first?.includes(kent.totpSecret))
   await seedDemo(t.app)
   assert.equal(await storedSecret(user.id), first)
@@ -567,4 +570,153 @@ test('ASVS 2.8.2: production refuses to start without a TOTP_ENCRYPTION_KEY of a
     loadConfig({ ...production, TOTP_ENCRYPTION_KEY: 't'.repeat(32) }).totpSecretKey,
     't'.repeat(32),
   )
+})
+
+// Rotating TOTP_ENCRYPTION_KEY (decision 0009): the test app's key becomes the previous one. These
+// tests start a second Waypoint on the same database, whose start-up pass seals under the new key
+// every secret sealed under the old one, so they come last.
+const NEW_TOTP_KEY = 'the-totp-key-after-rotation-0123456789abcdef'
+const rotatedConfig = (): Config => ({
+  ...t.app.config,
+  totpSecretKey: NEW_TOTP_KEY,
+  totpSecretKeyPrevious: t.app.config.totpSecretKey,
+})
+const startRotated = () => createApp(rotatedConfig(), { db: t.database.db, clock: t.clock, log: t.app.log })
+const oldVault = () => new TotpSecretVault(t.app.config.totpSecretKey)
+const newVault = () => new TotpSecretVault(NEW_TOTP_KEY)
+
+test('ASVS 2.8.2: after the key is rotated, an account enrolled under the previous key signs in, and that sign-in seals its secret under the new key', async () => {
+  const rotated = await startRotated()
+  try {
+    // Enrolled after this process started, so only the sign-in can seal it again.
+    const user = await aLocalUser()
+    const before = await storedSecret(user.id)
+    assert.equal(CredentialCipher.sealedKeyId(before!), oldVault().keyId)
+    assert.notEqual(oldVault().keyId, newVault().keyId)
+    assert.ok(!before?.includes(NEW_TOTP_KEY) && !before?.includes(t.app.config.totpSecretKey))
+
+    const browser = new FormBrowser(undefined, rotated)
+    await passwordStep(browser, user.email)
+    const signedIn = await browser.post('/sign-in/mfa', {
+      code: await totpCodeAt(user.secret, t.clock.now()),
+    })
+    assert.equal(signedIn.statusCode, 302)
+    assert.equal(signedIn.headers.location, '/console')
+
+    const after = await storedSecret(user.id)
+    assert.notEqual(after, before)
+    assert.match(after ?? '', new RegExp(`^v2:${newVault().keyId}:[^:]+:[^:]+:[^:]+$`))
+    assert.ok(!after?.includes(user.secret))
+    // The new key alone opens it; the retired key no longer does.
+    assert.deepEqual(newVault().open(user.id, after!), { secret: user.secret, sealed: true })
+    assert.throws(() => oldVault().open(user.id, after!), { name: 'TotpSecretUnreadableError' })
+    const row = await t.app.services.staff.repository.findById(user.id)
+    assert.equal(row?.failedAttempts, 0)
+
+    t.clock.advance(30_000)
+    const again = new FormBrowser(undefined, rotated)
+    await passwordStep(again, user.email)
+    const second = await again.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+    assert.equal(second.statusCode, 302)
+    assert.equal(await storedSecret(user.id), after)
+  } finally {
+    await rotated.stop()
+  }
+})
+
+test('ASVS 2.8.2: at start-up after the key is rotated, every secret sealed under the previous key is sealed under the new one, and secrets already under the new key are untouched', async () => {
+  const underOld = [await aLocalUser(), await aLocalUser()]
+  // Sealed before sealed values named their key: the older `v1:` form, under the old key.
+  const inV1 = await aLocalUser({ clearSecret: true })
+  const v1 = new CredentialCipher(t.app.config.totpSecretKey).encrypt(
+    inV1.secret,
+    `waypoint:staff_users.totp_secret:${inV1.id}`,
+  )
+  assert.match(v1, /^v1:[^:]+:[^:]+:[^:]+$/)
+  await t.app.services.staff.repository.update(inV1.id, { totpSecret: v1 })
+  const underNew = [await aLocalUser({ sealKey: NEW_TOTP_KEY }), await aLocalUser({ sealKey: NEW_TOTP_KEY })]
+  const newBefore = await Promise.all(underNew.map((user) => storedSecret(user.id)))
+
+  const rotated = await startRotated()
+  try {
+    for (const user of [...underOld, inV1]) {
+      const stored = await storedSecret(user.id)
+      assert.equal(CredentialCipher.sealedKeyId(stored!), newVault().keyId)
+      assert.deepEqual(newVault().open(user.id, stored!), { secret: user.secret, sealed: true })
+    }
+    assert.deepEqual(await Promise.all(underNew.map((user) => storedSecret(user.id))), newBefore)
+    // Nothing opens under the old key any more: every readable secret is under the new one.
+    const stillOld = await t.app.db.asSystem((tx) =>
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from staff_users where totp_secret like ${`v2:${oldVault().keyId}:%`}`,
+      ),
+    )
+    assert.equal(stillOld[0]?.n, 0)
+    // A second pass has nothing left to seal.
+    const signIn = new StaffSignInService(t.app.services.staff.repository, t.clock, t.app.config.login, {
+      secrets: new TotpSecretVault(NEW_TOTP_KEY, t.app.config.totpSecretKey),
+      log: t.app.log,
+    })
+    assert.equal(await signIn.sealClearSecrets(), 0)
+    // And those accounts sign in with the new key alone.
+    for (const user of [underOld[0]!, inV1]) {
+      const browser = new FormBrowser(undefined, rotated)
+      await passwordStep(browser, user.email)
+      const ok = await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+      assert.equal(ok.statusCode, 302)
+    }
+  } finally {
+    await rotated.stop()
+  }
+})
+
+test('ASVS 2.8.2: with neither the current nor the previous key able to open a secret, sign-in is refused as before', async () => {
+  const rotated = await startRotated()
+  try {
+    const user = await aLocalUser({ sealKey: 'a-key-this-waypoint-was-not-given-0123456789' })
+    const before = await storedSecret(user.id)
+    const browser = new FormBrowser(undefined, rotated)
+    await passwordStep(browser, user.email)
+    logged.length = 0
+    const refused = await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+    assert.equal(refused.statusCode, 503)
+    assert.match(errorSummary(refused.body) ?? '', /cannot check authenticator codes at the moment/)
+    const errors = logged.filter((line) => line.level === 50 && line.userId === user.id)
+    assert.equal(errors.length, 1)
+    assert.match(String(errors[0]?.msg), /cannot be decrypted/)
+    const row = await t.app.services.staff.repository.findById(user.id)
+    assert.equal(row?.failedAttempts, 0)
+    assert.equal(row?.lastSignInAt, null)
+    assert.equal(await storedSecret(user.id), before)
+    assert.deepEqual(
+      (await auditActions(user.id)).map((a) => [a.action, a.detail.reason]),
+      [['sign-in.failed', 'secret-unreadable']],
+    )
+    assert.equal((await browser.get('/console')).statusCode, 302)
+  } finally {
+    await rotated.stop()
+  }
+})
+
+test('ASVS 2.8.2: production refuses a TOTP_ENCRYPTION_KEY_PREVIOUS shorter than 32 characters', () => {
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://waypoint@db/waypoint',
+    PUBLIC_URL: 'https://waypoint.example.org',
+    SESSION_SECRET: 's'.repeat(40),
+    WRITEBACK_CREDENTIAL_KEY: 'w'.repeat(40),
+    NOTIFY_CALLBACK_TOKEN: 'n'.repeat(40),
+    MESSAGING_LINK_SECRET: 'm'.repeat(40),
+    TOTP_ENCRYPTION_KEY: 't'.repeat(40),
+  }
+  assert.throws(
+    () => loadConfig({ ...production, TOTP_ENCRYPTION_KEY_PREVIOUS: 'p'.repeat(31) }),
+    /TOTP_ENCRYPTION_KEY_PREVIOUS must be at least 32 characters/,
+  )
+  assert.equal(
+    loadConfig({ ...production, TOTP_ENCRYPTION_KEY_PREVIOUS: 'p'.repeat(32) }).totpSecretKeyPrevious,
+    'p'.repeat(32),
+  )
+  assert.equal(loadConfig(production).totpSecretKeyPrevious, undefined)
 })

@@ -175,13 +175,16 @@ export class StaffRepository {
     return updated[0]?.locked ?? false
   }
 
-  /** Accounts whose authenticator secret is still stored in clear (not in the sealed `v1:` form). */
-  clearTotpSecrets(): Promise<{ id: string; totpSecret: string }[]> {
+  /**
+   * Accounts whose authenticator secret is not sealed under the current key (the key id
+   * `currentKeyId`): stored in clear, in the `v1:` form, or under another key (decision 0009).
+   */
+  totpSecretsNotSealedUnder(currentKeyId: string): Promise<{ id: string; totpSecret: string }[]> {
     return this.#db.asSystem((tx) =>
       rows<{ id: string; totpSecret: string }>(
         tx,
         sql`select id, totp_secret as "totpSecret" from staff_users
-            where totp_secret is not null and totp_secret not like 'v1:%'`,
+            where totp_secret is not null and totp_secret not like ${`v2:${currentKeyId}:%`}`,
       ),
     )
   }
