@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import { sql } from 'drizzle-orm'
+import { productionSettings } from '../../../test/support/production-settings.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import { ConfigError, loadConfig } from '../config.ts'
 import { rows } from '../db/database.ts'
@@ -157,17 +158,7 @@ test('CP-175: a collector whose certificate the CA did not sign is refused; the 
 })
 
 test('CP-175: production refuses to send syslog over plain TCP unless SIEM_SYSLOG_ALLOW_PLAINTEXT=true', () => {
-  const production = {
-    NODE_ENV: 'production',
-    DATABASE_URL: 'postgres://waypoint@db/waypoint',
-    PUBLIC_URL: 'https://waypoint.example.org',
-    SESSION_SECRET: 's'.repeat(40),
-    TOTP_ENCRYPTION_KEY: 't'.repeat(40),
-    WRITEBACK_CREDENTIAL_KEY: 'w'.repeat(40),
-    NOTIFY_CALLBACK_TOKEN: 'n'.repeat(40),
-    MESSAGING_LINK_SECRET: 'm'.repeat(40),
-    SIEM_SYSLOG_HOST: 'siem.example.org',
-  }
+  const production = { ...productionSettings, SIEM_SYSLOG_HOST: 'siem.example.org' }
   const tls = loadConfig(production).siem
   assert.equal(tls.syslogTls, true, 'TLS unless turned off')
   assert.equal(tls.syslogPort, 6514)

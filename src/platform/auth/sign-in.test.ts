@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
 import { pino } from 'pino'
+import { productionSettings } from '../../../test/support/production-settings.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import { type App, createApp } from '../../app.ts'
 import { type Config, loadConfig } from '../config.ts'
@@ -555,15 +556,7 @@ test('ASVS 2.8.2: demo users are seeded with sealed secrets, seeding again chang
 })
 
 test('ASVS 2.8.2: production refuses to start without a TOTP_ENCRYPTION_KEY of at least 32 characters', () => {
-  const production = {
-    NODE_ENV: 'production',
-    DATABASE_URL: 'postgres://waypoint@db/waypoint',
-    PUBLIC_URL: 'https://waypoint.example.org',
-    SESSION_SECRET: 's'.repeat(40),
-    WRITEBACK_CREDENTIAL_KEY: 'w'.repeat(40),
-    NOTIFY_CALLBACK_TOKEN: 'n'.repeat(40),
-    MESSAGING_LINK_SECRET: 'm'.repeat(40),
-  }
+  const { TOTP_ENCRYPTION_KEY: _, ...production } = productionSettings
   assert.throws(() => loadConfig(production), /without: TOTP_ENCRYPTION_KEY/)
   assert.throws(() => loadConfig({ ...production, TOTP_ENCRYPTION_KEY: 'short' }), /at least 32 characters/)
   assert.equal(
@@ -700,16 +693,7 @@ test('ASVS 2.8.2: with neither the current nor the previous key able to open a s
 })
 
 test('ASVS 2.8.2: production refuses a TOTP_ENCRYPTION_KEY_PREVIOUS shorter than 32 characters', () => {
-  const production = {
-    NODE_ENV: 'production',
-    DATABASE_URL: 'postgres://waypoint@db/waypoint',
-    PUBLIC_URL: 'https://waypoint.example.org',
-    SESSION_SECRET: 's'.repeat(40),
-    WRITEBACK_CREDENTIAL_KEY: 'w'.repeat(40),
-    NOTIFY_CALLBACK_TOKEN: 'n'.repeat(40),
-    MESSAGING_LINK_SECRET: 'm'.repeat(40),
-    TOTP_ENCRYPTION_KEY: 't'.repeat(40),
-  }
+  const production = productionSettings
   assert.throws(
     () => loadConfig({ ...production, TOTP_ENCRYPTION_KEY_PREVIOUS: 'p'.repeat(31) }),
     /TOTP_ENCRYPTION_KEY_PREVIOUS must be at least 32 characters/,
