@@ -58,10 +58,6 @@ export class PersonRepository {
     return row
   }
 
-  people(tx: Tx, ids: string[]): Promise<PersonRow[]> {
-    return rows<PersonRow>(tx, sql`select ${personColumns} from people where id in ${uuidList(ids)}`)
-  }
-
   contactPointsOfPeople(tx: Tx, ids: string[]): Promise<(ContactPointRow & { personId: string })[]> {
     return rows(
       tx,

@@ -24,6 +24,13 @@ export type ContactPointRow = typeof contactPointHealth.$inferSelect
 /** Statuses a message can still leave by being sent. */
 export const pendingStatuses: MessageStatus[] = ['scheduled']
 
+/** What decides whether an address may be sent to: an active opt-out, and its delivery health. */
+export interface Sendability {
+  optOutSource: string | null
+  health: string | null
+  healthReason: string | null
+}
+
 export class MessagingRepository {
   // Read for every message, changed rarely by people: held briefly (platform/cache.ts).
   readonly #settings: SettingsCache<SettingsRow | undefined>
@@ -513,17 +520,8 @@ export class MessagingRepository {
    * Whether an address may be sent to, in one read: its active opt-out from this channel (or
    * all), and whether it has failed permanently.
    */
-  async sendability(
-    tx: Tx,
-    forceId: string,
-    channel: Channel,
-    key: string,
-  ): Promise<{ optOutSource: string | null; health: string | null; healthReason: string | null }> {
-    const [found] = await rows<{
-      optOutSource: string | null
-      health: string | null
-      healthReason: string | null
-    }>(
+  async sendability(tx: Tx, forceId: string, channel: Channel, key: string): Promise<Sendability> {
+    const [found] = await rows<Sendability>(
       tx,
       sql`select
             (select source from message_opt_outs where force_id = ${forceId} and address_key = ${key}
@@ -533,14 +531,6 @@ export class MessagingRepository {
           left join contact_point_health h on h.force_id = ${forceId} and h.address_key = ${key}`,
     )
     return found ?? { optOutSource: null, health: null, healthReason: null }
-  }
-
-  async contactPoint(tx: Tx, forceId: string, key: string): Promise<ContactPointRow | undefined> {
-    const [row] = await tx
-      .select()
-      .from(contactPointHealth)
-      .where(and(eq(contactPointHealth.forceId, forceId), eq(contactPointHealth.addressKey, key)))
-    return row
   }
 
   async badContactPoints(tx: Tx, forceId: string): Promise<ContactPointRow[]> {
