@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
 import { fromPglite } from 'pg-boss'
+import { installDatabaseErrorSanitiser } from './database-error.ts'
 
 export type Tx = PgTransaction<PgQueryResultHKT, any, any>
 export type Executor = PgDatabase<PgQueryResultHKT, any>
@@ -57,6 +58,8 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  // A failed statement raises an error without the statement's values (database-error.ts).
+  installDatabaseErrorSanitiser()
   if (options.databaseUrl) return openPostgres(options.databaseUrl)
   return openPglite(options.dataDir ?? 'memory://', options.loadDataDir)
 }
