@@ -7,6 +7,7 @@ import {
   isWithinQuietHours,
   nextSendableTime,
   type SendingWindow,
+  ukDateTime,
 } from './quiet-hours.ts'
 
 const window: SendingWindow = {
@@ -51,7 +52,8 @@ test('UJ-8: with bank holidays off, Christmas Day, Boxing Day (substitute) and E
   assert.equal(isBankHoliday('2026-12-25'), true)
   assert.equal(isBankHoliday('2026-12-28'), true)
   assert.equal(isBankHoliday('2026-12-26'), false)
-  assert.equal(at('2026-12-24T22:00:00Z'), '2026-12-26T08:00:00.000Z')
+  // Saturday 26th is Boxing Day itself: not sent on unless the force chooses to (see below).
+  assert.equal(at('2026-12-24T22:00:00Z'), '2026-12-27T08:00:00.000Z')
   const weekdaysOnly = { ...window, days: [1, 2, 3, 4, 5] }
   assert.equal(
     nextSendableTime(new Date('2026-12-24T22:00:00Z'), weekdaysOnly).toISOString(),
@@ -89,4 +91,52 @@ test('Victims’ Code working days skip weekends and bank holidays of England an
   assert.equal(addWorkingDays('2026-04-02', 2), '2026-04-08') // Good Friday and Easter Monday skipped
   assert.equal(addWorkingDays('2026-12-23', 3), '2026-12-30') // 24th, (25, 26, 27, 28 off), 29th, 30th
   assert.equal(addWorkingDays('2026-06-01', 0), '2026-06-01')
+})
+
+const iso = (instant: string, w: SendingWindow) => nextSendableTime(new Date(instant), w).toISOString()
+
+test('UJ-8: a window ending at a time the clocks skip (00:00–01:30 on 28 March 2027) closes when they skip it', () => {
+  const w = { ...defaultSendingWindow, start: '00:00', end: '01:30' }
+  // 00:50 GMT is inside; 02:10 BST (01:10Z) is after 01:30 on the clock: held to 00:00 BST on the 29th.
+  assert.equal(iso('2027-03-28T00:50:00Z', w), '2027-03-28T00:50:00.000Z')
+  assert.equal(iso('2027-03-28T01:10:00Z', w), '2027-03-28T23:00:00.000Z')
+  assert.equal(isWithinQuietHours(new Date('2027-03-28T01:00:00Z'), w), true)
+})
+
+test('UJ-8: a window starting at a time the clocks skip opens when they skip it (02:00 BST)', () => {
+  const w = { ...defaultSendingWindow, start: '01:30', end: '06:00' }
+  assert.equal(iso('2027-03-28T00:30:00Z', w), '2027-03-28T01:00:00.000Z')
+  // An ordinary day: 01:30 GMT.
+  assert.equal(iso('2027-03-21T00:30:00Z', w), '2027-03-21T01:30:00.000Z')
+})
+
+test('UJ-8: on the autumn-back day a window closing at 01:30 closes at the first 01:30 and one opening at 01:30 opens at the second', () => {
+  const closing = { ...defaultSendingWindow, start: '00:00', end: '01:30' }
+  // 31 October 2027: 01:30 BST is 00:30Z, 01:30 GMT is 01:30Z.
+  assert.equal(iso('2027-10-31T00:20:00Z', closing), '2027-10-31T00:20:00.000Z')
+  assert.equal(iso('2027-10-31T00:45:00Z', closing), '2027-11-01T00:00:00.000Z')
+  assert.equal(iso('2027-10-31T01:15:00Z', closing), '2027-11-01T00:00:00.000Z')
+  const opening = { ...defaultSendingWindow, start: '01:30', end: '06:00' }
+  assert.equal(iso('2027-10-31T00:30:00Z', opening), '2027-10-31T01:30:00.000Z')
+})
+
+test('UJ-8: Christmas 2027: no messages on Saturday 25 or Sunday 26 December unless the force chooses to send on them', () => {
+  const noBankHolidays = { ...window }
+  // Fri 24 Dec 22:00 → Sat 25 and Sun 26 (Christmas itself), Mon 27 and Tue 28 (substitute bank holidays) skipped.
+  assert.equal(iso('2027-12-24T22:00:00Z', noBankHolidays), '2027-12-29T08:00:00.000Z')
+  assert.equal(isWithinQuietHours(new Date('2027-12-25T12:00:00Z'), noBankHolidays), true)
+  assert.equal(isWithinQuietHours(new Date('2027-12-26T12:00:00Z'), noBankHolidays), true)
+  // A force that sends on bank holidays still keeps 25 and 26 December free by default.
+  assert.equal(iso('2027-12-24T22:00:00Z', defaultSendingWindow), '2027-12-27T08:00:00.000Z')
+  // The force's choice to send on them.
+  assert.equal(
+    iso('2027-12-24T22:00:00Z', { ...noBankHolidays, sendOnChristmasDays: true }),
+    '2027-12-25T08:00:00.000Z',
+  )
+})
+
+test('UJ-8: times are shown as people in the UK read them', () => {
+  assert.equal(ukDateTime(new Date('2027-03-06T08:00:00Z')), '8:00am on Saturday 6 March 2027')
+  assert.equal(ukDateTime(new Date('2027-06-15T20:30:00Z')), '9:30pm on Tuesday 15 June 2027')
+  assert.equal(ukDateTime(new Date('2027-06-15T11:05:00Z')), '12:05pm on Tuesday 15 June 2027')
 })

@@ -34,6 +34,8 @@ export const messagingSettings = pgTable('messaging_settings', {
   branding: jsonb('branding').$type<MessagingBranding>().notNull(),
   links: jsonb('links').$type<{ text: string; url: string }[]>().notNull(),
   sendingWindows: jsonb('sending_windows').$type<Partial<Record<Channel, SendingWindow>>>().notNull(),
+  /** Whether messages may go on 25 and 26 December themselves (both channels). */
+  sendOnChristmasDays: boolean('send_on_christmas_days').notNull().default(false),
   /** Sealed by NotifyKeys; never shown. Name and last 4 are what staff see. */
   notifyApiKeySealed: text('notify_api_key_sealed'),
   notifyApiKeyName: text('notify_api_key_name'),
