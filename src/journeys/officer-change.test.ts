@@ -57,7 +57,8 @@ async function ingest(change: CaseChange) {
   )
 }
 
-async function aCrime(officer?: OfficerFacts) {
+/** A crime recorded with its victim enrolled; `dispatch: false` leaves its messages waiting. */
+async function aCrime(officer?: OfficerFacts, options: { dispatch?: boolean } = {}) {
   sequence += 1
   const crimeRef = `46/${sequence}${process.pid}/26`
   const result = await ingest({
@@ -81,7 +82,9 @@ async function aCrime(officer?: OfficerFacts) {
       },
     ],
   })
-  await t.app.jobs.drain()
+  await t.app.jobs.drain(
+    options.dispatch === false ? t.app.jobs.names.filter((n) => !n.startsWith('messaging.')) : undefined,
+  )
   return { crimeId: result.crimeId!, crimeRef }
 }
 
@@ -203,4 +206,23 @@ test('issue 5 item 5: the first officer assigned cancels nothing; once the journ
   const count = (await messagesOn(crimeId)).length
   await reassign(crimeRef, officerB)
   assert.equal((await messagesOn(crimeId)).length, count)
+})
+
+test('UJ-8: the replacement officer-details message after an officer change at 21:30 is not urgent and waits for 08:00', async () => {
+  clock.set('2026-06-15T19:59:00Z') // Monday 20:59 in London: inside the window
+  const { crimeId, crimeRef } = await aCrime(officerA, { dispatch: false })
+  clock.set('2026-06-15T20:30:00Z') // 21:30 in London, before dispatch reached the first messages
+  await reassign(crimeRef, officerB)
+  const replacement = (await messagesOn(crimeId)).find(
+    (m) => m.templateKey === 'officer-details' && m.status === 'scheduled',
+  )!
+  assert.match(replacement.body, /Ben Booth/)
+  assert.equal(replacement.urgent, false, 'urgency comes only from a step defined as urgent')
+  assert.equal(replacement.sendAfter.toISOString(), '2026-06-16T07:00:00.000Z')
+  await dispatchDue()
+  assert.equal(
+    (await messagesOn(crimeId)).find((m) => m.id === replacement.id)!.status,
+    'scheduled',
+    'nothing about the new officer goes at 21:30',
+  )
 })

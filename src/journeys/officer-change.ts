@@ -152,7 +152,7 @@ export class OfficerChangeNotices {
       personalisation: this.#d.personalisation(snapshot),
       language: person.language ?? 'en',
       dueAt,
-      urgent: stopped?.urgent ?? false,
+      urgent: false,
     })
     const detail = stopped
       ? `The investigating officer changed to ${officer}: this replaces the message naming the previous officer, which was not sent`

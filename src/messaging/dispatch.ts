@@ -11,7 +11,8 @@ import type { Logger } from '../platform/logger.ts'
 import type { MessageChannel, OutgoingMessage, SendOutcome } from './channels.ts'
 import type { MessageRow, MessagingRepository } from './repository.ts'
 import type { MessageStatus, Provider } from './schema.ts'
-import { brandingFrom } from './service.ts'
+import { nextSendableTime, ukDateTime } from './quiet-hours.ts'
+import { brandingFrom, type DispatchWaker, sendingWindowFor } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 
 export interface DispatchResult {
@@ -43,6 +44,7 @@ export class MessageDispatcher {
   readonly #links: UnsubscribeLinks
   readonly #log: Logger
   readonly #onSent: SentMessageListener | undefined
+  readonly #wake: DispatchWaker | undefined
   #reconciledAt: number | undefined
 
   constructor(deps: {
@@ -55,6 +57,8 @@ export class MessageDispatcher {
     log: Logger
     /** Runs in the transaction that records a message as sent (write-back, UJ-9, UJ-10). */
     onSent?: SentMessageListener
+    /** Wakes dispatch when a message held at the moment of sending may go. */
+    wake?: DispatchWaker
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -64,6 +68,7 @@ export class MessageDispatcher {
     this.#links = deps.links
     this.#log = deps.log
     this.#onSent = deps.onSent
+    this.#wake = deps.wake
   }
 
   /** Sends what is due, batch after batch, until nothing is due, a limit bites or time is up. */
@@ -86,7 +91,8 @@ export class MessageDispatcher {
           (bucket, wanted) => this.#repo.takeTokens(tx, bucket, wanted, ...this.#bucketShape()),
           (m) => (m.provider === 'notify' ? `notify:${m.forceId}` : null),
         )
-        return { ...claim, outgoing: await this.#prepare(tx, claim.claimed) }
+        const ready = await this.#holdIfNowQuietHours(tx, claim.claimed, now)
+        return { claimed: ready, limited: claim.limited, outgoing: await this.#prepare(tx, ready) }
       })
       if (claimed.length > 0) {
         const outcomes = await Promise.all(outgoing.map((m) => this.#send(m)))
@@ -98,6 +104,31 @@ export class MessageDispatcher {
       // Held back by the shared bucket: wait for about a fifth of its capacity to refill.
       if (limited) await new Promise((resolve) => setTimeout(resolve, this.#refillWaitMs()))
     }
+  }
+
+  /**
+   * Quiet hours again at the moment of sending: a message that was due inside its window but is
+   * only reached once the window has closed (an outage, a backlog) goes back to wait for the
+   * window to open, with the reason on its timeline. Urgent messages go. Returns those to send.
+   */
+  async #holdIfNowQuietHours(tx: Tx, claimed: MessageRow[], now: Date): Promise<MessageRow[]> {
+    const ready: MessageRow[] = []
+    for (const message of claimed) {
+      const window = sendingWindowFor(await this.#repo.settings(tx, message.forceId), message.channel)
+      const opens = message.urgent ? now : nextSendableTime(now, window)
+      if (opens.getTime() === now.getTime()) {
+        ready.push(message)
+        continue
+      }
+      await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+        sendAfter: opens,
+        sendingSince: null,
+        attempts: Math.max(0, message.attempts - 1),
+        detail: `Held for quiet hours until ${ukDateTime(opens)}: it was due at ${ukDateTime(message.sendAfter)}, but could not be sent before the sending window closed`,
+      })
+      await this.#wake?.(tx, opens)
+    }
+    return ready
   }
 
   /**

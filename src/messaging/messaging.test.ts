@@ -195,6 +195,54 @@ test('UJ-8: a message due at 22:30 waits for 08:00; dispatch at 22:31 sends noth
   )
 })
 
+const timeline = async (id: string) => {
+  const { events } = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.message(tx, id))
+  return events.map((e) => e.detail ?? '')
+}
+
+test('UJ-8: only a message really held records "Held for quiet hours", in UK time; an urgent one says it went at once', async () => {
+  // Journeys ask for "now" a moment before messaging reads the clock: that is not a hold.
+  t.clock.set('2026-01-20T10:00:00.050Z')
+  const unheld = await schedule({ personId: 'p-unheld', dueAt: new Date('2026-01-20T10:00:00Z') })
+  assert.equal(unheld.sendAfter.toISOString(), '2026-01-20T10:00:00.050Z')
+  assert.ok(
+    (await timeline(unheld.id)).every((d) => !/quiet hours/i.test(d)),
+    'no quiet-hours line',
+  )
+  t.clock.set('2026-03-05T22:30:00Z') // Friday 22:30 in London
+  const held = await schedule({ personId: 'p-held' })
+  assert.deepEqual(await timeline(held.id), ['Held for quiet hours until 8:00am on Friday 6 March 2026'])
+  const urgent = await schedule({ personId: 'p-urgent-note', urgent: true })
+  assert.equal(urgent.sendAfter.toISOString(), '2026-03-05T22:30:00.000Z')
+  const urgentTimeline = await timeline(urgent.id)
+  assert.ok(urgentTimeline.every((d) => !/Held for quiet hours/.test(d)))
+  assert.deepEqual(urgentTimeline, ['Urgent: sent at once, although it is quiet hours'])
+  await t.app.db.withForce('kent', async (tx) => {
+    for (const personId of ['p-unheld', 'p-held', 'p-urgent-note'])
+      await t.app.services.messaging.cancelPending(tx, { forceId: 'kent', personId, reason: 'test tidy-up' })
+  })
+})
+
+test('UJ-8: dispatch checks quiet hours when it sends: a message due at 20:59:50 first reached at 23:00 waits for 08:00', async () => {
+  t.clock.set('2026-01-21T20:59:50Z') // Wednesday 20:59:50 in London
+  const message = await schedule({ personId: 'p-backlog' })
+  assert.equal(message.sendAfter.toISOString(), '2026-01-21T20:59:50.000Z')
+  t.clock.set('2026-01-21T23:00:00Z') // the first dispatch run after an outage
+  await dispatch()
+  const held = await messageById(message.id)
+  assert.equal(held.status, 'scheduled')
+  assert.equal(held.sendAfter.toISOString(), '2026-01-22T08:00:00.000Z')
+  assert.equal(held.attempts, 0, 'a hold is not a failed attempt')
+  assert.equal(notify.byReference(message.reference).length, 0, 'nothing went at 23:00')
+  assert.match(
+    (await timeline(message.id)).at(-1) ?? '',
+    /^Held for quiet hours until 8:00am on Thursday 22 January 2026: it was due at 8:59pm on Wednesday 21 January 2026, but could not be sent before the sending window closed$/,
+  )
+  t.clock.set('2026-01-22T08:00:00Z')
+  await dispatch()
+  assert.equal(notify.byReference(message.reference).length, 1)
+})
+
 test('UJ-15: an SMS goes to GOV.UK Notify with our reference; duplicated, out-of-order receipts end in delivered', async () => {
   t.clock.set('2026-06-02T10:00:00Z')
   notify.receipts = {

@@ -51,6 +51,7 @@ export function createMessaging(deps: {
     links,
     log: deps.log,
     onSent: deps.onSent,
+    wake: (tx, at) => service.wakeDispatch(tx, at),
   })
   const definitions = messagingJobs(dispatcher, jobs, clock)
   jobs.register(definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts)

@@ -14,6 +14,7 @@ import {
   isValidSendingWindow,
   nextSendableTime,
   type SendingWindow,
+  ukDateTime,
 } from './quiet-hours.ts'
 import type { MessageRow, MessagingRepository, OptOutRow, SettingsRow, TemplateRow } from './repository.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
@@ -119,6 +120,11 @@ export class MessagingService {
   /** Dispatch registers how it wants to be woken once the job queue exists. */
   onDue(wake: DispatchWaker): void {
     this.#wake = wake
+  }
+
+  /** Wakes dispatch at `at`, once `tx` commits (a message held until then). */
+  wakeDispatch(tx: Tx, at: Date): Promise<void> {
+    return this.#wake(tx, at)
   }
 
   async addTemplateVersion(tx: Tx, template: NewTemplate): Promise<TemplateRow> {
@@ -284,6 +290,7 @@ export class MessagingService {
       branding: change.branding ?? current?.branding ?? {},
       links: change.links ?? current?.links ?? [],
       sendingWindows: { ...(current?.sendingWindows ?? {}), ...(change.sendingWindows ?? {}) },
+      sendOnChristmasDays: change.sendOnChristmasDays ?? current?.sendOnChristmasDays ?? false,
       updatedBy: actorId,
     })
   }
@@ -408,10 +415,9 @@ export class MessagingService {
         request.actorId ?? null,
       )
     }
-    const window = settings?.sendingWindows?.[request.channel] ?? defaultSendingWindow
-    const sendAfter = nextSendableTime(new Date(Math.max(dueAt.getTime(), now.getTime())), window, {
-      urgent: request.urgent,
-    })
+    const window = sendingWindowFor(settings, request.channel)
+    const earliest = new Date(Math.max(dueAt.getTime(), now.getTime()))
+    const sendAfter = nextSendableTime(earliest, window, { urgent: request.urgent })
     const message = await this.#repo.insertMessage(
       tx,
       {
@@ -424,7 +430,7 @@ export class MessagingService {
         sendAfter,
         status: 'scheduled',
       },
-      sendAfter.getTime() > dueAt.getTime() ? `Held for quiet hours until ${sendAfter.toISOString()}` : null,
+      quietHoursNote(earliest, sendAfter, window, request.urgent ?? false),
       request.actorId ?? null,
     )
     await this.#wake(tx, sendAfter)
@@ -601,6 +607,30 @@ export class MessagingService {
   deleteFinishedBefore(tx: Tx, cutoff: Date): Promise<Record<string, number>> {
     return this.#deletion.deleteFinishedBefore(tx, cutoff)
   }
+}
+
+/** The window a force's messages on `channel` keep to, with its choice about 25 and 26 December. */
+export function sendingWindowFor(settings: SettingsRow | undefined, channel: Channel): SendingWindow {
+  return {
+    ...(settings?.sendingWindows?.[channel] ?? defaultSendingWindow),
+    sendOnChristmasDays: settings?.sendOnChristmasDays ?? false,
+  }
+}
+
+/**
+ * What a new message's timeline says about quiet hours: held until when, in UK time; or, for an
+ * urgent message that quiet hours would have held, that it goes at once. Nothing otherwise.
+ */
+function quietHoursNote(
+  earliest: Date,
+  sendAfter: Date,
+  window: SendingWindow,
+  urgent: boolean,
+): string | null {
+  if (sendAfter.getTime() > earliest.getTime()) return `Held for quiet hours until ${ukDateTime(sendAfter)}`
+  if (urgent && nextSendableTime(earliest, window).getTime() > earliest.getTime())
+    return 'Urgent: sent at once, although it is quiet hours'
+  return null
 }
 
 export function providerFor(
