@@ -30,6 +30,7 @@ export interface SettingsChange {
   branding: { colour?: string; logoText?: string; logoUrl?: string }
   links: { text: string; url: string }[]
   sendingWindows: Record<Channel, SendingWindow>
+  sendOnChristmasDays: boolean
 }
 
 /** The form's values for the force's current settings (defaults where it has none). */
@@ -59,6 +60,7 @@ export function formFromSettings(
     values[`${channel}End`] = window.end
     values[`${channel}BankHolidays`] = window.sendOnBankHolidays ? 'yes' : 'no'
   }
+  values.christmasDays = settings?.sendOnChristmasDays ? 'yes' : 'no'
   return values
 }
 
@@ -177,6 +179,13 @@ export function parseSettingsForm(form: SettingsForm): {
     if (isValidSendingWindow(window)) sendingWindows[channel] = window
   }
 
+  const christmasDays = one(form.christmasDays)
+  if (christmasDays !== 'yes' && christmasDays !== 'no')
+    errors.push({
+      field: 'christmasDays',
+      message: 'Select whether messages may be sent on 25 and 26 December',
+    })
+
   if (errors.length > 0) return { errors }
   return {
     errors,
@@ -195,6 +204,7 @@ export function parseSettingsForm(form: SettingsForm): {
       },
       links,
       sendingWindows,
+      sendOnChristmasDays: christmasDays === 'yes',
     },
   }
 }

@@ -325,6 +325,7 @@ function validSettings(): Record<string, string | string[]> {
     emailStart: '08:00',
     emailEnd: '21:00',
     emailBankHolidays: 'yes',
+    christmasDays: 'no',
     smsChannel: 'outbox',
     emailChannel: 'outbox',
     senderName: '',
@@ -562,4 +563,41 @@ test('UJ-19: a victim who prefers Welsh gets their first message in Welsh; a lan
     polish.message.body,
     new RegExp(`thank you for contacting us\\. Your reference is ${polish.cadRef}`),
   )
+})
+
+test('UJ-8: a force chooses whether messages go on 25 and 26 December; by default a force that keeps bank holidays free sends nothing on Saturday 25 or Sunday 26 December 2027', async () => {
+  const page = decode((await admin.get('/console/messaging-settings')).body)
+  assert.match(page, /Send messages on 25 and 26 December\?/)
+  assert.match(page, /<input[^>]*name="christmasDays"[^>]*value="no"[^>]*checked/)
+  const missing = decode(
+    (await admin.post('/console/messaging-settings', { ...validSettings(), christmasDays: '' })).body,
+  )
+  assert.match(missing, /govuk-error-summary/)
+  assert.match(missing, /Select whether messages may be sent on 25 and 26 December/)
+
+  const noBankHolidays = { ...validSettings(), smsBankHolidays: 'no' }
+  assert.equal(
+    (await admin.post('/console/messaging-settings', { ...noBankHolidays, christmasDays: 'no' })).statusCode,
+    303,
+  )
+  clock.set('2027-12-25T10:00:00Z') // Saturday, Christmas Day
+  // Not the 25th or 26th themselves, nor Monday 27 and Tuesday 28 (the substitute bank holidays).
+  assert.equal((await scheduleSms('crime-reference')).sendAfter.toISOString(), '2027-12-29T08:00:00.000Z')
+  clock.set('2027-12-26T10:00:00Z')
+  assert.equal((await scheduleSms('crime-reference')).sendAfter.toISOString(), '2027-12-29T08:00:00.000Z')
+
+  clock.set('2026-06-03T09:00:00Z')
+  assert.equal(
+    (await admin.post('/console/messaging-settings', { ...noBankHolidays, christmasDays: 'yes' })).statusCode,
+    303,
+  )
+  assert.match(
+    decode((await admin.get('/console/messaging-settings')).body),
+    /<input[^>]*name="christmasDays"[^>]*value="yes"[^>]*checked/,
+  )
+  clock.set('2027-12-25T10:00:00Z')
+  assert.equal((await scheduleSms('crime-reference')).sendAfter.toISOString(), '2027-12-25T10:00:00.000Z')
+  clock.set('2026-06-03T09:00:00Z')
+  const audits = await auditOf('messaging-settings.changed')
+  assert.ok((audits.at(-1)!.detail.changed as string[]).includes('sendOnChristmasDays'))
 })
