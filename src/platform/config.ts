@@ -37,7 +37,7 @@ export interface Config {
   logLevel: string
   /** Integration API: bearer token lifetime and per-client rate limit (CP-172, CP-182, CP-184). */
   api: { tokenTtlSeconds: number; rateLimitMax: number; rateLimitWindowMs: number }
-  /** When set, /metrics requires `Authorization: Bearer <token>` (CP-166). */
+  /** When set, /metrics requires `Authorization: Bearer <token>` (CP-166); required in production. */
   metricsToken: string | undefined
   siem: {
     syslogHost: string | undefined
@@ -157,7 +157,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       rateLimitMax: Number(env.API_RATE_LIMIT_MAX ?? 600),
       rateLimitWindowMs: Number(env.API_RATE_LIMIT_WINDOW_MS ?? 60_000),
     },
-    metricsToken: env.METRICS_TOKEN || undefined,
+    // Metrics name routes, queues and volumes: production never serves them without a token.
+    metricsToken: production ? required('METRICS_TOKEN', '') : env.METRICS_TOKEN || undefined,
     siem: {
       syslogHost: env.SIEM_SYSLOG_HOST || undefined,
       syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),
@@ -218,6 +219,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (production && config.totpSecretKey.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY must be at least 32 characters')
+  }
+  if (production && (config.metricsToken ?? '').length < 32) {
+    throw new ConfigError('METRICS_TOKEN must be at least 32 characters')
   }
   if (production && config.totpSecretKeyPrevious !== undefined && config.totpSecretKeyPrevious.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY_PREVIOUS must be at least 32 characters')

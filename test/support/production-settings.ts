@@ -9,4 +9,5 @@ export const productionSettings: Record<string, string> = {
   WRITEBACK_CREDENTIAL_KEY: 'w'.repeat(40),
   NOTIFY_CALLBACK_TOKEN: 'n'.repeat(40),
   MESSAGING_LINK_SECRET: 'm'.repeat(40),
+  METRICS_TOKEN: 'x'.repeat(40),
 }

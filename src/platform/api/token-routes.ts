@@ -3,6 +3,8 @@
 // OAuth client libraries expect that shape.
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { DomainError } from '../errors.ts'
+import { Problem } from './api-schemas.ts'
 import { type ApiClientService, OAuthError } from './client-service.ts'
 import { TOKEN_PATH } from './api-platform.ts'
 import { allApiScopes } from './scopes.ts'
@@ -53,6 +55,24 @@ export function registerTokenRoutes(http: FastifyInstance, clients: ApiClientSer
     },
   )
 
+  // RFC 6749 §4.4.2: a token request is a form (JSON is accepted too). A body of any other type,
+  // or one that is not an object, is a client's mistake: 400 with a problem document.
+  http.register(async (scope) => {
+    scope.addContentTypeParser('*', (_request, _payload, done) => {
+      done(
+        new DomainError(
+          'bad-request',
+          'Send the token request as application/x-www-form-urlencoded (or application/json)',
+          { status: 400 },
+        ),
+        undefined,
+      )
+    })
+    registerTokenRoute(scope, clients)
+  })
+}
+
+function registerTokenRoute(http: FastifyInstance, clients: ApiClientService): void {
   http.post(
     TOKEN_PATH,
     {
@@ -62,7 +82,14 @@ export function registerTokenRoutes(http: FastifyInstance, clients: ApiClientSer
         tags: ['Authentication'],
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthErrorResponse, 401: OAuthErrorResponse },
+        response: {
+          200: TokenResponse,
+          400: Type.Union([OAuthErrorResponse, Problem], {
+            description:
+              'An OAuth error (RFC 6749 §5.2), or a problem document for a body that cannot be read',
+          }),
+          401: OAuthErrorResponse,
+        },
       },
     },
     async (request, reply) => {

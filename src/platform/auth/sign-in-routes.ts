@@ -30,12 +30,27 @@ const WRONG_CODE =
 const CODES_UNAVAILABLE =
   'Waypoint cannot check authenticator codes at the moment. Try again later or contact your service desk.'
 
-/** Only a path on this site: `/console/x`, never `//evil.example` or `https://…` (open redirect). */
+/**
+ * Only a path on this site: `/console/x`, never `//evil.example` or `https://…` (open redirect).
+ * The answer is the path as a URL parser reads it, percent-encoded, so it is always a valid
+ * `Location` header (a raw `/\u3000/x` is not); anything else falls back to the console's home.
+ */
 export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 500) return '/console'
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/console'
-  if ([...value].some((c) => c < ' ' || c === '\\') || value.startsWith('/sign-in')) return '/console'
-  return value
+  const home = '/console'
+  if (typeof value !== 'string' || value.length > 500) return home
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return home
+  if ([...value].some((c) => c < ' ' || c === '\\' || c === '\u007f')) return home
+  const base = 'https://waypoint.invalid'
+  let url: URL
+  try {
+    url = new URL(value, base)
+  } catch {
+    return home // not a URL a browser could follow
+  }
+  if (url.origin !== base) return home
+  const path = `${url.pathname}${url.search}`
+  if (path.startsWith('/sign-in') || path.startsWith('//') || !/^[\x21-\x7e]+$/.test(path)) return home
+  return path
 }
 
 export function registerSignInRoutes(http: FastifyInstance, deps: SignInRouteDeps): void {

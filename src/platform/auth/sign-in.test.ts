@@ -326,6 +326,36 @@ test('ASVS 3.5: returnTo only follows relative paths on this site (no open redir
   assert.equal(done.headers.location, '/console')
 })
 
+test('ASVS 3.5: a returnTo with characters a Location header cannot carry is percent-encoded or refused, and sign-in completes', async () => {
+  assert.equal(safeReturnTo('/\u3000/x'), '/%E3%80%80/x')
+  assert.equal(safeReturnTo('/console/cases?q=Zoë'), '/console/cases?q=Zo%C3%AB')
+  for (const odd of [
+    '/\u0000x',
+    '/console\u007f',
+    '/\t/evil.example',
+    '/%2F/evil.example/..',
+    '/sign-in/mfa',
+  ]) {
+    const safe = safeReturnTo(odd)
+    assert.ok(
+      safe === '/console' || (/^\/[^/\\]/.test(safe) && /^[\x21-\x7e]+$/.test(safe)),
+      `${odd} → ${safe}`,
+    )
+  }
+  const user = await aLocalUser()
+  const browser = new FormBrowser()
+  const page = await browser.get('/sign-in?returnTo=/%E3%80%80/x')
+  assert.equal(page.statusCode, 200)
+  await passwordStep(browser, user.email, PASSWORD, '/\u3000/x')
+  const done = await browser.post('/sign-in/mfa', { code: await totpCodeAt(user.secret, t.clock.now()) })
+  assert.equal(done.statusCode, 302, done.body)
+  assert.equal(done.headers.location, '/%E3%80%80/x')
+  assert.ok(browser.cookies.has('waypoint_session'), 'a staff session is set')
+  const signedIn = await browser.get('/sign-in?returnTo=/%E3%80%80/x')
+  assert.equal(signedIn.statusCode, 302, 'already signed in: sent on, not a 500')
+  assert.equal(signedIn.headers.location, '/%E3%80%80/x')
+})
+
 test('ASVS 3.3.2: a session stops working after the idle timeout', async () => {
   const staff = await t.signInAs(['analyst'])
   assert.equal((await staff.get('/console')).statusCode, 200)

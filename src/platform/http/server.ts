@@ -16,7 +16,8 @@ import Fastify, {
 } from 'fastify'
 import { type Access, hasAnyRole, type Product, type StaffPrincipal } from '../auth/roles.ts'
 import type { Config } from '../config.ts'
-import { DomainError, problemFor } from '../errors.ts'
+import { isDatabaseUnavailable } from '../db/database-error.ts'
+import { DomainError, type FieldError, problemFor, ValidationError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { Session, SessionService } from './session-service.ts'
 import { createViewEnvironment, govukFrontendRoot, mojFrontendRoot } from './views.ts'
@@ -170,6 +171,23 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     return this
   })
 
+  // A null character is never valid text (PostgreSQL refuses it): every form, query string, path
+  // parameter and JSON body is refused with the fields named, before any route sees it. Raw
+  // bodies a route reads itself (source events) are left to that route.
+  app.addHook('preValidation', async (request) => {
+    const found: FieldError[] = []
+    findNullCharacters(request.query, '', found)
+    findNullCharacters(request.params, '', found)
+    if (request.body && typeof request.body === 'object') findNullCharacters(request.body, '', found)
+    if (found.length) throw new ValidationError(found, 'The request contains a null character')
+  })
+
+  // Console pages and API answers may carry personal data: no browser or proxy keeps a copy.
+  // Static assets (fingerprinted by version, no personal data) keep their own caching.
+  app.addHook('onSend', async (request, reply) => {
+    if (!isStaticAsset(request.url)) reply.header('cache-control', 'no-store')
+  })
+
   // CSRF on every browser form; machine APIs authenticate with bearer tokens instead.
   app.addHook('preHandler', async (request, reply) => {
     const access = request.routeOptions.config.access
@@ -214,20 +232,32 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
     const domain = toDomainError(error)
     if (domain.status >= 500) request.log.error({ err: error }, 'unexpected error')
-    else request.log.info({ code: domain.code, status: domain.status }, 'request refused')
+    else
+      request.log.info(
+        {
+          problem: domain.code,
+          status: domain.status,
+          ...(error instanceof DomainError ? {} : { err: error }),
+        },
+        'request refused',
+      )
     reply.code(domain.status)
-    if (wantsProblem(request)) {
-      return reply.type('application/problem+json').send(problemFor(domain, request.id, request.url))
-    }
-    return reply.render(domain.status >= 500 ? 'errors/500.njk' : 'errors/problem.njk', { error: domain })
+    if (wantsProblem(request)) return sendProblem(reply, problemFor(domain, request.id, request.url))
+    // A form refused at the boundary (a null character, a field too long) gets a GOV.UK error
+    // summary naming each field.
+    return reply.render(domain.status >= 500 ? 'errors/500.njk' : 'errors/problem.njk', {
+      error: domain,
+      errors: domain.status < 500 ? domain.fieldErrors : [],
+    })
   })
 
   app.setNotFoundHandler({}, (request, reply) => {
     reply.code(404)
     if (wantsProblem(request)) {
-      return reply
-        .type('application/problem+json')
-        .send(problemFor(new DomainError('not-found', 'Not found', { status: 404 }), request.id, request.url))
+      return sendProblem(
+        reply,
+        problemFor(new DomainError('not-found', 'Not found', { status: 404 }), request.id, request.url),
+      )
     }
     return reply.render('errors/404.njk')
   })
@@ -273,6 +303,39 @@ export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/' })
 }
 
+/**
+ * Sends a problem document as it is: not through the route's response schema, which describes
+ * the route's own answers (an OAuth error, a resource) and would fail to serialise a problem.
+ */
+function sendProblem(reply: FastifyReply, problem: unknown) {
+  return reply.type('application/problem+json').serializer(JSON.stringify).send(problem)
+}
+
+const STATIC_PREFIXES = ['/assets/', '/public/', '/frontend/']
+
+function isStaticAsset(url: string): boolean {
+  return STATIC_PREFIXES.some((prefix) => url.startsWith(prefix))
+}
+
+function findNullCharacters(value: unknown, path: string, found: FieldError[]): void {
+  if (found.length >= 20) return
+  if (typeof value === 'string') {
+    if (value.includes('\u0000'))
+      found.push({
+        field: path || 'request',
+        message: `${path || 'The request'} must not contain a null character`,
+      })
+    return
+  }
+  if (!value || typeof value !== 'object') return
+  for (const [key, inner] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key
+    if (key.includes('\u0000'))
+      found.push({ field: path || 'request', message: 'A field name contains a null character' })
+    else findNullCharacters(inner, at, found)
+  }
+}
+
 function wantsProblem(request: FastifyRequest): boolean {
   if (request.url.startsWith('/api/')) return true
   const accept = request.headers.accept ?? ''
@@ -281,6 +344,11 @@ function wantsProblem(request: FastifyRequest): boolean {
 
 function toDomainError(error: FastifyError | DomainError): DomainError {
   if (error instanceof DomainError) return error
+  // The database is unreachable: a client may retry later (a gateway re-sends its events).
+  if (isDatabaseUnavailable(error))
+    return new DomainError('unavailable', 'The service is unavailable at the moment: try again later', {
+      status: 503,
+    })
   const e = error as FastifyError
   if (e.validation) {
     return new DomainError('validation-failed', 'The request is not valid', {
@@ -293,11 +361,25 @@ function toDomainError(error: FastifyError | DomainError): DomainError {
       })),
     })
   }
-  const status = e.statusCode && e.statusCode >= 400 ? e.statusCode : 500
+  // Other errors are described in Waypoint's own words: a framework's or a driver's message
+  // (parser internals, SQL) never reaches the person or client; the log keeps the original.
+  const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500
   if (status === 413) return new DomainError('payload-too-large', 'The request is too large', { status })
   if (status === 429) return new DomainError('rate-limited', 'Too many requests: try again later', { status })
-  if (status === 415) return new DomainError('unsupported-media-type', e.message, { status })
-  if (status < 500) return new DomainError('bad-request', e.message, { status })
+  if (status === 415)
+    return new DomainError('unsupported-media-type', 'The request’s content type is not accepted here', {
+      status,
+    })
+  if (status === 404) return new DomainError('not-found', 'Not found', { status })
+  if (status === 405)
+    return new DomainError('method-not-allowed', 'This method is not allowed here', { status })
+  if (status === 400 && e.code?.startsWith('FST_ERR_CTP'))
+    return new DomainError('bad-request', 'The request body could not be read: check its format', { status })
+  if (status < 500) return new DomainError('bad-request', 'The request is not valid', { status })
+  if (status === 503)
+    return new DomainError('unavailable', 'The service is unavailable at the moment: try again later', {
+      status,
+    })
   return new DomainError('internal-error', 'Sorry, there is a problem with the service', { status: 500 })
 }
 
@@ -322,8 +404,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403 
     },
   )
   reply.code(status)
-  if (wantsProblem(request))
-    return reply.type('application/problem+json').send(problemFor(error, request.id, request.url))
+  if (wantsProblem(request)) return sendProblem(reply, problemFor(error, request.id, request.url))
   return reply.render(status === 404 ? 'errors/404.njk' : 'errors/problem.njk', { error })
 }
 

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { PassThrough } from 'node:stream'
 import { pino } from 'pino'
+import { productionSettings } from '../../../test/support/production-settings.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { loadConfig } from '../config.ts'
 import { httpPeerCheck } from './readiness.ts'
 
 const metricsToken = 'metrics-token-for-tests-0123456789'
@@ -95,4 +97,19 @@ test('CP-167: every JSON log line of a request carries its correlation id', asyn
   assert.ok(lines.some((l) => l.msg === 'request completed'))
   assert.ok(lines.every((l) => l.service === 'waypoint' && typeof l.time === 'number'))
   assert.ok(!JSON.stringify(logLines).includes('Bearer '), 'authorization headers are never logged')
+})
+
+test('CP-166: production refuses to start without a METRICS_TOKEN of at least 32 characters, so /metrics is never open', () => {
+  const { METRICS_TOKEN: _, ...withoutToken } = productionSettings
+  assert.throws(() => loadConfig(withoutToken), /without: METRICS_TOKEN/)
+  assert.throws(
+    () => loadConfig({ ...productionSettings, METRICS_TOKEN: 'm'.repeat(31) }),
+    /METRICS_TOKEN must be at least 32 characters/,
+  )
+  assert.equal(loadConfig(productionSettings).metricsToken, productionSettings.METRICS_TOKEN)
+  assert.equal(
+    loadConfig({ NODE_ENV: 'development' }).metricsToken,
+    undefined,
+    'development may leave it open',
+  )
 })
