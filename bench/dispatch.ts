@@ -28,7 +28,12 @@ const windowSeconds = Number(process.env.WINDOW_SECONDS ?? 30)
 const releaseSeconds = Number(process.env.RELEASE_SECONDS ?? 20)
 const backlog = Number(process.env.BACKLOG ?? 50_000)
 const limitPerMinute = 3000
-const key = { serviceId: randomUUID(), secret: randomUUID() }
+const smsTemplateId = randomUUID()
+const key = {
+  serviceId: randomUUID(),
+  secret: randomUUID(),
+  templates: [{ id: smsTemplateId, type: 'sms' as const }],
+}
 
 const notify = new FakeNotifyServer({ keys: [key], rateLimitPerMinute: limitPerMinute })
 await notify.listen()
@@ -46,7 +51,7 @@ const config = loadConfig(
         ...defaults.messaging.notify,
         baseUrl: notify.url,
         apiKeys: { kent: notifyApiKey('bench', key) },
-        smsTemplateId: randomUUID(),
+        smsTemplateId,
         emailTemplateId: randomUUID(),
         rateLimitPerMinute: limitPerMinute,
       },

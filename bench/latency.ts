@@ -46,12 +46,21 @@ const rate = Number(process.env.RATE ?? 50)
 const seconds = Number(process.env.DURATION ?? 60)
 const targetP95Ms = 2000
 const forces = ['bedfordshire', 'cambridgeshire', 'essex', 'hertfordshire', 'norfolk', 'suffolk']
-const keys = Object.fromEntries(forces.map((f) => [f, { serviceId: randomUUID(), secret: randomUUID() }]))
+// Each force has its own Notify service, with its own text message template.
+const keys = Object.fromEntries(
+  forces.map((f) => [
+    f,
+    {
+      serviceId: randomUUID(),
+      secret: randomUUID(),
+      templates: [{ id: randomUUID(), type: 'sms' as const }],
+    },
+  ]),
+)
 
 const notify = new FakeNotifyServer({ keys: Object.values(keys) })
 await notify.listen()
 const database = await createTestDatabase()
-const smsTemplateId = randomUUID()
 // Waypoint's settings, as environment variables: the same for the set-up here and for the
 // product's own process.
 const env: Record<string, string> = {
@@ -63,8 +72,7 @@ const env: Record<string, string> = {
   API_RATE_LIMIT_MAX: '10000000',
   NOTIFY_BASE_URL: notify.url,
   NOTIFY_API_KEYS: forces.map((f) => `${f}=${notifyApiKey('bench', keys[f]!)}`).join(','),
-  NOTIFY_SMS_TEMPLATE_ID: smsTemplateId,
-  NOTIFY_EMAIL_TEMPLATE_ID: randomUUID(),
+  NOTIFY_SMS_TEMPLATE_IDS: forces.map((f) => `${f}=${keys[f]!.templates[0]!.id}`).join(','),
 }
 const config = loadConfig(env)
 const baselineLatencies: number[] = []

@@ -264,6 +264,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   await registerApiPlatform(http, { config, clients: apiClients, version: readApiVersion() })
 
   const metrics = createMetricsRegistry()
+  metrics.registerMetric(messaging.dispatcher.rateLimitedCounter)
   const readiness: ReadinessCheck[] = [
     {
       name: 'database',
@@ -315,6 +316,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messaging: messaging.service,
     dispatcher: messaging.dispatcher,
     links: messaging.links,
+    notify: messaging.notify,
     audit,
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })

@@ -1,7 +1,9 @@
 // The ways a message leaves Waypoint: GOV.UK Notify, SMTP, or the dev outbox (embedded default:
 // stored and shown in the console). A channel reports what happened in terms dispatch can act on
-// without guessing: accepted, refused-but-retry, unknown (may have been accepted: reconcile
-// before resending), permanently undeliverable, or misconfigured.
+// without guessing: accepted, refused-but-retry, rate-limited (the force's sending pauses),
+// unknown (may have been accepted: reconcile before resending), permanently undeliverable,
+// misconfigured (retried a few times: a key may be on its way), or refused for a reason only a
+// person can fix (never retried).
 import nodemailer, { type Transporter } from 'nodemailer'
 import NotifyClientModule from 'notifications-node-client'
 import type { Config } from '../platform/config.ts'
@@ -20,7 +22,29 @@ interface NotifyApi {
     reference?: string,
   ): Promise<{ data: { notifications: { id: string; status: string }[] } }>
   getNotificationById(id: string): Promise<{ data: { id: string; status: string } }>
+  getTemplateById(id: string): Promise<{ data: NotifyTemplate }>
   setClient(client: (options: RestOptions) => Promise<{ data: unknown; status: number }>): void
+}
+
+interface NotifyTemplate {
+  id: string
+  name: string
+  type: string
+  body: string
+  subject: string | null
+}
+
+/** What a force sends through GOV.UK Notify with: its key and its service's two templates. */
+export interface NotifyAccount {
+  key: string
+  smsTemplateId: string | undefined
+  emailTemplateId: string | undefined
+}
+
+/** The result of "Test connection": each check, in words an administrator can act on. */
+export interface NotifyConnectionCheck {
+  ok: boolean
+  checks: { what: string; ok: boolean; detail: string }[]
 }
 
 interface RestOptions {
@@ -50,14 +74,24 @@ export interface OutgoingMessage {
 export type SendOutcome =
   | { kind: 'accepted'; providerRef: string; delivered: boolean }
   | { kind: 'retry'; error: string }
+  /** The provider's rate limit: not a failed attempt; the force's sending pauses. */
+  | { kind: 'rate-limited'; error: string }
   | { kind: 'unknown'; error: string }
   | { kind: 'undeliverable'; error: string }
   | { kind: 'misconfigured'; error: string }
+  /** Refused for a reason only a person can fix (a wrong template id): never retried. */
+  | { kind: 'refused'; error: string }
 
 export type ProviderRecord = { found: false } | { found: true; providerRef: string; status: string }
 
 export interface MessageChannel {
   readonly provider: Provider
+  /**
+   * True when the provider can be asked by reference (Notify): a message it cannot account for
+   * just now is asked about again, never sent again blind. False (SMTP): no answer will ever
+   * come, so a message stuck in `sending` is sent again.
+   */
+  readonly answersByReference: boolean
   send(message: OutgoingMessage): Promise<SendOutcome>
   /** Asks the provider whether it holds a message with our reference (after a crash). */
   findByReference(forceId: string, reference: string): Promise<ProviderRecord | 'cannot-tell'>
@@ -68,6 +102,7 @@ export interface MessageChannel {
 /** The dev outbox: the message is kept in Waypoint and shown in /console/outbox. */
 export class OutboxChannel implements MessageChannel {
   readonly provider = 'outbox' as const
+  readonly answersByReference = true
   async send(message: OutgoingMessage): Promise<SendOutcome> {
     return { kind: 'accepted', providerRef: `outbox:${message.reference}`, delivered: true }
   }
@@ -78,39 +113,68 @@ export class OutboxChannel implements MessageChannel {
   }
 }
 
+/** The configured account of a force: its key and templates from NOTIFY_* settings. */
+export function configuredNotifyAccount(
+  config: Config['messaging']['notify'],
+  forceId: string,
+): Omit<NotifyAccount, 'key'> & { key: string | undefined } {
+  return {
+    key: config.apiKeys[forceId],
+    smsTemplateId: config.smsTemplateIds[forceId] ?? (config.smsTemplateId || undefined),
+    emailTemplateId: config.emailTemplateIds[forceId] ?? (config.emailTemplateId || undefined),
+  }
+}
+
 export class NotifyChannel implements MessageChannel {
   readonly provider = 'notify' as const
+  readonly answersByReference = true
   readonly #config: Config['messaging']['notify']
   readonly #clients = new Map<string, { key: string; client: NotifyApi }>()
-  readonly #keyFor: (forceId: string) => Promise<string | undefined>
+  readonly #accountFor: (forceId: string) => Promise<NotifyAccount | undefined>
 
-  /** `keyFor` gives the force's API key (set in the console, or configured); by default the configured one. */
+  /**
+   * `accountFor` gives the force's API key and templates (set in the console, or configured);
+   * by default the configured ones.
+   */
   constructor(
     config: Config['messaging']['notify'],
-    keyFor?: (forceId: string) => Promise<string | undefined>,
+    accountFor?: (forceId: string) => Promise<NotifyAccount | undefined>,
   ) {
     this.#config = config
-    this.#keyFor = keyFor ?? (async (forceId) => config.apiKeys[forceId])
+    this.#accountFor =
+      accountFor ??
+      (async (forceId) => {
+        const account = configuredNotifyAccount(config, forceId)
+        return account.key ? { ...account, key: account.key } : undefined
+      })
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
-    let client: NotifyApi | undefined
+    let account: { client: NotifyApi; account: NotifyAccount } | undefined
     try {
-      client = await this.#client(message.forceId)
+      account = await this.#client(message.forceId)
     } catch (error) {
       // Nothing went to Notify, so sending later is safe.
       return { kind: 'retry', error: `Could not read the GOV.UK Notify API key: ${(error as Error).message}` }
     }
-    if (!client) return { kind: 'misconfigured', error: `No GOV.UK Notify API key for ${message.forceId}` }
+    if (!account) return { kind: 'misconfigured', error: `No GOV.UK Notify API key for ${message.forceId}` }
+    const { client } = account
+    const templateId =
+      message.channel === 'sms' ? account.account.smsTemplateId : account.account.emailTemplateId
+    if (!templateId)
+      return {
+        kind: 'misconfigured',
+        error: `No GOV.UK Notify ${message.channel === 'sms' ? 'text message' : 'email'} template id for ${message.forceId}: set it on the Messaging settings page`,
+      }
     try {
       const response =
         message.channel === 'sms'
-          ? await client.sendSms(this.#config.smsTemplateId, message.recipient, {
+          ? await client.sendSms(templateId, message.recipient, {
               personalisation: { body: message.body },
               reference: message.reference,
               ...(message.notifySenderId ? { smsSenderId: message.notifySenderId } : {}),
             })
-          : await client.sendEmail(this.#config.emailTemplateId, message.recipient, {
+          : await client.sendEmail(templateId, message.recipient, {
               personalisation: { subject: message.subject ?? '', body: message.bodyMarkdown ?? message.body },
               reference: message.reference,
               ...(message.notifySenderId ? { emailReplyToId: message.notifySenderId } : {}),
@@ -118,12 +182,83 @@ export class NotifyChannel implements MessageChannel {
             })
       return { kind: 'accepted', providerRef: response.data.id, delivered: false }
     } catch (error) {
-      return classifyNotifyError(error)
+      return classifyNotifyError(error, message.channel)
     }
   }
 
+  /**
+   * "Test connection": Notify accepts the force's key, and both templates are in that key's
+   * service, of the right kind, and pass Waypoint's text through.
+   */
+  async checkConnection(forceId: string): Promise<NotifyConnectionCheck> {
+    let found: { client: NotifyApi; account: NotifyAccount } | undefined
+    try {
+      found = await this.#client(forceId)
+    } catch (error) {
+      return {
+        ok: false,
+        checks: [
+          {
+            what: 'API key',
+            ok: false,
+            detail: `The stored key cannot be read: ${(error as Error).message}`,
+          },
+        ],
+      }
+    }
+    if (!found)
+      return {
+        ok: false,
+        checks: [{ what: 'API key', ok: false, detail: 'No GOV.UK Notify API key is set for this force' }],
+      }
+    const checks: NotifyConnectionCheck['checks'] = []
+    for (const type of ['sms', 'email'] as const) {
+      const what = type === 'sms' ? 'Text message template' : 'Email template'
+      const id = type === 'sms' ? found.account.smsTemplateId : found.account.emailTemplateId
+      if (!id) {
+        checks.push({ what, ok: false, detail: 'No template id is set' })
+        continue
+      }
+      try {
+        const template = (await found.client.getTemplateById(id)).data
+        const problems: string[] = []
+        if (template.type !== type)
+          problems.push(
+            `it is ${template.type === 'sms' ? 'a text message' : `an ${template.type}`} template`,
+          )
+        if (!template.body.includes('((body))')) problems.push('its message is not ((body))')
+        if (type === 'email' && !(template.subject ?? '').includes('((subject))'))
+          problems.push('its subject is not ((subject))')
+        checks.push({
+          what,
+          ok: problems.length === 0,
+          detail:
+            problems.length === 0
+              ? `Found “${template.name}” in this key’s Notify service`
+              : `“${template.name}” cannot be used: ${problems.join(', ')}`,
+        })
+      } catch (error) {
+        const status = (error as { response?: { status: number } }).response?.status
+        if (status === 403) {
+          checks.unshift({ what: 'API key', ok: false, detail: 'GOV.UK Notify did not accept the API key' })
+          return { ok: false, checks }
+        }
+        checks.push({
+          what,
+          ok: false,
+          detail:
+            status === 404 || status === 400
+              ? `Template ${id} is not in the GOV.UK Notify service of this API key`
+              : `GOV.UK Notify did not answer: ${(error as Error).message}`,
+        })
+      }
+    }
+    checks.unshift({ what: 'API key', ok: true, detail: 'GOV.UK Notify accepted the API key' })
+    return { ok: checks.every((c) => c.ok), checks }
+  }
+
   async findByReference(forceId: string, reference: string): Promise<ProviderRecord | 'cannot-tell'> {
-    const client = await this.#client(forceId).catch(() => undefined)
+    const client = (await this.#client(forceId).catch(() => undefined))?.client
     if (!client) return 'cannot-tell'
     try {
       const response = await client.getNotifications(undefined, undefined, reference)
@@ -135,14 +270,15 @@ export class NotifyChannel implements MessageChannel {
   }
 
   async statusOf(forceId: string, providerRef: string): Promise<string> {
-    const client = await this.#client(forceId)
+    const client = (await this.#client(forceId))?.client
     if (!client) throw new Error(`No GOV.UK Notify API key for ${forceId}`)
     return (await client.getNotificationById(providerRef)).data.status
   }
 
-  async #client(forceId: string): Promise<NotifyApi | undefined> {
-    const key = await this.#keyFor(forceId)
-    if (!key) return undefined
+  async #client(forceId: string): Promise<{ client: NotifyApi; account: NotifyAccount } | undefined> {
+    const account = await this.#accountFor(forceId)
+    if (!account?.key) return undefined
+    const key = account.key
     const cached = this.#clients.get(forceId)
     let client = cached?.key === key ? cached.client : undefined
     if (!client) {
@@ -166,11 +302,11 @@ export class NotifyChannel implements MessageChannel {
       })
       this.#clients.set(forceId, { key, client })
     }
-    return client
+    return { client, account }
   }
 }
 
-function classifyNotifyError(error: unknown): SendOutcome {
+function classifyNotifyError(error: unknown, channel: 'sms' | 'email'): SendOutcome {
   const response = (
     error as { response?: { status: number; data?: { errors?: { error: string; message: string }[] } } }
   ).response
@@ -178,17 +314,31 @@ function classifyNotifyError(error: unknown): SendOutcome {
     return { kind: 'unknown', error: `No answer from GOV.UK Notify: ${(error as Error).message}` }
   const first = response.data?.errors?.[0]
   const detail = `${response.status} ${first?.error ?? ''}: ${first?.message ?? ''}`.trim()
-  if (response.status === 429) return { kind: 'retry', error: detail }
+  if (response.status === 429) return { kind: 'rate-limited', error: detail }
   if (response.status >= 500) return { kind: 'unknown', error: detail }
   if (response.status === 400 && /phone_number|email_address|recipient/i.test(first?.message ?? '')) {
     return { kind: 'undeliverable', error: detail }
   }
+  // Sending the same request again cannot succeed: say plainly what a person must change.
+  if (response.status === 400 && /template not found/i.test(first?.message ?? '')) {
+    const kind = channel === 'sms' ? 'text message' : 'email'
+    return {
+      kind: 'refused',
+      error: `GOV.UK Notify has no such ${kind} template in this force’s Notify service (${detail}). Check the ${kind} template id on the Messaging settings page and use “Test connection”; the message was not sent again.`,
+    }
+  }
+  if (response.status === 400)
+    return {
+      kind: 'refused',
+      error: `GOV.UK Notify refused this message (${detail}); the message was not sent again.`,
+    }
   return { kind: 'misconfigured', error: detail }
 }
 
 /** Email over SMTP with one-click unsubscribe headers (UJ-6, RFC 8058). */
 export class SmtpChannel implements MessageChannel {
   readonly provider = 'smtp' as const
+  readonly answersByReference = false
   readonly #transport: Transporter | undefined
   readonly #from: string
 

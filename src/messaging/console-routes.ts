@@ -9,6 +9,7 @@ import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import { DomainError, ForbiddenError, type FieldError, ValidationError } from '../platform/errors.ts'
+import type { NotifyChannel, NotifyConnectionCheck } from './channels.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import {
   formFromSettings,
@@ -36,6 +37,8 @@ export interface MessagingConsoleDependencies {
   messaging: MessagingService
   audit: AuditService
   editing: TemplateEditing
+  /** For "Test connection": asks GOV.UK Notify about the force's key and templates. */
+  notify?: NotifyChannel
 }
 
 type TemplateForm = Record<string, string | undefined>
@@ -300,8 +303,35 @@ export function registerMessagingConsoleRoutes(
         tx,
       )
     })
-    if (newKey) messaging.notifyKeyChanged(forceId)
+    // The key or the templates may have changed: this process sends with them at once.
+    messaging.notifyKeyChanged(forceId)
     return reply.redirect('/console/messaging-settings?saved=1', 303)
+  })
+
+  // "Test connection": GOV.UK Notify is asked about the saved key and both saved templates, and
+  // the page says plainly what is wrong. Nothing is sent and nothing changes.
+  http.post('/console/messaging-settings/test-connection', settingsAccess, async (request, reply) => {
+    const forceId = ownForce(request)
+    const connection: NotifyConnectionCheck = deps.notify
+      ? await deps.notify.checkConnection(forceId)
+      : { ok: false, checks: [{ what: 'GOV.UK Notify', ok: false, detail: 'GOV.UK Notify is not set up' }] }
+    const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+    await audit.record({
+      action: 'messaging-settings.notify-tested',
+      forceId,
+      ...whoAndWhere(request),
+      recordType: 'messaging-settings',
+      recordId: forceId,
+      detail: { ok: connection.ok },
+    })
+    return reply.render('messaging/settings.njk', {
+      ...settingsPage(deps.config, formFromSettings(settings, channelDefaults(deps.config)), {
+        saved: false,
+        updatedAt: settings?.updatedAt ?? null,
+        notifyKey: await notifyKeyShown(db, messaging, forceId),
+      }),
+      connection,
+    })
   })
 }
 

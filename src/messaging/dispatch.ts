@@ -2,8 +2,12 @@
 // `sending` in a short transaction that also takes tokens from the provider's shared bucket
 // (Notify: 3,000 a minute per key, enforced across every worker through the database); the
 // provider call happens after commit, never inside a transaction; the outcome is recorded in a
-// second transaction. A message left in `sending` by a crash is reconciled by asking the provider
-// for our reference before anything is sent again.
+// second transaction. A message left in `sending` by a crash or an unanswered call is reconciled
+// by asking the provider for our reference before anything is sent again; a provider that can be
+// asked but does not answer is asked again later, with backoff, and the message is never sent
+// again blind. A 429 pauses the force's whole bucket until Notify's rolling minute frees; the
+// refused message is not counted as a failed attempt.
+import { Counter } from 'prom-client'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
@@ -22,7 +26,12 @@ export interface DispatchResult {
   reconciled: number
   /** True when a rate limit held messages back: run again shortly. */
   limited: boolean
+  /** When a provider's 429 paused a force's sending: run again then. */
+  resumeAt?: Date
 }
+
+/** The shared rate bucket of a force's Notify key. */
+export const notifyBucket = (forceId: string): string => `notify:${forceId}`
 
 // Notify's receipt statuses that end a message; `sending`/`created`/`pending` are interim.
 const finalStatuses = new Set<MessageStatus>([
@@ -46,6 +55,13 @@ export class MessageDispatcher {
   readonly #onSent: SentMessageListener | undefined
   readonly #wake: DispatchWaker | undefined
   #reconciledAt: number | undefined
+  /** Answers the provider refused with 429, by provider: registered with /metrics by the app. */
+  readonly rateLimitedCounter = new Counter({
+    name: 'waypoint_messaging_provider_rate_limited_total',
+    help: 'Sends the provider refused with 429 (its rate limit); each pauses the force’s sending',
+    labelNames: ['provider'],
+    registers: [],
+  })
 
   constructor(deps: {
     db: Database
@@ -89,7 +105,7 @@ export class MessageDispatcher {
           now,
           this.#config.dispatchBatchSize,
           (bucket, wanted) => this.#repo.takeTokens(tx, bucket, wanted, ...this.#bucketShape()),
-          (m) => (m.provider === 'notify' ? `notify:${m.forceId}` : null),
+          (m) => (m.provider === 'notify' ? notifyBucket(m.forceId) : null),
         )
         const ready = await this.#holdIfNowQuietHours(tx, claim.claimed, now)
         return { claimed: ready, limited: claim.limited, outgoing: await this.#prepare(tx, ready) }
@@ -143,16 +159,27 @@ export class MessageDispatcher {
     return this.reconcileStuck()
   }
 
-  /** Messages stuck in `sending`: found at the provider → sent; not found → due again. */
+  /**
+   * Messages stuck in `sending`: found at the provider → sent; not found → due again. A provider
+   * that can be asked but gives no answer (Notify slow or down) is asked again later, with
+   * backoff; after `reconcileGiveUpHours` the message is left for a person, with the reason.
+   * Only a provider that can never answer (SMTP) has its message sent again.
+   */
   async reconcileStuck(): Promise<number> {
-    const before = new Date(this.#clock.now().getTime() - this.#config.reconcileAfterSeconds * 1000)
-    const stuck = await this.#db.asSystem((tx) => this.#repo.stuckSending(tx, before, 200))
+    const now = this.#clock.now()
+    const before = new Date(now.getTime() - this.#config.reconcileAfterSeconds * 1000)
+    const stuck = await this.#db.asSystem((tx) => this.#repo.stuckSending(tx, before, now, 200))
     let count = 0
     for (const message of stuck) {
       const channel = this.#channels.get(message.provider)
       const record = channel
         ? await channel.findByReference(message.forceId, message.reference)
         : 'cannot-tell'
+      if (record === 'cannot-tell' && channel?.answersByReference) {
+        await this.#askAgainLater(message)
+        count += 1
+        continue
+      }
       await this.#db.asSystem(async (tx) => {
         if (record !== 'cannot-tell' && record.found) {
           await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
@@ -165,6 +192,8 @@ export class MessageDispatcher {
           // Not at the provider (or a provider that cannot tell, e.g. SMTP): send again.
           await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
             sendAfter: this.#clock.now(),
+            checkAgainAt: null,
+            reconcileChecks: 0,
             detail:
               record === 'cannot-tell'
                 ? 'Reconciled: provider cannot tell; sending again'
@@ -179,6 +208,44 @@ export class MessageDispatcher {
       count += 1
     }
     return count
+  }
+
+  /** The provider did not say whether it holds the message: ask again later, never resend blind. */
+  async #askAgainLater(message: MessageRow): Promise<void> {
+    const now = this.#clock.now()
+    const checks = message.reconcileChecks + 1
+    const since = message.sendingSince ?? now
+    const giveUpAt = since.getTime() + this.#config.reconcileGiveUpHours * 3_600_000
+    await this.#db.asSystem(async (tx) => {
+      if (now.getTime() >= giveUpAt) {
+        const reason =
+          `Needs a person: GOV.UK Notify did not say whether it holds reference ${message.reference} ` +
+          `after ${checks} checks since ${since.toISOString()}. It was not sent again, so the person ` +
+          'may or may not have it: look the reference up in GOV.UK Notify before sending anything again.'
+        await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'technical-failure', {
+          completedAt: now,
+          checkAgainAt: null,
+          reconcileChecks: checks,
+          statusReason: reason,
+          lastError: reason,
+          detail: reason,
+        })
+        this.#log.warn(
+          { messageId: message.id, checks },
+          'provider never said whether it holds a message; left for a person',
+        )
+        return
+      }
+      // 2, 4, 8 … times the recheck interval, at most an hour apart.
+      const waitMs = Math.min(
+        3_600_000,
+        this.#config.reconcileAfterSeconds * 1000 * 2 ** Math.min(checks, 12),
+      )
+      const at = new Date(Math.min(now.getTime() + waitMs, giveUpAt))
+      await this.#repo.recheckLater(tx, message.id, at, checks, {
+        detail: `The provider did not say whether it holds this message; asking again at ${at.toISOString()} (not sent again)`,
+      })
+    })
   }
 
   /**
@@ -301,9 +368,26 @@ export class MessageDispatcher {
           detail: 'Stored in the dev outbox',
         })
       result.sent += accepted.length
+      const paused = new Set<string>()
       for (const [i, message] of claimed.entries()) {
         const outcome = outcomes[i] as SendOutcome
         if (outcome.kind === 'accepted') {
+        } else if (outcome.kind === 'rate-limited') {
+          // Not the message's fault: due again as it was, the attempt not counted, and the whole
+          // force waits for the provider's window to free instead of asking again at once.
+          this.rateLimitedCounter.inc({ provider: message.provider })
+          const bucket = message.provider === 'notify' ? notifyBucket(message.forceId) : null
+          if (bucket && !paused.has(bucket)) {
+            paused.add(bucket)
+            const until = await this.#repo.pauseBucket(tx, bucket, this.#config.notify.rateLimitPauseSeconds)
+            if (!result.resumeAt || until > result.resumeAt) result.resumeAt = until
+          }
+          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+            attempts: Math.max(0, message.attempts - 1),
+            lastError: outcome.error,
+            detail: `Held: the provider’s rate limit (${outcome.error}); the force’s sending pauses until its window frees`,
+          })
+          result.retried += 1
         } else if (outcome.kind === 'unknown') {
           // Leave it in `sending`: reconciliation asks the provider before any resend.
           this.#log.warn(
@@ -325,7 +409,10 @@ export class MessageDispatcher {
         } else {
           const to: MessageStatus =
             outcome.kind === 'undeliverable' ? 'permanent-failure' : 'technical-failure'
+          if (outcome.kind === 'refused')
+            this.#log.warn({ messageId: message.id, forceId: message.forceId }, outcome.error)
           await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], to, {
+            ...(outcome.kind === 'refused' ? { statusReason: outcome.error } : {}),
             lastError: outcome.error,
             completedAt: now,
             detail: outcome.error,

@@ -2,7 +2,7 @@
 // message is a row-level state change and receipts only move messages forward.
 import { Type } from '@sinclair/typebox'
 import { defineJob, EmptyPayload, type JobQueue } from '../platform/jobs.ts'
-import type { MessageDispatcher } from './dispatch.ts'
+import type { DispatchResult, MessageDispatcher } from './dispatch.ts'
 import type { MessagingService } from './service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
@@ -21,17 +21,29 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, cl
     // A worker restarted after a crash reconciles the messages it left in `sending` and carries
     // on with what is due straight away (the dead worker's job stays active until it expires).
     runOnStart: true,
+    expireInSeconds: 120,
     retryLimit: 3,
     retryDelaySeconds: 5,
     batchSize: 1,
     async handle(payload) {
       const wait = payload.at ? new Date(payload.at).getTime() - clock.now().getTime() : 0
       if (wait > 0 && wait <= WAKE_EARLY_MS + 1000) await new Promise((resolve) => setTimeout(resolve, wait))
-      const result = await dispatcher.dispatchDue()
-      // Still held back by the shared rate limit when its time ran out: carry on in a new job.
-      if (result.limited) await queue.send(dispatchDueMessages, {})
+      await carryOn(await dispatcher.dispatchDue())
     },
   })
+  /**
+   * Still held back by the shared rate limit when its time ran out: carry on in a new job. A 429
+   * paused a force's sending: run again when it frees, not before.
+   */
+  const carryOn = async (result: DispatchResult) => {
+    if (result.limited) await queue.send(dispatchDueMessages, {})
+    if (result.resumeAt)
+      await queue.send(
+        dispatchDueMessages,
+        { at: result.resumeAt.toISOString() },
+        { startAfter: result.resumeAt },
+      )
+  }
   const pollMessageReceipts = defineJob({
     name: 'messaging.poll-receipts',
     payload: EmptyPayload,
@@ -43,15 +55,19 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, cl
   const dispatchNow = defineJob({
     name: 'messaging.dispatch-now',
     payload: EmptyPayload,
-    // At most one waiting and one running: a message committed while one waits is sent by it;
-    // one committed while one runs gets the next.
-    policy: 'stately',
+    // At most one waiting: a message committed while one waits is sent by it; one committed
+    // while one runs gets the next. Not 'stately' (at most one running): the job of a worker
+    // killed mid-run stays active until it expires, and would hold every new message back until
+    // then. Runs side by side are safe: each claims its own messages (SKIP LOCKED).
+    policy: 'short',
+    // A run takes at most its 50 s budget plus a provider timeout: one still active after this
+    // had a worker that died, and is run again.
+    expireInSeconds: 120,
     retryLimit: 3,
     retryDelaySeconds: 5,
     batchSize: 1,
     async handle() {
-      const result = await dispatcher.dispatchDue()
-      if (result.limited) await queue.send(dispatchDueMessages, {})
+      await carryOn(await dispatcher.dispatchDue())
     },
   })
   return { dispatchDueMessages, dispatchNow, pollMessageReceipts }

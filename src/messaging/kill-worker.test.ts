@@ -38,7 +38,11 @@ const kills = 10
 const reconcileAfterSeconds = 1
 const repoRoot = resolve(import.meta.dirname, '../..')
 const node = resolve(repoRoot, 'node_modules/.bin/node')
-const key = { serviceId: randomUUID(), secret: randomUUID() }
+const key = {
+  serviceId: randomUUID(),
+  secret: randomUUID(),
+  templates: [{ id: '33333333-3333-4333-8333-333333333333', type: 'sms' as const }],
+}
 
 test('UJ-1, UJ-4: a worker killed with SIGKILL 10 times while sending 2,000 SMS through GOV.UK Notify; every message reaches Notify exactly once and ends sent', {
   timeout: 600_000,

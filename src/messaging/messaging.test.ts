@@ -13,6 +13,10 @@ import { messages } from './schema.ts'
 const kentKey = {
   serviceId: '11111111-1111-4111-8111-111111111111',
   secret: '22222222-2222-4222-8222-222222222222',
+  templates: [
+    { id: '33333333-3333-4333-8333-333333333333', type: 'sms' as const },
+    { id: '44444444-4444-4444-8444-444444444444', type: 'email' as const },
+  ],
 }
 const callbackToken = 'notify-callback-token-for-tests-0123456789'
 let t: TestApp
@@ -53,6 +57,7 @@ before(async () => {
         emailTemplateId: '44444444-4444-4444-8444-444444444444',
         callbackToken,
         timeoutMs: 2000,
+        rateLimitPauseSeconds: 0.2,
       },
       smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'updates@kent.example.org' },
       reconcileAfterSeconds: 60,
@@ -332,6 +337,8 @@ test('Effectively once: Notify hanging, then 500, then 429 — the message is se
   const retried = await messageById(message.id)
   assert.equal(retried.status, 'scheduled')
   assert.match(retried.lastError ?? '', /429/)
+  // The force's sending pauses until Notify's window frees (0.2 s here), then it goes.
+  await new Promise((resolve) => setTimeout(resolve, 250))
   t.clock.advance(2_000)
   await dispatch()
   assert.equal(notify.byReference(message.reference).length, 1)

@@ -34,18 +34,16 @@ export function createMessaging(deps: {
     repo: repository,
     secret: config.writeback.credentialKey,
     configured: config.messaging.notify.apiKeys,
+    notify: config.messaging.notify,
   })
   service.useNotifyKeys(notifyKeys)
   const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
   const smtp = new SmtpChannel(config.messaging.smtp)
+  const notify = new NotifyChannel(config.messaging.notify, (forceId) => notifyKeys.accountFor(forceId))
   const dispatcher = new MessageDispatcher({
     db,
     repo: repository,
-    channels: [
-      new OutboxChannel(),
-      new NotifyChannel(config.messaging.notify, (forceId) => notifyKeys.keyFor(forceId)),
-      smtp,
-    ],
+    channels: [new OutboxChannel(), notify, smtp],
     clock,
     config: config.messaging,
     links,
@@ -56,5 +54,5 @@ export function createMessaging(deps: {
   const definitions = messagingJobs(dispatcher, jobs, clock)
   jobs.register(definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts)
   wakeDispatchAt(service, db, jobs, definitions, clock, deps.log)
-  return { service, dispatcher, links, jobs: definitions, close: () => smtp.close() }
+  return { service, dispatcher, links, notify, jobs: definitions, close: () => smtp.close() }
 }

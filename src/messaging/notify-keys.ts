@@ -2,9 +2,13 @@
 // AES-256-GCM under a key derived from the installation's credential key, so a copy of the
 // database alone does not yield it, and it is never shown again: staff see its name, its last 4
 // characters and when it was set. A force without one uses the key in the installation's
-// configuration (NOTIFY_API_KEYS), as before.
+// configuration (NOTIFY_API_KEYS). Notify templates belong to one Notify service, so the force's
+// template ids go with its key: set on the same page, else NOTIFY_SMS_TEMPLATE_IDS and
+// NOTIFY_EMAIL_TEMPLATE_IDS (per force), else the single NOTIFY_*_TEMPLATE_ID.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
+import { configuredNotifyAccount, type NotifyAccount } from './channels.ts'
 import type { MessagingRepository } from './repository.ts'
 
 const version = 'v1'
@@ -24,8 +28,9 @@ export class NotifyKeys {
   readonly #db: Database
   readonly #repo: MessagingRepository
   readonly #configured: Record<string, string>
+  readonly #notify: Config['messaging']['notify'] | undefined
   readonly #ttlMs: number
-  readonly #cache = new Map<string, { key: string | undefined; until: number }>()
+  readonly #cache = new Map<string, { account: NotifyAccount | undefined; until: number }>()
 
   constructor(deps: {
     db: Database
@@ -33,6 +38,8 @@ export class NotifyKeys {
     /** The installation's credential key; a messaging-only key is derived from it. */
     secret: string
     configured: Record<string, string>
+    /** The installation's Notify settings: each force's configured template ids. */
+    notify?: Config['messaging']['notify']
     /** How long a worker trusts what it read; a change in this process is seen at once. */
     ttlMs?: number
   }) {
@@ -40,6 +47,7 @@ export class NotifyKeys {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#configured = deps.configured
+    this.#notify = deps.notify
     this.#ttlMs = deps.ttlMs ?? 30_000
   }
 
@@ -65,14 +73,29 @@ export class NotifyKeys {
 
   /** The key the force sends with: the one set in the console, else the configured one. */
   async keyFor(forceId: string): Promise<string | undefined> {
+    return (await this.accountFor(forceId))?.key
+  }
+
+  /** The force's key and its Notify service's templates: the console's, else the configured ones. */
+  async accountFor(forceId: string): Promise<NotifyAccount | undefined> {
     const cached = this.#cache.get(forceId)
-    if (cached && cached.until > Date.now()) return cached.key
+    if (cached && cached.until > Date.now()) return cached.account
     const settings = await this.#db.withForce(forceId, (tx) => this.#repo.settings(tx, forceId))
+    const configured = this.#notify
+      ? configuredNotifyAccount(this.#notify, forceId)
+      : { key: this.#configured[forceId], smsTemplateId: undefined, emailTemplateId: undefined }
     const key = settings?.notifyApiKeySealed
       ? this.open(settings.notifyApiKeySealed)
       : this.#configured[forceId]
-    this.#cache.set(forceId, { key, until: Date.now() + this.#ttlMs })
-    return key
+    const account = key
+      ? {
+          key,
+          smsTemplateId: settings?.notifySmsTemplateId ?? configured.smsTemplateId,
+          emailTemplateId: settings?.notifyEmailTemplateId ?? configured.emailTemplateId,
+        }
+      : undefined
+    this.#cache.set(forceId, { account, until: Date.now() + this.#ttlMs })
+    return account
   }
 
   /** Called when the force's key changes in this process, so the next message uses it. */

@@ -263,8 +263,12 @@ export class MessagingRepository {
   ): Promise<{ claimed: MessageRow[]; limited: boolean }> {
     const due = await rows<{ id: string; force_id: string; provider: string }>(
       tx,
-      sql`select id, force_id, provider from messages
+      sql`select id, force_id, provider from messages m
           where status = 'scheduled' and send_after <= ${now.toISOString()}
+            -- a force whose Notify sending is paused by a 429 does not hold up the others
+            and not (m.provider = 'notify' and exists (
+              select 1 from provider_rate_buckets b
+               where b.bucket = 'notify:' || m.force_id and b.paused_until > clock_timestamp()))
           order by send_after
           limit ${limit}
           for update skip locked`,
@@ -309,7 +313,10 @@ export class MessagingRepository {
       tx,
       sql`with now as (select clock_timestamp() as t),
           current as (
-            select b.bucket, least(b.capacity, b.tokens + extract(epoch from (now.t - b.refilled_at)) * b.refill_per_second) as available, now.t
+            select b.bucket,
+                   case when b.paused_until > now.t then 0
+                        else least(b.capacity, b.tokens + extract(epoch from (now.t - greatest(b.refilled_at, coalesce(b.paused_until, b.refilled_at)))) * b.refill_per_second)
+                   end as available, now.t
             from provider_rate_buckets b, now where b.bucket = ${bucket} for update of b)
           update provider_rate_buckets b
              set tokens = c.available - least(${wanted}, floor(c.available)), refilled_at = c.t
@@ -319,10 +326,38 @@ export class MessagingRepository {
     return Number(row?.granted ?? 0)
   }
 
-  async stuckSending(tx: Tx, sendingBefore: Date, limit: number): Promise<MessageRow[]> {
+  /**
+   * A 429 from the provider: the bucket grants nothing for `seconds` and starts empty after it.
+   * Returns when it frees (the database clock).
+   */
+  async pauseBucket(tx: Tx, bucket: string, seconds: number): Promise<Date> {
+    const [row] = await rows<{ paused_until: string | Date }>(
+      tx,
+      sql`update provider_rate_buckets
+             set paused_until = greatest(coalesce(paused_until, clock_timestamp()), clock_timestamp() + make_interval(secs => ${seconds})),
+                 tokens = 0, refilled_at = clock_timestamp()
+           where bucket = ${bucket}
+       returning paused_until`,
+    )
+    return row ? new Date(row.paused_until) : new Date(Date.now() + seconds * 1000)
+  }
+
+  /** A message whose provider did not say whether it holds it: asked about again at `at`. */
+  async recheckLater(tx: Tx, id: string, at: Date, checks: number, event: { detail: string }): Promise<void> {
+    const moved = await tx
+      .update(messages)
+      .set({ checkAgainAt: at, reconcileChecks: checks, updatedAt: new Date() })
+      .where(and(eq(messages.id, id), eq(messages.status, 'sending')))
+      .returning()
+    await this.#events(tx, moved as MessageRow[], 'sending', 'sending', event.detail, null)
+  }
+
+  /** Messages in `sending` since before `sendingBefore`, not asked to wait past `now`. */
+  async stuckSending(tx: Tx, sendingBefore: Date, now: Date, limit: number): Promise<MessageRow[]> {
     return rows<MessageRow>(
       tx,
       sql`select id from messages where status = 'sending' and sending_since < ${sendingBefore.toISOString()}
+            and (check_again_at is null or check_again_at <= ${now.toISOString()})
           order by sending_since limit ${limit}`,
     ).then(async (found) =>
       found.length === 0

@@ -11,6 +11,7 @@ import { DomainError, ForbiddenError, ValidationError } from '../platform/errors
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
 import type { Channel } from './schema.ts'
+import type { NotifyChannel } from './channels.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import { registerMessagingConsoleRoutes } from './console-routes.ts'
@@ -24,6 +25,8 @@ export interface MessagingRouteDependencies {
   audit: AuditService
   /** The values messages are given, so the template editor can check and preview them. */
   editing: TemplateEditing
+  /** For "Test connection" on the messaging settings page. */
+  notify?: NotifyChannel
 }
 
 const outboxReaders: StaffRole[] = ['force_admin', 'journey_designer', 'supervisor', 'service_support']
@@ -37,7 +40,14 @@ const optOutRecorders: StaffRole[] = [
 
 export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRouteDependencies): void {
   const { db, messaging, dispatcher, links, audit } = deps
-  registerMessagingConsoleRoutes(http, { config: deps.config, db, messaging, audit, editing: deps.editing })
+  registerMessagingConsoleRoutes(http, {
+    config: deps.config,
+    db,
+    messaging,
+    audit,
+    editing: deps.editing,
+    ...(deps.notify ? { notify: deps.notify } : {}),
+  })
   const notifyCallback = { custom: 'Notify callback bearer token' } as const
 
   // Runs at onRequest, before the API platform reads bearer tokens as machine-client tokens:

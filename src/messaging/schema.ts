@@ -42,6 +42,9 @@ export const messagingSettings = pgTable('messaging_settings', {
   notifyApiKeyLast4: text('notify_api_key_last4'),
   notifyApiKeySetAt: timestamptz('notify_api_key_set_at'),
   notifyApiKeySetBy: uuid('notify_api_key_set_by'),
+  /** The force's own Notify templates (`((body))`; email `((subject))`/`((body))`). */
+  notifySmsTemplateId: text('notify_sms_template_id'),
+  notifyEmailTemplateId: text('notify_email_template_id'),
   updatedBy: uuid('updated_by'),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
 })
@@ -89,6 +92,9 @@ export const messages = pgTable('messages', {
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
   sendingSince: timestamptz('sending_since'),
+  /** A message in `sending` the provider could not account for: when to ask it again. */
+  checkAgainAt: timestamptz('check_again_at'),
+  reconcileChecks: integer('reconcile_checks').notNull().default(0),
   sentAt: timestamptz('sent_at'),
   completedAt: timestamptz('completed_at'),
   createdBy: uuid('created_by'),

@@ -287,6 +287,14 @@ export class MessagingService {
       replyToEmail: change.replyToEmail ?? current?.replyToEmail ?? null,
       notifySmsSenderId: change.notifySmsSenderId ?? current?.notifySmsSenderId ?? null,
       notifyEmailReplyToId: change.notifyEmailReplyToId ?? current?.notifyEmailReplyToId ?? null,
+      notifySmsTemplateId:
+        'notifySmsTemplateId' in change
+          ? (change.notifySmsTemplateId ?? null)
+          : (current?.notifySmsTemplateId ?? null),
+      notifyEmailTemplateId:
+        'notifyEmailTemplateId' in change
+          ? (change.notifyEmailTemplateId ?? null)
+          : (current?.notifyEmailTemplateId ?? null),
       branding: change.branding ?? current?.branding ?? {},
       links: change.links ?? current?.links ?? [],
       sendingWindows: { ...(current?.sendingWindows ?? {}), ...(change.sendingWindows ?? {}) },

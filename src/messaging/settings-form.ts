@@ -27,6 +27,9 @@ export interface SettingsChange {
   replyToEmail: string | null
   notifySmsSenderId: string | null
   notifyEmailReplyToId: string | null
+  /** The force's Notify templates: they belong to the same Notify service as its key. */
+  notifySmsTemplateId: string | null
+  notifyEmailTemplateId: string | null
   branding: { colour?: string; logoText?: string; logoUrl?: string }
   links: { text: string; url: string }[]
   sendingWindows: Record<Channel, SendingWindow>
@@ -45,6 +48,8 @@ export function formFromSettings(
     replyToEmail: settings?.replyToEmail ?? '',
     notifySmsSenderId: settings?.notifySmsSenderId ?? '',
     notifyEmailReplyToId: settings?.notifyEmailReplyToId ?? '',
+    notifySmsTemplateId: settings?.notifySmsTemplateId ?? '',
+    notifyEmailTemplateId: settings?.notifyEmailTemplateId ?? '',
     colour: settings?.branding.colour ?? '',
     logoText: settings?.branding.logoText ?? '',
     logoUrl: settings?.branding.logoUrl ?? '',
@@ -115,6 +120,21 @@ export function parseSettingsForm(form: SettingsForm): {
       field: 'notifyEmailReplyToId',
       message:
         'Enter the reply-to address ID as GOV.UK Notify shows it, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
+    })
+
+  const notifySmsTemplateId = one(form.notifySmsTemplateId)
+  if (notifySmsTemplateId && !uuidPattern.test(notifySmsTemplateId))
+    errors.push({
+      field: 'notifySmsTemplateId',
+      message:
+        'Enter the text message template ID as GOV.UK Notify shows it on the template’s page, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
+    })
+  const notifyEmailTemplateId = one(form.notifyEmailTemplateId)
+  if (notifyEmailTemplateId && !uuidPattern.test(notifyEmailTemplateId))
+    errors.push({
+      field: 'notifyEmailTemplateId',
+      message:
+        'Enter the email template ID as GOV.UK Notify shows it on the template’s page, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
     })
 
   const colour = one(form.colour)
@@ -197,6 +217,8 @@ export function parseSettingsForm(form: SettingsForm): {
       replyToEmail: replyToEmail || null,
       notifySmsSenderId: notifySmsSenderId || null,
       notifyEmailReplyToId: notifyEmailReplyToId || null,
+      notifySmsTemplateId: notifySmsTemplateId || null,
+      notifyEmailTemplateId: notifyEmailTemplateId || null,
       branding: {
         ...(colour ? { colour } : {}),
         ...(logoText ? { logoText } : {}),

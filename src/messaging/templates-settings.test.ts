@@ -26,6 +26,10 @@ const kentKey = notifyApiKey('kent_live', {
 const essexKey = {
   serviceId: '33333333-3333-4333-8333-333333333333',
   secret: '44444444-4444-4444-8444-44444444e55e',
+  templates: [
+    { id: '55555555-5555-4555-8555-555555555555', type: 'sms' as const },
+    { id: '66666666-6666-4666-8666-666666666666', type: 'email' as const },
+  ],
 }
 let notify: FakeNotifyServer
 

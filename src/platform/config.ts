@@ -77,12 +77,21 @@ export interface Config {
       baseUrl: string
       /** API key per force (`kent=key-name-serviceid-secret,essex=…`). */
       apiKeys: Record<string, string>
-      /** Notify templates that pass Waypoint's rendered text through: SMS `((body))`, email `((subject))`/`((body))`. */
+      /**
+       * Notify templates that pass Waypoint's rendered text through: SMS `((body))`, email
+       * `((subject))`/`((body))`. A template belongs to one Notify service, so each force names its
+       * own (`kent=template-id,essex=…`; or on the Messaging settings page); the single ids are for
+       * a force not listed (an installation with one Notify service).
+       */
+      smsTemplateIds: Record<string, string>
+      emailTemplateIds: Record<string, string>
       smsTemplateId: string
       emailTemplateId: string
       /** Bearer token Notify sends on delivery-receipt and received-text callbacks. */
       callbackToken: string
       rateLimitPerMinute: number
+      /** After a 429 the force's sending pauses this long: Notify counts sends over a rolling minute. */
+      rateLimitPauseSeconds: number
       timeoutMs: number
     }
     smtp: { url: string | undefined; from: string }
@@ -91,6 +100,11 @@ export interface Config {
     dispatchBatchSize: number
     /** A message left in `sending` this long is reconciled with the provider before any resend. */
     reconcileAfterSeconds: number
+    /**
+     * A message the provider cannot say it holds (no answer to the look-up by reference) is asked
+     * about again, with backoff, and never resent blind; after this long it is left for a person.
+     */
+    reconcileGiveUpHours: number
     /** A sent message without a receipt this long is polled. */
     pollReceiptsAfterSeconds: number
     maxAttempts: number
@@ -190,22 +204,21 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
           : 'outbox',
       notify: {
         baseUrl: env.NOTIFY_BASE_URL ?? 'https://api.notifications.service.gov.uk',
-        apiKeys: Object.fromEntries(
-          (env.NOTIFY_API_KEYS ?? '')
-            .split(',')
-            .map((pair) => pair.trim().split('='))
-            .filter((pair): pair is [string, string] => pair.length === 2 && !!pair[0] && !!pair[1]),
-        ),
+        apiKeys: perForce(env.NOTIFY_API_KEYS),
+        smsTemplateIds: perForce(env.NOTIFY_SMS_TEMPLATE_IDS),
+        emailTemplateIds: perForce(env.NOTIFY_EMAIL_TEMPLATE_IDS),
         smsTemplateId: env.NOTIFY_SMS_TEMPLATE_ID ?? '',
         emailTemplateId: env.NOTIFY_EMAIL_TEMPLATE_ID ?? '',
         callbackToken: required('NOTIFY_CALLBACK_TOKEN', devSecret()),
         rateLimitPerMinute: Number(env.NOTIFY_RATE_LIMIT_PER_MINUTE ?? 3000),
+        rateLimitPauseSeconds: Number(env.NOTIFY_RATE_LIMIT_PAUSE_SECONDS ?? 60),
         timeoutMs: Number(env.NOTIFY_TIMEOUT_MS ?? 10_000),
       },
       smtp: { url: env.SMTP_URL || undefined, from: env.SMTP_FROM ?? 'no-reply@waypoint.example.org' },
       linkSecret: required('MESSAGING_LINK_SECRET', devSecret()),
       dispatchBatchSize: Number(env.MESSAGING_DISPATCH_BATCH_SIZE ?? 50),
       reconcileAfterSeconds: Number(env.MESSAGING_RECONCILE_AFTER_SECONDS ?? 120),
+      reconcileGiveUpHours: Number(env.MESSAGING_RECONCILE_GIVE_UP_HOURS ?? 24),
       pollReceiptsAfterSeconds: Number(env.MESSAGING_POLL_RECEIPTS_AFTER_SECONDS ?? 3600),
       maxAttempts: Number(env.MESSAGING_MAX_ATTEMPTS ?? 8),
     },
@@ -213,6 +226,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (missing.length > 0) {
     throw new ConfigError(`Waypoint cannot start in production without: ${missing.join(', ')}`)
+  }
+  // GOV.UK Notify refuses an email whose one-click unsubscribe link is not https, and staff
+  // session cookies are sent over https only: an http address would fail quietly later.
+  if (production && !/^https:\/\/[^/]/.test(config.http.publicUrl)) {
+    throw new ConfigError(
+      `PUBLIC_URL must be the https:// address people reach Waypoint at (it is ${JSON.stringify(config.http.publicUrl)}): GOV.UK Notify refuses emails whose unsubscribe link is not https`,
+    )
   }
   if (production && config.sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters')
@@ -234,6 +254,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     )
   }
   return config
+}
+
+/** `kent=value,essex=value` → { kent: 'value', essex: 'value' }. */
+function perForce(value: string | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (value ?? '')
+      .split(',')
+      .map((pair) => pair.trim().split('='))
+      .filter((pair): pair is [string, string] => pair.length === 2 && !!pair[0] && !!pair[1])
+      .map(([force, v]) => [force.trim(), v.trim()]),
+  )
 }
 
 function parseEnvironment(value: string | undefined): Config['environment'] {

@@ -31,6 +31,11 @@ export interface JobDefinition<S extends TSchema = TSchema> {
    */
   policy?: QueuePolicy
   /**
+   * How long a job may stay active before pg-boss takes it as lost (its worker died) and runs it
+   * again. pg-boss's default is 15 minutes.
+   */
+  expireInSeconds?: number
+  /**
    * Enqueued with an empty payload each time a worker starts, so work that a stopped or
    * crashed worker left behind is taken up at once, not at the next cron tick.
    */
@@ -94,12 +99,22 @@ export class JobQueue {
   async start(): Promise<void> {
     await this.#boss.start()
     for (const d of this.#definitions.values()) {
-      await this.#boss.createQueue(d.name, {
+      const options = {
         retryLimit: d.retryLimit ?? 5,
         retryDelay: d.retryDelaySeconds ?? 10,
         retryBackoff: true,
-        ...(d.policy ? { policy: d.policy } : {}),
-      })
+        ...(d.expireInSeconds ? { expireInSeconds: d.expireInSeconds } : {}),
+      }
+      const existing = await this.#boss.getQueue(d.name)
+      if (existing && existing.policy !== (d.policy ?? 'standard')) {
+        // pg-boss cannot change a queue's policy: a queue defined with a new one is made again
+        // (its waiting jobs are dropped; every queue here has a cron or start-up run as well).
+        this.#log.info({ job: d.name, from: existing.policy, to: d.policy }, 'job queue policy changed')
+        await this.#boss.deleteQueue(d.name)
+      }
+      if (existing && existing.policy === (d.policy ?? 'standard'))
+        await this.#boss.updateQueue(d.name, options)
+      else await this.#boss.createQueue(d.name, { ...options, ...(d.policy ? { policy: d.policy } : {}) })
       if (d.cron) await this.#boss.schedule(d.name, d.cron, {}, { tz: 'Europe/London' })
     }
     const s = this.#schema

@@ -15,6 +15,10 @@ import { aCrime, aMessage, anIncident, aTemplate, dispatchDue } from './test-bui
 const kentKey = {
   serviceId: '11111111-1111-4111-8111-111111111111',
   secret: '22222222-2222-4222-8222-222222222222',
+  templates: [
+    { id: '33333333-3333-4333-8333-333333333333', type: 'sms' as const },
+    { id: '44444444-4444-4444-8444-444444444444', type: 'email' as const },
+  ],
 }
 const callbackToken = 'notify-callback-token-for-reporting-0123456789'
 const clock = new FixedClock('2026-06-02T13:00:00Z') // Tuesday 14:00 in London

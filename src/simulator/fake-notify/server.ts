@@ -1,5 +1,7 @@
 // A fake GOV.UK Notify for tests, the demo and benchmarks: a real HTTP server speaking Notify's
-// REST API (v2 notifications), verifying its JWTs (HS256, iss = service id, iat within 30 s),
+// REST API (v2 notifications and templates), verifying its JWTs (HS256, iss = service id, iat
+// within 30 s), keeping each service's templates to that service (a send with another service's
+// template is refused `400 BadRequestError: Template not found`, a look-up `404 NoResultFound`),
 // enforcing 3,000 sends per rolling minute per key with Notify's real 429 body, and calling back
 // with delivery receipts and received text messages. Failure modes let tests break it on purpose.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
@@ -9,8 +11,20 @@ import type { AddressInfo } from 'node:net'
 export interface FakeNotifyKey {
   serviceId: string
   secret: string
+  /** The service's templates: a send or look-up with any other template id is refused. */
+  templates: FakeTemplate[]
 }
 
+export interface FakeTemplate {
+  id: string
+  type: 'sms' | 'email'
+  /** Defaults to `((body))`, and for email the subject to `((subject))`, as Waypoint needs. */
+  body?: string
+  subject?: string
+  name?: string
+}
+
+/** `hang`: never answers and keeps nothing (for a Notify that accepts but answers late: `slow`). */
 export type FailureMode = 'none' | '500' | 'hang' | '429'
 export type FinalStatus = 'delivered' | 'permanent-failure' | 'temporary-failure' | 'technical-failure'
 
@@ -39,14 +53,17 @@ export interface ReceiptCallbacks {
 
 export interface FakeNotifyOptions {
   keys: FakeNotifyKey[]
+  /** Sends allowed per rolling window (Notify: 3,000 per 60 seconds). */
   rateLimitPerMinute?: number
+  /** The rolling window's length; 60 s like Notify unless a test needs it shorter. */
+  rateLimitWindowMs?: number
   receipts?: ReceiptCallbacks
   inbound?: { url: string; bearerToken: string }
   /** The final status for a recipient; by default Notify's test numbers and addresses. */
   outcomeFor?(to: string): FinalStatus
 }
 
-export function notifyApiKey(name: string, key: FakeNotifyKey): string {
+export function notifyApiKey(name: string, key: Pick<FakeNotifyKey, 'serviceId' | 'secret'>): string {
   return `${name}-${key.serviceId}-${key.secret}`
 }
 
@@ -59,6 +76,10 @@ export class FakeNotifyServer {
   readonly #options: FakeNotifyOptions
   #server: Server | undefined
   #failure: { mode: FailureMode; remaining: number } = { mode: 'none', remaining: 0 }
+  /** How late every answer comes in `slow` mode. */
+  slowMs = 0
+  /** Requests answered, by kind, for tests that count look-ups. */
+  readonly requests = { send: 0, lookUp: 0, template: 0 }
   readonly #hanging = new Set<ServerResponse>()
   readonly #pendingCallbacks = new Set<Promise<unknown>>()
 
@@ -94,6 +115,15 @@ export class FakeNotifyServer {
   fail(mode: FailureMode, count = Number.POSITIVE_INFINITY): void {
     this.#failure = { mode, remaining: mode === 'none' ? 0 : count }
     if (mode === 'none') this.#releaseHanging()
+  }
+
+  /**
+   * Every answer, to sends and look-ups alike, comes `ms` late (0: on time again), like a Notify
+   * under strain: a send is accepted at once, so a client that gives up earlier cannot tell
+   * whether it was.
+   */
+  slow(ms: number): void {
+    this.slowMs = ms
   }
 
   byReference(reference: string): FakeNotification[] {
@@ -150,6 +180,16 @@ export class FakeNotifyServer {
     const serviceId = this.#authenticate(req)
     if (typeof serviceId !== 'string')
       return this.#json(res, 403, this.#errors(403, 'AuthError', serviceId.error))
+    const template = /^\/v2\/template\/([^/]+)$/.exec(url.pathname)
+    if (req.method === 'GET' && template) {
+      this.requests.template += 1
+      const id = template[1] as string
+      if (!uuidPattern.test(id))
+        return this.#json(res, 400, this.#errors(400, 'ValidationError', 'id is not a valid UUID'))
+      const found = this.#templateOf(serviceId, id)
+      if (!found) return this.#json(res, 404, this.#errors(404, 'NoResultFound', 'No Result Found'))
+      return this.#json(res, 200, templateView(found))
+    }
     if (
       req.method === 'POST' &&
       (url.pathname === '/v2/notifications/sms' || url.pathname === '/v2/notifications/email')
@@ -158,6 +198,7 @@ export class FakeNotifyServer {
       return this.#send(res, serviceId, url.pathname.endsWith('sms') ? 'sms' : 'email', body)
     }
     if (req.method === 'GET' && url.pathname === '/v2/notifications') {
+      this.requests.lookUp += 1
       const reference = url.searchParams.get('reference')
       const found = [...this.notifications.values()]
         .filter((n) => n.serviceId === serviceId && (!reference || n.reference === reference))
@@ -176,6 +217,7 @@ export class FakeNotifyServer {
   }
 
   #send(res: ServerResponse, serviceId: string, type: 'sms' | 'email', body: Record<string, unknown>) {
+    this.requests.send += 1
     if (this.#failure.remaining > 0) {
       this.#failure.remaining -= 1
       const mode = this.#failure.mode
@@ -190,10 +232,11 @@ export class FakeNotifyServer {
       if (mode === '429') return this.#tooMany(res)
     }
     const limit = this.#options.rateLimitPerMinute ?? 3000
+    const windowMs = this.#options.rateLimitWindowMs ?? 60_000
     const now = Date.now()
     const times = this.acceptedAt.get(serviceId) ?? []
     let inWindow = 0
-    for (let i = times.length - 1; i >= 0 && now - (times[i] as number) < 60_000; i -= 1) inWindow += 1
+    for (let i = times.length - 1; i >= 0 && now - (times[i] as number) < windowMs; i -= 1) inWindow += 1
     if (inWindow >= limit) {
       this.rateLimited += 1
       return this.#json(
@@ -202,7 +245,7 @@ export class FakeNotifyServer {
         this.#errors(
           429,
           'RateLimitError',
-          `Exceeded rate limit for key type LIVE of ${limit} requests per 60 seconds`,
+          `Exceeded rate limit for key type LIVE of ${limit} requests per ${Math.round(windowMs / 1000)} seconds`,
         ),
       )
     }
@@ -211,6 +254,10 @@ export class FakeNotifyServer {
     if (validation) return this.#json(res, 400, this.#errors(400, 'ValidationError', validation))
     if (typeof body.template_id !== 'string') {
       return this.#json(res, 400, this.#errors(400, 'ValidationError', 'template_id is a required property'))
+    }
+    const template = this.#templateOf(serviceId, body.template_id)
+    if (!template || template.type !== type) {
+      return this.#json(res, 400, this.#errors(400, 'BadRequestError', 'Template not found'))
     }
     times.push(now)
     this.acceptedAt.set(serviceId, times)
@@ -280,6 +327,10 @@ export class FakeNotifyServer {
     }).catch(() => {})
   }
 
+  #templateOf(serviceId: string, id: string): FakeTemplate | undefined {
+    return this.#options.keys.find((k) => k.serviceId === serviceId)?.templates.find((t) => t.id === id)
+  }
+
   #tooMany(res: ServerResponse): void {
     this.rateLimited += 1
     this.#json(res, 429, this.#errors(429, 'TooManyRequestsError', 'Exceeded send limits (3000) for today'))
@@ -316,13 +367,41 @@ export class FakeNotifyServer {
   }
 
   #json(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(body))
+    const answer = () => {
+      if (res.destroyed) return
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    if (this.slowMs > 0) {
+      this.#hanging.add(res)
+      setTimeout(() => {
+        this.#hanging.delete(res)
+        answer()
+      }, this.slowMs)
+    } else answer()
   }
 
   #releaseHanging(): void {
     for (const res of this.#hanging) res.destroy()
     this.#hanging.clear()
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function templateView(t: FakeTemplate) {
+  return {
+    id: t.id,
+    name: t.name ?? (t.type === 'sms' ? 'Waypoint text message' : 'Waypoint email'),
+    type: t.type,
+    created_at: '2026-01-01T00:00:00.000000Z',
+    updated_at: null,
+    created_by: 'someone@example.gov.uk',
+    version: 1,
+    body: t.body ?? '((body))',
+    subject: t.type === 'email' ? (t.subject ?? '((subject))') : null,
+    letter_contact_block: null,
+    postage: null,
   }
 }
 

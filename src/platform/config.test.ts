@@ -1,0 +1,33 @@
+// Start-up checks of the configuration that concern sending: production refuses settings that
+// would only fail later, one message at a time.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { productionSettings } from '../../test/support/production-settings.ts'
+import { loadConfig } from './config.ts'
+
+test('Production refuses an http:// PUBLIC_URL at start-up, saying why (GOV.UK Notify refuses non-https unsubscribe links)', () => {
+  for (const publicUrl of ['http://waypoint.example.org', 'waypoint.example.org', 'https://']) {
+    assert.throws(
+      () => loadConfig({ ...productionSettings, PUBLIC_URL: publicUrl }),
+      /PUBLIC_URL must be the https:\/\/ address people reach Waypoint at .*GOV\.UK Notify refuses emails whose unsubscribe link is not https/,
+      publicUrl,
+    )
+  }
+  assert.equal(loadConfig(productionSettings).http.publicUrl, 'https://waypoint.example.org')
+  // Development keeps its http://localhost default.
+  assert.match(loadConfig({ NODE_ENV: 'development' }).http.publicUrl, /^http:\/\/localhost:/)
+})
+
+test('Each force names its own GOV.UK Notify templates beside its key; the single template ids are for a force not listed', () => {
+  const notify = loadConfig({
+    NODE_ENV: 'test',
+    NOTIFY_API_KEYS: 'kent=kent-key, norfolk=norfolk-key',
+    NOTIFY_SMS_TEMPLATE_IDS: 'kent=k-sms, norfolk=n-sms',
+    NOTIFY_EMAIL_TEMPLATE_IDS: 'kent=k-email',
+    NOTIFY_EMAIL_TEMPLATE_ID: 'shared-email',
+  }).messaging.notify
+  assert.deepEqual(notify.apiKeys, { kent: 'kent-key', norfolk: 'norfolk-key' })
+  assert.deepEqual(notify.smsTemplateIds, { kent: 'k-sms', norfolk: 'n-sms' })
+  assert.deepEqual(notify.emailTemplateIds, { kent: 'k-email' })
+  assert.equal(notify.emailTemplateId, 'shared-email')
+})
