@@ -112,6 +112,7 @@ const settingsForm = (extra: Record<string, string>) => ({
   emailStart: '00:00',
   emailEnd: '24:00',
   emailBankHolidays: 'yes',
+  christmasDays: 'no',
   smsChannel: 'notify',
   emailChannel: 'outbox',
   ...extra,
