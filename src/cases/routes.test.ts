@@ -127,7 +127,7 @@ test('CP-163: a force admin sees a quarantined event, corrects it and replays it
   assert.equal((await essexAdmin.get(`/console/sources/events/${bad.id}`)).statusCode, 404)
 })
 
-test('CP-162: a force admin tries a profile against a pasted sample and saves it as a new version', async () => {
+test('CP-162: a force admin tries a profile against a pasted sample, saves it as a new version and publishes it', async () => {
   const admin = await t.signInAs(['force_admin'], 'kent')
   const current = await t.app.services.sources.currentProfile('kent', 'storm')
   const document = JSON.stringify({
@@ -159,6 +159,8 @@ test('CP-162: a force admin tries a profile against a pasted sample and saves it
     note: 'P-codes',
   })
   assert.match(saved.body, new RegExp(`Version ${current!.version + 1} saved`))
+  const published = await admin.post(`/console/sources/profiles/storm/versions/${current!.version + 1}/publish`, {})
+  assert.equal(published.statusCode, 302, published.body)
   const applied = await t.app.services.sources.receive('kent', 'storm', sample, 'application/json')
   assert.equal(applied.status, 'applied')
 })

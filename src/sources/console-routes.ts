@@ -1,6 +1,7 @@
 // Staff console for source systems (item 5, CP-163, CP-166): integration health per source,
 // quarantined events that can be corrected and replayed one by one or all together, and the
-// force's mapping profiles, edited as new versions and tried against a pasted sample (UJ-4, CP-162).
+// force's mapping profiles, edited as new versions and tried against a pasted sample, published
+// only once their sample maps, compared with earlier versions and reverted (UJ-4, CP-162).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { DomainError, ForbiddenError } from '../platform/errors.ts'
@@ -12,6 +13,14 @@ const idParams = {
   type: 'object',
   properties: { id: { type: 'string', format: 'uuid' } },
   required: ['id'],
+} as const
+const versionParams = {
+  type: 'object',
+  properties: {
+    system: { type: 'string', enum: [...sourceSystems] },
+    version: { type: 'integer', minimum: 1 },
+  },
+  required: ['system', 'version'],
 } as const
 const systemParams = {
   type: 'object',
@@ -101,16 +110,44 @@ export function registerSourceConsoleRoutes(
     return reply.redirect(`/console/sources/events/${id}`)
   }
 
-  http.get<{ Params: { system: SourceSystem } }>(
+  const profilePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    system: SourceSystem,
+    view: Record<string, unknown>,
+    status = 200,
+  ) => {
+    const forceId = forceOf(request)
+    const versions = await sources.profileVersions(forceId, system)
+    const current = await sources.currentProfile(forceId, system)
+    return reply.code(status).render('sources/profile.njk', {
+      system,
+      versions,
+      inUse: current?.version ?? null,
+      latest: versions[0]?.version ?? null,
+      ...view,
+    })
+  }
+
+  http.get<{ Params: { system: SourceSystem }; Querystring: { published?: string; reverted?: string } }>(
     '/console/sources/profiles/:system',
-    { config: { access }, schema: { params: systemParams } },
+    {
+      config: { access },
+      schema: {
+        params: systemParams,
+        querystring: {
+          type: 'object',
+          properties: { published: { type: 'integer' }, reverted: { type: 'integer' } },
+        },
+      },
+    },
     async (request, reply) => {
-      const versions = await sources.profileVersions(forceOf(request), request.params.system)
-      return reply.render('sources/profile.njk', {
-        system: request.params.system,
-        versions,
-        document: versions[0] ? JSON.stringify(versions[0].document, null, 2) : '',
-        sample: '',
+      const [latest] = await sources.profileVersions(forceOf(request), request.params.system)
+      return profilePage(request, reply, request.params.system, {
+        document: latest ? JSON.stringify(latest.document, null, 2) : '',
+        sample: latest?.sample ?? '',
+        published: request.query.published,
+        reverted: request.query.reverted,
       })
     },
   )
@@ -126,16 +163,13 @@ export function registerSourceConsoleRoutes(
       const { system } = request.params
       const document = request.body.document ?? ''
       const sample = request.body.sample ?? ''
-      const page = async (extra: Record<string, unknown>, status = 200) =>
-        reply.code(status).render('sources/profile.njk', {
-          system,
-          versions: await sources.profileVersions(forceId, system),
-          document,
-          sample,
-          note: request.body.note,
-          ...extra,
-        })
+      const form = { document, sample, note: request.body.note }
       try {
+        const tried = sample.trim() ? sources.tryProfile(document, sample) : undefined
+        const shown = tried && {
+          ...tried,
+          mapped: tried.events.map((event) => JSON.stringify(event, null, 2)),
+        }
         if (request.body.action === 'save') {
           const version = await sources.saveProfile(
             forceId,
@@ -143,31 +177,121 @@ export function registerSourceConsoleRoutes(
             document,
             request.body.note?.trim() || null,
             request.staff!.id,
+            sample,
           )
           await audit(request, 'mapping-profile.saved', 'mapping_profile', `${system}:${version}`, {
             version,
           })
-          return page({ saved: version })
+          return profilePage(request, reply, system, { ...form, saved: version, tried: shown })
         }
-        if (!sample.trim())
-          return page(
-            { errors: [{ field: 'sample', message: 'Paste a sample event to try the profile' }] },
+        if (!shown)
+          return profilePage(
+            request,
+            reply,
+            system,
+            { ...form, errors: [{ field: 'sample', message: 'Paste a sample event to try the profile' }] },
             400,
           )
-        const outcome = sources.tryProfile(
-          document,
-          sample,
-          sample.trimStart().startsWith('<') ? 'application/xml' : 'application/json',
-        )
-        return page({
-          tried: outcome.ok ? { ok: true, mapped: JSON.stringify(outcome.event, null, 2) } : outcome,
-        })
+        return profilePage(request, reply, system, { ...form, tried: shown })
       } catch (error) {
         if (!(error instanceof DomainError) || error.status !== 400) throw error
-        return page({ errors: error.fieldErrors }, 400)
+        return profilePage(request, reply, system, { ...form, errors: error.fieldErrors }, 400)
       }
     },
   )
+
+  http.post<{ Params: { system: SourceSystem; version: number } }>(
+    '/console/sources/profiles/:system/versions/:version/publish',
+    { config: { access }, schema: { params: versionParams } },
+    async (request, reply) => {
+      const { system, version } = request.params
+      try {
+        await sources.publishProfile(forceOf(request), system, version, request.staff!.id)
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status !== 400) throw error
+        await audit(request, 'mapping-profile.publish-refused', 'mapping_profile', `${system}:${version}`, {
+          version,
+        })
+        const row = await sources.profileVersion(forceOf(request), system, version)
+        return profilePage(
+          request,
+          reply,
+          system,
+          {
+            document: JSON.stringify(row!.document, null, 2),
+            sample: row!.sample ?? '',
+            errors: error.fieldErrors,
+          },
+          400,
+        )
+      }
+      await audit(request, 'mapping-profile.published', 'mapping_profile', `${system}:${version}`, { version })
+      return reply.redirect(`/console/sources/profiles/${system}?published=${version}`)
+    },
+  )
+
+  http.post<{ Params: { system: SourceSystem; version: number } }>(
+    '/console/sources/profiles/:system/versions/:version/revert',
+    { config: { access }, schema: { params: versionParams } },
+    async (request, reply) => {
+      const { system, version } = request.params
+      const forceId = forceOf(request)
+      const before = await sources.currentProfile(forceId, system)
+      await sources.revertProfile(forceId, system, version, request.staff!.id)
+      await audit(request, 'mapping-profile.reverted', 'mapping_profile', `${system}:${version}`, {
+        version,
+        from: before?.version ?? null,
+      })
+      return reply.redirect(`/console/sources/profiles/${system}?reverted=${version}`)
+    },
+  )
+
+  http.get<{ Params: { system: SourceSystem; version: number }; Querystring: { against?: number } }>(
+    '/console/sources/profiles/:system/versions/:version/changes',
+    {
+      config: { access },
+      schema: {
+        params: versionParams,
+        querystring: { type: 'object', properties: { against: { type: 'integer', minimum: 1 } } },
+      },
+    },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const { system, version } = request.params
+      const against = request.query.against ?? version - 1
+      const [after, before] = await Promise.all([
+        sources.profileVersion(forceId, system, version),
+        sources.profileVersion(forceId, system, against),
+      ])
+      if (!after || !before)
+        throw new DomainError('not-found', 'The profile version was not found', { status: 404 })
+      return reply.render('sources/profile-changes.njk', {
+        system,
+        before,
+        after,
+        changes: profileChanges(before.document, after.document),
+      })
+    },
+  )
+}
+
+/** The settings that differ between two profile documents, each shown as compact JSON. */
+export function profileChanges(
+  before: unknown,
+  after: unknown,
+): { setting: string; before: string | null; after: string | null }[] {
+  const flat = (value: unknown, prefix: string[], into: Map<string, string>) => {
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
+      for (const [key, inner] of Object.entries(value)) flat(inner, [...prefix, key], into)
+    } else into.set(prefix.join(' → '), JSON.stringify(value))
+    return into
+  }
+  const a = flat(before, [], new Map())
+  const b = flat(after, [], new Map())
+  const settings = [...new Set([...a.keys(), ...b.keys()])].sort()
+  return settings
+    .filter((setting) => a.get(setting) !== b.get(setting))
+    .map((setting) => ({ setting, before: a.get(setting) ?? null, after: b.get(setting) ?? null }))
 }
 
 function forceOf(request: FastifyRequest): string {

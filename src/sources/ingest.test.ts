@@ -194,8 +194,10 @@ test('CP-163: replay all re-runs every quarantined event after the profile is fi
     JSON.stringify(document),
     'resulted',
     null,
+    odd(3),
   )
   assert.equal(version, current!.version + 1)
+  await t.app.services.sources.publishProfile('bedfordshire', 'storm', version, null)
   const results = await t.app.services.sources.replayAll('bedfordshire', 'storm')
   assert.deepEqual(
     results.filter((r) => ids.includes(r.id)).map((r) => r.status),

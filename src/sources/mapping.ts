@@ -17,19 +17,32 @@ import {
 } from '../cases/model.ts'
 import { normaliseEmail, normaliseUkPhone } from './contact-details.ts'
 
+/**
+ * Where a value comes from. A text is a path: dot-separated element or key names, numbers index
+ * lists, `@name` is an XML attribute (`@msgId`, `Party.@role`) and `.` alone is the record itself.
+ * An object composes: `{ "path": "…", "default": "…" }` uses the default when the path finds
+ * nothing; `{ "join": ["Forename", "Surname"], "separator": " " }` joins the parts found;
+ * `{ "value": "…" }` is a constant. Values are always read as text: "1A", "1B" and "01" stay apart.
+ */
+export type FieldSpec =
+  | string
+  | { path: string; default?: string }
+  | { join: string[]; separator?: string; default?: string }
+  | { value: string }
+
 export interface MappingProfile {
-  /** Paths (dot-separated; numbers index arrays) of the envelope fields. */
-  eventId: string
-  eventType: string
-  occurredAt: string
+  /** Where the envelope fields are (see `FieldSpec`). */
+  eventId: FieldSpec
+  eventType: FieldSpec
+  occurredAt: FieldSpec
   /** 'iso' (default) or a Luxon format read in Europe/London, e.g. "dd/MM/yyyy HH:mm:ss". */
   dateFormat?: string
   /** Source event type → what it means in the model. */
   eventTypes: Record<string, ChangeKind>
-  /** Model field (see `recordFields`) → path in the payload. */
-  fields: Record<string, string>
-  /** Where the list of people is, and person field (see `personFields`) → path within one. */
-  people?: { path: string; fields: Record<string, string> }
+  /** Model field (see `recordFields`) → where it is in the payload. */
+  fields: Record<string, FieldSpec>
+  /** Where the list of people is, and person field (see `personFields`) → where within one. */
+  people?: { path: string; fields: Record<string, FieldSpec> }
   /** Model field → source code → model value (e.g. "incident.grading": { "G1": "Immediate" }). */
   codes?: Record<string, Record<string, string>>
 }
@@ -103,6 +116,20 @@ export type MappingOutcome =
   | { ok: true; event: MappedEvent }
   | { ok: false; errors: string[]; sourceEventId?: string }
 
+/**
+ * XML is read with its attributes (as `@name` keys) and every value as text: no number, boolean
+ * or entity guessing, so grading "1A" is not "1" and "02" is not 2. An element with attributes
+ * and text keeps the text under `#text`, which paths reach through the element itself.
+ */
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+})
+
 /** Reads a payload as received: JSON, or XML (its single root element is unwrapped). */
 export function parsePayload(
   text: string,
@@ -113,10 +140,7 @@ export function parsePayload(
   const xml = first === '<' || (first !== '{' && first !== '[' && /xml/i.test(contentType))
   try {
     if (!xml) return { ok: true, value: JSON.parse(text) }
-    const parsed = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true }).parse(
-      text,
-      true,
-    )
+    const parsed = xmlParser.parse(text, true)
     const keys = Object.keys(parsed).filter((k) => k !== '?xml')
     return { ok: true, value: keys.length === 1 ? parsed[keys[0]!] : parsed }
   } catch (error) {
@@ -127,53 +151,88 @@ export function parsePayload(
   }
 }
 
+const profileKeys = [
+  'eventId',
+  'eventType',
+  'occurredAt',
+  'dateFormat',
+  'eventTypes',
+  'fields',
+  'people',
+  'codes',
+] as const
+
 /** Checks a profile document before it is saved as a new version; returns readable errors. */
 export function checkProfile(document: unknown): string[] {
   const errors: string[] = []
-  if (!document || typeof document !== 'object' || Array.isArray(document))
-    return ['The profile must be a JSON object']
-  const p = document as Partial<MappingProfile>
-  for (const key of ['eventId', 'eventType', 'occurredAt'] as const) {
-    if (typeof p[key] !== 'string' || !p[key])
-      errors.push(`"${key}" must be the path of that field in the payload`)
+  if (!isRecord(document)) return [`The profile must be a JSON object; it is ${describe(document)}`]
+  const p = document as Record<string, unknown>
+  for (const key of Object.keys(p)) {
+    if (!(profileKeys as readonly string[]).includes(key))
+      errors.push(`"${key}" is not a profile setting; use ${profileKeys.map((k) => `"${k}"`).join(', ')}`)
   }
-  if (!p.eventTypes || typeof p.eventTypes !== 'object')
-    errors.push('"eventTypes" must map source event types to model changes')
+  const spec = (where: string, value: unknown) => {
+    const problem = specProblem(value)
+    if (problem) errors.push(`${where} ${problem}`)
+  }
+  for (const key of ['eventId', 'eventType', 'occurredAt'] as const) {
+    if (p[key] === undefined || p[key] === '') errors.push(`"${key}" must be the path of that field in the payload`)
+    else spec(`"${key}"`, p[key])
+  }
+  if (!isRecord(p.eventTypes)) errors.push('"eventTypes" must map source event types to model changes')
   else
     for (const [code, kind] of Object.entries(p.eventTypes)) {
-      if (!(changeKinds as readonly string[]).includes(kind))
+      if (!(changeKinds as readonly unknown[]).includes(kind))
         errors.push(
-          `event type "${code}" maps to unknown change "${kind}"; use one of ${changeKinds.join(', ')}`,
+          `event type "${code}" maps to unknown change ${typeof kind === 'string' ? `"${kind}"` : describe(kind)}; use one of ${changeKinds.join(', ')}`,
         )
     }
-  if (!p.fields || typeof p.fields !== 'object')
-    errors.push('"fields" must map model fields to payload paths')
+  if (!isRecord(p.fields)) errors.push('"fields" must map model fields to payload paths')
   else
-    for (const field of Object.keys(p.fields)) {
+    for (const [field, value] of Object.entries(p.fields)) {
       if (!(recordFields as readonly string[]).includes(field))
         errors.push(`"${field}" is not a model field; use one of ${recordFields.join(', ')}`)
+      else spec(`"fields" → "${field}"`, value)
     }
-  if (p.people) {
-    if (typeof p.people.path !== 'string') errors.push('"people.path" must be the path of the list of people')
-    for (const field of Object.keys(p.people.fields ?? {})) {
-      if (!(personFields as readonly string[]).includes(field))
-        errors.push(`"people.fields.${field}" is not a person field; use one of ${personFields.join(', ')}`)
+  if (p.people !== undefined) {
+    if (!isRecord(p.people)) errors.push(`"people" must be an object with "path" and "fields"; it is ${describe(p.people)}`)
+    else {
+      const { path, fields } = p.people
+      if (typeof path !== 'string' || !path) errors.push(`"people" → "path" must be the path of the list of people; it is ${describe(path)}`)
+      else {
+        const problem = pathProblem(path)
+        if (problem) errors.push(`"people" → "path" ${problem}`)
+      }
+      if (!isRecord(fields)) errors.push(`"people" → "fields" must map person fields to paths; it is ${describe(fields)}`)
+      else
+        for (const [field, value] of Object.entries(fields)) {
+          if (!(personFields as readonly string[]).includes(field))
+            errors.push(`"people.fields.${field}" is not a person field; use one of ${personFields.join(', ')}`)
+          else spec(`"people" → "fields" → "${field}"`, value)
+        }
     }
   }
-  for (const [field, map] of Object.entries(p.codes ?? {})) {
+  if (p.codes !== undefined && !isRecord(p.codes)) errors.push(`"codes" must be an object; it is ${describe(p.codes)}`)
+  for (const [field, map] of Object.entries(isRecord(p.codes) ? p.codes : {})) {
     const allowed = allowedValues[field]
     if (!allowed) {
       errors.push(`codes for "${field}": that field takes no codes`)
       continue
     }
+    if (!isRecord(map)) {
+      errors.push(`codes for "${field}" must map source codes to values; it is ${describe(map)}`)
+      continue
+    }
     for (const [code, value] of Object.entries(map)) {
-      if (!allowed.includes(value))
+      if (!allowed.includes(value as string))
         errors.push(
-          `codes for "${field}": "${code}" maps to "${value}", which is not one of ${allowed.join(', ')}`,
+          `codes for "${field}": "${code}" maps to ${typeof value === 'string' ? `"${value}"` : describe(value)}, which is not one of ${allowed.join(', ')}`,
         )
     }
   }
-  if (
+  if (p.dateFormat !== undefined && typeof p.dateFormat !== 'string')
+    errors.push(`"dateFormat" must be "iso" or a Luxon format (text); it is ${describe(p.dateFormat)}`)
+  else if (
     p.dateFormat &&
     p.dateFormat !== 'iso' &&
     !DateTime.fromFormat(
@@ -187,17 +246,148 @@ export function checkProfile(document: unknown): string[] {
   return errors
 }
 
+const specShapes: Record<string, readonly string[]> = {
+  path: ['path', 'default'],
+  join: ['join', 'separator', 'default'],
+  value: ['value'],
+}
+
+/** Why a field spec cannot be used (a sentence ending), or undefined when it can. */
+function specProblem(spec: unknown): string | undefined {
+  if (typeof spec === 'string') return pathProblem(spec)
+  if (!isRecord(spec))
+    return `must be a path (text, such as "log.reference") or an object with "path", "join" or "value"; it is ${describe(spec)}`
+  const kinds = Object.keys(specShapes).filter((k) => k in spec)
+  if (kinds.length !== 1) return 'must have exactly one of "path", "join" or "value"'
+  const kind = kinds[0]!
+  const extra = Object.keys(spec).find((k) => !specShapes[kind]!.includes(k))
+  if (extra)
+    return `has "${extra}", which a "${kind}" does not take (it takes ${specShapes[kind]!.map((k) => `"${k}"`).join(', ')})`
+  for (const key of ['default', 'separator', 'value']) {
+    if (key in spec && typeof spec[key] !== 'string') return `→ "${key}" must be text; it is ${describe(spec[key])}`
+  }
+  if (kind === 'path') {
+    if (typeof spec.path !== 'string') return `→ "path" must be text; it is ${describe(spec.path)}`
+    return pathProblem(spec.path)
+  }
+  if (kind === 'join') {
+    const parts = spec.join
+    if (!Array.isArray(parts) || !parts.length || parts.some((part) => typeof part !== 'string'))
+      return `→ "join" must be a list of paths (texts); it is ${describe(parts)}`
+    for (const part of parts as string[]) {
+      const problem = pathProblem(part)
+      if (problem) return `→ "join" ${problem}`
+    }
+  }
+  return undefined
+}
+
+function pathProblem(path: string): string | undefined {
+  if (!path.trim()) return 'must not be an empty path'
+  if (path !== '.' && path.split('.').some((part) => part.trim() === ''))
+    return `"${path}" has an empty step (two dots together, or a dot at either end)`
+  return undefined
+}
+
+function describe(value: unknown): string {
+  const shown = JSON.stringify(value) ?? String(value)
+  const short = shown.length > 40 ? `${shown.slice(0, 37)}…` : shown
+  if (Array.isArray(value)) return `a list (${short})`
+  if (value === null) return 'null'
+  if (value === undefined) return 'missing'
+  if (typeof value === 'object') return `an object (${short})`
+  if (typeof value === 'number') return `a number (${short})`
+  if (typeof value === 'boolean') return `${short} (true/false)`
+  return `the text ${short}`
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** How a field spec is shown in a message: its path, or the spec itself. */
+function shown(spec: FieldSpec | undefined): string {
+  return typeof spec === 'string' || spec === undefined ? String(spec) : JSON.stringify(spec)
+}
+
+/** The value a field spec reads from `from`, as text (see `FieldSpec`). */
+export function readSpec(spec: FieldSpec | undefined, from: unknown): string | undefined {
+  if (spec === undefined) return undefined
+  if (typeof spec === 'string') return asText(valueAt(from, spec))
+  if ('value' in spec) return spec.value
+  if ('join' in spec) {
+    const parts = spec.join.map((path) => asText(valueAt(from, path))).filter((v): v is string => !!v)
+    return parts.length ? parts.join(spec.separator ?? ' ') : spec.default
+  }
+  return asText(valueAt(from, spec.path)) ?? spec.default
+}
+
+/** The values a field spec reads as a list (repeated elements, JSON arrays). */
+function readList(spec: FieldSpec | undefined, from: unknown): unknown[] {
+  if (spec === undefined) return []
+  if (typeof spec === 'string') return asList(valueAt(from, spec))
+  if ('path' in spec) {
+    const found = asList(valueAt(from, spec.path))
+    return found.length || spec.default === undefined ? found : [spec.default]
+  }
+  const one = readSpec(spec, from)
+  return one === undefined ? [] : [one]
+}
+
+/** The payload paths a spec reads, unless a default or a constant stands in when they find nothing. */
+function pathsOf(spec: FieldSpec | undefined): string[] {
+  if (spec === undefined) return []
+  if (typeof spec === 'string') return [spec]
+  if ('value' in spec || spec.default !== undefined) return []
+  return 'join' in spec ? spec.join : [spec.path]
+}
+
+/**
+ * Paths of a profile that find nothing in any of the sample payloads, as warnings for the person
+ * trying the profile: a misspelt path, or an attribute read as an element, shows here before it
+ * costs a quarantined event. (A field no event of the sample carries shows here too.)
+ */
+export function unmatchedPaths(profile: MappingProfile, payloads: unknown[]): string[] {
+  const warnings: string[] = []
+  const found = (path: string, from: unknown) => asList(valueAt(from, path)).some((v) => asText(v) !== undefined)
+  const inAny = (path: string) => payloads.some((payload) => found(path, payload))
+  const sample = payloads.length === 1 ? 'the sample' : 'any event of the sample'
+  const envelope = { eventId: 'event id', eventType: 'event type', occurredAt: 'event time' } as const
+  for (const [key, label] of Object.entries(envelope)) {
+    for (const path of pathsOf(profile[key as keyof typeof envelope]))
+      if (!inAny(path)) warnings.push(`Nothing found at "${path}" (${label}) in ${sample}`)
+  }
+  for (const [name, spec] of Object.entries(profile.fields)) {
+    for (const path of pathsOf(spec))
+      if (!inAny(path)) warnings.push(`Nothing found at "${path}" (${name}) in ${sample}`)
+  }
+  if (profile.people) {
+    const people = payloads.flatMap((payload) => asList(valueAt(payload, profile.people!.path)))
+    if (!people.length)
+      warnings.push(
+        `No people found at "${profile.people.path}" in ${sample}, so nobody would be attached to a case`,
+      )
+    else
+      for (const [name, spec] of Object.entries(profile.people.fields)) {
+        for (const path of pathsOf(spec))
+          if (!people.some((entry) => found(path, entry)))
+            warnings.push(`Nothing found at "${path}" (person ${name}) for any person in ${sample}`)
+      }
+  }
+  return warnings
+}
+
 /** Maps a parsed payload to a model change with a profile; every problem is listed readably. */
 export function mapPayload(profile: MappingProfile, payload: unknown): MappingOutcome {
   const errors: string[] = []
   const warnings: string[] = []
-  const text = (path: string | undefined, from: unknown = payload) => asText(valueAt(from, path))
+  const text = (spec: FieldSpec | undefined, from: unknown = payload) => readSpec(spec, from)
   const sourceEventId = text(profile.eventId)
-  if (!sourceEventId) errors.push(`no event id at "${profile.eventId}"`)
+  if (!sourceEventId) errors.push(`no event id at "${shown(profile.eventId)}"`)
   const sourceEventType = text(profile.eventType) ?? ''
-  const kind = profile.eventTypes[sourceEventType]
+  const kind = Object.hasOwn(profile.eventTypes, sourceEventType) ? profile.eventTypes[sourceEventType] : undefined
   if (!kind)
-    errors.push(`event type "${sourceEventType}" at "${profile.eventType}" is not in this force's profile`)
+    errors.push(`event type "${sourceEventType}" at "${shown(profile.eventType)}" is not in this force's profile`)
   const date = (raw: string | undefined, where: string) => {
     if (raw === undefined) return undefined
     const parsed = parseDate(raw, profile.dateFormat)
@@ -212,10 +402,11 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
     return parsed
   }
   const occurredAt = date(text(profile.occurredAt), 'event time')
-  if (!text(profile.occurredAt)) errors.push(`no event time at "${profile.occurredAt}"`)
+  if (!text(profile.occurredAt)) errors.push(`no event time at "${shown(profile.occurredAt)}"`)
   const coded = (field: string, raw: string | undefined) => {
     if (raw === undefined) return undefined
-    const value = profile.codes?.[field]?.[raw] ?? raw
+    const map = profile.codes?.[field]
+    const value = map && Object.hasOwn(map, raw) ? map[raw]! : raw
     const allowed = allowedValues[field]
     if (allowed && !allowed.includes(value)) {
       errors.push(`${field.replace('.', ' ')} code "${raw}" is not in this force's profile`)
@@ -224,15 +415,15 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
     return value
   }
   const field = (name: string) => {
-    const path = profile.fields[name]
-    if (!path) return undefined
-    if (dateFields.has(name)) return date(text(path), name)
-    return coded(name, text(path))
+    const spec = profile.fields[name]
+    if (spec === undefined) return undefined
+    if (dateFields.has(name)) return date(text(spec), name)
+    return coded(name, text(spec))
   }
   const change: CaseChange = { kind: kind ?? 'incident.updated', people: [] }
   if (kind?.startsWith('incident.')) {
     const cadRef = field('incident.cadRef') as string | undefined
-    if (!cadRef) errors.push(`no CAD log reference at "${profile.fields['incident.cadRef']}"`)
+    if (!cadRef) errors.push(`no CAD log reference at "${shown(profile.fields['incident.cadRef'])}"`)
     else
       change.incident = compact({
         cadRef,
@@ -247,7 +438,7 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
   }
   if (kind?.startsWith('crime.')) {
     const crimeRef = field('crime.crimeRef') as string | undefined
-    if (!crimeRef) errors.push(`no crime reference at "${profile.fields['crime.crimeRef']}"`)
+    if (!crimeRef) errors.push(`no crime reference at "${shown(profile.fields['crime.crimeRef'])}"`)
     else {
       const officer = (role: 'officer' | 'supervisor') => {
         const collar = field(`crime.${role}.collar`) as string | undefined
@@ -261,7 +452,7 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
           : undefined
       }
       const linked = profile.fields['crime.linkedCadRefs']
-        ? asList(valueAt(payload, profile.fields['crime.linkedCadRefs']))
+        ? readList(profile.fields['crime.linkedCadRefs'], payload)
         : undefined
       change.crime = compact({
         crimeRef,
@@ -283,7 +474,7 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
     const list = asList(valueAt(payload, profile.people.path))
     list.forEach((entry, index) => {
       const f = profile.people!.fields
-      const at = (name: string) => (f[name] ? text(f[name], entry) : undefined)
+      const at = (name: string) => text(f[name], entry)
       const person: PersonFacts = compact({
         stormNominal: at('stormNominal'),
         athenaUrn: at('athenaUrn'),
@@ -297,28 +488,32 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
         emails: [],
         markers: [],
       }) as PersonFacts
-      for (const raw of f.phone ? asList(valueAt(entry, f.phone)).map(asText) : []) {
+      for (const raw of readList(f.phone, entry).map(asText)) {
         if (!raw) continue
         const phone = normaliseUkPhone(raw)
         if (phone.ok) person.phones.push(phone.value)
         else warnings.push(`person ${index + 1}: ${phone.reason}; not stored`)
       }
-      for (const raw of f.email ? asList(valueAt(entry, f.email)).map(asText) : []) {
+      for (const raw of readList(f.email, entry).map(asText)) {
         if (!raw) continue
         const email = normaliseEmail(raw)
         if (email.ok) person.emails.push(email.value)
         else warnings.push(`person ${index + 1}: ${email.reason}; not stored`)
       }
-      for (const raw of f.markers ? asList(valueAt(entry, f.markers)).map(asText) : []) {
+      for (const raw of readList(f.markers, entry).map(asText)) {
         const marker = raw ? coded('person.markers', raw) : undefined
         if (marker) person.markers.push(marker as PersonFacts['markers'][number])
       }
       // Markers the source has ended use the same codes as the markers it sets.
-      const removed = f.removedMarkers ? asList(valueAt(entry, f.removedMarkers)).map(asText) : []
+      const removed = readList(f.removedMarkers, entry).map(asText)
       const removedMarkers = removed
         .map((raw) => (raw ? coded('person.markers', raw) : undefined))
         .filter((m): m is PersonFacts['markers'][number] => m !== undefined)
       if (removedMarkers.length) person.removedMarkers = removedMarkers
+      if (!person.role)
+        warnings.push(
+          `person ${index + 1} has no role${f.role === undefined ? '' : ` at "${shown(f.role)}"`}, so is not attached to the case; give the role a default in the profile`,
+        )
       change.people.push(person)
     })
   }
@@ -327,7 +522,7 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
 }
 
 function valueAt(from: unknown, path: string | undefined): unknown {
-  if (!path) return undefined
+  if (!path || typeof path !== 'string') return undefined
   if (path === '.') return from
   let current: unknown = from
   for (const part of path.split('.')) {
@@ -339,7 +534,11 @@ function valueAt(from: unknown, path: string | undefined): unknown {
 
 function asText(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined
-  if (typeof value === 'object') return undefined
+  if (typeof value === 'object') {
+    // An XML element with attributes keeps its text apart: <Grading code="x">1A</Grading>.
+    const inner = (value as Record<string, unknown>)['#text']
+    return Array.isArray(value) || inner === undefined ? undefined : asText(inner)
+  }
   const s = String(value).trim()
   return s === '' ? undefined : s
 }

@@ -33,8 +33,12 @@ export interface ProfileRow {
   version: number
   document: MappingProfile
   note: string | null
+  /** The sample event the version was saved with; publishing runs it first. */
+  sample: string | null
   createdBy: string | null
   createdAt: Date
+  /** When the version was last published (put in use), if ever. */
+  publishedAt: Date | null
 }
 
 export interface SourceHealthRow {
@@ -196,11 +200,13 @@ export class SourceRepository {
     return found
   }
 
+  /** The version in use: the one published (or reverted to) last. */
   async currentProfile(tx: Tx, sourceSystem: string): Promise<ProfileRow | undefined> {
     const [row] = await rows<ProfileRow>(
       tx,
-      sql`select id, source_system as "sourceSystem", version, document, note, created_by as "createdBy", created_at as "createdAt"
-          from mapping_profiles where source_system = ${sourceSystem} order by version desc limit 1`,
+      sql`select ${profileColumns} from mapping_profile_publications p
+          join mapping_profiles m on m.force_id = p.force_id and m.source_system = p.source_system and m.version = p.version
+          where p.source_system = ${sourceSystem} order by p.id desc limit 1`,
     )
     return row
   }
@@ -208,9 +214,16 @@ export class SourceRepository {
   async profileVersions(tx: Tx, sourceSystem: string): Promise<ProfileRow[]> {
     return rows<ProfileRow>(
       tx,
-      sql`select id, source_system as "sourceSystem", version, document, note, created_by as "createdBy", created_at as "createdAt"
-          from mapping_profiles where source_system = ${sourceSystem} order by version desc`,
+      sql`select ${profileColumns} from mapping_profiles m where m.source_system = ${sourceSystem} order by m.version desc`,
     )
+  }
+
+  async profileVersion(tx: Tx, sourceSystem: string, version: number): Promise<ProfileRow | undefined> {
+    const [row] = await rows<ProfileRow>(
+      tx,
+      sql`select ${profileColumns} from mapping_profiles m where m.source_system = ${sourceSystem} and m.version = ${version}`,
+    )
+    return row
   }
 
   async addProfileVersion(
@@ -219,6 +232,7 @@ export class SourceRepository {
       forceId: string
       sourceSystem: string
       document: MappingProfile
+      sample: string | null
       note: string | null
       createdBy: string | null
       now: Date
@@ -226,14 +240,37 @@ export class SourceRepository {
   ): Promise<number> {
     const [row] = await rows<{ version: number }>(
       tx,
-      sql`insert into mapping_profiles (force_id, source_system, version, document, note, created_by, created_at)
+      sql`insert into mapping_profiles (force_id, source_system, version, document, sample, note, created_by, created_at)
           select ${p.forceId}, ${p.sourceSystem}, coalesce(max(version), 0) + 1, ${JSON.stringify(p.document)}::jsonb,
-            ${p.note}, ${p.createdBy}, ${p.now}
+            ${p.sample}, ${p.note}, ${p.createdBy}, ${p.now}
           from mapping_profiles where source_system = ${p.sourceSystem} returning version`,
     )
     return row!.version
   }
+
+  /** Puts a saved version in use (publishing it, or reverting to it). */
+  async publishProfile(
+    tx: Tx,
+    p: {
+      forceId: string
+      sourceSystem: string
+      version: number
+      kind: 'published' | 'reverted'
+      by: string | null
+      now: Date
+    },
+  ): Promise<void> {
+    await tx.execute(
+      sql`insert into mapping_profile_publications (force_id, source_system, version, kind, published_by, published_at)
+          values (${p.forceId}, ${p.sourceSystem}, ${p.version}, ${p.kind}, ${p.by}, ${p.now})`,
+    )
+  }
 }
+
+const profileColumns = sql.raw(`m.id, m.source_system as "sourceSystem", m.version, m.document, m.note, m.sample,
+  m.created_by as "createdBy", m.created_at as "createdAt",
+  (select max(q.published_at) from mapping_profile_publications q
+    where q.force_id = m.force_id and q.source_system = m.source_system and q.version = m.version) as "publishedAt"`)
 
 /** Version 1 of every force's profile for each source, when it has none (idempotent; system role). */
 export async function seedDefaultProfiles(
@@ -245,6 +282,12 @@ export async function seedDefaultProfiles(
       sql`insert into mapping_profiles (force_id, source_system, version, document, note)
           values (${p.forceId}, ${p.sourceSystem}, 1, ${JSON.stringify(p.document)}::jsonb, 'Waypoint default')
           on conflict (force_id, source_system, version) do nothing`,
+    )
+    await tx.execute(
+      sql`insert into mapping_profile_publications (force_id, source_system, version, kind)
+          select ${p.forceId}, ${p.sourceSystem}, 1, 'published'
+          where not exists (select 1 from mapping_profile_publications
+            where force_id = ${p.forceId} and source_system = ${p.sourceSystem})`,
     )
   }
 }

@@ -19,6 +19,7 @@ import {
   type MappingProfile,
   mapPayload,
   parsePayload,
+  unmatchedPaths,
 } from './mapping.ts'
 import {
   type InboxRow,
@@ -35,6 +36,15 @@ export interface IngestResult {
   reason: string | null
   warnings: string[]
   duplicateOf?: string
+}
+
+/** A profile tried against a sample: the mapped event or the errors, and paths that found nothing. */
+export interface ProfileTrial {
+  ok: boolean
+  /** The sample's events as mapped (those that could be). */
+  events: MappedEvent[]
+  errors: string[]
+  warnings: string[]
 }
 
 export interface SourceHealth extends SourceHealthRow {
@@ -291,39 +301,146 @@ export class SourceService {
     return this.#db.withForce(forceId, (tx) => this.#repo.profileVersions(tx, sourceSystem))
   }
 
-  /** Saves an edited profile as a new version after checking it (UJ-4, CP-162). */
+  profileVersion(forceId: string, sourceSystem: SourceSystem, version: number): Promise<ProfileRow | undefined> {
+    return this.#db.withForce(forceId, (tx) => this.#repo.profileVersion(tx, sourceSystem, version))
+  }
+
+  /**
+   * Saves an edited profile as a new version after checking it (UJ-4, CP-162), with the sample
+   * it was tried against. The version is not in use until it is published.
+   */
   async saveProfile(
     forceId: string,
     sourceSystem: SourceSystem,
     documentText: string,
     note: string | null,
     createdBy: string | null,
+    sample: string | null = null,
   ): Promise<number> {
     const document = parseProfileText(documentText)
-    const version = await this.#db.withForce(forceId, (tx) =>
+    return this.#db.withForce(forceId, (tx) =>
       this.#repo.addProfileVersion(tx, {
         forceId,
         sourceSystem,
         document,
+        sample: sample?.trim() ? sample : null,
         note,
         createdBy,
         now: this.#clock.now(),
       }),
     )
+  }
+
+  /**
+   * Puts a saved version in use, after running the sample it was saved with: a version whose
+   * sample does not map is refused with the reasons, and the version in use stays.
+   */
+  async publishProfile(
+    forceId: string,
+    sourceSystem: SourceSystem,
+    version: number,
+    by: string | null,
+  ): Promise<ProfileTrial> {
+    const trial = await this.#db.withForce(forceId, async (tx) => {
+      const row = await this.#repo.profileVersion(tx, sourceSystem, version)
+      if (!row) throw new NotFoundError('The profile version')
+      if (!row.sample)
+        throw new ValidationError([
+          {
+            field: 'sample',
+            message: `Version ${version} has no sample event: save it again with a sample, which is run before it is published`,
+          },
+        ])
+      const trial = this.#try(row.document, row.sample)
+      if (!trial.ok)
+        throw new ValidationError(
+          trial.errors.map((error) => ({
+            field: 'sample',
+            message: `Version ${version} was not published: its sample cannot be mapped: ${error}`,
+          })),
+        )
+      await this.#repo.publishProfile(tx, {
+        forceId,
+        sourceSystem,
+        version,
+        kind: 'published',
+        by,
+        now: this.#clock.now(),
+      })
+      return trial
+    })
     this.#profiles.forget(forceId, sourceSystem)
-    return version
+    return trial
+  }
+
+  /** Puts an earlier published version back in use (the versions after it are kept). */
+  async revertProfile(forceId: string, sourceSystem: SourceSystem, version: number, by: string | null) {
+    await this.#db.withForce(forceId, async (tx) => {
+      const row = await this.#repo.profileVersion(tx, sourceSystem, version)
+      if (!row) throw new NotFoundError('The profile version')
+      if (!row.publishedAt)
+        throw new DomainError(
+          'not-revertible',
+          `Version ${version} was never published; publish it to put it in use`,
+          { status: 409 },
+        )
+      const current = await this.#repo.currentProfile(tx, sourceSystem)
+      if (current?.version === version)
+        throw new DomainError('not-revertible', `Version ${version} is already in use`, { status: 409 })
+      await this.#repo.publishProfile(tx, {
+        forceId,
+        sourceSystem,
+        version,
+        kind: 'reverted',
+        by,
+        now: this.#clock.now(),
+      })
+    })
+    this.#profiles.forget(forceId, sourceSystem)
   }
 
   /** Tries a profile (saved or not) against a pasted sample; nothing is stored. */
-  tryProfile(documentText: string, sample: string, contentType: string): MappingOutcome {
-    const document = parseProfileText(documentText)
-    const parsed = parsePayload(sample, contentType)
-    if (!parsed.ok) return { ok: false, errors: [`The sample: ${parsed.error}`] }
-    return mapPayload(document, parsed.value)
+  tryProfile(documentText: string, sample: string): ProfileTrial {
+    return this.#try(parseProfileText(documentText), sample)
+  }
+
+  #try(document: MappingProfile, sample: string): ProfileTrial {
+    const texts = sampleEvents(sample)
+    const several = texts.length > 1
+    const errors: string[] = []
+    const warnings: string[] = []
+    const events: MappedEvent[] = []
+    const payloads: unknown[] = []
+    texts.forEach((text, index) => {
+      const which = several ? `Event ${index + 1} of the sample` : 'The sample'
+      const parsed = parsePayload(text, sampleContentType(text))
+      if (!parsed.ok) {
+        errors.push(`${which}: ${parsed.error}`)
+        return
+      }
+      payloads.push(parsed.value)
+      const outcome = mapPayload(document, parsed.value)
+      if (outcome.ok) {
+        events.push(outcome.event)
+        warnings.push(...outcome.event.warnings.map((w) => (several ? `${which}: ${w}` : w)))
+      } else errors.push(...outcome.errors.map((e) => (several ? `${which}: ${e}` : e)))
+    })
+    return {
+      ok: errors.length === 0,
+      events,
+      errors,
+      warnings: [...unmatchedPaths(document, payloads), ...warnings],
+    }
   }
 
   #map(profile: ProfileRow | undefined, payload: string, contentType: string): MappingOutcome {
     if (!profile) return { ok: false, errors: ['this force has no mapping profile for the source'] }
+    const problems = profileProblems(profile.document)
+    if (problems.length)
+      return {
+        ok: false,
+        errors: [`the force's mapping profile (version ${profile.version}) cannot be used: ${problems.join('; ')}`],
+      }
     const parsed = parsePayload(payload, contentType)
     if (!parsed.ok) return { ok: false, errors: [parsed.error] }
     return mapPayload(profile.document, parsed.value)
@@ -428,6 +545,42 @@ export class SourceService {
   deleteProcessedBefore(tx: Tx, cutoff: Date): Promise<number> {
     return this.#deletion.deleteProcessedBefore(tx, cutoff)
   }
+}
+
+/**
+ * A sample may hold several events: XML documents one after another (each starting with its
+ * `<?xml …?>` declaration), or a JSON array of events.
+ */
+function sampleEvents(sample: string): string[] {
+  const text = sample.trim()
+  if (text.startsWith('<'))
+    return text
+      .split(/(?=<\?xml[\s?])/)
+      .map((part) => part.trim())
+      .filter(Boolean)
+  if (text.startsWith('[')) {
+    const parsed = parsePayload(text, 'application/json')
+    if (parsed.ok && Array.isArray(parsed.value) && parsed.value.length)
+      return parsed.value.map((event) => JSON.stringify(event))
+  }
+  return [text]
+}
+
+/** A sample pasted in the console is XML when it starts with "<", else JSON. */
+function sampleContentType(sample: string): string {
+  return sample.trimStart().startsWith('<') ? 'application/xml' : 'application/json'
+}
+
+// A profile saved before a check existed may not pass it: its events are quarantined with the
+// reason (and kept for replay) rather than failing the request. Checked once per profile held.
+const checkedProfiles = new WeakMap<MappingProfile, string[]>()
+function profileProblems(document: MappingProfile): string[] {
+  let problems = checkedProfiles.get(document)
+  if (!problems) {
+    problems = checkProfile(document)
+    checkedProfiles.set(document, problems)
+  }
+  return problems
 }
 
 function parseProfileText(text: string): MappingProfile {
