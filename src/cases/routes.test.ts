@@ -159,7 +159,10 @@ test('CP-162: a force admin tries a profile against a pasted sample, saves it as
     note: 'P-codes',
   })
   assert.match(saved.body, new RegExp(`Version ${current!.version + 1} saved`))
-  const published = await admin.post(`/console/sources/profiles/storm/versions/${current!.version + 1}/publish`, {})
+  const published = await admin.post(
+    `/console/sources/profiles/storm/versions/${current!.version + 1}/publish`,
+    {},
+  )
   assert.equal(published.statusCode, 302, published.body)
   const applied = await t.app.services.sources.receive('kent', 'storm', sample, 'application/json')
   assert.equal(applied.status, 'applied')

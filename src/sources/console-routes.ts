@@ -225,7 +225,9 @@ export function registerSourceConsoleRoutes(
           400,
         )
       }
-      await audit(request, 'mapping-profile.published', 'mapping_profile', `${system}:${version}`, { version })
+      await audit(request, 'mapping-profile.published', 'mapping_profile', `${system}:${version}`, {
+        version,
+      })
       return reply.redirect(`/console/sources/profiles/${system}?published=${version}`)
     },
   )

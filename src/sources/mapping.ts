@@ -176,7 +176,8 @@ export function checkProfile(document: unknown): string[] {
     if (problem) errors.push(`${where} ${problem}`)
   }
   for (const key of ['eventId', 'eventType', 'occurredAt'] as const) {
-    if (p[key] === undefined || p[key] === '') errors.push(`"${key}" must be the path of that field in the payload`)
+    if (p[key] === undefined || p[key] === '')
+      errors.push(`"${key}" must be the path of that field in the payload`)
     else spec(`"${key}"`, p[key])
   }
   if (!isRecord(p.eventTypes)) errors.push('"eventTypes" must map source event types to model changes')
@@ -195,24 +196,30 @@ export function checkProfile(document: unknown): string[] {
       else spec(`"fields" → "${field}"`, value)
     }
   if (p.people !== undefined) {
-    if (!isRecord(p.people)) errors.push(`"people" must be an object with "path" and "fields"; it is ${describe(p.people)}`)
+    if (!isRecord(p.people))
+      errors.push(`"people" must be an object with "path" and "fields"; it is ${describe(p.people)}`)
     else {
       const { path, fields } = p.people
-      if (typeof path !== 'string' || !path) errors.push(`"people" → "path" must be the path of the list of people; it is ${describe(path)}`)
+      if (typeof path !== 'string' || !path)
+        errors.push(`"people" → "path" must be the path of the list of people; it is ${describe(path)}`)
       else {
         const problem = pathProblem(path)
         if (problem) errors.push(`"people" → "path" ${problem}`)
       }
-      if (!isRecord(fields)) errors.push(`"people" → "fields" must map person fields to paths; it is ${describe(fields)}`)
+      if (!isRecord(fields))
+        errors.push(`"people" → "fields" must map person fields to paths; it is ${describe(fields)}`)
       else
         for (const [field, value] of Object.entries(fields)) {
           if (!(personFields as readonly string[]).includes(field))
-            errors.push(`"people.fields.${field}" is not a person field; use one of ${personFields.join(', ')}`)
+            errors.push(
+              `"people.fields.${field}" is not a person field; use one of ${personFields.join(', ')}`,
+            )
           else spec(`"people" → "fields" → "${field}"`, value)
         }
     }
   }
-  if (p.codes !== undefined && !isRecord(p.codes)) errors.push(`"codes" must be an object; it is ${describe(p.codes)}`)
+  if (p.codes !== undefined && !isRecord(p.codes))
+    errors.push(`"codes" must be an object; it is ${describe(p.codes)}`)
   for (const [field, map] of Object.entries(isRecord(p.codes) ? p.codes : {})) {
     const allowed = allowedValues[field]
     if (!allowed) {
@@ -264,7 +271,8 @@ function specProblem(spec: unknown): string | undefined {
   if (extra)
     return `has "${extra}", which a "${kind}" does not take (it takes ${specShapes[kind]!.map((k) => `"${k}"`).join(', ')})`
   for (const key of ['default', 'separator', 'value']) {
-    if (key in spec && typeof spec[key] !== 'string') return `→ "${key}" must be text; it is ${describe(spec[key])}`
+    if (key in spec && typeof spec[key] !== 'string')
+      return `→ "${key}" must be text; it is ${describe(spec[key])}`
   }
   if (kind === 'path') {
     if (typeof spec.path !== 'string') return `→ "path" must be text; it is ${describe(spec.path)}`
@@ -349,7 +357,8 @@ function pathsOf(spec: FieldSpec | undefined): string[] {
  */
 export function unmatchedPaths(profile: MappingProfile, payloads: unknown[]): string[] {
   const warnings: string[] = []
-  const found = (path: string, from: unknown) => asList(valueAt(from, path)).some((v) => asText(v) !== undefined)
+  const found = (path: string, from: unknown) =>
+    asList(valueAt(from, path)).some((v) => asText(v) !== undefined)
   const inAny = (path: string) => payloads.some((payload) => found(path, payload))
   const sample = payloads.length === 1 ? 'the sample' : 'any event of the sample'
   const envelope = { eventId: 'event id', eventType: 'event type', occurredAt: 'event time' } as const
@@ -385,9 +394,13 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
   const sourceEventId = text(profile.eventId)
   if (!sourceEventId) errors.push(`no event id at "${shown(profile.eventId)}"`)
   const sourceEventType = text(profile.eventType) ?? ''
-  const kind = Object.hasOwn(profile.eventTypes, sourceEventType) ? profile.eventTypes[sourceEventType] : undefined
+  const kind = Object.hasOwn(profile.eventTypes, sourceEventType)
+    ? profile.eventTypes[sourceEventType]
+    : undefined
   if (!kind)
-    errors.push(`event type "${sourceEventType}" at "${shown(profile.eventType)}" is not in this force's profile`)
+    errors.push(
+      `event type "${sourceEventType}" at "${shown(profile.eventType)}" is not in this force's profile`,
+    )
   const date = (raw: string | undefined, where: string) => {
     if (raw === undefined) return undefined
     const parsed = parseDate(raw, profile.dateFormat)

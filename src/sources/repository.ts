@@ -267,7 +267,8 @@ export class SourceRepository {
   }
 }
 
-const profileColumns = sql.raw(`m.id, m.source_system as "sourceSystem", m.version, m.document, m.note, m.sample,
+const profileColumns =
+  sql.raw(`m.id, m.source_system as "sourceSystem", m.version, m.document, m.note, m.sample,
   m.created_by as "createdBy", m.created_at as "createdAt",
   (select max(q.published_at) from mapping_profile_publications q
     where q.force_id = m.force_id and q.source_system = m.source_system and q.version = m.version) as "publishedAt"`)

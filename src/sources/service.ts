@@ -301,7 +301,11 @@ export class SourceService {
     return this.#db.withForce(forceId, (tx) => this.#repo.profileVersions(tx, sourceSystem))
   }
 
-  profileVersion(forceId: string, sourceSystem: SourceSystem, version: number): Promise<ProfileRow | undefined> {
+  profileVersion(
+    forceId: string,
+    sourceSystem: SourceSystem,
+    version: number,
+  ): Promise<ProfileRow | undefined> {
     return this.#db.withForce(forceId, (tx) => this.#repo.profileVersion(tx, sourceSystem, version))
   }
 
@@ -439,7 +443,9 @@ export class SourceService {
     if (problems.length)
       return {
         ok: false,
-        errors: [`the force's mapping profile (version ${profile.version}) cannot be used: ${problems.join('; ')}`],
+        errors: [
+          `the force's mapping profile (version ${profile.version}) cannot be used: ${problems.join('; ')}`,
+        ],
       }
     const parsed = parsePayload(payload, contentType)
     if (!parsed.ok) return { ok: false, errors: [parsed.error] }

@@ -1,0 +1,240 @@
+// A force onboards its own SMARTStorm build through the console alone, as its force admin would:
+// the build is XML with the event id and party roles in attributes, forename and surname apart,
+// gradings 1A/1B/2/3/4, UK local times and repeated <Flag> elements (examples/smartstorm-xml).
+// The admin writes the profile on the console's form, tries it against the sample, saves and
+// publishes it; the build's events then arrive through the real API and its victims are enrolled.
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { sql } from 'drizzle-orm'
+import { issueClientToken } from '../../test/support/api-client.ts'
+import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
+
+const FORCE = 'norfolk'
+const PAGE = '/console/sources/profiles/storm'
+const examples = join(import.meta.dirname, 'examples', 'smartstorm-xml')
+const events = readdirSync(examples)
+  .filter((name) => name.endsWith('.xml'))
+  .sort()
+  .map((name) => readFileSync(join(examples, name), 'utf8'))
+const profile = JSON.parse(readFileSync(join(examples, 'profile.json'), 'utf8'))
+/** The whole sample as the admin pastes it: the build's XML messages one after another. */
+const sample = events.join('\n')
+
+let t: TestApp
+let admin: SignedIn
+
+before(async () => {
+  t = await createTestApp()
+  // As at start-up: every force with the Journeys product has the default journeys.
+  await t.app.services.journeys.installDefaults(FORCE)
+  admin = await t.signInAs(['force_admin'], FORCE, 'Norfolk Admin')
+})
+after(() => t?.close())
+
+const currentVersion = async () => (await t.app.services.sources.currentProfile(FORCE, 'storm'))!.version
+const latestVersion = async () => (await t.app.services.sources.profileVersions(FORCE, 'storm'))[0]!.version
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+
+test('UJ-4, CP-162: the XML SMARTStorm build is onboarded through the console alone and its victims are enrolled', async () => {
+  const form = await admin.get(PAGE)
+  assert.equal(form.statusCode, 200)
+  assert.match(form.body, /How to say where a field is/)
+
+  const tried = await admin.post(PAGE, { document: JSON.stringify(profile, null, 2), sample, action: 'test' })
+  assert.equal(tried.statusCode, 200, tried.body)
+  assert.match(tried.body, /All 6 events of the sample map/)
+  assert.doesNotMatch(tried.body, /id="sample-warnings"/, 'every path of the profile finds something')
+  assert.match(tried.body, /&quot;sourceEventId&quot;: &quot;NFK-SMS-20260603-000417-01&quot;/)
+  assert.match(tried.body, /&quot;name&quot;: &quot;Priya Shah&quot;/, 'forename and surname joined')
+
+  const saved = await admin.post(PAGE, {
+    document: JSON.stringify(profile, null, 2),
+    sample,
+    note: 'Norfolk SMARTStorm XML build',
+    action: 'save',
+  })
+  assert.equal(saved.statusCode, 200, saved.body)
+  const version = await latestVersion()
+  assert.match(saved.body, new RegExp(`Version ${version} saved. It is not in use until you publish it`))
+  assert.notEqual(await currentVersion(), version, 'a saved version is not in use before it is published')
+
+  const published = await admin.post(`${PAGE}/versions/${version}/publish`)
+  assert.equal(published.statusCode, 302, published.body)
+  assert.match(
+    text((await admin.get(String(published.headers.location))).body),
+    new RegExp(`Version ${version} published`),
+  )
+  assert.equal(await currentVersion(), version)
+
+  const token = await issueClientToken(t, { forceId: FORCE, scopes: ['sources:write'] })
+  for (const event of events) {
+    const response = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/sources/${FORCE}/storm`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+      payload: event,
+    })
+    assert.equal(response.statusCode, 202, response.body)
+    const result = response.json() as { status: string; reason: string | null; warnings: string[] }
+    assert.equal(result.status, 'applied', `${result.reason}`)
+    assert.deepEqual(result.warnings, [])
+  }
+
+  const burglary = await t.app.services.cases.findIncidentByRef(FORCE, 'NFK-20260603-0417')
+  assert.ok(burglary, 'the incident is held under the reference in its attribute')
+  assert.equal(burglary.incident.grading, 'Scheduled', '1A, then 1B, then 2')
+  assert.equal(burglary.incident.location, '12A Riverside Road, Norwich NR1 1SQ')
+  assert.equal(burglary.incident.openedAt?.toISOString(), '2026-06-03T20:44:00.000Z', 'UK local time (BST)')
+  assert.equal(burglary.incident.closedAt?.toISOString(), '2026-06-04T15:30:00.000Z')
+  const roles = Object.fromEntries(burglary.parties.map((p) => [p.displayName, p.role]))
+  assert.deepEqual(roles, { 'Priya Shah': 'victim', 'Tom Barker': 'witness', 'Arjun Shah': 'victim' })
+  const theft = await t.app.services.cases.findIncidentByRef(FORCE, 'NFK-20260604-0533')
+  assert.equal(theft?.incident.grading, 'Appointment')
+
+  const enrolled = async (caseId: string) => {
+    const explained = await t.app.services.journeys.explain(FORCE, caseId, { id: null })
+    return [...new Set(explained.enrolments.map((e) => e.personId))]
+  }
+  const victimsOf = (c: NonNullable<typeof burglary>) =>
+    c.parties.filter((p) => p.role === 'victim').map((p) => p.personId)
+  assert.deepEqual((await enrolled(burglary.incident.id)).sort(), victimsOf(burglary).sort())
+  assert.equal(victimsOf(burglary).length, 2, 'the party with no role attribute is a victim by default')
+  assert.deepEqual(await enrolled(theft!.incident.id), victimsOf(theft!))
+  assert.equal(victimsOf(theft!).length, 1)
+})
+
+test('CP-162: a profile reading an attribute as an element is warned about when tried, before any event is lost', async () => {
+  const wrong = structuredClone(profile)
+  wrong.eventId = 'msgId'
+  wrong.people.fields.role = 'Role'
+  const tried = await admin.post(PAGE, {
+    document: JSON.stringify(wrong),
+    sample: events[0]!,
+    action: 'test',
+  })
+  assert.equal(tried.statusCode, 200)
+  const body = text(tried.body)
+  assert.match(body, /The sample cannot be mapped: no event id at "msgId"/)
+  assert.match(body, /Nothing found at "msgId" \(event id\) in the sample/)
+  assert.match(body, /Nothing found at "Role" \(person role\) for any person in the sample/)
+})
+
+test('CP-162: a profile path of the wrong type is refused at save with an error summary, and nothing is saved', async () => {
+  const before = await latestVersion()
+  const wrong = structuredClone(profile)
+  wrong.fields['incident.grading'] = ['Incident', 'Grading']
+  wrong.people.fields.name = { join: 'Forename' }
+  const saved = await admin.post(PAGE, { document: JSON.stringify(wrong), sample, action: 'save' })
+  assert.equal(saved.statusCode, 400)
+  assert.match(saved.body, /govuk-error-summary/)
+  assert.match(saved.body, /<title>Error: /)
+  const body = text(saved.body)
+  assert.match(
+    body,
+    /"fields" → "incident.grading" must be a path \(text, such as "log.reference"\) or an object with "path", "join" or "value"; it is a list/,
+  )
+  assert.match(body, /"people" → "fields" → "name" → "join" must be a list of paths/)
+  assert.match(saved.body, /href="#document"/)
+  assert.equal(await latestVersion(), before)
+  const tried = await admin.post(PAGE, { document: JSON.stringify(wrong), sample, action: 'test' })
+  assert.equal(tried.statusCode, 400, 'the try button answers with the same errors, not a 500')
+})
+
+test('CP-157: a stored profile that fails the checks quarantines its events with the reason, never a 500', async () => {
+  const broken = structuredClone(profile)
+  broken.fields['incident.grading'] = ['Incident', 'Grading']
+  await t.app.db.withForce('essex', async (tx) => {
+    await tx.execute(sql`insert into mapping_profiles (force_id, source_system, version, document)
+      values ('essex', 'storm', 90, ${JSON.stringify(broken)}::jsonb)`)
+    await tx.execute(sql`insert into mapping_profile_publications (force_id, source_system, version, kind)
+      values ('essex', 'storm', 90, 'published')`)
+  })
+  const token = await issueClientToken(t, { forceId: 'essex', scopes: ['sources:write'] })
+  const response = await t.app.http.inject({
+    method: 'POST',
+    url: '/api/v1/sources/essex/storm',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+    payload: events[0],
+  })
+  assert.equal(response.statusCode, 202, response.body)
+  const result = response.json() as { id: string; status: string; reason: string }
+  assert.equal(result.status, 'quarantined')
+  assert.match(result.reason, /mapping profile \(version 90\) cannot be used: "fields" → "incident.grading"/)
+  assert.ok(await t.app.services.sources.event('essex', result.id), 'the event is stored')
+})
+
+test('CP-162: a version is published only after its sample maps; otherwise the version in use stays', async () => {
+  const inUse = await currentVersion()
+  const strict = structuredClone(profile)
+  delete strict.codes['incident.grading']['1B']
+  const saved = await admin.post(PAGE, { document: JSON.stringify(strict), sample, action: 'save' })
+  assert.equal(saved.statusCode, 200)
+  const version = await latestVersion()
+  const refused = await admin.post(`${PAGE}/versions/${version}/publish`)
+  assert.equal(refused.statusCode, 400)
+  assert.match(refused.body, /govuk-error-summary/)
+  assert.match(
+    text(refused.body),
+    new RegExp(
+      `Version ${version} was not published: its sample cannot be mapped: Event 2 of the sample: incident grading code "1B" is not in this force's profile`,
+    ),
+  )
+  assert.equal(await currentVersion(), inUse)
+
+  const noSample = await admin.post(PAGE, { document: JSON.stringify(profile), sample: '', action: 'save' })
+  assert.equal(noSample.statusCode, 200)
+  const bare = await latestVersion()
+  const refusedBare = await admin.post(`${PAGE}/versions/${bare}/publish`)
+  assert.equal(refusedBare.statusCode, 400)
+  assert.match(text(refusedBare.body), new RegExp(`Version ${bare} has no sample event`))
+  assert.equal(await currentVersion(), inUse)
+})
+
+test('CP-162: the changes between two versions are shown, and reverting to an earlier version is audited', async () => {
+  const inUse = await currentVersion()
+  const changed = structuredClone(profile)
+  changed.codes['incident.grading']['4'] = 'Appointment'
+  changed.people.fields.role = { path: '@role', default: 'W' }
+  await admin.post(PAGE, {
+    document: JSON.stringify(changed),
+    sample,
+    note: 'Grade 4 attended',
+    action: 'save',
+  })
+  const version = await latestVersion()
+  assert.equal((await admin.post(`${PAGE}/versions/${version}/publish`)).statusCode, 302)
+  assert.equal(await currentVersion(), version)
+
+  const changes = await admin.get(`${PAGE}/versions/${version}/changes?against=${inUse}`)
+  assert.equal(changes.statusCode, 200)
+  const body = text(changes.body)
+  assert.match(body, new RegExp(`Changes from version ${inUse} to version ${version}`))
+  assert.match(body, /2 settings changed/)
+  assert.match(body, /codes → incident.grading → 4 "No Response" "Appointment"/)
+  assert.match(body, /people → fields → role → default "V" "W"/)
+
+  const page = await admin.get(PAGE)
+  assert.match(page.body, new RegExp(`aria-label="Revert to version ${inUse}"`))
+  const reverted = await admin.post(`${PAGE}/versions/${inUse}/revert`)
+  assert.equal(reverted.statusCode, 302)
+  assert.equal(await currentVersion(), inUse)
+  assert.match(
+    text((await admin.get(String(reverted.headers.location))).body),
+    new RegExp(`Reverted to version ${inUse}`),
+  )
+  const audit = await t.app.services.audit.search(
+    { request: { id: 'check', ip: '127.0.0.1' }, forceId: FORCE, regionWide: false },
+    { recordType: 'mapping_profile', recordId: `storm:${inUse}` },
+    1,
+  )
+  const revert = audit.rows.find((r) => r.action === 'mapping-profile.reverted')
+  assert.ok(revert, 'the revert is audited')
+  assert.deepEqual(revert.detail, { version: inUse, from: version })
+})
