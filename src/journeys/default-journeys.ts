@@ -17,8 +17,10 @@ export interface SeedTemplate {
   name: string
   sms: string
   emailSubject: string
+  /** The email's text: the text message without "Reply STOP" (emails carry an unsubscribe link). */
+  email?: string
   /** The same message in Welsh (UJ-19), with the same placeholders. */
-  cy: { sms: string; emailSubject: string }
+  cy: { sms: string; emailSubject: string; email?: string }
 }
 
 const optedOut: Step = {
@@ -163,7 +165,7 @@ export const defaultJourneys: SeedJourney[] = [
 
 const optOut = 'Reply STOP to stop these messages.'
 const optOutCy = 'Atebwch STOP i atal y negeseuon hyn.'
-export const defaultTemplates: SeedTemplate[] = [
+const seedTemplates: SeedTemplate[] = [
   {
     key: 'incident-reference',
     name: 'Incident reference number',
@@ -325,3 +327,12 @@ export const defaultTemplates: SeedTemplate[] = [
     },
   },
 ]
+
+/** A reply of STOP works for text messages only: emails end with an unsubscribe link instead. */
+const withoutStop = (text: string) => text.replace(` ${optOut}`, '').replace(` ${optOutCy}`, '')
+
+export const defaultTemplates: SeedTemplate[] = seedTemplates.map((t) => ({
+  ...t,
+  email: withoutStop(t.sms),
+  cy: { ...t.cy, email: withoutStop(t.cy.sms) },
+}))

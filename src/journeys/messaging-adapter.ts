@@ -74,7 +74,7 @@ export class MessagingScheduler implements MessageScheduler {
     let added = 0
     for (const t of templates) {
       const variants = [
-        { language: 'en', sms: t.sms, emailSubject: t.emailSubject },
+        { language: 'en', sms: t.sms, email: t.email, emailSubject: t.emailSubject },
         { language: 'cy', ...t.cy },
       ]
       for (const v of variants) {
@@ -87,7 +87,7 @@ export class MessagingScheduler implements MessageScheduler {
             channel,
             language: v.language,
             ...(channel === 'email' ? { subject: v.emailSubject } : {}),
-            body: v.sms,
+            body: channel === 'email' ? (v.email ?? v.sms) : v.sms,
           })
           added += 1
         }

@@ -222,6 +222,19 @@ test('UJ-8: only a message really held records "Held for quiet hours", in UK tim
   const urgentTimeline = await timeline(urgent.id)
   assert.ok(urgentTimeline.every((d) => !/Held for quiet hours/.test(d)))
   assert.deepEqual(urgentTimeline, ['Urgent: sent at once, although it is quiet hours'])
+  // The message page speaks plainly, in UK time.
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const page = (await admin.get(`/console/outbox/${held.id}`)).body
+  assert.match(page, /Held for quiet hours until 8:00am on Friday 6 March 2026/)
+  assert.match(
+    page,
+    /Not sent before<\/dt><dd class="govuk-summary-list__value">8:00am on Friday 6 March 2026/,
+  )
+  assert.match(page, /Due<\/dt><dd class="govuk-summary-list__value">10:30pm on Thursday 5 March 2026/)
+  assert.doesNotMatch(page, /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'no ISO timestamps')
+  const urgentPage = (await admin.get(`/console/outbox/${urgent.id}`)).body
+  assert.match(urgentPage, /\(urgent: not held for quiet hours\)/)
+  assert.doesNotMatch(urgentPage, /Held for quiet hours/)
   await t.app.db.withForce('kent', async (tx) => {
     for (const personId of ['p-unheld', 'p-held', 'p-urgent-note'])
       await t.app.services.messaging.cancelPending(tx, { forceId: 'kent', personId, reason: 'test tidy-up' })
@@ -391,6 +404,14 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
   )?.[1]
   assert.ok(link, 'a signed unsubscribe link')
   assert.match(raw, /Victim support/)
+  // The same link, visible in the email itself (text and HTML parts); no "Reply STOP".
+  const unfolded = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=')
+  assert.match(
+    unfolded,
+    new RegExp(`To stop getting these emails, use this link: ${link.replaceAll('.', '\\.')}`),
+  )
+  assert.match(unfolded, new RegExp(`<a href="${link.replaceAll('.', '\\.')}">Stop getting these emails</a>`))
+  assert.doesNotMatch(unfolded, /STOP/)
   const path = new URL(link).pathname
   const tampered = await t.app.http.inject({
     method: 'POST',
@@ -413,6 +434,35 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
     t.app.services.messaging.isOptedOut(tx, 'kent', 'email', 'victim@example.org'),
   )
   assert.equal(optedOut, true)
+})
+
+test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visible unsubscribe link', async () => {
+  t.clock.set('2026-06-03T09:30:00Z')
+  await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.saveSettings(tx, 'kent', { emailChannel: 'notify' }, null),
+  )
+  try {
+    const message = await schedule({
+      channel: 'email',
+      to: 'sam@example.org',
+      personId: 'p-notify-email',
+      personalisation: { first_name: 'Sam-Jo', crime_ref: 'C1-LOG-0' },
+    })
+    await dispatch()
+    const [sent] = notify.byReference(message.reference)
+    assert.ok(sent, 'Notify holds the email')
+    assert.equal(sent.type, 'email')
+    assert.equal(sent.personalisation.subject, 'Crime C1-LOG-0 recorded')
+    assert.match(
+      sent.personalisation.body ?? '',
+      /^# Your report\n\nDear Sam-Jo, we have recorded your crime\.\n\n---\n\nTo stop getting these emails, use this link: https:\/\/waypoint\.example\.org\/unsubscribe\/\S+$/,
+    )
+    assert.ok(!(sent.personalisation.body ?? '').includes('\\'), 'no markdown escapes')
+  } finally {
+    await t.app.db.withForce('kent', (tx) =>
+      t.app.services.messaging.saveSettings(tx, 'kent', { emailChannel: 'smtp' }, null),
+    )
+  }
 })
 
 test('UJ-12: the outbox shows each message as the person sees it, with the force branding, to its own force only', async () => {

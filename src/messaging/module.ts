@@ -38,6 +38,7 @@ export function createMessaging(deps: {
   })
   service.useNotifyKeys(notifyKeys)
   const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
+  service.useUnsubscribeLinks(links)
   const smtp = new SmtpChannel(config.messaging.smtp)
   const notify = new NotifyChannel(config.messaging.notify, (forceId) => notifyKeys.accountFor(forceId))
   const dispatcher = new MessageDispatcher({

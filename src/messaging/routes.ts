@@ -10,6 +10,7 @@ import type { Database } from '../platform/db/database.ts'
 import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
+import { ukDateTime } from './quiet-hours.ts'
 import type { Channel } from './schema.ts'
 import type { NotifyChannel } from './channels.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
@@ -191,7 +192,13 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
       return reply.render('messaging/message.njk', {
         title: `Message to ${message.recipient}`,
         message,
-        events,
+        timing: {
+          due: ukDateTime(message.dueAt),
+          notBefore:
+            message.sendAfter.getTime() > message.dueAt.getTime() ? ukDateTime(message.sendAfter) : null,
+          sent: message.sentAt ? ukDateTime(message.sentAt) : null,
+        },
+        events: events.map((e) => ({ ...e, detail: inUkTime(e.detail) })),
       })
     },
   )
@@ -302,4 +309,12 @@ function uuidOr404(id: string): string {
   if (!/^[0-9a-f-]{36}$/i.test(id))
     throw new DomainError('not-found', 'The message was not found', { status: 404 })
   return id
+}
+
+/** Timestamps written into older timeline entries (ISO, UTC), as people in the UK read them. */
+function inUkTime(detail: string | null): string | null {
+  return (
+    detail?.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z\b/g, (iso) => ukDateTime(new Date(iso))) ??
+    null
+  )
 }

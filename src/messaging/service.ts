@@ -20,6 +20,7 @@ import type { MessageRow, MessagingRepository, OptOutRow, SettingsRow, TemplateR
 import type { Channel, MessageStatus, Provider } from './schema.ts'
 import { type NotifyKeys, notifyKeyParts } from './notify-keys.ts'
 import { smsLength } from './sms-length.ts'
+import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import {
   type ChannelPreview,
   checkTemplateText,
@@ -99,6 +100,7 @@ export class MessagingService {
   readonly #onOptedOut: OptOutListener | undefined
   #wake: DispatchWaker = async () => {}
   #notifyKeys: NotifyKeys | undefined
+  #unsubscribeLinks: UnsubscribeLinks | undefined
 
   constructor(
     repo: MessagingRepository,
@@ -115,6 +117,11 @@ export class MessagingService {
   /** The sealing and lookup of forces' GOV.UK Notify keys, set up with the channels. */
   useNotifyKeys(keys: NotifyKeys): void {
     this.#notifyKeys = keys
+  }
+
+  /** The signed links shown at the foot of every email (UJ-6). */
+  useUnsubscribeLinks(links: UnsubscribeLinks): void {
+    this.#unsubscribeLinks = links
   }
 
   /** Dispatch registers how it wants to be woken once the job queue exists. */
@@ -406,6 +413,7 @@ export class MessagingService {
         template,
         request.personalisation,
         brandingFrom(settings, await this.#repo.forceIdentity(tx, request.forceId)),
+        request.channel === 'email' ? this.#unsubscribeLinks?.urlFor(request.forceId, 'email', key) : null,
       )
     } catch (error) {
       if (!(error instanceof MissingPersonalisationError)) throw error

@@ -66,7 +66,7 @@ test('UJ-19: every default template has a Welsh text message and subject using e
     )
     assert.notEqual(t.cy.sms, t.sms, `${t.key}: the Welsh text is not the English text`)
     const checked = checkTemplateText(
-      { title: t.name, smsBody: t.cy.sms, emailSubject: t.cy.emailSubject, emailBody: t.cy.sms },
+      { title: t.name, smsBody: t.cy.sms, emailSubject: t.cy.emailSubject, emailBody: t.cy.email ?? '' },
       context,
     )
     assert.deepEqual(checked.errors, [], `${t.key}: the Welsh version passes the editor's checks`)
@@ -103,4 +103,24 @@ test('templates are grouped by key with their newest version per channel and lan
     summary?.variants.map((v) => `${v.language}/${v.channel}/${v.current.version}/${v.versions.length}`),
     ['en/email/1/1', 'en/sms/2/2', 'cy/sms/1/1'],
   )
+})
+
+test('UJ-6: the default emails, English and Welsh, do not say "Reply STOP"; the text messages do; an email written with it is refused', () => {
+  for (const t of defaultTemplates) {
+    for (const email of [t.email, t.cy.email]) {
+      assert.ok(email, `${t.key}: has an email text`)
+      assert.doesNotMatch(email, /STOP/, `${t.key}: the email does not ask for a STOP reply`)
+    }
+  }
+  assert.ok(defaultTemplates.some((t) => /Reply STOP/.test(t.sms) && /Atebwch STOP/.test(t.cy.sms)))
+  const checked = checkTemplateText(
+    {
+      title: 'Update',
+      smsBody: '',
+      emailSubject: 'Update',
+      emailBody: 'An update. Reply STOP to stop these messages.',
+    },
+    context,
+  )
+  assert.match(checked.errors.map((e) => e.message).join('\n'), /Remove "Reply STOP" from the email/)
 })

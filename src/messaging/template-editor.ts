@@ -76,6 +76,12 @@ export function checkTemplateText(
     errors.push({ field: 'emailSubject', message: 'Enter the email subject line' })
   if (wantsEmail && !text.emailBody.trim())
     errors.push({ field: 'emailBody', message: 'Enter the email message' })
+  if (/\b(reply|atebwch)\s+stop\b/i.test(text.emailBody))
+    errors.push({
+      field: 'emailBody',
+      message:
+        'Remove "Reply STOP" from the email: emails cannot be answered with STOP. Waypoint adds a link to stop emails at the end of every email',
+    })
   if (text.emailSubject.includes('\n'))
     errors.push({ field: 'emailSubject', message: 'The subject line must be one line' })
   for (const [field, value, name] of [

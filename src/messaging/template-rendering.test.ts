@@ -58,7 +58,11 @@ test('Rendering escapes values: HTML in a name is shown as text and cannot add m
   assert.ok(!(rendered.html ?? '').includes('<script>'))
   assert.match(rendered.html ?? '', /&lt;script&gt;alert\(1\)&lt;\/script&gt;/)
   assert.ok(!(rendered.html ?? '').includes('href="https://evil.example"'))
-  assert.match(rendered.markdown ?? '', /\\\[click\\\]\\\(https:\/\/evil\\\.example\\\)/)
+  // In GOV.UK Notify's format the brackets and address stay apart, so no link is made.
+  assert.match(
+    rendered.markdown ?? '',
+    /Dear <script>alert\(1\)<\/script> \[click\] \(https:\/\/evil\.example\)/,
+  )
   assert.match(rendered.html ?? '', /<h2>Update<\/h2>/)
 })
 
@@ -76,4 +80,68 @@ test('A missing placeholder value stops rendering with a clear error (never "Dea
       /first_name, crime_ref/.test(error.message),
   )
   assert.deepEqual(placeholdersIn('((a)) ((b??x)) ((a))', '((c))'), ['a', 'b', 'c'])
+})
+
+const unsubscribeUrl = 'https://waypoint.example.org/unsubscribe/abc.def'
+
+test('UJ-6: every email ends with a visible link to stop emails, in the person’s language; a text message keeps STOP', () => {
+  const email = renderMessage(
+    { channel: 'email', subject: 'Update', body: 'Your reference is ((reference)).', language: 'en' },
+    { reference: 'C1-LOG-0' },
+    branding,
+    unsubscribeUrl,
+  )
+  assert.match(
+    email.markdown ?? '',
+    /Your reference is C1-LOG-0\.\n\n---\n\nTo stop getting these emails, use this link: https:\/\/waypoint\.example\.org\/unsubscribe\/abc\.def$/,
+  )
+  assert.match(
+    email.text,
+    /To stop getting these emails, use this link: https:\/\/waypoint\.example\.org\/unsubscribe\/abc\.def$/,
+  )
+  assert.match(
+    email.html ?? '',
+    /To stop getting these emails, use this link: <a href="https:\/\/waypoint\.example\.org\/unsubscribe\/abc\.def">Stop getting these emails<\/a>/,
+  )
+  const welsh = renderMessage(
+    { channel: 'email', subject: 'Diweddariad', body: 'Eich cyfeirnod yw ((reference)).', language: 'cy' },
+    { reference: 'C1-LOG-0' },
+    branding,
+    unsubscribeUrl,
+  )
+  assert.match(
+    welsh.markdown ?? '',
+    /I beidio â chael rhagor o’r negeseuon e-bost hyn, defnyddiwch y ddolen hon: https:\/\/waypoint/,
+  )
+  assert.match(welsh.html ?? '', /<html lang="cy">/)
+  assert.match(welsh.html ?? '', />Peidio â chael y negeseuon e-bost hyn<\/a>/)
+  const sms = renderMessage(
+    {
+      channel: 'sms',
+      subject: null,
+      body: 'Your reference is ((reference)). Reply STOP to stop these messages.',
+    },
+    { reference: 'C1-LOG-0' },
+    branding,
+    unsubscribeUrl,
+  )
+  assert.equal(sms.text, 'Your reference is C1-LOG-0. Reply STOP to stop these messages.')
+})
+
+test('UJ-11: the email for GOV.UK Notify reads as written: values carry no backslash escapes, line breaks cannot start a list', () => {
+  const rendered = renderMessage(
+    {
+      channel: 'email',
+      subject: 'Reference ((reference))',
+      body: '# Your report\n\nReference: ((reference)). Officer: ((officer)).',
+    },
+    { reference: 'C1-LOG-0', officer: 'PC 1234 (Ash)\n- Smith_Jones *lead*' },
+    branding,
+  )
+  assert.equal(
+    rendered.markdown,
+    '# Your report\n\nReference: C1-LOG-0. Officer: PC 1234 (Ash) - Smith_Jones *lead*.',
+  )
+  assert.ok(!(rendered.markdown ?? '').includes('\\'), 'no backslash reaches the person')
+  assert.match(rendered.html ?? '', /Reference: C1-LOG-0\. Officer: PC 1234 \(Ash\)/)
 })

@@ -2,7 +2,8 @@
 // placeholder and `((flag??text))` shows `text` only when `flag` is yes/true. Placeholder values
 // are data, never markup: they are HTML-escaped in email HTML and cannot add markdown (links,
 // headings) because the template's markdown is converted before values are put in. A missing
-// value stops the message: a person must never receive "Dear ,".
+// value stops the message: a person must never receive "Dear ,". Every email ends with a
+// visible link to stop emails (UJ-6), in the message's language; text messages say STOP instead.
 import { DomainError } from '../platform/errors.ts'
 
 export type Personalisation = Record<string, string | number | boolean | null | undefined>
@@ -50,19 +51,45 @@ export function placeholdersIn(...texts: (string | null | undefined)[]): string[
   return [...names]
 }
 
+/** The visible unsubscribe line of an email, by language (English when there is none). */
+const unsubscribeWords: Record<string, { text: string; link: string }> = {
+  en: { text: 'To stop getting these emails, use this link:', link: 'Stop getting these emails' },
+  cy: {
+    text: 'I beidio â chael rhagor o’r negeseuon e-bost hyn, defnyddiwch y ddolen hon:',
+    link: 'Peidio â chael y negeseuon e-bost hyn',
+  },
+}
+
 export function renderMessage(
-  template: { channel: 'sms' | 'email'; subject: string | null; body: string },
+  template: { channel: 'sms' | 'email'; subject: string | null; body: string; language?: string },
   values: Personalisation,
   branding: Branding,
+  /** The person's signed one-click unsubscribe link, shown at the foot of an email. */
+  unsubscribeUrl?: string | null,
 ): RenderedMessage {
   const missing = placeholdersIn(template.subject, template.body).filter((name) => isMissing(values[name]))
   if (missing.length > 0) throw new MissingPersonalisationError(missing)
   const text = substitute(template.body, values, (v) => v)
   if (template.channel === 'sms') return { subject: null, text, markdown: null, html: null }
   const subject = substitute(template.subject ?? '', values, (v) => v.replace(/\s+/g, ' '))
-  const markdown = substitute(template.body, values, escapeMarkdown)
-  const html = brandedEmailHtml(subject, markdownToHtml(template.body, values), branding)
-  return { subject, text: withLinksAsText(text, branding), markdown, html }
+  const words =
+    unsubscribeWords[template.language ?? 'en'] ?? (unsubscribeWords.en as { text: string; link: string })
+  const footer = unsubscribeUrl ? `${words.text} ${unsubscribeUrl}` : null
+  const markdown = [substitute(template.body, values, asNotifyText), footer && `---\n\n${footer}`]
+    .filter(Boolean)
+    .join('\n\n')
+  const unsubscribeHtml = unsubscribeUrl
+    ? `<hr>\n<p>${escapeHtml(words.text)} <a href="${escapeHtml(unsubscribeUrl)}">${escapeHtml(words.link)}</a></p>`
+    : ''
+  const html = brandedEmailHtml(
+    subject,
+    markdownToHtml(template.body, values),
+    branding,
+    unsubscribeHtml,
+    template.language === 'cy' ? 'cy' : 'en',
+  )
+  const plain = withLinksAsText(text, branding)
+  return { subject, text: footer ? `${plain}\n\n${footer}` : plain, markdown, html }
 }
 
 function isMissing(value: Personalisation[string]): boolean {
@@ -91,9 +118,15 @@ function escapeHtml(value: string): string {
     .replaceAll("'", '&#39;')
 }
 
-/** Backslash-escapes everything Notify's markdown would act on, so a value stays text. */
-export function escapeMarkdown(value: string): string {
-  return value.replace(/([\\`*_{}[\]()#+\-.!|>^~])/g, '\\$1').replace(/\n/g, ' ')
+/**
+ * A value as GOV.UK Notify's email format shows it as text. Notify's format has no backslash
+ * escapes (a `\\-` would reach the person as written), so nothing is escaped that Notify would
+ * show anyway: only what would make formatting is neutralised. A line break would start a new
+ * paragraph, list or heading, so it becomes a space; `[text](url)` would become a link, so a
+ * space keeps the brackets and the address apart.
+ */
+export function asNotifyText(value: string): string {
+  return value.replace(/\s*\n\s*/g, ' ').replace(/\]\s*\(/g, '] (')
 }
 
 // The Notify email markdown subset: `#` headings, `*`/`-` bullets, `---` rules, `^` inset text,
@@ -134,7 +167,13 @@ function withLinksAsText(text: string, branding: Branding): string {
   return `${text}\n\n${branding.links.map((l) => `${l.text}: ${l.url}`).join('\n')}`
 }
 
-function brandedEmailHtml(subject: string, bodyHtml: string, branding: Branding): string {
+function brandedEmailHtml(
+  subject: string,
+  bodyHtml: string,
+  branding: Branding,
+  footerHtml: string,
+  language: 'en' | 'cy',
+): string {
   const colour = /^#[0-9a-fA-F]{3,6}$/.test(branding.colour) ? branding.colour : '#0b0c0c'
   const logo = branding.logoUrl?.startsWith('https://')
     ? `<img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(branding.logoText)}" height="40">`
@@ -145,11 +184,12 @@ function brandedEmailHtml(subject: string, bodyHtml: string, branding: Branding)
     .join('')
   return [
     '<!doctype html>',
-    `<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+    `<html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family: Arial, sans-serif; color: #0b0c0c; margin: 0">',
     `<div style="background: ${colour}; color: #ffffff; padding: 12px 16px">${logo}</div>`,
     `<div style="padding: 16px; max-width: 580px">${bodyHtml}`,
     links ? `<ul>${links}</ul>` : '',
+    footerHtml,
     '</div></body></html>',
   ].join('\n')
 }
