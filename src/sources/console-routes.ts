@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { DomainError, ForbiddenError } from '../platform/errors.ts'
 import { type SourceSystem, sourceSystems } from './default-profiles.ts'
+import { type MappingProfile, profileKeys } from './mapping.ts'
 import type { SourceService } from './service.ts'
 
 const access = { staff: ['force_admin'] as const }
@@ -144,7 +145,7 @@ export function registerSourceConsoleRoutes(
     async (request, reply) => {
       const [latest] = await sources.profileVersions(forceOf(request), request.params.system)
       return profilePage(request, reply, request.params.system, {
-        document: latest ? JSON.stringify(latest.document, null, 2) : '',
+        document: latest ? profileText(latest.document) : '',
         sample: latest?.sample ?? '',
         published: request.query.published,
         reverted: request.query.reverted,
@@ -218,7 +219,7 @@ export function registerSourceConsoleRoutes(
           reply,
           system,
           {
-            document: JSON.stringify(row!.document, null, 2),
+            document: profileText(row!.document),
             sample: row!.sample ?? '',
             errors: error.fieldErrors,
           },
@@ -275,6 +276,16 @@ export function registerSourceConsoleRoutes(
       })
     },
   )
+}
+
+/** A stored profile as the admin edits it: its settings in the documented order, not the store's. */
+function profileText(document: MappingProfile): string {
+  const ordered = Object.fromEntries(
+    [...profileKeys, ...Object.keys(document)]
+      .filter((key, at, all) => all.indexOf(key) === at && key in document)
+      .map((key) => [key, document[key as keyof MappingProfile]]),
+  )
+  return JSON.stringify(ordered, null, 2)
 }
 
 /** The settings that differ between two profile documents, each shown as compact JSON. */

@@ -151,7 +151,7 @@ export function parsePayload(
   }
 }
 
-const profileKeys = [
+export const profileKeys = [
   'eventId',
   'eventType',
   'occurredAt',
