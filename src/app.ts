@@ -161,7 +161,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   jobs.register(writeback.deliveryJob)
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
   const sourceRepository = new SourceRepository()
-  const sources = new SourceService(db, sourceRepository, cases, clock)
+  const sources = new SourceService(db, sourceRepository, cases, clock, log.child({ component: 'sources' }))
   const caseEventJobs = caseEventDeliveryJobs(cases, () => jobs)
   jobs.register(caseEventJobs.deliver, caseEventJobs.sweep)
   // Case events left waiting on the timeline (a large batch, or a listener that refused) reach

@@ -177,6 +177,16 @@ export class StagedCaseStore {
           )})`
         : sql`(null)`
     }
+    // Claimed values are indexed by their md5 (a name may be longer than a btree entry may be).
+    const hashes = (values: Iterable<string>) => {
+      const list = [...values]
+      return list.length
+        ? sql`(${sql.join(
+            list.map((v) => sql`md5(${v})`),
+            sql`, `,
+          )})`
+        : sql`(null)`
+    }
     const pairs = identityKeys.length
       ? sql.join(
           identityKeys.map((k) => sql`(${k.kind}, ${k.value})`),
@@ -193,7 +203,8 @@ export class StagedCaseStore {
           select person_id from person_identities where force_id = ${force} and (kind, value) in (${pairs})
           union
           select person_id from person_claims
-            where force_id = ${force} and field = 'name' and value in ${texts(names)})
+            where force_id = ${force} and field = 'name' and md5(value) in ${hashes(names)}
+              and value in ${texts(names)})
       select
         ${list(sql`select id, force_id as "forceId", cad_ref as "cadRef", opened_at as "openedAt", closed_at as "closedAt",
           grading, incident_type as "incidentType", opening_code as "openingCode", closing_code as "closingCode",
@@ -707,7 +718,7 @@ export class StagedCaseStore {
         v,
       ) => sql`insert into person_claims (force_id, person_id, field, value, source_system, first_seen_at, last_seen_at)
           select ${force}, "personId", field, value, "sourceSystem", "firstSeenAt", "lastSeenAt" from ${v}
-          on conflict (force_id, person_id, field, value, source_system) do update set
+          on conflict (force_id, person_id, field, md5(value), source_system) do update set
             last_seen_at = greatest(person_claims.last_seen_at, excluded.last_seen_at)`,
     )
     add(

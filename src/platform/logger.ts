@@ -82,6 +82,7 @@ interface LoggedRequest {
   socket?: { remotePort?: number }
 }
 
+/** `destination`: where the lines go (standard output by default; tests capture them). */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,

@@ -6,6 +6,37 @@ import type { FastifyInstance } from 'fastify'
 import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import type { SourceSystem } from './default-profiles.ts'
 import type { IngestBatcher } from './ingest-batcher.ts'
+import { describeLimits } from './input-checks.ts'
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const lenient = new TextDecoder('utf-8')
+
+/**
+ * The body as text. Bytes that are not UTF-8 are not silently replaced: the event is kept with
+ * U+FFFD in their place and flagged, so it is quarantined (decision 0011).
+ */
+function decode(bytes: Uint8Array): { text: string; invalidUtf8: boolean } {
+  try {
+    return { text: utf8.decode(bytes), invalidUtf8: false }
+  } catch {
+    return { text: lenient.decode(bytes), invalidUtf8: true }
+  }
+}
+
+/** NDJSON lines, each decoded on its own (a newline byte never occurs inside a UTF-8 character). */
+function lines(bytes: Buffer): { text: string; invalidUtf8: boolean }[] {
+  const found: { text: string; invalidUtf8: boolean }[] = []
+  let start = 0
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start)
+    if (end < 0) end = bytes.length
+    const line = decode(bytes.subarray(start, end))
+    line.text = line.text.replace(/\r$/, '')
+    if (line.text.trim()) found.push(line)
+    start = end + 1
+  }
+  return found
+}
 
 /** The most events one batch request may carry. */
 const maxBatchEvents = 1000
@@ -24,10 +55,10 @@ const receiptSchema = {
 export async function registerSourceApiRoutes(http: FastifyInstance, sources: IngestBatcher): Promise<void> {
   await http.register(async (scope) => {
     scope.removeAllContentTypeParsers()
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body))
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
     for (const system of ['storm', 'athena'] as const satisfies readonly SourceSystem[]) {
-      scope.post<{ Params: { force: string }; Body: string }>(
+      scope.post<{ Params: { force: string }; Body: Buffer }>(
         `/api/v1/sources/:force/${system}`,
         {
           config: { access: { client: ['sources:write'] } },
@@ -35,7 +66,8 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: In
             summary: `Send a ${system === 'storm' ? 'STORM / SMARTStorm log' : 'Athena investigation'} event`,
             description:
               'JSON or XML as the force\u2019s system produces it; mapped with the force\u2019s mapping profile. ' +
-              'A repeat of an event id has no effect; an unreadable event is quarantined for correction.',
+              'A repeat of an event id has no effect; an unreadable event is quarantined for correction. ' +
+              describeLimits(),
             tags: ['Sources'],
             params: { type: 'object', properties: { force: { type: 'string' } }, required: ['force'] },
             response: { 202: receiptSchema },
@@ -46,16 +78,18 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: In
           if (request.client!.forceId !== request.params.force) {
             throw new ForbiddenError('This client may only send events for its own force')
           }
+          const body = decode(Buffer.isBuffer(request.body) ? request.body : new Uint8Array())
           const result = await sources.receive(
             request.params.force,
             system,
-            typeof request.body === 'string' ? request.body : '',
+            body.text,
             String(request.headers['content-type'] ?? 'application/json'),
+            body.invalidUtf8,
           )
           return reply.code(202).send(result)
         },
       )
-      scope.post<{ Params: { force: string }; Body: string }>(
+      scope.post<{ Params: { force: string }; Body: Buffer }>(
         `/api/v1/sources/:force/${system}/batch`,
         {
           config: { access: { client: ['sources:write'] } },
@@ -65,7 +99,9 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: In
             description:
               `Newline-delimited JSON (application/x-ndjson): one event per line, at most ${maxBatchEvents}, ` +
               'each kept exactly as sent. For gateways, catch-up after an outage and replays: the events are ' +
-              'stored and applied together, in order, and each gets its own receipt, in the order sent.',
+              'stored and applied together, in order, and each gets its own receipt, in the order sent: a line ' +
+              'that cannot be read or applied is quarantined on its own. ' +
+              describeLimits(),
             tags: ['Sources'],
             params: { type: 'object', properties: { force: { type: 'string' } }, required: ['force'] },
             response: {
@@ -87,24 +123,25 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: In
               { status: 415 },
             )
           }
-          const lines = (typeof request.body === 'string' ? request.body : '')
-            .split('\n')
-            .map((line) => line.replace(/\r$/, ''))
-            .filter((line) => line.trim())
-          if (lines.length === 0) {
+          const events = lines(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0))
+          if (events.length === 0) {
             throw new ValidationError([{ field: 'body', message: 'Send at least one event, one per line' }])
           }
-          if (lines.length > maxBatchEvents) {
+          if (events.length > maxBatchEvents) {
             throw new DomainError(
               'too-many-events',
-              `Send at most ${maxBatchEvents} events per request; this one had ${lines.length}`,
+              `Send at most ${maxBatchEvents} events per request; this one had ${events.length}`,
               { status: 413 },
             )
           }
           const results = await sources.receiveMany(
             request.params.force,
             system,
-            lines.map((payload) => ({ payload, contentType: 'application/json' })),
+            events.map((line) => ({
+              payload: line.text,
+              contentType: 'application/json',
+              invalidUtf8: line.invalidUtf8,
+            })),
           )
           return reply.code(200).send({ results })
         },

@@ -4,11 +4,9 @@
 // wait); under load batches grow, and the cost per event falls, up to `maxBatch`. Every request
 // is answered only after its own batch has committed, with its own outcome.
 import type { SourceSystem } from './default-profiles.ts'
-import type { IngestResult, SourceService } from './service.ts'
+import type { IngestResult, SourceItem, SourceService } from './service.ts'
 
-interface Waiting {
-  payload: string
-  contentType: string
+interface Waiting extends SourceItem {
   resolve(result: IngestResult): void
   reject(error: unknown): void
 }
@@ -29,11 +27,12 @@ export class IngestBatcher {
     sourceSystem: SourceSystem,
     payload: string,
     contentType: string,
+    invalidUtf8 = false,
   ): Promise<IngestResult> {
     const key = `${forceId}|${sourceSystem}`
     return new Promise<IngestResult>((resolve, reject) => {
       const queue = this.#waiting.get(key) ?? []
-      queue.push({ payload, contentType, resolve, reject })
+      queue.push({ payload, contentType, invalidUtf8, resolve, reject })
       this.#waiting.set(key, queue)
       if (!this.#writing.has(key)) void this.#write(key, forceId, sourceSystem)
     })
@@ -43,7 +42,7 @@ export class IngestBatcher {
   async receiveMany(
     forceId: string,
     sourceSystem: SourceSystem,
-    items: { payload: string; contentType: string }[],
+    items: SourceItem[],
   ): Promise<IngestResult[]> {
     const results: IngestResult[] = []
     for (let at = 0; at < items.length; at += this.#maxBatch) {

@@ -413,7 +413,7 @@ test('UJ-4, CP-174: a batch of events is applied together; its repeat, unreadabl
     { payload: good, contentType: 'application/json' },
     { payload: '{"eventId": "B-3", "timestamp": ', contentType: 'application/json' },
     {
-      // PostgreSQL text cannot hold a NUL character: the model refuses this change.
+      // A null character is refused before the model (PostgreSQL text cannot hold it).
       payload: aStormEvent({
         id: 'B-4',
         at: '2026-06-02T09:01:00Z',
@@ -440,7 +440,7 @@ test('UJ-4, CP-174: a batch of events is applied together; its repeat, unreadabl
   )
   assert.equal(results[1]!.duplicateOf, results[0]!.id)
   assert.match(String(results[2]!.reason), /Could not map/)
-  assert.match(String(results[3]!.reason), /Could not apply/)
+  assert.match(String(results[3]!.reason), /Could not map: "log\.persons\.0\.name" contains a null character/)
   const found = await t.app.services.cases.findIncidentByRef('bedfordshire', 'BED-B-1')
   assert.equal(found!.incident.grading, 'Immediate', 'the later event in the batch updated the case')
   assert.equal(found!.parties.length, 1, 'the same person, found by identity within the batch')
@@ -481,4 +481,64 @@ test('UJ-4: a source ending a marker removes it from the person, on the timeline
   assert.deepEqual(after.markers, [])
   assert.ok(after.timeline.some((e) => e.summary === 'Marker removed: do not contact'))
   assert.ok(seen.some((e) => e.type === 'person.marker-removed' && e.personId === personId))
+})
+
+test('CP-163, CP-174: once a corrected profile reads an unreadable event, its own id is its identity and a re-send is a duplicate', async () => {
+  const force = 'cambridgeshire'
+  // The build puts the event id where the profile does not look: no id, so the content's hash.
+  const event = (id: string, ref: string) =>
+    JSON.stringify({
+      msgId: id,
+      eventType: 'LOG_CREATED',
+      timestamp: '2026-06-01T10:00:00Z',
+      log: { reference: ref, persons: [{ nominalId: `N-${id}`, name: 'Robin Ash', role: 'VIC' }] },
+    })
+  const first = await t.app.services.sources.receive(
+    force,
+    'storm',
+    event('CAM-1', 'CAM-LOG-1'),
+    'application/json',
+  )
+  assert.equal(first.status, 'quarantined')
+  assert.match((await t.app.services.sources.event(force, first.id))!.sourceEventId, /^unreadable:/)
+  // The same event id sent again before the fix, in another form (a second copy in the inbox).
+  const second = await t.app.services.sources.receive(
+    force,
+    'storm',
+    event('CAM-1', 'CAM-LOG-1').replace('"Robin Ash"', '"Robin  Ash"'),
+    'application/json',
+  )
+  assert.equal(second.status, 'quarantined')
+
+  const current = await t.app.services.sources.currentProfile(force, 'storm')
+  await t.app.services.sources.saveProfile(
+    force,
+    'storm',
+    JSON.stringify({ ...current!.document, eventId: 'msgId' }),
+    'the event id is msgId',
+    null,
+  )
+  const replayed = await t.app.services.sources.replay(force, first.id)
+  assert.equal(replayed.status, 'applied')
+  assert.equal((await t.app.services.sources.event(force, first.id))!.sourceEventId, 'CAM-1')
+
+  // The other copy, replayed: its id is held, so it is a duplicate of the applied one.
+  const again = await t.app.services.sources.replay(force, second.id)
+  assert.equal(again.status, 'duplicate')
+  assert.equal(again.duplicateOf, first.id)
+  const secondRow = await t.app.services.sources.event(force, second.id)
+  assert.equal(secondRow!.status, 'duplicate')
+  assert.equal(secondRow!.sourceEventId, 'CAM-1')
+
+  // The source re-sends the event: a duplicate, not applied twice.
+  const resent = await t.app.services.sources.receive(
+    force,
+    'storm',
+    event('CAM-1', 'CAM-LOG-1'),
+    'application/json',
+  )
+  assert.equal(resent.status, 'duplicate')
+  assert.equal(resent.duplicateOf, first.id)
+  const incident = await t.app.services.cases.findIncidentByRef(force, 'CAM-LOG-1')
+  assert.equal(incident!.parties.length, 1, 'the victim is on the case once')
 })

@@ -168,6 +168,34 @@ export class SourceRepository {
     )
   }
 
+  /**
+   * Gives an inbox event the id it states, once it can be read. If another live event holds that
+   * id, this one is a repeat of it: it is marked 'duplicate' (no effect) and the live one's id is
+   * returned.
+   */
+  async takeEventId(tx: Tx, id: string, sourceEventId: string, now: Date): Promise<string | undefined> {
+    const [live] = await rows<{ id: string }>(
+      tx,
+      sql`select o.id from source_events e join source_events o on o.force_id = e.force_id
+            and o.source_system = e.source_system and o.source_event_id = ${sourceEventId}
+            and o.status <> 'duplicate' and o.id <> e.id
+          where e.id = ${id} limit 1`,
+    )
+    if (live) {
+      await tx.execute(
+        sql`update source_events set status = 'duplicate', source_event_id = ${sourceEventId},
+              reason = ${`repeat of inbox event ${live.id}; no effect`}, processed_at = ${now},
+              attempts = attempts + 1, updated_at = ${now}
+            where id = ${id}`,
+      )
+      return live.id
+    }
+    await tx.execute(
+      sql`update source_events set source_event_id = ${sourceEventId}, updated_at = ${now} where id = ${id}`,
+    )
+    return undefined
+  }
+
   async correctPayload(tx: Tx, id: string, payload: string, now: Date): Promise<void> {
     await tx.execute(
       sql`update source_events set original_payload = coalesce(original_payload, payload), payload = ${payload},

@@ -10,8 +10,18 @@ import type { CaseService } from '../cases/service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
+import type { Logger } from '../platform/logger.ts'
 import { defaultProfileFor, type SourceSystem, sourceSystems } from './default-profiles.ts'
 import { SourceEventDeletionRepository } from './deletion-repository.ts'
+import {
+  checkMappedOutcome,
+  checkParsedPayload,
+  checkRawPayload,
+  databaseErrorCode,
+  readableApplyReason,
+  storable,
+  storableReason,
+} from './input-checks.ts'
 import {
   checkProfile,
   type MappedEvent,
@@ -45,6 +55,13 @@ export interface ProfileTrial {
   events: MappedEvent[]
   errors: string[]
   warnings: string[]
+}
+
+/** One event as a source sent it. `invalidUtf8`: its bytes were not UTF-8 (decoded with U+FFFD). */
+export interface SourceItem {
+  payload: string
+  contentType: string
+  invalidUtf8?: boolean
 }
 
 export interface SourceHealth extends SourceHealthRow {
@@ -90,13 +107,15 @@ export class SourceService {
   readonly #profiles: ProfileCache
   readonly #cases: CaseService
   readonly #clock: Clock
+  readonly #log: Logger | undefined
 
-  constructor(db: Database, repo: SourceRepository, cases: CaseService, clock: Clock) {
+  constructor(db: Database, repo: SourceRepository, cases: CaseService, clock: Clock, log?: Logger) {
     this.#db = db
     this.#repo = repo
     this.#profiles = new ProfileCache(repo)
     this.#cases = cases
     this.#clock = clock
+    this.#log = log
   }
 
   /** Gives every force version 1 of each source's profile if it has none. */
@@ -120,8 +139,9 @@ export class SourceService {
     sourceSystem: SourceSystem,
     payload: string,
     contentType: string,
+    invalidUtf8 = false,
   ): Promise<IngestResult> {
-    const [result] = await this.receiveBatch(forceId, sourceSystem, [{ payload, contentType }])
+    const [result] = await this.receiveBatch(forceId, sourceSystem, [{ payload, contentType, invalidUtf8 }])
     await this.deliverCaseEvents(forceId)
     return result!
   }
@@ -139,7 +159,7 @@ export class SourceService {
   async receiveBatch(
     forceId: string,
     sourceSystem: SourceSystem,
-    items: { payload: string; contentType: string }[],
+    items: SourceItem[],
   ): Promise<IngestResult[]> {
     if (!items.length) return []
     try {
@@ -154,13 +174,13 @@ export class SourceService {
   #receiveBatch(
     forceId: string,
     sourceSystem: SourceSystem,
-    items: { payload: string; contentType: string }[],
+    items: SourceItem[],
     mode: 'together' | 'alone',
   ): Promise<IngestResult[]> {
     return this.#db.withForce(forceId, async (tx) => {
       const now = this.#clock.now()
       const profile = await this.#profiles.current(tx, forceId, sourceSystem)
-      const mapped = items.map((item) => this.#map(profile, item.payload, item.contentType))
+      const mapped = items.map((item) => this.#map(profile, item.payload, item.contentType, item.invalidUtf8))
       const stored = await this.#repo.receiveMany(
         tx,
         items.map((item, i) => {
@@ -173,8 +193,10 @@ export class SourceService {
             sourceEventId:
               (m.ok ? m.event.sourceEventId : m.sourceEventId) ??
               `unreadable:${createHash('sha256').update(item.payload).digest('hex').slice(0, 32)}`,
-            contentType: item.contentType,
-            payload: item.payload,
+            contentType: storable(item.contentType, 200),
+            // PostgreSQL text cannot hold a null character: the event is refused (quarantined)
+            // and kept with U+FFFD in its place.
+            payload: storable(item.payload),
             now,
           }
         }),
@@ -221,6 +243,20 @@ export class SourceService {
       }
       const profile = await this.#repo.currentProfile(tx, event.sourceSystem)
       const mapped = this.#map(profile, event.payload, event.contentType)
+      // The event's own id becomes its identity once it can be read (it was kept under its
+      // content's hash, or a correction changed it); if that id is held already, it is a repeat.
+      if (mapped.ok && mapped.event.sourceEventId !== event.sourceEventId) {
+        const live = await this.#repo.takeEventId(tx, event.id, mapped.event.sourceEventId, this.#clock.now())
+        if (live) {
+          return {
+            id: event.id,
+            status: 'duplicate' as const,
+            reason: `repeat of inbox event ${live}; no effect`,
+            warnings: [],
+            duplicateOf: live,
+          }
+        }
+      }
       const [result] = await this.#process(
         tx,
         forceId,
@@ -256,7 +292,7 @@ export class SourceService {
       }
       if (!payload.trim())
         throw new ValidationError([{ field: 'payload', message: 'Enter the corrected payload' }])
-      await this.#repo.correctPayload(tx, inboxId, payload, this.#clock.now())
+      await this.#repo.correctPayload(tx, inboxId, storable(payload), this.#clock.now())
       return (await this.#repo.event(tx, inboxId))!
     })
   }
@@ -437,7 +473,12 @@ export class SourceService {
     }
   }
 
-  #map(profile: ProfileRow | undefined, payload: string, contentType: string): MappingOutcome {
+  #map(
+    profile: ProfileRow | undefined,
+    payload: string,
+    contentType: string,
+    invalidUtf8 = false,
+  ): MappingOutcome {
     if (!profile) return { ok: false, errors: ['this force has no mapping profile for the source'] }
     const problems = profileProblems(profile.document)
     if (problems.length)
@@ -447,9 +488,13 @@ export class SourceService {
           `the force's mapping profile (version ${profile.version}) cannot be used: ${problems.join('; ')}`,
         ],
       }
+    const raw = checkRawPayload(payload, invalidUtf8)
+    if (raw.length) return { ok: false, errors: raw }
     const parsed = parsePayload(payload, contentType)
     if (!parsed.ok) return { ok: false, errors: [parsed.error] }
-    return mapPayload(profile.document, parsed.value)
+    const refused = checkParsedPayload(parsed.value)
+    if (refused.length) return { ok: false, errors: refused }
+    return checkMappedOutcome(mapPayload(profile.document, parsed.value))
   }
 
   /**
@@ -475,7 +520,7 @@ export class SourceService {
         applicable.push({ at, inboxId: entry.inboxId, event: entry.mapped.event })
         return
       }
-      const reason = `Could not map: ${entry.mapped.errors.join('; ')}`
+      const reason = storableReason(`Could not map: ${entry.mapped.errors.join('; ')}`)
       results[at] = { id: entry.inboxId, status: 'quarantined', reason, warnings: [] }
       outcomes.push({ id: entry.inboxId, status: 'quarantined', reason, warnings: [], profileVersion })
     })
@@ -499,7 +544,7 @@ export class SourceService {
         occurredAt: event.occurredAt,
         profileVersion,
       }
-      const warnings = [...event.warnings]
+      const warnings = event.warnings.map(storableReason)
       if (applied.staleFields.length && applied.events.length === 0) {
         const reason = `Older than data already held for ${applied.staleFields.join(', ')}; kept, not applied`
         results[item.at] = { id: inboxId, status: 'superseded', reason, warnings }
@@ -523,17 +568,30 @@ export class SourceService {
           const [applied] = await tx.transaction((sp) => apply(sp as Tx, [item]))
           record(item, applied!)
         } catch (error) {
-          const reason = `Could not apply: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`
           const { event, inboxId } = item
-          results[item.at] = { id: inboxId, status: 'quarantined', reason, warnings: event.warnings }
+          // The raw error can quote the event's values: it is named by its code in the log and
+          // by what it means in the reason.
+          const reason = readableApplyReason(error, inboxId)
+          this.#log?.warn(
+            {
+              inboxId,
+              forceId,
+              sourceSystem,
+              sqlState: databaseErrorCode(error),
+              error: (error as Error).name,
+            },
+            'a source event could not be applied and was quarantined',
+          )
+          const warnings = event.warnings.map(storableReason)
+          results[item.at] = { id: inboxId, status: 'quarantined', reason, warnings }
           outcomes.push({
             id: inboxId,
-            eventType: event.sourceEventType,
+            eventType: storable(event.sourceEventType, 100),
             occurredAt: event.occurredAt,
             profileVersion,
             status: 'quarantined',
             reason,
-            warnings: event.warnings,
+            warnings,
           })
         }
       }
