@@ -511,13 +511,15 @@ test('CP-163, CP-174: once a corrected profile reads an unreadable event, its ow
   assert.equal(second.status, 'quarantined')
 
   const current = await t.app.services.sources.currentProfile(force, 'storm')
-  await t.app.services.sources.saveProfile(
+  const version = await t.app.services.sources.saveProfile(
     force,
     'storm',
     JSON.stringify({ ...current!.document, eventId: 'msgId' }),
     'the event id is msgId',
     null,
+    event('CAM-0', 'CAM-LOG-0'),
   )
+  await t.app.services.sources.publishProfile(force, 'storm', version, null)
   const replayed = await t.app.services.sources.replay(force, first.id)
   assert.equal(replayed.status, 'applied')
   assert.equal((await t.app.services.sources.event(force, first.id))!.sourceEventId, 'CAM-1')
