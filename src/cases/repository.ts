@@ -16,6 +16,8 @@ export interface IncidentRow {
   openingCode: string | null
   closingCode: string | null
   location: string | null
+  /** The occurrence the log belongs to: it and the crimes raised from it (0320_occurrences.sql). */
+  occurrenceId: string
   fieldVersions: Record<string, string>
   updatedAt: Date
 }
@@ -38,6 +40,8 @@ export interface CrimeRow {
   vcopReason: string | null
   recordedAt: Date | null
   closedAt: Date | null
+  /** The occurrence the crime belongs to: it and the CAD logs it was raised from. */
+  occurrenceId: string
   fieldVersions: Record<string, string>
   updatedAt: Date
 }
@@ -68,7 +72,8 @@ export interface PartyRow {
 
 const incidentColumns = sql.raw(`id, force_id as "forceId", cad_ref as "cadRef", opened_at as "openedAt",
   closed_at as "closedAt", grading, incident_type as "incidentType", opening_code as "openingCode",
-  closing_code as "closingCode", location, field_versions as "fieldVersions", updated_at as "updatedAt"`)
+  closing_code as "closingCode", location, occurrence_id as "occurrenceId", field_versions as "fieldVersions",
+  updated_at as "updatedAt"`)
 
 const crimeColumns =
   sql.raw(`c.id, c.force_id as "forceId", c.crime_ref as "crimeRef", c.crime_type as "crimeType",
@@ -76,7 +81,7 @@ const crimeColumns =
   c.supervisor_id as "supervisorId", o.name as "officerName", o.collar_number as "officerCollar",
   s.name as "supervisorName", s.collar_number as "supervisorCollar", c.vcop_category as "vcopCategory",
   c.vcop_reason as "vcopReason", c.recorded_at as "recordedAt", c.closed_at as "closedAt",
-  c.field_versions as "fieldVersions", c.updated_at as "updatedAt"`)
+  c.occurrence_id as "occurrenceId", c.field_versions as "fieldVersions", c.updated_at as "updatedAt"`)
 
 const crimeFrom = sql.raw(
   `crimes c left join officers o on o.id = c.officer_id left join officers s on s.id = c.supervisor_id`,
@@ -105,6 +110,9 @@ export interface StandingCase {
   linkedCrimes: { id: string; crimeRef: string; status: string }[]
   /** For a crime: its CAD logs, by reference. */
   linkedIncidents: IncidentRow[]
+  /** Every incident and crime of the case's occurrence, the case itself included. */
+  occurrenceIncidentIds: string[]
+  occurrenceCrimeIds: string[]
   parties: PartyRow[]
   people: PersonRow[]
   contactPoints: (ContactPointRow & { personId: string })[]
@@ -214,6 +222,10 @@ export class CaseRepository {
                 : sql`coalesce((select json_agg(x order by x."cadRef") from (select ${incidentColumns} from incidents
                     where id in (select incident_id from crime_incidents where crime_id = ${id}::uuid)) x), '[]')`
             },
+            'occurrenceIncidentIds', coalesce((select json_agg(id) from incidents
+              where occurrence_id = (select occurrence_id from ${sql.raw(byIncident ? 'incidents' : 'crimes')} where id = ${id}::uuid)), '[]'),
+            'occurrenceCrimeIds', coalesce((select json_agg(id) from crimes
+              where occurrence_id = (select occurrence_id from ${sql.raw(byIncident ? 'incidents' : 'crimes')} where id = ${id}::uuid)), '[]'),
             'parties', coalesce((select json_agg(x order by x."addedAt", x.role) from parties x), '[]'),
             'people', coalesce((select json_agg(x) from (select ${personColumns} from people
               where id in (select id from ids)) x), '[]'),

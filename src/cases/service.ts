@@ -51,6 +51,11 @@ export interface StandingCaseView {
   crime: CrimeRow | null
   linkedCrimes: { id: string; crimeRef: string; status: string }[]
   linkedIncidents: IncidentRow[]
+  /**
+   * The case's occurrence: an incident and the crimes raised from it are one (they share the
+   * occurrence id on their rows), with the ids of every incident and crime in it.
+   */
+  occurrence: { id: string; incidentIds: string[]; crimeIds: string[] }
   parties: Party[]
   people: PersonRow[]
 }
@@ -302,6 +307,11 @@ export class CaseService {
       crime: found.crime,
       linkedCrimes: found.linkedCrimes,
       linkedIncidents: found.linkedIncidents,
+      occurrence: {
+        id: (found.incident ?? found.crime)!.occurrenceId,
+        incidentIds: found.occurrenceIncidentIds,
+        crimeIds: found.occurrenceCrimeIds,
+      },
       people: found.people,
       parties: found.parties.map((party) => ({
         ...party,

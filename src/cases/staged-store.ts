@@ -113,6 +113,9 @@ export class StagedCaseStore {
   readonly #dirtyCrimes = new Set<CrimeRow>()
   readonly #links = new Set<string>()
   readonly #newLinks: { crimeId: string; incidentId: string }[] = []
+  /** Occurrences begun by this batch, and those held before that a link merged into another. */
+  readonly #newOccurrences = new Set<string>()
+  readonly #mergedOccurrences = new Map<string, string>()
   readonly #teams = new Map<string, string>()
   readonly #newTeams: { id: string; name: string }[] = []
   readonly #officers = new Map<string, OfficerState>()
@@ -208,13 +211,14 @@ export class StagedCaseStore {
       select
         ${list(sql`select id, force_id as "forceId", cad_ref as "cadRef", opened_at as "openedAt", closed_at as "closedAt",
           grading, incident_type as "incidentType", opening_code as "openingCode", closing_code as "closingCode",
-          location, field_versions as "fieldVersions", updated_at as "updatedAt" from inc`)} as incidents,
+          location, occurrence_id as "occurrenceId", field_versions as "fieldVersions", updated_at as "updatedAt"
+          from inc`)} as incidents,
         ${list(sql`select c.id, c.force_id as "forceId", c.crime_ref as "crimeRef", c.crime_type as "crimeType",
           c.home_office_class as "homeOfficeClass", c.status, c.outcome, c.officer_id as "officerId",
           c.supervisor_id as "supervisorId", o.name as "officerName", o.collar_number as "officerCollar",
           s.name as "supervisorName", s.collar_number as "supervisorCollar", c.vcop_category as "vcopCategory",
           c.vcop_reason as "vcopReason", c.recorded_at as "recordedAt", c.closed_at as "closedAt",
-          c.field_versions as "fieldVersions", c.updated_at as "updatedAt"
+          c.occurrence_id as "occurrenceId", c.field_versions as "fieldVersions", c.updated_at as "updatedAt"
           from cri c left join officers o on o.id = c.officer_id left join officers s on s.id = c.supervisor_id`)} as crimes,
         ${list(sql`select id, name from teams where force_id = ${force} and name in ${texts(teams)}`)} as teams,
         ${list(sql`select id, collar_number as collar, name, email, team_id as "teamId" from officers
@@ -283,9 +287,11 @@ export class StagedCaseStore {
       openingCode: null,
       closingCode: null,
       location: null,
+      occurrenceId: randomUUID(),
       fieldVersions: {},
       updatedAt: now,
     }
+    this.#newOccurrences.add(row.occurrenceId)
     this.#incidents.set(cadRef, row)
     this.#dirtyIncidents.add(row)
     return row
@@ -330,9 +336,11 @@ export class StagedCaseStore {
       vcopReason: null,
       recordedAt: null,
       closedAt: null,
+      occurrenceId: randomUUID(),
       fieldVersions: {},
       updatedAt: now,
     }
+    this.#newOccurrences.add(row.occurrenceId)
     this.#crimes.set(crimeRef, row)
     this.#dirtyCrimes.add(row)
     return row.id
@@ -388,7 +396,33 @@ export class StagedCaseStore {
     if (this.#links.has(key)) return false
     this.#links.add(key)
     this.#newLinks.push({ crimeId, incidentId })
+    const crime = [...this.#crimes.values()].find((c) => c.id === crimeId)
+    const incident = [...this.#incidents.values()].find((i) => i.id === incidentId)
+    if (crime && incident) this.#mergeOccurrences(crime.occurrenceId, incident.occurrenceId)
     return true
+  }
+
+  /**
+   * A crime linked to a CAD log makes them one occurrence. The one already held survives (the
+   * log's, when both were); the other's records, staged or not, move to it.
+   */
+  #mergeOccurrences(ofCrime: string, ofIncident: string): void {
+    if (ofCrime === ofIncident) return
+    const keepCrime = this.#newOccurrences.has(ofIncident) && !this.#newOccurrences.has(ofCrime)
+    const [from, into] = keepCrime ? [ofIncident, ofCrime] : [ofCrime, ofIncident]
+    for (const row of this.#incidents.values())
+      if (row.occurrenceId === from) {
+        row.occurrenceId = into
+        this.#dirtyIncidents.add(row)
+      }
+    for (const row of this.#crimes.values())
+      if (row.occurrenceId === from) {
+        row.occurrenceId = into
+        this.#dirtyCrimes.add(row)
+      }
+    for (const [merged, target] of this.#mergedOccurrences)
+      if (target === from) this.#mergedOccurrences.set(merged, into)
+    if (!this.#newOccurrences.has(from)) this.#mergedOccurrences.set(from, into)
   }
 
   async addParty(
@@ -649,14 +683,16 @@ export class StagedCaseStore {
     add(
       [...this.#dirtyIncidents],
       `id uuid, "cadRef" text, "openedAt" timestamptz, "closedAt" timestamptz, grading text, "incidentType" text,
-       "openingCode" text, "closingCode" text, location text, "fieldVersions" jsonb, "updatedAt" timestamptz`,
+       "openingCode" text, "closingCode" text, location text, "occurrenceId" uuid, "fieldVersions" jsonb,
+       "updatedAt" timestamptz`,
       (
         v,
       ) => sql`insert into incidents (id, force_id, cad_ref, opened_at, closed_at, grading, incident_type, opening_code,
-            closing_code, location, field_versions, created_at, updated_at)
+            closing_code, location, occurrence_id, field_versions, created_at, updated_at)
           select id, ${force}, "cadRef", "openedAt", "closedAt", grading, "incidentType", "openingCode", "closingCode",
-            location, "fieldVersions", ${now}, "updatedAt" from ${v}
+            location, "occurrenceId", "fieldVersions", ${now}, "updatedAt" from ${v}
           on conflict (id) do update set opened_at = excluded.opened_at, closed_at = excluded.closed_at,
+            occurrence_id = excluded.occurrence_id,
             grading = excluded.grading, incident_type = excluded.incident_type, opening_code = excluded.opening_code,
             closing_code = excluded.closing_code, location = excluded.location,
             field_versions = excluded.field_versions, updated_at = excluded.updated_at`,
@@ -665,14 +701,16 @@ export class StagedCaseStore {
       [...this.#dirtyCrimes],
       `id uuid, "crimeRef" text, "crimeType" text, "homeOfficeClass" text, status text, outcome text, "officerId" uuid,
        "supervisorId" uuid, "vcopCategory" text, "vcopReason" text, "recordedAt" timestamptz, "closedAt" timestamptz,
-       "fieldVersions" jsonb, "updatedAt" timestamptz`,
+       "occurrenceId" uuid, "fieldVersions" jsonb, "updatedAt" timestamptz`,
       (
         v,
       ) => sql`insert into crimes (id, force_id, crime_ref, crime_type, home_office_class, status, outcome, officer_id,
-            supervisor_id, vcop_category, vcop_reason, recorded_at, closed_at, field_versions, created_at, updated_at)
+            supervisor_id, vcop_category, vcop_reason, recorded_at, closed_at, occurrence_id, field_versions, created_at,
+            updated_at)
           select id, ${force}, "crimeRef", "crimeType", "homeOfficeClass", status, outcome, "officerId", "supervisorId",
-            "vcopCategory", "vcopReason", "recordedAt", "closedAt", "fieldVersions", ${now}, "updatedAt" from ${v}
-          on conflict (id) do update set crime_type = excluded.crime_type,
+            "vcopCategory", "vcopReason", "recordedAt", "closedAt", "occurrenceId", "fieldVersions", ${now}, "updatedAt"
+          from ${v}
+          on conflict (id) do update set crime_type = excluded.crime_type, occurrence_id = excluded.occurrence_id,
             home_office_class = excluded.home_office_class, status = excluded.status, outcome = excluded.outcome,
             officer_id = excluded.officer_id, supervisor_id = excluded.supervisor_id,
             vcop_category = excluded.vcop_category, vcop_reason = excluded.vcop_reason,
@@ -765,6 +803,19 @@ export class StagedCaseStore {
             "sourceEventId", "occurredAt", "recordedAt", ${deliveredAt} from ${v}`,
     )
     if (parts.length) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`)
+    // Records of a merged occurrence this batch did not stage (the crime's other logs) follow it.
+    // After the statement above, so no row is changed twice in one statement.
+    if (this.#mergedOccurrences.size > 0) {
+      const merges = JSON.stringify([...this.#mergedOccurrences].map(([from, into]) => ({ from, into })))
+      const source = sql`jsonb_to_recordset(${merges}::jsonb) as v("from" uuid, "into" uuid)`
+      await tx.execute(
+        sql`with i as (update incidents r set occurrence_id = v."into" from ${source}
+              where r.force_id = ${force} and r.occurrence_id = v."from" returning 1),
+            c as (update crimes r set occurrence_id = v."into" from ${source}
+              where r.force_id = ${force} and r.occurrence_id = v."from" returning 1)
+          select (select count(*) from i) + (select count(*) from c)`,
+      )
+    }
   }
 }
 

@@ -35,6 +35,7 @@ export class CaseServiceReader implements CaseReader {
       forceId,
       forceName: force.name,
       forceProducts: force.products,
+      occurrence: found.occurrence,
       people: await this.#people(tx, forceId, found.parties, found.people),
     }
     const { crime } = found

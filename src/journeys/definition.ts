@@ -121,10 +121,6 @@ export function checkDefinition(definition: unknown): DefinitionProblem[] {
   return problems
 }
 
-export function durationMs(d: Duration): number {
-  return ((d.days ?? 0) * 24 * 60 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000
-}
-
 function describeDuration(d: Duration): string {
   const parts = [
     d.days ? `${d.days} day${d.days === 1 ? '' : 's'}` : '',

@@ -7,7 +7,6 @@ import type { JourneyDefinition } from './definition.ts'
 import { decideEligibility, type EligibilityRules } from './eligibility.ts'
 import { advanceEnrolment } from './engine.ts'
 import type { CaseSnapshot } from './snapshot.ts'
-import { defaultSendingWindow } from '../messaging/quiet-hours.ts'
 
 export interface DryRunResult {
   cases: number
@@ -60,7 +59,6 @@ export function dryRun(
           person,
           now,
           policy,
-          window: defaultSendingWindow,
         })
         for (const outcome of advance.outcomes) {
           if (outcome.kind === 'send') result.messages += 1

@@ -1,12 +1,14 @@
 // Runs a victim's journey forward from where it stands: every instant step (send, branch,
 // stop-when, portal invitation) up to the next wait. Pure, so the same code serves the worker,
-// the designer's dry run and the tests. Sends are timed by quiet hours (UJ-8) and filtered by the
-// safe-contact policy; stop-when guards apply from their step to the end of the journey.
+// the designer's dry run and the tests. Sends are filtered by the safe-contact policy and handed to
+// Messaging with the step's due time and its own urgency: Messaging holds each channel's message
+// for that channel's quiet hours (UJ-8). Stop-when guards apply from their step to the end of the
+// journey. Waits of days are calendar days in London, so a clock change moves nothing.
 import { DateTime } from 'luxon'
-import { addWorkingDays, nextSendableTime, type SendingWindow } from '../messaging/quiet-hours.ts'
+import { addWorkingDays } from '../messaging/quiet-hours.ts'
 import { type Condition, describeCondition, evaluateCondition } from './conditions.ts'
 import type { VictimContactPolicy } from './contact-policy.ts'
-import { durationMs, type JourneyDefinition, type Step } from './definition.ts'
+import type { Duration, JourneyDefinition, Step } from './definition.ts'
 import type { CaseSnapshot, Channel, PersonSnapshot } from './snapshot.ts'
 
 export interface EngineContext {
@@ -14,7 +16,6 @@ export interface EngineContext {
   person: PersonSnapshot
   now: Date
   policy: VictimContactPolicy
-  window: SendingWindow
 }
 
 export type StepOutcome =
@@ -25,7 +26,10 @@ export type StepOutcome =
       channel: Channel
       address: string
       recipientId: string
-      sendAfter: Date
+      /** When the step wants it sent; Messaging moves it out of the channel's quiet hours. */
+      dueAt: Date
+      /** Only a step marked urgent (a risk to life, a court date today) ignores quiet hours. */
+      urgent: boolean
       note?: string
     }
   | { stepIndex: number; kind: 'suppressed'; template: string; reason: string }
@@ -146,14 +150,15 @@ function sendOutcome(
     channel: decision.channel,
     address: decision.address,
     recipientId: decision.recipient.id,
-    sendAfter: nextSendableTime(context.now, context.window, { urgent }),
+    dueAt: context.now,
+    urgent,
     ...(decision.reason ? { note: decision.reason } : {}),
   }
 }
 
 function waitOutcome(stepIndex: number, step: Extract<Step, { kind: 'wait' }>, now: Date) {
   if (step.for) {
-    const until = new Date(now.getTime() + durationMs(step.for))
+    const until = after(now, step.for)
     return { stepIndex, kind: 'waiting' as const, until, reason: 'a fixed wait' }
   }
   if (step.until) {
@@ -164,7 +169,7 @@ function waitOutcome(stepIndex: number, step: Extract<Step, { kind: 'wait' }>, n
       reason: 'until a working day',
     }
   }
-  const until = step.timeout ? new Date(now.getTime() + durationMs(step.timeout)) : undefined
+  const until = step.timeout ? after(now, step.timeout) : undefined
   return {
     stepIndex,
     kind: 'waiting' as const,
@@ -172,6 +177,17 @@ function waitOutcome(stepIndex: number, step: Extract<Step, { kind: 'wait' }>, n
     ...(until ? { until } : {}),
     reason: `until ${step.forEvent}`,
   }
+}
+
+/**
+ * `now` plus a journey's wait: days are calendar days in London (20:30 on the Saturday before the
+ * clocks change, plus a day, is 20:30 on the Sunday), hours and minutes are elapsed time.
+ */
+export function after(now: Date, wait: Duration): Date {
+  return DateTime.fromJSDate(now, { zone: 'Europe/London' })
+    .plus({ days: wait.days ?? 0 })
+    .plus({ hours: wait.hours ?? 0, minutes: wait.minutes ?? 0 })
+    .toJSDate()
 }
 
 /** `at` (London wall time) on the working day `workingDays` after today; 0 = today if still ahead. */

@@ -5,8 +5,8 @@
 // one standard journey per victim per case (chosen by grading; a later regrading does not start
 // a second); an enhanced journey marked `replace` cancels the victim's standard journey on the
 // case and keeps new ones from starting; one marked `add` runs beside it.
+import { DateTime } from 'luxon'
 import type { CaseEvent } from '../cases/events.ts'
-import { defaultSendingWindow } from '../messaging/quiet-hours.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
@@ -16,7 +16,13 @@ import { describeCondition, evaluateCondition } from './conditions.ts'
 import { VictimContactPolicy } from './contact-policy.ts'
 import type { JourneyDefinition } from './definition.ts'
 import { decideEligibility } from './eligibility.ts'
-import { advanceEnrolment, type EngineContext, stoppingGuard, workingDayTime } from './engine.ts'
+import {
+  advanceEnrolment,
+  type EngineContext,
+  type StepOutcome,
+  stoppingGuard,
+  workingDayTime,
+} from './engine.ts'
 import { defineJourneyJobs } from './jobs.ts'
 import type { OfficerChangeNotices } from './officer-change.ts'
 import type { MessageScheduler } from './ports.ts'
@@ -83,12 +89,74 @@ export class EnrolmentService {
     ]
     const crimeId = event.crimeId ?? snapshot.crime?.id
     if (crimeId) await repo.linkCrime(tx, incidentIds, crimeId)
+    if (cases.firstJoin(snapshot)) await this.#joinOccurrence(tx, snapshot, cases)
     for (const enrolment of await repo.enrolmentsOnCase(tx, { incidentIds, crimeId }, true)) {
       await this.#recheck(tx, enrolment, snapshot, event)
     }
     if (crimeId && event.type === 'crime.officer-assigned')
       await this.#d.officerChanges?.onReassigned(tx, event, snapshot, { incidentIds, crimeId })
-    await this.#enrolEligible(tx, event, snapshot, published, incidentIds, crimeId)
+    await this.#enrolEligible(tx, event, snapshot, published, incidentIds, cases, crimeId)
+  }
+
+  /**
+   * Makes the enrolments of the case's occurrence one set. A link that arrived late (a crime
+   * naming a CAD log, after each had enrolled the person) merged two occurrences: the later of two
+   * enrolments in one journey for one person is merged into the earlier and ends, its messages not
+   * yet sent cancelled, and the rest move to the occurrence. Once there is a crime, an enrolment
+   * made on the incident takes the Victims' Code deadline.
+   */
+  async #joinOccurrence(tx: Tx, snapshot: CaseSnapshot, cases: CaseReadings): Promise<void> {
+    const { repo, clock } = this.#d
+    const occurrence = snapshot.occurrence
+    const all = await repo.enrolmentsOfOccurrence(tx, occurrence.id, [
+      ...occurrence.incidentIds,
+      ...occurrence.crimeIds,
+    ])
+    const live = all.filter((e) => !e.mergedInto)
+    const now = clock.now()
+    const first = new Map<string, EnrolmentRow>()
+    for (const e of live) {
+      const key = `${e.journeyId}|${e.personId}`
+      const earlier = first.get(key)
+      if (!earlier) {
+        first.set(key, e)
+        continue
+      }
+      const reason = 'the same journey was already running for this person on the linked incident or crime'
+      await repo.updateEnrolment(tx, e.id, {
+        occurrenceId: occurrence.id,
+        mergedInto: earlier.id,
+        ...(runningStatuses.has(e.status)
+          ? { status: 'cancelled', endReason: reason, dueAt: null, waitingFor: null }
+          : {}),
+        updatedAt: now,
+      })
+      await repo.addSteps(tx, [
+        { forceId: e.forceId, enrolmentId: e.id, outcome: 'merged', detail: reason, recordedAt: now },
+      ])
+      await this.#cancelMessagesOf(tx, e, reason)
+    }
+    const crime = await cases.crimeOf(snapshot)
+    for (const e of first.values()) {
+      const fields: Partial<EnrolmentRow> = {}
+      if (e.occurrenceId !== occurrence.id) fields.occurrenceId = occurrence.id
+      if (crime && !e.vcopDueAt) {
+        const journey = await repo.journey(tx, e.journeyId)
+        fields.crimeId = e.crimeId ?? crime.id
+        fields.vcopDueAt = victimsCodeDeadline(crime, journey?.kind === 'enhanced', now)
+      }
+      if (Object.keys(fields).length > 0) await repo.updateEnrolment(tx, e.id, { ...fields, updatedAt: now })
+    }
+  }
+
+  /** Cancels the messages of one enrolment still waiting to go (by their ids, nobody else's). */
+  async #cancelMessagesOf(tx: Tx, enrolment: EnrolmentRow, reason: string): Promise<void> {
+    const messages = this.#d.messages()
+    if (!messages) return
+    const ids = (await this.#d.repo.steps(tx, [enrolment.id]))
+      .map((s) => s.messageId)
+      .filter((id): id is string => !!id)
+    if (ids.length > 0) await messages.cancelMessages(tx, enrolment.forceId, ids, reason)
   }
 
   /** Runs an enrolment's due steps up to its next wait (job `journeys.run-enrolment`). */
@@ -115,9 +183,21 @@ export class EnrolmentService {
     const result = advanceEnrolment(definition, enrolment.stepIndex, context)
     let firstSend: Date | undefined
     const steps: Parameters<JourneyRepository['addSteps']>[1] = []
-    for (const outcome of result.outcomes) {
+    const alreadySent = await this.#sentOnOccurrence(tx, enrolment, result.outcomes)
+    for (const planned of result.outcomes) {
       let messageId: string | null = null
       let detail = ''
+      let sendAfter: Date | null = null
+      // A step another enrolment of the occurrence already took for this person is not repeated.
+      const outcome =
+        planned.kind === 'send' && alreadySent.has(`${planned.recipientId}|${planned.template}`)
+          ? {
+              stepIndex: planned.stepIndex,
+              kind: 'skipped' as const,
+              template: planned.template,
+              reason: `“${planned.template}” was already sent to this person about this incident or crime`,
+            }
+          : planned
       if (outcome.kind === 'send') {
         const scheduled = await this.#d.messages()?.schedule(tx, {
           forceId,
@@ -128,12 +208,13 @@ export class EnrolmentService {
           templateKey: outcome.template,
           language: person.language ?? 'en',
           personalisation: personalisationFor(snapshot, this.#d.publicUrl),
-          sendAfter: outcome.sendAfter,
-          urgent: outcome.sendAfter.getTime() === now.getTime(),
+          dueAt: outcome.dueAt,
+          urgent: outcome.urgent,
         })
         messageId = scheduled?.messageId ?? null
         detail = [outcome.note, scheduled?.reason].filter(Boolean).join('; ')
-        firstSend ??= outcome.sendAfter
+        sendAfter = scheduled?.sendAfter ?? outcome.dueAt
+        if (!scheduled || scheduled.status === 'scheduled') firstSend ??= sendAfter
       } else if (outcome.kind === 'suppressed' || outcome.kind === 'skipped' || outcome.kind === 'branched') {
         detail = outcome.reason
       } else detail = outcome.event ? `waiting for ${outcome.event}` : ''
@@ -146,11 +227,7 @@ export class EnrolmentService {
         channel: outcome.kind === 'send' ? outcome.channel : null,
         recipientPersonId: outcome.kind === 'send' ? outcome.recipientId : null,
         sendAfter:
-          outcome.kind === 'send'
-            ? outcome.sendAfter
-            : outcome.kind === 'waiting'
-              ? (outcome.until ?? null)
-              : null,
+          outcome.kind === 'send' ? sendAfter : outcome.kind === 'waiting' ? (outcome.until ?? null) : null,
         messageId,
         detail,
         recordedAt: now,
@@ -178,6 +255,30 @@ export class EnrolmentService {
     })
   }
 
+  /** `recipient|template` of what other enrolments of the occurrence sent, or are to send. */
+  async #sentOnOccurrence(tx: Tx, enrolment: EnrolmentRow, outcomes: StepOutcome[]): Promise<Set<string>> {
+    const sent = new Set<string>()
+    const sends = outcomes.filter((o) => o.kind === 'send')
+    for (const recipient of new Set(sends.map((o) => o.recipientId))) {
+      const theirs = await this.#d.repo.sendsOnOccurrence(tx, enrolment.occurrenceId, recipient, enrolment.id)
+      const wanted = theirs.filter((t) =>
+        sends.some((o) => o.recipientId === recipient && o.template === t.template),
+      )
+      if (wanted.length === 0) continue
+      const statuses =
+        (await this.#d.messages()?.messageStatuses(
+          tx,
+          enrolment.forceId,
+          wanted.map((t) => t.messageId),
+        )) ?? new Map<string, string>()
+      for (const t of wanted) {
+        const status = statuses.get(t.messageId)
+        if (status && !notTaken.has(status)) sent.add(`${recipient}|${t.template}`)
+      }
+    }
+    return sent
+  }
+
   /** Runs every enrolment whose wait has ended, across forces (job `journeys.run-due-steps`). */
   async runDueEnrolments(limit = 500): Promise<number> {
     const due = await this.#d.db.asSystem((tx) => this.#d.repo.dueEnrolments(tx, this.#d.clock.now(), limit))
@@ -191,6 +292,7 @@ export class EnrolmentService {
     snapshot: CaseSnapshot,
     published: { journey: JourneyRow; version: VersionRow }[],
     incidentIds: string[],
+    cases: CaseReadings,
     crimeId?: string,
   ) {
     const { repo, clock } = this.#d
@@ -202,6 +304,7 @@ export class EnrolmentService {
     const { eligibility } = await this.#d.journeys.rules(forceId, tx)
     const now = clock.now()
     const caseId = (event.crimeId ?? event.incidentId)!
+    const occurrenceId = snapshot.occurrence.id
     // Read only when someone is not enrolled yet (a later event on the case usually finds them enrolled).
     let decided: Awaited<ReturnType<JourneyRepository['decisions']>> | undefined
     const people = snapshot.people.filter(
@@ -212,18 +315,40 @@ export class EnrolmentService {
       for (const { journey, version } of triggered) {
         const definition = version.definition
         if (!evaluateCondition(definition.trigger.when, { snapshot, person, now })) continue
-        if (await repo.enrolmentFor(tx, journey.id, caseId, person.id)) continue
+        // One enrolment per person, journey and occurrence, whether the incident or the crime enrolled them.
+        if (await repo.enrolmentFor(tx, journey.id, occurrenceId, person.id)) continue
         const trigger = describeCondition(definition.trigger.when)
         const decision = decideEligibility(eligibility, snapshot, person, now)
         const blocked = decision.eligible
-          ? await this.#precedenceBlock(tx, journey, person, incidentIds, crimeId)
+          ? await this.#precedenceBlock(tx, journey, person, occurrenceId)
           : undefined
-        const outcome = decision.eligible && !blocked ? 'enrolled' : 'not-enrolled'
-        const reasons = decision.eligible
+        let outcome: 'enrolled' | 'not-enrolled' | 'already-enrolled' =
+          decision.eligible && !blocked ? 'enrolled' : 'not-enrolled'
+        let reasons = decision.eligible
           ? blocked
             ? [blocked]
             : [trigger, ...decision.reasons]
           : decision.reasons
+        if (outcome === 'enrolled') {
+          if (definition.precedence === 'replace')
+            await this.#replaceStandard(tx, journey, person.id, occurrenceId)
+          const enrolled = await this.#enrol(tx, {
+            journey,
+            version,
+            snapshot,
+            person,
+            caseId,
+            incidentIds,
+            crimeId,
+            crime: await cases.crimeOf(snapshot),
+            now,
+          })
+          if (!enrolled) {
+            // Another transaction enrolled them on this occurrence first (the unique index decided).
+            outcome = 'already-enrolled'
+            reasons = ['already enrolled in this journey for this incident or crime']
+          }
+        }
         decided ??= await repo.decisions(tx, { incidentIds, crimeId })
         const last = decided.filter((d) => d.journeyId === journey.id && d.personId === person.id).at(-1)
         const repeat =
@@ -242,14 +367,11 @@ export class EnrolmentService {
             decidedAt: now,
           })
         }
-        if (outcome !== 'enrolled') continue
-        if (definition.precedence === 'replace')
-          await this.#replaceStandard(tx, journey, person.id, incidentIds, crimeId)
-        await this.#enrol(tx, { journey, version, snapshot, person, caseId, incidentIds, crimeId, now })
       }
     }
   }
 
+  /** Enrols the person and takes the first steps; false when they were already enrolled. */
   async #enrol(
     tx: Tx,
     a: {
@@ -260,26 +382,21 @@ export class EnrolmentService {
       caseId: string
       incidentIds: string[]
       crimeId?: string
+      /** The occurrence's crime, if one is recorded: the Victims' Code deadline counts from it. */
+      crime: CaseSnapshot['crime']
       now: Date
     },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const forceId = a.journey.forceId
-    // Victims' Code: first contact within 5 working days, 1 for victims with enhanced rights.
-    const enhanced = a.snapshot.crime?.vcopCategory === 'enhanced' || a.journey.kind === 'enhanced'
-    const vcopDueAt = a.crimeId
-      ? workingDayTime(
-          new Date(`${addWorkingDays(a.now.toISOString().slice(0, 10), enhanced ? 1 : 5)}T12:00:00Z`),
-          0,
-          '23:59',
-        )
-      : null
+    const vcopDueAt = a.crime ? victimsCodeDeadline(a.crime, a.journey.kind === 'enhanced', a.now) : null
     const created = await this.#d.repo.insertEnrolment(tx, {
       forceId,
       journeyId: a.journey.id,
       versionId: a.version.id,
       caseId: a.caseId,
+      occurrenceId: a.snapshot.occurrence.id,
       incidentId: a.incidentIds[0] ?? null,
-      crimeId: a.crimeId ?? null,
+      crimeId: a.crimeId ?? a.crime?.id ?? null,
       personId: a.person.id,
       status: 'active',
       stepIndex: 0,
@@ -288,7 +405,7 @@ export class EnrolmentService {
       enrolledAt: a.now,
       updatedAt: a.now,
     })
-    if (!created) return
+    if (!created) return false
     await this.#d.audit.record(
       {
         action: 'journey.enrolled',
@@ -303,20 +420,19 @@ export class EnrolmentService {
     // The first steps are taken at once, in this transaction, with the case as read for it: the
     // first message is scheduled in the same commit as the enrolment (no job in between).
     await this.#advance(tx, created, a.snapshot, a.now)
+    return true
   }
 
-  async #precedenceBlock(
-    tx: Tx,
-    journey: JourneyRow,
-    person: PersonSnapshot,
-    incidentIds: string[],
-    crimeId?: string,
-  ) {
-    if (journey.kind !== 'standard') return undefined
-    const theirs = (await this.#d.repo.enrolmentsOnCase(tx, { incidentIds, crimeId })).filter(
-      (e) => e.personId === person.id,
+  /** The person's enrolments of the occurrence still in force (not merged into another). */
+  async #theirs(tx: Tx, personId: string, occurrenceId: string): Promise<EnrolmentRow[]> {
+    return (await this.#d.repo.enrolmentsOfOccurrence(tx, occurrenceId, [])).filter(
+      (e) => e.personId === personId && !e.mergedInto,
     )
-    for (const e of theirs) {
+  }
+
+  async #precedenceBlock(tx: Tx, journey: JourneyRow, person: PersonSnapshot, occurrenceId: string) {
+    if (journey.kind !== 'standard') return undefined
+    for (const e of await this.#theirs(tx, person.id, occurrenceId)) {
       const definition = await this.#definition(tx, e.versionId)
       if (definition.precedence === 'replace' && e.status !== 'cancelled')
         return 'an enhanced journey on this case replaces the standard journey'
@@ -326,15 +442,9 @@ export class EnrolmentService {
     return undefined
   }
 
-  async #replaceStandard(
-    tx: Tx,
-    journey: JourneyRow,
-    personId: string,
-    incidentIds: string[],
-    crimeId?: string,
-  ) {
-    for (const e of await this.#d.repo.enrolmentsOnCase(tx, { incidentIds, crimeId }, true)) {
-      if (e.personId !== personId) continue
+  async #replaceStandard(tx: Tx, journey: JourneyRow, personId: string, occurrenceId: string) {
+    for (const e of await this.#theirs(tx, personId, occurrenceId)) {
+      if (!runningStatuses.has(e.status)) continue
       if ((await this.#definition(tx, e.versionId)).precedence !== 'standard') continue
       await this.#end(tx, e, 'cancelled', `replaced by the enhanced journey ${journey.name}`)
     }
@@ -408,9 +518,7 @@ export class EnrolmentService {
     now: Date,
   ): Promise<EngineContext> {
     const { contactPolicy } = await this.#d.journeys.rules(snapshot.forceId, tx)
-    const window =
-      (await this.#d.messages()?.sendingWindow(tx, snapshot.forceId, 'sms')) ?? defaultSendingWindow
-    return { snapshot, person, now, policy: new VictimContactPolicy(contactPolicy), window }
+    return { snapshot, person, now, policy: new VictimContactPolicy(contactPolicy) }
   }
 
   async #snapshotOf(tx: Tx, e: EnrolmentRow): Promise<CaseSnapshot | undefined> {
@@ -427,6 +535,7 @@ class CaseReadings {
   readonly #reader: CaseReader
   readonly #tx: Tx
   readonly #read = new Map<string, Promise<CaseSnapshot | undefined>>()
+  readonly #joined = new Set<string>()
 
   constructor(reader: CaseReader, tx: Tx) {
     this.#reader = reader
@@ -443,6 +552,22 @@ class CaseReadings {
     return reading
   }
 
+  /** True the first time an occurrence is seen in this round (with or without its crime). */
+  firstJoin(snapshot: CaseSnapshot): boolean {
+    const key = `${snapshot.occurrence.id}|${snapshot.crime?.id ?? ''}`
+    if (this.#joined.has(key)) return false
+    this.#joined.add(key)
+    return true
+  }
+
+  /** The occurrence's crime: the case's own, or the one recorded from its incident. */
+  async crimeOf(snapshot: CaseSnapshot): Promise<CaseSnapshot['crime']> {
+    if (snapshot.crime) return snapshot.crime
+    const crimeId = snapshot.occurrence.crimeIds[0]
+    if (!crimeId) return undefined
+    return (await this.load({ forceId: snapshot.forceId, crimeId }))?.crime
+  }
+
   /** The case an enrolment belongs to. */
   of(e: EnrolmentRow): Promise<CaseSnapshot | undefined> {
     return this.load({
@@ -451,6 +576,25 @@ class CaseReadings {
     })
   }
 }
+
+/**
+ * Victims' Code: the first contact is due by the end of the working day 5 working days after the
+ * crime was recorded, 1 for victims with enhanced rights, counted in London dates (a crime
+ * recorded at 00:30 BST is recorded that day, not the UTC day before).
+ */
+export function victimsCodeDeadline(
+  crime: NonNullable<CaseSnapshot['crime']>,
+  enhancedJourney: boolean,
+  now: Date,
+): Date {
+  const enhanced = crime.vcopCategory === 'enhanced' || enhancedJourney
+  const recorded = crime.recordedAt && crime.recordedAt < now ? crime.recordedAt : now
+  const day = DateTime.fromJSDate(recorded, { zone: 'Europe/London' }).toISODate()!
+  return workingDayTime(new Date(`${addWorkingDays(day, enhanced ? 1 : 5)}T12:00:00Z`), 0, '23:59')
+}
+
+// A message in one of these states did not reach the person and is not going to.
+const notTaken = new Set(['cancelled', 'suppressed', 'permanent-failure', 'technical-failure'])
 
 export function personalisationFor(snapshot: CaseSnapshot, publicUrl: string): Record<string, string> {
   return {

@@ -1,9 +1,10 @@
 // Journeys' MessageScheduler port over the Messaging service: messages are created in the
-// enrolment transaction, hold for quiet hours by the force's sending window (UJ-8), and carry the
-// person and case so that a closed case or an opt-out cancels what is still waiting.
-import { defaultSendingWindow, type SendingWindow } from '../messaging/quiet-hours.ts'
+// enrolment transaction with the step's due time and urgency; Messaging holds each for its own
+// channel's sending window (UJ-8). They carry the person and case so that a closed case or an
+// opt-out cancels what is still waiting.
 import type { MessagingService } from '../messaging/service.ts'
 import type { Tx } from '../platform/db/database.ts'
+import { NotFoundError } from '../platform/errors.ts'
 import type { SeedTemplate } from './default-journeys.ts'
 import type { MessageScheduler, ScheduledMessageRequest } from './ports.ts'
 import type { Channel } from './snapshot.ts'
@@ -25,12 +26,13 @@ export class MessagingScheduler implements MessageScheduler {
       templateKey: r.templateKey,
       personalisation: r.personalisation,
       language: r.language,
-      dueAt: r.sendAfter,
+      dueAt: r.dueAt,
       urgent: r.urgent,
     })
     return {
       messageId: message.id,
       status: message.status,
+      sendAfter: message.sendAfter,
       ...(message.statusReason ? { reason: message.statusReason } : {}),
     }
   }
@@ -57,10 +59,28 @@ export class MessagingScheduler implements MessageScheduler {
     return this.#messaging.optedOut(tx, forceId, addresses)
   }
 
-  async sendingWindow(tx: Tx, forceId: string, channel: Channel): Promise<SendingWindow> {
-    const settings = await this.#messaging.settings(tx, forceId)
-    const windows = settings?.sendingWindows as Partial<Record<Channel, SendingWindow>> | undefined
-    return windows?.[channel] ?? defaultSendingWindow
+  async cancelMessages(tx: Tx, _forceId: string, messageIds: string[], reason: string): Promise<number> {
+    const statuses = await this.messageStatuses(tx, _forceId, messageIds)
+    let cancelled = 0
+    for (const [id, status] of statuses) {
+      if (status !== 'scheduled') continue
+      await this.#messaging.suppress(tx, id, reason, null)
+      cancelled += 1
+    }
+    return cancelled
+  }
+
+  async messageStatuses(tx: Tx, _forceId: string, messageIds: string[]): Promise<Map<string, string>> {
+    const statuses = new Map<string, string>()
+    // One at a time: a transaction is one connection.
+    for (const id of new Set(messageIds)) {
+      try {
+        statuses.set(id, (await this.#messaging.message(tx, id)).message.status)
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error
+      }
+    }
+    return statuses
   }
 
   /**

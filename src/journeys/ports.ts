@@ -1,7 +1,6 @@
 // What Journeys needs from Messaging, as narrow ports: scheduling a message inside the enrolment
 // transaction, cancelling what is still pending, and honouring opt-outs (UJ-6). The adapter in
 // `messaging-adapter.ts` maps them onto the Messaging service.
-import type { SendingWindow } from '../messaging/quiet-hours.ts'
 import type { Tx } from '../platform/db/database.ts'
 import type { Channel } from './snapshot.ts'
 
@@ -14,8 +13,9 @@ export interface ScheduledMessageRequest {
   templateKey: string
   language: string
   personalisation: Record<string, string>
-  /** Already moved out of quiet hours by the engine (UJ-8). */
-  sendAfter: Date
+  /** When the journey step is due; Messaging holds it for the channel's quiet hours (UJ-8). */
+  dueAt: Date
+  /** From the step's definition only: exempt from quiet hours. */
   urgent: boolean
 }
 
@@ -23,7 +23,9 @@ export interface MessageScheduler {
   schedule(
     tx: Tx,
     request: ScheduledMessageRequest,
-  ): Promise<{ messageId: string; status: string; reason?: string }>
+  ): Promise<{ messageId: string; status: string; sendAfter: Date; reason?: string }>
+  /** The status of each message that exists (scheduled, sent, cancelled, suppressed…), by id. */
+  messageStatuses(tx: Tx, forceId: string, messageIds: string[]): Promise<Map<string, string>>
   /** Cancels scheduled, unsent messages of a person on a case; returns how many. */
   cancelPending(
     tx: Tx,
@@ -31,7 +33,8 @@ export interface MessageScheduler {
     filter: { caseIds: string[]; personId?: string },
     reason: string,
   ): Promise<number>
+  /** Cancels those of these messages still waiting to go; returns how many. */
+  cancelMessages(tx: Tx, forceId: string, messageIds: string[], reason: string): Promise<number>
   /** For each address, whether its person opted out of that channel (UJ-6), in one read. */
   optedOut(tx: Tx, forceId: string, addresses: { channel: Channel; address: string }[]): Promise<boolean[]>
-  sendingWindow(tx: Tx, forceId: string, channel: Channel): Promise<SendingWindow>
 }

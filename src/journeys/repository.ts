@@ -1,6 +1,6 @@
 // The only code that touches the Journeys tables. Every method runs in the caller's transaction,
 // so row-level security confines it to one force (or to the system role for the due-step sweep).
-import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm'
 import { SettingsCache } from '../platform/cache.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import {
@@ -149,7 +149,10 @@ export class JourneyRepository {
       .onConflictDoUpdate({ target: journeyForceRules.forceId, set: { ...row } })
   }
 
-  /** Inserts unless the person is already enrolled on this journey for this case. */
+  /**
+   * Inserts unless the person is already enrolled on this journey for this occurrence (the unique
+   * index `enrolments_once`: a concurrent transaction's insert waits for this one, then does nothing).
+   */
   async insertEnrolment(tx: Tx, row: typeof enrolments.$inferInsert): Promise<EnrolmentRow | undefined> {
     const [created] = await tx.insert(enrolments).values(row).onConflictDoNothing().returning()
     return created
@@ -160,10 +163,11 @@ export class JourneyRepository {
     return found
   }
 
+  /** The person's enrolment on this journey for this occurrence, if any (merged ones aside). */
   async enrolmentFor(
     tx: Tx,
     journeyId: string,
-    caseId: string,
+    occurrenceId: string,
     personId: string,
   ): Promise<EnrolmentRow | undefined> {
     const [found] = await tx
@@ -172,11 +176,46 @@ export class JourneyRepository {
       .where(
         and(
           eq(enrolments.journeyId, journeyId),
-          eq(enrolments.caseId, caseId),
+          eq(enrolments.occurrenceId, occurrenceId),
           eq(enrolments.personId, personId),
+          isNull(enrolments.mergedInto),
         ),
       )
     return found
+  }
+
+  /**
+   * Every enrolment of an occurrence, merged ones included, oldest first: those keyed to it, and
+   * those made on one of its cases before a link merged that case's occurrence into it.
+   */
+  async enrolmentsOfOccurrence(tx: Tx, occurrenceId: string, caseIds: string[]): Promise<EnrolmentRow[]> {
+    return tx
+      .select()
+      .from(enrolments)
+      .where(
+        or(
+          eq(enrolments.occurrenceId, occurrenceId),
+          caseIds.length > 0 ? inArray(enrolments.caseId, caseIds) : sql`false`,
+        ),
+      )
+      .orderBy(asc(enrolments.enrolledAt), asc(enrolments.id))
+  }
+
+  /** Messages other enrolments of the occurrence sent, or are to send, to a recipient. */
+  async sendsOnOccurrence(
+    tx: Tx,
+    occurrenceId: string,
+    recipientPersonId: string,
+    exceptEnrolmentId: string,
+  ): Promise<{ template: string; messageId: string }[]> {
+    return rows<{ template: string; messageId: string }>(
+      tx,
+      sql`select s.template, s.message_id as "messageId" from enrolment_steps s
+          join enrolments e on e.id = s.enrolment_id
+          where e.occurrence_id = ${occurrenceId} and e.id <> ${exceptEnrolmentId}
+            and s.outcome = 'send' and s.recipient_person_id = ${recipientPersonId}
+            and s.template is not null and s.message_id is not null`,
+    )
   }
 
   /** Enrolments on an incident or crime (either id), optionally only those still running. */
@@ -282,7 +321,13 @@ export class JourneyRepository {
     return tx
       .select()
       .from(enrolments)
-      .where(and(isNotNull(enrolments.vcopDueAt), lte(enrolments.vcopDueAt, dueBefore)))
+      .where(
+        and(
+          isNotNull(enrolments.vcopDueAt),
+          lte(enrolments.vcopDueAt, dueBefore),
+          isNull(enrolments.mergedInto),
+        ),
+      )
       .orderBy(asc(enrolments.vcopDueAt))
   }
 }

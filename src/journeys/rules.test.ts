@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { defaultSendingWindow } from '../messaging/quiet-hours.ts'
 import { type Condition, describeCondition, evaluateCondition } from './conditions.ts'
 import { VictimContactPolicy } from './contact-policy.ts'
 import { defaultJourneys } from './default-journeys.ts'
@@ -142,7 +141,7 @@ test('the safe-contact policy suppresses do-not-contact, deceased, shared suspec
   assert.ok(viaEmail.allowed && viaEmail.channel === 'email')
 })
 
-test('UJ-8: a journey step due at 22:30 is scheduled for 08:00 the next morning, London time', () => {
+test('UJ-8: the engine hands Messaging the step’s due time, and only a step marked urgent is urgent', () => {
   const definition: JourneyDefinition = {
     trigger: { events: ['incident.opened'], when: { op: 'all', of: [] } },
     precedence: 'standard',
@@ -158,13 +157,41 @@ test('UJ-8: a journey step due at 22:30 is scheduled for 08:00 the next morning,
     person: victim,
     now: lateEvening,
     policy: new VictimContactPolicy(),
-    window: defaultSendingWindow,
   })
   const [reference, urgent] = result.outcomes
   assert.ok(reference?.kind === 'send' && urgent?.kind === 'send')
-  assert.equal(reference.sendAfter.toISOString(), '2026-06-04T07:00:00.000Z')
-  assert.equal(urgent.sendAfter.toISOString(), lateEvening.toISOString())
+  // Quiet hours are each channel's, held by Messaging: the engine says when the step is due.
+  assert.equal(reference.dueAt.toISOString(), lateEvening.toISOString())
+  assert.equal(reference.urgent, false)
+  assert.equal(urgent.dueAt.toISOString(), lateEvening.toISOString())
+  assert.equal(urgent.urgent, true)
   assert.deepEqual(result.position, { status: 'completed' })
+})
+
+test('UJ-4: a wait of 1 day from 20:30 on Saturday 27 March 2027 ends at 20:30 on Sunday, after the clocks go forward', () => {
+  const definition: JourneyDefinition = {
+    trigger: { events: ['incident.opened'], when: { op: 'all', of: [] } },
+    precedence: 'standard',
+    steps: [
+      { kind: 'wait', for: { days: 1 } },
+      { kind: 'wait', for: { hours: 24 } },
+      { kind: 'send', template: 'victim-support', channel: 'sms' },
+    ],
+  }
+  const victim = aPerson()
+  const context = {
+    snapshot: aCase({ people: [victim] }),
+    person: victim,
+    policy: new VictimContactPolicy(),
+  }
+  const saturdayEvening = new Date('2027-03-27T20:30:00Z') // 20:30 GMT
+  const day = advanceEnrolment(definition, 0, { ...context, now: saturdayEvening })
+  assert.ok(day.position.status === 'active')
+  assert.equal(day.position.dueAt.toISOString(), '2027-03-28T19:30:00.000Z', '20:30 BST on Sunday')
+  // Hours stay elapsed time: 24 hours from 20:30 GMT on Saturday is 21:30 BST on Sunday.
+  const hours = advanceEnrolment(definition, 1, { ...context, now: saturdayEvening })
+  assert.ok(hours.position.status === 'active')
+  assert.equal(hours.position.dueAt.toISOString(), '2027-03-28T20:30:00.000Z', '21:30 BST: 24 elapsed hours')
 })
 
 test('journeys wait, branch and stop: a closed crime stops the journey before its next message', () => {
@@ -176,7 +203,6 @@ test('journeys wait, branch and stop: a closed crime stops the journey before it
     person: victim,
     now,
     policy: new VictimContactPolicy(),
-    window: defaultSendingWindow,
   }
   const first = advanceEnrolment(definition, 0, context)
   assert.deepEqual(

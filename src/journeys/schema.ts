@@ -47,6 +47,10 @@ export const enrolments = pgTable('enrolments', {
   journeyId: uuid('journey_id').notNull(),
   versionId: uuid('version_id').notNull(),
   caseId: uuid('case_id').notNull(),
+  /** The incident and crimes this is one occurrence with (the case model's occurrence id). */
+  occurrenceId: uuid('occurrence_id').notNull(),
+  /** Set when a late link showed this duplicated an earlier enrolment, which carries on. */
+  mergedInto: uuid('merged_into'),
   incidentId: uuid('incident_id'),
   crimeId: uuid('crime_id'),
   personId: uuid('person_id').notNull(),

@@ -27,6 +27,11 @@ export interface CaseSnapshot {
   forceId: string
   forceName?: string
   forceProducts: string[]
+  /**
+   * The occurrence the case belongs to (an incident and the crimes raised from it are one), and
+   * every incident and crime in it: a person is enrolled once per journey per occurrence.
+   */
+  occurrence: { id: string; incidentIds: string[]; crimeIds: string[] }
   incident?: {
     id: string
     cadRef: string

@@ -23,6 +23,7 @@ export function aCase(overrides: Partial<CaseSnapshot> = {}): CaseSnapshot {
   return {
     forceId: 'kent',
     forceProducts: ['journeys', 'portal'],
+    occurrence: { id: `occurrence-${sequence}`, incidentIds: [`incident-${sequence}`], crimeIds: [] },
     incident: {
       id: `incident-${sequence}`,
       cadRef: `KE-${sequence}`,
