@@ -40,6 +40,7 @@ import { registerDesignerPublishRoutes } from './journeys/designer-publish-route
 import { registerDesignerRoutes } from './journeys/designer-routes.ts'
 import { journeyPlaceholders } from './journeys/designer-review.ts'
 import { sampleCase } from './journeys/designer-service.ts'
+import type { EnrolmentService } from './journeys/enrolment-service.ts'
 import type { JourneyService } from './journeys/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
@@ -110,6 +111,8 @@ export interface Services {
   writeback: WritebackService
   messaging: MessagingService
   journeys: JourneyService
+  /** Enrols victims on case events and takes their journeys' steps. */
+  enrolments: EnrolmentService
   reporting: ReportingService
   retention: RetentionService
 }
@@ -219,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     warehouse,
     messaging: messaging.service,
     journeys: journeys.service,
+    enrolments: journeys.enrolments,
     // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
     reporting: new ReportingService({
       db,

@@ -78,7 +78,7 @@ export class CaseChangeApplier {
     let row = await this.#cases.incidentByRef(tx, facts.cadRef)
     const created = !row
     row ??= await this.#cases.insertIncident(tx, forceId, facts.cadRef, now)
-    const { cadRef: _ref, ...proposed } = facts as IncidentFacts & Record<string, unknown>
+    const { cadRef: _ref, linkedCrimeRefs, ...proposed } = facts as IncidentFacts & Record<string, unknown>
     if (kind === 'incident.closed' && proposed.closedAt === undefined) proposed.closedAt = prov.occurredAt
     if (
       proposed.openedAt === undefined &&
@@ -94,6 +94,14 @@ export class CaseChangeApplier {
     )
     if (Object.keys(r.versions).length)
       await this.#cases.updateIncident(tx, row.id, r.values, r.versions, now)
+    for (const crimeRef of linkedCrimeRefs ?? []) {
+      const crimeId =
+        (await this.#cases.crimeByRef(tx, crimeRef))?.id ??
+        (await this.#cases.insertCrime(tx, forceId, crimeRef, now))
+      if (await this.#cases.linkCrimeToIncident(tx, forceId, crimeId, row.id)) {
+        r.changes[`linkedCrime:${crimeRef}`] = { from: null, to: crimeRef }
+      }
+    }
     const events: { type: CaseEventType; changes: Record<string, FieldChange> }[] = []
     const { closedAt, closingCode, ...others } = r.changes
     const closing = closedAt?.to ? { closedAt, ...(closingCode ? { closingCode } : {}) } : undefined

@@ -39,6 +39,8 @@ export type ChangeKind = (typeof changeKinds)[number]
 
 export interface IncidentFacts {
   cadRef: string
+  /** Crimes the log says were raised from it: with them it is one occurrence. */
+  linkedCrimeRefs?: string[]
   openedAt?: Date
   closedAt?: Date
   grading?: Grading

@@ -151,7 +151,10 @@ export class StagedCaseStore {
     const identityKeys: { kind: string; value: string }[] = []
     const names = new Set<string>()
     for (const change of changes) {
-      if (change.incident) cadRefs.add(change.incident.cadRef)
+      if (change.incident) {
+        cadRefs.add(change.incident.cadRef)
+        for (const ref of change.incident.linkedCrimeRefs ?? []) crimeRefs.add(ref)
+      }
       if (change.crime) {
         crimeRefs.add(change.crime.crimeRef)
         for (const ref of change.crime.linkedCadRefs ?? []) cadRefs.add(ref)

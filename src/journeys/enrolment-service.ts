@@ -136,6 +136,24 @@ export class EnrolmentService {
       ])
       await this.#cancelMessagesOf(tx, e, reason)
     }
+    // Precedence across the occurrence: an enhanced journey that replaces the standard one does so
+    // however late it learns of it.
+    for (const e of first.values()) {
+      if (!runningStatuses.has(e.status)) continue
+      const definition = await this.#definition(tx, e.versionId)
+      if (definition.precedence !== 'standard') continue
+      const replacing = [...first.values()].find(
+        (o) =>
+          o.personId === e.personId &&
+          o.status !== 'cancelled' &&
+          o.id !== e.id &&
+          o.journeyId !== e.journeyId,
+      )
+      if (!replacing) continue
+      if ((await this.#definition(tx, replacing.versionId)).precedence !== 'replace') continue
+      const journey = await repo.journey(tx, replacing.journeyId)
+      await this.#end(tx, e, 'cancelled', `replaced by the enhanced journey ${journey?.name ?? ''}`.trim())
+    }
     const crime = await cases.crimeOf(snapshot)
     for (const e of first.values()) {
       const fields: Partial<EnrolmentRow> = {}
@@ -502,12 +520,16 @@ export class EnrolmentService {
       },
     ])
     if (status !== 'completed') {
-      const caseIds = [enrolment.caseId, enrolment.incidentId, enrolment.crimeId].filter(
-        (x): x is string => !!x,
-      )
+      // Its messages carry the case it was enrolled on; another enrolment of the occurrence (the
+      // enhanced journey replacing this one) keeps its own.
       await this.#d
         .messages()
-        ?.cancelPending(tx, enrolment.forceId, { caseIds, personId: enrolment.personId }, reason)
+        ?.cancelPending(
+          tx,
+          enrolment.forceId,
+          { caseIds: [enrolment.caseId], personId: enrolment.personId },
+          reason,
+        )
     }
   }
 

@@ -410,3 +410,77 @@ test('an officer records a safe channel for a domestic abuse victim; the journey
   )
   assert.ok(['scheduled', 'sent', 'delivered'].includes(messages[0]!.status), messages[0]!.status)
 })
+
+test('CP-65: an enhanced crime recorded at 00:30 BST on Tuesday 15 June 2027 is due a first contact by the end of Wednesday 16 June', async () => {
+  clock.set('2027-06-14T23:30:00Z') // 00:30 BST on Tuesday 15 June
+  const victim = aPersonFacts()
+  const { incidentId, cadRef } = await anIncident('Prompt', [victim])
+  sequence += 1
+  await ingest({
+    kind: 'crime.recorded',
+    crime: {
+      crimeRef: `46/${sequence}/${process.pid}`,
+      linkedCadRefs: [cadRef],
+      crimeType: 'Theft from the person',
+      status: 'open',
+      vcopCategory: 'enhanced',
+      recordedAt: clock.now(),
+    },
+    people: [victim],
+  })
+  await t.app.jobs.drain()
+  const [enrolment] = (await journeys().explain('kent', incidentId, { id: null })).enrolments
+  // One working day after Tuesday the 15th (London's date, not the UTC date, Monday the 14th).
+  assert.equal(enrolment?.vcopDueAt?.toISOString(), '2027-06-16T22:59:00.000Z', '23:59 BST on Wednesday')
+  const messageIds = enrolment?.steps.map((s) => s.messageId).filter(Boolean)
+  assert.ok(messageIds && messageIds.length > 0, 'the enrolment records the messages it sent, for the report')
+})
+
+test('UJ-8: journey emails keep the email sending window (09:00–17:00): an email-only victim enrolled at 08:30 or 17:30 is emailed at 09:00, and an ordinary SMS is not urgent', async () => {
+  await t.app.db.withForce('essex', (tx) =>
+    t.app.services.messaging.saveSettings(
+      tx,
+      'essex',
+      {
+        sendingWindows: {
+          email: { days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00', sendOnBankHolidays: true },
+        },
+      },
+      null,
+    ),
+  )
+  const emailOnly = () =>
+    aPersonFacts({
+      phones: [],
+      emails: [`victim${sequence}.${process.pid}@example.org`],
+      preferredChannel: 'email',
+    })
+  for (const [enrolledAt, expected] of [
+    ['2026-06-03T07:30:00Z', '2026-06-03T08:00:00.000Z'], // 08:30 BST: at 09:00
+    ['2026-06-03T16:30:00Z', '2026-06-04T08:00:00.000Z'], // 17:30 BST: at 09:00 the next morning
+  ] as const) {
+    clock.set(enrolledAt)
+    const incident = await anIncident('Prompt', [emailOnly()], 'essex')
+    await t.app.jobs.drain()
+    const messages = await messagesOf('essex', incident.incidentId)
+    assert.deepEqual(
+      messages.map((m) => [m.templateKey, m.channel, m.status, m.urgent, m.sendAfter.toISOString()]),
+      [
+        ['incident-reference', 'email', 'scheduled', false, expected],
+        ['officer-attending-soon', 'email', 'scheduled', false, expected],
+      ],
+    )
+  }
+  // An SMS inside the SMS window goes at once but is not urgent; the Immediate journey's is.
+  clock.set('2026-06-03T10:00:00Z')
+  const { incidentId } = await anIncident('Immediate', [aPersonFacts()], 'essex')
+  await t.app.jobs.drain()
+  const sms = await messagesOf('essex', incidentId)
+  assert.deepEqual(
+    sms.map((m) => [m.templateKey, m.urgent]),
+    [
+      ['incident-reference', false],
+      ['officer-on-the-way', true],
+    ],
+  )
+})
