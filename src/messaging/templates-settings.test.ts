@@ -605,3 +605,21 @@ test('UJ-8: a force chooses whether messages go on 25 and 26 December; by defaul
   const audits = await auditOf('messaging-settings.changed')
   assert.ok((audits.at(-1)!.detail.changed as string[]).includes('sendOnChristmasDays'))
 })
+
+test('UJ-8: a window 00:00–01:30 saved on the settings page sends nothing at 02:10 BST on 28 March 2027, nor in the repeated hour on 31 October 2027', async () => {
+  const saved = await admin.post('/console/messaging-settings', {
+    ...validSettings(),
+    smsStart: '00:00',
+    smsEnd: '01:30',
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  try {
+    clock.set('2027-03-28T01:10:00Z') // 02:10 BST: the clocks skipped 01:00–01:59
+    assert.equal((await scheduleSms('crime-reference')).sendAfter.toISOString(), '2027-03-28T23:00:00.000Z')
+    clock.set('2027-10-31T01:15:00Z') // 01:15 GMT, the second time the clocks show it
+    assert.equal((await scheduleSms('crime-reference')).sendAfter.toISOString(), '2027-11-01T00:00:00.000Z')
+  } finally {
+    clock.set('2026-06-03T09:00:00Z')
+    await admin.post('/console/messaging-settings', validSettings())
+  }
+})
