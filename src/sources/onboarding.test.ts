@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { issueClientToken } from '../../test/support/api-client.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
+import { anAthenaEvent } from './test-support/events.ts'
 
 const FORCE = 'norfolk'
 const PAGE = '/console/sources/profiles/storm'
@@ -237,4 +238,31 @@ test('CP-162: the changes between two versions are shown, and reverting to an ea
   const revert = audit.rows.find((r) => r.action === 'mapping-profile.reverted')
   assert.ok(revert, 'the revert is audited')
   assert.deepEqual(revert.detail, { version: inUse, from: version })
+})
+
+test('CP-162: a JSON sample may be an array of events; each is tried, and an event that fails is named', async () => {
+  const current = await t.app.services.sources.currentProfile(FORCE, 'athena')
+  const event = (id: string, status: string) =>
+    JSON.parse(
+      anAthenaEvent({
+        id,
+        type: 'INVESTIGATION_CREATED',
+        at: '2026-06-05T09:00:00Z',
+        crimeRef: `36/${id}/26`,
+        investigation: { status },
+        persons: [{ urn: `U-${id}`, name: 'Lee Park', role: 'VIC' }],
+      }),
+    )
+  const tried = await admin.post('/console/sources/profiles/athena', {
+    document: JSON.stringify(current!.document),
+    sample: JSON.stringify([event('A1', 'OPEN'), event('A2', 'SHELVED')]),
+    action: 'test',
+  })
+  assert.equal(tried.statusCode, 200)
+  const body = text(tried.body)
+  assert.match(
+    body,
+    /The sample cannot be mapped: Event 2 of the sample: crime status code "SHELVED" is not in this force's profile/,
+  )
+  assert.doesNotMatch(body, /Event 1 of the sample/, 'the first event maps')
 })
