@@ -226,3 +226,26 @@ test('UJ-8: the replacement officer-details message after an officer change at 2
     'nothing about the new officer goes at 21:30',
   )
 })
+
+test('UJ-8: a journey message due at 22:30 records "Held for quiet hours until 8:00am on Tuesday 23 June 2026"; one due at 10:00 records no hold', async () => {
+  const timeline = async (id: string) =>
+    (await t.app.db.withForce('kent', (tx) => t.app.services.messaging.message(tx, id))).events.map(
+      (e) => e.detail ?? '',
+    )
+  clock.set('2026-06-22T21:30:00Z') // Monday 22:30 in London
+  const night = await aCrime(officerA, { dispatch: false })
+  const held = await messagesOn(night.crimeId)
+  assert.ok(held.length > 0)
+  for (const m of held) {
+    assert.equal(m.sendAfter.toISOString(), '2026-06-23T07:00:00.000Z')
+    assert.deepEqual(await timeline(m.id), ['Held for quiet hours until 8:00am on Tuesday 23 June 2026'])
+  }
+  clock.set('2026-06-23T09:00:00Z') // Tuesday 10:00
+  const day = await aCrime(officerA, { dispatch: false })
+  for (const m of await messagesOn(day.crimeId))
+    assert.ok(
+      (await timeline(m.id)).every((d) => !/quiet hours/i.test(d)),
+      'no quiet-hours line',
+    )
+  await dispatchDue()
+})
