@@ -350,6 +350,40 @@ test('CP-163: deep nesting, huge numbers, wrong types and unreadable documents a
   await send('a key with a null character', storm().replace('"eventType"', '"event\\u0000Type","eventType"'))
 })
 
+test('CP-163: too many people or list entries are refused by name; a body over the size limit is answered 413', async () => {
+  await quarantined(
+    '150 people in one event',
+    storm({
+      persons: Array.from({ length: 150 }, (_, i) => ({
+        nominalId: `N-MANY-${i}`,
+        name: `P ${i}`,
+        role: 'VIC',
+      })),
+    }),
+    /the event names 150 people; at most 100 are accepted/,
+  )
+  const { receipts } = await send(
+    '500 linked logs',
+    anAthenaEvent({
+      id: `ATH-BAD-${++seq}`,
+      type: 'INVESTIGATION_CREATED',
+      at,
+      crimeRef: `BED/${seq}/26`,
+      investigation: { linkedLogs: Array.from({ length: 500 }, (_, i) => `BED-L-${i}`) },
+    }),
+    { system: 'athena' },
+  )
+  assert.match(receipts[0]!.reason!, /crime linkedCadRefs has 500 entries; at most 100/)
+  await send(
+    '__proto__ and constructor keys',
+    storm().replace('{', '{"__proto__":{"eventId":"X"},"constructor":{"prototype":1},'),
+  )
+  const big = await send('a 2 MiB body', storm({ log: { location: 'x'.repeat(2 * 1_048_576) } }), {
+    events: 0,
+  })
+  assert.equal(big.statusCode, 413)
+})
+
 test('CP-163: invalid and out-of-range dates are quarantined, naming the date', async () => {
   await quarantined(
     '30 February',

@@ -49,6 +49,9 @@ export const fieldLimits: Record<string, number> = {
 /** How deeply a payload may nest objects, arrays or elements. */
 export const maxDepth = 64
 
+/** The most people, or entries of a list field (linked logs, phones, markers), one event may carry. */
+export const maxListLength = 100
+
 /** The longest reason or warning kept on an inbox row. */
 const maxReasonLength = 1000
 
@@ -63,7 +66,8 @@ export function describeLimits(): string {
       .map(([field, limit]) => `${field} ${limit}`)
       .join(', ') +
     `. An over-long value, a null character (U+0000), bytes that are not UTF-8, a lone surrogate, a date ` +
-    `outside 1850–2200 or nesting deeper than ${maxDepth} levels quarantines the event with a reason naming ` +
+    `outside 1850–2200, more than ${maxListLength} people or list entries, or nesting deeper than ${maxDepth} ` +
+    'levels quarantines the event with a reason naming ' +
     'the field; the event is kept (null characters and invalid bytes as U+FFFD) for correction and replay.'
   )
 }
@@ -170,15 +174,23 @@ function checkEvent(event: MappedEvent): string[] {
       const name = `${label} ${key}`
       if (typeof value === 'string') problems.push(...checkText(field, name, value))
       else if (value instanceof Date) problems.push(...checkDate(name, value))
-      else if (Array.isArray(value))
+      else if (Array.isArray(value)) {
+        if (value.length > maxListLength)
+          problems.push(
+            `${name} has ${value.length.toLocaleString('en-GB')} entries; at most ${maxListLength} are accepted`,
+          )
         value.forEach((item, i) => {
           if (typeof item === 'string') problems.push(...checkText(field, `${name} ${i + 1}`, item))
         })
-      else if (value && typeof value === 'object') record(field, value, name)
+      } else if (value && typeof value === 'object') record(field, value, name)
     }
   }
   record('incident', change.incident, 'incident')
   record('crime', change.crime, 'crime')
+  if (change.people.length > maxListLength)
+    problems.push(
+      `the event names ${change.people.length.toLocaleString('en-GB')} people; at most ${maxListLength} are accepted`,
+    )
   change.people.forEach((person, i) => {
     const label = `person ${i + 1}`
     for (const [key, value] of Object.entries(person)) {
@@ -188,6 +200,8 @@ function checkEvent(event: MappedEvent): string[] {
           problems.push(`${label} date of birth ${value} is outside 1850–2200`)
       } else if (typeof value === 'string') {
         problems.push(...checkText(`person.${key}`, `${label} ${key}`, value))
+      } else if (Array.isArray(value) && value.length > maxListLength) {
+        problems.push(`${label} ${key} has ${value.length} entries; at most ${maxListLength} are accepted`)
       }
     }
   })
