@@ -196,6 +196,8 @@ export class MessagingService {
       sample: { ...editing.sample, force_name: branding.senderName },
       branding,
       existing: [...new Set(existing)],
+      language,
+      unsubscribeUrl: this.#unsubscribeLinks?.exampleUrl() ?? null,
     })
     return { errors: [...errors, ...checked.errors], previews: checked.previews }
   }

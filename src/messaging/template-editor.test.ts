@@ -124,3 +124,17 @@ test('UJ-6: the default emails, English and Welsh, do not say "Reply STOP"; the 
   )
   assert.match(checked.errors.map((e) => e.message).join('\n'), /Remove "Reply STOP" from the email/)
 })
+
+test('UJ-6: the email preview ends with the link to stop emails, in the language being written', () => {
+  const text = { title: 'Update', smsBody: '', emailSubject: 'Diweddariad', emailBody: 'Diolch.' }
+  const checked = checkTemplateText(text, {
+    ...context,
+    language: 'cy',
+    unsubscribeUrl: 'https://waypoint.example.org/unsubscribe/example',
+  })
+  assert.deepEqual(checked.errors, [])
+  assert.match(
+    checked.previews.find((p) => p.channel === 'email')?.text ?? '',
+    /Diolch\.[\s\S]*defnyddiwch y ddolen hon: https:\/\/waypoint\.example\.org\/unsubscribe\/example$/,
+  )
+})

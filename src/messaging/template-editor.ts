@@ -59,6 +59,10 @@ export function checkTemplateText(
     sample: Personalisation
     branding: Branding
     existing: Channel[]
+    /** The language being written (the email's unsubscribe line is in it). */
+    language?: string
+    /** An example of the link every email ends with, so the preview shows it. */
+    unsubscribeUrl?: string | null
   },
 ): { errors: FieldError[]; previews: ChannelPreview[]; channels: Channel[] } {
   const errors: FieldError[] = []
@@ -106,9 +110,11 @@ export function checkTemplateText(
         channel,
         subject: channel === 'email' ? text.emailSubject : null,
         body: channel === 'sms' ? text.smsBody : text.emailBody,
+        language: context.language ?? 'en',
       },
       context.sample,
       context.branding,
+      context.unsubscribeUrl,
     )
     if (channel === 'sms') {
       const length = smsLength(rendered.text)

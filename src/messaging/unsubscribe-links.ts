@@ -27,6 +27,11 @@ export class UnsubscribeLinks {
     return `${this.#publicUrl}/unsubscribe/${this.tokenFor(forceId, channel, addressKey)}`
   }
 
+  /** What the link looks like, for previews: each person's own link is signed for them. */
+  exampleUrl(): string {
+    return `${this.#publicUrl}/unsubscribe/example`
+  }
+
   /** The target of a genuine token; undefined for anything altered or made up. */
   verify(token: string): UnsubscribeTarget | undefined {
     const [payload, signature] = token.split('.')
