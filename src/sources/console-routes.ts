@@ -147,6 +147,7 @@ export function registerSourceConsoleRoutes(
       return profilePage(request, reply, request.params.system, {
         document: latest ? profileText(latest.document) : '',
         sample: latest?.sample ?? '',
+        startsFrom: latest?.version,
         published: request.query.published,
         reverted: request.query.reverted,
       })
