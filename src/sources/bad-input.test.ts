@@ -575,3 +575,15 @@ test('CP-166: no planted personal value reaches the log', () => {
   assert.equal(lost, 0)
   assert.equal(answered500, 0)
 })
+
+test('CP-157: the field limits are declared in the API description of both source endpoints', async () => {
+  const openapi = (await t.app.http.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+    paths: Record<string, { post?: { description?: string } }>
+  }
+  for (const path of ['/api/v1/sources/{force}/storm', '/api/v1/sources/{force}/storm/batch']) {
+    const description = openapi.paths[path]?.post?.description ?? ''
+    assert.match(description, /eventId 200/, path)
+    assert.match(description, /person\.name 300/, path)
+    assert.match(description, /null character/, path)
+  }
+})
