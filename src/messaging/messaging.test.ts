@@ -436,7 +436,7 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
   assert.equal(optedOut, true)
 })
 
-test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visible unsubscribe link', async () => {
+test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visible unsubscribe link and gives Notify the one-click link', async () => {
   t.clock.set('2026-06-03T09:30:00Z')
   await t.app.db.withForce('kent', (tx) =>
     t.app.services.messaging.saveSettings(tx, 'kent', { emailChannel: 'notify' }, null),
@@ -458,6 +458,9 @@ test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visi
       /^# Your report\n\nDear Sam-Jo, we have recorded your crime\.\n\n---\n\nTo stop getting these emails, use this link: https:\/\/waypoint\.example\.org\/unsubscribe\/\S+$/,
     )
     assert.ok(!(sent.personalisation.body ?? '').includes('\\'), 'no markdown escapes')
+    // The same signed link goes to Notify for the one-click unsubscribe header.
+    assert.match(sent.oneClickUnsubscribeUrl ?? '', /^https:\/\/waypoint\.example\.org\/unsubscribe\/\S+$/)
+    assert.ok((sent.personalisation.body ?? '').endsWith(sent.oneClickUnsubscribeUrl ?? 'none'))
   } finally {
     await t.app.db.withForce('kent', (tx) =>
       t.app.services.messaging.saveSettings(tx, 'kent', { emailChannel: 'smtp' }, null),

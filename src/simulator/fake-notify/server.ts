@@ -39,6 +39,8 @@ export interface FakeNotification {
   serviceId: string
   createdAt: string
   completedAt: string | null
+  /** The one-click unsubscribe link given with an email (RFC 8058 header). */
+  oneClickUnsubscribeUrl?: string
 }
 
 export interface ReceiptCallbacks {
@@ -273,6 +275,9 @@ export class FakeNotifyServer {
       serviceId,
       createdAt: new Date(now).toISOString(),
       completedAt: null,
+      ...(type === 'email' && typeof body.one_click_unsubscribe_url === 'string'
+        ? { oneClickUnsubscribeUrl: body.one_click_unsubscribe_url }
+        : {}),
     }
     this.notifications.set(n.id, n)
     this.#json(res, 201, {
