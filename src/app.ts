@@ -227,7 +227,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reporting: new ReportingService({
       db,
       repo: new ReportingRepository(),
-      journeys: journeys.service,
       audit,
       clock,
       odataPageSize: config.reporting.odataPageSize,

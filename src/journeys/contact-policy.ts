@@ -26,7 +26,11 @@ export const defaultContactPolicy: ContactPolicySettings = {
 
 export type ContactDecision =
   | { allowed: true; recipient: PersonSnapshot; channel: Channel; address: string; reason?: string }
-  | { allowed: false; reason: string }
+  /**
+   * Refused: `channel` and `address` name the contact detail the message would have gone to,
+   * when one is known, so the held-back message can be recorded against it.
+   */
+  | { allowed: false; reason: string; channel?: Channel; address?: string }
 
 const normalise = (v: string) => v.replace(/\s+/g, '').toLowerCase()
 
@@ -45,9 +49,11 @@ export class VictimContactPolicy {
     now: Date,
   ): ContactDecision {
     const s = this.#settings
+    const own = pickChannel(person, channel)
+    const refuse = (reason: string, at = own): ContactDecision => ({ allowed: false, reason, ...(at ?? {}) })
     const marker = person.markers.find((m) => s.suppressOnMarkers.includes(m))
-    if (marker) return { allowed: false, reason: `the person has a ${marker.replaceAll('_', ' ')} marker` }
-    if (person.optedOut) return { allowed: false, reason: 'the person has opted out of automated messages' }
+    if (marker) return refuse(`the person has a ${marker.replaceAll('_', ' ')} marker`)
+    if (person.optedOut) return refuse('the person has opted out of automated messages')
 
     let recipient = person
     let via: string | undefined
@@ -57,27 +63,18 @@ export class VictimContactPolicy {
         (p) => p.role === 'parent_guardian' && (p.mobiles.length > 0 || p.emails.length > 0),
       )
       if (!guardian)
-        return {
-          allowed: false,
-          reason: `the victim is ${age}, a child, and no parent or guardian contact is known`,
-        }
+        return refuse(`the victim is ${age}, a child, and no parent or guardian contact is known`, undefined)
       recipient = guardian
       via = `sent to the parent or guardian because the victim is ${age}`
     }
 
     const chosen = pickChannel(recipient, channel)
     if (!chosen)
-      return {
-        allowed: false,
-        reason: `no ${channel === 'preferred' ? 'SMS or email' : channel} contact is known`,
-      }
+      return refuse(`no ${channel === 'preferred' ? 'SMS or email' : channel} contact is known`, undefined)
 
     if (person.markers.includes('domestic_abuse') && s.domesticAbuseNeedsSafeChannel) {
       if (!person.confirmedSafeChannels.includes(chosen.channel)) {
-        return {
-          allowed: false,
-          reason: `domestic abuse: ${chosen.channel} has not been confirmed as a safe channel`,
-        }
+        return refuse(`domestic abuse: ${chosen.channel} has not been confirmed as a safe channel`, chosen)
       }
     }
 
@@ -85,17 +82,17 @@ export class VictimContactPolicy {
       for (const suspect of snapshot.people.filter((p) => p.role === 'suspect')) {
         const theirs = [...suspect.mobiles, ...suspect.emails].map(normalise)
         if (theirs.includes(normalise(chosen.address))) {
-          return {
-            allowed: false,
-            reason: `a suspect on the case shares this ${chosen.channel === 'sms' ? 'phone number' : 'email address'}`,
-          }
+          return refuse(
+            `a suspect on the case shares this ${chosen.channel === 'sms' ? 'phone number' : 'email address'}`,
+            chosen,
+          )
         }
         if (
           suspect.address &&
           recipient.address &&
           normalise(suspect.address) === normalise(recipient.address)
         ) {
-          return { allowed: false, reason: 'a suspect on the case shares the victim’s address' }
+          return refuse('a suspect on the case shares the victim’s address', chosen)
         }
       }
     }

@@ -32,7 +32,16 @@ export type StepOutcome =
       urgent: boolean
       note?: string
     }
-  | { stepIndex: number; kind: 'suppressed'; template: string; reason: string }
+  | {
+      stepIndex: number
+      kind: 'suppressed'
+      template: string
+      reason: string
+      /** The channel the step asked for, or the one the policy chose before refusing. */
+      channel?: Channel
+      /** The contact detail the message would have gone to, when one is known. */
+      address?: string
+    }
   | { stepIndex: number; kind: 'skipped'; reason: string }
   | { stepIndex: number; kind: 'branched'; to: number; reason: string }
   | { stepIndex: number; kind: 'waiting'; until?: Date; event?: string; reason: string }
@@ -142,7 +151,17 @@ function sendOutcome(
   context: EngineContext,
 ): StepOutcome {
   const decision = context.policy.decide(context.snapshot, context.person, channel, context.now)
-  if (!decision.allowed) return { stepIndex, kind: 'suppressed', template, reason: decision.reason }
+  if (!decision.allowed) {
+    const refused = decision.channel ?? (channel === 'preferred' ? undefined : channel)
+    return {
+      stepIndex,
+      kind: 'suppressed',
+      template,
+      reason: decision.reason,
+      ...(refused ? { channel: refused } : {}),
+      ...(decision.address ? { address: decision.address } : {}),
+    }
+  }
   return {
     stepIndex,
     kind: 'send',

@@ -199,7 +199,6 @@ export class EnrolmentService {
     const definition = (await repo.version(tx, enrolment.versionId))!.definition
     const context = await this.#engineContext(tx, snapshot, person, now)
     const result = advanceEnrolment(definition, enrolment.stepIndex, context)
-    let firstSend: Date | undefined
     const steps: Parameters<JourneyRepository['addSteps']>[1] = []
     const alreadySent = await this.#sentOnOccurrence(tx, enrolment, result.outcomes)
     for (const planned of result.outcomes) {
@@ -232,8 +231,23 @@ export class EnrolmentService {
         messageId = scheduled?.messageId ?? null
         detail = [outcome.note, scheduled?.reason].filter(Boolean).join('; ')
         sendAfter = scheduled?.sendAfter ?? outcome.dueAt
-        if (!scheduled || scheduled.status === 'scheduled') firstSend ??= sendAfter
-      } else if (outcome.kind === 'suppressed' || outcome.kind === 'skipped' || outcome.kind === 'branched') {
+      } else if (outcome.kind === 'suppressed') {
+        // Held back by the contact policy: recorded as a suppressed message, so the outbox, the
+        // reports and the feed show it with its reason, not only this step.
+        const held = await this.#d.messages()?.recordHeldBack(tx, {
+          forceId,
+          personId: person.id,
+          caseId: enrolment.caseId,
+          channel: outcome.channel ?? (person.preferredChannel === 'email' ? 'email' : 'sms'),
+          recipient: outcome.address ?? '',
+          templateKey: outcome.template,
+          language: person.language ?? 'en',
+          dueAt: now,
+          reason: outcome.reason,
+        })
+        messageId = held?.messageId ?? null
+        detail = outcome.reason
+      } else if (outcome.kind === 'skipped' || outcome.kind === 'branched') {
         detail = outcome.reason
       } else detail = outcome.event ? `waiting for ${outcome.event}` : ''
       steps.push({
@@ -253,22 +267,14 @@ export class EnrolmentService {
     }
     await repo.addSteps(tx, steps)
     const p = result.position
-    const vcopMetAt = enrolment.vcopMetAt ?? firstSend ?? null
     if (p.status === 'completed' || p.status === 'stopped') {
-      await repo.updateEnrolment(tx, enrolmentId, { vcopMetAt, updatedAt: now })
-      return this.#end(
-        tx,
-        { ...enrolment, vcopMetAt },
-        p.status,
-        p.status === 'stopped' ? p.reason : 'every step is done',
-      )
+      return this.#end(tx, enrolment, p.status, p.status === 'stopped' ? p.reason : 'every step is done')
     }
     await repo.updateEnrolment(tx, enrolmentId, {
       status: p.status,
       stepIndex: p.stepIndex,
       dueAt: p.dueAt,
       waitingFor: p.status === 'waiting-event' ? p.event : null,
-      vcopMetAt,
       updatedAt: now,
     })
   }

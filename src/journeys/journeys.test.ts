@@ -264,7 +264,11 @@ test('a domestic abuse victim without a confirmed safe channel is not messaged, 
   assert.equal(enrolment?.journeyName, 'Domestic abuse')
   const suppressed = enrolment!.steps.find((s) => s.outcome === 'suppressed')
   assert.equal(suppressed?.detail, 'domestic abuse: sms has not been confirmed as a safe channel')
-  assert.equal(suppressed?.messageId, null)
+  // Recorded as a suppressed message too, so the outbox and reports show it with its reason.
+  const [held] = await messagesOf('kent', crime.crimeId!)
+  assert.equal(suppressed?.messageId, held?.id)
+  assert.equal(held?.status, 'suppressed')
+  assert.equal(held?.statusReason, 'domestic abuse: sms has not been confirmed as a safe channel')
   const officer = await t.signInAs(['investigating_officer'], 'kent')
   const page = await officer.get(`/console/journeys/cases/${crime.crimeId}`)
   assert.match(
@@ -323,15 +327,18 @@ test('CP-65: Victims’ Code deadlines are tracked per victim: met by a first me
   })
   await t.app.jobs.drain()
   clock.set('2026-06-16T09:00:00Z') // Tuesday: the 1-working-day deadline (Monday) has passed
-  const rows = await journeys().vcopCompliance('kent', new Date('2026-06-30T00:00:00Z'))
+  const rows = await t.app.services.reporting.vcopReport('kent', {
+    from: new Date('2026-06-01T00:00:00Z'),
+    to: new Date('2026-06-30T00:00:00Z'),
+  })
   const stateOf = (caseId: string) => rows.find((r) => r.caseId === caseId)
-  assert.equal(stateOf(reached.crimeId!)?.state, 'met')
-  assert.equal(stateOf(unreachable.crimeId!)?.state, 'overdue')
-  assert.equal(stateOf(reached.crimeId!)?.vcopDueAt?.toISOString(), '2026-06-15T22:59:00.000Z')
+  assert.equal(stateOf(reached.crimeId!)?.outcome, 'met')
+  assert.equal(stateOf(unreachable.crimeId!)?.outcome, 'missed')
+  assert.equal(stateOf(reached.crimeId!)?.dueAt.toISOString(), '2026-06-15T22:59:00.000Z')
   const officer = await t.signInAs(['investigating_officer'], 'kent')
   const page = await officer.get('/console/journeys/victims-code')
   assert.equal(page.statusCode, 200)
-  assert.match(page.body, /Overdue/)
+  assert.match(page.body, /Missed/)
 })
 
 test('journey pages are for journey designers, force admins and analysts of the force only', async () => {

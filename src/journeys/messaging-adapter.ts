@@ -37,6 +37,24 @@ export class MessagingScheduler implements MessageScheduler {
     }
   }
 
+  async recordHeldBack(
+    tx: Tx,
+    r: Omit<ScheduledMessageRequest, 'personalisation' | 'urgent'> & { reason: string },
+  ) {
+    const message = await this.#messaging.recordHeldBack(tx, {
+      forceId: r.forceId,
+      personId: r.personId,
+      caseId: r.caseId,
+      channel: r.channel,
+      to: r.recipient,
+      templateKey: r.templateKey,
+      language: r.language,
+      dueAt: r.dueAt,
+      reason: r.reason,
+    })
+    return { messageId: message.id }
+  }
+
   async cancelPending(
     tx: Tx,
     forceId: string,

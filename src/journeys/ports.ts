@@ -26,6 +26,14 @@ export interface MessageScheduler {
   ): Promise<{ messageId: string; status: string; sendAfter: Date; reason?: string }>
   /** The status of each message that exists (scheduled, sent, cancelled, suppressed…), by id. */
   messageStatuses(tx: Tx, forceId: string, messageIds: string[]): Promise<Map<string, string>>
+  /**
+   * Records a message the contact policy held back, with the reason, so that it shows wherever
+   * messages do (outbox, reports, feed); `recipient` is empty when no contact detail is known.
+   */
+  recordHeldBack(
+    tx: Tx,
+    request: Omit<ScheduledMessageRequest, 'personalisation' | 'urgent'> & { reason: string },
+  ): Promise<{ messageId: string }>
   /** Cancels scheduled, unsent messages of a person on a case; returns how many. */
   cancelPending(
     tx: Tx,

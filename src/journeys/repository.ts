@@ -315,21 +315,6 @@ export class JourneyRepository {
   async confirmSafeChannel(tx: Tx, row: typeof safeChannelConfirmations.$inferInsert): Promise<void> {
     await tx.insert(safeChannelConfirmations).values(row).onConflictDoNothing()
   }
-
-  /** VCoP first-contact deadlines of the force's victims: met, or still open (CP-65). */
-  async vcopDeadlines(tx: Tx, dueBefore: Date): Promise<EnrolmentRow[]> {
-    return tx
-      .select()
-      .from(enrolments)
-      .where(
-        and(
-          isNotNull(enrolments.vcopDueAt),
-          lte(enrolments.vcopDueAt, dueBefore),
-          isNull(enrolments.mergedInto),
-        ),
-      )
-      .orderBy(asc(enrolments.vcopDueAt))
-  }
 }
 
 function running(condition: ReturnType<typeof or>, runningOnly: boolean) {

@@ -1,7 +1,8 @@
 // Console pages for Journeys: the force's journeys in plain English, one journey's steps and
-// versions, publishing (UJ-18), the inclusion/exclusion rules (UJ-7, CP-61), why a case's people
-// were or were not enrolled, and Victims' Code deadlines (CP-65). Every page is confined to the
-// signed-in member of staff's own force. The product home `/console/journeys` (platform) links
+// versions, publishing (UJ-18), the inclusion/exclusion rules (UJ-7, CP-61) and why a case's
+// people were or were not enrolled. (The Victims' Code deadlines page, CP-65, is reporting's: it
+// reads when messages actually left.) Every page is confined to the signed-in member of staff's
+// own force. The product home `/console/journeys` (platform) links
 // to these pages through the console navigation.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { markerKinds, partyRoles } from '../cases/model.ts'
@@ -68,23 +69,6 @@ export function registerJourneyRoutes(
       }
       await journeys.saveEligibility(forceId, parsed.rules, { id: request.staff!.id, ip: request.ip })
       return reply.redirect('/console/journeys/rules?saved=1', 303)
-    },
-  )
-
-  http.get<{ Querystring: { days?: string } }>(
-    '/console/journeys/victims-code',
-    { config: { access: { staff: caseReaders, product } } },
-    async (request, reply) => {
-      const horizon = new Date(Date.now() + 7 * 24 * 3600_000)
-      const rows = await journeys.vcopCompliance(forceOf(request), horizon)
-      return reply.render('journeys/victims-code.njk', {
-        rows,
-        counts: {
-          met: rows.filter((r) => r.state === 'met').length,
-          overdue: rows.filter((r) => r.state === 'overdue').length,
-          due: rows.filter((r) => r.state === 'due').length,
-        },
-      })
     },
   )
 

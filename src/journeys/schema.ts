@@ -60,6 +60,10 @@ export const enrolments = pgTable('enrolments', {
   waitingFor: text('waiting_for'),
   endReason: text('end_reason'),
   vcopDueAt: timestamptz('vcop_due_at'),
+  /**
+   * No longer written: it held the planned send time. Whether a deadline was met is read from
+   * when the journey's messages were actually handed to the provider (reporting, CP-65).
+   */
   vcopMetAt: timestamptz('vcop_met_at'),
   enrolledAt: timestamptz('enrolled_at').notNull(),
   updatedAt: timestamptz('updated_at').notNull(),

@@ -52,8 +52,6 @@ export interface CaseExplanation {
   enrolments: (EnrolmentRow & { journeyName: string; steps: StepRow[] })[]
 }
 
-export type VcopState = 'met' | 'overdue' | 'due'
-
 export class JourneyService {
   readonly #deletion = new JourneyDeletionRepository()
   readonly #db: Database
@@ -252,16 +250,6 @@ export class JourneyService {
         })),
       }
     })
-  }
-
-  /** CP-65: Victims' Code first-contact deadlines up to `horizon`: met, overdue or still due. */
-  async vcopCompliance(forceId: string, horizon: Date): Promise<(EnrolmentRow & { state: VcopState })[]> {
-    const now = this.#clock.now()
-    const found = await this.#db.withForce(forceId, (tx) => this.#repo.vcopDeadlines(tx, horizon))
-    return found.map((e) => ({
-      ...e,
-      state: e.vcopMetAt && e.vcopMetAt <= e.vcopDueAt! ? 'met' : e.vcopDueAt! < now ? 'overdue' : 'due',
-    }))
   }
 
   /** A victim (or their officer) confirmed a channel is safe to use (domestic abuse policy). */

@@ -11,8 +11,8 @@ import { DomainError, ForbiddenError, ValidationError } from '../platform/errors
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
 import { ukDateTime } from './quiet-hours.ts'
-import type { Channel } from './schema.ts'
 import type { NotifyChannel } from './channels.ts'
+import type { Channel, MessageStatus } from './schema.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import { registerMessagingConsoleRoutes } from './console-routes.ts'
@@ -29,6 +29,20 @@ export interface MessagingRouteDependencies {
   /** For "Test connection" on the messaging settings page. */
   notify?: NotifyChannel
 }
+
+/** Each status in words staff use, for the outbox filter and the tag on each message. */
+const outboxStatuses: { value: MessageStatus; text: string }[] = [
+  { value: 'scheduled', text: 'Waiting to send' },
+  { value: 'sending', text: 'Sending' },
+  { value: 'sent', text: 'Sent, waiting for a receipt' },
+  { value: 'delivered', text: 'Delivered' },
+  { value: 'suppressed', text: 'Held back, not sent' },
+  { value: 'cancelled', text: 'Cancelled' },
+  { value: 'permanent-failure', text: 'Not delivered: the number or address does not work' },
+  { value: 'temporary-failure', text: 'Not delivered: the phone or inbox was unavailable' },
+  { value: 'technical-failure', text: 'Not delivered: a technical failure' },
+]
+const statusLabel = (status: MessageStatus) => outboxStatuses.find((s) => s.value === status)?.text ?? status
 
 const outboxReaders: StaffRole[] = ['force_admin', 'journey_designer', 'supervisor', 'service_support']
 const optOutRecorders: StaffRole[] = [
@@ -168,14 +182,19 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     { config: { access: { staff: outboxReaders } } },
     async (request, reply) => {
       const forceId = ownForce(request)
-      const status = request.query.status as never
+      const chosen = outboxStatuses.find((s) => s.value === request.query.status)
       const list = await db.withForce(forceId, (tx) =>
-        messaging.messages(tx, { forceId, ...(status ? { status } : {}), limit: 50 }),
+        messaging.messages(tx, { forceId, ...(chosen ? { status: chosen.value } : {}), limit: 50 }),
       )
       return reply.render('messaging/outbox.njk', {
         title: 'Outbox',
-        messages: list,
-        status: request.query.status ?? '',
+        messages: list.map((m) => ({ ...m, statusText: statusLabel(m.status) })),
+        statusItems: [
+          { value: '', text: 'Any status' },
+          ...outboxStatuses.map((s) => ({ value: s.value, text: s.text, selected: s === chosen })),
+        ],
+        status: chosen?.value ?? '',
+        statusText: chosen?.text.toLowerCase() ?? '',
       })
     },
   )

@@ -532,6 +532,57 @@ export class MessagingService {
     return moved
   }
 
+  /**
+   * Records a message that was held back before it was written, because the force's contact
+   * policy forbids it (a domestic-abuse victim's unconfirmed channel, a do-not-contact marker, no
+   * contact detail): a `suppressed` message with the reason, so the outbox, the reports and the
+   * feed show every message a person did not get and why. Nothing is rendered or sent; the
+   * recipient is empty when no contact detail is known.
+   */
+  async recordHeldBack(
+    tx: Tx,
+    request: Omit<ScheduleMessage, 'personalisation' | 'urgent' | 'test'> & { reason: string },
+  ): Promise<MessageRow> {
+    const dueAt = request.dueAt ?? this.#clock.now()
+    const language = request.language ?? 'en'
+    const settings = await this.#repo.settings(tx, request.forceId)
+    const template = await this.#repo.latestTemplate(
+      tx,
+      request.forceId,
+      request.templateKey,
+      request.channel,
+      [...new Set([language, 'en'])],
+    )
+    return this.#repo.insertMessage(
+      tx,
+      {
+        forceId: request.forceId,
+        reference: `wp-${randomUUID()}`,
+        personId: request.personId ?? null,
+        caseId: request.caseId ?? null,
+        channel: request.channel,
+        provider: providerFor(request.channel, settings, this.#config),
+        recipient: request.to.trim(),
+        recipientKey: request.to.trim() ? addressKey(request.channel, request.to) : '',
+        templateKey: request.templateKey,
+        ...(template
+          ? { templateId: template.id, templateVersion: template.version, language: template.language }
+          : { language }),
+        dueAt,
+        sendAfter: dueAt,
+        body: '',
+        urgent: false,
+        isTest: false,
+        status: 'suppressed',
+        statusReason: request.reason,
+        completedAt: this.#clock.now(),
+        createdBy: request.actorId ?? null,
+      },
+      request.reason,
+      request.actorId ?? null,
+    )
+  }
+
   async isOptedOut(tx: Tx, forceId: string, channel: Channel, address: string): Promise<boolean> {
     return !!(await this.#repo.activeOptOut(tx, forceId, channel, addressKey(channel, address)))
   }

@@ -32,6 +32,10 @@ export const entitySets: EntitySet[] = [
       { name: 'CaseType', type: 'Edm.String' },
       { name: 'Status', type: 'Edm.String' },
       { name: 'Delivered', type: 'Edm.Boolean' },
+      // Why a message was held back (suppressed), cancelled or failed, in words staff use.
+      { name: 'StatusReason', type: 'Edm.String' },
+      // When it was sent, or for one that never left, when it was held back, cancelled or due.
+      { name: 'ReportedAt', type: 'Edm.DateTimeOffset' },
     ],
     base: messageFacts,
   },

@@ -171,7 +171,7 @@ test('UJ-13, UJ-15: the same messages grouped by crime or incident type', async 
 test('UJ-15: messages that never left are shown apart, as cancelled or suppressed with the reason', async () => {
   const analyst = await t.signInAs(['analyst'], 'kent')
   const page = await analyst.get(`/console/reports?${june}`)
-  assert.match(page.body, /Messages not sent \(cancelled, suppressed or failed before sending\)/)
+  assert.match(page.body, /Messages not sent \(held back, cancelled or failed before sending\)/)
   assert.match(page.body, /Not a valid mobile number/)
   const download = await analyst.get(`/console/reports/download/not-sent?${june}&group=case-type`)
   assert.deepEqual(csv(download.body), [

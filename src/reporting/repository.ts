@@ -55,11 +55,23 @@ export interface SentMessageRow {
   status: string
 }
 
-export interface CaseLabelRow {
-  id: string
+/** One victim's Victims' Code first-contact deadline and what became of their first contact. */
+export interface VcopDeadlineRow {
+  caseId: string
+  personId: string
   reference: string
+  victimName: string
   caseType: string
-  vcopCategory: string | null
+  category: string
+  dueAt: Date
+  /** The earliest time a message of the journey was handed to the provider (sent or delivered). */
+  handedAt: Date | null
+  /** The earliest time one was delivered, when the provider confirmed delivery. */
+  deliveredAt: Date | null
+  /** The first message the journey wrote for the person, whatever became of it. */
+  firstStatus: string | null
+  firstReason: string | null
+  firstSendAfter: Date | null
 }
 
 export interface ApiKeyRow {
@@ -215,20 +227,53 @@ export class ReportingRepository {
     return row?.count ?? 0
   }
 
-  /** Reference, type and Victims' Code category of crimes and incidents, for CP-65 rows. */
-  async caseLabels(tx: Tx, ids: string[]): Promise<CaseLabelRow[]> {
-    if (!ids.length) return []
-    const list = sql.join(
-      ids.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )
-    return rows<CaseLabelRow>(
+  /**
+   * CP-65: victims whose first-contact deadline falls in the period, with the crime reference,
+   * the victim's name and when a message of their journey actually reached the provider: the
+   * deadline is met by a message handed over, not by one only scheduled, held back or failed.
+   * Reads `enrolments` (with their index on force and deadline), `enrolment_steps`, `messages`,
+   * `crimes` and `people` (decision 0007).
+   */
+  async vcopDeadlines(tx: Tx, period: Period): Promise<VcopDeadlineRow[]> {
+    const found = await rows<VcopDeadlineRow>(
       tx,
-      sql`select id::text as id, crime_ref as reference, coalesce(crime_type, 'Not recorded') as "caseType",
-          vcop_category as "vcopCategory" from crimes where id in (${list})
-        union all
-        select id::text, cad_ref, coalesce(incident_type, 'Not recorded'), null from incidents where id in (${list})`,
+      sql`select e.case_id::text as "caseId", e.person_id::text as "personId",
+          coalesce(c.crime_ref, e.case_id::text) as reference,
+          coalesce(p.display_name, 'Name not recorded') as "victimName",
+          coalesce(c.crime_type, 'Not recorded') as "caseType",
+          coalesce(c.vcop_category, 'standard') as category, e.vcop_due_at as "dueAt",
+          contact.handed_at as "handedAt", contact.delivered_at as "deliveredAt",
+          first.status as "firstStatus", first.reason as "firstReason", first.send_after as "firstSendAfter"
+        from enrolments e
+        left join crimes c on c.id = e.crime_id
+        left join people p on p.id = e.person_id
+        left join lateral (
+          -- A receipt can land before dispatch records 'sent': then the receipt time is the first
+          -- sign the provider had it.
+          select min(coalesce(m.sent_at, m.completed_at)) as handed_at,
+            min(m.completed_at) filter (where m.status = 'delivered') as delivered_at
+          from enrolment_steps s join messages m on m.id = s.message_id
+          where s.enrolment_id = e.id and m.status in ('sent', 'delivered') and not m.is_test
+        ) contact on true
+        left join lateral (
+          select m.status, coalesce(m.status_reason, m.last_error) as reason, m.send_after
+          from enrolment_steps s join messages m on m.id = s.message_id
+          where s.enrolment_id = e.id and not m.is_test
+          order by s.id limit 1
+        ) first on true
+        where e.vcop_due_at >= ${period.from.toISOString()}::timestamptz
+          and e.vcop_due_at < ${period.to.toISOString()}::timestamptz
+        order by e.vcop_due_at, reference, e.id`,
     )
+    const at = (v: unknown) =>
+      v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v))
+    return found.map((r) => ({
+      ...r,
+      dueAt: at(r.dueAt)!,
+      handedAt: at(r.handedAt),
+      deliveredAt: at(r.deliveredAt),
+      firstSendAfter: at(r.firstSendAfter),
+    }))
   }
 
   async insertApiKey(

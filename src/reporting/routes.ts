@@ -1,17 +1,25 @@
 // Console pages for Journeys reports (UJ-13, UJ-14, UJ-15, UJ-16), their CSV downloads, the
-// Victims' Code timeliness report (CP-65) and the Power BI API keys. Analysts and force admins
+// Victims' Code timeliness report and deadlines page (CP-65) and the Power BI API keys. Analysts and force admins
 // see their own force; system admins choose a force.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { DomainError, ValidationError } from '../platform/errors.ts'
+import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import type { ForceService } from '../platform/tenancy/force-service.ts'
 import type { Grouping, Period } from './repository.ts'
 import type { DateParts, ReportingService } from './service.ts'
 
 const readers: StaffRole[] = ['analyst', 'force_admin', 'system_admin']
 const keyManagers: StaffRole[] = ['force_admin']
+// Everyone who looks after a force's cases and journeys sees its Victims' Code deadlines.
+const deadlineReaders: StaffRole[] = [
+  'force_admin',
+  'journey_designer',
+  'analyst',
+  'investigating_officer',
+  'supervisor',
+]
 // Journeys reports belong to the Journeys product (system admins, with no force, see every force).
 const product = 'journeys' as const
 
@@ -40,8 +48,7 @@ export function registerReportingRoutes(
     }
   }
 
-  const criteria = (query: Query) => {
-    const fallback = reporting.defaultPeriod()
+  const criteria = (query: Query, fallback = reporting.defaultPeriod()) => {
     const chosen = query['from-day'] !== undefined || query['to-day'] !== undefined
     const from: DateParts = chosen
       ? { day: query['from-day'], month: query['from-month'], year: query['from-year'] }
@@ -129,10 +136,13 @@ export function registerReportingRoutes(
     { config: { access: { staff: readers, product } } },
     async (request, reply) => {
       const { forceId } = await forceFor(request, request.query)
-      const c = criteria(request.query)
+      const name = request.params.report
+      const c = criteria(
+        request.query,
+        name === 'victims-code' ? reporting.defaultVcopPeriod() : reporting.defaultPeriod(),
+      )
       const period = reporting.parsePeriod(c.from, c.to)
       const heading = groupings.find((g) => g.value === c.grouping)!.heading
-      const name = request.params.report
       let body: ReturnType<typeof csvStream>
       if (name === 'messages-sent') {
         const { outcomes } = await reporting.messageReport(forceId, period, c.grouping)
@@ -202,11 +212,24 @@ export function registerReportingRoutes(
             'Crime or incident type',
             'Victims’ Code category',
             'Deadline (UTC)',
-            'First contact (UTC)',
-            'Outcome',
+            'Handed to the provider (UTC)',
+            'Delivered (UTC)',
+            'Outcome (met: handed to the provider by the deadline)',
+            'Delivered by the deadline',
+            'First message',
           ],
           rows,
-          (r) => [r.reference, r.caseType, r.category, r.dueAt, r.metAt, r.outcome],
+          (r) => [
+            r.reference,
+            r.caseType,
+            r.category,
+            r.dueAt,
+            r.handedAt,
+            r.deliveredAt,
+            r.outcome,
+            r.deliveredInTime ? 'yes' : 'no',
+            r.firstContact,
+          ],
         )
       } else {
         throw new DomainError('not-found', 'There is no report with that name', { status: 404 })
@@ -221,7 +244,7 @@ export function registerReportingRoutes(
     { config: { access: { staff: readers, product } } },
     async (request, reply) => {
       const { forceId, forceItems } = await forceFor(request, request.query)
-      const c = criteria(request.query)
+      const c = criteria(request.query, reporting.defaultVcopPeriod())
       const page = {
         title: 'Victims’ Code timeliness',
         forceItems,
@@ -239,12 +262,38 @@ export function registerReportingRoutes(
       const rows = await reporting.vcopReport(forceId, period)
       // The report lists victims' cases by reference: looking at it is recorded like a view of them.
       await reporting.recordReportAccess('report.viewed', forceId, 'victims-code', period, actorOf(request))
-      const count = (o: string) => rows.filter((r) => r.outcome === o).length
       return reply.render('reports/victims-code.njk', {
         ...page,
         rows,
-        counts: { met: count('met'), missed: count('missed'), pending: count('pending') },
+        counts: reporting.vcopCounts(rows),
         query: linkQuery(forceId, period, 'template', !!forceItems),
+        periodText: periodText(period),
+      })
+    },
+  )
+
+  // The Victims' Code deadlines of the signed-in member of staff's force, for the people who
+  // look after its cases: the last 30 days and the next 14, with each victim's name and case.
+  http.get(
+    '/console/journeys/victims-code',
+    { config: { access: { staff: deadlineReaders, product } } },
+    async (request, reply) => {
+      const forceId = request.staff?.forceId
+      if (!forceId) throw new ForbiddenError('Journeys belong to a force: sign in as a member of a force')
+      const fallback = reporting.defaultVcopPeriod()
+      const period = reporting.parsePeriod(fallback.from, fallback.to)
+      const rows = await reporting.vcopReport(forceId, period)
+      await reporting.recordReportAccess(
+        'report.viewed',
+        forceId,
+        'victims-code-deadlines',
+        period,
+        actorOf(request),
+      )
+      return reply.render('reports/deadlines.njk', {
+        title: 'Victims’ Code deadlines',
+        rows,
+        counts: reporting.vcopCounts(rows),
         periodText: periodText(period),
       })
     },

@@ -7,7 +7,6 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
-import type { JourneyService } from '../journeys/service.ts'
 import { type EntitySet, entityJson, entitySets, parseODataQuery } from './odata.ts'
 import type {
   ApiKeyRow,
@@ -19,6 +18,7 @@ import type {
   Period,
   ReportingRepository,
   SentMessageRow,
+  VcopDeadlineRow,
 } from './repository.ts'
 
 const ZONE = 'Europe/London'
@@ -27,21 +27,44 @@ export interface MessageReport {
   outcomes: OutcomeCountRow[]
   totals: Omit<OutcomeCountRow, 'group'>
   notSent: NotSentRow[]
+  /** Messages held back (suppressed) with a reason, by the contact policy or by messaging. */
+  heldBack: number
   perDay: DailyRow[]
   perHour: HourlyRow[]
 }
 
-export type VcopOutcome = 'met' | 'missed' | 'pending'
+/**
+ * CP-65 outcome of a first-contact deadline. `met`: a message of the victim's journey was handed
+ * to the provider (GOV.UK Notify, the mail server or the outbox) at or before the deadline.
+ * `missed`: the deadline has passed without one; a message held back, failed, still waiting or
+ * handed over late does not meet it. `due`: not met yet and the deadline is still ahead.
+ */
+export type VcopOutcome = 'met' | 'missed' | 'due'
 
 export interface VcopReportRow {
   caseId: string
   personId: string
   reference: string
+  victimName: string
   caseType: string
   category: string
   dueAt: Date
-  metAt: Date | null
+  /** When the first message was handed to the provider, if it has been. */
+  handedAt: Date | null
+  /** When the first delivered message was delivered, if the provider confirmed it. */
+  deliveredAt: Date | null
   outcome: VcopOutcome
+  /** Whether a message was delivered by the deadline (met and confirmed by the provider). */
+  deliveredInTime: boolean
+  /** What became of the first message, in words: "Held back: …", "Waiting to send until …". */
+  firstContact: string
+}
+
+export interface VcopCounts {
+  met: number
+  deliveredInTime: number
+  missed: number
+  due: number
 }
 
 export interface DateParts {
@@ -66,7 +89,6 @@ export interface ODataPage {
 export class ReportingService {
   readonly #db: Database
   readonly #repo: ReportingRepository
-  readonly #journeys: Pick<JourneyService, 'vcopCompliance'>
   readonly #audit: AuditService
   readonly #clock: Clock
   readonly #pageSize: number
@@ -74,14 +96,12 @@ export class ReportingService {
   constructor(deps: {
     db: Database
     repo: ReportingRepository
-    journeys: Pick<JourneyService, 'vcopCompliance'>
     audit: AuditService
     clock: Clock
     odataPageSize: number
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
-    this.#journeys = deps.journeys
     this.#audit = deps.audit
     this.#clock = deps.clock
     this.#pageSize = deps.odataPageSize
@@ -143,7 +163,8 @@ export class ReportingService {
       }
       for (const row of outcomes)
         for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += row[k]
-      return { outcomes, totals, notSent, perDay, perHour }
+      const heldBack = notSent.filter((r) => r.status === 'suppressed').reduce((n, r) => n + r.count, 0)
+      return { outcomes, totals, notSent, heldBack, perDay, perHour }
     })
   }
 
@@ -177,30 +198,49 @@ export class ReportingService {
   }
 
   /**
+   * The period the Victims' Code report shows when none is chosen: the last 30 days and the next
+   * 14, so deadlines still due (5 working days ahead, more over bank holidays) are included.
+   */
+  defaultVcopPeriod(): { from: DateParts; to: DateParts } {
+    const today = DateTime.fromJSDate(this.#clock.now(), { zone: ZONE }).startOf('day')
+    const parts = (d: DateTime) => ({ day: String(d.day), month: String(d.month), year: String(d.year) })
+    return { from: parts(today.minus({ days: 29 })), to: parts(today.plus({ days: 14 })) }
+  }
+
+  /**
    * CP-65: victims with a Victims' Code deadline (5 working days, 1 for enhanced rights) in the
-   * period, and whether the first contact met it. Journeys computes deadlines and states.
+   * period, and whether a first contact was handed to the provider in time (see VcopOutcome).
    */
   async vcopReport(forceId: string, period: Period): Promise<VcopReportRow[]> {
-    const enrolments = (await this.#journeys.vcopCompliance(forceId, period.to)).filter(
-      (e) => e.vcopDueAt && e.vcopDueAt >= period.from,
-    )
-    const labels = await this.#db.withForce(forceId, (tx) =>
-      this.#repo.caseLabels(tx, [...new Set(enrolments.map((e) => e.caseId))]),
-    )
-    const byId = new Map(labels.map((l) => [l.id, l]))
-    return enrolments.map((e) => {
-      const label = byId.get(e.caseId)
+    const now = this.#clock.now()
+    const found = await this.#db.withForce(forceId, (tx) => this.#repo.vcopDeadlines(tx, period))
+    return found.map((r) => {
+      const met = !!r.handedAt && r.handedAt <= r.dueAt
       return {
-        caseId: e.caseId,
-        personId: e.personId,
-        reference: label?.reference ?? e.caseId,
-        caseType: label?.caseType ?? 'Not recorded',
-        category: label?.vcopCategory ?? 'standard',
-        dueAt: e.vcopDueAt!,
-        metAt: e.vcopMetAt,
-        outcome: e.state === 'met' ? 'met' : e.state === 'overdue' ? 'missed' : 'pending',
+        caseId: r.caseId,
+        personId: r.personId,
+        reference: r.reference,
+        victimName: r.victimName,
+        caseType: r.caseType,
+        category: r.category,
+        dueAt: r.dueAt,
+        handedAt: r.handedAt,
+        deliveredAt: r.deliveredAt,
+        outcome: met ? 'met' : r.dueAt < now ? 'missed' : 'due',
+        deliveredInTime: met && !!r.deliveredAt && r.deliveredAt <= r.dueAt,
+        firstContact: firstContactText(r),
       }
     })
+  }
+
+  vcopCounts(rows: VcopReportRow[]): VcopCounts {
+    const count = (o: VcopOutcome) => rows.filter((r) => r.outcome === o).length
+    return {
+      met: count('met'),
+      deliveredInTime: rows.filter((r) => r.deliveredInTime).length,
+      missed: count('missed'),
+      due: count('due'),
+    }
   }
 
   entitySet(name: string): EntitySet {
@@ -297,6 +337,28 @@ export class ReportingService {
     const row = await this.#db.asSystem((tx) => this.#repo.useApiKey(tx, hashKey(key), this.#clock.now()))
     return row?.forceId
   }
+}
+
+const statusWords: Record<string, string> = {
+  scheduled: 'Waiting to send',
+  sending: 'Being handed to the provider',
+  sent: 'Handed to the provider',
+  delivered: 'Delivered',
+  suppressed: 'Held back, not sent',
+  cancelled: 'Cancelled',
+  'permanent-failure': 'Not delivered',
+  'temporary-failure': 'Not delivered',
+  'technical-failure': 'Not delivered',
+}
+
+function firstContactText(r: VcopDeadlineRow): string {
+  if (!r.firstStatus) return 'No message written'
+  const words = statusWords[r.firstStatus] ?? r.firstStatus
+  if (r.firstStatus === 'scheduled' && r.firstSendAfter) {
+    const at = DateTime.fromJSDate(r.firstSendAfter, { zone: ZONE }).toFormat('d LLLL yyyy, h:mma')
+    return `${words} until ${at.replace(/AM$/, 'am').replace(/PM$/, 'pm')}`
+  }
+  return r.firstReason ? `${words}: ${r.firstReason}` : words
 }
 
 function hashKey(key: string): string {

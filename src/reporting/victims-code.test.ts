@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import type { PersonFacts, VcopCategory } from '../cases/model.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows as sqlRows } from '../platform/db/database.ts'
+import { dispatchDue } from './test-builders.ts'
 
 const clock = new FixedClock('2026-06-12T09:00:00Z') // Friday 10:00 in London
 const june = 'from-day=1&from-month=6&from-year=2026&to-day=30&to-month=6&to-year=2026'
@@ -29,7 +30,13 @@ function aVictim(phones: PersonFacts['phones']): PersonFacts {
   }
 }
 
-async function aCrimeWithVictim(name: string, crimeType: string, category: VcopCategory, reachable: boolean) {
+async function aCrimeWithVictim(
+  name: string,
+  crimeType: string,
+  category: VcopCategory,
+  reachable: boolean,
+  markers: PersonFacts['markers'] = [],
+) {
   sequence += 1
   const crimeRef = `46/${sequence}/26`
   refs[name] = crimeRef
@@ -40,7 +47,12 @@ async function aCrimeWithVictim(name: string, crimeType: string, category: VcopC
       {
         kind: 'crime.recorded',
         crime: { crimeRef, crimeType, status: 'open', vcopCategory: category, recordedAt: clock.now() },
-        people: [aVictim(reachable ? [{ value: `+4477009${String(60000 + sequence)}`, mobile: true }] : [])],
+        people: [
+          {
+            ...aVictim(reachable ? [{ value: `+4477009${String(60000 + sequence)}`, mobile: true }] : []),
+            markers,
+          },
+        ],
       },
       { sourceSystem: 'athena', occurredAt: clock.now() },
     ),
@@ -52,6 +64,8 @@ before(async () => {
   await t.app.services.journeys.installDefaults('kent')
   await aCrimeWithVictim('met', 'Hate crime', 'enhanced', true)
   await aCrimeWithVictim('missed', 'Hate crime', 'enhanced', false)
+  // Domestic abuse, and SMS not confirmed as a safe channel: the first message is held back.
+  await aCrimeWithVictim('held back', 'Assault', 'enhanced', true, ['domestic_abuse'])
   await t.app.jobs.drain()
   // Tuesday: Friday's enhanced deadline (1 working day: Monday) has passed; a crime recorded
   // today is due tomorrow and is still pending.
@@ -61,11 +75,18 @@ before(async () => {
 })
 after(() => t.close())
 
-test('CP-65: each victim’s Victims’ Code deadline is reported as met, missed or pending, on the page and in CSV', async () => {
+test('CP-65: each victim’s Victims’ Code deadline is reported as met, missed or due, on the page and in CSV', async () => {
   const analyst = await t.signInAs(['analyst'], 'kent')
   const page = await analyst.get(`/console/reports/victims-code?${june}`)
   assert.equal(page.statusCode, 200)
-  assert.match(page.body, /1 met, 1 missed, 1 pending\./)
+  assert.match(
+    page.body,
+    /1 met \(handed to the provider by the deadline\), of which 1 delivered by the deadline; 2 missed; 1 due\./,
+  )
+  assert.match(
+    page.body,
+    /A deadline is <strong>met<\/strong> when a message to the victim was handed to the provider/,
+  )
   assert.match(
     page.body,
     /<caption class="govuk-table__caption govuk-table__caption--m">Victims’ Code deadlines<\/caption>/,
@@ -73,19 +94,31 @@ test('CP-65: each victim’s Victims’ Code deadline is reported as met, missed
 
   const download = await analyst.get(`/console/reports/download/victims-code?${june}`)
   assert.equal(download.statusCode, 200)
-  const rows = (parse(download.body.replace(/^\uFEFF/, '')) as string[][]).slice(1)
+  const [header, ...rows] = parse(download.body.replace(/^\uFEFF/, '')) as string[][]
+  assert.deepEqual(header, [
+    'Case reference',
+    'Crime or incident type',
+    'Victims’ Code category',
+    'Deadline (UTC)',
+    'Handed to the provider (UTC)',
+    'Delivered (UTC)',
+    'Outcome (met: handed to the provider by the deadline)',
+    'Delivered by the deadline',
+    'First message',
+  ])
   const outcomeOf = (ref: string) => rows.find((r) => r[0] === ref)
   assert.deepEqual(outcomeOf(refs.met!)?.slice(1, 4), ['Hate crime', 'enhanced', '2026-06-15T22:59:00.000Z'])
-  assert.equal(outcomeOf(refs.met!)?.[5], 'met')
+  assert.deepEqual(outcomeOf(refs.met!)?.slice(6, 8), ['met', 'yes'])
   assert.notEqual(outcomeOf(refs.met!)?.[4], '')
-  assert.equal(outcomeOf(refs.missed!)?.[5], 'missed')
+  assert.equal(outcomeOf(refs.missed!)?.[6], 'missed')
   assert.equal(outcomeOf(refs.missed!)?.[4], '')
+  assert.equal(outcomeOf(refs.missed!)?.[8], 'Held back, not sent: no SMS or email contact is known')
   assert.deepEqual(outcomeOf(refs.pending!)?.slice(1, 4), [
     'Hate crime',
     'enhanced',
     '2026-06-17T22:59:00.000Z',
   ])
-  assert.equal(outcomeOf(refs.pending!)?.[5], 'pending')
+  assert.equal(outcomeOf(refs.pending!)?.[6], 'due')
   const audited = await t.app.db.asSystem((tx) =>
     sqlRows<{ action: string }>(
       tx,
@@ -94,6 +127,57 @@ test('CP-65: each victim’s Victims’ Code deadline is reported as met, missed
   )
   assert.deepEqual(audited.map((a) => a.action).sort(), ['report.exported', 'report.viewed'])
 })
+
+test('CP-65: a first message the safe-contact policy held back does not meet the deadline, and says why', async () => {
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  const download = await analyst.get(`/console/reports/download/victims-code?${june}`)
+  const row = (parse(download.body.replace(/^\uFEFF/, '')) as string[][]).find(
+    (r) => r[0] === refs['held back'],
+  )
+  assert.deepEqual(row?.slice(4), [
+    '',
+    '',
+    'missed',
+    'no',
+    'Held back, not sent: domestic abuse: sms has not been confirmed as a safe channel',
+  ])
+  const page = await analyst.get(`/console/reports/victims-code?${june}`)
+  assert.match(page.body, /domestic abuse: sms has not been confirmed as a safe channel/)
+})
+
+test('CP-65: the report’s default period includes deadlines still due', async () => {
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  const page = await analyst.get('/console/reports/victims-code')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /18 May 2026 to 30 June 2026/)
+  assert.match(page.body, new RegExp(`>${refs.pending!.replaceAll('/', '\\/')}<`))
+  assert.match(page.body, /1 due\./)
+})
+
+test('CP-65: the deadlines page names each case by reference and its victim, linked to the case', async () => {
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const page = await officer.get('/console/journeys/victims-code')
+  assert.equal(page.statusCode, 200)
+  assert.doesNotMatch(page.body, /View decisions/)
+  const { rows } = await victimsCodeRows()
+  const met = rows.find((r) => r.reference === refs.met)!
+  assert.match(
+    page.body,
+    new RegExp(
+      `<a class="govuk-link" href="/console/journeys/cases/${met.caseId}">${refs.met!.replaceAll('/', '\\/')}<span class="govuk-visually-hidden">, ${met.victimName}</span></a></td>\\s*<td class="govuk-table__cell">${met.victimName}</td>`,
+    ),
+  )
+  assert.match(page.body, /2 missed, 1 due, 1 met \(handed to the provider by the deadline\)/)
+})
+
+async function victimsCodeRows() {
+  return {
+    rows: await t.app.services.reporting.vcopReport('kent', {
+      from: new Date('2026-06-01T00:00:00Z'),
+      to: new Date('2026-07-01T00:00:00Z'),
+    }),
+  }
+}
 
 test('CP-65: a period before the deadlines shows none, and a bad date gets an error summary', async () => {
   const admin = await t.signInAs(['force_admin'], 'kent')
@@ -117,4 +201,37 @@ test('CP-65: the report is refused to other roles and shows another force nothin
   assert.equal(page.statusCode, 200)
   assert.match(page.body, /No Victims’ Code deadlines fall in this period/)
   assert.doesNotMatch(page.body, new RegExp(refs.met!.replaceAll('/', '\\/')))
+})
+
+test('CP-65: a first message held for the morning is due, not met, until it is handed to the provider at 08:00', async () => {
+  clock.set('2026-06-17T00:33:00Z') // Wednesday 01:33 in London: quiet hours
+  await aCrimeWithVictim('night', 'Hate crime', 'enhanced', true)
+  await t.app.jobs.drain()
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  const night = async () => (await victimsCodeRows()).rows.find((r) => r.reference === refs.night)!
+  const held = await night()
+  assert.equal(held.outcome, 'due')
+  assert.equal(held.handedAt, null)
+  assert.equal(held.firstContact, 'Waiting to send until 17 June 2026, 8:00am')
+  const csv = await analyst.get(`/console/reports/download/victims-code?${june}`)
+  const row = (parse(csv.body.replace(/^\uFEFF/, '')) as string[][]).find((r) => r[0] === refs.night)
+  assert.equal(row?.[6], 'due')
+
+  clock.set('2026-06-17T07:00:00Z') // 08:00: the morning release hands it to the provider
+  await dispatchDue(t)
+  const sent = await night()
+  assert.equal(sent.outcome, 'met')
+  assert.equal(sent.handedAt?.toISOString(), '2026-06-17T07:00:00.000Z')
+})
+
+test('CP-65: a first message handed to the provider after the deadline is missed, not met', async () => {
+  clock.set('2026-06-22T00:33:00Z') // Monday 01:33 in London: held for 08:00, due Tuesday 23:59
+  await aCrimeWithVictim('late', 'Hate crime', 'enhanced', true)
+  await t.app.jobs.drain()
+  clock.set('2026-06-24T09:00:00Z') // sending resumes only on Wednesday, after an outage
+  await dispatchDue(t)
+  const late = (await victimsCodeRows()).rows.find((r) => r.reference === refs.late)!
+  assert.equal(late.dueAt.toISOString(), '2026-06-23T22:59:00.000Z')
+  assert.equal(late.handedAt?.toISOString(), '2026-06-24T09:00:00.000Z')
+  assert.equal(late.outcome, 'missed')
 })

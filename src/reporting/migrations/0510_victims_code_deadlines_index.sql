@@ -1,0 +1,3 @@
+-- Victims' Code reports and the deadlines page read one force's deadlines in a date range
+-- (CP-65): without this they read every enrolment the force has.
+create index enrolments_vcop_due on enrolments (force_id, vcop_due_at) where vcop_due_at is not null;
