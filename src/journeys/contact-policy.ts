@@ -50,7 +50,11 @@ export class VictimContactPolicy {
   ): ContactDecision {
     const s = this.#settings
     const own = pickChannel(person, channel)
-    const refuse = (reason: string, at = own): ContactDecision => ({ allowed: false, reason, ...(at ?? {}) })
+    const refuse = (reason: string, at: typeof own | null = own): ContactDecision => ({
+      allowed: false,
+      reason,
+      ...(at ?? {}),
+    })
     const marker = person.markers.find((m) => s.suppressOnMarkers.includes(m))
     if (marker) return refuse(`the person has a ${marker.replaceAll('_', ' ')} marker`)
     if (person.optedOut) return refuse('the person has opted out of automated messages')
@@ -63,14 +67,14 @@ export class VictimContactPolicy {
         (p) => p.role === 'parent_guardian' && (p.mobiles.length > 0 || p.emails.length > 0),
       )
       if (!guardian)
-        return refuse(`the victim is ${age}, a child, and no parent or guardian contact is known`, undefined)
+        return refuse(`the victim is ${age}, a child, and no parent or guardian contact is known`, null)
       recipient = guardian
       via = `sent to the parent or guardian because the victim is ${age}`
     }
 
     const chosen = pickChannel(recipient, channel)
     if (!chosen)
-      return refuse(`no ${channel === 'preferred' ? 'SMS or email' : channel} contact is known`, undefined)
+      return refuse(`no ${channel === 'preferred' ? 'SMS or email' : channel} contact is known`, null)
 
     if (person.markers.includes('domestic_abuse') && s.domesticAbuseNeedsSafeChannel) {
       if (!person.confirmedSafeChannels.includes(chosen.channel)) {

@@ -105,24 +105,35 @@ test('the safe-contact policy suppresses do-not-contact, deceased, shared suspec
   const policy = new VictimContactPolicy()
   const decide = (person: ReturnType<typeof aPerson>, others: ReturnType<typeof aPerson>[] = []) =>
     policy.decide(aCase({ people: [person, ...others] }), person, 'preferred', now)
-  assert.deepEqual(decide(aPerson({ markers: ['do_not_contact'] })), {
+  // A refusal names the contact detail the message would have gone to, when there is one.
+  const doNotContact = aPerson({ markers: ['do_not_contact'] })
+  assert.deepEqual(decide(doNotContact), {
     allowed: false,
     reason: 'the person has a do not contact marker',
+    channel: 'sms',
+    address: doNotContact.mobiles[0],
   })
-  assert.deepEqual(decide(aPerson({ markers: ['deceased'] })), {
+  const deceased = aPerson({ markers: ['deceased'] })
+  assert.deepEqual(decide(deceased), {
     allowed: false,
     reason: 'the person has a deceased marker',
+    channel: 'sms',
+    address: deceased.mobiles[0],
   })
   const victim = aPerson({ mobiles: ['+447700900111'] })
   const suspect = aPerson({ role: 'suspect', mobiles: ['+44 7700 900111'] })
   assert.deepEqual(decide(victim, [suspect]), {
     allowed: false,
     reason: 'a suspect on the case shares this phone number',
+    channel: 'sms',
+    address: '+447700900111',
   })
   const da = aPerson({ markers: ['domestic_abuse'] })
   assert.deepEqual(decide(da), {
     allowed: false,
     reason: 'domestic abuse: sms has not been confirmed as a safe channel',
+    channel: 'sms',
+    address: da.mobiles[0],
   })
   const daSafe = aPerson({ markers: ['domestic_abuse'], confirmedSafeChannels: ['sms'] })
   assert.equal(decide(daSafe).allowed, true)
