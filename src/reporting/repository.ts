@@ -237,33 +237,48 @@ export class ReportingRepository {
   async vcopDeadlines(tx: Tx, period: Period): Promise<VcopDeadlineRow[]> {
     const found = await rows<VcopDeadlineRow>(
       tx,
-      sql`select e.case_id::text as "caseId", e.person_id::text as "personId",
-          coalesce(c.crime_ref, e.case_id::text) as reference,
+      sql`with deadline as (
+          -- One deadline per victim per crime, however many of their journeys carry it (the
+          -- incident's and the crime's): the earliest. An enrolment merged into another is not
+          -- a deadline of its own, but a message it sent still reached the victim.
+          select e.crime_id, e.person_id, min(e.vcop_due_at) as due_at,
+            (array_agg(e.case_id order by e.enrolled_at, e.id))[1] as case_id,
+            array_agg(e.id) as ids
+          from enrolments e
+          where e.vcop_due_at >= ${period.from.toISOString()}::timestamptz
+            and e.vcop_due_at < ${period.to.toISOString()}::timestamptz
+            and e.merged_into is null
+          group by e.crime_id, e.person_id
+        )
+        select coalesce(d.crime_id, d.case_id)::text as "caseId", d.person_id::text as "personId",
+          coalesce(c.crime_ref, d.case_id::text) as reference,
           coalesce(p.display_name, 'Name not recorded') as "victimName",
           coalesce(c.crime_type, 'Not recorded') as "caseType",
-          coalesce(c.vcop_category, 'standard') as category, e.vcop_due_at as "dueAt",
+          coalesce(c.vcop_category, 'standard') as category, d.due_at as "dueAt",
           contact.handed_at as "handedAt", contact.delivered_at as "deliveredAt",
           first.status as "firstStatus", first.reason as "firstReason", first.send_after as "firstSendAfter"
-        from enrolments e
-        left join crimes c on c.id = e.crime_id
-        left join people p on p.id = e.person_id
+        from deadline d
+        left join crimes c on c.id = d.crime_id
+        left join people p on p.id = d.person_id
+        cross join lateral (
+          select array_agg(x.id) as ids from enrolments x
+          where x.id = any(d.ids) or x.merged_into = any(d.ids)
+        ) journeys
         left join lateral (
           -- A receipt can land before dispatch records 'sent': then the receipt time is the first
           -- sign the provider had it.
           select min(coalesce(m.sent_at, m.completed_at)) as handed_at,
             min(m.completed_at) filter (where m.status = 'delivered') as delivered_at
           from enrolment_steps s join messages m on m.id = s.message_id
-          where s.enrolment_id = e.id and m.status in ('sent', 'delivered') and not m.is_test
+          where s.enrolment_id = any(journeys.ids) and m.status in ('sent', 'delivered') and not m.is_test
         ) contact on true
         left join lateral (
           select m.status, coalesce(m.status_reason, m.last_error) as reason, m.send_after
           from enrolment_steps s join messages m on m.id = s.message_id
-          where s.enrolment_id = e.id and not m.is_test
-          order by s.id limit 1
+          where s.enrolment_id = any(journeys.ids) and not m.is_test
+          order by s.recorded_at, s.id limit 1
         ) first on true
-        where e.vcop_due_at >= ${period.from.toISOString()}::timestamptz
-          and e.vcop_due_at < ${period.to.toISOString()}::timestamptz
-        order by e.vcop_due_at, reference, e.id`,
+        order by d.due_at, reference, d.person_id`,
     )
     const at = (v: unknown) =>
       v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v))

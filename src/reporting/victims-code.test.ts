@@ -235,3 +235,58 @@ test('CP-65: a first message handed to the provider after the deadline is missed
   assert.equal(late.handedAt?.toISOString(), '2026-06-24T09:00:00.000Z')
   assert.equal(late.outcome, 'missed')
 })
+
+test('CP-65: a victim messaged on the incident and then on the crime raised from it has one deadline, met by the first message', async () => {
+  clock.set('2026-06-25T09:00:00Z') // Thursday 10:00 in London
+  sequence += 1
+  const cadRef = `KNT-VC-${process.pid}-${sequence}`
+  const crimeRef = `46/${process.pid}/${sequence}`
+  refs.linked = crimeRef
+  const common = {
+    name: `Linked Victim ${sequence}`,
+    dateOfBirth: '1979-02-03',
+    role: 'victim' as const,
+    phones: [{ value: `+4477009${String(70000 + sequence)}`, mobile: true }],
+    emails: [],
+    markers: [],
+  }
+  const ingest = (change: Parameters<typeof t.app.services.cases.applySourceChange>[2], source: string) =>
+    t.app.db.withForce('kent', (tx) =>
+      t.app.services.cases.applySourceChange(tx, 'kent', change, {
+        sourceSystem: source as 'storm' | 'athena',
+        occurredAt: clock.now(),
+      }),
+    )
+  await ingest(
+    {
+      kind: 'incident.opened',
+      incident: { cadRef, grading: 'Immediate', incidentType: 'Assault', openedAt: clock.now() },
+      people: [{ stormNominal: `N-VC-${sequence}`, ...common }],
+    },
+    'storm',
+  )
+  await t.app.jobs.drain()
+  clock.set('2026-06-25T09:30:00Z')
+  await ingest(
+    {
+      kind: 'crime.recorded',
+      crime: {
+        crimeRef,
+        crimeType: 'Hate crime',
+        status: 'open',
+        vcopCategory: 'enhanced',
+        recordedAt: clock.now(),
+        linkedCadRefs: [cadRef],
+      },
+      people: [{ athenaUrn: `P-VC-${sequence}`, ...common }],
+    },
+    'athena',
+  )
+  await t.app.jobs.drain()
+  const linked = (await victimsCodeRows()).rows.filter((r) => r.reference === crimeRef)
+  assert.equal(linked.length, 1, JSON.stringify(linked))
+  assert.equal(linked[0]!.victimName, common.name)
+  assert.equal(linked[0]!.outcome, 'met')
+  // The incident's first message, at 10:00, was the first contact.
+  assert.equal(linked[0]!.handedAt?.toISOString(), '2026-06-25T09:00:00.000Z')
+})
