@@ -170,7 +170,11 @@ export class MessageDispatcher {
     const before = new Date(now.getTime() - this.#config.reconcileAfterSeconds * 1000)
     const stuck = await this.#db.asSystem((tx) => this.#repo.stuckSending(tx, before, now, 200))
     let count = 0
+    // Each look-up may wait for the provider's timeout: a slow provider must not keep this run
+    // (and its job) going for minutes; the rest wait for the next run.
+    const started = Date.now()
     for (const message of stuck) {
+      if (Date.now() - started > 20_000) break
       const channel = this.#channels.get(message.provider)
       const record = channel
         ? await channel.findByReference(message.forceId, message.reference)

@@ -31,6 +31,7 @@ const windowMs = 600
 let t: TestApp
 let notify: FakeNotifyServer
 let norfolkAdmin: SignedIn
+let appUrl: string
 
 before(async () => {
   notify = new FakeNotifyServer({
@@ -54,6 +55,7 @@ before(async () => {
     MESSAGING_RECONCILE_AFTER_SECONDS: '60',
   })
   t = await createTestApp(config)
+  appUrl = await t.app.http.listen({ host: '127.0.0.1', port: 0 })
   for (const forceId of ['kent', 'norfolk']) {
     await t.app.db.withForce(forceId, async (tx) => {
       await t.app.services.messaging.saveSettings(tx, forceId, { smsChannel: 'notify' }, null)
@@ -194,7 +196,13 @@ test('A Notify that answers after Waypoint stops waiting, with late receipts, ge
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const sent = [await schedule('kent'), await schedule('kent'), await schedule('kent')]
   const ids = sent.map((m) => m.id)
-  // Notify accepts each message at once but answers every request after Waypoint's 400 ms.
+  // Notify accepts each message at once but answers every request after Waypoint's 400 ms, and
+  // its receipts come later than the recheck.
+  notify.receipts = {
+    url: `${appUrl}/callbacks/notify/kent/receipts`,
+    bearerToken: t.app.config.messaging.notify.callbackToken,
+    delayMs: 2500,
+  }
   notify.slow(1000)
   try {
     await dispatch()
@@ -217,13 +225,15 @@ test('A Notify that answers after Waypoint stops waiting, with late receipts, ge
   } finally {
     notify.slow(0)
   }
-  // Notify answers again: the next check finds every message, and none was sent twice.
+  // Notify answers again; its late receipts arrive: every message ends delivered, none sent twice.
   t.clock.advance(10 * 60_000)
   await dispatch()
+  await notify.settled()
+  notify.receipts = undefined
   for (const m of sent) assert.equal(notify.byReference(m.reference).length, 1, m.reference)
   assert.deepEqual(
-    (await statusOf(ids)).map((m) => m.status).filter((s) => !['sent', 'delivered'].includes(s)),
-    [],
+    (await statusOf(ids)).map((m) => m.status),
+    ['delivered', 'delivered', 'delivered'],
   )
   const details = await t.app.db.asSystem((tx) =>
     tx
