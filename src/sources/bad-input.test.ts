@@ -85,7 +85,7 @@ interface Receipt {
 async function send(
   label: string,
   body: string | Buffer,
-  o: { batch?: boolean; system?: 'storm' | 'athena'; contentType?: string; events?: number } = {},
+  o: { batch?: boolean; system?: 'storm' | 'athena'; contentType?: string | null; events?: number } = {},
 ): Promise<{ statusCode: number; receipts: Receipt[] }> {
   tried++
   const before = await inboxCount()
@@ -94,7 +94,9 @@ async function send(
     url: `/api/v1/sources/${force}/${o.system ?? 'storm'}${o.batch ? '/batch' : ''}`,
     headers: {
       authorization: `Bearer ${o.system === 'athena' ? athenaToken : token}`,
-      'content-type': o.contentType ?? (o.batch ? 'application/x-ndjson' : 'application/json'),
+      ...(o.contentType === null
+        ? {}
+        : { 'content-type': o.contentType ?? (o.batch ? 'application/x-ndjson' : 'application/json') }),
     },
     payload: body,
   })
@@ -378,6 +380,8 @@ test('CP-163: too many people or list entries are refused by name; a body over t
     '__proto__ and constructor keys',
     storm().replace('{', '{"__proto__":{"eventId":"X"},"constructor":{"prototype":1},'),
   )
+  const bare = await send('no content type', storm(), { contentType: null })
+  assert.equal(bare.receipts[0]!.status, 'applied')
   const big = await send('a 2 MiB body', storm({ log: { location: 'x'.repeat(2 * 1_048_576) } }), {
     events: 0,
   })
