@@ -45,7 +45,8 @@ import type { JourneyService } from './journeys/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
 import type { MessagingService } from './messaging/service.ts'
-import { type Database, openDatabase } from './platform/db/database.ts'
+import { type Database, openDatabase, rows } from './platform/db/database.ts'
+import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { createHttpServer } from './platform/http/server.ts'
 import { SessionRepository } from './platform/http/session-repository.ts'
@@ -126,6 +127,8 @@ export interface App {
   http: FastifyInstance
   metrics: Registry
   services: Services
+  /** Where Waypoint may connect out to: warehouses, write-back endpoints (decision 0016). */
+  outbound: OutboundPolicy
   /** What /health/ready checks; a capability pushes a check for each external peer it needs. */
   readiness: ReadinessCheck[]
   /** Starts the job workers (role `worker` or `all`). */
@@ -141,6 +144,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }))
   await migrate(db, (line) => log.info(line))
 
+  const outbound = new OutboundPolicy({
+    rules: config.outbound,
+    ownDatabase: () => readOwnDatabase(db, config),
+  })
   const forces = new ForceService(new ForceRepository(db), clock)
   const staff = new StaffService(new StaffRepository(db), clock)
   const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
@@ -160,6 +167,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     log: log.child({ component: 'writeback' }),
     config: config.writeback,
+    outbound,
   })
   jobs.register(writeback.deliveryJob)
   const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
@@ -185,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log: log.child({ component: 'warehouse' }),
     // Warehouse connection strings are sealed with the same key as write-back credentials.
     cipher: writeback.cipher,
+    limits: { outbound, ...config.warehouse },
   })
   jobs.register(warehouse.job)
   const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
@@ -352,6 +361,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clock,
       cipher: writeback.cipher,
       allowHttp: config.environment !== 'production',
+      outbound,
     }),
     officerUpdates: new OfficerRmsUpdates(writeback, { db, audit, clock }),
   })
@@ -382,6 +392,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     metrics,
     services,
+    outbound,
     readiness,
     startWorkers: () => jobs.startWorking(),
     stop: () => {
@@ -393,5 +404,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       })()
       return stopping
     },
+  }
+}
+
+/** What identifies Waypoint's own database, so no outbound connection can reach it. */
+async function readOwnDatabase(db: Database, config: Config): Promise<OwnDatabase> {
+  const [seen] = await db.asSystem((tx) =>
+    rows<{ database: string; address: string | null; port: number | null }>(
+      tx,
+      sql`select current_database() as database, host(inet_server_addr()) as address, inet_server_port() as port`,
+    ),
+  )
+  const system = await db
+    .asSystem((tx) => rows<{ system_identifier: string }>(tx, sql.raw(SYSTEM_IDENTIFIER_SQL)))
+    .then((r) => r[0]?.system_identifier ?? null)
+    .catch(() => null)
+  const url = config.databaseUrl ? new URL(config.databaseUrl) : undefined
+  return {
+    host: url?.hostname || undefined,
+    port: url ? Number(url.port || 5432) : undefined,
+    database: seen?.database ?? '',
+    systemIdentifier: system,
+    serverAddress: seen?.address ?? null,
+    serverPort: seen?.port ?? null,
+    dataDir: db.kind === 'pglite' ? config.dataDir : undefined,
   }
 }

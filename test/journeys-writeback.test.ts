@@ -25,6 +25,7 @@ before(async () => {
     clock,
     cipher: t.app.services.writeback.cipher,
     allowHttp: true,
+    outbound: t.app.outbound,
   })
   const acting = { actor: { kind: 'system' as const, id: null, name: 'test' } }
   for (const target of ['cad', 'rms'] as const) {

@@ -1,6 +1,7 @@
 // The one place that reads process.env (STYLE.md rule 2). Every setting has a development
 // default; those marked `requiredInProduction` stop start-up with a message naming the variable.
 import { randomBytes } from 'node:crypto'
+import { type HostRule, parseHostRules } from './outbound.ts'
 
 export type Role = 'all' | 'web' | 'worker'
 
@@ -58,6 +59,14 @@ export interface Config {
     /** Rows per OData page before `@odata.nextLink` (server-driven paging). */
     odataPageSize: number
   }
+  /**
+   * Hosts Waypoint may connect out to for each purpose (decision 0016): set at deployment, never
+   * in the console. Production allows none until configured; development and tests allow this
+   * machine's loopback only (the demo's write-back receiver, a test's warehouse).
+   */
+  outbound: { warehouse: HostRule[]; writeback: HostRule[] }
+  /** The warehouse poller's limits on connecting and on each query (CP-157). */
+  warehouse: { connectTimeoutMs: number; statementTimeoutMs: number }
   /** Write-back to CAD and RMS (UJ-9, UJ-10, CP-163). */
   writeback: {
     /** Encrypts endpoint credentials at rest. */
@@ -186,6 +195,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     reporting: {
       odataPageSize: Number(env.REPORTING_ODATA_PAGE_SIZE ?? 5000),
     },
+    outbound: {
+      warehouse: hostRules('OUTBOUND_WAREHOUSE_HOSTS', env, production),
+      writeback: hostRules('OUTBOUND_WRITEBACK_HOSTS', env, production),
+    },
+    warehouse: {
+      connectTimeoutMs: Number(env.WAREHOUSE_CONNECT_TIMEOUT_MS ?? 10_000),
+      statementTimeoutMs: Number(env.WAREHOUSE_STATEMENT_TIMEOUT_MS ?? 30_000),
+    },
     writeback: {
       // A fixed development key keeps demo credentials readable across restarts; production
       // must supply its own.
@@ -265,6 +282,18 @@ function perForce(value: string | undefined): Record<string, string> {
       .filter((pair): pair is [string, string] => pair.length === 2 && !!pair[0] && !!pair[1])
       .map(([force, v]) => [force.trim(), v.trim()]),
   )
+}
+
+/** Loopback only, for development and tests: the demo's receiver and a test's warehouse. */
+export const LOCAL_OUTBOUND_HOSTS = 'localhost,127.0.0.0/8,::1'
+
+function hostRules(name: string, env: Env, production: boolean): HostRule[] {
+  const value = env[name] ?? (production ? '' : LOCAL_OUTBOUND_HOSTS)
+  try {
+    return parseHostRules(value)
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`)
+  }
 }
 
 function parseEnvironment(value: string | undefined): Config['environment'] {

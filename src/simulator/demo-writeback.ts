@@ -14,6 +14,7 @@ export async function startDemoWriteback(app: App): Promise<WritebackReceiver> {
     clock: app.clock,
     cipher: app.services.writeback.cipher,
     allowHttp: true,
+    outbound: app.outbound,
   })
   const acting = { actor: { kind: 'system' as const, id: null, name: 'Demo simulator' } }
   for (const force of await app.services.forces.list()) {

@@ -177,7 +177,7 @@ test('CP-162: testing the saved query reads at most five rows past the watermark
   )
   const refused = await admin.post(`${PAGE}/try`)
   assert.match(refused.body, /The test did not work/)
-  assert.match(refused.body, /Waypoint could not read the warehouse: .*read-only transaction/)
+  assert.match(refused.body, /The query tried to change the warehouse. Waypoint only reads warehouses/)
 })
 
 test('CP-157: a query that is not a single SELECT is refused with a message and the saved settings stay as they were', async () => {
@@ -253,10 +253,14 @@ test('an unreachable warehouse is shown as a readable error on trying and on pol
   assert.ok(page.body.includes('A connection is stored, to 127.0.0.1:1, database warehouse'))
   assert.ok(!page.body.includes('secret-pw'))
   const tried = await admin.post(`${PAGE}/try`)
-  assert.match(tried.body, /Waypoint could not read the warehouse: .*ECONNREFUSED/)
+  assert.match(tried.body, /Waypoint could not connect to the warehouse/)
+  assert.ok(!tried.body.includes('ECONNREFUSED'))
   await admin.post(`${PAGE}/poll`)
   const polled = await admin.get(PAGE)
-  assert.match(polled.body, /Error\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*connect ECONNREFUSED/)
+  assert.match(
+    polled.body,
+    /Error\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Waypoint could not connect to the warehouse/,
+  )
   assert.match(polled.body, /None yet: the next poll reads from the first row/)
 })
 

@@ -3,8 +3,18 @@
 // query nor a slow warehouse can change data or hold a poll open. The check here refuses what a
 // read-only transaction would not (SELECT INTO, row locks, data-changing CTEs, admin functions)
 // with a message the administrator can act on, before anything reaches the warehouse.
+import { isIP } from 'node:net'
+import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
+import {
+  IDENTITY_SQL,
+  isOwnDatabase,
+  normaliseHost,
+  type OutboundPolicy,
+  type OwnDatabase,
+  SYSTEM_IDENTIFIER_SQL,
+} from '../platform/outbound.ts'
 
 export const MAX_QUERY_LENGTH = 10_000
 const columnName = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -92,39 +102,225 @@ export interface WarehouseRead {
   rows: Record<string, unknown>[]
 }
 
-/** Runs one query in a read-only transaction; `pglite:<dir>` is an embedded warehouse (demo, tests). */
+export interface WarehouseLimits {
+  outbound: OutboundPolicy
+  connectTimeoutMs: number
+  statementTimeoutMs: number
+}
+
+/** What the administrator sees when Waypoint cannot reach the warehouse, whatever the cause. */
+export const COULD_NOT_CONNECT = 'Waypoint could not connect to the warehouse'
+
+/**
+ * A warehouse read that failed. `message` is safe to show the administrator; `detail` says why
+ * for the log and holds no secret, statement parameter or value read from a row.
+ */
+export class WarehouseError extends Error {
+  readonly detail: string
+  readonly stage: 'connect' | 'query'
+  constructor(stage: 'connect' | 'query', message: string, detail: string) {
+    super(message)
+    this.stage = stage
+    this.detail = detail
+  }
+}
+
+const ALLOWED_PARAMETERS = new Set(['sslmode', 'application_name'])
+const SSL_MODES = new Set(['disable', 'prefer', 'require', 'no-verify', 'verify-ca', 'verify-full'])
+
+export interface WarehouseAddress {
+  host: string
+  port: number
+  database: string
+}
+
+/** Where a postgres:// connection string points, or why Waypoint will not use it. */
+export function warehouseAddress(
+  connection: string,
+): { ok: true; address: WarehouseAddress } | { ok: false } {
+  let url: URL
+  try {
+    url = new URL(connection)
+  } catch {
+    return { ok: false }
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return { ok: false }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
+  if (!url.hostname || !database || database.includes('/')) return { ok: false }
+  for (const [name, value] of url.searchParams) {
+    // Parameters such as host= (a socket), sslcert= (a file on this server) or options= would
+    // take the connection somewhere the allow-list does not see.
+    if (!ALLOWED_PARAMETERS.has(name)) return { ok: false }
+    if (name === 'sslmode' && !SSL_MODES.has(value)) return { ok: false }
+  }
+  const port = url.port ? Number(url.port) : 5432
+  return { ok: true, address: { host: normaliseHost(url.hostname), port, database } }
+}
+
+/**
+ * Runs one query in a read-only transaction with a statement timeout, on a warehouse the
+ * deployment allows that is not Waypoint's own database; `pglite:<dir>` is an embedded
+ * warehouse (demo, tests).
+ */
 export async function readWarehouse(
   connection: string,
   query: string,
   values: unknown[],
-  timeoutMs: number,
+  limits: WarehouseLimits,
 ): Promise<WarehouseRead> {
-  const timeout = `set local statement_timeout = ${Math.trunc(timeoutMs)}`
-  if (connection.startsWith('pglite:')) {
-    const warehouse = new PGlite(connection.slice('pglite:'.length))
-    try {
-      await warehouse.exec('begin transaction read only')
-      await warehouse.exec(timeout)
-      const result = await warehouse.query<Record<string, unknown>>(query, values)
-      await warehouse.exec('rollback')
-      return { columns: result.fields.map((f) => f.name), rows: result.rows }
-    } finally {
-      await warehouse.close()
-    }
-  }
-  const client = new pg.Client({ connectionString: connection, connectionTimeoutMillis: timeoutMs })
+  const own = await limits.outbound.ownDatabase()
+  if (connection.startsWith('pglite:'))
+    return readEmbedded(connection.slice('pglite:'.length), own, query, values)
+  const parsed = warehouseAddress(connection)
+  if (!parsed.ok)
+    throw new WarehouseError('connect', COULD_NOT_CONNECT, 'the connection string is not one Waypoint uses')
+  const { host, port, database } = parsed.address
+  const allowed = await limits.outbound.check('warehouse', host, port, database)
+  if (!allowed.ok)
+    throw new WarehouseError('connect', COULD_NOT_CONNECT, `${allowed.reason}: ${allowed.detail}`)
+  const url = new URL(connection)
+  const sslmode = url.searchParams.get('sslmode')
+  const ssl =
+    !sslmode || sslmode === 'disable'
+      ? false
+      : {
+          rejectUnauthorized: sslmode === 'verify-ca' || sslmode === 'verify-full',
+          ...(isIP(host) ? {} : { servername: host }),
+        }
+  // The address checked is the address connected to: the name is not looked up again.
+  const client = new pg.Client({
+    host: allowed.addresses[0]!.address,
+    port,
+    database,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    ssl,
+    application_name: url.searchParams.get('application_name') ?? 'waypoint-warehouse-poller',
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+  })
   // A dropped connection is reported by the query that was waiting on it, not as a crash.
   client.on('error', () => undefined)
-  await client.connect()
+  try {
+    await client.connect()
+    const [seen] = (await client.query<{ database: string; holds_waypoint: boolean }>(IDENTITY_SQL)).rows
+    const system = await client
+      .query<{ system_identifier: string }>(SYSTEM_IDENTIFIER_SQL)
+      .then((r) => r.rows[0]?.system_identifier ?? null)
+      .catch(() => null)
+    if (
+      !seen ||
+      isOwnDatabase(own, {
+        database: seen.database,
+        systemIdentifier: system,
+        holdsWaypoint: seen.holds_waypoint,
+      })
+    )
+      throw new WarehouseError(
+        'connect',
+        COULD_NOT_CONNECT,
+        "own-database: the server is Waypoint's own database",
+      )
+  } catch (error) {
+    await client.end().catch(() => undefined)
+    throw asConnectError(error)
+  }
   try {
     await client.query('begin transaction read only')
-    await client.query(timeout)
+    await client.query(`set local statement_timeout = ${Math.trunc(limits.statementTimeoutMs)}`)
     const result = await client.query<Record<string, unknown>>(query, values)
     await client.query('rollback')
     return { columns: result.fields.map((f) => f.name), rows: result.rows }
+  } catch (error) {
+    throw asQueryError(error, limits.statementTimeoutMs)
   } finally {
     await client.end().catch(() => undefined)
   }
+}
+
+async function readEmbedded(
+  dir: string,
+  own: OwnDatabase,
+  query: string,
+  values: unknown[],
+): Promise<WarehouseRead> {
+  if (own.dataDir && resolve(dir) === resolve(own.dataDir))
+    throw new WarehouseError(
+      'connect',
+      COULD_NOT_CONNECT,
+      "own-database: the directory is Waypoint's own database",
+    )
+  const warehouse = new PGlite(dir)
+  try {
+    const seen = await warehouse.query<{ holds_waypoint: boolean }>(IDENTITY_SQL)
+    if (seen.rows[0]?.holds_waypoint)
+      throw new WarehouseError(
+        'connect',
+        COULD_NOT_CONNECT,
+        'own-database: the directory holds a Waypoint database',
+      )
+  } catch (error) {
+    await warehouse.close().catch(() => undefined)
+    throw asConnectError(error)
+  }
+  try {
+    await warehouse.exec('begin transaction read only')
+    const result = await warehouse.query<Record<string, unknown>>(query, values)
+    await warehouse.exec('rollback')
+    return { columns: result.fields.map((f) => f.name), rows: result.rows }
+  } catch (error) {
+    throw asQueryError(error, 0)
+  } finally {
+    await warehouse.close()
+  }
+}
+
+function seconds(ms: number): string {
+  const n = Math.round(ms / 100) / 10
+  return n === 1 ? '1 second' : `${n.toLocaleString('en-GB')} seconds`
+}
+
+function asConnectError(error: unknown): WarehouseError {
+  if (error instanceof WarehouseError) return error
+  const e = error as { code?: string; message?: string }
+  // Refused, reset, timed out, wrong password or not PostgreSQL at all: one message, so the page
+  // cannot be used to tell an open port from a closed one.
+  return new WarehouseError(
+    'connect',
+    COULD_NOT_CONNECT,
+    `connection failed: ${e.code ?? e.message ?? 'unknown'}`,
+  )
+}
+
+function asQueryError(error: unknown, timeoutMs: number): WarehouseError {
+  if (error instanceof WarehouseError) return error
+  const e = error as { code?: string; message?: string }
+  const code = e.code ?? 'unknown'
+  if (code === '25006')
+    return new WarehouseError(
+      'query',
+      'The query tried to change the warehouse. Waypoint only reads warehouses, so nothing was changed',
+      `query refused: ${code}`,
+    )
+  if (code === '57014')
+    return new WarehouseError(
+      'query',
+      `The query took longer than ${seconds(timeoutMs)}, so the warehouse stopped it`,
+      `query cancelled: ${code}`,
+    )
+  // Syntax and naming errors name only tables and columns; other errors can quote a value read.
+  if (/^42[0-9A-Z]{3}$/.test(code) && e.message)
+    return new WarehouseError(
+      'query',
+      `The warehouse could not run the query: ${e.message}`,
+      `query failed: ${code}`,
+    )
+  return new WarehouseError(
+    'query',
+    /^[0-9A-Z]{5}$/.test(code)
+      ? `The warehouse could not run the query (PostgreSQL error ${code})`
+      : COULD_NOT_CONNECT,
+    `query failed: ${code}`,
+  )
 }
 
 /** The query with quoted text, quoted names and comments blanked out, so only SQL words remain. */

@@ -7,15 +7,21 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import { type FieldError, ValidationError } from '../platform/errors.ts'
+import { normaliseHost } from '../platform/outbound.ts'
 import { mapPayload, parsePayload } from './mapping.ts'
 import type { SourceService } from './service.ts'
 import { describeConnection, text, type WarehousePoller, type WarehousePollResult } from './warehouse.ts'
-import { checkWarehouseQuery, isColumnName, readWarehouse, rowsPastWatermark } from './warehouse-query.ts'
+import {
+  checkWarehouseQuery,
+  isColumnName,
+  readWarehouse,
+  rowsPastWatermark,
+  warehouseAddress,
+} from './warehouse-query.ts'
 import type { WarehouseRepository, WarehouseSourceRow } from './warehouse-repository.ts'
 import type { CredentialCipher } from './writeback/credentials.ts'
 
 export const TRY_ROWS = 5
-const TRY_TIMEOUT_MS = 15_000
 
 export interface Acting {
   actor: { kind: 'staff' | 'client' | 'citizen' | 'system'; id?: string | null; name?: string | null }
@@ -90,7 +96,7 @@ export class WarehouseSettings {
       const connectionText = (input.connection ?? '').trim()
       let connection: { sealed: string; host: string; database: string } | undefined
       if (connectionText) {
-        const problem = this.#connectionProblem(connectionText)
+        const problem = await this.#connectionProblem(connectionText)
         if (problem) errors.push({ field: 'connection', message: problem })
         else connection = { sealed: cipher.encrypt(connectionText), ...describeConnection(connectionText) }
       } else if (!current) {
@@ -172,7 +178,7 @@ export class WarehouseSettings {
         this.#deps.poller.connectionOf(source),
         rowsPastWatermark(source.query, source.watermarkColumn, TRY_ROWS),
         [source.watermark],
-        TRY_TIMEOUT_MS,
+        this.#deps.poller.limits,
       )
       const profile = await this.#deps.sources.currentProfile(forceId, 'warehouse')
       trial = {
@@ -184,7 +190,7 @@ export class WarehouseSettings {
         })),
       }
     } catch (error) {
-      trial = { ok: false, error: `Waypoint could not read the warehouse: ${(error as Error).message}` }
+      trial = { ok: false, error: this.#deps.poller.describeFailure(forceId, error) }
     }
     // Rows from the warehouse name victims and officers, so looking at them is recorded.
     await this.#deps.audit.record({
@@ -217,19 +223,28 @@ export class WarehouseSettings {
     return this.#deps.db.withForce(forceId, (tx) => this.#deps.repo.source(tx, forceId))
   }
 
-  #connectionProblem(connection: string): string | undefined {
-    const example = 'Enter a connection string like postgres://user:password@host:5432/database'
+  async #connectionProblem(connection: string): Promise<string | undefined> {
+    const example =
+      'Enter a connection string like postgres://user:password@host:5432/database, with no settings after the database other than sslmode and application_name'
     if (connection.length > 1000) return 'The connection string must be 1,000 characters or fewer'
     if (connection.startsWith('pglite:'))
       return this.#deps.allowEmbedded && connection.length > 'pglite:'.length ? undefined : example
-    try {
-      const url = new URL(connection)
-      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return example
-      if (!url.hostname || url.pathname.replace(/^\//, '') === '') return example
-      return undefined
-    } catch {
-      return example
-    }
+    const parsed = warehouseAddress(connection)
+    if (!parsed.ok) return example
+    const { host, port, database } = parsed.address
+    const outbound = this.#deps.poller.limits.outbound
+    const own = await outbound.ownDatabase()
+    const local = (h: string) => h === 'localhost' || h === '::1' || h.startsWith('127.')
+    const ownHosts = [own.host, own.serverAddress].filter((h): h is string => !!h).map(normaliseHost)
+    const ownPorts = [own.port, own.serverPort].filter((p): p is number => !!p)
+    const isOwn =
+      database === own.database &&
+      ownPorts.includes(port) &&
+      ownHosts.some((h) => h === host || (local(h) && local(host)))
+    // Both answers depend only on the deployment's settings, never on the network.
+    if (isOwn || !outbound.listed('warehouse', host, port))
+      return `Waypoint may not connect to ${host}:${port}. The warehouses Waypoint may connect to are set when it is deployed: ask the team that runs Waypoint to allow this one`
+    return undefined
   }
 }
 

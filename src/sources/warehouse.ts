@@ -10,11 +10,17 @@ import type { Database } from '../platform/db/database.ts'
 import { EmptyPayload, defineJob } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { IngestResult, SourceService } from './service.ts'
-import { checkWarehouseQuery, isColumnName, readWarehouse, rowsPastWatermark } from './warehouse-query.ts'
+import {
+  checkWarehouseQuery,
+  isColumnName,
+  readWarehouse,
+  rowsPastWatermark,
+  WarehouseError,
+  type WarehouseLimits,
+} from './warehouse-query.ts'
 import type { WarehouseRepository, WarehouseSourceRow } from './warehouse-repository.ts'
 
 const BATCH = 500
-export const WAREHOUSE_TIMEOUT_MS = 30_000
 /** The schedule runs every 5 minutes; a poll a little early for its interval still counts as due. */
 const SCHEDULE_SLACK_MS = 60_000
 /** Far longer than a batch takes; a claim this old belongs to a worker that stopped mid-poll. */
@@ -37,6 +43,7 @@ export class WarehousePoller {
   readonly #clock: Clock
   readonly #log: Logger
   readonly #cipher: CredentialCipher
+  readonly limits: WarehouseLimits
 
   constructor(deps: {
     db: Database
@@ -45,7 +52,9 @@ export class WarehousePoller {
     clock: Clock
     log: Logger
     cipher: CredentialCipher
+    limits: WarehouseLimits
   }) {
+    this.limits = deps.limits
     this.#db = deps.db
     this.#repo = deps.repo
     this.#sources = deps.sources
@@ -147,7 +156,7 @@ export class WarehousePoller {
         this.connectionOf(source),
         rowsPastWatermark(source.query, source.watermarkColumn, BATCH),
         [source.watermark],
-        WAREHOUSE_TIMEOUT_MS,
+        this.limits,
       )
       // The rows read are received together (one transaction, set-based), then the watermark
       // moves past them; a stop in between re-reads them and the inbox drops the repeats.
@@ -169,13 +178,25 @@ export class WarehousePoller {
       )
       return { forceId, rows: results.length, results, watermark }
     } catch (error) {
-      const message = (error as Error).message
-      this.#log.warn({ forceId, err: error }, 'warehouse poll failed; it resumes from the last watermark')
+      const message = this.describeFailure(forceId, error)
       await this.#db.withForce(forceId, (tx) =>
         this.#repo.recordPoll(tx, forceId, { rows: results.length, error: message, now: this.#clock.now() }),
       )
       return { forceId, rows: results.length, results, watermark, error: message }
     }
+  }
+
+  /**
+   * What the administrator is shown for a failed read; the log gets the reason, never the
+   * connection string, a statement parameter or a value read.
+   */
+  describeFailure(forceId: string, error: unknown): string {
+    if (error instanceof WarehouseError) {
+      this.#log.warn({ forceId, stage: error.stage, reason: error.detail }, 'warehouse read failed')
+      return error.message
+    }
+    this.#log.warn({ forceId, err: error }, 'warehouse poll failed')
+    return 'Waypoint could not finish the poll; it resumes from the last watermark'
   }
 
   async #enabledSources(): Promise<WarehouseSourceRow[]> {

@@ -60,6 +60,17 @@ test('a force admin sets the RMS endpoint; the token is stored encrypted and nev
   assert.match(invalid.body, /Enter the access token/)
   assert.match(invalid.body, /Enter a whole number of seconds from 1 to 60/)
 
+  // Only hosts the deployment allows (here, this machine's loopback) may be named.
+  for (const url of ['https://rms.example.net/entries', 'http://169.254.169.254/latest/meta-data']) {
+    const elsewhere = await kentAdmin.post('/console/writeback/endpoints/rms', {
+      url,
+      authKind: 'none',
+      timeoutSeconds: '5',
+    })
+    assert.equal(elsewhere.statusCode, 400, url)
+    assert.match(elsewhere.body, /Waypoint may not connect to this host/)
+  }
+
   const saved = await kentAdmin.post('/console/writeback/endpoints/rms', {
     url: receiver.url('rms'),
     authKind: 'bearer',

@@ -4,17 +4,31 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
+import { loadConfig } from '../../platform/config.ts'
+import { OutboundPolicy, parseHostRules } from '../../platform/outbound.ts'
 import { CredentialCipher, secretHint } from './credentials.ts'
 import { type DeliveryRequest, deliverOverHttp } from './http-delivery.ts'
 import { hasRunOutOfRetries, nextAttemptAt, type RetryPolicy, retryDelayMs } from './retry-policy.ts'
 
 let server: Server
+// The test settings' allow-list: this machine's loopback, as in development.
+const outbound = new OutboundPolicy({
+  rules: loadConfig({ NODE_ENV: 'test' }).outbound,
+  ownDatabase: async () => ({
+    database: 'waypoint',
+    systemIdentifier: null,
+    serverAddress: null,
+    serverPort: null,
+  }),
+})
 let baseUrl: string
 let lastHeaders: IncomingHttpHeaders = {}
+let requests = 0
 
 before(async () => {
   // POST /status/<code> answers with that code; a 429 also sends Retry-After: 120.
   server = createServer((req, res) => {
+    requests += 1
     lastHeaders = req.headers
     req.resume()
     req.on('end', () => {
@@ -48,6 +62,7 @@ function request(path: string, overrides: Partial<DeliveryRequest> = {}): Delive
 test('a 2xx is delivered, with the Idempotency-Key and credentials sent and the target’s reference kept', async () => {
   const result = await deliverOverHttp(
     request('/status/201', { auth: { kind: 'basic', username: 'waypoint', secret: 's3cret' } }),
+    outbound,
   )
   assert.deepEqual(result, { kind: 'delivered', httpStatus: 201, remoteRef: 'LOG-ENTRY-7' })
   assert.equal(lastHeaders['idempotency-key'], 'message-sent:abc:cad')
@@ -57,24 +72,24 @@ test('a 2xx is delivered, with the Idempotency-Key and credentials sent and the 
 
 test('408, 429 and 5xx are retried; a 429 passes on its Retry-After', async () => {
   for (const status of [408, 500, 502, 503]) {
-    const result = await deliverOverHttp(request(`/status/${status}`))
+    const result = await deliverOverHttp(request(`/status/${status}`), outbound)
     assert.equal(result.kind, 'retry', `HTTP ${status}`)
   }
-  const limited = await deliverOverHttp(request('/status/429'))
+  const limited = await deliverOverHttp(request('/status/429'), outbound)
   assert.equal(limited.kind, 'retry')
   assert.equal(limited.kind === 'retry' && limited.retryAfterSeconds, 120)
 })
 
 test('any other 4xx, and a redirect, is rejected at once with the target’s reason', async () => {
   for (const status of [400, 401, 403, 404, 409, 422]) {
-    const result = await deliverOverHttp(request(`/status/${status}`))
+    const result = await deliverOverHttp(request(`/status/${status}`), outbound)
     assert.equal(result.kind, 'rejected', `HTTP ${status}`)
     assert.match(
       result.kind === 'rejected' ? result.error : '',
       new RegExp(`^HTTP ${status}: .*status ${status}`),
     )
   }
-  const redirected = await deliverOverHttp(request('/status/302'))
+  const redirected = await deliverOverHttp(request('/status/302'), outbound)
   assert.equal(redirected.kind, 'rejected')
 })
 
@@ -83,13 +98,53 @@ test('a refused connection is retried with a plain reason', async () => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
   const port = (closed.address() as AddressInfo).port
   await new Promise<void>((resolve) => closed.close(() => resolve()))
-  const result = await deliverOverHttp(request('', { url: `http://127.0.0.1:${port}/cad` }))
+  const result = await deliverOverHttp(request('', { url: `http://127.0.0.1:${port}/cad` }), outbound)
   assert.deepEqual(result, {
     kind: 'retry',
     httpStatus: null,
     error: 'Connection refused',
     retryAfterSeconds: null,
   })
+})
+
+test('CP-163: an endpoint whose name resolves to an address the deployment has not allowed is never contacted', async () => {
+  const requestsBefore = requests
+  // `localhost` is listed, but the loopback address it resolves to is not.
+  const byNameOnly = new OutboundPolicy({
+    rules: { warehouse: [], writeback: parseHostRules('localhost') },
+    ownDatabase: async () => ({
+      database: 'waypoint',
+      systemIdentifier: null,
+      serverAddress: null,
+      serverPort: null,
+    }),
+  })
+  const port = new URL(baseUrl).port
+  const result = await deliverOverHttp(
+    request('', { url: `http://localhost:${port}/status/201` }),
+    byNameOnly,
+  )
+  assert.deepEqual(result, {
+    kind: 'retry',
+    httpStatus: null,
+    error:
+      'Waypoint is not allowed to connect to this endpoint: the hosts it may reach are set when it is deployed',
+    retryAfterSeconds: null,
+  })
+  // Waypoint's own database server is refused even when its address is allowed.
+  const ownServer = new OutboundPolicy({
+    rules: loadConfig({ NODE_ENV: 'test' }).outbound,
+    ownDatabase: async () => ({
+      database: 'waypoint',
+      systemIdentifier: null,
+      serverAddress: '127.0.0.1',
+      serverPort: Number(port),
+    }),
+  })
+  assert.equal((await deliverOverHttp(request('/status/201'), ownServer)).kind, 'retry')
+  assert.equal(requests, requestsBefore, 'nothing reached the server')
+  assert.equal((await deliverOverHttp(request('/status/201'), outbound)).kind, 'delivered')
+  assert.equal(requests, requestsBefore + 1)
 })
 
 const policy: RetryPolicy = {

@@ -6,6 +6,7 @@ import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { Database } from '../../platform/db/database.ts'
 import { type FieldError, ValidationError } from '../../platform/errors.ts'
+import type { OutboundPolicy } from '../../platform/outbound.ts'
 import { type CredentialCipher, secretHint } from './credentials.ts'
 import type { WritebackRepository } from './repository.ts'
 import type { EndpointAuthKind, WritebackTarget } from './schema.ts'
@@ -48,11 +49,20 @@ export class WritebackEndpointSettings {
     clock: Clock
     cipher: CredentialCipher
     allowHttp: boolean
+    outbound: OutboundPolicy
   }
 
   constructor(
     repo: WritebackRepository,
-    deps: { db: Database; audit: AuditService; clock: Clock; cipher: CredentialCipher; allowHttp: boolean },
+    deps: {
+      db: Database
+      audit: AuditService
+      clock: Clock
+      cipher: CredentialCipher
+      allowHttp: boolean
+      /** Which hosts an endpoint may name: set at deployment (decision 0016). */
+      outbound: OutboundPolicy
+    },
   ) {
     this.#repo = repo
     this.#deps = deps
@@ -90,6 +100,13 @@ export class WritebackEndpointSettings {
           message: this.#deps.allowHttp
             ? 'Enter the full address of the endpoint, starting with https:// or http://'
             : 'Enter the full address of the endpoint, starting with https://',
+        })
+      } else if (!this.#isAllowedHost(url)) {
+        // This depends only on the deployment's settings, never on the network.
+        errors.push({
+          field: 'url',
+          message:
+            'Waypoint may not connect to this host. The hosts write-back may reach are set when Waypoint is deployed: ask the team that runs Waypoint to allow it',
         })
       }
       const authKind = input.authKind as EndpointAuthKind
@@ -152,6 +169,12 @@ export class WritebackEndpointSettings {
         tx,
       )
     })
+  }
+
+  #isAllowedHost(url: string): boolean {
+    const parsed = new URL(url.replace('{reference}', 'reference'))
+    const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80))
+    return this.#deps.outbound.listed('writeback', parsed.hostname, port)
   }
 
   #isAcceptableUrl(url: string): boolean {

@@ -1,5 +1,9 @@
 // Delivers one write-back entry to a force's CAD or RMS write-back endpoint over HTTP (JSON,
 // CP-173), and classifies the answer: delivered, worth retrying, or rejected for good.
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import type { LookupFunction } from 'node:net'
+import type { OutboundAddress, OutboundPolicy } from '../../platform/outbound.ts'
 import type { EndpointAuthKind } from './schema.ts'
 
 export interface DeliveryRequest {
@@ -17,7 +21,18 @@ export type DeliveryResult =
 
 const REASON_LENGTH = 300
 
-export async function deliverOverHttp(request: DeliveryRequest): Promise<DeliveryResult> {
+/** Waypoint sends JSON entries; an endpoint's answer past this size is not read further. */
+const MAX_ANSWER_BYTES = 64 * 1024
+
+/**
+ * Posts the entry to an endpoint the deployment allows (decision 0016): the URL's host is
+ * resolved and checked first, and the request goes to the address that was checked, so a name
+ * that resolves to a forbidden address is never reached.
+ */
+export async function deliverOverHttp(
+  request: DeliveryRequest,
+  outbound: OutboundPolicy,
+): Promise<DeliveryResult> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -25,15 +40,26 @@ export async function deliverOverHttp(request: DeliveryRequest): Promise<Deliver
   }
   const authorization = authorizationHeader(request.auth)
   if (authorization) headers.authorization = authorization
-  let response: Response
+  const url = new URL(request.url)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { kind: 'rejected', httpStatus: 0, error: 'The endpoint address must start with https://' }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  const allowed = await outbound.check('writeback', url.hostname, port)
+  if (!allowed.ok) {
+    // The list is set at deployment; an entry waits for it (or a corrected endpoint) to change.
+    return {
+      kind: 'retry',
+      httpStatus: null,
+      error:
+        'Waypoint is not allowed to connect to this endpoint: the hosts it may reach are set when it is deployed',
+      retryAfterSeconds: null,
+    }
+  }
+  const body = JSON.stringify(request.payload)
+  headers['content-length'] = String(Buffer.byteLength(body))
+  let response: { status: number; headers: Record<string, string | string[] | undefined>; text: string }
   try {
-    response = await fetch(request.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(request.payload),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
-    })
+    response = await post(url, headers, body, allowed.addresses, request.timeoutMs)
   } catch (error) {
     return {
       kind: 'retry',
@@ -42,15 +68,19 @@ export async function deliverOverHttp(request: DeliveryRequest): Promise<Deliver
       retryAfterSeconds: null,
     }
   }
-  const text = await response.text().catch(() => '')
-  const status = response.status
+  const { text, status } = response
   if (status >= 200 && status < 300)
     return { kind: 'delivered', httpStatus: status, remoteRef: remoteRefFrom(text) }
   const reason = `HTTP ${status}${text ? `: ${text.slice(0, REASON_LENGTH)}` : ''}`
   // 408 and 429 say "not now"; every other 4xx says the request itself is wrong and sending it
   // again unchanged cannot succeed, so it goes straight to the dead letters for a person.
   if (status === 408 || status === 429 || status >= 500) {
-    return { kind: 'retry', httpStatus: status, error: reason, retryAfterSeconds: retryAfter(response) }
+    return {
+      kind: 'retry',
+      httpStatus: status,
+      error: reason,
+      retryAfterSeconds: retryAfter(response.headers),
+    }
   }
   if (status >= 300 && status < 400) {
     return {
@@ -62,6 +92,45 @@ export async function deliverOverHttp(request: DeliveryRequest): Promise<Deliver
   return { kind: 'rejected', httpStatus: status, error: reason }
 }
 
+/** One POST to the checked addresses only; redirects are not followed. */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  addresses: OutboundAddress[],
+  timeoutMs: number,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    if (options.all) callback(null, addresses)
+    else callback(null, addresses[0]!.address, addresses[0]!.family)
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      { method: 'POST', headers, lookup: pinned, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk)
+        })
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
 function authorizationHeader(auth: DeliveryRequest['auth']): string | undefined {
   if (auth.kind === 'bearer' && auth.secret) return `Bearer ${auth.secret}`
   if (auth.kind === 'basic' && auth.secret !== null) {
@@ -71,16 +140,17 @@ function authorizationHeader(auth: DeliveryRequest['auth']): string | undefined 
 }
 
 function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const e = error as Error & { name?: string; cause?: { code?: string; message?: string } }
+  const e = error as Error & { name?: string; code?: string; cause?: { code?: string; message?: string } }
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `No answer within ${timeoutMs} ms`
-  const code = e.cause?.code
+  const code = e.code ?? e.cause?.code
   if (code === 'ECONNREFUSED') return 'Connection refused'
   if (code) return `Network error ${code}`
   return `Network error: ${e.cause?.message ?? e.message}`
 }
 
-function retryAfter(response: Response): number | null {
-  const value = response.headers.get('retry-after')
+function retryAfter(headers: Record<string, string | string[] | undefined>): number | null {
+  const header = headers['retry-after']
+  const value = Array.isArray(header) ? header[0] : header
   if (!value) return null
   const seconds = Number(value)
   if (Number.isFinite(seconds) && seconds >= 0) return seconds

@@ -254,13 +254,16 @@ test('a worker that dies after sending but before recording: the entry is taken 
   const mine = claimed.find((e) => e.id === entry.id)
   assert.ok(mine)
   // The crashed worker's request did reach the CAD; its outcome was never recorded.
-  const sent = await deliverOverHttp({
-    url: receiver.url('cad', `/logs/${mine.targetRef}/entries`),
-    auth: { kind: 'bearer', username: null, secret: CAD_TOKEN },
-    idempotencyKey: mine.idempotencyKey,
-    payload: payloadOf(mine),
-    timeoutMs: 1000,
-  })
+  const sent = await deliverOverHttp(
+    {
+      url: receiver.url('cad', `/logs/${mine.targetRef}/entries`),
+      auth: { kind: 'bearer', username: null, secret: CAD_TOKEN },
+      idempotencyKey: mine.idempotencyKey,
+      payload: payloadOf(mine),
+      timeoutMs: 1000,
+    },
+    t.app.outbound,
+  )
   assert.equal(sent.kind, 'delivered')
   const duplicatesBefore = receiver.duplicates
 

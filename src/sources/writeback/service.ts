@@ -9,6 +9,7 @@ import type { Database, Tx } from '../../platform/db/database.ts'
 import { NotFoundError } from '../../platform/errors.ts'
 import type { JobDefinition, JobQueue } from '../../platform/jobs.ts'
 import type { Logger } from '../../platform/logger.ts'
+import type { OutboundPolicy } from '../../platform/outbound.ts'
 import { CredentialCipher } from './credentials.ts'
 import { WritebackDeletionRepository } from './deletion-repository.ts'
 import { type DeliveryResult, deliverOverHttp } from './http-delivery.ts'
@@ -77,6 +78,8 @@ export interface WritebackDependencies {
   clock: Clock
   log: Logger
   config: Config['writeback']
+  /** Where entries may be delivered (decision 0016). */
+  outbound: OutboundPolicy
   /** Jitter source; tests may pass a fixed one. */
   random?: () => number
 }
@@ -222,17 +225,22 @@ export class WritebackService {
       }
     } else {
       try {
-        result = await deliverOverHttp({
-          url: endpoint.url.replace('{reference}', encodeURIComponent(entry.targetRef)),
-          auth: {
-            kind: endpoint.authKind,
-            username: endpoint.authUsername,
-            secret: endpoint.authSecretEncrypted ? this.#cipher.decrypt(endpoint.authSecretEncrypted) : null,
+        result = await deliverOverHttp(
+          {
+            url: endpoint.url.replace('{reference}', encodeURIComponent(entry.targetRef)),
+            auth: {
+              kind: endpoint.authKind,
+              username: endpoint.authUsername,
+              secret: endpoint.authSecretEncrypted
+                ? this.#cipher.decrypt(endpoint.authSecretEncrypted)
+                : null,
+            },
+            idempotencyKey: entry.idempotencyKey,
+            payload: payloadOf(entry),
+            timeoutMs: endpoint.timeoutMs,
           },
-          idempotencyKey: entry.idempotencyKey,
-          payload: payloadOf(entry),
-          timeoutMs: endpoint.timeoutMs,
-        })
+          this.#deps.outbound,
+        )
       } catch (error) {
         result = { kind: 'retry', httpStatus: null, error: (error as Error).message, retryAfterSeconds: null }
       }
