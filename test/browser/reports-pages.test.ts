@@ -57,6 +57,49 @@ test('CP-65: the Victims’ Code timeliness report meets WCAG 2.2 AA, empty and 
   ).context.close()
 })
 
+test('CP-65, UJ-15: the deadlines page, the timeliness report with a held-back first message and the outbox’s held-back filter meet WCAG 2.2 AA', async () => {
+  await t.app.services.journeys.installDefaults('kent')
+  await t.app.db.withForce('kent', (tx) =>
+    t.app.services.cases.applySourceChange(
+      tx,
+      'kent',
+      {
+        kind: 'crime.recorded',
+        crime: {
+          crimeRef: '46/7001/26',
+          crimeType: 'Assault',
+          status: 'open',
+          vcopCategory: 'enhanced',
+          recordedAt: t.clock.now(),
+        },
+        people: [
+          {
+            athenaUrn: 'A11Y-HELD-1',
+            name: 'Sam Held',
+            dateOfBirth: '1985-04-05',
+            role: 'victim',
+            phones: [{ value: '+447700900802', mobile: true }],
+            emails: [],
+            markers: ['domestic_abuse'],
+          },
+        ],
+      },
+      { sourceSystem: 'athena', occurredAt: t.clock.now() },
+    ),
+  )
+  await t.app.jobs.drain()
+  const deadlines = await openPage('/console/journeys/victims-code', 'journeys-victims-code-deadlines')
+  assert.match((await deadlines.page.locator('main').textContent()) ?? '', /46\/7001\/26\s*, Sam Held/)
+  await deadlines.context.close()
+  await (await openPage('/console/reports/victims-code', 'reports-victims-code-held-back')).context.close()
+  const outbox = await openPage('/console/outbox?status=suppressed', 'outbox-held-back')
+  assert.match(
+    (await outbox.page.locator('main').textContent()) ?? '',
+    /domestic abuse: sms has not been confirmed as a safe channel/,
+  )
+  await outbox.context.close()
+})
+
 test('UJ-16: the Power BI key page meets WCAG 2.2 AA with a new key and with an error summary', async () => {
   const { page, context } = await openPage('/console/reports/api-keys', 'reports-api-keys')
   await page.getByLabel('Name').fill('Performance dashboard')
