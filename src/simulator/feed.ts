@@ -52,15 +52,35 @@ export class SimulatorFeed {
     return { cases: this.#serial, eventsSent: this.#sent, eventsFailed: this.#failed }
   }
 
-  #startCase(): void {
+  /**
+   * The events of the cases the feed starts from `from` until `until` at its rate, each with the
+   * moment it is due, in order: what `start` sends on timers, for a run on a controlled clock.
+   */
+  planned(from: Date, until: Date): { at: Date; event: SimulatedEvent }[] {
+    const everyMs = 60_000 / this.#options.casesPerMinute
+    const planned: { at: Date; event: SimulatedEvent }[] = []
+    for (let at = from.getTime(); at < until.getTime(); at += everyMs)
+      planned.push(...this.#nextCase(new Date(at)))
+    return planned.sort((a, b) => a.at.getTime() - b.at.getTime())
+  }
+
+  #nextCase(at: Date): { at: Date; event: SimulatedEvent }[] {
     this.#serial += 1
     const forceId = pickForce(this.#random, this.#options.forceIds)
     const timeScale = this.#options.secondsPerDay / 86_400
-    for (const event of caseLife(this.#random, forceId, this.#serial, new Date(), timeScale)) {
+    return caseLife(this.#random, forceId, this.#serial, at, timeScale).map((event) => ({
+      at: new Date(at.getTime() + event.afterSeconds * 1000),
+      event,
+    }))
+  }
+
+  #startCase(): void {
+    const now = new Date()
+    for (const { at, event } of this.#nextCase(now)) {
       const timer = setTimeout(() => {
         this.#timers.delete(timer)
         void this.#send(event)
-      }, event.afterSeconds * 1000)
+      }, at.getTime() - now.getTime())
       timer.unref()
       this.#timers.add(timer)
     }
