@@ -76,7 +76,8 @@ if (process.env.OPEN_WINDOWS === 'true') {
   const always = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59', sendOnBankHolidays: true }
   for (const f of forces)
     await db.query(
-      `insert into messaging_settings (force_id, sending_windows) values ($1, $2)
+      `insert into messaging_settings (force_id, sms_channel, email_channel, sending_windows)
+       values ($1, 'notify', 'notify', $2)
        on conflict (force_id) do update set sending_windows = excluded.sending_windows`,
       [f, JSON.stringify({ sms: always, email: always })],
     )
