@@ -5,10 +5,12 @@ import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { after, before, test } from 'node:test'
+import { sql } from 'drizzle-orm'
+import pg from 'pg'
 import { issueClientToken } from '../../test/support/api-client.ts'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { createLogger } from '../platform/logger.ts'
-import { fieldLimits, readableApplyReason } from './input-checks.ts'
+import { fieldLimits, readableApplyReason, refusedByData } from './input-checks.ts'
 import { aStormEvent, anAthenaEvent } from './test-support/events.ts'
 
 const force = 'bedfordshire'
@@ -590,4 +592,30 @@ test('CP-157: the field limits are declared in the API description of both sourc
     assert.match(description, /person\.name 300/, path)
     assert.match(description, /null character/, path)
   }
+})
+
+test('CP-174: a batch is taken again event by event only when the data was refused, not when the database is unavailable', async () => {
+  const refused = await t.database.db
+    .withForce(force, (tx) => tx.execute(sql`select repeat(md5('x'), 100)::varchar(10)::int`))
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+  assert.ok(refused)
+  assert.equal(refusedByData(refused), true, 'a value the database refused')
+  const client = new pg.Client({ connectionString: 'postgres://nobody@127.0.0.1:1/none' })
+  const unreachable = await client.connect().then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  assert.ok(unreachable)
+  assert.equal(refusedByData(unreachable), false, 'a database that cannot be reached')
+  const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+    code: '57P01',
+  })
+  assert.equal(
+    refusedByData(new Error('Failed query', { cause: shutdown })),
+    false,
+    'a database shutting down',
+  )
 })

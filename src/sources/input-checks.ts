@@ -240,7 +240,8 @@ const databaseReasons: [RegExp, string][] = [
 /** The SQLSTATE of a database error, wrapped or not. */
 export function databaseErrorCode(error: unknown): string | undefined {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; i++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
+    // SQLSTATEs are five digits or capitals; no class starts with E (EPIPE is a socket error).
+    if (typeof e.code === 'string' && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(e.code)) return e.code
     e = e.cause as typeof e
   }
   return undefined
@@ -256,4 +257,24 @@ export function readableApplyReason(error: unknown, reference: string): string {
   const known = code ? databaseReasons.find(([pattern]) => pattern.test(code)) : undefined
   if (known) return `Could not apply: ${known[1]}`
   return `Could not apply: Waypoint could not store this event (reference ${reference}); correct it or replay it, and report the reference if it happens again`
+}
+
+/**
+ * Whether an error is about the data (a value, a constraint, the model's rules) rather than the
+ * database being unavailable: connection failures (08), insufficient resources (53), operator
+ * intervention such as a shutdown (57) and system errors (58) are not retried event by event.
+ */
+export function refusedByData(error: unknown): boolean {
+  const code = databaseErrorCode(error)
+  if (code) return !/^(08|53|57|58)/.test(code)
+  const unavailable = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connect timeout/i
+  for (
+    let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    i++
+  ) {
+    if (unavailable.test(String(e.code ?? '')) || unavailable.test(String(e.message ?? ''))) return false
+    e = e.cause as typeof e
+  }
+  return true
 }

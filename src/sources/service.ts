@@ -19,6 +19,7 @@ import {
   checkRawPayload,
   databaseErrorCode,
   readableApplyReason,
+  refusedByData,
   storable,
   storableReason,
 } from './input-checks.ts'
@@ -164,9 +165,16 @@ export class SourceService {
     if (!items.length) return []
     try {
       return await this.#receiveBatch(forceId, sourceSystem, items, 'together')
-    } catch {
+    } catch (error) {
+      // The database is unreachable or shutting down: taking the batch again cannot help, and the
+      // sender is told to retry (nothing of the batch was stored).
+      if (!refusedByData(error)) throw error
       // The model refused an event (rare): the whole batch is rolled back and taken again one
       // event at a time, each in a savepoint, so only the refused one is quarantined.
+      this.#log?.warn(
+        { forceId, sourceSystem, events: items.length, sqlState: databaseErrorCode(error) },
+        'a source batch was refused as a whole; it is taken again one event at a time',
+      )
       return this.#receiveBatch(forceId, sourceSystem, items, 'alone')
     }
   }
