@@ -266,7 +266,7 @@ test('A message Notify never accounts for is left for a person with the reason, 
   assert.equal(notify.byReference(message.reference).length, 1)
 })
 
-test('Notify’s rate limit: a 429 pauses the force’s sending until the window frees; few 429s, each message sent once, attempts not counted; 429s are in the metrics', async () => {
+test('Notify’s rate limit: a 429 pauses the force’s sending until the window frees; few 429s, each message sent once, attempts not counted; 429s are in the metrics', async (context) => {
   t.clock.set('2026-06-02T12:00:00Z')
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const refusedBefore = notify.rateLimited
@@ -283,6 +283,9 @@ test('Notify’s rate limit: a 429 pauses the force’s sending until the window
   }
   const windows = Math.ceil((Date.now() - started) / windowMs) + 1
   const refused = notify.rateLimited - refusedBefore
+  context.diagnostic(
+    `${count} messages, Notify at ${limitPerWindow} per ${windowMs} ms: ${refused} × 429 over ${windows} windows`,
+  )
   for (const m of batch) assert.equal(notify.byReference(m.reference).length, 1, m.reference)
   // At most one batch in flight meets each closed window: bounded by windows, not messages.
   assert.ok(refused <= 2 * windows, `${refused} × 429 over ${windows} windows`)
