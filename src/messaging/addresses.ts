@@ -1,5 +1,6 @@
 // One normalised key per phone number or email address, so an opt-out by "07700 900123" also
 // covers "+447700900123" (UJ-6) and contact-point health is kept once per address.
+import { normaliseEmail, normaliseUkPhone } from '../sources/contact-details.ts'
 import type { Channel } from './schema.ts'
 
 export function addressKey(channel: Channel, address: string): string {
@@ -12,9 +13,15 @@ export function addressKey(channel: Channel, address: string): string {
   return digits
 }
 
+/**
+ * Whether Waypoint could message this address: the same rules ingest applies to a source's
+ * contact details (src/sources/contact-details.ts), so an opt-out, a test send or a reply is never
+ * accepted for an address ingest would refuse. SMS goes to UK mobiles only.
+ */
 export function isValidAddress(channel: Channel, address: string): boolean {
-  if (channel === 'email') return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address.trim())
-  return /^\+\d{10,15}$/.test(addressKey('sms', address))
+  if (channel === 'email') return normaliseEmail(address).ok
+  const phone = normaliseUkPhone(addressKey('sms', address))
+  return phone.ok && phone.value.mobile
 }
 
 /** The words a person may reply with to stop texts (UJ-6), as carriers and Notify treat them. */

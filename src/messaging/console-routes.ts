@@ -2,6 +2,8 @@
 // versions, an editor with a branded preview and SMS length, and the force's messaging settings:
 // quiet hours (UJ-8), sender details, links, branding and the channel each kind of message uses.
 // Journey designers and force admins edit templates; force admins alone change settings.
+import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { whoAndWhere } from '../platform/audit/audit-service.ts'
@@ -51,6 +53,19 @@ export function registerMessagingConsoleRoutes(
 ): void {
   const { db, messaging, audit, editing } = deps
   const templates = { config: { access: { staff: templateEditors } } }
+  // Free-text limits of the template form (limits.ts): a GOV.UK error summary names a breach.
+  const templateForm = {
+    ...templates,
+    schema: {
+      body: Type.Object({
+        key: formText(MAX_LENGTH.name),
+        title: formText(MAX_LENGTH.name),
+        smsBody: formText(MAX_LENGTH.longText),
+        emailSubject: formText(MAX_LENGTH.name),
+        emailBody: formText(MAX_LENGTH.longText),
+      }),
+    },
+  }
   const sampleFor = async (forceId: string) => {
     const branding = await db.withForce(forceId, (tx) => messaging.branding(tx, forceId))
     return {
@@ -77,7 +92,7 @@ export function registerMessagingConsoleRoutes(
     )
   })
 
-  http.post<{ Body: TemplateForm }>(base, templates, async (request, reply) => {
+  http.post<{ Body: TemplateForm }>(base, templateForm, async (request, reply) => {
     const forceId = ownForce(request)
     const text = textFrom(request.body)
     const newKey = (request.body.key ?? '').trim()
@@ -162,7 +177,7 @@ export function registerMessagingConsoleRoutes(
 
   http.post<{ Params: { key: string }; Querystring: { language?: string }; Body: TemplateForm }>(
     `${base}/:key/edit`,
-    templates,
+    templateForm,
     async (request, reply) => {
       const forceId = ownForce(request)
       const key = keyOr404(request.params.key)

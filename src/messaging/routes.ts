@@ -1,5 +1,7 @@
 // Messaging over HTTP: provider callbacks (bearer token), one-click unsubscribe (signed link),
 // and the console pages: dev outbox, message detail, opt-outs and failed contact details.
+import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
+import { Type } from '@sinclair/typebox'
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
@@ -266,7 +268,12 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
 
   http.post<{ Body: { channel?: string; address?: string; note?: string } }>(
     '/console/opt-outs',
-    { config: { access: { staff: optOutRecorders } } },
+    {
+      config: { access: { staff: optOutRecorders } },
+      schema: {
+        body: Type.Object({ address: formText(MAX_LENGTH.email), note: formText(MAX_LENGTH.shortText) }),
+      },
+    },
     async (request, reply) => {
       const forceId = ownForce(request)
       const body = request.body ?? {}

@@ -617,7 +617,9 @@ export class MessagingService {
         ? 'email'
         : 'sms'
     if (!isValidAddress(keyChannel, optOut.address)) {
-      throw new ValidationError([{ field: 'address', message: 'Enter a mobile number or email address' }])
+      throw new ValidationError([
+        { field: 'address', message: 'Enter a UK mobile number, like 07700 900 982, or an email address' },
+      ])
     }
     const key = addressKey(keyChannel, optOut.address)
     const result = await this.#repo.addOptOut(tx, {

@@ -1,5 +1,6 @@
 // Console pages for API clients (CP-172): force administrators manage their own force's
 // clients, system administrators any force's. A new client's secret is shown once.
+import { formText, MAX_LENGTH } from '../http/limits.ts'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditService } from '../audit/audit-service.ts'
@@ -74,8 +75,8 @@ export function registerApiClientConsoleRoutes(
       config: { access: admins },
       schema: {
         body: Type.Object({
-          name: Type.Optional(Type.String()),
-          forceId: Type.Optional(Type.String()),
+          name: formText(MAX_LENGTH.name),
+          forceId: formText(MAX_LENGTH.name),
           scopes: Type.Optional(Type.Array(Type.String())),
         }),
       },

@@ -1,6 +1,8 @@
 // Staff sign-in over HTTP: local accounts (password, then TOTP), single sign-on, sign-out.
 // A new session id is issued after the password and again after the second factor (no session
 // fixation); only a session that has passed both is a staff session.
+import { Type } from '@sinclair/typebox'
+import { formText, MAX_LENGTH } from '../http/limits.ts'
 import fastifyRateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../audit/audit-service.ts'
@@ -126,7 +128,16 @@ export function registerSignInRoutes(http: FastifyInstance, deps: SignInRouteDep
 
     scope.post<{ Body: { email?: string; password?: string; returnTo?: string } }>(
       '/sign-in',
-      { config: { access: 'public', rateLimit } },
+      {
+        config: { access: 'public', rateLimit },
+        schema: {
+          body: Type.Object({
+            email: formText(MAX_LENGTH.email),
+            password: formText(MAX_LENGTH.secret),
+            returnTo: formText(MAX_LENGTH.shortText),
+          }),
+        },
+      },
       async (request, reply) => {
         const { email = '', password = '' } = request.body ?? {}
         const returnTo = safeReturnTo(request.body?.returnTo)
@@ -163,7 +174,10 @@ export function registerSignInRoutes(http: FastifyInstance, deps: SignInRouteDep
 
     scope.post<{ Body: { code?: string } }>(
       '/sign-in/mfa',
-      { config: { access: 'public', rateLimit } },
+      {
+        config: { access: 'public', rateLimit },
+        schema: { body: Type.Object({ code: formText(MAX_LENGTH.name) }) },
+      },
       async (request, reply) => {
         const session = pendingMfa(request.session)
         if (!session) return reply.redirect('/sign-in')

@@ -1,5 +1,7 @@
 // Console pages for staff accounts (CP-44, CP-45, CP-46, CP-152): list, create, detail with the
 // history of every role grant, grant and revoke roles, disable and enable accounts.
+import { Type } from '@sinclair/typebox'
+import { formText, MAX_LENGTH } from '../http/limits.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../errors.ts'
 import { auditContext } from '../http/server.ts'
@@ -66,7 +68,16 @@ export function registerUserAdminRoutes(
 
   http.post<{ Body: NewUserForm }>(
     '/console/users/new',
-    { config: { access: admins } },
+    {
+      config: { access: admins },
+      schema: {
+        body: Type.Object({
+          displayName: formText(MAX_LENGTH.name),
+          email: formText(MAX_LENGTH.email),
+          forceId: formText(MAX_LENGTH.name),
+        }),
+      },
+    },
     async (request, reply) => {
       try {
         const user = await administration.create(context(request), request.body ?? {})

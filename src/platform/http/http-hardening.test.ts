@@ -3,7 +3,9 @@
 // a 500 or a framework's own message; answers carrying personal data are never cached.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { sql } from 'drizzle-orm'
 import { issueClientToken } from '../../../test/support/api-client.ts'
+import { rows } from '../db/database.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 
 let t: TestApp
@@ -125,4 +127,39 @@ test('CP-5: console pages and API answers are never cached; static assets are', 
   const asset = await t.app.http.inject({ method: 'GET', url: '/public/waypoint.css' })
   assert.equal(asset.statusCode, 200)
   assert.match(asset.headers['cache-control'] as string, /max-age=\d+/)
+})
+
+test('CP-182: a 100,000-character staff name is refused with an error summary, and no form field takes more than the backstop', async () => {
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const user = await admin.post('/console/users/new', {
+    displayName: 'N'.repeat(100_000),
+    email: 'long.name@kent.police.example',
+    forceId: 'kent',
+    roles: 'analyst',
+  })
+  assert.equal(user.statusCode, 400)
+  assert.match(user.body, /govuk-error-summary/)
+  assert.match(user.body, /displayName must be 200 characters or fewer/)
+  const stored = await t.app.db.asSystem((tx) =>
+    rows(tx, sql`select 1 from staff_users where email = 'long.name@kent.police.example'`),
+  )
+  assert.equal(stored.length, 0, 'nothing was saved')
+  const incident = await t.signInAs(['service_support'], null)
+  const action = await incident.post('/console/incidents', { title: 'T'.repeat(201), description: 'x' })
+  assert.equal(action.statusCode, 400)
+  assert.match(action.body, /title must be 200 characters or fewer/)
+
+  const designer = await t.signInAs(['journey_designer'], 'kent')
+  const template = await designer.post('/console/templates', {
+    key: 'very-long',
+    title: 'Long',
+    smsBody: 'S'.repeat(60_000),
+    emailSubject: 'Long',
+    emailBody: 'Body',
+  })
+  assert.equal(template.statusCode, 400)
+  assert.match(template.body, /smsBody must be 10,000 characters or fewer/)
+  const search = await designer.get(`/console/templates?saved=${'q'.repeat(60_000)}`)
+  assert.equal(search.statusCode, 400)
+  assert.match(search.body, /saved must be 50,000 characters or fewer/, 'the backstop, where a route declares no limit')
 })

@@ -19,6 +19,7 @@ import type { Config } from '../config.ts'
 import { isDatabaseUnavailable } from '../db/database-error.ts'
 import { DomainError, type FieldError, problemFor, ValidationError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { MAX_LENGTH } from './limits.ts'
 import type { Session, SessionService } from './session-service.ts'
 import { createViewEnvironment, govukFrontendRoot, mojFrontendRoot } from './views.ts'
 
@@ -182,6 +183,15 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     if (found.length) throw new ValidationError(found, 'The request contains a null character')
   })
 
+  // A backstop on free text, after the route's own schema has applied any smaller limit (limits.ts).
+  app.addHook('preHandler', async (request) => {
+    const tooLong: FieldError[] = []
+    findTooLong(request.query, '', tooLong)
+    if (isForm(request) && request.body && typeof request.body === 'object')
+      findTooLong(request.body, '', tooLong)
+    if (tooLong.length) throw new ValidationError(tooLong, 'Some of the text entered is too long')
+  })
+
   // Console pages and API answers may carry personal data: no browser or proxy keeps a copy.
   // Static assets (fingerprinted by version, no personal data) keep their own caching.
   app.addHook('onSend', async (request, reply) => {
@@ -317,6 +327,24 @@ function isStaticAsset(url: string): boolean {
   return STATIC_PREFIXES.some((prefix) => url.startsWith(prefix))
 }
 
+function isForm(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+}
+
+function findTooLong(value: unknown, path: string, found: FieldError[]): void {
+  if (typeof value === 'string') {
+    if (value.length > MAX_LENGTH.backstop)
+      found.push({ field: path || 'request', message: tooLongMessage(path, MAX_LENGTH.backstop) })
+    return
+  }
+  if (!value || typeof value !== 'object') return
+  for (const [key, inner] of Object.entries(value)) findTooLong(inner, path ? `${path}.${key}` : key, found)
+}
+
+function tooLongMessage(field: string, limit: number): string {
+  return `${field || 'The text'} must be ${limit.toLocaleString('en-GB')} characters or fewer`
+}
+
 function findNullCharacters(value: unknown, path: string, found: FieldError[]): void {
   if (found.length >= 20) return
   if (typeof value === 'string') {
@@ -353,12 +381,17 @@ function toDomainError(error: FastifyError | DomainError): DomainError {
   if (e.validation) {
     return new DomainError('validation-failed', 'The request is not valid', {
       status: 400,
-      fieldErrors: e.validation.map((v) => ({
-        field: (
+      fieldErrors: e.validation.map((v) => {
+        const field = (
           v.instancePath || String((v.params as { missingProperty?: string }).missingProperty ?? '')
-        ).replace(/^\//, ''),
-        message: v.message ?? 'is not valid',
-      })),
+        )
+          .replace(/^\//, '')
+          .replaceAll('/', '.')
+        const limit = (v.params as { limit?: number }).limit
+        if (v.keyword === 'maxLength' && limit !== undefined)
+          return { field, message: tooLongMessage(field, limit) }
+        return { field, message: v.message ?? 'is not valid' }
+      }),
     })
   }
   // Other errors are described in Waypoint's own words: a framework's or a driver's message

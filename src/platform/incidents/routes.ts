@@ -1,6 +1,8 @@
 // The service-incident log in the staff console (CP-185, UJ-17, CRM-33). System administrators
 // and service support record incidents and actions; force administrators read and export the
 // incidents that affect their force.
+import { Type } from '@sinclair/typebox'
+import { formText, MAX_LENGTH } from '../http/limits.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { StaffRole } from '../auth/roles.ts'
@@ -87,63 +89,89 @@ export function registerIncidentRoutes(
     renderForm(reply, forces, {}, []),
   )
 
-  http.post('/console/incidents', { config: { access: writers } }, async (request, reply) => {
-    const body = request.body as Record<string, string | string[] | undefined>
-    const form: IncidentForm = {
-      kind: text(body.kind),
-      title: text(body.title),
-      severity: text(body.severity),
-      forceIds: ([] as string[]).concat(body.forceIds ?? []),
-      startedDate: text(body.startedDate),
-      startedTime: text(body.startedTime),
-      description: text(body.description),
-    }
-    try {
-      const incident = await incidents.record(readerOf(request), form)
-      return reply.redirect(`/console/incidents/${incident.id}`, 303)
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      reply.code(400)
-      return renderForm(reply, forces, form, error.fieldErrors)
-    }
-  })
+  const incidentForm = {
+    body: Type.Object({
+      title: formText(MAX_LENGTH.name),
+      startedDate: formText(MAX_LENGTH.name),
+      startedTime: formText(MAX_LENGTH.name),
+      description: formText(MAX_LENGTH.longText),
+    }),
+  }
+  http.post(
+    '/console/incidents',
+    { config: { access: writers }, schema: incidentForm },
+    async (request, reply) => {
+      const body = request.body as Record<string, string | string[] | undefined>
+      const form: IncidentForm = {
+        kind: text(body.kind),
+        title: text(body.title),
+        severity: text(body.severity),
+        forceIds: ([] as string[]).concat(body.forceIds ?? []),
+        startedDate: text(body.startedDate),
+        startedTime: text(body.startedTime),
+        description: text(body.description),
+      }
+      try {
+        const incident = await incidents.record(readerOf(request), form)
+        return reply.redirect(`/console/incidents/${incident.id}`, 303)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return renderForm(reply, forces, form, error.fieldErrors)
+      }
+    },
+  )
 
   http.get('/console/incidents/:id', { config: { access: readers } }, async (request, reply) => {
     const { id } = request.params as { id: string }
     return renderDetail(request, reply, incidents, forces, id, [])
   })
 
-  http.post('/console/incidents/:id/actions', { config: { access: writers } }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    try {
-      await incidents.addAction(
-        readerOf(request),
-        id,
-        text((request.body as Record<string, string>).description),
-      )
-      return reply.redirect(`/console/incidents/${id}`, 303)
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      reply.code(400)
-      return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
-    }
-  })
+  http.post(
+    '/console/incidents/:id/actions',
+    {
+      config: { access: writers },
+      schema: { body: Type.Object({ description: formText(MAX_LENGTH.longText) }) },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string }
+      try {
+        await incidents.addAction(
+          readerOf(request),
+          id,
+          text((request.body as Record<string, string>).description),
+        )
+        return reply.redirect(`/console/incidents/${id}`, 303)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
+      }
+    },
+  )
 
-  http.post('/console/incidents/:id/resolve', { config: { access: writers } }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    try {
-      await incidents.resolve(
-        readerOf(request),
-        id,
-        text((request.body as Record<string, string>).resolution),
-      )
-      return reply.redirect(`/console/incidents/${id}`, 303)
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      reply.code(400)
-      return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
-    }
-  })
+  http.post(
+    '/console/incidents/:id/resolve',
+    {
+      config: { access: writers },
+      schema: { body: Type.Object({ resolution: formText(MAX_LENGTH.longText) }) },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string }
+      try {
+        await incidents.resolve(
+          readerOf(request),
+          id,
+          text((request.body as Record<string, string>).resolution),
+        )
+        return reply.redirect(`/console/incidents/${id}`, 303)
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error
+        reply.code(400)
+        return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
+      }
+    },
+  )
 }
 
 function readerOf(request: FastifyRequest): IncidentReader {

@@ -1,9 +1,11 @@
 // Console pages for sharing agreements between forces (UJ-5, CP-5, CRM-5): force A may read
 // force B's records of the chosen kinds for a stated purpose between two dates. Row-level
 // security consults these rows, so creating or revoking one takes effect on the next query.
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../app.ts'
 import { DomainError, type FieldError } from '../errors.ts'
+import { formText, MAX_LENGTH } from '../http/limits.ts'
 import { auditContext } from '../http/server.ts'
 import { asList } from './force-routes.ts'
 import { recordKinds } from './force-service.ts'
@@ -44,45 +46,50 @@ export function registerSharingRoutes(
     reply.render('tenancy/sharing-agreement-new.njk', await newFormContext(services, {})),
   )
 
-  http.post<{ Body: Form }>('/console/sharing-agreements', { config: { access } }, async (request, reply) => {
-    const body = request.body
-    try {
-      const dates = parseDates(body)
-      const agreement = await forces.createAgreement(
-        {
-          fromForceId: text(body.fromForceId),
-          toForceId: text(body.toForceId),
-          recordKinds: asList(body.recordKinds),
-          purpose: text(body.purpose),
-          startsAt: dates.startsAt,
-          expiresAt: dates.expiresAt,
-        },
-        request.staff!.id,
-        dates.errors,
-      )
-      await audit.record({
-        action: 'sharing-agreement.created',
-        forceId: agreement.fromForceId,
-        recordType: 'sharing_agreement',
-        recordId: agreement.id,
-        detail: {
-          toForceId: agreement.toForceId,
-          recordKinds: agreement.recordKinds,
-          startsAt: agreement.startsAt.toISOString(),
-          expiresAt: agreement.expiresAt?.toISOString() ?? null,
-        },
-        ...auditContext(request),
-      })
-      return reply.redirect('/console/sharing-agreements?done=created', 303)
-    } catch (error) {
-      if (!(error instanceof DomainError) || !error.fieldErrors.length) throw error
-      reply.code(400)
-      return reply.render(
-        'tenancy/sharing-agreement-new.njk',
-        await newFormContext(services, body, error.fieldErrors),
-      )
-    }
-  })
+  const agreementForm = { body: Type.Object({ purpose: formText(MAX_LENGTH.shortText) }) }
+  http.post<{ Body: Form }>(
+    '/console/sharing-agreements',
+    { config: { access }, schema: agreementForm },
+    async (request, reply) => {
+      const body = request.body
+      try {
+        const dates = parseDates(body)
+        const agreement = await forces.createAgreement(
+          {
+            fromForceId: text(body.fromForceId),
+            toForceId: text(body.toForceId),
+            recordKinds: asList(body.recordKinds),
+            purpose: text(body.purpose),
+            startsAt: dates.startsAt,
+            expiresAt: dates.expiresAt,
+          },
+          request.staff!.id,
+          dates.errors,
+        )
+        await audit.record({
+          action: 'sharing-agreement.created',
+          forceId: agreement.fromForceId,
+          recordType: 'sharing_agreement',
+          recordId: agreement.id,
+          detail: {
+            toForceId: agreement.toForceId,
+            recordKinds: agreement.recordKinds,
+            startsAt: agreement.startsAt.toISOString(),
+            expiresAt: agreement.expiresAt?.toISOString() ?? null,
+          },
+          ...auditContext(request),
+        })
+        return reply.redirect('/console/sharing-agreements?done=created', 303)
+      } catch (error) {
+        if (!(error instanceof DomainError) || !error.fieldErrors.length) throw error
+        reply.code(400)
+        return reply.render(
+          'tenancy/sharing-agreement-new.njk',
+          await newFormContext(services, body, error.fieldErrors),
+        )
+      }
+    },
+  )
 
   http.get<{ Params: { id: string } }>(
     '/console/sharing-agreements/:id/revoke',
