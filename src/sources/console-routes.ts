@@ -7,7 +7,8 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import { DomainError, ForbiddenError } from '../platform/errors.ts'
 import { type SourceSystem, sourceSystems } from './default-profiles.ts'
 import { type MappingProfile, profileKeys } from './mapping.ts'
-import type { SourceService } from './service.ts'
+import { peopleConcerned } from './concerning.ts'
+import type { SourceHealth, SourceService } from './service.ts'
 
 const access = { staff: ['force_admin'] as const }
 const idParams = {
@@ -54,9 +55,16 @@ export function registerSourceConsoleRoutes(
 
   http.get('/console/sources', { config: { access } }, async (request, reply) => {
     const forceId = forceOf(request)
+    const quarantined = await sources.events(forceId, { status: 'quarantined', limit: 100 })
+    const concerning = await peopleConcerned(sources, forceId, quarantined)
+    // The list names the people the events concern, so showing it is recorded.
+    if (Object.values(concerning).some((who) => who))
+      await audit(request, 'source-events.quarantine-listed', 'source_event', 'quarantined', {
+        count: quarantined.length,
+      })
     return reply.render('sources/health.njk', {
-      health: await sources.health(forceId),
-      quarantined: await sources.events(forceId, { status: 'quarantined', limit: 100 }),
+      health: (await sources.health(forceId)).map(healthView),
+      quarantined: quarantined.map((e) => ({ ...e, concerning: concerning[e.id] })),
       recent: await sources.events(forceId, { limit: 20 }),
     })
   })
@@ -77,7 +85,10 @@ export function registerSourceConsoleRoutes(
       const event = await sources.event(forceOf(request), request.params.id)
       if (!event) throw new DomainError('not-found', 'The source event was not found', { status: 404 })
       await audit(request, 'source-event.viewed', 'source_event', event.id)
-      return reply.render('sources/event.njk', { event, payload: event.payload })
+      return reply.render('sources/event.njk', {
+        ...(await eventPage(forceOf(request), event.id)),
+        payload: event.payload,
+      })
     },
   )
 
@@ -91,8 +102,11 @@ export function registerSourceConsoleRoutes(
         await sources.correctPayload(forceId, request.params.id, payload)
       } catch (error) {
         if (!(error instanceof DomainError) || error.status !== 400) throw error
-        const event = await sources.event(forceId, request.params.id)
-        return reply.code(400).render('sources/event.njk', { event, payload, errors: error.fieldErrors })
+        return reply.code(400).render('sources/event.njk', {
+          ...(await eventPage(forceId, request.params.id)),
+          payload,
+          errors: error.fieldErrors,
+        })
       }
       await audit(request, 'source-event.corrected', 'source_event', request.params.id)
       return replayOne(request, reply, request.params.id)
@@ -105,9 +119,31 @@ export function registerSourceConsoleRoutes(
     async (request, reply) => replayOne(request, reply, request.params.id),
   )
 
+  const eventPage = async (forceId: string, id: string) => {
+    const event = await sources.event(forceId, id)
+    if (!event) throw new DomainError('not-found', 'The source event was not found', { status: 404 })
+    const concerning = await peopleConcerned(sources, forceId, [event])
+    return { event, concerning: concerning[event.id] }
+  }
+
   const replayOne = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
-    const result = await sources.replay(forceOf(request), id)
-    await audit(request, 'source-event.replayed', 'source_event', id, { status: result.status })
+    const forceId = forceOf(request)
+    const before = await sources.event(forceId, id)
+    try {
+      const result = await sources.replay(forceId, id)
+      await audit(request, 'source-event.replayed', 'source_event', id, {
+        status: result.status,
+        was: before?.status ?? null,
+      })
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'not-replayable') throw error
+      // Why not is said on the event's page, and the attempt is on record.
+      await audit(request, 'source-event.replay-refused', 'source_event', id, { was: before?.status ?? null })
+      const page = await eventPage(forceId, id)
+      return reply
+        .code(409)
+        .render('sources/event.njk', { ...page, payload: page.event.payload, refused: error.message })
+    }
     return reply.redirect(`/console/sources/events/${id}`)
   }
 
@@ -312,4 +348,41 @@ function forceOf(request: FastifyRequest): string {
   const forceId = request.staff?.forceId
   if (!forceId) throw new ForbiddenError('Source systems are set up per force; sign in with a force account')
   return forceId
+}
+
+/** The health figures as staff read them: lag in hours and minutes, rates with their counts. */
+function healthView(h: SourceHealth) {
+  return {
+    ...h,
+    lag: h.lagSeconds === null ? 'None yet' : plainDuration(h.lagSeconds),
+    errorRateText: h.received24h
+      ? `${percent(h.quarantined24h, h.received24h)} (${h.quarantined24h} of ${h.received24h})`
+      : 'No events',
+    duplicateRateText:
+      h.received24h + h.duplicates24h
+        ? `${h.duplicates24h} (${percent(h.duplicates24h, h.received24h + h.duplicates24h)} of all received)`
+        : '0',
+  }
+}
+
+/** 25%, 0.4%, "under 0.1%" rather than a rounded 0% when anything went wrong. */
+export function percent(part: number, whole: number): string {
+  if (!whole || !part) return '0%'
+  const value = (part / whole) * 100
+  if (value < 0.1) return 'under 0.1%'
+  return `${Number(value >= 10 ? value.toFixed(0) : value.toFixed(1))}%`
+}
+
+/** 11744.2 seconds → "3 hours 15 minutes"; 42 → "42 seconds"; 2 days 3 hours for long ones. */
+export function plainDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? '' : 's'}`
+  if (s < 60) return unit(s, 'second')
+  const minutes = Math.floor(s / 60)
+  if (minutes < 60) return unit(minutes, 'minute')
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24)
+    return minutes % 60 ? `${unit(hours, 'hour')} ${unit(minutes % 60, 'minute')}` : unit(hours, 'hour')
+  const days = Math.floor(hours / 24)
+  return hours % 24 ? `${unit(days, 'day')} ${unit(hours % 24, 'hour')}` : unit(days, 'day')
 }

@@ -114,7 +114,13 @@ export interface MappedEvent {
 
 export type MappingOutcome =
   | { ok: true; event: MappedEvent }
-  | { ok: false; errors: string[]; sourceEventId?: string }
+  | {
+      ok: false
+      errors: string[]
+      sourceEventId?: string
+      /** The people the event names, as far as they could be read: staff see whom it concerns. */
+      people?: PersonFacts[]
+    }
 
 /**
  * XML is read with its attributes (as `@name` keys) and every value as text: no number, boolean
@@ -530,7 +536,8 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
       change.people.push(person)
     })
   }
-  if (errors.length || !sourceEventId || !occurredAt) return { ok: false, errors, sourceEventId }
+  if (errors.length || !sourceEventId || !occurredAt)
+    return { ok: false, errors, sourceEventId, people: change.people }
   return { ok: true, event: { sourceEventId, sourceEventType, occurredAt, change, warnings } }
 }
 

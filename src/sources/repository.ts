@@ -44,7 +44,10 @@ export interface ProfileRow {
 export interface SourceHealthRow {
   sourceSystem: SourceSystem
   lastReceivedAt: Date | null
+  /** Events received, repeats not counted. */
   received24h: number
+  applied24h: number
+  /** Events that could not be applied when they arrived, including those since replayed. */
   quarantined24h: number
   quarantined: number
   superseded24h: number
@@ -196,6 +199,36 @@ export class SourceRepository {
     return undefined
   }
 
+  /** The live event a discarded repeat was a repeat of, if it is still held. */
+  async liveEventFor(tx: Tx, id: string): Promise<InboxRow | undefined> {
+    const [live] = await rows<InboxRow>(
+      tx,
+      sql`select ${inboxColumns} from source_events o where o.id = (
+            select l.id from source_events e join source_events l on l.force_id = e.force_id
+              and l.source_system = e.source_system and l.source_event_id = e.source_event_id
+              and l.status <> 'duplicate' and l.id <> e.id
+            where e.id = ${id} limit 1)`,
+    )
+    return live
+  }
+
+  /**
+   * A discarded repeat that differs from the event it repeated becomes the live event for its
+   * id, to be applied; the event it replaces is kept, marked as replaced, with no further effect.
+   */
+  async promoteRepeat(tx: Tx, repeatId: string, liveId: string | undefined, now: Date): Promise<void> {
+    if (liveId)
+      await tx.execute(
+        sql`update source_events set status = 'duplicate',
+              reason = ${`replaced by inbox event ${repeatId}, a differing repeat replayed by a person`},
+              updated_at = ${now}
+            where id = ${liveId}`,
+      )
+    await tx.execute(
+      sql`update source_events set status = 'received', reason = null, updated_at = ${now} where id = ${repeatId}`,
+    )
+  }
+
   async correctPayload(tx: Tx, id: string, payload: string, now: Date): Promise<void> {
     await tx.execute(
       sql`update source_events set original_payload = coalesce(original_payload, payload), payload = ${payload},
@@ -218,7 +251,8 @@ export class SourceRepository {
       tx,
       sql`select source_system as "sourceSystem", max(received_at) as "lastReceivedAt",
             count(*) filter (where received_at >= ${since} and status <> 'duplicate')::int as "received24h",
-            count(*) filter (where received_at >= ${since} and (status = 'quarantined' or reason like 'quarantined%'))::int as "quarantined24h",
+            count(*) filter (where received_at >= ${since} and status = 'applied')::int as "applied24h",
+            count(*) filter (where received_at >= ${since} and status <> 'duplicate' and first_quarantined_at is not null)::int as "quarantined24h",
             count(*) filter (where status = 'quarantined')::int as "quarantined",
             count(*) filter (where received_at >= ${since} and status = 'superseded')::int as "superseded24h",
             count(*) filter (where received_at >= ${since} and status = 'duplicate')::int as "duplicates24h",

@@ -242,10 +242,13 @@ export class SourceService {
     const replayed = await this.#db.withForce(forceId, async (tx) => {
       const event = await this.#repo.event(tx, inboxId)
       if (!event) throw new NotFoundError('The source event')
-      if (event.status !== 'quarantined' && event.status !== 'received') {
+      if (event.status === 'duplicate') await this.#promoteRepeat(tx, event)
+      else if (event.status !== 'quarantined' && event.status !== 'received') {
         throw new DomainError(
           'not-replayable',
-          `This event was ${event.status}; only quarantined events can be replayed`,
+          event.status === 'applied'
+            ? 'This event has been applied already; replaying it would change nothing'
+            : 'This event was older than what Waypoint already holds, so it was kept but not applied; replaying it would change nothing',
           { status: 409 },
         )
       }
@@ -281,6 +284,23 @@ export class SourceService {
   }
 
   /** Replays every quarantined event of the force (optionally one source), oldest first. */
+  /**
+   * A repeat that was discarded is replayed only if it differs from the event it repeated (a
+   * source that re-sent an event with changed content under the same id); then it becomes the
+   * live event for that id and is applied. An exact repeat would change nothing, so it is refused
+   * with the reason.
+   */
+  async #promoteRepeat(tx: Tx, event: InboxRow): Promise<void> {
+    const live = await this.#repo.liveEventFor(tx, event.id)
+    if (live && sameContent(live, event))
+      throw new DomainError(
+        'not-replayable',
+        `This event is an exact repeat of event ${live.sourceEventId} received ${live.receivedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, which Waypoint already holds; replaying it would change nothing${live.status === 'quarantined' ? '. That event is quarantined: correct and replay it instead' : ''}`,
+        { status: 409 },
+      )
+    await this.#repo.promoteRepeat(tx, event.id, live?.id, this.#clock.now())
+  }
+
   async replayAll(forceId: string, sourceSystem?: SourceSystem): Promise<IngestResult[]> {
     const ids = await this.#db.withForce(forceId, (tx) => this.#repo.quarantinedIds(tx, sourceSystem, 1000))
     const results: IngestResult[] = []
@@ -327,6 +347,7 @@ export class SourceService {
         sourceSystem: system,
         lastReceivedAt: null,
         received24h: 0,
+        applied24h: 0,
         quarantined24h: 0,
         quarantined: 0,
         superseded24h: 0,
@@ -667,4 +688,25 @@ function parseProfileText(text: string): MappingProfile {
   const errors = checkProfile(document)
   if (errors.length) throw new ValidationError(errors.map((message) => ({ field: 'document', message })))
   return document as MappingProfile
+}
+
+/** The same content, whatever the JSON spacing or key order; other formats byte for byte. */
+function sameContent(a: InboxRow, b: InboxRow): boolean {
+  if (a.payload === b.payload) return true
+  if (a.contentType !== b.contentType || !a.contentType.includes('json')) return false
+  try {
+    return canonical(JSON.parse(a.payload)) === canonical(JSON.parse(b.payload))
+  } catch {
+    return false
+  }
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  return JSON.stringify(value)
 }
