@@ -42,6 +42,9 @@ import { journeyPlaceholders } from './journeys/designer-review.ts'
 import { sampleCase } from './journeys/designer-service.ts'
 import type { EnrolmentService } from './journeys/enrolment-service.ts'
 import type { JourneyService } from './journeys/service.ts'
+import { createConversations } from './messaging/conversations/module.ts'
+import type { InboundEmailListener } from './messaging/conversations/inbound-email.ts'
+import type { ConversationService } from './messaging/conversations/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
 import type { MessagingService } from './messaging/service.ts'
@@ -111,6 +114,8 @@ export interface Services {
   sessions: SessionService
   writeback: WritebackService
   messaging: MessagingService
+  /** Two-way communication: inbound SMS and email, and (later) portal and chat messages. */
+  conversations: ConversationService
   journeys: JourneyService
   /** Enrols victims on case events and takes their journeys' steps. */
   enrolments: EnrolmentService
@@ -131,6 +136,8 @@ export interface App {
   outbound: OutboundPolicy
   /** What /health/ready checks; a capability pushes a check for each external peer it needs. */
   readiness: ReadinessCheck[]
+  /** The inbound email SMTP listener, started by `waypoint all`/`web` when a port is configured. */
+  inboundEmail: InboundEmailListener
   /** Starts the job workers (role `worker` or `all`). */
   startWorkers(): void
   /** Stops taking work, lets requests and jobs in hand finish, closes the database. */
@@ -207,6 +214,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onSent: writeBackSentMessages(cases, writeback),
     onOptedOut: writeBackOptOuts(cases, writeback),
   })
+  // Conversations: inbound SMS and email land in them, beside the journeys' messages (CP-76).
+  const conversations = createConversations({
+    config,
+    db,
+    clock,
+    audit,
+    log,
+    smtp: messaging.smtp,
+    forceIds: async () => (await forces.list()).map((f) => f.id),
+  })
   // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
   const journeys = createJourneys({
     db,
@@ -230,6 +247,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources,
     warehouse,
     messaging: messaging.service,
+    conversations: conversations.service,
     journeys: journeys.service,
     enrolments: journeys.enrolments,
     // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
@@ -329,11 +347,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dispatcher: messaging.dispatcher,
     links: messaging.links,
     notify: messaging.notify,
+    conversations: conversations.service,
     audit,
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })
   await registerSourceApiRoutes(http, ingest)
-  registerCaseRoutes(http, { cases, audit })
+  registerCaseRoutes(http, { cases, audit, personMessages: conversations.personMessages })
+  conversations.registerRoutes(http)
   registerSourceConsoleRoutes(http, { sources, audit })
   registerWarehouseRoutes(http, {
     settings: new WarehouseSettings({
@@ -394,9 +414,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     services,
     outbound,
     readiness,
+    inboundEmail: conversations.inboundEmail,
     startWorkers: () => jobs.startWorking(),
     stop: () => {
       stopping ??= (async () => {
+        await conversations.inboundEmail.close()
         await http.close()
         await jobs.stop()
         messaging.close()

@@ -97,6 +97,13 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
   }
   if (role !== 'web') app.startWorkers()
   if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })
+  // Replies by email (conversations): off unless INBOUND_EMAIL_PORT is set; the demo listens on
+  // 127.0.0.1:2525 when it is free (another demo may hold it).
+  if (role !== 'worker' && config.inboundEmail.port !== undefined) await app.inboundEmail.listen()
+  else if (role === 'all' && config.inboundEmail.demo)
+    await app.inboundEmail.listen(2525).catch((error: Error) => {
+      app.log.warn({ err: error }, 'inbound email is off: port 2525 is in use')
+    })
   // The demo's source systems: simulated STORM/Athena events from all seven forces (issue 4).
   const feed = config.simulator.enabled
     ? new SimulatorFeed(app.services.sources, app.log.child({ component: 'simulator' }), {

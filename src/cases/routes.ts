@@ -22,7 +22,15 @@ const uuidParam = {
 
 export function registerCaseRoutes(
   http: FastifyInstance,
-  deps: { cases: CaseService; audit: AuditService },
+  deps: {
+    cases: CaseService
+    audit: AuditService
+    /**
+     * A person's messages in both directions (journeys and conversations), oldest first, for the
+     * person page; the provider audits each conversation shown.
+     */
+    personMessages?: (request: FastifyRequest, forceId: string, personId: string) => Promise<unknown[]>
+  },
 ): void {
   const access = { staff: caseViewerRoles }
   const auditView = (request: FastifyRequest, forceId: string, recordType: string, recordId: string) =>
@@ -78,7 +86,14 @@ export function registerCaseRoutes(
         const forceId = forceOf(request)
         const found = await page.load(forceId, request.params.id)
         await auditView(request, forceId, page.kind, request.params.id)
-        return reply.render(`cases/${page.kind}.njk`, found as unknown as Record<string, unknown>)
+        const messages =
+          page.kind === 'person' && deps.personMessages
+            ? await deps.personMessages(request, forceId, request.params.id)
+            : undefined
+        return reply.render(`cases/${page.kind}.njk`, {
+          ...(found as unknown as Record<string, unknown>),
+          ...(messages ? { messages } : {}),
+        })
       },
     )
   }

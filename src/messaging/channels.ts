@@ -7,6 +7,8 @@
 import nodemailer, { type Transporter } from 'nodemailer'
 import NotifyClientModule from 'notifications-node-client'
 import type { Config } from '../platform/config.ts'
+import { ValidationError } from '../platform/errors.ts'
+import { type ParseLimits, parseEmail } from './email-parser.ts'
 import type { Provider } from './schema.ts'
 
 const { NotifyClient } = NotifyClientModule as unknown as {
@@ -97,6 +99,26 @@ export interface MessageChannel {
   findByReference(forceId: string, reference: string): Promise<ProviderRecord | 'cannot-tell'>
   /** The provider's current status of a message it accepted, for receipts that never came. */
   statusOf?(forceId: string, providerRef: string): Promise<string>
+  /**
+   * What a person sent in, in the provider's own form (Notify's received-text callback, a raw
+   * email), as one shape for conversations. Throws ValidationError when it cannot be read.
+   */
+  receive?(input: unknown): InboundMessage
+}
+
+/** A message a person sent to the force, as every channel hands it to conversations. */
+export interface InboundMessage {
+  channel: 'sms' | 'email'
+  provider: Provider
+  /** The provider's id for it (Notify's inbound id, the email's Message-ID): stored once. */
+  providerRef: string | null
+  from: string
+  fromName: string | null
+  to: string | null
+  subject: string | null
+  body: string
+  receivedAt: Date | null
+  attachments: { filename: string; contentType: string; content: Buffer }[]
 }
 
 /** The dev outbox: the message is kept in Waypoint and shown in /console/outbox. */
@@ -269,6 +291,29 @@ export class NotifyChannel implements MessageChannel {
     }
   }
 
+  /** GOV.UK Notify's received-text callback body: https://docs.notifications.service.gov.uk/rest-api.html#received-text-messages */
+  receive(input: unknown): InboundMessage {
+    const body = (input ?? {}) as Record<string, unknown>
+    const from = typeof body.source_number === 'string' ? body.source_number.trim() : ''
+    if (!from || typeof body.message !== 'string')
+      throw new ValidationError([
+        { field: 'source_number', message: 'source_number and message are required' },
+      ])
+    const received = typeof body.date_received === 'string' ? new Date(body.date_received) : null
+    return {
+      channel: 'sms',
+      provider: 'notify',
+      providerRef: typeof body.id === 'string' && body.id ? body.id.slice(0, 200) : null,
+      from: from.slice(0, 40),
+      fromName: null,
+      to: typeof body.destination_number === 'string' ? body.destination_number.slice(0, 40) : null,
+      subject: null,
+      body: body.message.slice(0, 10_000),
+      receivedAt: received && !Number.isNaN(received.getTime()) ? received : null,
+      attachments: [],
+    }
+  }
+
   async statusOf(forceId: string, providerRef: string): Promise<string> {
     const client = (await this.#client(forceId))?.client
     if (!client) throw new Error(`No GOV.UK Notify API key for ${forceId}`)
@@ -378,6 +423,30 @@ export class SmtpChannel implements MessageChannel {
 
   async findByReference(): Promise<'cannot-tell'> {
     return 'cannot-tell'
+  }
+
+  /** A raw email taken by the inbound SMTP listener, with its envelope. */
+  receive(input: unknown): InboundMessage {
+    const { raw, envelopeFrom, limits } = input as {
+      raw: Buffer
+      envelopeFrom: string | null
+      limits: ParseLimits
+    }
+    const email = parseEmail(raw, limits)
+    const from = email.from ?? envelopeFrom?.toLowerCase() ?? ''
+    if (!from) throw new ValidationError([{ field: 'from', message: 'The email has no sender' }])
+    return {
+      channel: 'email',
+      provider: 'smtp',
+      providerRef: email.messageId?.slice(0, 500) ?? null,
+      from,
+      fromName: email.fromName,
+      to: email.to[0] ?? null,
+      subject: email.subject?.slice(0, 500) ?? null,
+      body: email.text.slice(0, 100_000),
+      receivedAt: email.date,
+      attachments: email.attachments,
+    }
   }
 
   close(): void {

@@ -55,5 +55,5 @@ export function createMessaging(deps: {
   const definitions = messagingJobs(dispatcher, jobs, clock)
   jobs.register(definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts)
   wakeDispatchAt(service, db, jobs, definitions, clock, deps.log)
-  return { service, dispatcher, links, notify, jobs: definitions, close: () => smtp.close() }
+  return { service, dispatcher, links, notify, smtp, jobs: definitions, close: () => smtp.close() }
 }

@@ -14,6 +14,7 @@ import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
 import { ukDateTime } from './quiet-hours.ts'
 import type { NotifyChannel } from './channels.ts'
+import type { ConversationService } from './conversations/service.ts'
 import type { Channel, MessageStatus } from './schema.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
@@ -28,8 +29,10 @@ export interface MessagingRouteDependencies {
   audit: AuditService
   /** The values messages are given, so the template editor can check and preview them. */
   editing: TemplateEditing
-  /** For "Test connection" on the messaging settings page. */
+  /** For "Test connection" on the messaging settings page, and received text messages. */
   notify?: NotifyChannel
+  /** Where received messages are kept. */
+  conversations?: ConversationService
 }
 
 /** Each status in words staff use, for the outbox filter and the tag on each message. */
@@ -93,25 +96,27 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     },
   )
 
-  // Received text messages: STOP and its variants opt the number out (UJ-6).
-  http.post<{ Params: { forceId: string }; Body: { source_number?: string; message?: string; id?: string } }>(
+  // Received text messages (CP-76): each is kept as an inbound conversation message (matched to
+  // the person, or kept for triage), once per Notify id; STOP and its variants also opt the
+  // number out (UJ-6).
+  http.post<{ Params: { forceId: string }; Body: unknown }>(
     '/callbacks/notify/:forceId/inbound-sms',
     { config: { access: notifyCallback }, onRequest: checkBearer },
     async (request, reply) => {
-      const { source_number: from, message } = request.body ?? {}
-      if (!from || typeof message !== 'string')
-        throw new ValidationError([
-          { field: 'source_number', message: 'source_number and message are required' },
-        ])
-      if (!isStopRequest(message)) return reply.code(204).send()
+      if (!deps.notify) throw new DomainError('not-found', 'GOV.UK Notify is not configured', { status: 404 })
+      const inbound = deps.notify.receive(request.body)
       const forceId = request.params.forceId
+      const stop = isStopRequest(inbound.body)
       const result = await db.withForce(forceId, async (tx) => {
+        const received = await deps.conversations?.receive(tx, forceId, inbound)
+        // A repeated delivery of a STOP already stored changes nothing more.
+        if (!stop || received?.created === false) return { received, cancelled: 0 }
         const recorded = await messaging.recordOptOut(tx, {
           forceId,
           channel: 'sms',
-          address: from,
+          address: inbound.from,
           source: 'sms-stop',
-          note: `Replied “${message.slice(0, 40)}”`,
+          note: `Replied “${inbound.body.slice(0, 40)}”`,
         })
         await audit.record(
           {
@@ -125,8 +130,9 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
           },
           tx,
         )
-        return recorded
+        return { received, cancelled: recorded.cancelled }
       })
+      if (!stop) return reply.code(204).send()
       return reply.code(200).send({ optedOut: true, cancelled: result.cancelled })
     },
   )

@@ -118,6 +118,25 @@ export interface Config {
     pollReceiptsAfterSeconds: number
     maxAttempts: number
   }
+  /**
+   * Inbound email for conversations: an SMTP listener behind the force's mail gateway. Off
+   * (`port` undefined) unless INBOUND_EMAIL_PORT is set; the demo (`waypoint all` in development)
+   * listens on 127.0.0.1:2525 when that port is free.
+   */
+  inboundEmail: {
+    port: number | undefined
+    /** Listen on 2525 in the demo when no port is set (INBOUND_EMAIL_PORT=off: never). */
+    demo: boolean
+    host: string
+    /** The name the listener gives in its greeting. */
+    hostname: string
+    /** `<force>@<domain>` reaches a force, e.g. kent@replies.waypoint.example.org. */
+    domain: string
+    /** A force's own inbound address (`kent=replies@kent.example.org,…`), beside the domain. */
+    addresses: Record<string, string>
+    /** Larger messages are refused (552) before they are read. */
+    maxBytes: number
+  }
 }
 
 export class ConfigError extends Error {}
@@ -238,6 +257,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       reconcileGiveUpHours: Number(env.MESSAGING_RECONCILE_GIVE_UP_HOURS ?? 24),
       pollReceiptsAfterSeconds: Number(env.MESSAGING_POLL_RECEIPTS_AFTER_SECONDS ?? 3600),
       maxAttempts: Number(env.MESSAGING_MAX_ATTEMPTS ?? 8),
+    },
+    inboundEmail: {
+      port:
+        env.INBOUND_EMAIL_PORT && env.INBOUND_EMAIL_PORT !== 'off'
+          ? Number(env.INBOUND_EMAIL_PORT)
+          : undefined,
+      demo: env.INBOUND_EMAIL_PORT !== 'off' && environment === 'development',
+      host: env.INBOUND_EMAIL_HOST ?? '127.0.0.1',
+      hostname: env.INBOUND_EMAIL_HOSTNAME ?? 'localhost',
+      domain: env.INBOUND_EMAIL_DOMAIN ?? 'replies.waypoint.localhost',
+      addresses: perForce(env.INBOUND_EMAIL_ADDRESSES),
+      maxBytes: Number(env.INBOUND_EMAIL_MAX_BYTES ?? 26_214_400),
     },
     ...overrides,
   }

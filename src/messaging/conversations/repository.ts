@@ -1,0 +1,346 @@
+// The only SQL of conversations: conversations, participants, messages and attachments, and the
+// look-ups that match a sender to a person (contact points, and the journeys' messages to them).
+import { createHash } from 'node:crypto'
+import { type SQL, sql } from 'drizzle-orm'
+import type { Tx } from '../../platform/db/database.ts'
+import type {
+  ConversationChannel,
+  DeliveryStatus,
+  MessageDirection,
+  ParticipantKind,
+  ScanStatus,
+} from './schema.ts'
+
+export interface ConversationRow {
+  id: string
+  forceId: string
+  personId: string | null
+  personName: string | null
+  caseId: string | null
+  channel: ConversationChannel
+  citizenAddressKey: string | null
+  subject: string | null
+  status: 'open' | 'closed'
+  createdAt: Date
+  lastMessageAt: Date
+  unread: number
+  lastBody: string | null
+}
+
+export interface ParticipantRow {
+  id: string
+  kind: ParticipantKind
+  personId: string | null
+  staffId: string | null
+  displayName: string | null
+  address: string | null
+}
+
+export interface ConversationMessageRow {
+  id: string
+  conversationId: string
+  participantId: string | null
+  direction: MessageDirection
+  channel: ConversationChannel
+  provider: string
+  providerRef: string | null
+  fromAddress: string | null
+  toAddress: string | null
+  subject: string | null
+  body: string
+  deliveryStatus: DeliveryStatus
+  readAt: Date | null
+  readBy: string | null
+  sentAt: Date
+}
+
+export interface AttachmentRow {
+  id: string
+  messageId: string
+  filename: string
+  contentType: string
+  sizeBytes: number
+  sha256: string
+  scanStatus: ScanStatus
+}
+
+/** A journey message to a person, for their timeline beside conversation messages. */
+export interface JourneyMessageRow {
+  id: string
+  caseId: string | null
+  channel: 'sms' | 'email'
+  recipient: string
+  subject: string | null
+  body: string
+  status: string
+  messageAt: Date
+}
+
+async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as { rows: Record<string, unknown>[] }
+  for (const row of result.rows) {
+    for (const key of Object.keys(row)) {
+      const value = row[key]
+      if (key.endsWith('At') && typeof value === 'string') row[key] = new Date(value)
+    }
+  }
+  return result.rows as T[]
+}
+
+const conversationColumns = sql.raw(`c.id, c.force_id as "forceId", c.person_id as "personId",
+  p.display_name as "personName", c.case_id as "caseId", c.channel,
+  c.citizen_address_key as "citizenAddressKey", c.subject, c.status, c.created_at as "createdAt",
+  c.last_message_at as "lastMessageAt",
+  (select count(*)::int from conversation_messages m where m.conversation_id = c.id
+     and m.direction = 'inbound' and m.read_at is null) as unread,
+  (select m.body from conversation_messages m where m.conversation_id = c.id
+     order by m.sent_at desc, m.created_at desc limit 1) as "lastBody"`)
+
+const messageColumns = sql.raw(`id, conversation_id as "conversationId", participant_id as "participantId",
+  direction, channel, provider, provider_ref as "providerRef", from_address as "fromAddress",
+  to_address as "toAddress", subject, body, delivery_status as "deliveryStatus", read_at as "readAt",
+  read_by as "readBy", sent_at as "sentAt"`)
+
+export class ConversationRepository {
+  async messageByProviderRef(
+    tx: Tx,
+    provider: string,
+    providerRef: string,
+  ): Promise<ConversationMessageRow | undefined> {
+    const [row] = await rows<ConversationMessageRow>(
+      tx,
+      sql`select ${messageColumns} from conversation_messages
+          where provider = ${provider} and provider_ref = ${providerRef}`,
+    )
+    return row
+  }
+
+  /**
+   * The person and case of the latest journey message to this address (the recipient key is
+   * normalised the way messaging normalises it), when that person is on record.
+   */
+  async lastMessagedAbout(
+    tx: Tx,
+    recipientKey: string,
+  ): Promise<{ personId: string; caseId: string | null } | undefined> {
+    const [row] = await rows<{ personId: string; caseId: string | null }>(
+      tx,
+      sql`select p.id as "personId", m.case_id as "caseId" from messages m
+          join people p on p.id::text = m.person_id
+          where m.recipient_key = ${recipientKey} and m.status not in ('suppressed', 'cancelled')
+          order by m.created_at desc limit 1`,
+    )
+    return row
+  }
+
+  /** People with a contact point of this kind whose value may be the address (checked by the caller). */
+  contactPointCandidates(
+    tx: Tx,
+    kind: 'phone' | 'email',
+    match: string,
+  ): Promise<{ personId: string; value: string }[]> {
+    return rows(
+      tx,
+      kind === 'email'
+        ? sql`select person_id as "personId", value from contact_points
+              where kind = 'email' and lower(trim(value)) = ${match}`
+        : sql`select person_id as "personId", value from contact_points
+              where kind = 'phone' and right(regexp_replace(value, '[^0-9]', '', 'g'), 10) = ${match}`,
+    )
+  }
+
+  async openConversationOf(
+    tx: Tx,
+    who: { personId: string; caseId: string | null } | { addressKey: string },
+  ): Promise<{ id: string } | undefined> {
+    const where =
+      'personId' in who
+        ? sql`person_id = ${who.personId} and case_id is not distinct from ${who.caseId}`
+        : sql`person_id is null and citizen_address_key = ${who.addressKey}`
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`select id from conversations where ${where} and status = 'open'
+          order by last_message_at desc limit 1`,
+    )
+    return row
+  }
+
+  async createConversation(
+    tx: Tx,
+    c: {
+      forceId: string
+      personId: string | null
+      caseId: string | null
+      channel: ConversationChannel
+      citizenAddressKey: string | null
+      subject: string | null
+      at: Date
+    },
+  ): Promise<string> {
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into conversations (force_id, person_id, case_id, channel, citizen_address_key, subject,
+            created_at, last_message_at)
+          values (${c.forceId}, ${c.personId}, ${c.caseId}, ${c.channel}, ${c.citizenAddressKey}, ${c.subject},
+            ${c.at.toISOString()}, ${c.at.toISOString()})
+          returning id`,
+    )
+    return row!.id
+  }
+
+  async citizenParticipant(
+    tx: Tx,
+    conversationId: string,
+    p: { forceId: string; personId: string | null; address: string; displayName: string | null; at: Date },
+  ): Promise<string> {
+    const [found] = await rows<{ id: string }>(
+      tx,
+      sql`select id from conversation_participants where conversation_id = ${conversationId}
+          and kind = 'citizen' and address = ${p.address} limit 1`,
+    )
+    if (found) return found.id
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into conversation_participants (force_id, conversation_id, kind, person_id, display_name, address, joined_at)
+          values (${p.forceId}, ${conversationId}, 'citizen', ${p.personId}, ${p.displayName}, ${p.address},
+            ${p.at.toISOString()})
+          returning id`,
+    )
+    return row!.id
+  }
+
+  /** Inserts the message, or finds the one already stored under the provider's id. */
+  async addMessage(
+    tx: Tx,
+    m: {
+      forceId: string
+      conversationId: string
+      participantId: string | null
+      direction: MessageDirection
+      channel: ConversationChannel
+      provider: string
+      providerRef: string | null
+      fromAddress: string | null
+      toAddress: string | null
+      subject: string | null
+      body: string
+      deliveryStatus: DeliveryStatus
+      sentAt: Date
+    },
+  ): Promise<{ id: string; created: boolean }> {
+    const inserted = await rows<{ id: string }>(
+      tx,
+      sql`insert into conversation_messages (force_id, conversation_id, participant_id, direction, channel, provider,
+            provider_ref, from_address, to_address, subject, body, delivery_status, sent_at)
+          values (${m.forceId}, ${m.conversationId}, ${m.participantId}, ${m.direction}, ${m.channel}, ${m.provider},
+            ${m.providerRef}, ${m.fromAddress}, ${m.toAddress}, ${m.subject}, ${m.body}, ${m.deliveryStatus},
+            ${m.sentAt.toISOString()})
+          on conflict (force_id, provider, provider_ref) where provider_ref is not null do nothing
+          returning id`,
+    )
+    if (inserted[0]) {
+      await tx.execute(
+        sql`update conversations set last_message_at = greatest(last_message_at, ${m.sentAt.toISOString()}::timestamptz)
+            where id = ${m.conversationId}`,
+      )
+      return { id: inserted[0].id, created: true }
+    }
+    const existing = await this.messageByProviderRef(tx, m.provider, m.providerRef ?? '')
+    return { id: existing!.id, created: false }
+  }
+
+  async addAttachment(
+    tx: Tx,
+    a: { forceId: string; messageId: string; filename: string; contentType: string; content: Buffer },
+  ): Promise<void> {
+    const sha256 = createHash('sha256').update(a.content).digest('hex')
+    await tx.execute(
+      sql`insert into conversation_attachments (force_id, message_id, filename, content_type, size_bytes, sha256, content)
+          values (${a.forceId}, ${a.messageId}, ${a.filename}, ${a.contentType}, ${a.content.length}, ${sha256},
+            decode(${a.content.toString('hex')}, 'hex'))`,
+    )
+  }
+
+  async conversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
+    const [row] = await rows<ConversationRow>(
+      tx,
+      sql`select ${conversationColumns} from conversations c left join people p on p.id = c.person_id
+          where c.id = ${id}`,
+    )
+    return row
+  }
+
+  /** One page of the force's conversations, the most recent first; `unmatched` for triage. */
+  list(tx: Tx, page: { offset: number; limit: number; unmatched: boolean }): Promise<ConversationRow[]> {
+    return rows(
+      tx,
+      sql`select ${conversationColumns} from conversations c left join people p on p.id = c.person_id
+          where ${page.unmatched ? sql`c.person_id is null` : sql`true`}
+          order by c.last_message_at desc, c.id limit ${page.limit} offset ${page.offset}`,
+    )
+  }
+
+  conversationsOfPerson(tx: Tx, personId: string): Promise<ConversationRow[]> {
+    return rows(
+      tx,
+      sql`select ${conversationColumns} from conversations c left join people p on p.id = c.person_id
+          where c.person_id = ${personId} order by c.last_message_at desc`,
+    )
+  }
+
+  participants(tx: Tx, conversationId: string): Promise<ParticipantRow[]> {
+    return rows(
+      tx,
+      sql`select id, kind, person_id as "personId", staff_id as "staffId", display_name as "displayName", address
+          from conversation_participants where conversation_id = ${conversationId} order by joined_at`,
+    )
+  }
+
+  messages(tx: Tx, conversationIds: string[]): Promise<ConversationMessageRow[]> {
+    if (conversationIds.length === 0) return Promise.resolve([])
+    return rows(
+      tx,
+      sql`select ${messageColumns} from conversation_messages
+          where conversation_id in (${sql.join(
+            conversationIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})
+          order by sent_at, created_at`,
+    )
+  }
+
+  attachments(tx: Tx, messageIds: string[]): Promise<AttachmentRow[]> {
+    if (messageIds.length === 0) return Promise.resolve([])
+    return rows(
+      tx,
+      sql`select id, message_id as "messageId", filename, content_type as "contentType", size_bytes as "sizeBytes",
+            sha256, scan_status as "scanStatus"
+          from conversation_attachments where message_id in (${sql.join(
+            messageIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )}) order by created_at`,
+    )
+  }
+
+  /** Marks the conversation's unread inbound messages read by this member of staff. */
+  async markInboundRead(tx: Tx, conversationId: string, staffId: string, at: Date): Promise<number> {
+    const result = await rows<{ id: string }>(
+      tx,
+      sql`update conversation_messages set read_at = ${at.toISOString()}, read_by = ${staffId}
+          where conversation_id = ${conversationId} and direction = 'inbound' and read_at is null
+          returning id`,
+    )
+    return result.length
+  }
+
+  /** The journeys' messages to a person (test sends excepted), oldest first. */
+  journeyMessagesOf(tx: Tx, personId: string): Promise<JourneyMessageRow[]> {
+    return rows(
+      tx,
+      sql`select id, case_id as "caseId", channel, recipient, subject, body, status,
+            coalesce(sent_at, send_after) as "messageAt"
+          from messages where person_id = ${personId} and not is_test
+          order by coalesce(sent_at, send_after), created_at`,
+    )
+  }
+}

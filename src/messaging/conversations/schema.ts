@@ -1,0 +1,72 @@
+// Drizzle tables for src/messaging/conversations/migrations (the SQL files are the source of truth).
+import { customType, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
+
+/** Every channel a conversation can use; journeys send on the first two. */
+export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat'
+export type ParticipantKind = 'citizen' | 'staff' | 'bot'
+export type MessageDirection = 'inbound' | 'outbound'
+export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'failed'
+export type ScanStatus = 'pending' | 'clean' | 'infected'
+
+export const conversations = pgTable('conversations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  /** Null while the sender is not matched to a person (kept for triage). */
+  personId: uuid('person_id'),
+  caseId: text('case_id'),
+  channel: text('channel').$type<ConversationChannel>().notNull(),
+  citizenAddressKey: text('citizen_address_key'),
+  subject: text('subject'),
+  status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+  lastMessageAt: timestamptz('last_message_at').notNull().defaultNow(),
+})
+
+export const conversationParticipants = pgTable('conversation_participants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  conversationId: uuid('conversation_id').notNull(),
+  kind: text('kind').$type<ParticipantKind>().notNull(),
+  personId: uuid('person_id'),
+  staffId: uuid('staff_id'),
+  displayName: text('display_name'),
+  address: text('address'),
+  joinedAt: timestamptz('joined_at').notNull().defaultNow(),
+})
+
+export const conversationMessages = pgTable('conversation_messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  conversationId: uuid('conversation_id').notNull(),
+  participantId: uuid('participant_id'),
+  direction: text('direction').$type<MessageDirection>().notNull(),
+  channel: text('channel').$type<ConversationChannel>().notNull(),
+  provider: text('provider').notNull(),
+  providerRef: text('provider_ref'),
+  fromAddress: text('from_address'),
+  toAddress: text('to_address'),
+  subject: text('subject'),
+  body: text('body').notNull(),
+  deliveryStatus: text('delivery_status').$type<DeliveryStatus>().notNull(),
+  readAt: timestamptz('read_at'),
+  readBy: uuid('read_by'),
+  sentAt: timestamptz('sent_at').notNull(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+})
+
+export const conversationAttachments = pgTable('conversation_attachments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  messageId: uuid('message_id').notNull(),
+  filename: text('filename').notNull(),
+  contentType: text('content_type').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  content: bytea('content').notNull(),
+  scanStatus: text('scan_status').$type<ScanStatus>().notNull().default('pending'),
+  scannedAt: timestamptz('scanned_at'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+})

@@ -1,0 +1,288 @@
+// Conversations: the rules of two-way communication. An inbound message (any channel, already
+// turned into one shape by its channel's `receive`) is stored once per provider id, matched to a
+// person by the address it came from, and filed in the conversation of the case that person was
+// last messaged about, or a new one; a sender nobody matches is kept for staff to triage.
+import type { AuditService } from '../../platform/audit/audit-service.ts'
+import type { Clock } from '../../platform/clock.ts'
+import type { Database, Tx } from '../../platform/db/database.ts'
+import { NotFoundError } from '../../platform/errors.ts'
+import { addressKey } from '../addresses.ts'
+import type { InboundMessage } from '../channels.ts'
+import type {
+  AttachmentRow,
+  ConversationMessageRow,
+  ConversationRepository,
+  ConversationRow,
+  JourneyMessageRow,
+  ParticipantRow,
+} from './repository.ts'
+
+/** What a stored attachment may be: larger files and more of them are refused with the message. */
+export const attachmentLimits = {
+  maxAttachmentBytes: 10 * 1024 * 1024,
+  maxAttachments: 10,
+} as const
+
+export interface ReceivedMessage {
+  messageId: string
+  conversationId: string
+  personId: string | null
+  /** False when the provider delivered a message already stored (same provider id). */
+  created: boolean
+}
+
+/** One entry of a person's message timeline: journey messages and conversation messages. */
+export interface PersonMessageEntry {
+  at: Date
+  direction: 'inbound' | 'outbound'
+  channel: string
+  source: 'journey' | 'conversation'
+  subject: string | null
+  body: string
+  /** Delivery state in words, and read state for conversation messages. */
+  status: string
+  read: boolean | null
+  conversationId: string | null
+  journeyMessageId: string | null
+}
+
+export interface ConversationPage {
+  conversation: ConversationRow
+  participants: ParticipantRow[]
+  messages: (ConversationMessageRow & { attachments: AttachmentRow[] })[]
+  markedRead: number
+}
+
+export class ConversationService {
+  readonly #db: Database
+  readonly #repo: ConversationRepository
+  readonly #clock: Clock
+  readonly #audit: AuditService
+
+  constructor(deps: { db: Database; repo: ConversationRepository; clock: Clock; audit: AuditService }) {
+    this.#db = deps.db
+    this.#repo = deps.repo
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+  }
+
+  /** Stores an inbound message in the sender's conversation (in the caller's transaction). */
+  async receive(tx: Tx, forceId: string, inbound: InboundMessage): Promise<ReceivedMessage> {
+    if (inbound.providerRef) {
+      const existing = await this.#repo.messageByProviderRef(tx, inbound.provider, inbound.providerRef)
+      if (existing) {
+        const conversation = await this.#repo.conversation(tx, existing.conversationId)
+        return {
+          messageId: existing.id,
+          conversationId: existing.conversationId,
+          personId: conversation?.personId ?? null,
+          created: false,
+        }
+      }
+    }
+    const now = this.#clock.now()
+    const key = addressKey(inbound.channel, inbound.from)
+    const match = await this.#match(tx, inbound.channel, key)
+    let conversationId = (await this.#repo.openConversationOf(tx, match ? match : { addressKey: key }))?.id
+    conversationId ??= await this.#repo.createConversation(tx, {
+      forceId,
+      personId: match?.personId ?? null,
+      caseId: match?.caseId ?? null,
+      channel: inbound.channel,
+      citizenAddressKey: key,
+      subject: inbound.subject,
+      at: now,
+    })
+    const participantId = await this.#repo.citizenParticipant(tx, conversationId, {
+      forceId,
+      personId: match?.personId ?? null,
+      address: inbound.from,
+      displayName: inbound.fromName,
+      at: now,
+    })
+    const stored = await this.#repo.addMessage(tx, {
+      forceId,
+      conversationId,
+      participantId,
+      direction: 'inbound',
+      channel: inbound.channel,
+      provider: inbound.provider,
+      providerRef: inbound.providerRef,
+      fromAddress: inbound.from,
+      toAddress: inbound.to,
+      subject: inbound.subject,
+      body: inbound.body,
+      deliveryStatus: 'received',
+      // The provider's time when it is plausible; never in the future of Waypoint's clock.
+      sentAt: inbound.receivedAt && inbound.receivedAt.getTime() <= now.getTime() ? inbound.receivedAt : now,
+    })
+    if (stored.created) {
+      for (const attachment of inbound.attachments)
+        await this.#repo.addAttachment(tx, { forceId, messageId: stored.id, ...attachment })
+      await this.#audit.record(
+        {
+          action: 'conversation-message.received',
+          forceId,
+          actor: { kind: 'system', name: inbound.provider === 'notify' ? 'GOV.UK Notify' : 'Inbound email' },
+          recordType: 'conversation',
+          recordId: conversationId,
+          detail: {
+            channel: inbound.channel,
+            matched: match !== undefined,
+            attachments: inbound.attachments.length,
+          },
+        },
+        tx,
+      )
+    }
+    return {
+      messageId: stored.id,
+      conversationId,
+      personId: match?.personId ?? null,
+      created: stored.created,
+    }
+  }
+
+  /**
+   * The person an address belongs to: the one the journeys last messaged at it (with that case),
+   * else the one person whose contact details hold it. Two people sharing a number match neither.
+   */
+  async #match(
+    tx: Tx,
+    channel: 'sms' | 'email',
+    key: string,
+  ): Promise<{ personId: string; caseId: string | null } | undefined> {
+    const messaged = await this.#repo.lastMessagedAbout(tx, key)
+    if (messaged) return messaged
+    const candidates = await this.#repo.contactPointCandidates(
+      tx,
+      channel === 'email' ? 'email' : 'phone',
+      channel === 'email' ? key : key.replace(/\D/g, '').slice(-10),
+    )
+    const people = new Set(
+      candidates.filter((c) => addressKey(channel, c.value) === key).map((c) => c.personId),
+    )
+    const [only] = people
+    return people.size === 1 && only ? { personId: only, caseId: null } : undefined
+  }
+
+  /** One page of the force's conversations (20 a page), the most recent first. */
+  async list(
+    forceId: string,
+    options: { page: number; unmatched: boolean },
+  ): Promise<{ conversations: ConversationRow[]; hasNext: boolean }> {
+    const limit = 20
+    const found = await this.#db.withForce(forceId, (tx) =>
+      this.#repo.list(tx, {
+        offset: (options.page - 1) * limit,
+        limit: limit + 1,
+        unmatched: options.unmatched,
+      }),
+    )
+    return { conversations: found.slice(0, limit), hasNext: found.length > limit }
+  }
+
+  /**
+   * A conversation as staff open it: its inbound messages are marked read by them, and the view
+   * is audited in the same transaction. Another force's conversation is not found.
+   */
+  async open(
+    forceId: string,
+    id: string,
+    viewer: { staffId: string; audit: (tx: Tx, conversationId: string) => Promise<unknown> },
+  ): Promise<ConversationPage> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const conversation = await this.#repo.conversation(tx, id)
+      if (!conversation) throw new NotFoundError('The conversation')
+      const markedRead = await this.#repo.markInboundRead(tx, id, viewer.staffId, this.#clock.now())
+      const messages = await this.#repo.messages(tx, [id])
+      const attachments = await this.#repo.attachments(
+        tx,
+        messages.map((m) => m.id),
+      )
+      await viewer.audit(tx, id)
+      return {
+        conversation,
+        participants: await this.#repo.participants(tx, id),
+        messages: messages.map((m) => ({
+          ...m,
+          attachments: attachments.filter((a) => a.messageId === m.id),
+        })),
+        markedRead,
+      }
+    })
+  }
+
+  /**
+   * A person's messages in both directions, oldest first: what the journeys sent them and every
+   * conversation message. `onConversation` is called for each conversation shown (to audit it).
+   */
+  async personMessages(
+    forceId: string,
+    personId: string,
+    onConversation: (tx: Tx, conversationId: string) => Promise<unknown>,
+  ): Promise<PersonMessageEntry[]> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const conversations = await this.#repo.conversationsOfPerson(tx, personId)
+      const messages = await this.#repo.messages(
+        tx,
+        conversations.map((c) => c.id),
+      )
+      for (const c of conversations) await onConversation(tx, c.id)
+      const journey = await this.#repo.journeyMessagesOf(tx, personId)
+      const entries: PersonMessageEntry[] = [
+        ...journey.map((m) => journeyEntry(m)),
+        ...messages.map(
+          (m): PersonMessageEntry => ({
+            at: m.sentAt,
+            direction: m.direction,
+            channel: m.channel,
+            source: 'conversation',
+            subject: m.subject,
+            body: m.body,
+            status: m.direction === 'inbound' ? 'Received' : deliveryWords[m.deliveryStatus],
+            read: m.readAt !== null,
+            conversationId: m.conversationId,
+            journeyMessageId: null,
+          }),
+        ),
+      ]
+      return entries.sort((a, b) => a.at.getTime() - b.at.getTime())
+    })
+  }
+}
+
+const deliveryWords: Record<ConversationMessageRow['deliveryStatus'], string> = {
+  received: 'Received',
+  queued: 'Waiting to send',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  failed: 'Not delivered',
+}
+
+const journeyStatusWords: Record<string, string> = {
+  scheduled: 'Waiting to send',
+  sending: 'Sending',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  suppressed: 'Held back, not sent',
+  cancelled: 'Cancelled',
+  'permanent-failure': 'Not delivered',
+  'temporary-failure': 'Not delivered',
+  'technical-failure': 'Not delivered',
+}
+
+function journeyEntry(m: JourneyMessageRow): PersonMessageEntry {
+  return {
+    at: m.messageAt instanceof Date ? m.messageAt : new Date(m.messageAt),
+    direction: 'outbound',
+    channel: m.channel,
+    source: 'journey',
+    subject: m.subject,
+    body: m.body,
+    status: journeyStatusWords[m.status] ?? m.status,
+    read: null,
+    conversationId: null,
+    journeyMessageId: m.id,
+  }
+}
