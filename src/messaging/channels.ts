@@ -212,7 +212,10 @@ export class NotifyChannel implements MessageChannel {
    * "Test connection": Notify accepts the force's key, and both templates are in that key's
    * service, of the right kind, and pass Waypoint's text through.
    */
-  async checkConnection(forceId: string): Promise<NotifyConnectionCheck> {
+  async checkConnection(
+    forceId: string,
+    uses: { email: boolean } = { email: true },
+  ): Promise<NotifyConnectionCheck> {
     let found: { client: NotifyApi; account: NotifyAccount } | undefined
     try {
       found = await this.#client(forceId)
@@ -238,7 +241,11 @@ export class NotifyChannel implements MessageChannel {
       const what = type === 'sms' ? 'Text message template' : 'Email template'
       const id = type === 'sms' ? found.account.smsTemplateId : found.account.emailTemplateId
       if (!id) {
-        checks.push({ what, ok: false, detail: 'No template id is set' })
+        checks.push(
+          type === 'email' && !uses.email
+            ? { what, ok: true, detail: 'Not needed: emails do not go by GOV.UK Notify' }
+            : { what, ok: false, detail: 'No template id is set' },
+        )
         continue
       }
       try {

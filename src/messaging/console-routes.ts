@@ -327,10 +327,11 @@ export function registerMessagingConsoleRoutes(
   // the page says plainly what is wrong. Nothing is sent and nothing changes.
   http.post('/console/messaging-settings/test-connection', settingsAccess, async (request, reply) => {
     const forceId = ownForce(request)
-    const connection: NotifyConnectionCheck = deps.notify
-      ? await deps.notify.checkConnection(forceId)
-      : { ok: false, checks: [{ what: 'GOV.UK Notify', ok: false, detail: 'GOV.UK Notify is not set up' }] }
     const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+    const emailChannel = settings?.emailChannel ?? channelDefaults(deps.config).email
+    const connection: NotifyConnectionCheck = deps.notify
+      ? await deps.notify.checkConnection(forceId, { email: emailChannel === 'notify' })
+      : { ok: false, checks: [{ what: 'GOV.UK Notify', ok: false, detail: 'GOV.UK Notify is not set up' }] }
     await audit.record({
       action: 'messaging-settings.notify-tested',
       forceId,
