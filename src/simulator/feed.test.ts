@@ -11,6 +11,8 @@ import { SimulatorFeed } from './feed.ts'
 
 const clock = new FixedClock('2026-06-03T08:00:00Z') // Wednesday 09:00 in London
 const forceIds = ['kent', 'essex']
+// The worker's part that decides who gets what: case events to Journeys, and resumed journeys.
+const journeyWork = ['cases.deliver-events', 'journeys.run-enrolment']
 let t: TestApp
 
 before(async () => {
@@ -35,14 +37,14 @@ test('UJ-4: an hour of the demo feed gives no victim the same journey step twice
     clock.set(at)
     await t.app.services.sources.receive(event.forceId, event.source, event.payload, event.contentType)
     if (at.getTime() - minute >= 5 * 60_000) {
-      // What the worker does (every minute, here every five): deliver case events, take due steps, send.
+      // What the worker does (every minute, here every five): deliver case events, take due steps.
       minute = at.getTime()
-      await t.app.jobs.drain()
+      await t.app.jobs.drain(journeyWork)
       await t.app.services.enrolments.runDueEnrolments()
     }
   }
   clock.set(hour)
-  await t.app.jobs.drain()
+  await t.app.jobs.drain(journeyWork)
   await t.app.services.enrolments.runDueEnrolments()
   await t.app.jobs.drain()
 
