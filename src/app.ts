@@ -348,6 +348,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     links: messaging.links,
     notify: messaging.notify,
     conversations: conversations.service,
+    forceExists: async (id) => (await forces.list()).some((f) => f.id === id),
     audit,
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })

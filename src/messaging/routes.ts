@@ -33,6 +33,8 @@ export interface MessagingRouteDependencies {
   notify?: NotifyChannel
   /** Where received messages are kept. */
   conversations?: ConversationService
+  /** Whether a force of this id exists: a callback for none is answered 404. */
+  forceExists?: (forceId: string) => Promise<boolean>
 }
 
 /** Each status in words staff use, for the outbox filter and the tag on each message. */
@@ -106,6 +108,8 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
       if (!deps.notify) throw new DomainError('not-found', 'GOV.UK Notify is not configured', { status: 404 })
       const inbound = deps.notify.receive(request.body)
       const forceId = request.params.forceId
+      if (deps.forceExists && !(await deps.forceExists(forceId)))
+        throw new DomainError('not-found', 'There is no such force', { status: 404 })
       const stop = isStopRequest(inbound.body)
       const result = await db.withForce(forceId, async (tx) => {
         const received = await deps.conversations?.receive(tx, forceId, inbound)

@@ -221,8 +221,14 @@ test('CP-76: the same Notify inbound id delivered twice is stored once', async (
     sql`select count(*)::int as n from conversation_messages where body = 'Sorry, sent twice?'`,
   )
   assert.equal(count?.n, 1)
-  // A malformed callback is refused, not stored.
+  // A malformed callback is refused, not stored; so is one for a force that does not exist.
   assert.equal((await postInbound({ id: 'x', message: 'no number' })).status, 400)
+  const nowhere = await fetch(`${appUrl}/callbacks/notify/nowhere/inbound-sms`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${callbackToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, id: 'another-id' }),
+  })
+  assert.equal(nowhere.status, 404)
 })
 
 test('UJ-6: a STOP reply still opts the number out, and is kept in the conversation', async () => {

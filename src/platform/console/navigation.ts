@@ -69,6 +69,11 @@ export const consoleNavigation: NavigationItem[] = [
     href: '/console/cases',
     roles: ['investigating_officer', 'supervisor', 'contact_handler', 'force_admin'],
   },
+  {
+    text: 'Conversations',
+    href: '/console/conversations',
+    roles: ['investigating_officer', 'supervisor', 'contact_handler', 'contact_supervisor', 'force_admin'],
+  },
   { text: 'Sources', href: '/console/sources', roles: ['force_admin'] },
   { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'] },
   { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'] },
