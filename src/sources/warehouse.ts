@@ -195,7 +195,12 @@ export class WarehousePoller {
       this.#log.warn({ forceId, stage: error.stage, reason: error.detail }, 'warehouse read failed')
       return error.message
     }
-    this.#log.warn({ forceId, err: error }, 'warehouse poll failed')
+    // A database error's text can carry statement parameters (people's details): name and code only.
+    const e = error as { name?: string; code?: string; cause?: { code?: string } }
+    this.#log.warn(
+      { forceId, errorName: e.name ?? 'Error', code: e.code ?? e.cause?.code ?? null },
+      'warehouse poll failed; it resumes from the last watermark',
+    )
     return 'Waypoint could not finish the poll; it resumes from the last watermark'
   }
 
