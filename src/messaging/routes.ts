@@ -221,8 +221,9 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
       )
       await audit.recordView(request, { forceId, recordType: 'message', recordId: message.id })
       return reply.render('messaging/message.njk', {
-        title: `Message to ${message.recipient}`,
+        title: message.recipient ? `Message to ${message.recipient}` : 'Message held back',
         message,
+        statusText: statusLabel(message.status),
         timing: {
           due: ukDateTime(message.dueAt),
           notBefore:

@@ -67,6 +67,14 @@ test('UJ-15: a message the safe-contact policy held back is listed in the outbox
   const step = enrolment!.steps.find((s) => s.outcome === 'suppressed')
   assert.equal(step?.detail, reason)
   assert.ok(step?.messageId)
+  const detail = await admin.get(`/console/outbox/${step.messageId}`)
+  assert.equal(detail.statusCode, 200)
+  assert.match(detail.body, /<strong class="govuk-tag govuk-tag--orange">Held back, not sent<\/strong>/)
+  assert.match(
+    detail.body,
+    new RegExp(`Why it was held back</dt><dd class="govuk-summary-list__value">${reason}</dd>`),
+  )
+  assert.match(detail.body, new RegExp(`Nothing was rendered: ${reason}`))
 })
 
 test('UJ-15: the Journeys report and its CSV count the held-back message with its reason', async () => {
