@@ -142,15 +142,12 @@ export class EnrolmentService {
       if (!runningStatuses.has(e.status)) continue
       const definition = await this.#definition(tx, e.versionId)
       if (definition.precedence !== 'standard') continue
-      const replacing = [...first.values()].find(
-        (o) =>
-          o.personId === e.personId &&
-          o.status !== 'cancelled' &&
-          o.id !== e.id &&
-          o.journeyId !== e.journeyId,
-      )
+      let replacing: EnrolmentRow | undefined
+      for (const o of first.values()) {
+        if (o.personId !== e.personId || o.status === 'cancelled' || o.journeyId === e.journeyId) continue
+        if ((await this.#definition(tx, o.versionId)).precedence === 'replace') replacing = o
+      }
       if (!replacing) continue
-      if ((await this.#definition(tx, replacing.versionId)).precedence !== 'replace') continue
       const journey = await repo.journey(tx, replacing.journeyId)
       await this.#end(tx, e, 'cancelled', `replaced by the enhanced journey ${journey?.name ?? ''}`.trim())
     }
