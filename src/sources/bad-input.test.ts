@@ -382,6 +382,17 @@ test('CP-163: too many people or list entries are refused by name; a body over t
     '__proto__ and constructor keys',
     storm().replace('{', '{"__proto__":{"eventId":"X"},"constructor":{"prototype":1},'),
   )
+  const bom = await send(
+    'a UTF-8 byte order mark',
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(storm())]),
+  )
+  assert.equal(bom.receipts[0]!.status, 'applied', JSON.stringify(bom.receipts[0]))
+  const bomXml = await send(
+    'a byte order mark before XML',
+    `\uFEFF<?xml version="1.0"?><e><eventId>${nextId()}</eventId><eventType>LOG_CREATED</eventType><timestamp>${at}</timestamp><log><reference>BED-BOM-${seq}</reference></log></e>`,
+    { contentType: 'application/xml' },
+  )
+  assert.equal(bomXml.receipts[0]!.status, 'applied', JSON.stringify(bomXml.receipts[0]))
   const bare = await send('no content type', storm(), { contentType: null })
   assert.equal(bare.receipts[0]!.status, 'applied')
   const big = await send('a 2 MiB body', storm({ log: { location: 'x'.repeat(2 * 1_048_576) } }), {

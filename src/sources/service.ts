@@ -519,7 +519,8 @@ export class SourceService {
       }
     const raw = checkRawPayload(payload, invalidUtf8)
     if (raw.length) return { ok: false, errors: raw }
-    const parsed = parsePayload(payload, contentType)
+    // A byte order mark (sent by some Windows gateways) marks the encoding; it is not content.
+    const parsed = parsePayload(payload.startsWith('\uFEFF') ? payload.slice(1) : payload, contentType)
     if (!parsed.ok) return { ok: false, errors: [parsed.error] }
     const refused = checkParsedPayload(parsed.value)
     if (refused.length) return { ok: false, errors: refused }
