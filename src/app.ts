@@ -54,6 +54,11 @@ import { migrate } from './platform/db/migrate.ts'
 import { createHttpServer } from './platform/http/server.ts'
 import { SessionRepository } from './platform/http/session-repository.ts'
 import { SessionService } from './platform/http/session-service.ts'
+import { CitizenSessions } from './platform/http/citizen-sessions.ts'
+import { registerCitizenAccountRoutes } from './platform/auth/citizen-routes.ts'
+import { PushService } from './platform/push/push-service.ts'
+import { registerPushRoutes } from './platform/push/routes.ts'
+import type { SentMessageListener } from './messaging/dispatch.ts'
 import { IncidentRepository } from './platform/incidents/incident-repository.ts'
 import { IncidentService } from './platform/incidents/incident-service.ts'
 import { registerIncidentRoutes } from './platform/incidents/routes.ts'
@@ -100,6 +105,11 @@ export interface AppOptions {
   /** An already-open database (tests share one per process). */
   db?: Database
   log?: Logger
+  /**
+   * Routes a test adds before the server is sealed (e.g. signing a citizen in through the same
+   * `CitizenSessions.signIn` an identity provider uses).
+   */
+  testRoutes?(http: FastifyInstance, seams: { citizenSessions: CitizenSessions; push: PushService }): void
 }
 
 export interface Services {
@@ -112,6 +122,10 @@ export interface Services {
   incidents: IncidentService
   staff: StaffService
   sessions: SessionService
+  /** Where identity providers sign citizens in (their own sessions and cookie). */
+  citizenSessions: CitizenSessions
+  /** Live events to pages, across every web process (PostgreSQL NOTIFY). */
+  push: PushService
   writeback: WritebackService
   messaging: MessagingService
   /** Two-way communication: inbound SMS and email, and (later) portal and chat messages. */
@@ -158,6 +172,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const forces = new ForceService(new ForceRepository(db), clock)
   const staff = new StaffService(new StaffRepository(db), clock)
   const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
+  const citizenSessions = new CitizenSessions({
+    db,
+    sessions,
+    clock,
+    secureCookie: config.session.secureCookie,
+  })
+  const push = new PushService(db, log.child({ component: 'push' }))
+  // A citizen follows their own account only.
+  push.defineTopic({ name: 'account', citizen: (citizen, key) => key === citizen.id })
   // CP-175, CP-176: every audit event is queued for the SIEMs in its own transaction.
   const auditForwarding = createForwardingService(config, db, clock, log.child({ component: 'siem' }))
   const auditForwardingJob = auditForwardJob(auditForwarding)
@@ -211,7 +234,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     log: log.child({ component: 'messaging' }),
     jobs,
-    onSent: writeBackSentMessages(cases, writeback),
+    onSent: publishSent(writeBackSentMessages(cases, writeback), push),
     onOptedOut: writeBackOptOuts(cases, writeback),
   })
   // Conversations: inbound SMS and email land in them, beside the journeys' messages (CP-76).
@@ -242,6 +265,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     forces,
     staff,
     sessions,
+    citizenSessions,
+    push,
     writeback,
     cases,
     sources,
@@ -335,6 +360,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   })
   registerConsoleRoutes(http, services)
+  await registerPushRoutes(http, push)
+  registerCitizenAccountRoutes(http, citizenSessions)
+  options.testRoutes?.(http, { citizenSessions, push })
   registerJourneyRoutes(http, journeys.service, cases)
   // The no-code journey designer (UJ-18) and each force's safe-contact policy.
   registerDesignerRoutes(http, journeys.designer)
@@ -350,6 +378,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     conversations: conversations.service,
     forceExists: async (id) => (await forces.list()).some((f) => f.id === id),
     audit,
+    push,
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })
   await registerSourceApiRoutes(http, ingest)
@@ -401,6 +430,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
 
   await jobs.start()
+  await push.start()
   await http.ready()
 
   let stopping: Promise<void> | undefined
@@ -421,6 +451,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       stopping ??= (async () => {
         await conversations.inboundEmail.close()
         await http.close()
+        await push.stop()
         await jobs.stop()
         messaging.close()
         if (ownsDb) await db.close()
@@ -451,5 +482,13 @@ async function readOwnDatabase(db: Database, config: Config): Promise<OwnDatabas
     serverAddress: seen?.address ?? null,
     serverPort: seen?.port ?? null,
     dataDir: db.kind === 'pglite' ? config.dataDir : undefined,
+  }
+}
+
+/** After a message is sent (in the same transaction), its force's outbox pages hear of it. */
+function publishSent(then: SentMessageListener, push: PushService): SentMessageListener {
+  return async (tx, message, sentAt) => {
+    await then(tx, message, sentAt)
+    await push.publish({ forceId: message.forceId, topic: 'outbox', ids: { message: message.id } }, tx)
   }
 }

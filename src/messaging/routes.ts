@@ -8,6 +8,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Config } from '../platform/config.ts'
+import type { PushService } from '../platform/push/push-service.ts'
 import type { Database } from '../platform/db/database.ts'
 import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import { isStopRequest } from './addresses.ts'
@@ -35,6 +36,8 @@ export interface MessagingRouteDependencies {
   conversations?: ConversationService
   /** Whether a force of this id exists: a callback for none is answered 404. */
   forceExists?: (forceId: string) => Promise<boolean>
+  /** Tells open outbox pages that a message was sent or its delivery changed. */
+  push?: PushService
 }
 
 /** Each status in words staff use, for the outbox filter and the tag on each message. */
@@ -71,6 +74,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     ...(deps.notify ? { notify: deps.notify } : {}),
   })
   const notifyCallback = { custom: 'Notify callback bearer token' } as const
+  deps.push?.defineTopic({ name: 'outbox', staff: outboxReaders })
 
   // Runs at onRequest, before the API platform reads bearer tokens as machine-client tokens:
   // Notify's token is checked here and then removed, as it belongs to this route alone.
@@ -94,6 +98,8 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
       const { id, reference, status } = request.body ?? {}
       if (!id || !status) throw new ValidationError([{ field: 'id', message: 'id and status are required' }])
       const outcome = await dispatcher.applyReceipt(request.params.forceId, id, reference ?? null, status)
+      if (outcome === 'applied')
+        await deps.push?.publish({ forceId: request.params.forceId, topic: 'outbox' })
       return reply.code(outcome === 'unknown-message' ? 404 : 204).send()
     },
   )

@@ -45,6 +45,12 @@ export interface Database {
   execAsOwner(text: string): Promise<Record<string, unknown>[]>
   /** Connection settings for pg-boss. */
   jobDatabase(): JobDatabaseOptions
+  /**
+   * Calls `onPayload` with each PostgreSQL notification on `channel` (`pg_notify`), from any
+   * process using the same database, once the notifying transaction has committed. On PostgreSQL
+   * a dedicated connection listens and connects again after a drop. Resolves to a stop function.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
   /** PGlite only: a gzipped copy of the data directory (tests cache a migrated template). */
   dumpDataDir?(): Promise<Blob>
@@ -86,6 +92,12 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
       }
     },
     jobDatabase: () => ({ db: fromPglite(client) }),
+    listen: async (channel, onPayload) => {
+      const stop = await client.listen(channel, onPayload)
+      return async () => {
+        if (!client.closed) await stop()
+      }
+    },
     close: () => client.close(),
     dumpDataDir: async () => (await client.dumpDataDir('gzip')) as Blob,
   })
@@ -106,8 +118,58 @@ async function openPostgres(url: string): Promise<Database> {
       return (last?.rows ?? []) as Record<string, unknown>[]
     },
     jobDatabase: () => ({ connectionString: url }),
+    listen: (channel, onPayload) => listenOnPostgres(url, channel, onPayload),
     close: () => pool.end(),
   })
+}
+
+/**
+ * A connection of its own that LISTENs on one channel (a pooled connection cannot: it is handed
+ * to other work). After a drop it connects again, waiting 0.2 s, then twice as long each time up
+ * to 5 s; notifications sent while it was away are lost, so listeners treat them as hints to
+ * fetch, never as the record.
+ */
+async function listenOnPostgres(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name ${channel}`)
+  let stopped = false
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  let delay = 200
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url })
+    client = next
+    const reconnect = () => {
+      if (stopped || client !== next) return
+      client = undefined
+      next.end().catch(() => {})
+      retry = setTimeout(() => {
+        connect().catch(() => {})
+      }, delay)
+      delay = Math.min(delay * 2, 5000)
+    }
+    next.on('error', reconnect)
+    next.on('end', reconnect)
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onPayload(message.payload)
+    })
+    try {
+      await next.connect()
+      await next.query(`listen ${channel}`)
+      delay = 200
+    } catch {
+      reconnect()
+    }
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    if (retry) clearTimeout(retry)
+    await client?.end().catch(() => {})
+  }
 }
 
 /**
@@ -152,7 +214,7 @@ class StatementNames {
 function buildDatabase(
   kind: Database['kind'],
   orm: Executor,
-  parts: Pick<Database, 'execAsOwner' | 'jobDatabase' | 'close' | 'dumpDataDir'>,
+  parts: Pick<Database, 'execAsOwner' | 'jobDatabase' | 'listen' | 'close' | 'dumpDataDir'>,
 ): Database {
   // Each transaction (and savepoint) this handle began, with what to run when the outermost ends.
   type Ending = (committed: boolean) => void | Promise<void>

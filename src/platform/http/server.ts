@@ -24,6 +24,8 @@ import type { Session, SessionService } from './session-service.ts'
 import { createViewEnvironment, govukFrontendRoot, mojFrontendRoot } from './views.ts'
 
 export const SESSION_COOKIE = 'waypoint_session'
+/** A citizen's session has a cookie of its own: it never stands in for a staff session. */
+export const CITIZEN_SESSION_COOKIE = 'waypoint_citizen_session'
 const ANON_CSRF_COOKIE = 'waypoint_csrf'
 
 export interface ClientPrincipal {
@@ -43,6 +45,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     session: Session | undefined
+    /** The citizen session (its own cookie), apart from any staff session in the same browser. */
+    citizenSession: Session | undefined
     staff: StaffPrincipal | undefined
     client: ClientPrincipal | undefined
     citizen: CitizenPrincipal | undefined
@@ -85,6 +89,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   app.decorateRequest('staff', undefined)
   app.decorateRequest('client', undefined)
   app.decorateRequest('citizen', undefined)
+  app.decorateRequest('citizenSession', undefined)
 
   await app.register(fastifyCookie, { secret: config.sessionSecret })
   await app.register(fastifyFormbody)
@@ -146,7 +151,17 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     if (unsigned?.valid && unsigned.value) {
       request.session = await sessions.resolve(unsigned.value)
       if (!request.session) reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      else if (request.session.subjectKind === 'citizen') request.session = undefined
       else if (request.session.subjectKind === 'staff') request.staff = await deps.loadStaff(request.session)
+    }
+    const citizenToken = request.cookies[CITIZEN_SESSION_COOKIE]
+    const citizenUnsigned = citizenToken ? request.unsignCookie(citizenToken) : undefined
+    if (citizenUnsigned?.valid && citizenUnsigned.value) {
+      const session = await sessions.resolve(citizenUnsigned.value)
+      if (session?.subjectKind === 'citizen' && session.subjectId && session.forceId) {
+        request.citizenSession = session
+        request.citizen = { id: session.subjectId, forceId: session.forceId }
+      } else reply.clearCookie(CITIZEN_SESSION_COOKIE, { path: '/' })
     }
   })
 
@@ -215,6 +230,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     const access = request.routeOptions.config.access
     if (!access || access === 'public' || 'custom' in access) return
     if ('staff' in access) {
+      // A citizen is refused outright, not sent to the staff sign-in.
+      if (!request.staff && request.citizen)
+        return refuse(request, reply, 403, 'This page is for police staff')
       if (!request.staff) return refuseUnauthenticated(request, reply, '/sign-in')
       if (!hasAnyRole(request.staff, access.staff)) return refuse(request, reply, 403)
       if (
@@ -233,7 +251,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
       return
     }
     if ('citizen' in access) {
-      if (!request.citizen) return refuseUnauthenticated(request, reply, '/portal/sign-in')
+      if (!request.citizen && request.staff)
+        return refuse(request, reply, 403, 'This page is for citizens signed in to their account')
+      if (!request.citizen) return refuseUnauthenticated(request, reply, '/account/sign-in')
       if (access.product && !(await deps.forceHasProduct(request.citizen.forceId, access.product)))
         return refuse(request, reply, 404)
     }
@@ -447,7 +467,8 @@ function csrfTokenFor(
   sessions: SessionService,
   config: Config,
 ): string {
-  if (request.session) return sessions.csrfToken(request.session.id)
+  const session = formSession(request)
+  if (session) return sessions.csrfToken(session.id)
   let nonce = request.cookies[ANON_CSRF_COOKIE]
   if (!nonce || !/^[\w-]{20,64}$/.test(nonce)) {
     nonce = randomBytes(24).toString('base64url')
@@ -468,9 +489,17 @@ function isValidCsrf(
   sessions: SessionService,
   config: Config,
 ): boolean {
-  if (request.session) return sessions.isValidCsrfToken(request.session.id, token)
+  const session = formSession(request)
+  if (session) return sessions.isValidCsrfToken(session.id, token)
   const nonce = request.cookies[ANON_CSRF_COOKIE]
   return typeof token === 'string' && !!nonce && token === anonymousToken(nonce, config.sessionSecret)
+}
+
+/** The session a page's forms are bound to: the citizen's on citizen routes, else the staff one. */
+function formSession(request: FastifyRequest): Session | undefined {
+  const access = request.routeOptions.config?.access
+  if (access && typeof access === 'object' && 'citizen' in access) return request.citizenSession
+  return request.session
 }
 
 function anonymousToken(nonce: string, secret: string): string {
