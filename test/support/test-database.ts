@@ -25,6 +25,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { db, url: undefined, close: () => db.close() }
 }
 
+/** The PostgreSQL 15 server every machine and CI run has, for tests that need one on any run. */
+export const defaultPostgresServer = 'postgres://postgres@127.0.0.1:5432/postgres'
+
+/**
+ * A fresh, migrated database on PostgreSQL (DATABASE_URL's server, or the local one), even in a
+ * PGlite run: for tests of several processes sharing a database.
+ */
+export function createPostgresTestDatabase(): Promise<TestDatabase> {
+  return createServerDatabase(process.env.DATABASE_URL ?? defaultPostgresServer)
+}
+
 async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `waypoint_t_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
