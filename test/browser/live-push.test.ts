@@ -170,7 +170,7 @@ test('CP-51: the outbox on web process A shows, without reloading, a delivery re
     assert.equal(receipt.status, 204)
 
     await notice.waitFor({ state: 'visible', timeout: 10_000 })
-    assert.match(await notice.innerText(), /There is news in the outbox/)
+    assert.match((await notice.textContent()) ?? '', /There is news in the outbox/)
     assert.equal(
       await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
       true,
