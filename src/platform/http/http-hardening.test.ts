@@ -161,5 +161,9 @@ test('CP-182: a 100,000-character staff name is refused with an error summary, a
   assert.match(template.body, /smsBody must be 10,000 characters or fewer/)
   const search = await designer.get(`/console/templates?saved=${'q'.repeat(60_000)}`)
   assert.equal(search.statusCode, 400)
-  assert.match(search.body, /saved must be 50,000 characters or fewer/, 'the backstop, where a route declares no limit')
+  assert.match(
+    search.body,
+    /saved must be 50,000 characters or fewer/,
+    'the backstop, where a route declares no limit',
+  )
 })
