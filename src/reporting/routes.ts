@@ -262,11 +262,18 @@ export function registerReportingRoutes(
       const rows = await reporting.vcopReport(forceId, period)
       // The report lists victims' cases by reference: looking at it is recorded like a view of them.
       await reporting.recordReportAccess('report.viewed', forceId, 'victims-code', period, actorOf(request))
+      const query = linkQuery(forceId, period, 'template', !!forceItems)
+      const shown = onePage(
+        rows,
+        request.query.page,
+        (n) => `/console/reports/victims-code?${query}&page=${n}`,
+      )
       return reply.render('reports/victims-code.njk', {
         ...page,
-        rows,
+        rows: shown.rows,
+        pagination: shown.pagination,
         counts: reporting.vcopCounts(rows),
-        query: linkQuery(forceId, period, 'template', !!forceItems),
+        query,
         periodText: periodText(period),
       })
     },
@@ -274,7 +281,7 @@ export function registerReportingRoutes(
 
   // The Victims' Code deadlines of the signed-in member of staff's force, for the people who
   // look after its cases: the last 30 days and the next 14, with each victim's name and case.
-  http.get(
+  http.get<{ Querystring: Query }>(
     '/console/journeys/victims-code',
     { config: { access: { staff: deadlineReaders, product } } },
     async (request, reply) => {
@@ -290,9 +297,11 @@ export function registerReportingRoutes(
         period,
         actorOf(request),
       )
+      const shown = onePage(rows, request.query.page, (n) => `/console/journeys/victims-code?page=${n}`)
       return reply.render('reports/deadlines.njk', {
         title: 'Victims’ Code deadlines',
-        rows,
+        rows: shown.rows,
+        pagination: shown.pagination,
         counts: reporting.vcopCounts(rows),
         periodText: periodText(period),
       })
@@ -361,6 +370,32 @@ function actorOf(request: FastifyRequest) {
     name: request.staff?.displayName ?? null,
     ip: request.ip,
     correlationId: request.id,
+  }
+}
+
+/** Deadlines shown on one page of a report; a force's month can hold thousands. */
+const rowsPerPage = 100
+
+/** One page of rows, with GOV.UK pagination links when there is more than one page. */
+export function onePage<T>(rows: T[], page: string | undefined, href: (n: number) => string) {
+  const pages = Math.max(1, Math.ceil(rows.length / rowsPerPage))
+  const chosen = /^\d{1,6}$/.test(page ?? '') ? Math.min(Math.max(1, Number(page)), pages) : 1
+  const shown = rows.slice((chosen - 1) * rowsPerPage, chosen * rowsPerPage)
+  if (pages === 1) return { rows: shown, pagination: undefined }
+  const near = [...new Set([1, chosen - 1, chosen, chosen + 1, pages])].filter((n) => n >= 1 && n <= pages)
+  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = []
+  for (const [i, n] of near.entries()) {
+    if (i > 0 && n - near[i - 1]! > 1) items.push({ ellipsis: true })
+    items.push({ number: n, href: href(n), current: n === chosen })
+  }
+  return {
+    rows: shown,
+    pagination: {
+      ...(chosen > 1 ? { previous: { href: href(chosen - 1) } } : {}),
+      ...(chosen < pages ? { next: { href: href(chosen + 1) } } : {}),
+      items,
+      landmarkLabel: 'Pages of deadlines',
+    },
   }
 }
 

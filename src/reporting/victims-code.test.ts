@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import type { PersonFacts, VcopCategory } from '../cases/model.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows as sqlRows } from '../platform/db/database.ts'
+import { onePage } from './routes.ts'
 import { dispatchDue } from './test-builders.ts'
 
 const clock = new FixedClock('2026-06-12T09:00:00Z') // Friday 10:00 in London
@@ -289,4 +290,23 @@ test('CP-65: a victim messaged on the incident and then on the crime raised from
   assert.equal(linked[0]!.outcome, 'met')
   // The incident's first message, at 10:00, was the first contact.
   assert.equal(linked[0]!.handedAt?.toISOString(), '2026-06-25T09:00:00.000Z')
+})
+
+test('CP-65: a long list of deadlines is shown 100 to a page, with GOV.UK pagination links', () => {
+  const rows = Array.from({ length: 250 }, (_, i) => i)
+  const href = (n: number) => `/console/journeys/victims-code?page=${n}`
+  const first = onePage(rows, undefined, href)
+  assert.deepEqual([first.rows.length, first.rows[0]], [100, 0])
+  assert.deepEqual(first.pagination?.next, { href: href(2) })
+  assert.equal(first.pagination?.previous, undefined)
+  const last = onePage(rows, '3', href)
+  assert.deepEqual([last.rows.length, last.rows[0]], [50, 200])
+  assert.deepEqual(last.pagination?.previous, { href: href(2) })
+  assert.deepEqual(
+    last.pagination?.items.map((i) => ('number' in i ? `${i.number}${i.current ? '*' : ''}` : '…')),
+    ['1', '2', '3*'],
+  )
+  assert.deepEqual(onePage(rows, '99', href).rows[0], 200)
+  assert.deepEqual(onePage(rows, 'x', href).rows[0], 0)
+  assert.equal(onePage(rows.slice(0, 7), undefined, href).pagination, undefined)
 })
