@@ -27,13 +27,42 @@ export class MessageDeletionRepository {
     }
   }
 
-  deleteFor(tx: Tx, target: { caseId?: string; personId?: string }): Promise<Record<string, number>> {
+  async deleteFor(tx: Tx, target: { caseId?: string; personId?: string }): Promise<Record<string, number>> {
     const conditions = [
       ...(target.caseId ? [sql`case_id = ${target.caseId}`] : []),
-      ...(target.personId ? [sql`person_id = ${target.personId}`] : []),
+      ...(target.personId ? [sql`person_id::text = ${target.personId}`] : []),
     ]
-    if (conditions.length === 0) return Promise.resolve({ messages: 0, message_events: 0 })
-    return this.deleteWhere(tx, sql.join(conditions, sql` or `))
+    if (conditions.length === 0) return { messages: 0, message_events: 0 }
+    const where = sql.join(conditions, sql` or `)
+    return { ...(await this.deleteWhere(tx, where)), ...(await this.#deleteConversationsWhere(tx, where)) }
+  }
+
+  /** Conversations of the case or person, with their messages, attachments and participants. */
+  async #deleteConversationsWhere(tx: Tx, where: SQL): Promise<Record<string, number>> {
+    const ids = (await rows<{ id: string }>(tx, sql`select id from conversations where ${where}`)).map(
+      (r) => r.id,
+    )
+    if (ids.length === 0) return {}
+    const list = sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )
+    return {
+      conversation_attachments: await count(
+        tx,
+        sql`delete from conversation_attachments where message_id in
+              (select id from conversation_messages where conversation_id in (${list}))`,
+      ),
+      conversation_messages: await count(
+        tx,
+        sql`delete from conversation_messages where conversation_id in (${list})`,
+      ),
+      conversation_participants: await count(
+        tx,
+        sql`delete from conversation_participants where conversation_id in (${list})`,
+      ),
+      conversations: await count(tx, sql`delete from conversations where id in (${list})`),
+    }
   }
 
   /** Messages created before `cutoff` that have finished (nothing left to send or track). */

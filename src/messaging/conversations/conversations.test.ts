@@ -283,3 +283,36 @@ test('CP-102, CP-153: opening a conversation marks what the person sent as read 
   const journeyDesigner = await t.signInAs(['journey_designer'], 'essex')
   assert.equal((await journeyDesigner.get(`/console/conversations/${id}`)).statusCode, 403)
 })
+
+test('UJ-3: deleting a person’s messages under the PIRM Code deletes their conversations, messages and attachments', async () => {
+  const before = await query<{ n: number }>(
+    'essex',
+    sql`select count(*)::int as n from conversations where person_id = ${personId}`,
+  )
+  assert.ok((before[0]?.n ?? 0) >= 1)
+  // As the retention sweep runs it: the retention role, confined to the force.
+  const counts = await t.app.db.withForce('essex', async (tx) => {
+    await tx.execute(sql.raw('set local role waypoint_retention'))
+    return t.app.services.messaging.deleteFor(tx, { personId })
+  })
+  assert.ok((counts.conversation_messages ?? 0) >= 3, JSON.stringify(counts))
+  assert.equal(counts.conversation_attachments, 1)
+  for (const table of ['conversations', 'conversation_participants'] as const) {
+    const [left] = await query<{ n: number }>(
+      'essex',
+      sql`select count(*)::int as n from ${sql.raw(table)} where person_id = ${personId}`,
+    )
+    assert.equal(left?.n, 0, table)
+  }
+  const [attachments] = await query<{ n: number }>(
+    'essex',
+    sql`select count(*)::int as n from conversation_attachments`,
+  )
+  assert.equal(attachments?.n, 0)
+  // The unmatched sender's conversation is no one's record and stays for triage.
+  const [unmatched] = await query<{ n: number }>(
+    'essex',
+    sql`select count(*)::int as n from conversations where person_id is null`,
+  )
+  assert.equal(unmatched?.n, 1)
+})

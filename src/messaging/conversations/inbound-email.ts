@@ -104,8 +104,14 @@ export class InboundEmailListener {
 
   async #take(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
     const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    if (stream.sizeExceeded) throw Object.assign(new Error('The message is too large'), { responseCode: 552 })
+    let size = 0
+    // Past the limit the rest is read and dropped, so an oversize message never sits in memory.
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length
+      if (size <= this.#config.maxBytes) chunks.push(chunk as Buffer)
+    }
+    if (stream.sizeExceeded || size > this.#config.maxBytes)
+      throw Object.assign(new Error('The message is too large'), { responseCode: 552 })
     const raw = Buffer.concat(chunks)
     let inbound: ReturnType<SmtpChannel['receive']>
     try {
