@@ -20,6 +20,7 @@ import { SessionRepository } from '../../src/platform/http/session-repository.ts
 import { SessionService } from '../../src/platform/http/session-service.ts'
 import { StaffRepository } from '../../src/platform/auth/staff-repository.ts'
 import { StaffService } from '../../src/platform/auth/staff-service.ts'
+import { checkAccessibility } from '../support/browser.ts'
 import { createPostgresTestDatabase, type TestDatabase } from '../support/test-database.ts'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
@@ -177,6 +178,7 @@ test('CP-51: the outbox on web process A shows, without reloading, a delivery re
       'the page was not reloaded',
     )
     assert.deepEqual(cspErrors, [], 'no script was refused by the content security policy')
+    assert.deepEqual(await checkAccessibility(page), [], 'the page with its notice meets WCAG 2.2 AA')
 
     // Following the notice's link shows the news itself.
     await notice.getByRole('link', { name: 'Reload the outbox' }).click()
