@@ -231,6 +231,26 @@ test('CP-76: the same Notify inbound id delivered twice is stored once', async (
   assert.equal(nowhere.status, 404)
 })
 
+test('CP-76: one text delivered twice at the same moment from a new number is one message in one conversation', async () => {
+  const body = {
+    id: 'b7a1c7a4-0000-4000-8000-000000000002',
+    source_number: '07700900888',
+    message: 'Twice at once',
+    date_received: clock.now().toISOString(),
+  }
+  const answers = await Promise.all([postInbound(body), postInbound(body), postInbound(body)])
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [204, 204, 204],
+  )
+  const [counts] = await query<{ conversations: number; messages: number }>(
+    'essex',
+    sql`select (select count(*)::int from conversations where citizen_address_key = '+447700900888') as conversations,
+          (select count(*)::int from conversation_messages where body = 'Twice at once') as messages`,
+  )
+  assert.deepEqual(counts, { conversations: 1, messages: 1 })
+})
+
 test('UJ-6: a STOP reply still opts the number out, and is kept in the conversation', async () => {
   assert.equal(await notify.receiveText('+447700900901', 'STOP'), 200)
   const optedOut = await t.app.db.withForce('essex', (tx) =>
@@ -309,10 +329,10 @@ test('UJ-3: deleting a person’s messages under the PIRM Code deletes their con
     sql`select count(*)::int as n from conversation_attachments`,
   )
   assert.equal(attachments?.n, 0)
-  // The unmatched sender's conversation is no one's record and stays for triage.
+  // Unmatched senders' conversations are no one's record and stay for triage.
   const [unmatched] = await query<{ n: number }>(
     'essex',
     sql`select count(*)::int as n from conversations where person_id is null`,
   )
-  assert.equal(unmatched?.n, 1)
+  assert.equal(unmatched?.n, 2)
 })

@@ -102,6 +102,16 @@ const messageColumns = sql.raw(`id, conversation_id as "conversationId", partici
   read_by as "readBy", sent_at as "sentAt"`)
 
 export class ConversationRepository {
+  /**
+   * Serialises inbound messages from one address until the transaction ends, so two arriving
+   * together (or one delivered twice at once) find one conversation rather than opening two.
+   */
+  async lockAddress(tx: Tx, forceId: string, addressKey: string): Promise<void> {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`conversation:${forceId}:${addressKey}`}, 0))`,
+    )
+  }
+
   async messageByProviderRef(
     tx: Tx,
     provider: string,

@@ -68,6 +68,8 @@ export class ConversationService {
 
   /** Stores an inbound message in the sender's conversation (in the caller's transaction). */
   async receive(tx: Tx, forceId: string, inbound: InboundMessage): Promise<ReceivedMessage> {
+    const key = addressKey(inbound.channel, inbound.from)
+    await this.#repo.lockAddress(tx, forceId, key)
     if (inbound.providerRef) {
       const existing = await this.#repo.messageByProviderRef(tx, inbound.provider, inbound.providerRef)
       if (existing) {
@@ -81,7 +83,6 @@ export class ConversationService {
       }
     }
     const now = this.#clock.now()
-    const key = addressKey(inbound.channel, inbound.from)
     const match = await this.#match(tx, inbound.channel, key)
     let conversationId = (await this.#repo.openConversationOf(tx, match ? match : { addressKey: key }))?.id
     conversationId ??= await this.#repo.createConversation(tx, {
