@@ -162,7 +162,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log = options.log ?? createLogger(config.logLevel)
   const clock = options.clock ?? systemClock
   const ownsDb = !options.db
-  const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }))
+  const db =
+    options.db ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      tenantUrl: config.databaseTenantUrl,
+      systemUrl: config.databaseSystemUrl,
+      dataDir: config.dataDir,
+    }))
   await migrate(db, (line) => log.info(line))
 
   const outbound = new OutboundPolicy({

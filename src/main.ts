@@ -36,7 +36,12 @@ async function main(argv: string[]): Promise<number> {
     case 'worker':
       return serve(command, config)
     case 'migrate': {
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+      const db = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        tenantUrl: config.databaseTenantUrl,
+        systemUrl: config.databaseSystemUrl,
+        dataDir: config.dataDir,
+      })
       const applied = await migrate(db, (line) => console.log(line))
       console.log(applied.length ? `Applied ${applied.length} migrations` : 'Database is up to date')
       await db.close()
@@ -54,7 +59,12 @@ async function main(argv: string[]): Promise<number> {
         console.error(`Unknown audit command: ${argv[1] ?? '(none)'}\n\n${usage}`)
         return 2
       }
-      const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+      const db = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        tenantUrl: config.databaseTenantUrl,
+        systemUrl: config.databaseSystemUrl,
+        dataDir: config.dataDir,
+      })
       try {
         return await verifyAuditTrail(db, systemClock, (line) => console.log(line))
       } finally {

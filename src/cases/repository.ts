@@ -357,14 +357,16 @@ export class CaseRepository {
   async searchCases(
     tx: Tx,
     reference: string,
-  ): Promise<{ kind: 'incident' | 'crime'; id: string; reference: string; status: string }[]> {
+  ): Promise<
+    { kind: 'incident' | 'crime'; id: string; forceId: string; reference: string; status: string }[]
+  > {
     const pattern = `%${reference.replace(/[%_\\]/g, '\\$&')}%`
     return rows(
       tx,
-      sql`(select 'crime' as kind, id, crime_ref as reference, status from crimes
+      sql`(select 'crime' as kind, id, force_id as "forceId", crime_ref as reference, status from crimes
             where upper(replace(crime_ref, ' ', '')) like ${pattern} order by crime_ref limit 25)
           union all
-          (select 'incident' as kind, id, cad_ref as reference,
+          (select 'incident' as kind, id, force_id as "forceId", cad_ref as reference,
             case when closed_at is null then 'open' else 'closed' end as status from incidents
             where upper(replace(cad_ref, ' ', '')) like ${pattern} order by cad_ref limit 25)`,
     )

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import { ForbiddenError } from '../platform/errors.ts'
+import { auditCrossForceReads, readerFrom, type TenantRow } from '../platform/tenancy/shared-reads.ts'
 import type { CaseService } from './service.ts'
 
 /** Who may see cases and people: the force's investigators, supervisors, contact handlers, admins. */
@@ -54,6 +55,23 @@ export function registerCaseRoutes(
       const forceId = forceOf(request)
       const q = request.query.q?.trim() ?? ''
       const results = q ? await deps.cases.search(forceId, q) : undefined
+      if (results) {
+        // Rows another force shares with this one are audited in that force's trail (CP-5).
+        const reader = readerFrom(request)
+        await auditCrossForceReads(
+          deps.audit,
+          reader,
+          'incident',
+          results.cases.filter((c) => c.kind === 'incident'),
+        )
+        await auditCrossForceReads(
+          deps.audit,
+          reader,
+          'crime',
+          results.cases.filter((c) => c.kind === 'crime'),
+        )
+        await auditCrossForceReads(deps.audit, reader, 'person', results.people)
+      }
       if (q) {
         await deps.audit.record({
           action: 'case.searched',
@@ -78,6 +96,11 @@ export function registerCaseRoutes(
     { url: '/console/cases/crimes/:id', kind: 'crime', load: deps.cases.getCrime.bind(deps.cases) },
     { url: '/console/people/:id', kind: 'person', load: deps.cases.getPerson.bind(deps.cases) },
   ] as const
+  const auditSharedRecords = async (request: FastifyRequest, found: object) => {
+    const reader = readerFrom(request)
+    for (const { recordType, rows } of sharedRecordsOf(found as Record<string, unknown>))
+      await auditCrossForceReads(deps.audit, reader, recordType, rows)
+  }
   for (const page of recordPages) {
     http.get<{ Params: { id: string } }>(
       page.url,
@@ -86,6 +109,7 @@ export function registerCaseRoutes(
         const forceId = forceOf(request)
         const found = await page.load(forceId, request.params.id)
         await auditView(request, forceId, page.kind, request.params.id)
+        await auditSharedRecords(request, found)
         const messages =
           page.kind === 'person' && deps.personMessages
             ? await deps.personMessages(request, forceId, request.params.id)
@@ -97,6 +121,22 @@ export function registerCaseRoutes(
       },
     )
   }
+}
+
+/**
+ * The records of a case or person page that another force shared (through an agreement, read
+ * under row-level security), each audited in its owner's trail (CP-5, UJ-5).
+ */
+function sharedRecordsOf(found: Record<string, unknown>): { recordType: string; rows: TenantRow[] }[] {
+  const list = (value: unknown) =>
+    (Array.isArray(value) ? value : value ? [value] : []).filter(
+      (row): row is TenantRow => typeof (row as Partial<TenantRow>)?.forceId === 'string',
+    )
+  return [
+    { recordType: 'incident', rows: [...list(found.incident), ...list(found.incidents)] },
+    { recordType: 'crime', rows: [...list(found.crime), ...list(found.crimes)] },
+    { recordType: 'person', rows: list(found.person) },
+  ].filter((entry) => entry.rows.length > 0)
 }
 
 /** Cases belong to a force: region-wide accounts (no force) see none. */

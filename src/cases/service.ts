@@ -73,7 +73,7 @@ export interface PersonRecord {
 }
 
 export interface SearchResults {
-  cases: { kind: 'incident' | 'crime'; id: string; reference: string; status: string }[]
+  cases: { kind: 'incident' | 'crime'; id: string; forceId: string; reference: string; status: string }[]
   people: PersonRow[]
 }
 

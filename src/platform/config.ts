@@ -9,6 +9,9 @@ export interface Config {
   environment: 'development' | 'test' | 'production'
   /** postgres://… for PostgreSQL; undefined means embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined
+  /** The tenant and system pools' logins (decision 0019); derived from DATABASE_URL when unset. */
+  databaseTenantUrl: string | undefined
+  databaseSystemUrl: string | undefined
   /** PGlite data directory; 'memory://' for an in-memory database (tests). */
   dataDir: string
   http: { host: string; port: number; publicUrl: string; trustProxy: boolean; bodyLimitBytes: number }
@@ -157,6 +160,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const config: Config = {
     environment,
     databaseUrl: production ? required('DATABASE_URL', '') : env.DATABASE_URL || undefined,
+    databaseTenantUrl: production
+      ? required('DATABASE_TENANT_URL', '')
+      : env.DATABASE_TENANT_URL || undefined,
+    databaseSystemUrl: production
+      ? required('DATABASE_SYSTEM_URL', '')
+      : env.DATABASE_SYSTEM_URL || undefined,
     dataDir: env.WAYPOINT_DATA_DIR ?? './data',
     http: {
       host: env.HOST ?? '127.0.0.1',

@@ -3,6 +3,8 @@
 export const productionSettings: Record<string, string> = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://waypoint@db/waypoint',
+  DATABASE_TENANT_URL: 'postgres://waypoint_tenant_login@db/waypoint',
+  DATABASE_SYSTEM_URL: 'postgres://waypoint_system_login@db/waypoint',
   PUBLIC_URL: 'https://waypoint.example.org',
   SESSION_SECRET: 's'.repeat(40),
   TOTP_ENCRYPTION_KEY: 't'.repeat(40),

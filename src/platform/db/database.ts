@@ -57,7 +57,15 @@ export interface Database {
 }
 
 export interface OpenDatabaseOptions {
+  /** The owner's connection: migrations and the job queue (PostgreSQL). */
   databaseUrl?: string
+  /**
+   * The tenant pool's login (PostgreSQL): a member of waypoint_app only (decision 0019). Defaults
+   * to `databaseUrl` with the user waypoint_tenant_login and no password (trust or cert auth).
+   */
+  tenantUrl?: string
+  /** The system pool's login (PostgreSQL); defaults to waypoint_system_login likewise. */
+  systemUrl?: string
   dataDir?: string
   /** A PGlite data directory dump to start from (tests load a migrated template). */
   loadDataDir?: Blob
@@ -66,8 +74,24 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   // A failed statement raises an error without the statement's values (database-error.ts).
   installDatabaseErrorSanitiser()
-  if (options.databaseUrl) return openPostgres(options.databaseUrl)
+  if (options.databaseUrl)
+    return openPostgres(
+      options.databaseUrl,
+      options.tenantUrl ?? loginUrl(options.databaseUrl, TENANT_LOGIN),
+      options.systemUrl ?? loginUrl(options.databaseUrl, SYSTEM_LOGIN),
+    )
   return openPglite(options.dataDir ?? 'memory://', options.loadDataDir)
+}
+
+export const TENANT_LOGIN = 'waypoint_tenant_login'
+export const SYSTEM_LOGIN = 'waypoint_system_login'
+
+/** `url` logging in as `user` instead, without the owner's password. */
+export function loginUrl(url: string, user: string): string {
+  const parsed = new URL(url)
+  parsed.username = user
+  parsed.password = ''
+  return parsed.toString()
 }
 
 /** Rows of a raw SQL statement, for the few queries Drizzle's builder does not express. */
@@ -80,8 +104,9 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
   const client = new PGlite(dataDir, loadDataDir ? { loadDataDir } : {})
   await client.waitReady
-  const orm = drizzlePglite(client)
-  return buildDatabase('pglite', orm as unknown as Executor, {
+  const orm = drizzlePglite(client) as unknown as Executor
+  // PGlite has one user: the tenant and system work share its connection (decision 0019).
+  return buildDatabase('pglite', { tenant: orm, system: orm }, {
     execAsOwner: async (text) => {
       try {
         const results = await client.exec(text)
@@ -103,24 +128,40 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
   })
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 })
-  pool.on('error', () => {
-    // A dropped idle connection is replaced on next use; /health/ready reports a real outage.
-  })
+async function openPostgres(url: string, tenantUrl: string, systemUrl: string): Promise<Database> {
   const statements = new StatementNames()
-  pool.on('connect', (client) => statements.prepareRepeats(client))
-  const orm = drizzlePg(pool)
-  return buildDatabase('postgres', orm as unknown as Executor, {
-    execAsOwner: async (text) => {
-      const result = (await pool.query(text)) as unknown as pg.QueryResult | pg.QueryResult[]
-      const last = Array.isArray(result) ? result.at(-1) : result
-      return (last?.rows ?? []) as Record<string, unknown>[]
+  const open = (connectionString: string, max: number) => {
+    const pool = new pg.Pool({ connectionString, max })
+    pool.on('error', () => {
+      // A dropped idle connection is replaced on next use; /health/ready reports a real outage.
+    })
+    pool.on('connect', (client) => statements.prepareRepeats(client))
+    return pool
+  }
+  // Three logins: the owner (migrations), the tenant pool (no way to another force or to the
+  // system role) and the system pool (region-wide work), decision 0019.
+  const owner = open(url, 2)
+  const tenant = open(tenantUrl, 10)
+  const system = open(systemUrl, 5)
+  return buildDatabase(
+    'postgres',
+    {
+      tenant: drizzlePg(tenant) as unknown as Executor,
+      system: drizzlePg(system) as unknown as Executor,
     },
-    jobDatabase: () => ({ connectionString: url }),
-    listen: (channel, onPayload) => listenOnPostgres(url, channel, onPayload),
-    close: () => pool.end(),
-  })
+    {
+      execAsOwner: async (text) => {
+        const result = (await owner.query(text)) as unknown as pg.QueryResult | pg.QueryResult[]
+        const last = Array.isArray(result) ? result.at(-1) : result
+        return (last?.rows ?? []) as Record<string, unknown>[]
+      },
+      jobDatabase: () => ({ connectionString: url }),
+      listen: (channel, onPayload) => listenOnPostgres(url, channel, onPayload),
+      close: async () => {
+        await Promise.all([owner.end(), tenant.end(), system.end()])
+      },
+    },
+  )
 }
 
 /**
@@ -213,9 +254,27 @@ class StatementNames {
 
 function buildDatabase(
   kind: Database['kind'],
-  orm: Executor,
+  orms: { tenant: Executor; system: Executor },
   parts: Pick<Database, 'execAsOwner' | 'jobDatabase' | 'listen' | 'close' | 'dumpDataDir'>,
 ): Database {
+  // The seal of each force (decision 0019): sha256(key ':' force), the key read once as owner.
+  let key: Promise<string> | undefined
+  const seals = new Map<string, string>()
+  const sealOf = async (forceId: string): Promise<string> => {
+    if (!forceId) return ''
+    const known = seals.get(forceId)
+    if (known) return known
+    key ??= parts.execAsOwner('select key from waypoint_tenancy_key').then(
+      (found) => String(found[0]?.key ?? ''),
+      (error) => {
+        key = undefined
+        throw error
+      },
+    )
+    const seal = createHash('sha256').update(`${await key}:${forceId}`, 'utf8').digest('hex')
+    seals.set(forceId, seal)
+    return seal
+  }
   // Each transaction (and savepoint) this handle began, with what to run when the outermost ends.
   type Ending = (committed: boolean) => void | Promise<void>
   const endings = new WeakMap<object, Ending[]>()
@@ -235,11 +294,13 @@ function buildDatabase(
   ): Promise<T> => {
     const callbacks: Ending[] = []
     let committed = false
+    const seal = await sealOf(forceId)
+    const orm = role === 'waypoint_app' ? orms.tenant : orms.system
     try {
       const result = await orm.transaction(async (tx) => {
         // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
         await tx.execute(
-          sql`select set_config('role', ${role}, true), set_config('app.force_id', ${forceId}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
+          sql`select set_config('role', ${role}, true), set_config('app.force_id', ${forceId}, true), set_config('app.force_seal', ${seal}, true), set_config('app.user_id', ${context.userId ?? ''}, true), set_config('app.correlation_id', ${context.correlationId ?? ''}, true)`,
         )
         return fn(track(tx as Tx, callbacks))
       })
