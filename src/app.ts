@@ -207,7 +207,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     outbound,
   })
   jobs.register(writeback.deliveryJob)
-  const cases = new CaseService(db, new CaseRepository(), new PersonRepository(), clock)
+  const cases = new CaseService(
+    db,
+    new CaseRepository(),
+    new PersonRepository(),
+    clock,
+    log.child({ component: 'cases' }),
+  )
   const sourceRepository = new SourceRepository()
   const sources = new SourceService(db, sourceRepository, cases, clock, log.child({ component: 'sources' }))
   const caseEventJobs = caseEventDeliveryJobs(cases, () => jobs)

@@ -1,6 +1,8 @@
 // CaseService: the case model's rules and the only way other capabilities reach cases. Writes
 // come from the source adapters inside their ingest transaction; every change becomes a row on
 // the case timeline and a domain event delivered to `onChange` listeners in that transaction.
+import { isDatabaseUnavailable } from '../platform/db/database-error.ts'
+import type { Logger } from '../platform/logger.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
@@ -85,16 +87,36 @@ export class CaseService {
   readonly #cases: CaseRepository
   readonly #people: PersonRepository
   readonly #clock: Clock
+  readonly #log: Pick<Logger, 'warn'> | undefined
   readonly #publisher = new CaseEventPublisher()
   readonly #deletion = new CaseDeletionRepository()
   readonly #listing = new CaseListingRepository()
   #onPending: ((forceId: string) => void) | undefined
 
-  constructor(db: Database, cases: CaseRepository, people: PersonRepository, clock: Clock) {
+  constructor(
+    db: Database,
+    cases: CaseRepository,
+    people: PersonRepository,
+    clock: Clock,
+    log?: Pick<Logger, 'warn'>,
+  ) {
     this.#db = db
     this.#cases = cases
     this.#people = people
     this.#clock = clock
+    this.#log = log
+  }
+
+  /**
+   * A listener refused a round of case events: logged (ids and counts, no personal data), and
+   * rethrown when the database itself failed, since taking the events again cannot help then.
+   */
+  #listenerRefused(error: unknown, forceId: string, events: number, next: string): void {
+    if (isDatabaseUnavailable(error)) throw error
+    this.#log?.warn(
+      { err: error, forceId, events },
+      `a case-change listener refused a round of events; ${next}`,
+    )
   }
 
   /** Subscribes to case events; the listener runs inside the transaction that made the change. */
@@ -177,9 +199,10 @@ export class CaseService {
         await tx.transaction((sp) => this.#publisher.publish(sp as Tx, events))
         await this.#cases.markAllDelivered(tx, this.#clock.now())
         return results
-      } catch {
-        // A listener refused: the events wait on the timeline and are delivered (or their
-        // refusal recorded) by deliverPending, one at a time.
+      } catch (error) {
+        // The events wait on the timeline and are delivered (or their refusal recorded) by
+        // deliverPending, one at a time.
+        this.#listenerRefused(error, forceId, events.length, 'they are delivered one at a time later')
       }
     }
     if (events.length > 0 && this.#onPending) {
@@ -217,8 +240,9 @@ export class CaseService {
           this.#clock.now(),
         )
         return pending.length
-      } catch {
+      } catch (error) {
         // Somebody refused: find out which, one event at a time.
+        this.#listenerRefused(error, forceId, events.length, 'they are taken again one at a time')
       }
       const delivered: string[] = []
       for (const [i, entry] of pending.entries()) {
@@ -226,6 +250,11 @@ export class CaseService {
           await tx.transaction((sp) => this.#publisher.publish(sp as Tx, [events[i]!]))
           delivered.push(entry.id)
         } catch (error) {
+          if (isDatabaseUnavailable(error)) throw error
+          this.#log?.warn(
+            { err: error, forceId, timelineEntry: entry.id },
+            'a case-change listener refused an event; the refusal is recorded and it is retried later',
+          )
           await this.#cases.markRefused(tx, entry.id, (error as Error).message)
         }
       }
