@@ -174,7 +174,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const outbound = new OutboundPolicy({
     rules: config.outbound,
-    ownDatabase: () => readOwnDatabase(db, config),
+    ownDatabase: () => readOwnDatabase(db, config, log),
   })
   const forces = new ForceService(new ForceRepository(db), clock)
   const staff = new StaffService(new StaffRepository(db), clock)
@@ -475,17 +475,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 }
 
 /** What identifies Waypoint's own database, so no outbound connection can reach it. */
-async function readOwnDatabase(db: Database, config: Config): Promise<OwnDatabase> {
+async function readOwnDatabase(db: Database, config: Config, log: Logger): Promise<OwnDatabase> {
   const [seen] = await db.asSystem((tx) =>
     rows<{ database: string; address: string | null; port: number | null }>(
       tx,
       sql`select current_database() as database, host(inet_server_addr()) as address, inet_server_port() as port`,
     ),
   )
+  // pg_control_system() is for the owner (the system login may not run it).
   const system = await db
-    .asSystem((tx) => rows<{ system_identifier: string }>(tx, sql.raw(SYSTEM_IDENTIFIER_SQL)))
-    .then((r) => r[0]?.system_identifier ?? null)
-    .catch(() => null)
+    .execAsOwner(SYSTEM_IDENTIFIER_SQL)
+    .then((r) => (r[0]?.system_identifier as string | undefined) ?? null)
+    .catch((error) => {
+      // Not allowed here (a managed database): the name and address still identify it.
+      log.warn({ err: error }, 'the database’s system identifier could not be read')
+      return null
+    })
   const url = config.databaseUrl ? new URL(config.databaseUrl) : undefined
   return {
     host: url?.hostname || undefined,

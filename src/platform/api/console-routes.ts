@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditService } from '../audit/audit-service.ts'
 import type { StaffPrincipal } from '../auth/roles.ts'
-import { ForbiddenError, ValidationError } from '../errors.ts'
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts'
 import { auditContext } from '../http/server.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
 import type { ApiClientService } from './client-service.ts'
@@ -86,7 +86,17 @@ export function registerApiClientConsoleRoutes(
       const body = request.body as { name?: string; forceId?: string; scopes?: string[] }
       const forceId = administeredForce(staff) ?? body.forceId ?? ''
       try {
-        if (!forceId || !(await forces.get(forceId).catch(() => undefined))) {
+        // Only an unknown force is the person's mistake; any other failure propagates.
+        const known =
+          !!forceId &&
+          (await forces.get(forceId).then(
+            () => true,
+            (error) => {
+              if (error instanceof NotFoundError) return false
+              throw error
+            },
+          ))
+        if (!known) {
           throw new ValidationError([{ field: 'forceId', message: 'Select the force the client acts for' }])
         }
         const { client, clientSecret } = await apiClients.create(

@@ -125,9 +125,11 @@ export class HecSender implements SiemSender {
       signal: AbortSignal.timeout(TIMEOUT_MS),
     })
     if (!response.ok) {
+      // The collector's body only adds detail to the error below; an unreadable body adds none.
       const text = await response.text().catch(() => '')
       throw new Error(`HEC answered ${response.status}: ${text.slice(0, 200)}`)
     }
+    // Drains the accepted answer so the connection is reused; its content does not matter.
     await response.arrayBuffer().catch(() => undefined)
   }
 }

@@ -12,6 +12,7 @@ export async function verifyPassword(stored: string | null, password: string): P
   try {
     return await verify(stored, password)
   } catch {
+    // Expected: a stored value that is not an argon2 hash (corrupt or another scheme) never matches.
     return false
   }
 }

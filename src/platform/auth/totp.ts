@@ -40,6 +40,7 @@ export async function acceptedTotpStep(
     })
     return result.valid && 'timeStep' in result ? result.timeStep : undefined
   } catch {
+    // Expected: a code that is not 6 digits (or a malformed secret) is simply not a valid code.
     return undefined
   }
 }

@@ -106,26 +106,31 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
   await client.waitReady
   const orm = drizzlePglite(client) as unknown as Executor
   // PGlite has one user: the tenant and system work share its connection (decision 0019).
-  return buildDatabase('pglite', { tenant: orm, system: orm }, {
-    execAsOwner: async (text) => {
-      try {
-        const results = await client.exec(text)
-        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[]
-      } catch (error) {
-        await client.exec('rollback').catch(() => {})
-        throw error
-      }
+  return buildDatabase(
+    'pglite',
+    { tenant: orm, system: orm },
+    {
+      execAsOwner: async (text) => {
+        try {
+          const results = await client.exec(text)
+          return (results.at(-1)?.rows ?? []) as Record<string, unknown>[]
+        } catch (error) {
+          // Ends a transaction the failed script left open; the script's own error is thrown below.
+          await client.exec('rollback').catch(() => {})
+          throw error
+        }
+      },
+      jobDatabase: () => ({ db: fromPglite(client) }),
+      listen: async (channel, onPayload) => {
+        const stop = await client.listen(channel, onPayload)
+        return async () => {
+          if (!client.closed) await stop()
+        }
+      },
+      close: () => client.close(),
+      dumpDataDir: async () => (await client.dumpDataDir('gzip')) as Blob,
     },
-    jobDatabase: () => ({ db: fromPglite(client) }),
-    listen: async (channel, onPayload) => {
-      const stop = await client.listen(channel, onPayload)
-      return async () => {
-        if (!client.closed) await stop()
-      }
-    },
-    close: () => client.close(),
-    dumpDataDir: async () => (await client.dumpDataDir('gzip')) as Blob,
-  })
+  )
 }
 
 async function openPostgres(url: string, tenantUrl: string, systemUrl: string): Promise<Database> {
@@ -271,7 +276,9 @@ function buildDatabase(
         throw error
       },
     )
-    const seal = createHash('sha256').update(`${await key}:${forceId}`, 'utf8').digest('hex')
+    const seal = createHash('sha256')
+      .update(`${await key}:${forceId}`, 'utf8')
+      .digest('hex')
     seals.set(forceId, seal)
     return seal
   }

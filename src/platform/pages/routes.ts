@@ -2,7 +2,6 @@
 // layout in the force's branding when reached as `/f/{force}/…` or with `?force=` (CP-1, CP-3).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Services } from '../../app.ts'
-import { NotFoundError } from '../errors.ts'
 import { safeBrandColour } from '../tenancy/branding.ts'
 import type { ForceSettings } from '../tenancy/force-service.ts'
 
@@ -52,9 +51,8 @@ export function registerStatementRoutes(http: FastifyInstance, services: Pick<Se
     '/brand/:forceId/style.css',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const force = await services.forces.get(request.params.forceId).catch(() => {
-        throw new NotFoundError('Force')
-      })
+      // An unknown force is a 404 (NotFoundError); any other failure is the service's.
+      const force = await services.forces.get(request.params.forceId)
       const colour = safeBrandColour(force.branding.primaryColour)
       return reply
         .type('text/css; charset=utf-8')

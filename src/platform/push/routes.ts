@@ -120,6 +120,7 @@ async function sameOrigin(request: FastifyRequest, reply: FastifyReply) {
   try {
     allowed = !!origin && !!host && new URL(origin).host === host
   } catch {
+    // Expected: an Origin header that is not a URL is not this site.
     allowed = false
   }
   if (!allowed)
