@@ -19,7 +19,8 @@ export class RetentionDeletion {
 
   /**
    * Deletes a case (with its people who are on no other case and not held) or a person, and
-   * everything every capability holds about them. Returns the keys of the records deleted.
+   * everything every capability holds about them. Returns the keys of the records deleted. `tx` is
+   * a `withForceDeleting` transaction: only its role may delete from the append-only tables.
    */
   async deleteRecord(
     tx: Tx,
@@ -31,7 +32,6 @@ export class RetentionDeletion {
     now: Date,
     held: Set<string>,
   ): Promise<string[]> {
-    await this.#d.repo.becomeDeleter(tx)
     const counts: Record<string, number> = {}
     const add = (more: Record<string, number>) => {
       for (const [table, n] of Object.entries(more)) counts[table] = (counts[table] ?? 0) + n

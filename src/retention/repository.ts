@@ -66,11 +66,6 @@ const ruleColumns = sql`id, record_type as "recordType", category, date_field as
   description, updated_at as "updatedAt"`
 
 export class RetentionRepository {
-  /** Lets this transaction delete from append-only tables; row-level security still applies. */
-  async becomeDeleter(tx: Tx): Promise<void> {
-    await tx.execute(sql.raw('set local role waypoint_retention'))
-  }
-
   async rules(tx: Tx): Promise<RuleRow[]> {
     const found = await rows<RuleRow>(
       tx,

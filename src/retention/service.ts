@@ -76,7 +76,7 @@ export class RetentionService {
       const key = `${item.candidate.recordType}:${item.candidate.recordId}`
       if (gone.has(key)) continue
       if (item.deleteAt && item.deleteAt <= now) {
-        const deleted = await this.#d.db.withForce(forceId, (tx) =>
+        const deleted = await this.#d.db.withForceDeleting(forceId, (tx) =>
           this.#deleteIfStillDue(tx, forceId, item, now),
         )
         for (const k of deleted) gone.add(k)
@@ -103,8 +103,7 @@ export class RetentionService {
       (r) => r.deleteAfterMonths && ['message', 'source_event'].includes(r.recordType),
     )) {
       const cutoff = addMonths(now, -rule.deleteAfterMonths!)
-      const counts = await this.#d.db.withForce(forceId, async (tx) => {
-        await this.#d.repo.becomeDeleter(tx)
+      const counts = await this.#d.db.withForceDeleting(forceId, async (tx) => {
         const counts =
           rule.recordType === 'message'
             ? await this.#d.messaging.deleteFinishedBefore(tx, cutoff)
@@ -227,7 +226,7 @@ export class RetentionService {
   /** Confirm deletion at review: the record and everything held about it go now. */
   async confirmDeletion(forceId: string, id: string, acting: Acting): Promise<void> {
     const now = this.#d.clock.now()
-    await this.#d.db.withForce(forceId, async (tx) => {
+    await this.#d.db.withForceDeleting(forceId, async (tx) => {
       const review = await this.#pending(tx, id)
       const held = await this.#d.repo.activeHoldKeys(tx)
       if (held.has(`${review.recordType}:${review.recordId}`))

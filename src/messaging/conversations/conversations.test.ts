@@ -311,10 +311,9 @@ test('UJ-3: deleting a person’s messages under the PIRM Code deletes their con
   )
   assert.ok((before[0]?.n ?? 0) >= 1)
   // As the retention sweep runs it: the retention role, confined to the force.
-  const counts = await t.app.db.withForce('essex', async (tx) => {
-    await tx.execute(sql.raw('set local role waypoint_retention'))
-    return t.app.services.messaging.deleteFor(tx, { personId })
-  })
+  const counts = await t.app.db.withForceDeleting('essex', (tx) =>
+    t.app.services.messaging.deleteFor(tx, { personId }),
+  )
   assert.ok((counts.conversation_messages ?? 0) >= 3, JSON.stringify(counts))
   assert.equal(counts.conversation_attachments, 1)
   for (const table of ['conversations', 'conversation_participants'] as const) {

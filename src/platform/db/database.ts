@@ -31,6 +31,13 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres'
   /** Runs `fn` in a transaction confined by row-level security to one force. */
   withForce<T>(forceId: string, fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
+  /**
+   * Runs `fn` in a transaction confined to one force, as the role that may also delete from the
+   * append-only tables (PIRM deletion only). It runs on the system pool's login, since the tenant
+   * pool's login may become no role but waypoint_app (decision 0019); row-level security still
+   * confines it to the force.
+   */
+  withForceDeleting<T>(forceId: string, fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
   /** Runs `fn` in a transaction that may see every force (system role, BYPASSRLS). */
   asSystem<T>(fn: (tx: Tx) => Promise<T>, context?: RequestContext): Promise<T>
   /**
@@ -294,7 +301,7 @@ function buildDatabase(
     return tx
   }
   const inRole = async <T>(
-    role: 'waypoint_app' | 'waypoint_system',
+    role: 'waypoint_app' | 'waypoint_retention' | 'waypoint_system',
     forceId: string,
     fn: (tx: Tx) => Promise<T>,
     context: RequestContext = {},
@@ -322,6 +329,10 @@ function buildDatabase(
     withForce: (forceId, fn, context) => {
       if (!forceId) throw new Error('withForce needs a force')
       return inRole('waypoint_app', forceId, fn, context)
+    },
+    withForceDeleting: (forceId, fn, context) => {
+      if (!forceId) throw new Error('withForceDeleting needs a force')
+      return inRole('waypoint_retention', forceId, fn, context)
     },
     asSystem: (fn, context) => inRole('waypoint_system', '', fn, context),
     afterTransaction: (tx, fn) => {

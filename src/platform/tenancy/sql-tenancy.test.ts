@@ -94,6 +94,7 @@ onPostgres(
     for (const attempt of [
       'set role waypoint_system',
       'set local role waypoint_system',
+      'set role waypoint_retention',
       'set role postgres',
     ]) {
       await assert.rejects(
