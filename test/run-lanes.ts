@@ -1,0 +1,153 @@
+// Runs the test lanes one after another with `node --test` and prints each lane's time.
+//
+//   node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]
+//
+// --checks runs the typecheck and lint first and stops at once if either fails. With no lane
+// named, both lanes run; naming test files runs only those, each in its own lane. When a
+// selected test needs Chromium and /usr/bin/chromium is missing, Debian's package is installed
+// (as root, with apt-get) or the run stops at once naming the command. The last line is the
+// total over all lanes, "N passed, N failed"; the exit code is non-zero if any lane failed.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { allTestFiles, type Lane, laneOf, lanes, root, usesChromium } from './support/lanes.ts'
+
+const chromiumPath = '/usr/bin/chromium'
+const installChromium = 'apt-get update && apt-get install -y chromium'
+const concurrency = 2
+
+interface LaneResult {
+  lane: Lane
+  files: number
+  tests: number
+  passed: number
+  failed: number
+  seconds: number
+  code: number | null
+}
+
+function usage(message: string): never {
+  console.error(`${message}\nUsage: node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]`)
+  process.exit(2)
+}
+
+function seconds(since: number): number {
+  return Math.round((performance.now() - since) / 100) / 10
+}
+
+/** Installs Debian's Chromium when it is missing and we may, or stops the run at once. */
+function ensureChromium(): void {
+  if (existsSync(chromiumPath)) return
+  const asRoot = process.getuid?.() === 0
+  if (asRoot && existsSync('/usr/bin/apt-get')) {
+    console.log(`${chromiumPath} is missing: installing Debian's chromium package (${installChromium})`)
+    const result = spawnSync('sh', ['-c', installChromium], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
+    if (result.status === 0 && existsSync(chromiumPath)) return
+  }
+  const command = asRoot ? installChromium : 'sudo apt-get update && sudo apt-get install -y chromium'
+  console.error(
+    `The browser tests need Chromium at ${chromiumPath}, which is missing. Install it with:\n` +
+      `  ${command}\nthen run the tests again.`,
+  )
+  process.exit(1)
+}
+
+function runCheck(name: string, command: string, args: string[]): number {
+  const started = performance.now()
+  const result = spawnSync(join(root, 'node_modules/.bin', command), args, { cwd: root, stdio: 'inherit' })
+  const took = seconds(started)
+  if (result.status !== 0) {
+    console.error(`${name} failed (${took} s)`)
+    console.log('0 passed, 1 failed')
+    process.exit(1)
+  }
+  console.log(`${name}: ${took} s`)
+  return took
+}
+
+/** The last value of a summary line ("ℹ pass 12", or "# pass 12" from TAP) in the output. */
+function summaryCount(output: string, name: string): number | undefined {
+  const matches = [...output.matchAll(new RegExp(`^(?:ℹ|#) ${name} (\\d+)\\s*$`, 'gm'))]
+  const last = matches.at(-1)
+  return last ? Number(last[1]) : undefined
+}
+
+function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
+  console.log(`\n== lane ${lane}: ${files.length} test files ==`)
+  const started = performance.now()
+  const child = spawn(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let tail = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk)
+    tail = (tail + chunk.toString('utf8')).slice(-20_000)
+  })
+  return new Promise((done) => {
+    child.on('close', (code) => {
+      const tests = summaryCount(tail, 'tests')
+      const passed = summaryCount(tail, 'pass') ?? 0
+      let failed = (summaryCount(tail, 'fail') ?? 0) + (summaryCount(tail, 'cancelled') ?? 0)
+      if (code !== 0 && failed === 0) failed = 1
+      done({
+        lane,
+        files: files.length,
+        tests: tests ?? passed + failed,
+        passed,
+        failed,
+        seconds: seconds(started),
+        code,
+      })
+    })
+  })
+}
+
+const args = process.argv.slice(2)
+const checks = args.includes('--checks')
+const namedLanes = new Set<Lane>()
+const namedFiles: string[] = []
+for (const arg of args) {
+  if (arg === '--checks') continue
+  if ((lanes as readonly string[]).includes(arg)) namedLanes.add(arg as Lane)
+  else if (arg.endsWith('.test.ts')) namedFiles.push(arg.split('\\').join('/').replace(/^\.\//, ''))
+  else usage(`Unknown argument: ${arg}`)
+}
+
+const everyFile = allTestFiles()
+for (const file of namedFiles) if (!everyFile.includes(file)) usage(`Not a test file: ${file}`)
+const selected = (namedFiles.length ? namedFiles : everyFile).filter(
+  (file) => namedLanes.size === 0 || namedLanes.has(laneOf(file)),
+)
+if (selected.length === 0) usage('No test files selected')
+
+if (selected.some(usesChromium)) ensureChromium()
+
+const checkTimes: string[] = []
+if (checks) {
+  checkTimes.push(`typecheck ${runCheck('typecheck', 'tsc', ['-p', '.'])} s`)
+  checkTimes.push(`lint ${runCheck('lint', 'biome', ['check'])} s`)
+}
+
+const results: LaneResult[] = []
+for (const lane of lanes) {
+  const files = selected.filter((file) => laneOf(file) === lane)
+  if (files.length) results.push(await runLane(lane, files))
+}
+
+console.log('')
+if (checkTimes.length) console.log(`checks: ${checkTimes.join(', ')}`)
+for (const r of results) {
+  const ended = r.code === 0 ? '' : `, exit code ${r.code}`
+  console.log(
+    `lane ${r.lane}: ${r.files} files, ${r.tests} tests (${r.passed} passed, ${r.failed} failed), ${r.seconds} s${ended}`,
+  )
+}
+const passed = results.reduce((sum, r) => sum + r.passed, 0)
+const failed = results.reduce((sum, r) => sum + r.failed, 0)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed > 0 || results.some((r) => r.code !== 0) ? 1 : 0)

@@ -1,0 +1,57 @@
+// Test lanes. Every *.test.ts file under src/ and test/ is in exactly one lane:
+// - slow: the browser/axe crawl (test/browser/) and the tests that start Chromium or real
+//   `src/main.ts` processes (kill -9, restart, the command line);
+// - fast: everything else, the unit and integration tests for the edit loop.
+// `npm run test:fast` runs the fast lane; `npm test` runs both (test/run-lanes.ts).
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+export type Lane = 'fast' | 'slow'
+export const lanes: readonly Lane[] = ['fast', 'slow']
+
+export const root = resolve(import.meta.dirname, '../..')
+
+/** Folders whose every test file is in the slow lane. */
+export const slowFolders = ['test/browser/']
+
+/** Test files outside those folders that start Chromium or real Waypoint processes. */
+export const slowFiles = [
+  'src/messaging/kill-worker.test.ts',
+  'src/messaging/restart-dispatch.test.ts',
+  'src/platform/audit/verify-command.test.ts',
+  'src/sources/writeback/pages.test.ts',
+]
+
+/** Every test file, relative to the repository root with forward slashes, sorted. */
+export function allTestFiles(): string[] {
+  const files: string[] = []
+  for (const top of ['src', 'test']) {
+    for (const entry of readdirSync(join(root, top), { recursive: true, encoding: 'utf8' })) {
+      const path = `${top}/${entry.split('\\').join('/')}`
+      if (path.endsWith('.test.ts') && !path.includes('/node_modules/')) files.push(path)
+    }
+  }
+  return files.sort()
+}
+
+export function laneOf(file: string): Lane {
+  if (slowFolders.some((folder) => file.startsWith(folder)) || slowFiles.includes(file)) return 'slow'
+  return 'fast'
+}
+
+export function filesIn(lane: Lane): string[] {
+  return allTestFiles().filter((file) => laneOf(file) === lane)
+}
+
+/** A test file that launches Chromium, directly or through test/support/browser.ts. */
+export function usesChromium(file: string): boolean {
+  return /chromium\.launch|startBrowser\(/.test(readFileSync(join(root, file), 'utf8'))
+}
+
+/** A test file that starts `src/main.ts` in a child process. */
+export function startsWaypointProcess(file: string): boolean {
+  const source = readFileSync(join(root, file), 'utf8')
+  return (
+    /\b(spawn|spawnSync|execFile|execFileSync|fork|exec|execSync)\(/.test(source) && /main\.ts/.test(source)
+  )
+}
