@@ -287,6 +287,8 @@ export class NotifyChannel implements MessageChannel {
   }
 
   async findByReference(forceId: string, reference: string): Promise<ProviderRecord | 'cannot-tell'> {
+    // No usable key or no answer is 'cannot-tell': reconciliation asks again later and records it
+    // on the message (dispatch.ts), so nothing is lost by not knowing now.
     const client = (await this.#client(forceId).catch(() => undefined))?.client
     if (!client) return 'cannot-tell'
     try {
@@ -294,6 +296,7 @@ export class NotifyChannel implements MessageChannel {
       const [found] = response.data.notifications
       return found ? { found: true, providerRef: found.id, status: found.status } : { found: false }
     } catch {
+      // As above: the caller asks again later.
       return 'cannot-tell'
     }
   }
@@ -345,6 +348,7 @@ export class NotifyChannel implements MessageChannel {
           ...(options.data === undefined ? {} : { body: JSON.stringify(options.data) }),
           signal: AbortSignal.timeout(timeoutMs),
         })
+        // A body that is not JSON leaves only the status to go on, which the error below carries.
         const data = await response.json().catch(() => ({}))
         if (!response.ok)
           throw Object.assign(new Error(`Notify answered ${response.status}`), {

@@ -292,7 +292,14 @@ export class MessageDispatcher {
     for (const m of waiting) {
       const channel = this.#channels.get(m.provider)
       if (!channel?.statusOf || !m.providerRef) continue
-      const status = await channel.statusOf(m.forceId, m.providerRef).catch(() => undefined)
+      const status = await channel.statusOf(m.forceId, m.providerRef).catch((error) => {
+        // The provider did not answer: the message is asked about again at the next run.
+        this.#log.warn(
+          { err: error, forceId: m.forceId, messageId: m.id },
+          'a delivery status could not be fetched',
+        )
+        return undefined
+      })
       if (status && (await this.applyReceipt(m.forceId, m.providerRef, m.reference, status)) === 'applied')
         applied += 1
     }

@@ -189,6 +189,7 @@ function decodeCharset(content: Buffer, charset: string | undefined): string {
   try {
     return new TextDecoder(name === 'us-ascii' ? 'utf-8' : name).decode(content)
   } catch {
+    // Expected: a charset Node does not know is read as UTF-8, the commonest case.
     return new TextDecoder('utf-8').decode(content)
   }
 }

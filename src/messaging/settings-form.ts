@@ -235,6 +235,7 @@ function isHttpsUrl(value: string): boolean {
   try {
     return new URL(value).protocol === 'https:' && value.startsWith('https://')
   } catch {
+    // Expected: text that is not a URL is not an https URL.
     return false
   }
 }

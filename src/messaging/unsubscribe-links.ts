@@ -46,6 +46,7 @@ export class UnsubscribeLinks {
       if (!forceId || !addressKey || (channel !== 'sms' && channel !== 'email')) return undefined
       return { forceId, channel, addressKey }
     } catch {
+      // Expected: a link that was tampered with or cut short is simply not a valid link.
       return undefined
     }
   }
