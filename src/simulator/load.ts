@@ -86,6 +86,7 @@ export async function runLoad(
       }
       statuses[result?.status ?? 'accepted'] = (statuses[result?.status ?? 'accepted'] ?? 0) + 1
     } catch {
+      // Counted and reported at the end of the run.
       errors += 1
     }
     sent += 1

@@ -19,6 +19,7 @@ function decode(bytes: Uint8Array): { text: string; invalidUtf8: boolean } {
   try {
     return { text: utf8.decode(bytes), invalidUtf8: false }
   } catch {
+    // Expected: bytes that are not UTF-8 are kept (replaced) and flagged, so the event is quarantined.
     return { text: lenient.decode(bytes), invalidUtf8: true }
   }
 }

@@ -698,6 +698,7 @@ function sameContent(a: InboxRow, b: InboxRow): boolean {
   try {
     return canonical(JSON.parse(a.payload)) === canonical(JSON.parse(b.payload))
   } catch {
+    // Expected: a payload that is not JSON is compared byte for byte, as above.
     return false
   }
 }

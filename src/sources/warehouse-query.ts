@@ -142,6 +142,7 @@ export function warehouseAddress(
   try {
     url = new URL(connection)
   } catch {
+    // Expected: text that is not a URL is not a warehouse address.
     return { ok: false }
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return { ok: false }
@@ -206,6 +207,7 @@ export async function readWarehouse(
     const system = await client
       .query<{ system_identifier: string }>(SYSTEM_IDENTIFIER_SQL)
       .then((r) => r.rows[0]?.system_identifier ?? null)
+      // A warehouse login may not read its server's identifier; name and address still compare.
       .catch(() => null)
     if (
       !seen ||
@@ -221,6 +223,7 @@ export async function readWarehouse(
         "own-database: the server is Waypoint's own database",
       )
   } catch (error) {
+    // Closing after the answer (or the error thrown above) cannot change either.
     await client.end().catch(() => undefined)
     throw asConnectError(error)
   }
@@ -233,6 +236,7 @@ export async function readWarehouse(
   } catch (error) {
     throw asQueryError(error, limits.statementTimeoutMs)
   } finally {
+    // Closing after the answer (or the error thrown above) cannot change either.
     await client.end().catch(() => undefined)
   }
 }
@@ -259,6 +263,7 @@ async function readEmbedded(
         'own-database: the directory holds a Waypoint database',
       )
   } catch (error) {
+    // Closing after the answer (or the error thrown above) cannot change either.
     await warehouse.close().catch(() => undefined)
     throw asConnectError(error)
   }

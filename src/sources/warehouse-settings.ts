@@ -291,6 +291,7 @@ function hostOf(row: WarehouseSourceRow | undefined): { host: string; database: 
   try {
     return row?.connectionLegacy ? describeConnection(row.connectionLegacy) : { host: '', database: '' }
   } catch {
+    // Expected: a stored connection that cannot be read shows no host rather than failing the page.
     return { host: '', database: '' }
   }
 }

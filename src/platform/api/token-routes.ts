@@ -140,6 +140,7 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
   try {
     return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
   } catch {
+    // Expected: malformed percent-encoding is no credentials, refused as invalid_client.
     return undefined
   }
 }

@@ -198,8 +198,10 @@ async function listenOnPostgres(
     const reconnect = () => {
       if (stopped || client !== next) return
       client = undefined
+      // The connection is already broken; ending it only frees what is left of it.
       next.end().catch(() => {})
       retry = setTimeout(() => {
+        // connect() schedules its own next attempt when it fails; nothing is left to handle here.
         connect().catch(() => {})
       }, delay)
       delay = Math.min(delay * 2, 5000)
@@ -214,6 +216,7 @@ async function listenOnPostgres(
       await next.query(`listen ${channel}`)
       delay = 200
     } catch {
+      // Not reachable now: try again after the delay (reconnect), as after a drop.
       reconnect()
     }
   }
@@ -221,6 +224,7 @@ async function listenOnPostgres(
   return async () => {
     stopped = true
     if (retry) clearTimeout(retry)
+    // Stopping: a connection that fails to end cleanly is gone all the same.
     await client?.end().catch(() => {})
   }
 }

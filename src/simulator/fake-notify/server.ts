@@ -329,7 +329,9 @@ export class FakeNotifyServer {
         template_id: n.templateId,
         template_version: 1,
       }),
-    }).catch(() => {})
+    }).catch(() => {
+      // A callback that cannot be delivered is dropped, as the real service does after its retries.
+    })
   }
 
   #templateOf(serviceId: string, id: string): FakeTemplate | undefined {
@@ -352,6 +354,7 @@ export class FakeNotifyServer {
       if (head.alg !== 'HS256') return { error: 'Invalid token: algorithm used is not HS256' }
       claims = JSON.parse(Buffer.from(p, 'base64url').toString())
     } catch {
+      // The client's mistake, answered as GOV.UK Notify answers it.
       return { error: 'Invalid token: signature, api token is not valid' }
     }
     const key = this.#options.keys.find((k) => k.serviceId === claims.iss)

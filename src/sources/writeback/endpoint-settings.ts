@@ -183,6 +183,7 @@ export class WritebackEndpointSettings {
       const parsed = new URL(url.replace('{reference}', 'reference'))
       return parsed.protocol === 'https:' || (this.#deps.allowHttp && parsed.protocol === 'http:')
     } catch {
+      // Expected: text that is not a URL is not an allowed endpoint.
       return false
     }
   }

@@ -166,6 +166,7 @@ function remoteRefFrom(text: string): string | null {
     const ref = parsed.id ?? parsed.reference
     return typeof ref === 'string' || typeof ref === 'number' ? String(ref).slice(0, 200) : null
   } catch {
+    // Expected: an endpoint that answers without a JSON body gives no reference to keep.
     return null
   }
 }

@@ -119,6 +119,7 @@ export class WritebackReceiver {
     try {
       body = JSON.parse(text) as Record<string, unknown>
     } catch {
+      // The sender's mistake, answered as such.
       return send(res, 400, { error: 'The body is not JSON' })
     }
     const already = this.#recorded.get(key)
