@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
+import { issueClientToken } from '../../test/support/api-client.ts'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import type { CaseEvent } from '../cases/events.ts'
 import type { CaseChange, PersonFacts } from '../cases/model.ts'
@@ -352,4 +353,97 @@ test('UJ-4: a CAD log that names its crime only later joins them; the same journ
       tx.execute(sql`update journeys set archived_at = ${clock.now()} where id = ${journey.id}::uuid`),
     )
   }
+})
+
+test('UJ-4: a STORM log naming its crime, posted after the Athena crime that did not name it, joins them into one occurrence and the victim is enrolled once', async () => {
+  clock.set('2026-06-15T08:00:00Z') // Monday 09:00 in London
+  const post = async (system: 'storm' | 'athena', payload: string, contentType: string) => {
+    // A token for each post: the clock moves on by more than a token lasts.
+    const token = await issueClientToken(t, { forceId: 'kent', scopes: ['sources:write'] })
+    const response = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/sources/kent/${system}`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      payload,
+    })
+    assert.equal(response.statusCode, 202, response.body)
+    const body = response.json() as { status: string; reason?: string }
+    assert.equal(body.status, 'applied', body.reason)
+  }
+  const victim = aVictim()
+  const { cadRef, crimeRef } = refs()
+  const person = `<person><nominalId>${victim.storm.stormNominal}</nominalId><name>${victim.storm.name}</name>
+    <dateOfBirth>${victim.storm.dateOfBirth}</dateOfBirth><role>VIC</role><phone>${victim.storm.phones[0]!.value}</phone></person>`
+  // Kent's SMARTStorm build: XML, its own event names, gradings G1–G5, UK local times.
+  const storm = (step: number, type: string, time: string, log: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><StormEvent><eventId>STORM-${cadRef}-${step}</eventId>
+     <eventType>${type}</eventType><timestamp>${time}</timestamp><log><reference>${cadRef}</reference>${log}</log></StormEvent>`
+  await post(
+    'storm',
+    storm(
+      1,
+      'CREATE',
+      '15/06/2026 09:00:00',
+      `<grading>G1</grading><incidentType>Burglary</incidentType><persons>${person}</persons>`,
+    ),
+    'application/xml',
+  )
+  clock.set('2026-06-15T08:20:00Z')
+  // Athena records the burglary without naming the log: two occurrences, as far as anyone knows.
+  await post(
+    'athena',
+    JSON.stringify({
+      messageId: `ATH-${crimeRef}-1`,
+      messageType: 'INVESTIGATION_CREATED',
+      eventTime: clock.now().toISOString(),
+      investigation: {
+        crimeReference: crimeRef,
+        crimeType: 'Burglary',
+        status: 'OPEN',
+        vcop: { category: 'STANDARD' },
+      },
+      persons: [
+        {
+          urn: victim.athena.athenaUrn,
+          name: victim.athena.name,
+          dateOfBirth: victim.athena.dateOfBirth,
+          role: 'VIC',
+          phone: victim.athena.phones[0]!.value,
+        },
+      ],
+    }),
+    'application/json',
+  )
+  await t.app.jobs.drain()
+  const opened = await t.app.services.cases.findIncidentByRef('kent', cadRef)
+  const recorded = await t.app.services.cases.findCrimeByRef('kent', crimeRef)
+  assert.deepEqual(recorded?.incidents, [], 'the crime did not name the log')
+  const people = await peopleOn(opened!.incident.id, recorded!.crime.id)
+  assert.equal(people.length, 1, 'STORM’s and Athena’s victim are one person')
+  // The force's default journeys (another test's journey of every victim is left out).
+  const defaults = async () =>
+    (await enrolmentsOf(people[0]!))
+      .filter((e) => e.journey !== 'Every victim')
+      .map((e) => `${e.journey}: ${e.status}`)
+  assert.deepEqual(await defaults(), ['Immediate response: active', 'Burglary: active'])
+  // STORM closes the log as crimed, naming the crime reference (through the default profile).
+  clock.set('2026-06-15T09:00:00Z')
+  await post(
+    'storm',
+    storm(
+      2,
+      'CLOSE',
+      '15/06/2026 10:00:00',
+      `<closingCode>CRIMED</closingCode><crimeReferences><crimeReference>${crimeRef}</crimeReference></crimeReferences>`,
+    ),
+    'application/xml',
+  )
+  await t.app.jobs.drain()
+  const linked = await t.app.services.cases.findCrimeByRef('kent', crimeRef)
+  assert.deepEqual(
+    linked?.incidents.map((i) => i.cadRef),
+    [cadRef],
+  )
+  // One occurrence: the burglary journey replaces the standard one; one enrolment goes on.
+  assert.deepEqual(await defaults(), ['Immediate response: cancelled', 'Burglary: active'])
 })

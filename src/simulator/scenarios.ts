@@ -263,7 +263,12 @@ export function caseLife(
     },
     [victim.athena],
   )
-  storm(3_600, 'closed', { closedAt: new Date(at.getTime() + 3_600_000 * timeScale), closingCode: 'CRIMED' })
+  // Closed as crimed, the log names the crime it became.
+  storm(3_600, 'closed', {
+    closedAt: new Date(at.getTime() + 3_600_000 * timeScale),
+    closingCode: 'CRIMED',
+    crimeReferences: [crimeRef],
+  })
   athena(86_400, 'OFFICER_ASSIGNED', {
     officer: { collarNumber: officer.collar, name: officer.name, team: `${prefix.town} ${officer.team}` },
     supervisor: { collarNumber: '1102', name: 'DS Mark Owen', team: `${prefix.town} ${officer.team}` },
@@ -339,9 +344,11 @@ function stormPayload(
   const ukDate = (d: Date) => DateTime.fromJSDate(d).setZone('Europe/London').toFormat('dd/MM/yyyy HH:mm:ss')
   const fields = Object.entries(log)
     .filter(([key]) => key !== 'persons')
-    .map(
-      ([key, value]) =>
-        `<${key}>${escapeXml(value instanceof Date ? ukDate(value) : String(value))}</${key}>`,
+    .map(([key, value]) =>
+      // A list is wrapped: <crimeReferences><crimeReference>…</crimeReference></crimeReferences>.
+      Array.isArray(value)
+        ? `<${key}>${value.map((v) => `<${key.replace(/s$/, '')}>${escapeXml(String(v))}</${key.replace(/s$/, '')}>`).join('')}</${key}>`
+        : `<${key}>${escapeXml(value instanceof Date ? ukDate(value) : String(value))}</${key}>`,
     )
     .join('')
   const persons = ((log.persons as Record<string, unknown>[] | undefined) ?? [])

@@ -52,6 +52,8 @@ export const defaultStormProfile: MappingProfile = {
     'incident.openingCode': 'log.openingCode',
     'incident.closingCode': 'log.closingCode',
     'incident.location': 'log.location',
+    // Once crimed, the log names its crime reference(s): a JSON list or wrapped XML elements.
+    'incident.linkedCrimeRefs': 'log.crimeReferences',
   },
   people: { path: 'log.persons', fields: { stormNominal: 'nominalId', ...personFields } },
   codes: {

@@ -22,6 +22,7 @@ export const fieldLimits: Record<string, number> = {
   'incident.openingCode': 100,
   'incident.closingCode': 100,
   'incident.location': 1000,
+  'incident.linkedCrimeRefs': 100,
   'crime.crimeRef': 100,
   'crime.linkedCadRefs': 100,
   'crime.crimeType': 200,

@@ -56,6 +56,7 @@ export const recordFields = [
   'incident.openingCode',
   'incident.closingCode',
   'incident.location',
+  'incident.linkedCrimeRefs',
   'crime.crimeRef',
   'crime.linkedCadRefs',
   'crime.crimeType',
@@ -440,6 +441,13 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
     return coded(name, text(spec))
   }
   const change: CaseChange = { kind: kind ?? 'incident.updated', people: [] }
+  /** A list field (one value or many: a JSON array, repeated or wrapped XML elements). */
+  const list = (name: string) => {
+    const found = readList(profile.fields[name], payload)
+      .map(asText)
+      .filter((v): v is string => !!v)
+    return found.length ? found : undefined
+  }
   if (kind?.startsWith('incident.')) {
     const cadRef = field('incident.cadRef') as string | undefined
     if (!cadRef) errors.push(`no CAD log reference at "${shown(profile.fields['incident.cadRef'])}"`)
@@ -453,6 +461,8 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
         openingCode: field('incident.openingCode'),
         closingCode: field('incident.closingCode'),
         location: field('incident.location'),
+        // The crime(s) the log was crimed as: the log and the crime become one occurrence.
+        linkedCrimeRefs: list('incident.linkedCrimeRefs'),
       }) as CaseChange['incident']
   }
   if (kind?.startsWith('crime.')) {
@@ -470,12 +480,9 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
             })
           : undefined
       }
-      const linked = profile.fields['crime.linkedCadRefs']
-        ? readList(profile.fields['crime.linkedCadRefs'], payload)
-        : undefined
       change.crime = compact({
         crimeRef,
-        linkedCadRefs: linked?.map(asText).filter((v): v is string => !!v),
+        linkedCadRefs: list('crime.linkedCadRefs'),
         crimeType: field('crime.crimeType'),
         homeOfficeClass: field('crime.homeOfficeClass'),
         status: field('crime.status'),
