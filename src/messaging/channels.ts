@@ -77,7 +77,7 @@ export type SendOutcome =
   | { kind: 'accepted'; providerRef: string; delivered: boolean }
   | { kind: 'retry'; error: string }
   /** The provider's rate limit: not a failed attempt; the force's sending pauses. */
-  | { kind: 'rate-limited'; error: string }
+  | { kind: 'rate-limited'; error: string; daily?: boolean }
   | { kind: 'unknown'; error: string }
   | { kind: 'undeliverable'; error: string }
   | { kind: 'misconfigured'; error: string }
@@ -370,7 +370,12 @@ function classifyNotifyError(error: unknown, channel: 'sms' | 'email'): SendOutc
     return { kind: 'unknown', error: `No answer from GOV.UK Notify: ${(error as Error).message}` }
   const first = response.data?.errors?.[0]
   const detail = `${response.status} ${first?.error ?? ''}: ${first?.message ?? ''}`.trim()
-  if (response.status === 429) return { kind: 'rate-limited', error: detail }
+  // Notify's 429s: `RateLimitError` is its per-minute limit (frees within the minute);
+  // `TooManyRequestsError` ("Exceeded send limits (…) for today") its daily limit.
+  if (response.status === 429)
+    return first?.error === 'TooManyRequestsError' || /for today/i.test(first?.message ?? '')
+      ? { kind: 'rate-limited', error: detail, daily: true }
+      : { kind: 'rate-limited', error: detail }
   if (response.status >= 500) return { kind: 'unknown', error: detail }
   if (response.status === 400 && /phone_number|email_address|recipient/i.test(first?.message ?? '')) {
     return { kind: 'undeliverable', error: detail }

@@ -272,6 +272,7 @@ export function registerMessagingConsoleRoutes(
           saved: request.query.saved === '1',
           updatedAt: settings?.updatedAt ?? null,
           notifyKey: await notifyKeyShown(db, messaging, forceId),
+          notifyPause: await db.asSystem((tx) => messaging.notifyPause(tx, forceId)),
         }),
       )
     },
@@ -290,6 +291,7 @@ export function registerMessagingConsoleRoutes(
             saved: false,
             updatedAt: null,
             notifyKey: await notifyKeyShown(db, messaging, forceId),
+            notifyPause: await db.asSystem((tx) => messaging.notifyPause(tx, forceId)),
           },
         ),
         errors: parsed.errors,
@@ -345,6 +347,7 @@ export function registerMessagingConsoleRoutes(
         saved: false,
         updatedAt: settings?.updatedAt ?? null,
         notifyKey: await notifyKeyShown(db, messaging, forceId),
+        notifyPause: await db.asSystem((tx) => messaging.notifyPause(tx, forceId)),
       }),
       connection,
     })
@@ -411,6 +414,7 @@ function settingsPage(
     saved: boolean
     updatedAt: Date | null
     notifyKey: Awaited<ReturnType<typeof notifyKeyShown>>
+    notifyPause: Awaited<ReturnType<MessagingService['notifyPause']>>
   },
 ) {
   const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : [])
@@ -431,6 +435,7 @@ function settingsPage(
       ]),
     ),
     notifyKey: state.notifyKey,
+    notifyPause: state.notifyPause,
     smtpConfigured: Boolean(config.messaging.smtp.url),
   }
 }

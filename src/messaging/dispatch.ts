@@ -5,8 +5,10 @@
 // second transaction. A message left in `sending` by a crash or an unanswered call is reconciled
 // by asking the provider for our reference before anything is sent again; a provider that can be
 // asked but does not answer is asked again later, with backoff, and the message is never sent
-// again blind. A 429 pauses the force's whole bucket until Notify's rolling minute frees; the
-// refused message is not counted as a failed attempt.
+// again blind. A 429 pauses the force's whole bucket until Notify's rolling minute frees, or, for
+// Notify's daily limit, until midnight UK time; the refused message is not counted as a failed
+// attempt.
+import { DateTime } from 'luxon'
 import { Counter } from 'prom-client'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
@@ -16,7 +18,13 @@ import type { MessageChannel, OutgoingMessage, SendOutcome } from './channels.ts
 import type { MessageRow, MessagingRepository } from './repository.ts'
 import type { MessageStatus, Provider } from './schema.ts'
 import { nextSendableTime, ukDateTime } from './quiet-hours.ts'
-import { brandingFrom, type DispatchWaker, sendingWindowFor } from './service.ts'
+import {
+  brandingFrom,
+  type DispatchWaker,
+  notifyBucket,
+  notifyDailyLimitReason,
+  sendingWindowFor,
+} from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 
 export interface DispatchResult {
@@ -30,8 +38,16 @@ export interface DispatchResult {
   resumeAt?: Date
 }
 
-/** The shared rate bucket of a force's Notify key. */
-export const notifyBucket = (forceId: string): string => `notify:${forceId}`
+export { notifyBucket }
+
+/**
+ * Seconds from `now` to the next midnight UK time, when GOV.UK Notify's daily limits start
+ * again (Notify does not document the time zone of its day; it is a UK service).
+ */
+export function secondsToNotifyMidnight(now: Date): number {
+  const midnight = DateTime.fromJSDate(now).setZone('Europe/London').plus({ days: 1 }).startOf('day')
+  return Math.max(1, (midnight.toMillis() - now.getTime()) / 1000)
+}
 
 // Notify's receipt statuses that end a message; `sending`/`created`/`pending` are interim.
 const finalStatuses = new Set<MessageStatus>([
@@ -387,16 +403,32 @@ export class MessageDispatcher {
           // Not the message's fault: due again as it was, the attempt not counted, and the whole
           // force waits for the provider's window to free instead of asking again at once.
           this.rateLimitedCounter.inc({ provider: message.provider })
+          // Notify's daily limit holds until its day ends; asking every minute until then only
+          // collects more 429s.
           const bucket = message.provider === 'notify' ? notifyBucket(message.forceId) : null
           if (bucket && !paused.has(bucket)) {
             paused.add(bucket)
-            const until = await this.#repo.pauseBucket(tx, bucket, this.#config.notify.rateLimitPauseSeconds)
+            const until = outcome.daily
+              ? await this.#repo.pauseBucket(tx, bucket, secondsToNotifyMidnight(now), 'daily-limit')
+              : await this.#repo.pauseBucket(
+                  tx,
+                  bucket,
+                  this.#config.notify.rateLimitPauseSeconds,
+                  'rate-limit',
+                )
+            if (outcome.daily)
+              this.#log.warn(
+                { forceId: message.forceId, resumeAt: until },
+                'GOV.UK Notify daily limit reached; the force’s sending pauses until midnight UK time',
+              )
             if (!result.resumeAt || until > result.resumeAt) result.resumeAt = until
           }
           await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
             attempts: Math.max(0, message.attempts - 1),
             lastError: outcome.error,
-            detail: `Held: the provider’s rate limit (${outcome.error}); the force’s sending pauses until its window frees`,
+            detail: outcome.daily
+              ? `Held: ${notifyDailyLimitReason} (${outcome.error})`
+              : `Held: the provider’s rate limit (${outcome.error}); the force’s sending pauses until its window frees`,
           })
           result.retried += 1
         } else if (outcome.kind === 'unknown') {

@@ -311,3 +311,36 @@ test('Notify’s rate limit: a 429 pauses the force’s sending until the window
   assert.ok(Number(line[1]) >= refused)
   void eq
 })
+
+test('Notify’s daily limit (429 TooManyRequestsError) pauses the force’s sending until midnight UK time, not for a minute, and the Messaging settings page says why', async () => {
+  await new Promise((resolve) => setTimeout(resolve, windowMs))
+  // 23:59:58 in London: Notify's day, and the pause, end in two seconds.
+  t.clock.set('2026-06-02T22:59:58Z')
+  const message = await schedule('kent')
+  notify.fail('daily-limit', 1)
+  const sendsBefore = notify.requests.send
+  await dispatch()
+  const [held] = await t.app.db.asSystem((tx) =>
+    tx.select().from(messages).where(eq(messages.id, message.id)),
+  )
+  assert.equal(held?.status, 'scheduled')
+  assert.match(held?.lastError ?? '', /429 TooManyRequestsError: Exceeded send limits \(3000\) for today/)
+  assert.equal(held?.attempts, 0, 'a 429 is not a failed attempt')
+  const admin = await t.signInAs(['force_admin'], 'kent', 'Kim Admin')
+  const page = await admin.get('/console/messaging-settings')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /GOV.UK Notify’s daily limit was reached; sending resumes at midnight/)
+  // Longer than the per-minute pause (0.6 s here): Notify is not asked again before midnight.
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  t.clock.advance(1000)
+  await dispatch()
+  assert.equal(notify.requests.send, sendsBefore + 1, 'one 429, then no more asking')
+  assert.equal(notify.byReference(message.reference).length, 0)
+  // Midnight: Notify's new day, and the message goes.
+  await new Promise((resolve) => setTimeout(resolve, 1200))
+  t.clock.set('2026-06-02T23:00:01Z')
+  await dispatch()
+  assert.equal(notify.byReference(message.reference).length, 1)
+  const after = await admin.get('/console/messaging-settings')
+  assert.doesNotMatch(after.body, /daily limit was reached/)
+})

@@ -31,6 +31,9 @@ export interface Sendability {
   healthReason: string | null
 }
 
+/** Why a provider's bucket is paused: its per-minute rate limit, or its daily limit. */
+export type BucketPauseReason = 'rate-limit' | 'daily-limit'
+
 export class MessagingRepository {
   // Read for every message, changed rarely by people: held briefly (platform/cache.ts).
   readonly #settings: SettingsCache<SettingsRow | undefined>
@@ -328,18 +331,35 @@ export class MessagingRepository {
 
   /**
    * A 429 from the provider: the bucket grants nothing for `seconds` and starts empty after it.
-   * Returns when it frees (the database clock).
+   * A longer pause already set stands, with its reason. Returns when it frees (the database clock).
    */
-  async pauseBucket(tx: Tx, bucket: string, seconds: number): Promise<Date> {
+  async pauseBucket(tx: Tx, bucket: string, seconds: number, reason: BucketPauseReason): Promise<Date> {
     const [row] = await rows<{ paused_until: string | Date }>(
       tx,
       sql`update provider_rate_buckets
-             set paused_until = greatest(coalesce(paused_until, clock_timestamp()), clock_timestamp() + make_interval(secs => ${seconds})),
+             set paused_reason = case
+                   when paused_until > clock_timestamp() + make_interval(secs => ${seconds}) then paused_reason
+                   else ${reason} end,
+                 paused_until = greatest(coalesce(paused_until, clock_timestamp()), clock_timestamp() + make_interval(secs => ${seconds})),
                  tokens = 0, refilled_at = clock_timestamp()
            where bucket = ${bucket}
        returning paused_until`,
     )
     return row ? new Date(row.paused_until) : new Date(Date.now() + seconds * 1000)
+  }
+
+  /** Why and until when a bucket is paused now (the database clock), if it is. */
+  async bucketPause(tx: Tx, bucket: string): Promise<{ until: Date; reason: BucketPauseReason } | undefined> {
+    const [row] = await rows<{ paused_until: string | Date; paused_reason: string | null }>(
+      tx,
+      sql`select paused_until, paused_reason from provider_rate_buckets
+           where bucket = ${bucket} and paused_until > clock_timestamp()`,
+    )
+    if (!row) return undefined
+    return {
+      until: new Date(row.paused_until),
+      reason: row.paused_reason === 'daily-limit' ? 'daily-limit' : 'rate-limit',
+    }
   }
 
   /** A message whose provider did not say whether it holds it: asked about again at `at`. */

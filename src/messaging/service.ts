@@ -92,6 +92,12 @@ export interface MessagingDefaults {
 /** Wakes dispatch at a time (enqueues the dispatch job inside the caller's transaction). */
 export type DispatchWaker = (tx: Tx, at: Date) => Promise<void>
 
+/** The shared rate bucket of a force's Notify key. */
+export const notifyBucket = (forceId: string): string => `notify:${forceId}`
+
+/** What staff are told while Notify's daily limit pauses a force's sending. */
+export const notifyDailyLimitReason = 'GOV.UK Notify’s daily limit was reached; sending resumes at midnight'
+
 export class MessagingService {
   readonly #deletion = new MessageDeletionRepository()
   readonly #repo: MessagingRepository
@@ -346,6 +352,22 @@ export class MessagingService {
 
   notifyKeyChanged(forceId: string): void {
     this.#notifyKeys?.forget(forceId)
+  }
+
+  /**
+   * Why the force's GOV.UK Notify sending is paused now, if it is, in words for its admins
+   * (`tx` as the system: the rate buckets are the region's).
+   */
+  async notifyPause(tx: Tx, forceId: string): Promise<{ reason: string; until: Date } | undefined> {
+    const pause = await this.#repo.bucketPause(tx, notifyBucket(forceId))
+    if (!pause) return undefined
+    return {
+      until: pause.until,
+      reason:
+        pause.reason === 'daily-limit'
+          ? notifyDailyLimitReason
+          : 'GOV.UK Notify’s rate limit was reached; sending resumes within a minute',
+    }
   }
 
   /** The configured key's visible parts, for a force that has not set its own in the console. */

@@ -24,8 +24,12 @@ export interface FakeTemplate {
   name?: string
 }
 
-/** `hang`: never answers and keeps nothing (for a Notify that accepts but answers late: `slow`). */
-export type FailureMode = 'none' | '500' | 'hang' | '429'
+/**
+ * `hang`: never answers and keeps nothing (for a Notify that accepts but answers late: `slow`).
+ * `429`: Notify's per-minute rate limit (`RateLimitError`); `daily-limit`: its daily limit
+ * (`429 TooManyRequestsError`, "Exceeded send limits (…) for today").
+ */
+export type FailureMode = 'none' | '500' | 'hang' | '429' | 'daily-limit'
 export type FinalStatus = 'delivered' | 'permanent-failure' | 'temporary-failure' | 'technical-failure'
 
 export interface FakeNotification {
@@ -231,7 +235,8 @@ export class FakeNotifyServer {
         this.serverErrors += 1
         return this.#json(res, 500, this.#errors(500, 'Exception', 'Internal server error'))
       }
-      if (mode === '429') return this.#tooMany(res)
+      if (mode === '429') return this.#rateLimitError(res)
+      if (mode === 'daily-limit') return this.#tooMany(res)
     }
     const limit = this.#options.rateLimitPerMinute ?? 3000
     const windowMs = this.#options.rateLimitWindowMs ?? 60_000
@@ -239,18 +244,7 @@ export class FakeNotifyServer {
     const times = this.acceptedAt.get(serviceId) ?? []
     let inWindow = 0
     for (let i = times.length - 1; i >= 0 && now - (times[i] as number) < windowMs; i -= 1) inWindow += 1
-    if (inWindow >= limit) {
-      this.rateLimited += 1
-      return this.#json(
-        res,
-        429,
-        this.#errors(
-          429,
-          'RateLimitError',
-          `Exceeded rate limit for key type LIVE of ${limit} requests per ${Math.round(windowMs / 1000)} seconds`,
-        ),
-      )
-    }
+    if (inWindow >= limit) return this.#rateLimitError(res)
     const to = String(type === 'sms' ? (body.phone_number ?? '') : (body.email_address ?? ''))
     const validation = validateRecipient(type, to)
     if (validation) return this.#json(res, 400, this.#errors(400, 'ValidationError', validation))
@@ -338,6 +332,22 @@ export class FakeNotifyServer {
     return this.#options.keys.find((k) => k.serviceId === serviceId)?.templates.find((t) => t.id === id)
   }
 
+  #rateLimitError(res: ServerResponse): void {
+    const limit = this.#options.rateLimitPerMinute ?? 3000
+    const windowMs = this.#options.rateLimitWindowMs ?? 60_000
+    this.rateLimited += 1
+    this.#json(
+      res,
+      429,
+      this.#errors(
+        429,
+        'RateLimitError',
+        `Exceeded rate limit for key type LIVE of ${limit} requests per ${Math.round(windowMs / 1000)} seconds`,
+      ),
+    )
+  }
+
+  /** Notify's daily limit: every send is refused until its day ends. */
   #tooMany(res: ServerResponse): void {
     this.rateLimited += 1
     this.#json(res, 429, this.#errors(429, 'TooManyRequestsError', 'Exceeded send limits (3000) for today'))
