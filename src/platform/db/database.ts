@@ -168,7 +168,8 @@ async function openPostgres(url: string, tenantUrl: string, systemUrl: string): 
         return (last?.rows ?? []) as Record<string, unknown>[]
       },
       jobDatabase: () => ({ connectionString: url }),
-      listen: (channel, onPayload) => listenOnPostgres(url, channel, onPayload),
+      // LISTEN needs no privilege: the least-privileged login that is not tied to a force.
+      listen: (channel, onPayload) => listenOnPostgres(systemUrl, channel, onPayload),
       close: async () => {
         await Promise.all([owner.end(), tenant.end(), system.end()])
       },
