@@ -111,12 +111,14 @@ test('forgetting a prefix drops every key under it; held values are frozen', asy
 
 test('a held setting expires: a change made by another process is seen within the time to live', async () => {
   const db = database.db
-  const cache = new SettingsCache<string>(db, { ttlMs: 50 })
+  let now = 0
+  const cache = new SettingsCache<string>(db, { ttlMs: 50, now: () => now })
   const original = await db.asSystem((tx) => cache.get(tx, 'norfolk', (t) => nameOf(t, 'norfolk')))
   // Another process's change: made without this cache knowing.
   await db.asSystem((tx) => rename(tx, 'norfolk', 'Norfolk (changed elsewhere)'))
+  now = 49
   assert.equal(await db.asSystem((tx) => cache.get(tx, 'norfolk', (t) => nameOf(t, 'norfolk'))), original)
-  await new Promise((resolve) => setTimeout(resolve, 60))
+  now = 51
   assert.equal(
     await db.asSystem((tx) => cache.get(tx, 'norfolk', (t) => nameOf(t, 'norfolk'))),
     'Norfolk (changed elsewhere)',

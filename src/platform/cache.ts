@@ -10,21 +10,24 @@ export class SettingsCache<V> {
   readonly #db: Database
   readonly #ttlMs: number
   readonly #maxEntries: number
+  readonly #now: () => number
   readonly #held = new Map<string, { value: V; until: number }>()
   /** Transactions that changed a key: they read it from the database until they end. */
   readonly #writers = new WeakMap<Tx, Set<string>>()
 
-  constructor(db: Database, options: { ttlMs?: number; maxEntries?: number } = {}) {
+  /** `now` gives a monotonic time in milliseconds (tests pass their own; default `performance.now`). */
+  constructor(db: Database, options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
     this.#db = db
     this.#ttlMs = options.ttlMs ?? 5000
     this.#maxEntries = options.maxEntries ?? 2000
+    this.#now = options.now ?? (() => performance.now())
   }
 
   /** The value held for `key`, or `load(tx)`'s, which is then held (frozen) for the next reader. */
   async get(tx: Tx, key: string, load: (tx: Tx) => Promise<V>): Promise<V> {
     if (this.#changedBy(tx, key)) return load(tx)
     const held = this.#held.get(key)
-    const now = performance.now()
+    const now = this.#now()
     if (held && held.until > now) return held.value
     const value = deepFreeze(await load(tx))
     if (this.#held.size >= this.#maxEntries) this.#held.delete(this.#held.keys().next().value as string)
