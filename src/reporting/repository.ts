@@ -74,6 +74,15 @@ export interface VcopDeadlineRow {
   firstSendAfter: Date | null
 }
 
+export interface VcopCountRow {
+  /** Deadlines in the period. */
+  total: number
+  met: number
+  deliveredInTime: number
+  missed: number
+  due: number
+}
+
 export interface ApiKeyRow {
   id: string
   forceId: string
@@ -232,33 +241,33 @@ export class ReportingRepository {
    * the victim's name and when a message of their journey actually reached the provider: the
    * deadline is met by a message handed over, not by one only scheduled, held back or failed.
    * Reads `enrolments` (with their index on force and deadline), `enrolment_steps`, `messages`,
-   * `crimes` and `people` (decision 0007).
+   * `crimes` and `people` (decision 0007). With `page`, only those deadlines of the period's
+   * order (deadline, reference, victim) are read in full.
    */
-  async vcopDeadlines(tx: Tx, period: Period): Promise<VcopDeadlineRow[]> {
+  async vcopDeadlines(
+    tx: Tx,
+    period: Period,
+    page?: { limit: number; offset: number },
+  ): Promise<VcopDeadlineRow[]> {
+    await noJit(tx)
+    const window = page ? sql`limit ${page.limit} offset ${page.offset}` : sql``
     const found = await rows<VcopDeadlineRow>(
       tx,
-      sql`with deadline as (
-          -- One deadline per victim per crime, however many of their journeys carry it (the
-          -- incident's and the crime's): the earliest. An enrolment merged into another is not
-          -- a deadline of its own, but a message it sent still reached the victim.
-          select e.crime_id, e.person_id, min(e.vcop_due_at) as due_at,
-            (array_agg(e.case_id order by e.enrolled_at, e.id))[1] as case_id,
-            array_agg(e.id) as ids
-          from enrolments e
-          where e.vcop_due_at >= ${period.from.toISOString()}::timestamptz
-            and e.vcop_due_at < ${period.to.toISOString()}::timestamptz
-            and e.merged_into is null
-          group by e.crime_id, e.person_id
-        )
+      sql`with deadline as (${vcopDeadlineSet(period)})
         select coalesce(d.crime_id, d.case_id)::text as "caseId", d.person_id::text as "personId",
-          coalesce(c.crime_ref, d.case_id::text) as reference,
-          coalesce(p.display_name, 'Name not recorded') as "victimName",
-          coalesce(c.crime_type, 'Not recorded') as "caseType",
-          coalesce(c.vcop_category, 'standard') as category, d.due_at as "dueAt",
+          d.reference, coalesce(p.display_name, 'Name not recorded') as "victimName",
+          d.case_type as "caseType", d.category, d.due_at as "dueAt",
           contact.handed_at as "handedAt", contact.delivered_at as "deliveredAt",
           first.status as "firstStatus", first.reason as "firstReason", first.send_after as "firstSendAfter"
-        from deadline d
-        left join crimes c on c.id = d.crime_id
+        from (
+          -- The page is chosen before anything is read per deadline: its victims and messages.
+          select d.*, coalesce(c.crime_ref, d.case_id::text) as reference,
+            coalesce(c.crime_type, 'Not recorded') as case_type,
+            coalesce(c.vcop_category, 'standard') as category
+          from deadline d left join crimes c on c.id = d.crime_id
+          order by d.due_at, reference, d.person_id
+          ${window}
+        ) d
         left join people p on p.id = d.person_id
         cross join lateral (
           select array_agg(x.id) as ids from enrolments x
@@ -278,7 +287,7 @@ export class ReportingRepository {
           where s.enrolment_id = any(journeys.ids) and not m.is_test
           order by s.recorded_at, s.id limit 1
         ) first on true
-        order by d.due_at, reference, d.person_id`,
+        order by d.due_at, d.reference, d.person_id`,
     )
     const at = (v: unknown) =>
       v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v))
@@ -289,6 +298,41 @@ export class ReportingRepository {
       deliveredAt: at(r.deliveredAt),
       firstSendAfter: at(r.firstSendAfter),
     }))
+  }
+
+  /**
+   * CP-65 counts over every deadline in the period, in one pass: for each, whether a message of
+   * its journeys was handed to the provider by the deadline (met), and delivered by it; not met
+   * is missed once the deadline is before `now`, due until then. The same outcome as
+   * `vcopDeadlines` gives row by row, without reading each deadline's messages in full: a
+   * deadline is met as soon as one message handed over in time is found.
+   */
+  async vcopCounts(tx: Tx, period: Period, now: Date): Promise<VcopCountRow> {
+    await noJit(tx)
+    const handed = (d: SQL, delivered: boolean) =>
+      delivered
+        ? sql`m.status = 'delivered' and not m.is_test and m.completed_at <= ${d}`
+        : sql`m.status in ('sent', 'delivered') and not m.is_test and coalesce(m.sent_at, m.completed_at) <= ${d}`
+    const contact = (delivered: boolean) => sql`(exists (
+        select 1 from enrolment_steps s join messages m on m.id = s.message_id
+        where s.enrolment_id = any(d.ids) and ${handed(sql`d.due_at`, delivered)})
+      or exists (
+        select 1 from enrolments x join enrolment_steps s on s.enrolment_id = x.id
+          join messages m on m.id = s.message_id
+        where x.merged_into = any(d.ids) and ${handed(sql`d.due_at`, delivered)}))`
+    const [row] = await rows<VcopCountRow>(
+      tx,
+      sql`with deadline as (${vcopDeadlineSet(period)}),
+        outcome as materialized (
+          select d.due_at, ${contact(false)} as met, ${contact(true)} as delivered from deadline d
+        )
+        select count(*)::int as total, (count(*) filter (where met))::int as met,
+          (count(*) filter (where met and delivered))::int as "deliveredInTime",
+          (count(*) filter (where not met and due_at < ${now.toISOString()}::timestamptz))::int as missed,
+          (count(*) filter (where not met and due_at >= ${now.toISOString()}::timestamptz))::int as due
+        from outcome`,
+    )
+    return row!
   }
 
   async insertApiKey(
@@ -348,4 +392,29 @@ function normaliseKey(row: ApiKeyRow): ApiKeyRow {
     lastUsedAt: at(row.lastUsedAt),
     revokedAt: at(row.revokedAt),
   }
+}
+
+/**
+ * One deadline per victim per crime, however many of their journeys carry it (the incident's and
+ * the crime's): the earliest. An enrolment merged into another is not a deadline of its own, but
+ * a message it sent still reached the victim (`ids` are the deadline's own enrolments).
+ */
+function vcopDeadlineSet(period: Period): SQL {
+  return sql`select e.crime_id, e.person_id, min(e.vcop_due_at) as due_at,
+      (array_agg(e.case_id order by e.enrolled_at, e.id))[1] as case_id,
+      array_agg(e.id) as ids
+    from enrolments e
+    where e.vcop_due_at >= ${period.from.toISOString()}::timestamptz
+      and e.vcop_due_at < ${period.to.toISOString()}::timestamptz
+      and e.merged_into is null
+    group by e.crime_id, e.person_id`
+}
+
+/**
+ * PostgreSQL compiles a statement it estimates as costly with JIT; the deadline queries read
+ * each deadline through indexes, and at a year's data compiling them took several times longer
+ * than running them. Off for the rest of the transaction only.
+ */
+async function noJit(tx: Tx): Promise<void> {
+  await tx.execute(sql`select set_config('jit', 'off', true)`)
 }

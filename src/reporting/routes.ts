@@ -259,20 +259,19 @@ export function registerReportingRoutes(
         reply.code(400)
         return reply.render('reports/victims-code.njk', { ...page, errors: error.fieldErrors })
       }
-      const rows = await reporting.vcopReport(forceId, period)
+      const found = await reporting.vcopPage(forceId, period, pageNumber(request.query.page), rowsPerPage)
       // The report lists victims' cases by reference: looking at it is recorded like a view of them.
       await reporting.recordReportAccess('report.viewed', forceId, 'victims-code', period, actorOf(request))
       const query = linkQuery(forceId, period, 'template', !!forceItems)
-      const shown = onePage(
-        rows,
-        request.query.page,
-        (n) => `/console/reports/victims-code?${query}&page=${n}`,
-      )
       return reply.render('reports/victims-code.njk', {
         ...page,
-        rows: shown.rows,
-        pagination: shown.pagination,
-        counts: reporting.vcopCounts(rows),
+        rows: found.rows,
+        pagination: pagination(
+          found.total,
+          found.page,
+          (n) => `/console/reports/victims-code?${query}&page=${n}`,
+        ),
+        counts: found.counts,
         query,
         periodText: periodText(period),
       })
@@ -289,7 +288,7 @@ export function registerReportingRoutes(
       if (!forceId) throw new ForbiddenError('Journeys belong to a force: sign in as a member of a force')
       const fallback = reporting.defaultVcopPeriod()
       const period = reporting.parsePeriod(fallback.from, fallback.to)
-      const rows = await reporting.vcopReport(forceId, period)
+      const found = await reporting.vcopPage(forceId, period, pageNumber(request.query.page), rowsPerPage)
       await reporting.recordReportAccess(
         'report.viewed',
         forceId,
@@ -297,12 +296,11 @@ export function registerReportingRoutes(
         period,
         actorOf(request),
       )
-      const shown = onePage(rows, request.query.page, (n) => `/console/journeys/victims-code?page=${n}`)
       return reply.render('reports/deadlines.njk', {
         title: 'Victims’ Code deadlines',
-        rows: shown.rows,
-        pagination: shown.pagination,
-        counts: reporting.vcopCounts(rows),
+        rows: found.rows,
+        pagination: pagination(found.total, found.page, (n) => `/console/journeys/victims-code?page=${n}`),
+        counts: found.counts,
         periodText: periodText(period),
       })
     },
@@ -376,12 +374,25 @@ function actorOf(request: FastifyRequest) {
 /** Deadlines shown on one page of a report; a force's month can hold thousands. */
 const rowsPerPage = 100
 
+/** The page asked for (from 1); anything else is the first. */
+function pageNumber(page: string | undefined): number {
+  return /^\d{1,6}$/.test(page ?? '') ? Math.max(1, Number(page)) : 1
+}
+
 /** One page of rows, with GOV.UK pagination links when there is more than one page. */
 export function onePage<T>(rows: T[], page: string | undefined, href: (n: number) => string) {
   const pages = Math.max(1, Math.ceil(rows.length / rowsPerPage))
-  const chosen = /^\d{1,6}$/.test(page ?? '') ? Math.min(Math.max(1, Number(page)), pages) : 1
-  const shown = rows.slice((chosen - 1) * rowsPerPage, chosen * rowsPerPage)
-  if (pages === 1) return { rows: shown, pagination: undefined }
+  const chosen = Math.min(pageNumber(page), pages)
+  return {
+    rows: rows.slice((chosen - 1) * rowsPerPage, chosen * rowsPerPage),
+    pagination: pagination(rows.length, chosen, href),
+  }
+}
+
+/** GOV.UK pagination links for page `chosen` of `total` rows, or none when one page holds them. */
+function pagination(total: number, chosen: number, href: (n: number) => string) {
+  const pages = Math.max(1, Math.ceil(total / rowsPerPage))
+  if (pages === 1) return undefined
   const near = [...new Set([1, chosen - 1, chosen, chosen + 1, pages])].filter((n) => n >= 1 && n <= pages)
   const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = []
   for (const [i, n] of near.entries()) {
@@ -389,13 +400,10 @@ export function onePage<T>(rows: T[], page: string | undefined, href: (n: number
     items.push({ number: n, href: href(n), current: n === chosen })
   }
   return {
-    rows: shown,
-    pagination: {
-      ...(chosen > 1 ? { previous: { href: href(chosen - 1) } } : {}),
-      ...(chosen < pages ? { next: { href: href(chosen + 1) } } : {}),
-      items,
-      landmarkLabel: 'Pages of deadlines',
-    },
+    ...(chosen > 1 ? { previous: { href: href(chosen - 1) } } : {}),
+    ...(chosen < pages ? { next: { href: href(chosen + 1) } } : {}),
+    items,
+    landmarkLabel: 'Pages of deadlines',
   }
 }
 

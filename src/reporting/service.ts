@@ -212,8 +212,34 @@ export class ReportingService {
    * period, and whether a first contact was handed to the provider in time (see VcopOutcome).
    */
   async vcopReport(forceId: string, period: Period): Promise<VcopReportRow[]> {
-    const now = this.#clock.now()
     const found = await this.#db.withForce(forceId, (tx) => this.#repo.vcopDeadlines(tx, period))
+    return this.#vcopRows(found)
+  }
+
+  /**
+   * One page of the period's deadlines (`page` from 1, past the last page shows the last) and
+   * the counts over the whole period, as one reading.
+   */
+  async vcopPage(
+    forceId: string,
+    period: Period,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: VcopReportRow[]; counts: VcopCounts; total: number; page: number }> {
+    const now = this.#clock.now()
+    return this.#db.withForce(forceId, async (tx) => {
+      const { total, ...counts } = await this.#repo.vcopCounts(tx, period, now)
+      const last = Math.max(1, Math.ceil(total / pageSize))
+      const chosen = Math.min(Math.max(1, page), last)
+      const found = await this.#repo.vcopDeadlines(tx, period, {
+        limit: pageSize,
+        offset: (chosen - 1) * pageSize,
+      })
+      return { rows: this.#vcopRows(found, now), counts, total, page: chosen }
+    })
+  }
+
+  #vcopRows(found: VcopDeadlineRow[], now = this.#clock.now()): VcopReportRow[] {
     return found.map((r) => {
       const met = !!r.handedAt && r.handedAt <= r.dueAt
       return {
@@ -231,16 +257,6 @@ export class ReportingService {
         firstContact: firstContactText(r),
       }
     })
-  }
-
-  vcopCounts(rows: VcopReportRow[]): VcopCounts {
-    const count = (o: VcopOutcome) => rows.filter((r) => r.outcome === o).length
-    return {
-      met: count('met'),
-      deliveredInTime: rows.filter((r) => r.deliveredInTime).length,
-      missed: count('missed'),
-      due: count('due'),
-    }
   }
 
   entitySet(name: string): EntitySet {
