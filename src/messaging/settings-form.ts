@@ -107,35 +107,25 @@ export function parseSettingsForm(form: SettingsForm): {
       field: 'replyToEmail',
       message: 'Enter a reply-to email address in the correct format, like victim.updates@kent.police.uk',
     })
-  const notifySmsSenderId = one(form.notifySmsSenderId)
-  if (notifySmsSenderId && !uuidPattern.test(notifySmsSenderId))
-    errors.push({
-      field: 'notifySmsSenderId',
-      message:
-        'Enter the text message sender ID as GOV.UK Notify shows it, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
-    })
-  const notifyEmailReplyToId = one(form.notifyEmailReplyToId)
-  if (notifyEmailReplyToId && !uuidPattern.test(notifyEmailReplyToId))
-    errors.push({
-      field: 'notifyEmailReplyToId',
-      message:
-        'Enter the reply-to address ID as GOV.UK Notify shows it, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
-    })
-
-  const notifySmsTemplateId = one(form.notifySmsTemplateId)
-  if (notifySmsTemplateId && !uuidPattern.test(notifySmsTemplateId))
-    errors.push({
-      field: 'notifySmsTemplateId',
-      message:
-        'Enter the text message template ID as GOV.UK Notify shows it on the template’s page, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
-    })
-  const notifyEmailTemplateId = one(form.notifyEmailTemplateId)
-  if (notifyEmailTemplateId && !uuidPattern.test(notifyEmailTemplateId))
-    errors.push({
-      field: 'notifyEmailTemplateId',
-      message:
-        'Enter the email template ID as GOV.UK Notify shows it on the template’s page, like 8e222534-7f05-4972-86e3-17c5d9f894e2',
-    })
+  const notifyId = (field: string, what: string): string | undefined => {
+    const value = one(form[field])
+    if (value && !uuidPattern.test(value))
+      errors.push({ field, message: `Enter the ${what}, like 8e222534-7f05-4972-86e3-17c5d9f894e2` })
+    return value
+  }
+  const notifySmsSenderId = notifyId('notifySmsSenderId', 'text message sender ID as GOV.UK Notify shows it')
+  const notifyEmailReplyToId = notifyId(
+    'notifyEmailReplyToId',
+    'reply-to address ID as GOV.UK Notify shows it',
+  )
+  const notifySmsTemplateId = notifyId(
+    'notifySmsTemplateId',
+    'text message template ID as GOV.UK Notify shows it on the template’s page',
+  )
+  const notifyEmailTemplateId = notifyId(
+    'notifyEmailTemplateId',
+    'email template ID as GOV.UK Notify shows it on the template’s page',
+  )
 
   const colour = one(form.colour)
   if (colour && !/^#[0-9a-fA-F]{6}$/.test(colour))
