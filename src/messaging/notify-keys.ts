@@ -6,6 +6,7 @@
 // template ids go with its key: set on the same page, else NOTIFY_SMS_TEMPLATE_IDS and
 // NOTIFY_EMAIL_TEMPLATE_IDS (per force), else the single NOTIFY_*_TEMPLATE_ID.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { HeldValues } from '../platform/cache.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import { configuredNotifyAccount, type NotifyAccount } from './channels.ts'
@@ -29,8 +30,7 @@ export class NotifyKeys {
   readonly #repo: MessagingRepository
   readonly #configured: Record<string, string>
   readonly #notify: Config['messaging']['notify'] | undefined
-  readonly #ttlMs: number
-  readonly #cache = new Map<string, { account: NotifyAccount | undefined; until: number }>()
+  readonly #accounts: HeldValues<NotifyAccount | undefined>
 
   constructor(deps: {
     db: Database
@@ -48,7 +48,7 @@ export class NotifyKeys {
     this.#repo = deps.repo
     this.#configured = deps.configured
     this.#notify = deps.notify
-    this.#ttlMs = deps.ttlMs ?? 30_000
+    this.#accounts = new HeldValues({ ttlMs: deps.ttlMs ?? 30_000 })
   }
 
   seal(plain: string): string {
@@ -78,8 +78,10 @@ export class NotifyKeys {
 
   /** The force's key and its Notify service's templates: the console's, else the configured ones. */
   async accountFor(forceId: string): Promise<NotifyAccount | undefined> {
-    const cached = this.#cache.get(forceId)
-    if (cached && cached.until > Date.now()) return cached.account
+    return this.#accounts.fetch(forceId, () => this.#read(forceId))
+  }
+
+  async #read(forceId: string): Promise<NotifyAccount | undefined> {
     const settings = await this.#db.withForce(forceId, (tx) => this.#repo.settings(tx, forceId))
     const configured = this.#notify
       ? configuredNotifyAccount(this.#notify, forceId)
@@ -87,20 +89,18 @@ export class NotifyKeys {
     const key = settings?.notifyApiKeySealed
       ? this.open(settings.notifyApiKeySealed)
       : this.#configured[forceId]
-    const account = key
+    return key
       ? {
           key,
           smsTemplateId: settings?.notifySmsTemplateId ?? configured.smsTemplateId,
           emailTemplateId: settings?.notifyEmailTemplateId ?? configured.emailTemplateId,
         }
       : undefined
-    this.#cache.set(forceId, { account, until: Date.now() + this.#ttlMs })
-    return account
   }
 
   /** Called when the force's key changes in this process, so the next message uses it. */
   forget(forceId: string): void {
-    this.#cache.delete(forceId)
+    this.#accounts.drop(forceId)
   }
 
   /** The configured key's visible parts, for a force that has not set its own. */

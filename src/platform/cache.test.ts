@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.ts'
-import { SettingsCache } from './cache.ts'
+import { HeldValues, SettingsCache } from './cache.ts'
 import { rows, type Tx } from './db/database.ts'
 
 let database: TestDatabase
@@ -124,4 +124,57 @@ test('a held setting expires: a change made by another process is seen within th
     'Norfolk (changed elsewhere)',
   )
   await db.asSystem((tx) => rename(tx, 'norfolk', original))
+})
+
+test('held values outside a transaction: what is not worth holding is read every time; a writer drops what it changed', async () => {
+  let now = 0
+  let reads = 0
+  const tokens = new HeldValues<{ client: string } | undefined>({
+    ttlMs: 50,
+    now: () => now,
+    holdIf: (found) => found !== undefined,
+  })
+  const find = (hash: string) =>
+    tokens.fetch(hash, async () => {
+      reads += 1
+      return hash === 'unknown' ? undefined : { client: hash.split('-')[0] as string }
+    })
+  await find('unknown')
+  await find('unknown')
+  assert.equal(reads, 2, 'an unknown token is never held, so one issued elsewhere works at once')
+  await find('a-1')
+  await find('a-2')
+  await find('b-1')
+  await find('a-1')
+  assert.equal(reads, 5, 'a recognised token is held')
+  tokens.dropWhere((found) => found?.client === 'a')
+  await find('a-1')
+  await find('a-2')
+  await find('b-1')
+  assert.equal(reads, 7, "a disabled client's tokens are dropped at once, and only theirs")
+  tokens.drop('a-*')
+  await find('a-1')
+  assert.equal(reads, 8, 'a prefix drops every key under it')
+  now = 51
+  await find('b-1')
+  assert.equal(reads, 9, 'a held value expires after its time to live')
+})
+
+test('at most maxEntries values are held: the oldest goes first', async () => {
+  let reads = 0
+  const held = new HeldValues<number>({ maxEntries: 2 })
+  const read = (key: string) =>
+    held.fetch(key, async () => {
+      reads += 1
+      return reads
+    })
+  await read('a')
+  await read('b')
+  await read('c')
+  assert.equal(reads, 3)
+  await read('c')
+  await read('b')
+  assert.equal(reads, 3, 'the two newest are held')
+  await read('a')
+  assert.equal(reads, 4, 'the oldest was let go')
 })

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { ApplyResult } from '../cases/apply-change.ts'
 import type { CaseService } from '../cases/service.ts'
+import { SettingsCache } from '../platform/cache.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
@@ -70,33 +71,11 @@ export interface SourceHealth extends SourceHealthRow {
 }
 
 /**
- * The current mapping profile per force and source, kept for a few seconds: profiles change
- * rarely and every ingest batch needs one. A profile saved through this process is used at once;
- * one saved through another process within `ttlMs`.
+ * The current mapping profile per force and source, held for a few seconds: profiles change
+ * rarely and every ingest batch needs one. A profile published through this process is used at
+ * once; one published through another process within 5 s.
  */
-class ProfileCache {
-  readonly #repo: SourceRepository
-  readonly #ttlMs: number
-  readonly #held = new Map<string, { profile: ProfileRow | undefined; until: number }>()
-
-  constructor(repo: SourceRepository, ttlMs = 5000) {
-    this.#repo = repo
-    this.#ttlMs = ttlMs
-  }
-
-  async current(tx: Tx, forceId: string, sourceSystem: SourceSystem): Promise<ProfileRow | undefined> {
-    const key = `${forceId}|${sourceSystem}`
-    const held = this.#held.get(key)
-    if (held && held.until > performance.now()) return held.profile
-    const profile = await this.#repo.currentProfile(tx, sourceSystem)
-    this.#held.set(key, { profile, until: performance.now() + this.#ttlMs })
-    return profile
-  }
-
-  forget(forceId: string, sourceSystem: SourceSystem): void {
-    this.#held.delete(`${forceId}|${sourceSystem}`)
-  }
-}
+const profileKey = (forceId: string, sourceSystem: SourceSystem) => `${forceId}|${sourceSystem}`
 
 /** Batches of at most this many events have their case events delivered in their own transaction. */
 const DELIVER_HERE_UP_TO = 20
@@ -105,7 +84,7 @@ export class SourceService {
   readonly #deletion = new SourceEventDeletionRepository()
   readonly #db: Database
   readonly #repo: SourceRepository
-  readonly #profiles: ProfileCache
+  readonly #profiles: SettingsCache<ProfileRow | undefined>
   readonly #cases: CaseService
   readonly #clock: Clock
   readonly #log: Logger | undefined
@@ -113,7 +92,7 @@ export class SourceService {
   constructor(db: Database, repo: SourceRepository, cases: CaseService, clock: Clock, log?: Logger) {
     this.#db = db
     this.#repo = repo
-    this.#profiles = new ProfileCache(repo)
+    this.#profiles = new SettingsCache(db)
     this.#cases = cases
     this.#clock = clock
     this.#log = log
@@ -187,7 +166,9 @@ export class SourceService {
   ): Promise<IngestResult[]> {
     return this.#db.withForce(forceId, async (tx) => {
       const now = this.#clock.now()
-      const profile = await this.#profiles.current(tx, forceId, sourceSystem)
+      const profile = await this.#profiles.get(tx, profileKey(forceId, sourceSystem), (t) =>
+        this.#repo.currentProfile(t, sourceSystem),
+      )
       const mapped = items.map((item) => this.#map(profile, item.payload, item.contentType, item.invalidUtf8))
       const stored = await this.#repo.receiveMany(
         tx,
@@ -436,9 +417,9 @@ export class SourceService {
         by,
         now: this.#clock.now(),
       })
+      this.#profiles.forget(tx, profileKey(forceId, sourceSystem))
       return trial
     })
-    this.#profiles.forget(forceId, sourceSystem)
     return trial
   }
 
@@ -464,8 +445,8 @@ export class SourceService {
         by,
         now: this.#clock.now(),
       })
+      this.#profiles.forget(tx, profileKey(forceId, sourceSystem))
     })
-    this.#profiles.forget(forceId, sourceSystem)
   }
 
   /** Tries a profile (saved or not) against a pasted sample; nothing is stored. */

@@ -2,6 +2,7 @@
 // happen before the force is known, so they run as the system role; listings run under the
 // force's row-level security.
 import { and, desc, eq, lt } from 'drizzle-orm'
+import { HeldValues } from '../cache.ts'
 import type { Database } from '../db/database.ts'
 import { apiClients, apiTokens } from './schema.ts'
 
@@ -14,7 +15,11 @@ const TOKEN_HOLD_MS = 5000
 export class ApiClientRepository {
   readonly #db: Database
   /** Recognised tokens, held briefly: a gateway posting many events is not read once per event. */
-  readonly #tokens = new Map<string, { found: { token: ApiToken; client: ApiClient }; until: number }>()
+  readonly #tokens = new HeldValues<{ token: ApiToken; client: ApiClient } | undefined>({
+    ttlMs: TOKEN_HOLD_MS,
+    maxEntries: 1000,
+    holdIf: (found) => found !== undefined,
+  })
 
   constructor(db: Database) {
     this.#db = db
@@ -60,7 +65,7 @@ export class ApiClientRepository {
   /** Disables a client and revokes its tokens in one transaction. */
   async disable(forceId: string, id: string, by: string | null, at: Date): Promise<boolean> {
     // Its tokens stop working in this process at once, and in others within TOKEN_HOLD_MS.
-    for (const [hash, held] of this.#tokens) if (held.found.client.id === id) this.#tokens.delete(hash)
+    this.#tokens.dropWhere((found) => found?.client.id === id)
     return this.#db.withForce(forceId, async (tx) => {
       const updated = await tx
         .update(apiClients)
@@ -88,20 +93,15 @@ export class ApiClientRepository {
    * seconds (an unknown one never is, so a token issued by another process works at once).
    */
   async findToken(tokenHash: string): Promise<{ token: ApiToken; client: ApiClient } | undefined> {
-    const now = performance.now()
-    const held = this.#tokens.get(tokenHash)
-    if (held && held.until > now) return held.found
-    const found = await this.#db.asSystem(async (tx) => {
-      const rows = await tx
-        .select({ token: apiTokens, client: apiClients })
-        .from(apiTokens)
-        .innerJoin(apiClients, eq(apiClients.id, apiTokens.clientId))
-        .where(eq(apiTokens.tokenHash, tokenHash))
-      return rows[0]
-    })
-    if (!found) return undefined
-    if (this.#tokens.size >= 1000) this.#tokens.clear()
-    this.#tokens.set(tokenHash, { found, until: now + TOKEN_HOLD_MS })
-    return found
+    return this.#tokens.fetch(tokenHash, () =>
+      this.#db.asSystem(async (tx) => {
+        const rows = await tx
+          .select({ token: apiTokens, client: apiClients })
+          .from(apiTokens)
+          .innerJoin(apiClients, eq(apiClients.id, apiTokens.clientId))
+          .where(eq(apiTokens.tokenHash, tokenHash))
+        return rows[0]
+      }),
+    )
   }
 }

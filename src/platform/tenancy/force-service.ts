@@ -1,5 +1,6 @@
 // Forces, the products each has bought, and sharing agreements between forces (UJ-5, CP-5, CRM-5).
 import type { Product } from '../auth/roles.ts'
+import { HeldValues } from '../cache.ts'
 import type { Clock } from '../clock.ts'
 import { type FieldError, NotFoundError, ValidationError } from '../errors.ts'
 import type { ForceBranding } from '../schema.ts'
@@ -40,7 +41,8 @@ export interface AgreementInput {
 export class ForceService {
   readonly #repo: ForceRepository
   readonly #clock: Clock
-  #cache: { at: number; forces: Map<string, Force> } | undefined
+  /** Forces change rarely; holding them briefly keeps product checks off the hot path. */
+  readonly #forces = new HeldValues<Map<string, Force>>()
 
   constructor(repo: ForceRepository, clock: Clock) {
     this.#repo = repo
@@ -67,13 +69,13 @@ export class ForceService {
       throw new ValidationError([{ field: 'products', message: `Unknown product: ${unknown.join(', ')}` }])
     await this.get(forceId)
     await this.#repo.update(forceId, { products: chosen })
-    this.#cache = undefined
+    this.#forces.drop('all')
   }
 
   async update(forceId: string, changes: Parameters<ForceRepository['update']>[1]): Promise<void> {
     await this.get(forceId)
     await this.#repo.update(forceId, changes)
-    this.#cache = undefined
+    this.#forces.drop('all')
   }
 
   /**
@@ -104,7 +106,7 @@ export class ForceService {
       branding: JSON.parse(JSON.stringify(branding)),
       settings: JSON.parse(JSON.stringify(settings)),
     })
-    this.#cache = undefined
+    this.#forces.drop('all')
     return changed
   }
 
@@ -165,13 +167,8 @@ export class ForceService {
     )
   }
 
-  // Forces change rarely; a short cache keeps product checks off the hot path.
-  async #all(): Promise<Map<string, Force>> {
-    const now = Date.now()
-    if (!this.#cache || now - this.#cache.at > 5_000) {
-      this.#cache = { at: now, forces: new Map((await this.#repo.list()).map((f) => [f.id, f])) }
-    }
-    return this.#cache.forces
+  #all(): Promise<Map<string, Force>> {
+    return this.#forces.fetch('all', async () => new Map((await this.#repo.list()).map((f) => [f.id, f])))
   }
 }
 
