@@ -1,18 +1,25 @@
-// Each force's GOV.UK Notify API key. A force admin sets it in the console; it is kept sealed with
-// AES-256-GCM under a key derived from the installation's credential key, so a copy of the
-// database alone does not yield it, and it is never shown again: staff see its name, its last 4
-// characters and when it was set. A force without one uses the key in the installation's
-// configuration (NOTIFY_API_KEYS). Notify templates belong to one Notify service, so the force's
+// Each force's GOV.UK Notify API key. A force admin sets it in the console; it is kept sealed by
+// the platform's credential cipher (AES-256-GCM) under a key derived from the installation's
+// credential key, so a copy of the database alone does not yield it, and it is never shown
+// again: staff see its name, its last 4 characters and when it was set. A force without one uses
+// the key in the installation's configuration (NOTIFY_API_KEYS). Notify templates belong to one Notify service, so the force's
 // template ids go with its key: set on the same page, else NOTIFY_SMS_TEMPLATE_IDS and
 // NOTIFY_EMAIL_TEMPLATE_IDS (per force), else the single NOTIFY_*_TEMPLATE_ID.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { HeldValues } from '../platform/cache.ts'
 import type { Config } from '../platform/config.ts'
+import { CredentialCipher } from '../platform/crypto.ts'
 import type { Database } from '../platform/db/database.ts'
 import { configuredNotifyAccount, type NotifyAccount } from './channels.ts'
 import type { MessagingRepository } from './repository.ts'
 
-const version = 'v1'
+/**
+ * The cipher Notify keys are sealed with: its key is SHA-256 of a messaging-only label and the
+ * installation's credential key, and a sealed key reads `v1:iv:tag:data` (base64 parts, no
+ * additional data), as stored since Notify keys were first kept.
+ */
+export function notifyKeyCipher(secret: string): CredentialCipher {
+  return new CredentialCipher(`waypoint:notify-api-key:${secret}`)
+}
 
 /** A Notify key is `{key name}-{service id}-{secret}`: a name, then two UUIDs. */
 const keyPattern =
@@ -25,7 +32,7 @@ export function notifyKeyParts(key: string): { name: string; last4: string } | n
 }
 
 export class NotifyKeys {
-  readonly #cipherKey: Buffer
+  readonly #cipher: CredentialCipher
   readonly #db: Database
   readonly #repo: MessagingRepository
   readonly #configured: Record<string, string>
@@ -43,7 +50,7 @@ export class NotifyKeys {
     /** How long a worker trusts what it read; a change in this process is seen at once. */
     ttlMs?: number
   }) {
-    this.#cipherKey = createHash('sha256').update(`waypoint:notify-api-key:${deps.secret}`).digest()
+    this.#cipher = notifyKeyCipher(deps.secret)
     this.#db = deps.db
     this.#repo = deps.repo
     this.#configured = deps.configured
@@ -52,23 +59,12 @@ export class NotifyKeys {
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', this.#cipherKey, iv)
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
-    return [
-      version,
-      iv.toString('base64'),
-      cipher.getAuthTag().toString('base64'),
-      data.toString('base64'),
-    ].join(':')
+    return this.#cipher.encrypt(plain)
   }
 
   open(sealed: string): string {
-    const [v, iv, tag, data] = sealed.split(':')
-    if (v !== version || !iv || !tag || !data) throw new Error('Unreadable stored GOV.UK Notify key')
-    const decipher = createDecipheriv('aes-256-gcm', this.#cipherKey, Buffer.from(iv, 'base64'))
-    decipher.setAuthTag(Buffer.from(tag, 'base64'))
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8')
+    if (!CredentialCipher.isSealed(sealed)) throw new Error('Unreadable stored GOV.UK Notify key')
+    return this.#cipher.decrypt(sealed)
   }
 
   /** The key the force sends with: the one set in the console, else the configured one. */
