@@ -40,14 +40,10 @@ import { registerDesignerPublishRoutes } from './journeys/designer-publish-route
 import { registerDesignerRoutes } from './journeys/designer-routes.ts'
 import { journeyPlaceholders } from './journeys/designer-review.ts'
 import { sampleCase } from './journeys/designer-service.ts'
-import type { EnrolmentService } from './journeys/enrolment-service.ts'
-import type { JourneyService } from './journeys/service.ts'
 import { createConversations } from './messaging/conversations/module.ts'
 import type { InboundEmailListener } from './messaging/conversations/inbound-email.ts'
-import type { ConversationService } from './messaging/conversations/service.ts'
 import { createMessaging } from './messaging/module.ts'
 import { registerMessagingRoutes } from './messaging/routes.ts'
-import type { MessagingService } from './messaging/service.ts'
 import { type Database, openDatabase, rows } from './platform/db/database.ts'
 import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
 import { migrate } from './platform/db/migrate.ts'
@@ -73,13 +69,13 @@ import {
 import { ForceRepository } from './platform/tenancy/force-repository.ts'
 import { registerForceRoutes } from './platform/tenancy/force-routes.ts'
 import { ForceService } from './platform/tenancy/force-service.ts'
-import { WritebackEndpointSettings } from './sources/writeback/endpoint-settings.ts'
-import { OfficerRmsUpdates } from './sources/writeback/officer-update.ts'
-import { WritebackRepository } from './sources/writeback/repository.ts'
-import { registerWritebackRoutes } from './sources/writeback/routes.ts'
-import { WritebackService } from './sources/writeback/service.ts'
-import { writeBackSentMessages } from './sources/writeback/sent-messages.ts'
-import { writeBackOptOuts } from './sources/writeback/opt-outs.ts'
+import { WritebackEndpointSettings } from './writeback/endpoint-settings.ts'
+import { OfficerRmsUpdates } from './writeback/officer-update.ts'
+import { WritebackRepository } from './writeback/repository.ts'
+import { registerWritebackRoutes } from './writeback/routes.ts'
+import { WritebackService } from './writeback/service.ts'
+import { writeBackSentMessages } from './writeback/sent-messages.ts'
+import { writeBackOptOuts } from './writeback/opt-outs.ts'
 import { registerSourceApiRoutes } from './sources/api-routes.ts'
 import { IngestBatcher } from './sources/ingest-batcher.ts'
 import { registerSourceConsoleRoutes } from './sources/console-routes.ts'
@@ -99,6 +95,7 @@ import { retentionSweepJob } from './retention/jobs.ts'
 import { RetentionRepository } from './retention/repository.ts'
 import { registerRetentionRoutes } from './retention/routes.ts'
 import { RetentionService } from './retention/service.ts'
+import type { Services } from './services.ts'
 
 export interface AppOptions {
   clock?: Clock
@@ -110,31 +107,6 @@ export interface AppOptions {
    * `CitizenSessions.signIn` an identity provider uses).
    */
   testRoutes?(http: FastifyInstance, seams: { citizenSessions: CitizenSessions; push: PushService }): void
-}
-
-export interface Services {
-  cases: CaseService
-  sources: SourceService
-  warehouse: WarehousePoller
-  apiClients: ApiClientService
-  audit: AuditService
-  forces: ForceService
-  incidents: IncidentService
-  staff: StaffService
-  sessions: SessionService
-  /** Where identity providers sign citizens in (their own sessions and cookie). */
-  citizenSessions: CitizenSessions
-  /** Live events to pages, across every web process (PostgreSQL NOTIFY). */
-  push: PushService
-  writeback: WritebackService
-  messaging: MessagingService
-  /** Two-way communication: inbound SMS and email, and (later) portal and chat messages. */
-  conversations: ConversationService
-  journeys: JourneyService
-  /** Enrols victims on case events and takes their journeys' steps. */
-  enrolments: EnrolmentService
-  reporting: ReportingService
-  retention: RetentionService
 }
 
 export interface App {

@@ -2,7 +2,7 @@
 // to them are written set-based by staged-store.ts).
 import { sql } from 'drizzle-orm'
 import type { Tx } from '../platform/db/database.ts'
-import { rowsWithDates as rows } from './repository.ts'
+import { rowsWithDates as rows } from './rows.ts'
 
 export interface PersonRow {
   id: string

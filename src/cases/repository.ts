@@ -1,8 +1,9 @@
 // The SQL that reads incidents, crimes, case parties and the case timeline, and delivers case
 // events. Every method runs in the caller's transaction (row-level security confines it to one
 // force). Source changes are written by the staged store (staged-store.ts), set-based.
-import { type SQL, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
+import { rowsWithDates } from './rows.ts'
 import { type ContactPointRow, type MarkerRow, type PersonRow, personColumns } from './person-repository.ts'
 
 export interface IncidentRow {
@@ -87,20 +88,7 @@ const crimeFrom = sql.raw(
   `crimes c left join officers o on o.id = c.officer_id left join officers s on s.id = c.supervisor_id`,
 )
 
-/**
- * Rows of a query, with every `…At` column as a Date: some drivers hand timestamps back as text
- * through raw SQL, and the model always hands out Dates.
- */
-export async function rowsWithDates<T>(tx: Tx, query: SQL): Promise<T[]> {
-  const found = await rows<Record<string, unknown>>(tx, query)
-  for (const row of found) {
-    for (const key of Object.keys(row)) {
-      const value = row[key]
-      if (key.endsWith('At') && typeof value === 'string') row[key] = new Date(value)
-    }
-  }
-  return found as T[]
-}
+export { rowsWithDates } from './rows.ts'
 
 /** A case as it stands, without its timeline: what `CaseRepository.standing` reads in one go. */
 export interface StandingCase {

@@ -1,6 +1,8 @@
 // Demo data for `npm start`: one administrator per role family, printed at start-up so a newcomer
 // can sign in at once. Idempotent: running it twice changes nothing.
-import type { App } from '../app.ts'
+import type { StaffService } from './auth/staff-service.ts'
+import type { Clock } from './clock.ts'
+import type { Config } from './config.ts'
 import { hashPassword } from './auth/passwords.ts'
 import type { StaffRole } from './auth/roles.ts'
 import { totpCodeAt } from './auth/totp.ts'
@@ -59,7 +61,14 @@ export const demoUsers: DemoUser[] = [
   },
 ]
 
-export async function seedDemo(app: App): Promise<DemoUser[]> {
+/** What seeding needs of a running Waypoint (the `App` satisfies it). */
+export interface SeedTarget {
+  config: Pick<Config, 'totpSecretKey'>
+  clock: Clock
+  services: { staff: StaffService }
+}
+
+export async function seedDemo(app: SeedTarget): Promise<DemoUser[]> {
   const secrets = new TotpSecretVault(app.config.totpSecretKey)
   const storedSecret = (userId: string, stored: string | null) => {
     try {

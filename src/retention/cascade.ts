@@ -4,7 +4,7 @@
 // a tombstone: the rule, ids and row counts, never content.
 import type { Tx } from '../platform/db/database.ts'
 import type { HoldableType, RuleRow } from './repository.ts'
-import type { Acting, RetentionDependencies } from './service.ts'
+import type { Acting, RetentionDependencies } from './dependencies.ts'
 
 export function ruleLabel(rule: Pick<RuleRow, 'recordType' | 'category'>): string {
   return `${rule.recordType}/${rule.category}`

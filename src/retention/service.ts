@@ -5,35 +5,13 @@
 // capability, through their services, in one transaction; the audit keeps a tombstone of ids and
 // counts only.
 import { DateTime } from 'luxon'
-import type { CaseService } from '../cases/service.ts'
-import type { JourneyService } from '../journeys/service.ts'
-import type { MessagingService } from '../messaging/service.ts'
-import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
-import type { Clock } from '../platform/clock.ts'
-import type { Database, Tx } from '../platform/db/database.ts'
+import type { Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
-import type { SourceService } from '../sources/service.ts'
-import type { WritebackService } from '../sources/writeback/service.ts'
 import { RetentionDeletion, ruleLabel } from './cascade.ts'
-import type { Candidate, RetentionRepository, RuleRow } from './repository.ts'
+import type { Acting, RetentionDependencies } from './dependencies.ts'
+import type { Candidate, RuleRow } from './repository.ts'
 
-export interface Acting {
-  actor: AuditEvent['actor']
-  ip?: string | null
-  correlationId?: string | null
-}
-
-export interface RetentionDependencies {
-  db: Database
-  repo: RetentionRepository
-  clock: Clock
-  audit: AuditService
-  cases: CaseService
-  messaging: MessagingService
-  journeys: JourneyService
-  writeback: WritebackService
-  sources: SourceService
-}
+export type { Acting, RetentionDependencies } from './dependencies.ts'
 
 export interface SweepResult {
   queued: number

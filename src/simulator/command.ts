@@ -1,6 +1,5 @@
 // `waypoint simulate [--force F] [--rate N] [--duration S] [--url U --client-id I --client-secret S]
 //                    [--file events.jsonl] [--out events.jsonl] [--seed N]`
-import type { App } from '../app.ts'
 import type { EventSink } from './feed.ts'
 import {
   generateEvents,
@@ -11,9 +10,15 @@ import {
   writeEventsFile,
 } from './load.ts'
 
+/** What the load run needs of a Waypoint it opens itself (the `App` satisfies it). */
+export interface SimulatedWaypoint {
+  services: { sources: EventSink }
+  stop(): Promise<void>
+}
+
 export async function simulateCommand(
   args: string[],
-  openApp: () => Promise<App>,
+  openApp: () => Promise<SimulatedWaypoint>,
   print: (line: string) => void,
 ) {
   const options = parseSimulateArgs(args)
@@ -26,7 +31,7 @@ export async function simulateCommand(
     print(`Wrote ${written} events to ${options.out}`)
     return 0
   }
-  let app: App | undefined
+  let app: SimulatedWaypoint | undefined
   let sink: EventSink
   if (options.url) {
     sink = await httpSink(options.url, options.clientId!, options.clientSecret!)

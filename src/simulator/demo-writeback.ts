@@ -1,12 +1,25 @@
 // The demo's CAD and RMS: one local write-back receiver plays every force's STORM log and Athena
 // record, so `npm start` shows entries being written back (UJ-9, UJ-10). Forces whose endpoints
 // an administrator has already set keep them.
-import type { App } from '../app.ts'
-import { WritebackEndpointSettings } from '../sources/writeback/endpoint-settings.ts'
-import { WritebackReceiver } from '../sources/writeback/receiver.ts'
-import { WritebackRepository } from '../sources/writeback/repository.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { OutboundPolicy } from '../platform/outbound.ts'
+import type { ForceService } from '../platform/tenancy/force-service.ts'
+import type { WritebackService } from '../writeback/service.ts'
+import { WritebackEndpointSettings } from '../writeback/endpoint-settings.ts'
+import { WritebackReceiver } from '../writeback/receiver.ts'
+import { WritebackRepository } from '../writeback/repository.ts'
 
-export async function startDemoWriteback(app: App): Promise<WritebackReceiver> {
+/** What the demo receiver needs of the running Waypoint (the `App` satisfies it). */
+export interface DemoWritebackHost {
+  db: Database
+  clock: Clock
+  outbound: OutboundPolicy
+  services: { audit: AuditService; forces: ForceService; writeback: WritebackService }
+}
+
+export async function startDemoWriteback(app: DemoWritebackHost): Promise<WritebackReceiver> {
   const receiver = await WritebackReceiver.start()
   const settings = new WritebackEndpointSettings(new WritebackRepository(app.db), {
     db: app.db,

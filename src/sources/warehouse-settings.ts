@@ -19,7 +19,7 @@ import {
   warehouseAddress,
 } from './warehouse-query.ts'
 import type { WarehouseRepository, WarehouseSourceRow } from './warehouse-repository.ts'
-import type { CredentialCipher } from './writeback/credentials.ts'
+import type { CredentialCipher } from '../writeback/credentials.ts'
 
 export const TRY_ROWS = 5
 

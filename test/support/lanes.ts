@@ -19,7 +19,7 @@ export const slowFiles = [
   'src/messaging/kill-worker.test.ts',
   'src/messaging/restart-dispatch.test.ts',
   'src/platform/audit/verify-command.test.ts',
-  'src/sources/writeback/pages.test.ts',
+  'src/writeback/pages.test.ts',
 ]
 
 /** Every test file, relative to the repository root with forward slashes, sorted. */

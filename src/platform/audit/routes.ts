@@ -2,7 +2,7 @@
 // force's trail (row-level security); system administrators search the whole region.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
-import type { Services } from '../../app.ts'
+import type { PlatformServices } from '../services.ts'
 import type { StaffRole } from '../auth/roles.ts'
 import type { FieldError } from '../errors.ts'
 import type { AuditFilters, AuditRow } from './audit-repository.ts'
@@ -25,7 +25,7 @@ interface AuditQuery {
 
 export function registerAuditRoutes(
   http: FastifyInstance,
-  services: Pick<Services, 'audit' | 'forces'>,
+  services: Pick<PlatformServices, 'audit' | 'forces'>,
 ): void {
   http.get('/console/audit', { config: { access } }, async (request, reply) => {
     const query = request.query as AuditQuery

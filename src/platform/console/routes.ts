@@ -1,9 +1,12 @@
 // The staff console's landing pages.
 import type { FastifyInstance } from 'fastify'
-import type { Services } from '../../app.ts'
+import type { PlatformServices } from '../services.ts'
 import { roleNames } from '../auth/roles.ts'
 
-export function registerConsoleRoutes(http: FastifyInstance, services: Pick<Services, 'forces'>): void {
+export function registerConsoleRoutes(
+  http: FastifyInstance,
+  services: Pick<PlatformServices, 'forces'>,
+): void {
   http.get('/', { config: { access: 'public' } }, async (request, reply) =>
     reply.redirect(request.staff ? '/console' : '/sign-in'),
   )

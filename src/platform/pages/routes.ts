@@ -1,7 +1,7 @@
 // Public statements every Waypoint site carries (accessibility, privacy, cookies), on the citizen
 // layout in the force's branding when reached as `/f/{force}/…` or with `?force=` (CP-1, CP-3).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Services } from '../../app.ts'
+import type { PlatformServices } from '../services.ts'
 import { safeBrandColour } from '../tenancy/branding.ts'
 import type { ForceSettings } from '../tenancy/force-service.ts'
 
@@ -14,7 +14,10 @@ const titles: Record<Statement, string> = {
   cookies: 'Cookies',
 }
 
-export function registerStatementRoutes(http: FastifyInstance, services: Pick<Services, 'forces'>): void {
+export function registerStatementRoutes(
+  http: FastifyInstance,
+  services: Pick<PlatformServices, 'forces'>,
+): void {
   const render = async (request: FastifyRequest, reply: FastifyReply, page: Statement, forceId?: string) => {
     const brandForce = forceId ? await services.forces.get(forceId) : undefined
     const settings = (brandForce?.settings ?? {}) as ForceSettings

@@ -1,7 +1,7 @@
 // Console pages for forces: products (system administrators), branding and contact settings
 // (a force's own administrators too) — UJ-5, CP-5, CRM-5, UJ-12, CP-1, CRM-1.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Services } from '../../app.ts'
+import type { PlatformServices } from '../services.ts'
 import type { StaffRole } from '../auth/roles.ts'
 import { DomainError, ForbiddenError } from '../errors.ts'
 import { auditContext } from '../http/server.ts'
@@ -15,7 +15,7 @@ type Form = Record<string, string | string[] | undefined>
 
 export function registerForceRoutes(
   http: FastifyInstance,
-  services: Pick<Services, 'forces' | 'audit'>,
+  services: Pick<PlatformServices, 'forces' | 'audit'>,
 ): void {
   const { forces, audit } = services
 

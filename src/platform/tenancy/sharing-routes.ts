@@ -3,7 +3,7 @@
 // security consults these rows, so creating or revoking one takes effect on the next query.
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import type { Services } from '../../app.ts'
+import type { PlatformServices } from '../services.ts'
 import { DomainError, type FieldError } from '../errors.ts'
 import { formText, MAX_LENGTH } from '../http/limits.ts'
 import { auditContext } from '../http/server.ts'
@@ -22,7 +22,7 @@ const kindNames: Record<string, string> = {
 
 export function registerSharingRoutes(
   http: FastifyInstance,
-  services: Pick<Services, 'forces' | 'audit'>,
+  services: Pick<PlatformServices, 'forces' | 'audit'>,
 ): void {
   const { forces, audit } = services
   const access = { staff: ['system_admin'] as const }
@@ -134,7 +134,11 @@ export function registerSharingRoutes(
   )
 }
 
-async function newFormContext(services: Pick<Services, 'forces'>, body: Form, errors: FieldError[] = []) {
+async function newFormContext(
+  services: Pick<PlatformServices, 'forces'>,
+  body: Form,
+  errors: FieldError[] = [],
+) {
   const forceList = await services.forces.list()
   const chosenKinds = asList(body.recordKinds)
   const forceItems = (selected: string) => [

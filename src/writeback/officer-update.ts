@@ -1,10 +1,10 @@
 // CP-105: an investigating officer adds an update to the crime record in the RMS without any
 // message going to the victim. The update travels through the write-back outbox like every other
 // entry, flagged `notify_victim = false`, and nothing in Waypoint's messaging is asked to act.
-import type { AuditService } from '../../platform/audit/audit-service.ts'
-import type { Clock } from '../../platform/clock.ts'
-import type { Database } from '../../platform/db/database.ts'
-import { type FieldError, ValidationError } from '../../platform/errors.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database } from '../platform/db/database.ts'
+import { type FieldError, ValidationError } from '../platform/errors.ts'
 import type { WritebackEntry } from './schema.ts'
 import type { Acting, WritebackService } from './service.ts'
 

@@ -2,9 +2,9 @@
 // sends (UJ-9, UJ-10): into the CAD log while it is open, and into the crime record once the
 // incident is crimed, for each case Waypoint has messaged the address about. Runs inside the
 // transaction that records the opt-out, so the two commit together; the outbox delivers it.
-import type { CaseService } from '../../cases/service.ts'
-import type { RecordedOptOut } from '../../messaging/service.ts'
-import type { Tx } from '../../platform/db/database.ts'
+import type { CaseService } from '../cases/service.ts'
+import type { RecordedOptOut } from '../messaging/service.ts'
+import type { Tx } from '../platform/db/database.ts'
 import { caseTargets } from './sent-messages.ts'
 import type { WritebackTarget } from './schema.ts'
 import type { WritebackService } from './service.ts'

@@ -2,11 +2,11 @@
 // administrators edit these; a stored secret is never shown back, only a hint that it is set.
 // The target must be a writable CAD or RMS interface, not a force's read-only data warehouse
 // (facts §7), which is why it is a separate setting from any inbound warehouse connection.
-import type { AuditService } from '../../platform/audit/audit-service.ts'
-import type { Clock } from '../../platform/clock.ts'
-import type { Database } from '../../platform/db/database.ts'
-import { type FieldError, ValidationError } from '../../platform/errors.ts'
-import type { OutboundPolicy } from '../../platform/outbound.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database } from '../platform/db/database.ts'
+import { type FieldError, ValidationError } from '../platform/errors.ts'
+import type { OutboundPolicy } from '../platform/outbound.ts'
 import { type CredentialCipher, secretHint } from './credentials.ts'
 import type { WritebackRepository } from './repository.ts'
 import type { EndpointAuthKind, WritebackTarget } from './schema.ts'

@@ -3,9 +3,9 @@
 // Everything is scoped to the signed-in person's own force; another force's entry is "not found".
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { StaffRole } from '../../platform/auth/roles.ts'
-import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts'
-import { auditContext } from '../../platform/http/server.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts'
+import { auditContext } from '../platform/http/server.ts'
 import {
   type EndpointSettingsInput,
   targetNames,

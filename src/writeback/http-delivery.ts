@@ -3,7 +3,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { LookupFunction } from 'node:net'
-import type { OutboundAddress, OutboundPolicy } from '../../platform/outbound.ts'
+import type { OutboundAddress, OutboundPolicy } from '../platform/outbound.ts'
 import type { EndpointAuthKind } from './schema.ts'
 
 export interface DeliveryRequest {

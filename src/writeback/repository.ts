@@ -1,7 +1,7 @@
 // The only code that touches the write-back tables. Claims use `FOR UPDATE SKIP LOCKED` so any
 // number of workers, on any number of nodes, take disjoint sets of due entries.
 import { and, asc, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm'
-import type { Database, Tx } from '../../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import {
   type WritebackAttempt,
   type WritebackBody,

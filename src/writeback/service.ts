@@ -2,14 +2,14 @@
 // their own transaction, so a message and the entry that records it commit together; a job then
 // delivers due entries over HTTP with backoff, and what cannot be delivered waits in the dead
 // letters for a person to replay (CP-163). Nothing is lost while a target is down.
-import type { AuditEvent, AuditService } from '../../platform/audit/audit-service.ts'
-import type { Clock } from '../../platform/clock.ts'
-import type { Config } from '../../platform/config.ts'
-import type { Database, Tx } from '../../platform/db/database.ts'
-import { NotFoundError } from '../../platform/errors.ts'
-import type { JobDefinition, JobQueue } from '../../platform/jobs.ts'
-import type { Logger } from '../../platform/logger.ts'
-import type { OutboundPolicy } from '../../platform/outbound.ts'
+import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import { NotFoundError } from '../platform/errors.ts'
+import type { JobDefinition, JobQueue } from '../platform/jobs.ts'
+import type { Logger } from '../platform/logger.ts'
+import type { OutboundPolicy } from '../platform/outbound.ts'
 import { CredentialCipher } from './credentials.ts'
 import { WritebackDeletionRepository } from './deletion-repository.ts'
 import { type DeliveryResult, deliverOverHttp } from './http-delivery.ts'

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { AxeBuilder } from '@axe-core/playwright'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { createTestApp, type SignedIn, type TestApp } from '../../../test/support/test-app.ts'
+import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { WritebackReceiver } from './receiver.ts'
 
 let t: TestApp

@@ -1,7 +1,7 @@
 // Deleting the write-back entries of a case (they quote the messages sent) for review, retention
 // and deletion under the PIRM Code (UJ-3, CP-4, CRM-4), in the caller's transaction.
 import { type SQL, sql } from 'drizzle-orm'
-import { rows, type Tx } from '../../platform/db/database.ts'
+import { rows, type Tx } from '../platform/db/database.ts'
 
 async function count(tx: Tx, query: SQL): Promise<number> {
   const [row] = await rows<{ n: number }>(

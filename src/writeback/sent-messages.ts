@@ -1,8 +1,8 @@
 // Every message Waypoint sends to a victim is written back to the source system (UJ-9, UJ-10):
 // into the CAD log while it is open, and into the crime record once the incident is crimed.
 // Runs inside the transaction that records the message as sent, so the two commit together.
-import type { CaseService } from '../../cases/service.ts'
-import type { Tx } from '../../platform/db/database.ts'
+import type { CaseService } from '../cases/service.ts'
+import type { Tx } from '../platform/db/database.ts'
 import type { WritebackService } from './service.ts'
 
 export interface SentMessage {

@@ -1,0 +1,24 @@
+// The platform's own services, as the composition root hands them to platform routes and to
+// capability modules. Platform code names only these; the capabilities' services are added by
+// the composition root (`src/services.ts`), so nothing here depends on a capability.
+import type { ApiClientService } from './api/client-service.ts'
+import type { AuditService } from './audit/audit-service.ts'
+import type { StaffService } from './auth/staff-service.ts'
+import type { CitizenSessions } from './http/citizen-sessions.ts'
+import type { SessionService } from './http/session-service.ts'
+import type { IncidentService } from './incidents/incident-service.ts'
+import type { PushService } from './push/push-service.ts'
+import type { ForceService } from './tenancy/force-service.ts'
+
+export interface PlatformServices {
+  apiClients: ApiClientService
+  audit: AuditService
+  forces: ForceService
+  incidents: IncidentService
+  staff: StaffService
+  sessions: SessionService
+  /** Where identity providers sign citizens in (their own sessions and cookie). */
+  citizenSessions: CitizenSessions
+  /** Live events to pages, across every web process (PostgreSQL NOTIFY). */
+  push: PushService
+}

@@ -1,0 +1,29 @@
+// Every service a running Waypoint offers: the platform's own and each capability's, as the
+// composition root (`app.ts`) assembles them from the modules. Tests and commands reach them
+// through `app.services`.
+import type { CaseService } from './cases/service.ts'
+import type { EnrolmentService } from './journeys/enrolment-service.ts'
+import type { JourneyService } from './journeys/service.ts'
+import type { ConversationService } from './messaging/conversations/service.ts'
+import type { MessagingService } from './messaging/service.ts'
+import type { PlatformServices } from './platform/services.ts'
+import type { ReportingService } from './reporting/service.ts'
+import type { RetentionService } from './retention/service.ts'
+import type { SourceService } from './sources/service.ts'
+import type { WarehousePoller } from './sources/warehouse.ts'
+import type { WritebackService } from './writeback/service.ts'
+
+export interface Services extends PlatformServices {
+  cases: CaseService
+  sources: SourceService
+  warehouse: WarehousePoller
+  writeback: WritebackService
+  messaging: MessagingService
+  /** Two-way communication: inbound SMS and email, and (later) portal and chat messages. */
+  conversations: ConversationService
+  journeys: JourneyService
+  /** Enrols victims on case events and takes their journeys' steps. */
+  enrolments: EnrolmentService
+  reporting: ReportingService
+  retention: RetentionService
+}
