@@ -2,11 +2,12 @@
 //
 //   node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]
 //
-// --checks runs the typecheck and lint first and stops at once if either fails. With no lane
-// named, both lanes run; naming test files runs only those, each in its own lane. When a
-// selected test needs Chromium and /usr/bin/chromium is missing, Debian's package is installed
-// (as root, with apt-get) or the run stops at once naming the command. The last line is the
-// total over all lanes, "N passed, N failed"; the exit code is non-zero if any lane failed.
+// --checks runs the typecheck, the lint and the import-direction check (test/import-check.ts)
+// first and stops at once if one fails. With no lane named, both lanes run; naming test files
+// runs only those, each in its own lane. When a selected test needs Chromium and
+// /usr/bin/chromium is missing, Debian's package is installed (as root, with apt-get) or the run
+// stops at once naming the command. The last line is the total over all lanes, "N passed,
+// N failed"; the exit code is non-zero if any lane failed.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -57,7 +58,8 @@ function ensureChromium(): void {
 
 function runCheck(name: string, command: string, args: string[]): number {
   const started = performance.now()
-  const result = spawnSync(join(root, 'node_modules/.bin', command), args, { cwd: root, stdio: 'inherit' })
+  const executable = command === 'node' ? process.execPath : join(root, 'node_modules/.bin', command)
+  const result = spawnSync(executable, args, { cwd: root, stdio: 'inherit' })
   const took = seconds(started)
   if (result.status !== 0) {
     console.error(`${name} failed (${took} s)`)
@@ -131,6 +133,10 @@ const checkTimes: string[] = []
 if (checks) {
   checkTimes.push(`typecheck ${runCheck('typecheck', 'tsc', ['-p', '.'])} s`)
   checkTimes.push(`lint ${runCheck('lint', 'biome', ['check'])} s`)
+  // Import directions and cycles (.dependency-cruiser.cjs): prints each violation and its rule.
+  checkTimes.push(
+    `imports ${runCheck('imports', 'node', ['--disable-warning=ExperimentalWarning', 'test/import-check.ts'])} s`,
+  )
 }
 
 const results: LaneResult[] = []
