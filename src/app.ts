@@ -55,9 +55,9 @@ import { registerCitizenAccountRoutes } from './platform/auth/citizen-routes.ts'
 import { PushService } from './platform/push/push-service.ts'
 import { registerPushRoutes } from './platform/push/routes.ts'
 import type { SentMessageListener } from './messaging/dispatch.ts'
-import { IncidentRepository } from './platform/incidents/incident-repository.ts'
-import { IncidentService } from './platform/incidents/incident-service.ts'
-import { registerIncidentRoutes } from './platform/incidents/routes.ts'
+import { ServiceIncidentRepository } from './platform/service-status/service-incident-repository.ts'
+import { ServiceIncidentService } from './platform/service-status/service-incident-service.ts'
+import { registerServiceStatusRoutes } from './platform/service-status/routes.ts'
 import { JobQueue } from './platform/jobs.ts'
 import { createLogger, type Logger } from './platform/logger.ts'
 import { registerStatementRoutes } from './platform/pages/routes.ts'
@@ -211,7 +211,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     limits: { outbound, ...config.warehouse },
   })
   jobs.register(warehouse.job)
-  const incidents = new IncidentService(new IncidentRepository(db), audit, forces, clock)
+  const serviceIncidents = new ServiceIncidentService(new ServiceIncidentRepository(db), audit, forces, clock)
   // Templates, quiet hours, channels and dispatch (UJ-6, UJ-8, UJ-11, UJ-12, UJ-19).
   const messaging = createMessaging({
     config,
@@ -246,7 +246,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const services: Services = {
     apiClients,
     audit,
-    incidents,
+    serviceIncidents,
     forces,
     staff,
     sessions,
@@ -387,7 +387,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerSharingRoutes(http, services)
   registerStatementRoutes(http, services)
   registerAuditRoutes(http, services)
-  registerIncidentRoutes(http, services)
+  registerServiceStatusRoutes(http, services)
   registerWritebackRoutes(http, {
     writeback,
     endpoints: new WritebackEndpointSettings(writebackRepository, {

@@ -6,7 +6,7 @@ import type { AuditService } from './audit/audit-service.ts'
 import type { StaffService } from './auth/staff-service.ts'
 import type { CitizenSessions } from './http/citizen-sessions.ts'
 import type { SessionService } from './http/session-service.ts'
-import type { IncidentService } from './incidents/incident-service.ts'
+import type { ServiceIncidentService } from './service-status/service-incident-service.ts'
 import type { PushService } from './push/push-service.ts'
 import type { ForceService } from './tenancy/force-service.ts'
 
@@ -14,7 +14,7 @@ export interface PlatformServices {
   apiClients: ApiClientService
   audit: AuditService
   forces: ForceService
-  incidents: IncidentService
+  serviceIncidents: ServiceIncidentService
   staff: StaffService
   sessions: SessionService
   /** Where identity providers sign citizens in (their own sessions and cookie). */

@@ -81,8 +81,8 @@ export const consoleNavigation: NavigationItem[] = [
   { text: 'API clients', href: '/console/api-clients', roles: ['system_admin', 'force_admin'] },
   { text: 'Audit', href: '/console/audit', roles: ['system_admin', 'auditor'] },
   {
-    text: 'Incidents',
-    href: '/console/incidents',
+    text: 'Service status',
+    href: '/console/service-status',
     roles: ['system_admin', 'service_support', 'force_admin'],
   },
   { text: 'Write-back', href: '/console/writeback', roles: ['force_admin', 'service_support'] },

@@ -145,7 +145,7 @@ test('CP-182: a 100,000-character staff name is refused with an error summary, a
   )
   assert.equal(stored.length, 0, 'nothing was saved')
   const incident = await t.signInAs(['service_support'], null)
-  const action = await incident.post('/console/incidents', { title: 'T'.repeat(201), description: 'x' })
+  const action = await incident.post('/console/service-status', { title: 'T'.repeat(201), description: 'x' })
   assert.equal(action.statusCode, 400)
   assert.match(action.body, /title must be 200 characters or fewer/)
 

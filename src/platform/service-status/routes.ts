@@ -9,41 +9,56 @@ import type { StaffRole } from '../auth/roles.ts'
 import { csvStream } from '../audit/csv-export.ts'
 import { ValidationError } from '../errors.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
-import type { StatusFilter } from './incident-repository.ts'
+import type { StatusFilter } from './service-incident-repository.ts'
 import {
-  type IncidentForm,
-  type IncidentReader,
-  type IncidentService,
-  incidentKinds,
-  incidentSeverities,
-} from './incident-service.ts'
+  type ServiceIncidentForm,
+  type ServiceIncidentReader,
+  type ServiceIncidentService,
+  serviceIncidentKinds,
+  serviceIncidentSeverities,
+} from './service-incident-service.ts'
 
 const managers: StaffRole[] = ['system_admin', 'service_support']
 const readers = { staff: [...managers, 'force_admin'] as StaffRole[] }
 const writers = { staff: managers }
 
-export function registerIncidentRoutes(
+export function registerServiceStatusRoutes(
   http: FastifyInstance,
-  services: { incidents: IncidentService; forces: ForceService },
+  services: { serviceIncidents: ServiceIncidentService; forces: ForceService },
 ): void {
-  const { incidents, forces } = services
+  const { serviceIncidents: incidents, forces } = services
 
-  http.get('/console/incidents', { config: { access: readers } }, async (request, reply) => {
+  // The log's earlier addresses (under /console/incidents) lead to the same pages; a form posted
+  // to one is posted again to its new address (308 keeps the method and body).
+  for (const method of ['GET', 'POST'] as const)
+    for (const url of ['/console/incidents', '/console/incidents/*'])
+      http.route({
+        method,
+        url,
+        config: { access: readers },
+        handler: (request, reply) =>
+          reply.redirect(
+            request.url.replace(/^\/console\/incidents/, '/console/service-status'),
+            method === 'GET' ? 301 : 308,
+          ),
+      })
+
+  http.get('/console/service-status', { config: { access: readers } }, async (request, reply) => {
     const reader = readerOf(request)
     const status = statusOf(request)
     const list = await incidents.list(reader, status)
     const names = await forceNames(forces)
-    return reply.render('incidents/list.njk', {
+    return reply.render('service-status/list.njk', {
       title: 'Service incidents',
       status,
       canManage: reader.regionWide,
       incidents: list.map((i) => ({ ...i, forces: i.forceIds.map((f) => names.get(f) ?? f).join(', ') })),
-      kinds: incidentKinds,
-      severities: incidentSeverities,
+      kinds: serviceIncidentKinds,
+      severities: serviceIncidentSeverities,
     })
   })
 
-  http.get('/console/incidents/export.csv', { config: { access: readers } }, async (request, reply) => {
+  http.get('/console/service-status/export.csv', { config: { access: readers } }, async (request, reply) => {
     const rows = await incidents.exportActions(readerOf(request), statusOf(request))
     const stamp = DateTime.now().setZone('Europe/London').toFormat('yyyyLLdd-HHmm')
     reply
@@ -85,7 +100,7 @@ export function registerIncidentRoutes(
     )
   })
 
-  http.get('/console/incidents/new', { config: { access: writers } }, async (_request, reply) =>
+  http.get('/console/service-status/new', { config: { access: writers } }, async (_request, reply) =>
     renderForm(reply, forces, {}, []),
   )
 
@@ -98,11 +113,11 @@ export function registerIncidentRoutes(
     }),
   }
   http.post(
-    '/console/incidents',
+    '/console/service-status',
     { config: { access: writers }, schema: incidentForm },
     async (request, reply) => {
       const body = request.body as Record<string, string | string[] | undefined>
-      const form: IncidentForm = {
+      const form: ServiceIncidentForm = {
         kind: text(body.kind),
         title: text(body.title),
         severity: text(body.severity),
@@ -113,7 +128,7 @@ export function registerIncidentRoutes(
       }
       try {
         const incident = await incidents.record(readerOf(request), form)
-        return reply.redirect(`/console/incidents/${incident.id}`, 303)
+        return reply.redirect(`/console/service-status/${incident.id}`, 303)
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error
         reply.code(400)
@@ -122,13 +137,13 @@ export function registerIncidentRoutes(
     },
   )
 
-  http.get('/console/incidents/:id', { config: { access: readers } }, async (request, reply) => {
+  http.get('/console/service-status/:id', { config: { access: readers } }, async (request, reply) => {
     const { id } = request.params as { id: string }
     return renderDetail(request, reply, incidents, forces, id, [])
   })
 
   http.post(
-    '/console/incidents/:id/actions',
+    '/console/service-status/:id/actions',
     {
       config: { access: writers },
       schema: { body: Type.Object({ description: formText(MAX_LENGTH.longText) }) },
@@ -141,7 +156,7 @@ export function registerIncidentRoutes(
           id,
           text((request.body as Record<string, string>).description),
         )
-        return reply.redirect(`/console/incidents/${id}`, 303)
+        return reply.redirect(`/console/service-status/${id}`, 303)
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error
         reply.code(400)
@@ -151,7 +166,7 @@ export function registerIncidentRoutes(
   )
 
   http.post(
-    '/console/incidents/:id/resolve',
+    '/console/service-status/:id/resolve',
     {
       config: { access: writers },
       schema: { body: Type.Object({ resolution: formText(MAX_LENGTH.longText) }) },
@@ -164,7 +179,7 @@ export function registerIncidentRoutes(
           id,
           text((request.body as Record<string, string>).resolution),
         )
-        return reply.redirect(`/console/incidents/${id}`, 303)
+        return reply.redirect(`/console/service-status/${id}`, 303)
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error
         reply.code(400)
@@ -174,7 +189,7 @@ export function registerIncidentRoutes(
   )
 }
 
-function readerOf(request: FastifyRequest): IncidentReader {
+function readerOf(request: FastifyRequest): ServiceIncidentReader {
   const staff = request.staff!
   return { request, forceId: staff.forceId, regionWide: managers.some((r) => staff.roles.has(r)) }
 }
@@ -195,20 +210,20 @@ async function forceNames(forces: ForceService): Promise<Map<string, string>> {
 async function renderForm(
   reply: FastifyReply,
   forces: ForceService,
-  form: IncidentForm,
+  form: ServiceIncidentForm,
   errors: { field: string; message: string }[],
 ) {
   const chosen = new Set(form.forceIds ?? [])
-  return reply.render('incidents/new.njk', {
+  return reply.render('service-status/new.njk', {
     title: 'Record a service incident',
     form,
     errors,
-    kindItems: Object.entries(incidentKinds).map(([value, label]) => ({
+    kindItems: Object.entries(serviceIncidentKinds).map(([value, label]) => ({
       value,
       text: label,
       checked: form.kind === value,
     })),
-    severityItems: Object.entries(incidentSeverities).map(([value, label]) => ({
+    severityItems: Object.entries(serviceIncidentSeverities).map(([value, label]) => ({
       value,
       text: label,
       checked: form.severity === value,
@@ -220,7 +235,7 @@ async function renderForm(
 async function renderDetail(
   request: FastifyRequest,
   reply: FastifyReply,
-  incidents: IncidentService,
+  incidents: ServiceIncidentService,
   forces: ForceService,
   id: string,
   errors: { field: string; message: string }[],
@@ -228,15 +243,15 @@ async function renderDetail(
   const reader = readerOf(request)
   const { incident, actions } = await incidents.get(reader, id, { audited: errors.length === 0 })
   const names = await forceNames(forces)
-  return reply.render('incidents/detail.njk', {
-    title: `Incident ${incident.number}: ${incident.title}`,
+  return reply.render('service-status/detail.njk', {
+    title: `Service incident ${incident.number}: ${incident.title}`,
     incident,
     actions,
     errors,
     body: request.body ?? {},
     canManage: reader.regionWide,
-    kind: incidentKinds[incident.kind],
-    severity: incidentSeverities[incident.severity],
+    kind: serviceIncidentKinds[incident.kind],
+    severity: serviceIncidentSeverities[incident.severity],
     forces: incident.forceIds.map((f) => names.get(f) ?? f).join(', '),
   })
 }

@@ -8,17 +8,17 @@ import type { Clock } from '../clock.ts'
 import { DomainError, type FieldError, NotFoundError, ValidationError } from '../errors.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
 import type {
-  Incident,
-  IncidentAction,
-  IncidentRepository,
-  IncidentScope,
-  NewIncidentAction,
+  ServiceIncident,
+  ServiceIncidentAction,
+  ServiceIncidentRepository,
+  ServiceIncidentScope,
+  NewServiceIncidentAction,
   StatusFilter,
-} from './incident-repository.ts'
-import type { IncidentKind, IncidentSeverity } from './schema.ts'
+} from './service-incident-repository.ts'
+import type { ServiceIncidentKind, ServiceIncidentSeverity } from './schema.ts'
 
-export const incidentKinds: Record<IncidentKind, string> = { incident: 'Incident', problem: 'Problem' }
-export const incidentSeverities: Record<IncidentSeverity, string> = {
+export const serviceIncidentKinds: Record<ServiceIncidentKind, string> = { incident: 'Incident', problem: 'Problem' }
+export const serviceIncidentSeverities: Record<ServiceIncidentSeverity, string> = {
   critical: 'Critical – service unavailable',
   high: 'High – major feature unavailable',
   medium: 'Medium – degraded, workaround exists',
@@ -26,13 +26,13 @@ export const incidentSeverities: Record<IncidentSeverity, string> = {
 }
 
 /** Who reads the log: system admins and service support see all; a force admin their force's. */
-export interface IncidentReader {
+export interface ServiceIncidentReader {
   request: AuditedRequest
   forceId: string | null
   regionWide: boolean
 }
 
-export interface IncidentForm {
+export interface ServiceIncidentForm {
   kind?: string
   title?: string
   severity?: string
@@ -44,20 +44,20 @@ export interface IncidentForm {
 
 const RECORD_TYPE = 'service-incident'
 
-export class IncidentService {
-  readonly #repo: IncidentRepository
+export class ServiceIncidentService {
+  readonly #repo: ServiceIncidentRepository
   readonly #audit: AuditService
   readonly #forces: ForceService
   readonly #clock: Clock
 
-  constructor(repo: IncidentRepository, audit: AuditService, forces: ForceService, clock: Clock) {
+  constructor(repo: ServiceIncidentRepository, audit: AuditService, forces: ForceService, clock: Clock) {
     this.#repo = repo
     this.#audit = audit
     this.#forces = forces
     this.#clock = clock
   }
 
-  async record(reader: IncidentReader, form: IncidentForm): Promise<Incident> {
+  async record(reader: ServiceIncidentReader, form: ServiceIncidentForm): Promise<ServiceIncident> {
     const input = await this.#validate(form)
     const now = this.#clock.now()
     const who = whoAndWhere(reader.request)
@@ -74,7 +74,7 @@ export class IncidentService {
       )
       await this.#audit.record(
         {
-          action: 'incident.created',
+          action: 'service-incident.created',
           forceId: null,
           ...who,
           recordType: RECORD_TYPE,
@@ -87,14 +87,14 @@ export class IncidentService {
     })
   }
 
-  async addAction(reader: IncidentReader, id: string, description: string | undefined): Promise<void> {
+  async addAction(reader: ServiceIncidentReader, id: string, description: string | undefined): Promise<void> {
     const text = required(description, 'description', 'Enter what was done', 5000)
     await this.get(reader, id, { audited: false })
     await this.#repo.inSystemTransaction(async (tx) => {
       await this.#repo.addAction(tx, id, this.#action(reader, 'action', text))
       await this.#audit.record(
         {
-          action: 'incident.action-added',
+          action: 'service-incident.action-added',
           forceId: null,
           ...whoAndWhere(reader.request),
           recordType: RECORD_TYPE,
@@ -105,7 +105,7 @@ export class IncidentService {
     })
   }
 
-  async resolve(reader: IncidentReader, id: string, resolution: string | undefined): Promise<void> {
+  async resolve(reader: ServiceIncidentReader, id: string, resolution: string | undefined): Promise<void> {
     const text = required(resolution, 'resolution', 'Enter how the incident was resolved', 5000)
     await this.get(reader, id, { audited: false })
     await this.#repo.inSystemTransaction(async (tx) => {
@@ -119,7 +119,7 @@ export class IncidentService {
         throw new DomainError('already-resolved', 'This incident is already resolved', { status: 409 })
       await this.#audit.record(
         {
-          action: 'incident.resolved',
+          action: 'service-incident.resolved',
           forceId: null,
           ...whoAndWhere(reader.request),
           recordType: RECORD_TYPE,
@@ -130,16 +130,16 @@ export class IncidentService {
     })
   }
 
-  list(reader: IncidentReader, status: StatusFilter): Promise<Incident[]> {
+  list(reader: ServiceIncidentReader, status: StatusFilter): Promise<ServiceIncident[]> {
     return this.#repo.list(scopeOf(reader), status)
   }
 
   /** One incident and its actions; viewing it is audited (CP-153). */
   async get(
-    reader: IncidentReader,
+    reader: ServiceIncidentReader,
     id: string,
     options: { audited: boolean } = { audited: true },
-  ): Promise<{ incident: Incident; actions: IncidentAction[] }> {
+  ): Promise<{ incident: ServiceIncident; actions: ServiceIncidentAction[] }> {
     const found = /^[0-9a-f-]{36}$/i.test(id) ? await this.#repo.get(scopeOf(reader), id) : undefined
     if (!found) throw new NotFoundError('The incident')
     if (options.audited) {
@@ -153,10 +153,10 @@ export class IncidentService {
   }
 
   /** The record of actions for forces (UJ-17): one row per action; the export is audited. */
-  async exportActions(reader: IncidentReader, status: StatusFilter) {
+  async exportActions(reader: ServiceIncidentReader, status: StatusFilter) {
     const rows = await this.#repo.withActions(scopeOf(reader), status)
     await this.#audit.record({
-      action: 'incident.exported',
+      action: 'service-incident.exported',
       forceId: reader.regionWide ? null : reader.forceId,
       ...whoAndWhere(reader.request),
       recordType: RECORD_TYPE,
@@ -165,7 +165,7 @@ export class IncidentService {
     return rows
   }
 
-  #action(reader: IncidentReader, kind: NewIncidentAction['kind'], description: string): NewIncidentAction {
+  #action(reader: ServiceIncidentReader, kind: NewServiceIncidentAction['kind'], description: string): NewServiceIncidentAction {
     const { actor } = whoAndWhere(reader.request)
     return {
       takenAt: this.#clock.now(),
@@ -176,7 +176,7 @@ export class IncidentService {
     }
   }
 
-  async #validate(form: IncidentForm) {
+  async #validate(form: ServiceIncidentForm) {
     const errors: FieldError[] = []
     const collect = <T>(fn: () => T): T | undefined => {
       try {
@@ -187,12 +187,12 @@ export class IncidentService {
         return undefined
       }
     }
-    const kind = form.kind as IncidentKind
-    if (!(kind in incidentKinds))
+    const kind = form.kind as ServiceIncidentKind
+    if (!(kind in serviceIncidentKinds))
       errors.push({ field: 'kind', message: 'Select whether this is an incident or a problem' })
     const title = collect(() => required(form.title, 'title', 'Enter a title', 200))
-    const severity = form.severity as IncidentSeverity
-    if (!(severity in incidentSeverities)) errors.push({ field: 'severity', message: 'Select a severity' })
+    const severity = form.severity as ServiceIncidentSeverity
+    if (!(severity in serviceIncidentSeverities)) errors.push({ field: 'severity', message: 'Select a severity' })
     const known = new Set((await this.#forces.list()).map((f) => f.id))
     const forceIds = [...new Set(form.forceIds ?? [])]
     if (forceIds.length === 0 || forceIds.some((f) => !known.has(f)))
@@ -206,7 +206,7 @@ export class IncidentService {
   }
 }
 
-function scopeOf(reader: IncidentReader): IncidentScope {
+function scopeOf(reader: ServiceIncidentReader): ServiceIncidentScope {
   if (reader.regionWide) return 'region'
   if (!reader.forceId) throw new NotFoundError('The incident log')
   return { forceId: reader.forceId }

@@ -1,15 +1,15 @@
-// Drizzle tables of the service-incident log (src/platform/incidents/migrations/0040_service_incidents.sql).
+// Drizzle tables of the service-incident log (src/platform/service-status/migrations/0040_service_incidents.sql).
 import { bigint, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
-export type IncidentKind = 'incident' | 'problem'
-export type IncidentSeverity = 'critical' | 'high' | 'medium' | 'low'
+export type ServiceIncidentKind = 'incident' | 'problem'
+export type ServiceIncidentSeverity = 'critical' | 'high' | 'medium' | 'low'
 
 export const serviceIncidents = pgTable('service_incidents', {
   id: uuid('id').primaryKey().defaultRandom(),
   number: bigint('number', { mode: 'number' }).generatedAlwaysAsIdentity(),
-  kind: text('kind').$type<IncidentKind>().notNull(),
+  kind: text('kind').$type<ServiceIncidentKind>().notNull(),
   title: text('title').notNull(),
-  severity: text('severity').$type<IncidentSeverity>().notNull(),
+  severity: text('severity').$type<ServiceIncidentSeverity>().notNull(),
   forceIds: text('force_ids').array().notNull(),
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
   description: text('description').notNull(),

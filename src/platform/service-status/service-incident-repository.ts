@@ -5,16 +5,16 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm'
 import type { Database, Tx } from '../db/database.ts'
 import { serviceIncidentActions, serviceIncidents } from './schema.ts'
 
-export type Incident = typeof serviceIncidents.$inferSelect
-export type IncidentAction = typeof serviceIncidentActions.$inferSelect
-export type NewIncident = Omit<typeof serviceIncidents.$inferInsert, 'id' | 'number' | 'status'>
-export type NewIncidentAction = Omit<typeof serviceIncidentActions.$inferInsert, 'id' | 'incidentId'>
+export type ServiceIncident = typeof serviceIncidents.$inferSelect
+export type ServiceIncidentAction = typeof serviceIncidentActions.$inferSelect
+export type NewServiceIncident = Omit<typeof serviceIncidents.$inferInsert, 'id' | 'number' | 'status'>
+export type NewServiceIncidentAction = Omit<typeof serviceIncidentActions.$inferInsert, 'id' | 'incidentId'>
 
 /** Whose incidents a reader sees: one force's, or the whole region's. */
-export type IncidentScope = { forceId: string } | 'region'
+export type ServiceIncidentScope = { forceId: string } | 'region'
 export type StatusFilter = 'open' | 'resolved' | 'all'
 
-export class IncidentRepository {
+export class ServiceIncidentRepository {
   readonly #db: Database
   constructor(db: Database) {
     this.#db = db
@@ -25,7 +25,7 @@ export class IncidentRepository {
     return this.#db.asSystem(fn)
   }
 
-  async create(tx: Tx, incident: NewIncident, opened: NewIncidentAction): Promise<Incident> {
+  async create(tx: Tx, incident: NewServiceIncident, opened: NewServiceIncidentAction): Promise<ServiceIncident> {
     const [created] = await tx
       .insert(serviceIncidents)
       .values({ ...incident, status: 'open' })
@@ -34,12 +34,12 @@ export class IncidentRepository {
     return created
   }
 
-  async addAction(tx: Tx, incidentId: string, action: NewIncidentAction): Promise<void> {
+  async addAction(tx: Tx, incidentId: string, action: NewServiceIncidentAction): Promise<void> {
     await tx.insert(serviceIncidentActions).values({ ...action, incidentId })
   }
 
   /** Marks an open incident resolved; false when it was not open. */
-  async resolve(tx: Tx, incidentId: string, resolution: string, action: NewIncidentAction): Promise<boolean> {
+  async resolve(tx: Tx, incidentId: string, resolution: string, action: NewServiceIncidentAction): Promise<boolean> {
     const updated = await tx
       .update(serviceIncidents)
       .set({ status: 'resolved', resolvedAt: action.takenAt, resolution })
@@ -50,7 +50,7 @@ export class IncidentRepository {
     return true
   }
 
-  list(scope: IncidentScope, status: StatusFilter): Promise<Incident[]> {
+  list(scope: ServiceIncidentScope, status: StatusFilter): Promise<ServiceIncident[]> {
     return this.#inScope(scope, (tx) =>
       tx
         .select()
@@ -62,9 +62,9 @@ export class IncidentRepository {
   }
 
   get(
-    scope: IncidentScope,
+    scope: ServiceIncidentScope,
     id: string,
-  ): Promise<{ incident: Incident; actions: IncidentAction[] } | undefined> {
+  ): Promise<{ incident: ServiceIncident; actions: ServiceIncidentAction[] } | undefined> {
     return this.#inScope(scope, async (tx) => {
       const [incident] = await tx.select().from(serviceIncidents).where(eq(serviceIncidents.id, id))
       if (!incident) return undefined
@@ -79,9 +79,9 @@ export class IncidentRepository {
 
   /** Every action of every visible incident, for the CSV record given to forces (UJ-17). */
   withActions(
-    scope: IncidentScope,
+    scope: ServiceIncidentScope,
     status: StatusFilter,
-  ): Promise<{ incident: Incident; action: IncidentAction }[]> {
+  ): Promise<{ incident: ServiceIncident; action: ServiceIncidentAction }[]> {
     return this.#inScope(scope, async (tx) => {
       const incidents = await tx
         .select()
@@ -100,7 +100,7 @@ export class IncidentRepository {
           ),
         )
         .orderBy(asc(serviceIncidentActions.takenAt), asc(serviceIncidentActions.id))
-      const grouped = new Map<string, IncidentAction[]>()
+      const grouped = new Map<string, ServiceIncidentAction[]>()
       for (const a of actions) grouped.set(a.incidentId, [...(grouped.get(a.incidentId) ?? []), a])
       return incidents.flatMap((i) =>
         (grouped.get(i.id) ?? []).map((action) => ({ incident: byId.get(i.id)!, action })),
@@ -108,7 +108,7 @@ export class IncidentRepository {
     })
   }
 
-  #inScope<T>(scope: IncidentScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  #inScope<T>(scope: ServiceIncidentScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return scope === 'region' ? this.#db.asSystem(fn) : this.#db.withForce(scope.forceId, fn)
   }
 }

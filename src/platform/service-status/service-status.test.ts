@@ -24,7 +24,7 @@ const anIncident = (overrides: Record<string, string | string[]> = {}) => ({
 })
 
 async function recordIncident(overrides: Record<string, string | string[]> = {}): Promise<string> {
-  const response = await support.post('/console/incidents', anIncident(overrides))
+  const response = await support.post('/console/service-status', anIncident(overrides))
   assert.equal(response.statusCode, 303, response.body)
   return String(response.headers.location).split('/').pop()!
 }
@@ -41,17 +41,17 @@ async function auditActions(recordId: string): Promise<string[]> {
 test('CP-185: service support records an incident, adds actions and resolves it; each step is kept with who and when', async () => {
   const id = await recordIncident()
   t.clock.advance(10 * 60_000)
-  const added = await support.post(`/console/incidents/${id}/actions`, {
+  const added = await support.post(`/console/service-status/${id}/actions`, {
     description: 'Raised with GOV.UK Notify support',
   })
   assert.equal(added.statusCode, 303)
   t.clock.advance(30 * 60_000)
-  const resolved = await support.post(`/console/incidents/${id}/resolve`, {
+  const resolved = await support.post(`/console/service-status/${id}/resolve`, {
     resolution: 'Notify cleared its queue',
   })
   assert.equal(resolved.statusCode, 303)
 
-  const page = await support.get(`/console/incidents/${id}`)
+  const page = await support.get(`/console/service-status/${id}`)
   assert.equal(page.statusCode, 200)
   assert.match(page.body, /SMS delivery delayed/)
   assert.match(page.body, /Kent Police, Essex Police/)
@@ -61,12 +61,12 @@ test('CP-185: service support records an incident, adds actions and resolves it;
   assert.match(page.body, /datetime="2026-06-01T09:10:00.000Z"/)
   assert.doesNotMatch(page.body, /Add action/, 'a resolved incident takes no more actions')
   assert.deepEqual(await auditActions(id), [
-    'incident.created',
-    'incident.action-added',
-    'incident.resolved',
+    'service-incident.created',
+    'service-incident.action-added',
+    'service-incident.resolved',
     'service-incident.viewed',
   ])
-  const again = await support.post(`/console/incidents/${id}/resolve`, { resolution: 'twice' })
+  const again = await support.post(`/console/service-status/${id}/resolve`, { resolution: 'twice' })
   assert.equal(again.statusCode, 409)
 })
 
@@ -74,36 +74,36 @@ test('UJ-17: a force admin sees the incidents that affect their force and never 
   const kentAndEssex = await recordIncident({ title: 'Portal sign-in failing' })
   const norfolkOnly = await recordIncident({ title: 'Norfolk STORM feed stalled', forceIds: ['norfolk'] })
   const kentAdmin = await t.signInAs(['force_admin'], 'kent')
-  const list = await kentAdmin.get('/console/incidents?status=all')
+  const list = await kentAdmin.get('/console/service-status?status=all')
   assert.equal(list.statusCode, 200)
   assert.match(list.body, /Portal sign-in failing/)
   assert.doesNotMatch(list.body, /Norfolk STORM feed stalled/)
-  assert.equal((await kentAdmin.get(`/console/incidents/${kentAndEssex}`)).statusCode, 200)
-  assert.equal((await kentAdmin.get(`/console/incidents/${norfolkOnly}`)).statusCode, 404)
+  assert.equal((await kentAdmin.get(`/console/service-status/${kentAndEssex}`)).statusCode, 200)
+  assert.equal((await kentAdmin.get(`/console/service-status/${norfolkOnly}`)).statusCode, 404)
   assert.doesNotMatch(list.body, /Record an incident/)
 })
 
 test('CP-185: roles outside the incident log are refused, and force admins cannot change incidents', async () => {
   const id = await recordIncident({ title: 'Refusal check' })
   const officer = await t.signInAs(['investigating_officer', 'auditor'], 'kent')
-  assert.equal((await officer.get('/console/incidents')).statusCode, 403)
-  assert.equal((await officer.get(`/console/incidents/${id}`)).statusCode, 403)
-  assert.equal((await officer.get('/console/incidents/export.csv')).statusCode, 403)
+  assert.equal((await officer.get('/console/service-status')).statusCode, 403)
+  assert.equal((await officer.get(`/console/service-status/${id}`)).statusCode, 403)
+  assert.equal((await officer.get('/console/service-status/export.csv')).statusCode, 403)
   const kentAdmin = await t.signInAs(['force_admin'], 'kent')
-  assert.equal((await kentAdmin.post('/console/incidents', anIncident())).statusCode, 403)
+  assert.equal((await kentAdmin.post('/console/service-status', anIncident())).statusCode, 403)
   assert.equal(
-    (await kentAdmin.post(`/console/incidents/${id}/actions`, { description: 'x' })).statusCode,
+    (await kentAdmin.post(`/console/service-status/${id}/actions`, { description: 'x' })).statusCode,
     403,
   )
   assert.equal(
-    (await kentAdmin.post(`/console/incidents/${id}/resolve`, { resolution: 'x' })).statusCode,
+    (await kentAdmin.post(`/console/service-status/${id}/resolve`, { resolution: 'x' })).statusCode,
     403,
   )
-  assert.equal((await kentAdmin.get('/console/incidents/new')).statusCode, 403)
+  assert.equal((await kentAdmin.get('/console/service-status/new')).statusCode, 403)
 })
 
 test('CP-185: an incomplete incident is refused with an error summary and keeps what was entered', async () => {
-  const response = await support.post('/console/incidents', {
+  const response = await support.post('/console/service-status', {
     kind: 'incident',
     title: 'Half-filled',
     severity: '',
@@ -117,10 +117,10 @@ test('CP-185: an incomplete incident is refused with an error summary and keeps 
     assert.match(response.body, new RegExp(`href="#${field}"`), field)
   }
   assert.match(response.body, /value="Half-filled"/)
-  const future = await support.post('/console/incidents', anIncident({ startedDate: '2026-07-01' }))
+  const future = await support.post('/console/service-status', anIncident({ startedDate: '2026-07-01' }))
   assert.equal(future.statusCode, 400)
   assert.match(future.body, /now or in the past/)
-  const emptyAction = await support.post(`/console/incidents/${await recordIncident()}/actions`, {
+  const emptyAction = await support.post(`/console/service-status/${await recordIncident()}/actions`, {
     description: ' ',
   })
   assert.equal(emptyAction.statusCode, 400)
@@ -129,10 +129,10 @@ test('CP-185: an incomplete incident is refused with an error summary and keeps 
 
 test('CRM-33: a force exports the record of actions on its incidents as formula-safe CSV, and the export is audited', async () => {
   const id = await recordIncident({ title: '=cmd|calc', forceIds: ['suffolk'] })
-  await support.post(`/console/incidents/${id}/actions`, { description: '@SUM(A1) restarted worker' })
+  await support.post(`/console/service-status/${id}/actions`, { description: '@SUM(A1) restarted worker' })
   await recordIncident({ title: 'Elsewhere', forceIds: ['bedfordshire'] })
   const suffolkAdmin = await t.signInAs(['force_admin'], 'suffolk')
-  const response = await suffolkAdmin.get('/console/incidents/export.csv?status=all')
+  const response = await suffolkAdmin.get('/console/service-status/export.csv?status=all')
   assert.equal(response.statusCode, 200)
   assert.match(String(response.headers['content-type']), /text\/csv/)
   const records = parse(response.body, { bom: true, columns: true }) as Record<string, string>[]
@@ -145,9 +145,25 @@ test('CRM-33: a force exports the record of actions on its incidents as formula-
   )
   const exported = await t.app.services.audit.search(
     { request: { id: 'check', ip: '127.0.0.1' }, forceId: 'suffolk', regionWide: false },
-    { action: 'incident.exported' },
+    { action: 'service-incident.exported' },
     1,
   )
   assert.equal(exported.rows.length, 1)
   assert.equal(exported.rows[0].actorId, suffolkAdmin.userId)
+})
+
+test('the log’s earlier addresses under /console/incidents lead to the service-status pages, for readers only', async () => {
+  const id = await recordIncident({ title: 'Email bounce storm' })
+  const list = await support.get('/console/incidents?status=all')
+  assert.equal(list.statusCode, 301)
+  assert.equal(list.headers.location, '/console/service-status?status=all')
+  const detail = await support.get(`/console/incidents/${id}`)
+  assert.equal(detail.statusCode, 301)
+  assert.equal(detail.headers.location, `/console/service-status/${id}`)
+  const posted = await support.post(`/console/incidents/${id}/actions`, { description: 'Checked the logs' })
+  assert.equal(posted.statusCode, 308, 'a form posted to the old address is posted again, method and body kept')
+  assert.equal(posted.headers.location, `/console/service-status/${id}/actions`)
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  assert.equal((await officer.get('/console/incidents')).statusCode, 403)
+  assert.equal((await officer.get(`/console/incidents/${id}`)).statusCode, 403)
 })
