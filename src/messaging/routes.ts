@@ -11,6 +11,7 @@ import type { Config } from '../platform/config.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { Database } from '../platform/db/database.ts'
 import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { problemResponses } from '../platform/api/api-schemas.ts'
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
 import { ukDateTime } from './quiet-hours.ts'
@@ -20,6 +21,30 @@ import type { Channel, MessageStatus } from './schema.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import { registerMessagingConsoleRoutes } from './console-routes.ts'
+
+const ForceParams = Type.Object({ forceId: Type.String({ description: 'The force the callback is for' }) })
+
+/** GOV.UK Notify's delivery receipt; fields Waypoint does not use are accepted and ignored. */
+const NotifyReceipt = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: 'Notify’s id for the message' })),
+    reference: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    status: Type.Optional(Type.String({ description: 'delivered, permanent-failure, …' })),
+  },
+  { additionalProperties: true },
+)
+
+/** GOV.UK Notify's received text message; fields Waypoint does not use are accepted and ignored. */
+const NotifyInboundSms = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    source_number: Type.Optional(Type.String({ description: 'The sender’s phone number' })),
+    destination_number: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+    date_received: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+)
 
 export interface MessagingRouteDependencies {
   config: Config
@@ -74,6 +99,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     ...(deps.notify ? { notify: deps.notify } : {}),
   })
   const notifyCallback = { custom: 'Notify callback bearer token' } as const
+  const notifyCallbackSecurity = [{ notifyCallback: [] }]
   deps.push?.defineTopic({ name: 'outbox', staff: outboxReaders })
 
   // Runs at onRequest, before the API platform reads bearer tokens as machine-client tokens:
@@ -93,7 +119,29 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     Body: { id?: string; reference?: string | null; status?: string }
   }>(
     '/callbacks/notify/:forceId/receipts',
-    { config: { access: notifyCallback }, onRequest: checkBearer },
+    {
+      config: { access: notifyCallback },
+      onRequest: checkBearer,
+      schema: {
+        summary: 'A delivery receipt from GOV.UK Notify',
+        description:
+          'GOV.UK Notify calls this with the status of each message it was given ' +
+          '(https://docs.notifications.service.gov.uk/rest-api.html#delivery-receipts).',
+        operationId: 'receiveNotifyReceipt',
+        tags: ['GOV.UK Notify callbacks'],
+        security: notifyCallbackSecurity,
+        params: ForceParams,
+        body: NotifyReceipt,
+        response: {
+          204: Type.Null({ description: 'The receipt is recorded' }),
+          ...problemResponses([400, 401, 404], {
+            400: 'The receipt has no id or status',
+            401: 'The callback token is not valid',
+            404: 'No message has that id (the answer has no body)',
+          }),
+        },
+      },
+    },
     async (request, reply) => {
       const { id, reference, status } = request.body ?? {}
       if (!id || !status) throw new ValidationError([{ field: 'id', message: 'id and status are required' }])
@@ -109,7 +157,36 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
   // number out (UJ-6).
   http.post<{ Params: { forceId: string }; Body: unknown }>(
     '/callbacks/notify/:forceId/inbound-sms',
-    { config: { access: notifyCallback }, onRequest: checkBearer },
+    {
+      config: { access: notifyCallback },
+      onRequest: checkBearer,
+      schema: {
+        summary: 'A text message received by GOV.UK Notify',
+        description:
+          'Kept as an inbound conversation message; STOP and its variants also opt the number out ' +
+          '(https://docs.notifications.service.gov.uk/rest-api.html#received-text-messages).',
+        operationId: 'receiveNotifyTextMessage',
+        tags: ['GOV.UK Notify callbacks'],
+        security: notifyCallbackSecurity,
+        params: ForceParams,
+        body: NotifyInboundSms,
+        response: {
+          200: Type.Object(
+            {
+              optedOut: Type.Literal(true),
+              cancelled: Type.Integer({ description: 'Messages to the number that were cancelled' }),
+            },
+            { description: 'The message asked to stop: the number is opted out' },
+          ),
+          204: Type.Null({ description: 'The message is kept' }),
+          ...problemResponses([400, 401, 404], {
+            400: 'The message has no source_number or message',
+            401: 'The callback token is not valid',
+            404: 'There is no such force, or GOV.UK Notify is not configured',
+          }),
+        },
+      },
+    },
     async (request, reply) => {
       if (!deps.notify) throw new DomainError('not-found', 'GOV.UK Notify is not configured', { status: 404 })
       const inbound = deps.notify.receive(request.body)

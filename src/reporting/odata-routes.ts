@@ -2,15 +2,36 @@
 // client with the `reporting:read` scope (OAuth2 bearer token) or a Power BI API key
 // (`X-API-Key` header or `?apikey=`), which Power BI's OData connector can send. Either way the
 // feed is confined to that one force.
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { problemResponses } from '../platform/api/api-schemas.ts'
 import { DomainError } from '../platform/errors.ts'
 import { metadataDocument } from './odata.ts'
+import { EntityPage, ODataQueryOptions, ServiceDocument } from './odata-schemas.ts'
 import type { ForceService } from '../platform/tenancy/force-service.ts'
 import type { ReportingService } from './service.ts'
 
 const ODATA_ROOT = '/api/v1/odata'
 export const REPORTING_SCOPE = 'reporting:read'
 const access = { custom: 'OData API key or bearer token' }
+const security: Record<string, string[]>[] = [
+  { oauth2: [REPORTING_SCOPE] },
+  { odataApiKey: [] },
+  { odataApiKeyQuery: [] },
+]
+const tags = ['Reporting (OData)']
+const refusals = {
+  401: 'No bearer token or API key, or one that is not valid or has been revoked',
+  403: `The client lacks the ${REPORTING_SCOPE} scope, or the force does not use Waypoint Journeys`,
+}
+const problems = problemResponses([401, 403, 429], refusals)
+const serviceDocumentSchema = {
+  summary: 'The OData service document: the entity sets of the feed',
+  description: 'Power BI’s OData connector starts here (OData v4, JSON format).',
+  tags,
+  security,
+  response: { 200: ServiceDocument, ...problems },
+}
 
 export function registerODataRoutes(
   http: FastifyInstance,
@@ -50,18 +71,72 @@ export function registerODataRoutes(
       value: ['Messages', 'DailyMessageCounts'].map((name) => ({ name, kind: 'EntitySet', url: name })),
     })
   }
-  http.get(ODATA_ROOT, { config: { access, fixedFormat: true } }, serviceDocument)
-  http.get(`${ODATA_ROOT}/`, { config: { access, fixedFormat: true } }, serviceDocument)
+  http.get(
+    ODATA_ROOT,
+    {
+      config: { access, fixedFormat: true },
+      schema: { ...serviceDocumentSchema, operationId: 'odataService' },
+    },
+    serviceDocument,
+  )
+  // The same document with a trailing slash, as some OData clients ask; described once, above.
+  http.get(
+    `${ODATA_ROOT}/`,
+    { config: { access, fixedFormat: true }, schema: { ...serviceDocumentSchema, hide: true } },
+    serviceDocument,
+  )
 
-  http.get(`${ODATA_ROOT}/$metadata`, { config: { access, fixedFormat: true } }, async (request, reply) => {
-    await forceOf(request)
-    odataHeaders(reply).type('application/xml;charset=utf-8')
-    return reply.send(metadataDocument())
-  })
+  http.get(
+    `${ODATA_ROOT}/$metadata`,
+    {
+      config: { access, fixedFormat: true },
+      schema: {
+        summary: 'The OData metadata document (CSDL XML) describing each entity set',
+        operationId: 'odataMetadata',
+        tags,
+        security,
+        response: {
+          200: {
+            description: 'CSDL XML (OData v4)',
+            content: { 'application/xml': { schema: { type: 'string' } } },
+          },
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      await forceOf(request)
+      odataHeaders(reply).type('application/xml;charset=utf-8')
+      return reply.send(metadataDocument())
+    },
+  )
 
   http.get<{ Params: { set: string } }>(
     `${ODATA_ROOT}/:set`,
-    { config: { access, fixedFormat: true } },
+    {
+      config: { access, fixedFormat: true },
+      schema: {
+        summary: 'One page of an entity set, filtered, ordered and paged by OData query options',
+        description:
+          'At most one page of entities per request: when more remain, `@odata.nextLink` asks for ' +
+          'the next page. Options that cannot be read are refused with each named in `errors`.',
+        operationId: 'odataEntitySet',
+        tags,
+        security,
+        params: Type.Object({
+          set: Type.String({ description: 'The entity set: Messages or DailyMessageCounts' }),
+        }),
+        querystring: ODataQueryOptions,
+        response: {
+          200: EntityPage,
+          ...problemResponses([400, 401, 403, 404, 429], {
+            ...refusals,
+            400: 'A query option cannot be read: each is named in `errors`',
+            404: 'There is no entity set of that name',
+          }),
+        },
+      },
+    },
     async (request, reply) => {
       const forceId = await forceOf(request)
       const set = reporting.entitySet(request.params.set)

@@ -2,7 +2,9 @@
 // or XML. The body is kept exactly as received, so these routes read it as text themselves.
 // 202 Accepted with the inbox id and outcome: the event is stored and applied to the case model in
 // one transaction (with others that arrived at the same time); Journeys reacts to it right after.
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import { apiProblems, problemResponses } from '../platform/api/api-schemas.ts'
 import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import type { SourceSystem } from './default-profiles.ts'
 import type { IngestBatcher } from './ingest-batcher.ts'
@@ -42,16 +44,46 @@ function lines(bytes: Buffer): { text: string; invalidUtf8: boolean }[] {
 /** The most events one batch request may carry. */
 const maxBatchEvents = 1000
 
-const receiptSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['applied', 'quarantined', 'duplicate', 'superseded', 'received'] },
-    reason: { type: ['string', 'null'] },
-    warnings: { type: 'array', items: { type: 'string' } },
-    duplicateOf: { type: 'string' },
+const Receipt = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'The event’s id in the inbox' }),
+    status: Type.Union(
+      ['applied', 'quarantined', 'duplicate', 'superseded', 'received'].map((status) => Type.Literal(status)),
+    ),
+    reason: Type.Union([Type.String(), Type.Null()], { description: 'Why the event was quarantined' }),
+    warnings: Type.Array(Type.String()),
+    duplicateOf: Type.Optional(Type.String({ description: 'The event this one repeats' })),
   },
-} as const
+  { description: 'What became of one event' },
+)
+
+const ForceParams = Type.Object({ force: Type.String({ description: 'The force the events belong to' }) })
+
+/**
+ * The request body as the OpenAPI description shows it. These routes read the raw bytes, so the
+ * schemas constrain nothing (an event that cannot be read is quarantined, not refused).
+ */
+const eventBody = {
+  content: {
+    'application/json': {
+      schema: { description: 'One event as the force’s system produces it, in JSON' },
+    },
+    'application/xml': {
+      schema: { description: 'One event as the force’s system produces it, in XML' },
+    },
+  },
+}
+const eventLines = {
+  content: {
+    'application/x-ndjson': {
+      schema: { description: 'One JSON event per line, each as the force’s system produces it' },
+    },
+  },
+}
+
+const refusals = {
+  403: 'The client lacks the sources:write scope, or the force is not its own',
+}
 
 export async function registerSourceApiRoutes(http: FastifyInstance, sources: IngestBatcher): Promise<void> {
   await http.register(async (scope) => {
@@ -69,9 +101,14 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: In
               'JSON or XML as the force\u2019s system produces it; mapped with the force\u2019s mapping profile. ' +
               'A repeat of an event id has no effect; an unreadable event is quarantined for correction. ' +
               describeLimits(),
+            operationId: system === 'storm' ? 'sendStormEvent' : 'sendAthenaEvent',
             tags: ['Sources'],
-            params: { type: 'object', properties: { force: { type: 'string' } }, required: ['force'] },
-            response: { 202: receiptSchema },
+            params: ForceParams,
+            body: eventBody,
+            response: {
+              202: { ...Receipt, description: 'The event is stored, and applied unless it was quarantined' },
+              ...problemResponses([...apiProblems, 413], refusals),
+            },
           },
         },
         async (request, reply) => {
@@ -103,10 +140,21 @@ export async function registerSourceApiRoutes(http: FastifyInstance, sources: In
               'stored and applied together, in order, and each gets its own receipt, in the order sent: a line ' +
               'that cannot be read or applied is quarantined on its own. ' +
               describeLimits(),
+            operationId: system === 'storm' ? 'sendStormEvents' : 'sendAthenaEvents',
             tags: ['Sources'],
-            params: { type: 'object', properties: { force: { type: 'string' } }, required: ['force'] },
+            params: ForceParams,
+            body: eventLines,
             response: {
-              200: { type: 'object', properties: { results: { type: 'array', items: receiptSchema } } },
+              200: Type.Object(
+                { results: Type.Array(Receipt) },
+                { description: 'A receipt for each event, in the order sent' },
+              ),
+              ...problemResponses([...apiProblems, 413, 415], {
+                ...refusals,
+                400: 'The request has no event',
+                413: `More than ${maxBatchEvents} events, or a body that is too large`,
+                415: 'The body is not application/x-ndjson',
+              }),
             },
           },
         },

@@ -181,7 +181,14 @@ test('CP-171: the OpenAPI 3.1 description covers the API routes, their schemas a
   assert.ok(put.requestBody.content['application/xml'])
   assert.ok(put.responses['201'])
   assert.ok(doc.paths['/api/v1/oauth/token'].post)
-  assert.ok(!Object.keys(doc.paths).some((p) => !p.startsWith('/api/v1/')), 'only the API is described')
+  const machineRoutes = ['/api/v1/', '/callbacks/', '/health/', '/metrics']
+  assert.deepEqual(
+    Object.keys(doc.paths).filter((p) => !machineRoutes.some((prefix) => p.startsWith(prefix))),
+    [],
+    'only machine routes are described, never console pages',
+  )
+  assert.ok(doc.paths['/callbacks/notify/{forceId}/receipts'].post)
+  assert.ok(doc.paths['/api/v1/odata/{set}'].get.responses['400'].content['application/problem+json'])
   assert.ok(!doc.paths['/api/v1/openapi.json'])
 
   const yaml = await t.app.http.inject({ method: 'GET', url: '/api/v1/openapi.yaml' })

@@ -135,8 +135,9 @@ export async function registerApiPlatform(
           'application/xml or application/yaml instead. Errors are RFC 9457 problem documents ' +
           'carrying a correlationId. Every response names the API version in the ' +
           `${API_VERSION_HEADER} header.`,
+        license: { name: 'MIT', identifier: 'MIT' },
       },
-      servers: [{ url: deps.config.http.publicUrl }],
+      servers: [{ url: deps.config.http.publicUrl, description: 'This Waypoint service (PUBLIC_URL)' }],
       components: {
         securitySchemes: {
           oauth2: {
@@ -144,18 +145,60 @@ export async function registerApiPlatform(
             description: 'OAuth 2.0 client credentials (RFC 6749 §4.4); send the token as a bearer token.',
             flows: { clientCredentials: { tokenUrl: TOKEN_PATH, scopes: { ...apiScopes } } },
           },
+          clientBasic: {
+            type: 'http',
+            scheme: 'basic',
+            description:
+              'The client id and secret as HTTP Basic credentials (RFC 6749 §2.3.1); they may be sent ' +
+              'in the form as client_id and client_secret instead.',
+          },
+          odataApiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'A Power BI API key, issued on the console’s reports page',
+          },
+          odataApiKeyQuery: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'apikey',
+            description: 'A Power BI API key in the query string, as Power BI’s OData connector sends it',
+          },
+          notifyCallback: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The callback bearer token given to GOV.UK Notify (NOTIFY_CALLBACK_TOKEN)',
+          },
+          ...(deps.config.metricsToken
+            ? {
+                metricsToken: {
+                  type: 'http',
+                  scheme: 'bearer',
+                  description: 'The Prometheus scrape token (METRICS_TOKEN)',
+                },
+              }
+            : {}),
         },
       },
     },
-    // Only the versioned API is described; each route's security comes from its access rule.
+    // The machine-facing routes are described: the versioned API, the callbacks providers make
+    // and the health endpoints. Console pages and the documents themselves are not. A route
+    // reached with an OAuth2 token gets its scopes from its access rule; a public route needs
+    // no credentials; any other route names its security itself.
     transform: ({ schema, url, route }) => {
+      if (!documentedPrefixes.some((prefix) => url.startsWith(prefix)))
+        return { schema: { ...schema, hide: true }, url }
       const access = route.config?.access as Access | undefined
+      if (schema?.security) return { schema, url }
+      if (access === 'public') return { schema: { ...schema, security: [] }, url }
       const scopes = access && typeof access === 'object' && 'client' in access ? access.client : undefined
-      if (!url.startsWith('/api/v1/')) return { schema: { ...schema, hide: true }, url }
       return { schema: scopes ? { ...schema, security: [{ oauth2: [...scopes] }] } : schema, url }
     },
   })
 }
+
+/** Where the routes the OpenAPI description covers begin. */
+const documentedPrefixes = ['/api/v1/', '/callbacks/', '/health/', '/metrics']
 
 export function isVersionedApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/v1/') && !request.routeOptions.config?.fixedFormat

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { staffRoles } from '../auth/roles.ts'
 import { auditContext } from '../http/server.ts'
-import { Problem } from './api-schemas.ts'
+import { apiProblems, problemResponses } from './api-schemas.ts'
 import type { ProvisioningService } from './provisioning-service.ts'
 
 const provisioning = { client: ['provisioning:write'] as const }
@@ -46,12 +46,20 @@ export function registerProvisioningRoutes(
       config: { access: provisioning },
       schema: {
         summary: 'Create or update a member of staff from HR (joiner or mover)',
+        operationId: 'provisionStaff',
         description: 'Idempotent: repeating a request changes nothing. 201 when the account is created.',
         tags: ['HR provisioning'],
         consumes: ['application/json', 'application/xml', 'application/yaml'],
         params: EmployeeParams,
         body: StaffRecord,
-        response: { 200: ProvisionedStaff, 201: ProvisionedStaff, '4xx': Problem },
+        response: {
+          200: { ...ProvisionedStaff, description: 'The account was updated (or already matched)' },
+          201: { ...ProvisionedStaff, description: 'The account was created' },
+          ...problemResponses([...apiProblems, 409], {
+            403: 'The client lacks the provisioning:write scope, or names another force',
+            409: 'Another account already uses that email address',
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -72,9 +80,13 @@ export function registerProvisioningRoutes(
       config: { access: provisioning },
       schema: {
         summary: 'Disable a leaver’s account and end their sessions',
+        operationId: 'disableStaff',
         tags: ['HR provisioning'],
         params: EmployeeParams,
-        response: { 204: Type.Null(), '4xx': Problem },
+        response: {
+          204: Type.Null({ description: 'The account is disabled' }),
+          ...problemResponses([...apiProblems, 404], { 404: 'No member of staff has that employee number' }),
+        },
       },
     },
     async (request, reply) => {
@@ -90,8 +102,12 @@ export function registerProvisioningRoutes(
       config: { access: provisioning },
       schema: {
         summary: 'The force’s HR job codes and the roles each grants',
+        operationId: 'listJobRoles',
         tags: ['HR provisioning'],
-        response: { 200: Type.Object({ jobRoles: Type.Array(JobRoles) }), '4xx': Problem },
+        response: {
+          200: Type.Object({ jobRoles: Type.Array(JobRoles) }),
+          ...problemResponses([401, 403, 406, 429]),
+        },
       },
     },
     async (request) => {
@@ -106,11 +122,12 @@ export function registerProvisioningRoutes(
       config: { access: provisioning },
       schema: {
         summary: 'Set the roles an HR job code grants in this force',
+        operationId: 'saveJobRoles',
         tags: ['HR provisioning'],
         consumes: ['application/json', 'application/xml', 'application/yaml'],
         params: Type.Object({ jobCode: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) }),
         body: Type.Object({ roles: Type.Array(Role, { minItems: 1 }) }),
-        response: { 200: JobRoles, '4xx': Problem },
+        response: { 200: JobRoles, ...problemResponses(apiProblems) },
       },
     },
     async (request) => {

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { DomainError } from '../errors.ts'
-import { Problem } from './api-schemas.ts'
+import { apiProblems, Problem, problemResponses } from './api-schemas.ts'
 import { type ApiClientService, OAuthError } from './client-service.ts'
 import { TOKEN_PATH } from './api-platform.ts'
 import { allApiScopes } from './scopes.ts'
@@ -45,8 +45,10 @@ export function registerTokenRoutes(http: FastifyInstance, clients: ApiClientSer
       config: { access: { client: allApiScopes } },
       schema: {
         summary: 'Describe the client the bearer token belongs to',
+        description: 'Lets an integrator check its credentials and the scopes its token allows.',
+        operationId: 'describeClient',
         tags: ['Authentication'],
-        response: { 200: ClientDescription },
+        response: { 200: ClientDescription, ...problemResponses(apiProblems) },
       },
     },
     async (request) => {
@@ -79,7 +81,13 @@ function registerTokenRoute(http: FastifyInstance, clients: ApiClientService): v
       config: { access: { custom: 'OAuth2 client authentication (RFC 6749 §2.3)' } },
       schema: {
         summary: 'Obtain an access token with client credentials',
+        description:
+          'The client authenticates with HTTP Basic (the client id and secret) or with client_id and ' +
+          'client_secret in the form, not both. Errors are OAuth errors (RFC 6749 §5.2).',
+        operationId: 'issueToken',
         tags: ['Authentication'],
+        // Client authentication (RFC 6749 §2.3.1): HTTP Basic, or the credentials in the body.
+        security: [{ clientBasic: [] }, {}],
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
         response: {
@@ -88,7 +96,8 @@ function registerTokenRoute(http: FastifyInstance, clients: ApiClientService): v
             description:
               'An OAuth error (RFC 6749 §5.2), or a problem document for a body that cannot be read',
           }),
-          401: OAuthErrorResponse,
+          401: { ...OAuthErrorResponse, description: 'Client authentication failed (invalid_client)' },
+          ...problemResponses([406, 429]),
         },
       },
     },

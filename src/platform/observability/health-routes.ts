@@ -1,7 +1,9 @@
 // Liveness, readiness and Prometheus metrics (CP-166, CP-167, UJ-1).
 import { timingSafeEqual } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { problemResponses } from '../api/api-schemas.ts'
 import { DomainError } from '../errors.ts'
 
 export interface ReadinessCheck {
@@ -15,6 +17,28 @@ export interface HealthOptions {
   metricsToken?: string
   /** A check that takes longer than this is failing: a hung peer must not hang readiness. */
   checkTimeoutMs?: number
+}
+
+const CheckResult = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
+    reason: Type.Optional(Type.String({ description: 'Why the check is failing' })),
+  },
+  { additionalProperties: true, description: 'One peer’s check, with any details it gives' },
+)
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
+  checks: Type.Record(Type.String(), CheckResult, { description: 'Each peer’s check, by name' }),
+})
+const readinessSchema = {
+  summary: 'Readiness: the database and every peer answer',
+  description: 'Each check has a time limit, so a peer that hangs fails readiness instead of hanging it.',
+  operationId: 'ready',
+  tags: ['Operations'],
+  response: {
+    200: { ...Readiness, description: 'Ready: every check passed' },
+    503: { ...Readiness, description: 'Not ready: at least one check failed' },
+  },
 }
 
 export function createMetricsRegistry(): Registry {
@@ -36,26 +60,58 @@ export function registerHealthRoutes(
   recordHttpMetrics(http, registry)
   const timeoutMs = options.checkTimeoutMs ?? 5000
 
-  http.get('/health/live', { config: { access: 'public' } }, async () => ({ status: 'ok' }))
+  http.get(
+    '/health/live',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Liveness: the process is up',
+        operationId: 'live',
+        tags: ['Operations'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  )
 
-  http.get('/health/ready', { config: { access: 'public' } }, async (_request, reply) => {
-    const outcomes = await Promise.all(
-      checks.map(async (c) => {
-        try {
-          return [c.name, { ...(await withTimeout(c.check(), timeoutMs)), status: 'ok' }] as const
-        } catch (error) {
-          return [c.name, { status: 'failing', reason: (error as Error).message }] as const
-        }
-      }),
-    )
-    const ok = outcomes.every(([, result]) => result.status === 'ok')
-    reply.code(ok ? 200 : 503).header('cache-control', 'no-store')
-    return { status: ok ? 'ok' : 'failing', checks: Object.fromEntries(outcomes) }
-  })
+  http.get(
+    '/health/ready',
+    { config: { access: 'public' }, schema: readinessSchema },
+    async (_request, reply) => {
+      const outcomes = await Promise.all(
+        checks.map(async (c) => {
+          try {
+            return [c.name, { ...(await withTimeout(c.check(), timeoutMs)), status: 'ok' }] as const
+          } catch (error) {
+            return [c.name, { status: 'failing', reason: (error as Error).message }] as const
+          }
+        }),
+      )
+      const ok = outcomes.every(([, result]) => result.status === 'ok')
+      reply.code(ok ? 200 : 503).header('cache-control', 'no-store')
+      return { status: ok ? 'ok' : 'failing', checks: Object.fromEntries(outcomes) }
+    },
+  )
 
   http.get(
     '/metrics',
-    { config: { access: options.metricsToken ? { custom: 'bearer METRICS_TOKEN' } : 'public' } },
+    {
+      config: { access: options.metricsToken ? { custom: 'bearer METRICS_TOKEN' } : 'public' },
+      schema: {
+        summary: 'Prometheus metrics',
+        description: 'Request counts and durations by route and status, and the process’s own metrics.',
+        operationId: 'metrics',
+        tags: ['Operations'],
+        security: options.metricsToken ? [{ metricsToken: [] }] : [],
+        response: {
+          200: {
+            description: 'The Prometheus text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          ...problemResponses([401], { 401: 'The metrics token is missing or wrong' }),
+        },
+      },
+    },
     async (request, reply) => {
       if (options.metricsToken && !isBearer(request.headers.authorization, options.metricsToken)) {
         reply.header('www-authenticate', 'Bearer realm="waypoint-metrics"')
