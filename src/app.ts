@@ -357,6 +357,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config,
     db,
     messaging: messaging.service,
+    outbox: messaging.outbox,
     dispatcher: messaging.dispatcher,
     links: messaging.links,
     notify: messaging.notify,

@@ -97,7 +97,13 @@ async function messagesOn(caseId: string) {
   const list = await t.app.db.withForce('kent', (tx) =>
     t.app.services.messaging.messages(tx, { forceId: 'kent', caseId }),
   )
-  return list.toSorted((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+  // Messages one transaction schedules share its created time, and the database returns ties in
+  // no set order: the journey's steps come in the order of their templates here.
+  return list.toSorted(
+    (a, b) =>
+      a.createdAt.getTime() - b.createdAt.getTime() ||
+      (a.templateKey ?? '').localeCompare(b.templateKey ?? ''),
+  )
 }
 
 /** The message left Waypoint (the dev outbox reports delivery at once). */

@@ -392,7 +392,7 @@ export class MessageDispatcher {
       if (stored.length > 0)
         await this.#repo.transition(tx, { ids: stored }, ['sent'], 'delivered', {
           completedAt: now,
-          detail: 'Stored in the dev outbox',
+          detail: 'Kept in Waypoint’s own outbox: no provider is set up, so it did not go to the person',
         })
       result.sent += accepted.length
       const paused = new Set<string>()

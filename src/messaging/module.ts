@@ -10,6 +10,7 @@ import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { NotifyKeys } from './notify-keys.ts'
 import { MessagingRepository } from './repository.ts'
+import { OutboxService } from './outbox-service.ts'
 import { MessagingService, type OptOutListener } from './service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
 
@@ -55,5 +56,6 @@ export function createMessaging(deps: {
   const definitions = messagingJobs(dispatcher, jobs, clock)
   jobs.register(definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts)
   wakeDispatchAt(service, db, jobs, definitions, clock, deps.log)
-  return { service, dispatcher, links, notify, smtp, jobs: definitions, close: () => smtp.close() }
+  const outbox = new OutboxService(service, clock, config.messaging)
+  return { service, outbox, dispatcher, links, notify, smtp, jobs: definitions, close: () => smtp.close() }
 }

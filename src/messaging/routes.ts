@@ -14,13 +14,14 @@ import { DomainError, ForbiddenError, ValidationError } from '../platform/errors
 import { problemResponses } from '../platform/api/api-schemas.ts'
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
-import { ukDateTime } from './quiet-hours.ts'
 import type { NotifyChannel } from './channels.ts'
 import type { ConversationService } from './conversations/service.ts'
-import type { Channel, MessageStatus } from './schema.ts'
+import type { Channel } from './schema.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import { registerMessagingConsoleRoutes } from './console-routes.ts'
+import { outboxReaders, registerOutboxRoutes } from './outbox-routes.ts'
+import type { OutboxService } from './outbox-service.ts'
 
 const ForceParams = Type.Object({ forceId: Type.String({ description: 'The force the callback is for' }) })
 
@@ -50,6 +51,8 @@ export interface MessagingRouteDependencies {
   config: Config
   db: Database
   messaging: MessagingService
+  /** The outbox pages' reads and staff actions (cancel, resend). */
+  outbox: OutboxService
   dispatcher: MessageDispatcher
   links: UnsubscribeLinks
   audit: AuditService
@@ -65,21 +68,6 @@ export interface MessagingRouteDependencies {
   push?: PushService
 }
 
-/** Each status in words staff use, for the outbox filter and the tag on each message. */
-const outboxStatuses: { value: MessageStatus; text: string }[] = [
-  { value: 'scheduled', text: 'Waiting to send' },
-  { value: 'sending', text: 'Sending' },
-  { value: 'sent', text: 'Sent, waiting for a receipt' },
-  { value: 'delivered', text: 'Delivered' },
-  { value: 'suppressed', text: 'Held back, not sent' },
-  { value: 'cancelled', text: 'Cancelled' },
-  { value: 'permanent-failure', text: 'Not delivered: the number or address does not work' },
-  { value: 'temporary-failure', text: 'Not delivered: the phone or inbox was unavailable' },
-  { value: 'technical-failure', text: 'Not delivered: a technical failure' },
-]
-const statusLabel = (status: MessageStatus) => outboxStatuses.find((s) => s.value === status)?.text ?? status
-
-const outboxReaders: StaffRole[] = ['force_admin', 'journey_designer', 'supervisor', 'service_support']
 const optOutRecorders: StaffRole[] = [
   'force_admin',
   'contact_handler',
@@ -98,6 +86,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     editing: deps.editing,
     ...(deps.notify ? { notify: deps.notify } : {}),
   })
+  registerOutboxRoutes(http, { db, messaging, outbox: deps.outbox, audit })
   const notifyCallback = { custom: 'Notify callback bearer token' } as const
   const notifyCallbackSecurity = [{ notifyCallback: [] }]
   deps.push?.defineTopic({ name: 'outbox', staff: outboxReaders })
@@ -272,75 +261,6 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     },
   )
 
-  http.get<{ Querystring: { status?: string } }>(
-    '/console/outbox',
-    { config: { access: { staff: outboxReaders } } },
-    async (request, reply) => {
-      const forceId = ownForce(request)
-      const chosen = outboxStatuses.find((s) => s.value === request.query.status)
-      const list = await db.withForce(forceId, (tx) =>
-        messaging.messages(tx, { forceId, ...(chosen ? { status: chosen.value } : {}), limit: 50 }),
-      )
-      return reply.render('messaging/outbox.njk', {
-        title: 'Outbox',
-        messages: list.map((m) => ({ ...m, statusText: statusLabel(m.status) })),
-        statusItems: [
-          { value: '', text: 'Any status' },
-          ...outboxStatuses.map((s) => ({ value: s.value, text: s.text, selected: s === chosen })),
-        ],
-        status: chosen?.value ?? '',
-        statusText: chosen?.text.toLowerCase() ?? '',
-      })
-    },
-  )
-
-  http.get<{ Params: { id: string } }>(
-    '/console/outbox/:id',
-    { config: { access: { staff: outboxReaders } } },
-    async (request, reply) => {
-      const forceId = ownForce(request)
-      const { message, events } = await db.withForce(forceId, (tx) =>
-        messaging.message(tx, uuidOr404(request.params.id)),
-      )
-      await audit.recordView(request, { forceId, recordType: 'message', recordId: message.id })
-      return reply.render('messaging/message.njk', {
-        title: message.recipient ? `Message to ${message.recipient}` : 'Message held back',
-        message,
-        statusText: statusLabel(message.status),
-        timing: {
-          due: ukDateTime(message.dueAt),
-          notBefore:
-            message.sendAfter.getTime() > message.dueAt.getTime() ? ukDateTime(message.sendAfter) : null,
-          sent: message.sentAt ? ukDateTime(message.sentAt) : null,
-        },
-        events: events.map((e) => ({ ...e, detail: inUkTime(e.detail) })),
-      })
-    },
-  )
-
-  // The email exactly as the person sees it, framed by the message page; its own CSP allows the
-  // email's inline styles and nothing executable.
-  http.get<{ Params: { id: string } }>(
-    '/console/outbox/:id/email',
-    { config: { access: { staff: outboxReaders } } },
-    async (request, reply) => {
-      const forceId = ownForce(request)
-      const { message } = await db.withForce(forceId, (tx) =>
-        messaging.message(tx, uuidOr404(request.params.id)),
-      )
-      if (!message.bodyHtml)
-        throw new DomainError('not-found', 'This message has no email body', { status: 404 })
-      return reply
-        .header(
-          'content-security-policy',
-          "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'",
-        )
-        .header('x-frame-options', 'SAMEORIGIN')
-        .type('text/html; charset=utf-8')
-        .send(message.bodyHtml)
-    },
-  )
-
   http.get(
     '/console/opt-outs',
     { config: { access: { staff: optOutRecorders } } },
@@ -423,18 +343,4 @@ function ownForce(request: FastifyRequest): string {
   const forceId = request.staff?.forceId
   if (!forceId) throw new ForbiddenError('Choose a force first: messages belong to a force')
   return forceId
-}
-
-function uuidOr404(id: string): string {
-  if (!/^[0-9a-f-]{36}$/i.test(id))
-    throw new DomainError('not-found', 'The message was not found', { status: 404 })
-  return id
-}
-
-/** Timestamps written into older timeline entries (ISO, UTC), as people in the UK read them. */
-function inUkTime(detail: string | null): string | null {
-  return (
-    detail?.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z\b/g, (iso) => ukDateTime(new Date(iso))) ??
-    null
-  )
 }
