@@ -9,13 +9,19 @@
 // stops at once naming the command. The last line is the total over all lanes, "N passed,
 // N failed"; the exit code is non-zero if any lane failed.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { allTestFiles, type Lane, laneOf, lanes, root, usesChromium } from './support/lanes.ts'
+import type { FileTiming } from './support/timing-reporter.ts'
 
 const chromiumPath = '/usr/bin/chromium'
 const installChromium = 'apt-get update && apt-get install -y chromium'
 const concurrency = 2
+/** How many of each lane's slowest files are named after its summary. */
+const slowestShown = 8
+const timingDir = mkdtempSync(join(tmpdir(), 'waypoint-lanes-'))
+process.on('exit', () => rmSync(timingDir, { recursive: true, force: true }))
 
 interface LaneResult {
   lane: Lane
@@ -25,6 +31,7 @@ interface LaneResult {
   failed: number
   seconds: number
   code: number | null
+  timings: FileTiming[]
 }
 
 function usage(message: string): never {
@@ -80,9 +87,18 @@ function summaryCount(output: string, name: string): number | undefined {
 function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
   console.log(`\n== lane ${lane}: ${files.length} test files ==`)
   const started = performance.now()
+  const timingFile = join(timingDir, `${lane}.jsonl`)
   const child = spawn(
     process.execPath,
-    ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    [
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'test/support/timing-reporter.ts')}`,
+      `--test-reporter-destination=${timingFile}`,
+      ...files,
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   let tail = ''
@@ -104,9 +120,19 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
         failed,
         seconds: seconds(started),
         code,
+        timings: readTimings(timingFile),
       })
     })
   })
+}
+
+function readTimings(file: string): FileTiming[] {
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as FileTiming)
+    .sort((a, b) => b.seconds - a.seconds)
 }
 
 const args = process.argv.slice(2)
@@ -146,6 +172,12 @@ for (const lane of lanes) {
 }
 
 console.log('')
+for (const r of results) {
+  if (r.timings.length === 0) continue
+  console.log(`slowest files in lane ${r.lane}:`)
+  for (const t of r.timings.slice(0, slowestShown))
+    console.log(`  ${t.seconds} s  ${t.file} (${t.tests} tests)`)
+}
 if (checkTimes.length) console.log(`checks: ${checkTimes.join(', ')}`)
 for (const r of results) {
   const ended = r.code === 0 ? '' : `, exit code ${r.code}`

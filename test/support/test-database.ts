@@ -1,6 +1,7 @@
 // A fresh, migrated database for one test file: PGlite in memory by default (loaded from a
 // cached, already-migrated template, ~1 s instead of ~5 s), or a new database on the server
-// named by DATABASE_URL (the CI run against PostgreSQL 15).
+// named by DATABASE_URL (the CI run against PostgreSQL 15), copied from a migrated template
+// database (`create database … template …`) instead of running every migration again.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -40,15 +41,19 @@ async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `waypoint_t_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  const db = await openDatabase({ databaseUrl: url.toString() })
+  try {
+    const template = await serverTemplate(admin, serverUrl)
+    await admin.query(`create database ${name} template ${template}`)
+  } finally {
+    await admin.end()
+  }
+  const url = databaseUrl(serverUrl, name)
+  const db = await openDatabase({ databaseUrl: url })
+  // Nothing to apply after the copy; this checks the template is current and complete.
   await migrate(db)
   return {
     db,
-    url: url.toString(),
+    url,
     close: async () => {
       await db.close()
       const cleanup = new pg.Client({ connectionString: serverUrl })
@@ -56,6 +61,78 @@ async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
       await cleanup.query(`drop database if exists ${name} with (force)`)
       await cleanup.end()
     },
+  }
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/** Serialises template builds of every test process on one server (pg_advisory_lock's key). */
+const templateLock = 0x77617970
+
+/**
+ * The name of a database on the server with every migration applied, named by the migrations'
+ * fingerprint and built once (the first test process to need it builds it while the others on
+ * the same database wait). Copying it takes a fraction of a second; migrating a new database
+ * takes several.
+ */
+async function serverTemplate(admin: pg.Client, serverUrl: string): Promise<string> {
+  const name = `waypoint_template_${migrationsFingerprint()}`
+  const ready = async () =>
+    (await admin.query('select 1 from pg_database where datname = $1 and datistemplate', [name])).rowCount ===
+    1
+  if (await ready()) return name
+  await admin.query('select pg_advisory_lock($1)', [templateLock])
+  try {
+    if (await ready()) return name
+    const building = `${name}_${process.pid}_${randomBytes(2).toString('hex')}`
+    await admin.query(`create database ${building}`)
+    try {
+      const db = await openDatabase({ databaseUrl: databaseUrl(serverUrl, building) })
+      try {
+        await migrate(db)
+      } finally {
+        await db.close()
+      }
+      await admin.query(`comment on database ${building} is 'built ${Date.now()}'`)
+      await admin.query(`alter database ${building} rename to ${name}`)
+      await admin.query(`alter database ${name} is_template true`)
+    } catch (error) {
+      await admin.query(`drop database if exists ${building} with (force)`)
+      // A test process connected to another database of this server built it first.
+      if (await ready()) return name
+      throw error
+    }
+    await dropStaleTemplates(admin, name)
+    return name
+  } finally {
+    await admin.query('select pg_advisory_unlock($1)', [templateLock])
+  }
+}
+
+/** How long a template of other migrations is kept: other checkouts may share the server. */
+const staleAfterMs = 24 * 60 * 60 * 1000
+
+/** Drops templates of other migrations built more than a day ago and not being copied now. */
+async function dropStaleTemplates(admin: pg.Client, current: string): Promise<void> {
+  const stale = await admin.query<{ datname: string; comment: string | null }>(
+    `select datname, shobj_description(oid, 'pg_database') as comment from pg_database
+      where datistemplate and datname like 'waypoint\\_template\\_%' and datname <> $1`,
+    [current],
+  )
+  for (const { datname, comment } of stale.rows) {
+    const built = Number(/^built (\d+)$/.exec(comment ?? '')?.[1] ?? 0)
+    if (Date.now() - built < staleAfterMs) continue
+    try {
+      await admin.query(`alter database ${datname} is_template false`)
+      await admin.query(`drop database ${datname}`)
+    } catch {
+      // Being copied at this moment: left for a later run.
+      await admin.query(`alter database ${datname} is_template true`).catch(() => undefined)
+    }
   }
 }
 
