@@ -35,6 +35,7 @@ import { CaseService } from './cases/service.ts'
 import { registerConsoleRoutes } from './platform/console/routes.ts'
 import { createJourneys } from './journeys/module.ts'
 import { registerJourneyRoutes } from './journeys/routes.ts'
+import { caseMessagesProvider, registerCaseMessageRoutes } from './journeys/case-messages-routes.ts'
 import { registerContactPolicyRoutes } from './journeys/contact-policy-routes.ts'
 import { registerDesignerPublishRoutes } from './journeys/designer-publish-routes.ts'
 import { registerDesignerRoutes } from './journeys/designer-routes.ts'
@@ -368,7 +369,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
   })
   await registerSourceApiRoutes(http, ingest)
-  registerCaseRoutes(http, { cases, audit, personMessages: conversations.personMessages })
+  registerCaseRoutes(http, {
+    cases,
+    audit,
+    personMessages: conversations.personMessages,
+    caseMessages: caseMessagesProvider(journeys.caseMessages),
+  })
+  registerCaseMessageRoutes(http, { caseMessages: journeys.caseMessages, cases, audit })
   conversations.registerRoutes(http)
   registerSourceConsoleRoutes(http, { sources, audit })
   registerWarehouseRoutes(http, {

@@ -31,6 +31,15 @@ export function registerCaseRoutes(
      * person page; the provider audits each conversation shown.
      */
     personMessages?: (request: FastifyRequest, forceId: string, personId: string) => Promise<unknown[]>
+    /**
+     * What journeys sent the case's people (or the person), and why, with where the viewer can
+     * read the journeys' decisions on the case (null when their roles cannot).
+     */
+    caseMessages?: (
+      request: FastifyRequest,
+      forceId: string,
+      page: { kind: 'incident' | 'crime' | 'person'; id: string; found: Record<string, unknown> },
+    ) => Promise<{ entries: unknown[]; journeysHref: string | null }>
   },
 ): void {
   const access = { staff: caseViewerRoles }
@@ -114,9 +123,17 @@ export function registerCaseRoutes(
           page.kind === 'person' && deps.personMessages
             ? await deps.personMessages(request, forceId, request.params.id)
             : undefined
+        const journeyMessages = await deps.caseMessages?.(request, forceId, {
+          kind: page.kind,
+          id: request.params.id,
+          found: found as unknown as Record<string, unknown>,
+        })
         return reply.render(`cases/${page.kind}.njk`, {
           ...(found as unknown as Record<string, unknown>),
           ...(messages ? { messages } : {}),
+          ...(journeyMessages
+            ? { caseMessages: journeyMessages.entries, journeysHref: journeyMessages.journeysHref }
+            : {}),
         })
       },
     )

@@ -7,6 +7,7 @@ import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import { CaseServiceReader } from './case-reader.ts'
+import { CaseMessages } from './case-messages.ts'
 import { defaultTemplates } from './default-journeys.ts'
 import { DesignerService } from './designer-service.ts'
 import { EnrolmentService, personalisationFor } from './enrolment-service.ts'
@@ -66,5 +67,8 @@ export function createJourneys(d: JourneyDependencies) {
     publicUrl: d.publicUrl,
   })
 
-  return { service, enrolments, designer }
+  // From a case to its messages: what each person was sent, and the decision behind it.
+  const caseMessages = new CaseMessages(d.db, repo, d.messaging)
+
+  return { service, enrolments, designer, caseMessages }
 }

@@ -301,6 +301,31 @@ export class JourneyRepository {
       .orderBy(asc(enrolmentDecisions.id))
   }
 
+  /** The decisions that enrolled these people, oldest first (the case pages link each message to one). */
+  async enrolledDecisionsOf(tx: Tx, personIds: string[]): Promise<DecisionRow[]> {
+    if (personIds.length === 0) return []
+    return tx
+      .select()
+      .from(enrolmentDecisions)
+      .where(and(inArray(enrolmentDecisions.personId, personIds), eq(enrolmentDecisions.outcome, 'enrolled')))
+      .orderBy(asc(enrolmentDecisions.id))
+  }
+
+  /** An enrolment to read, not change: no row lock, so a shared (read-only) one is found too. */
+  async enrolmentToRead(tx: Tx, id: string): Promise<EnrolmentRow | undefined> {
+    const [found] = await tx.select().from(enrolments).where(eq(enrolments.id, id))
+    return found
+  }
+
+  /** The enrolment steps that created this message (one, or none for a message outside journeys). */
+  async stepsOfMessage(tx: Tx, messageId: string): Promise<StepRow[]> {
+    return tx
+      .select()
+      .from(enrolmentSteps)
+      .where(eq(enrolmentSteps.messageId, messageId))
+      .orderBy(asc(enrolmentSteps.id))
+  }
+
   async confirmedSafeChannels(
     tx: Tx,
     personIds: string[],

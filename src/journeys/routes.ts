@@ -12,16 +12,11 @@ import { describeCondition } from './conditions.ts'
 import { type EligibilityRules, parseEligibilityForm } from './eligibility.ts'
 import type { CaseService } from '../cases/service.ts'
 import type { JourneyService } from './service.ts'
+import { caseReference, journeyCaseReaders } from './case-messages-routes.ts'
 
 const readers: StaffRole[] = ['force_admin', 'journey_designer', 'analyst']
 const publishers: StaffRole[] = ['force_admin', 'journey_designer']
-const caseReaders: StaffRole[] = [
-  'force_admin',
-  'journey_designer',
-  'analyst',
-  'investigating_officer',
-  'supervisor',
-]
+const caseReaders = journeyCaseReaders
 const product = 'journeys' as const
 
 type Form = Record<string, string | string[] | undefined>
@@ -29,7 +24,7 @@ type Form = Record<string, string | string[] | undefined>
 export function registerJourneyRoutes(
   http: FastifyInstance,
   journeys: JourneyService,
-  cases: Pick<CaseService, 'getPerson'>,
+  cases: Pick<CaseService, 'getPerson' | 'getCrime' | 'getIncident'>,
 ): void {
   http.get(
     '/console/journeys/definitions',
@@ -76,12 +71,17 @@ export function registerJourneyRoutes(
     '/console/journeys/cases/:caseId',
     { config: { access: { staff: caseReaders, product } } },
     async (request, reply) => {
-      const explanation = await journeys.explain(forceOf(request), uuidOrNotFound(request.params.caseId), {
+      const forceId = forceOf(request)
+      const caseId = uuidOrNotFound(request.params.caseId)
+      // The case's reference and a way back to it; a case the viewer cannot read is not found.
+      const onCase = await caseReference(cases, forceId, caseId)
+      const explanation = await journeys.explain(forceId, caseId, {
         id: request.staff!.id,
         ip: request.ip,
       })
       return reply.render('journeys/case.njk', {
         caseId: request.params.caseId,
+        onCase,
         decisions: explanation.decisions,
         enrolments: explanation.enrolments.map((e) => ({
           ...e,
