@@ -1,19 +1,26 @@
-// Builds the Journeys capability for the composition root: repository, services, the case-event
-// listener, jobs and the default journeys (with their message templates) for each force.
+// The Journeys capability as a module: repository, services, the case-event listener, jobs, the
+// default journeys (with their message templates) for each force, the console pages (journeys,
+// the no-code designer, the safe-contact policy) and their navigation entries.
 import type { CaseService } from '../cases/service.ts'
 import type { MessagingService } from '../messaging/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
+import type { Module } from '../platform/modules.ts'
 import { CaseServiceReader } from './case-reader.ts'
 import { CaseMessages } from './case-messages.ts'
+import { registerCaseMessageRoutes } from './case-messages-routes.ts'
+import { registerContactPolicyRoutes } from './contact-policy-routes.ts'
 import { defaultTemplates } from './default-journeys.ts'
+import { registerDesignerPublishRoutes } from './designer-publish-routes.ts'
+import { registerDesignerRoutes } from './designer-routes.ts'
 import { DesignerService } from './designer-service.ts'
 import { EnrolmentService, personalisationFor } from './enrolment-service.ts'
 import { MessagingScheduler } from './messaging-adapter.ts'
 import { OfficerChangeNotices } from './officer-change.ts'
 import { JourneyRepository } from './repository.ts'
+import { registerJourneyRoutes } from './routes.ts'
 import { JourneyService } from './service.ts'
 
 export interface JourneyDependencies {
@@ -26,7 +33,13 @@ export interface JourneyDependencies {
   publicUrl: string
 }
 
-export function createJourneys(d: JourneyDependencies) {
+export function createJourneys(d: JourneyDependencies): Module<{
+  journeys: JourneyService
+  enrolments: EnrolmentService
+}> & {
+  designer: DesignerService
+  caseMessages: CaseMessages
+} {
   const repo = new JourneyRepository(d.db)
   const scheduler = new MessagingScheduler(d.messaging)
   const service = new JourneyService(d.db, repo, d.clock, d.audit, (tx, forceId) =>
@@ -52,7 +65,6 @@ export function createJourneys(d: JourneyDependencies) {
       personalisation: (snapshot) => personalisationFor(snapshot, d.publicUrl),
     }),
   })
-  d.jobs.register(...enrolments.jobs.all)
   d.cases.onChange((tx, events) => enrolments.onCaseEvents(tx, events))
 
   // The no-code designer (UJ-18): its dry run lists and reads cases through the case service.
@@ -70,5 +82,45 @@ export function createJourneys(d: JourneyDependencies) {
   // From a case to its messages: what each person was sent, and the decision behind it.
   const caseMessages = new CaseMessages(d.db, repo, d.messaging)
 
-  return { service, enrolments, designer, caseMessages }
+  return {
+    name: 'journeys',
+    services: { journeys: service, enrolments },
+    designer,
+    caseMessages,
+    jobs: enrolments.jobs.all,
+    routes: (http) => {
+      registerJourneyRoutes(http, service, d.cases)
+      // The no-code journey designer (UJ-18) and each force's safe-contact policy.
+      registerDesignerRoutes(http, designer)
+      registerDesignerPublishRoutes(http, designer)
+      registerContactPolicyRoutes(http, service)
+      registerCaseMessageRoutes(http, { caseMessages, cases: d.cases, audit: d.audit })
+    },
+    navigation: [
+      {
+        text: 'Journey definitions',
+        href: '/console/journeys/definitions',
+        roles: ['force_admin', 'journey_designer', 'analyst'],
+        group: 'journeys',
+      },
+      {
+        text: 'Inclusion rules',
+        href: '/console/journeys/rules',
+        roles: ['force_admin', 'journey_designer', 'analyst'],
+        group: 'journeys',
+      },
+      {
+        text: 'Journey designer',
+        href: '/console/journeys/designer',
+        roles: ['journey_designer', 'force_admin'],
+        group: 'journeys',
+      },
+      {
+        text: 'Safe-contact policy',
+        href: '/console/journeys/contact-policy',
+        roles: ['force_admin'],
+        group: 'journeys',
+      },
+    ],
+  }
 }

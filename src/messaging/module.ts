@@ -1,17 +1,24 @@
-// Builds the messaging capability for the composition root: repository, service, channels,
-// dispatcher, jobs and the wake-up that ties scheduling to dispatch.
+// The messaging capability as a module: templates, settings, channels, the dispatcher and its
+// jobs, the wake-up that ties scheduling to dispatch, and conversations (two-way messages:
+// inbound SMS and email, with the inbound email listener), with their console pages and
+// navigation entries.
+import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
+import type { Module } from '../platform/modules.ts'
+import type { PushService } from '../platform/push/push-service.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
+import { createConversations } from './conversations/module.ts'
 import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { NotifyKeys } from './notify-keys.ts'
-import { MessagingRepository } from './repository.ts'
 import { OutboxService } from './outbox-service.ts'
-import { MessagingService, type OptOutListener } from './service.ts'
+import { MessagingRepository } from './repository.ts'
+import { registerMessagingRoutes } from './routes.ts'
+import { MessagingService, type OptOutListener, type TemplateEditing } from './service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
 
 export function createMessaging(deps: {
@@ -20,12 +27,18 @@ export function createMessaging(deps: {
   clock: Clock
   log: Logger
   jobs: JobQueue
+  audit: AuditService
+  push: PushService
   /** Write-back of each sent message to CAD or the RMS (UJ-9, UJ-10), wired by the app. */
   onSent?: SentMessageListener
   /** Write-back of each new opt-out to CAD or the RMS (UJ-6, UJ-9, UJ-10), wired by the app. */
   onOptedOut?: OptOutListener
+  /** The placeholders and sample case the template editor previews with (from Journeys). */
+  editing: TemplateEditing
+  forceIds: () => Promise<string[]>
 }) {
   const { config, db, clock, jobs } = deps
+  const log = deps.log.child({ component: 'messaging' })
   const repository = new MessagingRepository(db)
   const service = new MessagingService(repository, clock, config.messaging, {
     ...(deps.onOptedOut ? { onOptedOut: deps.onOptedOut } : {}),
@@ -49,13 +62,102 @@ export function createMessaging(deps: {
     clock,
     config: config.messaging,
     links,
-    log: deps.log,
+    log,
     onSent: deps.onSent,
     wake: (tx, at) => service.wakeDispatch(tx, at),
   })
   const definitions = messagingJobs(dispatcher, jobs, clock)
-  jobs.register(definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts)
-  wakeDispatchAt(service, db, jobs, definitions, clock, deps.log)
+  wakeDispatchAt(service, db, jobs, definitions, clock, log)
   const outbox = new OutboxService(service, clock, config.messaging)
-  return { service, outbox, dispatcher, links, notify, smtp, jobs: definitions, close: () => smtp.close() }
+  // Conversations: inbound SMS and email land in them, beside the journeys' messages (CP-76).
+  const conversations = createConversations({
+    config,
+    db,
+    clock,
+    audit: deps.audit,
+    log: deps.log,
+    smtp,
+    forceIds: deps.forceIds,
+  })
+  const module: Module<{ messaging: MessagingService; conversations: typeof conversations.service }> = {
+    name: 'messaging',
+    services: { messaging: service, conversations: conversations.service },
+    jobs: [definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts],
+    metrics: [dispatcher.rateLimitedCounter],
+    routes: (http) => {
+      registerMessagingRoutes(http, {
+        config,
+        db,
+        messaging: service,
+        outbox,
+        dispatcher,
+        links,
+        notify,
+        conversations: conversations.service,
+        forceExists: async (id) => (await deps.forceIds()).includes(id),
+        audit: deps.audit,
+        push: deps.push,
+        editing: deps.editing,
+      })
+      conversations.registerRoutes(http)
+    },
+    navigation: [
+      {
+        text: 'Outbox',
+        href: '/console/outbox',
+        roles: ['force_admin', 'journey_designer', 'supervisor', 'service_support'],
+        group: 'work',
+      },
+      {
+        text: 'Conversations',
+        href: '/console/conversations',
+        roles: [
+          'investigating_officer',
+          'supervisor',
+          'contact_handler',
+          'contact_supervisor',
+          'force_admin',
+        ],
+        group: 'work',
+      },
+      {
+        text: 'Opt-outs',
+        href: '/console/opt-outs',
+        roles: [
+          'force_admin',
+          'contact_handler',
+          'contact_supervisor',
+          'investigating_officer',
+          'supervisor',
+        ],
+        group: 'work',
+      },
+      {
+        text: 'Message templates',
+        href: '/console/templates',
+        roles: ['force_admin', 'journey_designer'],
+        group: 'settings',
+      },
+      {
+        text: 'Messaging settings',
+        href: '/console/messaging-settings',
+        roles: ['force_admin'],
+        group: 'settings',
+      },
+    ],
+    // The inbound email listener is started by `waypoint all`/`web` and closed first on stop
+    // (App.inboundEmail); the SMTP channel's pooled connections close after the jobs stop.
+    stop: () => smtp.close(),
+  }
+  return {
+    module,
+    service,
+    outbox,
+    dispatcher,
+    links,
+    notify,
+    smtp,
+    jobs: definitions,
+    conversations,
+  }
 }

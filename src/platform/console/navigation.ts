@@ -1,106 +1,137 @@
-// The staff console's primary navigation: each section appears only to roles that may use it,
-// so every link a person sees leads to a page they are allowed to open.
+// The staff console's navigation, built from the entries the modules declare
+// (src/platform/modules.ts). Entries are grouped by product (Journeys, Portal, Contact), then the
+// work every product shares, settings and administration. A person sees a product only if their
+// force has bought it (staff without a force, the region's administrators, see every product),
+// and only the entries their roles may open, so every link leads to a page they are allowed to
+// open. A product none of whose entries a person may open is not shown at all: no empty pages.
 import type { Product, StaffPrincipal, StaffRole } from '../auth/roles.ts'
+import type { NavigationEntry, NavigationGroup } from '../modules.ts'
 
-export interface NavigationItem {
-  text: string
-  href: string
-  roles: readonly StaffRole[] | 'any'
-  product?: Product
+export interface GroupDescription {
+  group: NavigationGroup
+  name: string
+  /** A product's home page, which lists its entries. */
+  home?: string
+  summary?: string
 }
 
-export const consoleNavigation: NavigationItem[] = [
-  { text: 'Dashboard', href: '/console', roles: 'any' },
-  { text: 'Journeys', href: '/console/journeys', roles: 'any', product: 'journeys' },
+/** The groups in the order the console shows them. */
+export const navigationGroups: readonly GroupDescription[] = [
   {
-    text: 'Journey definitions',
-    href: '/console/journeys/definitions',
-    roles: ['force_admin', 'journey_designer', 'analyst'],
-    product: 'journeys',
+    group: 'journeys',
+    name: 'Journeys',
+    home: '/console/journeys',
+    summary:
+      'Automated text and email journeys that keep victims informed as their incident and crime move on, written back to STORM and Athena.',
   },
   {
-    text: 'Inclusion rules',
-    href: '/console/journeys/rules',
-    roles: ['force_admin', 'journey_designer', 'analyst'],
-    product: 'journeys',
+    group: 'portal',
+    name: 'Portal',
+    home: '/console/portal',
+    summary:
+      'The force side of My Police Portal: invitations, case updates and messages between victims and investigating officers.',
   },
   {
-    text: 'Journey designer',
-    href: '/console/journeys/designer',
-    roles: ['journey_designer', 'force_admin'],
-    product: 'journeys',
+    group: 'contact',
+    name: 'Contact',
+    home: '/console/contact',
+    summary:
+      'The contact centre: one view of a caller, the queue across channels, THRIVE risk assessment, scripts and wallboards.',
   },
-  {
-    text: 'Safe-contact policy',
-    href: '/console/journeys/contact-policy',
-    roles: ['force_admin'],
-    product: 'journeys',
-  },
-  {
-    text: 'Victims’ Code deadlines',
-    href: '/console/journeys/victims-code',
-    roles: ['force_admin', 'journey_designer', 'analyst', 'investigating_officer', 'supervisor'],
-    product: 'journeys',
-  },
-  {
-    text: 'Outbox',
-    href: '/console/outbox',
-    roles: ['force_admin', 'journey_designer', 'supervisor', 'service_support'],
-  },
-  { text: 'Message templates', href: '/console/templates', roles: ['force_admin', 'journey_designer'] },
-  { text: 'Messaging settings', href: '/console/messaging-settings', roles: ['force_admin'] },
-  {
-    text: 'Opt-outs',
-    href: '/console/opt-outs',
-    roles: ['force_admin', 'contact_handler', 'contact_supervisor', 'investigating_officer', 'supervisor'],
-  },
-  {
-    text: 'Reports',
-    href: '/console/reports',
-    roles: ['analyst', 'force_admin', 'system_admin'],
-    product: 'journeys',
-  },
-  { text: 'Retention', href: '/console/retention/rules', roles: ['force_admin'] },
-  { text: 'Retention report', href: '/console/retention/report', roles: ['auditor'] },
-  { text: 'Portal', href: '/console/portal', roles: 'any', product: 'portal' },
-  { text: 'Contact', href: '/console/contact', roles: 'any', product: 'contact' },
-  {
-    text: 'Cases',
-    href: '/console/cases',
-    roles: ['investigating_officer', 'supervisor', 'contact_handler', 'force_admin'],
-  },
-  {
-    text: 'Conversations',
-    href: '/console/conversations',
-    roles: ['investigating_officer', 'supervisor', 'contact_handler', 'contact_supervisor', 'force_admin'],
-  },
-  { text: 'Sources', href: '/console/sources', roles: ['force_admin'] },
-  { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'] },
-  { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'] },
-  { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'] },
-  { text: 'API clients', href: '/console/api-clients', roles: ['system_admin', 'force_admin'] },
-  { text: 'Audit', href: '/console/audit', roles: ['system_admin', 'auditor'] },
-  {
-    text: 'Service status',
-    href: '/console/service-status',
-    roles: ['system_admin', 'service_support', 'force_admin'],
-  },
-  { text: 'Write-back', href: '/console/writeback', roles: ['force_admin', 'service_support'] },
-  { text: 'RMS update', href: '/console/rms-updates/new', roles: ['investigating_officer', 'supervisor'] },
+  { group: 'work', name: 'Cases and messages' },
+  { group: 'settings', name: 'Settings' },
+  { group: 'admin', name: 'Administration' },
 ]
 
-export function navigationFor(
-  staff: StaffPrincipal | undefined,
-  currentPath: string,
-  forceProducts: readonly string[] | undefined,
-): { text: string; href: string; active: boolean }[] {
-  if (!staff) return []
-  return consoleNavigation
-    .filter((item) => item.roles === 'any' || item.roles.some((r) => staff.roles.has(r)))
-    .filter((item) => !item.product || !forceProducts || forceProducts.includes(item.product))
-    .map((item) => ({
-      text: item.text,
-      href: item.href,
-      active: item.href === '/console' ? currentPath === '/console' : currentPath.startsWith(item.href),
-    }))
+export const products: readonly Product[] = ['journeys', 'portal', 'contact']
+
+export interface NavigationLink {
+  text: string
+  href: string
+  active: boolean
+}
+
+export interface VisibleGroup extends GroupDescription {
+  links: NavigationLink[]
+}
+
+export class ConsoleNavigation {
+  readonly #entries: readonly NavigationEntry[]
+
+  constructor(entries: readonly NavigationEntry[]) {
+    const hrefs = new Set<string>()
+    for (const e of entries) {
+      if (hrefs.has(e.href)) throw new Error(`Two navigation entries lead to ${e.href}`)
+      hrefs.add(e.href)
+      if (!navigationGroups.some((g) => g.group === e.group))
+        throw new Error(`Navigation entry ${e.href} is in no known group (${e.group})`)
+    }
+    this.#entries = entries
+  }
+
+  /** The groups a person sees, each with the entries their roles may open; empty groups left out. */
+  groupsFor(
+    staff: StaffPrincipal | undefined,
+    forceProducts: readonly string[] | undefined,
+    currentPath = '',
+  ): VisibleGroup[] {
+    if (!staff) return []
+    const groups: VisibleGroup[] = []
+    for (const description of navigationGroups) {
+      if (isProduct(description.group) && forceProducts && !forceProducts.includes(description.group))
+        continue
+      const links = this.#entries
+        .filter((e) => e.group === description.group && mayOpen(staff, e.roles))
+        .map((e) => ({ text: e.text, href: e.href, active: currentPath.startsWith(e.href) }))
+      if (links.length) groups.push({ ...description, links })
+    }
+    return groups
+  }
+
+  /**
+   * The primary navigation: the dashboard, then each visible group in order, a product led by its
+   * home page.
+   */
+  primaryFor(
+    staff: StaffPrincipal | undefined,
+    currentPath: string,
+    forceProducts: readonly string[] | undefined,
+  ): NavigationLink[] {
+    if (!staff) return []
+    const links: NavigationLink[] = [
+      { text: 'Dashboard', href: '/console', active: currentPath === '/console' },
+    ]
+    for (const group of this.groupsFor(staff, forceProducts, currentPath)) {
+      if (group.home)
+        links.push({ text: group.name, href: group.home, active: currentPath.startsWith(group.home) })
+      links.push(...group.links)
+    }
+    return links
+  }
+
+  /**
+   * The products with at least one entry, each with the roles that may open its home page: those
+   * that may open one of its entries (deny by default). A product without entries has no page.
+   */
+  productHomes(): { product: Product; description: GroupDescription; roles: readonly StaffRole[] | 'any' }[] {
+    const homes = []
+    for (const product of products) {
+      const entries = this.#entries.filter((e) => e.group === product)
+      if (entries.length === 0) continue
+      const roles = entries.some((e) => e.roles === 'any')
+        ? ('any' as const)
+        : [...new Set(entries.flatMap((e) => e.roles as readonly StaffRole[]))]
+      const description = navigationGroups.find((g) => g.group === product)!
+      homes.push({ product, description, roles })
+    }
+    return homes
+  }
+}
+
+function isProduct(group: NavigationGroup): group is Product {
+  return (products as readonly string[]).includes(group)
+}
+
+function mayOpen(staff: StaffPrincipal, roles: NavigationEntry['roles']): boolean {
+  return roles === 'any' || roles.some((r) => staff.roles.has(r))
 }

@@ -1,38 +1,14 @@
-// Each product's home in the console. A force that has not bought a product cannot open its
-// pages (the route declares the product), and the link is not in its navigation.
+// Each product's home in the console, for the products the modules give entries to: it lists the
+// product's entries a person may open. A force that has not bought the product cannot open it
+// (the route declares the product), and only those who may open one of its entries may open it.
+// A product without entries has no home page at all.
 import type { FastifyInstance } from 'fastify'
-import type { Product } from '../auth/roles.ts'
+import type { ConsoleNavigation } from './navigation.ts'
 
-export const productHomes: { product: Product; name: string; path: string; summary: string }[] = [
-  {
-    product: 'journeys',
-    name: 'Journeys',
-    path: '/console/journeys',
-    summary:
-      'Automated text and email journeys that keep victims informed as their incident and crime move on, written back to STORM and Athena.',
-  },
-  {
-    product: 'portal',
-    name: 'Portal',
-    path: '/console/portal',
-    summary:
-      'The force side of My Police Portal: invitations, case updates and messages between victims and investigating officers.',
-  },
-  {
-    product: 'contact',
-    name: 'Contact',
-    path: '/console/contact',
-    summary:
-      'The contact centre: one view of a caller, the queue across channels, THRIVE risk assessment, scripts and wallboards.',
-  },
-]
-
-export function registerProductRoutes(http: FastifyInstance): void {
-  for (const home of productHomes) {
-    http.get(
-      home.path,
-      { config: { access: { staff: 'any', product: home.product } } },
-      async (_request, reply) => reply.render('console/product-home.njk', { home }),
+export function registerProductRoutes(http: FastifyInstance, navigation: ConsoleNavigation): void {
+  for (const { product, description, roles } of navigation.productHomes()) {
+    http.get(description.home!, { config: { access: { staff: roles, product } } }, async (_request, reply) =>
+      reply.render('console/product-home.njk', { home: description }),
     )
   }
 }

@@ -113,33 +113,45 @@ test('UJ-5: only system administrators change a force’s products; force admini
   assert.deepEqual((await t.app.services.forces.get('kent')).products, ['journeys', 'portal', 'contact'])
 })
 
-test('CP-5: turning Portal off for Kent closes Kent’s Portal pages and hides the link, while Essex keeps them', async () => {
+test('CP-5: turning Journeys off for Kent closes Kent’s Journeys pages and hides the links, while Essex keeps them', async () => {
   const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
   const essexOfficer = await t.signInAs(['investigating_officer'], 'essex')
-  assert.equal((await kentOfficer.get('/console/portal')).statusCode, 200)
+  const kentHome = await kentOfficer.get('/console/journeys')
+  assert.equal(kentHome.statusCode, 200)
+  assert.match(kentHome.body, /href="\/console\/journeys\/victims-code"/)
 
-  const saved = await system.post('/console/forces/kent/products', { products: ['journeys', 'contact'] })
+  const saved = await system.post('/console/forces/kent/products', { products: ['portal', 'contact'] })
   assert.equal(saved.statusCode, 303)
   const events = await auditOf('force.products-changed', 'kent')
   assert.deepEqual(events.at(-1)?.detail, {
     before: ['journeys', 'portal', 'contact'],
-    after: ['journeys', 'contact'],
+    after: ['portal', 'contact'],
   })
 
-  const kentPortal = await kentOfficer.get('/console/portal')
-  assert.equal(kentPortal.statusCode, 403)
-  assert.match(kentPortal.body, /Your force does not use Waypoint portal/)
-  const kentHome = await kentOfficer.get('/console/journeys')
-  assert.equal(kentHome.statusCode, 200)
-  assert.doesNotMatch(kentHome.body, /href="\/console\/portal"/)
-  assert.match(kentHome.body, /href="\/console\/contact"/)
+  const closed = await kentOfficer.get('/console/journeys')
+  assert.equal(closed.statusCode, 403)
+  assert.match(closed.body, /Your force does not use Waypoint journeys/)
+  assert.equal((await kentOfficer.get('/console/journeys/victims-code')).statusCode, 403)
+  const dashboard = await kentOfficer.get('/console')
+  assert.equal(dashboard.statusCode, 200)
+  assert.doesNotMatch(dashboard.body, /href="\/console\/journeys/)
+  assert.match(dashboard.body, /href="\/console\/cases"/)
 
-  const essexPortal = await essexOfficer.get('/console/portal')
-  assert.equal(essexPortal.statusCode, 200)
-  assert.match(essexPortal.body, /href="\/console\/portal"/)
+  const essexHome = await essexOfficer.get('/console/journeys')
+  assert.equal(essexHome.statusCode, 200)
+  assert.match(essexHome.body, /href="\/console\/journeys"/)
 
   await system.post('/console/forces/kent/products', { products: ['journeys', 'portal', 'contact'] })
-  assert.equal((await kentOfficer.get('/console/portal')).statusCode, 200)
+  assert.equal((await kentOfficer.get('/console/journeys')).statusCode, 200)
+})
+
+test('a product with no console pages yet has no page and no link, even for a force that bought it', async () => {
+  const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  assert.deepEqual((await t.app.services.forces.get('kent')).products, ['journeys', 'portal', 'contact'])
+  for (const path of ['/console/portal', '/console/contact']) {
+    assert.equal((await kentOfficer.get(path)).statusCode, 404)
+    assert.doesNotMatch((await kentOfficer.get('/console')).body, new RegExp(`href="${path}"`))
+  }
 })
 
 test('UJ-5: a system administrator creates a sharing agreement with GOV.UK date inputs, and it is audited', async () => {

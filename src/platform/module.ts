@@ -1,0 +1,155 @@
+// The platform's own module: forces and sharing, staff and their sign-in, sessions (staff and
+// citizen), live push, the audit trail and its forwarding to the SIEMs, the service-incident log,
+// API clients and provisioning, the console's dashboard and the public statements. Capability
+// modules are built on its services; it knows none of them.
+import { registerApiRoutes } from './api/routes.ts'
+import { ApiClientRepository } from './api/client-repository.ts'
+import { ApiClientService } from './api/client-service.ts'
+import { ProvisioningRepository } from './api/provisioning-repository.ts'
+import { ProvisioningService } from './api/provisioning-service.ts'
+import { AuditRepository } from './audit/audit-repository.ts'
+import { AuditService } from './audit/audit-service.ts'
+import { createForwardingService } from './audit/forwarding-service.ts'
+import { auditForwardJob } from './audit/jobs.ts'
+import { registerAuditRoutes } from './audit/routes.ts'
+import { registerCitizenAccountRoutes } from './auth/citizen-routes.ts'
+import { registerSignInRoutes } from './auth/sign-in-routes.ts'
+import { StaffSignInService } from './auth/sign-in-service.ts'
+import { StaffSsoService } from './auth/sso-service.ts'
+import { StaffAdministration } from './auth/staff-administration.ts'
+import { StaffRepository } from './auth/staff-repository.ts'
+import { StaffService } from './auth/staff-service.ts'
+import { TotpSecretVault } from './auth/totp-secrets.ts'
+import { registerUserAdminRoutes } from './auth/users-routes.ts'
+import type { Clock } from './clock.ts'
+import type { Config } from './config.ts'
+import { registerConsoleRoutes } from './console/routes.ts'
+import type { Database } from './db/database.ts'
+import { CitizenSessions } from './http/citizen-sessions.ts'
+import { SessionRepository } from './http/session-repository.ts'
+import { SessionService } from './http/session-service.ts'
+import type { JobQueue } from './jobs.ts'
+import type { Logger } from './logger.ts'
+import type { Module } from './modules.ts'
+import { registerStatementRoutes } from './pages/routes.ts'
+import { PushService } from './push/push-service.ts'
+import { registerPushRoutes } from './push/routes.ts'
+import { registerServiceStatusRoutes } from './service-status/routes.ts'
+import { ServiceIncidentRepository } from './service-status/service-incident-repository.ts'
+import { ServiceIncidentService } from './service-status/service-incident-service.ts'
+import type { PlatformServices } from './services.ts'
+import { ForceRepository } from './tenancy/force-repository.ts'
+import { registerForceRoutes } from './tenancy/force-routes.ts'
+import { ForceService } from './tenancy/force-service.ts'
+import { registerSharingRoutes } from './tenancy/sharing-routes.ts'
+
+export async function createPlatform(deps: {
+  config: Config
+  db: Database
+  clock: Clock
+  log: Logger
+  jobs: JobQueue
+}): Promise<Module<PlatformServices> & { forceIds(): Promise<string[]> }> {
+  const { config, db, clock, log, jobs } = deps
+  const forces = new ForceService(new ForceRepository(db), clock)
+  const forceIds = async () => (await forces.list()).map((f) => f.id)
+  const staff = new StaffService(new StaffRepository(db), clock)
+  const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
+  const citizenSessions = new CitizenSessions({
+    db,
+    sessions,
+    clock,
+    secureCookie: config.session.secureCookie,
+  })
+  const push = new PushService(db, log.child({ component: 'push' }))
+  // A citizen follows their own account only.
+  push.defineTopic({ name: 'account', citizen: (citizen, key) => key === citizen.id })
+  // CP-175, CP-176: every audit event is queued for the SIEMs in its own transaction.
+  const auditForwarding = createForwardingService(config, db, clock, log.child({ component: 'siem' }))
+  const auditForwardingJob = auditForwardJob(auditForwarding)
+  const audit = new AuditService(new AuditRepository(db, auditForwarding.destinations), db, clock, {
+    queueForwarding: (tx) => jobs.send(auditForwardingJob, {}, { tx }),
+  })
+  const apiClients = new ApiClientService(new ApiClientRepository(db), clock, config.api.tokenTtlSeconds)
+  const serviceIncidents = new ServiceIncidentService(new ServiceIncidentRepository(db), audit, forces, clock)
+  // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47). Authenticator
+  // secrets still stored in clear, or under TOTP_ENCRYPTION_KEY_PREVIOUS, are sealed under
+  // TOTP_ENCRYPTION_KEY before sign-in opens (decision 0009).
+  const signIn = new StaffSignInService(staff.repository, clock, config.login, {
+    secrets: new TotpSecretVault(config.totpSecretKey, config.totpSecretKeyPrevious),
+    log,
+  })
+  await signIn.sealClearSecrets()
+  const services: PlatformServices = {
+    apiClients,
+    audit,
+    forces,
+    serviceIncidents,
+    staff,
+    sessions,
+    citizenSessions,
+    push,
+  }
+  return {
+    name: 'platform',
+    services,
+    forceIds,
+    jobs: [auditForwardingJob],
+    readiness: [{ name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) }],
+    routes: async (http) => {
+      registerSignInRoutes(http, {
+        config,
+        sessions,
+        audit,
+        signIn,
+        sso: new StaffSsoService(config, { staff, repository: staff.repository, audit, clock }),
+      })
+      // User administration (CP-44, CP-45, CP-46, CP-152).
+      registerUserAdminRoutes(http, {
+        forces,
+        administration: new StaffAdministration({
+          staff,
+          audit,
+          sessions,
+          clock,
+          forceExists: async (id) => (await forceIds()).includes(id),
+        }),
+      })
+      registerConsoleRoutes(http, services)
+      await registerPushRoutes(http, push)
+      registerCitizenAccountRoutes(http, citizenSessions)
+      registerForceRoutes(http, services)
+      registerSharingRoutes(http, services)
+      registerStatementRoutes(http, services)
+      registerAuditRoutes(http, services)
+      registerServiceStatusRoutes(http, services)
+      const provisioning = new ProvisioningService(new ProvisioningRepository(db), {
+        staff,
+        sessions,
+        audit,
+        clock,
+      })
+      registerApiRoutes(http, { apiClients, provisioning, forces, audit })
+    },
+    navigation: [
+      { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'], group: 'admin' },
+      { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'], group: 'admin' },
+      { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'], group: 'admin' },
+      {
+        text: 'API clients',
+        href: '/console/api-clients',
+        roles: ['system_admin', 'force_admin'],
+        group: 'admin',
+      },
+      { text: 'Audit', href: '/console/audit', roles: ['system_admin', 'auditor'], group: 'admin' },
+      {
+        text: 'Service status',
+        href: '/console/service-status',
+        roles: ['system_admin', 'service_support', 'force_admin'],
+        group: 'admin',
+      },
+    ],
+    start: () => push.start(),
+    stop: () => push.stop(),
+  }
+}

@@ -1,0 +1,76 @@
+// Sources as a module: the STORM/Athena source API, the mapping profiles' console, and the
+// warehouse poller with its settings, its job, and the navigation entry for the profiles.
+import type { CaseService } from '../cases/service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { Logger } from '../platform/logger.ts'
+import type { Module } from '../platform/modules.ts'
+import type { OutboundPolicy } from '../platform/outbound.ts'
+import type { CredentialCipher } from '../writeback/credentials.ts'
+import { registerSourceApiRoutes } from './api-routes.ts'
+import { registerSourceConsoleRoutes } from './console-routes.ts'
+import { IngestBatcher } from './ingest-batcher.ts'
+import { SourceRepository } from './repository.ts'
+import { SourceService } from './service.ts'
+import { WarehousePoller } from './warehouse.ts'
+import { WarehouseRepository } from './warehouse-repository.ts'
+import { registerWarehouseRoutes } from './warehouse-routes.ts'
+import { WarehouseSettings } from './warehouse-settings.ts'
+
+export async function createSources(deps: {
+  config: Config
+  db: Database
+  clock: Clock
+  log: Logger
+  audit: AuditService
+  cases: CaseService
+  /** Warehouse connection strings are sealed with the same key as write-back credentials. */
+  cipher: CredentialCipher
+  outbound: OutboundPolicy
+  forceIds: () => Promise<string[]>
+}): Promise<Module<{ sources: SourceService; warehouse: WarehousePoller }>> {
+  const { config, db, clock, log, audit, cipher } = deps
+  const sources = new SourceService(
+    db,
+    new SourceRepository(),
+    deps.cases,
+    clock,
+    log.child({ component: 'sources' }),
+  )
+  const ingest = new IngestBatcher(sources)
+  await sources.seedDefaultProfiles(await deps.forceIds())
+  const warehouseRepository = new WarehouseRepository()
+  const warehouse = new WarehousePoller({
+    db,
+    repo: warehouseRepository,
+    sources,
+    clock,
+    log: log.child({ component: 'warehouse' }),
+    cipher,
+    limits: { outbound: deps.outbound, ...config.warehouse },
+  })
+  return {
+    name: 'sources',
+    services: { sources, warehouse },
+    jobs: [warehouse.job],
+    routes: async (http) => {
+      await registerSourceApiRoutes(http, ingest)
+      registerSourceConsoleRoutes(http, { sources, audit })
+      registerWarehouseRoutes(http, {
+        settings: new WarehouseSettings({
+          db,
+          repo: warehouseRepository,
+          poller: warehouse,
+          sources,
+          audit,
+          clock,
+          cipher,
+          allowEmbedded: config.environment !== 'production',
+        }),
+      })
+    },
+    navigation: [{ text: 'Sources', href: '/console/sources', roles: ['force_admin'], group: 'settings' }],
+  }
+}
