@@ -112,6 +112,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       messaging.conversations.personMessages(request, forceId, personId),
     // Case pages show what Journeys sent each person and why (Journeys, below).
     caseMessages: (request, forceId, page) => caseMessages(request, forceId, page),
+    // The person page shows the person's opt-outs and their history (messaging, below).
+    personOptOuts: (request, forceId, personId, contactPoints) =>
+      messaging.personOptOuts(request, forceId, personId, contactPoints),
   })
   const sources = await createSources({
     config,

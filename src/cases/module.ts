@@ -32,6 +32,8 @@ export function createCases(deps: {
   personMessages: PersonMessages
   /** What Journeys sent about a case, shown on its pages (Journeys, built after this module). */
   caseMessages?: CaseRouteDependencies['caseMessages']
+  /** A person's opt-outs, shown on the person page (messaging, built after this module). */
+  personOptOuts?: CaseRouteDependencies['personOptOuts']
 }): Module<{ cases: CaseService }> {
   const { log, jobs } = deps
   const cases = new CaseService(
@@ -59,6 +61,7 @@ export function createCases(deps: {
         audit: deps.audit,
         personMessages: deps.personMessages,
         caseMessages: deps.caseMessages,
+        personOptOuts: deps.personOptOuts,
       }),
     navigation: [
       {

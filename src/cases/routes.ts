@@ -40,6 +40,13 @@ export function registerCaseRoutes(
       forceId: string,
       page: { kind: 'incident' | 'crime' | 'person'; id: string; found: Record<string, unknown> },
     ) => Promise<{ entries: unknown[]; journeysHref: string | null }>
+    /** The person's opt-outs: each contact detail's status and the history, for the person page. */
+    personOptOuts?: (
+      request: FastifyRequest,
+      forceId: string,
+      personId: string,
+      contactPoints: { kind: string; value: string }[],
+    ) => Promise<Record<string, unknown>>
   },
 ): void {
   const access = { staff: caseViewerRoles }
@@ -128,7 +135,17 @@ export function registerCaseRoutes(
           id: request.params.id,
           found: found as unknown as Record<string, unknown>,
         })
+        const optOuts =
+          page.kind === 'person' && deps.personOptOuts
+            ? await deps.personOptOuts(
+                request,
+                forceId,
+                request.params.id,
+                (found as { contactPoints?: { kind: string; value: string }[] }).contactPoints ?? [],
+              )
+            : {}
         return reply.render(`cases/${page.kind}.njk`, {
+          ...optOuts,
           ...(found as unknown as Record<string, unknown>),
           ...(messages ? { messages } : {}),
           ...(journeyMessages

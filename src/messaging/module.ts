@@ -18,6 +18,8 @@ import { NotifyKeys } from './notify-keys.ts'
 import { OutboxService } from './outbox-service.ts'
 import { MessagingRepository } from './repository.ts'
 import { registerMessagingRoutes } from './routes.ts'
+import { OptOutHistory } from './opt-out-history.ts'
+import { personOptOutsPanel, registerOptOutRemovalRoutes } from './opt-out-routes.ts'
 import { MessagingService, type OptOutListener, type TemplateEditing } from './service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
 
@@ -79,6 +81,8 @@ export function createMessaging(deps: {
     smtp,
     forceIds: deps.forceIds,
   })
+  // A person's opt-outs on the person page, and removing one with a reason (UJ-6).
+  const optOutHistory = new OptOutHistory({ db, audit: deps.audit, clock })
   const module: Module<{ messaging: MessagingService; conversations: typeof conversations.service }> = {
     name: 'messaging',
     services: { messaging: service, conversations: conversations.service },
@@ -100,6 +104,7 @@ export function createMessaging(deps: {
         editing: deps.editing,
       })
       conversations.registerRoutes(http)
+      registerOptOutRemovalRoutes(http, { history: optOutHistory })
     },
     navigation: [
       {
@@ -152,6 +157,8 @@ export function createMessaging(deps: {
   return {
     module,
     service,
+    /** For the person page: each contact detail's opt-out status and the history. */
+    personOptOuts: personOptOutsPanel(optOutHistory),
     outbox,
     dispatcher,
     links,

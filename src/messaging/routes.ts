@@ -261,7 +261,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     },
   )
 
-  http.get(
+  http.get<{ Querystring: { saved?: string; removed?: string } }>(
     '/console/opt-outs',
     { config: { access: { staff: optOutRecorders } } },
     async (request, reply) => {
@@ -276,6 +276,8 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         optOuts,
         failures,
         values: {},
+        saved: request.query.saved === '1',
+        removed: request.query.removed === '1',
       })
     },
   )

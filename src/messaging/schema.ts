@@ -124,6 +124,7 @@ export const messageOptOuts = pgTable('message_opt_outs', {
   recordedAt: timestamptz('recorded_at').notNull().defaultNow(),
   withdrawnBy: uuid('withdrawn_by'),
   withdrawnAt: timestamptz('withdrawn_at'),
+  withdrawnReason: text('withdrawn_reason'),
 })
 
 export const contactPointHealth = pgTable('contact_point_health', {
