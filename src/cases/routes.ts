@@ -93,7 +93,17 @@ export function registerCaseRoutes(
           action: 'case.searched',
           forceId,
           actor: { kind: 'staff', id: request.staff!.id, name: request.staff!.displayName },
-          detail: { resultCount: (results?.cases.length ?? 0) + (results?.people.length ?? 0) },
+          // What was searched for, without personal data: a reference is kept, a name is not (only
+          // that a name was searched); the records found are kept by id, so an auditor sees whom a
+          // search reached.
+          detail: {
+            criteria: /\d/.test(q) ? { reference: q } : { name: 'a name (not kept)' },
+            resultCount: (results?.cases.length ?? 0) + (results?.people.length ?? 0),
+            found: [
+              ...(results?.cases ?? []).map((c) => `${c.kind} ${c.id}`),
+              ...(results?.people ?? []).map((p) => `person ${p.id}`),
+            ].slice(0, 50),
+          },
           ip: request.ip,
           correlationId: request.id,
         })

@@ -48,6 +48,8 @@ export interface AuditSearcher {
 
 export interface AuditSearchPage {
   rows: AuditRow[]
+  /** Names of the members of staff among the actors whose events keep only their id. */
+  staffNames: Map<string, string>
   page: number
   pageSize: number
   hasNextPage: boolean
@@ -146,8 +148,16 @@ export class AuditService {
       ...whoAndWhere(searcher.request),
       detail: { filters: describeFilters(effective), page, results: Math.min(found.length, AUDIT_PAGE_SIZE) },
     })
+    const shown = found.slice(0, AUDIT_PAGE_SIZE)
+    const staffNames = await this.#repo.staffNames(
+      scope,
+      shown
+        .filter((r) => r.actorKind === 'staff' && !r.actorName && r.actorId)
+        .map((r) => r.actorId as string),
+    )
     return {
-      rows: found.slice(0, AUDIT_PAGE_SIZE),
+      rows: shown,
+      staffNames,
       page,
       pageSize: AUDIT_PAGE_SIZE,
       hasNextPage: found.length > AUDIT_PAGE_SIZE,
@@ -207,6 +217,7 @@ function describeFilters(filters: AuditFilters): Record<string, string> {
   const described: Record<string, string> = {}
   for (const [key, value] of Object.entries(filters)) {
     if (value instanceof Date) described[key] = value.toISOString()
+    else if (Array.isArray(value)) described[key] = value.join(', ')
     else if (value) described[key] = String(value)
   }
   return described

@@ -7,6 +7,7 @@ import type { StaffRole } from '../auth/roles.ts'
 import type { FieldError } from '../errors.ts'
 import type { AuditFilters, AuditRow } from './audit-repository.ts'
 import type { AuditSearcher } from './audit-service.ts'
+import { actionItems, actionsMatching, describe, recordHref, recordName } from './action-names.ts'
 import { csvStream } from './csv-export.ts'
 
 const auditReaders: StaffRole[] = ['auditor', 'system_admin']
@@ -38,7 +39,14 @@ export function registerAuditRoutes(
     ]
     if (errors.length > 0) {
       reply.code(400)
-      return reply.render('audit/search.njk', { title: 'Audit trail', query, errors, forceItems, searcher })
+      return reply.render('audit/search.njk', {
+        title: 'Audit trail',
+        query,
+        errors,
+        forceItems,
+        searcher,
+        actionItems: actionPickList(query.action),
+      })
     }
     const page = Math.max(1, Math.min(10_000, Number.parseInt(query.page ?? '1', 10) || 1))
     const results = await services.audit.search(searcher, filters, page)
@@ -48,7 +56,8 @@ export function registerAuditRoutes(
       forceItems,
       searcher,
       results,
-      rows: results.rows.map(rowForDisplay),
+      actionItems: actionPickList(query.action),
+      rows: results.rows.map((row) => rowForDisplay(row, results.staffNames)),
       exportHref: `/console/audit/export.csv${queryString(query, {})}`,
       previousHref: page > 1 ? `/console/audit${queryString(query, { page: String(page - 1) })}` : undefined,
       nextHref: results.hasNextPage
@@ -67,6 +76,7 @@ export function registerAuditRoutes(
         errors,
         forceItems: [],
         searcher: searcherOf(request),
+        actionItems: actionPickList((request.query as AuditQuery).action),
       })
     }
     const rows = await services.audit.export(searcherOf(request), filters)
@@ -122,13 +132,38 @@ function searcherOf(request: FastifyRequest): AuditSearcher {
   return { request, forceId: staff.forceId, regionWide: staff.roles.has('system_admin') }
 }
 
-function rowForDisplay(row: AuditRow) {
+const actorKinds: Record<string, string> = {
+  staff: 'A member of staff',
+  client: 'An API client',
+  citizen: 'A member of the public',
+  system: 'Waypoint',
+}
+
+function rowForDisplay(row: AuditRow, staffNames: Map<string, string>) {
+  const named = row.actorName ?? (row.actorId ? staffNames.get(row.actorId) : undefined)
   return {
     ...row,
-    actor: row.actorName ?? row.actorId ?? row.actorKind,
-    record: [row.recordType, row.recordId].filter(Boolean).join(' '),
-    detailText: Object.keys(row.detail ?? {}).length ? JSON.stringify(row.detail) : '',
+    actor: named ?? actorKinds[row.actorKind] ?? row.actorKind,
+    // An id is shown only where no name is known (a client, or staff of another force).
+    actorDetail: named || !row.actorId ? '' : row.actorId,
+    description: describe(row),
+    recordText: row.recordType ? `${recordName(row.recordType)} ${row.recordId ?? ''}`.trim() : '',
+    recordLabel: recordName(row.recordType),
+    recordHref: recordHref(row),
   }
+}
+
+/** The pick-list; a search typed in words (a link from elsewhere) is kept as its own choice. */
+function actionPickList(action: string | undefined) {
+  const items = actionItems(action)
+  const typed = action?.trim()
+  return [
+    { value: '', text: 'Any action' },
+    ...(typed && !items.some((i) => i.value === typed)
+      ? [{ value: typed, text: `Matching “${typed}”`, selected: true }]
+      : []),
+    ...items,
+  ]
 }
 
 /** Dates are days in UK time; "to" includes the whole of its day. */
@@ -154,11 +189,14 @@ function parseFilters(query: AuditQuery): { filters: AuditFilters; errors: Field
     if (trimmed.length > 200) errors.push({ field, message: `${label} must be 200 characters or fewer` })
     return trimmed
   }
+  const actionText = text(query.action, 'action', 'Action')
+  const matching = actionText ? actionsMatching(actionText) : undefined
   const filters: AuditFilters = {
     from,
     to,
     actor: text(query.actor, 'actor', 'Actor'),
-    action: text(query.action, 'action', 'Action'),
+    ...(matching && 'actions' in matching ? { actions: matching.actions } : {}),
+    ...(matching && 'prefix' in matching ? { action: matching.prefix } : {}),
     recordType: text(query.recordType, 'recordType', 'Record type'),
     recordId: text(query.recordId, 'recordId', 'Record id'),
     forceId: text(query.force, 'force', 'Force'),
