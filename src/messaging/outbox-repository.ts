@@ -233,22 +233,15 @@ function conditions(forceId: string, filter: OutboxFilter): SQL {
   if (search?.kind === 'address') parts.push(sql`recipient_key = ${search.recipientKey}`)
   if (search?.kind === 'text') {
     // Our reference, a crime or incident reference, or the person's name (every word of it):
-    // each a look-up in its own index, the messages then read by reference, case or person.
+    // the case and person ids are looked up through their indexes among the force's own rows
+    // (migration 0971), then the messages are read by reference, case or person.
+    const words = `{${search.nameWords.map((w) => `"${w}"`).join(',')}}`
+    const targets = sql`waypoint_outbox_search_targets(${search.caseReference}, ${words}::text[])`
     const either: SQL[] = [
       sql`reference = ${search.reference}`,
-      sql`case_id = any(array(
-            select id::text from crimes where force_id = ${forceId}
-              and upper(replace(crime_ref, ' ', '')) = ${search.caseReference}
-            union all
-            select id::text from incidents where force_id = ${forceId}
-              and upper(replace(cad_ref, ' ', '')) = ${search.caseReference}))`,
+      sql`case_id = any(array(select case_id from ${targets} where case_id is not null))`,
+      sql`person_id = any(array(select person_id from ${targets} where person_id is not null))`,
     ]
-    if (search.nameWords.length > 0)
-      either.push(sql`person_id = any(array(
-            select id::text from people where force_id = ${forceId}
-              and regexp_split_to_array(lower(coalesce(display_name, '')), '\\s+')
-                  @> ${`{${search.nameWords.map((w) => `"${w}"`).join(',')}}`}::text[]
-            limit 1000))`)
     parts.push(sql`(${sql.join(either, sql` or `)})`)
   }
   return sql.join(parts, sql` and `)
