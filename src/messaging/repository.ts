@@ -40,7 +40,10 @@ export class MessagingRepository {
   readonly #identities: SettingsCache<Pick<typeof forces.$inferSelect, 'name' | 'branding'> | undefined>
   readonly #templates: SettingsCache<TemplateRow | undefined>
 
+  readonly #db: Database
+
   constructor(db: Database) {
+    this.#db = db
     this.#settings = new SettingsCache(db)
     this.#identities = new SettingsCache(db)
     this.#templates = new SettingsCache(db)
@@ -423,6 +426,30 @@ export class MessagingRepository {
   async message(tx: Tx, id: string): Promise<MessageRow | undefined> {
     const [row] = await tx.select().from(messages).where(eq(messages.id, id))
     return row
+  }
+
+  /**
+   * How many of the force's messages have `status`, counting at most `cap` (the dashboard shows
+   * "1,000 or more"): read from messages_status_created (force, status, created) alone.
+   */
+  async countWithStatus(tx: Tx, forceId: string, status: MessageStatus, cap: number): Promise<number> {
+    const [row] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from (
+            select 1 from messages where force_id = ${forceId} and status = ${status} limit ${cap}
+          ) found`,
+    )
+    return row?.n ?? 0
+  }
+
+  /** `countWithStatus` for each status, in one transaction of the force's own. */
+  countWithStatuses(forceId: string, statuses: MessageStatus[], cap: number) {
+    return this.#db.withForce(forceId, async (tx) => {
+      const counts: { status: MessageStatus; count: number }[] = []
+      for (const status of statuses)
+        counts.push({ status, count: await this.countWithStatus(tx, forceId, status, cap) })
+      return counts
+    })
   }
 
   async messages(

@@ -678,6 +678,15 @@ export class MessagingService {
     return this.#repo.badContactPoints(tx, forceId)
   }
 
+  /** Messages of the force that were not delivered, by failure, each counted up to `cap`. */
+  undeliveredCounts(forceId: string, cap: number): Promise<{ status: MessageStatus; count: number }[]> {
+    return this.#repo.countWithStatuses(
+      forceId,
+      ['permanent-failure', 'temporary-failure', 'technical-failure'],
+      cap,
+    )
+  }
+
   messages(
     tx: Tx,
     filter: { forceId: string; status?: MessageStatus; personId?: string; caseId?: string; limit?: number },

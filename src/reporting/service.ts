@@ -217,6 +217,22 @@ export class ReportingService {
   }
 
   /**
+   * Victims' Code deadlines at risk, for the dashboard: victims whose first-contact deadline falls
+   * in the next two days with no message handed over yet (`due`), and those whose deadline passed
+   * in the last seven days without one (`missed`). Read by date from the deadlines' own index,
+   * so the work is bounded by nine days of deadlines whatever the year's volume.
+   */
+  async vcopAtRisk(forceId: string): Promise<{ due: number; missed: number }> {
+    const now = this.#clock.now()
+    const period = {
+      from: new Date(now.getTime() - 7 * 86_400_000),
+      to: new Date(now.getTime() + 2 * 86_400_000),
+    }
+    const counts = await this.#db.withForce(forceId, (tx) => this.#repo.vcopCounts(tx, period, now))
+    return { due: counts.due, missed: counts.missed }
+  }
+
+  /**
    * One page of the period's deadlines (`page` from 1, past the last page shows the last) and
    * the counts over the whole period, as one reading.
    */

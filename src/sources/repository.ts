@@ -158,6 +158,35 @@ export class SourceRepository {
     return row
   }
 
+  /**
+   * Quarantined events of the force, counting at most `cap`, optionally only those received
+   * since `since`: read from source_events_by_status (status, received), which holds the few
+   * quarantined events apart from the many applied ones.
+   */
+  async countQuarantined(tx: Tx, forceId: string, cap: number, since?: Date): Promise<number> {
+    const [row] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from (
+            select 1 from source_events
+            where status = 'quarantined' and force_id = ${forceId}
+              and received_at >= ${since?.toISOString() ?? '-infinity'}::timestamptz
+            limit ${cap}
+          ) found`,
+    )
+    return row?.n ?? 0
+  }
+
+  /** When the force last received an event from `sourceSystem` that was applied (one index probe). */
+  async lastApplied(tx: Tx, forceId: string, sourceSystem: string): Promise<Date | null> {
+    const [row] = await rows<{ at: Date | string | null }>(
+      tx,
+      sql`select received_at as at from source_events
+          where force_id = ${forceId} and source_system = ${sourceSystem} and status = 'applied'
+          order by received_at desc limit 1`,
+    )
+    return row?.at ? new Date(row.at) : null
+  }
+
   async events(
     tx: Tx,
     filter: { status?: InboxStatus; sourceSystem?: string; limit: number },

@@ -319,6 +319,35 @@ export class SourceService {
     )
   }
 
+  /**
+   * What the dashboard shows of the force's sources: events quarantined now (and of those, the
+   * ones received in the last 24 hours), each counted up to `cap`, and when each source last had
+   * an event applied (`quiet` when that was over 24 hours ago). Bounded reads of indexes, fast
+   * at a year's volume.
+   */
+  async needsAttention(
+    forceId: string,
+    cap: number,
+  ): Promise<{
+    quarantined: number
+    quarantinedLastDay: number
+    lastApplied: { sourceSystem: SourceSystem; at: Date | null; quiet: boolean }[]
+  }> {
+    const since = new Date(this.#clock.now().getTime() - 24 * 3600_000)
+    return this.#db.withForce(forceId, async (tx) => {
+      const lastApplied: { sourceSystem: SourceSystem; at: Date | null; quiet: boolean }[] = []
+      for (const sourceSystem of sourceSystems) {
+        const at = await this.#repo.lastApplied(tx, forceId, sourceSystem)
+        lastApplied.push({ sourceSystem, at, quiet: !!at && at < since })
+      }
+      return {
+        quarantined: await this.#repo.countQuarantined(tx, forceId, cap),
+        quarantinedLastDay: await this.#repo.countQuarantined(tx, forceId, cap, since),
+        lastApplied,
+      }
+    })
+  }
+
   /** Integration health per source for the last 24 hours (item 5, CP-166). */
   async health(forceId: string): Promise<SourceHealth[]> {
     const since = new Date(this.#clock.now().getTime() - 24 * 3600_000)

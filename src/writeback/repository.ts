@@ -1,7 +1,7 @@
 // The only code that touches the write-back tables. Claims use `FOR UPDATE SKIP LOCKED` so any
 // number of workers, on any number of nodes, take disjoint sets of due entries.
 import { and, asc, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm'
-import type { Database, Tx } from '../platform/db/database.ts'
+import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import {
   type WritebackAttempt,
   type WritebackBody,
@@ -209,6 +209,17 @@ export class WritebackRepository {
         .where(inArray(writebackEntries.status, ['pending', 'sending'])),
     )
     return Number(row?.n ?? 0)
+  }
+
+  /** The force's dead letters, counting at most `cap`: read from writeback_entries_dead alone. */
+  async countDead(tx: Tx, forceId: string, cap: number): Promise<number> {
+    const [row] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from (
+            select 1 from writeback_entries where force_id = ${forceId} and status = 'dead' limit ${cap}
+          ) found`,
+    )
+    return row?.n ?? 0
   }
 
   async listDead(tx: Tx, forceId: string, limit: number): Promise<WritebackEntry[]> {

@@ -282,6 +282,11 @@ export class WritebackService {
     return this.#repo.backlog()
   }
 
+  /** How many of the force's entries are dead letters, counted up to `cap` (the dashboard). */
+  deadCount(forceId: string, cap: number): Promise<number> {
+    return this.#deps.db.withForce(forceId, (tx) => this.#repo.countDead(tx, forceId, cap))
+  }
+
   /** The console's summary for one force: counts by status and the newest dead letters. */
   async overview(forceId: string, deadLimit = 100) {
     return this.#deps.db.withForce(forceId, async (tx) => ({

@@ -1,11 +1,13 @@
-// The staff console's landing pages.
+// The staff console's landing pages: each person's home page shows what needs attention in
+// their force, as far as their roles may open it (dashboard.ts).
 import type { FastifyInstance } from 'fastify'
-import type { PlatformServices } from '../services.ts'
 import { roleNames } from '../auth/roles.ts'
+import type { PlatformServices } from '../services.ts'
+import { type DashboardPorts, dashboardFor } from './dashboard.ts'
 
 export function registerConsoleRoutes(
   http: FastifyInstance,
-  services: Pick<PlatformServices, 'forces'>,
+  services: Pick<PlatformServices, 'forces'> & DashboardPorts,
 ): void {
   http.get('/', { config: { access: 'public' } }, async (request, reply) =>
     reply.redirect(request.staff ? '/console' : '/sign-in'),
@@ -16,6 +18,7 @@ export function registerConsoleRoutes(
     const force = staff.forceId ? await services.forces.get(staff.forceId) : undefined
     return reply.render('console/dashboard.njk', {
       force,
+      tiles: await dashboardFor(staff, services),
       roles: [...staff.roles].map((r) => roleNames[r]),
     })
   })
