@@ -266,11 +266,12 @@ export function registerReportingRoutes(
       return reply.render('reports/victims-code.njk', {
         ...page,
         rows: found.rows,
-        pagination: pagination(
-          found.total,
-          found.page,
-          (n) => `/console/reports/victims-code?${query}&page=${n}`,
-        ),
+        paging: {
+          page: found.page,
+          pageSize: rowsPerPage,
+          total: found.total,
+          href: `/console/reports/victims-code?${query}&page={page}`,
+        },
         counts: found.counts,
         query,
         periodText: periodText(period),
@@ -299,7 +300,12 @@ export function registerReportingRoutes(
       return reply.render('reports/deadlines.njk', {
         title: 'Victims’ Code deadlines',
         rows: found.rows,
-        pagination: pagination(found.total, found.page, (n) => `/console/journeys/victims-code?page=${n}`),
+        paging: {
+          page: found.page,
+          pageSize: rowsPerPage,
+          total: found.total,
+          href: '/console/journeys/victims-code?page={page}',
+        },
         counts: found.counts,
         periodText: periodText(period),
       })

@@ -35,6 +35,10 @@ export function createViewEnvironment(): nunjucks.Environment {
           : { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }
     return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'Europe/London' }).format(d)
   })
+  /** A whole number as people read it: 1,234. */
+  env.addFilter('number', (value: unknown) =>
+    typeof value === 'number' ? value.toLocaleString('en-GB') : String(value ?? ''),
+  )
   env.addFilter('isoDate', (value: unknown) =>
     value instanceof Date ? value.toISOString() : String(value ?? ''),
   )
