@@ -27,7 +27,7 @@ import { createHttpServer } from './platform/http/server.ts'
 import { JobQueue } from './platform/jobs.ts'
 import { createLogger, type Logger } from './platform/logger.ts'
 import { createPlatform } from './platform/module.ts'
-import { type Module, navigationEntries, registerModules } from './platform/modules.ts'
+import { attentionTiles, type Module, navigationEntries, registerModules } from './platform/modules.ts'
 import {
   createMetricsRegistry,
   type ReadinessCheck,
@@ -97,7 +97,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const jobs = new JobQueue(db, log.child({ component: 'jobs' }), config.jobs.schema)
 
   // The modules, each built on those before it.
-  const platform = await createPlatform({ config, db, clock, log, jobs })
+  const platform = await createPlatform({
+    config,
+    db,
+    clock,
+    log,
+    jobs,
+    // The home page's tiles come from the capability modules built below.
+    attention: () => attentionTiles(modules),
+  })
   const { audit, forces, push } = platform.services
   const forceIds = platform.forceIds
   const writeback = createWriteback({ config, db, jobs, audit, clock, log, outbound })

@@ -8,6 +8,7 @@ import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
+import { attentionCap, countLine } from '../platform/console/dashboard.ts'
 import type { Module } from '../platform/modules.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
@@ -15,6 +16,7 @@ import { createConversations } from './conversations/module.ts'
 import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { NotifyKeys } from './notify-keys.ts'
+import { outboxReaders, statusLabel } from './outbox-routes.ts'
 import { OutboxService } from './outbox-service.ts'
 import { MessagingRepository } from './repository.ts'
 import { registerMessagingRoutes } from './routes.ts'
@@ -106,6 +108,18 @@ export function createMessaging(deps: {
       conversations.registerRoutes(http)
       registerOptOutRemovalRoutes(http, { history: optOutHistory })
     },
+    attention: [
+      {
+        id: 'messages',
+        title: 'Messages not delivered',
+        order: 10,
+        access: { staff: outboxReaders },
+        lines: async (forceId) =>
+          (await service.undeliveredCounts(forceId, attentionCap)).map((c) =>
+            countLine(statusLabel(c.status), `/console/outbox?status=${c.status}`, c.count),
+          ),
+      },
+    ],
     navigation: [
       {
         text: 'Outbox',

@@ -23,6 +23,7 @@ import { TotpSecretVault } from './auth/totp-secrets.ts'
 import { registerUserAdminRoutes } from './auth/users-routes.ts'
 import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
+import type { AttentionTile } from './console/dashboard.ts'
 import { registerConsoleRoutes } from './console/routes.ts'
 import type { Database } from './db/database.ts'
 import { CitizenSessions } from './http/citizen-sessions.ts'
@@ -49,6 +50,8 @@ export async function createPlatform(deps: {
   clock: Clock
   log: Logger
   jobs: JobQueue
+  /** The capability modules' dashboard tiles, read when a home page is shown. */
+  attention?: () => readonly AttentionTile[]
 }): Promise<Module<PlatformServices> & { forceIds(): Promise<string[]> }> {
   const { config, db, clock, log, jobs } = deps
   const forces = new ForceService(new ForceRepository(db), clock)
@@ -115,7 +118,7 @@ export async function createPlatform(deps: {
           forceExists: async (id) => (await forceIds()).includes(id),
         }),
       })
-      registerConsoleRoutes(http, services)
+      registerConsoleRoutes(http, services, deps.attention)
       await registerPushRoutes(http, push)
       registerCitizenAccountRoutes(http, citizenSessions)
       registerForceRoutes(http, services)

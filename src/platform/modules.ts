@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Metric } from 'prom-client'
 import type { Product, StaffRole } from './auth/roles.ts'
+import type { AttentionTile } from './console/dashboard.ts'
 import type { JobDefinition, JobQueue } from './jobs.ts'
 import type { ReadinessCheck } from './observability/health-routes.ts'
 
@@ -41,6 +42,8 @@ export interface Module<S extends object = object> {
   metrics?: readonly Metric[]
   /** Its pages in the staff console's navigation. */
   navigation?: readonly NavigationEntry[]
+  /** What its lists hold that needs attention, counted on the console's home page. */
+  attention?: readonly AttentionTile[]
   /** Starts what runs beside requests and jobs (a listener), once routes and jobs are in place. */
   start?(): Promise<void>
   /** Stops it, before the database closes. */
@@ -63,6 +66,11 @@ export async function registerModules(
     for (const metric of m.metrics ?? []) into.metrics.registerMetric(metric)
   }
   for (const m of modules) await m.routes?.(into.http)
+}
+
+/** Every module's dashboard tiles. */
+export function attentionTiles(modules: readonly Module[]): AttentionTile[] {
+  return modules.flatMap((m) => m.attention ?? [])
 }
 
 /** Every module's navigation entries, in module order. */

@@ -1,5 +1,6 @@
 // Reporting as a module: Journeys reports and their CSV, the OData v4 feed for Power BI, and the
 // Victims' Code timeliness report (UJ-13..UJ-16, CP-65), with their navigation entries.
+import { countLine } from '../platform/console/dashboard.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
@@ -8,7 +9,7 @@ import type { Module } from '../platform/modules.ts'
 import type { ForceService } from '../platform/tenancy/force-service.ts'
 import { registerODataRoutes } from './odata-routes.ts'
 import { ReportingRepository } from './repository.ts'
-import { registerReportingRoutes } from './routes.ts'
+import { deadlineReaders, registerReportingRoutes } from './routes.ts'
 import { ReportingService } from './service.ts'
 
 export function createReporting(deps: {
@@ -33,6 +34,25 @@ export function createReporting(deps: {
       registerReportingRoutes(http, { reporting, forces })
       registerODataRoutes(http, { reporting, forces })
     },
+    attention: [
+      {
+        id: 'victims-code',
+        title: 'Victims’ Code deadlines at risk',
+        order: 20,
+        access: { staff: deadlineReaders, product: 'journeys' },
+        lines: async (forceId) => {
+          const risk = await reporting.vcopAtRisk(forceId)
+          return [
+            countLine(
+              'Due in the next 2 days, no first contact yet',
+              '/console/journeys/victims-code',
+              risk.due,
+            ),
+            countLine('Missed in the last 7 days', '/console/journeys/victims-code', risk.missed),
+          ]
+        },
+      },
+    ],
     navigation: [
       {
         text: 'Victims’ Code deadlines',

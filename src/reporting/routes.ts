@@ -13,7 +13,7 @@ import type { DateParts, ReportingService } from './service.ts'
 const readers: StaffRole[] = ['analyst', 'force_admin', 'system_admin']
 const keyManagers: StaffRole[] = ['force_admin']
 // Everyone who looks after a force's cases and journeys sees its Victims' Code deadlines.
-const deadlineReaders: StaffRole[] = [
+export const deadlineReaders: StaffRole[] = [
   'force_admin',
   'journey_designer',
   'analyst',

@@ -11,6 +11,8 @@ import { peopleConcerned } from './concerning.ts'
 import type { SourceHealth, SourceService } from './service.ts'
 
 const access = { staff: ['force_admin'] as const }
+/** Who may open the source pages (and see their counts on the dashboard). */
+export const sourceConsoleRoles = access.staff
 const idParams = {
   type: 'object',
   properties: { id: { type: 'string', format: 'uuid' } },

@@ -1,5 +1,6 @@
 // Sources as a module: the STORM/Athena source API, the mapping profiles' console, and the
 // warehouse poller with its settings, its job, and the navigation entry for the profiles.
+import { attentionCap, countLine } from '../platform/console/dashboard.ts'
 import type { CaseService } from '../cases/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -10,7 +11,7 @@ import type { Module } from '../platform/modules.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
 import type { CredentialCipher } from '../writeback/credentials.ts'
 import { registerSourceApiRoutes } from './api-routes.ts'
-import { registerSourceConsoleRoutes } from './console-routes.ts'
+import { registerSourceConsoleRoutes, sourceConsoleRoles } from './console-routes.ts'
 import { IngestBatcher } from './ingest-batcher.ts'
 import { SourceRepository } from './repository.ts'
 import { SourceService } from './service.ts'
@@ -18,6 +19,17 @@ import { WarehousePoller } from './warehouse.ts'
 import { WarehouseRepository } from './warehouse-repository.ts'
 import { registerWarehouseRoutes } from './warehouse-routes.ts'
 import { WarehouseSettings } from './warehouse-settings.ts'
+
+const sourceNames: Record<string, string> = { storm: 'STORM', athena: 'Athena', warehouse: 'Warehouse' }
+
+const londonTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/London',
+})
 
 export async function createSources(deps: {
   config: Config
@@ -71,6 +83,34 @@ export async function createSources(deps: {
         }),
       })
     },
+    attention: [
+      {
+        id: 'source-events',
+        title: 'Quarantined source events',
+        order: 30,
+        access: { staff: sourceConsoleRoles },
+        lines: async (forceId) => {
+          const found = await sources.needsAttention(forceId, attentionCap)
+          return [
+            countLine('Waiting to be corrected and replayed', '/console/sources', found.quarantined),
+            countLine('Of them, received in the last 24 hours', '/console/sources', found.quarantinedLastDay),
+          ]
+        },
+      },
+      {
+        id: 'integration-health',
+        title: 'Integration health',
+        order: 50,
+        access: { staff: sourceConsoleRoles },
+        lines: async (forceId) =>
+          (await sources.needsAttention(forceId, attentionCap)).lastApplied.map((s) => ({
+            text: `${sourceNames[s.sourceSystem] ?? s.sourceSystem}: last event applied`,
+            href: '/console/sources',
+            value: s.at ? `${londonTime.format(s.at)}${s.quiet ? ', over a day ago' : ''}` : 'None yet',
+            attention: s.quiet,
+          })),
+      },
+    ],
     navigation: [{ text: 'Sources', href: '/console/sources', roles: ['force_admin'], group: 'settings' }],
   }
 }

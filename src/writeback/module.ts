@@ -1,6 +1,7 @@
 // The write-back capability as a module: the outbox to CAD and the RMS that every product writes
 // to (sent messages, opt-outs, officer updates), its delivery job, its backlog on /health/ready,
 // its console pages and their navigation entries.
+import { attentionCap, countLine } from '../platform/console/dashboard.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
@@ -12,7 +13,7 @@ import type { OutboundPolicy } from '../platform/outbound.ts'
 import { WritebackEndpointSettings } from './endpoint-settings.ts'
 import { OfficerRmsUpdates } from './officer-update.ts'
 import { WritebackRepository } from './repository.ts'
-import { registerWritebackRoutes } from './routes.ts'
+import { OUTBOX_ROLES, registerWritebackRoutes } from './routes.ts'
 import { WritebackService } from './service.ts'
 
 export function createWriteback(deps: {
@@ -54,6 +55,21 @@ export function createWriteback(deps: {
         }),
         officerUpdates: new OfficerRmsUpdates(writeback, { db, audit, clock }),
       }),
+    attention: [
+      {
+        id: 'writeback',
+        title: 'Write-back dead letters',
+        order: 40,
+        access: { staff: OUTBOX_ROLES },
+        lines: async (forceId) => [
+          countLine(
+            'Updates to CAD or the RMS that could not be delivered',
+            '/console/writeback',
+            await writeback.deadCount(forceId, attentionCap),
+          ),
+        ],
+      },
+    ],
     navigation: [
       {
         text: 'Write-back',

@@ -15,7 +15,7 @@ import type { OfficerRmsUpdates, OfficerUpdateInput } from './officer-update.ts'
 import type { WritebackTarget } from './schema.ts'
 import type { WritebackService } from './service.ts'
 
-const OUTBOX_ROLES: readonly StaffRole[] = ['force_admin', 'service_support']
+export const OUTBOX_ROLES: readonly StaffRole[] = ['force_admin', 'service_support']
 const SETTINGS_ROLES: readonly StaffRole[] = ['force_admin']
 const OFFICER_ROLES: readonly StaffRole[] = ['investigating_officer', 'supervisor']
 
