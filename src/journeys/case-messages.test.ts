@@ -77,7 +77,7 @@ async function auditOf(userId: string) {
   )
 }
 
-test('the officer finds what a victim got and why: the crime page lists each message with its status and decision, and the message opens through the case without the outbox role', async () => {
+test('CP-153: the officer finds what a victim got and why: the crime page lists each message with its status and decision, and the message opens through the case without the outbox role', async () => {
   clock.set('2026-06-03T09:00:00Z')
   const victim = aVictim({ name: 'Robin Case' })
   const { crimeId, crimeRef } = await aCrime([victim])
@@ -177,7 +177,7 @@ test('the case and person pages show messages scheduled, held back with the reas
   assert.match(failed.body, /The number or address does not work/)
 })
 
-test('an officer of another force is refused the message, unless Kent shares its cases and messages by agreement, when the read is audited in Kent’s trail', async () => {
+test('UJ-5: an officer of another force is refused the message, unless Kent shares its cases and messages by agreement, when the read is audited in Kent’s trail', async () => {
   clock.set('2026-06-08T09:00:00Z')
   const { crimeId } = await aCrime([aVictim()])
   const [message] = await messagesOnCase('kent', crimeId)

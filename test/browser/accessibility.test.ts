@@ -110,7 +110,14 @@ test('CP-3: every page a force administrator reaches from the navigation meets W
 test('UJ-2: statements, branded citizen pages, sign-in and the not-found page meet WCAG 2.2 AA and work without JavaScript', async (context) => {
   const withJs = await browser.newContext()
   const withoutJs = await browser.newContext({ javaScriptEnabled: false })
-  const pages = ['/accessibility', '/privacy', '/cookies', '/f/kent/accessibility', '/privacy?force=essex']
+  const pages = [
+    '/',
+    '/accessibility',
+    '/privacy',
+    '/cookies',
+    '/f/kent/accessibility',
+    '/privacy?force=essex',
+  ]
   const signIn = await t.app.http.inject({ method: 'GET', url: '/sign-in' })
   if (signIn.statusCode === 200) pages.push('/sign-in')
   for (const path of pages) {

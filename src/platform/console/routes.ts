@@ -10,10 +10,6 @@ export function registerConsoleRoutes(
   services: Pick<PlatformServices, 'forces'>,
   attention: () => readonly AttentionTile[] = () => [],
 ): void {
-  http.get('/', { config: { access: 'public' } }, async (request, reply) =>
-    reply.redirect(request.staff ? '/console' : '/sign-in'),
-  )
-
   http.get('/console', { config: { access: { staff: 'any' } } }, async (request, reply) => {
     const staff = request.staff!
     const force = staff.forceId ? await services.forces.get(staff.forceId) : undefined

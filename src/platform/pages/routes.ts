@@ -32,6 +32,34 @@ export function registerStatementRoutes(
     })
   }
 
+  // The public front page: what the service is, the forces that use it, how to stop messages,
+  // and the way in for staff (who sign in at /sign-in).
+  http.get('/', { config: { access: 'public' } }, async (_request, reply) => {
+    const forces = (await services.forces.list())
+      .map((f) => ({
+        name: f.branding.displayName ?? f.name,
+        phone: ((f.settings ?? {}) as ForceSettings).contactPhone,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+    return reply.render('pages/home.njk', { title: 'Updates about what you reported to the police', forces })
+  })
+  // Addresses people may have kept for staff sign-in lead to it, keeping where they were going.
+  for (const old of ['/login', '/console/sign-in', '/staff/sign-in']) {
+    http.get<{ Querystring: { returnTo?: string } }>(
+      old,
+      { config: { access: 'public' } },
+      async (request, reply) => {
+        const returnTo = request.query.returnTo
+        return reply.redirect(
+          typeof returnTo === 'string' && returnTo
+            ? `/sign-in?returnTo=${encodeURIComponent(returnTo)}`
+            : '/sign-in',
+          301,
+        )
+      },
+    )
+  }
+
   for (const page of statements) {
     http.get<{ Querystring: { force?: string } }>(
       `/${page}`,
