@@ -123,10 +123,10 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         body: NotifyReceipt,
         response: {
           204: Type.Null({ description: 'The receipt is recorded' }),
-          ...problemResponses([400, 401, 404], {
+          404: Type.Null({ description: 'No message has that id' }),
+          ...problemResponses([400, 401], {
             400: 'The receipt has no id or status',
             401: 'The callback token is not valid',
-            404: 'No message has that id (the answer has no body)',
           }),
         },
       },

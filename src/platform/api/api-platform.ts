@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Access } from '../auth/roles.ts'
 import type { Config } from '../config.ts'
 import { DomainError } from '../errors.ts'
+import { Problem } from './api-schemas.ts'
 import type { ApiClientService } from './client-service.ts'
 import {
   type ApiFormat,
@@ -124,7 +125,10 @@ export async function registerApiPlatform(
       Object.assign(new Error(`Too many requests: try again in ${context.after}`), { statusCode: 429 }),
   })
 
+  // One problem model, named in the description's components (api-schemas.ts).
+  http.addSchema(Problem)
   await http.register(fastifySwagger, {
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

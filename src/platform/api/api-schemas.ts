@@ -11,8 +11,11 @@ export const Problem = Type.Object(
     correlationId: Type.String({ description: 'Quote this to service support' }),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
   },
-  { description: 'RFC 9457 problem details' },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
 )
+
+/** A reference to Problem, which the API platform adds as a shared schema (a named component). */
+export const ProblemRef = Type.Unsafe<typeof Problem.static>({ $ref: 'Problem#' })
 
 /** Why an API answers with each error status; a route lists the ones it can give. */
 export const problemReasons = {
@@ -42,7 +45,7 @@ export function problemResponses(
       status,
       {
         description: reasons[status] ?? problemReasons[status],
-        content: { 'application/problem+json': { schema: Problem } },
+        content: { 'application/problem+json': { schema: ProblemRef } },
       },
     ]),
   )

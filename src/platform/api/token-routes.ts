@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { DomainError } from '../errors.ts'
-import { apiProblems, Problem, problemResponses } from './api-schemas.ts'
+import { apiProblems, ProblemRef, problemResponses } from './api-schemas.ts'
 import { type ApiClientService, OAuthError } from './client-service.ts'
 import { TOKEN_PATH } from './api-platform.ts'
 import { allApiScopes } from './scopes.ts'
@@ -92,10 +92,14 @@ function registerTokenRoute(http: FastifyInstance, clients: ApiClientService): v
         body: TokenRequest,
         response: {
           200: TokenResponse,
-          400: Type.Union([OAuthErrorResponse, Problem], {
+          400: {
             description:
               'An OAuth error (RFC 6749 §5.2), or a problem document for a body that cannot be read',
-          }),
+            content: {
+              'application/json': { schema: OAuthErrorResponse },
+              'application/problem+json': { schema: ProblemRef },
+            },
+          },
           401: { ...OAuthErrorResponse, description: 'Client authentication failed (invalid_client)' },
           ...problemResponses([406, 429]),
         },

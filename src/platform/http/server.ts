@@ -384,8 +384,12 @@ function findNullCharacters(value: unknown, path: string, found: FieldError[]): 
   }
 }
 
+/** Routes only machines call (the API, provider callbacks, health and metrics). */
+const MACHINE_PREFIXES = ['/api/', '/callbacks/', '/health/', '/metrics']
+
+/** Machines get problem documents whatever they accept; browsers get pages unless they ask for JSON. */
 function wantsProblem(request: FastifyRequest): boolean {
-  if (request.url.startsWith('/api/')) return true
+  if (MACHINE_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return true
   const accept = request.headers.accept ?? ''
   return accept.includes('json') && !accept.includes('text/html')
 }

@@ -1,0 +1,267 @@
+// CP-171: every operation the served OpenAPI description lists answers as described. Each is
+// called for real (successes and refusals), and each answer's status, media type and body are
+// checked against the description, so a response schema that would drop a field, or an answer
+// that is not described, fails here.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
+import { aCrime, aMessage, aTemplate, dispatchDue } from '../src/reporting/test-builders.ts'
+import { sql } from 'drizzle-orm'
+import { FixedClock } from '../src/platform/clock.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { issueClientToken } from './support/api-client.ts'
+import { describedAnswerProblems, type OpenApiDocument } from './support/openapi.ts'
+import { createTestApp, type TestApp } from './support/test-app.ts'
+
+const callbackToken = 'notify-callback-token-for-openapi-answers-01'
+const metricsToken = 'metrics-token-for-openapi-answers-0123456789'
+
+let t: TestApp
+let document: OpenApiDocument
+const answered = new Map<string, Set<number>>()
+const problems: string[] = []
+
+before(async () => {
+  const defaults = loadConfig({ NODE_ENV: 'test' })
+  t = await createTestApp(
+    {
+      metricsToken,
+      messaging: { ...defaults.messaging, notify: { ...defaults.messaging.notify, callbackToken } },
+    },
+    { clock: new FixedClock('2026-06-02T13:00:00Z') },
+  )
+  document = (await t.app.http.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json()
+})
+after(() => t.close())
+
+interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  url: string
+  token?: string
+  headers?: Record<string, string>
+  payload?: string | object
+}
+
+/** Makes the call, checks the answer against the description and returns it. */
+async function call(request: Call): Promise<LightMyRequestResponse> {
+  const response = await t.app.http.inject({
+    method: request.method,
+    url: request.url,
+    headers: {
+      ...(request.token ? { authorization: `Bearer ${request.token}` } : {}),
+      ...request.headers,
+    },
+    ...(request.payload === undefined ? {} : { payload: request.payload }),
+  })
+  const checked = describedAnswerProblems(document, request.method, request.url, response)
+  problems.push(...checked.problems)
+  if (!answered.has(checked.operation)) answered.set(checked.operation, new Set())
+  answered.get(checked.operation)!.add(response.statusCode)
+  return response
+}
+
+const json = { 'content-type': 'application/json' }
+
+test('CP-171: the integration API answers as its OpenAPI description says', async () => {
+  const hr = await issueClientToken(t, { forceId: 'kent', scopes: ['provisioning:write'] })
+  const sources = await issueClientToken(t, { forceId: 'kent', scopes: ['sources:write'] })
+
+  // Authentication.
+  const { client, clientSecret } = await t.app.services.apiClients.create(
+    { forceId: 'kent', name: 'Described client', scopes: ['support:read'] },
+    null,
+  )
+  const form = { 'content-type': 'application/x-www-form-urlencoded' }
+  const token = await call({
+    method: 'POST',
+    url: '/api/v1/oauth/token',
+    headers: form,
+    payload: `grant_type=client_credentials&client_id=${client.clientId}&client_secret=${clientSecret}`,
+  })
+  assert.equal(token.statusCode, 200, token.body)
+  await call({ method: 'POST', url: '/api/v1/oauth/token', headers: form, payload: 'grant_type=password' })
+  await call({
+    method: 'POST',
+    url: '/api/v1/oauth/token',
+    headers: form,
+    payload: `grant_type=client_credentials&client_id=${client.clientId}&client_secret=wrong`,
+  })
+  await call({
+    method: 'POST',
+    url: '/api/v1/oauth/token',
+    headers: { 'content-type': 'text/plain' },
+    payload: 'x',
+  })
+  await call({ method: 'GET', url: '/api/v1/oauth/client', token: token.json().access_token })
+  await call({ method: 'GET', url: '/api/v1/oauth/client' })
+  await call({ method: 'GET', url: '/api/v1/oauth/client', token: hr, headers: { accept: 'text/csv' } })
+
+  // HR provisioning.
+  const staff = {
+    email: 'described.person@kent.police.example',
+    displayName: 'Dee Scribed',
+    roles: ['analyst'],
+  }
+  const url = '/api/v1/provisioning/staff/E-100'
+  assert.equal((await call({ method: 'PUT', url, token: hr, headers: json, payload: staff })).statusCode, 201)
+  assert.equal((await call({ method: 'PUT', url, token: hr, headers: json, payload: staff })).statusCode, 200)
+  await call({ method: 'PUT', url, token: hr, headers: json, payload: { email: 'not an email' } })
+  await call({ method: 'PUT', url, token: sources, headers: json, payload: staff })
+  await call({
+    method: 'PUT',
+    url: '/api/v1/provisioning/job-roles/PC',
+    token: hr,
+    headers: json,
+    payload: { roles: ['analyst'] },
+  })
+  await call({
+    method: 'PUT',
+    url: '/api/v1/provisioning/job-roles/PC',
+    token: hr,
+    headers: json,
+    payload: { roles: [] },
+  })
+  await call({ method: 'GET', url: '/api/v1/provisioning/job-roles', token: hr })
+  await call({ method: 'GET', url: '/api/v1/provisioning/job-roles' })
+  assert.equal((await call({ method: 'DELETE', url, token: hr })).statusCode, 204)
+  await call({ method: 'DELETE', url: '/api/v1/provisioning/staff/E-none', token: hr })
+
+  // Sources.
+  const event = JSON.stringify({ eventId: 'DESCRIBED-1', type: 'incident.created' })
+  for (const system of ['storm', 'athena']) {
+    const one = await call({
+      method: 'POST',
+      url: `/api/v1/sources/kent/${system}`,
+      token: sources,
+      headers: json,
+      payload: event,
+    })
+    assert.equal(one.statusCode, 202, one.body)
+    await call({
+      method: 'POST',
+      url: `/api/v1/sources/essex/${system}`,
+      token: sources,
+      headers: json,
+      payload: event,
+    })
+    const ndjson = { 'content-type': 'application/x-ndjson' }
+    const batch = await call({
+      method: 'POST',
+      url: `/api/v1/sources/kent/${system}/batch`,
+      token: sources,
+      headers: ndjson,
+      payload: `${event}\nnot json\n`,
+    })
+    assert.equal(batch.statusCode, 200, batch.body)
+    await call({
+      method: 'POST',
+      url: `/api/v1/sources/kent/${system}/batch`,
+      token: sources,
+      headers: json,
+      payload: event,
+    })
+    await call({
+      method: 'POST',
+      url: `/api/v1/sources/kent/${system}/batch`,
+      token: sources,
+      headers: ndjson,
+      payload: '\n',
+    })
+  }
+})
+
+test('CP-171: the OData feed answers as described, rows of both entity sets included', async () => {
+  await aTemplate(t, 'kent', { key: 'described-update', title: 'Investigation update', channel: 'sms' })
+  const crime = await aCrime(t, 'kent', 'Theft from a vehicle')
+  await aMessage(t, 'kent', {
+    caseId: crime,
+    templateKey: 'described-update',
+    channel: 'sms',
+    to: '07700900520',
+  })
+  await dispatchDue(t)
+  const reporting = await issueClientToken(t, { forceId: 'kent', scopes: ['reporting:read'] })
+  const other = await issueClientToken(t, { forceId: 'kent', scopes: ['support:read'] })
+
+  await call({ method: 'GET', url: '/api/v1/odata', token: reporting })
+  await call({ method: 'GET', url: '/api/v1/odata' })
+  await call({ method: 'GET', url: '/api/v1/odata/$metadata', token: reporting })
+  await call({ method: 'GET', url: '/api/v1/odata/$metadata', token: other })
+  for (const set of ['Messages', 'DailyMessageCounts']) {
+    const page = await call({ method: 'GET', url: `/api/v1/odata/${set}?$count=true`, token: reporting })
+    assert.ok(page.json().value.length > 0, `${set} has rows to check`)
+  }
+  await call({
+    method: 'GET',
+    url: '/api/v1/odata/Messages?$select=Id,Delivered&$top=1&$skip=0',
+    token: reporting,
+  })
+  await call({ method: 'GET', url: '/api/v1/odata/Messages?$top=many', token: reporting })
+  await call({ method: 'GET', url: '/api/v1/odata/Nothing', token: reporting })
+})
+
+test('CP-171: the GOV.UK Notify callbacks and the health endpoints answer as described', async () => {
+  const notify = { ...json, authorization: `Bearer ${callbackToken}` }
+  const receipts = '/callbacks/notify/kent/receipts'
+  const sent = await t.database.db.withForce('kent', (tx) =>
+    tx.execute(sql`select provider_ref as ref from messages where provider_ref is not null limit 1`),
+  )
+  const [message] = ((sent as { rows?: unknown[] }).rows ?? sent) as { ref: string }[]
+  assert.ok(message, 'a message sent through the fake GOV.UK Notify')
+  const receipt = { id: message.ref, reference: null, status: 'delivered', to: '07700900520' }
+  assert.equal(
+    (await call({ method: 'POST', url: receipts, headers: notify, payload: receipt })).statusCode,
+    204,
+  )
+  await call({
+    method: 'POST',
+    url: receipts,
+    headers: notify,
+    payload: { id: 'no-such-message', status: 'delivered' },
+  })
+  await call({ method: 'POST', url: receipts, headers: notify, payload: { id: 'no-status' } })
+  await call({ method: 'POST', url: receipts, headers: json, payload: { id: 'x', status: 'delivered' } })
+  const inbound = '/callbacks/notify/kent/inbound-sms'
+  const text = (message: string) => ({
+    id: `inbound-${message}`,
+    source_number: '447700900521',
+    destination_number: '07700900000',
+    message,
+    date_received: '2026-06-02T13:00:00.000Z',
+  })
+  assert.equal(
+    (await call({ method: 'POST', url: inbound, headers: notify, payload: text('Thanks') })).statusCode,
+    204,
+  )
+  assert.equal(
+    (await call({ method: 'POST', url: inbound, headers: notify, payload: text('STOP') })).statusCode,
+    200,
+  )
+  await call({ method: 'POST', url: inbound, headers: notify, payload: { message: 'no sender' } })
+  await call({
+    method: 'POST',
+    url: '/callbacks/notify/nowhere/inbound-sms',
+    headers: notify,
+    payload: text('Hi'),
+  })
+
+  await call({ method: 'GET', url: '/health/live' })
+  await call({ method: 'GET', url: '/health/ready' })
+  await call({ method: 'GET', url: '/metrics', token: metricsToken })
+  await call({ method: 'GET', url: '/metrics' })
+})
+
+test('CP-171: every described operation was called, and every answer matched the description', () => {
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+  )
+  const missed = operations.filter((operation) => !answered.has(operation))
+  assert.deepEqual(missed, [], 'operations not called')
+  const withoutSuccess = operations.filter((op) => ![...(answered.get(op) ?? [])].some((s) => s < 300))
+  assert.deepEqual(withoutSuccess, [], 'operations never answered with success')
+  const withoutRefusal = operations.filter(
+    (op) => !op.includes('/health/') && ![...(answered.get(op) ?? [])].some((s) => s >= 400 && s < 500),
+  )
+  assert.deepEqual(withoutRefusal, [], 'operations never refused')
+  assert.equal(problems.length, 0, `answers that differ from the description:\n${problems.join('\n')}`)
+})
