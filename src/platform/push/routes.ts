@@ -3,8 +3,10 @@
 // `name` or `name:key`), authorise the subscription once before anything is sent, and end after
 // a while so that the browser reconnects and is authorised again (a session that has ended then
 // gets no more events).
+import { Type } from '@sinclair/typebox'
 import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { problemResponses } from '../api/api-schemas.ts'
 import type { CitizenPrincipal } from '../http/server.ts'
 import {
   type PushEvent,
@@ -28,6 +30,30 @@ declare module 'fastify' {
 }
 
 const access = { custom: 'a staff or citizen session; each topic is authorised on subscribe' } as const
+
+/** The topics to follow: one to ten. */
+const Topics = Type.Object({
+  topic: Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String())], {
+      description: 'A topic to follow, as `name` or `name:key`; repeat for several',
+    }),
+  ),
+})
+
+/**
+ * Pages follow live events here with their browser session, so the routes are not part of the
+ * integration API's description; the schema still reads the query and names the answers.
+ */
+const pushSchema = (summary: string) => ({
+  summary,
+  hide: true,
+  querystring: Topics,
+  response: problemResponses([400, 401, 403], {
+    400: 'No topic, or more than ten',
+    401: 'No staff or citizen session',
+    403: 'A topic that does not exist or that the session may not follow, or a WebSocket opened by another site',
+  }),
+})
 
 export async function registerPushRoutes(
   http: FastifyInstance,
@@ -59,38 +85,51 @@ export async function registerPushRoutes(
     }
   }
 
-  http.get('/push/events', { config: { access }, preHandler: authorise }, async (request, reply) => {
-    const subscription = request.pushSubscription!
-    reply.hijack()
-    const out = reply.raw
-    out.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'x-accel-buffering': 'no',
-      'x-correlation-id': request.id,
-    })
-    out.write('retry: 3000\n\nevent: ready\ndata: {}\n\n')
-    const send = (event: PushEvent) => {
-      out.write(`event: ${event.topic}\ndata: ${JSON.stringify(eventBody(event))}\n\n`)
-    }
-    const unsubscribe = push.subscribe(subscription, send)
-    const heartbeat = setInterval(() => out.write(': still here\n\n'), heartbeatMs)
-    const end = () => {
-      unsubscribe()
-      clearInterval(heartbeat)
-      clearTimeout(lifetime)
-      open.delete(end)
-      out.end()
-    }
-    const lifetime = setTimeout(end, streamMs)
-    open.add(end)
-    request.raw.on('close', end)
-  })
+  http.get(
+    '/push/events',
+    {
+      config: { access },
+      schema: pushSchema('Follow live events as server-sent events'),
+      preHandler: authorise,
+    },
+    async (request, reply) => {
+      const subscription = request.pushSubscription!
+      reply.hijack()
+      const out = reply.raw
+      out.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-accel-buffering': 'no',
+        'x-correlation-id': request.id,
+      })
+      out.write('retry: 3000\n\nevent: ready\ndata: {}\n\n')
+      const send = (event: PushEvent) => {
+        out.write(`event: ${event.topic}\ndata: ${JSON.stringify(eventBody(event))}\n\n`)
+      }
+      const unsubscribe = push.subscribe(subscription, send)
+      const heartbeat = setInterval(() => out.write(': still here\n\n'), heartbeatMs)
+      const end = () => {
+        unsubscribe()
+        clearInterval(heartbeat)
+        clearTimeout(lifetime)
+        open.delete(end)
+        out.end()
+      }
+      const lifetime = setTimeout(end, streamMs)
+      open.add(end)
+      request.raw.on('close', end)
+    },
+  )
 
   http.get(
     '/push/socket',
-    { config: { access }, websocket: true, preHandler: [sameOrigin, authorise] },
+    {
+      config: { access },
+      schema: pushSchema('Follow live events over a WebSocket'),
+      websocket: true,
+      preHandler: [sameOrigin, authorise],
+    },
     (socket, request) => {
       const subscription = request.pushSubscription!
       const unsubscribe = push.subscribe(subscription, (event) => {
