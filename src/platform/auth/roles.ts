@@ -28,6 +28,20 @@ export const roleNames: Record<StaffRole, string> = {
   service_support: 'Service support',
 }
 
+/** What each role lets a person do, in plain words (the user pages show it beside each role). */
+export const roleDescriptions: Record<StaffRole, string> = {
+  system_admin: 'Manages every force, their users, sharing agreements and the region’s settings.',
+  force_admin: 'Manages the force’s users, settings, journeys, templates and messages.',
+  journey_designer: 'Designs and publishes the force’s journeys and message templates.',
+  investigating_officer: 'Sees the force’s cases, what each victim was sent and why, and records opt-outs.',
+  supervisor: 'Sees the force’s cases and messages like an officer, and the outbox.',
+  contact_handler: 'Sees cases and people, answers conversations and records opt-outs.',
+  contact_supervisor: 'Oversees conversations and opt-outs for contact handlers.',
+  analyst: 'Reads reports, journey decisions and the Victims’ Code report.',
+  auditor: 'Searches and exports the audit trail.',
+  service_support: 'Looks after the service: the outbox, integrations and service incidents.',
+}
+
 export type Product = 'journeys' | 'portal' | 'contact'
 
 /**

@@ -3,10 +3,10 @@
 import { Type } from '@sinclair/typebox'
 import { formText, MAX_LENGTH } from '../http/limits.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError } from '../errors.ts'
+import { DomainError, ForbiddenError } from '../errors.ts'
 import { auditContext } from '../http/server.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
-import { roleNames, type StaffPrincipal, staffRoles } from './roles.ts'
+import { roleDescriptions, roleNames, type StaffPrincipal, staffRoles } from './roles.ts'
 import type { AdminContext, NewUserForm, StaffAdministration } from './staff-administration.ts'
 
 const admins = { staff: ['system_admin', 'force_admin'] } as const
@@ -23,7 +23,7 @@ export function registerUserAdminRoutes(
   const grantableRoles = (staff: StaffPrincipal) =>
     staffRoles
       .filter((r) => r !== 'system_admin' || staff.roles.has('system_admin'))
-      .map((r) => ({ value: r, text: roleNames[r] }))
+      .map((r) => ({ value: r, text: roleNames[r], hint: { text: roleDescriptions[r] } }))
   const forceChoices = async (staff: StaffPrincipal) => {
     const all = await forces.list()
     return staff.roles.has('system_admin') ? all : all.filter((f) => f.id === staff.forceId)
@@ -81,7 +81,7 @@ export function registerUserAdminRoutes(
     async (request, reply) => {
       try {
         const user = await administration.create(context(request), request.body ?? {})
-        return reply.redirect(`/console/users/${user.id}`)
+        return reply.redirect(`/console/users/${user.id}?done=created`)
       } catch (error) {
         if (error instanceof DomainError && error.fieldErrors.length) {
           reply.code(error.status)
@@ -92,13 +92,25 @@ export function registerUserAdminRoutes(
     },
   )
 
-  http.get<{ Params: { id: string } }>(
+  http.get<{ Params: { id: string }; Querystring: { done?: string; role?: string } }>(
     '/console/users/:id',
     { config: { access: admins } },
     async (request, reply) => {
       const detail = await administration.detail(context(request), request.params.id)
+      const role = request.query.role
+      const roleName = role && role in roleNames ? roleNames[role as keyof typeof roleNames] : 'The role'
+      const done = {
+        created:
+          'User added. They sign in with their force account (single sign-on) using this email address.',
+        granted: `${roleName} granted.`,
+        revoked: `${roleName} removed.`,
+        disabled: 'Account disabled. The person has been signed out everywhere.',
+        enabled: 'Account enabled. The person can sign in again.',
+      }[request.query.done ?? '']
       return reply.render('users/detail.njk', {
         ...detail,
+        done,
+        roleDescriptions,
         forceName: detail.user.forceId
           ? (await forceNames()).get(detail.user.forceId)
           : 'All forces (regional)',
@@ -113,8 +125,11 @@ export function registerUserAdminRoutes(
     '/console/users/:id/roles',
     { config: { access: admins } },
     async (request, reply) => {
-      await administration.grant(context(request), request.params.id, request.body?.role ?? '')
-      return reply.redirect(`/console/users/${request.params.id}`)
+      const role = request.body?.role ?? ''
+      await administration.grant(context(request), request.params.id, role)
+      return reply.redirect(
+        `/console/users/${request.params.id}?done=granted&role=${encodeURIComponent(role)}`,
+      )
     },
   )
 
@@ -122,8 +137,23 @@ export function registerUserAdminRoutes(
     '/console/users/:id/roles/revoke',
     { config: { access: admins } },
     async (request, reply) => {
-      await administration.revoke(context(request), request.params.id, request.body?.role ?? '')
-      return reply.redirect(`/console/users/${request.params.id}`)
+      const role = request.body?.role ?? ''
+      await administration.revoke(context(request), request.params.id, role)
+      return reply.redirect(
+        `/console/users/${request.params.id}?done=revoked&role=${encodeURIComponent(role)}`,
+      )
+    },
+  )
+
+  // Disabling asks first: the person is signed out everywhere at once.
+  http.get<{ Params: { id: string } }>(
+    '/console/users/:id/disable',
+    { config: { access: admins } },
+    async (request, reply) => {
+      const detail = await administration.detail(context(request), request.params.id)
+      if (detail.user.id === request.staff!.id)
+        throw new ForbiddenError('You cannot disable your own account')
+      return reply.render('users/disable.njk', { user: detail.user })
     },
   )
 
@@ -132,7 +162,7 @@ export function registerUserAdminRoutes(
     { config: { access: admins } },
     async (request, reply) => {
       await administration.disable(context(request), request.params.id)
-      return reply.redirect(`/console/users/${request.params.id}`)
+      return reply.redirect(`/console/users/${request.params.id}?done=disabled`)
     },
   )
 
@@ -141,7 +171,7 @@ export function registerUserAdminRoutes(
     { config: { access: admins } },
     async (request, reply) => {
       await administration.enable(context(request), request.params.id)
-      return reply.redirect(`/console/users/${request.params.id}`)
+      return reply.redirect(`/console/users/${request.params.id}?done=enabled`)
     },
   )
 }

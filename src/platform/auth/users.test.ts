@@ -63,7 +63,7 @@ test('CP-44: a force admin adds a user of their force with roles; the page shows
   })
   assert.equal(created.statusCode, 302)
   const id = await userIdByEmail('priya.shah@kent.police.example')
-  assert.equal(created.headers.location, `/console/users/${id}`)
+  assert.equal(created.headers.location, `/console/users/${id}?done=created`)
   const detail = await kentAdmin.get(`/console/users/${id}`)
   assert.equal(detail.statusCode, 200)
   assert.match(detail.body, /<h1 class="govuk-heading-l">Priya Shah<\/h1>/)
