@@ -122,7 +122,9 @@ export function actionItems(selected?: string): { value: string; text: string; s
  */
 export function actionsMatching(text: string): { actions: string[] } | { prefix: string } {
   const wanted = text.trim().toLowerCase()
-  if (byAction.has(wanted) || /^[a-z-]+\.$/.test(wanted)) return { prefix: wanted }
+  // A known action is matched exactly, so its index serves it (migration 0973).
+  if (byAction.has(wanted)) return { actions: [wanted] }
+  if (/^[a-z-]+\.$/.test(wanted)) return { prefix: wanted }
   const words = wanted.split(/\s+/).filter(Boolean)
   const found = catalogue
     .filter((a) => {

@@ -38,7 +38,7 @@ test('CP-153: the auditor sees who published a journey by name, in plain words, 
       sql`select detail from audit_events where action = 'audit.searched' order by id desc limit 1`,
     ),
   )
-  assert.deepEqual(searched?.detail.filters, { action: 'journey.published' })
+  assert.deepEqual(searched?.detail.filters, { actions: 'journey.published' })
   assert.ok((searched?.detail.results ?? 0) >= 1)
 })
 
