@@ -3,9 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { ForbiddenError } from '../platform/errors.ts'
 import { auditCrossForceReads, readerFrom, type TenantRow } from '../platform/tenancy/shared-reads.ts'
 import type { CaseService } from './service.ts'
+import { staffForce, staffOf } from '../platform/http/request.ts'
 
 /** Who may see cases and people: the force's investigators, supervisors, contact handlers, admins. */
 export const caseViewerRoles: readonly StaffRole[] = [
@@ -54,7 +54,7 @@ export function registerCaseRoutes(
     deps.audit.record({
       action: `${recordType}.viewed`,
       forceId,
-      actor: { kind: 'staff', id: request.staff!.id, name: request.staff!.displayName },
+      actor: { kind: 'staff', id: staffOf(request).id, name: staffOf(request).displayName },
       recordType,
       recordId,
       ip: request.ip,
@@ -92,7 +92,7 @@ export function registerCaseRoutes(
         await deps.audit.record({
           action: 'case.searched',
           forceId,
-          actor: { kind: 'staff', id: request.staff!.id, name: request.staff!.displayName },
+          actor: { kind: 'staff', id: staffOf(request).id, name: staffOf(request).displayName },
           // What was searched for, without personal data: a reference is kept, a name is not (only
           // that a name was searched); the records found are kept by id, so an auditor sees whom a
           // search reached.
@@ -184,8 +184,4 @@ function sharedRecordsOf(found: Record<string, unknown>): { recordType: string; 
 }
 
 /** Cases belong to a force: region-wide accounts (no force) see none. */
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Cases are held per force; sign in with a force account')
-  return forceId
-}
+const forceOf = staffForce('Cases are held per force; sign in with a force account')

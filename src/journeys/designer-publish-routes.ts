@@ -1,7 +1,7 @@
 // The designer's checks before a journey goes live (UJ-18): each send step's message rendered for
 // a sample victim with its SMS length, a test message to the designer's own phone or email,
 // publishing from a page that says what changed, and a dry run over the last 30 days of cases.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ValidationError } from '../platform/errors.ts'
 import type { Step } from './definition.ts'
 import { describeStep } from './definition.ts'
@@ -17,6 +17,7 @@ import {
 } from './designer-routes.ts'
 import type { Form } from './designer-forms.ts'
 import type { DesignerService } from './designer-service.ts'
+import { fieldErrorsOf, refusedForm, staffOf } from '../platform/http/request.ts'
 
 type Params = {
   Params: { id: string; n: string }
@@ -29,10 +30,10 @@ export function registerDesignerPublishRoutes(http: FastifyInstance, designer: D
   const write = { config: { access: { staff: designers, product } } }
 
   const previewPage = async (
-    request: { params: { id: string; n: string }; staff?: { email: string } },
+    request: FastifyRequest<{ Params: { id: string; n: string } }>,
     extra: Record<string, unknown> = {},
   ) => {
-    const forceId = forceOf(request as never)
+    const forceId = forceOf(request)
     const index = stepIndex(request.params.n)
     const { detail, definition, problems } = await designer.draft(forceId, request.params.id)
     const step = definition.steps[index]
@@ -68,7 +69,7 @@ export function registerDesignerPublishRoutes(http: FastifyInstance, designer: D
     const errors = []
     if (!channel) errors.push({ field: 'channel', message: 'Select where to send the test message' })
     if (channel === 'sms' && !phone) errors.push({ field: 'phone', message: 'Enter your mobile number' })
-    const address = channel === 'email' ? request.staff!.email : phone
+    const address = channel === 'email' ? staffOf(request).email : phone
     if (errors.length === 0) {
       try {
         await designer.testSend(
@@ -83,8 +84,7 @@ export function registerDesignerPublishRoutes(http: FastifyInstance, designer: D
           303,
         )
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        errors.push(...(error.fieldErrors ?? []))
+        errors.push(...fieldErrorsOf(error))
       }
     }
     reply.code(400)
@@ -107,11 +107,11 @@ export function registerDesignerPublishRoutes(http: FastifyInstance, designer: D
       const version = await designer.publish(forceId, request.params.id, actorOf(request))
       return reply.redirect(`${base}/${request.params.id}?published=${version.version}`, 303)
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      reply.code(400)
-      return reply.render(
-        'journeys/designer/publish.njk',
-        publishPage(await designer.publishReview(forceId, request.params.id)),
+      return refusedForm(reply, error, async () =>
+        reply.render(
+          'journeys/designer/publish.njk',
+          publishPage(await designer.publishReview(forceId, request.params.id)),
+        ),
       )
     }
   })

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { gradings } from '../cases/model.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { DomainError } from '../platform/errors.ts'
 import { type Condition, describeCondition } from './conditions.ts'
 import { describeStep, describeTrigger, type JourneyDefinition } from './definition.ts'
 import {
@@ -23,6 +23,7 @@ import {
   withTriggerConditions,
 } from './designer-forms.ts'
 import type { DesignerService } from './designer-service.ts'
+import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 
 export const designerReaders: StaffRole[] = ['journey_designer', 'force_admin']
 export const designers: StaffRole[] = ['journey_designer']
@@ -94,9 +95,7 @@ export function registerDesignerRoutes(http: FastifyInstance, designer: Designer
         actorOf(request),
       )
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      reply.code(400)
-      return editPage(request, reply, designer, error.fieldErrors ?? [])
+      return refusedForm(reply, error, (errors) => editPage(request, reply, designer, errors))
     }
     return reply.redirect(`${base}/${request.params.id}#steps`, 303)
   })
@@ -273,14 +272,10 @@ export function selectItems(items: readonly { value: string; text: string }[], c
   return items.map((i) => ({ value: i.value, text: i.text, selected: i.value === String(chosen ?? '') }))
 }
 
-export function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Journeys belong to a force: sign in as a member of a force')
-  return forceId
-}
+export const forceOf = staffForce('Journeys belong to a force: sign in as a member of a force')
 
-export const actorOf = (request: FastifyRequest) => ({ id: request.staff!.id, ip: request.ip })
-export const canEdit = (request: FastifyRequest) => designers.some((r) => request.staff!.roles.has(r))
+export const actorOf = (request: FastifyRequest) => ({ id: staffOf(request).id, ip: request.ip })
+export const canEdit = (request: FastifyRequest) => designers.some((r) => staffOf(request).roles.has(r))
 
 export function stepIndex(n: string): number {
   if (!/^\d{1,3}$/.test(n)) throw new DomainError('not-found', 'The step was not found', { status: 404 })

@@ -7,11 +7,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { markerKinds, partyRoles } from '../cases/model.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { DomainError, ForbiddenError } from '../platform/errors.ts'
+import { DomainError } from '../platform/errors.ts'
 import { describeCondition } from './conditions.ts'
 import { type EligibilityRules, parseEligibilityForm } from './eligibility.ts'
 import type { CaseService } from '../cases/service.ts'
 import type { JourneyService } from './service.ts'
+import { staffForce, staffOf } from '../platform/http/request.ts'
 import { caseReference, journeyCaseReaders } from './case-messages-routes.ts'
 
 const readers: StaffRole[] = ['force_admin', 'journey_designer', 'analyst']
@@ -32,7 +33,7 @@ export function registerJourneyRoutes(
     async (request, reply) =>
       reply.render('journeys/list.njk', {
         journeys: await journeys.list(forceOf(request)),
-        canEditRules: request.staff!.roles.has('force_admin'),
+        canEditRules: staffOf(request).roles.has('force_admin'),
       }),
   )
 
@@ -62,7 +63,7 @@ export function registerJourneyRoutes(
           errors: parsed.errors,
         })
       }
-      await journeys.saveEligibility(forceId, parsed.rules, { id: request.staff!.id, ip: request.ip })
+      await journeys.saveEligibility(forceId, parsed.rules, { id: staffOf(request).id, ip: request.ip })
       return reply.redirect('/console/journeys/rules?saved=1', 303)
     },
   )
@@ -76,7 +77,7 @@ export function registerJourneyRoutes(
       // The case's reference and a way back to it; a case the viewer cannot read is not found.
       const onCase = await caseReference(cases, forceId, caseId)
       const explanation = await journeys.explain(forceId, caseId, {
-        id: request.staff!.id,
+        id: staffOf(request).id,
         ip: request.ip,
       })
       return reply.render('journeys/case.njk', {
@@ -90,7 +91,7 @@ export function registerJourneyRoutes(
         })),
         confirmed: (request.query as { confirmed?: string }).confirmed,
         canConfirm: ['investigating_officer', 'supervisor', 'force_admin'].some((r) =>
-          request.staff!.roles.has(r as StaffRole),
+          staffOf(request).roles.has(r as StaffRole),
         ),
       })
     },
@@ -111,7 +112,10 @@ export function registerJourneyRoutes(
           fieldErrors: [{ field: 'channel', message: 'Choose SMS or email' }],
         })
       }
-      await journeys.confirmSafeChannel(forceId, personId, channel, { id: request.staff!.id, ip: request.ip })
+      await journeys.confirmSafeChannel(forceId, personId, channel, {
+        id: staffOf(request).id,
+        ip: request.ip,
+      })
       const back = String(request.body.caseId ?? '')
       return reply.redirect(
         /^[0-9a-f-]{36}$/i.test(back)
@@ -129,7 +133,7 @@ export function registerJourneyRoutes(
       const detail = await journeys.detail(forceOf(request), request.params.id)
       return reply.render('journeys/journey.njk', {
         ...detail,
-        canPublish: publishers.some((r) => request.staff!.roles.has(r)),
+        canPublish: publishers.some((r) => staffOf(request).roles.has(r)),
         published: (request.query as { published?: string }).published,
       })
     },
@@ -140,7 +144,7 @@ export function registerJourneyRoutes(
     { config: { access: { staff: publishers, product } } },
     async (request, reply) => {
       const version = await journeys.publish(forceOf(request), request.params.id, {
-        id: request.staff!.id,
+        id: staffOf(request).id,
         ip: request.ip,
       })
       return reply.redirect(
@@ -151,11 +155,7 @@ export function registerJourneyRoutes(
   )
 }
 
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Journeys belong to a force: sign in as a member of a force')
-  return forceId
-}
+const forceOf = staffForce('Journeys belong to a force: sign in as a member of a force')
 
 function uuidOrNotFound(id: string): string {
   if (!/^[0-9a-f-]{36}$/i.test(id))
@@ -167,7 +167,7 @@ const words = (v: string) => v.charAt(0).toUpperCase() + v.slice(1).replaceAll('
 
 function rulesPage(rules: EligibilityRules | ReturnType<typeof formValues>, request: FastifyRequest) {
   return {
-    canEdit: request.staff!.roles.has('force_admin'),
+    canEdit: staffOf(request).roles.has('force_admin'),
     values: {
       includedCrimeTypes: rules.includedCrimeTypes.join('\n'),
       excludedCrimeTypes: rules.excludedCrimeTypes.join('\n'),

@@ -10,7 +10,7 @@ import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
-import { DomainError, ForbiddenError, type FieldError, ValidationError } from '../platform/errors.ts'
+import { DomainError, type FieldError } from '../platform/errors.ts'
 import type { NotifyChannel, NotifyConnectionCheck } from './channels.ts'
 import type { MessagingService, TemplateEditing } from './service.ts'
 import {
@@ -29,6 +29,7 @@ import {
   type TemplateText,
 } from './template-editor.ts'
 import { renderMessage } from './template-rendering.ts'
+import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 
 export const templateEditors: StaffRole[] = ['force_admin', 'journey_designer']
 export const settingsEditors: StaffRole[] = ['force_admin']
@@ -112,7 +113,7 @@ export function registerMessagingConsoleRoutes(
           tx,
           forceId,
           null,
-          { newKey, language: 'en', text, actorId: request.staff!.id },
+          { newKey, language: 'en', text, actorId: staffOf(request).id },
           editing,
         )
         await auditSave(audit, request, forceId, result.key, 'en', result.created, tx)
@@ -120,12 +121,12 @@ export function registerMessagingConsoleRoutes(
       })
       return reply.redirect(`${base}/${saved.key}?saved=en`, 303)
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      reply.code(400)
-      return reply.render('messaging/template-edit.njk', {
-        ...editPage(null, 'en', text, { key: newKey }, await sampleFor(forceId)),
-        errors: error.fieldErrors,
-      })
+      return refusedForm(reply, error, async (errors) =>
+        reply.render('messaging/template-edit.njk', {
+          ...editPage(null, 'en', text, { key: newKey }, await sampleFor(forceId)),
+          errors,
+        }),
+      )
     }
   })
 
@@ -196,7 +197,7 @@ export function registerMessagingConsoleRoutes(
             tx,
             forceId,
             key,
-            { language, text, actorId: request.staff!.id },
+            { language, text, actorId: staffOf(request).id },
             editing,
           )
           if (result.created.length > 0)
@@ -208,12 +209,12 @@ export function registerMessagingConsoleRoutes(
           303,
         )
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('messaging/template-edit.njk', {
-          ...editPage(summary, language, text, {}, await sampleFor(forceId)),
-          errors: error.fieldErrors,
-        })
+        return refusedForm(reply, error, async (errors) =>
+          reply.render('messaging/template-edit.njk', {
+            ...editPage(summary, language, text, {}, await sampleFor(forceId)),
+            errors,
+          }),
+        )
       }
     },
   )
@@ -301,9 +302,9 @@ export function registerMessagingConsoleRoutes(
     const newKey = parsed.notifyApiKey
     await db.withForce(forceId, async (tx) => {
       const before = await messaging.settings(tx, forceId)
-      await messaging.saveSettings(tx, forceId, change, request.staff!.id)
+      await messaging.saveSettings(tx, forceId, change, staffOf(request).id)
       // The key itself is never audited or logged: only that it changed, its name and last 4.
-      const key = newKey ? await messaging.setNotifyApiKey(tx, forceId, newKey, request.staff!.id) : null
+      const key = newKey ? await messaging.setNotifyApiKey(tx, forceId, newKey, staffOf(request).id) : null
       await audit.record(
         {
           action: 'messaging-settings.changed',
@@ -502,11 +503,7 @@ function textOf(summary: TemplateSummary, language: string): TemplateText {
   }
 }
 
-function ownForce(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Choose a force first: message templates belong to a force')
-  return forceId
-}
+const ownForce = staffForce('Choose a force first: message templates belong to a force')
 
 function keyOr404(key: string): string {
   if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(key))

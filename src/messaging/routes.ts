@@ -10,7 +10,7 @@ import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Config } from '../platform/config.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { Database } from '../platform/db/database.ts'
-import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { DomainError, ValidationError } from '../platform/errors.ts'
 import { problemResponses } from '../platform/api/api-schemas.ts'
 import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
@@ -22,6 +22,7 @@ import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import { registerMessagingConsoleRoutes } from './console-routes.ts'
 import { outboxReaders, registerOutboxRoutes } from './outbox-routes.ts'
 import type { OutboxService } from './outbox-service.ts'
+import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 
 const ForceParams = Type.Object({ forceId: Type.String({ description: 'The force the callback is for' }) })
 
@@ -307,7 +308,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
             address: body.address ?? '',
             source: 'staff',
             note: body.note?.slice(0, 500) ?? '',
-            actorId: request.staff!.id,
+            actorId: staffOf(request).id,
           })
           await audit.record(
             {
@@ -323,26 +324,23 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         })
         return reply.redirect('/console/opt-outs?saved=1', 303)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        const [optOuts, failures] = await db.withForce(
-          forceId,
-          async (tx) =>
-            [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
-        )
-        return reply.code(400).render('messaging/opt-outs.njk', {
-          title: 'Opt-outs and failed contact details',
-          optOuts,
-          failures,
-          errors: error.fieldErrors,
-          values: body,
+        return refusedForm(reply, error, async (errors) => {
+          const [optOuts, failures] = await db.withForce(
+            forceId,
+            async (tx) =>
+              [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
+          )
+          return reply.render('messaging/opt-outs.njk', {
+            title: 'Opt-outs and failed contact details',
+            optOuts,
+            failures,
+            errors,
+            values: body,
+          })
         })
       }
     },
   )
 }
 
-function ownForce(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Choose a force first: messages belong to a force')
-  return forceId
-}
+const ownForce = staffForce('Choose a force first: messages belong to a force')

@@ -5,10 +5,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { DomainError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { DomainError, ForbiddenError } from '../platform/errors.ts'
 import type { ForceService } from '../platform/tenancy/force-service.ts'
 import type { Grouping, Period } from './repository.ts'
 import type { DateParts, ReportingService } from './service.ts'
+import { refusedForm, staffOf } from '../platform/http/request.ts'
 
 const readers: StaffRole[] = ['analyst', 'force_admin', 'system_admin']
 const keyManagers: StaffRole[] = ['force_admin']
@@ -39,7 +40,7 @@ export function registerReportingRoutes(
   /** The force a report is for: a system admin's choice, everyone else's own force. */
   const forceFor = async (request: FastifyRequest, query: Query) => {
     const all = await forces.list()
-    const staff = request.staff!
+    const staff = staffOf(request)
     if (staff.forceId) return { forceId: staff.forceId, forceItems: undefined }
     const forceId = all.some((f) => f.id === query.force) ? query.force! : all[0]!.id
     return {
@@ -105,15 +106,15 @@ export function registerReportingRoutes(
           checked: g.value === c.grouping,
         })),
         groupHeading: groupings.find((g) => g.value === c.grouping)!.heading,
-        canManageKeys: request.staff!.roles.has('force_admin'),
+        canManageKeys: staffOf(request).roles.has('force_admin'),
       }
       let period: Period
       try {
         period = reporting.parsePeriod(c.from, c.to)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('reports/messages.njk', { ...page, errors: error.fieldErrors })
+        return refusedForm(reply, error, (errors) =>
+          reply.render('reports/messages.njk', { ...page, errors }),
+        )
       }
       const report = await reporting.messageReport(forceId, period, c.grouping)
       return reply.render('reports/messages.njk', {
@@ -255,9 +256,9 @@ export function registerReportingRoutes(
       try {
         period = reporting.parsePeriod(c.from, c.to)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('reports/victims-code.njk', { ...page, errors: error.fieldErrors })
+        return refusedForm(reply, error, (errors) =>
+          reply.render('reports/victims-code.njk', { ...page, errors }),
+        )
       }
       const found = await reporting.vcopPage(forceId, period, pageNumber(request.query.page), rowsPerPage)
       // The report lists victims' cases by reference: looking at it is recorded like a view of them.
@@ -318,7 +319,7 @@ export function registerReportingRoutes(
     async (request, reply) =>
       reply.render('reports/api-keys.njk', {
         title: 'Power BI API keys',
-        keys: await reporting.apiKeys(request.staff!.forceId!),
+        keys: await reporting.apiKeys(staffOf(request).forceId!),
         feedUrl: `${request.protocol}://${request.host}/api/v1/odata/`,
         values: {},
       }),
@@ -328,7 +329,7 @@ export function registerReportingRoutes(
     '/console/reports/api-keys',
     { config: { access: { staff: keyManagers, product } } },
     async (request, reply) => {
-      const forceId = request.staff!.forceId!
+      const forceId = staffOf(request).forceId!
       const page = {
         title: 'Power BI API keys',
         feedUrl: `${request.protocol}://${request.host}/api/v1/odata/`,
@@ -345,13 +346,13 @@ export function registerReportingRoutes(
           keys: await reporting.apiKeys(forceId),
         })
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('reports/api-keys.njk', {
-          ...page,
-          errors: error.fieldErrors,
-          keys: await reporting.apiKeys(forceId),
-        })
+        return refusedForm(reply, error, async (errors) =>
+          reply.render('reports/api-keys.njk', {
+            ...page,
+            errors,
+            keys: await reporting.apiKeys(forceId),
+          }),
+        )
       }
     },
   )
@@ -362,7 +363,7 @@ export function registerReportingRoutes(
     async (request, reply) => {
       if (!/^[0-9a-f-]{36}$/i.test(request.params.id))
         throw new DomainError('not-found', 'A live API key with that id was not found', { status: 404 })
-      await reporting.revokeApiKey(request.staff!.forceId!, request.params.id, actorOf(request))
+      await reporting.revokeApiKey(staffOf(request).forceId!, request.params.id, actorOf(request))
       return reply.redirect('/console/reports/api-keys', 303)
     },
   )

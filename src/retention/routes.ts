@@ -5,10 +5,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { ForbiddenError, ValidationError } from '../platform/errors.ts'
 import { auditContext } from '../platform/http/server.ts'
 import type { RetentionAdministration } from './administration.ts'
 import type { RetentionService } from './service.ts'
+import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 
 const EDIT: readonly StaffRole[] = ['force_admin']
 const READ: readonly StaffRole[] = ['force_admin', 'auditor']
@@ -37,10 +37,10 @@ export function registerRetentionRoutes(
       await action()
       return undefined
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      const [template, context] = await page()
-      reply.code(400)
-      return reply.render(template, { ...context, errors: error.fieldErrors })
+      return refusedForm(reply, error, async (errors) => {
+        const [template, context] = await page()
+        return reply.render(template, { ...context, errors })
+      })
     }
   }
 
@@ -128,7 +128,7 @@ export function registerRetentionRoutes(
 
   const holdsPage = async (request: FastifyRequest, values: Form) => ({
     holds: await administration.holds(forceOf(request)),
-    canEdit: request.staff!.roles.has('force_admin'),
+    canEdit: staffOf(request).roles.has('force_admin'),
     values,
     done: (request.query as { done?: string }).done,
   })
@@ -170,9 +170,9 @@ export function registerRetentionRoutes(
         const report = await administration.report(forceOf(request), query)
         return reply.render('retention/report.njk', { report, values: query })
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('retention/report.njk', { values: query, errors: error.fieldErrors })
+        return refusedForm(reply, error, (errors) =>
+          reply.render('retention/report.njk', { values: query, errors }),
+        )
       }
     },
   )
@@ -205,8 +205,4 @@ export function registerRetentionRoutes(
   )
 }
 
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Retention is managed by the staff of each force')
-  return forceId
-}
+const forceOf = staffForce('Retention is managed by the staff of each force')

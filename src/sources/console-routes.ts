@@ -4,11 +4,12 @@
 // only once their sample maps, compared with earlier versions and reverted (UJ-4, CP-162).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
-import { DomainError, ForbiddenError } from '../platform/errors.ts'
+import { DomainError } from '../platform/errors.ts'
 import { type SourceSystem, sourceSystems } from './default-profiles.ts'
 import { type MappingProfile, profileKeys } from './mapping.ts'
 import { peopleConcerned } from './concerning.ts'
 import type { SourceHealth, SourceService } from './service.ts'
+import { staffForce, staffOf } from '../platform/http/request.ts'
 
 const access = { staff: ['force_admin'] as const }
 /** Who may open the source pages (and see their counts on the dashboard). */
@@ -47,7 +48,7 @@ export function registerSourceConsoleRoutes(
     deps.audit.record({
       action,
       forceId: forceOf(request),
-      actor: { kind: 'staff', id: request.staff!.id, name: request.staff!.displayName },
+      actor: { kind: 'staff', id: staffOf(request).id, name: staffOf(request).displayName },
       recordType,
       recordId,
       detail,
@@ -216,7 +217,7 @@ export function registerSourceConsoleRoutes(
             system,
             document,
             request.body.note?.trim() || null,
-            request.staff!.id,
+            staffOf(request).id,
             sample,
           )
           await audit(request, 'mapping-profile.saved', 'mapping_profile', `${system}:${version}`, {
@@ -246,7 +247,7 @@ export function registerSourceConsoleRoutes(
     async (request, reply) => {
       const { system, version } = request.params
       try {
-        await sources.publishProfile(forceOf(request), system, version, request.staff!.id)
+        await sources.publishProfile(forceOf(request), system, version, staffOf(request).id)
       } catch (error) {
         if (!(error instanceof DomainError) || error.status !== 400) throw error
         await audit(request, 'mapping-profile.publish-refused', 'mapping_profile', `${system}:${version}`, {
@@ -279,7 +280,7 @@ export function registerSourceConsoleRoutes(
       const { system, version } = request.params
       const forceId = forceOf(request)
       const before = await sources.currentProfile(forceId, system)
-      await sources.revertProfile(forceId, system, version, request.staff!.id)
+      await sources.revertProfile(forceId, system, version, staffOf(request).id)
       await audit(request, 'mapping-profile.reverted', 'mapping_profile', `${system}:${version}`, {
         version,
         from: before?.version ?? null,
@@ -346,11 +347,7 @@ export function profileChanges(
     .map((setting) => ({ setting, before: a.get(setting) ?? null, after: b.get(setting) ?? null }))
 }
 
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Source systems are set up per force; sign in with a force account')
-  return forceId
-}
+const forceOf = staffForce('Source systems are set up per force; sign in with a force account')
 
 /** The health figures as staff read them: lag in hours and minutes, rates with their counts. */
 function healthView(h: SourceHealth) {

@@ -3,9 +3,9 @@
 // person's own force is ever read or changed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { ForbiddenError, ValidationError } from '../platform/errors.ts'
 import { auditContext } from '../platform/http/server.ts'
 import type { QueryTrial, WarehouseSettings, WarehouseSettingsInput } from './warehouse-settings.ts'
+import { refusedForm, staffForce } from '../platform/http/request.ts'
 
 const SETTINGS_ROLES: readonly StaffRole[] = ['force_admin']
 const access = { staff: SETTINGS_ROLES }
@@ -50,10 +50,10 @@ export function registerWarehouseRoutes(http: FastifyInstance, deps: { settings:
       try {
         await settings.save(forceOf(request), input, auditContext(request))
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
         // The connection string typed in holds a password, so it is not sent back.
-        return page(request, reply, { values: { ...input, connection: '' }, errors: error.fieldErrors })
+        return refusedForm(reply, error, (errors) =>
+          page(request, reply, { values: { ...input, connection: '' }, errors }),
+        )
       }
       return reply.redirect(`${PAGE}?saved=1`, 303)
     },
@@ -77,8 +77,4 @@ export function registerWarehouseRoutes(http: FastifyInstance, deps: { settings:
 }
 
 /** A warehouse belongs to a force; staff without one (region-wide roles) have none here. */
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('The warehouse poller is set up by the staff of each force')
-  return forceId
-}
+const forceOf = staffForce('The warehouse poller is set up by the staff of each force')

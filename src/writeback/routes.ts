@@ -2,9 +2,9 @@
 // settings per target, and the officer's RMS update that sends nothing to the victim (CP-105).
 // Everything is scoped to the signed-in person's own force; another force's entry is "not found".
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts'
+import { NotFoundError } from '../platform/errors.ts'
 import { auditContext } from '../platform/http/server.ts'
 import {
   type EndpointSettingsInput,
@@ -14,6 +14,7 @@ import {
 import type { OfficerRmsUpdates, OfficerUpdateInput } from './officer-update.ts'
 import type { WritebackTarget } from './schema.ts'
 import type { WritebackService } from './service.ts'
+import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 
 export const OUTBOX_ROLES: readonly StaffRole[] = ['force_admin', 'service_support']
 const SETTINGS_ROLES: readonly StaffRole[] = ['force_admin']
@@ -48,7 +49,7 @@ export function registerWritebackRoutes(http: FastifyInstance, services: Writeba
       counts,
       dead,
       endpoints: await endpoints.list(forceId),
-      canEditSettings: SETTINGS_ROLES.some((r) => request.staff!.roles.has(r)),
+      canEditSettings: SETTINGS_ROLES.some((r) => staffOf(request).roles.has(r)),
       replayed: query.replayed === undefined ? undefined : Number(query.replayed),
       saved:
         query.saved && query.saved in targetNames ? targetNames[query.saved as WritebackTarget] : undefined,
@@ -112,15 +113,14 @@ export function registerWritebackRoutes(http: FastifyInstance, services: Writeba
       try {
         await endpoints.save(forceId, target, input, auditContext(request))
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        const endpoint = await endpoints.get(forceId, target)
-        // The secret typed in is not sent back to the browser.
-        return reply.render('writeback/endpoint.njk', {
-          endpoint,
-          values: { ...input, secret: '' },
-          errors: error.fieldErrors,
-        })
+        return refusedForm(reply, error, async (errors) =>
+          // The secret typed in is not sent back to the browser.
+          reply.render('writeback/endpoint.njk', {
+            endpoint: await endpoints.get(forceId, target),
+            values: { ...input, secret: '' },
+            errors,
+          }),
+        )
       }
       return reply.redirect(`/console/writeback?saved=${target}`, 303)
     },
@@ -153,20 +153,16 @@ export function registerWritebackRoutes(http: FastifyInstance, services: Writeba
         const entry = await officerUpdates.record(forceOf(request), input, auditContext(request))
         return reply.redirect(`/console/rms-updates/new?recorded=${encodeURIComponent(entry.targetRef)}`, 303)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('writeback/officer-update.njk', {
-          values: { ...input, idempotencyKey: input.idempotencyKey || randomUUID() },
-          errors: error.fieldErrors,
-        })
+        return refusedForm(reply, error, (errors) =>
+          reply.render('writeback/officer-update.njk', {
+            values: { ...input, idempotencyKey: input.idempotencyKey || randomUUID() },
+            errors,
+          }),
+        )
       }
     },
   )
 }
 
 /** Write-back belongs to a force; staff without one (region-wide roles) have no outbox here. */
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Write-back is managed by the staff of each force')
-  return forceId
-}
+const forceOf = staffForce('Write-back is managed by the staff of each force')

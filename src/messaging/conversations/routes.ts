@@ -1,11 +1,11 @@
 // Conversations in the staff console: the force's conversations (paged; unmatched senders for
 // triage) and a conversation page, which marks what the person sent as read by whoever opens it.
 // Every view of a conversation is audited (CP-153); another force's conversation is not found.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { StaffRole } from '../../platform/auth/roles.ts'
-import { ForbiddenError } from '../../platform/errors.ts'
 import type { ConversationService } from './service.ts'
+import { staffForce, staffOf } from '../../platform/http/request.ts'
 
 /** Who may read conversations: those who may see a person's case, and contact supervisors. */
 export const conversationReaders: readonly StaffRole[] = [
@@ -70,7 +70,7 @@ export function registerConversationRoutes(
     async (request, reply) => {
       const forceId = forceOf(request)
       const found = await deps.conversations.open(forceId, request.params.id, {
-        staffId: request.staff!.id,
+        staffId: staffOf(request).id,
         audit: (tx, conversationId) =>
           deps.audit.recordView(
             request,
@@ -88,8 +88,4 @@ export function registerConversationRoutes(
   )
 }
 
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Conversations are held per force; sign in with a force account')
-  return forceId
-}
+const forceOf = staffForce('Conversations are held per force; sign in with a force account')

@@ -10,6 +10,7 @@ import { auditContext } from '../http/server.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
 import type { ApiClientService } from './client-service.ts'
 import { apiScopes } from './scopes.ts'
+import { refusedForm, staffOf } from '../http/request.ts'
 
 const admins = { staff: ['system_admin', 'force_admin'] as const }
 const uuidPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -34,7 +35,7 @@ export function registerApiClientConsoleRoutes(
   const { apiClients, forces, audit } = deps
 
   const formContext = async (request: FastifyRequest, values: Record<string, unknown> = {}) => {
-    const staff = request.staff!
+    const staff = staffOf(request)
     const allForces = administeredForce(staff) === null ? await forces.list() : []
     return {
       values,
@@ -55,7 +56,7 @@ export function registerApiClientConsoleRoutes(
       schema: { querystring: Type.Object({ disabled: Type.Optional(Type.String()) }) },
     },
     async (request, reply) => {
-      const forceId = administeredForce(request.staff!)
+      const forceId = administeredForce(staffOf(request))
       const list = await apiClients.list(forceId)
       return reply.render('api-clients/list.njk', {
         clients: list,
@@ -82,7 +83,7 @@ export function registerApiClientConsoleRoutes(
       },
     },
     async (request, reply) => {
-      const staff = request.staff!
+      const staff = staffOf(request)
       const body = request.body as { name?: string; forceId?: string; scopes?: string[] }
       const forceId = administeredForce(staff) ?? body.forceId ?? ''
       try {
@@ -114,12 +115,12 @@ export function registerApiClientConsoleRoutes(
         reply.header('cache-control', 'no-store')
         return reply.render('api-clients/created.njk', { client, clientSecret })
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return reply.render('api-clients/new.njk', {
-          ...(await formContext(request, { ...body, forceId })),
-          errors: error.fieldErrors,
-        })
+        return refusedForm(reply, error, async (errors) =>
+          reply.render('api-clients/new.njk', {
+            ...(await formContext(request, { ...body, forceId })),
+            errors,
+          }),
+        )
       }
     },
   )
@@ -131,7 +132,7 @@ export function registerApiClientConsoleRoutes(
       schema: { params: Type.Object({ id: Type.String({ pattern: uuidPattern }) }) },
     },
     async (request, reply) => {
-      const staff = request.staff!
+      const staff = staffOf(request)
       const { id } = request.params as { id: string }
       const client = await apiClients.get(administeredForce(staff), id)
       if (!client.disabledAt) {

@@ -9,6 +9,7 @@ import type { AuditFilters, AuditRow } from './audit-repository.ts'
 import type { AuditSearcher } from './audit-service.ts'
 import { actionItems, actionsMatching, describe, recordHref, recordName } from './action-names.ts'
 import { csvStream } from './csv-export.ts'
+import { staffOf } from '../http/request.ts'
 
 const auditReaders: StaffRole[] = ['auditor', 'system_admin']
 const access = { staff: auditReaders }
@@ -128,7 +129,7 @@ function csvCells(row: AuditRow) {
 }
 
 function searcherOf(request: FastifyRequest): AuditSearcher {
-  const staff = request.staff!
+  const staff = staffOf(request)
   return { request, forceId: staff.forceId, regionWide: staff.roles.has('system_admin') }
 }
 

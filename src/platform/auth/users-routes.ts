@@ -8,6 +8,7 @@ import { auditContext } from '../http/server.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
 import { roleDescriptions, roleNames, type StaffPrincipal, staffRoles } from './roles.ts'
 import type { AdminContext, NewUserForm, StaffAdministration } from './staff-administration.ts'
+import { staffOf } from '../http/request.ts'
 
 const admins = { staff: ['system_admin', 'force_admin'] } as const
 
@@ -18,7 +19,7 @@ export function registerUserAdminRoutes(
   const { administration, forces } = deps
   const context = (request: FastifyRequest): AdminContext => {
     const { ip, correlationId } = auditContext(request)
-    return { staff: request.staff!, ip, correlationId }
+    return { staff: staffOf(request), ip, correlationId }
   }
   const grantableRoles = (staff: StaffPrincipal) =>
     staffRoles
@@ -34,7 +35,7 @@ export function registerUserAdminRoutes(
     '/console/users',
     { config: { access: admins } },
     async (request, reply) => {
-      const staff = request.staff!
+      const staff = staffOf(request)
       const isSystemAdmin = staff.roles.has('system_admin')
       const filter = isSystemAdmin && request.query.force ? request.query.force : undefined
       const users = await administration.list(staff, filter)
@@ -56,14 +57,14 @@ export function registerUserAdminRoutes(
   ) =>
     reply.render('users/new.njk', {
       values: { ...values, roles: [values.roles ?? []].flat() },
-      roles: grantableRoles(request.staff!),
-      forces: await forceChoices(request.staff!),
-      isSystemAdmin: request.staff!.roles.has('system_admin'),
+      roles: grantableRoles(staffOf(request)),
+      forces: await forceChoices(staffOf(request)),
+      isSystemAdmin: staffOf(request).roles.has('system_admin'),
       errors,
     })
 
   http.get('/console/users/new', { config: { access: admins } }, async (request, reply) =>
-    renderNewForm(request, reply, { forceId: request.staff!.forceId ?? '' }),
+    renderNewForm(request, reply, { forceId: staffOf(request).forceId ?? '' }),
   )
 
   http.post<{ Body: NewUserForm }>(
@@ -115,8 +116,8 @@ export function registerUserAdminRoutes(
           ? (await forceNames()).get(detail.user.forceId)
           : 'All forces (regional)',
         roleNames,
-        grantable: grantableRoles(request.staff!).filter((r) => !detail.activeRoles.includes(r.value)),
-        isSelf: detail.user.id === request.staff!.id,
+        grantable: grantableRoles(staffOf(request)).filter((r) => !detail.activeRoles.includes(r.value)),
+        isSelf: detail.user.id === staffOf(request).id,
       })
     },
   )

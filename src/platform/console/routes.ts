@@ -2,6 +2,7 @@
 // their force, as far as their roles may open it (dashboard.ts, tiles from the modules).
 import type { FastifyInstance } from 'fastify'
 import { roleNames } from '../auth/roles.ts'
+import { staffOf } from '../http/request.ts'
 import type { PlatformServices } from '../services.ts'
 import { type AttentionTile, dashboardFor } from './dashboard.ts'
 
@@ -11,7 +12,7 @@ export function registerConsoleRoutes(
   attention: () => readonly AttentionTile[] = () => [],
 ): void {
   http.get('/console', { config: { access: { staff: 'any' } } }, async (request, reply) => {
-    const staff = request.staff!
+    const staff = staffOf(request)
     const force = staff.forceId ? await services.forces.get(staff.forceId) : undefined
     return reply.render('console/dashboard.njk', {
       force,

@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { StaffRole } from '../auth/roles.ts'
 import { csvStream } from '../audit/csv-export.ts'
-import { ValidationError } from '../errors.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
 import type { StatusFilter } from './service-incident-repository.ts'
 import {
@@ -17,6 +16,7 @@ import {
   serviceIncidentKinds,
   serviceIncidentSeverities,
 } from './service-incident-service.ts'
+import { refusedForm, staffOf } from '../http/request.ts'
 
 const managers: StaffRole[] = ['system_admin', 'service_support']
 const readers = { staff: [...managers, 'force_admin'] as StaffRole[] }
@@ -130,9 +130,7 @@ export function registerServiceStatusRoutes(
         const incident = await incidents.record(readerOf(request), form)
         return reply.redirect(`/console/service-status/${incident.id}`, 303)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return renderForm(reply, forces, form, error.fieldErrors)
+        return refusedForm(reply, error, (errors) => renderForm(reply, forces, form, errors))
       }
     },
   )
@@ -158,9 +156,9 @@ export function registerServiceStatusRoutes(
         )
         return reply.redirect(`/console/service-status/${id}`, 303)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
+        return refusedForm(reply, error, (errors) =>
+          renderDetail(request, reply, incidents, forces, id, errors),
+        )
       }
     },
   )
@@ -181,16 +179,16 @@ export function registerServiceStatusRoutes(
         )
         return reply.redirect(`/console/service-status/${id}`, 303)
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        reply.code(400)
-        return renderDetail(request, reply, incidents, forces, id, error.fieldErrors)
+        return refusedForm(reply, error, (errors) =>
+          renderDetail(request, reply, incidents, forces, id, errors),
+        )
       }
     },
   )
 }
 
 function readerOf(request: FastifyRequest): ServiceIncidentReader {
-  const staff = request.staff!
+  const staff = staffOf(request)
   return { request, forceId: staff.forceId, regionWide: managers.some((r) => staff.roles.has(r)) }
 }
 

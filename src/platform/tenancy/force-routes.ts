@@ -7,6 +7,7 @@ import { DomainError, ForbiddenError } from '../errors.ts'
 import { auditContext } from '../http/server.ts'
 import { contrastWithWhite, safeBrandColour } from './branding.ts'
 import { type ForceProfileInput, type ForceSettings, products } from './force-service.ts'
+import { staffOf } from '../http/request.ts'
 
 const forceAdmins: StaffRole[] = ['system_admin', 'force_admin']
 const productNames: Record<string, string> = { journeys: 'Journeys', portal: 'Portal', contact: 'Contact' }
@@ -20,7 +21,7 @@ export function registerForceRoutes(
   const { forces, audit } = services
 
   http.get('/console/forces', { config: { access: { staff: forceAdmins } } }, async (request, reply) => {
-    const staff = request.staff!
+    const staff = staffOf(request)
     const visible = (await forces.list()).filter((f) => isSystemAdmin(request) || f.id === staff.forceId)
     return reply.render('tenancy/forces.njk', {
       forces: visible.map((f) => ({

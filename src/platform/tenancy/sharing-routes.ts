@@ -9,6 +9,7 @@ import { formText, MAX_LENGTH } from '../http/limits.ts'
 import { auditContext } from '../http/server.ts'
 import { asList } from './force-routes.ts'
 import { recordKinds } from './force-service.ts'
+import { staffOf } from '../http/request.ts'
 
 type Form = Record<string, string | string[] | undefined>
 
@@ -63,7 +64,7 @@ export function registerSharingRoutes(
             startsAt: dates.startsAt,
             expiresAt: dates.expiresAt,
           },
-          request.staff!.id,
+          staffOf(request).id,
           dates.errors,
         )
         await audit.record({
@@ -120,7 +121,7 @@ export function registerSharingRoutes(
     },
     async (request, reply) => {
       const agreement = await forces.getAgreement(request.params.id)
-      await forces.revokeAgreement(agreement.id, request.staff!.id)
+      await forces.revokeAgreement(agreement.id, staffOf(request).id)
       await audit.record({
         action: 'sharing-agreement.revoked',
         forceId: agreement.fromForceId,
