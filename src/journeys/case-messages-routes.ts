@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { caseViewerRoles } from '../cases/routes.ts'
 import type { CaseService } from '../cases/service.ts'
-import { ukDateTime } from '../messaging/quiet-hours.ts'
+import { ukDateTime } from '../platform/calendar.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import { ForbiddenError, NotFoundError } from '../platform/errors.ts'

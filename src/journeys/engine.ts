@@ -5,7 +5,7 @@
 // for that channel's quiet hours (UJ-8). Stop-when guards apply from their step to the end of the
 // journey. Waits of days are calendar days in London, so a clock change moves nothing.
 import { DateTime } from 'luxon'
-import { addWorkingDays } from '../messaging/quiet-hours.ts'
+import { workingDayTime } from '../platform/calendar.ts'
 import { type Condition, describeCondition, evaluateCondition } from './conditions.ts'
 import type { VictimContactPolicy } from './contact-policy.ts'
 import type { Duration, JourneyDefinition, Step } from './definition.ts'
@@ -207,19 +207,4 @@ export function after(now: Date, wait: Duration): Date {
     .plus({ days: wait.days ?? 0 })
     .plus({ hours: wait.hours ?? 0, minutes: wait.minutes ?? 0 })
     .toJSDate()
-}
-
-/** `at` (London wall time) on the working day `workingDays` after today; 0 = today if still ahead. */
-export function workingDayTime(now: Date, workingDays: number, at: string): Date {
-  const zone = 'Europe/London'
-  const [hour, minute] = at.split(':').map(Number) as [number, number]
-  const today = DateTime.fromJSDate(now, { zone }).toISODate()!
-  let date = workingDays === 0 ? today : addWorkingDays(today, workingDays)
-  for (;;) {
-    const candidate = DateTime.fromISO(date, { zone }).set({ hour, minute })
-    const isWorkingDay =
-      addWorkingDays(DateTime.fromISO(date, { zone }).minus({ days: 1 }).toISODate()!, 1) === date
-    if (isWorkingDay && candidate.toJSDate() > now) return candidate.toJSDate()
-    date = addWorkingDays(date, 1)
-  }
 }

@@ -1,28 +1,14 @@
-// EnrolmentService: turns case events into journey enrolments (UJ-4) and moves each enrolment
-// through its steps. The listener runs inside the transaction that delivers the case event, so
-// an event, the enrolments it causes and their first steps (the messages due at once) commit
-// together; later steps are taken by the due-step sweep. Precedence (facts §4.1.3–4):
-// one standard journey per victim per case (chosen by grading; a later regrading does not start
-// a second); an enhanced journey marked `replace` cancels the victim's standard journey on the
-// case and keeps new ones from starting; one marked `add` runs beside it.
-import { DateTime } from 'luxon'
 import type { CaseEvent } from '../cases/events.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
-import { addWorkingDays } from '../messaging/quiet-hours.ts'
+import { addWorkingDays, ukDate, workingDayTime } from '../platform/calendar.ts'
 import { describeCondition, evaluateCondition } from './conditions.ts'
 import { VictimContactPolicy } from './contact-policy.ts'
 import type { JourneyDefinition } from './definition.ts'
 import { decideEligibility } from './eligibility.ts'
-import {
-  advanceEnrolment,
-  type EngineContext,
-  type StepOutcome,
-  stoppingGuard,
-  workingDayTime,
-} from './engine.ts'
+import { advanceEnrolment, type EngineContext, type StepOutcome, stoppingGuard } from './engine.ts'
 import { defineJourneyJobs } from './jobs.ts'
 import type { OfficerChangeNotices } from './officer-change.ts'
 import type { MessageScheduler } from './ports.ts'
@@ -614,8 +600,11 @@ export function victimsCodeDeadline(
 ): Date {
   const enhanced = crime.vcopCategory === 'enhanced' || enhancedJourney
   const recorded = crime.recordedAt && crime.recordedAt < now ? crime.recordedAt : now
-  const day = DateTime.fromJSDate(recorded, { zone: 'Europe/London' }).toISODate()!
-  return workingDayTime(new Date(`${addWorkingDays(day, enhanced ? 1 : 5)}T12:00:00Z`), 0, '23:59')
+  return workingDayTime(
+    new Date(`${addWorkingDays(ukDate(recorded), enhanced ? 1 : 5)}T12:00:00Z`),
+    0,
+    '23:59',
+  )
 }
 
 // A message in one of these states did not reach the person and is not going to.

@@ -5,7 +5,8 @@ import { VictimContactPolicy } from './contact-policy.ts'
 import { defaultJourneys } from './default-journeys.ts'
 import { checkDefinition, describeStep, describeTrigger, type JourneyDefinition } from './definition.ts'
 import { decideEligibility, defaultEligibilityRules, parseEligibilityForm } from './eligibility.ts'
-import { advanceEnrolment, workingDayTime } from './engine.ts'
+import { workingDayTime } from '../platform/calendar.ts'
+import { advanceEnrolment } from './engine.ts'
 import { aCase, aCrime, aPerson } from './test-builders.ts'
 
 const now = new Date('2026-06-03T09:00:00Z') // Wednesday 10:00 in London

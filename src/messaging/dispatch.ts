@@ -17,7 +17,8 @@ import type { Logger } from '../platform/logger.ts'
 import type { MessageChannel, OutgoingMessage, SendOutcome } from './channels.ts'
 import type { MessageRow, MessagingRepository } from './repository.ts'
 import type { MessageStatus, Provider } from './schema.ts'
-import { nextSendableTime, ukDateTime } from './quiet-hours.ts'
+import { ukDateTime } from '../platform/calendar.ts'
+import { nextSendableTime } from './quiet-hours.ts'
 import {
   brandingFrom,
   type DispatchWaker,
@@ -147,7 +148,7 @@ export class MessageDispatcher {
     const ready: MessageRow[] = []
     for (const message of claimed) {
       const window = sendingWindowFor(await this.#repo.settings(tx, message.forceId), message.channel)
-      const opens = message.urgent ? now : nextSendableTime(now, window)
+      const opens = nextSendableTime(now, window, { urgent: message.urgent })
       if (opens.getTime() === now.getTime()) {
         ready.push(message)
         continue

@@ -17,7 +17,7 @@ import {
   type OutboxService,
   resendableStatuses,
 } from './outbox-service.ts'
-import { ukDateTime } from './quiet-hours.ts'
+import { ukDateTime } from '../platform/calendar.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
 import type { MessagingService } from './service.ts'
 import { languageName } from './template-editor.ts'

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { isBankHoliday } from '../platform/calendar.ts'
 import {
-  addWorkingDays,
   defaultSendingWindow,
-  isBankHoliday,
   isWithinQuietHours,
   nextSendableTime,
   type SendingWindow,
-  ukDateTime,
 } from './quiet-hours.ts'
 
 const window: SendingWindow = {
@@ -86,13 +84,6 @@ test('UJ-8: an urgent message is exempt from quiet hours; the schedule is config
   )
 })
 
-test('Victims’ Code working days skip weekends and bank holidays of England and Wales', () => {
-  assert.equal(addWorkingDays('2026-01-09', 1), '2026-01-12') // Friday + 1 → Monday
-  assert.equal(addWorkingDays('2026-04-02', 2), '2026-04-08') // Good Friday and Easter Monday skipped
-  assert.equal(addWorkingDays('2026-12-23', 3), '2026-12-30') // 24th, (25, 26, 27, 28 off), 29th, 30th
-  assert.equal(addWorkingDays('2026-06-01', 0), '2026-06-01')
-})
-
 const iso = (instant: string, w: SendingWindow) => nextSendableTime(new Date(instant), w).toISOString()
 
 test('UJ-8: a window ending at a time the clocks skip (00:00–01:30 on 28 March 2027) closes when they skip it', () => {
@@ -133,10 +124,4 @@ test('UJ-8: Christmas 2027: no messages on Saturday 25 or Sunday 26 December unl
     iso('2027-12-24T22:00:00Z', { ...noBankHolidays, sendOnChristmasDays: true }),
     '2027-12-25T08:00:00.000Z',
   )
-})
-
-test('UJ-8: times are shown as people in the UK read them', () => {
-  assert.equal(ukDateTime(new Date('2027-03-06T08:00:00Z')), '8:00am on Saturday 6 March 2027')
-  assert.equal(ukDateTime(new Date('2027-06-15T20:30:00Z')), '9:30pm on Tuesday 15 June 2027')
-  assert.equal(ukDateTime(new Date('2027-06-15T11:05:00Z')), '12:05pm on Tuesday 15 June 2027')
 })

@@ -1,10 +1,7 @@
-// Quiet hours (UJ-8, CP-64) and Victims' Code working days, from one calendar: Europe/London wall
-// time (so British Summer Time changes move nothing a person would notice) and the bank holidays
-// of England and Wales.
-import Holidays from 'date-holidays'
+// Quiet hours (UJ-8, CP-64), worked out here and only here, on the platform calendar: Europe/London
+// wall time and the bank holidays of England and Wales (platform/calendar.ts).
 import { DateTime } from 'luxon'
-
-const zone = 'Europe/London'
+import { isBankHoliday, isChristmasDay, ukZone as zone, wallClockMoment } from '../platform/calendar.ts'
 
 /** When a channel may send, in London wall time. Days are ISO weekdays: 1 = Monday … 7 = Sunday. */
 export interface SendingWindow {
@@ -28,40 +25,6 @@ export const defaultSendingWindow: SendingWindow = {
   start: '08:00',
   end: '21:00',
   sendOnBankHolidays: true,
-}
-
-// The calendars are fixed reference data, not state. England and Wales have the same bank
-// holidays today; the union of both regions stays right if that ever changes.
-const calendars = [new Holidays('GB', 'ENG'), new Holidays('GB', 'WLS')]
-const bankHolidayCache = new Map<number, Set<string>>()
-
-/** Bank holidays of England and Wales in a year, as ISO dates (substitute days included). */
-export function bankHolidays(year: number): Set<string> {
-  let days = bankHolidayCache.get(year)
-  if (!days) {
-    days = new Set(
-      calendars.flatMap((c) =>
-        c
-          .getHolidays(year)
-          .filter((h) => h.type === 'public')
-          .map((h) => h.date.slice(0, 10))
-          // A holiday on a weekend is observed on its substitute weekday (GOV.UK lists only that).
-          .filter((date) => DateTime.fromISO(date).weekday <= 5),
-      ),
-    )
-    bankHolidayCache.set(year, days)
-  }
-  return days
-}
-
-export function isBankHoliday(isoDate: string): boolean {
-  return bankHolidays(Number(isoDate.slice(0, 4))).has(isoDate)
-}
-
-/** Whether `isoDate` (yyyy-mm-dd) is Christmas Day or Boxing Day itself. */
-export function isChristmasDay(isoDate: string): boolean {
-  const monthDay = isoDate.slice(5)
-  return monthDay === '12-25' || monthDay === '12-26'
 }
 
 /**
@@ -100,52 +63,9 @@ export function nextSendableTime(
   throw new Error('The sending window never opens: check its days')
 }
 
-/**
- * The moment on `day` when London's clocks first show `time` (HH:mm). A time the clocks skip
- * (spring forward) is the moment they skip it; a time they show twice (autumn back) is the
- * earlier or later of the two, as asked.
- */
-function wallClockMoment(day: DateTime, time: string, whenTwice: 'earlier' | 'later'): DateTime {
-  const [hour, minute] = parseTime(time)
-  const shows = (t: DateTime) => t.hour === hour && t.minute === minute && t.day === day.day
-  const moment = DateTime.fromObject(
-    { year: day.year, month: day.month, day: day.day, hour, minute },
-    { zone },
-  )
-  if (!shows(moment)) {
-    // Skipped: luxon moved it on by the gap; step back to the change itself.
-    let change = moment
-    while (change.minus({ minutes: 1 }).offset === moment.offset) change = change.minus({ minutes: 1 })
-    return change
-  }
-  const other = whenTwice === 'earlier' ? moment.minus({ hours: 1 }) : moment.plus({ hours: 1 })
-  return shows(other) ? other : moment
-}
-
-/** A moment as people in the UK read it: "8:00am on Saturday 6 March 2027". */
-export function ukDateTime(instant: Date): string {
-  const local = DateTime.fromJSDate(instant, { zone })
-  const time = `${local.toFormat('h:mm')}${local.hour < 12 ? 'am' : 'pm'}`
-  return `${time} on ${local.toFormat('cccc d LLLL yyyy')}`
-}
-
 /** Whether `instant` falls outside the window (a message now would be sent in quiet hours). */
 export function isWithinQuietHours(instant: Date, window: SendingWindow): boolean {
   return nextSendableTime(instant, window).getTime() !== instant.getTime()
-}
-
-/**
- * The date `n` working days after `isoDate` (Monday to Friday, not a bank holiday of England and
- * Wales): the Victims' Code deadlines are counted this way.
- */
-export function addWorkingDays(isoDate: string, n: number): string {
-  let date = DateTime.fromISO(isoDate, { zone })
-  let remaining = n
-  while (remaining > 0) {
-    date = date.plus({ days: 1 })
-    if (date.weekday <= 5 && !isBankHoliday(date.toISODate() as string)) remaining -= 1
-  }
-  return date.toISODate() as string
 }
 
 export function isValidSendingWindow(window: SendingWindow): boolean {
@@ -156,9 +76,4 @@ export function isValidSendingWindow(window: SendingWindow): boolean {
     /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/.test(window.end) &&
     window.start < window.end
   )
-}
-
-function parseTime(value: string): [number, number] {
-  const [h, m] = value.split(':').map(Number)
-  return [h as number, m as number]
 }

@@ -3,6 +3,7 @@
 // together), rendered at once (a missing value is recorded, never sent), held back by quiet
 // hours (UJ-8), and suppressed for opted-out (UJ-6) or known-bad addresses.
 import { randomUUID } from 'node:crypto'
+import { ukDateTime } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
 import type { Tx } from '../platform/db/database.ts'
@@ -12,9 +13,9 @@ import { MessageDeletionRepository } from './deletion-repository.ts'
 import {
   defaultSendingWindow,
   isValidSendingWindow,
+  isWithinQuietHours,
   nextSendableTime,
   type SendingWindow,
-  ukDateTime,
 } from './quiet-hours.ts'
 import type { MessageRow, MessagingRepository, OptOutRow, SettingsRow, TemplateRow } from './repository.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
@@ -730,7 +731,7 @@ function quietHoursNote(
   urgent: boolean,
 ): string | null {
   if (sendAfter.getTime() > earliest.getTime()) return `Held for quiet hours until ${ukDateTime(sendAfter)}`
-  if (urgent && nextSendableTime(earliest, window).getTime() > earliest.getTime())
+  if (urgent && isWithinQuietHours(earliest, window))
     return 'Urgent: sent at once, although it is quiet hours'
   return null
 }

@@ -3,6 +3,7 @@
 // see their own force; system admins choose a force.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
+import { ukZone } from '../platform/calendar.ts'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import { DomainError, ForbiddenError } from '../platform/errors.ts'
@@ -74,8 +75,8 @@ export function registerReportingRoutes(
   }
 
   const linkQuery = (forceId: string, period: Period, grouping: Grouping, systemAdmin: boolean) => {
-    const from = DateTime.fromJSDate(period.from, { zone: 'Europe/London' })
-    const to = DateTime.fromJSDate(period.to, { zone: 'Europe/London' }).minus({ days: 1 })
+    const from = DateTime.fromJSDate(period.from, { zone: ukZone })
+    const to = DateTime.fromJSDate(period.to, { zone: ukZone }).minus({ days: 1 })
     const params = new URLSearchParams({
       ...(systemAdmin ? { force: forceId } : {}),
       'from-day': String(from.day),
@@ -200,7 +201,7 @@ export function registerReportingRoutes(
       } else if (name === 'send-times') {
         const sent = await reporting.sentMessages(forceId, period, c.grouping)
         body = csvStream(['Sent at (UK time)', 'Channel', heading, 'Status'], sent, (r) => [
-          DateTime.fromJSDate(new Date(r.sentAt), { zone: 'Europe/London' }).toFormat('yyyy-LL-dd HH:mm:ss'),
+          DateTime.fromJSDate(new Date(r.sentAt), { zone: ukZone }).toFormat('yyyy-LL-dd HH:mm:ss'),
           r.channel,
           r.group,
           r.status,
@@ -417,7 +418,7 @@ function pagination(total: number, chosen: number, href: (n: number) => string) 
 const hourText = (hour: number) => String(hour).padStart(2, '0')
 
 function periodText(period: Period): string {
-  const format = (d: Date) => DateTime.fromJSDate(d, { zone: 'Europe/London' }).toFormat('d LLLL yyyy')
+  const format = (d: Date) => DateTime.fromJSDate(d, { zone: ukZone }).toFormat('d LLLL yyyy')
   return `${format(period.from)} to ${format(new Date(period.to.getTime() - 1))}`
 }
 

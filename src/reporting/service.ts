@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { DateTime } from 'luxon'
 import type { AuditService } from '../platform/audit/audit-service.ts'
+import { ukZone as ZONE } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
@@ -20,8 +21,6 @@ import type {
   SentMessageRow,
   VcopDeadlineRow,
 } from './repository.ts'
-
-const ZONE = 'Europe/London'
 
 export interface MessageReport {
   outcomes: OutcomeCountRow[]
