@@ -1,6 +1,6 @@
 // Drizzle tables for the platform's own migrations (src/platform/migrations). The SQL files are
 // the source of truth for the database; these definitions type the queries made against it.
-import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
@@ -44,6 +44,8 @@ export const staffUsers = pgTable('staff_users', {
   passwordHash: text('password_hash'),
   totpSecret: text('totp_secret'),
   totpConfirmedAt: timestamptz('totp_confirmed_at'),
+  /** The time step of the last accepted authenticator code (migration 0010), so none is used twice. */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   oidcIssuer: text('oidc_issuer'),
   oidcSubject: text('oidc_subject'),
   failedAttempts: integer('failed_attempts').notNull().default(0),
@@ -54,6 +56,8 @@ export const staffUsers = pgTable('staff_users', {
   createdBy: uuid('created_by'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  /** The HR system's employee id, set by provisioning (migration 0030). */
+  hrEmployeeId: text('hr_employee_id'),
 })
 
 export const staffRoleGrants = pgTable('staff_role_grants', {
@@ -65,6 +69,9 @@ export const staffRoleGrants = pgTable('staff_role_grants', {
   grantedAt: timestamptz('granted_at').notNull().defaultNow(),
   revokedBy: uuid('revoked_by'),
   revokedAt: timestamptz('revoked_at'),
+  /** How the role changed (migration 0010): 'sso' when the identity provider's groups did it, null for an administrator. */
+  grantDetail: text('grant_detail'),
+  revokeDetail: text('revoke_detail'),
 })
 
 export const sessions = pgTable('sessions', {

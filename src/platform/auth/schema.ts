@@ -1,17 +1,6 @@
-// Drizzle columns added to the platform's staff tables by `migrations/0010_staff_authentication.sql`.
-// Declared here, beside the sign-in code that owns them, as partial views of the same tables.
-import { bigint, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-
-export const staffTotpSteps = pgTable('staff_users', {
-  id: uuid('id').primaryKey(),
-  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
-})
-
-export const staffRoleGrantDetails = pgTable('staff_role_grants', {
-  id: uuid('id').primaryKey(),
-  grantDetail: text('grant_detail'),
-  revokeDetail: text('revoke_detail'),
-})
+// Drizzle tables of the sign-in migrations (src/platform/auth/migrations). Columns they add to the
+// platform's staff tables are declared with those tables, in src/platform/schema.ts.
+import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 /** `migrations/0050_citizen_identities.sql`: one Waypoint id per identity-provider subject per force. */
 export const citizenIdentities = pgTable('citizen_identities', {

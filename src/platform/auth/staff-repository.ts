@@ -2,7 +2,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { type Database, rows } from '../db/database.ts'
 import { staffRoleGrants, staffUsers } from '../schema.ts'
-import { staffRoleGrantDetails, staffTotpSteps } from './schema.ts'
 
 export type StaffUser = typeof staffUsers.$inferSelect
 export type NewStaffUser = typeof staffUsers.$inferInsert
@@ -95,10 +94,7 @@ export class StaffRepository {
         )
         .returning({ id: staffRoleGrants.id })
       for (const { id } of changed) {
-        await tx
-          .update(staffRoleGrantDetails)
-          .set({ revokeDetail: detail })
-          .where(eq(staffRoleGrantDetails.id, id))
+        await tx.update(staffRoleGrants).set({ revokeDetail: detail }).where(eq(staffRoleGrants.id, id))
       }
       return changed
     })
@@ -108,10 +104,7 @@ export class StaffRepository {
   /** Records how a grant was made: 'sso' when the identity provider's groups granted it. */
   async setGrantDetail(grantId: string, detail: string): Promise<void> {
     await this.#db.asSystem((tx) =>
-      tx
-        .update(staffRoleGrantDetails)
-        .set({ grantDetail: detail })
-        .where(eq(staffRoleGrantDetails.id, grantId)),
+      tx.update(staffRoleGrants).set({ grantDetail: detail }).where(eq(staffRoleGrants.id, grantId)),
     )
   }
 
@@ -207,7 +200,7 @@ export class StaffRepository {
 
   async totpLastStep(userId: string): Promise<number | null> {
     const found = await this.#db.asSystem((tx) =>
-      tx.select().from(staffTotpSteps).where(eq(staffTotpSteps.id, userId)),
+      tx.select({ totpLastStep: staffUsers.totpLastStep }).from(staffUsers).where(eq(staffUsers.id, userId)),
     )
     return found[0]?.totpLastStep ?? null
   }
