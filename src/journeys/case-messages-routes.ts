@@ -10,9 +10,10 @@ import type { CaseService } from '../cases/service.ts'
 import { ukDateTime } from '../platform/calendar.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { ForbiddenError, NotFoundError } from '../platform/errors.ts'
+import { NotFoundError } from '../platform/errors.ts'
 import { auditCrossForceReads, readerFrom } from '../platform/tenancy/shared-reads.ts'
 import type { CaseMessageEntry, CaseMessages } from './case-messages.ts'
+import { staffForce } from '../platform/http/request.ts'
 
 export interface CaseMessagePage {
   kind: 'incident' | 'crime' | 'person'
@@ -153,8 +154,4 @@ export async function caseReference(
 }
 
 /** Cases belong to a force: region-wide accounts (no force) see none. */
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Cases are held per force; sign in with a force account')
-  return forceId
-}
+const forceOf = staffForce('Cases are held per force; sign in with a force account')

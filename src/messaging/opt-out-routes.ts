@@ -5,9 +5,9 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { ForbiddenError, ValidationError } from '../platform/errors.ts'
 import { formText } from '../platform/http/limits.ts'
 import { type OptOutHistory, REMOVAL_REASON_MAX } from './opt-out-history.ts'
+import { refusedForm, staffForce } from '../platform/http/request.ts'
 
 /** Who may remove an opt-out: those who record one when a person asks (the same people). */
 export const optOutRemovers: readonly StaffRole[] = [
@@ -81,17 +81,16 @@ export function registerOptOutRemovalRoutes(http: FastifyInstance, deps: { histo
           ...whoAndWhere(request),
         })
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        const optOut = await deps.history.get(forceId, request.params.id)
-        reply.code(400)
-        return reply.render('messaging/opt-out-remove.njk', {
-          title: 'Remove this opt-out',
-          optOut,
-          person,
-          values: { reason: request.body?.reason ?? '' },
-          reasonMax: REMOVAL_REASON_MAX,
-          errors: error.fieldErrors,
-        })
+        return refusedForm(reply, error, async (errors) =>
+          reply.render('messaging/opt-out-remove.njk', {
+            title: 'Remove this opt-out',
+            optOut: await deps.history.get(forceId, request.params.id),
+            person,
+            values: { reason: request.body?.reason ?? '' },
+            reasonMax: REMOVAL_REASON_MAX,
+            errors,
+          }),
+        )
       }
       return reply.redirect(
         person ? `/console/people/${person}?optOut=removed#opt-outs` : '/console/opt-outs?removed=1',
@@ -106,8 +105,4 @@ function personOf(value: string | undefined): string | null {
   return value && uuid.test(value) ? value : null
 }
 
-function forceOf(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Choose a force first: opt-outs belong to a force')
-  return forceId
-}
+const forceOf = staffForce('Choose a force first: opt-outs belong to a force')

@@ -9,7 +9,7 @@ import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Database } from '../platform/db/database.ts'
-import { DomainError, type FieldError, ForbiddenError } from '../platform/errors.ts'
+import { DomainError, type FieldError } from '../platform/errors.ts'
 import type { OutboxCursor, OutboxFilter, OutboxMessage } from './outbox-repository.ts'
 import {
   cancellableStatuses,
@@ -21,6 +21,7 @@ import { ukDateTime } from '../platform/calendar.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
 import type { MessagingService } from './service.ts'
 import { languageName } from './template-editor.ts'
+import { staffForce, staffOf } from '../platform/http/request.ts'
 
 /** Each status in words staff use, for the outbox filter and the tag on each message. */
 export const outboxStatuses: { value: MessageStatus; text: string }[] = [
@@ -95,7 +96,7 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
       ],
       status: filter.status ?? '',
       statusText: filter.status ? statusLabel(filter.status).toLowerCase() : '',
-      canAct: outboxActors.some((r) => request.staff!.roles.has(r)),
+      canAct: outboxActors.some((r) => staffOf(request).roles.has(r)),
     }
     if (errors.length > 0) return reply.code(400).render('messaging/outbox.njk', { ...view, errors })
     const position = {
@@ -191,7 +192,7 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
         return { ...found, title: titles.find((t) => t.key === found.message.templateKey)?.title }
       })
       await audit.recordView(request, { forceId, recordType: 'message', recordId: message.id })
-      const mayAct = outboxActors.some((r) => request.staff!.roles.has(r))
+      const mayAct = outboxActors.some((r) => staffOf(request).roles.has(r))
       const done = request.query.done
       return reply.render('messaging/message.njk', {
         title: message.recipient ? `Message to ${message.recipient}` : 'Message held back',
@@ -293,7 +294,7 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
           reply.code(400)
           return confirmPage(request, reply, { errors, reason })
         }
-        const staff = request.staff!
+        const staff = staffOf(request)
         await db.withForce(forceId, async (tx) => {
           const done =
             action === 'cancel'
@@ -398,11 +399,7 @@ function cursorFrom(text: string | undefined): OutboxCursor | undefined {
   return match ? { at: match[1]!, id: match[2]! } : undefined
 }
 
-function ownForce(request: FastifyRequest): string {
-  const forceId = request.staff?.forceId
-  if (!forceId) throw new ForbiddenError('Choose a force first: messages belong to a force')
-  return forceId
-}
+const ownForce = staffForce('Choose a force first: messages belong to a force')
 
 function uuidOr404(id: string): string {
   if (!/^[0-9a-f-]{36}$/i.test(id))
