@@ -6,8 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
+import { loadConfig } from '../../src/platform/config.ts'
 import { type Database, openDatabase } from '../../src/platform/db/database.ts'
 import { migrate, migrationsFingerprint } from '../../src/platform/db/migrate.ts'
+import { JobQueue } from '../../src/platform/jobs.ts'
+import { createLogger } from '../../src/platform/logger.ts'
 
 const cacheDir = resolve(import.meta.dirname, '../../node_modules/.cache/waypoint')
 
@@ -80,7 +83,7 @@ const templateLock = 0x77617970
  * takes several.
  */
 async function serverTemplate(admin: pg.Client, serverUrl: string): Promise<string> {
-  const name = `waypoint_template_${migrationsFingerprint()}`
+  const name = `waypoint_template_${migrationsFingerprint()}_v${templateVersion}`
   const ready = async () =>
     (await admin.query('select 1 from pg_database where datname = $1 and datistemplate', [name])).rowCount ===
     1
@@ -136,12 +139,30 @@ async function dropStaleTemplates(admin: pg.Client, current: string): Promise<vo
   }
 }
 
+/** Bump when what a template holds changes other than by a migration. */
+const templateVersion = 2
+
+/**
+ * What every template holds: every migration, and the job queue's own tables (pg-boss installs
+ * them at an app's first start, a second of DDL that each test would otherwise repeat).
+ */
+async function prepareTemplate(db: Database): Promise<void> {
+  await migrate(db)
+  const jobs = new JobQueue(db, createLogger('silent'), loadConfig({ NODE_ENV: 'test' }).jobs.schema)
+  await jobs.start()
+  await jobs.stop()
+}
+
+/**
+ * The migrated PGlite data directory as an uncompressed tar (quicker to load than gzip), cached
+ * under node_modules/.cache by the migrations' fingerprint.
+ */
 async function pgliteTemplate(): Promise<Blob> {
-  const file = join(cacheDir, `pglite-${migrationsFingerprint()}.tar.gz`)
+  const file = join(cacheDir, `pglite-${migrationsFingerprint()}-v${templateVersion}.tar`)
   if (existsSync(file)) return new Blob([readFileSync(file)])
   const db = await openDatabase({})
-  await migrate(db)
-  const dump = await db.dumpDataDir!()
+  await prepareTemplate(db)
+  const dump = await db.dumpDataDir!('none')
   await db.close()
   mkdirSync(cacheDir, { recursive: true })
   const partial = `${file}.${process.pid}.tmp`

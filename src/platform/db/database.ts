@@ -59,8 +59,8 @@ export interface Database {
    */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
-  /** PGlite only: a gzipped copy of the data directory (tests cache a migrated template). */
-  dumpDataDir?(): Promise<Blob>
+  /** PGlite only: a copy of the data directory, gzipped unless told (tests cache a template). */
+  dumpDataDir?(compression?: 'gzip' | 'none'): Promise<Blob>
 }
 
 export interface OpenDatabaseOptions {
@@ -135,7 +135,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
         }
       },
       close: () => client.close(),
-      dumpDataDir: async () => (await client.dumpDataDir('gzip')) as Blob,
+      dumpDataDir: async (compression = 'gzip') => (await client.dumpDataDir(compression)) as Blob,
     },
   )
 }
