@@ -1,10 +1,15 @@
 // The demo as a new user runs it, with messages going to a GOV.UK Notify fake: Waypoint (`all`,
 // PGlite in a fresh data directory, the built-in simulator feed) for DEMO_MINUTES, then counts
 // at the fake and in the database whether any victim got the same step or text twice.
-//   node bench/demo-once.ts   (PORT, DEMO_MINUTES, DEMO_DATA_DIR, OPEN_WINDOWS=true to send at any hour)
+// It also checks the other invariants of a running demo: every source input ended applied or
+// quarantined (or set aside as a duplicate or superseded), every held-back message carries its
+// reason, and, with DEMO_LOG=<file>, that the log (written at info level) holds no 5xx answer, no
+// statement parameters and none of the names, phone numbers or email addresses in the database.
+//   node bench/demo-once.ts   (PORT, DEMO_MINUTES, DEMO_DATA_DIR, DEMO_LOG, OPEN_WINDOWS=true to send at any hour)
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { rm } from 'node:fs/promises'
+import { openSync } from 'node:fs'
+import { readFile, rm } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { FakeNotifyServer, notifyApiKey } from '../src/simulator/fake-notify/server.ts'
 
@@ -32,7 +37,7 @@ const env: Record<string, string> = {
   PATH: process.env.PATH ?? '',
   PORT: port,
   WAYPOINT_DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.DEMO_LOG ? 'info' : 'warn',
   MESSAGING_SMS_CHANNEL: 'notify',
   MESSAGING_EMAIL_CHANNEL: 'notify',
   NOTIFY_BASE_URL: notify.url,
@@ -41,10 +46,12 @@ const env: Record<string, string> = {
   NOTIFY_EMAIL_TEMPLATE_IDS: forces.map((f) => `${f}=${keys[f]!.templates[1]!.id}`).join(','),
 }
 
+const logFile = process.env.DEMO_LOG ? openSync(process.env.DEMO_LOG, 'w') : undefined
+
 function start(extra: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['src/main.ts', 'all'], {
     env: { ...env, ...extra },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: logFile === undefined ? ['ignore', 'ignore', 'inherit'] : ['ignore', logFile, logFile],
   })
   console.log(`Waypoint started, pid ${child.pid}`)
   return child
@@ -130,5 +137,44 @@ console.log(
        and extract(hour from sent_at at time zone 'Europe/London') not between 8 and 20`,
   )}`,
 )
+const sourceStatuses = (
+  await db.query<{ status: string; n: number }>(
+    'select status, count(*)::int as n from source_events group by status order by status',
+  )
+).rows
+console.log(
+  `database: source events by status: ${sourceStatuses.map((r) => `${r.status} ${r.n}`).join(', ')}`,
+)
+console.log(
+  `database: source events not ended (still received): ${await one(
+    `select count(*)::int as n from source_events where status = 'received'`,
+  )}`,
+)
+console.log(
+  `database: held-back or failed messages without a reason: ${await one(
+    `select count(*)::int as n from messages where status in ('suppressed', 'cancelled', 'permanent-failure', 'technical-failure', 'temporary-failure') and coalesce(status_reason, '') = ''`,
+  )} (of ${await one(`select count(*)::int as n from messages where status = 'suppressed'`)} suppressed)`,
+)
+if (process.env.DEMO_LOG) {
+  const log = await readFile(process.env.DEMO_LOG, 'utf8')
+  const lines = log.split('\n').filter((l) => l.trim() !== '')
+  const serverErrors = lines.filter((l) => /"statusCode":5\d\d/.test(l))
+  const parameters = lines.filter((l) => /"parameters"|"params":\[|\$1\b/.test(l))
+  const personal = new Set<string>()
+  for (const row of (
+    await db.query<{ v: string }>(
+      `select distinct v from (
+         select display_name as v from people union all select value from contact_points
+         union all select recipient from messages) x where v is not null and length(v) >= 6`,
+    )
+  ).rows)
+    personal.add(row.v)
+  const leaks = lines.filter((l) => [...personal].some((v) => l.includes(v)))
+  console.log(
+    `log: ${lines.length} lines, ${serverErrors.length} 5xx answers, ${parameters.length} lines with statement parameters, ${leaks.length} lines with a name, phone number or email address from the database`,
+  )
+  for (const l of [...serverErrors, ...parameters, ...leaks].slice(0, 5))
+    console.log('  e.g.', l.slice(0, 200))
+}
 await db.close()
 process.exit(0)
