@@ -3,7 +3,7 @@
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { Type } from '@sinclair/typebox'
 import { timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
@@ -262,25 +262,30 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     },
   )
 
+  /** The opt-outs page: the force's opt-outs and failed contact details, with the form's state. */
+  const renderOptOuts = async (reply: FastifyReply, forceId: string, form: Record<string, unknown>) => {
+    const [optOuts, failures] = await db.withForce(
+      forceId,
+      async (tx) =>
+        [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
+    )
+    return reply.render('messaging/opt-outs.njk', {
+      title: 'Opt-outs and failed contact details',
+      optOuts,
+      failures,
+      ...form,
+    })
+  }
+
   http.get<{ Querystring: { saved?: string; removed?: string } }>(
     '/console/opt-outs',
     { config: { access: { staff: optOutRecorders } } },
-    async (request, reply) => {
-      const forceId = ownForce(request)
-      const [optOuts, failures] = await db.withForce(
-        forceId,
-        async (tx) =>
-          [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
-      )
-      return reply.render('messaging/opt-outs.njk', {
-        title: 'Opt-outs and failed contact details',
-        optOuts,
-        failures,
+    async (request, reply) =>
+      renderOptOuts(reply, ownForce(request), {
         values: {},
         saved: request.query.saved === '1',
         removed: request.query.removed === '1',
-      })
-    },
+      }),
   )
 
   http.post<{ Body: { channel?: string; address?: string; note?: string } }>(
@@ -324,20 +329,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         })
         return reply.redirect('/console/opt-outs?saved=1', 303)
       } catch (error) {
-        return refusedForm(reply, error, async (errors) => {
-          const [optOuts, failures] = await db.withForce(
-            forceId,
-            async (tx) =>
-              [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
-          )
-          return reply.render('messaging/opt-outs.njk', {
-            title: 'Opt-outs and failed contact details',
-            optOuts,
-            failures,
-            errors,
-            values: body,
-          })
-        })
+        return refusedForm(reply, error, (errors) => renderOptOuts(reply, forceId, { errors, values: body }))
       }
     },
   )

@@ -152,7 +152,7 @@ export function registerUserAdminRoutes(
     { config: { access: admins } },
     async (request, reply) => {
       const detail = await administration.detail(context(request), request.params.id)
-      if (detail.user.id === request.staff!.id)
+      if (detail.user.id === staffOf(request).id)
         throw new ForbiddenError('You cannot disable your own account')
       return reply.render('users/disable.njk', { user: detail.user })
     },
