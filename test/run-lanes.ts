@@ -1,4 +1,5 @@
-// Runs the test lanes one after another with `node --test` and prints each lane's time.
+// Runs the test lanes one after another with `node --test` and prints each lane's time, its CPU
+// time and its slowest files, then the total.
 //
 //   node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]
 //
@@ -32,6 +33,8 @@ interface LaneResult {
   passed: number
   failed: number
   seconds: number
+  /** CPU time of the lane's processes (Linux only): a figure less swayed by a busy machine. */
+  cpuSeconds: number | undefined
   code: number | null
   timings: FileTiming[]
 }
@@ -86,9 +89,22 @@ function summaryCount(output: string, name: string): number | undefined {
   return last ? Number(last[1]) : undefined
 }
 
+/** CPU seconds used by this process's finished children, from /proc/self/stat; undefined elsewhere. */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // cutime and cstime, fields 16 and 17 of proc(5), in clock ticks of 1/100 s.
+    return (Number(fields[13]) + Number(fields[14])) / 100
+  } catch {
+    return undefined
+  }
+}
+
 function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
   console.log(`\n== lane ${lane}: ${files.length} test files ==`)
   const started = performance.now()
+  const cpuBefore = childrenCpuSeconds()
   const timingFile = join(timingDir, `${lane}.jsonl`)
   const child = spawn(
     process.execPath,
@@ -125,11 +141,16 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
         passed,
         failed,
         seconds: seconds(started),
+        cpuSeconds: lapsed(cpuBefore, childrenCpuSeconds()),
         code,
         timings: readTimings(timingFile),
       })
     })
   })
+}
+
+function lapsed(before: number | undefined, after: number | undefined): number | undefined {
+  return before === undefined || after === undefined ? undefined : Math.round((after - before) * 10) / 10
 }
 
 function readTimings(file: string): FileTiming[] {
@@ -141,6 +162,7 @@ function readTimings(file: string): FileTiming[] {
     .sort((a, b) => b.seconds - a.seconds)
 }
 
+const runStarted = performance.now()
 const args = process.argv.slice(2)
 const checks = args.includes('--checks')
 const namedLanes = new Set<Lane>()
@@ -187,10 +209,15 @@ for (const r of results) {
 if (checkTimes.length) console.log(`checks: ${checkTimes.join(', ')}`)
 for (const r of results) {
   const ended = r.code === 0 ? '' : `, exit code ${r.code}`
+  const cpu = r.cpuSeconds === undefined ? '' : ` (CPU ${r.cpuSeconds} s)`
   console.log(
-    `lane ${r.lane}: ${r.files} files, ${r.tests} tests (${r.passed} passed, ${r.failed} failed), ${r.seconds} s${ended}`,
+    `lane ${r.lane}: ${r.files} files, ${r.tests} tests (${r.passed} passed, ${r.failed} failed), ${r.seconds} s${cpu}${ended}`,
   )
 }
+const cpuTotal = results.every((r) => r.cpuSeconds !== undefined)
+  ? ` (lanes' CPU ${Math.round(results.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0) * 10) / 10} s)`
+  : ''
+console.log(`total: ${seconds(runStarted)} s${cpuTotal}`)
 const passed = results.reduce((sum, r) => sum + r.passed, 0)
 const failed = results.reduce((sum, r) => sum + r.failed, 0)
 console.log(`${passed} passed, ${failed} failed`)
