@@ -25,7 +25,11 @@ export class ServiceIncidentRepository {
     return this.#db.asSystem(fn)
   }
 
-  async create(tx: Tx, incident: NewServiceIncident, opened: NewServiceIncidentAction): Promise<ServiceIncident> {
+  async create(
+    tx: Tx,
+    incident: NewServiceIncident,
+    opened: NewServiceIncidentAction,
+  ): Promise<ServiceIncident> {
     const [created] = await tx
       .insert(serviceIncidents)
       .values({ ...incident, status: 'open' })
@@ -39,7 +43,12 @@ export class ServiceIncidentRepository {
   }
 
   /** Marks an open incident resolved; false when it was not open. */
-  async resolve(tx: Tx, incidentId: string, resolution: string, action: NewServiceIncidentAction): Promise<boolean> {
+  async resolve(
+    tx: Tx,
+    incidentId: string,
+    resolution: string,
+    action: NewServiceIncidentAction,
+  ): Promise<boolean> {
     const updated = await tx
       .update(serviceIncidents)
       .set({ status: 'resolved', resolvedAt: action.takenAt, resolution })

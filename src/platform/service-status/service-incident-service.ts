@@ -17,7 +17,10 @@ import type {
 } from './service-incident-repository.ts'
 import type { ServiceIncidentKind, ServiceIncidentSeverity } from './schema.ts'
 
-export const serviceIncidentKinds: Record<ServiceIncidentKind, string> = { incident: 'Incident', problem: 'Problem' }
+export const serviceIncidentKinds: Record<ServiceIncidentKind, string> = {
+  incident: 'Incident',
+  problem: 'Problem',
+}
 export const serviceIncidentSeverities: Record<ServiceIncidentSeverity, string> = {
   critical: 'Critical – service unavailable',
   high: 'High – major feature unavailable',
@@ -165,7 +168,11 @@ export class ServiceIncidentService {
     return rows
   }
 
-  #action(reader: ServiceIncidentReader, kind: NewServiceIncidentAction['kind'], description: string): NewServiceIncidentAction {
+  #action(
+    reader: ServiceIncidentReader,
+    kind: NewServiceIncidentAction['kind'],
+    description: string,
+  ): NewServiceIncidentAction {
     const { actor } = whoAndWhere(reader.request)
     return {
       takenAt: this.#clock.now(),
@@ -192,7 +199,8 @@ export class ServiceIncidentService {
       errors.push({ field: 'kind', message: 'Select whether this is an incident or a problem' })
     const title = collect(() => required(form.title, 'title', 'Enter a title', 200))
     const severity = form.severity as ServiceIncidentSeverity
-    if (!(severity in serviceIncidentSeverities)) errors.push({ field: 'severity', message: 'Select a severity' })
+    if (!(severity in serviceIncidentSeverities))
+      errors.push({ field: 'severity', message: 'Select a severity' })
     const known = new Set((await this.#forces.list()).map((f) => f.id))
     const forceIds = [...new Set(form.forceIds ?? [])]
     if (forceIds.length === 0 || forceIds.some((f) => !known.has(f)))

@@ -161,7 +161,11 @@ test('the log’s earlier addresses under /console/incidents lead to the service
   assert.equal(detail.statusCode, 301)
   assert.equal(detail.headers.location, `/console/service-status/${id}`)
   const posted = await support.post(`/console/incidents/${id}/actions`, { description: 'Checked the logs' })
-  assert.equal(posted.statusCode, 308, 'a form posted to the old address is posted again, method and body kept')
+  assert.equal(
+    posted.statusCode,
+    308,
+    'a form posted to the old address is posted again, method and body kept',
+  )
   assert.equal(posted.headers.location, `/console/service-status/${id}/actions`)
   const officer = await t.signInAs(['investigating_officer'], 'kent')
   assert.equal((await officer.get('/console/incidents')).statusCode, 403)
