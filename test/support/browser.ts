@@ -90,6 +90,53 @@ export async function checkAccessibility(page: Page): Promise<AccessibilityViola
   }))
 }
 
+/** An item axe could not decide ("needs review"), as it was found on a page. */
+export interface NeedsReview {
+  id: string
+  help: string
+  /** Each element: its selector, axe's reason (message key) and the component it sits in. */
+  nodes: { target: string; reason: string; within: 'scroll-pane' | 'timeline' | '' }[]
+}
+
+/**
+ * Runs axe once and returns both its WCAG 2.2 AA violations and the items it could not decide
+ * ("needs review", axe's `incomplete`), which a person must look at: the tests fail on any that
+ * is not in the reviewed list (axe-reviewed.ts).
+ */
+export async function checkAccessibilityAndReview(
+  page: Page,
+): Promise<{ violations: AccessibilityViolation[]; needsReview: NeedsReview[] }> {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze()
+  const needsReview: NeedsReview[] = []
+  for (const item of results.incomplete) {
+    const nodes: NeedsReview['nodes'] = []
+    for (const node of item.nodes) {
+      const target = node.target.join(' ')
+      const reason = String(
+        [...node.any, ...node.all, ...node.none].find((c) => c.data && typeof c.data === 'object')?.data
+          ?.messageKey ?? '',
+      )
+      const within = await page.evaluate((selector) => {
+        const element = document.querySelector(selector)
+        if (element?.closest('.waypoint-scroll-pane')) return 'scroll-pane' as const
+        if (element?.closest('.moj-timeline')) return 'timeline' as const
+        return '' as const
+      }, target)
+      nodes.push({ target, reason, within })
+    }
+    needsReview.push({ id: item.id, help: item.help, nodes })
+  }
+  return {
+    violations: results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    })),
+    needsReview,
+  }
+}
+
 /** A page a flow passed through (with JavaScript off), to be checked with axe afterwards. */
 export interface VisitedPage {
   path: string
