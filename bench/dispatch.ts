@@ -18,7 +18,7 @@ import { createApp } from '../src/app.ts'
 import { OutboxChannel, NotifyChannel } from '../src/messaging/channels.ts'
 import { MessageDispatcher } from '../src/messaging/dispatch.ts'
 import { WAKE_EARLY_MS } from '../src/messaging/jobs.ts'
-import { MessagingRepository } from '../src/messaging/repository.ts'
+import { messagingRepositories } from '../src/messaging/messaging-services.ts'
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { defineJob, EmptyPayload } from '../src/platform/jobs.ts'
@@ -64,8 +64,8 @@ app.jobs.register(baselineJob)
 await app.jobs.boss.createQueue(baselineJob.name)
 const messaging = app.services.messaging
 await app.db.withForce('kent', async (tx) => {
-  await messaging.saveSettings(tx, 'kent', { smsChannel: 'notify' }, null)
-  await messaging.addTemplateVersion(tx, {
+  await messaging.settings.saveSettings(tx, 'kent', { smsChannel: 'notify' }, null)
+  await messaging.templates.addTemplateVersion(tx, {
     forceId: 'kent',
     key: 'bench',
     title: 'Bench',
@@ -83,7 +83,7 @@ const bossPerSecond = baselineCount / ((performance.now() - started) / 1000)
 started = performance.now()
 for (let i = 0; i < baselineCount; i += 1) {
   await app.db.withForce('kent', (tx) =>
-    messaging.schedule(tx, {
+    messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       channel: 'sms',
       to: '07700900123',
@@ -110,7 +110,7 @@ const workers = [1, 2].map(
   () =>
     new MessageDispatcher({
       db: app.db,
-      repo: new MessagingRepository(app.db),
+      repos: messagingRepositories(app.db),
       channels: [new OutboxChannel(), new NotifyChannel(config.messaging.notify)],
       clock: app.clock,
       config: config.messaging,
@@ -179,7 +179,7 @@ await notify.close()
 /** Writes `count` rendered messages due at `at`: one through schedule(), the rest copied in bulk. */
 async function fillBacklog(count: number, at: Date): Promise<void> {
   const first = await app.db.withForce('kent', (tx) =>
-    messaging.schedule(tx, {
+    messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       channel: 'sms',
       to: '07700900123',

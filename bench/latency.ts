@@ -89,7 +89,7 @@ await app.jobs.boss.createQueue(baselineJob.name)
 for (const forceId of forces) {
   await app.services.journeys.installDefaults(forceId)
   await app.db.withForce(forceId, (tx) =>
-    app.services.messaging.saveSettings(
+    app.services.messaging.settings.saveSettings(
       tx,
       forceId,
       {

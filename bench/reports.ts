@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
-import { MessagingRepository } from '../src/messaging/repository.ts'
+import { MessageRepository } from '../src/messaging/message-repository.ts'
 import { systemClock } from '../src/platform/clock.ts'
 import { openDatabase, rows } from '../src/platform/db/database.ts'
 import { migrate } from '../src/platform/db/migrate.ts'
@@ -60,7 +60,7 @@ try {
     clock: systemClock,
     odataPageSize: 1000,
   })
-  const messaging = new MessagingRepository(db)
+  const messaging = new MessageRepository(db)
   const fallback = reporting.defaultVcopPeriod()
   const period = reporting.parsePeriod(fallback.from, fallback.to)
 

@@ -157,7 +157,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     audit,
     jobs,
     cases: cases.services.cases,
-    messaging: messaging.service,
+    messaging: messaging.services,
     publicUrl: config.http.publicUrl,
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
@@ -169,7 +169,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     audit,
     cases: cases.services.cases,
-    messaging: messaging.service,
+    messaging: messaging.services,
     journeys: journeys.services.journeys,
     writeback: writeback.services.writeback,
     sources: sources.services.sources,

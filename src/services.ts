@@ -5,7 +5,7 @@ import type { CaseService } from './cases/service.ts'
 import type { EnrolmentService } from './journeys/enrolment-service.ts'
 import type { JourneyService } from './journeys/service.ts'
 import type { ConversationService } from './messaging/conversations/service.ts'
-import type { MessagingService } from './messaging/service.ts'
+import type { MessagingServices } from './messaging/messaging-services.ts'
 import type { PlatformServices } from './platform/services.ts'
 import type { ReportingService } from './reporting/service.ts'
 import type { RetentionService } from './retention/service.ts'
@@ -18,7 +18,7 @@ export interface Services extends PlatformServices {
   sources: SourceService
   warehouse: WarehousePoller
   writeback: WritebackService
-  messaging: MessagingService
+  messaging: MessagingServices
   /** Two-way communication: inbound SMS and email, and (later) portal and chat messages. */
   conversations: ConversationService
   journeys: JourneyService

@@ -114,7 +114,7 @@ test('UJ-10: once crimed and the log closed, a message to the victim is written 
   assert.ok(crime)
   const cadBefore = receiver.entries('cad').length
   await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'essex',
       caseId: crime.crime.id,
       channel: 'sms',
@@ -228,7 +228,7 @@ test('UJ-6, UJ-10: unsubscribing by an email’s one-click link is written back 
   const crime = await t.app.services.cases.findCrimeByRef('essex', '42/00001/26')
   assert.ok(crime)
   await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'essex',
       caseId: crime.crime.id,
       channel: 'email',

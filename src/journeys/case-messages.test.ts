@@ -132,7 +132,7 @@ test('the case and person pages show messages scheduled, held back with the reas
 
   // The person asks staff to stop: what was waiting is not sent, and the page says why.
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.recordOptOut(tx, {
+    t.app.services.messaging.optOuts.recordOptOut(tx, {
       forceId: 'kent',
       channel: 'sms',
       address: waiting.phones[0]!.value,

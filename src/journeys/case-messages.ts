@@ -3,8 +3,8 @@
 // opted out, each with the journey decision that caused it; and one message as an officer sees it
 // through the case it belongs to. Everything is read under the viewer's row-level security, so a
 // case another force shares (by agreement) shows as far as that agreement allows.
-import type { MessageRow } from '../messaging/repository.ts'
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessageRow } from '../messaging/message-repository.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
 import type { DecisionRow, EnrolmentRow, JourneyRepository, StepRow } from './repository.ts'
@@ -76,12 +76,12 @@ export type CaseMessagesKey = { incidentIds: string[]; crimeIds: string[] } | { 
 export class CaseMessages {
   readonly #db: Database
   readonly #repo: JourneyRepository
-  readonly #messaging: Pick<MessagingService, 'message' | 'templates'>
+  readonly #messaging: Pick<MessagingServices, 'scheduling' | 'templates'>
 
   constructor(
     db: Database,
     repo: JourneyRepository,
-    messaging: Pick<MessagingService, 'message' | 'templates'>,
+    messaging: Pick<MessagingServices, 'scheduling' | 'templates'>,
   ) {
     this.#db = db
     this.#repo = repo
@@ -158,12 +158,12 @@ export class CaseMessages {
 
   /** Each template's title by key, as the force named it ("Crime reference number"). */
   async #templateTitles(tx: Tx, forceId: string): Promise<Map<string, string>> {
-    return new Map((await this.#messaging.templates(tx, forceId)).map((t) => [t.key, t.title]))
+    return new Map((await this.#messaging.templates.templates(tx, forceId)).map((t) => [t.key, t.title]))
   }
 
   async #messageOrNone(tx: Tx, id: string) {
     try {
-      return await this.#messaging.message(tx, id)
+      return await this.#messaging.scheduling.message(tx, id)
     } catch (error) {
       if (error instanceof NotFoundError) return undefined
       throw error

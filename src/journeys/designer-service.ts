@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { CaseService } from '../cases/service.ts'
 import { isValidAddress } from '../messaging/addresses.ts'
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { SmsLength } from '../messaging/sms-length.ts'
 import { MissingPersonalisationError, renderMessage } from '../messaging/template-rendering.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
@@ -22,7 +22,7 @@ import type { CaseReader, CaseSnapshot } from './snapshot.ts'
 export interface DesignerDependencies {
   db: Database
   journeys: JourneyService
-  messaging: MessagingService
+  messaging: MessagingServices
   audit: AuditService
   clock: Clock
   cases: CaseReader
@@ -111,8 +111,8 @@ export class DesignerService {
   /** The newest version of each template, per channel and language. Pass `tx` when inside one. */
   async templates(forceId: string, tx?: Tx): Promise<TemplateInfo[]> {
     const rows = tx
-      ? await this.#d.messaging.templates(tx, forceId)
-      : await this.#d.db.withForce(forceId, (t) => this.#d.messaging.templates(t, forceId))
+      ? await this.#d.messaging.templates.templates(tx, forceId)
+      : await this.#d.db.withForce(forceId, (t) => this.#d.messaging.templates.templates(t, forceId))
     const latest = new Map<string, TemplateInfo>()
     for (const t of rows) {
       const key = `${t.key}/${t.channel}/${t.language}`
@@ -132,7 +132,7 @@ export class DesignerService {
   async preview(forceId: string, step: Extract<Step, { kind: 'send' }>): Promise<Preview[]> {
     const { db, messaging, publicUrl } = this.#d
     return db.withForce(forceId, async (tx) => {
-      const branding = await messaging.branding(tx, forceId)
+      const branding = await messaging.settings.branding(tx, forceId)
       const all = await this.templates(forceId, tx)
       const channels: ('sms' | 'email')[] = step.channel === 'preferred' ? ['sms', 'email'] : [step.channel]
       return channels.map((channel) => {
@@ -152,7 +152,7 @@ export class DesignerService {
             channel,
             subject: rendered.subject,
             text: rendered.text,
-            ...(channel === 'sms' ? { sms: messaging.smsLength(rendered.text) } : {}),
+            ...(channel === 'sms' ? { sms: messaging.templates.smsLength(rendered.text) } : {}),
           }
         } catch (error) {
           if (!(error instanceof MissingPersonalisationError)) throw error
@@ -182,8 +182,8 @@ export class DesignerService {
       ])
     const { db, messaging, audit, publicUrl } = this.#d
     return db.withForce(forceId, async (tx) => {
-      const branding = await messaging.branding(tx, forceId)
-      const message = await messaging.schedule(tx, {
+      const branding = await messaging.settings.branding(tx, forceId)
+      const message = await messaging.scheduling.schedule(tx, {
         forceId,
         channel: to.channel,
         to: to.address,

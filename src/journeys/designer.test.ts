@@ -195,7 +195,7 @@ test('UJ-18: problems are explained in plain English: an unknown template and a 
   })
   // The default templates come in Welsh too (UJ-19): this force-written one is in English only.
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.addTemplateVersion(tx, {
+    t.app.services.messaging.templates.addTemplateVersion(tx, {
       forceId: 'kent',
       key: 'burglary-follow-up',
       title: 'Burglary follow-up',
@@ -218,7 +218,7 @@ test('UJ-18: a send step previews the message for a sample victim with its SMS l
   const text = /white-space: pre-wrap">([^<]+)<\/p>/.exec(preview.body)?.[1]
   assert.ok(text, 'the rendered SMS is shown')
   assert.match(text, /PC 4521 Sam Taylor is investigating 37\/12345\/26/)
-  const measured = t.app.services.messaging.smsLength(decodeEntities(text))
+  const measured = t.app.services.messaging.templates.smsLength(decodeEntities(text))
   assert.match(preview.body, new RegExp(`${measured.encoding}`))
   assert.match(preview.body, new RegExp(`${measured.units} characters`))
   assert.match(

@@ -70,7 +70,7 @@ async function messagesOf(forceId: string, caseId: string) {
   // One query at a time: a transaction is one connection.
   return t.app.db.withForce(forceId, async (tx) => {
     const found = []
-    for (const id of ids) found.push((await t.app.services.messaging.message(tx, id)).message)
+    for (const id of ids) found.push((await t.app.services.messaging.scheduling.message(tx, id)).message)
     return found
   })
 }
@@ -449,7 +449,7 @@ test('CP-65: an enhanced crime recorded at 00:30 BST on Tuesday 15 June 2027 is 
 
 test('UJ-8: journey emails keep the email sending window (09:00–17:00): an email-only victim enrolled at 08:30 or 17:30 is emailed at 09:00, and an ordinary SMS is not urgent', async () => {
   await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.saveSettings(
+    t.app.services.messaging.settings.saveSettings(
       tx,
       'essex',
       {

@@ -2,7 +2,7 @@
 // enrolment transaction with the step's due time and urgency; Messaging holds each for its own
 // channel's sending window (UJ-8). They carry the person and case so that a closed case or an
 // opt-out cancels what is still waiting.
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
 import type { SeedTemplate } from './default-journeys.ts'
@@ -10,14 +10,14 @@ import type { MessageScheduler, ScheduledMessageRequest } from './ports.ts'
 import type { Channel } from './snapshot.ts'
 
 export class MessagingScheduler implements MessageScheduler {
-  readonly #messaging: MessagingService
+  readonly #messaging: MessagingServices
 
-  constructor(messaging: MessagingService) {
+  constructor(messaging: MessagingServices) {
     this.#messaging = messaging
   }
 
   async schedule(tx: Tx, r: ScheduledMessageRequest) {
-    const message = await this.#messaging.schedule(tx, {
+    const message = await this.#messaging.scheduling.schedule(tx, {
       forceId: r.forceId,
       personId: r.personId,
       caseId: r.caseId,
@@ -41,7 +41,7 @@ export class MessagingScheduler implements MessageScheduler {
     tx: Tx,
     r: Omit<ScheduledMessageRequest, 'personalisation' | 'urgent'> & { reason: string },
   ) {
-    const message = await this.#messaging.recordHeldBack(tx, {
+    const message = await this.#messaging.scheduling.recordHeldBack(tx, {
       forceId: r.forceId,
       personId: r.personId,
       caseId: r.caseId,
@@ -63,7 +63,7 @@ export class MessagingScheduler implements MessageScheduler {
   ) {
     let cancelled = 0
     for (const caseId of new Set(filter.caseIds)) {
-      cancelled += await this.#messaging.cancelPending(tx, {
+      cancelled += await this.#messaging.scheduling.cancelPending(tx, {
         forceId,
         caseId,
         ...(filter.personId ? { personId: filter.personId } : {}),
@@ -74,7 +74,7 @@ export class MessagingScheduler implements MessageScheduler {
   }
 
   optedOut(tx: Tx, forceId: string, addresses: { channel: Channel; address: string }[]) {
-    return this.#messaging.optedOut(tx, forceId, addresses)
+    return this.#messaging.optOuts.optedOut(tx, forceId, addresses)
   }
 
   async cancelMessages(tx: Tx, _forceId: string, messageIds: string[], reason: string): Promise<number> {
@@ -82,7 +82,7 @@ export class MessagingScheduler implements MessageScheduler {
     let cancelled = 0
     for (const [id, status] of statuses) {
       if (status !== 'scheduled') continue
-      await this.#messaging.suppress(tx, id, reason, null)
+      await this.#messaging.scheduling.suppress(tx, id, reason, null)
       cancelled += 1
     }
     return cancelled
@@ -93,7 +93,7 @@ export class MessagingScheduler implements MessageScheduler {
     // One at a time: a transaction is one connection.
     for (const id of new Set(messageIds)) {
       try {
-        statuses.set(id, (await this.#messaging.message(tx, id)).message.status)
+        statuses.set(id, (await this.#messaging.scheduling.message(tx, id)).message.status)
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error
       }
@@ -107,7 +107,9 @@ export class MessagingScheduler implements MessageScheduler {
    */
   async installTemplates(tx: Tx, forceId: string, templates: SeedTemplate[]): Promise<number> {
     const existing = new Set(
-      (await this.#messaging.templates(tx, forceId)).map((t) => `${t.key}/${t.channel}/${t.language}`),
+      (await this.#messaging.templates.templates(tx, forceId)).map(
+        (t) => `${t.key}/${t.channel}/${t.language}`,
+      ),
     )
     let added = 0
     for (const t of templates) {
@@ -118,7 +120,7 @@ export class MessagingScheduler implements MessageScheduler {
       for (const v of variants) {
         for (const channel of ['sms', 'email'] as const) {
           if (existing.has(`${t.key}/${channel}/${v.language}`)) continue
-          await this.#messaging.addTemplateVersion(tx, {
+          await this.#messaging.templates.addTemplateVersion(tx, {
             forceId,
             key: t.key,
             title: t.name,

@@ -2,7 +2,7 @@
 // default journeys (with their message templates) for each force, the console pages (journeys,
 // the no-code designer, the safe-contact policy) and their navigation entries.
 import type { CaseService } from '../cases/service.ts'
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
@@ -29,7 +29,7 @@ export interface JourneyDependencies {
   audit: AuditService
   jobs: JobQueue
   cases: CaseService
-  messaging: MessagingService
+  messaging: MessagingServices
   publicUrl: string
 }
 

@@ -95,7 +95,7 @@ async function reassign(crimeRef: string, officer: OfficerFacts) {
 
 async function messagesOn(caseId: string) {
   const list = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.messages(tx, { forceId: 'kent', caseId }),
+    t.app.services.messaging.scheduling.messages(tx, { forceId: 'kent', caseId }),
   )
   // Messages one transaction schedules share its created time, and the database returns ties in
   // no set order: the journey's steps come in the order of their templates here.
@@ -182,7 +182,7 @@ test('issue 5 item 5: a victim already told the previous officer is sent the new
   assert.match(officerMessages[1]!.body, /Ben Booth/)
   await dispatchDue()
   const [latest] = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.messages(tx, { forceId: 'kent', caseId: crimeId, limit: 1 }),
+    t.app.services.messaging.scheduling.messages(tx, { forceId: 'kent', caseId: crimeId, limit: 1 }),
   )
   assert.equal(latest!.id, officerMessages[1]!.id)
   assert.ok(left(latest!.status), latest!.status)
@@ -235,9 +235,9 @@ test('UJ-8: the replacement officer-details message after an officer change at 2
 
 test('UJ-8: a journey message due at 22:30 records "Held for quiet hours until 8:00am on Tuesday 23 June 2026"; one due at 10:00 records no hold', async () => {
   const timeline = async (id: string) =>
-    (await t.app.db.withForce('kent', (tx) => t.app.services.messaging.message(tx, id))).events.map(
-      (e) => e.detail ?? '',
-    )
+    (
+      await t.app.db.withForce('kent', (tx) => t.app.services.messaging.scheduling.message(tx, id))
+    ).events.map((e) => e.detail ?? '')
   clock.set('2026-06-22T21:30:00Z') // Monday 22:30 in London
   const night = await aCrime(officerA, { dispatch: false })
   const held = await messagesOn(night.crimeId)

@@ -4,7 +4,7 @@
 // case's journey page. Where the victim's journey has such a step — one waiting to go, or one
 // already sent while the journey still runs — the victim gets the new officer's details instead.
 import type { CaseEvent } from '../cases/events.ts'
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import { placeholdersIn } from '../messaging/template-rendering.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -24,7 +24,7 @@ const reachedVictim = new Set(['sending', 'sent', 'delivered'])
 
 export interface OfficerChangeDependencies {
   repo: JourneyRepository
-  messaging: Pick<MessagingService, 'cancelPendingUsing' | 'templates' | 'message' | 'schedule'>
+  messaging: Pick<MessagingServices, 'scheduling' | 'templates'>
   audit: AuditService
   clock: Clock
   /** The values a journey message is rendered with, from the case as it now is. */
@@ -70,14 +70,14 @@ export class OfficerChangeNotices {
         ].filter((id): id is string => !!id),
       ),
     ]
-    const cancelled = await messaging.cancelPendingUsing(tx, {
+    const cancelled = await messaging.scheduling.cancelPendingUsing(tx, {
       forceId,
       caseIds,
       placeholders: officerPlaceholders,
       reason: staleOfficerReason,
     })
     const officerTemplates = new Set(
-      (await messaging.templates(tx, forceId))
+      (await messaging.templates.templates(tx, forceId))
         .filter((t) => placeholdersIn(t.subject, t.body).some((name) => officerPlaceholders.includes(name)))
         .map((t) => t.key),
     )
@@ -102,7 +102,7 @@ export class OfficerChangeNotices {
       if (!stopped) {
         // Already with the victim: tell them the new officer while their journey still runs.
         if (!runningStatuses.has(enrolment.status)) continue
-        const { message } = await messaging.message(tx, last.messageId!)
+        const { message } = await messaging.scheduling.message(tx, last.messageId!)
         if (!reachedVictim.has(message.status)) continue
       }
       await this.#sendNewOfficer(tx, enrolment, last, snapshot, now, stopped)
@@ -142,7 +142,7 @@ export class OfficerChangeNotices {
       return
     }
     const dueAt = stopped && stopped.dueAt > now ? stopped.dueAt : now
-    const message = await this.#d.messaging.schedule(tx, {
+    const message = await this.#d.messaging.scheduling.schedule(tx, {
       forceId: enrolment.forceId,
       personId: person.id,
       caseId: enrolment.caseId,

@@ -12,7 +12,8 @@ import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import { DomainError, type FieldError } from '../platform/errors.ts'
 import type { NotifyChannel, NotifyConnectionCheck } from './channels.ts'
-import type { MessagingService, TemplateEditing } from './service.ts'
+import type { MessagingServices } from './messaging-services.ts'
+import type { TemplateEditing } from './template-service.ts'
 import {
   formFromSettings,
   linkRows,
@@ -37,7 +38,7 @@ export const settingsEditors: StaffRole[] = ['force_admin']
 export interface MessagingConsoleDependencies {
   config: Config
   db: Database
-  messaging: MessagingService
+  messaging: MessagingServices
   audit: AuditService
   editing: TemplateEditing
   /** For "Test connection": asks GOV.UK Notify about the force's key and templates. */
@@ -68,7 +69,7 @@ export function registerMessagingConsoleRoutes(
     },
   }
   const sampleFor = async (forceId: string) => {
-    const branding = await db.withForce(forceId, (tx) => messaging.branding(tx, forceId))
+    const branding = await db.withForce(forceId, (tx) => messaging.settings.branding(tx, forceId))
     return {
       placeholders: editing.placeholders,
       sample: { ...editing.sample, force_name: branding.senderName },
@@ -78,7 +79,7 @@ export function registerMessagingConsoleRoutes(
 
   http.get<{ Querystring: { saved?: string } }>(base, templates, async (request, reply) => {
     const forceId = ownForce(request)
-    const list = await db.withForce(forceId, (tx) => messaging.templateSummaries(tx, forceId))
+    const list = await db.withForce(forceId, (tx) => messaging.templates.templateSummaries(tx, forceId))
     return reply.render('messaging/templates.njk', {
       title: 'Message templates',
       templates: list.map((t) => ({ ...t, languageNames: t.languages.map(languageName) })),
@@ -99,7 +100,7 @@ export function registerMessagingConsoleRoutes(
     const newKey = (request.body.key ?? '').trim()
     if (request.body.action === 'preview') {
       const checked = await db.withForce(forceId, (tx) =>
-        messaging.checkTemplate(tx, forceId, null, 'en', text, editing),
+        messaging.templates.checkTemplate(tx, forceId, null, 'en', text, editing),
       )
       return renderEditor(
         reply,
@@ -109,7 +110,7 @@ export function registerMessagingConsoleRoutes(
     }
     try {
       const saved = await db.withForce(forceId, async (tx) => {
-        const result = await messaging.saveTemplate(
+        const result = await messaging.templates.saveTemplate(
           tx,
           forceId,
           null,
@@ -136,7 +137,7 @@ export function registerMessagingConsoleRoutes(
     async (request, reply) => {
       const forceId = ownForce(request)
       const summary = await db.withForce(forceId, (tx) =>
-        messaging.templateSummary(tx, forceId, keyOr404(request.params.key)),
+        messaging.templates.templateSummary(tx, forceId, keyOr404(request.params.key)),
       )
       const saved = request.query.saved
       return reply.render('messaging/template.njk', {
@@ -157,7 +158,7 @@ export function registerMessagingConsoleRoutes(
       const forceId = ownForce(request)
       const language = request.query.language ?? 'en'
       const summary = await db.withForce(forceId, (tx) =>
-        messaging.templateSummary(tx, forceId, keyOr404(request.params.key)),
+        messaging.templates.templateSummary(tx, forceId, keyOr404(request.params.key)),
       )
       if (!isOfferedLanguage(language)) {
         reply.code(400)
@@ -183,17 +184,19 @@ export function registerMessagingConsoleRoutes(
       const forceId = ownForce(request)
       const key = keyOr404(request.params.key)
       const language = request.query.language ?? 'en'
-      const summary = await db.withForce(forceId, (tx) => messaging.templateSummary(tx, forceId, key))
+      const summary = await db.withForce(forceId, (tx) =>
+        messaging.templates.templateSummary(tx, forceId, key),
+      )
       const text = textFrom(request.body)
       if (request.body.action === 'preview') {
         const checked = await db.withForce(forceId, (tx) =>
-          messaging.checkTemplate(tx, forceId, key, language, text, editing),
+          messaging.templates.checkTemplate(tx, forceId, key, language, text, editing),
         )
         return renderEditor(reply, editPage(summary, language, text, {}, await sampleFor(forceId)), checked)
       }
       try {
         const saved = await db.withForce(forceId, async (tx) => {
-          const result = await messaging.saveTemplate(
+          const result = await messaging.templates.saveTemplate(
             tx,
             forceId,
             key,
@@ -228,11 +231,11 @@ export function registerMessagingConsoleRoutes(
     async (request, reply) => {
       const forceId = ownForce(request)
       const html = await db.withForce(forceId, async (tx) => {
-        const branding = await messaging.branding(tx, forceId)
+        const branding = await messaging.settings.branding(tx, forceId)
         let subject = request.query.subject ?? ''
         let body = request.query.body ?? ''
         if (request.query.id) {
-          const all = await messaging.templates(tx, forceId)
+          const all = await messaging.templates.templates(tx, forceId)
           const stored = all.find((t) => t.id === request.query.id && t.channel === 'email')
           if (!stored) throw new DomainError('not-found', 'The email template was not found', { status: 404 })
           subject = stored.subject ?? ''
@@ -266,14 +269,14 @@ export function registerMessagingConsoleRoutes(
     settingsAccess,
     async (request, reply) => {
       const forceId = ownForce(request)
-      const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+      const settings = await db.withForce(forceId, (tx) => messaging.settings.settings(tx, forceId))
       return reply.render(
         'messaging/settings.njk',
         settingsPage(deps.config, formFromSettings(settings, channelDefaults(deps.config)), {
           saved: request.query.saved === '1',
           updatedAt: settings?.updatedAt ?? null,
           notifyKey: await notifyKeyShown(db, messaging, forceId),
-          notifyPause: await db.asSystem((tx) => messaging.notifyPause(tx, forceId)),
+          notifyPause: await db.asSystem((tx) => messaging.settings.notifyPause(tx, forceId)),
         }),
       )
     },
@@ -292,7 +295,7 @@ export function registerMessagingConsoleRoutes(
             saved: false,
             updatedAt: null,
             notifyKey: await notifyKeyShown(db, messaging, forceId),
-            notifyPause: await db.asSystem((tx) => messaging.notifyPause(tx, forceId)),
+            notifyPause: await db.asSystem((tx) => messaging.settings.notifyPause(tx, forceId)),
           },
         ),
         errors: parsed.errors,
@@ -301,10 +304,12 @@ export function registerMessagingConsoleRoutes(
     const change = parsed.change
     const newKey = parsed.notifyApiKey
     await db.withForce(forceId, async (tx) => {
-      const before = await messaging.settings(tx, forceId)
-      await messaging.saveSettings(tx, forceId, change, staffOf(request).id)
+      const before = await messaging.settings.settings(tx, forceId)
+      await messaging.settings.saveSettings(tx, forceId, change, staffOf(request).id)
       // The key itself is never audited or logged: only that it changed, its name and last 4.
-      const key = newKey ? await messaging.setNotifyApiKey(tx, forceId, newKey, staffOf(request).id) : null
+      const key = newKey
+        ? await messaging.settings.setNotifyApiKey(tx, forceId, newKey, staffOf(request).id)
+        : null
       await audit.record(
         {
           action: 'messaging-settings.changed',
@@ -322,7 +327,7 @@ export function registerMessagingConsoleRoutes(
       )
     })
     // The key or the templates may have changed: this process sends with them at once.
-    messaging.notifyKeyChanged(forceId)
+    messaging.settings.notifyKeyChanged(forceId)
     return reply.redirect('/console/messaging-settings?saved=1', 303)
   })
 
@@ -330,7 +335,7 @@ export function registerMessagingConsoleRoutes(
   // the page says plainly what is wrong. Nothing is sent and nothing changes.
   http.post('/console/messaging-settings/test-connection', settingsAccess, async (request, reply) => {
     const forceId = ownForce(request)
-    const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+    const settings = await db.withForce(forceId, (tx) => messaging.settings.settings(tx, forceId))
     const emailChannel = settings?.emailChannel ?? channelDefaults(deps.config).email
     const connection: NotifyConnectionCheck = deps.notify
       ? await deps.notify.checkConnection(forceId, { email: emailChannel === 'notify' })
@@ -348,7 +353,7 @@ export function registerMessagingConsoleRoutes(
         saved: false,
         updatedAt: settings?.updatedAt ?? null,
         notifyKey: await notifyKeyShown(db, messaging, forceId),
-        notifyPause: await db.asSystem((tx) => messaging.notifyPause(tx, forceId)),
+        notifyPause: await db.asSystem((tx) => messaging.settings.notifyPause(tx, forceId)),
       }),
       connection,
     })
@@ -395,8 +400,8 @@ function editPage(
 }
 
 /** What staff may see of the force's Notify key: never the key, only its name, last 4 and when set. */
-async function notifyKeyShown(db: Database, messaging: MessagingService, forceId: string) {
-  const settings = await db.withForce(forceId, (tx) => messaging.settings(tx, forceId))
+async function notifyKeyShown(db: Database, messaging: MessagingServices, forceId: string) {
+  const settings = await db.withForce(forceId, (tx) => messaging.settings.settings(tx, forceId))
   if (settings?.notifyApiKeySealed)
     return {
       name: settings.notifyApiKeyName,
@@ -404,7 +409,7 @@ async function notifyKeyShown(db: Database, messaging: MessagingService, forceId
       setAt: settings.notifyApiKeySetAt,
       inConsole: true,
     }
-  const configured = messaging.configuredNotifyKey(forceId)
+  const configured = messaging.settings.configuredNotifyKey(forceId)
   return configured ? { ...configured, setAt: null, inConsole: false } : null
 }
 
@@ -415,7 +420,7 @@ function settingsPage(
     saved: boolean
     updatedAt: Date | null
     notifyKey: Awaited<ReturnType<typeof notifyKeyShown>>
-    notifyPause: Awaited<ReturnType<MessagingService['notifyPause']>>
+    notifyPause: Awaited<ReturnType<MessagingServices['settings']['notifyPause']>>
   },
 ) {
   const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : [])

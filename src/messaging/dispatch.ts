@@ -15,17 +15,14 @@ import type { Config } from '../platform/config.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MessageChannel, OutgoingMessage, SendOutcome } from './channels.ts'
-import type { MessageRow, MessagingRepository } from './repository.ts'
+import type { MessageRow } from './message-repository.ts'
+import type { MessagingRepositories } from './messaging-services.ts'
+import type { ForceIdentity, SettingsRow } from './settings-repository.ts'
 import type { MessageStatus, Provider } from './schema.ts'
 import { ukDateTime } from '../platform/calendar.ts'
 import { nextSendableTime } from './quiet-hours.ts'
-import {
-  brandingFrom,
-  type DispatchWaker,
-  notifyBucket,
-  notifyDailyLimitReason,
-  sendingWindowFor,
-} from './service.ts'
+import type { DispatchWaker } from './scheduling-service.ts'
+import { brandingFrom, notifyBucket, notifyDailyLimitReason, sendingWindowFor } from './settings-service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 
 export interface DispatchResult {
@@ -63,7 +60,7 @@ export type SentMessageListener = (tx: Tx, message: MessageRow, sentAt: Date) =>
 
 export class MessageDispatcher {
   readonly #db: Database
-  readonly #repo: MessagingRepository
+  readonly #repo: MessagingRepositories
   readonly #channels: Map<Provider, MessageChannel>
   readonly #clock: Clock
   readonly #config: Config['messaging']
@@ -82,7 +79,8 @@ export class MessageDispatcher {
 
   constructor(deps: {
     db: Database
-    repo: MessagingRepository
+    /** Messages, rate buckets, settings and contact-point health. */
+    repos: MessagingRepositories
     channels: MessageChannel[]
     clock: Clock
     config: Config['messaging']
@@ -94,7 +92,7 @@ export class MessageDispatcher {
     wake?: DispatchWaker
   }) {
     this.#db = deps.db
-    this.#repo = deps.repo
+    this.#repo = deps.repos
     this.#channels = new Map(deps.channels.map((c) => [c.provider, c]))
     this.#clock = deps.clock
     this.#config = deps.config
@@ -117,11 +115,11 @@ export class MessageDispatcher {
     for (;;) {
       const now = this.#clock.now()
       const { claimed, limited, outgoing } = await this.#db.asSystem(async (tx) => {
-        const claim = await this.#repo.claimDue(
+        const claim = await this.#repo.messages.claimDue(
           tx,
           now,
           this.#config.dispatchBatchSize,
-          (bucket, wanted) => this.#repo.takeTokens(tx, bucket, wanted, ...this.#bucketShape()),
+          (bucket, wanted) => this.#repo.buckets.takeTokens(tx, bucket, wanted, ...this.#bucketShape()),
           (m) => (m.provider === 'notify' ? notifyBucket(m.forceId) : null),
         )
         const ready = await this.#holdIfNowQuietHours(tx, claim.claimed, now)
@@ -147,13 +145,16 @@ export class MessageDispatcher {
   async #holdIfNowQuietHours(tx: Tx, claimed: MessageRow[], now: Date): Promise<MessageRow[]> {
     const ready: MessageRow[] = []
     for (const message of claimed) {
-      const window = sendingWindowFor(await this.#repo.settings(tx, message.forceId), message.channel)
+      const window = sendingWindowFor(
+        await this.#repo.settings.settings(tx, message.forceId),
+        message.channel,
+      )
       const opens = nextSendableTime(now, window, { urgent: message.urgent })
       if (opens.getTime() === now.getTime()) {
         ready.push(message)
         continue
       }
-      await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+      await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
         sendAfter: opens,
         sendingSince: null,
         attempts: Math.max(0, message.attempts - 1),
@@ -185,7 +186,7 @@ export class MessageDispatcher {
   async reconcileStuck(): Promise<number> {
     const now = this.#clock.now()
     const before = new Date(now.getTime() - this.#config.reconcileAfterSeconds * 1000)
-    const stuck = await this.#db.asSystem((tx) => this.#repo.stuckSending(tx, before, now, 200))
+    const stuck = await this.#db.asSystem((tx) => this.#repo.messages.stuckSending(tx, before, now, 200))
     let count = 0
     // Each look-up may wait for the provider's timeout: a slow provider must not keep this run
     // (and its job) going for minutes; the rest wait for the next run.
@@ -203,7 +204,7 @@ export class MessageDispatcher {
       }
       await this.#db.asSystem(async (tx) => {
         if (record !== 'cannot-tell' && record.found) {
-          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
+          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
             providerRef: record.providerRef,
             sentAt: this.#clock.now(),
             detail: 'Reconciled: the provider holds this reference',
@@ -211,7 +212,7 @@ export class MessageDispatcher {
           await this.#onSent?.(tx, message, this.#clock.now())
         } else {
           // Not at the provider (or a provider that cannot tell, e.g. SMTP): send again.
-          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
             sendAfter: this.#clock.now(),
             checkAgainAt: null,
             reconcileChecks: 0,
@@ -243,7 +244,7 @@ export class MessageDispatcher {
           `Needs a person: GOV.UK Notify did not say whether it holds reference ${message.reference} ` +
           `after ${checks} checks since ${since.toISOString()}. It was not sent again, so the person ` +
           'may or may not have it: look the reference up in GOV.UK Notify before sending anything again.'
-        await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'technical-failure', {
+        await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'technical-failure', {
           completedAt: now,
           checkAgainAt: null,
           reconcileChecks: checks,
@@ -263,7 +264,7 @@ export class MessageDispatcher {
         this.#config.reconcileAfterSeconds * 1000 * 2 ** Math.min(checks, 12),
       )
       const at = new Date(Math.min(now.getTime() + waitMs, giveUpAt))
-      await this.#repo.recheckLater(tx, message.id, at, checks, {
+      await this.#repo.messages.recheckLater(tx, message.id, at, checks, {
         detail: `The provider did not say whether it holds this message; asking again at ${at.toISOString()} (not sent again)`,
       })
     })
@@ -281,9 +282,9 @@ export class MessageDispatcher {
   ): Promise<'applied' | 'ignored' | 'unknown-message'> {
     if (!finalStatuses.has(status as MessageStatus)) return 'ignored'
     return this.#db.asSystem(async (tx) => {
-      const message = await this.#repo.byProviderRefOrReference(tx, providerRef, reference)
+      const message = await this.#repo.messages.byProviderRefOrReference(tx, providerRef, reference)
       if (!message || (forceId && message.forceId !== forceId)) return 'unknown-message'
-      const moved = await this.#repo.transition(
+      const moved = await this.#repo.messages.transition(
         tx,
         { ids: [message.id] },
         ['sending', 'sent'],
@@ -304,7 +305,7 @@ export class MessageDispatcher {
   /** Asks the provider about messages sent long ago without a receipt. */
   async pollReceipts(): Promise<number> {
     const before = new Date(this.#clock.now().getTime() - this.#config.pollReceiptsAfterSeconds * 1000)
-    const waiting = await this.#db.asSystem((tx) => this.#repo.awaitingReceipt(tx, before, 200))
+    const waiting = await this.#db.asSystem((tx) => this.#repo.messages.awaitingReceipt(tx, before, 200))
     let applied = 0
     for (const m of waiting) {
       const channel = this.#channels.get(m.provider)
@@ -337,15 +338,12 @@ export class MessageDispatcher {
 
   /** The claimed messages as the channels take them, with each force's sender and branding. */
   async #prepare(tx: Tx, claimed: MessageRow[]): Promise<OutgoingMessage[]> {
-    const settings = new Map<
-      string,
-      readonly [
-        Awaited<ReturnType<MessagingRepository['settings']>>,
-        Awaited<ReturnType<MessagingRepository['forceIdentity']>>,
-      ]
-    >()
+    const settings = new Map<string, readonly [SettingsRow | undefined, ForceIdentity | undefined]>()
     for (const id of new Set(claimed.map((m) => m.forceId))) {
-      settings.set(id, [await this.#repo.settings(tx, id), await this.#repo.forceIdentity(tx, id)])
+      settings.set(id, [
+        await this.#repo.settings.settings(tx, id),
+        await this.#repo.settings.forceIdentity(tx, id),
+      ])
     }
     return claimed.map((m) => {
       const [s, force] = settings.get(m.forceId) ?? [undefined, undefined]
@@ -383,7 +381,7 @@ export class MessageDispatcher {
         const outcome = outcomes[i] as SendOutcome
         return outcome.kind === 'accepted' ? [{ message, outcome }] : []
       })
-      const sent = await this.#repo.markSent(
+      const sent = await this.#repo.messages.markSent(
         tx,
         accepted.map((a) => ({ id: a.message.id, providerRef: a.outcome.providerRef })),
         now,
@@ -391,7 +389,7 @@ export class MessageDispatcher {
       for (const message of sent) await this.#onSent?.(tx, message, now)
       const stored = accepted.filter((a) => a.outcome.delivered).map((a) => a.message.id)
       if (stored.length > 0)
-        await this.#repo.transition(tx, { ids: stored }, ['sent'], 'delivered', {
+        await this.#repo.messages.transition(tx, { ids: stored }, ['sent'], 'delivered', {
           completedAt: now,
           detail: 'Kept in Waypoint’s own outbox: no provider is set up, so it did not go to the person',
         })
@@ -410,8 +408,8 @@ export class MessageDispatcher {
           if (bucket && !paused.has(bucket)) {
             paused.add(bucket)
             const until = outcome.daily
-              ? await this.#repo.pauseBucket(tx, bucket, secondsToNotifyMidnight(now), 'daily-limit')
-              : await this.#repo.pauseBucket(
+              ? await this.#repo.buckets.pauseBucket(tx, bucket, secondsToNotifyMidnight(now), 'daily-limit')
+              : await this.#repo.buckets.pauseBucket(
                   tx,
                   bucket,
                   this.#config.notify.rateLimitPauseSeconds,
@@ -424,7 +422,7 @@ export class MessageDispatcher {
               )
             if (!result.resumeAt || until > result.resumeAt) result.resumeAt = until
           }
-          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
             attempts: Math.max(0, message.attempts - 1),
             lastError: outcome.error,
             detail: outcome.daily
@@ -444,7 +442,7 @@ export class MessageDispatcher {
           (outcome.kind === 'misconfigured' && message.attempts < this.#config.maxAttempts)
         ) {
           const delay = Math.min(3600, 2 ** Math.min(message.attempts, 12)) * 1000
-          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
             sendAfter: new Date(now.getTime() + (outcome.kind === 'retry' ? 1000 : delay)),
             lastError: outcome.error,
             detail: `Will retry: ${outcome.error}`,
@@ -455,7 +453,7 @@ export class MessageDispatcher {
             outcome.kind === 'undeliverable' ? 'permanent-failure' : 'technical-failure'
           if (outcome.kind === 'refused')
             this.#log.warn({ messageId: message.id, forceId: message.forceId }, outcome.error)
-          await this.#repo.transition(tx, { ids: [message.id] }, ['sending'], to, {
+          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], to, {
             ...(outcome.kind === 'refused' ? { statusReason: outcome.error } : {}),
             lastError: outcome.error,
             completedAt: now,
@@ -473,7 +471,7 @@ export class MessageDispatcher {
     message: MessageRow,
     reason: string,
   ): Promise<void> {
-    await this.#repo.markContactPointBad(tx, {
+    await this.#repo.optOuts.markContactPointBad(tx, {
       forceId: message.forceId,
       addressKey: message.recipientKey,
       channel: message.channel,

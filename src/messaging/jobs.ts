@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox'
 import { defineJob, EmptyPayload, type JobQueue } from '../platform/jobs.ts'
 import type { DispatchResult, MessageDispatcher } from './dispatch.ts'
-import type { MessagingService } from './service.ts'
+import type { SchedulingService } from './scheduling-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import type { Logger } from '../platform/logger.ts'
@@ -74,7 +74,7 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, cl
 }
 
 /**
- * Wires MessagingService.schedule to wake dispatch. A message due now (or within the early
+ * Wires SchedulingService.schedule to wake dispatch. A message due now (or within the early
  * margin) asks for a dispatch run once its transaction has committed: one per transaction, and
  * at most one waiting run however many are asked for. A message due later gets a wake-up job at
  * its second, in its own transaction; this process sends one per second (another process, or a
@@ -82,7 +82,7 @@ export function messagingJobs(dispatcher: MessageDispatcher, queue: JobQueue, cl
  * safety run).
  */
 export function wakeDispatchAt(
-  service: MessagingService,
+  service: SchedulingService,
   db: Database,
   queue: JobQueue,
   jobs: Pick<ReturnType<typeof messagingJobs>, 'dispatchDueMessages' | 'dispatchNow'>,

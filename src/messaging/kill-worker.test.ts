@@ -84,8 +84,8 @@ test('UJ-1, UJ-4: a worker killed with SIGKILL 10 times while sending 2,000 SMS 
     const app = await createApp(loadConfig(env), { db })
     const messaging = app.services.messaging
     await app.db.withForce('kent', async (tx) => {
-      await messaging.saveSettings(tx, 'kent', { smsChannel: 'notify' }, null)
-      await messaging.addTemplateVersion(tx, {
+      await messaging.settings.saveSettings(tx, 'kent', { smsChannel: 'notify' }, null)
+      await messaging.templates.addTemplateVersion(tx, {
         forceId: 'kent',
         key: 'crime-recorded',
         title: 'Crime recorded',
@@ -97,7 +97,7 @@ test('UJ-1, UJ-4: a worker killed with SIGKILL 10 times while sending 2,000 SMS 
     for (let batch = 0; batch < total / 100; batch += 1) {
       await app.db.withForce('kent', async (tx) => {
         for (let i = batch * 100; i < (batch + 1) * 100; i += 1) {
-          await messaging.schedule(tx, {
+          await messaging.scheduling.schedule(tx, {
             forceId: 'kent',
             personId: `p-${i}`,
             channel: 'sms',

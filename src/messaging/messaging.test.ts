@@ -72,7 +72,7 @@ before(async () => {
   notify.inbound = { url: `${appUrl}/callbacks/notify/kent/inbound-sms`, bearerToken: callbackToken }
   const messaging = t.app.services.messaging
   await t.app.db.withForce('kent', async (tx) => {
-    await messaging.saveSettings(
+    await messaging.settings.saveSettings(
       tx,
       'kent',
       {
@@ -83,14 +83,14 @@ before(async () => {
       },
       null,
     )
-    await messaging.addTemplateVersion(tx, {
+    await messaging.templates.addTemplateVersion(tx, {
       forceId: 'kent',
       key: 'crime-recorded',
       title: 'Crime recorded',
       channel: 'sms',
       body: 'Dear ((first_name)), your crime ((crime_ref)) has been recorded.',
     })
-    await messaging.addTemplateVersion(tx, {
+    await messaging.templates.addTemplateVersion(tx, {
       forceId: 'kent',
       key: 'crime-recorded',
       title: 'Crime recorded',
@@ -98,7 +98,7 @@ before(async () => {
       language: 'cy',
       body: 'Annwyl ((first_name)), mae eich trosedd ((crime_ref)) wedi’i chofnodi.',
     })
-    await messaging.addTemplateVersion(tx, {
+    await messaging.templates.addTemplateVersion(tx, {
       forceId: 'kent',
       key: 'crime-recorded',
       title: 'Crime recorded',
@@ -115,9 +115,11 @@ after(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()))
 })
 
-const schedule = (request: Partial<Parameters<TestApp['app']['services']['messaging']['schedule']>[1]>) =>
+const schedule = (
+  request: Partial<Parameters<TestApp['app']['services']['messaging']['scheduling']['schedule']>[1]>,
+) =>
   t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       channel: 'sms',
       to: '07700 900123',
@@ -129,7 +131,7 @@ const schedule = (request: Partial<Parameters<TestApp['app']['services']['messag
 
 const messageById = async (id: string) => {
   const { message, events } = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.message(tx, id),
+    t.app.services.messaging.scheduling.message(tx, id),
   )
   return { ...message, events: events.map((e) => e.toStatus) }
 }
@@ -157,10 +159,18 @@ test('UJ-19: a Welsh speaker gets the Welsh template; a language without a varia
   assert.equal(polish.language, 'en')
   assert.match(polish.body, /^Dear Sam/)
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.cancelPending(tx, { forceId: 'kent', personId: 'p-cy', reason: 'test tidy-up' }),
+    t.app.services.messaging.scheduling.cancelPending(tx, {
+      forceId: 'kent',
+      personId: 'p-cy',
+      reason: 'test tidy-up',
+    }),
   )
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.cancelPending(tx, { forceId: 'kent', personId: 'p-pl', reason: 'test tidy-up' }),
+    t.app.services.messaging.scheduling.cancelPending(tx, {
+      forceId: 'kent',
+      personId: 'p-pl',
+      reason: 'test tidy-up',
+    }),
   )
   assert.equal((await messageById(welsh.id)).status, 'cancelled')
 })
@@ -192,7 +202,7 @@ test('UJ-8: a message due at 22:30 waits for 08:00; dispatch at 22:31 sends noth
   })
   assert.equal(urgent.sendAfter.toISOString(), '2026-01-14T23:00:00.000Z')
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.cancelPending(tx, {
+    t.app.services.messaging.scheduling.cancelPending(tx, {
       forceId: 'kent',
       personId: 'p-urgent',
       reason: 'test tidy-up',
@@ -201,7 +211,9 @@ test('UJ-8: a message due at 22:30 waits for 08:00; dispatch at 22:31 sends noth
 })
 
 const timeline = async (id: string) => {
-  const { events } = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.message(tx, id))
+  const { events } = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.scheduling.message(tx, id),
+  )
   return events.map((e) => e.detail ?? '')
 }
 
@@ -237,7 +249,11 @@ test('UJ-8: only a message really held records "Held for quiet hours", in UK tim
   assert.doesNotMatch(urgentPage, /Held for quiet hours/)
   await t.app.db.withForce('kent', async (tx) => {
     for (const personId of ['p-unheld', 'p-held', 'p-urgent-note'])
-      await t.app.services.messaging.cancelPending(tx, { forceId: 'kent', personId, reason: 'test tidy-up' })
+      await t.app.services.messaging.scheduling.cancelPending(tx, {
+        forceId: 'kent',
+        personId,
+        reason: 'test tidy-up',
+      })
   })
 })
 
@@ -384,7 +400,7 @@ test('UJ-6: a text reply "stop all" opts the number out and cancels what was wai
   assert.equal(await notify.receiveText('+447700900555', 'Stop all'), 200)
   assert.equal((await messageById(waiting.id)).status, 'cancelled')
   const optedOut = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.isOptedOut(tx, 'kent', 'sms', '07700 900555'),
+    t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'sms', '07700 900555'),
   )
   assert.equal(optedOut, true)
   const later = await schedule({ personId: 'p-stop', to: '07700900555' })
@@ -431,7 +447,7 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
   })
   assert.equal(oneClick.statusCode, 200)
   const optedOut = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.isOptedOut(tx, 'kent', 'email', 'victim@example.org'),
+    t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'email', 'victim@example.org'),
   )
   assert.equal(optedOut, true)
 })
@@ -439,7 +455,7 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
 test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visible unsubscribe link and gives Notify the one-click link', async () => {
   t.clock.set('2026-06-03T09:30:00Z')
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.saveSettings(tx, 'kent', { emailChannel: 'notify' }, null),
+    t.app.services.messaging.settings.saveSettings(tx, 'kent', { emailChannel: 'notify' }, null),
   )
   try {
     const message = await schedule({
@@ -463,7 +479,7 @@ test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visi
     assert.ok((sent.personalisation.body ?? '').endsWith(sent.oneClickUnsubscribeUrl ?? 'none'))
   } finally {
     await t.app.db.withForce('kent', (tx) =>
-      t.app.services.messaging.saveSettings(tx, 'kent', { emailChannel: 'smtp' }, null),
+      t.app.services.messaging.settings.saveSettings(tx, 'kent', { emailChannel: 'smtp' }, null),
     )
   }
 })
@@ -471,7 +487,7 @@ test('UJ-11: an email through GOV.UK Notify reads as written, ends with the visi
 test('UJ-12: the outbox shows each message as the person sees it, with the force branding, to its own force only', async () => {
   t.clock.set('2026-06-03T10:00:00Z')
   await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.addTemplateVersion(tx, {
+    t.app.services.messaging.templates.addTemplateVersion(tx, {
       forceId: 'essex',
       key: 'hello',
       title: 'Hello',
@@ -481,7 +497,7 @@ test('UJ-12: the outbox shows each message as the person sees it, with the force
     }),
   )
   const essexMessage = await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'essex',
       channel: 'email',
       to: 'a@example.org',
@@ -524,7 +540,7 @@ test('UJ-6: staff record an opt-out on request; bad input shows an error summary
   })
   assert.equal(good.statusCode, 303)
   const optedOut = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.isOptedOut(tx, 'kent', 'sms', '+447700900777'),
+    t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'sms', '+447700900777'),
   )
   assert.equal(optedOut, true)
   const analyst = await t.signInAs(['analyst'], 'kent')

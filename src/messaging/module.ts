@@ -17,12 +17,17 @@ import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { NotifyKeys } from './notify-keys.ts'
 import { outboxReaders, statusLabel } from './outbox-routes.ts'
+import {
+  createMessagingServices,
+  type MessagingServices,
+  messagingRepositories,
+} from './messaging-services.ts'
+import type { OptOutListener } from './opt-out-service.ts'
 import { OutboxService } from './outbox-service.ts'
-import { MessagingRepository } from './repository.ts'
 import { registerMessagingRoutes } from './routes.ts'
 import { OptOutHistory } from './opt-out-history.ts'
 import { personOptOutsPanel, registerOptOutRemovalRoutes } from './opt-out-routes.ts'
-import { MessagingService, type OptOutListener, type TemplateEditing } from './service.ts'
+import type { TemplateEditing } from './template-service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
 
 export function createMessaging(deps: {
@@ -43,36 +48,39 @@ export function createMessaging(deps: {
 }) {
   const { config, db, clock, jobs } = deps
   const log = deps.log.child({ component: 'messaging' })
-  const repository = new MessagingRepository(db)
-  const service = new MessagingService(repository, clock, config.messaging, {
-    ...(deps.onOptedOut ? { onOptedOut: deps.onOptedOut } : {}),
+  const repositories = messagingRepositories(db)
+  const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
+  const services = createMessagingServices({
+    repositories,
+    clock,
+    config: config.messaging,
+    links,
+    onOptedOut: deps.onOptedOut,
   })
   const notifyKeys = new NotifyKeys({
     db,
-    repo: repository,
+    repo: repositories.settings,
     secret: config.writeback.credentialKey,
     configured: config.messaging.notify.apiKeys,
     notify: config.messaging.notify,
   })
-  service.useNotifyKeys(notifyKeys)
-  const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
-  service.useUnsubscribeLinks(links)
+  services.settings.useNotifyKeys(notifyKeys)
   const smtp = new SmtpChannel(config.messaging.smtp)
   const notify = new NotifyChannel(config.messaging.notify, (forceId) => notifyKeys.accountFor(forceId))
   const dispatcher = new MessageDispatcher({
     db,
-    repo: repository,
+    repos: repositories,
     channels: [new OutboxChannel(), notify, smtp],
     clock,
     config: config.messaging,
     links,
     log,
     onSent: deps.onSent,
-    wake: (tx, at) => service.wakeDispatch(tx, at),
+    wake: (tx, at) => services.scheduling.wakeDispatch(tx, at),
   })
   const definitions = messagingJobs(dispatcher, jobs, clock)
-  wakeDispatchAt(service, db, jobs, definitions, clock, log)
-  const outbox = new OutboxService(service, clock, config.messaging)
+  wakeDispatchAt(services.scheduling, db, jobs, definitions, clock, log)
+  const outbox = new OutboxService(services, clock, config.messaging)
   // Conversations: inbound SMS and email land in them, beside the journeys' messages (CP-76).
   const conversations = createConversations({
     config,
@@ -85,16 +93,16 @@ export function createMessaging(deps: {
   })
   // A person's opt-outs on the person page, and removing one with a reason (UJ-6).
   const optOutHistory = new OptOutHistory({ db, audit: deps.audit, clock })
-  const module: Module<{ messaging: MessagingService; conversations: typeof conversations.service }> = {
+  const module: Module<{ messaging: MessagingServices; conversations: typeof conversations.service }> = {
     name: 'messaging',
-    services: { messaging: service, conversations: conversations.service },
+    services: { messaging: services, conversations: conversations.service },
     jobs: [definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts],
     metrics: [dispatcher.rateLimitedCounter],
     routes: (http) => {
       registerMessagingRoutes(http, {
         config,
         db,
-        messaging: service,
+        messaging: services,
         outbox,
         dispatcher,
         links,
@@ -115,7 +123,7 @@ export function createMessaging(deps: {
         order: 10,
         access: { staff: outboxReaders },
         lines: async (forceId) =>
-          (await service.undeliveredCounts(forceId, attentionCap)).map((c) =>
+          (await services.scheduling.undeliveredCounts(forceId, attentionCap)).map((c) =>
             countLine(statusLabel(c.status), `/console/outbox?status=${c.status}`, c.count),
           ),
       },
@@ -170,7 +178,7 @@ export function createMessaging(deps: {
   }
   return {
     module,
-    service,
+    services,
     /** For the person page: each contact detail's opt-out status and the history. */
     personOptOuts: personOptOutsPanel(optOutHistory),
     outbox,

@@ -10,7 +10,7 @@ import type { Config } from '../platform/config.ts'
 import { CredentialCipher } from '../platform/crypto.ts'
 import type { Database } from '../platform/db/database.ts'
 import { configuredNotifyAccount, type NotifyAccount } from './channels.ts'
-import type { MessagingRepository } from './repository.ts'
+import type { MessagingSettingsRepository } from './settings-repository.ts'
 
 /**
  * The cipher Notify keys are sealed with: its key is SHA-256 of a messaging-only label and the
@@ -34,14 +34,14 @@ export function notifyKeyParts(key: string): { name: string; last4: string } | n
 export class NotifyKeys {
   readonly #cipher: CredentialCipher
   readonly #db: Database
-  readonly #repo: MessagingRepository
+  readonly #repo: MessagingSettingsRepository
   readonly #configured: Record<string, string>
   readonly #notify: Config['messaging']['notify'] | undefined
   readonly #accounts: HeldValues<NotifyAccount | undefined>
 
   constructor(deps: {
     db: Database
-    repo: MessagingRepository
+    repo: MessagingSettingsRepository
     /** The installation's credential key; a messaging-only key is derived from it. */
     secret: string
     configured: Record<string, string>

@@ -58,8 +58,8 @@ before(async () => {
   appUrl = await t.app.http.listen({ host: '127.0.0.1', port: 0 })
   for (const forceId of ['kent', 'norfolk']) {
     await t.app.db.withForce(forceId, async (tx) => {
-      await t.app.services.messaging.saveSettings(tx, forceId, { smsChannel: 'notify' }, null)
-      await t.app.services.messaging.addTemplateVersion(tx, {
+      await t.app.services.messaging.settings.saveSettings(tx, forceId, { smsChannel: 'notify' }, null)
+      await t.app.services.messaging.templates.addTemplateVersion(tx, {
         forceId,
         key: 'crime-recorded',
         title: 'Crime recorded',
@@ -80,7 +80,7 @@ let sequence = 0
 const schedule = (forceId: string) => {
   sequence += 1
   return t.app.db.withForce(forceId, (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId,
       personId: `p-${sequence}`,
       channel: 'sms',

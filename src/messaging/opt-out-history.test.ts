@@ -40,7 +40,7 @@ after(() => t.close())
 
 const optOutByStop = () =>
   t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.recordOptOut(tx, {
+    t.app.services.messaging.optOuts.recordOptOut(tx, {
       forceId: 'kent',
       channel: 'sms',
       address: phone,
@@ -67,7 +67,9 @@ test('the person page shows each contact detail’s opt-out status and the histo
 })
 
 test('a member of staff removes an opt-out with a reason: one error summary without it, then a success message, the history and the audit say who and why', async () => {
-  const [active] = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.optOuts(tx, 'kent'))
+  const [active] = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.optOuts.optOuts(tx, 'kent'),
+  )
   assert.ok(active)
   const handler = await t.signInAs(['contact_handler'], 'kent', 'Casey Handler')
   const confirm = await handler.get(`/console/opt-outs/${active.id}/remove?person=${personId}`)
@@ -99,7 +101,9 @@ test('a member of staff removes an opt-out with a reason: one error summary with
   assert.match(page.body, /removed by Casey Handler\. Reason: Phoned on 3 June to ask for updates again/)
   assert.doesNotMatch(page.body, /govuk-tag--purple">Opted out/)
   assert.equal(
-    await t.app.db.withForce('kent', (tx) => t.app.services.messaging.isOptedOut(tx, 'kent', 'sms', phone)),
+    await t.app.db.withForce('kent', (tx) =>
+      t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'sms', phone),
+    ),
     false,
   )
   const audited = await t.app.db.asSystem((tx) =>
@@ -137,7 +141,9 @@ test('removing an opt-out is refused to roles that do not record them and to ano
     404,
   )
   assert.equal(
-    await t.app.db.withForce('kent', (tx) => t.app.services.messaging.isOptedOut(tx, 'kent', 'sms', phone)),
+    await t.app.db.withForce('kent', (tx) =>
+      t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'sms', phone),
+    ),
     true,
   )
 })

@@ -19,7 +19,7 @@ import {
 } from './outbox-service.ts'
 import { ukDateTime } from '../platform/calendar.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
-import type { MessagingService } from './service.ts'
+import type { MessagingServices } from './messaging-services.ts'
 import { languageName } from './template-editor.ts'
 import { staffForce, staffOf } from '../platform/http/request.ts'
 
@@ -63,7 +63,7 @@ interface OutboxQuery {
 
 export interface OutboxRouteDependencies {
   db: Database
-  messaging: MessagingService
+  messaging: MessagingServices
   outbox: OutboxService
   audit: AuditService
 }
@@ -187,7 +187,7 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
     async (request, reply) => {
       const forceId = ownForce(request)
       const { message, events, title } = await db.withForce(forceId, async (tx) => {
-        const found = await messaging.message(tx, uuidOr404(request.params.id))
+        const found = await messaging.scheduling.message(tx, uuidOr404(request.params.id))
         const titles = await outbox.templateTitles(tx, forceId)
         return { ...found, title: titles.find((t) => t.key === found.message.templateKey)?.title }
       })
@@ -224,7 +224,7 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
   http.get<{ Params: { id: string } }>('/console/outbox/:id/email', readers, async (request, reply) => {
     const forceId = ownForce(request)
     const { message } = await db.withForce(forceId, (tx) =>
-      messaging.message(tx, uuidOr404(request.params.id)),
+      messaging.scheduling.message(tx, uuidOr404(request.params.id)),
     )
     if (!message.bodyHtml)
       throw new DomainError('not-found', 'This message has no email body', { status: 404 })
@@ -248,7 +248,7 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
     ) => {
       const forceId = ownForce(request)
       const { message } = await db.withForce(forceId, (tx) =>
-        messaging.message(tx, uuidOr404(request.params.id)),
+        messaging.scheduling.message(tx, uuidOr404(request.params.id)),
       )
       if (!allowed.includes(message.status))
         throw new DomainError(

@@ -20,7 +20,8 @@ import {
 } from './outbox-repository.ts'
 import { nextSendableTime } from './quiet-hours.ts'
 import type { MessageStatus } from './schema.ts'
-import { type MessagingService, providerFor, sendingWindowFor } from './service.ts'
+import type { MessagingServices } from './messaging-services.ts'
+import { providerFor, sendingWindowFor } from './settings-service.ts'
 
 /** Statuses a message can be sent again from: it failed. */
 export const resendableStatuses: MessageStatus[] = [
@@ -56,11 +57,11 @@ export function classifySearch(text: string): OutboxSearch | undefined {
 
 export class OutboxService {
   readonly #repo = new OutboxRepository()
-  readonly #messaging: MessagingService
+  readonly #messaging: MessagingServices
   readonly #clock: Clock
   readonly #config: Config['messaging']
 
-  constructor(messaging: MessagingService, clock: Clock, config: Config['messaging']) {
+  constructor(messaging: MessagingServices, clock: Clock, config: Config['messaging']) {
     this.#messaging = messaging
     this.#clock = clock
     this.#config = config
@@ -93,7 +94,7 @@ export class OutboxService {
 
   /** Cancels a message still waiting to send; the reason is kept on the message and its history. */
   async cancel(tx: Tx, forceId: string, messageId: string, reason: string, actorId: string) {
-    const { message } = await this.#messaging.message(tx, messageId)
+    const { message } = await this.#messaging.scheduling.message(tx, messageId)
     if (message.forceId !== forceId) throw new NotFoundError('The message')
     const [moved] = await rows<{ id: string }>(
       tx,
@@ -123,14 +124,14 @@ export class OutboxService {
    * quiet hours; the failed one keeps its history and points to the new one.
    */
   async resend(tx: Tx, forceId: string, messageId: string, reason: string, actorId: string) {
-    const { message } = await this.#messaging.message(tx, messageId)
+    const { message } = await this.#messaging.scheduling.message(tx, messageId)
     if (message.forceId !== forceId) throw new NotFoundError('The message')
     if (!resendableStatuses.includes(message.status))
       throw new DomainError('conflict', 'Only a message that failed can be sent again', { status: 409 })
     const refusal = await this.#repo.refusalToSend(tx, forceId, message.channel, message.recipientKey)
     if (refusal)
       throw new DomainError('conflict', `This message cannot be sent again: ${refusal}`, { status: 409 })
-    const settings = await this.#messaging.settings(tx, forceId)
+    const settings = await this.#messaging.settings.settings(tx, forceId)
     const now = this.#clock.now()
     const sendAfter = nextSendableTime(now, sendingWindowFor(settings, message.channel), {
       urgent: message.urgent,
@@ -148,7 +149,7 @@ export class OutboxService {
           values (${forceId}, ${messageId}::uuid, ${message.status}, ${message.status},
             ${`Sent again as a new message (${newId}): ${reason}`}, ${actorId}::uuid)`,
     )
-    await this.#messaging.wakeDispatch(tx, sendAfter)
+    await this.#messaging.scheduling.wakeDispatch(tx, sendAfter)
     return { id: newId, from: message.status, sendAfter }
   }
 }

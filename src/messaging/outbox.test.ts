@@ -18,14 +18,14 @@ before(async () => {
   const messaging = t.app.services.messaging
   for (const forceId of ['kent', 'essex'])
     await t.app.db.withForce(forceId, async (tx) => {
-      await messaging.addTemplateVersion(tx, {
+      await messaging.templates.addTemplateVersion(tx, {
         forceId,
         key: 'incident-reference',
         title: 'Your incident reference',
         channel: 'sms',
         body: 'Dear ((first_name)), your reference is ((crime_ref)).',
       })
-      await messaging.addTemplateVersion(tx, {
+      await messaging.templates.addTemplateVersion(tx, {
         forceId,
         key: 'incident-reference',
         title: 'Your incident reference',
@@ -33,7 +33,7 @@ before(async () => {
         subject: 'Your reference',
         body: 'Dear ((first_name)), your reference is ((crime_ref)).',
       })
-      await messaging.addTemplateVersion(tx, {
+      await messaging.templates.addTemplateVersion(tx, {
         forceId,
         key: 'officer-assigned',
         title: 'An officer is looking into it',
@@ -53,7 +53,7 @@ before(async () => {
     // 60 messages to one number, 60 seconds apart, then one email to Ada about her crime.
     for (let i = 0; i < 60; i += 1) {
       t.clock.set(new Date(Date.UTC(2026, 5, 1, 9, 0, i)))
-      const m = await messaging.schedule(tx, {
+      const m = await messaging.scheduling.schedule(tx, {
         forceId: 'kent',
         channel: 'sms',
         to: '07700 900555',
@@ -121,7 +121,7 @@ test('UJ-15: filters read in plain words, and templates by their names, not thei
 test('UJ-15: search finds messages by phone in any format, email, our reference, crime reference and name', async () => {
   const admin = await t.signInAs(['force_admin'], 'kent')
   const email = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       channel: 'email',
       to: 'Ada@Example.org',
@@ -225,7 +225,9 @@ test('UJ-15: a role without outbox actions, and another force, are refused cance
   const essex = await t.signInAs(['force_admin'], 'essex')
   assert.equal((await essex.get(`/console/outbox/${id}/cancel`)).statusCode, 404)
   assert.equal((await essex.post(`/console/outbox/${id}/cancel`, { reason: 'not ours' })).statusCode, 404)
-  const { message } = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.message(tx, id))
+  const { message } = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.scheduling.message(tx, id),
+  )
   assert.equal(message.status, 'scheduled')
 })
 
@@ -244,10 +246,10 @@ test('UJ-15: a failed message is sent again as a new message after a reason; an 
   const newId = /Sent again as a new message \(([0-9a-f-]{36})\): Notify was down/.exec(page.body)?.[1]
   assert.ok(newId)
   const { message: copy, events } = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.message(tx, newId),
+    t.app.services.messaging.scheduling.message(tx, newId),
   )
   const { message: original } = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.message(tx, id),
+    t.app.services.messaging.scheduling.message(tx, id),
   )
   assert.equal(copy.status, 'scheduled')
   assert.equal(copy.body, original.body)
@@ -258,7 +260,7 @@ test('UJ-15: a failed message is sent again as a new message after a reason; an 
   const second = ids[7]!
   await t.app.db.withForce('kent', async (tx) => {
     await tx.execute(sql`update messages set status = 'permanent-failure' where id = ${second}::uuid`)
-    await t.app.services.messaging.recordOptOut(tx, {
+    await t.app.services.messaging.optOuts.recordOptOut(tx, {
       forceId: 'kent',
       channel: 'sms',
       address: '07700900555',

@@ -70,7 +70,7 @@ test('UJ-1: after Waypoint is killed with SIGKILL mid-dispatch and restarted, ea
     const app = await createApp(loadConfig(env), { db })
     await app.services.journeys.installDefaults('norfolk')
     await app.db.withForce('norfolk', (tx) =>
-      app.services.messaging.saveSettings(
+      app.services.messaging.settings.saveSettings(
         tx,
         'norfolk',
         {

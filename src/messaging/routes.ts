@@ -17,7 +17,8 @@ import type { MessageDispatcher } from './dispatch.ts'
 import type { NotifyChannel } from './channels.ts'
 import type { ConversationService } from './conversations/service.ts'
 import type { Channel } from './schema.ts'
-import type { MessagingService, TemplateEditing } from './service.ts'
+import type { MessagingServices } from './messaging-services.ts'
+import type { TemplateEditing } from './template-service.ts'
 import type { UnsubscribeLinks } from './unsubscribe-links.ts'
 import { registerMessagingConsoleRoutes } from './console-routes.ts'
 import { outboxReaders, registerOutboxRoutes } from './outbox-routes.ts'
@@ -51,7 +52,7 @@ const NotifyInboundSms = Type.Object(
 export interface MessagingRouteDependencies {
   config: Config
   db: Database
-  messaging: MessagingService
+  messaging: MessagingServices
   /** The outbox pages' reads and staff actions (cancel, resend). */
   outbox: OutboxService
   dispatcher: MessageDispatcher
@@ -188,7 +189,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         const received = await deps.conversations?.receive(tx, forceId, inbound)
         // A repeated delivery of a STOP already stored changes nothing more.
         if (!stop || received?.created === false) return { received, cancelled: 0 }
-        const recorded = await messaging.recordOptOut(tx, {
+        const recorded = await messaging.optOuts.recordOptOut(tx, {
           forceId,
           channel: 'sms',
           address: inbound.from,
@@ -238,7 +239,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
           .code(404)
           .render('messaging/unsubscribe.njk', { title: 'This link is not valid', invalid: true })
       await db.withForce(target.forceId, async (tx) => {
-        const recorded = await messaging.recordOptOut(tx, {
+        const recorded = await messaging.optOuts.recordOptOut(tx, {
           forceId: target.forceId,
           channel: target.channel,
           address: target.addressKey,
@@ -267,7 +268,10 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     const [optOuts, failures] = await db.withForce(
       forceId,
       async (tx) =>
-        [await messaging.optOuts(tx, forceId), await messaging.badContactPoints(tx, forceId)] as const,
+        [
+          await messaging.optOuts.optOuts(tx, forceId),
+          await messaging.optOuts.badContactPoints(tx, forceId),
+        ] as const,
     )
     return reply.render('messaging/opt-outs.njk', {
       title: 'Opt-outs and failed contact details',
@@ -307,7 +311,7 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         if (!channel)
           throw new ValidationError([{ field: 'channel', message: 'Select what the person wants to stop' }])
         await db.withForce(forceId, async (tx) => {
-          const recorded = await messaging.recordOptOut(tx, {
+          const recorded = await messaging.optOuts.recordOptOut(tx, {
             forceId,
             channel,
             address: body.address ?? '',

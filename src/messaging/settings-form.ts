@@ -3,7 +3,7 @@
 import type { FieldError } from '../platform/errors.ts'
 import { notifyKeyParts } from './notify-keys.ts'
 import { defaultSendingWindow, isValidSendingWindow, type SendingWindow } from './quiet-hours.ts'
-import type { SettingsRow } from './repository.ts'
+import type { SettingsRow } from './settings-repository.ts'
 import type { Channel, Provider } from './schema.ts'
 
 export type SettingsForm = Record<string, string | string[] | undefined>

@@ -3,7 +3,7 @@
 // message, a text too long for GOV.UK Notify), and the preview a person would receive, rendered
 // with sample values and the force's branding.
 import type { FieldError } from '../platform/errors.ts'
-import type { TemplateRow } from './repository.ts'
+import type { TemplateRow } from './template-repository.ts'
 import type { Channel } from './schema.ts'
 import { type SmsLength, smsLength } from './sms-length.ts'
 import { type Branding, type Personalisation, placeholdersIn, renderMessage } from './template-rendering.ts'

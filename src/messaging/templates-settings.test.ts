@@ -83,7 +83,7 @@ async function auditOf(action: string, forceId = 'kent') {
 function scheduleSms(templateKey: string, language = 'en', dueAt?: Date) {
   sequence += 1
   return t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       channel: 'sms',
       to: `+4477009${String(70000 + sequence).padStart(5, '0')}`,
@@ -193,9 +193,9 @@ test('a template with mistakes is refused with an error summary in plain English
     /The text message is too long: 413 characters make 7 parts and GOV\.UK Notify sends at most 6 \(it uses Unicode because of ŵ/,
   )
   assert.equal(
-    (await t.app.db.withForce('kent', (tx) => t.app.services.messaging.templates(tx, 'kent'))).filter(
-      (r) => r.key === 'too-long' || r.key === 'court-date',
-    ).length,
+    (
+      await t.app.db.withForce('kent', (tx) => t.app.services.messaging.templates.templates(tx, 'kent'))
+    ).filter((r) => r.key === 'too-long' || r.key === 'court-date').length,
     0,
     'nothing was saved',
   )
@@ -281,7 +281,9 @@ test('UJ-19: saving creates a new version and audits it; a message already sched
     ],
   )
 
-  const kept = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.message(tx, before.id))
+  const kept = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.scheduling.message(tx, before.id),
+  )
   assert.equal(kept.message.templateVersion, 1)
   assert.match(kept.message.body, /usually within a few hours/)
   const next = await scheduleSms('officer-attending-soon')
@@ -372,7 +374,7 @@ test('UJ-8, UJ-11: a force admin sets text-message quiet hours and a link; the n
 
   // The force's link is in the next email, for the person to follow.
   const email = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       channel: 'email',
       to: 'sam@example.org',
@@ -386,7 +388,9 @@ test('UJ-8, UJ-11: a force admin sets text-message quiet hours and a link; the n
   )
   assert.match(email.body, /Victim care: https:\/\/www\.kent\.police\.uk\/victim-care/)
 
-  const settings = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent'))
+  const settings = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.settings.settings(tx, 'kent'),
+  )
   assert.equal(settings?.senderName, 'Kent Police Victim Care')
   assert.deepEqual(settings?.links, [{ text: 'Victim care', url: 'https://www.kent.police.uk/victim-care' }])
   const audits = await auditOf('messaging-settings.changed')
@@ -396,7 +400,9 @@ test('UJ-8, UJ-11: a force admin sets text-message quiet hours and a link; the n
 })
 
 test('UJ-8: wrong quiet hours and details are refused with an error summary and nothing is saved', async () => {
-  const before = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent'))
+  const before = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.settings.settings(tx, 'kent'),
+  )
   const refused = decode(
     (
       await admin.post('/console/messaging-settings', {
@@ -421,7 +427,9 @@ test('UJ-8: wrong quiet hours and details are refused with an error summary and 
   assert.match(refused, /Enter the brand colour as a # and 6 hexadecimal digits/)
   assert.match(refused, /Enter the address of link 1 starting with https:\/\//)
   assert.match(refused, /Select how text messages are sent/)
-  const after = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent'))
+  const after = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.settings.settings(tx, 'kent'),
+  )
   assert.deepEqual(after, before)
 })
 
@@ -471,7 +479,7 @@ test('a force admin sets the force’s GOV.UK Notify key; it is stored sealed, n
   // Essex has no key in the configuration: the message reaches Notify only with the key just set.
   sequence += 1
   const message = await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId: 'essex',
       channel: 'sms',
       to: '07700 900111',
@@ -498,18 +506,21 @@ test('messaging settings are for the force’s admins only', async () => {
   }
   // Essex's admin changes Essex's settings, never Kent's.
   const essexAdmin = await t.signInAs(['force_admin'], 'essex')
-  const kentBefore = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent'))
+  const kentBefore = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.settings.settings(tx, 'kent'),
+  )
   assert.equal(
     (await essexAdmin.post('/console/messaging-settings', { ...validSettings(), senderName: 'Essex' }))
       .statusCode,
     303,
   )
   assert.equal(
-    (await t.app.db.withForce('essex', (tx) => t.app.services.messaging.settings(tx, 'essex')))?.senderName,
+    (await t.app.db.withForce('essex', (tx) => t.app.services.messaging.settings.settings(tx, 'essex')))
+      ?.senderName,
     'Essex',
   )
   assert.deepEqual(
-    await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent')),
+    await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings.settings(tx, 'kent')),
     kentBefore,
   )
 })
@@ -547,7 +558,7 @@ test('UJ-19: a victim who prefers Welsh gets their first message in Welsh; a lan
     )
     await t.app.jobs.drain()
     const sent = await t.app.db.withForce('essex', (tx) =>
-      t.app.services.messaging.messages(tx, { forceId: 'essex', caseId: result.incidentId! }),
+      t.app.services.messaging.scheduling.messages(tx, { forceId: 'essex', caseId: result.incidentId! }),
     )
     const reference = sent.find((m) => m.templateKey === 'incident-reference')
     assert.ok(reference, `the ${language} victim was sent the incident reference`)

@@ -56,7 +56,12 @@ before(async () => {
     delayMs: 5,
   }
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.saveSettings(tx, 'kent', { smsChannel: 'notify', emailChannel: 'outbox' }, null),
+    t.app.services.messaging.settings.saveSettings(
+      tx,
+      'kent',
+      { smsChannel: 'notify', emailChannel: 'outbox' },
+      null,
+    ),
   )
   for (const channel of ['sms', 'email'] as const)
     await aTemplate(t, 'kent', { key: 'rpt-update', title: 'Investigation update', channel })
@@ -91,7 +96,11 @@ before(async () => {
   await dispatchDue(t)
   await sms(burglary, '07700900333')
   await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.cancelPending(tx, { forceId: 'kent', caseId: burglary, reason: 'Crime closed' }),
+    t.app.services.messaging.scheduling.cancelPending(tx, {
+      forceId: 'kent',
+      caseId: burglary,
+      reason: 'Crime closed',
+    }),
   )
   // Essex's message must never appear in Kent's reports.
   const essexCrime = await aCrime(t, 'essex', 'Burglary')
@@ -115,7 +124,8 @@ async function waitForFinalStatuses() {
   for (let i = 0; i < 200; i += 1) {
     const statuses = await t.app.db.withForce('kent', async (tx) => {
       const found = []
-      for (const id of sent) found.push((await t.app.services.messaging.message(tx, id)).message.status)
+      for (const id of sent)
+        found.push((await t.app.services.messaging.scheduling.message(tx, id)).message.status)
       return found
     })
     if (!statuses.some((s) => s === 'sent' || s === 'sending' || s === 'scheduled')) return

@@ -56,7 +56,7 @@ export async function aTemplate(
   template: { key: string; title: string; channel: 'sms' | 'email' },
 ): Promise<void> {
   await t.app.db.withForce(forceId, (tx) =>
-    t.app.services.messaging.addTemplateVersion(tx, {
+    t.app.services.messaging.templates.addTemplateVersion(tx, {
       forceId,
       ...template,
       ...(template.channel === 'email' ? { subject: 'An update from the police' } : {}),
@@ -72,7 +72,7 @@ export async function aMessage(
   m: { caseId: string; templateKey: string; channel: 'sms' | 'email'; to: string },
 ) {
   return t.app.db.withForce(forceId, (tx) =>
-    t.app.services.messaging.schedule(tx, {
+    t.app.services.messaging.scheduling.schedule(tx, {
       forceId,
       caseId: m.caseId,
       personId: `person-${m.caseId}`,

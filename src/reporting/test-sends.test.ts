@@ -34,7 +34,7 @@ before(async () => {
   const step = steps[index]
   assert.ok(step?.kind === 'send')
   const template = await t.app.db.withForce('kent', async (tx) =>
-    (await t.app.services.messaging.templates(tx, 'kent')).find(
+    (await t.app.services.messaging.templates.templates(tx, 'kent')).find(
       (x) => x.key === step.template && x.channel === 'sms',
     ),
   )

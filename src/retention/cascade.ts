@@ -45,7 +45,7 @@ export class RetentionDeletion {
       const removed = await this.#d.cases.deleteCase(tx, recordType, recordId)
       add(removed.counts)
       sourceEventIds.push(...removed.sourceEventIds)
-      add(await this.#d.messaging.deleteFor(tx, { caseId: recordId }))
+      add(await this.#d.messaging.scheduling.deleteFor(tx, { caseId: recordId }))
       add(await this.#d.journeys.deleteFor(tx, { caseId: recordId }))
       if (removed.reference)
         add(
@@ -63,7 +63,7 @@ export class RetentionDeletion {
       const removed = await this.#d.cases.deletePerson(tx, personId)
       add(removed.counts)
       sourceEventIds.push(...removed.sourceEventIds)
-      add(await this.#d.messaging.deleteFor(tx, { personId }))
+      add(await this.#d.messaging.scheduling.deleteFor(tx, { personId }))
       add(await this.#d.journeys.deleteFor(tx, { personId }))
       await this.#d.repo.closeReviewsOf(tx, 'person', personId, acting.actor.id ?? null, now)
       if (recordType !== 'person') deletedKeys.push(`person:${personId}`)

@@ -1,7 +1,7 @@
 // What the retention service is handed by the composition root, and who acts on its behalf.
 import type { CaseService } from '../cases/service.ts'
 import type { JourneyService } from '../journeys/service.ts'
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
@@ -21,7 +21,7 @@ export interface RetentionDependencies {
   clock: Clock
   audit: AuditService
   cases: CaseService
-  messaging: MessagingService
+  messaging: MessagingServices
   journeys: JourneyService
   writeback: WritebackService
   sources: SourceService

@@ -2,7 +2,7 @@
 // (UJ-3, CP-4, CRM-4) and its report, with their navigation entries.
 import type { CaseService } from '../cases/service.ts'
 import type { JourneyService } from '../journeys/service.ts'
-import type { MessagingService } from '../messaging/service.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
@@ -20,7 +20,7 @@ export function createRetention(deps: {
   clock: Clock
   audit: AuditService
   cases: CaseService
-  messaging: MessagingService
+  messaging: MessagingServices
   journeys: JourneyService
   writeback: WritebackService
   sources: SourceService

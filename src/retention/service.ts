@@ -84,7 +84,7 @@ export class RetentionService {
       const counts = await this.#d.db.withForceDeleting(forceId, async (tx) => {
         const counts =
           rule.recordType === 'message'
-            ? await this.#d.messaging.deleteFinishedBefore(tx, cutoff)
+            ? await this.#d.messaging.scheduling.deleteFinishedBefore(tx, cutoff)
             : { source_events: await this.#d.sources.deleteProcessedBefore(tx, cutoff) }
         const total = Object.values(counts).reduce((a, b) => a + b, 0)
         if (total > 0)

@@ -3,7 +3,7 @@
 // incident is crimed, for each case Waypoint has messaged the address about. Runs inside the
 // transaction that records the opt-out, so the two commit together; the outbox delivers it.
 import type { CaseService } from '../cases/service.ts'
-import type { RecordedOptOut } from '../messaging/service.ts'
+import type { RecordedOptOut } from '../messaging/opt-out-service.ts'
 import type { Tx } from '../platform/db/database.ts'
 import { caseTargets } from './sent-messages.ts'
 import type { WritebackTarget } from './schema.ts'

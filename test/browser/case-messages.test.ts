@@ -127,7 +127,7 @@ test('the person page shows a message held back with its reason, and passes axe 
 test('the opt-out removal page and the confirmation before disabling a user pass axe and fit 320 px', async () => {
   await aBurglary('46/90003/26', 'Kim Optout', '+447700900557')
   const { optOut } = await t.app.db.withForce('kent', (tx) =>
-    t.app.services.messaging.recordOptOut(tx, {
+    t.app.services.messaging.optOuts.recordOptOut(tx, {
       forceId: 'kent',
       channel: 'sms',
       address: '+447700900557',

@@ -52,14 +52,14 @@ before(async () => {
   personId = crime!.parties[0]!.personId!
   const { conversations, messaging } = t.app.services
   await t.app.db.withForce('kent', async (tx) => {
-    await messaging.addTemplateVersion(tx, {
+    await messaging.templates.addTemplateVersion(tx, {
       forceId: 'kent',
       key: 'conversation-a11y',
       title: 'Update',
       channel: 'sms',
       body: 'Your crime 46/88001/26 has been recorded.',
     })
-    await messaging.schedule(tx, {
+    await messaging.scheduling.schedule(tx, {
       forceId: 'kent',
       personId,
       caseId: crime!.crime.id,

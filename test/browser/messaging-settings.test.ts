@@ -89,7 +89,9 @@ test('UJ-19: a template is written, refused, previewed, saved and given a Welsh 
   await visit(page, 'template-preview-welsh')
   await page.getByRole('button', { name: 'Save as a new version' }).click()
   assert.match(await mainText(page), /Welsh \(Cymraeg\) saved as a new version/)
-  const versions = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.templates(tx, 'kent'))
+  const versions = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.templates.templates(tx, 'kent'),
+  )
   assert.deepEqual(
     versions
       .filter((v) => v.key === 'court-date')
@@ -122,7 +124,9 @@ test('UJ-8: a force admin changes quiet hours without JavaScript; a mistake is s
   await sms.getByLabel('Sunday').uncheck()
   await page.getByRole('button', { name: 'Save messaging settings' }).click()
   assert.match(await mainText(page), /Messaging settings saved/)
-  const settings = await t.app.db.withForce('kent', (tx) => t.app.services.messaging.settings(tx, 'kent'))
+  const settings = await t.app.db.withForce('kent', (tx) =>
+    t.app.services.messaging.settings.settings(tx, 'kent'),
+  )
   assert.deepEqual(settings?.sendingWindows.sms, {
     days: [1, 2, 3, 4, 5],
     start: '09:00',

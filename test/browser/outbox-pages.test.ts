@@ -24,7 +24,7 @@ before(async () => {
   admin = await t.signInAs(['force_admin'], 'kent', 'Priya Admin')
   const messaging = t.app.services.messaging
   await t.app.db.withForce('kent', async (tx) => {
-    await messaging.addTemplateVersion(tx, {
+    await messaging.templates.addTemplateVersion(tx, {
       forceId: 'kent',
       key: 'court-date',
       title: 'Your court date',
@@ -32,7 +32,7 @@ before(async () => {
       body: 'Dear ((first_name)), the court date for ((crime_ref)) is set.',
     })
     for (const to of ['07700 900101', '07700 900202'])
-      await messaging.schedule(tx, {
+      await messaging.scheduling.schedule(tx, {
         forceId: 'kent',
         channel: 'sms',
         to,
@@ -52,7 +52,7 @@ for (const javaScriptEnabled of [false, true])
     if (javaScriptEnabled) {
       // A fresh message for the second run: the first run cancelled its own.
       const m = await t.app.db.withForce('kent', (tx) =>
-        t.app.services.messaging.schedule(tx, {
+        t.app.services.messaging.scheduling.schedule(tx, {
           forceId: 'kent',
           channel: 'sms',
           to: '07700 900101',
@@ -101,7 +101,7 @@ for (const javaScriptEnabled of [false, true])
     await recordVisit(visits, page, `outbox-cancelled-js-${javaScriptEnabled}`)
     assert.match((await main.textContent()) ?? '', /Cancelled by staff: The victim asked us by phone to stop/)
     const { message } = await t.app.db.withForce('kent', (tx) =>
-      t.app.services.messaging.message(tx, messageId),
+      t.app.services.messaging.scheduling.message(tx, messageId),
     )
     assert.equal(message.status, 'cancelled')
     // At 320 px, nothing on these pages scrolls sideways.

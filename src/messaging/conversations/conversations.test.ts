@@ -254,7 +254,7 @@ test('CP-76: one text delivered twice at the same moment from a new number is on
 test('UJ-6: a STOP reply still opts the number out, and is kept in the conversation', async () => {
   assert.equal(await notify.receiveText('+447700900901', 'STOP'), 200)
   const optedOut = await t.app.db.withForce('essex', (tx) =>
-    t.app.services.messaging.isOptedOut(tx, 'essex', 'sms', '07700 900901'),
+    t.app.services.messaging.optOuts.isOptedOut(tx, 'essex', 'sms', '07700 900901'),
   )
   assert.equal(optedOut, true)
   const [kept] = await query<{ person_id: string }>(
@@ -312,7 +312,7 @@ test('UJ-3: deleting a person’s messages under the PIRM Code deletes their con
   assert.ok((before[0]?.n ?? 0) >= 1)
   // As the retention sweep runs it: the retention role, confined to the force.
   const counts = await t.app.db.withForceDeleting('essex', (tx) =>
-    t.app.services.messaging.deleteFor(tx, { personId }),
+    t.app.services.messaging.scheduling.deleteFor(tx, { personId }),
   )
   assert.ok((counts.conversation_messages ?? 0) >= 3, JSON.stringify(counts))
   assert.equal(counts.conversation_attachments, 1)

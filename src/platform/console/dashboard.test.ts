@@ -58,7 +58,7 @@ before(async () => {
       delayMs: 5,
     }
     await t.app.db.withForce(forceId, (tx) =>
-      t.app.services.messaging.saveSettings(tx, forceId, { smsChannel: 'notify' }, null),
+      t.app.services.messaging.settings.saveSettings(tx, forceId, { smsChannel: 'notify' }, null),
     )
     const caseId = forceId === 'kent' ? data.kentCrimeId : data.essexCrimeId
     for (let i = 0; i < count; i++)
@@ -109,7 +109,7 @@ async function dashboard(roles: StaffRole[], forceId: string | null = 'kent') {
 
 async function statusCount(forceId: string, status: string): Promise<number> {
   const list = await t.app.db.withForce(forceId, (tx) =>
-    t.app.services.messaging.messages(tx, { forceId, limit: 1000 }),
+    t.app.services.messaging.scheduling.messages(tx, { forceId, limit: 1000 }),
   )
   return list.filter((m) => m.status === status).length
 }

@@ -96,14 +96,18 @@ test('UJ-6: the public opt-out page works from the link in an email a victim was
   assert.match(page.body, new RegExp(`<form method="post" action="${path}"`))
   // Following the link stops nothing by itself (link scanners fetch it).
   assert.equal(
-    await t.app.db.withForce('kent', (tx) => t.app.services.messaging.isOptedOut(tx, 'kent', 'email', email)),
+    await t.app.db.withForce('kent', (tx) =>
+      t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'email', email),
+    ),
     false,
   )
   const stopped = await t.app.http.inject({ method: 'POST', url: path })
   assert.equal(stopped.statusCode, 200)
   assert.match(stopped.body, /You have unsubscribed/)
   assert.equal(
-    await t.app.db.withForce('kent', (tx) => t.app.services.messaging.isOptedOut(tx, 'kent', 'email', email)),
+    await t.app.db.withForce('kent', (tx) =>
+      t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'email', email),
+    ),
     true,
   )
   const altered = await t.app.http.inject({ method: 'GET', url: `${path.slice(0, -2)}xx` })
