@@ -90,6 +90,7 @@ export function createMessaging(deps: {
     log: deps.log,
     smtp,
     forceIds: deps.forceIds,
+    push: deps.push,
   })
   // A person's opt-outs on the person page, and removing one with a reason (UJ-6).
   const optOutHistory = new OptOutHistory({ db, audit: deps.audit, clock })

@@ -12,6 +12,7 @@ import { FixedClock } from '../../platform/clock.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { FakeNotifyServer } from '../../simulator/fake-notify/server.ts'
 import { aStormEvent } from '../../sources/test-support/events.ts'
+import { openEventStream } from '../../../test/support/event-stream.ts'
 
 const clock = new FixedClock('2026-06-03T09:00:00Z') // a Wednesday, 10:00 in London
 const callbackToken = 'notify-callback-token-for-conversation-tests-01'
@@ -302,6 +303,47 @@ test('CP-102, CP-153: opening a conversation marks what the person sent as read 
   assert.doesNotMatch(kentList.body, /Priya/)
   const journeyDesigner = await t.signInAs(['journey_designer'], 'essex')
   assert.equal((await journeyDesigner.get(`/console/conversations/${id}`)).statusCode, 403)
+})
+
+test('UJ-5, CP-76: a text reply and its reading are pushed live to its force’s pages; another force hears nothing and other roles are refused', async () => {
+  const stream = (topics: string, cookie: string) =>
+    openEventStream(`${appUrl}/push/events?${topics}`, cookie)
+  const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  const analyst = await t.signInAs(['analyst'], 'essex')
+  assert.equal((await stream(`topic=person-messages:${personId}`, analyst.cookie)).status, 403)
+  assert.equal((await stream('topic=conversation', analyst.cookie)).status, 403)
+  const person = await stream(`topic=person-messages:${personId}`, officer.cookie)
+  assert.equal(person.status, 200)
+  // Another force's officer may follow the same key; the event is for Essex and never reaches them.
+  const elsewhere = await stream(`topic=person-messages:${personId}&topic=conversation`, kentOfficer.cookie)
+  assert.equal(elsewhere.status, 200)
+  await person.next('ready')
+  await elsewhere.next('ready')
+
+  clock.advance(60_000)
+  assert.equal(await notify.receiveText('07700 900901', 'Is there any news?'), 204)
+  const arrived = await person.next('person-messages')
+  const [stored] = await query<{ id: string; conversation_id: string }>(
+    'essex',
+    sql`select id, conversation_id from conversation_messages where body = 'Is there any news?'`,
+  )
+  assert.deepEqual(arrived, {
+    topic: 'person-messages',
+    key: personId,
+    ids: { conversation: stored!.conversation_id, message: stored!.id },
+  })
+
+  const conversation = await stream(`topic=conversation:${stored!.conversation_id}`, officer.cookie)
+  await conversation.next('ready')
+  assert.equal((await officer.get(`/console/conversations/${stored!.conversation_id}`)).statusCode, 200)
+  const read = await conversation.next('conversation')
+  assert.equal(read.key, stored!.conversation_id)
+  assert.ok(Number((read.ids as Record<string, string>).read) >= 1, 'the reading is pushed')
+  assert.equal((await person.next('person-messages')).key, personId, 'the person page hears of the reading')
+
+  assert.equal(await elsewhere.arrives('person-messages', 300), false)
+  assert.equal(await elsewhere.arrives('conversation', 10), false)
+  for (const s of [person, elsewhere, conversation]) s.close()
 })
 
 test('UJ-3: deleting a person’s messages under the PIRM Code deletes their conversations, messages and attachments', async () => {

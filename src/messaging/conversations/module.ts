@@ -7,11 +7,17 @@ import type { Clock } from '../../platform/clock.ts'
 import type { Config } from '../../platform/config.ts'
 import type { Database } from '../../platform/db/database.ts'
 import type { Logger } from '../../platform/logger.ts'
+import type { PushService } from '../../platform/push/push-service.ts'
 import type { SmtpChannel } from '../channels.ts'
 import { InboundEmailListener } from './inbound-email.ts'
 import { ConversationRepository } from './repository.ts'
-import { registerConversationRoutes } from './routes.ts'
-import { ConversationService, type PersonMessageEntry } from './service.ts'
+import { conversationReaders, registerConversationRoutes } from './routes.ts'
+import {
+  ConversationService,
+  conversationTopic,
+  type PersonMessageEntry,
+  personMessagesTopic,
+} from './service.ts'
 
 export function createConversations(deps: {
   config: Config
@@ -21,12 +27,17 @@ export function createConversations(deps: {
   log: Logger
   smtp: SmtpChannel
   forceIds: () => Promise<string[]>
+  /** Live push: the topics are declared here, with who may follow them (within their force). */
+  push?: PushService
 }) {
+  deps.push?.defineTopic({ name: conversationTopic, staff: conversationReaders })
+  deps.push?.defineTopic({ name: personMessagesTopic, staff: conversationReaders })
   const service = new ConversationService({
     db: deps.db,
     repo: new ConversationRepository(),
     clock: deps.clock,
     audit: deps.audit,
+    ...(deps.push ? { push: deps.push } : {}),
   })
   const inboundEmail = new InboundEmailListener({
     config: deps.config.inboundEmail,

@@ -6,6 +6,7 @@ import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { Database, Tx } from '../../platform/db/database.ts'
 import { NotFoundError } from '../../platform/errors.ts'
+import type { PushService } from '../../platform/push/push-service.ts'
 import { addressKey } from '../addresses.ts'
 import type { InboundMessage } from '../channels.ts'
 import type {
@@ -53,17 +54,55 @@ export interface ConversationPage {
   markedRead: number
 }
 
+/** Live push topics: one conversation (key: its id) and one person's messages (key: their id). */
+export const conversationTopic = 'conversation'
+export const personMessagesTopic = 'person-messages'
+
 export class ConversationService {
   readonly #db: Database
   readonly #repo: ConversationRepository
   readonly #clock: Clock
   readonly #audit: AuditService
+  readonly #push: PushService | undefined
 
-  constructor(deps: { db: Database; repo: ConversationRepository; clock: Clock; audit: AuditService }) {
+  constructor(deps: {
+    db: Database
+    repo: ConversationRepository
+    clock: Clock
+    audit: AuditService
+    /** Pages showing a conversation or a person's messages hear of each change at once. */
+    push?: PushService
+  }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#clock = deps.clock
     this.#audit = deps.audit
+    this.#push = deps.push
+  }
+
+  /**
+   * Tells open pages that a conversation changed (a message arrived, was delivered or was read),
+   * once `tx` commits: the conversation's page, and its person's page when it has a person. Ids
+   * only: the pages fetch what changed themselves.
+   */
+  async #changed(
+    tx: Tx,
+    forceId: string,
+    conversation: { id: string; personId: string | null },
+    ids: Record<string, string>,
+  ): Promise<void> {
+    if (!this.#push) return
+    await this.#push.publish({ forceId, topic: conversationTopic, key: conversation.id, ids }, tx)
+    if (conversation.personId)
+      await this.#push.publish(
+        {
+          forceId,
+          topic: personMessagesTopic,
+          key: conversation.personId,
+          ids: { conversation: conversation.id, ...ids },
+        },
+        tx,
+      )
   }
 
   /** Stores an inbound message in the sender's conversation (in the caller's transaction). */
@@ -135,6 +174,12 @@ export class ConversationService {
         },
         tx,
       )
+      await this.#changed(
+        tx,
+        forceId,
+        { id: conversationId, personId: match?.personId ?? null },
+        { message: stored.id },
+      )
     }
     return {
       messageId: stored.id,
@@ -196,6 +241,7 @@ export class ConversationService {
       const conversation = await this.#repo.conversation(tx, id)
       if (!conversation) throw new NotFoundError('The conversation')
       const markedRead = await this.#repo.markInboundRead(tx, id, viewer.staffId, this.#clock.now())
+      if (markedRead > 0) await this.#changed(tx, forceId, conversation, { read: String(markedRead) })
       const messages = await this.#repo.messages(tx, [id])
       const attachments = await this.#repo.attachments(
         tx,
