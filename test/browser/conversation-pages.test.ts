@@ -149,3 +149,36 @@ test('CP-102: a conversation with an email and its attachment meets WCAG 2.2 AA'
     /damage\.jpg[\s\S]*scan pending/,
   )
 })
+
+test('CP-51, CP-76: a reply arriving while the conversation and person pages are open appears on both without reloading', async () => {
+  const context = await browser.newContext({ signedIn: officer })
+  try {
+    const conversationPage = await context.newPage()
+    await conversationPage.goto(`/console/conversations/${conversationId}`)
+    const personPage = await context.newPage()
+    await personPage.goto(`/console/people/${personId}`)
+    for (const page of [conversationPage, personPage])
+      await page.locator('html[data-push-ready="true"]').waitFor({ state: 'attached', timeout: 10_000 })
+
+    clock.advance(60_000)
+    await t.app.db.withForce('kent', (tx) =>
+      t.app.services.conversations.receive(
+        tx,
+        'kent',
+        inbound({
+          channel: 'email',
+          provider: 'smtp',
+          providerRef: 'a11y-live@example.org',
+          from: 'sam@example.org',
+          subject: 'Any news?',
+          body: 'Is anyone looking at this today?',
+        }),
+      ),
+    )
+    for (const page of [conversationPage, personPage])
+      await page.getByText('Is anyone looking at this today?').waitFor({ timeout: 10_000 })
+    assert.deepEqual(await checkAccessibility(conversationPage), [], 'the refreshed conversation page')
+  } finally {
+    await context.close()
+  }
+})
