@@ -6,23 +6,12 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
-import { createTestApp, type TestApp } from '../support/test-app.ts'
+import { citizenTestSignIn, createTestApp, type TestApp } from '../support/test-app.ts'
 
 let t: TestApp
 let browser: BrowserHarness
 before(async () => {
-  t = await createTestApp(
-    {},
-    {
-      testRoutes: (http, { citizenSessions }) => {
-        http.post<{ Body: { subject: string; forceId: string } }>(
-          '/test/citizen-sign-in',
-          { config: { access: { custom: 'test only: stands in for an identity provider callback' } } },
-          async (request, reply) => reply.send(await citizenSessions.signIn(request, reply, request.body)),
-        )
-      },
-    },
-  )
+  t = await createTestApp({}, { testRoutes: citizenTestSignIn })
   browser = await startBrowser(t)
 })
 after(async () => {

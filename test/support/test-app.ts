@@ -89,3 +89,15 @@ export async function createTestApp(
     },
   }
 }
+
+/**
+ * `testRoutes` for tests of citizen pages: POST /test/citizen-sign-in { subject, forceId } signs a
+ * citizen in through the same seam an identity provider's callback uses, and answers its result.
+ */
+export const citizenTestSignIn: NonNullable<AppOptions['testRoutes']> = (http, { citizenSessions }) => {
+  http.post<{ Body: { subject: string; forceId: string } }>(
+    '/test/citizen-sign-in',
+    { config: { access: { custom: 'test only: stands in for an identity provider callback' } } },
+    async (request, reply) => reply.send(await citizenSessions.signIn(request, reply, request.body)),
+  )
+}

@@ -2,7 +2,7 @@
 // injected clock, a new session id at each sign-in, CSRF on citizen forms, sign-out.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { citizenTestSignIn, createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import { FixedClock } from '../clock.ts'
 import { CITIZEN_SESSION_COOKIE, SESSION_COOKIE } from './server.ts'
 
@@ -15,16 +15,7 @@ before(async () => {
     {
       clock,
       // The test's way in goes through the same seam an identity provider will use.
-      testRoutes: (http, { citizenSessions }) => {
-        http.post<{ Body: { subject: string; forceId: string } }>(
-          '/test/citizen-sign-in',
-          { config: { access: { custom: 'test only: stands in for an identity provider callback' } } },
-          async (request, reply) => {
-            const { citizenId } = await citizenSessions.signIn(request, reply, request.body)
-            return reply.send({ citizenId })
-          },
-        )
-      },
+      testRoutes: citizenTestSignIn,
     },
   )
 })

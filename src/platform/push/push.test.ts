@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { type EventStream, openEventStream } from '../../../test/support/event-stream.ts'
-import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { citizenTestSignIn, createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import { CITIZEN_SESSION_COOKIE } from '../http/server.ts'
 import type { PushService } from './push-service.ts'
 
@@ -14,18 +14,7 @@ let baseUrl: string
 let push: PushService
 
 before(async () => {
-  t = await createTestApp(
-    {},
-    {
-      testRoutes: (http, { citizenSessions }) => {
-        http.post<{ Body: { subject: string; forceId: string } }>(
-          '/test/citizen-sign-in',
-          { config: { access: { custom: 'test only: stands in for an identity provider callback' } } },
-          async (request, reply) => reply.send(await citizenSessions.signIn(request, reply, request.body)),
-        )
-      },
-    },
-  )
+  t = await createTestApp({}, { testRoutes: citizenTestSignIn })
   push = t.app.services.push
   const address = await t.app.http.listen({ host: '127.0.0.1', port: 0 })
   baseUrl = address.replace('localhost', '127.0.0.1')
