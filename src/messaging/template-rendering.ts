@@ -67,6 +67,13 @@ export function renderMessage(
   /** The person's signed one-click unsubscribe link, shown at the foot of an email. */
   unsubscribeUrl?: string | null,
 ): RenderedMessage {
+  // A browser's form sends line breaks as CRLF: without this a blank line between paragraphs is
+  // not seen as one, and the email arrives as one paragraph (and an SMS counts the extra \r).
+  template = {
+    ...template,
+    body: unixLines(template.body),
+    subject: template.subject && unixLines(template.subject),
+  }
   const missing = placeholdersIn(template.subject, template.body).filter((name) => isMissing(values[name]))
   if (missing.length > 0) throw new MissingPersonalisationError(missing)
   const text = substitute(template.body, values, (v) => v)
@@ -90,6 +97,10 @@ export function renderMessage(
   )
   const plain = withLinksAsText(text, branding)
   return { subject, text: footer ? `${plain}\n\n${footer}` : plain, markdown, html }
+}
+
+function unixLines(text: string): string {
+  return text.replace(/\r\n?/g, '\n')
 }
 
 function isMissing(value: Personalisation[string]): boolean {

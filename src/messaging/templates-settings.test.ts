@@ -634,3 +634,19 @@ test('UJ-8: a window 00:00–01:30 saved on the settings page sends nothing at 0
     await admin.post('/console/messaging-settings', validSettings())
   }
 })
+
+test('the email preview keeps the paragraphs a browser sends with CRLF line breaks', async () => {
+  const preview = await designer.post('/console/templates', {
+    key: 'paragraph-check',
+    title: 'Paragraph check',
+    emailSubject: 'About ((reference))',
+    emailBody: 'First paragraph.\r\n\r\nSecond paragraph,\r\nwith a second line.',
+    action: 'preview',
+  })
+  assert.equal(preview.statusCode, 200, preview.body)
+  const frame = /<iframe src="([^"]+)"/.exec(decode(preview.body))?.[1]
+  assert.ok(frame, 'the email is framed')
+  const email = await designer.get(frame)
+  assert.equal(email.statusCode, 200)
+  assert.match(email.body, /<p>First paragraph\.<\/p>\n<p>Second paragraph,<br>with a second line\.<\/p>/)
+})
