@@ -209,10 +209,10 @@ async function editPage(
       .filter((c) => !isAlways(c))
       .map((c, i) => ({ number: i, text: describeCondition(c) })),
     steps: stepsOf(definition),
-    errors: [
-      ...problems.filter((p) => p.level === 'error').map((p) => ({ field: 'steps', message: p.message })),
-      ...errors,
-    ],
+    // Only what the person just submitted goes in the error summary: a new journey is not yet
+    // wrong, it is unfinished, so what stops publishing is listed beside the steps instead.
+    errors,
+    unfinished: problems.filter((p) => p.level === 'error'),
     warnings: problems.filter((p) => p.level === 'warning'),
     factItems: selectItems(factItems, conditionForm.fact),
     operatorItems: selectItems(operatorItems, conditionForm.operator),

@@ -82,6 +82,29 @@ test('UJ-18: a journey designer lists the force’s journeys and creates an enha
   assert.equal((await essexDesigner.post(`${base}/${id}/steps/0/remove`)).statusCode, 404)
 })
 
+test('a new journey opens without an error summary: what it still needs before publishing is listed as unfinished', async () => {
+  const id = await createJourney({
+    name: 'Arson victims',
+    kind: 'enhanced',
+    crimeTypes: 'Arson',
+    precedence: 'add',
+  })
+  const page = await designer.get(`${base}/${id}`)
+  assert.equal(page.statusCode, 200)
+  assert.doesNotMatch(page.body, /govuk-error-summary/)
+  assert.match(page.body, /Before this journey can be published[\s\S]*The journey never sends a message/)
+
+  // A mistake in a form the designer sends is still summarised as an error.
+  const wrong = await designer.post(`${base}/${id}/trigger/conditions`, {
+    fact: 'crime.type',
+    operator: 'is',
+  })
+  assert.equal(wrong.statusCode, 400)
+  const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(wrong.body)?.[0] ?? ''
+  assert.match(summary, /Enter the value to compare with/)
+  assert.doesNotMatch(summary, /never sends/)
+})
+
 test('UJ-18: steps are added, moved and removed with plain forms and read as plain English, and the trigger gets conditions', async () => {
   const id = await createJourney({ name: 'Prompt victims', kind: 'standard', grading: 'Prompt' })
   const chooser = await designer.get(`${base}/${id}/steps/new`)
