@@ -24,6 +24,8 @@ export interface Config {
     lockoutMinutes: number
     rateLimitMax: number
     rateLimitWindowMs: number
+    /** How long a local user's set-up link works (STAFF_SET_UP_LINK_HOURS, default 72). */
+    setUpLinkHours: number
   }
   /** Encrypts staff authenticator (TOTP) secrets at rest (decision 0009). */
   totpSecretKey: string
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       lockoutMinutes: Number(env.LOGIN_LOCKOUT_MINUTES ?? 15),
       rateLimitMax: Number(env.LOGIN_RATE_LIMIT_MAX ?? 20),
       rateLimitWindowMs: Number(env.LOGIN_RATE_LIMIT_WINDOW_MS ?? 60_000),
+      setUpLinkHours: Number(env.STAFF_SET_UP_LINK_HOURS ?? 72),
     },
     // A fixed development key keeps the demo users' sealed secrets readable across restarts;
     // production must supply its own.

@@ -21,6 +21,10 @@ import { StaffRepository } from './auth/staff-repository.ts'
 import { StaffService } from './auth/staff-service.ts'
 import { TotpSecretVault } from './auth/totp-secrets.ts'
 import { registerUserAdminRoutes } from './auth/users-routes.ts'
+import { SetUpLinkRepository } from './auth/set-up-link-repository.ts'
+import { SetUpLinkService } from './auth/set-up-link-service.ts'
+import { registerSetUpRoutes } from './auth/set-up-routes.ts'
+import { createStaffMail } from './auth/staff-mail.ts'
 import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { AttentionTile } from './console/dashboard.ts'
@@ -83,7 +87,21 @@ export async function createPlatform(deps: {
     log,
   })
   await signIn.sealClearSecrets()
+  // Local users' set-up links, emailed with the platform's own SMTP settings (decision 0024).
+  const staffMail = createStaffMail(config, log.child({ component: 'staff-mail' }))
+  const setUpLinks = new SetUpLinkService({
+    links: new SetUpLinkRepository(db),
+    staff: staff.repository,
+    signIn,
+    mail: staffMail,
+    audit,
+    clock,
+    hours: config.login.setUpLinkHours,
+    publicUrl: config.http.publicUrl,
+  })
+  const sso = new StaffSsoService(config, { staff, repository: staff.repository, audit, clock })
   const services: PlatformServices = {
+    staffMail,
     apiClients,
     audit,
     forces,
@@ -105,17 +123,20 @@ export async function createPlatform(deps: {
         sessions,
         audit,
         signIn,
-        sso: new StaffSsoService(config, { staff, repository: staff.repository, audit, clock }),
+        sso,
       })
+      registerSetUpRoutes(http, { config, links: setUpLinks, sessions, audit })
       // User administration (CP-44, CP-45, CP-46, CP-152).
       registerUserAdminRoutes(http, {
         forces,
+        ssoEnabled: sso.enabled,
         administration: new StaffAdministration({
           staff,
           audit,
           sessions,
           clock,
           forceExists: async (id) => (await forceIds()).includes(id),
+          setUpLinks,
         }),
       })
       registerConsoleRoutes(http, services, deps.attention)

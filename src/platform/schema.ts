@@ -58,6 +58,8 @@ export const staffUsers = pgTable('staff_users', {
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   /** The HR system's employee id, set by provisioning (migration 0030). */
   hrEmployeeId: text('hr_employee_id'),
+  /** 'sso' or 'local' (migration 0980): how the person signs in, chosen when they were added. */
+  signInMethod: text('sign_in_method').$type<'sso' | 'local'>().notNull().default('sso'),
 })
 
 export const staffRoleGrants = pgTable('staff_role_grants', {

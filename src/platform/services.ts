@@ -3,6 +3,7 @@
 // the composition root (`src/services.ts`), so nothing here depends on a capability.
 import type { ApiClientService } from './api/client-service.ts'
 import type { AuditService } from './audit/audit-service.ts'
+import type { StaffMail } from './auth/staff-mail.ts'
 import type { StaffService } from './auth/staff-service.ts'
 import type { CitizenSessions } from './http/citizen-sessions.ts'
 import type { SessionService } from './http/session-service.ts'
@@ -21,4 +22,6 @@ export interface PlatformServices {
   citizenSessions: CitizenSessions
   /** Live events to pages, across every web process (PostgreSQL NOTIFY). */
   push: PushService
+  /** Email to members of staff (set-up links); in development and tests, a mailbox in memory. */
+  staffMail: StaffMail
 }

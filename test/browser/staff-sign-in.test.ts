@@ -101,6 +101,7 @@ test('CP-44, CP-152: adding a user, its error summary and the user page with rol
 
   await page.getByLabel('Full name').fill('Morgan Lee')
   await page.getByLabel('Email address').fill('morgan.lee@kent.police.example')
+  await page.getByLabel('Their force account (single sign-on)').check()
   await page.getByLabel('Analyst', { exact: true }).check()
   await page.getByLabel('Supervisor', { exact: true }).check()
   await page.getByRole('button', { name: 'Add user' }).click()

@@ -16,3 +16,27 @@ export async function verifyPassword(stored: string | null, password: string): P
     return false
   }
 }
+
+/** Long enough to resist guessing (NCSC: length over complexity; ASVS 2.1.1 and 2.1.2). */
+export const PASSWORD_MIN = 12
+export const PASSWORD_MAX = 128
+
+/** What is wrong with a new password, in words for the form; empty when it will do. */
+export function passwordProblems(
+  password: string,
+  confirmation: string,
+  email: string,
+): { field: string; message: string }[] {
+  if (!password) return [{ field: 'password', message: 'Enter a password' }]
+  if ([...password].length < PASSWORD_MIN)
+    return [{ field: 'password', message: `Password must be ${PASSWORD_MIN} characters or more` }]
+  if ([...password].length > PASSWORD_MAX)
+    return [{ field: 'password', message: `Password must be ${PASSWORD_MAX} characters or fewer` }]
+  const lower = password.toLowerCase()
+  const local = email.toLowerCase().split('@')[0] ?? ''
+  if (lower === email.toLowerCase() || (local.length >= 4 && lower.includes(local)))
+    return [{ field: 'password', message: 'Password must not contain your email address' }]
+  if (password !== confirmation)
+    return [{ field: 'confirmPassword', message: 'Enter the same password in both boxes' }]
+  return []
+}

@@ -11,3 +11,16 @@ export const citizenIdentities = pgTable('citizen_identities', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   lastSignedInAt: timestamp('last_signed_in_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 })
+
+/** `migrations/0980_staff_setup_links.sql`: a local user's expiring, single-use set-up link. */
+export const staffSetupLinks = pgTable('staff_setup_links', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id').notNull(),
+  forceId: text('force_id'),
+  tokenHash: text('token_hash').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+})

@@ -3,9 +3,9 @@
 // at rest.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'drizzle-orm'
 import { pino } from 'pino'
+import { FormBrowser as SharedFormBrowser } from '../../../test/support/form-browser.ts'
 import { productionSettings } from '../../../test/support/production-settings.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import { type App, createApp } from '../../app.ts'
@@ -24,54 +24,27 @@ let t: TestApp
 /** What the app logged at warn or above, one JSON object per entry. */
 const logged: Record<string, unknown>[] = []
 const PASSWORD = 'correct horse battery staple'
-let addressCounter = 0
 
 before(async () => {
   t = await createTestApp(
-    { login: { maxFailedAttempts: 3, lockoutMinutes: 15, rateLimitMax: 6, rateLimitWindowMs: 60_000 } },
+    {
+      login: {
+        maxFailedAttempts: 3,
+        lockoutMinutes: 15,
+        rateLimitMax: 6,
+        rateLimitWindowMs: 60_000,
+        setUpLinkHours: 72,
+      },
+    },
     { log: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) }) },
   )
 })
 after(() => t.close())
 
-/** A browser driving the app through `inject`: keeps cookies, reads each page's CSRF token. */
-class FormBrowser {
-  readonly cookies = new Map<string, string>()
-  csrf = ''
-  readonly ip: string
-  readonly app: App
-  constructor(ip = `10.0.0.${++addressCounter}`, app: App = t.app) {
-    this.ip = ip
-    this.app = app
-  }
-  async get(url: string): Promise<LightMyRequestResponse> {
-    return this.#keep(
-      await this.app.http.inject({ method: 'GET', url, headers: this.#headers(), remoteAddress: this.ip }),
-    )
-  }
-  async post(url: string, form: Record<string, string>, csrf = this.csrf): Promise<LightMyRequestResponse> {
-    return this.#keep(
-      await this.app.http.inject({
-        method: 'POST',
-        url,
-        headers: { ...this.#headers(), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
-        remoteAddress: this.ip,
-      }),
-    )
-  }
-  #headers() {
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html' }
-  }
-  #keep(response: LightMyRequestResponse) {
-    for (const c of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      if (!c.value || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()))
-        this.cookies.delete(c.name)
-      else this.cookies.set(c.name, c.value)
-    }
-    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1]
-    if (token) this.csrf = token
-    return response
+/** The shared form browser, on this file's app unless told otherwise. */
+class FormBrowser extends SharedFormBrowser {
+  constructor(ip?: string, app: App = t.app) {
+    super(app, ip)
   }
 }
 

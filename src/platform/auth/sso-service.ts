@@ -139,7 +139,8 @@ export class StaffSsoService {
     if (sameEmail) {
       // An account an administrator made for SSO is linked on first sign-in; a local
       // (password) account is never taken over by an identity provider's email claim.
-      if (sameEmail.passwordHash || sameEmail.oidcSubject) return undefined
+      if (sameEmail.passwordHash || sameEmail.oidcSubject || sameEmail.signInMethod === 'local')
+        return undefined
       await this.#repo.update(sameEmail.id, { oidcIssuer: issuer, oidcSubject: claims.sub })
       return { ...sameEmail, oidcIssuer: issuer, oidcSubject: claims.sub }
     }

@@ -4,9 +4,10 @@
 // Every change is audited.
 import type { AuditEvent, AuditService } from '../audit/audit-service.ts'
 import type { Clock } from '../clock.ts'
-import { type FieldError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts'
+import { DomainError, type FieldError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts'
 import type { SessionService } from '../http/session-service.ts'
 import { isStaffRole, type StaffPrincipal, type StaffRole } from './roles.ts'
+import type { LinkState, SetUpLinkService } from './set-up-link-service.ts'
 import type { GrantHistoryRow, StaffUser } from './staff-repository.ts'
 import type { StaffService } from './staff-service.ts'
 
@@ -21,6 +22,8 @@ export interface NewUserForm {
   displayName?: string
   email?: string
   forceId?: string
+  /** 'sso' (the force's identity provider) or 'local' (a password and an authenticator app). */
+  signInMethod?: string
   roles?: string | string[]
 }
 
@@ -29,6 +32,8 @@ export interface UserDetail {
   grants: GrantHistoryRow[]
   activeRoles: StaffRole[]
   locked: boolean
+  /** A local user's newest set-up link and what became of it. */
+  setUp?: { state: LinkState; createdAt: Date; expiresAt: Date; usedAt: Date | null }
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
@@ -39,6 +44,7 @@ export class StaffAdministration {
   readonly #sessions: SessionService
   readonly #forceExists: (forceId: string) => Promise<boolean>
   readonly #clock: Clock
+  readonly #setUpLinks: SetUpLinkService
 
   constructor(deps: {
     staff: StaffService
@@ -46,7 +52,9 @@ export class StaffAdministration {
     sessions: SessionService
     forceExists: (forceId: string) => Promise<boolean>
     clock: Clock
+    setUpLinks: SetUpLinkService
   }) {
+    this.#setUpLinks = deps.setUpLinks
     this.#staff = deps.staff
     this.#audit = deps.audit
     this.#sessions = deps.sessions
@@ -69,7 +77,18 @@ export class StaffAdministration {
     const user = await this.#manageable(ctx.staff, userId)
     const grants = await this.#staff.repository.grantHistory(user.id)
     await this.#record(ctx, user, 'staff.viewed')
+    const latest = user.signInMethod === 'local' ? await this.#setUpLinks.latest(user.id) : undefined
     return {
+      ...(latest
+        ? {
+            setUp: {
+              state: latest.state,
+              createdAt: latest.link.createdAt,
+              expiresAt: latest.link.expiresAt,
+              usedAt: latest.link.usedAt,
+            },
+          }
+        : {}),
       user,
       grants,
       activeRoles: grants
@@ -80,7 +99,11 @@ export class StaffAdministration {
     }
   }
 
-  async create(ctx: AdminContext, form: NewUserForm): Promise<StaffUser> {
+  /**
+   * Adds a user. A local user is emailed a set-up link at once; `linkSent` is false when the email
+   * could not be sent (the administrator sends a new link from the user's page).
+   */
+  async create(ctx: AdminContext, form: NewUserForm): Promise<{ user: StaffUser; linkSent?: boolean }> {
     const displayName = (form.displayName ?? '').trim()
     const email = (form.email ?? '').trim()
     const forceId = (form.forceId ?? '').trim() || null
@@ -95,17 +118,46 @@ export class StaffAdministration {
     if (forceId && !(await this.#forceExists(forceId)))
       errors.push({ field: 'forceId', message: 'Select a force' })
     if (!forceId && !isSystemAdmin(ctx.staff)) errors.push({ field: 'forceId', message: 'Select a force' })
+    const signInMethod = form.signInMethod
+    if (signInMethod !== 'sso' && signInMethod !== 'local')
+      errors.push({ field: 'signInMethod', message: 'Select how the person will sign in' })
     if (roles.some((r) => !isStaffRole(r)))
       errors.push({ field: 'roles', message: 'Select roles from the list' })
     if (errors.length) throw new ValidationError(errors)
     this.#assertMayManageForce(ctx.staff, forceId)
     for (const role of roles) this.#assertMayGrant(ctx.staff, role as StaffRole)
     const user = await this.#staff.create(
-      { forceId, email, displayName, roles: roles as StaffRole[] },
+      {
+        forceId,
+        email,
+        displayName,
+        roles: roles as StaffRole[],
+        signInMethod: signInMethod as 'sso' | 'local',
+      },
       ctx.staff.id,
     )
-    await this.#record(ctx, user, 'staff.created', { roles })
-    return user
+    await this.#record(ctx, user, 'staff.created', { roles, signInMethod })
+    if (signInMethod === 'sso') return { user }
+    return { user, linkSent: await this.#sendSetUpLink(ctx, user) }
+  }
+
+  /** Sends a local user who has not set up their account a new link; the old one stops working. */
+  async reissueSetUpLink(ctx: AdminContext, userId: string): Promise<boolean> {
+    const user = await this.#manageable(ctx.staff, userId)
+    return this.#sendSetUpLink(ctx, user)
+  }
+
+  async #sendSetUpLink(ctx: AdminContext, user: StaffUser): Promise<boolean> {
+    try {
+      await this.#setUpLinks.issue(user, { id: ctx.staff.id, name: ctx.staff.displayName }, ctx)
+      return true
+    } catch (error) {
+      // Expected when the mail server refuses or is not configured: the account exists, and its
+      // page offers to send the link again.
+      if (error instanceof DomainError && error.code === 'staff-mail-unconfigured') return false
+      if (error instanceof DomainError) throw error
+      return false
+    }
   }
 
   async grant(ctx: AdminContext, userId: string, role: string): Promise<void> {

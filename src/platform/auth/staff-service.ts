@@ -11,6 +11,8 @@ export interface NewStaffInput {
   displayName: string
   roles: StaffRole[]
   passwordHash?: string
+  /** Defaults to 'local' for an account created with a password, otherwise 'sso'. */
+  signInMethod?: 'sso' | 'local'
   oidcIssuer?: string
   oidcSubject?: string
 }
@@ -40,6 +42,7 @@ export class StaffService {
       email: input.email.trim(),
       displayName: input.displayName.trim(),
       passwordHash: input.passwordHash ?? null,
+      signInMethod: input.signInMethod ?? (input.passwordHash ? 'local' : 'sso'),
       oidcIssuer: input.oidcIssuer ?? null,
       oidcSubject: input.oidcSubject ?? null,
       createdBy,

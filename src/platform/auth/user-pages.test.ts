@@ -24,6 +24,7 @@ test('adding a user: each role is described in plain words, the page confirms it
   for (const text of [roleDescriptions.investigating_officer, roleDescriptions.analyst])
     assert.ok(form.body.includes(text.replaceAll('’', '&rsquo;')) || form.body.includes(text), text)
   const created = await admin.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: 'Morgan New',
     email: 'morgan.new@kent.example.org',
     forceId: 'kent',

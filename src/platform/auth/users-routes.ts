@@ -14,9 +14,9 @@ const admins = { staff: ['system_admin', 'force_admin'] } as const
 
 export function registerUserAdminRoutes(
   http: FastifyInstance,
-  deps: { administration: StaffAdministration; forces: ForceService },
+  deps: { administration: StaffAdministration; forces: ForceService; ssoEnabled: boolean },
 ): void {
-  const { administration, forces } = deps
+  const { administration, forces, ssoEnabled } = deps
   const context = (request: FastifyRequest): AdminContext => {
     const { ip, correlationId } = auditContext(request)
     return { staff: staffOf(request), ip, correlationId }
@@ -60,6 +60,7 @@ export function registerUserAdminRoutes(
       roles: grantableRoles(staffOf(request)),
       forces: await forceChoices(staffOf(request)),
       isSystemAdmin: staffOf(request).roles.has('system_admin'),
+      ssoEnabled,
       errors,
     })
 
@@ -76,13 +77,15 @@ export function registerUserAdminRoutes(
           displayName: formText(MAX_LENGTH.name),
           email: formText(MAX_LENGTH.email),
           forceId: formText(MAX_LENGTH.name),
+          signInMethod: formText(MAX_LENGTH.name),
         }),
       },
     },
     async (request, reply) => {
       try {
-        const user = await administration.create(context(request), request.body ?? {})
-        return reply.redirect(`/console/users/${user.id}?done=created`)
+        const { user, linkSent } = await administration.create(context(request), request.body ?? {})
+        const done = linkSent === undefined ? 'created' : linkSent ? 'created-local' : 'created-unsent'
+        return reply.redirect(`/console/users/${user.id}?done=${done}`)
       } catch (error) {
         if (error instanceof DomainError && error.fieldErrors.length) {
           reply.code(error.status)
@@ -103,6 +106,11 @@ export function registerUserAdminRoutes(
       const done = {
         created:
           'User added. They sign in with their force account (single sign-on) using this email address.',
+        'created-local':
+          'User added. A set-up link has been emailed to them to choose a password and set up their authenticator app.',
+        'created-unsent':
+          'User added, but the set-up email could not be sent. Send them a new set-up link below.',
+        'link-sent': 'A new set-up link has been emailed. Any earlier link no longer works.',
         granted: `${roleName} granted.`,
         revoked: `${roleName} removed.`,
         disabled: 'Account disabled. The person has been signed out everywhere.',
@@ -143,6 +151,21 @@ export function registerUserAdminRoutes(
       return reply.redirect(
         `/console/users/${request.params.id}?done=revoked&role=${encodeURIComponent(role)}`,
       )
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/users/:id/set-up-link',
+    { config: { access: admins } },
+    async (request, reply) => {
+      const sent = await administration.reissueSetUpLink(context(request), request.params.id)
+      if (!sent)
+        throw new DomainError(
+          'set-up-link-unsent',
+          'The set-up email could not be sent. Try again later or contact your service desk.',
+          { status: 503 },
+        )
+      return reply.redirect(`/console/users/${request.params.id}?done=link-sent`, 303)
     },
   )
 

@@ -56,6 +56,7 @@ test('CP-152: a force admin lists only their own force’s users; a system admin
 
 test('CP-44: a force admin adds a user of their force with roles; the page shows who granted each role and when', async () => {
   const created = await kentAdmin.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: 'Priya Shah',
     email: 'priya.shah@kent.police.example',
     forceId: 'kent',
@@ -78,6 +79,7 @@ test('CP-44: a force admin adds a user of their force with roles; the page shows
 
 test('CP-44: a form with mistakes shows a GOV.UK error summary, keeps what was entered and creates nothing', async () => {
   const response = await kentAdmin.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: '',
     email: 'not-an-email',
     forceId: 'kent',
@@ -92,6 +94,7 @@ test('CP-44: a form with mistakes shows a GOV.UK error summary, keeps what was e
   assert.equal(await userIdByEmail('not-an-email'), undefined)
 
   const duplicate = await kentAdmin.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: 'Priya Again',
     email: 'PRIYA.SHAH@kent.police.example',
     forceId: 'kent',
@@ -102,6 +105,7 @@ test('CP-44: a form with mistakes shows a GOV.UK error summary, keeps what was e
 
 test('CP-45: a force admin cannot add a user to another force', async () => {
   const response = await kentAdmin.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: 'Sneaky',
     email: 'sneaky@essex.police.example',
     forceId: 'essex',
@@ -113,6 +117,7 @@ test('CP-45: a force admin cannot add a user to another force', async () => {
 
 test('CP-45: a force admin cannot grant system administration; a system admin can', async () => {
   const asNew = await kentAdmin.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: 'Would Be Root',
     email: 'root@kent.police.example',
     forceId: 'kent',
@@ -234,6 +239,7 @@ test('CP-47: staff without an administrator role cannot reach user administratio
   assert.equal((await kentOfficer.get('/console/users/new')).statusCode, 403)
   assert.equal((await kentOfficer.get(`/console/users/${kentAdmin.userId}`)).statusCode, 403)
   const post = await kentOfficer.post('/console/users/new', {
+    signInMethod: 'sso',
     displayName: 'Officer Made',
     email: 'officer.made@kent.police.example',
     forceId: 'kent',
