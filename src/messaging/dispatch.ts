@@ -58,6 +58,12 @@ const finalStatuses = new Set<MessageStatus>([
 /** Called once per message, inside the transaction that records it as sent. */
 export type SentMessageListener = (tx: Tx, message: MessageRow, sentAt: Date) => Promise<void>
 
+/**
+ * Called with the messages whose status dispatch, a receipt or reconciliation has just moved, in
+ * the transaction that moved them (conversations tell the pages showing them).
+ */
+export type StatusChangeListener = (tx: Tx, messageIds: string[]) => Promise<void>
+
 export class MessageDispatcher {
   readonly #db: Database
   readonly #repo: MessagingRepositories
@@ -68,6 +74,7 @@ export class MessageDispatcher {
   readonly #log: Logger
   readonly #onSent: SentMessageListener | undefined
   readonly #wake: DispatchWaker | undefined
+  readonly #onChanged: StatusChangeListener | undefined
   #reconciledAt: number | undefined
   /** Answers the provider refused with 429, by provider: registered with /metrics by the app. */
   readonly rateLimitedCounter = new Counter({
@@ -90,6 +97,8 @@ export class MessageDispatcher {
     onSent?: SentMessageListener
     /** Wakes dispatch when a message held at the moment of sending may go. */
     wake?: DispatchWaker
+    /** Runs in the transaction that moves messages to a new status. */
+    onChanged?: StatusChangeListener
   }) {
     this.#db = deps.db
     this.#repo = deps.repos
@@ -100,6 +109,7 @@ export class MessageDispatcher {
     this.#log = deps.log
     this.#onSent = deps.onSent
     this.#wake = deps.wake
+    this.#onChanged = deps.onChanged
   }
 
   /** Sends what is due, batch after batch, until nothing is due, a limit bites or time is up. */
@@ -210,6 +220,7 @@ export class MessageDispatcher {
             detail: 'Reconciled: the provider holds this reference',
           })
           await this.#onSent?.(tx, message, this.#clock.now())
+          await this.#onChanged?.(tx, [message.id])
         } else {
           // Not at the provider (or a provider that cannot tell, e.g. SMTP): send again.
           await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
@@ -296,6 +307,7 @@ export class MessageDispatcher {
         },
       )
       if (moved.length === 0) return 'ignored'
+      await this.#onChanged?.(tx, [message.id])
       if (status === 'permanent-failure')
         await this.#markBad(tx, message, 'The provider could not deliver to this address')
       return 'applied'
@@ -463,6 +475,10 @@ export class MessageDispatcher {
           result.failed += 1
         }
       }
+      await this.#onChanged?.(
+        tx,
+        claimed.map((m) => m.id),
+      )
     })
   }
 

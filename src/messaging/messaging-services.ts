@@ -4,6 +4,7 @@
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
+import { DirectMessageService } from './direct-message-service.ts'
 import { MessageRepository } from './message-repository.ts'
 import { OptOutRepository } from './opt-out-repository.ts'
 import { type OptOutListener, OptOutService } from './opt-out-service.ts'
@@ -29,6 +30,8 @@ export interface MessagingServices {
   settings: MessagingSettingsService
   scheduling: SchedulingService
   optOuts: OptOutService
+  /** Messages staff write to one person (replies in conversations). */
+  direct: DirectMessageService
 }
 
 export function messagingRepositories(db: Database): MessagingRepositories {
@@ -75,6 +78,15 @@ export function createMessagingServices(deps: {
       scheduling,
       clock: deps.clock,
       onOptedOut: deps.onOptedOut,
+    }),
+    direct: new DirectMessageService({
+      messages: repos.messages,
+      settings: repos.settings,
+      optOuts: repos.optOuts,
+      scheduling,
+      clock: deps.clock,
+      config: deps.config,
+      ...links,
     }),
   }
 }

@@ -13,6 +13,7 @@ import type { Module } from '../platform/modules.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
 import { createConversations } from './conversations/module.ts'
+import { conversationReaders } from './conversations/routes.ts'
 import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
 import { NotifyKeys } from './notify-keys.ts'
@@ -77,6 +78,8 @@ export function createMessaging(deps: {
     log,
     onSent: deps.onSent,
     wake: (tx, at) => services.scheduling.wakeDispatch(tx, at),
+    // A reply's delivery shows on its conversation's open pages at once.
+    onChanged: (tx, ids) => conversations.service.deliveryChanged(tx, ids),
   })
   const definitions = messagingJobs(dispatcher, jobs, clock)
   wakeDispatchAt(services.scheduling, db, jobs, definitions, clock, log)
@@ -89,6 +92,7 @@ export function createMessaging(deps: {
     audit: deps.audit,
     log: deps.log,
     smtp,
+    direct: services.direct,
     forceIds: deps.forceIds,
     push: deps.push,
   })
@@ -127,6 +131,19 @@ export function createMessaging(deps: {
           (await services.scheduling.undeliveredCounts(forceId, attentionCap)).map((c) =>
             countLine(statusLabel(c.status), `/console/outbox?status=${c.status}`, c.count),
           ),
+      },
+      {
+        id: 'conversations',
+        title: 'Conversations',
+        order: 11,
+        access: { staff: conversationReaders },
+        lines: async (forceId) => [
+          countLine(
+            'Conversations with unread messages',
+            '/console/conversations',
+            await conversations.service.unreadCount(forceId, attentionCap),
+          ),
+        ],
       },
     ],
     navigation: [

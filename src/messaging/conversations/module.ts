@@ -9,6 +9,7 @@ import type { Database } from '../../platform/db/database.ts'
 import type { Logger } from '../../platform/logger.ts'
 import type { PushService } from '../../platform/push/push-service.ts'
 import type { SmtpChannel } from '../channels.ts'
+import type { DirectMessageService } from '../direct-message-service.ts'
 import { InboundEmailListener } from './inbound-email.ts'
 import { ConversationRepository } from './repository.ts'
 import { conversationReaders, registerConversationRoutes } from './routes.ts'
@@ -26,6 +27,8 @@ export function createConversations(deps: {
   audit: AuditService
   log: Logger
   smtp: SmtpChannel
+  /** Sends replies by text and email through messaging's dispatch. */
+  direct: DirectMessageService
   forceIds: () => Promise<string[]>
   /** Live push: the topics are declared here, with who may follow them (within their force). */
   push?: PushService
@@ -37,6 +40,7 @@ export function createConversations(deps: {
     repo: new ConversationRepository(),
     clock: deps.clock,
     audit: deps.audit,
+    direct: deps.direct,
     ...(deps.push ? { push: deps.push } : {}),
   })
   const inboundEmail = new InboundEmailListener({

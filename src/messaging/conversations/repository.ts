@@ -34,6 +34,7 @@ export interface ParticipantRow {
   staffId: string | null
   displayName: string | null
   address: string | null
+  lastReadAt: Date | null
 }
 
 export interface ConversationMessageRow {
@@ -52,6 +53,13 @@ export interface ConversationMessageRow {
   readAt: Date | null
   readBy: string | null
   sentAt: Date
+  /** The `messages` row dispatch sends it as (an outbound text or email). */
+  messageId: string | null
+  failure: 'permanent' | 'temporary' | null
+  statusReason: string | null
+  /** Who wrote it: the participant's name (staff, bot) or address (citizen). */
+  author: string | null
+  authorKind: ParticipantKind | null
 }
 
 export interface AttachmentRow {
@@ -96,10 +104,15 @@ const conversationColumns = sql.raw(`c.id, c.force_id as "forceId", c.person_id 
   (select m.body from conversation_messages m where m.conversation_id = c.id
      order by m.sent_at desc, m.created_at desc limit 1) as "lastBody"`)
 
-const messageColumns = sql.raw(`id, conversation_id as "conversationId", participant_id as "participantId",
-  direction, channel, provider, provider_ref as "providerRef", from_address as "fromAddress",
-  to_address as "toAddress", subject, body, delivery_status as "deliveryStatus", read_at as "readAt",
-  read_by as "readBy", sent_at as "sentAt"`)
+const messageColumns =
+  sql.raw(`m.id, m.conversation_id as "conversationId", m.participant_id as "participantId",
+  m.direction, m.channel, m.provider, m.provider_ref as "providerRef", m.from_address as "fromAddress",
+  m.to_address as "toAddress", m.subject, m.body, m.delivery_status as "deliveryStatus", m.read_at as "readAt",
+  m.read_by as "readBy", m.sent_at as "sentAt", m.message_id as "messageId", m.failure,
+  m.status_reason as "statusReason", coalesce(pa.display_name, pa.address) as author, pa.kind as "authorKind"`)
+const messageFrom = sql.raw(
+  'conversation_messages m left join conversation_participants pa on pa.id = m.participant_id',
+)
 
 export class ConversationRepository {
   /**
@@ -119,8 +132,8 @@ export class ConversationRepository {
   ): Promise<ConversationMessageRow | undefined> {
     const [row] = await rows<ConversationMessageRow>(
       tx,
-      sql`select ${messageColumns} from conversation_messages
-          where provider = ${provider} and provider_ref = ${providerRef}`,
+      sql`select ${messageColumns} from ${messageFrom}
+          where m.provider = ${provider} and m.provider_ref = ${providerRef}`,
     )
     return row
   }
@@ -219,6 +232,70 @@ export class ConversationRepository {
     return row!.id
   }
 
+  /** The participant for this member of staff or bot, added the first time they write. */
+  async authorParticipant(
+    tx: Tx,
+    conversationId: string,
+    p: { forceId: string; kind: 'staff' | 'bot'; staffId: string | null; displayName: string; at: Date },
+  ): Promise<string> {
+    const [found] = await rows<{ id: string }>(
+      tx,
+      p.kind === 'staff'
+        ? sql`select id from conversation_participants where conversation_id = ${conversationId}
+              and kind = 'staff' and staff_id = ${p.staffId} limit 1`
+        : sql`select id from conversation_participants where conversation_id = ${conversationId}
+              and kind = 'bot' and display_name = ${p.displayName} limit 1`,
+    )
+    if (found) return found.id
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into conversation_participants (force_id, conversation_id, kind, staff_id, display_name, joined_at)
+          values (${p.forceId}, ${conversationId}, ${p.kind}, ${p.staffId}, ${p.displayName}, ${p.at.toISOString()})
+          returning id`,
+    )
+    return row!.id
+  }
+
+  /** When the citizen last wrote in this conversation, if ever. */
+  async latestInboundAt(tx: Tx, conversationId: string): Promise<Date | null> {
+    const [row] = await rows<{ at: string | Date | null }>(
+      tx,
+      sql`select max(sent_at) as at from conversation_messages
+          where conversation_id = ${conversationId} and direction = 'inbound'`,
+    )
+    return row?.at ? new Date(row.at) : null
+  }
+
+  /**
+   * The conversation messages sent as these `messages` rows, with what a page showing them needs
+   * to hear of a change (their force, conversation and person).
+   */
+  async sentAs(
+    tx: Tx,
+    messageIds: string[],
+  ): Promise<{ id: string; forceId: string; conversationId: string; personId: string | null }[]> {
+    if (messageIds.length === 0) return []
+    return rows(
+      tx,
+      sql`select m.id, m.force_id as "forceId", m.conversation_id as "conversationId", c.person_id as "personId"
+          from conversation_messages m join conversations c on c.id = m.conversation_id
+          where m.message_id in (${sql.join(
+            messageIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
+    )
+  }
+
+  /** Conversations of the force with messages nobody has read, counting at most `cap`. */
+  async unreadConversations(tx: Tx, cap: number): Promise<number> {
+    const [row] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from (select distinct conversation_id from conversation_messages
+            where direction = 'inbound' and read_at is null limit ${cap}) u`,
+    )
+    return row?.n ?? 0
+  }
+
   /** Inserts the message, or finds the one already stored under the provider's id. */
   async addMessage(
     tx: Tx,
@@ -236,15 +313,16 @@ export class ConversationRepository {
       body: string
       deliveryStatus: DeliveryStatus
       sentAt: Date
+      messageId?: string | null
     },
   ): Promise<{ id: string; created: boolean }> {
     const inserted = await rows<{ id: string }>(
       tx,
       sql`insert into conversation_messages (force_id, conversation_id, participant_id, direction, channel, provider,
-            provider_ref, from_address, to_address, subject, body, delivery_status, sent_at)
+            provider_ref, from_address, to_address, subject, body, delivery_status, sent_at, message_id)
           values (${m.forceId}, ${m.conversationId}, ${m.participantId}, ${m.direction}, ${m.channel}, ${m.provider},
             ${m.providerRef}, ${m.fromAddress}, ${m.toAddress}, ${m.subject}, ${m.body}, ${m.deliveryStatus},
-            ${m.sentAt.toISOString()})
+            ${m.sentAt.toISOString()}, ${m.messageId ?? null})
           on conflict (force_id, provider, provider_ref) where provider_ref is not null do nothing
           returning id`,
     )
@@ -301,7 +379,8 @@ export class ConversationRepository {
   participants(tx: Tx, conversationId: string): Promise<ParticipantRow[]> {
     return rows(
       tx,
-      sql`select id, kind, person_id as "personId", staff_id as "staffId", display_name as "displayName", address
+      sql`select id, kind, person_id as "personId", staff_id as "staffId", display_name as "displayName", address,
+            last_read_at as "lastReadAt"
           from conversation_participants where conversation_id = ${conversationId} order by joined_at`,
     )
   }
@@ -310,12 +389,12 @@ export class ConversationRepository {
     if (conversationIds.length === 0) return Promise.resolve([])
     return rows(
       tx,
-      sql`select ${messageColumns} from conversation_messages
-          where conversation_id in (${sql.join(
+      sql`select ${messageColumns} from ${messageFrom}
+          where m.conversation_id in (${sql.join(
             conversationIds.map((id) => sql`${id}::uuid`),
             sql`, `,
           )})
-          order by sent_at, created_at`,
+          order by m.sent_at, m.created_at`,
     )
   }
 
@@ -334,10 +413,29 @@ export class ConversationRepository {
 
   /** Marks the conversation's unread inbound messages read by this member of staff. */
   async markInboundRead(tx: Tx, conversationId: string, staffId: string, at: Date): Promise<number> {
+    await tx.execute(
+      sql`update conversation_participants set last_read_at = ${at.toISOString()}
+          where conversation_id = ${conversationId} and kind = 'staff' and staff_id = ${staffId}`,
+    )
     const result = await rows<{ id: string }>(
       tx,
       sql`update conversation_messages set read_at = ${at.toISOString()}, read_by = ${staffId}
           where conversation_id = ${conversationId} and direction = 'inbound' and read_at is null
+          returning id`,
+    )
+    return result.length
+  }
+
+  /** Marks the force's messages in the conversation read by its citizen, and the citizen's participant. */
+  async markOutboundRead(tx: Tx, conversationId: string, at: Date): Promise<number> {
+    await tx.execute(
+      sql`update conversation_participants set last_read_at = ${at.toISOString()}
+          where conversation_id = ${conversationId} and kind = 'citizen'`,
+    )
+    const result = await rows<{ id: string }>(
+      tx,
+      sql`update conversation_messages set read_at = ${at.toISOString()}
+          where conversation_id = ${conversationId} and direction = 'outbound' and read_at is null
           returning id`,
     )
     return result.length
@@ -350,6 +448,8 @@ export class ConversationRepository {
       sql`select id, case_id as "caseId", channel, recipient, subject, body, status,
             coalesce(sent_at, send_after) as "messageAt"
           from messages where person_id = ${personId} and not is_test
+            -- a conversation's own messages are on the timeline as conversation messages
+            and not exists (select 1 from conversation_messages cm where cm.message_id = messages.id)
           order by coalesce(sent_at, send_after), created_at`,
     )
   }

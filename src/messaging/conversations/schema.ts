@@ -8,7 +8,7 @@ const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat'
 export type ParticipantKind = 'citizen' | 'staff' | 'bot'
 export type MessageDirection = 'inbound' | 'outbound'
-export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'failed'
+export type DeliveryStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled'
 export type ScanStatus = 'pending' | 'clean' | 'infected'
 
 export const conversations = pgTable('conversations', {
@@ -35,6 +35,8 @@ export const conversationParticipants = pgTable('conversation_participants', {
   displayName: text('display_name'),
   address: text('address'),
   joinedAt: timestamptz('joined_at').notNull().defaultNow(),
+  /** How far this participant has read (staff on opening the conversation, the citizen in the portal). */
+  lastReadAt: timestamptz('last_read_at'),
 })
 
 export const conversationMessages = pgTable('conversation_messages', {
@@ -55,6 +57,10 @@ export const conversationMessages = pgTable('conversation_messages', {
   readBy: uuid('read_by'),
   sentAt: timestamptz('sent_at').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
+  /** The `messages` row dispatch sends an outbound text or email as; its status is mirrored here. */
+  messageId: uuid('message_id'),
+  failure: text('failure').$type<'permanent' | 'temporary'>(),
+  statusReason: text('status_reason'),
 })
 
 export const conversationAttachments = pgTable('conversation_attachments', {

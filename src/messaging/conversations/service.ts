@@ -2,13 +2,15 @@
 // turned into one shape by its channel's `receive`) is stored once per provider id, matched to a
 // person by the address it came from, and filed in the conversation of the case that person was
 // last messaged about, or a new one; a sender nobody matches is kept for staff to triage.
-import type { AuditService } from '../../platform/audit/audit-service.ts'
+import type { AuditEvent, AuditService } from '../../platform/audit/audit-service.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { Database, Tx } from '../../platform/db/database.ts'
-import { NotFoundError } from '../../platform/errors.ts'
+import { DomainError, NotFoundError, ValidationError } from '../../platform/errors.ts'
 import type { PushService } from '../../platform/push/push-service.ts'
 import { addressKey } from '../addresses.ts'
 import type { InboundMessage } from '../channels.ts'
+import type { DirectMessageService } from '../direct-message-service.ts'
+import type { ConversationChannel } from './schema.ts'
 import type {
   AttachmentRow,
   ConversationMessageRow,
@@ -45,7 +47,42 @@ export interface PersonMessageEntry {
   read: boolean | null
   conversationId: string | null
   journeyMessageId: string | null
+  /** Who wrote an outbound conversation message (a member of staff, a bot); null otherwise. */
+  author: string | null
 }
+
+/** Who writes an outbound message: a member of staff, or a bot (no bot writes yet). */
+export type ReplyAuthor =
+  | { kind: 'staff'; staffId: string; displayName: string }
+  | { kind: 'bot'; name: string }
+
+export interface Reply {
+  author: ReplyAuthor
+  text: string
+  /** An email's subject; by default "Re: " and the conversation's. */
+  subject?: string | null
+  /** Who and where, for the audit trail (`whoAndWhere(request)` on a route). */
+  audited: Pick<AuditEvent, 'actor' | 'ip' | 'correlationId'>
+}
+
+export interface SentReply {
+  messageId: string
+  conversationId: string
+  channel: ConversationChannel
+  /** When it goes: now, or when the channel's quiet hours end. */
+  sendAfter: Date
+  heldForQuietHours: boolean
+}
+
+/**
+ * A reply goes at once, even in quiet hours, when the person wrote in the conversation within
+ * this long: they are awake and waiting for the answer. Otherwise quiet hours hold it (decision
+ * 0023).
+ */
+export const inConversationMs = 30 * 60_000
+
+/** Where the form's text goes: its field name, for the error summary. */
+export const replyField = 'reply'
 
 export interface ConversationPage {
   conversation: ConversationRow
@@ -64,6 +101,7 @@ export class ConversationService {
   readonly #clock: Clock
   readonly #audit: AuditService
   readonly #push: PushService | undefined
+  readonly #direct: DirectMessageService | undefined
 
   constructor(deps: {
     db: Database
@@ -72,12 +110,15 @@ export class ConversationService {
     audit: AuditService
     /** Pages showing a conversation or a person's messages hear of each change at once. */
     push?: PushService
+    /** Sends replies by text and email through messaging's dispatch. */
+    direct?: DirectMessageService
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#clock = deps.clock
     this.#audit = deps.audit
     this.#push = deps.push
+    this.#direct = deps.direct
   }
 
   /**
@@ -190,6 +231,163 @@ export class ConversationService {
   }
 
   /**
+   * Whether a reply can go in this conversation now, and if not why, in words for the person
+   * about to write it (the conversation page shows this instead of the form).
+   */
+  async canReply(
+    forceId: string,
+    conversationId: string,
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const conversation = await this.#repo.conversation(tx, conversationId)
+      if (!conversation) throw new NotFoundError('The conversation')
+      const refused = this.#cannotReply(conversation)
+      if (refused) return { ok: false, reason: refused }
+      if (conversation.channel !== 'sms' && conversation.channel !== 'email') return { ok: true }
+      return this.#direct
+        ? this.#direct.sendable(tx, forceId, conversation.channel, conversation.citizenAddressKey ?? '')
+        : { ok: false, reason: 'Replies cannot be sent from here' }
+    })
+  }
+
+  #cannotReply(conversation: ConversationRow): string | undefined {
+    if (conversation.status === 'closed') return 'This conversation is closed, so no reply can be sent in it'
+    if (conversation.channel === 'chat') return 'Replies to chat conversations cannot be sent from here'
+    if (!conversation.citizenAddressKey && conversation.channel !== 'portal')
+      return 'There is no address to reply to'
+    return undefined
+  }
+
+  /**
+   * An outbound message in a conversation (CP-94): stored with its author as a participant, sent
+   * on the conversation's channel (a text or an email through messaging's dispatch, with its
+   * opt-out, address and length rules; a portal message is there for the citizen at once),
+   * audited and pushed to open pages, all in one transaction. Quiet hours hold a text or email
+   * unless the person wrote within the last half hour (`inConversationMs`). Refused with a
+   * ValidationError on `replyField` saying why when it cannot go.
+   */
+  async reply(forceId: string, conversationId: string, reply: Reply): Promise<SentReply> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const conversation = await this.#repo.conversation(tx, conversationId)
+      if (!conversation) throw new NotFoundError('The conversation')
+      const refused = this.#cannotReply(conversation)
+      if (refused) throw new ValidationError([{ field: replyField, message: refused }])
+      const now = this.#clock.now()
+      const text = reply.text.replace(/\r\n?/g, '\n').trim()
+      const channel = conversation.channel
+      const subject =
+        channel === 'email'
+          ? ((
+              reply.subject?.trim() ||
+              (conversation.subject
+                ? /^re:/i.test(conversation.subject)
+                  ? conversation.subject
+                  : `Re: ${conversation.subject}`
+                : null)
+            )?.slice(0, 500) ?? null)
+          : null
+      let messageId: string | null = null
+      let sendAfter = now
+      let urgent = false
+      if (channel === 'sms' || channel === 'email') {
+        if (!this.#direct) throw new DomainError('not-configured', 'Replies cannot be sent from here')
+        const latest = await this.#repo.latestInboundAt(tx, conversationId)
+        urgent = latest !== null && now.getTime() - latest.getTime() <= inConversationMs
+        const sent = await this.#direct.send(
+          tx,
+          {
+            forceId,
+            personId: conversation.personId,
+            caseId: conversation.caseId,
+            channel,
+            to: conversation.citizenAddressKey ?? '',
+            subject,
+            text,
+            actorId: reply.author.kind === 'staff' ? reply.author.staffId : (reply.audited.actor.id ?? ''),
+            urgent,
+          },
+          replyField,
+        )
+        messageId = sent.id
+        sendAfter = sent.sendAfter
+      } else if (text === '') {
+        throw new ValidationError([{ field: replyField, message: 'Enter your message' }])
+      }
+      const participantId = await this.#repo.authorParticipant(tx, conversationId, {
+        forceId,
+        kind: reply.author.kind,
+        staffId: reply.author.kind === 'staff' ? reply.author.staffId : null,
+        displayName: reply.author.kind === 'staff' ? reply.author.displayName : reply.author.name,
+        at: now,
+      })
+      const stored = await this.#repo.addMessage(tx, {
+        forceId,
+        conversationId,
+        participantId,
+        direction: 'outbound',
+        channel,
+        provider: messageId ? 'messaging' : channel,
+        providerRef: null,
+        fromAddress: null,
+        toAddress: conversation.citizenAddressKey,
+        subject,
+        body: text,
+        // A portal message is in the citizen's account as soon as it is stored.
+        deliveryStatus: messageId ? 'queued' : 'delivered',
+        sentAt: now,
+        messageId,
+      })
+      const heldForQuietHours = sendAfter.getTime() > now.getTime()
+      await this.#audit.record(
+        {
+          action: 'conversation-message.sent',
+          forceId,
+          ...reply.audited,
+          recordType: 'conversation',
+          recordId: conversationId,
+          detail: {
+            message: stored.id,
+            channel,
+            author: reply.author.kind,
+            heldForQuietHours,
+            inConversation: urgent,
+          },
+        },
+        tx,
+      )
+      await this.#changed(tx, forceId, conversation, { message: stored.id })
+      return { messageId: stored.id, conversationId, channel, sendAfter, heldForQuietHours }
+    })
+  }
+
+  /**
+   * The citizen has read the force's messages in this conversation (the portal, CP-102): each
+   * outbound message unread so far is marked read, and so is the citizen's participant.
+   */
+  async readByCitizen(tx: Tx, forceId: string, conversationId: string): Promise<number> {
+    const conversation = await this.#repo.conversation(tx, conversationId)
+    if (!conversation) throw new NotFoundError('The conversation')
+    const marked = await this.#repo.markOutboundRead(tx, conversationId, this.#clock.now())
+    if (marked > 0) await this.#changed(tx, forceId, conversation, { read: String(marked) })
+    return marked
+  }
+
+  /**
+   * Dispatch moved these `messages` rows (sent, delivered, failed): the conversation messages
+   * sent as them already show it (migration 1010 keeps them in step); this tells their pages.
+   */
+  async deliveryChanged(tx: Tx, messageIds: string[]): Promise<void> {
+    if (!this.#push || messageIds.length === 0) return
+    for (const m of await this.#repo.sentAs(tx, messageIds))
+      await this.#changed(tx, m.forceId, { id: m.conversationId, personId: m.personId }, { message: m.id })
+  }
+
+  /** Conversations of the force with messages nobody has read yet (at most `cap` counted). */
+  unreadCount(forceId: string, cap: number): Promise<number> {
+    return this.#db.withForce(forceId, (tx) => this.#repo.unreadConversations(tx, cap))
+  }
+
+  /**
    * The person an address belongs to: the one the journeys last messaged at it (with that case),
    * else the one person whose contact details hold it. Two people sharing a number match neither.
    */
@@ -291,6 +489,7 @@ export class ConversationService {
             read: m.readAt !== null,
             conversationId: m.conversationId,
             journeyMessageId: null,
+            author: m.direction === 'outbound' ? m.author : null,
           }),
         ),
       ]
@@ -302,9 +501,11 @@ export class ConversationService {
 const deliveryWords: Record<ConversationMessageRow['deliveryStatus'], string> = {
   received: 'Received',
   queued: 'Waiting to send',
+  sending: 'Sending',
   sent: 'Sent',
   delivered: 'Delivered',
   failed: 'Not delivered',
+  cancelled: 'Cancelled, not sent',
 }
 
 const journeyStatusWords: Record<string, string> = {
@@ -331,5 +532,6 @@ function journeyEntry(m: JourneyMessageRow): PersonMessageEntry {
     read: null,
     conversationId: null,
     journeyMessageId: m.id,
+    author: null,
   }
 }
