@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { rows } from '../platform/db/database.ts'
 import { aStormEvent, anAthenaEvent } from '../sources/test-support/events.ts'
+import { formBody, formOf } from '../sources/profile-form.ts'
 
 let t: TestApp
 let crimeId: string
@@ -130,10 +131,12 @@ test('CP-163: a force admin sees a quarantined event, corrects it and replays it
 test('CP-162: a force admin tries a profile against a pasted sample, saves it as a new version and publishes it', async () => {
   const admin = await t.signInAs(['force_admin'], 'kent')
   const current = await t.app.services.sources.currentProfile('kent', 'storm')
-  const document = JSON.stringify({
-    ...current!.document,
-    codes: { ...current!.document.codes, 'incident.grading': { P1: 'Immediate' } },
-  })
+  const document = formBody(
+    formOf({
+      ...current!.document,
+      codes: { ...current!.document.codes, 'incident.grading': { P1: 'Immediate' } },
+    }),
+  )
   const sample = aStormEvent({
     id: 'S-1',
     type: 'CREATE',
@@ -141,19 +144,22 @@ test('CP-162: a force admin tries a profile against a pasted sample, saves it as
     ref: 'KNT-S-1',
     grading: 'P1',
   })
-  const tried = await admin.post('/console/sources/profiles/storm', { document, sample, action: 'test' })
+  const tried = await admin.post('/console/sources/profiles/storm', { ...document, sample, action: 'test' })
   assert.equal(tried.statusCode, 200)
-  assert.match(tried.body, /The sample maps to/)
-  assert.match(tried.body, /Immediate/)
+  assert.match(tried.body, /The sample maps\./)
+  assert.match(tried.body, /P1 → Immediate/)
   const refused = await admin.post('/console/sources/profiles/storm', {
-    document: '{"eventId": 1',
+    ...document,
+    'code-90-field': 'incident.grading',
+    'code-90-from': 'P2',
+    'code-90-to': 'Soon',
     sample,
     action: 'save',
   })
   assert.equal(refused.statusCode, 400)
-  assert.match(refused.body, /The profile is not valid JSON/)
+  assert.match(refused.body, /Incident: grading cannot be “Soon”/)
   const saved = await admin.post('/console/sources/profiles/storm', {
-    document,
+    ...document,
     sample,
     action: 'save',
     note: 'P-codes',

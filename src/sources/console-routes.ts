@@ -7,6 +7,17 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import { DomainError } from '../platform/errors.ts'
 import { type SourceSystem, sourceSystems } from './default-profiles.ts'
 import { type MappingProfile, profileKeys } from './mapping.ts'
+import {
+  changesRows,
+  documentOf,
+  formOf,
+  formView,
+  type ProfileForm,
+  type ProfileFormBody,
+  profileFormLimits,
+  readForm,
+  targetLabels,
+} from './profile-form.ts'
 import { peopleConcerned } from './concerning.ts'
 import type { SourceHealth, SourceService } from './service.ts'
 import { staffForce, staffOf } from '../platform/http/request.ts'
@@ -184,7 +195,7 @@ export function registerSourceConsoleRoutes(
     async (request, reply) => {
       const [latest] = await sources.profileVersions(forceOf(request), request.params.system)
       return profilePage(request, reply, request.params.system, {
-        document: latest ? profileText(latest.document) : '',
+        ...formPage(latest ? formOf(latest.document) : readForm({}), latest?.document),
         sample: latest?.sample ?? '',
         startsFrom: latest?.version,
         published: request.query.published,
@@ -193,50 +204,86 @@ export function registerSourceConsoleRoutes(
     },
   )
 
-  http.post<{
-    Params: { system: SourceSystem }
-    Body: { document?: string; sample?: string; note?: string; action?: string }
-  }>(
+  // The mapping form (UJ-4, CP-162): rows added and removed by its buttons, tried against a
+  // sample field by field, and saved as a new version; the stored JSON is built from the rows.
+  http.post<{ Params: { system: SourceSystem }; Body: ProfileFormBody }>(
     '/console/sources/profiles/:system',
     { config: { access }, schema: { params: systemParams } },
     async (request, reply) => {
       const forceId = forceOf(request)
       const { system } = request.params
-      const document = request.body.document ?? ''
-      const sample = request.body.sample ?? ''
-      const form = { document, sample, note: request.body.note }
+      const body = request.body ?? {}
+      const action = String(body.action ?? '')
+      const sample = String(body.sample ?? '')
+      const note = String(body.note ?? '')
+      const form = readForm(body)
+      const built = documentOf(form)
+      const shown = { ...formPage(form, built.document), sample, note }
+      const limitErrors = [
+        ...(sample.length > profileFormLimits.sample
+          ? [
+              {
+                field: 'sample',
+                message: `The sample must be ${profileFormLimits.sample.toLocaleString('en-GB')} characters or fewer`,
+              },
+            ]
+          : []),
+        ...(note.length > profileFormLimits.note
+          ? [
+              {
+                field: 'note',
+                message: `What changed must be ${profileFormLimits.note.toLocaleString('en-GB')} characters or fewer`,
+              },
+            ]
+          : []),
+      ]
+      if (changesRows(action)) return profilePage(request, reply, system, shown)
+      if (!built.document || limitErrors.length)
+        return profilePage(
+          request,
+          reply,
+          system,
+          { ...shown, errors: [...built.errors, ...limitErrors] },
+          400,
+        )
+      const document = JSON.stringify(built.document)
       try {
         const tried = sample.trim() ? sources.tryProfile(document, sample) : undefined
-        const shown = tried && {
+        const result = tried && {
           ...tried,
-          mapped: tried.events.map((event) => JSON.stringify(event, null, 2)),
+          mapped: tried.events,
+          fields: tried.fields.map((f) => ({ ...f, label: targetLabels[f.target] ?? f.target })),
         }
-        if (request.body.action === 'save') {
+        if (action === 'save') {
           const version = await sources.saveProfile(
             forceId,
             system,
             document,
-            request.body.note?.trim() || null,
+            note.trim() || null,
             staffOf(request).id,
             sample,
           )
           await audit(request, 'mapping-profile.saved', 'mapping_profile', `${system}:${version}`, {
             version,
           })
-          return profilePage(request, reply, system, { ...form, saved: version, tried: shown })
+          return profilePage(request, reply, system, { ...shown, saved: version, tried: result })
         }
-        if (!shown)
+        if (!result)
           return profilePage(
             request,
             reply,
             system,
-            { ...form, errors: [{ field: 'sample', message: 'Paste a sample event to try the profile' }] },
+            { ...shown, errors: [{ field: 'sample', message: 'Paste a sample event to try the profile' }] },
             400,
           )
-        return profilePage(request, reply, system, { ...form, tried: shown })
+        return profilePage(request, reply, system, { ...shown, tried: result })
       } catch (error) {
         if (!(error instanceof DomainError) || error.status !== 400) throw error
-        return profilePage(request, reply, system, { ...form, errors: error.fieldErrors }, 400)
+        // What the checks find beyond the rows' own errors concerns the profile as a whole.
+        const errors = (error.fieldErrors ?? []).map((e) =>
+          e.field === 'document' ? { ...e, field: 'profile' } : e,
+        )
+        return profilePage(request, reply, system, { ...shown, errors }, 400)
       }
     },
   )
@@ -259,7 +306,7 @@ export function registerSourceConsoleRoutes(
           reply,
           system,
           {
-            document: profileText(row!.document),
+            ...formPage(formOf(row!.document), row!.document),
             sample: row!.sample ?? '',
             errors: error.fieldErrors,
           },
@@ -318,7 +365,16 @@ export function registerSourceConsoleRoutes(
   )
 }
 
-/** A stored profile as the admin edits it: its settings in the documented order, not the store's. */
+/** The form's rows, and the profile they describe as stored (read only, for the advanced view). */
+function formPage(form: ProfileForm, document: MappingProfile | undefined) {
+  return {
+    form: formView(form),
+    limits: profileFormLimits,
+    documentJson: document ? profileText(document) : null,
+  }
+}
+
+/** A stored profile as the advanced view shows it: its settings in the documented order, not the store's. */
 function profileText(document: MappingProfile): string {
   const ordered = Object.fromEntries(
     [...profileKeys, ...Object.keys(document)]

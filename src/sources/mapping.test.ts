@@ -116,7 +116,7 @@ test('CP-162: each path of a profile is checked for its type at save, and a wron
     '"dateFormat" must be "iso" or a Luxon format (text); it is a number (7)',
   ])
   assert.deepEqual(checkProfile({ ...profile, eventType: 'Incident..Type', colour: 'red' }), [
-    '"colour" is not a profile setting; use "eventId", "eventType", "occurredAt", "dateFormat", "eventTypes", "fields", "people", "codes"',
+    '"colour" is not a profile setting; use "eventId", "eventType", "occurredAt", "dateFormat", "eventTypes", "fields", "people", "codes", "required"',
     '"eventType" "Incident..Type" has an empty step (two dots together, or a dot at either end)',
   ])
 })

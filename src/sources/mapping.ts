@@ -45,6 +45,8 @@ export interface MappingProfile {
   people?: { path: string; fields: Record<string, FieldSpec> }
   /** Model field → source code → model value (e.g. "incident.grading": { "G1": "Immediate" }). */
   codes?: Record<string, Record<string, string>>
+  /** Model fields an event of their record (incident or crime) must carry, or it is not mapped. */
+  required?: string[]
 }
 
 export const recordFields = [
@@ -94,8 +96,14 @@ export const personFields = [
 
 const dateFields = new Set(['incident.openedAt', 'incident.closedAt', 'crime.recordedAt', 'crime.closedAt'])
 
+/**
+ * Fields whose source codes may be translated to a force's own words (a crime code to the crime
+ * type journeys are written for); a code with no translation passes through as it is.
+ */
+export const translatedFields = ['incident.incidentType', 'crime.crimeType'] as const
+
 /** Values each coded field must end up as, after its code map. */
-const allowedValues: Record<string, readonly string[]> = {
+export const allowedValues: Record<string, readonly string[]> = {
   'incident.grading': gradings,
   'crime.status': crimeStatuses,
   'crime.vcopCategory': vcopCategories,
@@ -167,6 +175,7 @@ export const profileKeys = [
   'fields',
   'people',
   'codes',
+  'required',
 ] as const
 
 /** Checks a profile document before it is saved as a new version; returns readable errors. */
@@ -229,6 +238,17 @@ export function checkProfile(document: unknown): string[] {
     errors.push(`"codes" must be an object; it is ${describe(p.codes)}`)
   for (const [field, map] of Object.entries(isRecord(p.codes) ? p.codes : {})) {
     const allowed = allowedValues[field]
+    if ((translatedFields as readonly string[]).includes(field)) {
+      if (!isRecord(map))
+        errors.push(`codes for "${field}" must map source codes to values; it is ${describe(map)}`)
+      else
+        for (const [code, value] of Object.entries(map))
+          if (typeof value !== 'string' || !value.trim() || value.length > 200)
+            errors.push(
+              `codes for "${field}": "${code}" must map to text of 1 to 200 characters; it is ${describe(value)}`,
+            )
+      continue
+    }
     if (!allowed) {
       errors.push(`codes for "${field}": that field takes no codes`)
       continue
@@ -243,6 +263,16 @@ export function checkProfile(document: unknown): string[] {
           `codes for "${field}": "${code}" maps to ${typeof value === 'string' ? `"${value}"` : describe(value)}, which is not one of ${allowed.join(', ')}`,
         )
     }
+  }
+  if (p.required !== undefined) {
+    if (!Array.isArray(p.required))
+      errors.push(`"required" must be a list of model fields; it is ${describe(p.required)}`)
+    else
+      for (const field of p.required)
+        if (!(recordFields as readonly unknown[]).includes(field))
+          errors.push(
+            `"required" names ${describe(field)}, which is not a model field; use one of ${recordFields.join(', ')}`,
+          )
   }
   if (p.dateFormat !== undefined && typeof p.dateFormat !== 'string')
     errors.push(`"dateFormat" must be "iso" or a Luxon format (text); it is ${describe(p.dateFormat)}`)
@@ -496,6 +526,12 @@ export function mapPayload(profile: MappingProfile, payload: unknown): MappingOu
       }) as CaseChange['crime']
     }
   }
+  for (const name of profile.required ?? []) {
+    const record = name.startsWith('incident.') ? change.incident : change.crime
+    const applies = kind?.startsWith(name.startsWith('incident.') ? 'incident.' : 'crime.')
+    if (applies && record && !readList(profile.fields[name], payload).some((v) => asText(v) !== undefined))
+      errors.push(`${name} is required, and nothing was found at "${shown(profile.fields[name])}"`)
+  }
   if (profile.people) {
     const list = asList(valueAt(payload, profile.people.path))
     list.forEach((entry, index) => {
@@ -608,4 +644,80 @@ function parseDate(raw: string, format: string | undefined): Date | undefined {
 
 function compact<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+export interface FieldResult {
+  /** `eventId`, `eventType`, `occurredAt`, a model field, or `person.<field>`. */
+  target: string
+  /** Distinct values the sample gives, as the case will hold them (after codes and dates). */
+  values: string[]
+  /** Why a value found in the sample cannot be used, or that nothing was found. */
+  problems: string[]
+}
+
+/**
+ * What each field of a profile reads from a sample, field by field, so a force admin sees which
+ * row of the mapping form is wrong before publishing: the values it gives, and the codes with no
+ * translation, dates in another format and fields the sample never has.
+ */
+export function fieldResults(profile: MappingProfile, payloads: unknown[]): FieldResult[] {
+  const results: FieldResult[] = []
+  const envelope = ['eventId', 'eventType', 'occurredAt'] as const
+  const people = payloads.flatMap((p) => (profile.people ? asList(valueAt(p, profile.people.path)) : []))
+  const targets: [string, FieldSpec, unknown[]][] = [
+    ...envelope.map((key): [string, FieldSpec, unknown[]] => [key, profile[key], payloads]),
+    ...Object.entries(profile.fields).map(([name, spec]): [string, FieldSpec, unknown[]] => [
+      name,
+      spec,
+      payloads,
+    ]),
+    ...Object.entries(profile.people?.fields ?? {}).map(([name, spec]): [string, FieldSpec, unknown[]] => [
+      `person.${name}`,
+      spec,
+      people,
+    ]),
+  ]
+  for (const [target, spec, records] of targets) {
+    const values = new Set<string>()
+    const problems = new Set<string>()
+    const found = records.flatMap((r) => readList(spec, r).map(asText)).filter((v): v is string => !!v)
+    if (!found.length) problems.add('Nothing found in the sample')
+    for (const raw of found) {
+      const value = translated(profile, target, raw)
+      if (value.problem) problems.add(value.problem)
+      else values.add(value.text)
+    }
+    results.push({ target, values: [...values].slice(0, 20), problems: [...problems] })
+  }
+  return results
+}
+
+function translated(
+  profile: MappingProfile,
+  target: string,
+  raw: string,
+): { text: string; problem?: string } {
+  if (target === 'eventType')
+    return Object.hasOwn(profile.eventTypes, raw)
+      ? { text: `${raw} → ${profile.eventTypes[raw]}` }
+      : { text: raw, problem: `Event type "${raw}" has no meaning set` }
+  if (target === 'occurredAt' || dateFields.has(target)) {
+    const date = parseDate(raw, profile.dateFormat)
+    return date
+      ? { text: date.toISOString() }
+      : { text: raw, problem: `"${raw}" is not a date in the format ${profile.dateFormat ?? 'ISO 8601'}` }
+  }
+  if (target === 'person.dateOfBirth') {
+    const day = parseDay(raw)
+    return day ? { text: day } : { text: raw, problem: `"${raw}" is not a date (YYYY-MM-DD or DD/MM/YYYY)` }
+  }
+  const map = profile.codes?.[target]
+  const value = map && Object.hasOwn(map, raw) ? map[raw]! : raw
+  const allowed = allowedValues[target]
+  if (allowed && !allowed.includes(value))
+    return {
+      text: raw,
+      problem: `Code "${raw}" has no value mapping (it must become one of ${allowed.join(', ')})`,
+    }
+  return { text: value === raw ? value : `${raw} → ${value}` }
 }

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { issueClientToken } from '../../test/support/api-client.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
+import { formBody, formOf } from './profile-form.ts'
 import { anAthenaEvent } from './test-support/events.ts'
 
 const FORCE = 'norfolk'
@@ -34,6 +35,8 @@ before(async () => {
 })
 after(() => t?.close())
 
+/** The mapping form's fields for a profile, as the page shows them filled in. */
+const rows = (document: unknown) => formBody(formOf(document as Parameters<typeof formOf>[0]))
 const currentVersion = async () => (await t.app.services.sources.currentProfile(FORCE, 'storm'))!.version
 const latestVersion = async () => (await t.app.services.sources.profileVersions(FORCE, 'storm'))[0]!.version
 const text = (html: string) =>
@@ -48,15 +51,17 @@ test('UJ-4, CP-162: the XML SMARTStorm build is onboarded through the console al
   assert.equal(form.statusCode, 200)
   assert.match(form.body, /How to say where a field is/)
 
-  const tried = await admin.post(PAGE, { document: JSON.stringify(profile, null, 2), sample, action: 'test' })
+  const tried = await admin.post(PAGE, { ...rows(profile), sample, action: 'test' })
   assert.equal(tried.statusCode, 200, tried.body)
   assert.match(tried.body, /All 6 events of the sample map/)
   assert.doesNotMatch(tried.body, /id="sample-warnings"/, 'every path of the profile finds something')
-  assert.match(tried.body, /&quot;sourceEventId&quot;: &quot;NFK-SMS-20260603-000417-01&quot;/)
-  assert.match(tried.body, /&quot;name&quot;: &quot;Priya Shah&quot;/, 'forename and surname joined')
+  const results = text(tried.body)
+  assert.match(results, /Event id NFK-SMS-20260603-000417-01, /)
+  assert.match(results, /Person: name Priya Shah, Tom Barker/, 'forename and surname joined')
+  assert.match(results, /Incident: grading 1A → Immediate, 1B → Prompt, 2 → Scheduled/)
 
   const saved = await admin.post(PAGE, {
-    document: JSON.stringify(profile, null, 2),
+    ...rows(profile),
     sample,
     note: 'Norfolk SMARTStorm XML build',
     action: 'save',
@@ -116,7 +121,7 @@ test('CP-162: a profile reading an attribute as an element is warned about when 
   wrong.eventId = 'msgId'
   wrong.people.fields.role = 'Role'
   const tried = await admin.post(PAGE, {
-    document: JSON.stringify(wrong),
+    ...rows(wrong),
     sample: events[0]!,
     action: 'test',
   })
@@ -127,25 +132,56 @@ test('CP-162: a profile reading an attribute as an element is warned about when 
   assert.match(body, /Nothing found at "Role" \(person role\) for any person in the sample/)
 })
 
-test('CP-162: a profile path of the wrong type is refused at save with an error summary, and nothing is saved', async () => {
+test('CP-162: a mapping form with mistakes is refused with an error summary linking to each row, keeps what was typed, and saves nothing', async () => {
   const before = await latestVersion()
-  const wrong = structuredClone(profile)
-  wrong.fields['incident.grading'] = ['Incident', 'Grading']
-  wrong.people.fields.name = { join: 'Forename' }
-  const saved = await admin.post(PAGE, { document: JSON.stringify(wrong), sample, action: 'save' })
+  const form = rows(profile)
+  const grading = Object.keys(form).find((k) => form[k] === 'incident.grading' && k.endsWith('-target'))!
+  const row = grading.replace(/-target$/, '')
+  const broken = {
+    ...form,
+    [`${row}-source`]: 'Incident..Grading',
+    'field-40-target': 'incident.location',
+    'field-40-source': 'Incident.Address',
+    'code-40-field': 'incident.grading',
+    'code-40-from': '5',
+    'code-40-to': 'Whenever',
+    'code-41-field': 'crime.crimeType',
+    'code-41-from': 'BURG',
+    'code-41-to': 'x'.repeat(201),
+  }
+  const saved = await admin.post(PAGE, { ...broken, sample, action: 'save' })
   assert.equal(saved.statusCode, 400)
-  assert.match(saved.body, /govuk-error-summary/)
   assert.match(saved.body, /<title>Error: /)
-  const body = text(saved.body)
+  const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(saved.body)?.[0] ?? ''
   assert.match(
-    body,
-    /"fields" → "incident.grading" must be a path \(text, such as "log.reference"\) or an object with "path", "join" or "value"; it is a list/,
+    summary,
+    new RegExp(`href="#${row}-source">“Incident..Grading” for incident: grading has an empty step`),
   )
-  assert.match(body, /"people" → "fields" → "name" → "join" must be a list of paths/)
-  assert.match(saved.body, /href="#document"/)
+  assert.match(
+    summary,
+    /href="#field-\d+-target">Incident: location is already filled by row \d+: remove one of them/,
+  )
+  assert.match(text(summary), /Incident: grading cannot be “Whenever”: use one of Immediate, Prompt/)
+  assert.match(summary, /href="#code-\d+-to">A value must be 200 characters or fewer/)
+  assert.match(saved.body, /value="Incident..Grading"/, 'what was typed is kept')
   assert.equal(await latestVersion(), before)
-  const tried = await admin.post(PAGE, { document: JSON.stringify(wrong), sample, action: 'test' })
+  const tried = await admin.post(PAGE, { ...broken, sample, action: 'test' })
   assert.equal(tried.statusCode, 400, 'the try button answers with the same errors, not a 500')
+})
+
+test('CP-162: rows are added and removed with the form’s buttons, without saving anything', async () => {
+  const before = await latestVersion()
+  const form = rows(profile)
+  const fieldRows = Object.keys(form).filter((k) => /^field-\d+-target$/.test(k)).length
+  const added = await admin.post(PAGE, { ...form, sample, action: 'add-field' })
+  assert.equal(added.statusCode, 200)
+  assert.match(added.body, new RegExp(`<legend[^>]*>\\s*Field ${fieldRows + 1}\\s*</legend>`))
+  assert.match(added.body, new RegExp(`name="field-${fieldRows}-target"`))
+  const removed = await admin.post(PAGE, { ...form, sample, action: 'remove-field-0' })
+  assert.equal(removed.statusCode, 200)
+  assert.doesNotMatch(removed.body, new RegExp(`name="field-${fieldRows - 1}-target"`))
+  assert.doesNotMatch(removed.body, /value="Incident\.@ref"/, 'the first row (the CAD reference) is gone')
+  assert.equal(await latestVersion(), before)
 })
 
 test('CP-157: a stored profile that fails the checks quarantines its events with the reason, never a 500', async () => {
@@ -175,7 +211,7 @@ test('CP-162: a version is published only after its sample maps; otherwise the v
   const inUse = await currentVersion()
   const strict = structuredClone(profile)
   delete strict.codes['incident.grading']['1B']
-  const saved = await admin.post(PAGE, { document: JSON.stringify(strict), sample, action: 'save' })
+  const saved = await admin.post(PAGE, { ...rows(strict), sample, action: 'save' })
   assert.equal(saved.statusCode, 200)
   const version = await latestVersion()
   const refused = await admin.post(`${PAGE}/versions/${version}/publish`)
@@ -189,7 +225,7 @@ test('CP-162: a version is published only after its sample maps; otherwise the v
   )
   assert.equal(await currentVersion(), inUse)
 
-  const noSample = await admin.post(PAGE, { document: JSON.stringify(profile), sample: '', action: 'save' })
+  const noSample = await admin.post(PAGE, { ...rows(profile), sample: '', action: 'save' })
   assert.equal(noSample.statusCode, 200)
   const bare = await latestVersion()
   const refusedBare = await admin.post(`${PAGE}/versions/${bare}/publish`)
@@ -204,7 +240,7 @@ test('CP-162: the changes between two versions are shown, and reverting to an ea
   changed.codes['incident.grading']['4'] = 'Appointment'
   changed.people.fields.role = { path: '@role', default: 'W' }
   await admin.post(PAGE, {
-    document: JSON.stringify(changed),
+    ...rows(changed),
     sample,
     note: 'Grade 4 attended',
     action: 'save',
@@ -254,7 +290,7 @@ test('CP-162: a JSON sample may be an array of events; each is tried, and an eve
       }),
     )
   const tried = await admin.post('/console/sources/profiles/athena', {
-    document: JSON.stringify(current!.document),
+    ...rows(current!.document),
     sample: JSON.stringify([event('A1', 'OPEN'), event('A2', 'SHELVED')]),
     action: 'test',
   })
@@ -265,4 +301,54 @@ test('CP-162: a JSON sample may be an array of events; each is tried, and an eve
     /The sample cannot be mapped: Event 2 of the sample: crime status code "SHELVED" is not in this force's profile/,
   )
   assert.doesNotMatch(body, /Event 1 of the sample/, 'the first event maps')
+})
+
+test('CP-162: a crime code gets a value mapping to the force’s crime type, and a required field missing from the sample is named on its row when tried', async () => {
+  const current = (await t.app.services.sources.currentProfile(FORCE, 'athena'))!.document
+  const event = JSON.parse(
+    anAthenaEvent({
+      id: 'B1',
+      type: 'INVESTIGATION_CREATED',
+      at: '2026-06-05T09:00:00Z',
+      crimeRef: '36/B1/26',
+      investigation: { crimeType: 'BURG-DW', homeOfficeClass: undefined },
+      persons: [{ urn: 'U-B1', name: 'Lee Park', role: 'VIC' }],
+    }),
+  )
+  const form = rows(current)
+  const classRow = Object.keys(form)
+    .find((k) => form[k] === 'crime.homeOfficeClass' && k.endsWith('-target'))!
+    .replace(/-target$/, '')
+  const tried = await admin.post('/console/sources/profiles/athena', {
+    ...form,
+    [`${classRow}-required`]: 'yes',
+    'code-50-field': 'crime.crimeType',
+    'code-50-from': 'BURG-DW',
+    'code-50-to': 'Burglary',
+    sample: JSON.stringify(event),
+    action: 'test',
+  })
+  assert.equal(tried.statusCode, 200, tried.body)
+  const body = text(tried.body)
+  assert.match(body, /Crime: crime type BURG-DW → Burglary/)
+  assert.match(body, /Crime: Home Office class Check Nothing found in the sample/)
+  assert.match(
+    body,
+    /The sample cannot be mapped: crime.homeOfficeClass is required, and nothing was found at "investigation.homeOfficeClass"/,
+  )
+})
+
+test('the mapping form is for force admins only, and each force edits only its own profiles', async () => {
+  const designer = await t.signInAs(['journey_designer'], FORCE)
+  assert.equal((await designer.get(PAGE)).statusCode, 403)
+  assert.equal((await designer.post(PAGE, { ...rows(profile), sample, action: 'save' })).statusCode, 403)
+  const before = await latestVersion()
+  const suffolk = await t.signInAs(['force_admin'], 'suffolk')
+  const theirs = await suffolk.get(PAGE)
+  assert.equal(theirs.statusCode, 200)
+  assert.doesNotMatch(theirs.body, /Incident\.@ref/, 'another force’s rows are not shown')
+  const saved = await suffolk.post(PAGE, { ...rows(profile), sample, note: 'Suffolk', action: 'save' })
+  assert.equal(saved.statusCode, 200)
+  assert.equal(await latestVersion(), before, 'Norfolk’s profile is untouched')
+  assert.equal((await suffolk.post(`${PAGE}/versions/${before + 5}/publish`)).statusCode, 404)
 })

@@ -26,6 +26,8 @@ import {
 } from './input-checks.ts'
 import {
   checkProfile,
+  type FieldResult,
+  fieldResults,
   type MappedEvent,
   type MappingOutcome,
   type MappingProfile,
@@ -57,6 +59,8 @@ export interface ProfileTrial {
   events: MappedEvent[]
   errors: string[]
   warnings: string[]
+  /** Field by field: what the sample gives for each and what is wrong with it. */
+  fields: FieldResult[]
 }
 
 /** One event as a source sent it. `invalidUtf8`: its bytes were not UTF-8 (decoded with U+FFFD). */
@@ -509,6 +513,7 @@ export class SourceService {
       events,
       errors,
       warnings: [...unmatchedPaths(document, payloads), ...warnings],
+      fields: fieldResults(document, payloads),
     }
   }
 
