@@ -1,6 +1,8 @@
 // The only SQL of reporting. Reports join messages to templates and to the crime or incident
-// they were sent about, across capabilities, read-only (docs/decisions/0007-reporting-reads.md).
-// Every query runs inside `db.withForce`, so row-level security confines it to one force.
+// they were sent about, across capabilities, read-only (docs/decisions/0007-reporting-reads.md);
+// the console's Journeys report reads the per-day counts triggers keep of the same (migration
+// 1000, decision 0022). Every query runs inside `db.withForce`, so row-level security confines
+// it to one force.
 import { type SQL, sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
 
@@ -134,76 +136,79 @@ export function dailyCounts(): SQL {
 }
 
 const groupColumn = (grouping: Grouping) =>
-  grouping === 'template' ? sql`f."TemplateTitle"` : sql`f."CaseType"`
+  grouping === 'template' ? sql`coalesce(t.title, d.template_key, 'No template')` : sql`d.case_type`
+
+/**
+ * The period's London days, read from the daily counts (migration 1000): a report's period is
+ * whole London days (ReportingService.parsePeriod), so the days from the one `from` falls in up
+ * to the one `to` falls in hold exactly the messages whose time is in [from, to).
+ */
+const days = (period: Period) =>
+  sql`d.day >= (${period.from.toISOString()}::timestamptz at time zone 'Europe/London')::date
+    and d.day < (${period.to.toISOString()}::timestamptz at time zone 'Europe/London')::date`
+
+/** A sum of the daily counts, 0 when no row matches. */
+const total = (condition?: SQL) =>
+  condition ? sql`(coalesce(sum(d.count) filter (where ${condition}), 0))::int` : sql`sum(d.count)::int`
 
 export class ReportingRepository {
-  /** UJ-13, UJ-15: messages sent and what became of them, per group. */
+  /** UJ-13, UJ-15: messages sent and what became of them, per group (daily counts). */
   async outcomeCounts(tx: Tx, period: Period, grouping: Grouping): Promise<OutcomeCountRow[]> {
-    const group = groupColumn(grouping)
     return rows<OutcomeCountRow>(
       tx,
-      sql`select ${group} as "group",
-        (count(*) filter (where f."Channel" = 'sms'))::int as sms,
-        (count(*) filter (where f."Channel" = 'email'))::int as email,
-        count(*)::int as sent,
-        (count(*) filter (where f."Status" = 'delivered'))::int as delivered,
-        (count(*) filter (where f."Status" in ('sent', 'sending')))::int as "awaitingReceipt",
-        (count(*) filter (where f."Status" = 'permanent-failure'))::int as "permanentFailure",
-        (count(*) filter (where f."Status" = 'temporary-failure'))::int as "temporaryFailure",
-        (count(*) filter (where f."Status" = 'technical-failure'))::int as "technicalFailure"
-      from (${messageFacts()}) f
-      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
-      group by 1 order by 1`,
+      sql`select ${groupColumn(grouping)} as "group",
+        ${total(sql`d.channel = 'sms'`)} as sms, ${total(sql`d.channel = 'email'`)} as email,
+        ${total()} as sent, ${total(sql`d.status = 'delivered'`)} as delivered,
+        ${total(sql`d.status in ('sent', 'sending')`)} as "awaitingReceipt",
+        ${total(sql`d.status = 'permanent-failure'`)} as "permanentFailure",
+        ${total(sql`d.status = 'temporary-failure'`)} as "temporaryFailure",
+        ${total(sql`d.status = 'technical-failure'`)} as "technicalFailure"
+      from message_daily_counts d left join message_templates t on t.id = d.template_id
+      where d.sent and ${days(period)}
+      group by 1 having sum(d.count) <> 0 order by 1`,
     )
   }
 
-  /** UJ-16 (undelivered): messages that never left, with the reason recorded. */
+  /** UJ-16 (undelivered): messages that never left, with the reason recorded (daily counts). */
   async notSent(tx: Tx, period: Period, grouping: Grouping): Promise<NotSentRow[]> {
-    const group = groupColumn(grouping)
     return rows<NotSentRow>(
       tx,
-      sql`select ${group} as "group", f."Status" as status,
-        coalesce(f."StatusReason", 'No reason recorded') as reason, count(*)::int as count
-      from (${messageFacts()}) f
-      where (f."Status" in ('cancelled', 'suppressed') or (f."SentAt" is null and f."Status" in
-          ('permanent-failure', 'temporary-failure', 'technical-failure')))
-        and f."ReportedAt" >= ${period.from.toISOString()}::timestamptz and f."ReportedAt" < ${period.to.toISOString()}::timestamptz
-      group by 1, 2, 3 order by 1, 2, 4 desc, 3`,
+      sql`select ${groupColumn(grouping)} as "group", d.status,
+        coalesce(d.reason, 'No reason recorded') as reason, ${total()} as count
+      from message_daily_counts d left join message_templates t on t.id = d.template_id
+      where not d.sent and ${days(period)}
+      group by 1, 2, 3 having sum(d.count) <> 0 order by 1, 2, 4 desc, 3`,
     )
   }
 
-  /** UJ-14: sending per London day and group. */
+  /** UJ-14: sending per London day and group (daily counts). */
   async perDay(tx: Tx, period: Period, grouping: Grouping): Promise<DailyRow[]> {
-    const group = groupColumn(grouping)
     return rows<DailyRow>(
       tx,
-      sql`select f."SentDate" as day, ${group} as "group",
-        (count(*) filter (where f."Channel" = 'sms'))::int as sms,
-        (count(*) filter (where f."Channel" = 'email'))::int as email,
-        count(*)::int as total
-      from (${messageFacts()}) f
-      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
-      group by 1, 2 order by 1, 2`,
+      sql`select to_char(d.day, 'YYYY-MM-DD') as day, ${groupColumn(grouping)} as "group",
+        ${total(sql`d.channel = 'sms'`)} as sms, ${total(sql`d.channel = 'email'`)} as email,
+        ${total()} as total
+      from message_daily_counts d left join message_templates t on t.id = d.template_id
+      where d.sent and ${days(period)}
+      group by 1, 2 having sum(d.count) <> 0 order by 1, 2`,
     )
   }
 
-  /** UJ-14: sending per London hour of the day. */
+  /** UJ-14: sending per London hour of the day (hourly counts). */
   async perHour(tx: Tx, period: Period): Promise<HourlyRow[]> {
     return rows<HourlyRow>(
       tx,
-      sql`select f."SentHour" as hour,
-        (count(*) filter (where f."Channel" = 'sms'))::int as sms,
-        (count(*) filter (where f."Channel" = 'email'))::int as email,
-        count(*)::int as total
-      from (${messageFacts()}) f
-      where f."SentAt" >= ${period.from.toISOString()}::timestamptz and f."SentAt" < ${period.to.toISOString()}::timestamptz
-      group by 1 order by 1`,
+      sql`select d.hour::int as hour, ${total(sql`d.channel = 'sms'`)} as sms,
+        ${total(sql`d.channel = 'email'`)} as email, ${total()} as total
+      from message_hourly_counts d
+      where ${days(period)}
+      group by 1 having sum(d.count) <> 0 order by 1`,
     )
   }
 
   /** UJ-14: each message's send date and time, for the CSV. */
   async *sentMessages(tx: Tx, period: Period, grouping: Grouping): AsyncIterable<SentMessageRow> {
-    const group = groupColumn(grouping)
+    const group = grouping === 'template' ? sql`f."TemplateTitle"` : sql`f."CaseType"`
     yield* await rows<SentMessageRow>(
       tx,
       sql`select f."SentAt" as "sentAt", f."Channel" as channel, ${group} as "group", f."Status" as status
