@@ -44,6 +44,7 @@ export function registerAuditRoutes(
         title: 'Audit trail',
         query,
         errors,
+        filtered: isFiltered(query),
         forceItems,
         searcher,
         actionItems: actionPickList(query.action),
@@ -54,6 +55,7 @@ export function registerAuditRoutes(
     return reply.render('audit/search.njk', {
       title: 'Audit trail',
       query,
+      filtered: isFiltered(query),
       forceItems,
       searcher,
       results,
@@ -75,6 +77,7 @@ export function registerAuditRoutes(
         title: 'Audit trail',
         query: request.query,
         errors,
+        filtered: isFiltered(request.query as AuditQuery),
         forceItems: [],
         searcher: searcherOf(request),
         actionItems: actionPickList((request.query as AuditQuery).action),
@@ -88,6 +91,11 @@ export function registerAuditRoutes(
       .header('cache-control', 'no-store')
     return reply.send(csvStream(CSV_HEADER, rows, csvCells))
   })
+}
+
+/** Whether any filter is set (the page number is not one): the form then offers to clear them. */
+function isFiltered(query: AuditQuery): boolean {
+  return Object.entries(query).some(([name, value]) => name !== 'page' && Boolean(value))
 }
 
 const CSV_HEADER = [
