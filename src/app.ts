@@ -149,6 +149,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onOptedOut: writeBackOptOuts(cases.services.cases, writeback.services.writeback),
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
     forceIds,
+    force: (forceId) => forces.get(forceId),
   })
   // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
   const journeys = createJourneys({

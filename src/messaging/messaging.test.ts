@@ -408,7 +408,7 @@ test('UJ-6: a text reply "stop all" opts the number out and cancels what was wai
   assert.equal(await notify.receiveText('+447700900556', 'Thanks, see you then'), 204)
 })
 
-test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed link records the opt-out', async () => {
+test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed link records the opt-out on a page in the force’s branding', async () => {
   t.clock.set('2026-06-03T09:00:00Z')
   const message = await schedule({ channel: 'email', to: 'Victim@Example.org', personId: 'p-email' })
   await dispatch()
@@ -436,9 +436,13 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   })
   assert.equal(tampered.statusCode, 404)
+  assert.doesNotMatch(tampered.body, /\/brand\//, 'a link that is not valid names no force')
   const page = await t.app.http.inject({ method: 'GET', url: path })
   assert.equal(page.statusCode, 200)
   assert.match(page.body, /Stop emails/)
+  // The public page a message links to wears its force's colours and name, as the other public pages do.
+  assert.match(page.body, /<link rel="stylesheet" href="\/brand\/kent\/style\.css">/)
+  assert.match(page.body, /Kent Police/)
   const oneClick = await t.app.http.inject({
     method: 'POST',
     url: path,
@@ -446,6 +450,8 @@ test('UJ-6: email over SMTP carries one-click unsubscribe headers; the signed li
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   })
   assert.equal(oneClick.statusCode, 200)
+  assert.match(oneClick.body, /You have unsubscribed/)
+  assert.match(oneClick.body, /\/brand\/kent\/style\.css/)
   const optedOut = await t.app.db.withForce('kent', (tx) =>
     t.app.services.messaging.optOuts.isOptedOut(tx, 'kent', 'email', 'victim@example.org'),
   )

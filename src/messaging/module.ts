@@ -2,6 +2,7 @@
 // jobs, the wake-up that ties scheduling to dispatch, and conversations (two-way messages:
 // inbound SMS and email, with the inbound email listener), with their console pages and
 // navigation entries.
+import type { Force } from '../platform/tenancy/force-repository.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
@@ -46,6 +47,8 @@ export function createMessaging(deps: {
   /** The placeholders and sample case the template editor previews with (from Journeys). */
   editing: TemplateEditing
   forceIds: () => Promise<string[]>
+  /** A force's name and branding, for the public pages a message links to. */
+  force?: (forceId: string) => Promise<Force>
 }) {
   const { config, db, clock, jobs } = deps
   const log = deps.log.child({ component: 'messaging' })
@@ -114,6 +117,7 @@ export function createMessaging(deps: {
         notify,
         conversations: conversations.service,
         forceExists: async (id) => (await deps.forceIds()).includes(id),
+        ...(deps.force ? { force: deps.force } : {}),
         audit: deps.audit,
         push: deps.push,
         editing: deps.editing,

@@ -1,5 +1,6 @@
 // Messaging over HTTP: provider callbacks (bearer token), one-click unsubscribe (signed link),
 // and the console pages: dev outbox, message detail, opt-outs and failed contact details.
+import type { Force } from '../platform/tenancy/force-repository.ts'
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { Type } from '@sinclair/typebox'
 import { timingSafeEqual } from 'node:crypto'
@@ -64,6 +65,8 @@ export interface MessagingRouteDependencies {
   notify?: NotifyChannel
   /** Where received messages are kept. */
   conversations?: ConversationService
+  /** A force's name and branding: the unsubscribe page a message links to wears them. */
+  force?: (forceId: string) => Promise<Force>
   /** Whether a force of this id exists: a callback for none is answered 404. */
   forceExists?: (forceId: string) => Promise<boolean>
   /** Tells open outbox pages that a message was sent or its delivery changed. */
@@ -226,7 +229,11 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
         return reply
           .code(404)
           .render('messaging/unsubscribe.njk', { title: 'This link is not valid', invalid: true })
-      return reply.render('messaging/unsubscribe.njk', { title: 'Stop emails', token: request.params.token })
+      return reply.render('messaging/unsubscribe.njk', {
+        title: 'Stop emails',
+        token: request.params.token,
+        brandForce: await deps.force?.(target.forceId),
+      })
     },
   )
   http.post<{ Params: { token: string } }>(
@@ -259,7 +266,11 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
           tx,
         )
       })
-      return reply.render('messaging/unsubscribe.njk', { title: 'You have unsubscribed', done: true })
+      return reply.render('messaging/unsubscribe.njk', {
+        title: 'You have unsubscribed',
+        done: true,
+        brandForce: await deps.force?.(target.forceId),
+      })
     },
   )
 
