@@ -35,6 +35,7 @@ import {
 } from './platform/observability/health-routes.ts'
 import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
 import type { PushService } from './platform/push/push-service.ts'
+import { createPortal } from './portal/module.ts'
 import { createReporting } from './reporting/module.ts'
 import { createRetention } from './retention/module.ts'
 import type { Services } from './services.ts'
@@ -105,6 +106,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jobs,
     // The home page's tiles come from the capability modules built below.
     attention: () => attentionTiles(modules),
+    // The Portal's built-in accounts (below) are a way for citizens to sign in.
+    citizenSignIn: () => [{ text: 'Sign in with your email address and password', href: '/portal/sign-in' }],
   })
   const { audit, forces, push } = platform.services
   const forceIds = platform.forceIds
@@ -123,6 +126,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The person page shows the person's opt-outs and their history (messaging, below).
     personOptOuts: (request, forceId, personId, contactPoints) =>
       messaging.personOptOuts(request, forceId, personId, contactPoints),
+    // Whether people have a portal account or were invited (Portal, below; CP-50, CP-78).
+    portalStanding: (request, forceId, page) => portal.standing(request, forceId, page),
   })
   const sources = await createSources({
     config,
@@ -160,6 +165,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cases: cases.services.cases,
     messaging: messaging.services,
     publicUrl: config.http.publicUrl,
+    // A journey's portal-invitation step invites through the Portal (below; CP-6).
+    portal: () => ({
+      invite: (tx, request) => portal.services.portal.invitations.inviteFromJourney(tx, request),
+    }),
+  })
+  // The Portal (LOT 2): invitations, citizen accounts across forces, case tracking (decision 0023).
+  const portal = createPortal({
+    config,
+    db,
+    clock,
+    audit,
+    cases: cases.services.cases,
+    messaging: messaging.services,
+    loadCase: (tx, key) => journeys.caseReader.loadCase(tx, key),
+    citizenSessions: platform.services.citizenSessions,
+    forceHasPortal: (forceId) => forces.hasProduct(forceId, 'portal'),
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
   // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
@@ -182,6 +203,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources,
     messaging.module,
     journeys,
+    portal,
     platform,
     reporting,
     retention,
@@ -193,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...sources.services,
     ...messaging.module.services,
     ...journeys.services,
+    ...portal.services,
     ...reporting.services,
     ...retention.services,
   }

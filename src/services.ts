@@ -7,13 +7,14 @@ import type { JourneyService } from './journeys/service.ts'
 import type { ConversationService } from './messaging/conversations/service.ts'
 import type { MessagingServices } from './messaging/messaging-services.ts'
 import type { PlatformServices } from './platform/services.ts'
+import type { PortalServices } from './portal/module.ts'
 import type { ReportingService } from './reporting/service.ts'
 import type { RetentionService } from './retention/service.ts'
 import type { SourceService } from './sources/service.ts'
 import type { WarehousePoller } from './sources/warehouse.ts'
 import type { WritebackService } from './writeback/service.ts'
 
-export interface Services extends PlatformServices {
+export interface Services extends PlatformServices, PortalServices {
   cases: CaseService
   sources: SourceService
   warehouse: WarehousePoller

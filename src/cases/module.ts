@@ -34,6 +34,8 @@ export function createCases(deps: {
   caseMessages?: CaseRouteDependencies['caseMessages']
   /** A person's opt-outs, shown on the person page (messaging, built after this module). */
   personOptOuts?: CaseRouteDependencies['personOptOuts']
+  /** Portal accounts and invitations, shown on case and person pages (portal, built after this module). */
+  portalStanding?: CaseRouteDependencies['portalStanding']
 }): Module<{ cases: CaseService }> {
   const { log, jobs } = deps
   const cases = new CaseService(
@@ -62,6 +64,7 @@ export function createCases(deps: {
         personMessages: deps.personMessages,
         caseMessages: deps.caseMessages,
         personOptOuts: deps.personOptOuts,
+        portalStanding: deps.portalStanding,
       }),
     navigation: [
       {

@@ -47,6 +47,15 @@ export function registerCaseRoutes(
       personId: string,
       contactPoints: { kind: string; value: string }[],
     ) => Promise<Record<string, unknown>>
+    /**
+     * Whether the person, or each person on the case, has a portal account or was invited, and
+     * whether the viewer may invite them (CP-50, CP-78); `{}` when the force has no Portal.
+     */
+    portalStanding?: (
+      request: FastifyRequest,
+      forceId: string,
+      page: { kind: 'incident' | 'crime' | 'person'; id: string; found: Record<string, unknown> },
+    ) => Promise<Record<string, unknown>>
   },
 ): void {
   const access = { staff: caseViewerRoles }
@@ -154,8 +163,14 @@ export function registerCaseRoutes(
                 (found as { contactPoints?: { kind: string; value: string }[] }).contactPoints ?? [],
               )
             : {}
+        const portal = await deps.portalStanding?.(request, forceId, {
+          kind: page.kind,
+          id: request.params.id,
+          found: found as unknown as Record<string, unknown>,
+        })
         return reply.render(`cases/${page.kind}.njk`, {
           ...optOuts,
+          ...(portal ?? {}),
           ...(found as unknown as Record<string, unknown>),
           ...(messages ? { messages } : {}),
           ...(journeyMessages

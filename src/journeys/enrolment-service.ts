@@ -11,7 +11,7 @@ import { decideEligibility } from './eligibility.ts'
 import { advanceEnrolment, type EngineContext, type StepOutcome, stoppingGuard } from './engine.ts'
 import { defineJourneyJobs } from './jobs.ts'
 import type { OfficerChangeNotices } from './officer-change.ts'
-import type { MessageScheduler } from './ports.ts'
+import type { MessageScheduler, PortalInviter } from './ports.ts'
 import type { EnrolmentRow, JourneyRepository, JourneyRow, VersionRow } from './repository.ts'
 import type { JourneyService } from './service.ts'
 import type { CaseKey, CaseReader, CaseSnapshot, PersonSnapshot } from './snapshot.ts'
@@ -32,6 +32,8 @@ export interface EnrolmentDependencies {
   publicUrl: string
   /** Replaces messages naming an investigating officer who no longer has the crime. */
   officerChanges?: OfficerChangeNotices
+  /** The Portal, once wired: a portal-invitation step invites through it (CP-6). */
+  portal?: () => PortalInviter | undefined
 }
 
 export class EnrolmentService {
@@ -198,7 +200,21 @@ export class EnrolmentService {
               reason: `“${planned.template}” was already sent to this person about this incident or crime`,
             }
           : planned
-      if (outcome.kind === 'send') {
+      const portal = this.#d.portal?.()
+      let recorded: StepOutcome['kind'] = outcome.kind
+      if (outcome.kind === 'send' && outcome.template === 'portal-invitation' && portal) {
+        const invited = await portal.invite(tx, {
+          forceId,
+          personId: outcome.recipientId,
+          caseKind: snapshot.crime?.id === enrolment.caseId ? 'crime' : 'incident',
+          caseId: enrolment.caseId,
+          enrolmentId,
+        })
+        messageId = invited.messageId
+        detail = [outcome.note, invited.detail].filter(Boolean).join('; ')
+        sendAfter = invited.sendAfter ?? outcome.dueAt
+        if (!invited.sent) recorded = 'skipped'
+      } else if (outcome.kind === 'send') {
         const scheduled = await this.#d.messages()?.schedule(tx, {
           forceId,
           personId: outcome.recipientId,
@@ -237,7 +253,7 @@ export class EnrolmentService {
         forceId,
         enrolmentId,
         stepIndex: outcome.stepIndex,
-        outcome: outcome.kind,
+        outcome: recorded,
         template: 'template' in outcome ? outcome.template : null,
         channel: outcome.kind === 'send' ? outcome.channel : null,
         recipientPersonId: outcome.kind === 'send' ? outcome.recipientId : null,

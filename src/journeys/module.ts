@@ -21,7 +21,9 @@ import { MessagingScheduler } from './messaging-adapter.ts'
 import { OfficerChangeNotices } from './officer-change.ts'
 import { JourneyRepository } from './repository.ts'
 import { registerJourneyRoutes } from './routes.ts'
+import type { PortalInviter } from './ports.ts'
 import { JourneyService } from './service.ts'
+import type { CaseReader } from './snapshot.ts'
 
 export interface JourneyDependencies {
   db: Database
@@ -31,6 +33,8 @@ export interface JourneyDependencies {
   cases: CaseService
   messaging: MessagingServices
   publicUrl: string
+  /** The Portal (built after this module): portal-invitation steps invite through it. */
+  portal?: () => PortalInviter | undefined
 }
 
 export function createJourneys(d: JourneyDependencies): Module<{
@@ -39,6 +43,8 @@ export function createJourneys(d: JourneyDependencies): Module<{
 }> & {
   designer: DesignerService
   caseMessages: CaseMessages
+  /** Case snapshots as the engine reads them, for rules written in the conditions language. */
+  caseReader: CaseReader
 } {
   const repo = new JourneyRepository(d.db)
   const scheduler = new MessagingScheduler(d.messaging)
@@ -56,6 +62,7 @@ export function createJourneys(d: JourneyDependencies): Module<{
     queue: d.jobs,
     messages: () => scheduler,
     publicUrl: d.publicUrl,
+    portal: d.portal,
     // Issue 5 item 5: another investigating officer means new officer details, never stale ones.
     officerChanges: new OfficerChangeNotices({
       repo,
@@ -87,6 +94,7 @@ export function createJourneys(d: JourneyDependencies): Module<{
     services: { journeys: service, enrolments },
     designer,
     caseMessages,
+    caseReader,
     jobs: enrolments.jobs.all,
     routes: (http) => {
       registerJourneyRoutes(http, service, d.cases)

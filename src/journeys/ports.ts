@@ -46,3 +46,21 @@ export interface MessageScheduler {
   /** For each address, whether its person opted out of that channel (UJ-6), in one read. */
   optedOut(tx: Tx, forceId: string, addresses: { channel: Channel; address: string }[]): Promise<boolean[]>
 }
+
+/**
+ * What Journeys needs from the Portal: a journey's "invite to the portal" step invites the person
+ * through the Portal (its eligibility rules, its single-use link), inside the enrolment's
+ * transaction (CP-6). Without it the step sends the plain `portal-invitation` message.
+ */
+export interface PortalInviter {
+  invite(
+    tx: Tx,
+    request: {
+      forceId: string
+      personId: string
+      caseKind: 'crime' | 'incident'
+      caseId: string
+      enrolmentId: string
+    },
+  ): Promise<{ sent: boolean; messageId: string | null; sendAfter: Date | null; detail: string }>
+}

@@ -12,7 +12,7 @@ import { AuditService } from './audit/audit-service.ts'
 import { createForwardingService } from './audit/forwarding-service.ts'
 import { auditForwardJob } from './audit/jobs.ts'
 import { registerAuditRoutes } from './audit/routes.ts'
-import { registerCitizenAccountRoutes } from './auth/citizen-routes.ts'
+import { type CitizenSignInOption, registerCitizenAccountRoutes } from './auth/citizen-routes.ts'
 import { registerSignInRoutes } from './auth/sign-in-routes.ts'
 import { StaffSignInService } from './auth/sign-in-service.ts'
 import { StaffSsoService } from './auth/sso-service.ts'
@@ -56,6 +56,8 @@ export async function createPlatform(deps: {
   jobs: JobQueue
   /** The capability modules' dashboard tiles, read when a home page is shown. */
   attention?: () => readonly AttentionTile[]
+  /** The ways a citizen may sign in, offered by the capabilities (read when the page is shown). */
+  citizenSignIn?: () => readonly CitizenSignInOption[]
 }): Promise<Module<PlatformServices> & { forceIds(): Promise<string[]> }> {
   const { config, db, clock, log, jobs } = deps
   const forces = new ForceService(new ForceRepository(db), clock)
@@ -141,7 +143,7 @@ export async function createPlatform(deps: {
       })
       registerConsoleRoutes(http, services, deps.attention)
       await registerPushRoutes(http, push)
-      registerCitizenAccountRoutes(http, citizenSessions)
+      registerCitizenAccountRoutes(http, citizenSessions, deps.citizenSignIn)
       registerForceRoutes(http, services)
       registerSharingRoutes(http, services)
       registerStatementRoutes(http, services)

@@ -1,17 +1,42 @@
 // The citizen's account pages: the first page only a signed-in citizen may reach. Signing in
-// itself is done by an identity provider (GOV.UK One Login, with the Portal) through
-// `CitizenSessions.signIn`; until one is set up the sign-in page says so.
+// itself is done by an identity provider (GOV.UK One Login, or the Portal's built-in accounts)
+// through `CitizenSessions.signIn`; the sign-in page lists the ways the capabilities offer, and
+// says so when there is none.
 import type { FastifyInstance } from 'fastify'
 import type { CitizenSessions } from '../http/citizen-sessions.ts'
 
-export function registerCitizenAccountRoutes(http: FastifyInstance, citizenSessions: CitizenSessions): void {
+/** A way to sign in that a capability offers (its page takes `returnTo`). */
+export interface CitizenSignInOption {
+  text: string
+  href: string
+}
+
+export function registerCitizenAccountRoutes(
+  http: FastifyInstance,
+  citizenSessions: CitizenSessions,
+  signInOptions: () => readonly CitizenSignInOption[] = () => [],
+): void {
   http.get('/account', { config: { access: { citizen: true } } }, async (request, reply) => {
     return reply.render('account/account.njk', { title: 'Your account', signedIn: request.citizen })
   })
 
-  http.get('/account/sign-in', { config: { access: 'public' } }, async (_request, reply) => {
-    return reply.render('account/sign-in.njk', { title: 'Sign in to your account' })
-  })
+  http.get<{ Querystring: { returnTo?: string } }>(
+    '/account/sign-in',
+    {
+      config: { access: 'public' },
+      schema: {
+        querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 } } },
+      },
+    },
+    async (request, reply) => {
+      const returnTo = request.query.returnTo
+      const options = signInOptions().map((o) => ({
+        text: o.text,
+        href: returnTo ? `${o.href}?returnTo=${encodeURIComponent(returnTo)}` : o.href,
+      }))
+      return reply.render('account/sign-in.njk', { title: 'Sign in to your account', options })
+    },
+  )
 
   http.post('/account/sign-out', { config: { access: { citizen: true } } }, async (request, reply) => {
     await citizenSessions.signOut(request, reply)

@@ -58,7 +58,9 @@ export class CitizenSessions {
     })
     const issued = await this.#sessions.start(
       { subjectKind: 'citizen', subjectId: citizenId, forceId: who.forceId },
-      { provider },
+      // The provider's subject too: an account that spans forces is found by it, not by the
+      // per-force id (decision 0023).
+      { provider, subject: who.subject },
       { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' },
       request.citizenSession?.id,
     )

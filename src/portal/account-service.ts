@@ -1,0 +1,527 @@
+// Built-in accounts for forces not on GOV.UK One Login (CP-12, CP-13, CP-15..18): registering
+// from an invitation (email verified by a code, a password hashed with argon2id, a second factor
+// by text, email or authenticator app, the terms accepted) and signing in (password, then the
+// second factor). One-time codes go through messaging's channels; each code expires, each step
+// allows five wrong codes, and passwords lock the account after the staff sign-in's limit. A
+// refusal never says whether an email address has an account (no enumeration).
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
+import type { SchedulingService } from '../messaging/scheduling-service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import { hashPassword, verifyPassword } from '../platform/auth/passwords.ts'
+import { acceptedTotpStep, newTotpSecret, totpUri } from '../platform/auth/totp.ts'
+import type { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import { DomainError, type FieldError, ValidationError } from '../platform/errors.ts'
+import type { AccountRepository } from './account-repository.ts'
+import type { PortalRepository } from './repository.ts'
+import type { AccountRow, ChallengeRow, InvitationRow, SecondFactor } from './schema.ts'
+
+const MINUTE = 60_000
+/** Wrong codes allowed in one step before it must start again. */
+export const CODE_ATTEMPTS = 5
+const CODE_MINUTES = 10
+const CHALLENGE_MINUTES = 30
+/** NCSC: long passwords beat complex ones; the commonest long ones are refused. */
+const MIN_PASSWORD = 12
+const MAX_PASSWORD = 256
+const commonPasswords = new Set([
+  'password1234',
+  'passwordpassword',
+  '123456789012',
+  'qwertyuiopas',
+  'iloveyou1234',
+  'letmein12345',
+  'welcome12345',
+])
+
+export type RegisterStep =
+  | 'email'
+  | 'email-code'
+  | 'password'
+  | 'second-factor'
+  | 'second-factor-code'
+  | 'terms'
+export type SignInStep = 'code'
+
+export interface StepResult {
+  step: string
+  /** For an authenticator app being set up: the secret and its otpauth URI. */
+  appSecret?: { secret: string; uri: string }
+  /** Where a code was sent, in words ("your mobile ending 789"). */
+  sentTo?: string
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+const codeHash = (challengeId: string, code: string) => sha256(`${challengeId}:${code}`)
+const emailKeyOf = (email: string) => email.trim().toLowerCase()
+const validEmail = (email: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) && email.length <= 254
+const ukMobile = (value: string) => {
+  const digits = value.replace(/[\s()-]/g, '')
+  if (/^07\d{9}$/.test(digits)) return `+44${digits.slice(1)}`
+  if (/^\+447\d{9}$/.test(digits)) return digits
+  return undefined
+}
+
+/** An argon2id hash of a random value, so an unknown email costs the same work as a known one. */
+let dummyHash: Promise<string> | undefined
+
+export class AccountService {
+  readonly #db: Database
+  readonly #accounts: AccountRepository
+  readonly #portal: PortalRepository
+  readonly #clock: Clock
+  readonly #audit: AuditService
+  readonly #scheduling: SchedulingService
+  readonly #vault: TotpSecretVault
+  readonly #login: { maxFailedAttempts: number; lockoutMinutes: number }
+
+  constructor(deps: {
+    db: Database
+    accounts: AccountRepository
+    portal: PortalRepository
+    clock: Clock
+    audit: AuditService
+    scheduling: SchedulingService
+    vault: TotpSecretVault
+    login: { maxFailedAttempts: number; lockoutMinutes: number }
+  }) {
+    this.#db = deps.db
+    this.#accounts = deps.accounts
+    this.#portal = deps.portal
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+    this.#scheduling = deps.scheduling
+    this.#vault = deps.vault
+    this.#login = deps.login
+  }
+
+  /** Starts registering from an open invitation; returns the browser's challenge token. */
+  async startRegistration(invitation: InvitationRow): Promise<string> {
+    const token = randomBytes(32).toString('base64url')
+    const now = this.#clock.now()
+    await this.#db.asSystem((tx) =>
+      this.#accounts.addChallenge(tx, {
+        tokenHash: sha256(token),
+        purpose: 'register',
+        step: 'email',
+        forceId: invitation.forceId,
+        invitationId: invitation.id,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * MINUTE),
+      }),
+    )
+    return token
+  }
+
+  /** The challenge a browser's token names, while it lasts. */
+  async challenge(
+    token: string | undefined,
+    purpose: 'register' | 'sign-in',
+  ): Promise<ChallengeRow | undefined> {
+    if (!token) return undefined
+    const found = await this.#db.asSystem((tx) => this.#accounts.challengeByToken(tx, sha256(token)))
+    if (!found || found.purpose !== purpose || found.expiresAt <= this.#clock.now()) return undefined
+    return found
+  }
+
+  /** Registration step 1: the email address, to which a code is sent (CP-15). */
+  async registerEmail(challenge: ChallengeRow, email: string): Promise<StepResult> {
+    const trimmed = email.trim()
+    if (!validEmail(trimmed))
+      throw new ValidationError([
+        { field: 'email', message: 'Enter an email address in the correct format, like name@example.com' },
+      ])
+    return this.#db.asSystem(async (tx) => {
+      await this.#accounts.updateChallenge(tx, challenge.id, { email: trimmed })
+      await this.#sendCode(tx, challenge, 'email', trimmed, 'email-code')
+      return { step: 'email-code', sentTo: trimmed }
+    })
+  }
+
+  /**
+   * Registration step 2: the code sent to the email. When the address already has an account,
+   * the invitation's case is added to it and the person is asked to sign in (CP-50a): only once
+   * they have shown they hold the address, so nobody learns of an account by trying addresses.
+   */
+  async registerEmailCode(
+    challenge: ChallengeRow,
+    code: string,
+  ): Promise<StepResult & { existingAccount?: boolean }> {
+    await this.#checkCode(challenge, code, 'email-code')
+    return this.#db.asSystem(async (tx) => {
+      const existing = await this.#accounts.accountByEmail(tx, emailKeyOf(challenge.email ?? ''))
+      if (existing) {
+        await this.#acceptInvitation(tx, challenge, existing)
+        await this.#accounts.endChallenge(tx, challenge.id)
+        return { step: 'done', existingAccount: true }
+      }
+      await this.#accounts.updateChallenge(tx, challenge.id, {
+        step: 'password',
+        codeHash: null,
+        attempts: 0,
+      })
+      return { step: 'password' }
+    })
+  }
+
+  /** Registration step 3: the password, kept hashed until the account is made. */
+  async registerPassword(challenge: ChallengeRow, password: string, confirm: string): Promise<StepResult> {
+    this.#expectStep(challenge, 'password')
+    const errors = passwordErrors(password, confirm, challenge.email ?? '')
+    if (errors.length) throw new ValidationError(errors)
+    const hashed = await hashPassword(password)
+    await this.#db.asSystem((tx) =>
+      this.#accounts.updateChallenge(tx, challenge.id, {
+        step: 'second-factor',
+        pending: { ...challenge.pending, passwordHash: hashed },
+      }),
+    )
+    return { step: 'second-factor' }
+  }
+
+  /** Registration step 4: how the second factor reaches them (CP-12, CP-17). */
+  async registerSecondFactor(challenge: ChallengeRow, method: string, mobile: string): Promise<StepResult> {
+    this.#expectStep(challenge, 'second-factor', 'second-factor-code')
+    if (method !== 'sms' && method !== 'email' && method !== 'app')
+      throw new ValidationError([{ field: 'method', message: 'Select how you want to get security codes' }])
+    const number = method === 'sms' ? ukMobile(mobile) : undefined
+    if (method === 'sms' && !number)
+      throw new ValidationError([
+        { field: 'mobile', message: 'Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982' },
+      ])
+    return this.#db.asSystem(async (tx) => {
+      const pending = { ...challenge.pending, secondFactor: method, ...(number ? { mobile: number } : {}) }
+      if (method === 'app') {
+        const secret = newTotpSecret()
+        await this.#accounts.updateChallenge(tx, challenge.id, {
+          step: 'second-factor-code',
+          attempts: 0,
+          pending: { ...pending, totpSecret: this.#vault.seal(challenge.id, secret) },
+        })
+        return {
+          step: 'second-factor-code',
+          appSecret: { secret, uri: totpUri(secret, challenge.email ?? '') },
+        }
+      }
+      await this.#accounts.updateChallenge(tx, challenge.id, { pending })
+      const to = method === 'sms' ? number! : challenge.email!
+      await this.#sendCode(tx, { ...challenge, pending }, method, to, 'second-factor-code')
+      return { step: 'second-factor-code', sentTo: describeAddress(method, to) }
+    })
+  }
+
+  /** Registration step 5: the code proving the second factor works. */
+  async registerSecondFactorCode(challenge: ChallengeRow, code: string): Promise<StepResult> {
+    await this.#checkCode(challenge, code, 'second-factor-code')
+    await this.#db.asSystem((tx) =>
+      this.#accounts.updateChallenge(tx, challenge.id, { step: 'terms', codeHash: null, attempts: 0 }),
+    )
+    return { step: 'terms' }
+  }
+
+  /**
+   * Registration step 6: terms of use, privacy notice and cookies accepted (CP-13); the account
+   * is made, the invitation taken up and the case linked, in one transaction.
+   */
+  async registerTerms(
+    challenge: ChallengeRow,
+    accepted: { terms: boolean; privacy: boolean; cookies: boolean },
+  ): Promise<{ account: AccountRow; forceId: string }> {
+    this.#expectStep(challenge, 'terms')
+    const errors: FieldError[] = []
+    if (!accepted.terms)
+      errors.push({ field: 'terms', message: 'Accept the terms of use to create your account' })
+    if (!accepted.privacy)
+      errors.push({ field: 'privacy', message: 'Confirm you have read the privacy notice' })
+    if (!accepted.cookies)
+      errors.push({ field: 'cookies', message: 'Confirm you have read the cookies policy' })
+    if (errors.length) throw new ValidationError(errors)
+    const now = this.#clock.now()
+    const p = challenge.pending
+    return this.#db.asSystem(async (tx) => {
+      // Someone registered this address since step 2: the same answer as at step 2.
+      const existing = await this.#accounts.accountByEmail(tx, emailKeyOf(challenge.email ?? ''))
+      const account =
+        existing ??
+        (await this.#accounts.addAccount(tx, {
+          email: challenge.email!,
+          emailKey: emailKeyOf(challenge.email!),
+          mobile: p.mobile ?? null,
+          passwordHash: p.passwordHash!,
+          secondFactor: p.secondFactor as SecondFactor,
+          termsAcceptedAt: now,
+          homeForceId: challenge.forceId!,
+          createdAt: now,
+          // Registering signs them in.
+          lastSignedInAt: now,
+        }))
+      if (!existing && p.totpSecret) {
+        const secret = this.#vault.open(challenge.id, p.totpSecret).secret
+        await this.#accounts.updateAccount(tx, account.id, {
+          totpSecret: this.#vault.seal(account.id, secret),
+          totpLastStep: p.totpStep ? Number(p.totpStep) : null,
+        })
+      }
+      await this.#acceptInvitation(tx, challenge, account)
+      await this.#accounts.endChallenge(tx, challenge.id)
+      return { account, forceId: challenge.forceId! }
+    })
+  }
+
+  /**
+   * Sign-in step 1: email and password. Answers the challenge token for step 2 and where the
+   * code went, or the one refusal for an unknown address, a wrong password and a locked account.
+   */
+  async signIn(email: string, password: string): Promise<{ token: string; result: StepResult } | undefined> {
+    const now = this.#clock.now()
+    const account = validEmail(email.trim())
+      ? await this.#db.asSystem((tx) => this.#accounts.accountByEmail(tx, emailKeyOf(email)))
+      : undefined
+    if (!account?.passwordHash) {
+      dummyHash ??= hashPassword(randomBytes(16).toString('hex'))
+      await verifyPassword(await dummyHash, password)
+      return undefined
+    }
+    const locked = !!account.lockedUntil && account.lockedUntil > now
+    const matches = await verifyPassword(account.passwordHash, password)
+    if (locked) return undefined
+    if (!matches) {
+      await this.#failed(account, 'wrong-password')
+      return undefined
+    }
+    const token = randomBytes(32).toString('base64url')
+    const result = await this.#db.asSystem(async (tx) => {
+      const challenge = await this.#accounts.addChallenge(tx, {
+        tokenHash: sha256(token),
+        purpose: 'sign-in',
+        step: 'code',
+        forceId: account.homeForceId,
+        accountId: account.id,
+        email: account.email,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * MINUTE),
+      })
+      if (account.secondFactor === 'app') return { step: 'code' }
+      const method = account.secondFactor === 'sms' && account.mobile ? 'sms' : 'email'
+      const to = method === 'sms' ? account.mobile! : account.email
+      await this.#sendCode(tx, challenge, method, to, 'code')
+      return { step: 'code', sentTo: describeAddress(method, to) }
+    })
+    return { token, result }
+  }
+
+  /** Sign-in step 2: the second factor's code (CP-17, CP-18). Answers the account once it holds. */
+  async signInCode(challenge: ChallengeRow, code: string): Promise<AccountRow> {
+    const account = await this.#db.asSystem((tx) => this.#accounts.account(tx, challenge.accountId!))
+    if (!account || (account.lockedUntil && account.lockedUntil > this.#clock.now()))
+      throw codeRefused('Your account is locked for a while. Try again later.')
+    if (account.secondFactor === 'app') {
+      const secret = this.#vault.open(account.id, account.totpSecret ?? '').secret
+      const step = await acceptedTotpStep(secret, code, this.#clock.now(), account.totpLastStep)
+      if (step === undefined) {
+        await this.#wrongCode(challenge, account)
+        throw codeRefused('Enter the code shown in your authenticator app')
+      }
+      await this.#db.asSystem((tx) => this.#accounts.updateAccount(tx, account.id, { totpLastStep: step }))
+    } else await this.#checkCode(challenge, code, 'code', account)
+    const now = this.#clock.now()
+    await this.#db.asSystem(async (tx) => {
+      await this.#accounts.updateAccount(tx, account.id, {
+        failedAttempts: 0,
+        lockedUntil: null,
+        previousSignedInAt: account.lastSignedInAt,
+        lastSignedInAt: now,
+      })
+      await this.#accounts.endChallenge(tx, challenge.id)
+    })
+    return account
+  }
+
+  /** The authenticator app's secret while it is being set up, to show as text and a link. */
+  appSetupOf(challenge: ChallengeRow): { secret: string; uri: string } | undefined {
+    if (challenge.step !== 'second-factor-code' || !challenge.pending.totpSecret) return undefined
+    const secret = this.#vault.open(challenge.id, challenge.pending.totpSecret).secret
+    return { secret, uri: totpUri(secret, challenge.email ?? '') }
+  }
+
+  /** Where the step's code was sent, in words, if one was sent. */
+  codeSentTo(challenge: ChallengeRow): string | undefined {
+    return challenge.codeHash ? challenge.pending.sentTo : undefined
+  }
+
+  /** The account a signed-in citizen's session names (built-in sign-in), if it still exists. */
+  account(id: string): Promise<AccountRow | undefined> {
+    return this.#db.asSystem((tx) => this.#accounts.account(tx, id))
+  }
+
+  async #acceptInvitation(tx: Tx, challenge: ChallengeRow, account: AccountRow): Promise<void> {
+    const now = this.#clock.now()
+    const invitationId = challenge.invitationId!
+    const [invitation] = await this.#portal.invitationsById(tx, [invitationId])
+    if (!invitation || invitation.acceptedAt)
+      throw new DomainError('invitation-used', 'This invitation has already been used. Sign in instead.', {
+        status: 409,
+      })
+    await this.#portal.updateInvitation(tx, invitationId, { acceptedAt: now, accountId: account.id })
+    await this.#portal.addLink(tx, {
+      forceId: invitation.forceId,
+      accountId: account.id,
+      personId: invitation.personId,
+      caseKind: invitation.caseKind,
+      caseId: invitation.caseId,
+      role: invitation.role,
+      invitationId,
+      linkedAt: now,
+    })
+    // CP-8: the force hears of the registration in its own trail, beside the person.
+    await this.#audit.record(
+      {
+        action: 'portal.registered',
+        forceId: invitation.forceId,
+        actor: { kind: 'citizen', id: account.id },
+        recordType: 'person',
+        recordId: invitation.personId,
+        detail: { invitationId, caseId: invitation.caseId, accountId: account.id },
+      },
+      tx,
+    )
+  }
+
+  async #sendCode(
+    tx: Tx,
+    challenge: ChallengeRow,
+    channel: 'sms' | 'email',
+    to: string,
+    step: string,
+  ): Promise<void> {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+    const now = this.#clock.now()
+    const message = await this.#scheduling.schedule(tx, {
+      forceId: challenge.forceId!,
+      channel,
+      to,
+      templateKey: 'portal-code',
+      personalisation: { code, force_name: await this.#forceName(tx, challenge.forceId!) },
+      dueAt: now,
+      // A code asked for now is wanted now, at any hour.
+      urgent: true,
+    })
+    if (message.status === 'suppressed')
+      throw new ValidationError([
+        {
+          field: channel === 'sms' ? 'mobile' : 'email',
+          message: `We could not send a code to that ${channel === 'sms' ? 'number' : 'address'}. Try another.`,
+        },
+      ])
+    await this.#accounts.updateChallenge(tx, challenge.id, {
+      step,
+      pending: { ...challenge.pending, sentTo: describeAddress(channel, to) },
+      codeHash: codeHash(challenge.id, code),
+      codeChannel: channel,
+      codeExpiresAt: new Date(now.getTime() + CODE_MINUTES * MINUTE),
+      attempts: 0,
+    })
+  }
+
+  async #forceName(tx: Tx, forceId: string): Promise<string> {
+    return (await this.#portal.forceName(tx, forceId)) ?? forceId
+  }
+
+  async #checkCode(challenge: ChallengeRow, code: string, step: string, account?: AccountRow): Promise<void> {
+    this.#expectStep(challenge, step)
+    if (step === 'second-factor-code' && challenge.pending.totpSecret) {
+      const secret = this.#vault.open(challenge.id, challenge.pending.totpSecret).secret
+      const accepted = await acceptedTotpStep(secret, code, this.#clock.now(), null)
+      if (accepted !== undefined) {
+        await this.#db.asSystem((tx) =>
+          this.#accounts.updateChallenge(tx, challenge.id, {
+            pending: { ...challenge.pending, totpStep: String(accepted) },
+          }),
+        )
+        return
+      }
+      await this.#wrongCode(challenge, account)
+      throw codeRefused('Enter the code shown in your authenticator app')
+    }
+    const typed = code.replace(/\s+/g, '')
+    const expected = challenge.codeHash ?? ''
+    const ok =
+      /^\d{6}$/.test(typed) &&
+      !!challenge.codeExpiresAt &&
+      challenge.codeExpiresAt > this.#clock.now() &&
+      expected.length === 64 &&
+      timingSafeEqual(Buffer.from(codeHash(challenge.id, typed)), Buffer.from(expected))
+    if (ok) return
+    await this.#wrongCode(challenge, account)
+    throw codeRefused(
+      challenge.codeExpiresAt && challenge.codeExpiresAt <= this.#clock.now()
+        ? 'The code has expired. Ask for a new one.'
+        : 'Enter the 6-digit code we sent you',
+    )
+  }
+
+  /** Counts a wrong code; the fifth ends the challenge and, when signing in, locks the account. */
+  async #wrongCode(challenge: ChallengeRow, account?: AccountRow): Promise<void> {
+    const attempts = await this.#db.asSystem((tx) => this.#accounts.countWrongCode(tx, challenge.id))
+    if (attempts < CODE_ATTEMPTS) return
+    await this.#db.asSystem((tx) => this.#accounts.endChallenge(tx, challenge.id))
+    if (account) await this.#failed(account, 'too-many-codes', true)
+    throw new DomainError(
+      'too-many-codes',
+      'You entered a wrong code too many times. For your security, start again later.',
+      { status: 429 },
+    )
+  }
+
+  async #failed(account: AccountRow, reason: string, lockNow = false): Promise<void> {
+    const now = this.#clock.now()
+    await this.#db.asSystem(async (tx) => {
+      const failures = await this.#accounts.countFailure(tx, account.id)
+      const lock = lockNow || failures >= this.#login.maxFailedAttempts
+      if (lock)
+        await this.#accounts.updateAccount(tx, account.id, {
+          lockedUntil: new Date(now.getTime() + this.#login.lockoutMinutes * MINUTE),
+          failedAttempts: 0,
+        })
+      await this.#audit.record(
+        {
+          action: lock ? 'portal.account-locked' : 'portal.sign-in-refused',
+          forceId: account.homeForceId,
+          actor: { kind: 'citizen', id: account.id },
+          recordType: 'portal-account',
+          recordId: account.id,
+          detail: { reason },
+        },
+        tx,
+      )
+    })
+  }
+
+  #expectStep(challenge: ChallengeRow, ...steps: string[]): void {
+    if (!steps.includes(challenge.step))
+      throw new DomainError('wrong-step', 'That step is not the next one. Continue from where you were.', {
+        status: 409,
+      })
+  }
+}
+
+function codeRefused(message: string): ValidationError {
+  return new ValidationError([{ field: 'code', message }])
+}
+
+function describeAddress(channel: 'sms' | 'email', to: string): string {
+  return channel === 'sms' ? `your mobile number ending ${to.slice(-3)}` : to
+}
+
+/** The password rules (CP-12): length, not the email address, not a common password. */
+export function passwordErrors(password: string, confirm: string, email: string): FieldError[] {
+  if (password.length < MIN_PASSWORD)
+    return [{ field: 'password', message: `Enter a password of at least ${MIN_PASSWORD} characters` }]
+  if (password.length > MAX_PASSWORD)
+    return [{ field: 'password', message: `Enter a password of ${MAX_PASSWORD} characters or fewer` }]
+  if (commonPasswords.has(password.toLowerCase()) || password.toLowerCase() === email.trim().toLowerCase())
+    return [{ field: 'password', message: 'Choose a password that is harder to guess' }]
+  if (password !== confirm) return [{ field: 'confirm', message: 'The passwords do not match' }]
+  return []
+}

@@ -1,0 +1,181 @@
+// What a signed-in citizen sees of their cases (CP-51, CP-53..55, CP-58): the dashboard of every
+// case linked to their account, across forces, and one case's status, investigating officer and
+// the updates the force shows. Links are read region-wide by account; each case is then read in
+// its own force's transaction (row-level security), so a case is reachable only through a link
+// of the signed-in account, and every view is audited in that force's trail.
+import type { CaseService } from '../cases/service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Database } from '../platform/db/database.ts'
+import { NotFoundError } from '../platform/errors.ts'
+import type { PortalRepository } from './repository.ts'
+import type { LinkRow, PortalRole } from './schema.ts'
+
+export interface CitizenCaseSummary {
+  forceId: string
+  forceName: string
+  caseId: string
+  kind: 'incident' | 'crime'
+  reference: string
+  description: string
+  status: string
+  closed: boolean
+  role: PortalRole
+  /** Updates since the person last signed in (CP-58). */
+  newUpdates: number
+  lastUpdatedAt: Date | null
+}
+
+export interface CitizenCase extends CitizenCaseSummary {
+  officer: { name: string; collar: string | null } | null
+  recordedAt: Date | null
+  updates: { at: Date; text: string; isNew: boolean }[]
+}
+
+/** Case events a citizen is shown, in their words; every other entry stays inside the force. */
+const shownUpdates: Record<string, (changes: Record<string, { to: unknown }>) => string> = {
+  'incident.opened': () => 'You reported an incident to us',
+  'crime.recorded': () => 'Your report was recorded as a crime',
+  'crime.officer-assigned': () => 'An investigating officer was assigned to your case',
+  'crime.status-changed': (c) =>
+    `The status of your case changed to: ${statusWords(String(c.status?.to ?? ''))}`,
+  'crime.closed': () => 'Your case was closed',
+  'incident.closed': () => 'The incident was closed',
+}
+
+const statusLabels: Record<string, string> = {
+  open: 'Open',
+  'under-investigation': 'Under investigation',
+  investigating: 'Under investigation',
+  'pending-court': 'Awaiting court',
+  closed: 'Closed',
+  'no-further-action': 'Closed: no further action',
+}
+
+export function statusWords(status: string): string {
+  return (
+    statusLabels[status] ??
+    (status ? status.charAt(0).toUpperCase() + status.slice(1).replaceAll('-', ' ') : 'Open')
+  )
+}
+
+export class CitizenCaseService {
+  readonly #db: Database
+  readonly #repo: PortalRepository
+  readonly #cases: CaseService
+  readonly #audit: AuditService
+
+  constructor(deps: { db: Database; repo: PortalRepository; cases: CaseService; audit: AuditService }) {
+    this.#db = deps.db
+    this.#repo = deps.repo
+    this.#cases = deps.cases
+    this.#audit = deps.audit
+  }
+
+  /** Every case linked to the account, newest link first, each read in its own force. */
+  async dashboard(accountId: string, lastSignedInAt: Date | null): Promise<CitizenCaseSummary[]> {
+    const links = await this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, accountId))
+    const seen = new Set<string>()
+    const summaries: CitizenCaseSummary[] = []
+    for (const link of links) {
+      if (seen.has(link.caseId)) continue
+      seen.add(link.caseId)
+      const found = await this.#read(link, lastSignedInAt)
+      if (found) summaries.push(found)
+    }
+    return summaries
+  }
+
+  /**
+   * One case of the account's, or "not found" for any case it has no link to (another person's
+   * case, by URL, is indistinguishable from none). The view is audited in the owning force.
+   */
+  async caseOf(
+    accountId: string,
+    caseId: string,
+    lastSignedInAt: Date | null,
+    request: { ip: string; id: string },
+  ): Promise<CitizenCase> {
+    const links = await this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, accountId))
+    const link = links.find((l) => l.caseId === caseId)
+    if (!link) throw new NotFoundError('The case')
+    const found = await this.#read(link, lastSignedInAt)
+    if (!found) throw new NotFoundError('The case')
+    await this.#audit.record({
+      action: `${link.caseKind}.viewed`,
+      forceId: link.forceId,
+      actor: { kind: 'citizen', id: accountId },
+      recordType: link.caseKind,
+      recordId: link.caseId,
+      detail: { through: 'portal', personId: link.personId },
+      ip: request.ip,
+      correlationId: request.id,
+    })
+    return found
+  }
+
+  async #read(link: LinkRow, lastSignedInAt: Date | null): Promise<CitizenCase | undefined> {
+    return this.#db.withForce(link.forceId, async (tx) => {
+      const forceName = (await this.#repo.forceName(tx, link.forceId)) ?? link.forceId
+      const since = (at: Date) => !!lastSignedInAt && at > lastSignedInAt
+      const updatesOf = (
+        timeline: { eventType: string; changes: Record<string, { to: unknown }>; occurredAt: Date }[],
+      ) =>
+        timeline
+          .filter((t) => shownUpdates[t.eventType])
+          .map((t) => ({
+            at: t.occurredAt,
+            text: shownUpdates[t.eventType]!(t.changes),
+            isNew: since(t.occurredAt),
+          }))
+          .sort((a, b) => b.at.getTime() - a.at.getTime())
+      if (link.caseKind === 'crime') {
+        const found = await this.#cases.getCrime(link.forceId, link.caseId, { tx }).catch(notFound)
+        if (!found) return undefined
+        const { crime } = found
+        const updates = updatesOf(found.timeline)
+        return {
+          forceId: link.forceId,
+          forceName,
+          caseId: link.caseId,
+          kind: 'crime' as const,
+          reference: crime.crimeRef,
+          description: crime.crimeType ?? 'Crime',
+          status: statusWords(crime.status),
+          closed: !!crime.closedAt,
+          role: link.role,
+          newUpdates: updates.filter((u) => u.isNew).length,
+          lastUpdatedAt: updates[0]?.at ?? null,
+          officer: crime.officerName ? { name: crime.officerName, collar: crime.officerCollar } : null,
+          recordedAt: crime.recordedAt,
+          updates,
+        }
+      }
+      const found = await this.#cases.getIncident(link.forceId, link.caseId, { tx }).catch(notFound)
+      if (!found) return undefined
+      const { incident } = found
+      const updates = updatesOf(found.timeline)
+      return {
+        forceId: link.forceId,
+        forceName,
+        caseId: link.caseId,
+        kind: 'incident' as const,
+        reference: incident.cadRef,
+        description: incident.incidentType ?? 'Incident',
+        status: incident.closedAt ? 'Closed' : 'Open',
+        closed: !!incident.closedAt,
+        role: link.role,
+        newUpdates: updates.filter((u) => u.isNew).length,
+        lastUpdatedAt: updates[0]?.at ?? null,
+        officer: null,
+        recordedAt: incident.openedAt,
+        updates,
+      }
+    })
+  }
+}
+
+/** A linked case the force has since deleted (PIRM) is left off, not an error. */
+function notFound(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined
+  throw error
+}

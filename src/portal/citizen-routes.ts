@@ -1,0 +1,345 @@
+// The citizen's side of the Portal, as GOV.UK pages: registering from an invitation link, signing
+// in with the built-in account, the dashboard of their cases and a case's page (CP-12, CP-13,
+// CP-15..18, CP-51, CP-53..55, CP-58). HTTP only: the services hold the rules. Registering and
+// signing in keep their progress in a challenge named by a cookie of its own (path /portal), and
+// the session is only started, with a new id, once every step has held.
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
+import { MAX_LENGTH } from '../platform/http/limits.ts'
+import { refusedForm } from '../platform/http/request.ts'
+import { DomainError } from '../platform/errors.ts'
+import type { AccountService } from './account-service.ts'
+import type { CitizenCaseService } from './case-view-service.ts'
+import type { InvitationService } from './invitation-service.ts'
+
+export const CHALLENGE_COOKIE = 'waypoint_portal_challenge'
+/** The provider name built-in accounts sign in under (citizen sessions' seam). */
+export const BUILT_IN_PROVIDER = 'waypoint'
+
+const text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
+const form = (fields: Record<string, ReturnType<typeof text>>) => Type.Object({ ...fields, _csrf: text(200) })
+
+/** Only a path on this site, so a sign-in link cannot send anyone elsewhere. */
+export function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(value) && value.length < 500
+    ? value
+    : '/portal'
+}
+
+export function registerPortalCitizenRoutes(
+  http: FastifyInstance,
+  deps: {
+    accounts: AccountService
+    invitations: InvitationService
+    cases: CitizenCaseService
+    citizenSessions: CitizenSessions
+    secureCookie: boolean
+  },
+): void {
+  const { accounts } = deps
+  const setChallenge = (reply: FastifyReply, token: string) =>
+    reply.setCookie(CHALLENGE_COOKIE, token, {
+      path: '/portal',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookie,
+      signed: true,
+      maxAge: 30 * 60,
+    })
+  const challengeToken = (request: FastifyRequest) => {
+    const raw = request.cookies[CHALLENGE_COOKIE]
+    const unsigned = raw ? request.unsignCookie(raw) : undefined
+    return unsigned?.valid ? (unsigned.value ?? undefined) : undefined
+  }
+  const startAgain = (reply: FastifyReply, purpose: 'register' | 'sign-in', message?: string) => {
+    reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
+    reply.code(message ? 429 : 400)
+    return reply.render('portal/start-again.njk', {
+      title: message ? 'You entered a wrong code too many times' : 'Start again',
+      message,
+      purpose,
+    })
+  }
+  /** A refused step: the form again with its errors, or, after too many codes, start again. */
+  const refused = (
+    reply: FastifyReply,
+    error: unknown,
+    purpose: 'register' | 'sign-in',
+    page: string,
+    values: object,
+  ) => {
+    if (error instanceof DomainError && error.code === 'too-many-codes')
+      return startAgain(reply, purpose, error.message)
+    if (error instanceof DomainError && error.code === 'wrong-step') return startAgain(reply, purpose)
+    return refusedForm(reply, error, (errors) => reply.render(page, { ...values, errors }))
+  }
+
+  // The link in an invitation: opens registration if it is still open, then drops the token
+  // from the address bar (it is kept only as its hash, in the challenge).
+  http.get<{ Querystring: { invitation?: string } }>(
+    '/portal/register',
+    {
+      config: { access: 'public' },
+      schema: { querystring: Type.Object({ invitation: text(200) }) },
+    },
+    async (request, reply) => {
+      const invitation = await deps.invitations.openInvitation(request.query.invitation ?? '')
+      if (!invitation) {
+        reply.code(404)
+        return reply.render('portal/link-expired.njk', { title: 'This link has expired or has been used' })
+      }
+      setChallenge(reply, await accounts.startRegistration(invitation))
+      return reply.redirect('/portal/register/email', 303)
+    },
+  )
+
+  const registerStep = (
+    path: string,
+    page: string,
+    title: string,
+    fields: Record<string, ReturnType<typeof text>>,
+    act: (
+      challenge: NonNullable<Awaited<ReturnType<AccountService['challenge']>>>,
+      body: Record<string, string | undefined>,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ) => Promise<FastifyReply | string>,
+    view: (
+      challenge: NonNullable<Awaited<ReturnType<AccountService['challenge']>>>,
+    ) => Promise<object> | object = () => ({}),
+  ) => {
+    http.get(`/portal/register/${path}`, { config: { access: 'public' } }, async (request, reply) => {
+      const challenge = await accounts.challenge(challengeToken(request), 'register')
+      if (!challenge) return startAgain(reply, 'register')
+      return reply.render(page, { title, ...(await view(challenge)) })
+    })
+    http.post<{ Body: Record<string, string | undefined> }>(
+      `/portal/register/${path}`,
+      { config: { access: 'public' }, schema: { body: form(fields) } },
+      async (request, reply) => {
+        const challenge = await accounts.challenge(challengeToken(request), 'register')
+        if (!challenge) return startAgain(reply, 'register')
+        try {
+          const next = await act(challenge, request.body, request, reply)
+          if (typeof next === 'string') return reply.redirect(next, 303)
+          return next
+        } catch (error) {
+          return refused(reply, error, 'register', page, {
+            title,
+            ...(await view(challenge)),
+            values: request.body,
+          })
+        }
+      },
+    )
+  }
+
+  registerStep(
+    'email',
+    'portal/register-email.njk',
+    'Enter your email address',
+    { email: text(MAX_LENGTH.email) },
+    async (c, body) => {
+      await accounts.registerEmail(c, body.email ?? '')
+      return '/portal/register/email-code'
+    },
+  )
+  registerStep(
+    'email-code',
+    'portal/code.njk',
+    'Check your email',
+    { code: text(20) },
+    async (c, body, _request, reply) => {
+      const result = await accounts.registerEmailCode(c, body.code ?? '')
+      if (result.existingAccount) {
+        reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
+        return reply.render('portal/case-added.njk', { title: 'This case has been added to your account' })
+      }
+      return '/portal/register/password'
+    },
+    (c) => ({ action: '/portal/register/email-code', sentTo: c.email, purpose: 'register' }),
+  )
+  registerStep(
+    'password',
+    'portal/register-password.njk',
+    'Create a password',
+    { password: text(MAX_LENGTH.secret), confirm: text(MAX_LENGTH.secret) },
+    async (c, body) => {
+      await accounts.registerPassword(c, body.password ?? '', body.confirm ?? '')
+      return '/portal/register/second-factor'
+    },
+  )
+  registerStep(
+    'second-factor',
+    'portal/register-second-factor.njk',
+    'How do you want to get security codes?',
+    { method: text(10), mobile: text(30) },
+    async (c, body) => {
+      await accounts.registerSecondFactor(c, body.method ?? '', body.mobile ?? '')
+      return '/portal/register/second-factor-code'
+    },
+  )
+  registerStep(
+    'second-factor-code',
+    'portal/code.njk',
+    'Enter your security code',
+    { code: text(20) },
+    async (c, body) => {
+      await accounts.registerSecondFactorCode(c, body.code ?? '')
+      return '/portal/register/terms'
+    },
+    (c) => ({
+      action: '/portal/register/second-factor-code',
+      purpose: 'register',
+      appSetup: accounts.appSetupOf(c),
+      sentTo: accounts.codeSentTo(c),
+    }),
+  )
+  registerStep(
+    'terms',
+    'portal/register-terms.njk',
+    'Terms of use, privacy and cookies',
+    { terms: text(10), privacy: text(10), cookies: text(10) },
+    async (c, body, request, reply) => {
+      const { account, forceId } = await accounts.registerTerms(c, {
+        terms: body.terms === 'yes',
+        privacy: body.privacy === 'yes',
+        cookies: body.cookies === 'yes',
+      })
+      reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
+      await deps.citizenSessions.signIn(request, reply, {
+        subject: account.id,
+        forceId,
+        provider: BUILT_IN_PROVIDER,
+      })
+      return '/portal'
+    },
+  )
+
+  // Signing in with a built-in account: email and password, then the second factor.
+  http.get<{ Querystring: { returnTo?: string } }>(
+    '/portal/sign-in',
+    { config: { access: 'public' }, schema: { querystring: Type.Object({ returnTo: text(500) }) } },
+    async (request, reply) =>
+      reply.render('portal/sign-in.njk', {
+        title: 'Sign in',
+        returnTo: safeReturnTo(request.query.returnTo),
+      }),
+  )
+  http.post<{ Body: { email?: string; password?: string; returnTo?: string } }>(
+    '/portal/sign-in',
+    {
+      config: { access: 'public' },
+      schema: {
+        body: form({ email: text(MAX_LENGTH.email), password: text(MAX_LENGTH.secret), returnTo: text(500) }),
+      },
+    },
+    async (request, reply) => {
+      const returnTo = safeReturnTo(request.body.returnTo)
+      const started = await accounts.signIn(request.body.email ?? '', request.body.password ?? '')
+      if (!started) {
+        reply.code(400)
+        return reply.render('portal/sign-in.njk', {
+          title: 'Sign in',
+          returnTo,
+          values: { email: request.body.email },
+          // One answer for an unknown address, a wrong password and a locked account.
+          errors: [
+            {
+              field: 'email',
+              message:
+                'Enter a correct email address and password. After several wrong attempts the account is locked for a while.',
+            },
+          ],
+        })
+      }
+      setChallenge(reply, started.token)
+      return reply.redirect(`/portal/sign-in/code?returnTo=${encodeURIComponent(returnTo)}`, 303)
+    },
+  )
+  http.get<{ Querystring: { returnTo?: string } }>(
+    '/portal/sign-in/code',
+    { config: { access: 'public' }, schema: { querystring: Type.Object({ returnTo: text(500) }) } },
+    async (request, reply) => {
+      const challenge = await accounts.challenge(challengeToken(request), 'sign-in')
+      if (!challenge) return startAgain(reply, 'sign-in')
+      return reply.render('portal/code.njk', {
+        title: 'Enter your security code',
+        action: '/portal/sign-in/code',
+        purpose: 'sign-in',
+        returnTo: safeReturnTo(request.query.returnTo),
+        sentTo: accounts.codeSentTo(challenge),
+        usesApp: !challenge.codeHash,
+      })
+    },
+  )
+  http.post<{ Body: { code?: string; returnTo?: string } }>(
+    '/portal/sign-in/code',
+    { config: { access: 'public' }, schema: { body: form({ code: text(20), returnTo: text(500) }) } },
+    async (request, reply) => {
+      const challenge = await accounts.challenge(challengeToken(request), 'sign-in')
+      if (!challenge) return startAgain(reply, 'sign-in')
+      const returnTo = safeReturnTo(request.body.returnTo)
+      try {
+        const account = await accounts.signInCode(challenge, request.body.code ?? '')
+        reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
+        // A new session id at every sign-in; any citizen session the browser had is ended.
+        await deps.citizenSessions.signIn(request, reply, {
+          subject: account.id,
+          forceId: account.homeForceId,
+          provider: BUILT_IN_PROVIDER,
+        })
+        return reply.redirect(returnTo, 303)
+      } catch (error) {
+        return refused(reply, error, 'sign-in', 'portal/code.njk', {
+          title: 'Enter your security code',
+          action: '/portal/sign-in/code',
+          purpose: 'sign-in',
+          returnTo,
+          sentTo: accounts.codeSentTo(challenge),
+          usesApp: !challenge.codeHash,
+        })
+      }
+    },
+  )
+
+  // The signed-in citizen's pages.
+  const citizenAccess = { citizen: true as const, product: 'portal' as const }
+  const signedInAccount = async (request: FastifyRequest) => {
+    const data = request.citizenSession?.data as { provider?: string; subject?: string } | undefined
+    const account =
+      data?.provider === BUILT_IN_PROVIDER && data.subject ? await accounts.account(data.subject) : undefined
+    if (!account)
+      throw new DomainError('no-account', 'Your account could not be found. Sign in again.', { status: 401 })
+    return account
+  }
+
+  http.get('/portal', { config: { access: citizenAccess } }, async (request, reply) => {
+    const account = await signedInAccount(request)
+    const cases = await deps.cases.dashboard(account.id, account.previousSignedInAt)
+    return reply.render('portal/dashboard.njk', {
+      title: 'Your cases',
+      cases,
+      lastSignedInAt: account.previousSignedInAt,
+    })
+  })
+
+  http.get<{ Params: { id: string } }>(
+    '/portal/cases/:id',
+    {
+      config: { access: citizenAccess },
+      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
+    },
+    async (request, reply) => {
+      const account = await signedInAccount(request)
+      const found = await deps.cases.caseOf(
+        account.id,
+        request.params.id,
+        account.previousSignedInAt,
+        request,
+      )
+      return reply.render('portal/case.njk', { title: `${found.description} ${found.reference}`, found })
+    },
+  )
+}

@@ -1,0 +1,383 @@
+// Invitations to register for the portal (CP-6, CP-7, CP-9, CP-38, CP-50): who may be invited
+// (the force's rules, explained like journey decisions), the invitation itself sent through
+// messaging (its templates, quiet hours and opt-outs) with a single-use, expiring link whose token
+// is stored hashed, reminders when it is not taken up, and what staff see on case and person pages.
+import { createHash, randomBytes } from 'node:crypto'
+import type { SchedulingService } from '../messaging/scheduling-service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import { DomainError, NotFoundError } from '../platform/errors.ts'
+import type { CaseReader, CaseSnapshot, PersonSnapshot } from '../journeys/snapshot.ts'
+import { decidePortalEligibility, defaultPortalEligibility, defaultPortalPeriods } from './eligibility.ts'
+import type { PortalRepository } from './repository.ts'
+import type { CaseKind, InvitationRow, PortalEligibility, PortalRole } from './schema.ts'
+
+const DAY = 86_400_000
+
+export interface PortalSettings {
+  eligibility: PortalEligibility
+  linkValidDays: number
+  remindAfterDays: number
+  maxReminders: number
+}
+
+export interface InviteRequest {
+  forceId: string
+  personId: string
+  caseKind: CaseKind
+  caseId: string
+  /** Who asked: a member of staff, or a journey step. */
+  actor: { kind: 'staff'; id: string; name: string } | { kind: 'journey'; enrolmentId: string }
+}
+
+export type InviteOutcome =
+  | { kind: 'invited'; invitation: InvitationRow; messageId: string; sendAfter: Date }
+  | { kind: 'refused'; reason: string; messageId?: string }
+  | { kind: 'linked'; accountId: string }
+
+/** What staff see about a person's portal account (CP-50, CP-78). */
+export interface PortalStanding {
+  hasAccount: boolean
+  linkedAt: Date | null
+  invitations: {
+    id: string
+    caseId: string
+    channel: string
+    sentAt: Date
+    expiresAt: Date
+    remindersSent: number
+    status: 'registered' | 'waiting' | 'expired'
+  }[]
+  /** Whether a member of staff may invite them now, and why not. */
+  eligibility?: { eligible: boolean; reasons: string[] }
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+
+export class InvitationService {
+  readonly #db: Database
+  readonly #repo: PortalRepository
+  readonly #clock: Clock
+  readonly #audit: AuditService
+  readonly #scheduling: SchedulingService
+  readonly #loadCase: CaseReader['loadCase']
+  readonly #publicUrl: string
+
+  constructor(deps: {
+    db: Database
+    repo: PortalRepository
+    clock: Clock
+    audit: AuditService
+    scheduling: SchedulingService
+    loadCase: CaseReader['loadCase']
+    publicUrl: string
+  }) {
+    this.#db = deps.db
+    this.#repo = deps.repo
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+    this.#scheduling = deps.scheduling
+    this.#loadCase = deps.loadCase
+    this.#publicUrl = deps.publicUrl
+  }
+
+  async settings(tx: Tx, forceId: string): Promise<PortalSettings> {
+    const row = await this.#repo.settings(tx, forceId)
+    return row
+      ? {
+          eligibility: row.eligibility,
+          linkValidDays: row.linkValidDays,
+          remindAfterDays: row.remindAfterDays,
+          maxReminders: row.maxReminders,
+        }
+      : { eligibility: defaultPortalEligibility, ...defaultPortalPeriods }
+  }
+
+  settingsOf(forceId: string): Promise<PortalSettings> {
+    return this.#db.withForce(forceId, (tx) => this.settings(tx, forceId))
+  }
+
+  /** A member of staff invites a person on a case (the "Invite to the portal" button). */
+  async inviteByStaff(
+    request: Omit<InviteRequest, 'actor'> & { actor: { id: string; name: string } },
+  ): Promise<InviteOutcome> {
+    return this.#db.withForce(request.forceId, (tx) =>
+      this.invite(tx, { ...request, actor: { kind: 'staff', ...request.actor } }),
+    )
+  }
+
+  /**
+   * Invites a person in the caller's transaction (a journey's step, or a member of staff): links
+   * the case instead when the person already has an account (CP-50a), refuses with the force's
+   * reason when they are not eligible, and otherwise sends the invitation through messaging.
+   */
+  async invite(tx: Tx, request: InviteRequest): Promise<InviteOutcome> {
+    const now = this.#clock.now()
+    const snapshot = await this.#loadCase(tx, {
+      forceId: request.forceId,
+      ...(request.caseKind === 'crime' ? { crimeId: request.caseId } : { incidentId: request.caseId }),
+    })
+    if (!snapshot) throw new NotFoundError('The case')
+    const person = snapshot.people.find((p) => p.id === request.personId)
+    if (!person) throw new NotFoundError('The person on this case')
+    const actor =
+      request.actor.kind === 'staff'
+        ? { kind: 'staff' as const, id: request.actor.id, name: request.actor.name }
+        : { kind: 'system' as const, id: null, name: `journey enrolment ${request.actor.enrolmentId}` }
+
+    const accountId = await this.#repo.accountOfPerson(tx, request.personId)
+    if (accountId) {
+      await this.#repo.addLink(tx, {
+        forceId: request.forceId,
+        accountId,
+        personId: request.personId,
+        caseKind: request.caseKind,
+        caseId: request.caseId,
+        role: person.role as PortalRole,
+        linkedAt: now,
+      })
+      await this.#audit.record(
+        {
+          action: 'portal.case-linked',
+          forceId: request.forceId,
+          actor,
+          recordType: 'person',
+          recordId: request.personId,
+          detail: { caseId: request.caseId, accountId },
+        },
+        tx,
+      )
+      return { kind: 'linked', accountId }
+    }
+
+    const settings = await this.settings(tx, request.forceId)
+    const decision = decidePortalEligibility(settings.eligibility, snapshot, person, now)
+    if (!decision.eligible) return { kind: 'refused', reason: `Not eligible: ${decision.reasons.join('; ')}` }
+    const waiting = (await this.#repo.invitationsOfPerson(tx, request.personId)).find(
+      (i) => i.caseId === request.caseId && !i.acceptedAt && i.expiresAt > now,
+    )
+    if (waiting) return { kind: 'refused', reason: 'An invitation about this case is waiting to be taken up' }
+    const contact = contactFor(person)
+    if (!contact) return { kind: 'refused', reason: 'The person has no mobile number or email address' }
+
+    const token = randomBytes(32).toString('base64url')
+    const expiresAt = new Date(now.getTime() + settings.linkValidDays * DAY)
+    const message = await this.#scheduling.schedule(tx, {
+      forceId: request.forceId,
+      personId: request.personId,
+      caseId: request.caseId,
+      channel: contact.channel,
+      to: contact.address,
+      templateKey: 'portal-invitation',
+      language: person.language ?? 'en',
+      personalisation: this.#personalisation(snapshot, token, expiresAt),
+      dueAt: now,
+      actorId: request.actor.kind === 'staff' ? request.actor.id : null,
+    })
+    // Held back by messaging (opted out, no template, a failed address): the held-back message
+    // shows in the outbox with its reason, and there is no invitation to take up.
+    if (message.status === 'suppressed')
+      return {
+        kind: 'refused',
+        reason: message.statusReason ?? 'The message was held back',
+        messageId: message.id,
+      }
+    const invitation = await this.#repo.addInvitation(tx, {
+      forceId: request.forceId,
+      personId: request.personId,
+      caseKind: request.caseKind,
+      caseId: request.caseId,
+      role: person.role as PortalRole,
+      channel: contact.channel,
+      address: contact.address,
+      tokenHash: hashToken(token),
+      reason: decision.reasons.join('; ').slice(0, 1000),
+      createdBy: request.actor.kind === 'staff' ? request.actor.id : null,
+      createdAt: now,
+      expiresAt,
+      lastSentAt: now,
+      messageId: message.id,
+    })
+    await this.#audit.record(
+      {
+        action: 'portal.invited',
+        forceId: request.forceId,
+        actor,
+        recordType: 'person',
+        recordId: request.personId,
+        detail: { invitationId: invitation.id, caseId: request.caseId, channel: contact.channel },
+      },
+      tx,
+    )
+    return { kind: 'invited', invitation, messageId: message.id, sendAfter: message.sendAfter }
+  }
+
+  /** A journey's "invite to the portal" step (journeys' PortalInviter port). */
+  async inviteFromJourney(
+    tx: Tx,
+    request: { forceId: string; personId: string; caseKind: CaseKind; caseId: string; enrolmentId: string },
+  ): Promise<{ sent: boolean; messageId: string | null; sendAfter: Date | null; detail: string }> {
+    const outcome = await this.invite(tx, {
+      ...request,
+      actor: { kind: 'journey', enrolmentId: request.enrolmentId },
+    })
+    switch (outcome.kind) {
+      case 'invited':
+        return {
+          sent: true,
+          messageId: outcome.messageId,
+          sendAfter: outcome.sendAfter,
+          detail: 'invited to the portal',
+        }
+      case 'linked':
+        return {
+          sent: false,
+          messageId: null,
+          sendAfter: null,
+          detail: 'the case was added to the person’s portal account',
+        }
+      case 'refused':
+        return { sent: false, messageId: outcome.messageId ?? null, sendAfter: null, detail: outcome.reason }
+    }
+  }
+
+  /**
+   * Sends a reminder for each invitation not taken up within its force's period (CP-7), with a
+   * new link (the old one stops working), up to the force's number of reminders. Job
+   * `portal.send-reminders`, across forces.
+   */
+  async sendReminders(limit = 200): Promise<number> {
+    const now = this.#clock.now()
+    const waiting = await this.#db.asSystem((tx) =>
+      this.#repo.waitingInvitations(tx, new Date(now.getTime() - DAY), limit),
+    )
+    let sent = 0
+    for (const invitation of waiting) {
+      const reminded = await this.#db.withForce(invitation.forceId, async (tx) => {
+        const settings = await this.settings(tx, invitation.forceId)
+        if (invitation.remindersSent >= settings.maxReminders) return false
+        if (invitation.lastSentAt.getTime() > now.getTime() - settings.remindAfterDays * DAY) return false
+        const snapshot = await this.#loadCase(tx, {
+          forceId: invitation.forceId,
+          ...(invitation.caseKind === 'crime'
+            ? { crimeId: invitation.caseId }
+            : { incidentId: invitation.caseId }),
+        })
+        const person = snapshot?.people.find((p) => p.id === invitation.personId)
+        if (!snapshot || !person) return false
+        const token = randomBytes(32).toString('base64url')
+        const expiresAt = new Date(now.getTime() + settings.linkValidDays * DAY)
+        const message = await this.#scheduling.schedule(tx, {
+          forceId: invitation.forceId,
+          personId: invitation.personId,
+          caseId: invitation.caseId,
+          channel: invitation.channel,
+          to: invitation.address,
+          templateKey: 'portal-reminder',
+          language: person.language ?? 'en',
+          personalisation: this.#personalisation(snapshot, token, expiresAt),
+          dueAt: now,
+        })
+        await this.#repo.updateInvitation(tx, invitation.id, {
+          lastSentAt: now,
+          remindersSent: invitation.remindersSent + 1,
+          ...(message.status === 'suppressed' ? {} : { tokenHash: hashToken(token), expiresAt }),
+        })
+        await this.#audit.record(
+          {
+            action: 'portal.reminded',
+            forceId: invitation.forceId,
+            actor: { kind: 'system', name: 'portal reminders' },
+            recordType: 'person',
+            recordId: invitation.personId,
+            detail: { invitationId: invitation.id, messageId: message.id, status: message.status },
+          },
+          tx,
+        )
+        return message.status !== 'suppressed'
+      })
+      if (reminded) sent += 1
+    }
+    return sent
+  }
+
+  /** Region-wide: the invitation a link's token opens, if it is still open. */
+  async openInvitation(token: string): Promise<InvitationRow | undefined> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined
+    const invitation = await this.#db.asSystem((tx) => this.#repo.invitationByToken(tx, hashToken(token)))
+    if (!invitation || invitation.acceptedAt || invitation.expiresAt <= this.#clock.now()) return undefined
+    return invitation
+  }
+
+  /** What the person and case pages show staff about a person's portal account (CP-50, CP-78). */
+  async standing(
+    forceId: string,
+    personId: string,
+    caseKey?: { kind: CaseKind; id: string },
+  ): Promise<PortalStanding> {
+    const now = this.#clock.now()
+    return this.#db.withForce(forceId, async (tx) => {
+      const links = await this.#repo.linksOfPerson(tx, personId)
+      const invitations = await this.#repo.invitationsOfPerson(tx, personId)
+      let eligibility: PortalStanding['eligibility']
+      if (caseKey && links.length === 0) {
+        const snapshot = await this.#loadCase(tx, {
+          forceId,
+          ...(caseKey.kind === 'crime' ? { crimeId: caseKey.id } : { incidentId: caseKey.id }),
+        })
+        const person = snapshot?.people.find((p) => p.id === personId)
+        if (snapshot && person) {
+          const settings = await this.settings(tx, forceId)
+          eligibility = decidePortalEligibility(settings.eligibility, snapshot, person, now)
+        }
+      }
+      return {
+        hasAccount: links.length > 0,
+        linkedAt: links[0]?.linkedAt ?? null,
+        invitations: invitations.map((i) => ({
+          id: i.id,
+          caseId: i.caseId,
+          channel: i.channel,
+          sentAt: i.lastSentAt,
+          expiresAt: i.expiresAt,
+          remindersSent: i.remindersSent,
+          status: i.acceptedAt ? 'registered' : i.expiresAt <= now ? 'expired' : 'waiting',
+        })),
+        ...(eligibility ? { eligibility } : {}),
+      }
+    })
+  }
+
+  #personalisation(snapshot: CaseSnapshot, token: string, expiresAt: Date): Record<string, string> {
+    return {
+      force_name: snapshot.forceName || snapshot.forceId,
+      portal_link: `${this.#publicUrl}/portal/register?invitation=${token}`,
+      reference: snapshot.crime?.crimeRef ?? snapshot.incident?.cadRef ?? '',
+      officer_name: snapshot.crime?.officerName ?? 'an officer',
+      case_status: snapshot.crime?.status ?? (snapshot.incident?.open ? 'open' : 'closed'),
+      expires_on: expiresAt.toLocaleDateString('en-GB', {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'Europe/London',
+      }),
+    }
+  }
+}
+
+/** The person's preferred channel when it can reach them, else a mobile, else an email address. */
+function contactFor(person: PersonSnapshot): { channel: 'sms' | 'email'; address: string } | undefined {
+  if (person.preferredChannel === 'email' && person.emails[0])
+    return { channel: 'email', address: person.emails[0] }
+  if (person.mobiles[0]) return { channel: 'sms', address: person.mobiles[0] }
+  if (person.emails[0]) return { channel: 'email', address: person.emails[0] }
+  return undefined
+}
+
+/** A refused staff invitation, as the error the person page shows. */
+export function refusal(outcome: InviteOutcome): DomainError | undefined {
+  return outcome.kind === 'refused'
+    ? new DomainError('portal-invitation-refused', outcome.reason, { status: 409 })
+    : undefined
+}

@@ -1,0 +1,102 @@
+// The Portal (LOT 2) as a module of product 'portal' (decision 0023): citizen accounts across
+// forces, invitations and their reminders, the built-in sign-in, the citizen's dashboard and case
+// pages, and the force's side in the console (account status on case and person pages, inviting).
+// It builds on cases (read through CaseService), messaging (templates, channels, quiet hours and
+// opt-outs through its scheduling service), journeys' conditions and case snapshots, citizen
+// sessions and audit; it owns only its own tables.
+import type { CaseService } from '../cases/service.ts'
+import type { CaseReader } from '../journeys/snapshot.ts'
+import type { MessagingServices } from '../messaging/messaging-services.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
+import type { Module } from '../platform/modules.ts'
+import { AccountRepository } from './account-repository.ts'
+import { AccountService } from './account-service.ts'
+import { CitizenCaseService } from './case-view-service.ts'
+import { registerPortalCitizenRoutes } from './citizen-routes.ts'
+import { InvitationService } from './invitation-service.ts'
+import { portalChallengeSweepJob, portalReminderJob } from './jobs.ts'
+import { PortalRepository } from './repository.ts'
+import { portalStandingForPage, registerPortalStaffRoutes } from './staff-routes.ts'
+import { installPortalTemplates } from './templates.ts'
+
+export interface PortalServices {
+  portal: {
+    invitations: InvitationService
+    accounts: AccountService
+    cases: CitizenCaseService
+    /** Adds the portal's message templates a force does not have yet. */
+    installDefaults(forceId: string): Promise<number>
+  }
+}
+
+export function createPortal(deps: {
+  config: Config
+  db: Database
+  clock: Clock
+  audit: AuditService
+  cases: CaseService
+  messaging: MessagingServices
+  /** Case snapshots as journeys read them, so eligibility uses the same facts (journeys). */
+  loadCase: CaseReader['loadCase']
+  citizenSessions: CitizenSessions
+  forceHasPortal: (forceId: string) => Promise<boolean>
+}): Module<PortalServices> & { standing: ReturnType<typeof portalStandingForPage> } {
+  const repo = new PortalRepository()
+  const accountRepo = new AccountRepository()
+  const invitations = new InvitationService({
+    db: deps.db,
+    repo,
+    clock: deps.clock,
+    audit: deps.audit,
+    scheduling: deps.messaging.scheduling,
+    loadCase: deps.loadCase,
+    publicUrl: deps.config.http.publicUrl,
+  })
+  const accounts = new AccountService({
+    db: deps.db,
+    accounts: accountRepo,
+    portal: repo,
+    clock: deps.clock,
+    audit: deps.audit,
+    scheduling: deps.messaging.scheduling,
+    vault: new TotpSecretVault(deps.config.totpSecretKey, deps.config.totpSecretKeyPrevious),
+    login: deps.config.login,
+  })
+  const cases = new CitizenCaseService({ db: deps.db, repo, cases: deps.cases, audit: deps.audit })
+  const installDefaults = (forceId: string) =>
+    deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))
+  return {
+    name: 'portal',
+    services: { portal: { invitations, accounts, cases, installDefaults } },
+    standing: portalStandingForPage({ invitations, forceHasPortal: deps.forceHasPortal }),
+    jobs: [
+      portalReminderJob(invitations),
+      portalChallengeSweepJob(() =>
+        deps.db.asSystem((tx) => accountRepo.removeExpiredChallenges(tx, deps.clock.now())),
+      ),
+    ],
+    routes: (http) => {
+      registerPortalStaffRoutes(http, { invitations, repo, db: deps.db })
+      registerPortalCitizenRoutes(http, {
+        accounts,
+        invitations,
+        cases,
+        citizenSessions: deps.citizenSessions,
+        secureCookie: deps.config.session.secureCookie,
+      })
+    },
+    navigation: [
+      {
+        text: 'Invitations',
+        href: '/console/portal/invitations',
+        roles: ['investigating_officer', 'supervisor', 'contact_handler', 'force_admin'],
+        group: 'portal',
+      },
+    ],
+  }
+}

@@ -1,0 +1,505 @@
+// The Portal's foundations through HTTP and its services: invitations (eligibility, the hashed
+// single-use link, reminders, the journey step), registering and signing in with a built-in
+// account, the dashboard and case pages, and the access rules around them (another person's case,
+// another force, staff and citizen sessions apart, codes locked out after too many wrong ones).
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { sql } from 'drizzle-orm'
+import type { LightMyRequestResponse } from 'fastify'
+import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import { FixedClock } from '../platform/clock.ts'
+import { rows } from '../platform/db/database.ts'
+import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
+import { anAthenaEvent } from '../sources/test-support/events.ts'
+import { CODE_ATTEMPTS } from './account-service.ts'
+import { hashToken } from './invitation-service.ts'
+
+const DAY = 86_400_000
+const clock = new FixedClock('2026-06-10T10:00:00Z')
+let t: TestApp
+before(async () => {
+  t = await createTestApp({}, { clock })
+  // Kent has the portal's templates only, so no journey invites anyone behind the tests' backs;
+  // Essex has the default journeys too, whose "invite to the portal" step is tested there.
+  await t.app.services.portal.installDefaults('kent')
+  await t.app.services.journeys.installDefaults('essex')
+  await t.app.services.portal.installDefaults('essex')
+})
+after(() => t?.close())
+
+let seq = 0
+/** A crime with one victim (mobile and email), received from Athena as a force's RMS sends it. */
+async function aCrimeWithVictim(
+  forceId = 'kent',
+  o: { dateOfBirth?: string; officer?: boolean } = {},
+): Promise<{ crimeId: string; crimeRef: string; personId: string; email: string; mobile: string }> {
+  seq += 1
+  const crimeRef = `46/${70000 + seq}/26`
+  const email = `victim${seq}@example.org`
+  const mobile = `077009${String(seq).padStart(5, '0')}`
+  const result = await t.app.services.sources.receive(
+    forceId,
+    'athena',
+    anAthenaEvent({
+      id: `ATH-PORTAL-${forceId}-${seq}`,
+      type: 'INVESTIGATION_CREATED',
+      at: clock.now().toISOString(),
+      crimeRef,
+      investigation: {
+        crimeType: 'Burglary',
+        status: 'OPEN',
+        ...(o.officer === false ? {} : { officer: { collarNumber: '4521', name: 'DC Priya Shah' } }),
+      },
+      persons: [
+        {
+          urn: `P-PORTAL-${forceId}-${seq}`,
+          name: `Victim ${seq}`,
+          role: 'VIC',
+          dateOfBirth: o.dateOfBirth ?? '1984-03-12',
+          phone: mobile,
+          email,
+        },
+      ],
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied', String(result.reason))
+  const crime = await t.app.services.cases.findCrimeByRef(forceId, crimeRef)
+  return { crimeId: crime!.crime.id, crimeRef, personId: crime!.parties[0]!.personId!, email, mobile }
+}
+
+/** The newest message of a template to an address, as the outbox holds it. */
+async function lastMessage(
+  forceId: string,
+  templateKey: string,
+): Promise<{ body: string; recipient: string; status: string }> {
+  const [row] = await t.app.db.withForce(forceId, (tx) =>
+    rows<{ body: string; recipient: string; status: string }>(
+      tx,
+      sql`select body, recipient, status from messages where template_key = ${templateKey} order by created_at desc, id desc limit 1`,
+    ),
+  )
+  assert.ok(row, `a ${templateKey} message`)
+  return row
+}
+const linkIn = (body: string) => /\/portal\/register\?invitation=[\w-]+/.exec(body)?.[0]
+const codeIn = (body: string) => /\b(\d{6})\b/.exec(body)?.[1]
+
+/** A browser: keeps its cookies, and posts forms with the CSRF token of the page it last read. */
+function aBrowser() {
+  const cookies = new Map<string, string>()
+  let csrf = ''
+  const remember = (response: LightMyRequestResponse) => {
+    for (const c of response.cookies) {
+      if (c.value === '' || (c.expires && new Date(c.expires).getTime() <= Date.now())) cookies.delete(c.name)
+      else cookies.set(c.name, c.value)
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1]
+    if (token) csrf = token
+    return response
+  }
+  const header = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  return {
+    cookies,
+    get: async (url: string) =>
+      remember(await t.app.http.inject({ method: 'GET', url, headers: { cookie: header() } })),
+    post: async (url: string, form: Record<string, string> = {}) =>
+      remember(
+        await t.app.http.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: header(), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
+        }),
+      ),
+  }
+}
+type Browser = ReturnType<typeof aBrowser>
+
+async function invite(forceId: string, victim: { crimeId: string; personId: string }) {
+  // Signed in now: the tests move the clock on by days, past any earlier session's idle limit.
+  const officer = await t.signInAs(['investigating_officer'], forceId)
+  const page = await officer.get(`/console/people/${victim.personId}`)
+  assert.equal(page.statusCode, 200)
+  const response = await officer.post(`/console/people/${victim.personId}/portal-invitation`, {
+    caseKind: 'crime',
+    caseId: victim.crimeId,
+  })
+  assert.equal(response.statusCode, 303, response.body)
+  return lastMessage(forceId, 'portal-invitation')
+}
+
+/** Registers from an invitation link with a text-message second factor; answers the signed-in browser. */
+async function register(forceId: string, link: string, email: string, mobile: string): Promise<Browser> {
+  const browser = aBrowser()
+  const opened = await browser.get(link)
+  assert.equal(opened.statusCode, 303)
+  assert.equal(opened.headers.location, '/portal/register/email')
+  await browser.get('/portal/register/email')
+  assert.equal((await browser.post('/portal/register/email', { email })).statusCode, 303)
+  const emailCode = codeIn((await lastMessage(forceId, 'portal-code')).body)!
+  await browser.get('/portal/register/email-code')
+  assert.equal(
+    (await browser.post('/portal/register/email-code', { code: emailCode })).headers.location,
+    '/portal/register/password',
+  )
+  await browser.get('/portal/register/password')
+  const password = 'correct horse battery staple'
+  assert.equal(
+    (await browser.post('/portal/register/password', { password, confirm: password })).statusCode,
+    303,
+  )
+  await browser.get('/portal/register/second-factor')
+  assert.equal(
+    (await browser.post('/portal/register/second-factor', { method: 'sms', mobile })).statusCode,
+    303,
+  )
+  const smsCode = codeIn((await lastMessage(forceId, 'portal-code')).body)!
+  await browser.get('/portal/register/second-factor-code')
+  assert.equal((await browser.post('/portal/register/second-factor-code', { code: smsCode })).statusCode, 303)
+  await browser.get('/portal/register/terms')
+  const done = await browser.post('/portal/register/terms', { terms: 'yes', privacy: 'yes', cookies: 'yes' })
+  assert.equal(done.statusCode, 303, done.body)
+  assert.equal(done.headers.location, '/portal')
+  assert.ok(browser.cookies.get(CITIZEN_SESSION_COOKIE))
+  return browser
+}
+
+async function signIn(email: string, browser: Browser = aBrowser()): Promise<Browser> {
+  const password = 'correct horse battery staple'
+  await browser.get('/portal/sign-in')
+  const started = await browser.post('/portal/sign-in', { email, password, returnTo: '/portal' })
+  assert.equal(started.statusCode, 303, started.body)
+  await browser.get(started.headers.location as string)
+  const code = codeIn((await lastMessage('kent', 'portal-code')).body)!
+  const done = await browser.post('/portal/sign-in/code', { code, returnTo: '/portal' })
+  assert.equal(done.statusCode, 303, done.body)
+  return browser
+}
+
+test('CP-6, CP-9: staff invite an eligible victim; the text carries a single-use link whose token is stored only as its hash', async () => {
+  const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  const victim = await aCrimeWithVictim()
+  const before = await kentOfficer.get(`/console/people/${victim.personId}`)
+  assert.match(before.body, /Not invited/)
+  assert.match(before.body, /Invite to the portal/)
+  const message = await invite('kent', victim)
+  assert.equal(message.recipient, `+44${victim.mobile.slice(1)}`)
+  const link = linkIn(message.body)
+  assert.ok(link, message.body)
+  const token = link.split('=')[1]!
+  const [stored] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ token_hash: string; matches_raw: boolean }>(
+      tx,
+      sql`select token_hash, token_hash = ${token} as matches_raw from portal_invitations where person_id = ${victim.personId}`,
+    ),
+  )
+  assert.equal(stored!.token_hash, hashToken(token))
+  assert.equal(stored!.matches_raw, false)
+  const after = await kentOfficer.get(`/console/people/${victim.personId}`)
+  assert.match(after.body, /Invited<\/strong> No account yet/)
+  // A second invitation while the first is open is refused, with the reason.
+  const again = await kentOfficer.post(`/console/people/${victim.personId}/portal-invitation`, {
+    caseKind: 'crime',
+    caseId: victim.crimeId,
+  })
+  assert.equal(again.statusCode, 409)
+  assert.match(again.body, /waiting to be taken up/)
+})
+
+test('CP-9: a person the force’s rules leave out is not invited, and staff read why', async () => {
+  const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  const child = await aCrimeWithVictim('kent', { dateOfBirth: '2015-01-01' })
+  const page = await kentOfficer.get(`/console/people/${child.personId}`)
+  assert.match(
+    page.body,
+    /Not eligible for a portal link: .*Under 16: invite their parent or guardian instead/,
+  )
+  assert.doesNotMatch(page.body, /Invite to the portal/)
+  const response = await kentOfficer.post(`/console/people/${child.personId}/portal-invitation`, {
+    caseKind: 'crime',
+    caseId: child.crimeId,
+  })
+  assert.equal(response.statusCode, 409)
+  assert.match(response.body, /Under 16/)
+})
+
+test('CP-12, CP-13, CP-15: a victim registers from the link (email code, password, text-message code, terms) and sees their case; the link then no longer works', async () => {
+  const victim = await aCrimeWithVictim()
+  const link = linkIn((await invite('kent', victim)).body)!
+  const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  const browser = aBrowser()
+  await browser.get(link)
+  await browser.get('/portal/register/email')
+  const badEmail = await browser.post('/portal/register/email', { email: 'not an email' })
+  assert.equal(badEmail.statusCode, 400)
+  assert.match(badEmail.body, /govuk-error-summary/)
+  await browser.post('/portal/register/email', { email: victim.email })
+  const code = codeIn((await lastMessage('kent', 'portal-code')).body)!
+  await browser.get('/portal/register/email-code')
+  await browser.post('/portal/register/email-code', { code })
+  await browser.get('/portal/register/password')
+  const short = await browser.post('/portal/register/password', { password: 'short', confirm: 'short' })
+  assert.equal(short.statusCode, 400)
+  assert.match(short.body, /at least 12 characters/)
+  await browser.post('/portal/register/password', {
+    password: 'a long enough passphrase',
+    confirm: 'a long enough passphrase',
+  })
+  await browser.get('/portal/register/second-factor')
+  await browser.post('/portal/register/second-factor', { method: 'email' })
+  const second = codeIn((await lastMessage('kent', 'portal-code')).body)!
+  await browser.get('/portal/register/second-factor-code')
+  await browser.post('/portal/register/second-factor-code', { code: second })
+  await browser.get('/portal/register/terms')
+  const unaccepted = await browser.post('/portal/register/terms', {})
+  assert.equal(unaccepted.statusCode, 400)
+  assert.match(unaccepted.body, /Accept the terms of use/)
+  assert.match(unaccepted.body, /privacy notice/)
+  assert.match(unaccepted.body, /cookies policy/)
+  const done = await browser.post('/portal/register/terms', { terms: 'yes', privacy: 'yes', cookies: 'yes' })
+  assert.equal(done.headers.location, '/portal')
+  const dashboard = await browser.get('/portal')
+  assert.equal(dashboard.statusCode, 200)
+  assert.match(dashboard.body, new RegExp(victim.crimeRef))
+  assert.match(dashboard.body, /Exit this page/)
+
+  assert.equal((await aBrowser().get(link)).statusCode, 404)
+  const person = await kentOfficer.get(`/console/people/${victim.personId}`)
+  assert.match(person.body, /Has an account/)
+  const [audit] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from audit_events where action = 'portal.registered' and record_id = ${victim.personId}`,
+    ),
+  )
+  assert.equal(audit!.n, 1)
+})
+
+test('CP-16, CP-17, CP-18: signing in asks for the password and then a code, and starts a new session id', async () => {
+  const victim = await aCrimeWithVictim()
+  const link = linkIn((await invite('kent', victim)).body)!
+  const registered = await register('kent', link, victim.email, victim.mobile)
+  const firstSession = registered.cookies.get(CITIZEN_SESSION_COOKIE)!
+  // Signing in again in the same browser: a new session id, and the old one no longer works.
+  const browser = await signIn(victim.email, registered)
+  const secondSession = browser.cookies.get(CITIZEN_SESSION_COOKIE)!
+  assert.notEqual(secondSession, firstSession)
+  const old = await t.app.http.inject({
+    method: 'GET',
+    url: '/portal',
+    headers: { cookie: `${CITIZEN_SESSION_COOKIE}=${firstSession}` },
+  })
+  assert.equal(old.statusCode, 302)
+  const dashboard = await browser.get('/portal')
+  assert.equal(dashboard.statusCode, 200)
+  assert.match(dashboard.body, /You last signed in on/)
+  // The code went by text message, as chosen at registration.
+  assert.equal((await lastMessage('kent', 'portal-code')).recipient, `+44${victim.mobile.slice(1)}`)
+})
+
+test('CP-16: a wrong password and an unknown address get the same answer', async () => {
+  const victim = await aCrimeWithVictim()
+  await register('kent', linkIn((await invite('kent', victim)).body)!, victim.email, victim.mobile)
+  const browser = aBrowser()
+  await browser.get('/portal/sign-in')
+  const wrong = await browser.post('/portal/sign-in', {
+    email: victim.email,
+    password: 'not the password at all',
+  })
+  const unknown = await browser.post('/portal/sign-in', {
+    email: 'nobody@example.org',
+    password: 'not the password at all',
+  })
+  assert.equal(wrong.statusCode, 400)
+  assert.equal(unknown.statusCode, 400)
+  const message = (body: string) => /govuk-error-summary__list[\s\S]*?<a[^>]*>([^<]+)</.exec(body)?.[1]
+  assert.ok(message(wrong.body))
+  assert.equal(message(wrong.body), message(unknown.body))
+})
+
+test('too many wrong codes end the sign-in and lock the account, and the right password is then refused too', async () => {
+  const victim = await aCrimeWithVictim()
+  await register('kent', linkIn((await invite('kent', victim)).body)!, victim.email, victim.mobile)
+  const browser = aBrowser()
+  await browser.get('/portal/sign-in')
+  const started = await browser.post('/portal/sign-in', {
+    email: victim.email,
+    password: 'correct horse battery staple',
+  })
+  await browser.get(started.headers.location as string)
+  let last: LightMyRequestResponse | undefined
+  for (let i = 0; i < CODE_ATTEMPTS; i += 1)
+    last = await browser.post('/portal/sign-in/code', { code: '000000' })
+  assert.equal(last!.statusCode, 429)
+  assert.match(last!.body, /wrong code too many times/)
+  const again = aBrowser()
+  await again.get('/portal/sign-in')
+  const refused = await again.post('/portal/sign-in', {
+    email: victim.email,
+    password: 'correct horse battery staple',
+  })
+  assert.equal(refused.statusCode, 400)
+  // After the lock-out period the account opens again.
+  clock.advance(t.app.config.login.lockoutMinutes * 60_000 + 1000)
+  await signIn(victim.email)
+})
+
+test('CP-53, CP-54, CP-55: the dashboard lists the person’s cases and the case page shows status, officer and updates', async () => {
+  const victim = await aCrimeWithVictim()
+  const browser = await register(
+    'kent',
+    linkIn((await invite('kent', victim)).body)!,
+    victim.email,
+    victim.mobile,
+  )
+  const dashboard = await browser.get('/portal')
+  assert.match(dashboard.body, /Burglary, 46\/\d+\/26/)
+  assert.match(dashboard.body, /Kent Police/)
+  const page = await browser.get(`/portal/cases/${victim.crimeId}`)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /DC Priya Shah \(4521\)/)
+  assert.match(page.body, /Your report was recorded as a crime/)
+  assert.match(page.body, /Exit this page/)
+  const [viewed] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from audit_events where action = 'crime.viewed' and actor_kind = 'citizen' and record_id = ${victim.crimeId}`,
+    ),
+  )
+  assert.equal(viewed!.n, 1)
+})
+
+test('a citizen cannot open another person’s case by its address', async () => {
+  const mine = await aCrimeWithVictim()
+  const theirs = await aCrimeWithVictim()
+  const browser = await register('kent', linkIn((await invite('kent', mine)).body)!, mine.email, mine.mobile)
+  assert.equal((await browser.get(`/portal/cases/${theirs.crimeId}`)).statusCode, 404)
+  assert.equal((await browser.get(`/portal/cases/${mine.crimeId}`)).statusCode, 200)
+})
+
+test('staff and citizen sessions stay apart: staff are refused the portal, citizens the console, visitors are sent to sign in', async () => {
+  const victim = await aCrimeWithVictim()
+  const browser = await register(
+    'kent',
+    linkIn((await invite('kent', victim)).body)!,
+    victim.email,
+    victim.mobile,
+  )
+  const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  assert.equal((await kentOfficer.get('/portal')).statusCode, 403)
+  assert.equal((await browser.get(`/console/people/${victim.personId}`)).statusCode, 403)
+  assert.equal((await browser.get('/console/portal/invitations')).statusCode, 403)
+  const visitor = await aBrowser().get('/portal')
+  assert.equal(visitor.statusCode, 302)
+  assert.equal(visitor.headers.location, '/account/sign-in?returnTo=%2Fportal')
+  const signInPage = await aBrowser().get('/account/sign-in?returnTo=%2Fportal')
+  assert.match(signInPage.body, /href="\/portal\/sign-in\?returnTo=%2Fportal"/)
+})
+
+test('an officer of another force cannot invite, or see the portal standing of, a person of this force', async () => {
+  const victim = await aCrimeWithVictim()
+  const essexOfficer = await t.signInAs(['investigating_officer'], 'essex')
+  assert.equal((await essexOfficer.get(`/console/people/${victim.personId}`)).statusCode, 404)
+  const refused = await essexOfficer.post(`/console/people/${victim.personId}/portal-invitation`, {
+    caseKind: 'crime',
+    caseId: victim.crimeId,
+  })
+  assert.equal(refused.statusCode, 404)
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  assert.equal(
+    (
+      await analyst.post(`/console/people/${victim.personId}/portal-invitation`, {
+        caseKind: 'crime',
+        caseId: victim.crimeId,
+      })
+    ).statusCode,
+    403,
+  )
+})
+
+test('row-level security: a force sees only its own links and invitations', async () => {
+  const victim = await aCrimeWithVictim()
+  await register('kent', linkIn((await invite('kent', victim)).body)!, victim.email, victim.mobile)
+  const count = (forceId: string, table: 'portal_links' | 'portal_invitations') =>
+    t.app.db.withForce(forceId, (tx) =>
+      rows<{ n: number }>(tx, sql`select count(*)::int as n from ${sql.raw(table)}`),
+    )
+  assert.ok((await count('kent', 'portal_links'))[0]!.n >= 1)
+  assert.equal((await count('essex', 'portal_links'))[0]!.n, 0)
+  assert.equal((await count('essex', 'portal_invitations'))[0]!.n, 0)
+  await assert.rejects(
+    t.app.db.withForce('kent', (tx) => tx.execute(sql`select count(*) from portal_accounts`)),
+  )
+})
+
+test('CP-7: an invitation not taken up is reminded after the force’s period with a new link, and the old link stops working', async () => {
+  const victim = await aCrimeWithVictim()
+  const first = linkIn((await invite('kent', victim)).body)!
+  clock.advance(6 * DAY)
+  await t.app.services.portal.invitations.sendReminders()
+  assert.equal((await aBrowser().get(first)).statusCode, 303, 'not reminded before 7 days')
+  clock.advance(1 * DAY + 60_000)
+  assert.ok((await t.app.services.portal.invitations.sendReminders()) >= 1)
+  const reminder = await lastMessage('kent', 'portal-reminder')
+  const second = linkIn(reminder.body)!
+  assert.notEqual(second, first)
+  assert.equal((await aBrowser().get(first)).statusCode, 404)
+  assert.equal((await aBrowser().get(second)).statusCode, 303)
+  const [row] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ reminders_sent: number }>(
+      tx,
+      sql`select reminders_sent from portal_invitations where person_id = ${victim.personId}`,
+    ),
+  )
+  assert.equal(row!.reminders_sent, 1)
+})
+
+test('CP-6: the default journey’s "invite to the portal" step invites through the portal, with a link that opens registration', async () => {
+  const victim = await aCrimeWithVictim('essex', { officer: false })
+  // The burglary journey: its reference, advice and support messages, then the officer's details
+  // once one is assigned, then the invitation.
+  clock.advance(2 * 3_600_000 + 60_000)
+  await t.app.services.enrolments.runDueEnrolments()
+  clock.advance(24 * 3_600_000 + 60_000)
+  await t.app.services.enrolments.runDueEnrolments()
+  const assigned = await t.app.services.sources.receive(
+    'essex',
+    'athena',
+    anAthenaEvent({
+      id: `ATH-PORTAL-essex-officer-${seq}`,
+      type: 'OFFICER_ASSIGNED',
+      at: clock.now().toISOString(),
+      crimeRef: victim.crimeRef,
+      investigation: { officer: { collarNumber: '4521', name: 'DC Priya Shah' } },
+    }),
+    'application/json',
+  )
+  assert.equal(assigned.status, 'applied', String(assigned.reason))
+  await t.app.services.enrolments.runDueEnrolments()
+  const [invitation] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ created_by: string | null }>(
+      tx,
+      sql`select created_by from portal_invitations where person_id = ${victim.personId}`,
+    ),
+  )
+  assert.ok(invitation, 'the journey invited the victim')
+  assert.equal(invitation.created_by, null)
+  const link = linkIn((await lastMessage('essex', 'portal-invitation')).body)!
+  assert.equal((await aBrowser().get(link)).statusCode, 303)
+})
+
+test('CP-20: a citizen idle for longer than the session allows is signed out', async () => {
+  const victim = await aCrimeWithVictim()
+  const browser = await register(
+    'kent',
+    linkIn((await invite('kent', victim)).body)!,
+    victim.email,
+    victim.mobile,
+  )
+  assert.equal((await browser.get('/portal')).statusCode, 200)
+  clock.advance((t.app.config.session.idleMinutes + 1) * 60_000)
+  const after = await browser.get('/portal')
+  assert.equal(after.statusCode, 302)
+  assert.match(after.headers.location as string, /^\/account\/sign-in/)
+})

@@ -1,0 +1,107 @@
+// Drizzle tables for src/portal/migrations (the SQL files are the source of truth; decision 0023).
+import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import type { Condition } from '../journeys/conditions.ts'
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+/** Who a citizen is on a case: the victim, or someone designated beside them (CP-35..38). */
+export type PortalRole = 'victim' | 'witness' | 'parent_guardian' | 'attorney'
+export const portalRoles: readonly PortalRole[] = ['victim', 'witness', 'parent_guardian', 'attorney']
+export type SecondFactor = 'sms' | 'email' | 'app'
+export type CaseKind = 'incident' | 'crime'
+
+/** Region-wide: one account per person, across forces. */
+export const portalAccounts = pgTable('portal_accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull(),
+  emailKey: text('email_key').notNull(),
+  mobile: text('mobile'),
+  passwordHash: text('password_hash'),
+  secondFactor: text('second_factor').$type<SecondFactor>(),
+  totpSecret: text('totp_secret'),
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  termsAcceptedAt: timestamptz('terms_accepted_at'),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  lockedUntil: timestamptz('locked_until'),
+  homeForceId: text('home_force_id').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+  lastSignedInAt: timestamptz('last_signed_in_at'),
+  previousSignedInAt: timestamptz('previous_signed_in_at'),
+})
+
+export const portalLinks = pgTable('portal_links', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  accountId: uuid('account_id').notNull(),
+  personId: uuid('person_id').notNull(),
+  caseKind: text('case_kind').$type<CaseKind>().notNull(),
+  caseId: uuid('case_id').notNull(),
+  role: text('role').$type<PortalRole>().notNull(),
+  invitationId: uuid('invitation_id'),
+  linkedAt: timestamptz('linked_at').notNull(),
+})
+
+export const portalInvitations = pgTable('portal_invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  personId: uuid('person_id').notNull(),
+  caseKind: text('case_kind').$type<CaseKind>().notNull(),
+  caseId: uuid('case_id').notNull(),
+  role: text('role').$type<PortalRole>().notNull(),
+  channel: text('channel').$type<'sms' | 'email'>().notNull(),
+  address: text('address').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  reason: text('reason').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: timestamptz('created_at').notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  lastSentAt: timestamptz('last_sent_at').notNull(),
+  remindersSent: integer('reminders_sent').notNull().default(0),
+  messageId: uuid('message_id'),
+  acceptedAt: timestamptz('accepted_at'),
+  accountId: uuid('account_id'),
+})
+
+export const portalSettings = pgTable('portal_settings', {
+  forceId: text('force_id').primaryKey(),
+  eligibility: jsonb('eligibility').$type<PortalEligibility>().notNull(),
+  linkValidDays: integer('link_valid_days').notNull(),
+  remindAfterDays: integer('remind_after_days').notNull(),
+  maxReminders: integer('max_reminders').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+  updatedBy: uuid('updated_by'),
+})
+
+export const portalChallenges = pgTable('portal_challenges', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull(),
+  purpose: text('purpose').$type<'register' | 'sign-in'>().notNull(),
+  step: text('step').notNull(),
+  forceId: text('force_id'),
+  invitationId: uuid('invitation_id'),
+  accountId: uuid('account_id'),
+  email: text('email'),
+  codeHash: text('code_hash'),
+  codeChannel: text('code_channel').$type<'sms' | 'email'>(),
+  codeExpiresAt: timestamptz('code_expires_at'),
+  attempts: integer('attempts').notNull().default(0),
+  pending: jsonb('pending').$type<Record<string, string>>().notNull().default({}),
+  createdAt: timestamptz('created_at').notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+})
+
+/** A force's rules for a portal link (CP-9): who may be invited, who never is, and why. */
+export interface PortalEligibility {
+  /** The roles a link may go to. */
+  roles: PortalRole[]
+  /** Invite only when this holds (the journeys' conditions language). */
+  include: Condition
+  /** Never invite when any of these holds; each with the reason staff read. */
+  exclude: { when: Condition; reason: string }[]
+}
+
+export type AccountRow = typeof portalAccounts.$inferSelect
+export type LinkRow = typeof portalLinks.$inferSelect
+export type InvitationRow = typeof portalInvitations.$inferSelect
+export type SettingsRow = typeof portalSettings.$inferSelect
+export type ChallengeRow = typeof portalChallenges.$inferSelect

@@ -1,0 +1,128 @@
+// The force's side of the Portal in the staff console: whether a person has an account or was
+// invited, on the person and case pages (CP-50, CP-78); the "Invite to the portal" action; and the
+// force's portal page with its invitation rules in words. HTTP only: the services hold the rules.
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { describeCondition } from '../journeys/conditions.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import { staffForce, staffOf } from '../platform/http/request.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { InvitationService } from './invitation-service.ts'
+import type { PortalRepository } from './repository.ts'
+
+/** Who may invite a person and see the portal pages: the roles that see cases. */
+export const portalStaffRoles: readonly StaffRole[] = [
+  'investigating_officer',
+  'supervisor',
+  'contact_handler',
+  'force_admin',
+]
+const forceOf = staffForce('The Portal is run per force; sign in with a force account')
+
+interface PartyLike {
+  personId: string
+  role: string
+  crimeId: string | null
+  incidentId: string | null
+  displayName?: string | null
+}
+
+/** The port the case and person pages read (cases/routes.ts `portalStanding`). */
+export function portalStandingForPage(deps: {
+  invitations: InvitationService
+  forceHasPortal: (forceId: string) => Promise<boolean>
+}) {
+  return async (
+    request: FastifyRequest,
+    forceId: string,
+    page: { kind: 'incident' | 'crime' | 'person'; id: string; found: Record<string, unknown> },
+  ): Promise<Record<string, unknown>> => {
+    if (!(await deps.forceHasPortal(forceId))) return {}
+    const parties = ((page.found.parties as PartyLike[] | undefined) ?? []).filter(
+      (p) => p.role !== 'suspect',
+    )
+    const mayInvite = portalStaffRoles.some((r) => request.staff?.roles.has(r))
+    if (page.kind === 'person') {
+      const party = parties.find((p) => p.crimeId) ?? parties[0]
+      const caseKey = party
+        ? party.crimeId
+          ? { kind: 'crime' as const, id: party.crimeId }
+          : { kind: 'incident' as const, id: party.incidentId! }
+        : undefined
+      const standing = await deps.invitations.standing(forceId, page.id, caseKey)
+      return { portal: { ...standing, inviteCase: caseKey, mayInvite } }
+    }
+    const people = []
+    for (const party of parties) {
+      const standing = await deps.invitations.standing(forceId, party.personId)
+      people.push({
+        personId: party.personId,
+        name: party.displayName ?? 'Name not known',
+        role: party.role,
+        hasAccount: standing.hasAccount,
+        invitation: standing.invitations.find((i) => i.caseId === page.id) ?? standing.invitations[0],
+      })
+    }
+    return { portalPeople: people }
+  }
+}
+
+export function registerPortalStaffRoutes(
+  http: FastifyInstance,
+  deps: { invitations: InvitationService; repo: PortalRepository; db: Database },
+): void {
+  const access = { staff: portalStaffRoles, product: 'portal' as const }
+
+  http.post<{ Params: { id: string }; Body: { caseKind: string; caseId: string } }>(
+    '/console/people/:id/portal-invitation',
+    {
+      config: { access },
+      schema: {
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({
+          caseKind: Type.Union([Type.Literal('crime'), Type.Literal('incident')]),
+          caseId: Type.String({ format: 'uuid' }),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const staff = staffOf(request)
+      const outcome = await deps.invitations.inviteByStaff({
+        forceId: forceOf(request),
+        personId: request.params.id,
+        caseKind: request.body.caseKind as 'crime' | 'incident',
+        caseId: request.body.caseId,
+        actor: { id: staff.id, name: staff.displayName },
+      })
+      if (outcome.kind === 'refused') {
+        reply.code(409)
+        return reply.render('portal/invitation-refused.njk', {
+          title: 'The invitation was not sent',
+          reason: outcome.reason,
+          personId: request.params.id,
+        })
+      }
+      return reply.redirect(`/console/people/${request.params.id}#portal`, 303)
+    },
+  )
+
+  http.get('/console/portal/invitations', { config: { access } }, async (request, reply) => {
+    const forceId = forceOf(request)
+    const settings = await deps.invitations.settingsOf(forceId)
+    const counts = await deps.db.withForce(forceId, (tx) => deps.repo.counts(tx))
+    return reply.render('portal/invitations.njk', {
+      title: 'Portal invitations',
+      counts,
+      settings,
+      rules: {
+        roles: settings.eligibility.roles.map((r) => r.replaceAll('_', ' ')),
+        include: describeCondition(settings.eligibility.include),
+        exclude: settings.eligibility.exclude.map((e) => ({
+          reason: e.reason,
+          when: describeCondition(e.when),
+        })),
+      },
+    })
+  })
+}

@@ -1,0 +1,65 @@
+// The portal's messages, installed for each force that has the Portal beside the journeys'
+// templates (a force edits them in the same template editor). The invitation itself is the
+// journeys' `portal-invitation` template, so a force that changed it keeps its words.
+import type { TemplateService } from '../messaging/template-service.ts'
+import type { Tx } from '../platform/db/database.ts'
+
+interface PortalTemplate {
+  key: string
+  title: string
+  subject: string
+  body: string
+}
+
+export const portalTemplates: readonly PortalTemplate[] = [
+  {
+    key: 'portal-invitation',
+    title: 'My Police Portal invitation',
+    subject: 'Follow your case online',
+    body: '((force_name)): follow your case and message your officer online: ((portal_link))',
+  },
+  {
+    key: 'portal-reminder',
+    title: 'My Police Portal invitation reminder',
+    subject: 'Reminder: follow your case online',
+    body: '((force_name)): a reminder that you can follow your case online. This link works once and expires on ((expires_on)): ((portal_link))',
+  },
+  {
+    key: 'portal-code',
+    title: 'My Police Portal security code',
+    subject: 'Your security code',
+    body: 'Your security code for ((force_name)) is ((code)). It expires in 10 minutes. Do not share it with anyone, including the police.',
+  },
+  {
+    key: 'portal-new-case',
+    title: 'My Police Portal: a new case in your account',
+    subject: 'A new case in your account',
+    body: '((force_name)): ((reference)) has been added to your account. Sign in to follow it: ((portal_link))',
+  },
+]
+
+/** Adds the portal's templates a force does not have yet; a force's own versions are kept. */
+export async function installPortalTemplates(
+  tx: Tx,
+  templates: TemplateService,
+  forceId: string,
+): Promise<number> {
+  const existing = new Set((await templates.templates(tx, forceId)).map((t) => `${t.key}/${t.channel}`))
+  let added = 0
+  for (const t of portalTemplates) {
+    for (const channel of ['sms', 'email'] as const) {
+      if (existing.has(`${t.key}/${channel}`)) continue
+      await templates.addTemplateVersion(tx, {
+        forceId,
+        key: t.key,
+        title: t.title,
+        channel,
+        language: 'en',
+        ...(channel === 'email' ? { subject: t.subject } : {}),
+        body: t.body,
+      })
+      added += 1
+    }
+  }
+  return added
+}
