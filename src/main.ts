@@ -8,6 +8,7 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
+import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
 import { startDemoWriteback } from './simulator/demo-writeback.ts'
 import { SimulatorFeed } from './simulator/feed.ts'
@@ -80,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
     case 'totp': {
       // Demo users' codes without an authenticator app; reads no database, so it works while
       // the demo is running.
-      const code = await demoTotpCode(argv[1] ?? '', systemClock.now())
+      const code =
+        (await demoTotpCode(argv[1] ?? '', systemClock.now())) ??
+        (await demoCitizenCode(systemClock.now(), argv[1] ?? ''))
       if (!code) {
         console.error('Usage: waypoint totp <email of a demo user>')
         return 2
@@ -103,7 +106,9 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
   await installDefaultJourneys(app)
   if (config.seedDemo) {
     const users = await seedDemo(app)
-    await printWelcome(config.http.publicUrl, users)
+    // Simulated victims invited to the Portal, one with an account (banner).
+    const citizen = await seedPortalDemo(app)
+    await printWelcome(config.http.publicUrl, users, citizen)
   }
   if (role !== 'web') app.startWorkers()
   if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })
@@ -151,7 +156,11 @@ async function installDefaultJourneys(app: Awaited<ReturnType<typeof createApp>>
   }
 }
 
-async function printWelcome(url: string, users: Awaited<ReturnType<typeof seedDemo>>): Promise<void> {
+async function printWelcome(
+  url: string,
+  users: Awaited<ReturnType<typeof seedDemo>>,
+  citizen: PortalDemoSignIn,
+): Promise<void> {
   const now = systemClock.now()
   const lines = [
     '',
@@ -167,6 +176,10 @@ async function printWelcome(url: string, users: Awaited<ReturnType<typeof seedDe
     '',
     'Codes change every 30 seconds. For a fresh one: npm run waypoint -- totp <email>',
     'or add the secret to an authenticator app (time-based, 6 digits).',
+    '',
+    `Citizen sign-in (Portal, built-in account) at ${url}${citizen.path}:`,
+    `  ${citizen.email.padEnd(38)} ${citizen.password.padEnd(24)} ${citizen.totpSecret}  ${await demoCitizenCode(now)}`,
+    'Other simulated victims were invited: their invitations wait in the outbox (/console/outbox).',
     '',
   ]
   console.log(lines.join('\n'))

@@ -152,7 +152,7 @@ export class AccountService {
     return this.#db.asSystem(async (tx) => {
       const existing = await this.#accounts.accountByEmail(tx, emailKeyOf(challenge.email ?? ''))
       if (existing) {
-        await this.#acceptInvitation(tx, challenge, existing)
+        await this.#acceptInvitation(tx, challenge.invitationId!, existing)
         await this.#accounts.endChallenge(tx, challenge.id)
         return { step: 'done', existingAccount: true }
       }
@@ -263,7 +263,7 @@ export class AccountService {
           totpLastStep: p.totpStep ? Number(p.totpStep) : null,
         })
       }
-      await this.#acceptInvitation(tx, challenge, account)
+      await this.#acceptInvitation(tx, challenge.invitationId!, account)
       await this.#accounts.endChallenge(tx, challenge.id)
       return { account, forceId: challenge.forceId! }
     })
@@ -355,9 +355,42 @@ export class AccountService {
     return this.#db.asSystem((tx) => this.#accounts.account(tx, id))
   }
 
-  async #acceptInvitation(tx: Tx, challenge: ChallengeRow, account: AccountRow): Promise<void> {
+  /**
+   * An account with an authenticator app, made without the registration pages and taking up an
+   * invitation: for the demo and, later, a sandbox force's generated test data. Answers the
+   * account the address already has, if any.
+   */
+  async ensureAccount(input: {
+    email: string
+    password: string
+    totpSecret: string
+    invitationId: string
+    forceId: string
+  }): Promise<AccountRow> {
+    const passwordHash = await hashPassword(input.password)
     const now = this.#clock.now()
-    const invitationId = challenge.invitationId!
+    return this.#db.asSystem(async (tx) => {
+      const existing = await this.#accounts.accountByEmail(tx, emailKeyOf(input.email))
+      if (existing) return existing
+      const account = await this.#accounts.addAccount(tx, {
+        email: input.email,
+        emailKey: emailKeyOf(input.email),
+        passwordHash,
+        secondFactor: 'app',
+        termsAcceptedAt: now,
+        homeForceId: input.forceId,
+        createdAt: now,
+      })
+      await this.#accounts.updateAccount(tx, account.id, {
+        totpSecret: this.#vault.seal(account.id, input.totpSecret),
+      })
+      await this.#acceptInvitation(tx, input.invitationId, account)
+      return account
+    })
+  }
+
+  async #acceptInvitation(tx: Tx, invitationId: string, account: AccountRow): Promise<void> {
+    const now = this.#clock.now()
     const [invitation] = await this.#portal.invitationsById(tx, [invitationId])
     if (!invitation || invitation.acceptedAt)
       throw new DomainError('invitation-used', 'This invitation has already been used. Sign in instead.', {

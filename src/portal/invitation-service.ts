@@ -28,7 +28,10 @@ export interface InviteRequest {
   caseKind: CaseKind
   caseId: string
   /** Who asked: a member of staff, or a journey step. */
-  actor: { kind: 'staff'; id: string; name: string } | { kind: 'journey'; enrolmentId: string }
+  actor:
+    | { kind: 'staff'; id: string; name: string }
+    | { kind: 'journey'; enrolmentId: string }
+    | { kind: 'system'; name: string }
 }
 
 export type InviteOutcome =
@@ -124,7 +127,9 @@ export class InvitationService {
     const actor =
       request.actor.kind === 'staff'
         ? { kind: 'staff' as const, id: request.actor.id, name: request.actor.name }
-        : { kind: 'system' as const, id: null, name: `journey enrolment ${request.actor.enrolmentId}` }
+        : request.actor.kind === 'journey'
+          ? { kind: 'system' as const, id: null, name: `journey enrolment ${request.actor.enrolmentId}` }
+          : { kind: 'system' as const, id: null, name: request.actor.name }
 
     const accountId = await this.#repo.accountOfPerson(tx, request.personId)
     if (accountId) {
@@ -211,6 +216,16 @@ export class InvitationService {
       tx,
     )
     return { kind: 'invited', invitation, messageId: message.id, sendAfter: message.sendAfter }
+  }
+
+  /** Invites on the system's behalf (the demo; later a sandbox force's generated data). */
+  inviteAs(
+    forceId: string,
+    request: { personId: string; caseKind: CaseKind; caseId: string; reason: string },
+  ): Promise<InviteOutcome> {
+    return this.#db.withForce(forceId, (tx) =>
+      this.invite(tx, { ...request, forceId, actor: { kind: 'system', name: request.reason } }),
+    )
   }
 
   /** A journey's "invite to the portal" step (journeys' PortalInviter port). */
