@@ -169,6 +169,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     portal: () => ({
       invite: (tx, request) => portal.services.portal.invitations.inviteFromJourney(tx, request),
     }),
+    approvals: platform.services.approvals,
   })
   // The Portal (LOT 2): invitations, citizen accounts across forces, case tracking (decision 0023).
   const portal = createPortal({

@@ -104,8 +104,13 @@ export function registerDesignerPublishRoutes(http: FastifyInstance, designer: D
   http.post<Params>(`${base}/:id/publish`, write, async (request, reply) => {
     const forceId = forceOf(request)
     try {
-      const version = await designer.publish(forceId, request.params.id, actorOf(request))
-      return reply.redirect(`${base}/${request.params.id}?published=${version.version}`, 303)
+      const outcome = await designer.publish(forceId, request.params.id, actorOf(request))
+      return reply.redirect(
+        'published' in outcome
+          ? `${base}/${request.params.id}?published=${outcome.published.version}`
+          : `${base}/${request.params.id}?requested=yes`,
+        303,
+      )
     } catch (error) {
       return refusedForm(reply, error, async () =>
         reply.render(
@@ -114,6 +119,32 @@ export function registerDesignerPublishRoutes(http: FastifyInstance, designer: D
         ),
       )
     }
+  })
+
+  // Version history and rollback (issue 13 §7): every version with who published it and when;
+  // rolling back publishes a new version equal to an earlier one, or asks for approval of it.
+  http.get<Params>(`${base}/:id/versions`, read, async (request, reply) => {
+    const history = await designer.history(forceOf(request), request.params.id)
+    return reply.render('journeys/designer/versions.njk', {
+      ...history,
+      canEdit: canEdit(request),
+      done: request.query.done,
+    })
+  })
+
+  http.post<Params>(`${base}/:id/versions/:n/rollback`, write, async (request, reply) => {
+    const outcome = await designer.rollback(
+      forceOf(request),
+      request.params.id,
+      stepIndex(request.params.n),
+      actorOf(request),
+    )
+    return reply.redirect(
+      'published' in outcome
+        ? `${base}/${request.params.id}/versions?done=rolled-back`
+        : `${base}/${request.params.id}/versions?done=requested`,
+      303,
+    )
   })
 
   http.get<Params>(`${base}/:id/dry-run`, read, async (request, reply) => {
@@ -132,6 +163,7 @@ function publishPage(review: Awaited<ReturnType<DesignerService['publishReview']
     journey: review.detail.journey,
     nextVersion: (review.detail.journey.publishedVersion ?? 0) + 1,
     changes: review.changes,
+    approvalRequired: review.approvalRequired,
     warnings: review.problems.filter((p) => p.level === 'warning'),
     errors,
     unchanged: !review.detail.hasUnpublishedChanges,

@@ -98,30 +98,74 @@ export function describeChanges(
     changes.push(
       `The journey changes from ${precedenceWords[published.precedence]} to ${precedenceWords[draft.precedence]}.`,
     )
-  const a = published.steps.map((s) => JSON.stringify(s))
-  const b = draft.steps.map((s) => JSON.stringify(s))
-  // Longest common subsequence: unchanged steps; what lies between them was removed, added or changed.
+  for (const change of stepChanges(published, draft)) {
+    if (change.from !== undefined && change.to !== undefined)
+      changes.push(
+        `Step ${change.to + 1} changes from “${describeStep(published.steps[change.from]!)}” to “${describeStep(draft.steps[change.to]!)}”.`,
+      )
+    else if (change.from !== undefined)
+      changes.push(
+        `Step ${change.from + 1} of the published version is removed: “${describeStep(published.steps[change.from]!)}”.`,
+      )
+    else changes.push(`Step ${change.to! + 1} is added: “${describeStep(draft.steps[change.to!]!)}”.`)
+  }
+  return changes
+}
+
+/**
+ * The change field by field, for the approval page (issue 13 §7): the trigger and its
+ * conditions, the kind of journey, and each step that changes, is added or is removed, each in
+ * the designer's own words before and after.
+ */
+export function journeyChangeFields(
+  published: JourneyDefinition | undefined,
+  proposed: JourneyDefinition,
+): { label: string; before: string; after: string }[] {
+  const fields: { label: string; before: string; after: string }[] = []
+  const trigger = { before: published ? describeTrigger(published) : '', after: describeTrigger(proposed) }
+  if (trigger.before !== trigger.after) fields.push({ label: 'When the journey starts', ...trigger })
+  if (published?.precedence !== proposed.precedence)
+    fields.push({
+      label: 'Kind of journey',
+      before: published ? precedenceWords[published.precedence] : '',
+      after: precedenceWords[proposed.precedence],
+    })
+  const empty: JourneyDefinition = { ...proposed, steps: [] }
+  for (const change of stepChanges(published ?? empty, proposed)) {
+    const before = change.from === undefined ? '' : describeStep(published!.steps[change.from]!)
+    const after = change.to === undefined ? '' : describeStep(proposed.steps[change.to]!)
+    const label =
+      change.to === undefined
+        ? `Step ${change.from! + 1} (removed)`
+        : change.from === undefined
+          ? `Step ${change.to + 1} (new)`
+          : `Step ${change.to + 1}`
+    fields.push({ label, before, after })
+  }
+  return fields
+}
+
+/**
+ * Which steps differ: the longest common subsequence of the two step lists is unchanged; between
+ * unchanged steps, removed and added steps pair up as changes, and the rest are removed or added.
+ */
+function stepChanges(before: JourneyDefinition, after: JourneyDefinition): { from?: number; to?: number }[] {
+  const a = before.steps.map((s) => JSON.stringify(s))
+  const b = after.steps.map((s) => JSON.stringify(s))
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0))
   for (let i = a.length - 1; i >= 0; i -= 1)
     for (let j = b.length - 1; j >= 0; j -= 1)
       lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!)
+  const changes: { from?: number; to?: number }[] = []
   let i = 0
   let j = 0
   const removed: number[] = []
   const added: number[] = []
   const flush = () => {
     const paired = Math.min(removed.length, added.length)
-    for (let k = 0; k < paired; k += 1) {
-      changes.push(
-        `Step ${added[k]! + 1} changes from “${describeStep(published.steps[removed[k]!]!)}” to “${describeStep(draft.steps[added[k]!]!)}”.`,
-      )
-    }
-    for (const r of removed.slice(paired))
-      changes.push(
-        `Step ${r + 1} of the published version is removed: “${describeStep(published.steps[r]!)}”.`,
-      )
-    for (const n of added.slice(paired))
-      changes.push(`Step ${n + 1} is added: “${describeStep(draft.steps[n]!)}”.`)
+    for (let k = 0; k < paired; k += 1) changes.push({ from: removed[k]!, to: added[k]! })
+    for (const r of removed.slice(paired)) changes.push({ from: r })
+    for (const n of added.slice(paired)) changes.push({ to: n })
     removed.length = 0
     added.length = 0
   }

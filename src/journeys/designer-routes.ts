@@ -219,6 +219,8 @@ async function editPage(
     value: String(conditionForm.value ?? ''),
     canEdit: canEdit(request),
     published: request.query.published,
+    requested: request.query.requested === 'yes',
+    pending: await designer.pendingChange(forceOf(request), request.params.id),
   })
 }
 
@@ -274,7 +276,11 @@ export function selectItems(items: readonly { value: string; text: string }[], c
 
 export const forceOf = staffForce('Journeys belong to a force: sign in as a member of a force')
 
-export const actorOf = (request: FastifyRequest) => ({ id: staffOf(request).id, ip: request.ip })
+export const actorOf = (request: FastifyRequest) => ({
+  id: staffOf(request).id,
+  name: staffOf(request).displayName,
+  ip: request.ip,
+})
 export const canEdit = (request: FastifyRequest) => designers.some((r) => staffOf(request).roles.has(r))
 
 export function stepIndex(n: string): number {

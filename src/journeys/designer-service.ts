@@ -8,14 +8,23 @@ import { isValidAddress } from '../messaging/addresses.ts'
 import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { SmsLength } from '../messaging/sms-length.ts'
 import { MissingPersonalisationError, renderMessage } from '../messaging/template-rendering.ts'
+import type { ApprovalService } from '../platform/approvals/approval-service.ts'
+import type { ChangeRequest } from '../platform/approvals/change-request-repository.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
-import { NotFoundError, ValidationError } from '../platform/errors.ts'
+import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { JourneyDefinition, Step } from './definition.ts'
 import type { NewJourney } from './designer-forms.ts'
-import { type DesignerProblem, describeChanges, reviewDraft, type TemplateInfo } from './designer-review.ts'
+import {
+  type DesignerProblem,
+  describeChanges,
+  journeyChangeFields,
+  reviewDraft,
+  type TemplateInfo,
+} from './designer-review.ts'
 import { dryRun, type DryRunResult } from './dry-run.ts'
+import type { VersionRow } from './repository.ts'
 import type { Actor, JourneyDetail, JourneyService } from './service.ts'
 import type { CaseReader, CaseSnapshot } from './snapshot.ts'
 
@@ -29,7 +38,15 @@ export interface DesignerDependencies {
   /** Which cases began in the dry run's period: the case model's own listing. */
   caseListing: Pick<CaseService, 'casesBegunBetween'>
   publicUrl: string
+  /** Second-person approval of changes, when the force has turned it on (issue 13 §7). */
+  approvals: ApprovalService
 }
+
+/** Who publishes: approval requests carry the person's name. */
+export type NamedActor = Actor & { id: string; name: string }
+
+/** What publishing or rolling back did: published at once, or waiting for a second person. */
+export type PublishOutcome = { published: VersionRow } | { requested: ChangeRequest }
 
 export interface Preview {
   channel: 'sms' | 'email'
@@ -210,18 +227,115 @@ export class DesignerService {
     })
   }
 
-  /** What publishing would change, and the problems that stop it. */
+  /** What publishing would change, the problems that stop it, and whether a second person must approve. */
   async publishReview(forceId: string, journeyId: string) {
     const { detail, definition, problems } = await this.draft(forceId, journeyId)
-    return { detail, changes: describeChanges(publishedOf(detail), definition), problems }
+    return {
+      detail,
+      changes: describeChanges(publishedOf(detail), definition),
+      problems,
+      approvalRequired: await this.#d.approvals.required(forceId),
+    }
   }
 
-  async publish(forceId: string, journeyId: string, actor: Actor) {
-    const { problems } = await this.draft(forceId, journeyId)
+  /**
+   * Publishes the draft; when the force needs a second person's approval, asks for it instead
+   * with the draft as it is now (later edits are not part of the request).
+   */
+  async publish(forceId: string, journeyId: string, actor: NamedActor): Promise<PublishOutcome> {
+    const { detail, definition, problems } = await this.draft(forceId, journeyId)
     const errors = problems.filter((p) => p.level === 'error')
     if (errors.length > 0)
       throw new ValidationError(errors.map((p) => ({ field: 'steps', message: p.message })))
-    return this.#d.journeys.publish(forceId, journeyId, actor)
+    if (!(await this.#d.approvals.required(forceId)))
+      return { published: await this.#d.journeys.publish(forceId, journeyId, actor) }
+    const next = (detail.journey.publishedVersion ?? 0) + 1
+    return this.#request(forceId, detail, definition, `Publish version ${next}`, actor, {})
+  }
+
+  /**
+   * Rolls back to an earlier version: a new version equal to it (issue 13 §7), or a request for
+   * one when the force needs a second person's approval.
+   */
+  async rollback(
+    forceId: string,
+    journeyId: string,
+    version: number,
+    actor: NamedActor,
+  ): Promise<PublishOutcome> {
+    const detail = await this.#d.journeys.detail(forceId, journeyId)
+    const old = detail.versions.find((v) => v.version === version)
+    if (!old) throw new NotFoundError('That version')
+    if (version === detail.journey.publishedVersion)
+      throw new DomainError('rollback-to-current', 'That version is the one published now', { status: 409 })
+    const definition = old.definition as JourneyDefinition
+    if (await this.#d.approvals.required(forceId))
+      return this.#request(forceId, detail, definition, `Roll back to version ${version}`, actor, {
+        rollbackOf: version,
+      })
+    const published = await this.#d.db.withForce(forceId, (tx) =>
+      this.#d.journeys.publishDefinition(tx, journeyId, definition, actor, { rollbackOf: version }),
+    )
+    return { published }
+  }
+
+  /** The journey's versions with who published each, and the change waiting for approval, if any. */
+  async history(forceId: string, journeyId: string) {
+    const { journey, versions } = await this.#d.journeys.history(forceId, journeyId)
+    return { journey, versions, pending: await this.pendingChange(forceId, journeyId) }
+  }
+
+  pendingChange(forceId: string, journeyId: string) {
+    return this.#d.db.withForce(forceId, (tx) =>
+      this.#d.approvals.pendingFor(tx, forceId, 'journey', journeyId),
+    )
+  }
+
+  /** Applies an approved request (the approvals service calls it in its transaction). */
+  async applyApproved(tx: Tx, request: ChangeRequest, approver: Actor): Promise<string> {
+    const proposal = request.proposal as {
+      definition: unknown
+      baseVersion: number | null
+      rollbackOf?: number
+    }
+    const version = await this.#d.journeys.publishDefinition(
+      tx,
+      request.subjectId,
+      proposal.definition,
+      approver,
+      {
+        changeRequest: request.id,
+        baseVersion: proposal.baseVersion,
+        ...(proposal.rollbackOf === undefined ? {} : { rollbackOf: proposal.rollbackOf }),
+      },
+    )
+    return `Version ${version.version}`
+  }
+
+  async #request(
+    forceId: string,
+    detail: JourneyDetail,
+    definition: JourneyDefinition,
+    summary: string,
+    actor: NamedActor,
+    extra: { rollbackOf?: number },
+  ): Promise<PublishOutcome> {
+    const requested = await this.#d.db.withForce(forceId, (tx) =>
+      this.#d.approvals.request(
+        tx,
+        {
+          forceId,
+          kind: 'journey',
+          subjectId: detail.journey.id,
+          subjectName: detail.journey.name,
+          summary,
+          diff: journeyChangeFields(publishedOf(detail), definition),
+          proposal: { definition, baseVersion: detail.journey.publishedVersion ?? null, ...extra },
+        },
+        { id: actor.id, name: actor.name, ip: actor.ip ?? null },
+      ),
+    )
+    return { requested }
   }
 
   /** UJ-18: the draft over the last 30 days of the force's cases; reads only. */

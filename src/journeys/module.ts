@@ -3,6 +3,7 @@
 // the no-code designer, the safe-contact policy) and their navigation entries.
 import type { CaseService } from '../cases/service.ts'
 import type { MessagingServices } from '../messaging/messaging-services.ts'
+import type { ApprovalService } from '../platform/approvals/approval-service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
@@ -35,6 +36,7 @@ export interface JourneyDependencies {
   publicUrl: string
   /** The Portal (built after this module): portal-invitation steps invite through it. */
   portal?: () => PortalInviter | undefined
+  approvals: ApprovalService
 }
 
 export function createJourneys(d: JourneyDependencies): Module<{
@@ -84,6 +86,16 @@ export function createJourneys(d: JourneyDependencies): Module<{
     cases: caseReader,
     caseListing: d.cases,
     publicUrl: d.publicUrl,
+    approvals: d.approvals,
+  })
+  // Second-person approval of journey changes (issue 13 §7): what an approved change publishes.
+  d.approvals.defineKind({
+    kind: 'journey',
+    noun: 'journey',
+    approvers: ['journey_designer', 'force_admin'],
+    href: (id) => `/console/journeys/designer/${id}`,
+    apply: (tx, request, approver) =>
+      designer.applyApproved(tx, request, { id: approver.id, ip: approver.ip }),
   })
 
   // From a case to its messages: what each person was sent, and the decision behind it.

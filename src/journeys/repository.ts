@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm'
 import { SettingsCache } from '../platform/cache.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
+import { staffUsers } from '../platform/schema.ts'
 import {
   enrolmentDecisions,
   enrolmentSteps,
@@ -98,6 +99,20 @@ export class JourneyRepository {
       .from(journeyVersions)
       .where(eq(journeyVersions.journeyId, journeyId))
       .orderBy(desc(journeyVersions.version))
+  }
+
+  /** The versions with the name of who published each (staff of the force, under its row-level security). */
+  async versionsWithAuthors(
+    tx: Tx,
+    journeyId: string,
+  ): Promise<(VersionRow & { publishedByName: string | null })[]> {
+    const found = await tx
+      .select({ version: journeyVersions, publishedByName: staffUsers.displayName })
+      .from(journeyVersions)
+      .leftJoin(staffUsers, eq(staffUsers.id, journeyVersions.publishedBy))
+      .where(eq(journeyVersions.journeyId, journeyId))
+      .orderBy(desc(journeyVersions.version))
+    return found.map((r) => ({ ...r.version, publishedByName: r.publishedByName }))
   }
 
   /** The current published version of every live journey of the force. */

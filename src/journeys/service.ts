@@ -4,7 +4,7 @@
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
-import { NotFoundError, ValidationError } from '../platform/errors.ts'
+import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import { type ContactPolicySettings, defaultContactPolicy } from './contact-policy.ts'
 import { defaultJourneys } from './default-journeys.ts'
 import { JourneyDeletionRepository } from './deletion-repository.ts'
@@ -271,19 +271,64 @@ export class JourneyService {
     })
   }
 
-  async #publishIn(tx: Tx, journey: JourneyRow, actor: Actor): Promise<VersionRow> {
+  async #publishIn(
+    tx: Tx,
+    journey: JourneyRow,
+    actor: Actor,
+    definition: JourneyDefinition = journey.draft as JourneyDefinition,
+    detail: Record<string, unknown> = {},
+  ): Promise<VersionRow> {
     const version = (journey.publishedVersion ?? 0) + 1
     const row = await this.#repo.insertVersion(tx, {
       forceId: journey.forceId,
       journeyId: journey.id,
       version,
-      definition: journey.draft,
+      definition,
       publishedBy: actor.id,
       publishedAt: this.#clock.now(),
     })
     await this.#repo.updateDraft(tx, journey.id, { publishedVersion: version, updatedAt: this.#clock.now() })
-    await this.#record(tx, journey.forceId, 'journey.published', journey.id, actor, { version })
+    await this.#record(tx, journey.forceId, 'journey.published', journey.id, actor, { version, ...detail })
     return row
+  }
+
+  /**
+   * Publishes a definition that is not the draft, in the caller's transaction: an approved change
+   * (the draft as it was when approval was asked for) or a rollback to an earlier version (issue
+   * 13 §7). A rollback's definition becomes the draft too, so the designer goes on from it.
+   */
+  async publishDefinition(
+    tx: Tx,
+    journeyId: string,
+    definition: unknown,
+    actor: Actor,
+    detail: { changeRequest?: string; rollbackOf?: number; baseVersion?: number | null },
+  ): Promise<VersionRow> {
+    assertValid(definition)
+    const { baseVersion, ...recorded } = detail
+    const journey = await this.#journey(tx, journeyId)
+    // An approved change was reviewed against the version published then; if another has been
+    // published since, what was approved is not what would change.
+    if (baseVersion !== undefined && (journey.publishedVersion ?? null) !== baseVersion)
+      throw new DomainError(
+        'change-out-of-date',
+        'Another version of this journey was published after this change was asked for. Reject it and ask for the change again.',
+        { status: 409 },
+      )
+    if (detail.rollbackOf !== undefined)
+      await this.#repo.updateDraft(tx, journey.id, { draft: definition, updatedAt: this.#clock.now() })
+    return this.#publishIn(tx, journey, actor, definition, recorded)
+  }
+
+  /** Every published version of a journey, newest first, with who published it (version history). */
+  async history(
+    forceId: string,
+    journeyId: string,
+  ): Promise<{ journey: JourneyRow; versions: (VersionRow & { publishedByName: string | null })[] }> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const journey = await this.#journey(tx, journeyId)
+      return { journey, versions: await this.#repo.versionsWithAuthors(tx, journeyId) }
+    })
   }
 
   async #journey(tx: Tx, id: string): Promise<JourneyRow> {

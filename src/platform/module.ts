@@ -3,6 +3,9 @@
 // API clients and provisioning, the console's dashboard and the public statements. Capability
 // modules are built on its services; it knows none of them.
 import { registerApiRoutes } from './api/routes.ts'
+import { ApprovalService } from './approvals/approval-service.ts'
+import { ChangeRequestRepository } from './approvals/change-request-repository.ts'
+import { registerApprovalRoutes } from './approvals/routes.ts'
 import { ApiClientRepository } from './api/client-repository.ts'
 import { ApiClientService } from './api/client-service.ts'
 import { ProvisioningRepository } from './api/provisioning-repository.ts'
@@ -27,7 +30,7 @@ import { registerSetUpRoutes } from './auth/set-up-routes.ts'
 import { createStaffMail } from './auth/staff-mail.ts'
 import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
-import type { AttentionTile } from './console/dashboard.ts'
+import { type AttentionTile, attentionCap, countLine } from './console/dashboard.ts'
 import { registerConsoleRoutes } from './console/routes.ts'
 import type { Database } from './db/database.ts'
 import { CitizenSessions } from './http/citizen-sessions.ts'
@@ -102,7 +105,10 @@ export async function createPlatform(deps: {
     publicUrl: config.http.publicUrl,
   })
   const sso = new StaffSsoService(config, { staff, repository: staff.repository, audit, clock })
+  // Second-person approval of journey and template changes: the capabilities declare their kinds.
+  const approvals = new ApprovalService({ db, repo: new ChangeRequestRepository(), forces, audit, clock })
   const services: PlatformServices = {
+    approvals,
     staffMail,
     apiClients,
     audit,
@@ -142,6 +148,7 @@ export async function createPlatform(deps: {
         }),
       })
       registerConsoleRoutes(http, services, deps.attention)
+      registerApprovalRoutes(http, approvals)
       await registerPushRoutes(http, push)
       registerCitizenAccountRoutes(http, citizenSessions, deps.citizenSignIn)
       registerForceRoutes(http, services)
@@ -157,7 +164,28 @@ export async function createPlatform(deps: {
       })
       registerApiRoutes(http, { apiClients, provisioning, forces, audit })
     },
+    attention: [
+      {
+        id: 'approvals',
+        title: 'Changes waiting for approval',
+        order: 5,
+        access: { staff: ['force_admin', 'journey_designer'] },
+        lines: async (forceId) => [
+          countLine(
+            'Journey and template changes waiting for a second person',
+            '/console/approvals',
+            await approvals.pendingCount(forceId, attentionCap),
+          ),
+        ],
+      },
+    ],
     navigation: [
+      {
+        text: 'Approvals',
+        href: '/console/approvals',
+        roles: ['force_admin', 'journey_designer'],
+        group: 'settings',
+      },
       { text: 'Users', href: '/console/users', roles: ['system_admin', 'force_admin'], group: 'admin' },
       { text: 'Forces', href: '/console/forces', roles: ['system_admin', 'force_admin'], group: 'admin' },
       { text: 'Sharing', href: '/console/sharing-agreements', roles: ['system_admin'], group: 'admin' },

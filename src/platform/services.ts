@@ -2,6 +2,7 @@
 // capability modules. Platform code names only these; the capabilities' services are added by
 // the composition root (`src/services.ts`), so nothing here depends on a capability.
 import type { ApiClientService } from './api/client-service.ts'
+import type { ApprovalService } from './approvals/approval-service.ts'
 import type { AuditService } from './audit/audit-service.ts'
 import type { StaffMail } from './auth/staff-mail.ts'
 import type { StaffService } from './auth/staff-service.ts'
@@ -12,6 +13,8 @@ import type { PushService } from './push/push-service.ts'
 import type { ForceService } from './tenancy/force-service.ts'
 
 export interface PlatformServices {
+  /** Second-person approval of journey and template changes (issue 13 §7). */
+  approvals: ApprovalService
   apiClients: ApiClientService
   audit: AuditService
   forces: ForceService

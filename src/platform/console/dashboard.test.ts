@@ -118,7 +118,15 @@ test('a force administrator sees every tile, with their force’s counts, each l
   const { person, tiles } = await dashboard(['force_admin'])
   assert.deepEqual(
     [...tiles.keys()],
-    ['messages', 'victims-code', 'source-events', 'writeback', 'integration-health'],
+    [
+      'approvals',
+      'messages',
+      'conversations',
+      'victims-code',
+      'source-events',
+      'writeback',
+      'integration-health',
+    ],
   )
 
   const messages = tiles.get('messages')!
@@ -151,6 +159,8 @@ test('a force administrator sees every tile, with their force’s counts, each l
 
 /** The list each tile links to. */
 const tileLists: Record<string, string> = {
+  approvals: '/console/approvals',
+  conversations: '/console/conversations',
   messages: '/console/outbox',
   'victims-code': '/console/journeys/victims-code',
   'source-events': '/console/sources',
@@ -160,12 +170,12 @@ const tileLists: Record<string, string> = {
 
 test('each role sees the counts it may open and no others; the lists behind the tiles it does not see refuse it', async () => {
   const expected: [StaffRole, string[]][] = [
-    ['investigating_officer', ['victims-code']],
+    ['investigating_officer', ['conversations', 'victims-code']],
     ['analyst', ['victims-code']],
-    ['supervisor', ['messages', 'victims-code']],
-    ['journey_designer', ['messages', 'victims-code']],
+    ['supervisor', ['messages', 'conversations', 'victims-code']],
+    ['journey_designer', ['approvals', 'messages', 'victims-code']],
     ['service_support', ['messages', 'writeback']],
-    ['contact_handler', []],
+    ['contact_handler', ['conversations']],
     ['auditor', []],
   ]
   for (const [role, ids] of expected) {
