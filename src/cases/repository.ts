@@ -351,12 +351,15 @@ export class CaseRepository {
     const pattern = `%${reference.replace(/[%_\\]/g, '\\$&')}%`
     return rows(
       tx,
-      sql`(select 'crime' as kind, id, force_id as "forceId", crime_ref as reference, status from crimes
-            where upper(replace(crime_ref, ' ', '')) like ${pattern} order by crime_ref limit 25)
+      // The ids come from their trigram indexes (migration 1001); the rows are read under
+      // row-level security.
+      sql`with target as (select kind, id from waypoint_case_search_targets(${pattern}))
+          (select 'crime' as kind, id, force_id as "forceId", crime_ref as reference, status from crimes
+            where id in (select id from target where kind = 'crime') order by crime_ref limit 25)
           union all
           (select 'incident' as kind, id, force_id as "forceId", cad_ref as reference,
             case when closed_at is null then 'open' else 'closed' end as status from incidents
-            where upper(replace(cad_ref, ' ', '')) like ${pattern} order by cad_ref limit 25)`,
+            where id in (select id from target where kind = 'incident') order by cad_ref limit 25)`,
     )
   }
 }
