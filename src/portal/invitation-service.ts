@@ -3,6 +3,7 @@
 // messaging (its templates, quiet hours and opt-outs) with a single-use, expiring link whose token
 // is stored hashed, reminders when it is not taken up, and what staff see on case and person pages.
 import { createHash, randomBytes } from 'node:crypto'
+import type { CaseEvent } from '../cases/events.ts'
 import type { SchedulingService } from '../messaging/scheduling-service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -11,7 +12,13 @@ import { DomainError, NotFoundError } from '../platform/errors.ts'
 import type { CaseReader, CaseSnapshot, PersonSnapshot } from '../journeys/snapshot.ts'
 import { decidePortalEligibility, defaultPortalEligibility, defaultPortalPeriods } from './eligibility.ts'
 import type { PortalRepository } from './repository.ts'
-import type { CaseKind, InvitationRow, PortalEligibility, PortalRole } from './schema.ts'
+import {
+  type CaseKind,
+  type InvitationRow,
+  type PortalEligibility,
+  type PortalRole,
+  portalRoles,
+} from './schema.ts'
 
 const DAY = 86_400_000
 
@@ -133,26 +140,17 @@ export class InvitationService {
 
     const accountId = await this.#repo.accountOfPerson(tx, request.personId)
     if (accountId) {
-      await this.#repo.addLink(tx, {
-        forceId: request.forceId,
-        accountId,
-        personId: request.personId,
-        caseKind: request.caseKind,
-        caseId: request.caseId,
-        role: person.role as PortalRole,
-        linkedAt: now,
-      })
-      await this.#audit.record(
-        {
-          action: 'portal.case-linked',
-          forceId: request.forceId,
-          actor,
-          recordType: 'person',
-          recordId: request.personId,
-          detail: { caseId: request.caseId, accountId },
-        },
-        tx,
+      const alreadyLinked = (await this.#repo.linksOfCase(tx, request.caseId)).some(
+        (l) => l.personId === person.id,
       )
+      if (!alreadyLinked)
+        await this.#linkAndNotify(
+          tx,
+          snapshot,
+          person,
+          { caseKind: request.caseKind, caseId: request.caseId },
+          accountId,
+        )
       return { kind: 'linked', accountId }
     }
 
@@ -216,6 +214,84 @@ export class InvitationService {
       tx,
     )
     return { kind: 'invited', invitation, messageId: message.id, sendAfter: message.sendAfter }
+  }
+
+  /**
+   * The case-event listener (CP-50a, CP-50b): a new incident or crime, or a person joining one,
+   * whose person already has an account in this force is linked to that account, and the person
+   * is sent a notification, not an invitation. Runs in the ingest transaction.
+   */
+  async onCaseEvents(tx: Tx, events: CaseEvent[]): Promise<void> {
+    const wanted = new Set(['crime.recorded', 'incident.opened', 'case.party-added'])
+    const seen = new Set<string>()
+    for (const event of events) {
+      if (!wanted.has(event.type)) continue
+      const caseKind: CaseKind = event.crimeId ? 'crime' : 'incident'
+      const caseId = event.crimeId ?? event.incidentId
+      if (!caseId || seen.has(caseId)) continue
+      seen.add(caseId)
+      // Most forces' cases concern nobody with an account: one cheap read before reading the case.
+      if (!(await this.#repo.hasLinks(tx))) return
+      const snapshot = await this.#loadCase(tx, {
+        forceId: event.forceId,
+        ...(caseKind === 'crime' ? { crimeId: caseId } : { incidentId: caseId }),
+      })
+      if (!snapshot) continue
+      const linked = new Set((await this.#repo.linksOfCase(tx, caseId)).map((l) => l.personId))
+      for (const person of snapshot.people) {
+        if (linked.has(person.id) || !portalRoles.includes(person.role as PortalRole)) continue
+        const accountId = await this.#repo.accountOfPerson(tx, person.id)
+        if (accountId) await this.#linkAndNotify(tx, snapshot, person, { caseKind, caseId }, accountId)
+      }
+    }
+  }
+
+  async #linkAndNotify(
+    tx: Tx,
+    snapshot: CaseSnapshot,
+    person: PersonSnapshot,
+    target: { caseKind: CaseKind; caseId: string },
+    accountId: string,
+  ): Promise<void> {
+    const now = this.#clock.now()
+    await this.#repo.addLink(tx, {
+      forceId: snapshot.forceId,
+      accountId,
+      personId: person.id,
+      caseKind: target.caseKind,
+      caseId: target.caseId,
+      role: person.role as PortalRole,
+      linkedAt: now,
+    })
+    const contact = contactFor(person)
+    const message = contact
+      ? await this.#scheduling.schedule(tx, {
+          forceId: snapshot.forceId,
+          personId: person.id,
+          caseId: target.caseId,
+          channel: contact.channel,
+          to: contact.address,
+          templateKey: 'portal-new-case',
+          language: person.language ?? 'en',
+          personalisation: {
+            force_name: snapshot.forceName || snapshot.forceId,
+            reference: snapshot.crime?.crimeRef ?? snapshot.incident?.cadRef ?? '',
+            portal_link: `${this.#publicUrl}/portal/cases/${target.caseId}`,
+          },
+          dueAt: now,
+        })
+      : undefined
+    await this.#audit.record(
+      {
+        action: 'portal.case-linked',
+        forceId: snapshot.forceId,
+        actor: { kind: 'system', name: 'portal' },
+        recordType: 'person',
+        recordId: person.id,
+        detail: { caseId: target.caseId, accountId, messageId: message?.id ?? null },
+      },
+      tx,
+    )
   }
 
   /** Invites on the system's behalf (the demo; later a sandbox force's generated data). */

@@ -67,6 +67,8 @@ export function createPortal(deps: {
     vault: new TotpSecretVault(deps.config.totpSecretKey, deps.config.totpSecretKeyPrevious),
     login: deps.config.login,
   })
+  // A new case for someone who already has an account is linked to it, with a notification (CP-50a, CP-50b).
+  deps.cases.onChange((tx, events) => invitations.onCaseEvents(tx, events))
   const cases = new CitizenCaseService({ db: deps.db, repo, cases: deps.cases, audit: deps.audit })
   const installDefaults = (forceId: string) =>
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))

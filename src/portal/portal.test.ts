@@ -31,12 +31,24 @@ let seq = 0
 /** A crime with one victim (mobile and email), received from Athena as a force's RMS sends it. */
 async function aCrimeWithVictim(
   forceId = 'kent',
-  o: { dateOfBirth?: string; officer?: boolean } = {},
-): Promise<{ crimeId: string; crimeRef: string; personId: string; email: string; mobile: string }> {
+  o: {
+    dateOfBirth?: string
+    officer?: boolean
+    samePerson?: { urn: string; email: string; mobile: string }
+  } = {},
+): Promise<{
+  crimeId: string
+  crimeRef: string
+  personId: string
+  email: string
+  mobile: string
+  urn: string
+}> {
   seq += 1
   const crimeRef = `46/${70000 + seq}/26`
-  const email = `victim${seq}@example.org`
-  const mobile = `077009${String(seq).padStart(5, '0')}`
+  const email = o.samePerson?.email ?? `victim${seq}@example.org`
+  const mobile = o.samePerson?.mobile ?? `077009${String(seq).padStart(5, '0')}`
+  const urn = o.samePerson?.urn ?? `P-PORTAL-${forceId}-${seq}`
   const result = await t.app.services.sources.receive(
     forceId,
     'athena',
@@ -52,7 +64,7 @@ async function aCrimeWithVictim(
       },
       persons: [
         {
-          urn: `P-PORTAL-${forceId}-${seq}`,
+          urn,
           name: `Victim ${seq}`,
           role: 'VIC',
           dateOfBirth: o.dateOfBirth ?? '1984-03-12',
@@ -65,7 +77,7 @@ async function aCrimeWithVictim(
   )
   assert.equal(result.status, 'applied', String(result.reason))
   const crime = await t.app.services.cases.findCrimeByRef(forceId, crimeRef)
-  return { crimeId: crime!.crime.id, crimeRef, personId: crime!.parties[0]!.personId!, email, mobile }
+  return { crimeId: crime!.crime.id, crimeRef, personId: crime!.parties[0]!.personId!, email, mobile, urn }
 }
 
 /** The newest message of a template to an address, as the outbox holds it. */
@@ -502,4 +514,29 @@ test('CP-20: a citizen idle for longer than the session allows is signed out', a
   const after = await browser.get('/portal')
   assert.equal(after.statusCode, 302)
   assert.match(after.headers.location as string, /^\/account\/sign-in/)
+})
+
+test('CP-50a, CP-50b, CP-58: a new crime for someone with an account is linked to it with a notification, not an invitation, and is marked as updated on their dashboard', async () => {
+  const first = await aCrimeWithVictim()
+  await register('kent', linkIn((await invite('kent', first)).body)!, first.email, first.mobile)
+  clock.advance(3_600_000)
+  const second = await aCrimeWithVictim('kent', { samePerson: first })
+  assert.equal(second.personId, first.personId)
+  const notice = await lastMessage('kent', 'portal-new-case')
+  assert.match(notice.body, new RegExp(second.crimeRef))
+  assert.match(notice.body, new RegExp(`/portal/cases/${second.crimeId}`))
+  const [invitations] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from portal_invitations where person_id = ${first.personId}`,
+    ),
+  )
+  assert.equal(invitations!.n, 1)
+  clock.advance(3_600_000)
+  const browser = await signIn(first.email)
+  const dashboard = (await browser.get('/portal')).body
+  const card = (ref: string) => dashboard.slice(dashboard.indexOf(ref) - 10, dashboard.indexOf(ref) + 200)
+  assert.match(card(second.crimeRef), /1 new update/)
+  assert.doesNotMatch(card(first.crimeRef), /new update/)
+  assert.equal((await browser.get(`/portal/cases/${second.crimeId}`)).statusCode, 200)
 })

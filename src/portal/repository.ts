@@ -103,6 +103,12 @@ export class PortalRepository {
       .orderBy(desc(portalLinks.linkedAt))
   }
 
+  /** Whether this force has linked any account at all. */
+  async hasLinks(tx: Tx): Promise<boolean> {
+    const [row] = await tx.select({ id: portalLinks.id }).from(portalLinks).limit(1)
+    return !!row
+  }
+
   /** The account (if any) already linked to a person of this force. */
   accountOfPerson(tx: Tx, personId: string): Promise<string | undefined> {
     return tx
