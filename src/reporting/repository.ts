@@ -309,22 +309,20 @@ export class ReportingRepository {
    * CP-65 counts over every deadline in the period, in one pass: for each, whether a message of
    * its journeys was handed to the provider by the deadline (met), and delivered by it; not met
    * is missed once the deadline is before `now`, due until then. The same outcome as
-   * `vcopDeadlines` gives row by row, without reading each deadline's messages in full: a
-   * deadline is met as soon as one message handed over in time is found.
+   * `vcopDeadlines` gives row by row, read from each journey's earliest hand-over and delivery
+   * (`enrolment_contacts`, kept by triggers) instead of its messages.
    */
   async vcopCounts(tx: Tx, period: Period, now: Date): Promise<VcopCountRow> {
     await noJit(tx)
-    const handed = (d: SQL, delivered: boolean) =>
-      delivered
-        ? sql`m.status = 'delivered' and not m.is_test and m.completed_at <= ${d}`
-        : sql`m.status in ('sent', 'delivered') and not m.is_test and coalesce(m.sent_at, m.completed_at) <= ${d}`
-    const contact = (delivered: boolean) => sql`(exists (
-        select 1 from enrolment_steps s join messages m on m.id = s.message_id
-        where s.enrolment_id = any(d.ids) and ${handed(sql`d.due_at`, delivered)})
-      or exists (
-        select 1 from enrolments x join enrolment_steps s on s.enrolment_id = x.id
-          join messages m on m.id = s.message_id
-        where x.merged_into = any(d.ids) and ${handed(sql`d.due_at`, delivered)}))`
+    // The earliest hand-over and delivery of each journey, kept by triggers (migration 1002).
+    const contact = (delivered: boolean) => {
+      const at = delivered ? sql`c.delivered_at` : sql`c.handed_at`
+      return sql`(exists (
+          select 1 from enrolment_contacts c where c.enrolment_id = any(d.ids) and ${at} <= d.due_at)
+        or exists (
+          select 1 from enrolments x join enrolment_contacts c on c.enrolment_id = x.id
+          where x.merged_into = any(d.ids) and ${at} <= d.due_at))`
+    }
     const [row] = await rows<VcopCountRow>(
       tx,
       sql`with deadline as (${vcopDeadlineSet(period)}),
