@@ -4,7 +4,9 @@
 // started on it as deployed (tenant and system logins, row-level security on) and each page is
 // fetched REQUESTS times in turn by one member of staff holding the roles the pages need. Each
 // page's p50 and p95 are printed beside /health/live measured in the same rounds, because the
-// machine is shared. Target: every page p95 ≤ 300 ms.
+// machine is shared. Target: every page p95 ≤ 300 ms. The pages: the home page's attention
+// counts, the outbox (first page, searches, filters), a message, case search, a case page, the
+// Journeys and Victims' Code reports, and the audit trail's searches.
 //
 //   node_modules/.bin/node bench/console.ts   (PostgreSQL at 127.0.0.1:5432; DATABASE_URL to
 //   name another server; CRIMES=165000, REQUESTS=30; KEEP=1 keeps the database for EXPLAIN;
@@ -78,6 +80,8 @@ try {
       (select id::text from messages order by created_at desc limit 1) as message`)
   const { crime, ref, phone, message } = ids.rows[0]
   const pages: [string, string][] = [
+    // The home page: every attention tile the bench's roles may open, each a bounded count.
+    ['Home page (attention counts)', '/console'],
     ['Outbox, first page', '/console/outbox'],
     ['Outbox, search by phone', `/console/outbox?q=${encodeURIComponent(phone)}`],
     ['Outbox, search by name', `/console/outbox?q=${encodeURIComponent(`Victim ${Math.floor(crimes / 5)}`)}`],
