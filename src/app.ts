@@ -153,6 +153,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onSent: publishSent(writeBackSentMessages(cases.services.cases, writeback.services.writeback), push),
     onOptedOut: writeBackOptOuts(cases.services.cases, writeback.services.writeback),
     editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
+    approvals: platform.services.approvals,
     forceIds,
     force: (forceId) => forces.get(forceId),
   })

@@ -6,6 +6,7 @@ import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { ApprovalService } from '../platform/approvals/approval-service.ts'
 import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Config } from '../platform/config.ts'
@@ -13,6 +14,7 @@ import type { Database } from '../platform/db/database.ts'
 import { DomainError, type FieldError } from '../platform/errors.ts'
 import type { NotifyChannel, NotifyConnectionCheck } from './channels.ts'
 import type { MessagingServices } from './messaging-services.ts'
+import type { TemplateChanges } from './template-changes.ts'
 import type { TemplateEditing } from './template-service.ts'
 import {
   formFromSettings,
@@ -43,6 +45,9 @@ export interface MessagingConsoleDependencies {
   editing: TemplateEditing
   /** For "Test connection": asks GOV.UK Notify about the force's key and templates. */
   notify?: NotifyChannel
+  /** Saving and rolling back templates, under second-person approval when the force needs it. */
+  changes: TemplateChanges
+  approvals: ApprovalService
 }
 
 type TemplateForm = Record<string, string | undefined>
@@ -140,7 +145,13 @@ export function registerMessagingConsoleRoutes(
         messaging.templates.templateSummary(tx, forceId, keyOr404(request.params.key)),
       )
       const saved = request.query.saved
+      const pending = await db.withForce(forceId, (tx) =>
+        deps.approvals.pendingFor(tx, forceId, 'template', summary.key),
+      )
       return reply.render('messaging/template.njk', {
+        pending,
+        requested: saved === 'requested',
+        rolledBack: saved === 'rolled-back',
         title: summary.title,
         template: summary,
         variants: summary.variants.map((v) => ({ ...v, languageName: languageName(v.language) })),
@@ -195,20 +206,10 @@ export function registerMessagingConsoleRoutes(
         return renderEditor(reply, editPage(summary, language, text, {}, await sampleFor(forceId)), checked)
       }
       try {
-        const saved = await db.withForce(forceId, async (tx) => {
-          const result = await messaging.templates.saveTemplate(
-            tx,
-            forceId,
-            key,
-            { language, text, actorId: staffOf(request).id },
-            editing,
-          )
-          if (result.created.length > 0)
-            await auditSave(audit, request, forceId, key, language, result.created, tx)
-          return result
-        })
+        // Saved at once, or sent for a second person's approval when the force needs one (issue 13 §7).
+        const outcome = await deps.changes.save(forceId, key, language, text, actorOf(request))
         return reply.redirect(
-          `${base}/${key}?saved=${saved.created.length > 0 ? language : 'unchanged'}`,
+          `${base}/${key}?saved=${outcome.kind === 'saved' ? language : outcome.kind === 'requested' ? 'requested' : 'unchanged'}`,
           303,
         )
       } catch (error) {
@@ -219,6 +220,23 @@ export function registerMessagingConsoleRoutes(
           }),
         )
       }
+    },
+  )
+
+  // Rolling a variant back to an earlier version: a new version equal to it (issue 13 §7).
+  http.post<{ Params: { key: string; id: string } }>(
+    `${base}/:key/versions/:id/rollback`,
+    templates,
+    async (request, reply) => {
+      const forceId = ownForce(request)
+      const key = keyOr404(request.params.key)
+      if (!/^[0-9a-f-]{36}$/i.test(request.params.id))
+        throw new DomainError('not-found', 'That version of the template was not found', { status: 404 })
+      const outcome = await deps.changes.rollback(forceId, key, request.params.id, actorOf(request))
+      return reply.redirect(
+        `${base}/${key}?saved=${outcome.kind === 'requested' ? 'requested' : 'rolled-back'}`,
+        303,
+      )
     },
   )
 
@@ -507,6 +525,13 @@ function textOf(summary: TemplateSummary, language: string): TemplateText {
     emailBody: email?.body ?? '',
   }
 }
+
+const actorOf = (request: FastifyRequest) => ({
+  id: staffOf(request).id,
+  name: staffOf(request).displayName,
+  ip: request.ip,
+  correlationId: request.id,
+})
 
 const ownForce = staffForce('Choose a force first: message templates belong to a force')
 

@@ -2,6 +2,8 @@
 // jobs, the wake-up that ties scheduling to dispatch, and conversations (two-way messages:
 // inbound SMS and email, with the inbound email listener), with their console pages and
 // navigation entries.
+import type { ApprovalService } from '../platform/approvals/approval-service.ts'
+import { TemplateChanges } from './template-changes.ts'
 import type { Force } from '../platform/tenancy/force-repository.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -49,6 +51,8 @@ export function createMessaging(deps: {
   forceIds: () => Promise<string[]>
   /** A force's name and branding, for the public pages a message links to. */
   force?: (forceId: string) => Promise<Force>
+  /** Second-person approval of template changes (issue 13 §7). */
+  approvals: ApprovalService
 }) {
   const { config, db, clock, jobs } = deps
   const log = deps.log.child({ component: 'messaging' })
@@ -101,6 +105,21 @@ export function createMessaging(deps: {
   })
   // A person's opt-outs on the person page, and removing one with a reason (UJ-6).
   const optOutHistory = new OptOutHistory({ db, audit: deps.audit, clock })
+  // Template saves and rollbacks wait for a second person when the force needs one (issue 13 §7).
+  const templateChanges = new TemplateChanges({
+    db,
+    templates: services.templates,
+    approvals: deps.approvals,
+    audit: deps.audit,
+    editing: deps.editing,
+  })
+  deps.approvals.defineKind({
+    kind: 'template',
+    noun: 'message template',
+    approvers: ['journey_designer', 'force_admin'],
+    href: (key) => `/console/templates/${key}`,
+    apply: (tx, request, approver) => templateChanges.applyApproved(tx, request, approver),
+  })
   const module: Module<{ messaging: MessagingServices; conversations: typeof conversations.service }> = {
     name: 'messaging',
     services: { messaging: services, conversations: conversations.service },
@@ -121,6 +140,8 @@ export function createMessaging(deps: {
         audit: deps.audit,
         push: deps.push,
         editing: deps.editing,
+        changes: templateChanges,
+        approvals: deps.approvals,
       })
       conversations.registerRoutes(http)
       registerOptOutRemovalRoutes(http, { history: optOutHistory })

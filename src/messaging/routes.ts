@@ -1,5 +1,7 @@
 // Messaging over HTTP: provider callbacks (bearer token), one-click unsubscribe (signed link),
 // and the console pages: dev outbox, message detail, opt-outs and failed contact details.
+import type { ApprovalService } from '../platform/approvals/approval-service.ts'
+import type { TemplateChanges } from './template-changes.ts'
 import type { Force } from '../platform/tenancy/force-repository.ts'
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { Type } from '@sinclair/typebox'
@@ -71,6 +73,9 @@ export interface MessagingRouteDependencies {
   forceExists?: (forceId: string) => Promise<boolean>
   /** Tells open outbox pages that a message was sent or its delivery changed. */
   push?: PushService
+  /** Template saves and rollbacks, under second-person approval when the force needs it. */
+  changes: TemplateChanges
+  approvals: ApprovalService
 }
 
 const optOutRecorders: StaffRole[] = [
@@ -89,6 +94,8 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
     messaging,
     audit,
     editing: deps.editing,
+    changes: deps.changes,
+    approvals: deps.approvals,
     ...(deps.notify ? { notify: deps.notify } : {}),
   })
   registerOutboxRoutes(http, { db, messaging, outbox: deps.outbox, audit })
