@@ -5,11 +5,13 @@
 // the session is only started, with a new id, once every step has held.
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Clock } from '../platform/clock.ts'
 import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
 import { MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import { DomainError } from '../platform/errors.ts'
 import type { AccountService } from './account-service.ts'
+import { renderCasePdf } from './case-pdf.ts'
 import type { CitizenCaseService } from './case-view-service.ts'
 import type { InvitationService } from './invitation-service.ts'
 
@@ -35,6 +37,7 @@ export function registerPortalCitizenRoutes(
     cases: CitizenCaseService
     citizenSessions: CitizenSessions
     secureCookie: boolean
+    clock: Clock
   },
 ): void {
   const { accounts } = deps
@@ -340,6 +343,31 @@ export function registerPortalCitizenRoutes(
         request,
       )
       return reply.render('portal/case.njk', { title: `${found.description} ${found.reference}`, found })
+    },
+  )
+
+  // CP-57: the same case as a PDF to keep; reached, and audited, exactly as the page is.
+  http.get<{ Params: { id: string } }>(
+    '/portal/cases/:id/case.pdf',
+    {
+      config: { access: citizenAccess },
+      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
+    },
+    async (request, reply) => {
+      const account = await signedInAccount(request)
+      const found = await deps.cases.caseOf(
+        account.id,
+        request.params.id,
+        account.previousSignedInAt,
+        request,
+      )
+      const pdf = await renderCasePdf(found, deps.clock.now())
+      const name = found.reference.replace(/[^A-Za-z0-9]+/g, '-')
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="case-${name}.pdf"`)
+        .header('cache-control', 'no-store')
+        .send(pdf)
     },
   )
 }

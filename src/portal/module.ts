@@ -90,6 +90,7 @@ export function createPortal(deps: {
         cases,
         citizenSessions: deps.citizenSessions,
         secureCookie: deps.config.session.secureCookie,
+        clock: deps.clock,
       })
     },
     navigation: [

@@ -11,6 +11,7 @@ import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
 import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
 import { anAthenaEvent } from '../sources/test-support/events.ts'
+import { PDFParse } from 'pdf-parse'
 import { CODE_ATTEMPTS } from './account-service.ts'
 import { hashToken } from './invitation-service.ts'
 
@@ -539,4 +540,29 @@ test('CP-50a, CP-50b, CP-58: a new crime for someone with an account is linked t
   assert.match(card(second.crimeRef), /1 new update/)
   assert.doesNotMatch(card(first.crimeRef), /new update/)
   assert.equal((await browser.get(`/portal/cases/${second.crimeId}`)).statusCode, 200)
+})
+
+test('CP-57: a citizen downloads their case details as a PDF whose text holds the case, and cannot download another person’s', async () => {
+  const mine = await aCrimeWithVictim()
+  const theirs = await aCrimeWithVictim()
+  const browser = await register('kent', linkIn((await invite('kent', mine)).body)!, mine.email, mine.mobile)
+  assert.match(
+    (await browser.get(`/portal/cases/${mine.crimeId}`)).body,
+    /Download your case details \(PDF\)/,
+  )
+  const response = await t.app.http.inject({
+    method: 'GET',
+    url: `/portal/cases/${mine.crimeId}/case.pdf`,
+    headers: { cookie: `${CITIZEN_SESSION_COOKIE}=${browser.cookies.get(CITIZEN_SESSION_COOKIE)}` },
+  })
+  assert.equal(response.statusCode, 200)
+  assert.equal(response.headers['content-type'], 'application/pdf')
+  const parser = new PDFParse({ data: new Uint8Array(response.rawPayload) })
+  const { text } = await parser.getText()
+  await parser.destroy()
+  assert.match(text, new RegExp(mine.crimeRef))
+  assert.match(text, /DC Priya Shah \(4521\)/)
+  assert.match(text, /Your report was recorded as a crime/)
+  assert.match(text, /Kent Police/)
+  assert.equal((await browser.get(`/portal/cases/${theirs.crimeId}/case.pdf`)).statusCode, 404)
 })
