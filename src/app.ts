@@ -9,8 +9,7 @@ import type { Registry } from 'prom-client'
 import { createCases } from './cases/module.ts'
 import { createJourneys } from './journeys/module.ts'
 import { caseMessagesProvider } from './journeys/case-messages-routes.ts'
-import { journeyPlaceholders } from './journeys/designer-review.ts'
-import { sampleCase } from './journeys/designer-service.ts'
+import { journeyPlaceholders, messageFields, sampleCase } from './journeys/message-fields.ts'
 import type { InboundEmailListener } from './messaging/conversations/inbound-email.ts'
 import type { SentMessageListener } from './messaging/dispatch.ts'
 import { createMessaging } from './messaging/module.ts'
@@ -152,7 +151,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     push,
     onSent: publishSent(writeBackSentMessages(cases.services.cases, writeback.services.writeback), push),
     onOptedOut: writeBackOptOuts(cases.services.cases, writeback.services.writeback),
-    editing: { placeholders: journeyPlaceholders, sample: sampleCase('', config.http.publicUrl) },
+    editing: {
+      placeholders: journeyPlaceholders,
+      sample: sampleCase('', config.http.publicUrl),
+      fields: messageFields.map(({ name, description, example }) => ({ name, description, example })),
+    },
     approvals: platform.services.approvals,
     forceIds,
     force: (forceId) => forces.get(forceId),
@@ -166,6 +169,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cases: cases.services.cases,
     messaging: messaging.services,
     publicUrl: config.http.publicUrl,
+    mappedCrimeTypes: (forceId) => sources.services.sources.mappedCrimeTypes(forceId),
     // A journey's portal-invitation step invites through the Portal (below; CP-6).
     portal: () => ({
       invite: (tx, request) => portal.services.portal.invitations.inviteFromJourney(tx, request),

@@ -24,4 +24,14 @@ export class CaseListingRepository {
           order by began desc limit ${limit}`,
     )
   }
+
+  /** The crime types the force's own crimes carry (not those shared with it), most used first. */
+  async crimeTypes(tx: Tx, forceId: string, limit: number): Promise<string[]> {
+    const found = await rows<{ crimeType: string }>(
+      tx,
+      sql`select crime_type as "crimeType" from crimes where force_id = ${forceId} and crime_type is not null
+          group by crime_type order by count(*) desc, crime_type limit ${limit}`,
+    )
+    return found.map((r) => r.crimeType)
+  }
 }

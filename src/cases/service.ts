@@ -414,6 +414,11 @@ export class CaseService {
     return this.#read(forceId, options, (tx) => this.#listing.begunBetween(tx, period.from, period.to, limit))
   }
 
+  /** The crime types the force's crimes carry, for the journey designer's pick-lists. */
+  crimeTypes(forceId: string, limit = 300): Promise<string[]> {
+    return this.#read(forceId, {}, (tx) => this.#listing.crimeTypes(tx, forceId, limit))
+  }
+
   async #withContacts(tx: Tx, parties: PartyRow[]): Promise<Party[]> {
     if (!parties.length) return []
     const ids = [...new Set(parties.map((p) => p.personId))]

@@ -62,10 +62,20 @@ export function parseNewJourney(form: Form): { journey?: NewJourney; errors: Fie
       },
     }
   }
-  const crimeTypes = text(form, 'crimeTypes')
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean)
+  const typed = text(form, 'crimeTypes')
+  const crimeTypes = [
+    ...new Set([
+      ...picked(form, 'crimeTypePicks').map((s) => s.trim()),
+      ...typed.split(/[\n,]/).map((s) => s.trim()),
+    ]),
+  ].filter(Boolean)
+  if (typed.length > crimeTypesLimit)
+    errors.push({
+      field: 'crimeTypes',
+      message: `Crime types must be ${crimeTypesLimit} characters or fewer`,
+    })
+  else if (crimeTypes.some((c) => c.length > 200))
+    errors.push({ field: 'crimeTypes', message: 'Each crime type must be 200 characters or fewer' })
   if (crimeTypes.length === 0)
     errors.push({ field: 'crimeTypes', message: 'Enter at least one crime type, for example Burglary' })
   const precedence = text(form, 'precedence')
@@ -90,6 +100,34 @@ export function parseNewJourney(form: Form): { journey?: NewJourney; errors: Fie
       },
     },
   }
+}
+
+/** The longest list of other crime types a new journey accepts as typed. */
+export const crimeTypesLimit = 2000
+
+/**
+ * Values in a journey's conditions that the force's sources have never given (a misspelt crime
+ * type such as “Burgalry” would never match a case), as warnings for the designer. Nothing is
+ * said while the force has no crime types at all: there is nothing to compare with yet.
+ */
+export function unknownValues(definition: JourneyDefinition, crimeTypes: string[]): string[] {
+  if (!crimeTypes.length) return []
+  const known = new Set(crimeTypes.map((c) => c.toLowerCase()))
+  const found = new Set<string>()
+  const walk = (c: Condition) => {
+    if (c.op === 'all' || c.op === 'any') for (const inner of c.of) walk(inner)
+    else if (c.op === 'not') walk(c.of)
+    else if (c.op === 'in' && c.fact === 'crime.type') for (const v of c.values) found.add(v)
+    else if (c.op === 'equals' && c.fact === 'crime.type') found.add(String(c.value))
+  }
+  walk(definition.trigger.when as Condition)
+  for (const step of definition.steps) if (step.kind === 'stop-when') walk(step.when as Condition)
+  return [...found]
+    .filter((v) => !known.has(v.toLowerCase()))
+    .map(
+      (v) =>
+        `Crime type “${v}” is not one your force’s sources send or map to, so it may never match a case: check the spelling, or choose it from the list`,
+    )
 }
 
 export const stepKinds = [
@@ -219,7 +257,19 @@ export function parseCondition(form: Form): { condition?: Condition; errors: Fie
   const errors: FieldError[] = []
   const fact = text(form, 'fact') as FactName
   const operator = text(form, 'operator')
-  const value = text(form, 'value')
+  // A value chosen from the force's pick-list ("incident.grading=Prompt") or typed in.
+  const pick = text(form, 'pick')
+  const [pickFact, pickValue] = pick
+    ? [pick.slice(0, pick.indexOf('=')), pick.slice(pick.indexOf('=') + 1)]
+    : []
+  if (pick && text(form, 'value'))
+    errors.push({ field: 'pick', message: 'Choose a value from the list or type one, not both' })
+  else if (pick && pickFact !== fact)
+    errors.push({
+      field: 'pick',
+      message: `“${pickValue}” is a ${factItems.find((f) => f.value === pickFact)?.text.toLowerCase() ?? 'value'}: choose that under Check, or pick another value`,
+    })
+  const value = pick ? (pickValue ?? '') : text(form, 'value')
   if (!(factNames as readonly string[]).includes(fact))
     errors.push({ field: 'fact', message: 'Select what to check' })
   if (!operatorItems.some((o) => o.value === operator))
@@ -227,6 +277,17 @@ export function parseCondition(form: Form): { condition?: Condition; errors: Fie
   if (operator !== 'known' && !value)
     errors.push({ field: 'value', message: 'Enter the value to compare with' })
   if (value.length > 200) errors.push({ field: 'value', message: 'Value must be 200 characters or fewer' })
+  if (fact === 'incident.grading' && operator !== 'known') {
+    const wrong = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v && !(gradings as readonly string[]).includes(v))
+    if (wrong.length)
+      errors.push({
+        field: 'value',
+        message: `“${wrong[0]}” is not a grading: use ${gradings.join(', ')}`,
+      })
+  }
   if (errors.length) return { errors }
   const scalar = yesNoFacts.includes(fact) ? /^(yes|true)$/i.test(value) : value
   if (yesNoFacts.includes(fact) && !/^(yes|no|true|false)$/i.test(value) && operator !== 'known')

@@ -1,6 +1,7 @@
 // What the journey designer says about a draft before it is saved or published (UJ-18): problems
 // in plain English (errors stop publishing, warnings do not), and what changed since the published
 // version, step by step, for the confirmation page.
+import { journeyPlaceholders } from './message-fields.ts'
 import { checkDefinition, describeStep, describeTrigger, type JourneyDefinition } from './definition.ts'
 
 export interface TemplateInfo {
@@ -69,9 +70,6 @@ export function reviewDraft(definition: JourneyDefinition, templates: TemplateIn
   })
   return problems
 }
-
-/** The values every journey message can use (enrolment fills the same names). */
-export const journeyPlaceholders = ['force_name', 'portal_link', 'reference', 'officer_name', 'case_status']
 
 function unfillable(templates: TemplateInfo[]): string[] {
   const names = new Set<string>()

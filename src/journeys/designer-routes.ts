@@ -20,7 +20,9 @@ import {
   parseTriggerEvents,
   stepKinds,
   triggerConditions,
+  unknownValues,
   withTriggerConditions,
+  crimeTypesLimit,
 } from './designer-forms.ts'
 import type { DesignerService } from './designer-service.ts'
 import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
@@ -47,15 +49,18 @@ export function registerDesignerRoutes(http: FastifyInstance, designer: Designer
     }),
   )
 
-  http.get(`${base}/new`, write, async (_request, reply) =>
-    reply.render('journeys/designer/new.njk', newPage({})),
+  http.get(`${base}/new`, write, async (request, reply) =>
+    reply.render('journeys/designer/new.njk', newPage({}, await designer.crimeTypes(forceOf(request)))),
   )
 
   http.post<Params>(base, write, async (request, reply) => {
     const parsed = parseNewJourney(request.body)
     if (!parsed.journey) {
       reply.code(400)
-      return reply.render('journeys/designer/new.njk', { ...newPage(request.body), errors: parsed.errors })
+      return reply.render('journeys/designer/new.njk', {
+        ...newPage(request.body, await designer.crimeTypes(forceOf(request))),
+        errors: parsed.errors,
+      })
     }
     const journey = await designer.create(forceOf(request), parsed.journey, actorOf(request))
     return reply.redirect(`${base}/${journey.id}`, 303)
@@ -200,6 +205,7 @@ async function editPage(
   conditionForm: Form = {},
 ) {
   const { detail, definition, problems } = await designer.draft(forceOf(request), request.params.id)
+  const crimeTypes = await designer.crimeTypes(forceOf(request))
   return reply.render('journeys/designer/edit.njk', {
     journey: detail.journey,
     hasUnpublishedChanges: detail.hasUnpublishedChanges,
@@ -213,10 +219,21 @@ async function editPage(
     // wrong, it is unfinished, so what stops publishing is listed beside the steps instead.
     errors,
     unfinished: problems.filter((p) => p.level === 'error'),
-    warnings: problems.filter((p) => p.level === 'warning'),
+    warnings: [
+      ...problems.filter((p) => p.level === 'warning'),
+      ...unknownValues(definition, crimeTypes).map((message) => ({ message })),
+    ],
     factItems: selectItems(factItems, conditionForm.fact),
     operatorItems: selectItems(operatorItems, conditionForm.operator),
     value: String(conditionForm.value ?? ''),
+    pickItems: selectItems(
+      [
+        { value: '', text: 'None: I will type the value' },
+        ...gradings.map((g) => ({ value: `incident.grading=${g}`, text: `Grading: ${g}` })),
+        ...crimeTypes.map((c) => ({ value: `crime.type=${c}`, text: `Crime type: ${c}` })),
+      ],
+      conditionForm.pick,
+    ),
     canEdit: canEdit(request),
     published: request.query.published,
     requested: request.query.requested === 'yes',
@@ -235,9 +252,12 @@ export function stepsOf(definition: JourneyDefinition) {
   }))
 }
 
-function newPage(form: Form) {
+function newPage(form: Form, crimeTypes: string[]) {
+  const picks = new Set([form.crimeTypePicks ?? []].flat().map(String))
   return {
     values: { name: String(form.name ?? ''), crimeTypes: String(form.crimeTypes ?? '') },
+    crimeTypesLimit,
+    crimeTypeItems: crimeTypes.map((c) => ({ value: c, text: c, checked: picks.has(c) })),
     kind: String(form.kind ?? ''),
     precedence: String(form.precedence ?? ''),
     gradingItems: selectItems(

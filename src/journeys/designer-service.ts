@@ -2,6 +2,7 @@
 // previewed with a sample victim's case, test-sent to the designer, published with a summary of
 // what changed, and dry-run over the force's recent cases. Definitions are saved and published
 // through JourneyService, so the engine's own validation and versioning apply unchanged.
+import { sampleCase } from './message-fields.ts'
 import { randomUUID } from 'node:crypto'
 import type { CaseService } from '../cases/service.ts'
 import { isValidAddress } from '../messaging/addresses.ts'
@@ -36,10 +37,11 @@ export interface DesignerDependencies {
   clock: Clock
   cases: CaseReader
   /** Which cases began in the dry run's period: the case model's own listing. */
-  caseListing: Pick<CaseService, 'casesBegunBetween'>
+  caseListing: Pick<CaseService, 'casesBegunBetween' | 'crimeTypes'>
   publicUrl: string
   /** Second-person approval of changes, when the force has turned it on (issue 13 §7). */
   approvals: ApprovalService
+  mappedCrimeTypes?: (forceId: string) => Promise<string[]>
 }
 
 /** Who publishes: approval requests carry the person's name. */
@@ -56,14 +58,14 @@ export interface Preview {
   problem?: string
 }
 
-/** The sample victim's case every preview and test message is rendered with. */
-export const sampleCase = (forceName: string, publicUrl: string) => ({
-  force_name: forceName,
-  portal_link: `${publicUrl}/portal`,
-  reference: '37/12345/26',
-  officer_name: 'PC 4521 Sam Taylor',
-  case_status: 'under investigation',
-})
+/** The crime types a condition can pick from: those the force maps codes to, then those its crimes carry. */
+export async function knownCrimeTypes(d: DesignerDependencies, forceId: string): Promise<string[]> {
+  const [mapped, seen] = await Promise.all([
+    d.mappedCrimeTypes?.(forceId) ?? Promise.resolve([]),
+    d.caseListing.crimeTypes(forceId),
+  ])
+  return [...new Set([...mapped, ...seen])].sort((a, b) => a.localeCompare(b))
+}
 
 const dryRunDays = 30
 const dryRunCaseLimit = 5000
@@ -76,6 +78,11 @@ export class DesignerService {
   }
 
   /** The force's journeys with whether the draft differs from the published version. */
+  /** The force's crime types, for the designer's pick-lists and its unknown-value warnings. */
+  crimeTypes(forceId: string): Promise<string[]> {
+    return knownCrimeTypes(this.#d, forceId)
+  }
+
   async list(forceId: string) {
     const journeys = await this.#d.journeys.list(forceId)
     const result = []

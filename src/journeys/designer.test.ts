@@ -11,6 +11,7 @@ import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
 import type { JourneyDefinition } from './definition.ts'
 import { reviewDraft } from './designer-review.ts'
+import { anAthenaEvent } from '../sources/test-support/events.ts'
 
 let t: TestApp
 let designer: SignedIn
@@ -477,4 +478,85 @@ test('UJ-18: a force admin turns safe-contact checks on and off for their force 
     16,
     'Kent is unchanged',
   )
+})
+
+test('conditions pick crime types and gradings from the force’s own values; an unknown crime type is warned about and a wrong grading refused', async () => {
+  // Kent's Athena profile translates a code to its own crime type, and its crimes carry another.
+  const athena = (await t.app.services.sources.currentProfile('kent', 'athena'))!.document
+  const version = await t.app.services.sources.saveProfile(
+    'kent',
+    'athena',
+    JSON.stringify({ ...athena, codes: { ...athena.codes, 'crime.crimeType': { BURG: 'Burglary' } } }),
+    null,
+    null,
+    anAthenaEvent({
+      id: 'PL-0',
+      type: 'INVESTIGATION_CREATED',
+      at: '2026-06-01T09:00:00Z',
+      crimeRef: '46/90/26',
+    }),
+  )
+  await t.app.services.sources.publishProfile('kent', 'athena', version, null)
+  const received = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    anAthenaEvent({
+      id: 'PL-1',
+      type: 'INVESTIGATION_CREATED',
+      at: '2026-06-01T09:00:00Z',
+      crimeRef: '46/91/26',
+      investigation: { crimeType: 'Criminal damage' },
+    }),
+    'application/json',
+  )
+  assert.equal(received.status, 'applied', `${received.reason}`)
+
+  const form = decode((await designer.get(`${base}/new`)).body)
+  assert.match(form, /name="crimeTypePicks"[^>]*value="Burglary"/)
+  assert.match(form, /name="crimeTypePicks"[^>]*value="Criminal damage"/)
+  const id = await createJourney({
+    name: 'Burglary and damage',
+    kind: 'enhanced',
+    crimeTypePicks: 'Burglary',
+    crimeTypes: 'Burgalry',
+    precedence: 'add',
+  })
+  const page = decode((await designer.get(`${base}/${id}`)).body)
+  assert.match(page, /crime type is one of Burglary or Burgalry/)
+  assert.match(page, /Crime type “Burgalry” is not one your force’s sources send or map to/)
+  assert.doesNotMatch(page, /Crime type “Burglary” is not/)
+  assert.match(page, /<option value="crime.type=Criminal damage">Crime type: Criminal damage<\/option>/)
+  assert.match(page, /<option value="incident.grading=Prompt">Grading: Prompt<\/option>/)
+
+  const picked = await designer.post(`${base}/${id}/trigger/conditions`, {
+    fact: 'crime.type',
+    operator: 'is-not',
+    pick: 'crime.type=Criminal damage',
+  })
+  assert.equal(picked.statusCode, 303, picked.body)
+  assert.match(decode((await designer.get(`${base}/${id}`)).body), /the crime type is not Criminal damage/)
+
+  const mismatched = await designer.post(`${base}/${id}/trigger/conditions`, {
+    fact: 'crime.type',
+    operator: 'is',
+    pick: 'incident.grading=Prompt',
+  })
+  assert.equal(mismatched.statusCode, 400)
+  assert.match(
+    decode(mismatched.body),
+    /govuk-error-summary[\s\S]*“Prompt” is a grading: choose that under Check/,
+  )
+  const wrongGrading = await designer.post(`${base}/${id}/trigger/conditions`, {
+    fact: 'incident.grading',
+    operator: 'is',
+    value: 'Urgent',
+  })
+  assert.equal(wrongGrading.statusCode, 400)
+  assert.match(decode(wrongGrading.body), /“Urgent” is not a grading: use Immediate, Prompt/)
+
+  const essexDesigner = await t.signInAs(['journey_designer'], 'essex')
+  const theirs = decode((await essexDesigner.get(`${base}/new`)).body)
+  assert.doesNotMatch(theirs, /Criminal damage/, 'another force’s crime types are not offered')
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  assert.equal((await analyst.get(`${base}/new`)).statusCode, 403)
 })

@@ -1,3 +1,4 @@
+import { personalisationFor } from './message-fields.ts'
 import type { CaseEvent } from '../cases/events.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -625,13 +626,3 @@ export function victimsCodeDeadline(
 
 // A message in one of these states did not reach the person and is not going to.
 const notTaken = new Set(['cancelled', 'suppressed', 'permanent-failure', 'technical-failure'])
-
-export function personalisationFor(snapshot: CaseSnapshot, publicUrl: string): Record<string, string> {
-  return {
-    force_name: snapshot.forceName || snapshot.forceId,
-    portal_link: `${publicUrl}/portal`,
-    reference: snapshot.crime?.crimeRef ?? snapshot.incident?.cadRef ?? '',
-    officer_name: snapshot.crime?.officerName ?? 'an officer',
-    case_status: snapshot.crime?.status ?? (snapshot.incident?.open ? 'open' : 'closed'),
-  }
-}

@@ -17,7 +17,8 @@ import { defaultTemplates } from './default-journeys.ts'
 import { registerDesignerPublishRoutes } from './designer-publish-routes.ts'
 import { registerDesignerRoutes } from './designer-routes.ts'
 import { DesignerService } from './designer-service.ts'
-import { EnrolmentService, personalisationFor } from './enrolment-service.ts'
+import { EnrolmentService } from './enrolment-service.ts'
+import { personalisationFor } from './message-fields.ts'
 import { MessagingScheduler } from './messaging-adapter.ts'
 import { OfficerChangeNotices } from './officer-change.ts'
 import { JourneyRepository } from './repository.ts'
@@ -37,6 +38,8 @@ export interface JourneyDependencies {
   /** The Portal (built after this module): portal-invitation steps invite through it. */
   portal?: () => PortalInviter | undefined
   approvals: ApprovalService
+  /** The crime types the force's mapping profiles translate source codes to (from Sources). */
+  mappedCrimeTypes?: (forceId: string) => Promise<string[]>
 }
 
 export function createJourneys(d: JourneyDependencies): Module<{
@@ -87,6 +90,7 @@ export function createJourneys(d: JourneyDependencies): Module<{
     caseListing: d.cases,
     publicUrl: d.publicUrl,
     approvals: d.approvals,
+    mappedCrimeTypes: d.mappedCrimeTypes,
   })
   // Second-person approval of journey changes (issue 13 §7): what an approved change publishes.
   d.approvals.defineKind({

@@ -78,6 +78,7 @@ export function registerMessagingConsoleRoutes(
     return {
       placeholders: editing.placeholders,
       sample: { ...editing.sample, force_name: branding.senderName },
+      fields: editing.fields,
     }
   }
   const settingsAccess = { config: { access: { staff: settingsEditors } } }
@@ -397,7 +398,7 @@ function editPage(
   language: string,
   text: TemplateText,
   extra: { key?: string },
-  context: { placeholders: string[]; sample: Record<string, unknown> },
+  context: { placeholders: string[]; sample: Record<string, unknown>; fields?: TemplateEditing['fields'] },
 ) {
   const existing = summary?.variants.filter((v) => v.language === language) ?? []
   const name = languageName(language)
@@ -412,6 +413,7 @@ function editPage(
     action: summary ? `${base}/${summary.key}/edit?language=${language}` : base,
     maxSmsSegments,
     placeholders: context.placeholders,
+    fields: context.fields ?? [],
     // The live SMS length (progressive enhancement) fills placeholders with the preview's values.
     sampleJson: JSON.stringify(context.sample),
   }

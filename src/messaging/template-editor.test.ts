@@ -1,8 +1,7 @@
 // The template editor's checks on their own, and the Welsh default templates measured against them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { journeyPlaceholders } from '../journeys/designer-review.ts'
-import { sampleCase } from '../journeys/designer-service.ts'
+import { journeyPlaceholders, sampleCase } from '../journeys/message-fields.ts'
 import { defaultTemplates } from '../journeys/default-journeys.ts'
 import { checkTemplateText, maxSmsSegments, summariseTemplates } from './template-editor.ts'
 import { placeholdersIn } from './template-rendering.ts'

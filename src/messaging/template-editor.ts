@@ -156,12 +156,32 @@ function syntaxProblems(field: string, text: string, name: string, known: string
       problems.push({ field, message: `A placeholder in the ${name} has no name: write ((name))` })
   }
   const unknown = placeholdersIn(text).filter((p) => p && !known.includes(p))
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
+    const guesses = unknown
+      .map((u) => known.find((k) => editDistance(u.toLowerCase(), k) <= 2))
+      .filter((k): k is string => k !== undefined)
     problems.push({
       field,
-      message: `The ${name} uses ${unknown.map((u) => `((${u}))`).join(', ')}, which Waypoint cannot fill in. Use one of: ${known.map((k) => `((${k}))`).join(', ')}`,
+      message: `The ${name} uses ${unknown.map((u) => `((${u}))`).join(', ')}, which Waypoint cannot fill in.${guesses.length ? ` Did you mean ${guesses.map((g) => `((${g}))`).join(', ')}?` : ''} Use one of: ${known.map((k) => `((${k}))`).join(', ')}`,
     })
+  }
   return problems
+}
+
+/** Letters to add, remove or change to turn one name into another (a misspelt placeholder). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j += 1)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    previous = current
+  }
+  return previous[b.length]!
 }
 
 export interface TemplateVariant {

@@ -33,6 +33,8 @@ export interface NewTemplate {
 export interface TemplateEditing {
   placeholders: string[]
   sample: Personalisation
+  /** What each placeholder is, listed in the editor with its example. */
+  fields: { name: string; description: string; example: string }[]
 }
 
 export class TemplateService {

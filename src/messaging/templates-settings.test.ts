@@ -650,3 +650,40 @@ test('the email preview keeps the paragraphs a browser sends with CRLF line brea
   assert.equal(email.statusCode, 200)
   assert.match(email.body, /<p>First paragraph\.<\/p>\n<p>Second paragraph,<br>with a second line\.<\/p>/)
 })
+
+test('UJ-11: the editor lists every case field a journey message can use, with what it is and an example; the preview fills them and a misspelt one is refused with a suggestion', async () => {
+  const form = await designer.get('/console/templates/new')
+  assert.equal(form.statusCode, 200)
+  const listed = decode(form.body)
+  for (const [name, description] of [
+    ['crime_type', 'The crime type, as your force’s mapping names it'],
+    ['recorded_date', 'The day the crime was recorded'],
+    ['incident_grading', 'How the incident was graded'],
+    ['officer_name', 'The officer in charge of the investigation'],
+  ])
+    assert.match(
+      listed,
+      new RegExp(`<code>\\(\\(${name}\\)\\)</code></td>\\s*<td class="govuk-table__cell">${description}`),
+    )
+
+  const preview = await designer.post('/console/templates', {
+    key: 'crime-type-check',
+    title: 'Crime type check',
+    smsBody: '((force_name)): your ((crime_type)) report of ((recorded_date)) is ((crime_reference)).',
+    action: 'preview',
+  })
+  assert.equal(preview.statusCode, 200, preview.body)
+  assert.match(decode(preview.body), /: your Burglary report of 3 June 2026 is 37\/12345\/26\./)
+
+  const misspelt = await designer.post('/console/templates', {
+    key: 'crime-type-check',
+    title: 'Crime type check',
+    smsBody: 'Your ((crime_tpye)) report.',
+    action: 'save',
+  })
+  assert.equal(misspelt.statusCode, 400)
+  assert.match(
+    decode(misspelt.body),
+    /The text message uses \(\(crime_tpye\)\), which Waypoint cannot fill in\. Did you mean \(\(crime_type\)\)\?/,
+  )
+})

@@ -376,6 +376,14 @@ export class SourceService {
     return this.#db.withForce(forceId, (tx) => this.#repo.currentProfile(tx, sourceSystem))
   }
 
+  /** The crime types the force's profiles in use translate source codes to (the force's own words). */
+  async mappedCrimeTypes(forceId: string): Promise<string[]> {
+    const profiles = await this.#db.withForce(forceId, (tx) =>
+      Promise.all(sourceSystems.map((system) => this.#repo.currentProfile(tx, system))),
+    )
+    return [...new Set(profiles.flatMap((p) => Object.values(p?.document.codes?.['crime.crimeType'] ?? {})))]
+  }
+
   profileVersions(forceId: string, sourceSystem: SourceSystem): Promise<ProfileRow[]> {
     return this.#db.withForce(forceId, (tx) => this.#repo.profileVersions(tx, sourceSystem))
   }
