@@ -159,6 +159,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     approvals: platform.services.approvals,
     forceIds,
     force: (forceId) => forces.get(forceId),
+    outbound,
   })
   // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
   const journeys = createJourneys({

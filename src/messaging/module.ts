@@ -13,6 +13,7 @@ import type { JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
 import { attentionCap, countLine } from '../platform/console/dashboard.ts'
 import type { Module } from '../platform/modules.ts'
+import type { OutboundPolicy } from '../platform/outbound.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
 import { createConversations } from './conversations/module.ts'
@@ -53,6 +54,8 @@ export function createMessaging(deps: {
   force?: (forceId: string) => Promise<Force>
   /** Second-person approval of template changes (issue 13 §7). */
   approvals: ApprovalService
+  /** Where clamd may be reached, when attachments are also scanned by it. */
+  outbound?: OutboundPolicy
 }) {
   const { config, db, clock, jobs } = deps
   const log = deps.log.child({ component: 'messaging' })
@@ -102,6 +105,8 @@ export function createMessaging(deps: {
     direct: services.direct,
     forceIds: deps.forceIds,
     push: deps.push,
+    jobs,
+    ...(deps.outbound ? { outbound: deps.outbound } : {}),
   })
   // A person's opt-outs on the person page, and removing one with a reason (UJ-6).
   const optOutHistory = new OptOutHistory({ db, audit: deps.audit, clock })
@@ -123,7 +128,12 @@ export function createMessaging(deps: {
   const module: Module<{ messaging: MessagingServices; conversations: typeof conversations.service }> = {
     name: 'messaging',
     services: { messaging: services, conversations: conversations.service },
-    jobs: [definitions.dispatchDueMessages, definitions.dispatchNow, definitions.pollMessageReceipts],
+    jobs: [
+      definitions.dispatchDueMessages,
+      definitions.dispatchNow,
+      definitions.pollMessageReceipts,
+      ...conversations.jobs,
+    ],
     metrics: [dispatcher.rateLimitedCounter],
     routes: (http) => {
       registerMessagingRoutes(http, {

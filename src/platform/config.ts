@@ -69,7 +69,7 @@ export interface Config {
    * in the console. Production allows none until configured; development and tests allow this
    * machine's loopback only (the demo's write-back receiver, a test's warehouse).
    */
-  outbound: { warehouse: HostRule[]; writeback: HostRule[] }
+  outbound: { warehouse: HostRule[]; writeback: HostRule[]; scanner: HostRule[] }
   /** The warehouse poller's limits on connecting and on each query (CP-157). */
   warehouse: { connectTimeoutMs: number; statementTimeoutMs: number }
   /** Write-back to CAD and RMS (UJ-9, UJ-10, CP-163). */
@@ -128,6 +128,13 @@ export interface Config {
    * (`port` undefined) unless INBOUND_EMAIL_PORT is set; the demo (`waypoint all` in development)
    * listens on 127.0.0.1:2525 when that port is free.
    */
+  /**
+   * Scanning conversation attachments: the built-in checks always run; with CLAMD_HOST, each file
+   * is also streamed to clamd (INSTREAM), only to a host OUTBOUND_SCANNER_HOSTS allows.
+   */
+  attachments: {
+    clamd: { host: string | undefined; port: number; timeoutMs: number }
+  }
   inboundEmail: {
     port: number | undefined
     /** Listen on 2525 in the demo when no port is set (INBOUND_EMAIL_PORT=off: never). */
@@ -229,6 +236,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     outbound: {
       warehouse: hostRules('OUTBOUND_WAREHOUSE_HOSTS', env, production),
       writeback: hostRules('OUTBOUND_WRITEBACK_HOSTS', env, production),
+      scanner: hostRules('OUTBOUND_SCANNER_HOSTS', env, production),
     },
     warehouse: {
       connectTimeoutMs: Number(env.WAREHOUSE_CONNECT_TIMEOUT_MS ?? 10_000),
@@ -269,6 +277,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       reconcileGiveUpHours: Number(env.MESSAGING_RECONCILE_GIVE_UP_HOURS ?? 24),
       pollReceiptsAfterSeconds: Number(env.MESSAGING_POLL_RECEIPTS_AFTER_SECONDS ?? 3600),
       maxAttempts: Number(env.MESSAGING_MAX_ATTEMPTS ?? 8),
+    },
+    attachments: {
+      clamd: {
+        host: env.CLAMD_HOST || undefined,
+        port: Number(env.CLAMD_PORT ?? 3310),
+        timeoutMs: Number(env.CLAMD_TIMEOUT_MS ?? 30_000),
+      },
     },
     inboundEmail: {
       port:

@@ -9,7 +9,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { BlockList, isIP, isIPv6 } from 'node:net'
 
-export type OutboundPurpose = 'warehouse' | 'writeback'
+/** What Waypoint connects out for: a warehouse, a write-back endpoint, a virus scanner (clamd). */
+export type OutboundPurpose = 'warehouse' | 'writeback' | 'scanner'
 
 export type HostRule =
   | { kind: 'name'; name: string; wildcard: boolean; port?: number }

@@ -70,6 +70,17 @@ export interface AttachmentRow {
   sizeBytes: number
   sha256: string
   scanStatus: ScanStatus
+  detectedType: string | null
+  scanDetail: string | null
+}
+
+/** An attachment waiting for its scan, with its bytes. */
+export interface PendingAttachment {
+  id: string
+  forceId: string
+  filename: string
+  contentType: string
+  content: Buffer
 }
 
 /** A journey message to a person, for their timeline beside conversation messages. */
@@ -349,6 +360,67 @@ export class ConversationRepository {
     )
   }
 
+  /** Attachments waiting for a scan, oldest first, with their bytes (region-wide, as the scan job reads them). */
+  async pendingAttachments(tx: Tx, limit: number): Promise<PendingAttachment[]> {
+    const found = await rows<Omit<PendingAttachment, 'content'> & { content: string }>(
+      tx,
+      sql`select id, force_id as "forceId", filename, content_type as "contentType", encode(content, 'hex') as content
+          from conversation_attachments where scan_status = 'pending' order by created_at limit ${limit}`,
+    )
+    return found.map((a) => ({ ...a, content: Buffer.from(a.content, 'hex') }))
+  }
+
+  /**
+   * Records a scan's verdict on an attachment still pending; returns where it belongs (for the
+   * audit and the pages showing it), or undefined when another scan recorded it first.
+   */
+  async recordScan(
+    tx: Tx,
+    id: string,
+    verdict: {
+      status: ScanStatus
+      detectedType: string | null
+      detail: string | null
+      scannedBy: string
+      at: Date
+    },
+  ): Promise<
+    { forceId: string; conversationId: string; personId: string | null; messageId: string } | undefined
+  > {
+    const [row] = await rows<{
+      forceId: string
+      conversationId: string
+      personId: string | null
+      messageId: string
+    }>(
+      tx,
+      sql`update conversation_attachments a set scan_status = ${verdict.status}, detected_type = ${verdict.detectedType},
+            scan_detail = ${verdict.detail}, scanned_by = ${verdict.scannedBy}, scanned_at = ${verdict.at.toISOString()}
+          from conversation_messages m join conversations c on c.id = m.conversation_id
+          where a.id = ${id} and a.scan_status = 'pending' and m.id = a.message_id
+          returning a.force_id as "forceId", m.conversation_id as "conversationId", c.person_id as "personId",
+            a.message_id as "messageId"`,
+    )
+    return row
+  }
+
+  /** One attachment of a conversation, with its bytes. */
+  async attachmentContent(
+    tx: Tx,
+    conversationId: string,
+    id: string,
+  ): Promise<(AttachmentRow & { content: Buffer }) | undefined> {
+    const [row] = await rows<AttachmentRow & { content: string }>(
+      tx,
+      sql`select a.id, a.message_id as "messageId", a.filename, a.content_type as "contentType",
+            a.size_bytes as "sizeBytes", a.sha256, a.scan_status as "scanStatus", a.detected_type as "detectedType",
+            a.scan_detail as "scanDetail", encode(a.content, 'hex') as content
+          from conversation_attachments a join conversation_messages m on m.id = a.message_id
+          where a.id = ${id} and m.conversation_id = ${conversationId}`,
+    )
+    return row ? { ...row, content: Buffer.from(row.content, 'hex') } : undefined
+  }
+
   async conversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
     const [row] = await rows<ConversationRow>(
       tx,
@@ -403,7 +475,7 @@ export class ConversationRepository {
     return rows(
       tx,
       sql`select id, message_id as "messageId", filename, content_type as "contentType", size_bytes as "sizeBytes",
-            sha256, scan_status as "scanStatus"
+            sha256, scan_status as "scanStatus", detected_type as "detectedType", scan_detail as "scanDetail"
           from conversation_attachments where message_id in (${sql.join(
             messageIds.map((id) => sql`${id}::uuid`),
             sql`, `,

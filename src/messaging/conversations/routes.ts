@@ -11,6 +11,7 @@ import type { FieldError } from '../../platform/errors.ts'
 import { formText, MAX_LENGTH } from '../../platform/http/limits.ts'
 import { refusedForm, staffForce, staffOf } from '../../platform/http/request.ts'
 import { maxSmsSegments } from '../template-editor.ts'
+import type { AttachmentService } from './attachment-service.ts'
 import { type ConversationService, replyField } from './service.ts'
 
 /** Who may read conversations: those who may see a person's case, and contact supervisors. */
@@ -34,7 +35,7 @@ export const conversationRepliers: readonly StaffRole[] = [
 
 export function registerConversationRoutes(
   http: FastifyInstance,
-  deps: { conversations: ConversationService; audit: AuditService },
+  deps: { conversations: ConversationService; attachments: AttachmentService; audit: AuditService },
 ): void {
   const access = { staff: conversationReaders }
 
@@ -131,6 +132,54 @@ export function registerConversationRoutes(
           ? { held: request.query.held }
           : {}),
       }),
+  )
+
+  // A file that came with a message, once a scan has found it clean: served as the type its bytes
+  // showed, never shown inline, and audited as a view of the conversation's record.
+  http.get<{ Params: { id: string; attachmentId: string } }>(
+    '/console/conversations/:id/attachments/:attachmentId',
+    {
+      config: { access },
+      schema: {
+        params: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            attachmentId: { type: 'string', format: 'uuid' },
+          },
+          required: ['id', 'attachmentId'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const file = await deps.attachments.download(
+        forceId,
+        request.params.id,
+        request.params.attachmentId,
+        (tx, attachment) =>
+          deps.audit.recordView(
+            request,
+            {
+              forceId,
+              recordType: 'conversation-attachment',
+              recordId: attachment.id,
+              detail: { conversation: request.params.id, sha256: attachment.sha256 },
+            },
+            tx,
+          ),
+      )
+      const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
+      return reply
+        .header('content-type', file.detectedType ?? 'application/octet-stream')
+        .header(
+          'content-disposition',
+          `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .send(file.content)
+    },
   )
 
   // A reply from the conversation page (CP-94): sent on the conversation's channel, or refused

@@ -9,7 +9,7 @@ export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat'
 export type ParticipantKind = 'citizen' | 'staff' | 'bot'
 export type MessageDirection = 'inbound' | 'outbound'
 export type DeliveryStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled'
-export type ScanStatus = 'pending' | 'clean' | 'infected'
+export type ScanStatus = 'pending' | 'clean' | 'infected' | 'failed'
 
 export const conversations = pgTable('conversations', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -75,4 +75,9 @@ export const conversationAttachments = pgTable('conversation_attachments', {
   scanStatus: text('scan_status').$type<ScanStatus>().notNull().default('pending'),
   scannedAt: timestamptz('scanned_at'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
+  /** What the file is by its first bytes (never the sender's declared type). */
+  detectedType: text('detected_type'),
+  /** The scan's outcome in words: a signature found, a type refused. */
+  scanDetail: text('scan_detail'),
+  scannedBy: text('scanned_by'),
 })

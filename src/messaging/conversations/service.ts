@@ -102,6 +102,7 @@ export class ConversationService {
   readonly #audit: AuditService
   readonly #push: PushService | undefined
   readonly #direct: DirectMessageService | undefined
+  readonly #onAttachments: ((tx: Tx) => Promise<unknown>) | undefined
 
   constructor(deps: {
     db: Database
@@ -112,6 +113,8 @@ export class ConversationService {
     push?: PushService
     /** Sends replies by text and email through messaging's dispatch. */
     direct?: DirectMessageService
+    /** Runs in the transaction that stores a message's attachments (asks for their scan). */
+    onAttachments?: (tx: Tx) => Promise<unknown>
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -119,6 +122,7 @@ export class ConversationService {
     this.#audit = deps.audit
     this.#push = deps.push
     this.#direct = deps.direct
+    this.#onAttachments = deps.onAttachments
   }
 
   /**
@@ -200,6 +204,7 @@ export class ConversationService {
     if (stored.created) {
       for (const attachment of inbound.attachments)
         await this.#repo.addAttachment(tx, { forceId, messageId: stored.id, ...attachment })
+      if (inbound.attachments.length > 0) await this.#onAttachments?.(tx)
       await this.#audit.record(
         {
           action: 'conversation-message.received',
