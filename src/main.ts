@@ -10,6 +10,7 @@ import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
 import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
+import { startDemoReplies } from './simulator/demo-replies.ts'
 import { startDemoWriteback } from './simulator/demo-writeback.ts'
 import { SimulatorFeed } from './simulator/feed.ts'
 
@@ -128,6 +129,11 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
       })
     : undefined
   const demoWriteback = config.simulator.enabled ? await startDemoWriteback(app) : undefined
+  // The demo's people answer some of the texts the dev outbox takes (where dispatch runs).
+  const demoReplies =
+    config.simulator.enabled && role !== 'web'
+      ? startDemoReplies(app, { chance: 0.3, maxDelayMs: 90_000 })
+      : undefined
   feed?.start()
   app.log.info({ role, database: app.db.kind }, 'Waypoint started')
 
@@ -136,6 +142,7 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     const shutdown = (signal: string) => {
       app.log.info({ signal }, 'shutting down')
       feed?.stop()
+      demoReplies?.stop()
       void demoWriteback?.refuseConnections()
       app.stop().then(resolve, (error) => {
         app.log.error({ err: error }, 'shutdown failed')

@@ -121,17 +121,52 @@ export interface InboundMessage {
   attachments: { filename: string; contentType: string; content: Buffer }[]
 }
 
-/** The dev outbox: the message is kept in Waypoint and shown in /console/outbox. */
+/**
+ * The dev outbox: the message is kept in Waypoint and shown in /console/outbox. It also stands in
+ * for the person's phone in the demo: whoever listens (`onDelivered`) hears each message it takes,
+ * and a simulated reply comes back through `receive`, the same way a received text comes from
+ * GOV.UK Notify.
+ */
 export class OutboxChannel implements MessageChannel {
   readonly provider = 'outbox' as const
   readonly answersByReference = true
+  readonly #listeners = new Set<(message: OutgoingMessage) => void>()
+
   async send(message: OutgoingMessage): Promise<SendOutcome> {
+    for (const listener of this.#listeners) listener(message)
     return { kind: 'accepted', providerRef: `outbox:${message.reference}`, delivered: true }
   }
+
+  /** Hears each message the outbox takes (the demo's simulated phones); returns how to stop. */
+  onDelivered(listener: (message: OutgoingMessage) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
   async findByReference(): Promise<ProviderRecord> {
     // Nothing leaves the outbox until the dispatch transaction commits, so a message still in
     // `sending` was never shown to anyone.
     return { found: false }
+  }
+
+  /** A simulated text reply: `{ id, from, to?, message }`, the fields of Notify's received text. */
+  receive(input: unknown): InboundMessage {
+    const body = (input ?? {}) as Record<string, unknown>
+    const from = typeof body.from === 'string' ? body.from.trim() : ''
+    if (!from || typeof body.message !== 'string' || body.message.trim() === '')
+      throw new ValidationError([{ field: 'from', message: 'from and message are required' }])
+    return {
+      channel: 'sms',
+      provider: 'outbox',
+      providerRef: typeof body.id === 'string' && body.id ? body.id.slice(0, 200) : null,
+      from: from.slice(0, 40),
+      fromName: null,
+      to: typeof body.to === 'string' ? body.to.slice(0, 40) : null,
+      subject: null,
+      body: body.message.slice(0, 10_000),
+      receivedAt: null,
+      attachments: [],
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
+import type { OutboxChannel } from './channels.ts'
 import { DirectMessageService } from './direct-message-service.ts'
 import { MessageRepository } from './message-repository.ts'
 import { OptOutRepository } from './opt-out-repository.ts'
@@ -32,6 +33,8 @@ export interface MessagingServices {
   optOuts: OptOutService
   /** Messages staff write to one person (replies in conversations). */
   direct: DirectMessageService
+  /** The dev outbox channel: the demo's simulated phones listen to it and reply through it. */
+  devOutbox?: OutboxChannel
 }
 
 export function messagingRepositories(db: Database): MessagingRepositories {

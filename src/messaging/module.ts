@@ -77,11 +77,13 @@ export function createMessaging(deps: {
   })
   services.settings.useNotifyKeys(notifyKeys)
   const smtp = new SmtpChannel(config.messaging.smtp)
+  const devOutbox = new OutboxChannel()
+  services.devOutbox = devOutbox
   const notify = new NotifyChannel(config.messaging.notify, (forceId) => notifyKeys.accountFor(forceId))
   const dispatcher = new MessageDispatcher({
     db,
     repos: repositories,
-    channels: [new OutboxChannel(), notify, smtp],
+    channels: [devOutbox, notify, smtp],
     clock,
     config: config.messaging,
     links,
@@ -103,6 +105,7 @@ export function createMessaging(deps: {
     log: deps.log,
     smtp,
     direct: services.direct,
+    optOuts: services.optOuts,
     forceIds: deps.forceIds,
     push: deps.push,
     jobs,

@@ -15,7 +15,6 @@ import type { PushService } from '../platform/push/push-service.ts'
 import type { Database } from '../platform/db/database.ts'
 import { DomainError, ValidationError } from '../platform/errors.ts'
 import { problemResponses } from '../platform/api/api-schemas.ts'
-import { isStopRequest } from './addresses.ts'
 import type { MessageDispatcher } from './dispatch.ts'
 import type { NotifyChannel } from './channels.ts'
 import type { ConversationService } from './conversations/service.ts'
@@ -194,32 +193,13 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
       const forceId = request.params.forceId
       if (deps.forceExists && !(await deps.forceExists(forceId)))
         throw new DomainError('not-found', 'There is no such force', { status: 404 })
-      const stop = isStopRequest(inbound.body)
-      const result = await db.withForce(forceId, async (tx) => {
-        const received = await deps.conversations?.receive(tx, forceId, inbound)
-        // A repeated delivery of a STOP already stored changes nothing more.
-        if (!stop || received?.created === false) return { received, cancelled: 0 }
-        const recorded = await messaging.optOuts.recordOptOut(tx, {
-          forceId,
-          channel: 'sms',
-          address: inbound.from,
-          source: 'sms-stop',
-          note: `Replied “${inbound.body.slice(0, 40)}”`,
-        })
-        await audit.record(
-          {
-            action: 'message-opt-out.recorded',
-            forceId,
-            actor: { kind: 'system', name: 'GOV.UK Notify' },
-            recordType: 'message-opt-out',
-            recordId: recorded.optOut.id,
-            detail: { source: 'sms-stop', cancelled: recorded.cancelled },
-            correlationId: request.id,
-          },
-          tx,
-        )
-        return { received, cancelled: recorded.cancelled }
+      if (!deps.conversations)
+        throw new DomainError('not-found', 'Conversations are not set up', { status: 404 })
+      const result = await deps.conversations.receiveText(forceId, inbound, {
+        system: 'GOV.UK Notify',
+        correlationId: request.id,
       })
+      const stop = result.optedOut
       if (!stop) return reply.code(204).send()
       return reply.code(200).send({ optedOut: true, cancelled: result.cancelled })
     },

@@ -12,6 +12,7 @@ import type { OutboundPolicy } from '../../platform/outbound.ts'
 import type { PushService } from '../../platform/push/push-service.ts'
 import type { SmtpChannel } from '../channels.ts'
 import type { DirectMessageService } from '../direct-message-service.ts'
+import type { OptOutService } from '../opt-out-service.ts'
 import { type AttachmentScanner, BuiltInScanner, ClamdScanner, ScannerChain } from './attachment-scanner.ts'
 import { AttachmentService, scanAttachmentsJob } from './attachment-service.ts'
 import { InboundEmailListener } from './inbound-email.ts'
@@ -34,6 +35,8 @@ export function createConversations(deps: {
   smtp: SmtpChannel
   /** Sends replies by text and email through messaging's dispatch. */
   direct: DirectMessageService
+  /** A STOP text opts its number out (UJ-6). */
+  optOuts: OptOutService
   forceIds: () => Promise<string[]>
   /** Live push: the topics are declared here, with who may follow them (within their force). */
   push?: PushService
@@ -68,6 +71,7 @@ export function createConversations(deps: {
     clock: deps.clock,
     audit: deps.audit,
     direct: deps.direct,
+    optOuts: deps.optOuts,
     ...(deps.push ? { push: deps.push } : {}),
     ...(jobs ? { onAttachments: (tx: Tx) => jobs.send(scanJob, {}, { tx }) } : {}),
   })

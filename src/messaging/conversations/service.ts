@@ -9,7 +9,9 @@ import { DomainError, NotFoundError, ValidationError } from '../../platform/erro
 import type { PushService } from '../../platform/push/push-service.ts'
 import { addressKey } from '../addresses.ts'
 import type { InboundMessage } from '../channels.ts'
+import { isStopRequest } from '../addresses.ts'
 import type { DirectMessageService } from '../direct-message-service.ts'
+import type { OptOutService } from '../opt-out-service.ts'
 import type { ConversationChannel } from './schema.ts'
 import type {
   AttachmentRow,
@@ -103,6 +105,7 @@ export class ConversationService {
   readonly #push: PushService | undefined
   readonly #direct: DirectMessageService | undefined
   readonly #onAttachments: ((tx: Tx) => Promise<unknown>) | undefined
+  readonly #optOuts: OptOutService | undefined
 
   constructor(deps: {
     db: Database
@@ -115,6 +118,8 @@ export class ConversationService {
     direct?: DirectMessageService
     /** Runs in the transaction that stores a message's attachments (asks for their scan). */
     onAttachments?: (tx: Tx) => Promise<unknown>
+    /** A STOP text opts its number out (UJ-6). */
+    optOuts?: OptOutService
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -123,6 +128,7 @@ export class ConversationService {
     this.#push = deps.push
     this.#direct = deps.direct
     this.#onAttachments = deps.onAttachments
+    this.#optOuts = deps.optOuts
   }
 
   /**
@@ -148,6 +154,43 @@ export class ConversationService {
         },
         tx,
       )
+  }
+
+  /**
+   * A text message a person sent, as a channel's `receive` read it (GOV.UK Notify's callback, the
+   * dev outbox's simulated phone): kept in their conversation, and a STOP (or its variants) also
+   * opts the number out (UJ-6), audited as from `system`. A STOP delivered again changes nothing.
+   */
+  async receiveText(
+    forceId: string,
+    inbound: InboundMessage,
+    meta: { system: string; correlationId?: string },
+  ): Promise<ReceivedMessage & { optedOut: boolean; cancelled: number }> {
+    const stop = isStopRequest(inbound.body)
+    return this.#db.withForce(forceId, async (tx) => {
+      const received = await this.receive(tx, forceId, inbound)
+      if (!stop || !received.created || !this.#optOuts) return { ...received, optedOut: stop, cancelled: 0 }
+      const recorded = await this.#optOuts.recordOptOut(tx, {
+        forceId,
+        channel: 'sms',
+        address: inbound.from,
+        source: 'sms-stop',
+        note: `Replied “${inbound.body.slice(0, 40)}”`,
+      })
+      await this.#audit.record(
+        {
+          action: 'message-opt-out.recorded',
+          forceId,
+          actor: { kind: 'system', name: meta.system },
+          recordType: 'message-opt-out',
+          recordId: recorded.optOut.id,
+          detail: { source: 'sms-stop', cancelled: recorded.cancelled },
+          ...(meta.correlationId ? { correlationId: meta.correlationId } : {}),
+        },
+        tx,
+      )
+      return { ...received, optedOut: true, cancelled: recorded.cancelled }
+    })
   }
 
   /** Stores an inbound message in the sender's conversation (in the caller's transaction). */
@@ -209,7 +252,7 @@ export class ConversationService {
         {
           action: 'conversation-message.received',
           forceId,
-          actor: { kind: 'system', name: inbound.provider === 'notify' ? 'GOV.UK Notify' : 'Inbound email' },
+          actor: { kind: 'system', name: providerNames[inbound.provider] ?? inbound.provider },
           recordType: 'conversation',
           recordId: conversationId,
           detail: {
@@ -501,6 +544,12 @@ export class ConversationService {
       return entries.sort((a, b) => a.at.getTime() - b.at.getTime())
     })
   }
+}
+
+const providerNames: Record<string, string> = {
+  notify: 'GOV.UK Notify',
+  smtp: 'Inbound email',
+  outbox: 'Dev outbox (simulated reply)',
 }
 
 const deliveryWords: Record<ConversationMessageRow['deliveryStatus'], string> = {
