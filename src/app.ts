@@ -118,8 +118,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jobs,
     audit,
     // The person page shows the person's messages in both directions (conversations, below).
-    personMessages: (request, forceId, personId) =>
-      messaging.conversations.personMessages(request, forceId, personId),
+    personMessages: (request, forceId, personId) => messaging.personMessages(request, forceId, personId),
     // Case pages show what Journeys sent each person and why (Journeys, below).
     caseMessages: (request, forceId, page) => caseMessages(request, forceId, page),
     // The person page shows the person's opt-outs and their history (messaging, below).
@@ -168,7 +167,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     audit,
     jobs,
     cases: cases.services.cases,
-    messaging: messaging.services,
+    messaging: messaging.services.messaging,
     publicUrl: config.http.publicUrl,
     mappedCrimeTypes: (forceId) => sources.services.sources.mappedCrimeTypes(forceId),
     // A journey's portal-invitation step invites through the Portal (below; CP-6).
@@ -184,7 +183,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     audit,
     cases: cases.services.cases,
-    messaging: messaging.services,
+    messaging: messaging.services.messaging,
     loadCase: (tx, key) => journeys.caseReader.loadCase(tx, key),
     citizenSessions: platform.services.citizenSessions,
     forceHasPortal: (forceId) => forces.hasProduct(forceId, 'portal'),
@@ -198,7 +197,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     audit,
     cases: cases.services.cases,
-    messaging: messaging.services,
+    messaging: messaging.services.messaging,
     journeys: journeys.services.journeys,
     writeback: writeback.services.writeback,
     sources: sources.services.sources,
@@ -208,7 +207,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writeback,
     cases,
     sources,
-    messaging.module,
+    messaging,
     journeys,
     portal,
     platform,
@@ -220,7 +219,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...writeback.services,
     ...cases.services,
     ...sources.services,
-    ...messaging.module.services,
+    ...messaging.services,
     ...journeys.services,
     ...portal.services,
     ...reporting.services,
@@ -270,7 +269,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   for (const m of modules) await m.start?.()
   await http.ready()
 
-  const inboundEmail = messaging.conversations.inboundEmail
+  const inboundEmail = messaging.inboundEmail
   let stopping: Promise<void> | undefined
   return {
     config,

@@ -16,7 +16,9 @@ import type { Module } from '../platform/modules.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import { NotifyChannel, OutboxChannel, SmtpChannel } from './channels.ts'
+import type { InboundEmailListener } from './conversations/inbound-email.ts'
 import { createConversations } from './conversations/module.ts'
+import type { ConversationService } from './conversations/service.ts'
 import { conversationReaders } from './conversations/routes.ts'
 import { MessageDispatcher, type SentMessageListener } from './dispatch.ts'
 import { messagingJobs, wakeDispatchAt } from './jobs.ts'
@@ -34,6 +36,9 @@ import { OptOutHistory } from './opt-out-history.ts'
 import { personOptOutsPanel, registerOptOutRemovalRoutes } from './opt-out-routes.ts'
 import type { TemplateEditing } from './template-service.ts'
 import { UnsubscribeLinks } from './unsubscribe-links.ts'
+
+/** What messaging offers the other capabilities: its services and conversations. */
+export type MessagingModule = Module<{ messaging: MessagingServices; conversations: ConversationService }>
 
 export function createMessaging(deps: {
   config: Config
@@ -56,7 +61,11 @@ export function createMessaging(deps: {
   approvals: ApprovalService
   /** Where clamd may be reached, when attachments are also scanned by it. */
   outbound?: OutboundPolicy
-}) {
+}): MessagingModule & {
+  personOptOuts: ReturnType<typeof personOptOutsPanel>
+  personMessages: ReturnType<typeof createConversations>['personMessages']
+  inboundEmail: InboundEmailListener
+} {
   const { config, db, clock, jobs } = deps
   const log = deps.log.child({ component: 'messaging' })
   const repositories = messagingRepositories(db)
@@ -128,7 +137,7 @@ export function createMessaging(deps: {
     href: (key) => `/console/templates/${key}`,
     apply: (tx, request, approver) => templateChanges.applyApproved(tx, request, approver),
   })
-  const module: Module<{ messaging: MessagingServices; conversations: typeof conversations.service }> = {
+  const module: MessagingModule = {
     name: 'messaging',
     services: { messaging: services, conversations: conversations.service },
     jobs: [
@@ -233,16 +242,12 @@ export function createMessaging(deps: {
     stop: () => smtp.close(),
   }
   return {
-    module,
-    services,
+    ...module,
     /** For the person page: each contact detail's opt-out status and the history. */
     personOptOuts: personOptOutsPanel(optOutHistory),
-    outbox,
-    dispatcher,
-    links,
-    notify,
-    smtp,
-    jobs: definitions,
-    conversations,
+    /** For the person page: the person's messages in both directions, each view audited. */
+    personMessages: conversations.personMessages,
+    /** The inbound email listener, started by `waypoint all`/`web` and closed first on stop. */
+    inboundEmail: conversations.inboundEmail,
   }
 }
