@@ -79,7 +79,7 @@ export interface SentReply {
 /**
  * A reply goes at once, even in quiet hours, when the person wrote in the conversation within
  * this long: they are awake and waiting for the answer. Otherwise quiet hours hold it (decision
- * 0023).
+ * 0025).
  */
 export const inConversationMs = 30 * 60_000
 
