@@ -8,7 +8,7 @@ import type { SchedulingService } from '../messaging/scheduling-service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
-import { DomainError, NotFoundError } from '../platform/errors.ts'
+import { DomainError, type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { CaseReader, CaseSnapshot, PersonSnapshot } from '../journeys/snapshot.ts'
 import { decidePortalEligibility, defaultPortalEligibility, defaultPortalPeriods } from './eligibility.ts'
 import type { PortalRepository } from './repository.ts'
@@ -106,6 +106,61 @@ export class InvitationService {
 
   settingsOf(forceId: string): Promise<PortalSettings> {
     return this.#db.withForce(forceId, (tx) => this.settings(tx, forceId))
+  }
+
+  /**
+   * A force admin sets who may be invited and the force's periods (CP-7, CP-9): the roles, how
+   * long a link works, when reminders go and how many. The conditions keep the force's own.
+   */
+  async saveSettings(
+    forceId: string,
+    form: { roles: string[]; linkValidDays: string; remindAfterDays: string; maxReminders: string },
+    actor: { id: string; name: string },
+  ): Promise<void> {
+    const errors: FieldError[] = []
+    const roles = form.roles.filter((r): r is PortalRole => portalRoles.includes(r as PortalRole))
+    if (roles.length === 0 || roles.length !== form.roles.length)
+      errors.push({ field: 'roles', message: 'Select at least one role to invite' })
+    const whole = (field: string, value: string, min: number, max: number, words: string) => {
+      const n = Number(value)
+      if (!/^\d{1,3}$/.test(value.trim()) || n < min || n > max) {
+        errors.push({ field, message: `Enter ${words} between ${min} and ${max}` })
+        return min
+      }
+      return n
+    }
+    const linkValidDays = whole('linkValidDays', form.linkValidDays, 1, 90, 'a number of days')
+    const remindAfterDays = whole('remindAfterDays', form.remindAfterDays, 1, 60, 'a number of days')
+    const maxReminders = whole('maxReminders', form.maxReminders, 0, 5, 'a number of reminders')
+    if (!errors.length && remindAfterDays >= linkValidDays && maxReminders > 0)
+      errors.push({ field: 'remindAfterDays', message: 'Remind before the link expires' })
+    if (errors.length) throw new ValidationError(errors)
+    await this.#db.withForce(forceId, async (tx) => {
+      const current = await this.settings(tx, forceId)
+      const next = {
+        eligibility: { ...current.eligibility, roles },
+        linkValidDays,
+        remindAfterDays,
+        maxReminders,
+      }
+      await this.#repo.saveSettings(tx, {
+        forceId,
+        ...next,
+        updatedAt: this.#clock.now(),
+        updatedBy: actor.id,
+      })
+      await this.#audit.record(
+        {
+          action: 'portal.settings-changed',
+          forceId,
+          actor: { kind: 'staff', id: actor.id, name: actor.name },
+          recordType: 'portal-settings',
+          recordId: forceId,
+          detail: { roles, linkValidDays, remindAfterDays, maxReminders },
+        },
+        tx,
+      )
+    })
   }
 
   /** A member of staff invites a person on a case (the "Invite to the portal" button). */

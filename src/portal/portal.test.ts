@@ -566,3 +566,45 @@ test('CP-57: a citizen downloads their case details as a PDF whose text holds th
   assert.match(text, /Kent Police/)
   assert.equal((await browser.get(`/portal/cases/${theirs.crimeId}/case.pdf`)).statusCode, 404)
 })
+
+test('CP-7, CP-9: a force admin sets the roles invited and the reminder period; an officer may not, and a bad period is refused with the field named', async () => {
+  const admin = await t.signInAs(['force_admin'], 'essex')
+  const page = await admin.get('/console/portal/invitations')
+  assert.equal(page.statusCode, 200)
+  assert.match(
+    page.body,
+    /The force invites a victim, witness, parent guardian, attorney when a crime has been recorded/,
+  )
+  const bad = await admin.post('/console/portal/invitations', {
+    roles: 'victim',
+    linkValidDays: '0',
+    remindAfterDays: '3',
+    maxReminders: '1',
+  })
+  assert.equal(bad.statusCode, 400)
+  assert.match(bad.body, /govuk-error-summary[\s\S]*href="#linkValidDays"/)
+  const saved = await admin.post('/console/portal/invitations', {
+    roles: 'victim',
+    linkValidDays: '10',
+    remindAfterDays: '3',
+    maxReminders: '1',
+  })
+  assert.equal(saved.statusCode, 303)
+  const settings = await t.app.services.portal.invitations.settingsOf('essex')
+  assert.deepEqual(settings.eligibility.roles, ['victim'])
+  assert.equal(settings.remindAfterDays, 3)
+  // Kent keeps its own.
+  assert.equal((await t.app.services.portal.invitations.settingsOf('kent')).remindAfterDays, 7)
+  const officer = await t.signInAs(['investigating_officer'], 'essex')
+  assert.equal(
+    (
+      await officer.post('/console/portal/invitations', {
+        roles: 'victim',
+        linkValidDays: '10',
+        remindAfterDays: '3',
+        maxReminders: '1',
+      })
+    ).statusCode,
+    403,
+  )
+})

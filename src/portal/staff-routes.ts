@@ -2,13 +2,15 @@
 // invited, on the person and case pages (CP-50, CP-78); the "Invite to the portal" action; and the
 // force's portal page with its invitation rules in words. HTTP only: the services hold the rules.
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { describeCondition } from '../journeys/conditions.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
-import { staffForce, staffOf } from '../platform/http/request.ts'
+import type { FieldError } from '../platform/errors.ts'
+import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { InvitationService } from './invitation-service.ts'
 import type { PortalRepository } from './repository.ts'
+import { portalRoles } from './schema.ts'
 
 /** Who may invite a person and see the portal pages: the roles that see cases. */
 export const portalStaffRoles: readonly StaffRole[] = [
@@ -107,14 +109,24 @@ export function registerPortalStaffRoutes(
     },
   )
 
-  http.get('/console/portal/invitations', { config: { access } }, async (request, reply) => {
+  const renderInvitations = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: FieldError[]; values?: Record<string, unknown>; saved?: boolean } = {},
+  ) => {
     const forceId = forceOf(request)
     const settings = await deps.invitations.settingsOf(forceId)
     const counts = await deps.db.withForce(forceId, (tx) => deps.repo.counts(tx))
     return reply.render('portal/invitations.njk', {
       title: 'Portal invitations',
+      ...extra,
       counts,
       settings,
+      mayChange: !!request.staff?.roles.has('force_admin'),
+      roleItems: portalRoles.map((r) => ({
+        value: r,
+        text: r.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()),
+      })),
       rules: {
         roles: settings.eligibility.roles.map((r) => r.replaceAll('_', ' ')),
         include: describeCondition(settings.eligibility.include),
@@ -124,5 +136,61 @@ export function registerPortalStaffRoutes(
         })),
       },
     })
-  })
+  }
+
+  http.get<{ Querystring: { saved?: string } }>(
+    '/console/portal/invitations',
+    {
+      config: { access },
+      schema: { querystring: Type.Object({ saved: Type.Optional(Type.String({ maxLength: 5 })) }) },
+    },
+    async (request, reply) => renderInvitations(request, reply, { saved: request.query.saved === 'yes' }),
+  )
+
+  // CP-7, CP-9: the force's roles and periods, changed by its administrators only.
+  http.post<{
+    Body: {
+      roles?: string | string[]
+      linkValidDays?: string
+      remindAfterDays?: string
+      maxReminders?: string
+    }
+  }>(
+    '/console/portal/invitations',
+    {
+      config: { access: { staff: ['force_admin'] as const, product: 'portal' as const } },
+      schema: {
+        body: Type.Object({
+          roles: Type.Optional(
+            Type.Union([
+              Type.String({ maxLength: 40 }),
+              Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }),
+            ]),
+          ),
+          linkValidDays: Type.Optional(Type.String({ maxLength: 10 })),
+          remindAfterDays: Type.Optional(Type.String({ maxLength: 10 })),
+          maxReminders: Type.Optional(Type.String({ maxLength: 10 })),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const staff = staffOf(request)
+      const body = request.body
+      const form = {
+        roles: body.roles === undefined ? [] : Array.isArray(body.roles) ? body.roles : [body.roles],
+        linkValidDays: body.linkValidDays ?? '',
+        remindAfterDays: body.remindAfterDays ?? '',
+        maxReminders: body.maxReminders ?? '',
+      }
+      try {
+        await deps.invitations.saveSettings(forceOf(request), form, { id: staff.id, name: staff.displayName })
+      } catch (error) {
+        return refusedForm(reply, error, (errors) =>
+          renderInvitations(request, reply, { errors, values: form }),
+        )
+      }
+      return reply.redirect('/console/portal/invitations?saved=yes', 303)
+    },
+  )
 }
