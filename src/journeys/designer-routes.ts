@@ -118,7 +118,10 @@ export function registerDesignerRoutes(http: FastifyInstance, designer: Designer
           : {}),
       })
     }
-    return reply.render('journeys/designer/step-new.njk', stepPage(detail.journey, kind, templates, {}))
+    return reply.render(
+      'journeys/designer/step-new.njk',
+      stepPage(detail.journey, kind, templates, {}, await designer.crimeTypes(forceOf(request))),
+    )
   })
 
   http.post<Params>(`${base}/:id/steps`, write, async (request, reply) => {
@@ -131,7 +134,7 @@ export function registerDesignerRoutes(http: FastifyInstance, designer: Designer
     if (!parsed.step) {
       reply.code(400)
       return reply.render('journeys/designer/step-new.njk', {
-        ...stepPage(detail.journey, kind, templates, request.body),
+        ...stepPage(detail.journey, kind, templates, request.body, await designer.crimeTypes(forceId)),
         errors: parsed.errors,
       })
     }
@@ -226,14 +229,7 @@ async function editPage(
     factItems: selectItems(factItems, conditionForm.fact),
     operatorItems: selectItems(operatorItems, conditionForm.operator),
     value: String(conditionForm.value ?? ''),
-    pickItems: selectItems(
-      [
-        { value: '', text: 'None: I will type the value' },
-        ...gradings.map((g) => ({ value: `incident.grading=${g}`, text: `Grading: ${g}` })),
-        ...crimeTypes.map((c) => ({ value: `crime.type=${c}`, text: `Crime type: ${c}` })),
-      ],
-      conditionForm.pick,
-    ),
+    pickItems: pickItems(crimeTypes, conditionForm.pick),
     canEdit: canEdit(request),
     published: request.query.published,
     requested: request.query.requested === 'yes',
@@ -267,11 +263,24 @@ function newPage(form: Form, crimeTypes: string[]) {
   }
 }
 
+/** A condition's values from the force's own lists: the gradings and its crime types. */
+function pickItems(crimeTypes: string[], chosen: unknown) {
+  return selectItems(
+    [
+      { value: '', text: 'None: I will type the value' },
+      ...gradings.map((g) => ({ value: `incident.grading=${g}`, text: `Grading: ${g}` })),
+      ...crimeTypes.map((c) => ({ value: `crime.type=${c}`, text: `Crime type: ${c}` })),
+    ],
+    chosen,
+  )
+}
+
 function stepPage(
   journey: { id: string; name: string },
   kind: string,
   templates: { key: string; channel: string; language: string }[],
   form: Form,
+  crimeTypes: string[],
 ) {
   const keys = [...new Set(templates.map((t) => t.key))].sort()
   return {
@@ -286,6 +295,7 @@ function stepPage(
     eventItems: selectItems([{ value: '', text: 'Choose an event' }, ...eventItems], form.event),
     factItems: selectItems(factItems, form.fact),
     operatorItems: selectItems(operatorItems, form.operator),
+    pickItems: pickItems(crimeTypes, form.pick),
     values: Object.fromEntries(Object.entries(form).map(([k, v]) => [k, String(v ?? '')])),
   }
 }

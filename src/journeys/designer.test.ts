@@ -554,6 +554,17 @@ test('conditions pick crime types and gradings from the force’s own values; an
   assert.equal(wrongGrading.statusCode, 400)
   assert.match(decode(wrongGrading.body), /“Urgent” is not a grading: use Immediate, Prompt/)
 
+  const stopForm = decode((await designer.get(`${base}/${id}/steps/new?kind=stop-when`)).body)
+  assert.match(stopForm, /<option value="crime.type=Burglary">Crime type: Burglary<\/option>/)
+  const stop = await designer.post(`${base}/${id}/steps`, {
+    kind: 'stop-when',
+    fact: 'crime.type',
+    operator: 'is',
+    pick: 'crime.type=Criminal damage',
+    reason: 'Damage is handled by the standard journey',
+  })
+  assert.equal(stop.statusCode, 303, stop.body)
+
   const essexDesigner = await t.signInAs(['journey_designer'], 'essex')
   const theirs = decode((await essexDesigner.get(`${base}/new`)).body)
   assert.doesNotMatch(theirs, /Criminal damage/, 'another force’s crime types are not offered')
