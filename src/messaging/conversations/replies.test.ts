@@ -422,3 +422,22 @@ test('opening a conversation marks it read for that member of staff; the home pa
   assert.equal(new Date(participant!.last_read_at!).toISOString(), clock.now().toISOString())
   assert.equal(await t.app.services.conversations.unreadCount('essex', 1000), before - 1)
 })
+
+test('CP-94: a reply whose receipt never came is brought up to date by the delivery status poll', async () => {
+  const receipts = notify.receipts
+  notify.receipts = undefined
+  try {
+    clock.advance(60_000)
+    const conversationId = await textIn('07700 900957', 'Can you confirm the time?')
+    await officer.post(`/console/conversations/${conversationId}/reply`, { reply: 'Yes, 3pm on Friday.' })
+    await sendAndSettle()
+    assert.equal((await outbound(conversationId))[0]?.delivery_status, 'sent', 'no receipt came')
+    // Past the age at which messaging asks GOV.UK Notify about a message without a receipt.
+    clock.advance((t.app.config.messaging.pollReceiptsAfterSeconds + 60) * 1000)
+    await t.app.jobs.boss.send('messaging.poll-receipts', {})
+    await t.app.jobs.drain(['messaging.poll-receipts'])
+    assert.equal((await outbound(conversationId))[0]?.delivery_status, 'delivered')
+  } finally {
+    notify.receipts = receipts
+  }
+})
