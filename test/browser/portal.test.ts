@@ -143,3 +143,15 @@ for (const javaScriptEnabled of [true, false]) {
     await checked(page, javaScriptEnabled)
   })
 }
+
+test('CP-9: the force admin’s invitation settings, and the same form refused with an error summary, meet WCAG 2.2 AA and fit 320 px', async () => {
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const page = await (await browser.newContext({ signedIn: admin })).newPage()
+  await page.goto('/console/portal/invitations')
+  await page.getByRole('heading', { name: 'Change who is invited and when' }).waitFor()
+  await checked(page, true, false)
+  await page.getByLabel('How long a link works').fill('0')
+  await page.getByRole('button', { name: 'Save invitation settings' }).click()
+  await page.getByRole('link', { name: /Enter a number of days between 1 and 90/ }).waitFor()
+  await checked(page, true, false)
+})
