@@ -142,11 +142,11 @@ test('CP-76: the conversations list, and its unmatched senders, meet WCAG 2.2 AA
   )
 })
 
-test('CP-102: a conversation with an email and its attachment meets WCAG 2.2 AA', async () => {
+test('CP-102: a conversation with an email, its attachment waiting for its scan, and the reply form meets WCAG 2.2 AA', async () => {
   await checkPage(
     `/console/conversations/${conversationId}`,
     'conversation',
-    /damage\.jpg[\s\S]*scan pending/,
+    /damage\.jpg \(\d+ bytes\): waiting for its virus scan[\s\S]*Send reply/,
   )
 })
 
