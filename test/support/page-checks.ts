@@ -2,6 +2,8 @@
 // check at 320 CSS pixels (WCAG 1.4.10), the text-resize check at 200% (WCAG 1.4.4) and axe's
 // "needs review" items, which fail a test unless a person has reviewed them (see axe-reviewed.ts).
 import type { Page } from 'playwright-core'
+import { unreviewed } from './axe-reviewed.ts'
+import { checkAccessibilityAndReview, saveScreenshot } from './browser.ts'
 
 /** Width of the page's scrollable area and of the viewport, in CSS pixels. */
 export async function pageWidth(page: Page): Promise<{ scrollWidth: number; viewport: number }> {
@@ -47,4 +49,60 @@ export async function consoleLinks(page: Page): Promise<string[]> {
   return [...new Set(hrefs)].filter(
     (href) => !/\.(csv|json|xml|txt|pdf)(\?|$)|\/export|\/download|\/payload$/.test(href),
   )
+}
+
+/** What one load of a page showed: each check that failed, and its widths for the test's log. */
+export interface PageFindings {
+  problems: string[]
+  widths: string
+}
+
+/**
+ * Every check a console page gets, on one load of it in `page` (JavaScript on, 1280 px): one h1
+ * and a title; axe at 1280 px; at 320 px, no sideways scroll (WCAG 1.4.10) and axe again, as the
+ * narrow layout has its own scroll panes and targets; at 1280 px with text at 200%, no sideways
+ * scroll (WCAG 1.4.4); a screenshot. axe's violations fail, and so does any needs-review item
+ * nobody has reviewed (axe-reviewed.ts). Then `plain` (JavaScript off) opens the same path and
+ * must render its h1 and the skip link's target.
+ */
+export async function checkLoadedPage(
+  page: Page,
+  plain: Page,
+  path: string,
+  screenshotName: string,
+): Promise<PageFindings> {
+  const problems: string[] = []
+  const axeAt = async (width: number) => {
+    const axe = await checkAccessibilityAndReview(page)
+    for (const v of axe.violations)
+      problems.push(`axe at ${width} px: ${v.id} (${v.help}) at ${v.targets.join(', ')}`)
+    for (const r of unreviewed(axe.needsReview))
+      problems.push(`axe at ${width} px, needs review: ${r.id} (${r.help}; ${r.reason}) at ${r.target}`)
+  }
+  const headings = await page.locator('h1').count()
+  if (headings !== 1) problems.push(`${headings} h1 elements, not one`)
+  if (!(await page.title())) problems.push('no title')
+  await axeAt(1280)
+  await saveScreenshot(page, screenshotName)
+
+  await atWidth(page, 320)
+  const small = await pageWidth(page)
+  if (small.scrollWidth > small.viewport) problems.push(`${small.scrollWidth} px wide at 320 px`)
+  await axeAt(320)
+
+  await atWidth(page, 1280)
+  await withTextAt200Percent(page)
+  const large = await pageWidth(page)
+  if (large.scrollWidth > large.viewport)
+    problems.push(`${large.scrollWidth} px wide at 1280 px with text at 200%`)
+
+  await plain.goto(path)
+  const heading = (await plain.locator('h1').first().textContent())?.trim()
+  if (!heading) problems.push('no h1 without JavaScript')
+  if ((await plain.locator('#main-content').count()) !== 1)
+    problems.push('no skip link target without JavaScript')
+  return {
+    problems,
+    widths: `${small.scrollWidth} px at 320 px; ${large.scrollWidth} px at 1280 px, text 200%`,
+  }
 }
