@@ -159,7 +159,7 @@ async function prepareTemplate(db: Database): Promise<void> {
  */
 async function pgliteTemplate(): Promise<Blob> {
   const file = join(cacheDir, `pglite-${migrationsFingerprint()}-v${templateVersion}.tar`)
-  if (existsSync(file)) return new Blob([readFileSync(file)])
+  if (existsSync(file)) return tarball(readFileSync(file))
   const db = await openDatabase({})
   await prepareTemplate(db)
   const dump = await db.dumpDataDir!('none')
@@ -169,4 +169,14 @@ async function pgliteTemplate(): Promise<Blob> {
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
   renameSync(partial, file)
   return dump
+}
+
+/**
+ * The template's bytes as PGlite reads a data directory dump: it asks only for `type` and
+ * `arrayBuffer()`. A `Blob` of the file would copy its 45 MB through Node's blob reader in
+ * chunks first, about a tenth of the CPU of opening the database.
+ */
+function tarball(bytes: Buffer): Blob {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+  return { type: 'application/x-tar', arrayBuffer: async () => buffer } as unknown as Blob
 }
