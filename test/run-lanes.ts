@@ -109,6 +109,9 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
   const child = spawn(
     process.execPath,
     [
+      // Answers repeated module resolutions from a cache (test/support/resolve-cache.ts).
+      '--import',
+      join(root, 'test/support/resolve-cache.ts'),
       '--test',
       `--test-concurrency=${concurrency}`,
       '--test-reporter=spec',

@@ -25,6 +25,11 @@ export interface NavigationEntry {
   /** Who may open the page (the route's own access must say the same, or stricter). */
   roles: readonly StaffRole[] | 'any'
   group: NavigationGroup
+  /**
+   * The page reads one force's records, so it is left out for staff who belong to no force (the
+   * region's administrators and auditors), whom the route refuses.
+   */
+  forceOnly?: boolean
 }
 
 export interface Module<S extends object = object> {

@@ -50,7 +50,13 @@ export function createRetention(deps: {
       }),
     navigation: [
       { text: 'Retention', href: '/console/retention/rules', roles: ['force_admin'], group: 'settings' },
-      { text: 'Retention report', href: '/console/retention/report', roles: ['auditor'], group: 'admin' },
+      {
+        text: 'Retention report',
+        href: '/console/retention/report',
+        roles: ['auditor'],
+        group: 'admin',
+        forceOnly: true,
+      },
     ],
   }
 }

@@ -81,7 +81,9 @@ export class ConsoleNavigation {
       if (isProduct(description.group) && forceProducts && !forceProducts.includes(description.group))
         continue
       const links = this.#entries
-        .filter((e) => e.group === description.group && mayOpen(staff, e.roles))
+        .filter(
+          (e) => e.group === description.group && mayOpen(staff, e.roles) && (!e.forceOnly || staff.forceId),
+        )
         .map((e) => ({ text: e.text, href: e.href, active: currentPath.startsWith(e.href) }))
       if (links.length) groups.push({ ...description, links })
     }
