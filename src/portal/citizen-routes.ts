@@ -328,46 +328,30 @@ export function registerPortalCitizenRoutes(
     })
   })
 
-  http.get<{ Params: { id: string } }>(
-    '/portal/cases/:id',
-    {
-      config: { access: citizenAccess },
-      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
-    },
-    async (request, reply) => {
-      const account = await signedInAccount(request)
-      const found = await deps.cases.caseOf(
-        account.id,
-        request.params.id,
-        account.previousSignedInAt,
-        request,
-      )
-      return reply.render('portal/case.njk', { title: `${found.description} ${found.reference}`, found })
-    },
-  )
+  // The case page and its PDF: one citizen's case, reached and audited the same way.
+  const caseRoute = {
+    config: { access: citizenAccess },
+    schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
+  }
+  async function openCase(request: FastifyRequest<{ Params: { id: string } }>) {
+    const account = await signedInAccount(request)
+    return deps.cases.caseOf(account.id, request.params.id, account.previousSignedInAt, request)
+  }
+
+  http.get<{ Params: { id: string } }>('/portal/cases/:id', caseRoute, async (request, reply) => {
+    const found = await openCase(request)
+    return reply.render('portal/case.njk', { title: `${found.description} ${found.reference}`, found })
+  })
 
   // CP-57: the same case as a PDF to keep; reached, and audited, exactly as the page is.
-  http.get<{ Params: { id: string } }>(
-    '/portal/cases/:id/case.pdf',
-    {
-      config: { access: citizenAccess },
-      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) },
-    },
-    async (request, reply) => {
-      const account = await signedInAccount(request)
-      const found = await deps.cases.caseOf(
-        account.id,
-        request.params.id,
-        account.previousSignedInAt,
-        request,
-      )
-      const pdf = await renderCasePdf(found, deps.clock.now())
-      const name = found.reference.replace(/[^A-Za-z0-9]+/g, '-')
-      return reply
-        .header('content-type', 'application/pdf')
-        .header('content-disposition', `attachment; filename="case-${name}.pdf"`)
-        .header('cache-control', 'no-store')
-        .send(pdf)
-    },
-  )
+  http.get<{ Params: { id: string } }>('/portal/cases/:id/case.pdf', caseRoute, async (request, reply) => {
+    const found = await openCase(request)
+    const pdf = await renderCasePdf(found, deps.clock.now())
+    const name = found.reference.replace(/[^A-Za-z0-9]+/g, '-')
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="case-${name}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf)
+  })
 }
