@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createCases } from './cases/module.ts'
+import { createContact } from './contact/module.ts'
 import { createJourneys } from './journeys/module.ts'
 import { caseMessagesProvider } from './journeys/case-messages-routes.ts'
 import { journeyPlaceholders, messageFields, sampleCase } from './journeys/message-fields.ts'
@@ -203,6 +204,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources: sources.services.sources,
     forceIds,
   })
+  // Contact (LOT 3): the single view of a person across systems (CRM-10, CRM-12, CRM-14, CRM-24).
+  const contact = createContact({
+    db,
+    clock,
+    audit,
+    cases: cases.services.cases,
+    writeback: writeback.services.writeback,
+  })
   const modules: Module[] = [
     writeback,
     cases,
@@ -210,6 +219,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messaging,
     journeys,
     portal,
+    contact,
     platform,
     reporting,
     retention,
@@ -222,6 +232,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...messaging.services,
     ...journeys.services,
     ...portal.services,
+    ...contact.services,
     ...reporting.services,
     ...retention.services,
   }

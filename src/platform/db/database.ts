@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { type SQL, sql } from 'drizzle-orm'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
@@ -110,8 +111,12 @@ export async function rows<T>(tx: Executor, query: SQL): Promise<T[]> {
 
 async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  // pg_trgm: the trigram indexes of staff search (cases migration 1001).
-  const client = new PGlite(dataDir, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) })
+  // pg_trgm: the trigram indexes of staff search (cases migration 1001); with fuzzystrmatch, the
+  // Contact single view's identity matching (contact migration 1200).
+  const client = new PGlite(dataDir, {
+    extensions: { pg_trgm, fuzzystrmatch },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  })
   await client.waitReady
   const orm = drizzlePglite(client) as unknown as Executor
   // PGlite has one user: the tenant and system work share its connection (decision 0019).

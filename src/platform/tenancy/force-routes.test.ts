@@ -145,14 +145,15 @@ test('CP-5: turning Journeys off for Kent closes Kent’s Journeys pages and hid
   assert.equal((await kentOfficer.get('/console/journeys')).statusCode, 200)
 })
 
-test('a product with no console pages yet has no page and no link, even for a force that bought it', async () => {
+test('a product’s home page and link are only for the roles that may open one of its pages', async () => {
   const kentOfficer = await t.signInAs(['investigating_officer'], 'kent')
+  const kentHandler = await t.signInAs(['contact_handler'], 'kent')
   assert.deepEqual((await t.app.services.forces.get('kent')).products, ['journeys', 'portal', 'contact'])
-  // Contact has no pages yet (the Portal has).
-  for (const path of ['/console/contact']) {
-    assert.equal((await kentOfficer.get(path)).statusCode, 404)
-    assert.doesNotMatch((await kentOfficer.get('/console')).body, new RegExp(`href="${path}"`))
-  }
+  // Contact's pages are for the contact centre: an officer is refused its home and is not shown it.
+  assert.equal((await kentOfficer.get('/console/contact')).statusCode, 403)
+  assert.doesNotMatch((await kentOfficer.get('/console')).body, /href="\/console\/contact"/)
+  assert.equal((await kentHandler.get('/console/contact')).statusCode, 200)
+  assert.match((await kentHandler.get('/console')).body, /href="\/console\/contact"/)
 })
 
 test('UJ-5: a system administrator creates a sharing agreement with GOV.UK date inputs, and it is audited', async () => {
