@@ -1,0 +1,166 @@
+// Contact's single view pages in Chromium: a contact handler finds a person, reads their single
+// view, finds another record of them, merges it without JavaScript, unmerges it, and settles a
+// disagreement between CAD and RMS. Each page gets every console check (one h1, axe at 1280 and
+// 320 px, no sideways scroll at 320 px or with text at 200%, and the page without JavaScript).
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { FixedClock } from '../../src/platform/clock.ts'
+import { anAthenaEvent, aStormEvent } from '../../src/sources/test-support/events.ts'
+import { type BrowserHarness, startBrowser } from '../support/browser.ts'
+import { checkLoadedPage } from '../support/page-checks.ts'
+import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
+
+const clock = new FixedClock('2026-06-03T09:00:00Z')
+let t: TestApp
+let browser: BrowserHarness
+let handler: SignedIn
+let alex: string
+let alec: string
+
+before(async () => {
+  t = await createTestApp({}, { clock })
+  const receive = async (system: 'storm' | 'athena', body: string) =>
+    assert.equal(
+      (await t.app.services.sources.receive('essex', system, body, 'application/json')).status,
+      'applied',
+    )
+  await receive(
+    'storm',
+    aStormEvent({
+      id: 'CB-1',
+      at: '2026-06-01T10:00:00Z',
+      ref: 'ESX-20260601-0100',
+      grading: 'PRI',
+      log: { openedAt: '2026-06-01T10:00:00Z', incidentType: 'Criminal damage' },
+      persons: [
+        {
+          nominalId: 'N-100',
+          name: 'Alex Morgan-Whitfield',
+          dateOfBirth: '1990-01-02',
+          role: 'VIC',
+          phone: '07700 900100',
+        },
+      ],
+    }),
+  )
+  await receive(
+    'athena',
+    anAthenaEvent({
+      id: 'CB-2',
+      type: 'INVESTIGATION_CREATED',
+      at: '2026-06-01T12:00:00Z',
+      crimeRef: '42/100/26',
+      investigation: { linkedLogs: ['ESX-20260601-0100'], crimeType: 'Criminal damage', status: 'OPEN' },
+      persons: [
+        {
+          urn: 'P-100',
+          name: 'Alex Morgan-Whitfield',
+          dateOfBirth: '1990-02-01',
+          role: 'VIC',
+          phone: '07700900100',
+        },
+      ],
+    }),
+  )
+  await receive(
+    'athena',
+    anAthenaEvent({
+      id: 'CB-3',
+      type: 'INVESTIGATION_CREATED',
+      at: '2026-05-01T12:00:00Z',
+      crimeRef: '42/050/26',
+      investigation: { crimeType: 'Theft', status: 'OPEN' },
+      persons: [{ urn: 'P-101', name: 'Alec Morgan Whitfield', dateOfBirth: '1990-01-02', role: 'VIC' }],
+    }),
+  )
+  alex = (await t.app.services.cases.search('essex', 'Alex Morgan')).people[0]!.id
+  alec = (await t.app.services.cases.search('essex', 'Alec Morgan')).people[0]!.id
+  browser = await startBrowser(t)
+  handler = await t.signInAs(['contact_handler'], 'essex', 'Sam Handler')
+})
+
+after(async () => {
+  await browser?.close()
+  await t?.close()
+})
+
+async function checkPages(paths: [string, string][]) {
+  const context = await browser.newContext({ signedIn: handler })
+  const plain = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    for (const [path, name] of paths) {
+      const page = await context.newPage()
+      const response = await page.goto(path)
+      assert.equal(response?.status(), 200, path)
+      const findings = await checkLoadedPage(page, await plain.newPage(), path, name)
+      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
+      await page.close()
+    }
+  } finally {
+    await context.close()
+    await plain.close()
+  }
+}
+
+test('CRM-10, CRM-14: finding a person, their single view, the records that may be them and the discrepancies list meet WCAG 2.2 AA, fit 320 px and work without JavaScript', async () => {
+  await checkPages([
+    ['/console/contact/people?q=Morgan', 'contact-find-person'],
+    [`/console/contact/people/${alex}`, 'contact-single-view'],
+    [`/console/contact/people/${alex}?source=cad&source=rms`, 'contact-single-view-filtered'],
+    [`/console/contact/people/${alex}/matches`, 'contact-matches'],
+    ['/console/contact/discrepancies', 'contact-discrepancies'],
+  ])
+})
+
+test('CRM-10: without JavaScript a handler merges a record, sees a refused form with its error summary, and unmerges it', async () => {
+  const context = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await context.newPage()
+    await page.goto(`/console/contact/people/${alex}/matches`)
+    await page.getByRole('button', { name: 'Merge into this view' }).click()
+    await page.locator('.govuk-error-summary').getByText('Choose the record to merge').waitFor()
+    await page.getByLabel(/Alec Morgan Whitfield/).check()
+    await page.getByRole('button', { name: 'Merge into this view' }).click()
+    await page.getByText('The records are merged into this view.').waitFor()
+    assert.match((await page.locator('main').textContent()) ?? '', /42\/050\/26/)
+    await page.getByRole('link', { name: /Unmerge/ }).click()
+    await page.getByRole('button', { name: 'Unmerge' }).click()
+    await page
+      .locator('.govuk-error-summary')
+      .getByText('Enter why the records are not the same person')
+      .waitFor()
+  } finally {
+    await context.close()
+  }
+  const link = (await t.app.services.contact.singleView.view('essex', alex, { pageSize: 1 }, async () => {}))
+    .merged[0]!
+  await checkPages([[`/console/contact/people/${alex}/links/${link.id}/unmerge`, 'contact-unmerge']])
+  const context2 = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await context2.newPage()
+    await page.goto(`/console/contact/people/${alex}/links/${link.id}/unmerge`)
+    await page.getByLabel('Why are they not the same person?').fill('Brothers: the caller confirmed')
+    await page.getByRole('button', { name: 'Unmerge' }).click()
+    await page.getByText('The records are unmerged.').waitFor()
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /42\/050\/26/)
+  } finally {
+    await context2.close()
+  }
+  assert.ok(alec)
+})
+
+test('CRM-14, CRM-12: without JavaScript a handler settles a date of birth CAD and RMS disagree about', async () => {
+  const context = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await context.newPage()
+    await page.goto(`/console/contact/people/${alex}`)
+    await page.getByRole('button', { name: 'Send the correction to the source systems' }).click()
+    await page.locator('.govuk-error-summary').getByText('Choose the right date of birth').waitFor()
+    await page.getByLabel('1990-01-02').check()
+    await page.getByRole('button', { name: 'Send the correction to the source systems' }).click()
+    await page.getByText('The correction is recorded and sent to the source systems.').waitFor()
+    assert.match((await page.locator('main').textContent()) ?? '', /sent to ATHENA/)
+  } finally {
+    await context.close()
+  }
+})
