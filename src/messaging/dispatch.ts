@@ -136,7 +136,11 @@ export class MessageDispatcher {
         return { claimed: ready, limited: claim.limited, outgoing: await this.#prepare(tx, ready) }
       })
       if (claimed.length > 0) {
-        const outcomes = await Promise.all(outgoing.map((m) => this.#send(m)))
+        const outcomes = await Promise.all(
+          outgoing.map((m) =>
+            'refused' in m ? { kind: 'refused' as const, error: m.refused } : this.#send(m),
+          ),
+        )
         await this.#record(claimed, outcomes, result)
       }
       if (limited) result.limited = true
@@ -348,8 +352,16 @@ export class MessageDispatcher {
     return [capacity, (perMinute - capacity) / 60]
   }
 
-  /** The claimed messages as the channels take them, with each force's sender and branding. */
-  async #prepare(tx: Tx, claimed: MessageRow[]): Promise<OutgoingMessage[]> {
+  /**
+   * The claimed messages as the channels take them, with each force's sender and branding. A
+   * sensitive message goes with the words kept apart for the person (migration 1020); one whose
+   * words are gone cannot be sent, and is refused rather than sent with its credential hidden.
+   */
+  async #prepare(tx: Tx, claimed: MessageRow[]): Promise<(OutgoingMessage | { refused: string })[]> {
+    const secrets = await this.#repo.messages.secretsOf(
+      tx,
+      claimed.filter((m) => m.sensitive).map((m) => m.id),
+    )
     const settings = new Map<string, readonly [SettingsRow | undefined, ForceIdentity | undefined]>()
     for (const id of new Set(claimed.map((m) => m.forceId))) {
       settings.set(id, [
@@ -359,6 +371,9 @@ export class MessageDispatcher {
     }
     return claimed.map((m) => {
       const [s, force] = settings.get(m.forceId) ?? [undefined, undefined]
+      const secret = secrets.get(m.id)
+      if (m.sensitive && !secret)
+        return { refused: 'Its code or link is no longer held, so it cannot be sent: ask for a new one' }
       return {
         id: m.id,
         provider: m.provider,
@@ -366,10 +381,10 @@ export class MessageDispatcher {
         reference: m.reference,
         channel: m.channel,
         recipient: m.recipient,
-        subject: m.subject,
-        body: m.body,
-        bodyMarkdown: m.bodyMarkdown,
-        bodyHtml: m.bodyHtml,
+        subject: secret ? secret.subject : m.subject,
+        body: secret ? secret.text : m.body,
+        bodyMarkdown: secret ? secret.markdown : m.bodyMarkdown,
+        bodyHtml: secret ? secret.html : m.bodyHtml,
         senderName: brandingFrom(s, force).senderName,
         replyTo: s?.replyToEmail ?? null,
         notifySenderId: (m.channel === 'sms' ? s?.notifySmsSenderId : s?.notifyEmailReplyToId) ?? null,

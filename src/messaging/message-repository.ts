@@ -2,7 +2,13 @@
 // them through their statuses (every move writes an event), and the console reads them.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
-import { type MessageStatus, messageEvents, messages, messageTemplates } from './schema.ts'
+import {
+  type MessageSecretContent,
+  type MessageStatus,
+  messageEvents,
+  messages,
+  messageTemplates,
+} from './schema.ts'
 
 export type MessageRow = typeof messages.$inferSelect
 export type NewMessageRow = typeof messages.$inferInsert
@@ -27,6 +33,31 @@ export class MessageRepository {
     const message = created as MessageRow
     await this.#events(tx, [message], null, message.status, detail, actorId)
     return message
+  }
+
+  /**
+   * Keeps what a sensitive message says to the person apart from the message staff read. Written
+   * in the tenant's transaction, which may add the row but never read it back (migration 1020).
+   */
+  async insertSecret(tx: Tx, message: MessageRow, content: MessageSecretContent): Promise<void> {
+    await tx.execute(
+      sql`insert into message_secrets (message_id, force_id, content)
+          values (${message.id}::uuid, ${message.forceId}, ${JSON.stringify(content)}::jsonb)`,
+    )
+  }
+
+  /** What these sensitive messages say to the person, for dispatch (the system role only). */
+  async secretsOf(tx: Tx, ids: string[]): Promise<Map<string, MessageSecretContent>> {
+    if (ids.length === 0) return new Map()
+    const found = await rows<{ id: string; content: MessageSecretContent }>(
+      tx,
+      sql`select message_id as id, content from message_secrets
+          where message_id in (${sql.join(
+            ids.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
+    )
+    return new Map(found.map((f) => [f.id, f.content]))
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   classifySearch,
   type OutboxService,
   resendableStatuses,
+  sensitiveResendRefusal,
 } from './outbox-service.ts'
 import { ukDateTime } from '../platform/calendar.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
@@ -213,7 +214,8 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
           detail: plainDetail(inUkTime(e.detail)),
         })),
         canCancel: mayAct && cancellableStatuses.includes(message.status),
-        canResend: mayAct && resendableStatuses.includes(message.status),
+        canResend: mayAct && resendableStatuses.includes(message.status) && !message.sensitive,
+        sensitive: message.sensitive,
         done: done === 'cancelled' || done === 'resent' ? done : null,
       })
     },
@@ -250,6 +252,8 @@ export function registerOutboxRoutes(http: FastifyInstance, deps: OutboxRouteDep
       const { message } = await db.withForce(forceId, (tx) =>
         messaging.scheduling.message(tx, uuidOr404(request.params.id)),
       )
+      if (action === 'resend' && message.sensitive)
+        throw new DomainError('conflict', sensitiveResendRefusal, { status: 409 })
       if (!allowed.includes(message.status))
         throw new DomainError(
           'conflict',

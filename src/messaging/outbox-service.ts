@@ -34,6 +34,10 @@ export const cancellableStatuses: MessageStatus[] = ['scheduled']
 
 export const OUTBOX_PAGE_SIZE = 50
 
+/** A code or an invitation link works once, and its words are no longer held once it failed. */
+export const sensitiveResendRefusal =
+  'This message carried a security code or a sign-in link, which works only once, so it cannot be sent again: the person can ask for a new code, or send them a new invitation'
+
 /**
  * What a search box holds: an email address or a phone number is matched exactly on its
  * normalised form (the same key opt-outs use, so "07700 900123" finds "+447700900123"); anything
@@ -128,6 +132,7 @@ export class OutboxService {
     if (message.forceId !== forceId) throw new NotFoundError('The message')
     if (!resendableStatuses.includes(message.status))
       throw new DomainError('conflict', 'Only a message that failed can be sent again', { status: 409 })
+    if (message.sensitive) throw new DomainError('conflict', sensitiveResendRefusal, { status: 409 })
     const refusal = await this.#repo.refusalToSend(tx, forceId, message.channel, message.recipientKey)
     if (refusal)
       throw new DomainError('conflict', `This message cannot be sent again: ${refusal}`, { status: 409 })

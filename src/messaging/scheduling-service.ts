@@ -42,7 +42,16 @@ export interface ScheduleMessage {
   /** A designer's test send (UJ-18): to staff, about no case, and never counted in reports. */
   test?: boolean
   actorId?: string | null
+  /**
+   * Personalisation values that are credentials (a sign-in code, a link with a single-use token),
+   * by name: staff, the write-back and the stored message see "[code hidden]" or "[link hidden]"
+   * in their place; only the provider gets them (migration 1020).
+   */
+  credentials?: Readonly<Record<string, 'code' | 'link'>>
 }
+
+/** What staff see in place of a credential. */
+export const hiddenCredential = { code: '[code hidden]', link: '[link hidden]' } as const
 
 /** Wakes dispatch at a time (enqueues the dispatch job inside the caller's transaction). */
 export type DispatchWaker = (tx: Tx, at: Date) => Promise<void>
@@ -98,6 +107,7 @@ export class SchedulingService {
     const provider = providerFor(request.channel, settings, this.#config)
     const key = addressKey(request.channel, request.to)
     const language = request.language ?? 'en'
+    const credentials = Object.entries(request.credentials ?? {})
     const base = {
       forceId: request.forceId,
       reference: `wp-${randomUUID()}`,
@@ -112,6 +122,7 @@ export class SchedulingService {
       dueAt,
       urgent: request.urgent ?? false,
       isTest: request.test ?? false,
+      sensitive: credentials.length > 0,
       createdBy: request.actorId ?? null,
     }
     const suppressed = (reason: string, body = '') =>
@@ -143,13 +154,24 @@ export class SchedulingService {
       return suppressed(`Contact detail failed permanently: ${address.healthReason ?? ''}`.trim())
 
     let rendered: ReturnType<typeof renderMessage>
+    let shown: ReturnType<typeof renderMessage>
     try {
-      rendered = renderMessage(
-        template,
-        request.personalisation,
-        brandingFrom(settings, await this.#settings.forceIdentity(tx, request.forceId)),
-        request.channel === 'email' ? this.#unsubscribeLinks?.urlFor(request.forceId, 'email', key) : null,
-      )
+      const branding = brandingFrom(settings, await this.#settings.forceIdentity(tx, request.forceId))
+      const unsubscribe =
+        request.channel === 'email' ? this.#unsubscribeLinks?.urlFor(request.forceId, 'email', key) : null
+      rendered = renderMessage(template, request.personalisation, branding, unsubscribe)
+      shown =
+        credentials.length === 0
+          ? rendered
+          : renderMessage(
+              template,
+              {
+                ...request.personalisation,
+                ...Object.fromEntries(credentials.map(([name, kind]) => [name, hiddenCredential[kind]])),
+              },
+              branding,
+              unsubscribe,
+            )
     } catch (error) {
       if (!(error instanceof MissingPersonalisationError)) throw error
       return this.#messages.insertMessage(
@@ -174,16 +196,23 @@ export class SchedulingService {
       {
         ...base,
         ...templateFields,
-        subject: rendered.subject,
-        body: rendered.text,
-        bodyMarkdown: rendered.markdown,
-        bodyHtml: rendered.html,
+        subject: shown.subject,
+        body: shown.text,
+        bodyMarkdown: shown.markdown,
+        bodyHtml: shown.html,
         sendAfter,
         status: 'scheduled',
       },
       quietHoursNote(earliest, sendAfter, window, request.urgent ?? false),
       request.actorId ?? null,
     )
+    if (message.sensitive)
+      await this.#messages.insertSecret(tx, message, {
+        subject: rendered.subject,
+        text: rendered.text,
+        markdown: rendered.markdown,
+        html: rendered.html,
+      })
     await this.#wake(tx, sendAfter)
     return message
   }

@@ -86,6 +86,11 @@ export const messages = pgTable('messages', {
   urgent: boolean('urgent').notNull(),
   /** A designer's test send (UJ-18): never counted in reports (UJ-13..UJ-16). */
   isTest: boolean('is_test').notNull().default(false),
+  /**
+   * Carries a credential (a sign-in code, an invitation link): subject and bodies here hide it;
+   * the words the person gets are in `message_secrets` until the message is handed over.
+   */
+  sensitive: boolean('sensitive').notNull().default(false),
   status: text('status').$type<MessageStatus>().notNull(),
   statusReason: text('status_reason'),
   providerRef: text('provider_ref'),
@@ -100,6 +105,20 @@ export const messages = pgTable('messages', {
   createdBy: uuid('created_by'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+})
+
+/** What a sensitive message says to the person: written by scheduling, read only by dispatch. */
+export interface MessageSecretContent {
+  subject: string | null
+  text: string
+  markdown: string | null
+  html: string | null
+}
+
+export const messageSecrets = pgTable('message_secrets', {
+  messageId: uuid('message_id').primaryKey(),
+  forceId: text('force_id').notNull(),
+  content: jsonb('content').$type<MessageSecretContent>().notNull(),
 })
 
 export const messageEvents = pgTable('message_events', {

@@ -10,7 +10,7 @@ import { pino } from 'pino'
 
 export type Logger = pino.Logger
 
-const secretParameters = /([?&](?:apikey|api_key|token|access_token|code|state)=)[^&#]*/gi
+const secretParameters = /([?&](?:apikey|api_key|token|access_token|code|state|invitation)=)[^&#]*/gi
 
 export function maskSecretsInUrl(url: string): string {
   return url.replace(secretParameters, '$1[redacted]')

@@ -439,6 +439,8 @@ export class AccountService {
       dueAt: now,
       // A code asked for now is wanted now, at any hour.
       urgent: true,
+      // Only the person may read it: hidden from staff, the write-back and the stored message.
+      credentials: { code: 'code' },
     })
     if (message.status === 'suppressed')
       throw new ValidationError([

@@ -230,6 +230,8 @@ export class InvitationService {
       templateKey: 'portal-invitation',
       language: person.language ?? 'en',
       personalisation: this.#personalisation(snapshot, token, expiresAt),
+      // The link's token lets whoever holds it register as the person: only they may read it.
+      credentials: { portal_link: 'link' },
       dueAt: now,
       actorId: request.actor.kind === 'staff' ? request.actor.id : null,
     })
@@ -423,6 +425,8 @@ export class InvitationService {
           templateKey: 'portal-reminder',
           language: person.language ?? 'en',
           personalisation: this.#personalisation(snapshot, token, expiresAt),
+          // The link's token lets whoever holds it register as the person: only they may read it.
+          credentials: { portal_link: 'link' },
           dueAt: now,
         })
         await this.#repo.updateInvitation(tx, invitation.id, {

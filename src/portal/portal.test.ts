@@ -13,6 +13,7 @@ import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
 import { anAthenaEvent } from '../sources/test-support/events.ts'
 import { PDFParse } from 'pdf-parse'
 import { CODE_ATTEMPTS } from './account-service.ts'
+import type { OutgoingMessage } from '../messaging/channels.ts'
 import { hashToken } from './invitation-service.ts'
 
 const DAY = 86_400_000
@@ -25,6 +26,7 @@ before(async () => {
   await t.app.services.portal.installDefaults('kent')
   await t.app.services.journeys.installDefaults('essex')
   await t.app.services.portal.installDefaults('essex')
+  t.app.services.messaging.devOutbox!.onDelivered((message) => received.push(message))
 })
 after(() => t?.close())
 
@@ -81,19 +83,29 @@ async function aCrimeWithVictim(
   return { crimeId: crime!.crime.id, crimeRef, personId: crime!.parties[0]!.personId!, email, mobile, urn }
 }
 
-/** The newest message of a template to an address, as the outbox holds it. */
+/** What the dev outbox handed over: the people's phones and inboxes. */
+const received: OutgoingMessage[] = []
+
+/**
+ * The newest message of a template as the person receives it: dispatched, then read where the
+ * dev outbox delivered it (the outbox staff read shows any code or link hidden).
+ */
 async function lastMessage(
   forceId: string,
   templateKey: string,
 ): Promise<{ body: string; recipient: string; status: string }> {
+  await t.app.jobs.boss.send('messaging.dispatch-due', {})
+  await t.app.jobs.drain(['messaging.dispatch-due'])
   const [row] = await t.app.db.withForce(forceId, (tx) =>
-    rows<{ body: string; recipient: string; status: string }>(
+    rows<{ id: string; recipient: string; status: string }>(
       tx,
-      sql`select body, recipient, status from messages where template_key = ${templateKey} order by created_at desc, id desc limit 1`,
+      sql`select id, recipient, status from messages where template_key = ${templateKey} order by created_at desc, id desc limit 1`,
     ),
   )
   assert.ok(row, `a ${templateKey} message`)
-  return row
+  const delivered = received.findLast((m) => m.id === row.id)
+  assert.ok(delivered, `the ${templateKey} message reached the person`)
+  return { body: delivered.body, recipient: row.recipient, status: row.status }
 }
 const linkIn = (body: string) => /\/portal\/register\?invitation=[\w-]+/.exec(body)?.[0]
 const codeIn = (body: string) => /\b(\d{6})\b/.exec(body)?.[1]
