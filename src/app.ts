@@ -41,6 +41,7 @@ import { createRetention } from './retention/module.ts'
 import type { Services } from './services.ts'
 import { createSources } from './sources/module.ts'
 import { createWriteback } from './writeback/module.ts'
+import { writeCaseNotes } from './writeback/case-notes.ts'
 import { writeBackOptOuts } from './writeback/opt-outs.ts'
 import { writeBackSentMessages } from './writeback/sent-messages.ts'
 
@@ -107,7 +108,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The home page's tiles come from the capability modules built below.
     attention: () => attentionTiles(modules),
     // The Portal's built-in accounts (below) are a way for citizens to sign in.
-    citizenSignIn: () => [{ text: 'Sign in with your email address and password', href: '/portal/sign-in' }],
+    // GOV.UK One Login (decision 0027) is offered while any force uses it.
+    citizenSignIn: async () => [
+      ...((await portal.services.portal.oneLogin.forces()).length
+        ? [{ text: 'Sign in with GOV.UK One Login', href: '/portal/one-login' }]
+        : []),
+      { text: 'Sign in with your email address and password', href: '/portal/sign-in' },
+    ],
   })
   const { audit, forces, push } = platform.services
   const forceIds = platform.forceIds
@@ -188,6 +195,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     loadCase: (tx, key) => journeys.caseReader.loadCase(tx, key),
     citizenSessions: platform.services.citizenSessions,
     forceHasPortal: (forceId) => forces.hasProduct(forceId, 'portal'),
+    cipher: writeback.services.writeback.cipher,
+    outbound,
+    // A change to a person's details reaches each force's CAD log and crime record (CP-30, CP-31).
+    writeCaseNote: writeCaseNotes(cases.services.cases, writeback.services.writeback),
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
   // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).

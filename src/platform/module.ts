@@ -60,7 +60,7 @@ export async function createPlatform(deps: {
   /** The capability modules' dashboard tiles, read when a home page is shown. */
   attention?: () => readonly AttentionTile[]
   /** The ways a citizen may sign in, offered by the capabilities (read when the page is shown). */
-  citizenSignIn?: () => readonly CitizenSignInOption[]
+  citizenSignIn?: () => readonly CitizenSignInOption[] | Promise<readonly CitizenSignInOption[]>
 }): Promise<Module<PlatformServices> & { forceIds(): Promise<string[]> }> {
   const { config, db, clock, log, jobs } = deps
   const forces = new ForceService(new ForceRepository(db), clock)

@@ -9,8 +9,11 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { BlockList, isIP, isIPv6 } from 'node:net'
 
-/** What Waypoint connects out for: a warehouse, a write-back endpoint, a virus scanner (clamd). */
-export type OutboundPurpose = 'warehouse' | 'writeback' | 'scanner'
+/**
+ * What Waypoint connects out for: a warehouse, a write-back endpoint, a virus scanner (clamd), a
+ * citizen identity provider (GOV.UK One Login's discovery, token, JWKS and userinfo endpoints).
+ */
+export type OutboundPurpose = 'warehouse' | 'writeback' | 'scanner' | 'identity'
 
 export type HostRule =
   | { kind: 'name'; name: string; wildcard: boolean; port?: number }
@@ -176,13 +179,14 @@ export function normaliseHost(host: string): string {
 }
 
 export class OutboundPolicy {
-  readonly #rules: Record<OutboundPurpose, HostRule[]>
+  readonly #rules: Partial<Record<OutboundPurpose, HostRule[]>>
   readonly #ownDatabase: () => Promise<OwnDatabase>
   readonly #resolve: Resolve
   #own: Promise<OwnDatabase> | undefined
 
   constructor(options: {
-    rules: Record<OutboundPurpose, HostRule[]>
+    /** A purpose not given allows nothing. */
+    rules: Partial<Record<OutboundPurpose, HostRule[]>>
     ownDatabase: () => Promise<OwnDatabase>
     resolve?: Resolve
   }) {
@@ -207,7 +211,7 @@ export class OutboundPolicy {
    */
   listed(purpose: OutboundPurpose, host: string, port: number): boolean {
     const h = normaliseHost(host)
-    const rules = this.#rules[purpose]
+    const rules = this.#rules[purpose] ?? []
     return isIP(h) ? addressListed(rules, h, port) : nameListed(rules, h, port)
   }
 
@@ -225,7 +229,7 @@ export class OutboundPolicy {
     database?: string,
   ): Promise<OutboundCheck> {
     const h = normaliseHost(host)
-    const rules = this.#rules[purpose]
+    const rules = this.#rules[purpose] ?? []
     if (!this.listed(purpose, h, port))
       return { ok: false, reason: 'not-allowed', detail: `${h}:${port} is not on the ${purpose} allow-list` }
     let addresses: OutboundAddress[]

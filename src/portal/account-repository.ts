@@ -22,6 +22,19 @@ export class AccountRepository {
       .then((r) => r[0])
   }
 
+  accountBySub(tx: Tx, sub: string): Promise<AccountRow | undefined> {
+    return tx
+      .select()
+      .from(portalAccounts)
+      .where(eq(portalAccounts.oneLoginSub, sub))
+      .then((r) => r[0])
+  }
+
+  /** Removes an account: its links and pending steps go with it; invitations keep their record. */
+  async removeAccount(tx: Tx, id: string): Promise<void> {
+    await tx.delete(portalAccounts).where(eq(portalAccounts.id, id))
+  }
+
   async addAccount(tx: Tx, row: typeof portalAccounts.$inferInsert): Promise<AccountRow> {
     const [inserted] = await tx.insert(portalAccounts).values(row).returning()
     return inserted!

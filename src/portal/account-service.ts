@@ -15,7 +15,30 @@ import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, type FieldError, ValidationError } from '../platform/errors.ts'
 import type { AccountRepository } from './account-repository.ts'
 import type { PortalRepository } from './repository.ts'
-import type { AccountRow, ChallengeRow, InvitationRow, SecondFactor } from './schema.ts'
+import type { OneLoginIdentity } from './one-login-service.ts'
+import type { AccountRow, ChallengeRow, InvitationRow, NotifyChannel, SecondFactor } from './schema.ts'
+
+/** The provider names citizen sessions carry (decision 0023). */
+export const BUILT_IN_PROVIDER = 'waypoint'
+export const ONE_LOGIN_PROVIDER = 'one-login'
+
+/** One changed detail of an account, with the words the person and the force read. */
+export interface DetailChange {
+  field: string
+  label: string
+  /** The new value; empty when it was removed. */
+  value: string
+  /** For the email address: the one it replaced, which hears of the change too. */
+  previous?: string
+}
+
+/** Tells the person and each force with a live case of a change (CP-27, CP-30, CP-31). */
+export type DetailsChanged = (
+  tx: Tx,
+  account: AccountRow,
+  changes: DetailChange[],
+  source: 'citizen' | 'one-login',
+) => Promise<void>
 
 const MINUTE = 60_000
 /** Wrong codes allowed in one step before it must start again. */
@@ -75,6 +98,7 @@ export class AccountService {
   readonly #scheduling: SchedulingService
   readonly #vault: TotpSecretVault
   readonly #login: { maxFailedAttempts: number; lockoutMinutes: number }
+  readonly #detailsChanged: DetailsChanged
 
   constructor(deps: {
     db: Database
@@ -85,6 +109,8 @@ export class AccountService {
     scheduling: SchedulingService
     vault: TotpSecretVault
     login: { maxFailedAttempts: number; lockoutMinutes: number }
+    /** A change to an account's details from any source reaches the person and the forces (CP-30). */
+    detailsChanged: DetailsChanged
   }) {
     this.#db = deps.db
     this.#accounts = deps.accounts
@@ -94,6 +120,7 @@ export class AccountService {
     this.#scheduling = deps.scheduling
     this.#vault = deps.vault
     this.#login = deps.login
+    this.#detailsChanged = deps.detailsChanged
   }
 
   /** Starts registering from an open invitation; returns the browser's challenge token. */
@@ -114,10 +141,38 @@ export class AccountService {
     return token
   }
 
+  /** Keeps a One Login sign-in's state and nonce until the person returns; answers the browser's token. */
+  async startOneLogin(
+    pending: { state: string; nonce: string; vtr: string; returnTo: string },
+    forceId: string,
+    invitationId: string | null,
+  ): Promise<string> {
+    const token = randomBytes(32).toString('base64url')
+    const now = this.#clock.now()
+    await this.#db.asSystem((tx) =>
+      this.#accounts.addChallenge(tx, {
+        tokenHash: sha256(token),
+        purpose: 'one-login',
+        step: 'authorize',
+        forceId,
+        invitationId,
+        pending,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * MINUTE),
+      }),
+    )
+    return token
+  }
+
+  /** A challenge is used once: a One Login answer cannot be replayed. */
+  endChallenge(challenge: ChallengeRow): Promise<void> {
+    return this.#db.asSystem((tx) => this.#accounts.endChallenge(tx, challenge.id))
+  }
+
   /** The challenge a browser's token names, while it lasts. */
   async challenge(
     token: string | undefined,
-    purpose: 'register' | 'sign-in',
+    purpose: 'register' | 'sign-in' | 'one-login',
   ): Promise<ChallengeRow | undefined> {
     if (!token) return undefined
     const found = await this.#db.asSystem((tx) => this.#accounts.challengeByToken(tx, sha256(token)))
@@ -227,15 +282,12 @@ export class AccountService {
   async registerTerms(
     challenge: ChallengeRow,
     accepted: { terms: boolean; privacy: boolean; cookies: boolean },
+    preferences: { channel?: string; quietFrom?: string; quietTo?: string } = {},
   ): Promise<{ account: AccountRow; forceId: string }> {
     this.#expectStep(challenge, 'terms')
-    const errors: FieldError[] = []
-    if (!accepted.terms)
-      errors.push({ field: 'terms', message: 'Accept the terms of use to create your account' })
-    if (!accepted.privacy)
-      errors.push({ field: 'privacy', message: 'Confirm you have read the privacy notice' })
-    if (!accepted.cookies)
-      errors.push({ field: 'cookies', message: 'Confirm you have read the cookies policy' })
+    const errors = termsErrors(accepted)
+    const chosen = readPreferences(preferences, !!challenge.pending.mobile)
+    errors.push(...chosen.errors)
     if (errors.length) throw new ValidationError(errors)
     const now = this.#clock.now()
     const p = challenge.pending
@@ -251,6 +303,8 @@ export class AccountService {
           passwordHash: p.passwordHash!,
           secondFactor: p.secondFactor as SecondFactor,
           termsAcceptedAt: now,
+          ...policyVersions,
+          ...chosen.values,
           homeForceId: challenge.forceId!,
           createdAt: now,
           // Registering signs them in.
@@ -353,6 +407,126 @@ export class AccountService {
   /** The account a signed-in citizen's session names (built-in sign-in), if it still exists. */
   account(id: string): Promise<AccountRow | undefined> {
     return this.#db.asSystem((tx) => this.#accounts.account(tx, id))
+  }
+
+  /**
+   * The account a citizen session names: by account id for the built-in sign-in, by `sub` for
+   * One Login (decision 0023). Undefined once the account is gone.
+   */
+  accountOfSession(
+    data: { provider?: string; subject?: string } | undefined,
+  ): Promise<AccountRow | undefined> {
+    if (!data?.subject) return Promise.resolve(undefined)
+    if (data.provider === BUILT_IN_PROVIDER) return this.account(data.subject)
+    if (data.provider === ONE_LOGIN_PROVIDER)
+      return this.#db.asSystem((tx) => this.#accounts.accountBySub(tx, data.subject!))
+    return Promise.resolve(undefined)
+  }
+
+  /**
+   * Signing in with GOV.UK One Login (decision 0027). The account is the one keyed by `sub`; the
+   * email address and phone number One Login reports are kept, and a change to them reaches the
+   * person and the forces like any other (CP-30). A person arriving from an invitation who has no
+   * account yet gets one keyed by `sub` (or, when One Login verified an address a built-in account
+   * already has, that account, now keyed by `sub` too), and the invitation is taken up there; the
+   * terms are then asked for before anything else. Without an invitation and without an account,
+   * there is nothing to sign in to (CP-21): undefined.
+   */
+  async signInWithOneLogin(
+    identity: OneLoginIdentity,
+    invitationId: string | null,
+    forceId: string,
+  ): Promise<AccountRow | undefined> {
+    const now = this.#clock.now()
+    return this.#db.asSystem(async (tx) => {
+      let account = await this.#accounts.accountBySub(tx, identity.sub)
+      if (!account && invitationId) {
+        const sameEmail = identity.emailVerified
+          ? await this.#accounts.accountByEmail(tx, emailKeyOf(identity.email))
+          : undefined
+        if (sameEmail?.oneLoginSub)
+          throw new DomainError(
+            'email-in-use',
+            'Another GOV.UK One Login uses this email address with this service. Sign in with that one.',
+            { status: 409 },
+          )
+        if (sameEmail) {
+          await this.#accounts.updateAccount(tx, sameEmail.id, { oneLoginSub: identity.sub })
+          account = { ...sameEmail, oneLoginSub: identity.sub }
+        } else
+          account = await this.#accounts.addAccount(tx, {
+            email: identity.email,
+            emailKey: emailKeyOf(identity.email),
+            mobile: identity.phone ?? null,
+            phoneVerified: identity.phoneVerified,
+            oneLoginSub: identity.sub,
+            homeForceId: forceId,
+            createdAt: now,
+          })
+      }
+      if (!account) return undefined
+      const changes: DetailChange[] = []
+      if (account.oneLoginSub === identity.sub && account.email !== identity.email && identity.emailVerified)
+        changes.push({
+          field: 'email',
+          label: 'Email address',
+          value: identity.email,
+          previous: account.email,
+        })
+      if (account.oneLoginSub === identity.sub && identity.phone && account.mobile !== identity.phone)
+        changes.push({ field: 'mobile', label: 'Phone number', value: identity.phone })
+      await this.#accounts.updateAccount(tx, account.id, {
+        ...(changes.some((c) => c.field === 'email')
+          ? { email: identity.email, emailKey: emailKeyOf(identity.email) }
+          : {}),
+        ...(changes.some((c) => c.field === 'mobile')
+          ? { mobile: identity.phone, phoneVerified: identity.phoneVerified }
+          : {}),
+        previousSignedInAt: account.lastSignedInAt,
+        lastSignedInAt: now,
+      })
+      const updated = (await this.#accounts.account(tx, account.id))!
+      if (invitationId) {
+        const [invitation] = await this.#portal.invitationsById(tx, [invitationId])
+        if (invitation && !invitation.acceptedAt) await this.#acceptInvitation(tx, invitationId, updated)
+      }
+      if (changes.length && account.termsAcceptedAt)
+        await this.#detailsChanged(tx, updated, changes, 'one-login')
+      return updated
+    })
+  }
+
+  /**
+   * The terms, privacy notice and cookies policy accepted, and notification preferences chosen,
+   * by someone whose account was made at their first One Login sign-in (CP-11, CP-13).
+   */
+  async acceptTerms(
+    account: AccountRow,
+    accepted: { terms: boolean; privacy: boolean; cookies: boolean },
+    preferences: { channel?: string; quietFrom?: string; quietTo?: string },
+  ): Promise<void> {
+    const errors = termsErrors(accepted)
+    const chosen = readPreferences(preferences, !!account.mobile)
+    errors.push(...chosen.errors)
+    if (errors.length) throw new ValidationError(errors)
+    await this.#db.asSystem(async (tx) => {
+      await this.#accounts.updateAccount(tx, account.id, {
+        termsAcceptedAt: this.#clock.now(),
+        ...policyVersions,
+        ...chosen.values,
+      })
+      await this.#audit.record(
+        {
+          action: 'portal.terms-accepted',
+          forceId: account.homeForceId,
+          actor: { kind: 'citizen', id: account.id },
+          recordType: 'portal-account',
+          recordId: account.id,
+          detail: { ...policyVersions },
+        },
+        tx,
+      )
+    })
   }
 
   /**
@@ -539,6 +713,62 @@ export class AccountService {
         status: 409,
       })
   }
+}
+
+/** The versions of the policies a person accepts now (CP-13); a new version is asked for again. */
+export const policyVersions = {
+  termsVersion: '2026-12',
+  privacyVersion: '2026-12',
+  cookiesVersion: '2026-12',
+}
+
+function termsErrors(accepted: { terms: boolean; privacy: boolean; cookies: boolean }): FieldError[] {
+  const errors: FieldError[] = []
+  if (!accepted.terms)
+    errors.push({ field: 'terms', message: 'Accept the terms of use to create your account' })
+  if (!accepted.privacy)
+    errors.push({ field: 'privacy', message: 'Confirm you have read the privacy notice' })
+  if (!accepted.cookies)
+    errors.push({ field: 'cookies', message: 'Confirm you have read the cookies policy' })
+  return errors
+}
+
+/** Notification preferences as a form gives them (CP-11, CP-25): a channel and optional quiet hours. */
+export function readPreferences(
+  input: { channel?: string; quietFrom?: string; quietTo?: string },
+  hasMobile: boolean,
+): {
+  values: { notifyChannel: NotifyChannel; quietFrom: number | null; quietTo: number | null }
+  errors: FieldError[]
+} {
+  const errors: FieldError[] = []
+  const channel = (input.channel || 'email') as NotifyChannel
+  if (!['email', 'sms', 'both'].includes(channel))
+    errors.push({ field: 'channel', message: 'Select how you want us to tell you about your case' })
+  else if (channel !== 'email' && !hasMobile)
+    errors.push({ field: 'channel', message: 'Add a mobile number to get text messages, or choose email' })
+  const hour = (value: string | undefined, field: string) => {
+    if (value === undefined || value === '') return null
+    const n = Number(value)
+    if (!/^\d{1,2}$/.test(value) || n > 23) {
+      errors.push({ field, message: 'Choose an hour from the list' })
+      return null
+    }
+    return n
+  }
+  const quietFrom = hour(input.quietFrom, 'quietFrom')
+  const quietTo = hour(input.quietTo, 'quietTo')
+  if ((quietFrom === null) !== (quietTo === null) && !errors.length)
+    errors.push({
+      field: quietFrom === null ? 'quietFrom' : 'quietTo',
+      message: 'Choose both when quiet hours start and when they end, or neither',
+    })
+  else if (quietFrom !== null && quietFrom === quietTo)
+    errors.push({
+      field: 'quietTo',
+      message: 'Quiet hours must end at a different hour from when they start',
+    })
+  return { values: { notifyChannel: channel, quietFrom, quietTo }, errors }
 }
 
 function codeRefused(message: string): ValidationError {

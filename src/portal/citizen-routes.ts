@@ -10,14 +10,14 @@ import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
 import { MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import { DomainError } from '../platform/errors.ts'
-import type { AccountService } from './account-service.ts'
+import { type AccountService, BUILT_IN_PROVIDER } from './account-service.ts'
 import { renderCasePdf } from './case-pdf.ts'
 import type { CitizenCaseService } from './case-view-service.ts'
 import type { InvitationService } from './invitation-service.ts'
+import type { InvitationRow } from './schema.ts'
 
 export const CHALLENGE_COOKIE = 'waypoint_portal_challenge'
-/** The provider name built-in accounts sign in under (citizen sessions' seam). */
-export const BUILT_IN_PROVIDER = 'waypoint'
+export { BUILT_IN_PROVIDER }
 
 const text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
 const form = (fields: Record<string, ReturnType<typeof text>>) => Type.Object({ ...fields, _csrf: text(200) })
@@ -38,6 +38,11 @@ export function registerPortalCitizenRoutes(
     citizenSessions: CitizenSessions
     secureCookie: boolean
     clock: Clock
+    /** Sends an invited person to GOV.UK One Login when their force uses it; undefined otherwise. */
+    oneLoginRegistration?: (
+      invitation: InvitationRow,
+      reply: FastifyReply,
+    ) => Promise<FastifyReply | undefined>
   },
 ): void {
   const { accounts } = deps
@@ -91,6 +96,11 @@ export function registerPortalCitizenRoutes(
       if (!invitation) {
         reply.code(404)
         return reply.render('portal/link-expired.njk', { title: 'This link has expired or has been used' })
+      }
+      // A force on GOV.UK One Login registers people there (decision 0027).
+      if (deps.oneLoginRegistration) {
+        const started = await deps.oneLoginRegistration(invitation, reply)
+        if (started) return started
       }
       setChallenge(reply, await accounts.startRegistration(invitation))
       return reply.redirect('/portal/register/email', 303)
@@ -203,13 +213,20 @@ export function registerPortalCitizenRoutes(
     'terms',
     'portal/register-terms.njk',
     'Terms of use, privacy and cookies',
-    { terms: text(10), privacy: text(10), cookies: text(10) },
+    {
+      terms: text(10),
+      privacy: text(10),
+      cookies: text(10),
+      channel: text(10),
+      quietFrom: text(2),
+      quietTo: text(2),
+    },
     async (c, body, request, reply) => {
-      const { account, forceId } = await accounts.registerTerms(c, {
-        terms: body.terms === 'yes',
-        privacy: body.privacy === 'yes',
-        cookies: body.cookies === 'yes',
-      })
+      const { account, forceId } = await accounts.registerTerms(
+        c,
+        { terms: body.terms === 'yes', privacy: body.privacy === 'yes', cookies: body.cookies === 'yes' },
+        { channel: body.channel, quietFrom: body.quietFrom, quietTo: body.quietTo },
+      )
       reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
       await deps.citizenSessions.signIn(request, reply, {
         subject: account.id,
@@ -310,9 +327,9 @@ export function registerPortalCitizenRoutes(
   // The signed-in citizen's pages.
   const citizenAccess = { citizen: true as const, product: 'portal' as const }
   const signedInAccount = async (request: FastifyRequest) => {
-    const data = request.citizenSession?.data as { provider?: string; subject?: string } | undefined
-    const account =
-      data?.provider === BUILT_IN_PROVIDER && data.subject ? await accounts.account(data.subject) : undefined
+    const account = await accounts.accountOfSession(
+      request.citizenSession?.data as { provider?: string; subject?: string } | undefined,
+    )
     if (!account)
       throw new DomainError('no-account', 'Your account could not be found. Sign in again.', { status: 401 })
     return account
@@ -320,6 +337,8 @@ export function registerPortalCitizenRoutes(
 
   http.get('/portal', { config: { access: citizenAccess } }, async (request, reply) => {
     const account = await signedInAccount(request)
+    // An account made at a first One Login sign-in accepts the terms before anything else (CP-13).
+    if (!account.termsAcceptedAt) return reply.redirect('/portal/welcome', 303)
     const cases = await deps.cases.dashboard(account.id, account.previousSignedInAt)
     return reply.render('portal/dashboard.njk', {
       title: 'Your cases',

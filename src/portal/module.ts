@@ -14,11 +14,18 @@ import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
 import type { Module } from '../platform/modules.ts'
+import type { CredentialCipher } from '../platform/crypto.ts'
+import type { OutboundPolicy } from '../platform/outbound.ts'
 import { AccountRepository } from './account-repository.ts'
 import { AccountService } from './account-service.ts'
 import { CitizenCaseService } from './case-view-service.ts'
 import { registerPortalCitizenRoutes } from './citizen-routes.ts'
 import { InvitationService } from './invitation-service.ts'
+import { registerAccountSettingsRoutes } from './account-settings-routes.ts'
+import { OneLoginRepository } from './one-login-repository.ts'
+import { oneLoginRegistration, registerOneLoginRoutes } from './one-login-routes.ts'
+import { OneLoginService } from './one-login-service.ts'
+import { type CaseNoteWriter, ProfileService } from './profile-service.ts'
 import { portalChallengeSweepJob, portalReminderJob } from './jobs.ts'
 import { PortalRepository } from './repository.ts'
 import { portalStandingForPage, registerPortalStaffRoutes } from './staff-routes.ts'
@@ -29,6 +36,8 @@ export interface PortalServices {
     invitations: InvitationService
     accounts: AccountService
     cases: CitizenCaseService
+    profiles: ProfileService
+    oneLogin: OneLoginService
     /** Adds the portal's message templates a force does not have yet. */
     installDefaults(forceId: string): Promise<number>
   }
@@ -45,6 +54,12 @@ export function createPortal(deps: {
   loadCase: CaseReader['loadCase']
   citizenSessions: CitizenSessions
   forceHasPortal: (forceId: string) => Promise<boolean>
+  /** Seals each force's One Login private key (the credential cipher). */
+  cipher: CredentialCipher
+  /** Where One Login may be reached (identity providers, decision 0016). */
+  outbound: OutboundPolicy
+  /** A note into a case's open CAD log and crime record (write-back; CP-30, CP-31). */
+  writeCaseNote: CaseNoteWriter
 }): Module<PortalServices> & { standing: ReturnType<typeof portalStandingForPage> } {
   const repo = new PortalRepository()
   const accountRepo = new AccountRepository()
@@ -57,6 +72,27 @@ export function createPortal(deps: {
     loadCase: deps.loadCase,
     publicUrl: deps.config.http.publicUrl,
   })
+  const profiles = new ProfileService({
+    db: deps.db,
+    accounts: accountRepo,
+    portal: repo,
+    clock: deps.clock,
+    audit: deps.audit,
+    scheduling: deps.messaging.scheduling,
+    writeNote: deps.writeCaseNote,
+    publicUrl: deps.config.http.publicUrl,
+    forgetCitizen: (provider, subject) => deps.citizenSessions.forget(provider, subject),
+  })
+  const oneLogin = new OneLoginService({
+    db: deps.db,
+    repo: new OneLoginRepository(),
+    cipher: deps.cipher,
+    outbound: deps.outbound,
+    clock: deps.clock,
+    audit: deps.audit,
+    publicUrl: deps.config.http.publicUrl,
+    allowHttp: deps.config.environment !== 'production',
+  })
   const accounts = new AccountService({
     db: deps.db,
     accounts: accountRepo,
@@ -66,6 +102,7 @@ export function createPortal(deps: {
     scheduling: deps.messaging.scheduling,
     vault: new TotpSecretVault(deps.config.totpSecretKey, deps.config.totpSecretKeyPrevious),
     login: deps.config.login,
+    detailsChanged: (tx, account, changes, source) => profiles.detailsChanged(tx, account, changes, source),
   })
   // A new case for someone who already has an account is linked to it, with a notification (CP-50a, CP-50b).
   deps.cases.onChange((tx, events) => invitations.onCaseEvents(tx, events))
@@ -74,7 +111,7 @@ export function createPortal(deps: {
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))
   return {
     name: 'portal',
-    services: { portal: { invitations, accounts, cases, installDefaults } },
+    services: { portal: { invitations, accounts, cases, profiles, oneLogin, installDefaults } },
     standing: portalStandingForPage({ invitations, forceHasPortal: deps.forceHasPortal }),
     jobs: [
       portalReminderJob(invitations),
@@ -83,8 +120,17 @@ export function createPortal(deps: {
       ),
     ],
     routes: (http) => {
+      const oneLoginRoutes = {
+        oneLogin,
+        accounts,
+        invitations,
+        citizenSessions: deps.citizenSessions,
+        secureCookie: deps.config.session.secureCookie,
+        publicUrl: deps.config.http.publicUrl,
+      }
       registerPortalStaffRoutes(http, { invitations, repo, db: deps.db })
       registerPortalCitizenRoutes(http, {
+        oneLoginRegistration: oneLoginRegistration(oneLoginRoutes),
         accounts,
         invitations,
         cases,
@@ -92,8 +138,16 @@ export function createPortal(deps: {
         secureCookie: deps.config.session.secureCookie,
         clock: deps.clock,
       })
+      registerOneLoginRoutes(http, oneLoginRoutes)
+      registerAccountSettingsRoutes(http, { accounts, profiles, citizenSessions: deps.citizenSessions })
     },
     navigation: [
+      {
+        text: 'GOV.UK One Login',
+        href: '/console/portal/one-login',
+        roles: ['force_admin'],
+        group: 'portal',
+      },
       {
         text: 'Invitations',
         href: '/console/portal/invitations',

@@ -1,5 +1,15 @@
 // Drizzle tables for src/portal/migrations (the SQL files are the source of truth; decision 0023).
-import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import type { Condition } from '../journeys/conditions.ts'
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -8,6 +18,10 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
 export type PortalRole = 'victim' | 'witness' | 'parent_guardian' | 'attorney'
 export const portalRoles: readonly PortalRole[] = ['victim', 'witness', 'parent_guardian', 'attorney']
 export type SecondFactor = 'sms' | 'email' | 'app'
+/** How the Portal tells the person something (CP-11, CP-25). */
+export type NotifyChannel = 'email' | 'sms' | 'both'
+/** One Login's levels of authentication: low (`Cl`) and medium, two factors (`Cl.Cm`). */
+export type OneLoginLevel = 'Cl' | 'Cl.Cm'
 export type CaseKind = 'incident' | 'crime'
 
 /** Region-wide: one account per person, across forces. */
@@ -27,6 +41,30 @@ export const portalAccounts = pgTable('portal_accounts', {
   createdAt: timestamptz('created_at').notNull(),
   lastSignedInAt: timestamptz('last_signed_in_at'),
   previousSignedInAt: timestamptz('previous_signed_in_at'),
+  oneLoginSub: text('one_login_sub'),
+  phoneVerified: boolean('phone_verified').notNull().default(false),
+  firstName: text('first_name'),
+  lastName: text('last_name'),
+  address: text('address'),
+  contactPhone: text('contact_phone'),
+  notifyChannel: text('notify_channel').$type<NotifyChannel>().notNull().default('email'),
+  quietFrom: smallint('quiet_from'),
+  quietTo: smallint('quiet_to'),
+  termsVersion: text('terms_version'),
+  privacyVersion: text('privacy_version'),
+  cookiesVersion: text('cookies_version'),
+})
+
+/** A force's GOV.UK One Login client (decision 0027); the private key is sealed. */
+export const portalOneLoginSettings = pgTable('portal_one_login_settings', {
+  forceId: text('force_id').primaryKey(),
+  issuer: text('issuer').notNull(),
+  clientId: text('client_id').notNull(),
+  privateKeySealed: text('private_key_sealed').notNull(),
+  keyId: text('key_id').notNull(),
+  vtr: text('vtr').$type<OneLoginLevel>().notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+  updatedBy: uuid('updated_by'),
 })
 
 export const portalLinks = pgTable('portal_links', {
@@ -75,7 +113,7 @@ export const portalSettings = pgTable('portal_settings', {
 export const portalChallenges = pgTable('portal_challenges', {
   id: uuid('id').primaryKey().defaultRandom(),
   tokenHash: text('token_hash').notNull(),
-  purpose: text('purpose').$type<'register' | 'sign-in'>().notNull(),
+  purpose: text('purpose').$type<'register' | 'sign-in' | 'one-login'>().notNull(),
   step: text('step').notNull(),
   forceId: text('force_id'),
   invitationId: uuid('invitation_id'),
@@ -105,3 +143,4 @@ export type LinkRow = typeof portalLinks.$inferSelect
 export type InvitationRow = typeof portalInvitations.$inferSelect
 export type SettingsRow = typeof portalSettings.$inferSelect
 export type ChallengeRow = typeof portalChallenges.$inferSelect
+export type OneLoginSettingsRow = typeof portalOneLoginSettings.$inferSelect

@@ -36,6 +36,18 @@ export const portalTemplates: readonly PortalTemplate[] = [
     subject: 'A new case in your account',
     body: '((force_name)): ((reference)) has been added to your account. Sign in to follow it: ((portal_link))',
   },
+  {
+    key: 'portal-account-changed',
+    title: 'My Police Portal: your account was changed',
+    subject: 'Your account was changed',
+    body: '((force_name)): these details of your account were changed: ((changes)). If this was not you, sign in and check your account, or contact us: ((portal_link))',
+  },
+  {
+    key: 'portal-account-deleted',
+    title: 'My Police Portal: your account was deleted',
+    subject: 'Your account was deleted',
+    body: '((force_name)): your account has been deleted. We will still contact you about your case by text message or email.',
+  },
 ]
 
 /** Adds the portal's templates a force does not have yet; a force's own versions are kept. */

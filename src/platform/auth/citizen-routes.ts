@@ -14,7 +14,7 @@ export interface CitizenSignInOption {
 export function registerCitizenAccountRoutes(
   http: FastifyInstance,
   citizenSessions: CitizenSessions,
-  signInOptions: () => readonly CitizenSignInOption[] = () => [],
+  signInOptions: () => readonly CitizenSignInOption[] | Promise<readonly CitizenSignInOption[]> = () => [],
 ): void {
   http.get('/account', { config: { access: { citizen: true } } }, async (request, reply) => {
     return reply.render('account/account.njk', { title: 'Your account', signedIn: request.citizen })
@@ -30,7 +30,7 @@ export function registerCitizenAccountRoutes(
     },
     async (request, reply) => {
       const returnTo = request.query.returnTo
-      const options = signInOptions().map((o) => ({
+      const options = (await signInOptions()).map((o) => ({
         text: o.text,
         href: returnTo ? `${o.href}?returnTo=${encodeURIComponent(returnTo)}` : o.href,
       }))

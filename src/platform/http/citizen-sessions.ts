@@ -77,6 +77,21 @@ export class CitizenSessions {
     return { citizenId }
   }
 
+  /**
+   * Forgets a provider's subject everywhere: every citizen session signed in with it ends and
+   * its per-force ids go (an account deleted at the person's request, CP-33).
+   */
+  async forget(provider: string, subject: string): Promise<void> {
+    await this.#db.asSystem(async (tx) => {
+      await tx.execute(sql`
+        delete from sessions where subject_kind = 'citizen'
+          and data->>'provider' = ${provider} and data->>'subject' = ${subject}`)
+      await tx.execute(
+        sql`delete from citizen_identities where provider = ${provider} and subject = ${subject}`,
+      )
+    })
+  }
+
   /** Ends the browser's citizen session; a staff session in the same browser is untouched. */
   async signOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.citizenSession) await this.#sessions.end(request.citizenSession.id)
