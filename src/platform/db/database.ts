@@ -78,6 +78,11 @@ export interface OpenDatabaseOptions {
   dataDir?: string
   /** A PGlite data directory dump to start from (tests load a migrated template). */
   loadDataDir?: Blob
+  /**
+   * PGlite only: server settings for this instance (`shared_buffers`, `min_wal_size`…), on top of
+   * PGlite's own start parameters. Tests use a small buffer pool: PGlite zeroes all of it at start.
+   */
+  pgliteSettings?: Record<string, string>
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -89,7 +94,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options.tenantUrl ?? loginUrl(options.databaseUrl, TENANT_LOGIN),
       options.systemUrl ?? loginUrl(options.databaseUrl, SYSTEM_LOGIN),
     )
-  return openPglite(options.dataDir ?? 'memory://', options.loadDataDir)
+  return openPglite(options.dataDir ?? 'memory://', options.loadDataDir, options.pgliteSettings)
 }
 
 export const TENANT_LOGIN = 'waypoint_tenant_login'
@@ -109,13 +114,24 @@ export async function rows<T>(tx: Executor, query: SQL): Promise<T[]> {
   return result.rows
 }
 
-async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+async function openPglite(
+  dataDir: string,
+  loadDataDir?: Blob,
+  settings: Record<string, string> = {},
+): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const startParams = Object.entries(settings).length
+    ? [
+        ...PGlite.defaultStartParams,
+        ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      ]
+    : undefined
   // pg_trgm: the trigram indexes of staff search (cases migration 1001); with fuzzystrmatch, the
   // Contact single view's identity matching (contact migration 1200).
   const client = new PGlite(dataDir, {
     extensions: { pg_trgm, fuzzystrmatch },
     ...(loadDataDir ? { loadDataDir } : {}),
+    ...(startParams ? { startParams } : {}),
   })
   await client.waitReady
   const orm = drizzlePglite(client) as unknown as Executor
