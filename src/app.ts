@@ -215,13 +215,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources: sources.services.sources,
     forceIds,
   })
-  // Contact (LOT 3): the single view of a person across systems (CRM-10, CRM-12, CRM-14, CRM-24).
+  // Contact (LOT 3): the single view of a person across systems (CRM-10, CRM-12, CRM-14) and the
+  // omnichannel queue every conversation's new message joins.
   const contact = createContact({
     db,
     clock,
     audit,
     cases: cases.services.cases,
     writeback: writeback.services.writeback,
+    conversations: messaging.services.conversations,
+    push,
   })
   const modules: Module[] = [
     writeback,

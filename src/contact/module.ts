@@ -3,11 +3,16 @@
 // (every contact is one), the write-back outbox (corrections go back to the sources), push and
 // audit; it owns only its own tables (src/contact/migrations).
 import type { CaseService } from '../cases/service.ts'
+import type { ConversationService } from '../messaging/conversations/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { Module } from '../platform/modules.ts'
+import type { PushService } from '../platform/push/push-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
+import { QueueService, queueTopic } from './queue.ts'
+import { QueueRepository } from './queue-repository.ts'
+import { registerQueueRoutes } from './queue-routes.ts'
 import { ContactRepository } from './repository.ts'
 import { SingleViewService } from './single-view.ts'
 import { contactStaff, registerSingleViewRoutes } from './single-view-routes.ts'
@@ -15,6 +20,7 @@ import { contactStaff, registerSingleViewRoutes } from './single-view-routes.ts'
 export interface ContactServices {
   contact: {
     singleView: SingleViewService
+    queue: QueueService
   }
 }
 
@@ -24,6 +30,9 @@ export function createContact(deps: {
   audit: AuditService
   cases: CaseService
   writeback: WritebackService
+  /** Every message a person sends puts their conversation in the queue. */
+  conversations: ConversationService
+  push?: PushService
 }): Module<ContactServices> {
   const repo = new ContactRepository()
   const singleView = new SingleViewService({
@@ -34,13 +43,32 @@ export function createContact(deps: {
     clock: deps.clock,
     writeback: deps.writeback,
   })
+  deps.push?.defineTopic({ name: queueTopic, staff: contactStaff })
+  const queue = new QueueService({
+    db: deps.db,
+    repo: new QueueRepository(),
+    clock: deps.clock,
+    audit: deps.audit,
+    ...(deps.push ? { push: deps.push } : {}),
+  })
+  deps.conversations.onReceived(async (tx, event) => {
+    await queue.enqueue(tx, event)
+  })
   return {
     name: 'contact',
-    services: { contact: { singleView } },
+    services: { contact: { singleView, queue } },
     routes: (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
+      registerQueueRoutes(http, { queue, audit: deps.audit, now: () => deps.clock.now() })
     },
     navigation: [
+      {
+        text: 'Queue',
+        href: '/console/contact/queue',
+        roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
       {
         text: 'Find a person',
         href: '/console/contact/people',

@@ -93,6 +93,17 @@ export interface ConversationPage {
   markedRead: number
 }
 
+/** A message a person sent, just stored: what a listener (Contact's queue) is told, in its transaction. */
+export interface ReceivedEvent {
+  forceId: string
+  conversationId: string
+  messageId: string
+  personId: string | null
+  channel: ConversationChannel
+}
+
+export type ReceivedListener = (tx: Tx, event: ReceivedEvent) => Promise<void>
+
 /** Live push topics: one conversation (key: its id) and one person's messages (key: their id). */
 export const conversationTopic = 'conversation'
 export const personMessagesTopic = 'person-messages'
@@ -106,6 +117,7 @@ export class ConversationService {
   readonly #direct: DirectMessageService | undefined
   readonly #onAttachments: ((tx: Tx) => Promise<unknown>) | undefined
   readonly #optOuts: OptOutService | undefined
+  readonly #receivedListeners: ReceivedListener[] = []
 
   constructor(deps: {
     db: Database
@@ -129,6 +141,14 @@ export class ConversationService {
     this.#direct = deps.direct
     this.#onAttachments = deps.onAttachments
     this.#optOuts = deps.optOuts
+  }
+
+  /**
+   * Subscribes to messages people send: the listener runs inside the transaction that stores each
+   * new one (a message delivered again is not new), so what it does commits with it.
+   */
+  onReceived(listener: ReceivedListener): void {
+    this.#receivedListeners.push(listener)
   }
 
   /**
@@ -269,6 +289,14 @@ export class ConversationService {
         { id: conversationId, personId: match?.personId ?? null },
         { message: stored.id },
       )
+      for (const listener of this.#receivedListeners)
+        await listener(tx, {
+          forceId,
+          conversationId,
+          messageId: stored.id,
+          personId: match?.personId ?? null,
+          channel: inbound.channel,
+        })
     }
     return {
       messageId: stored.id,

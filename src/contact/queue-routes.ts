@@ -1,0 +1,199 @@
+// The queue's pages: the live queue (the handler's state, their contacts, what waits, who is
+// working), one contact (claim, transfer, end, outcome) and, for supervisors, handlers' skills.
+// Live through the push channel; without JavaScript, reloading shows the same.
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { FieldError } from '../platform/errors.ts'
+import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
+import { refusedForm } from '../platform/http/request.ts'
+import { notReadyReasons, skills } from './queue-repository.ts'
+import { outcomes, priorityNames, type QueueService, queueTopic, reasonNames, skillNames } from './queue.ts'
+import { acting, contactStaff, forceOf } from './single-view-routes.ts'
+
+const csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) }
+const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+const channelNames: Record<string, string> = {
+  sms: 'Text message',
+  email: 'Email',
+  chat: 'Web chat',
+  portal: 'Portal',
+}
+
+export function registerQueueRoutes(
+  http: FastifyInstance,
+  deps: { queue: QueueService; audit: AuditService; now: () => Date },
+): void {
+  const access = { staff: contactStaff, product: 'contact' as const }
+  const handlers = { staff: ['contact_handler'] as const, product: 'contact' as const }
+
+  const renderBoard = async (request: FastifyRequest, reply: FastifyReply, errors?: FieldError[]) => {
+    const forceId = forceOf(request)
+    const board = await deps.queue.board(forceId, acting(request), async (tx, people) => {
+      await deps.audit.recordView(
+        request,
+        { forceId, recordType: 'contact-queue', recordId: 'queue', detail: { people: people.length } },
+        tx,
+      )
+      for (const id of people)
+        await deps.audit.recordView(
+          request,
+          { forceId, recordType: 'person', recordId: id, detail: { view: 'contact-queue' } },
+          tx,
+        )
+    })
+    return reply.render('contact/queue.njk', {
+      title: 'Contact queue',
+      ...board,
+      now: deps.now(),
+      topic: queueTopic,
+      priorityNames,
+      reasonNames,
+      skillNames,
+      channelNames,
+      reasons: notReadyReasons.map((r) => ({ value: r, text: reasonNames[r] })),
+      errors,
+    })
+  }
+
+  http.get('/console/contact/queue', { config: { access } }, (request, reply) => renderBoard(request, reply))
+
+  http.post<{ Body: { state?: string; reason?: string } }>(
+    '/console/contact/queue/state',
+    {
+      config: { access: handlers },
+      schema: {
+        body: Type.Object({
+          state: formText(20),
+          reason: formText(20),
+          ...csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.queue.setState(forceOf(request), request.body, acting(request))
+        return reply.redirect('/console/contact/queue', 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) => renderBoard(request, reply, errors))
+      }
+    },
+  )
+
+  const renderContact = async (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    form: { errors?: FieldError[]; values?: Record<string, string> } = {},
+  ) => {
+    const forceId = forceOf(request)
+    const me = acting(request)
+    const found = await deps.queue.contact(forceId, request.params.id, async (tx, item) => {
+      await deps.audit.recordView(request, { forceId, recordType: 'contact', recordId: item.id }, tx)
+      if (item.personId)
+        await deps.audit.recordView(
+          request,
+          { forceId, recordType: 'person', recordId: item.personId, detail: { view: 'contact' } },
+          tx,
+        )
+    })
+    return reply.render('contact/contact.njk', {
+      title: `Contact from ${found.item.personName ?? 'an unknown sender'}`,
+      ...found,
+      mine: found.item.assignedTo === me.staffId,
+      colleagues: found.agents.filter((a) => a.staffId !== me.staffId && a.state !== 'offline'),
+      outcomes,
+      priorityNames,
+      skillNames,
+      channelNames,
+      skills,
+      errors: form.errors,
+      values: form.values ?? {},
+    })
+  }
+
+  http.get<{ Params: { id: string } }>(
+    '/console/contact/queue/contacts/:id',
+    { config: { access }, schema: { params: idParams } },
+    (request, reply) => renderContact(request, reply),
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/contact/queue/contacts/:id/claim',
+    { config: { access: handlers }, schema: { params: idParams, body: Type.Object(csrf) } },
+    async (request, reply) => {
+      try {
+        await deps.queue.claim(forceOf(request), request.params.id, acting(request))
+        return reply.redirect(`/console/contact/queue/contacts/${request.params.id}`, 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) => renderBoard(request, reply, errors))
+      }
+    },
+  )
+
+  http.post<{ Params: { id: string }; Body: { to?: string; skill?: string; note?: string } }>(
+    '/console/contact/queue/contacts/:id/transfer',
+    {
+      config: { access: handlers },
+      schema: {
+        params: idParams,
+        body: Type.Object({
+          to: formText(40),
+          skill: formText(20),
+          note: formText(MAX_LENGTH.shortText),
+          ...csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.queue.transfer(forceOf(request), request.params.id, request.body, acting(request))
+        return reply.redirect('/console/contact/queue', 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) =>
+          renderContact(request, reply, {
+            errors,
+            values: { to: request.body.to ?? '', note: request.body.note ?? '' },
+          }),
+        )
+      }
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/contact/queue/contacts/:id/end',
+    { config: { access: handlers }, schema: { params: idParams, body: Type.Object(csrf) } },
+    async (request, reply) => {
+      try {
+        await deps.queue.end(forceOf(request), request.params.id, acting(request))
+        return reply.redirect(`/console/contact/queue/contacts/${request.params.id}#outcome`, 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) => renderContact(request, reply, { errors }))
+      }
+    },
+  )
+
+  http.post<{ Params: { id: string }; Body: { outcome?: string; note?: string } }>(
+    '/console/contact/queue/contacts/:id/outcome',
+    {
+      config: { access: handlers },
+      schema: {
+        params: idParams,
+        body: Type.Object({ outcome: formText(40), note: formText(MAX_LENGTH.shortText), ...csrf }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.queue.recordOutcome(forceOf(request), request.params.id, request.body, acting(request))
+        return reply.redirect('/console/contact/queue', 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) =>
+          renderContact(request, reply, {
+            errors,
+            values: { outcome: request.body.outcome ?? '', outcomeNote: request.body.note ?? '' },
+          }),
+        )
+      }
+    },
+  )
+}
