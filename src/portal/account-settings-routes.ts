@@ -31,9 +31,17 @@ export function registerAccountSettingsRoutes(
     { config: { access: citizenAccess }, schema: { querystring: Type.Object({ changed: text(20) }) } },
     async (request, reply) => {
       const account = await own(request)
+      const hour = (h: number) => `${String(h).padStart(2, '0')}:00`
       return reply.render('portal/account.njk', {
         title: 'Your account',
         account,
+        channelText: { email: 'By email', sms: 'By text message', both: 'By email and text message' }[
+          account.notifyChannel
+        ],
+        quietText:
+          account.quietFrom === null || account.quietTo === null
+            ? 'None'
+            : `${hour(account.quietFrom)} to ${hour(account.quietTo)}`,
         changed: request.query.changed,
       })
     },
@@ -50,10 +58,11 @@ export function registerAccountSettingsRoutes(
       config: { access: citizenAccess },
       schema: {
         body: Type.Object({
-          firstName: text(100),
-          lastName: text(100),
-          address: text(500),
-          contactPhone: text(30),
+          // Beyond the service's own limits, so a long entry gets the form's own error and help (CP-26).
+          firstName: text(1000),
+          lastName: text(1000),
+          address: text(2000),
+          contactPhone: text(100),
           _csrf: text(200),
         }),
       },

@@ -526,7 +526,8 @@ test('CP-20: a citizen idle for longer than the session allows is signed out', a
   clock.advance((t.app.config.session.idleMinutes + 1) * 60_000)
   const after = await browser.get('/portal')
   assert.equal(after.statusCode, 302)
-  assert.match(after.headers.location as string, /^\/account\/sign-in/)
+  // The next page says they were signed out, and offers to sign in again.
+  assert.match(after.headers.location as string, /^\/account\/timed-out\?returnTo=%2Fportal/)
 })
 
 test('CP-50a, CP-50b, CP-58: a new crime for someone with an account is linked to it with a notification, not an invitation, and is marked as updated on their dashboard', async () => {

@@ -43,6 +43,31 @@ export function registerCitizenAccountRoutes(
     return reply.redirect('/account/signed-out', 303)
   })
 
+  // CP-20: where a person lands when their session ended while they were away; works without JS.
+  http.get<{ Querystring: { returnTo?: string } }>(
+    '/account/timed-out',
+    {
+      config: { access: 'public' },
+      schema: {
+        querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 } } },
+      },
+    },
+    async (request, reply) => {
+      const returnTo = request.query.returnTo
+      const safe =
+        typeof returnTo === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(returnTo) ? returnTo : undefined
+      return reply.render('account/timed-out.njk', {
+        title: 'You have been signed out',
+        signInHref: safe ? `/account/sign-in?returnTo=${encodeURIComponent(safe)}` : '/account/sign-in',
+      })
+    },
+  )
+
+  // The inactivity warning's "Stay signed in": any citizen request keeps the session alive.
+  http.post('/account/keep-alive', { config: { access: { citizen: true } } }, async (_request, reply) =>
+    reply.code(204).send(),
+  )
+
   http.get('/account/signed-out', { config: { access: 'public' } }, async (_request, reply) => {
     return reply.render('account/signed-out.njk', { title: 'You have signed out' })
   })

@@ -50,6 +50,8 @@ declare module 'fastify' {
     staff: StaffPrincipal | undefined
     client: ClientPrincipal | undefined
     citizen: CitizenPrincipal | undefined
+    /** The browser sent a citizen session cookie whose session has ended (idle or too old; CP-20). */
+    citizenSessionEnded: boolean
   }
   interface FastifyReply {
     /** Renders a Nunjucks page with the shared context (user, CSRF token, CSP nonce, branding). */
@@ -90,6 +92,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   app.decorateRequest('client', undefined)
   app.decorateRequest('citizen', undefined)
   app.decorateRequest('citizenSession', undefined)
+  app.decorateRequest('citizenSessionEnded', false)
 
   await app.register(fastifyCookie, { secret: config.sessionSecret })
   await app.register(fastifyFormbody)
@@ -161,7 +164,10 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
       if (session?.subjectKind === 'citizen' && session.subjectId && session.forceId) {
         request.citizenSession = session
         request.citizen = { id: session.subjectId, forceId: session.forceId }
-      } else reply.clearCookie(CITIZEN_SESSION_COOKIE, { path: '/' })
+      } else {
+        request.citizenSessionEnded = true
+        reply.clearCookie(CITIZEN_SESSION_COOKIE, { path: '/' })
+      }
     }
   })
 
@@ -176,6 +182,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
         csrfToken: csrfTokenFor(request, this, sessions, config),
         cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
         currentPath: request.url.split('?')[0],
+        // The inactivity warning on citizen pages (CP-20) counts down from this.
+        sessionIdleSeconds: config.session.idleMinutes * 60,
+        citizenPage: !!formSession(request) && request.citizenSession === formSession(request),
         correlationId: request.id,
         ...context,
       })
@@ -253,6 +262,14 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     if ('citizen' in access) {
       if (!request.citizen && request.staff)
         return refuse(request, reply, 403, 'This page is for citizens signed in to their account')
+      // CP-20: a person whose session ended while idle is told so, not just sent to sign in.
+      if (
+        !request.citizen &&
+        request.citizenSessionEnded &&
+        request.method === 'GET' &&
+        !wantsProblem(request)
+      )
+        return reply.redirect(`/account/timed-out?returnTo=${encodeURIComponent(request.url)}`)
       if (!request.citizen) return refuseUnauthenticated(request, reply, '/account/sign-in')
       if (access.product && !(await deps.forceHasProduct(request.citizen.forceId, access.product)))
         return refuse(request, reply, 404)

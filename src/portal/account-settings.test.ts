@@ -1,0 +1,347 @@
+// The citizen's account pages through HTTP: the profile, changing details and how they are
+// contacted, the messages and write-back notes a change causes, self-help when a change cannot
+// be saved, deleting the account, the inactivity sign-out, and the access rules around them (one
+// person never reaches another's account, staff are refused, forms need the session's CSRF token).
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { sql } from 'drizzle-orm'
+import type { LightMyRequestResponse } from 'fastify'
+import { citizenTestSignIn, createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import { FixedClock } from '../platform/clock.ts'
+import { rows } from '../platform/db/database.ts'
+import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
+import { anAthenaEvent } from '../sources/test-support/events.ts'
+
+const clock = new FixedClock('2026-06-10T10:00:00Z')
+let t: TestApp
+before(async () => {
+  t = await createTestApp({}, { clock, testRoutes: citizenTestSignIn })
+  await t.app.services.portal.installDefaults('kent')
+})
+after(() => t?.close())
+
+let seq = 0
+/** A Kent victim of an open crime with a built-in account linked to it. */
+async function aPersonWithAnAccount() {
+  seq += 1
+  const crimeRef = `46/${91000 + seq}/26`
+  const email = `settings${seq}@example.org`
+  const result = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    anAthenaEvent({
+      id: `ATH-SETTINGS-${seq}`,
+      type: 'INVESTIGATION_CREATED',
+      at: clock.now().toISOString(),
+      crimeRef,
+      investigation: {
+        crimeType: 'Burglary',
+        status: 'OPEN',
+        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
+      },
+      persons: [
+        {
+          urn: `P-SETTINGS-${seq}`,
+          name: `Victim ${seq}`,
+          role: 'VIC',
+          dateOfBirth: '1984-03-12',
+          phone: `0770091${String(seq).padStart(4, '0')}`,
+          email,
+        },
+      ],
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied', String(result.reason))
+  const crime = (await t.app.services.cases.findCrimeByRef('kent', crimeRef))!
+  const personId = crime.parties[0]!.personId!
+  const invited = await t.app.services.portal.invitations.inviteAs('kent', {
+    personId,
+    caseKind: 'crime',
+    caseId: crime.crime.id,
+    reason: 'test',
+  })
+  assert.equal(invited.kind, 'invited')
+  const account = await t.app.services.portal.accounts.ensureAccount({
+    email,
+    password: 'correct horse battery staple',
+    totpSecret: 'JBSWY3DPEHPK3PXP',
+    invitationId: invited.kind === 'invited' ? invited.invitation.id : '',
+    forceId: 'kent',
+  })
+  return { account, personId, crimeRef, email }
+}
+
+/** A browser signed in as the account, through the same seam an identity provider uses. */
+async function signedIn(accountId: string) {
+  const response = await t.app.http.inject({
+    method: 'POST',
+    url: '/test/citizen-sign-in',
+    payload: { subject: accountId, forceId: 'kent', provider: 'waypoint' },
+  })
+  assert.equal(response.statusCode, 200, response.body)
+  let cookie = `${CITIZEN_SESSION_COOKIE}=${response.cookies.find((c) => c.name === CITIZEN_SESSION_COOKIE)!.value}`
+  let csrf = ''
+  const remember = (r: LightMyRequestResponse) => {
+    const token = /name="_csrf" value="([^"]+)"/.exec(r.body)?.[1]
+    if (token) csrf = token
+    return r
+  }
+  return {
+    get cookie() {
+      return cookie
+    },
+    set cookie(value: string) {
+      cookie = value
+    },
+    get csrf() {
+      return csrf
+    },
+    get: async (url: string) =>
+      remember(await t.app.http.inject({ method: 'GET', url, headers: { cookie } })),
+    post: async (url: string, form: Record<string, string>, token = csrf) =>
+      remember(
+        await t.app.http.inject({
+          method: 'POST',
+          url,
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
+        }),
+      ),
+  }
+}
+
+const accountRow = async (id: string) =>
+  (
+    await t.app.db.asSystem((tx) =>
+      rows<Record<string, unknown>>(tx, sql`select * from portal_accounts where id = ${id}`),
+    )
+  )[0]
+
+const kentRows = <T>(query: ReturnType<typeof sql>) => t.app.db.withForce('kent', (tx) => rows<T>(tx, query))
+
+test('CP-28, CP-29, CP-27, CP-30, CP-31: a person sees their profile and changes their name, address and phone; they are told, and the crime record gets the new details through the write-back outbox', async () => {
+  const { account, personId, crimeRef, email } = await aPersonWithAnAccount()
+  const browser = await signedIn(account.id)
+  const profile = await browser.get('/portal/account')
+  assert.equal(profile.statusCode, 200)
+  assert.match(profile.body, new RegExp(email))
+  assert.match(profile.body, /By email/)
+  await browser.get('/portal/account/details')
+  const saved = await browser.post('/portal/account/details', {
+    firstName: 'Sam',
+    lastName: 'Jones',
+    address: '1 High Street\nMaidstone ME14 1AA',
+    contactPhone: '01632 960 001',
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  assert.equal(saved.headers.location, '/portal/account?changed=details')
+  const shown = await browser.get('/portal/account?changed=details')
+  assert.match(shown.body, /Your changes have been saved/)
+  assert.match(shown.body, /Sam/)
+  assert.match(shown.body, /\+441632960001/)
+
+  const row = (await accountRow(account.id))!
+  assert.equal(row.first_name, 'Sam')
+  assert.equal(row.address, '1 High Street\nMaidstone ME14 1AA')
+  // CP-27: told at once, by their channel.
+  const [told] = await kentRows<{ recipient: string; body: string; urgent: boolean }>(
+    sql`select recipient, body, urgent from messages where template_key = 'portal-account-changed' and recipient = ${email}`,
+  )
+  assert.ok(told, 'the person is told')
+  assert.match(told.body, /First name, Last name, Address, Contact phone number/)
+  assert.equal(told.urgent, true)
+  // CP-30, CP-31: the force's crime record gets the new values.
+  const [note] = await kentRows<{ body: { content: string; channel: string }; notify_victim: boolean }>(
+    sql`select body, notify_victim from writeback_entries where kind = 'note' and target = 'rms' and target_ref = ${crimeRef}`,
+  )
+  assert.ok(note, 'a note for the crime record')
+  assert.equal(note.body.channel, 'portal')
+  assert.equal(note.notify_victim, false)
+  assert.match(note.body.content, /victim changed their details in their portal account/)
+  assert.match(note.body.content, /Address: 1 High Street, Maidstone ME14 1AA/)
+  assert.match(note.body.content, /Contact phone number: \+441632960001/)
+  // The force's trail names the fields beside the person, never their values.
+  const [audited] = await kentRows<{ detail: { fields: string[] } }>(
+    sql`select detail from audit_events where action = 'portal.account-details-changed' and record_id = ${personId}`,
+  )
+  assert.deepEqual(audited!.detail.fields, ['firstName', 'lastName', 'address', 'contactPhone'])
+  assert.doesNotMatch(JSON.stringify(audited), /High Street/)
+})
+
+test('CP-26: a change that cannot be saved says what is wrong, keeps what was typed, and points to self-help', async () => {
+  const { account } = await aPersonWithAnAccount()
+  const browser = await signedIn(account.id)
+  await browser.get('/portal/account/details')
+  const refused = await browser.post('/portal/account/details', {
+    firstName: 'x'.repeat(101),
+    lastName: 'Jones',
+    address: '',
+    contactPhone: '12345',
+  })
+  assert.equal(refused.statusCode, 400)
+  assert.match(refused.body, /govuk-error-summary/)
+  assert.match(refused.body, /First name must be 100 characters or fewer/)
+  assert.match(refused.body, /Enter a UK phone number/)
+  assert.match(refused.body, /value="Jones"/)
+  assert.match(refused.body, /href="\/portal\/account\/help"/)
+  assert.equal((await accountRow(account.id))!.last_name, null, 'nothing was saved')
+  const help = await browser.get('/portal/account/help')
+  assert.equal(help.statusCode, 200)
+  assert.match(help.body, /If a change will not save/)
+})
+
+test('CP-25, CP-11, CP-27: a person changes how and when they are contacted; quiet hours need a start and an end; they are told of the change', async () => {
+  const { account, email } = await aPersonWithAnAccount()
+  const browser = await signedIn(account.id)
+  await browser.get('/portal/account/notifications')
+  const half = await browser.post('/portal/account/notifications', {
+    channel: 'email',
+    quietFrom: '22',
+    quietTo: '',
+  })
+  assert.equal(half.statusCode, 400)
+  assert.match(half.body, /Choose both when quiet hours start and when they end/)
+  const noMobile = await browser.post('/portal/account/notifications', {
+    channel: 'sms',
+    quietFrom: '',
+    quietTo: '',
+  })
+  assert.equal(noMobile.statusCode, 400)
+  assert.match(noMobile.body, /Add a mobile number to get text messages/)
+  const saved = await browser.post('/portal/account/notifications', {
+    channel: 'email',
+    quietFrom: '22',
+    quietTo: '7',
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  const row = (await accountRow(account.id))!
+  assert.equal(row.quiet_from, 22)
+  assert.equal(row.quiet_to, 7)
+  assert.match((await browser.get('/portal/account')).body, /22:00 to 07:00/)
+  const [told] = await kentRows<{ body: string }>(
+    sql`select body from messages where template_key = 'portal-account-changed' and recipient = ${email}`,
+  )
+  assert.match(told!.body, /Notification settings/)
+})
+
+test('CP-33: deleting the account removes its personal data and sign-ins; the force keeps its invitation, its trail and a note on the crime record', async () => {
+  const { account, personId, crimeRef, email } = await aPersonWithAnAccount()
+  const browser = await signedIn(account.id)
+  const other = await signedIn(account.id)
+  await browser.get('/portal/account/delete')
+  const unconfirmed = await browser.post('/portal/account/delete', {})
+  assert.equal(unconfirmed.statusCode, 400)
+  assert.match(unconfirmed.body, /Confirm that you want to delete your account/)
+  const deleted = await browser.post('/portal/account/delete', { confirm: 'yes' })
+  assert.equal(deleted.statusCode, 303, deleted.body)
+  assert.equal(deleted.headers.location, '/portal/account/deleted')
+  assert.equal(await accountRow(account.id), undefined, 'the account row is gone')
+  const [links] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from portal_links where account_id = ${account.id}`,
+  )
+  assert.equal(links!.n, 0)
+  // What the force must keep stays: its invitation (no longer tied to an account) and its trail.
+  const [invitation] = await kentRows<{ account_id: string | null; accepted_at: Date | null }>(
+    sql`select account_id, accepted_at from portal_invitations where person_id = ${personId}`,
+  )
+  assert.equal(invitation!.account_id, null)
+  assert.ok(invitation!.accepted_at)
+  const [audited] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from audit_events where action = 'portal.account-deleted' and record_id = ${account.id}`,
+  )
+  assert.equal(audited!.n, 1)
+  const [note] = await kentRows<{ body: { content: string } }>(
+    sql`select body from writeback_entries where kind = 'note' and target_ref = ${crimeRef}`,
+  )
+  assert.match(note!.body.content, /deleted their portal account/)
+  const [told] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from messages where template_key = 'portal-account-deleted' and recipient = ${email}`,
+  )
+  assert.equal(told!.n, 1)
+  // Every session of the account has ended, in this browser and any other.
+  const [identities] = await t.app.db.asSystem((tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from citizen_identities where subject = ${account.id}`,
+    ),
+  )
+  assert.equal(identities!.n, 0)
+  assert.equal((await other.get('/portal/account')).statusCode, 302)
+})
+
+test('one person never reaches another’s account: every page acts on the signed-in account only, whatever the form says', async () => {
+  const a = await aPersonWithAnAccount()
+  const b = await aPersonWithAnAccount()
+  const browserA = await signedIn(a.account.id)
+  const browserB = await signedIn(b.account.id)
+  await browserA.get('/portal/account/details')
+  // An id smuggled into the form is ignored: the session decides whose account changes.
+  const saved = await browserA.post('/portal/account/details', {
+    accountId: b.account.id,
+    id: b.account.id,
+    firstName: 'Mallory',
+  })
+  assert.equal(saved.statusCode, 303)
+  assert.equal((await accountRow(a.account.id))!.first_name, 'Mallory')
+  assert.equal((await accountRow(b.account.id))!.first_name, null)
+  const pageB = await browserB.get('/portal/account')
+  assert.match(pageB.body, new RegExp(b.email))
+  assert.doesNotMatch(pageB.body, new RegExp(a.email))
+  assert.doesNotMatch(pageB.body, /Mallory/)
+  // Staff are refused the citizen's pages; visitors are sent to sign in.
+  const staff = await t.signInAs(['force_admin'], 'kent')
+  assert.equal((await staff.get('/portal/account')).statusCode, 403)
+  assert.equal((await staff.post('/portal/account/delete', { confirm: 'yes' })).statusCode, 403)
+  const visitor = await t.app.http.inject({ method: 'GET', url: '/portal/account' })
+  assert.equal(visitor.statusCode, 302)
+  assert.match(String(visitor.headers.location), /^\/account\/sign-in\?returnTo=/)
+  assert.ok(await accountRow(b.account.id), 'b still has an account')
+})
+
+test('citizen account forms refuse a missing token and another session’s token (CSRF)', async () => {
+  const a = await aPersonWithAnAccount()
+  const b = await aPersonWithAnAccount()
+  const browserA = await signedIn(a.account.id)
+  const browserB = await signedIn(b.account.id)
+  await browserB.get('/portal/account/details')
+  await browserA.get('/portal/account/details')
+  for (const [url, form] of [
+    ['/portal/account/details', { firstName: 'Forged' }],
+    ['/portal/account/notifications', { channel: 'email', quietFrom: '1', quietTo: '2' }],
+    ['/portal/account/delete', { confirm: 'yes' }],
+    ['/portal/welcome', { terms: 'yes', privacy: 'yes', cookies: 'yes' }],
+  ] as const) {
+    assert.equal((await browserA.post(url, form, '')).statusCode, 403, `${url} without a token`)
+    assert.equal((await browserA.post(url, form, browserB.csrf)).statusCode, 403, `${url} with b's token`)
+  }
+  const row = (await accountRow(a.account.id))!
+  assert.equal(row.first_name, null)
+  assert.equal(row.quiet_from, null)
+})
+
+test('CP-20: a person idle past the limit is signed out by the server, and the next page says so; the warning dialog is on their pages', async () => {
+  const { account } = await aPersonWithAnAccount()
+  const browser = await signedIn(account.id)
+  const page = await browser.get('/portal/account')
+  assert.match(page.body, /id="session-timeout" data-idle-seconds="1800"/)
+  assert.match(page.body, /You are about to be signed out/)
+  assert.match(page.body, /src="\/public\/session-timeout\.js"/)
+  const stay = await t.app.http.inject({
+    method: 'POST',
+    url: '/account/keep-alive',
+    headers: { cookie: browser.cookie, 'x-csrf-token': browser.csrf },
+  })
+  assert.equal(stay.statusCode, 204)
+  clock.advance(31 * 60_000)
+  const after = await browser.get('/portal/account')
+  assert.equal(after.statusCode, 302)
+  assert.equal(after.headers.location, '/account/timed-out?returnTo=%2Fportal%2Faccount')
+  const told = await t.app.http.inject({ method: 'GET', url: after.headers.location as string })
+  assert.equal(told.statusCode, 200)
+  assert.match(told.body, /You have been signed out/)
+  assert.match(told.body, /href="\/account\/sign-in\?returnTo=%2Fportal%2Faccount"/)
+  // A visitor who never signed in is simply sent to sign in.
+  const visitor = await t.app.http.inject({ method: 'GET', url: '/portal/account' })
+  assert.match(String(visitor.headers.location), /^\/account\/sign-in/)
+})
