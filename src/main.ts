@@ -8,6 +8,7 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
+import { seedContactDemo } from './contact/demo.ts'
 import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
 import { startDemoReplies } from './simulator/demo-replies.ts'
@@ -109,6 +110,8 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     const users = await seedDemo(app)
     // Simulated victims invited to the Portal, one with an account (banner).
     const citizen = await seedPortalDemo(app)
+    // Essex's Contact: people whose CAD and RMS records disagree, and a queue of their messages.
+    await seedContactDemo(app)
     await printWelcome(config.http.publicUrl, users, citizen)
   }
   if (role !== 'web') app.startWorkers()

@@ -164,3 +164,63 @@ test('CRM-14, CRM-12: without JavaScript a handler settles a date of birth CAD a
     await context.close()
   }
 })
+
+test('the live queue and a contact meet WCAG 2.2 AA and fit 320 px; without JavaScript a handler becomes ready, is given the contact, ends it and records its outcome', async () => {
+  await t.app.services.conversations.receiveText(
+    'essex',
+    {
+      channel: 'sms',
+      provider: 'notify',
+      providerRef: 'browser-queue-1',
+      from: '07700900100',
+      fromName: null,
+      to: null,
+      subject: null,
+      body: 'Any news about the damage to my car?',
+      receivedAt: null,
+      attachments: [],
+    },
+    { system: 'test' },
+  )
+  const [item] = (
+    await t.app.services.contact.queue.board(
+      'essex',
+      { actor: { kind: 'staff', id: handler.userId }, staffId: handler.userId, name: 'Sam Handler' },
+      async () => {},
+    )
+  ).waiting
+  assert.ok(item)
+  await checkPages([
+    ['/console/contact/queue', 'contact-queue'],
+    [`/console/contact/queue/contacts/${item.id}`, 'contact-waiting'],
+  ])
+  const context = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await context.newPage()
+    await page.goto('/console/contact/queue')
+    await page.getByLabel('Not ready', { exact: true }).check()
+    await page.getByRole('button', { name: 'Change state' }).click()
+    await page.locator('.govuk-error-summary').getByText('Choose why you are not ready').waitFor()
+    await page.getByLabel('Ready for contacts').check()
+    await page.getByRole('button', { name: 'Change state' }).click()
+    await page.getByRole('heading', { name: /You are Ready/ }).waitFor()
+    await page.locator('main').getByRole('link', { name: 'Alex Morgan-Whitfield' }).first().click()
+    await page.getByRole('button', { name: 'End contact and wrap up' }).click()
+    await page.getByRole('heading', { name: 'Outcome' }).waitFor()
+  } finally {
+    await context.close()
+  }
+  await checkPages([[`/console/contact/queue/contacts/${item.id}`, 'contact-wrap-up']])
+  const plain = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await plain.newPage()
+    await page.goto(`/console/contact/queue/contacts/${item.id}`)
+    await page.getByRole('button', { name: 'Record outcome' }).click()
+    await page.locator('.govuk-error-summary').getByText('Choose the outcome of the contact').waitFor()
+    await page.getByLabel('Asked for an update on their case').check()
+    await page.getByRole('button', { name: 'Record outcome' }).click()
+    await page.getByText('You have no contacts.').waitFor()
+  } finally {
+    await plain.close()
+  }
+})

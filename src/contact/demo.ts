@@ -1,0 +1,105 @@
+// Contact in the demo (`npm start`): Essex's contact handler finds people whose CAD and RMS
+// records disagree (a date of birth with day and month swapped), a second record of one of them
+// under a misspelt name, and a queue fed by texts and an email those people sent, one of them
+// urgent for a vulnerable caller. Everything arrives by the paths real data takes: STORM and
+// Athena events through the sources capability, messages through conversations. Run again on a
+// kept database, it adds nothing (the same event and message ids are taken once).
+import type { CaseService } from '../cases/service.ts'
+import type { ConversationService } from '../messaging/conversations/service.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { SourceService } from '../sources/service.ts'
+
+export const contactDemoForce = 'essex'
+
+export async function seedContactDemo(app: {
+  clock: Clock
+  services: { sources: SourceService; cases: CaseService; conversations: ConversationService }
+}): Promise<void> {
+  const { sources, conversations } = app.services
+  const now = app.clock.now()
+  const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000).toISOString()
+  const receive = (system: 'storm' | 'athena', event: Record<string, unknown>) =>
+    sources.receive(contactDemoForce, system, JSON.stringify(event), 'application/json')
+  await receive('storm', {
+    eventId: 'STORM-CONTACT-DEMO-1',
+    eventType: 'LOG_CREATED',
+    timestamp: at(72),
+    log: {
+      reference: 'ESX-CONTACT-DEMO-1',
+      grading: 'PRI',
+      openedAt: at(72),
+      incidentType: 'Burglary - residential',
+      persons: [
+        {
+          nominalId: 'N-CD-1',
+          name: 'Morgan Ellis',
+          dateOfBirth: '1979-11-03',
+          role: 'VIC',
+          phone: '07700900401',
+        },
+      ],
+    },
+  })
+  await receive('athena', {
+    messageId: 'ATH-CONTACT-DEMO-1',
+    messageType: 'INVESTIGATION_CREATED',
+    eventTime: at(70),
+    investigation: {
+      crimeReference: '42/95001/26',
+      linkedLogs: ['ESX-CONTACT-DEMO-1'],
+      crimeType: 'Burglary - residential',
+      status: 'OPEN',
+    },
+    persons: [
+      { urn: 'P-CD-1', name: 'Morgan Ellis', dateOfBirth: '1979-03-11', role: 'VIC', phone: '07700900401' },
+    ],
+  })
+  await receive('athena', {
+    messageId: 'ATH-CONTACT-DEMO-2',
+    messageType: 'INVESTIGATION_CREATED',
+    eventTime: at(400),
+    investigation: { crimeReference: '42/94010/26', crimeType: 'Theft from the person', status: 'OPEN' },
+    persons: [
+      {
+        urn: 'P-CD-2',
+        name: 'Morgen Elis',
+        dateOfBirth: '1979-11-03',
+        role: 'VIC',
+        email: 'morgan.ellis@example.org',
+      },
+    ],
+  })
+  await receive('storm', {
+    eventId: 'STORM-CONTACT-DEMO-3',
+    eventType: 'LOG_CREATED',
+    timestamp: at(30),
+    log: {
+      reference: 'ESX-CONTACT-DEMO-3',
+      grading: 'IMM',
+      openedAt: at(30),
+      incidentType: 'Domestic incident',
+      persons: [
+        { nominalId: 'N-CD-3', name: 'Chris Dale', role: 'VIC', phone: '07700900402', markers: ['VUL'] },
+      ],
+    },
+  })
+  const text = (ref: string, from: string, body: string) =>
+    conversations.receiveText(
+      contactDemoForce,
+      {
+        channel: 'sms',
+        provider: 'notify',
+        providerRef: ref,
+        from,
+        fromName: null,
+        to: null,
+        subject: null,
+        body,
+        receivedAt: null,
+        attachments: [],
+      },
+      { system: 'Contact demo' },
+    )
+  await text('contact-demo-1', '07700900401', 'Has anyone looked at my burglary yet? Nobody has called me.')
+  await text('contact-demo-2', '07700900402', 'I am worried he will come back tonight.')
+}
