@@ -1,0 +1,211 @@
+// The citizen's account pages in Chromium, with and without JavaScript: the profile, changing
+// details (and the form refused, with its error summary and self-help), how they are contacted,
+// help, deleting the account, the page that says an idle person was signed out, the first One
+// Login sign-in's terms and preferences, the One Login failure page, and the force
+// administrator's One Login settings. Every citizen page has Exit this page, fits 320 CSS pixels
+// and (with JavaScript, where axe runs) meets WCAG 2.2 AA.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { BrowserContext, Page } from 'playwright-core'
+import { FixedClock } from '../../src/platform/clock.ts'
+import { anAthenaEvent } from '../../src/sources/test-support/events.ts'
+import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
+import { atWidth, pageWidth } from '../support/page-checks.ts'
+import { citizenTestSignIn, createTestApp, type TestApp } from '../support/test-app.ts'
+
+const clock = new FixedClock('2026-06-10T10:00:00Z')
+let t: TestApp
+let browser: BrowserHarness
+before(async () => {
+  t = await createTestApp({}, { clock, testRoutes: citizenTestSignIn })
+  await t.app.services.portal.installDefaults('kent')
+  browser = await startBrowser(t)
+})
+after(async () => {
+  await browser?.close()
+  await t?.close()
+})
+
+let seq = 0
+/** A Kent victim of an open crime, invited; answers the invitation. */
+async function anInvitedVictim() {
+  seq += 1
+  const crimeRef = `46/${95000 + seq}/26`
+  const email = `account-browser${seq}@example.org`
+  const result = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    anAthenaEvent({
+      id: `ATH-ACCOUNT-BROWSER-${seq}`,
+      type: 'INVESTIGATION_CREATED',
+      at: clock.now().toISOString(),
+      crimeRef,
+      investigation: {
+        crimeType: 'Burglary',
+        status: 'OPEN',
+        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
+      },
+      persons: [
+        {
+          urn: `P-AB-${seq}`,
+          name: `Account Victim ${seq}`,
+          role: 'VIC',
+          phone: `0770092${String(seq).padStart(4, '0')}`,
+          email,
+        },
+      ],
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied', String(result.reason))
+  const crime = (await t.app.services.cases.findCrimeByRef('kent', crimeRef))!
+  const invited = await t.app.services.portal.invitations.inviteAs('kent', {
+    personId: crime.parties[0]!.personId!,
+    caseKind: 'crime',
+    caseId: crime.crime.id,
+    reason: 'test',
+  })
+  assert.equal(invited.kind, 'invited')
+  return { email, invitationId: invited.kind === 'invited' ? invited.invitation.id : '' }
+}
+
+async function signedIn(context: BrowserContext, subject: string, provider: string): Promise<void> {
+  const response = await context.request.post('/test/citizen-sign-in', {
+    data: { subject, forceId: 'kent', provider },
+  })
+  assert.equal(response.status(), 200)
+}
+
+/** Exit this page, no sideways scrolling at 320 px and, where axe runs, no WCAG 2.2 AA violation. */
+async function checked(page: Page, javaScriptEnabled: boolean, citizen = true): Promise<void> {
+  if (citizen) await page.getByText('Exit this page').first().waitFor()
+  if (javaScriptEnabled) assert.deepEqual(await checkAccessibility(page), [], page.url())
+  await atWidth(page, 320)
+  const { scrollWidth, viewport } = await pageWidth(page)
+  assert.ok(scrollWidth <= viewport, `${page.url()} is ${scrollWidth}px wide at 320px`)
+  await atWidth(page, 1280)
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  const js = `JavaScript ${javaScriptEnabled ? 'on' : 'off'}`
+
+  test(`CP-28, CP-29, CP-26, CP-25, CP-33: a person reads their account, changes their details and how they are contacted, gets help, and deletes the account (${js})`, async () => {
+    const victim = await anInvitedVictim()
+    const account = await t.app.services.portal.accounts.ensureAccount({
+      email: victim.email,
+      password: 'correct horse battery staple',
+      totpSecret: 'JBSWY3DPEHPK3PXP',
+      invitationId: victim.invitationId,
+      forceId: 'kent',
+    })
+    const context = await browser.newContext({ javaScriptEnabled })
+    await signedIn(context, account.id, 'waypoint')
+    const page = await context.newPage()
+
+    await page.goto('/portal/account')
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor()
+    await checked(page, javaScriptEnabled)
+
+    await page.getByRole('link', { name: 'Change your details' }).click()
+    await page.getByRole('heading', { name: 'Change your details' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('First name').fill('Sam')
+    await page.getByLabel('Contact phone number').fill('12345')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByRole('link', { name: /Enter a UK phone number/ }).waitFor()
+    await page.getByRole('link', { name: 'get help with your account' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Contact phone number').fill('07700 900 982')
+    await page.getByLabel('Address').fill('1 High Street\nMaidstone')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByText('Your changes have been saved').waitFor()
+    await page.getByText('+447700900982').waitFor()
+
+    await page.getByRole('link', { name: 'Change how we contact you' }).click()
+    await page.getByRole('heading', { name: 'How we contact you' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Quiet from').selectOption('22')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByRole('link', { name: /Choose both when quiet hours start/ }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Quiet until').selectOption('7')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByText('22:00 to 07:00').waitFor()
+
+    await page.getByRole('link', { name: 'Help with your account' }).click()
+    await page.getByRole('heading', { name: 'Help with your account' }).waitFor()
+    await checked(page, javaScriptEnabled)
+
+    await page.goto('/portal/account/delete')
+    await page.getByRole('heading', { name: 'Delete your account' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByRole('button', { name: 'Delete my account' }).click()
+    await page.getByRole('link', { name: 'Confirm that you want to delete your account' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('I want to delete my account').check()
+    await page.getByRole('button', { name: 'Delete my account' }).click()
+    await page.getByRole('heading', { name: 'Your account has been deleted' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    assert.equal(await t.app.services.portal.accounts.account(account.id), undefined)
+  })
+
+  test(`CP-13, CP-11, CP-20: a first One Login sign-in accepts the terms and chooses how to be contacted; an idle person is told they were signed out (${js})`, async () => {
+    const victim = await anInvitedVictim()
+    const sub = `urn:fdc:gov.uk:2022:browser-${seq}`
+    const account = await t.app.services.portal.accounts.signInWithOneLogin(
+      {
+        sub,
+        level: 'Cl.Cm',
+        email: victim.email,
+        emailVerified: true,
+        phone: undefined,
+        phoneVerified: false,
+      },
+      victim.invitationId,
+      'kent',
+    )
+    assert.ok(account)
+    const context = await browser.newContext({ javaScriptEnabled })
+    await signedIn(context, sub, 'one-login')
+    const page = await context.newPage()
+    await page.goto('/portal')
+    await page.getByRole('heading', { name: 'Before you start' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('link', { name: 'Accept the terms of use to create your account' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('I accept the terms of use').check()
+    await page.getByLabel('I have read the privacy notice').check()
+    await page.getByLabel('I have read how cookies are used').check()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('heading', { name: 'Your cases' }).waitFor()
+
+    clock.advance(31 * 60_000)
+    await page.goto('/portal/account')
+    await page.getByRole('heading', { name: 'You have been signed out' }).waitFor()
+    await checked(page, javaScriptEnabled)
+  })
+
+  test(`the One Login pages a person may meet: no force offers it, and a sign-in that could not finish (${js})`, async () => {
+    const page = await (await browser.newContext({ javaScriptEnabled })).newPage()
+    await page.goto('/portal/one-login')
+    await page.getByRole('heading', { name: 'Signing in with GOV.UK One Login is not available' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.goto('/portal/one-login/callback?code=x&state=y')
+    await page.getByRole('heading', { name: 'You could not be signed in' }).waitFor()
+    await checked(page, javaScriptEnabled)
+  })
+}
+
+test('a force administrator’s GOV.UK One Login settings, and the form refused with an error summary, meet WCAG 2.2 AA and fit 320 px', async () => {
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const page = await (await browser.newContext({ signedIn: admin })).newPage()
+  await page.goto('/console/portal/one-login')
+  await page.getByRole('heading', { name: 'GOV.UK One Login' }).waitFor()
+  await checked(page, true, false)
+  await page.getByLabel('Issuer').fill('https://idp.not-allowed.example/')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('link', { name: /Waypoint may not connect to idp.not-allowed.example/ }).waitFor()
+  await page.getByRole('link', { name: /Enter the client ID/ }).waitFor()
+  await checked(page, true, false)
+})
