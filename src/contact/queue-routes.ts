@@ -196,4 +196,51 @@ export function registerQueueRoutes(
       }
     },
   )
+
+  const supervisors = { staff: ['contact_supervisor'] as const, product: 'contact' as const }
+
+  const renderAgents = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: { errors?: FieldError[]; staffId?: string } = {},
+  ) => {
+    const forceId = forceOf(request)
+    const agents = await deps.queue.agents(forceId)
+    return reply.render('contact/agents.njk', {
+      title: 'Handlers’ skills',
+      agents,
+      skills: skills.map((s) => ({ value: s, text: skillNames[s] })),
+      errors: form.errors,
+      erroredStaffId: form.staffId,
+    })
+  }
+
+  http.get('/console/contact/queue/agents', { config: { access: supervisors } }, (request, reply) =>
+    renderAgents(request, reply),
+  )
+
+  http.post<{ Params: { staffId: string }; Body: { skills?: string[]; capacity?: string } }>(
+    '/console/contact/queue/agents/:staffId',
+    {
+      config: { access: supervisors },
+      schema: {
+        params: Type.Object({ staffId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({
+          skills: Type.Optional(Type.Array(Type.String({ maxLength: 20 }), { maxItems: skills.length })),
+          capacity: formText(5),
+          ...csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.queue.setSkills(forceOf(request), request.params.staffId, request.body, acting(request))
+        return reply.redirect('/console/contact/queue/agents', 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) =>
+          renderAgents(request, reply, { errors, staffId: request.params.staffId }),
+        )
+      }
+    },
+  )
 }

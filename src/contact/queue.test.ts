@@ -129,7 +129,7 @@ test('a handler who becomes ready is given the waiting contact; the live queue h
   stream.close()
 })
 
-test('an urgent contact needing the vulnerability skill waits for a handler with it, and goes before normal contacts', async () => {
+test('an urgent contact needing the vulnerability skill waits for a handler with it, and goes before normal contacts; a supervisor sets skills', async () => {
   // Ana has one contact; make her full so a new normal contact waits too.
   await t.app.services.contact.queue.setSkills(
     'essex',
@@ -171,15 +171,28 @@ test('an urgent contact needing the vulnerability skill waits for a handler with
     'sms',
   )
   assert.equal(now.find((i) => i.priority === 1)!.status, 'waiting')
-  // Given the skill and room for more, Ben gets the urgent contact.
-  const form = await supervisor.get('/console/contact/queue')
+  // Given the skill and room for more by a supervisor, Ben gets the urgent contact. Handlers may not set skills.
+  const form = await supervisor.get('/console/contact/queue/agents')
   assert.equal(form.statusCode, 200)
-  await t.app.services.contact.queue.setSkills(
-    'essex',
-    ben.userId,
-    { skills: ['sms', 'vulnerability'], capacity: '2' },
-    who(supervisor),
+  assert.match(form.body, /Ben Handler/)
+  assert.equal((await ana.get('/console/contact/queue/agents')).statusCode, 403)
+  assert.equal(
+    (
+      await ana.post(`/console/contact/queue/agents/${ana.userId}`, {
+        skills: ['vulnerability'],
+        capacity: '5',
+      })
+    ).statusCode,
+    403,
   )
+  const noSkill = await supervisor.post(`/console/contact/queue/agents/${ben.userId}`, { capacity: '2' })
+  assert.equal(noSkill.statusCode, 400)
+  assert.match(noSkill.body, /Choose at least one skill/)
+  const saved = await supervisor.post(`/console/contact/queue/agents/${ben.userId}`, {
+    skills: ['sms', 'vulnerability'],
+    capacity: '2',
+  })
+  assert.equal(saved.statusCode, 303)
   now = await items()
   assert.equal(now.find((i) => i.priority === 1)!.assignedTo, ben.userId)
 })

@@ -276,6 +276,11 @@ export class QueueService {
     })
   }
 
+  /** The force's handlers, their state, skills and load. */
+  agents(forceId: string): Promise<AgentRow[]> {
+    return this.#db.withForce(forceId, (tx) => this.#repo.agents(tx))
+  }
+
   /** A supervisor sets a handler's skills and how many contacts they take at once. */
   async setSkills(
     forceId: string,
