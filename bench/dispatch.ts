@@ -138,6 +138,89 @@ await app.db.asSystem((tx) =>
   tx.execute(sql`update messages set status = 'cancelled' where status = 'scheduled'`),
 )
 
+// (c) Dispatch without a provider limit: due messages about crimes, claimed, handed to the dev
+// outbox and recorded sent and delivered by one worker, with the report triggers on `messages`
+// (migrations 1000-1003, 1021: per-day counts, Victims' Code contacts, the case type read under a
+// key-share lock) and, in the same run, without them; alternated to share the machine's load.
+await app.db.asSystem((tx) =>
+  tx.execute(sql`update messages set status = 'cancelled' where status in ('scheduled', 'sending')`),
+)
+const reportTriggers = [
+  'messages_counted_insert',
+  'messages_counted_update',
+  'messages_enrolment_contacts_insert',
+  'messages_enrolment_contacts_update',
+]
+const triggers = (on: boolean) =>
+  app.db.execAsOwner(
+    reportTriggers
+      .map((name) => `alter table messages ${on ? 'enable' : 'disable'} trigger ${name};`)
+      .join('\n'),
+  )
+const crimeIds: string[] = []
+for (let i = 0; i < 20; i += 1) {
+  const result = await app.db.withForce('kent', (tx) =>
+    app.services.cases.applySourceChange(
+      tx,
+      'kent',
+      {
+        kind: 'crime.recorded',
+        crime: {
+          crimeRef: `BENCH/${i}/${process.pid}`,
+          crimeType: i % 2 ? 'Burglary' : 'Robbery',
+          status: 'open',
+          recordedAt: new Date(),
+        },
+        people: [],
+      },
+      { sourceSystem: 'athena', occurredAt: new Date() },
+    ),
+  )
+  crimeIds.push(result.crimeId!)
+}
+const outboxWorker = new MessageDispatcher({
+  db: app.db,
+  repos: messagingRepositories(app.db),
+  channels: [new OutboxChannel()],
+  clock: app.clock,
+  config: config.messaging,
+  links: new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl),
+  log: app.log,
+})
+await app.db.withForce('kent', (tx) =>
+  messaging.settings.saveSettings(tx, 'kent', { smsChannel: 'outbox' }, null),
+)
+const perRound = Number(process.env.OUTBOX_MESSAGES ?? 2000)
+const rates: Record<'on' | 'off', number[]> = { on: [], off: [] }
+for (const round of [0, 1, 2, 3]) {
+  const on = round % 2 === 0
+  await triggers(on)
+  await fillBacklog(perRound, new Date(Date.now() - 1000), 'outbox')
+  await app.db.asSystem((tx) =>
+    tx.execute(
+      sql`update messages m set case_id = (${`{${crimeIds.join(',')}}`}::text[])[1 + (abs(hashtext(m.reference)) % ${crimeIds.length})]
+          where status = 'scheduled'`,
+    ),
+  )
+  const cpu = process.cpuUsage()
+  const began = performance.now()
+  const result = await outboxWorker.dispatchDue({ budgetMs: 600_000 })
+  const seconds = (performance.now() - began) / 1000
+  const used = process.cpuUsage(cpu)
+  rates[on ? 'on' : 'off'].push(result.sent / seconds)
+  console.log(
+    `(c) round ${round + 1}, report triggers ${on ? 'on ' : 'off'}: ${result.sent} sent in ${seconds.toFixed(1)} s = ${(result.sent / seconds).toFixed(0)}/s; Node CPU ${((used.user + used.system) / 1000 / result.sent).toFixed(2)} ms a message`,
+  )
+}
+await triggers(true)
+await app.db.withForce('kent', (tx) =>
+  messaging.settings.saveSettings(tx, 'kent', { smsChannel: 'notify' }, null),
+)
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+console.log(
+  `(c) dispatch through the dev outbox: ${mean(rates.on).toFixed(0)}/s with the report triggers, ${mean(rates.off).toFixed(0)}/s without (baseline, same run) = ${(mean(rates.on) / mean(rates.off)).toFixed(2)}×`,
+)
+
 // (b) Morning release of a quiet-hours backlog.
 const writeStart = performance.now()
 const t0 = new Date(Date.now() + 60_000)
@@ -177,7 +260,7 @@ await app.stop()
 await notify.close()
 
 /** Writes `count` rendered messages due at `at`: one through schedule(), the rest copied in bulk. */
-async function fillBacklog(count: number, at: Date): Promise<void> {
+async function fillBacklog(count: number, at: Date, provider: 'notify' | 'outbox' = 'notify'): Promise<void> {
   const first = await app.db.withForce('kent', (tx) =>
     messaging.scheduling.schedule(tx, {
       forceId: 'kent',
@@ -191,7 +274,7 @@ async function fillBacklog(count: number, at: Date): Promise<void> {
   )
   await app.db.asSystem((tx) =>
     tx.execute(sql`insert into messages (force_id, reference, person_id, channel, provider, recipient, recipient_key, template_id, template_key, template_version, language, body, due_at, send_after, urgent, status)
-      select force_id, reference || '-' || n, 'p-' || n, channel, provider, recipient, recipient_key, template_id, template_key, template_version, language, body, due_at, send_after, urgent, status
+      select force_id, reference || '-' || n, 'p-' || n, channel, ${provider}, recipient, recipient_key, template_id, template_key, template_version, language, body, due_at, send_after, urgent, status
       from messages, generate_series(1, ${count - 1}) as n where id = ${first.id}`),
   )
 }
