@@ -199,6 +199,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     outbound,
     // A change to a person's details reaches each force's CAD log and crime record (CP-30, CP-31).
     writeCaseNote: writeCaseNotes(cases.services.cases, writeback.services.writeback),
+    jobs,
+    apiVersion: readApiVersion(),
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
   // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
@@ -271,7 +273,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
 
   // Before any /api route, so bearer tokens, formats, rate limits and OpenAPI apply to all.
-  await registerApiPlatform(http, { config, clients: services.apiClients, version: readApiVersion() })
+  await registerApiPlatform(http, {
+    config,
+    clients: services.apiClients,
+    version: readApiVersion(),
+    idempotency: services.apiIdempotency,
+    clock,
+  })
 
   const metrics = createMetricsRegistry()
   const readiness: ReadinessCheck[] = [

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm'
 import { FixedClock } from '../src/platform/clock.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { issueClientToken } from './support/api-client.ts'
+import { aCrimeWithVictim, invitationTokenSentTo } from './support/portal-cases.ts'
 import { describedAnswerProblems, type OpenApiDocument } from './support/openapi.ts'
 import { createTestApp, type TestApp } from './support/test-app.ts'
 
@@ -249,6 +250,111 @@ test('CP-171: the GOV.UK Notify callbacks and the health endpoints answer as des
   await call({ method: 'GET', url: '/health/ready' })
   await call({ method: 'GET', url: '/metrics', token: metricsToken })
   await call({ method: 'GET', url: '/metrics' })
+})
+
+test('CP-171: the Portal API and its webhooks answer as described', async () => {
+  await t.app.services.portal.installDefaults('kent')
+  const iHub = await issueClientToken(t, {
+    forceId: 'kent',
+    scopes: ['portal:invitations', 'portal:accounts', 'portal:cases', 'portal:webhooks'],
+  })
+  const other = await issueClientToken(t, { forceId: 'kent', scopes: ['support:read'] })
+  let keys = 0
+  const nextKey = () => {
+    keys += 1
+    return `described-${keys}`
+  }
+  const post = (url: string, token: string, payload?: object) =>
+    call({
+      method: 'POST',
+      url,
+      token,
+      headers: { ...(payload ? json : {}), 'idempotency-key': nextKey() },
+      ...(payload ? { payload } : {}),
+    })
+  const victim = await aCrimeWithVictim(t, 'kent')
+  const invite = { personId: victim.personId, caseKind: 'crime', caseId: victim.crimeId }
+  const invited = await post('/api/v1/portal/invitations', iHub, invite)
+  assert.equal(invited.statusCode, 201, invited.body)
+  await post('/api/v1/portal/invitations', iHub, invite)
+  await post('/api/v1/portal/invitations', other, invite)
+  const invitationId = invited.json().invitation.id
+  await call({ method: 'GET', url: `/api/v1/portal/invitations?personId=${victim.personId}`, token: iHub })
+  await call({ method: 'GET', url: '/api/v1/portal/invitations?personId=nobody', token: iHub })
+  await call({ method: 'GET', url: `/api/v1/portal/invitations/${invitationId}`, token: iHub })
+  await call({ method: 'GET', url: `/api/v1/portal/invitations/${victim.personId}`, token: iHub })
+
+  const subject = 'urn:fdc:gov.uk:2022:described-person'
+  const invitationToken = await invitationTokenSentTo(t, 'kent', victim.personId)
+  const registered = await post('/api/v1/portal/accounts', iHub, {
+    subject,
+    email: victim.email,
+    invitationToken,
+  })
+  assert.equal(registered.statusCode, 201, registered.body)
+  await post('/api/v1/portal/accounts', iHub, { subject, email: victim.email, invitationToken })
+  const second = await aCrimeWithVictim(t, 'kent')
+  await post('/api/v1/portal/invitations', iHub, {
+    personId: second.personId,
+    caseKind: 'crime',
+    caseId: second.crimeId,
+  })
+  const person = { 'portal-subject': subject }
+  const linkCall = (token: string, invitationToken: string) =>
+    call({
+      method: 'POST',
+      url: '/api/v1/portal/account/links',
+      token,
+      headers: { ...json, ...person, 'idempotency-key': nextKey() },
+      payload: { invitationToken },
+    })
+  const linked = await linkCall(iHub, await invitationTokenSentTo(t, 'kent', second.personId))
+  assert.equal(linked.statusCode, 200, linked.body)
+  await linkCall(iHub, 'x'.repeat(30))
+  for (const url of [
+    '/api/v1/portal/account',
+    '/api/v1/portal/cases',
+    `/api/v1/portal/cases/${victim.crimeId}`,
+    `/api/v1/portal/cases/${victim.crimeId}/updates`,
+    `/api/v1/portal/cases/${victim.crimeId}/case.pdf`,
+  ]) {
+    const answer = await call({ method: 'GET', url, token: iHub, headers: person })
+    assert.equal(answer.statusCode, 200, `${url}: ${answer.body}`)
+    await call({ method: 'GET', url, token: other, headers: person })
+  }
+  await call({ method: 'GET', url: `/api/v1/portal/cases/${second.personId}`, token: iHub, headers: person })
+
+  const hook = await post('/api/v1/portal/webhooks', iHub, {
+    url: 'http://127.0.0.1:9/events',
+    events: ['case.updated'],
+  })
+  assert.equal(hook.statusCode, 201, hook.body)
+  await post('/api/v1/portal/webhooks', iHub, {
+    url: 'https://ihub.example.net/events',
+    events: ['case.updated'],
+  })
+  await call({ method: 'GET', url: '/api/v1/portal/webhooks', token: iHub })
+  await call({ method: 'GET', url: '/api/v1/portal/webhooks', token: other })
+  const closed = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    JSON.stringify({
+      messageId: 'ATH-DESCRIBED-CLOSED',
+      messageType: 'CLOSED',
+      eventTime: '2026-06-02T13:00:00Z',
+      investigation: { crimeReference: victim.crimeRef, closedAt: '2026-06-02T13:00:00Z' },
+    }),
+    'application/json',
+  )
+  assert.equal(closed.status, 'applied', String(closed.reason))
+  const deliveries = await call({ method: 'GET', url: '/api/v1/portal/webhooks/deliveries', token: iHub })
+  const [delivery] = deliveries.json().deliveries
+  assert.ok(delivery, 'a delivery of case.updated')
+  await call({ method: 'GET', url: '/api/v1/portal/webhooks/deliveries?status=lost', token: iHub })
+  await post(`/api/v1/portal/webhooks/deliveries/${delivery.id}/replay`, iHub)
+  await post(`/api/v1/portal/webhooks/deliveries/${victim.personId}/replay`, iHub)
+  await call({ method: 'DELETE', url: `/api/v1/portal/webhooks/${hook.json().webhook.id}`, token: iHub })
+  await call({ method: 'DELETE', url: `/api/v1/portal/webhooks/${hook.json().webhook.id}`, token: iHub })
 })
 
 test('CP-171: every described operation was called, and every answer matched the description', () => {

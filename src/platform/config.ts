@@ -69,7 +69,13 @@ export interface Config {
    * in the console. Production allows none until configured; development and tests allow this
    * machine's loopback only (the demo's write-back receiver, a test's warehouse).
    */
-  outbound: { warehouse: HostRule[]; writeback: HostRule[]; scanner: HostRule[]; identity: HostRule[] }
+  outbound: {
+    warehouse: HostRule[]
+    writeback: HostRule[]
+    scanner: HostRule[]
+    identity: HostRule[]
+    webhook: HostRule[]
+  }
   /** The warehouse poller's limits on connecting and on each query (CP-157). */
   warehouse: { connectTimeoutMs: number; statementTimeoutMs: number }
   /** Write-back to CAD and RMS (UJ-9, UJ-10, CP-163). */
@@ -239,6 +245,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       scanner: hostRules('OUTBOUND_SCANNER_HOSTS', env, production),
       // GOV.UK One Login for the Portal (decision 0027): oidc.account.gov.uk in production.
       identity: hostRules('OUTBOUND_IDENTITY_HOSTS', env, production),
+      webhook: hostRules('OUTBOUND_WEBHOOK_HOSTS', env, production),
     },
     warehouse: {
       connectTimeoutMs: Number(env.WAREHOUSE_CONNECT_TIMEOUT_MS ?? 10_000),

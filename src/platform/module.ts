@@ -8,6 +8,8 @@ import { ChangeRequestRepository } from './approvals/change-request-repository.t
 import { registerApprovalRoutes } from './approvals/routes.ts'
 import { ApiClientRepository } from './api/client-repository.ts'
 import { ApiClientService } from './api/client-service.ts'
+import { forgetIdempotencyKeysJob } from './api/idempotency.ts'
+import { IdempotencyRepository } from './api/idempotency-repository.ts'
 import { ProvisioningRepository } from './api/provisioning-repository.ts'
 import { ProvisioningService } from './api/provisioning-service.ts'
 import { AuditRepository } from './audit/audit-repository.ts'
@@ -83,6 +85,7 @@ export async function createPlatform(deps: {
     queueForwarding: (tx) => jobs.send(auditForwardingJob, {}, { tx }),
   })
   const apiClients = new ApiClientService(new ApiClientRepository(db), clock, config.api.tokenTtlSeconds)
+  const apiIdempotency = new IdempotencyRepository(db)
   const serviceIncidents = new ServiceIncidentService(new ServiceIncidentRepository(db), audit, forces, clock)
   // Staff sign-in: local accounts with TOTP, and single sign-on (CRM-29, CP-47). Authenticator
   // secrets still stored in clear, or under TOTP_ENCRYPTION_KEY_PREVIOUS, are sealed under
@@ -111,6 +114,7 @@ export async function createPlatform(deps: {
     approvals,
     staffMail,
     apiClients,
+    apiIdempotency,
     audit,
     forces,
     serviceIncidents,
@@ -123,7 +127,7 @@ export async function createPlatform(deps: {
     name: 'platform',
     services,
     forceIds,
-    jobs: [auditForwardingJob],
+    jobs: [auditForwardingJob, forgetIdempotencyKeysJob(apiIdempotency, clock)],
     readiness: [{ name: 'siem', check: async () => ({ backlog: await auditForwarding.backlog() }) }],
     routes: async (http) => {
       registerSignInRoutes(http, {

@@ -15,7 +15,12 @@ const elsewhere: OwnDatabase = {
 
 function policy(warehouse: string, own: OwnDatabase = elsewhere, writeback = warehouse): OutboundPolicy {
   return new OutboundPolicy({
-    rules: { warehouse: parseHostRules(warehouse), writeback: parseHostRules(writeback), scanner: [] },
+    rules: {
+      warehouse: parseHostRules(warehouse),
+      writeback: parseHostRules(writeback),
+      scanner: [],
+      webhook: [],
+    },
     ownDatabase: async () => own,
   })
 }
@@ -49,7 +54,13 @@ test('CP-157: the allow-list reads names, wildcards, ports, addresses and ranges
 
 test('CP-157: allowed hosts are set at deployment: none in production until configured, loopback in development, and a bad entry stops start-up', () => {
   const production = loadConfig(productionSettings)
-  assert.deepEqual(production.outbound, { warehouse: [], writeback: [], scanner: [], identity: [] })
+  assert.deepEqual(production.outbound, {
+    warehouse: [],
+    writeback: [],
+    scanner: [],
+    identity: [],
+    webhook: [],
+  })
   const development = loadConfig({ NODE_ENV: 'development' })
   const local = new OutboundPolicy({ rules: development.outbound, ownDatabase: async () => elsewhere })
   assert.equal(local.listed('writeback', '127.0.0.1', 4000), true)

@@ -2,6 +2,7 @@
 // capability modules. Platform code names only these; the capabilities' services are added by
 // the composition root (`src/services.ts`), so nothing here depends on a capability.
 import type { ApiClientService } from './api/client-service.ts'
+import type { IdempotencyRepository } from './api/idempotency-repository.ts'
 import type { ApprovalService } from './approvals/approval-service.ts'
 import type { AuditService } from './audit/audit-service.ts'
 import type { StaffMail } from './auth/staff-mail.ts'
@@ -16,6 +17,8 @@ export interface PlatformServices {
   /** Second-person approval of journey and template changes (issue 13 §7). */
   approvals: ApprovalService
   apiClients: ApiClientService
+  /** Answers kept for repeated integration API POSTs with the same Idempotency-Key. */
+  apiIdempotency: IdempotencyRepository
   audit: AuditService
   forces: ForceService
   serviceIncidents: ServiceIncidentService

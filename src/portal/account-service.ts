@@ -13,6 +13,7 @@ import type { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, type FieldError, ValidationError } from '../platform/errors.ts'
+import type { PortalEventSink } from './api/webhook-service.ts'
 import type { AccountRepository } from './account-repository.ts'
 import type { PortalRepository } from './repository.ts'
 import type { OneLoginIdentity } from './one-login-service.ts'
@@ -99,6 +100,7 @@ export class AccountService {
   readonly #vault: TotpSecretVault
   readonly #login: { maxFailedAttempts: number; lockoutMinutes: number }
   readonly #detailsChanged: DetailsChanged
+  readonly #events: PortalEventSink | undefined
 
   constructor(deps: {
     db: Database
@@ -111,6 +113,8 @@ export class AccountService {
     login: { maxFailedAttempts: number; lockoutMinutes: number }
     /** A change to an account's details from any source reaches the person and the forces (CP-30). */
     detailsChanged: DetailsChanged
+    /** Registrations are told to the force's webhooks (CP-163). */
+    events?: PortalEventSink
   }) {
     this.#db = deps.db
     this.#accounts = deps.accounts
@@ -121,6 +125,7 @@ export class AccountService {
     this.#vault = deps.vault
     this.#login = deps.login
     this.#detailsChanged = deps.detailsChanged
+    this.#events = deps.events
   }
 
   /** Starts registering from an open invitation; returns the browser's challenge token. */
@@ -593,6 +598,11 @@ export class AccountService {
       },
       tx,
     )
+    await this.#events?.(tx, {
+      type: 'account.registered',
+      forceId: invitation.forceId,
+      data: { accountId: account.id, invitationId, caseId: invitation.caseId },
+    })
   }
 
   async #sendCode(

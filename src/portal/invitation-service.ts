@@ -11,6 +11,7 @@ import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { CaseReader, CaseSnapshot, PersonSnapshot } from '../journeys/snapshot.ts'
 import { decidePortalEligibility, defaultPortalEligibility, defaultPortalPeriods } from './eligibility.ts'
+import type { PortalEventSink } from './api/webhook-service.ts'
 import type { PortalRepository } from './repository.ts'
 import {
   type CaseKind,
@@ -73,6 +74,7 @@ export class InvitationService {
   readonly #scheduling: SchedulingService
   readonly #loadCase: CaseReader['loadCase']
   readonly #publicUrl: string
+  readonly #events: PortalEventSink | undefined
 
   constructor(deps: {
     db: Database
@@ -82,6 +84,8 @@ export class InvitationService {
     scheduling: SchedulingService
     loadCase: CaseReader['loadCase']
     publicUrl: string
+    /** Invitations sent are told to the force's webhooks (CP-163). */
+    events?: PortalEventSink
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -90,6 +94,7 @@ export class InvitationService {
     this.#scheduling = deps.scheduling
     this.#loadCase = deps.loadCase
     this.#publicUrl = deps.publicUrl
+    this.#events = deps.events
   }
 
   async settings(tx: Tx, forceId: string): Promise<PortalSettings> {
@@ -270,6 +275,11 @@ export class InvitationService {
       },
       tx,
     )
+    await this.#events?.(tx, {
+      type: 'invitation.sent',
+      forceId: request.forceId,
+      data: { invitationId: invitation.id, personId: request.personId, caseId: request.caseId },
+    })
     return { kind: 'invited', invitation, messageId: message.id, sendAfter: message.sendAfter }
   }
 

@@ -15,8 +15,12 @@ import type { Database } from '../platform/db/database.ts'
 import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
 import type { Module } from '../platform/modules.ts'
 import type { CredentialCipher } from '../platform/crypto.ts'
+import type { JobQueue } from '../platform/jobs.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
 import { AccountRepository } from './account-repository.ts'
+import { createPortalApi } from './api/portal-api.ts'
+import type { PortalApiService } from './api/service.ts'
+import type { WebhookService } from './api/webhook-service.ts'
 import { AccountService } from './account-service.ts'
 import { CitizenCaseService } from './case-view-service.ts'
 import { registerPortalCitizenRoutes } from './citizen-routes.ts'
@@ -38,6 +42,10 @@ export interface PortalServices {
     cases: CitizenCaseService
     profiles: ProfileService
     oneLogin: OneLoginService
+    /** The national front-end's API (decision 0029). */
+    api: PortalApiService
+    /** Portal events to iHub, signed, retried and replayable (CP-163). */
+    webhooks: WebhookService
     /** Adds the portal's message templates a force does not have yet. */
     installDefaults(forceId: string): Promise<number>
   }
@@ -54,16 +62,29 @@ export function createPortal(deps: {
   loadCase: CaseReader['loadCase']
   citizenSessions: CitizenSessions
   forceHasPortal: (forceId: string) => Promise<boolean>
-  /** Seals each force's One Login private key (the credential cipher). */
+  /** Seals each force's One Login private key and webhook secrets (the credential cipher). */
   cipher: CredentialCipher
-  /** Where One Login may be reached (identity providers, decision 0016). */
+  /** Where One Login and iHub's webhooks may be reached (decision 0016). */
   outbound: OutboundPolicy
   /** A note into a case's open CAD log and crime record (write-back; CP-30, CP-31). */
   writeCaseNote: CaseNoteWriter
+  jobs: JobQueue
+  /** The current API version (CP-177). */
+  apiVersion: string
 }): Module<PortalServices> & { standing: ReturnType<typeof portalStandingForPage> } {
   const repo = new PortalRepository()
   const accountRepo = new AccountRepository()
+  const portalApi = createPortalApi({
+    db: deps.db,
+    clock: deps.clock,
+    audit: deps.audit,
+    jobs: deps.jobs,
+    outbound: deps.outbound,
+    cipher: deps.cipher,
+    version: deps.apiVersion,
+  })
   const invitations = new InvitationService({
+    events: portalApi.events,
     db: deps.db,
     repo,
     clock: deps.clock,
@@ -94,6 +115,7 @@ export function createPortal(deps: {
     allowHttp: deps.config.environment !== 'production',
   })
   const accounts = new AccountService({
+    events: portalApi.events,
     db: deps.db,
     accounts: accountRepo,
     portal: repo,
@@ -106,20 +128,42 @@ export function createPortal(deps: {
   })
   // A new case for someone who already has an account is linked to it, with a notification (CP-50a, CP-50b).
   deps.cases.onChange((tx, events) => invitations.onCaseEvents(tx, events))
+  // Changes a person is shown on their case reach iHub as `case.updated` (CP-163).
+  deps.cases.onChange((tx, events) => portalApi.webhooks.onCaseEvents(tx, repo, events))
   const cases = new CitizenCaseService({ db: deps.db, repo, cases: deps.cases, audit: deps.audit })
+  const { api, routes: apiRoutes } = portalApi.build({
+    portal: repo,
+    accountRows: accountRepo,
+    accounts,
+    invitations,
+    cases,
+  })
   const installDefaults = (forceId: string) =>
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))
   return {
     name: 'portal',
-    services: { portal: { invitations, accounts, cases, profiles, oneLogin, installDefaults } },
+    services: {
+      portal: {
+        invitations,
+        accounts,
+        cases,
+        profiles,
+        oneLogin,
+        api,
+        webhooks: portalApi.webhooks,
+        installDefaults,
+      },
+    },
     standing: portalStandingForPage({ invitations, forceHasPortal: deps.forceHasPortal }),
     jobs: [
+      portalApi.job,
       portalReminderJob(invitations),
       portalChallengeSweepJob(() =>
         deps.db.asSystem((tx) => accountRepo.removeExpiredChallenges(tx, deps.clock.now())),
       ),
     ],
     routes: (http) => {
+      apiRoutes(http)
       const oneLoginRoutes = {
         oneLogin,
         accounts,
@@ -147,6 +191,13 @@ export function createPortal(deps: {
         href: '/console/portal/one-login',
         roles: ['force_admin'],
         group: 'portal',
+      },
+      {
+        text: 'Webhooks',
+        href: '/console/portal/webhooks',
+        roles: ['force_admin'],
+        group: 'portal',
+        forceOnly: true,
       },
       {
         text: 'Invitations',

@@ -111,7 +111,7 @@ test('CP-163: an endpoint whose name resolves to an address the deployment has n
   const requestsBefore = requests
   // `localhost` is listed, but the loopback address it resolves to is not.
   const byNameOnly = new OutboundPolicy({
-    rules: { warehouse: [], writeback: parseHostRules('localhost'), scanner: [] },
+    rules: { warehouse: [], writeback: parseHostRules('localhost'), scanner: [], webhook: [] },
     ownDatabase: async () => ({
       database: 'waypoint',
       systemIdentifier: null,

@@ -3,7 +3,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { LookupFunction } from 'node:net'
-import type { OutboundAddress, OutboundPolicy } from '../platform/outbound.ts'
+import type { OutboundAddress, OutboundPolicy, OutboundPurpose } from '../platform/outbound.ts'
 import type { EndpointAuthKind } from './schema.ts'
 
 export interface DeliveryRequest {
@@ -12,6 +12,10 @@ export interface DeliveryRequest {
   idempotencyKey: string
   payload: Record<string, unknown>
   timeoutMs: number
+  /** Headers of the caller's own (a webhook's signature). */
+  headers?: Record<string, string>
+  /** Whose allow-list the address must be on (decision 0016); write-back's by default. */
+  purpose?: OutboundPurpose
 }
 
 export type DeliveryResult =
@@ -37,6 +41,7 @@ export async function deliverOverHttp(
     'content-type': 'application/json',
     accept: 'application/json',
     'idempotency-key': request.idempotencyKey,
+    ...request.headers,
   }
   const authorization = authorizationHeader(request.auth)
   if (authorization) headers.authorization = authorization
@@ -44,7 +49,7 @@ export async function deliverOverHttp(
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     return { kind: 'rejected', httpStatus: 0, error: 'The endpoint address must start with https://' }
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-  const allowed = await outbound.check('writeback', url.hostname, port)
+  const allowed = await outbound.check(request.purpose ?? 'writeback', url.hostname, port)
   if (!allowed.ok) {
     // The list is set at deployment; an entry waits for it (or a corrected endpoint) to change.
     return {

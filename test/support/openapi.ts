@@ -13,8 +13,12 @@ export interface OpenApiDocument {
   components: { schemas?: Record<string, Schema> }
 }
 
-/** The operation's path template that a concrete path matches, e.g. /a/{id} for /a/7. */
+/**
+ * The operation's path template that a concrete path matches, e.g. /a/{id} for /a/7; a literal
+ * path first, as a router does (/a/deliveries is not /a/{id}).
+ */
 export function templateFor(document: OpenApiDocument, path: string): string | undefined {
+  if (document.paths[path]) return path
   return Object.keys(document.paths).find((template) => {
     const pattern = template.replace(/[$.]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')
     return new RegExp(`^${pattern}$`).test(path)

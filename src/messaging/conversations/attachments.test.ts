@@ -117,7 +117,7 @@ test('the built-in scanner judges a file by its bytes, not its declared type, an
 
 test('clamd is reached only on a host the deployment allows for scanning', async () => {
   const nowhere = new OutboundPolicy({
-    rules: { warehouse: [], writeback: [], scanner: parseHostRules('clamd.internal.example') },
+    rules: { warehouse: [], writeback: [], scanner: parseHostRules('clamd.internal.example'), webhook: [] },
     ownDatabase: async () => ({
       database: 'waypoint',
       systemIdentifier: null,

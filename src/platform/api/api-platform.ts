@@ -7,9 +7,12 @@ import fastifySwagger from '@fastify/swagger'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Access } from '../auth/roles.ts'
 import type { Config } from '../config.ts'
-import { DomainError } from '../errors.ts'
+import { DomainError, NotFoundError } from '../errors.ts'
 import { Problem } from './api-schemas.ts'
 import type { ApiClientService } from './client-service.ts'
+import type { Clock } from '../clock.ts'
+import { registerIdempotency } from './idempotency.ts'
+import type { IdempotencyRepository } from './idempotency-repository.ts'
 import {
   type ApiFormat,
   contentTypeFor,
@@ -22,6 +25,7 @@ import {
   yamlMediaTypes,
 } from './formats.ts'
 import { apiScopes } from './scopes.ts'
+import { compareVersions } from './version.ts'
 
 export const API_VERSION_HEADER = 'Waypoint-API-Version'
 export const TOKEN_PATH = '/api/v1/oauth/token'
@@ -33,6 +37,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers in one format whatever the Accept header (the OpenAPI documents). */
     fixedFormat?: boolean
+    /** The API version that introduced the route: a client pinned to an older one is answered 404. */
+    since?: string
   }
 }
 
@@ -41,6 +47,9 @@ export interface ApiPlatformDependencies {
   clients: ApiClientService
   /** Semantic version of the API (package.json), CP-177. */
   version: string
+  /** Answers kept for repeated POSTs with the same Idempotency-Key. */
+  idempotency: IdempotencyRepository
+  clock: Clock
 }
 
 export async function registerApiPlatform(
@@ -84,6 +93,8 @@ export async function registerApiPlatform(
     if (!header || !/^bearer /i.test(header) || request.url.startsWith('/metrics')) return
     try {
       request.client = await deps.clients.authenticate(header.slice(7).trim())
+      // CP-179: a pinned client is answered, and told it is answered, in its pinned version.
+      if (request.client.pinnedVersion) reply.header(API_VERSION_HEADER, request.client.pinnedVersion)
     } catch (error) {
       if (error instanceof DomainError) {
         reply.header(
@@ -94,6 +105,16 @@ export async function registerApiPlatform(
       throw error
     }
   })
+
+  // CP-179: a route newer than the client's pinned version does not exist for that client.
+  http.addHook('preHandler', async (request) => {
+    const since = request.routeOptions.config?.since
+    if (since && request.client && compareVersions(answeringVersion(request, deps.version), since) < 0)
+      throw new NotFoundError(`This operation in API version ${answeringVersion(request, deps.version)}`)
+  })
+
+  // Before the format conversion below, so an answer is kept as JSON.
+  registerIdempotency(http, { repo: deps.idempotency, clock: deps.clock })
 
   http.addHook('onSend', async (request, reply, payload) => {
     if (!isVersionedApi(request)) return payload
@@ -203,6 +224,11 @@ export async function registerApiPlatform(
 
 /** Where the routes the OpenAPI description covers begin. */
 const documentedPrefixes = ['/api/v1/', '/callbacks/', '/health/', '/metrics']
+
+/** The version a request is answered in: its client's pinned version, else the current one. */
+export function answeringVersion(request: FastifyRequest, current: string): string {
+  return request.client?.pinnedVersion ?? current
+}
 
 export function isVersionedApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/v1/') && !request.routeOptions.config?.fixedFormat

@@ -27,6 +27,7 @@ export const problemReasons = {
   409: 'The request conflicts with the current state',
   413: 'The request is too large',
   415: 'The request’s content type is not accepted here',
+  422: 'The Idempotency-Key was used before with a different request',
   429: 'Too many requests from this client: wait for the time in Retry-After',
 } as const
 

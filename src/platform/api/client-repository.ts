@@ -77,6 +77,17 @@ export class ApiClientRepository {
     })
   }
 
+  /** Pins the client's API version; its tokens answer in it at once in this process. */
+  async pin(forceId: string, id: string, version: string | null, by: string, at: Date): Promise<void> {
+    this.#tokens.dropWhere((found) => found?.client.id === id)
+    await this.#db.withForce(forceId, (tx) =>
+      tx
+        .update(apiClients)
+        .set({ pinnedVersion: version, pinnedBy: by, pinnedAt: at })
+        .where(eq(apiClients.id, id)),
+    )
+  }
+
   /** Stores a token and notes the client's last use, removing its expired tokens on the way. */
   async insertToken(row: typeof apiTokens.$inferInsert, now: Date): Promise<void> {
     await this.#db.withForce(row.forceId, async (tx) => {

@@ -7,6 +7,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.ts'
 import type { ClientPrincipal } from '../http/server.ts'
 import type { ApiClient, ApiClientRepository } from './client-repository.ts'
 import { isApiScope } from './scopes.ts'
+import { isReleasedApiVersion, releasedApiVersions } from './version.ts'
 
 export interface NewApiClient {
   forceId: string
@@ -128,7 +129,27 @@ export class ApiClientService {
       clientId: found.client.clientId,
       forceId: found.token.forceId,
       scopes: new Set(found.token.scopes),
+      pinnedVersion: found.client.pinnedVersion,
     }
+  }
+
+  /**
+   * CP-179: answers the client in an earlier released version (or, with null, the current one)
+   * from its next request, without a redeploy. The caller audits the change.
+   */
+  async pinVersion(
+    forceId: string | null,
+    id: string,
+    version: string | null,
+    by: string,
+  ): Promise<ApiClient> {
+    if (version !== null && !isReleasedApiVersion(version))
+      throw new ValidationError([
+        { field: 'version', message: `Choose a released version: ${releasedApiVersions.join(', ')}` },
+      ])
+    const client = await this.get(forceId, id)
+    await this.#repo.pin(client.forceId, client.id, version, by, this.#clock.now())
+    return { ...client, pinnedVersion: version }
   }
 }
 

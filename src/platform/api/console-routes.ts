@@ -10,6 +10,7 @@ import { auditContext } from '../http/server.ts'
 import type { ForceService } from '../tenancy/force-service.ts'
 import type { ApiClientService } from './client-service.ts'
 import { apiScopes } from './scopes.ts'
+import { readApiVersion, releasedApiVersions } from './version.ts'
 import { refusedForm, staffOf } from '../http/request.ts'
 
 const admins = { staff: ['system_admin', 'force_admin'] as const }
@@ -53,15 +54,29 @@ export function registerApiClientConsoleRoutes(
     '/console/api-clients',
     {
       config: { access: admins },
-      schema: { querystring: Type.Object({ disabled: Type.Optional(Type.String()) }) },
+      schema: {
+        querystring: Type.Object({
+          disabled: Type.Optional(Type.String({ maxLength: MAX_LENGTH.name })),
+          pinned: Type.Optional(Type.String({ maxLength: MAX_LENGTH.name })),
+        }),
+      },
     },
     async (request, reply) => {
       const forceId = administeredForce(staffOf(request))
       const list = await apiClients.list(forceId)
+      const current = readApiVersion()
       return reply.render('api-clients/list.njk', {
         clients: list,
+        currentVersion: current,
+        versionItems: (pinned: string | null) => [
+          { value: '', text: `Current (${current})`, selected: !pinned },
+          ...releasedApiVersions
+            .filter((v) => v !== current)
+            .map((v) => ({ value: v, text: v, selected: pinned === v })),
+        ],
         showForce: forceId === null,
         disabledName: (request.query as { disabled?: string }).disabled,
+        pinnedName: (request.query as { pinned?: string }).pinned,
       })
     },
   )
@@ -147,6 +162,35 @@ export function registerApiClientConsoleRoutes(
         })
       }
       return reply.redirect(`/console/api-clients?disabled=${encodeURIComponent(client.name)}`, 303)
+    },
+  )
+
+  // CP-179: a faulty new API version is rolled back for one client, at once and without a
+  // redeploy, by pinning it to an earlier release; an empty choice returns it to the current one.
+  http.post(
+    '/console/api-clients/:id/version',
+    {
+      config: { access: admins },
+      schema: {
+        params: Type.Object({ id: Type.String({ pattern: uuidPattern }) }),
+        body: Type.Object({ version: formText(20) }),
+      },
+    },
+    async (request, reply) => {
+      const staff = staffOf(request)
+      const { id } = request.params as { id: string }
+      const version = (request.body as { version?: string }).version?.trim() || null
+      const before = await apiClients.get(administeredForce(staff), id)
+      const client = await apiClients.pinVersion(administeredForce(staff), id, version, staff.id)
+      await audit.record({
+        ...auditContext(request),
+        action: 'api-client.version-pinned',
+        forceId: client.forceId,
+        recordType: 'api-client',
+        recordId: client.id,
+        detail: { clientId: client.clientId, from: before.pinnedVersion, to: version },
+      })
+      return reply.redirect(`/console/api-clients?pinned=${encodeURIComponent(client.name)}`, 303)
     },
   )
 }

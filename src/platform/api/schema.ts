@@ -1,5 +1,5 @@
 // Drizzle tables of the integration API (migrations/0030_api.sql is the source of truth).
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
@@ -15,6 +15,10 @@ export const apiClients = pgTable('api_clients', {
   createdBy: uuid('created_by'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
   lastUsedAt: timestamptz('last_used_at'),
+  /** CP-179: the released API version the client is answered in; null for the current one. */
+  pinnedVersion: text('pinned_version'),
+  pinnedBy: uuid('pinned_by'),
+  pinnedAt: timestamptz('pinned_at'),
 })
 
 export const apiTokens = pgTable('api_tokens', {
@@ -32,4 +36,16 @@ export const hrJobRoles = pgTable('hr_job_roles', {
   roles: text('roles').array().notNull(),
   updatedBy: text('updated_by'),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+})
+
+export const apiIdempotencyKeys = pgTable('api_idempotency_keys', {
+  forceId: text('force_id').notNull(),
+  clientId: text('client_id').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: integer('status_code'),
+  contentType: text('content_type'),
+  responseBody: text('response_body'),
+  createdAt: timestamptz('created_at').notNull(),
+  completedAt: timestamptz('completed_at'),
 })

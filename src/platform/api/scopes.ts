@@ -5,6 +5,13 @@ export const apiScopes = {
   'provisioning:write': 'Create, change and disable staff accounts from the HR system (CRM-25)',
   'reporting:read': 'Read reports and the OData feed (Power BI)',
   'portal:frontend': 'Act for members of the public as the national My Police Portal front-end',
+  'portal:invitations': 'Invite people on the force’s cases to the Portal and follow the invitations',
+  'portal:accounts':
+    'Register people’s Portal accounts by their GOV.UK One Login subject, link and read them',
+  'portal:cases': 'Read the cases, updates and case PDFs a person’s Portal account may see',
+  'portal:messages': 'Read and send a person’s Portal messages with the investigating officer',
+  'portal:officer': 'Reply to a person’s Portal messages for the force’s investigating officer',
+  'portal:webhooks': 'Subscribe to Portal events, see their deliveries and replay them',
   'support:read': 'Read service health and diagnostics for service support',
 } as const
 
@@ -23,8 +30,14 @@ export function isApiScope(value: string): value is ApiScope {
  * the public itself and calls Waypoint for them with `portal:frontend`.
  */
 export const cp178RoleScopes: Record<string, readonly ApiScope[]> = {
-  'Member of Public': ['portal:frontend'],
-  'Force Users': ['sources:write', 'provisioning:write'],
+  'Member of Public': ['portal:frontend', 'portal:accounts', 'portal:cases', 'portal:messages'],
+  'Force Users': [
+    'sources:write',
+    'provisioning:write',
+    'portal:invitations',
+    'portal:officer',
+    'portal:webhooks',
+  ],
   'Service Support Users': ['support:read'],
   'National Force Reporting Users': ['reporting:read'],
 }

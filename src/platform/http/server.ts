@@ -32,6 +32,8 @@ export interface ClientPrincipal {
   clientId: string
   forceId: string
   scopes: ReadonlySet<string>
+  /** The released API version the client is pinned to (CP-179); null for the current one. */
+  pinnedVersion?: string | null
 }
 
 export interface CitizenPrincipal {
