@@ -14,6 +14,7 @@ import { QueueService, queueTopic } from './queue.ts'
 import { QueueRepository } from './queue-repository.ts'
 import { registerQueueRoutes } from './queue-routes.ts'
 import { ContactRepository } from './repository.ts'
+import { ThriveService } from './thrive.ts'
 import { SingleViewService } from './single-view.ts'
 import { contactStaff, registerSingleViewRoutes } from './single-view-routes.ts'
 
@@ -21,6 +22,7 @@ export interface ContactServices {
   contact: {
     singleView: SingleViewService
     queue: QueueService
+    thrive: ThriveService
   }
 }
 
@@ -44,9 +46,17 @@ export function createContact(deps: {
     writeback: deps.writeback,
   })
   deps.push?.defineTopic({ name: queueTopic, staff: contactStaff })
+  const queueRepo = new QueueRepository()
   const queue = new QueueService({
     db: deps.db,
-    repo: new QueueRepository(),
+    repo: queueRepo,
+    clock: deps.clock,
+    audit: deps.audit,
+    ...(deps.push ? { push: deps.push } : {}),
+  })
+  const thrive = new ThriveService({
+    db: deps.db,
+    repo: queueRepo,
     clock: deps.clock,
     audit: deps.audit,
     ...(deps.push ? { push: deps.push } : {}),
@@ -56,10 +66,10 @@ export function createContact(deps: {
   })
   return {
     name: 'contact',
-    services: { contact: { singleView, queue } },
+    services: { contact: { singleView, queue, thrive } },
     routes: (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
-      registerQueueRoutes(http, { queue, audit: deps.audit, now: () => deps.clock.now() })
+      registerQueueRoutes(http, { queue, thrive, audit: deps.audit, now: () => deps.clock.now() })
     },
     navigation: [
       {

@@ -302,4 +302,76 @@ export class QueueRepository {
     )
     return found.map((m) => m.kind)
   }
+
+  async insertThrive(
+    tx: Tx,
+    a: {
+      forceId: string
+      itemId: string
+      ratings: Record<ThriveDimension, number>
+      note: string | null
+      suggested: Grading
+      reasons: string[]
+      grading: Grading
+      vulnerable: boolean
+      by: string
+      at: Date
+    },
+  ): Promise<string> {
+    const r = a.ratings
+    const [row] = await rows<{ id: string }>(
+      tx,
+      sql`insert into contact_thrive_assessments (force_id, item_id, threat, harm, risk, investigation, vulnerability,
+            engagement, note, suggested_grading, reasons, grading, vulnerable, assessed_by, assessed_at)
+          values (${a.forceId}, ${a.itemId}, ${r.threat}, ${r.harm}, ${r.risk}, ${r.investigation}, ${r.vulnerability},
+            ${r.engagement}, ${a.note}, ${a.suggested}, ${sql`array[${sql.join(
+              a.reasons.map((x) => sql`${x}`),
+              sql`, `,
+            )}]::text[]`}, ${a.grading}, ${a.vulnerable}, ${a.by}, ${a.at})
+          returning id`,
+    )
+    return row!.id
+  }
+
+  async thrive(tx: Tx, itemId: string): Promise<ThriveRow[]> {
+    return (
+      await rows<ThriveRow>(
+        tx,
+        sql`select t.id, t.threat, t.harm, t.risk, t.investigation, t.vulnerability, t.engagement, t.note,
+              t.suggested_grading as "suggested", t.reasons, t.grading, t.vulnerable, a.display_name as "byName",
+              t.assessed_at as "assessedAt"
+            from contact_thrive_assessments t
+            left join contact_agents a on a.force_id = t.force_id and a.staff_id = t.assessed_by
+            where t.item_id = ${itemId} order by t.assessed_at desc, t.id`,
+      )
+    ).map(dates)
+  }
+
+  /** A vulnerable caller's contact is urgent and, back in the queue, goes to those with the skill. */
+  async flagVulnerable(tx: Tx, itemId: string): Promise<void> {
+    await tx.execute(sql`update contact_items set priority = 1, skill = 'vulnerability' where id = ${itemId}`)
+  }
+}
+
+export const thriveDimensions = [
+  'threat',
+  'harm',
+  'risk',
+  'investigation',
+  'vulnerability',
+  'engagement',
+] as const
+export type ThriveDimension = (typeof thriveDimensions)[number]
+export const gradings = ['Immediate', 'Prompt', 'Scheduled', 'Appointment', 'No Response'] as const
+export type Grading = (typeof gradings)[number]
+
+export interface ThriveRow extends Record<ThriveDimension, number> {
+  id: string
+  note: string | null
+  suggested: Grading
+  reasons: string[]
+  grading: Grading
+  vulnerable: boolean
+  byName: string | null
+  assessedAt: Date
 }

@@ -7,9 +7,10 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { FieldError } from '../platform/errors.ts'
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
-import { notReadyReasons, skills } from './queue-repository.ts'
+import { gradings, notReadyReasons, skills, thriveDimensions } from './queue-repository.ts'
 import { outcomes, priorityNames, type QueueService, queueTopic, reasonNames, skillNames } from './queue.ts'
 import { acting, contactStaff, forceOf } from './single-view-routes.ts'
+import { dimensionNames, ratingNames, type ThriveService } from './thrive.ts'
 
 const csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) }
 const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
@@ -23,7 +24,7 @@ const channelNames: Record<string, string> = {
 
 export function registerQueueRoutes(
   http: FastifyInstance,
-  deps: { queue: QueueService; audit: AuditService; now: () => Date },
+  deps: { queue: QueueService; thrive: ThriveService; audit: AuditService; now: () => Date },
 ): void {
   const access = { staff: contactStaff, product: 'contact' as const }
   const handlers = { staff: ['contact_handler'] as const, product: 'contact' as const }
@@ -107,10 +108,42 @@ export function registerQueueRoutes(
       skillNames,
       channelNames,
       skills,
+      dimensions: thriveDimensions.map((d) => ({ name: d, text: dimensionNames[d] })),
+      ratingNames,
+      gradings,
       errors: form.errors,
       values: form.values ?? {},
     })
   }
+
+  http.post<{ Params: { id: string }; Body: Record<string, string | undefined> }>(
+    '/console/contact/queue/contacts/:id/thrive',
+    {
+      config: { access: handlers },
+      schema: {
+        params: idParams,
+        body: Type.Object({
+          ...Object.fromEntries(thriveDimensions.map((d) => [d, formText(2)])),
+          grading: formText(20),
+          note: formText(MAX_LENGTH.shortText),
+          ...csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.thrive.assess(forceOf(request), request.params.id, request.body, acting(request))
+        return reply.redirect(`/console/contact/queue/contacts/${request.params.id}#thrive`, 303)
+      } catch (error) {
+        const values = Object.fromEntries(
+          Object.entries(request.body)
+            .filter(([k]) => k !== '_csrf')
+            .map(([k, v]) => [`thrive-${k}`, v ?? '']),
+        )
+        return refusedForm(reply, error, (errors) => renderContact(request, reply, { errors, values }))
+      }
+    },
+  )
 
   http.get<{ Params: { id: string } }>(
     '/console/contact/queue/contacts/:id',

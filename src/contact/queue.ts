@@ -19,6 +19,7 @@ import {
   type QueueRepository,
   type Skill,
   skills,
+  type ThriveRow,
 } from './queue-repository.ts'
 
 /** The live queue's push topic (no key: the force's whole queue). */
@@ -320,12 +321,17 @@ export class QueueService {
     forceId: string,
     itemId: string,
     audit: (tx: Tx, item: ItemRow) => Promise<unknown>,
-  ): Promise<{ item: ItemRow; events: ItemEventRow[]; agents: AgentRow[] }> {
+  ): Promise<{ item: ItemRow; events: ItemEventRow[]; agents: AgentRow[]; assessments: ThriveRow[] }> {
     return this.#db.withForce(forceId, async (tx) => {
       const item = await this.#repo.item(tx, itemId)
       if (!item) throw new NotFoundError('The contact')
       await audit(tx, item)
-      return { item, events: await this.#repo.events(tx, itemId), agents: await this.#repo.agents(tx) }
+      return {
+        item,
+        events: await this.#repo.events(tx, itemId),
+        agents: await this.#repo.agents(tx),
+        assessments: await this.#repo.thrive(tx, itemId),
+      }
     })
   }
 
