@@ -21,6 +21,7 @@ const catalogue: ActionName[] = [
   ['Users', 'staff.set-up-link-issued', 'Set-up link emailed to a user'],
   ['Users', 'staff.set-up-link-refused', 'Set-up link refused (expired, used or replaced)'],
   ['Users', 'staff.set-up-completed', 'User set up their password and authenticator'],
+  ['Users', 'staff.sign-in-reset', 'User’s password and authenticator reset, and a new set-up link sent'],
   ['Users', 'staff.disabled', 'User disabled'],
   ['Users', 'staff.enabled', 'User enabled again'],
   ['Users', 'staff.disabled-by-hr', 'User disabled by the HR feed'],

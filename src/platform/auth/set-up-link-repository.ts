@@ -24,8 +24,25 @@ export class SetUpLinkRepository {
     createdBy: string | null
     expiresAt: Date
     now: Date
+    /**
+     * The person had set up their account: their password and authenticator are removed now, so
+     * neither works again, and the link sets up new ones.
+     */
+    reset?: boolean
   }): Promise<SetUpLink> {
     return this.#db.asSystem(async (tx) => {
+      if (row.reset)
+        await tx
+          .update(staffUsers)
+          .set({
+            passwordHash: null,
+            totpSecret: null,
+            totpConfirmedAt: null,
+            failedAttempts: 0,
+            lockedUntil: null,
+            updatedAt: row.now,
+          })
+          .where(eq(staffUsers.id, row.userId))
       await tx
         .update(staffSetupLinks)
         .set({ revokedAt: row.now })

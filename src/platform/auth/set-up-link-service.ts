@@ -62,16 +62,25 @@ export class SetUpLinkService {
     this.#publicUrl = deps.publicUrl
   }
 
-  /** Emails a new link to a local user not yet set up; any earlier link stops working. */
+  /**
+   * Emails a new link to a local user not yet set up; any earlier link stops working. With
+   * `reset`, to a local user who has set up (one who lost their authenticator app, say): their
+   * password and authenticator stop working at once, audited before the email goes, and the link
+   * sets up new ones.
+   */
   async issue(
     user: StaffUser,
     actor: { id: string; name: string },
     meta: AuditMeta,
+    options: { reset?: boolean } = {},
   ): Promise<{ expiresAt: Date }> {
-    if (user.signInMethod !== 'local' || user.passwordHash || user.disabledAt)
+    const reset = options.reset === true
+    if (user.signInMethod !== 'local' || user.disabledAt || (reset ? !user.passwordHash : user.passwordHash))
       throw new DomainError(
         'set-up-not-needed',
-        'Only a local user who has not set up their account yet can be sent a set-up link',
+        reset
+          ? 'Only a local user who has set up their account can have their sign-in reset'
+          : 'Only a local user who has not set up their account yet can be sent a set-up link',
         { status: 409 },
       )
     const token = randomBytes(32).toString('base64url')
@@ -84,17 +93,30 @@ export class SetUpLinkService {
       createdBy: actor.id,
       expiresAt,
       now,
+      reset,
     })
+    if (reset)
+      await this.#record(
+        'staff.sign-in-reset',
+        user,
+        { kind: 'staff', id: actor.id, name: actor.name },
+        meta,
+        {
+          linkId: link.id,
+        },
+      )
     const url = new URL(setUpPath, this.#publicUrl)
     url.searchParams.set('token', token)
     await this.#mail.send({
       userId: user.id,
       to: user.email,
-      subject: 'Set up your Waypoint account',
+      subject: reset ? 'Set up your Waypoint sign-in again' : 'Set up your Waypoint account',
       body: [
         `Dear ${user.displayName},`,
         '',
-        `${actor.name} has added you to Waypoint. Open this link to choose your password and set up your authenticator app:`,
+        reset
+          ? `${actor.name} has reset your Waypoint sign-in: your old password and authenticator app no longer work. Open this link to choose a new password and set up your authenticator app again:`
+          : `${actor.name} has added you to Waypoint. Open this link to choose your password and set up your authenticator app:`,
         '',
         url.toString(),
         '',

@@ -252,3 +252,127 @@ test('the add-a-user form asks how the person will sign in, and describes each r
   assert.match(refused.body, /<a href="#signInMethod">Select how the person will sign in<\/a>/)
   assert.equal(await t.app.services.staff.repository.findByEmail('no.method@kent.police.example'), undefined)
 })
+
+/** A local user who has set up their account through their link; `browser` is signed in as them. */
+async function aUserWhoSetUp() {
+  const { id, email } = await addLocalUser()
+  const { path, token } = lastLinkTo(email)
+  const browser = new FormBrowser(t.app)
+  const secret = secretOn((await browser.get(path)).body)
+  const done = await browser.post('/sign-in/set-up', {
+    token,
+    password: PASSWORD,
+    confirmPassword: PASSWORD,
+    code: await totpCodeAt(secret, t.clock.now()),
+  })
+  assert.equal(done.statusCode, 303, done.body)
+  return { id, email, secret, browser }
+}
+
+test('a force administrator resets the sign-in of a user who lost their authenticator: the old password and authenticator stop working, the person is signed out, and a new link sets up new ones', async () => {
+  const { id, email, secret, browser } = await aUserWhoSetUp()
+  assert.equal((await browser.get('/console')).statusCode, 200)
+  const page = await kentAdmin.get(`/console/users/${id}`)
+  assert.match(page.body, /href="\/console\/users\/[^"]+\/reset-sign-in"/)
+  const confirm = await kentAdmin.get(`/console/users/${id}/reset-sign-in`)
+  assert.equal(confirm.statusCode, 200)
+  assert.match(confirm.body, /Are you sure you want to reset Local Person \d+’s sign-in\?/)
+  const before = lastLinkTo(email)
+
+  t.clock.advance(60_000)
+  const reset = await kentAdmin.post(`/console/users/${id}/reset-sign-in`)
+  assert.equal(reset.statusCode, 303, reset.body)
+  assert.equal(reset.headers.location, `/console/users/${id}?done=reset`)
+  const after = await kentAdmin.get(reset.headers.location as string)
+  assert.match(after.body, /Sign-in reset\. Their old password and authenticator app no longer work/)
+  assert.match(after.body, /A set-up link was emailed on/)
+
+  // Signed out everywhere, and neither the old password nor the old authenticator signs in.
+  assert.notEqual((await browser.get('/console')).statusCode, 200)
+  const stored = await t.app.services.staff.repository.findById(id)
+  assert.equal(stored?.passwordHash, null)
+  assert.equal(stored?.totpSecret, null)
+  assert.equal(stored?.totpConfirmedAt, null)
+  const again = new FormBrowser(t.app)
+  await again.get('/sign-in')
+  const password = await again.post('/sign-in', { email, password: PASSWORD })
+  assert.notEqual(password.headers.location, '/sign-in/mfa')
+
+  const link = lastLinkTo(email)
+  assert.notEqual(link.token, before.token)
+  assert.match(link.mail.subject, /Set up your Waypoint sign-in again/)
+  assert.match(link.mail.body, /your old password and authenticator app no longer work/)
+  const fresh = new FormBrowser(t.app)
+  const form = await fresh.get(link.path)
+  assert.equal(form.statusCode, 200)
+  const newSecret = secretOn(form.body)
+  assert.ok(newSecret)
+  assert.notEqual(newSecret, secret)
+  t.clock.advance(60_000)
+  const oldCode = await fresh.post('/sign-in/set-up', {
+    token: link.token,
+    password: PASSWORD,
+    confirmPassword: PASSWORD,
+    code: await totpCodeAt(secret, t.clock.now()),
+  })
+  assert.equal(oldCode.statusCode, 400, 'a code from the old authenticator is refused')
+  const done = await fresh.post('/sign-in/set-up', {
+    token: link.token,
+    password: PASSWORD,
+    confirmPassword: PASSWORD,
+    code: await totpCodeAt(newSecret, t.clock.now()),
+  })
+  assert.equal(done.statusCode, 303, done.body)
+
+  const events = await audited(id)
+  const resetEvent = events.find((e) => e.action === 'staff.sign-in-reset')
+  assert.equal(resetEvent?.actor_id, kentAdmin.userId)
+  assert.deepEqual(
+    events.map((e) => e.action).filter((a) => a === 'staff.sign-in-reset' || a === 'staff.set-up-completed'),
+    ['staff.set-up-completed', 'staff.sign-in-reset', 'staff.set-up-completed'],
+  )
+})
+
+test('only an administrator of the person’s force may reset a sign-in, never their own, and only of a local user who has set up', async () => {
+  const { id, email } = await aUserWhoSetUp()
+  const mails = mailbox().sent.length
+  const essexAdmin = await t.signInAs(['force_admin'], 'essex')
+  assert.equal((await essexAdmin.get(`/console/users/${id}/reset-sign-in`)).statusCode, 404)
+  assert.equal((await essexAdmin.post(`/console/users/${id}/reset-sign-in`)).statusCode, 404)
+  for (const role of ['investigating_officer', 'supervisor', 'auditor'] as const) {
+    const other = await t.signInAs([role], 'kent')
+    assert.equal((await other.post(`/console/users/${id}/reset-sign-in`)).statusCode, 403, role)
+  }
+  const self = await t.signInAs(['force_admin'], 'kent', 'Kent Admin')
+  assert.equal((await self.post(`/console/users/${self.userId}/reset-sign-in`)).statusCode, 403)
+  const notYet = await addLocalUser()
+  assert.equal((await kentAdmin.post(`/console/users/${notYet.id}/reset-sign-in`)).statusCode, 409)
+  const sso = await kentAdmin.post('/console/users/new', {
+    displayName: 'Single Sign On Two',
+    email: 'sso.person2@kent.police.example',
+    forceId: 'kent',
+    signInMethod: 'sso',
+  })
+  const ssoId = new URL(sso.headers.location as string, 'http://x').pathname.split('/').pop()!
+  assert.equal((await kentAdmin.post(`/console/users/${ssoId}/reset-sign-in`)).statusCode, 409)
+  assert.doesNotMatch((await kentAdmin.get(`/console/users/${ssoId}`)).body, /Reset sign-in/)
+  // The refusals changed nothing and sent nothing.
+  assert.match((await t.app.services.staff.repository.findById(id))?.passwordHash ?? '', /^\$argon2id\$/)
+  assert.equal(mailbox().sent.filter((m) => m.to === email).length, 1)
+  assert.equal(mailbox().sent.length, mails + 1, 'only the not-yet-set-up user’s own first link')
+  assert.equal(
+    (await audited(id)).some((e) => e.action === 'staff.sign-in-reset'),
+    false,
+  )
+})
+
+test('the set-up page shows the authenticator’s setup link as a QR code with its key beside it', async () => {
+  const { email } = await addLocalUser()
+  const page = await new FormBrowser(t.app).get(lastLinkTo(email).path)
+  assert.match(
+    page.body,
+    /<div class="waypoint-qr" id="totp-qr-code"><svg [^>]*role="img" aria-label="QR code of the setup link/,
+  )
+  assert.match(page.body, /Scan the QR code with the app/)
+  assert.ok(secretOn(page.body))
+})

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
 import type { StaffRepository, StaffUser } from './staff-repository.ts'
+import { encodeQr, QrCodeTooLongError, qrSvg } from './qr-code.ts'
 import { acceptedTotpStep, newTotpSecret, totpUri } from './totp.ts'
 import { type OpenedTotpSecret, TotpSecretUnreadableError, type TotpSecretVault } from './totp-secrets.ts'
 
@@ -29,6 +30,8 @@ export type CodeCheck =
 export interface Enrolment {
   secret: string
   uri: string
+  /** The link as a QR code (inline SVG) for the app to scan; absent when too long for one. */
+  qrCode?: string
 }
 
 export class StaffSignInService {
@@ -119,7 +122,8 @@ export class StaffSignInService {
       secret = newTotpSecret()
       await this.#repo.update(user.id, { totpSecret: this.#secrets.seal(user.id, secret) })
     }
-    return { secret, uri: totpUri(secret, user.email) }
+    const uri = totpUri(secret, user.email)
+    return { secret, uri, ...qrCodeOf(uri) }
   }
 
   /** Checks the second factor; a first good code also confirms an enrolment. */
@@ -175,5 +179,15 @@ export class StaffSignInService {
   #dummy(): Promise<string> {
     this.#dummyHash ??= hashPassword(randomBytes(16).toString('hex'))
     return this.#dummyHash
+  }
+}
+
+/** The setup link as a QR code, unless it is too long for one (an email address of 100 characters or more). */
+function qrCodeOf(uri: string): { qrCode?: string } {
+  try {
+    return { qrCode: qrSvg(encodeQr(uri), 'QR code of the setup link for your authenticator app') }
+  } catch (error) {
+    if (error instanceof QrCodeTooLongError) return {}
+    throw error
   }
 }

@@ -147,9 +147,37 @@ export class StaffAdministration {
     return this.#sendSetUpLink(ctx, user)
   }
 
-  async #sendSetUpLink(ctx: AdminContext, user: StaffUser): Promise<boolean> {
+  /**
+   * A local user who has set up their account but lost their authenticator (or password) is sent
+   * a fresh set-up link: their password and authenticator stop working at once and they are
+   * signed out everywhere. Never one's own (separation of duties). False when the email could
+   * not be sent: the reset stands, and their page offers to send a new link.
+   */
+  async resetSignIn(ctx: AdminContext, userId: string): Promise<boolean> {
+    const user = await this.#manageable(ctx.staff, userId)
+    if (user.id === ctx.staff.id) throw new ForbiddenError('You cannot reset your own sign-in')
+    if (user.signInMethod !== 'local' || !user.passwordHash || user.disabledAt)
+      throw new DomainError(
+        'sign-in-reset-not-possible',
+        user.signInMethod !== 'local'
+          ? 'This person signs in with their force account: their identity provider resets it'
+          : user.disabledAt
+            ? 'Enable the account before resetting its sign-in'
+            : 'This person has not set up their account yet: send them a new set-up link instead',
+        { status: 409 },
+      )
+    const sent = await this.#sendSetUpLink(ctx, user, { reset: true })
+    await this.#sessions.endAllFor('staff', user.id)
+    return sent
+  }
+
+  async #sendSetUpLink(
+    ctx: AdminContext,
+    user: StaffUser,
+    options: { reset?: boolean } = {},
+  ): Promise<boolean> {
     try {
-      await this.#setUpLinks.issue(user, { id: ctx.staff.id, name: ctx.staff.displayName }, ctx)
+      await this.#setUpLinks.issue(user, { id: ctx.staff.id, name: ctx.staff.displayName }, ctx, options)
       return true
     } catch (error) {
       // Expected when the mail server refuses or is not configured: the account exists, and its

@@ -111,6 +111,10 @@ export function registerUserAdminRoutes(
         'created-unsent':
           'User added, but the set-up email could not be sent. Send them a new set-up link below.',
         'link-sent': 'A new set-up link has been emailed. Any earlier link no longer works.',
+        reset:
+          'Sign-in reset. Their old password and authenticator app no longer work, they have been signed out everywhere, and a set-up link has been emailed to them.',
+        'reset-unsent':
+          'Sign-in reset: their old password and authenticator app no longer work. The set-up email could not be sent. Send them a new set-up link below.',
         granted: `${roleName} granted.`,
         revoked: `${roleName} removed.`,
         disabled: 'Account disabled. The person has been signed out everywhere.',
@@ -166,6 +170,30 @@ export function registerUserAdminRoutes(
           { status: 503 },
         )
       return reply.redirect(`/console/users/${request.params.id}?done=link-sent`, 303)
+    },
+  )
+
+  // Resetting a local user's sign-in asks first: their password and authenticator stop working.
+  http.get<{ Params: { id: string } }>(
+    '/console/users/:id/reset-sign-in',
+    { config: { access: admins } },
+    async (request, reply) => {
+      const detail = await administration.detail(context(request), request.params.id)
+      if (detail.user.id === staffOf(request).id)
+        throw new ForbiddenError('You cannot reset your own sign-in')
+      return reply.render('users/reset-sign-in.njk', { user: detail.user })
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/users/:id/reset-sign-in',
+    { config: { access: admins } },
+    async (request, reply) => {
+      const sent = await administration.resetSignIn(context(request), request.params.id)
+      return reply.redirect(
+        `/console/users/${request.params.id}?done=${sent ? 'reset' : 'reset-unsent'}`,
+        303,
+      )
     },
   )
 
