@@ -11,7 +11,7 @@ import { whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
-import { DomainError, type FieldError } from '../platform/errors.ts'
+import { DomainError, type FieldError, NotFoundError } from '../platform/errors.ts'
 import type { NotifyChannel, NotifyConnectionCheck } from './channels.ts'
 import type { MessagingServices } from './messaging-services.ts'
 import type { TemplateChanges } from './template-changes.ts'
@@ -115,18 +115,10 @@ export function registerMessagingConsoleRoutes(
       )
     }
     try {
-      const saved = await db.withForce(forceId, async (tx) => {
-        const result = await messaging.templates.saveTemplate(
-          tx,
-          forceId,
-          null,
-          { newKey, language: 'en', text, actorId: staffOf(request).id },
-          editing,
-        )
-        await auditSave(audit, request, forceId, result.key, 'en', result.created, tx)
-        return result
-      })
-      return reply.redirect(`${base}/${saved.key}?saved=en`, 303)
+      // Created at once, or sent for a second person's approval like any change when the force
+      // needs one (issue 13 §7).
+      const { key, outcome } = await deps.changes.create(forceId, newKey, text, actorOf(request))
+      return reply.redirect(`${base}/${key}?saved=${outcome.kind === 'requested' ? 'requested' : 'en'}`, 303)
     } catch (error) {
       return refusedForm(reply, error, async (errors) =>
         reply.render('messaging/template-edit.njk', {
@@ -142,9 +134,25 @@ export function registerMessagingConsoleRoutes(
     templates,
     async (request, reply) => {
       const forceId = ownForce(request)
-      const summary = await db.withForce(forceId, (tx) =>
-        messaging.templates.templateSummary(tx, forceId, keyOr404(request.params.key)),
-      )
+      const key = keyOr404(request.params.key)
+      const found = await db.withForce(forceId, async (tx) => {
+        try {
+          return { summary: await messaging.templates.templateSummary(tx, forceId, key) }
+        } catch (error) {
+          // A new template waiting for approval has no version yet: its page says so.
+          const waiting =
+            error instanceof NotFoundError && (await deps.approvals.pendingFor(tx, forceId, 'template', key))
+          if (waiting) return { waiting }
+          throw error
+        }
+      })
+      if (!found.summary)
+        return reply.render('messaging/template-waiting.njk', {
+          key,
+          pending: found.waiting,
+          requested: request.query.saved === 'requested',
+        })
+      const summary = found.summary
       const saved = request.query.saved
       const pending = await db.withForce(forceId, (tx) =>
         deps.approvals.pendingFor(tx, forceId, 'template', summary.key),
@@ -475,31 +483,6 @@ function changedFields(before: object | undefined, after: object): string[] {
   return Object.entries(after)
     .filter(([field, value]) => JSON.stringify(previous[field] ?? null) !== JSON.stringify(value))
     .map(([field]) => field)
-}
-
-async function auditSave(
-  audit: AuditService,
-  request: FastifyRequest,
-  forceId: string,
-  key: string,
-  language: string,
-  created: { id: string; channel: string; version: number }[],
-  tx: Parameters<AuditService['record']>[1],
-) {
-  await audit.record(
-    {
-      action: 'message-template.saved',
-      forceId,
-      ...whoAndWhere(request),
-      recordType: 'message-template',
-      recordId: key,
-      detail: {
-        language,
-        versions: created.map((c) => ({ id: c.id, channel: c.channel, version: c.version })),
-      },
-    },
-    tx,
-  )
 }
 
 function emptyText(): TemplateText {

@@ -125,3 +125,70 @@ test('rolling back makes a new version equal to the old one: through approval in
   assert.equal(rolled?.actor_id, essex.userId)
   assert.equal(rolled?.detail.rollbackOf, 1)
 })
+
+test('with approval on, a brand-new template waits for another person before any version of it exists; the author, another force and other roles are refused, and its key cannot be taken meanwhile', async () => {
+  const newKey = 'court-date-reminder'
+  const newForm = {
+    key: newKey,
+    title: 'Court date reminder',
+    smsBody: '((force_name)): your court date about ((reference)) is coming up.',
+    emailSubject: 'Your court date',
+    emailBody: '((force_name)): your court date about ((reference)) is coming up.',
+    action: 'save',
+  }
+  const ofKey = async (forceId: string) =>
+    t.app.db.withForce(forceId, async (tx) =>
+      (await t.app.services.messaging.templates.templates(tx, forceId)).filter((r) => r.key === newKey),
+    )
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  assert.equal((await analyst.post('/console/templates', newForm)).statusCode, 403)
+
+  const asked = await author.post('/console/templates', newForm)
+  assert.equal(asked.statusCode, 303, asked.body)
+  assert.equal(asked.headers.location, `/console/templates/${newKey}?saved=requested`)
+  assert.deepEqual(await ofKey('kent'), [], 'no version exists before approval')
+  const page = await author.get(asked.headers.location as string)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /Sent for approval\./)
+  assert.match(decode(page.body), /This new template is waiting for a second person’s approval/)
+  const id = requestIdFrom(page.body)
+  assert.ok(id)
+  assert.doesNotMatch((await author.get('/console/templates')).body, new RegExp(newKey))
+
+  const again = await author.post('/console/templates', { ...newForm, title: 'Another' })
+  assert.equal(again.statusCode, 400)
+  assert.match(again.body, /A new template with this key is waiting for approval: choose another key/)
+
+  const change = decode((await approver.get(`/console/approvals/${id}`)).body)
+  assert.match(change, /Add this new template/)
+  assert.match(change, /Title<\/h3>[\s\S]*?<ins[^>]*>Court date reminder<\/ins>/)
+  assert.match(
+    change,
+    /English text message: text<\/h3>[\s\S]*?<ins[^>]*>\(\(force_name\)\): your court date about \(\(reference\)\) is coming up\.<\/ins>/,
+  )
+  assert.match(change, /English email: subject<\/h3>[\s\S]*?<ins[^>]*>Your court date<\/ins>/)
+  assert.equal((await author.post(`/console/approvals/${id}/approve`)).statusCode, 403)
+  const essexAdmin = await t.signInAs(['force_admin'], 'essex')
+  assert.equal((await essexAdmin.post(`/console/approvals/${id}/approve`)).statusCode, 404)
+  assert.deepEqual(await ofKey('kent'), [])
+
+  assert.equal((await approver.post(`/console/approvals/${id}/approve`)).statusCode, 303)
+  const created = await ofKey('kent')
+  assert.deepEqual(created.map((r) => `${r.channel} ${r.version}`).sort(), ['email 1', 'sms 1'])
+  assert.ok(created.every((r) => r.createdBy === author.userId && r.title === 'Court date reminder'))
+  assert.match((await author.get(`/console/templates/${newKey}`)).body, /Court date reminder/)
+  const saved = (await auditOf(newKey)).find(
+    (e) => e.action === 'message-template.saved' && e.detail.changeRequest === id,
+  )
+  assert.equal(saved?.actor_id, approver.userId)
+  assert.deepEqual(
+    (await auditOf(id)).map((e) => e.action),
+    ['change.requested', 'change.approved'],
+  )
+
+  // Without approval (Essex) a new template is made at once.
+  const essex = await t.signInAs(['journey_designer'], 'essex', 'Essex Designer')
+  const direct = await essex.post('/console/templates', newForm)
+  assert.equal(direct.headers.location, `/console/templates/${newKey}?saved=en`)
+  assert.equal((await ofKey('essex')).length, 2)
+})

@@ -1,9 +1,9 @@
 // Template changes under second-person approval (issue 13 §7). When the force has turned approval
 // on, saving a changed language of a template, or rolling a variant back to an earlier version,
 // asks for approval with the change field by field; the approver's decision applies it then, as
-// the author's new version. Without approval both take effect at once. A template that is new
-// is created at once: no journey sends it until a journey that names it is published, and that
-// publication is itself approved.
+// the author's new version. Without approval both take effect at once. A brand-new template
+// waits for approval the same way, shown as every field added; until it is approved no version
+// of it exists, and another new template cannot take its key.
 import type { ApprovalService } from '../platform/approvals/approval-service.ts'
 import type { ChangeRequest } from '../platform/approvals/change-request-repository.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
@@ -26,6 +26,7 @@ export type TemplateChangeOutcome =
   | { kind: 'requested'; request: ChangeRequest }
 
 type Proposal =
+  | { action: 'create'; language: string; text: TemplateText }
   | { action: 'save'; language: string; text: TemplateText; base: Record<string, number | null> }
   | { action: 'rollback'; versionId: string; base: Record<string, number | null> }
 
@@ -50,6 +51,75 @@ export class TemplateChanges {
     this.#approvals = deps.approvals
     this.#audit = deps.audit
     this.#editing = deps.editing
+  }
+
+  /**
+   * Creates a template with its first (English) text, or asks for approval of it. The key and
+   * the text are checked before the request is made; a key already in use, or one a new template
+   * waiting for approval has taken, is refused.
+   */
+  async create(
+    forceId: string,
+    newKey: string,
+    text: TemplateText,
+    actor: TemplateActor,
+  ): Promise<{ key: string; outcome: TemplateChangeOutcome }> {
+    const key = newKey.trim()
+    const language = 'en'
+    const required = await this.#approvals.required(forceId)
+    return this.#db.withForce(forceId, async (tx) => {
+      if (!required) {
+        const result = await this.#templates.saveTemplate(
+          tx,
+          forceId,
+          null,
+          { newKey: key, language, text, actorId: actor.id },
+          this.#editing,
+        )
+        await this.#recordSaved(tx, forceId, result.key, language, result.created, actor, {})
+        return { key: result.key, outcome: { kind: 'saved' as const, created: result.created } }
+      }
+      const checked = await this.#templates.checkNewTemplate(tx, forceId, key, language, text, this.#editing)
+      const waiting = checked.keyTaken
+        ? undefined
+        : await this.#approvals.pendingFor(tx, forceId, 'template', key)
+      const keyErrors = waiting
+        ? [
+            {
+              field: 'key',
+              message: 'A new template with this key is waiting for approval: choose another key',
+            },
+          ]
+        : []
+      if (checked.errors.length || keyErrors.length)
+        throw new ValidationError([...keyErrors, ...checked.errors])
+      const title = text.title.trim()
+      const fields = [{ label: 'Title', before: '', after: title }]
+      for (const preview of checked.previews) {
+        const words = `${languageName(language)} ${channelWords[preview.channel]}`
+        if (preview.channel === 'email')
+          fields.push({ label: `${words}: subject`, before: '', after: text.emailSubject.trim() })
+        fields.push({
+          label: `${words}: text`,
+          before: '',
+          after: preview.channel === 'sms' ? text.smsBody : text.emailBody,
+        })
+      }
+      const request = await this.#approvals.request(
+        tx,
+        {
+          forceId,
+          kind: 'template',
+          subjectId: key,
+          subjectName: title,
+          summary: 'Add this new template',
+          diff: fields,
+          proposal: { action: 'create', language, text } satisfies Proposal,
+        },
+        actor,
+      )
+      return { key, outcome: { kind: 'requested' as const, request } }
+    })
   }
 
   /** Saves one language of an existing template, or asks for approval of the change. */
@@ -167,6 +237,22 @@ export class TemplateChanges {
   async applyApproved(tx: Tx, request: ChangeRequest, approver: TemplateActor): Promise<string> {
     const proposal = request.proposal as Proposal
     const { forceId, subjectId: key } = request
+    if (proposal.action === 'create') {
+      // Checked again as it is created: the key may have been taken since.
+      const result = await this.#templates.saveTemplate(
+        tx,
+        forceId,
+        null,
+        { newKey: key, language: proposal.language, text: proposal.text, actorId: request.requestedBy },
+        this.#editing,
+      )
+      await this.#recordSaved(tx, forceId, key, proposal.language, result.created, approver, {
+        changeRequest: request.id,
+      })
+      return `New template: ${result.created
+        .map((c) => `${languageName(c.language)} ${channelWords[c.channel]} version ${c.version}`)
+        .join(', ')}`
+    }
     const current = await this.#current(tx, forceId, key)
     if (!sameBase(baseOf(current), proposal.base))
       throw new DomainError(

@@ -125,6 +125,37 @@ export class TemplateService {
    * new version; earlier versions stay, and messages already scheduled keep the one they used.
    * Returns the versions created (none when nothing changed).
    */
+  /**
+   * Checks a template not created yet: its key (the form, and that no template has it) and its
+   * text. `keyTaken` says the key is in use.
+   */
+  async checkNewTemplate(
+    tx: Tx,
+    forceId: string,
+    key: string,
+    language: string,
+    text: TemplateText,
+    editing: TemplateEditing,
+  ): Promise<{
+    errors: { field: string; message: string }[]
+    previews: ChannelPreview[]
+    keyTaken: boolean
+  }> {
+    const keyErrors = []
+    let keyTaken = false
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(key))
+      keyErrors.push({
+        field: 'key',
+        message: 'Enter a key of 2 to 63 lowercase letters, numbers and hyphens, like court-date-reminder',
+      })
+    else if ((await this.#repo.templatesWithAuthors(tx, forceId, key)).length > 0) {
+      keyTaken = true
+      keyErrors.push({ field: 'key', message: 'A template with this key already exists: choose another key' })
+    }
+    const checked = await this.checkTemplate(tx, forceId, null, language, text, editing)
+    return { errors: [...keyErrors, ...checked.errors], previews: checked.previews, keyTaken }
+  }
+
   async saveTemplate(
     tx: Tx,
     forceId: string,
@@ -134,21 +165,15 @@ export class TemplateService {
   ): Promise<{ key: string; created: TemplateRow[] }> {
     const templateKey = key ?? (input.newKey ?? '').trim()
     if (key === null) {
-      const keyErrors = []
-      if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(templateKey))
-        keyErrors.push({
-          field: 'key',
-          message: 'Enter a key of 2 to 63 lowercase letters, numbers and hyphens, like court-date-reminder',
-        })
-      else if ((await this.#repo.templatesWithAuthors(tx, forceId, templateKey)).length > 0)
-        keyErrors.push({
-          field: 'key',
-          message: 'A template with this key already exists: choose another key',
-        })
-      if (keyErrors.length) {
-        const checked = await this.checkTemplate(tx, forceId, null, input.language, input.text, editing)
-        throw new ValidationError([...keyErrors, ...checked.errors])
-      }
+      const checked = await this.checkNewTemplate(
+        tx,
+        forceId,
+        templateKey,
+        input.language,
+        input.text,
+        editing,
+      )
+      if (checked.errors.length) throw new ValidationError(checked.errors)
     }
     const checked = await this.checkTemplate(tx, forceId, key, input.language, input.text, editing)
     if (checked.errors.length) throw new ValidationError(checked.errors)
