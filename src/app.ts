@@ -33,6 +33,7 @@ import {
   type ReadinessCheck,
   registerHealthRoutes,
 } from './platform/observability/health-routes.ts'
+import { provisionSandboxForce } from './platform/tenancy/sandbox-force.ts'
 import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
 import type { PushService } from './platform/push/push-service.ts'
 import { createPortal } from './portal/module.ts'
@@ -91,6 +92,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       dataDir: config.dataDir,
     }))
   await migrate(db, (line) => log.info(line))
+  // PORTAL_SANDBOX=on: the sandbox force of generated test data for iHub (decision 0029).
+  if (config.sandbox.enabled) await provisionSandboxForce(db)
 
   const outbound = new OutboundPolicy({
     rules: config.outbound,

@@ -9,6 +9,7 @@ import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
 import { seedContactDemo } from './contact/demo.ts'
+import { seedPortalSandbox } from './portal/sandbox.ts'
 import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
 import { startDemoReplies } from './simulator/demo-replies.ts'
@@ -113,6 +114,17 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     // Essex's Contact: people whose CAD and RMS records disagree, and a queue of their messages.
     await seedContactDemo(app)
     await printWelcome(config.http.publicUrl, users, citizen)
+  }
+  // PORTAL_SANDBOX=on: the sandbox force's generated test data for iHub (decision 0029).
+  if (config.sandbox.enabled) {
+    const sandbox = await seedPortalSandbox(app, config.sandbox.people)
+    console.log(
+      `Portal sandbox: force "${sandbox.forceId}", ${sandbox.people.length} people; registered people's One Login ` +
+        `subjects are ${sandbox.people.find((p) => p.subject)?.subject ?? '(none)'} and the like. ` +
+        (sandbox.client
+          ? `iHub's client: ${sandbox.client.clientId}, secret ${sandbox.client.clientSecret} (shown once)`
+          : 'iHub’s client was made on an earlier start; a force administrator can make another.'),
+    )
   }
   if (role !== 'web') app.startWorkers()
   if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })

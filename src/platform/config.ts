@@ -39,6 +39,11 @@ export interface Config {
   }
   jobs: { enabled: boolean; schema: string }
   seedDemo: boolean
+  /**
+   * The Portal's sandbox force for iHub's integration testing (CP-164, CP-165, CP-180): a force
+   * `sandbox` with generated people and cases, seeded the same way every time (decision 0029).
+   */
+  sandbox: { enabled: boolean; people: number }
   simulator: { enabled: boolean; eventsPerMinute: number }
   logLevel: string
   /** Integration API: bearer token lifetime and per-client rate limit (CP-172, CP-182, CP-184). */
@@ -214,6 +219,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     jobs: { enabled: env.JOBS_ENABLED !== 'false', schema: env.JOBS_SCHEMA ?? 'pgboss' },
     seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !production,
+    sandbox: {
+      enabled: env.PORTAL_SANDBOX === 'on',
+      people: Math.min(500, Math.max(1, Number(env.PORTAL_SANDBOX_PEOPLE ?? 24))),
+    },
     simulator: {
       enabled: env.SIMULATOR ? env.SIMULATOR === 'true' : !production,
       eventsPerMinute: Number(env.SIMULATOR_EVENTS_PER_MINUTE ?? 6),
