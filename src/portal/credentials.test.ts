@@ -78,6 +78,8 @@ after(async () => {
 /** Dispatch, receipts and write-back run as a worker would run them. */
 async function settle() {
   for (let i = 0; i < 4; i++) {
+    // What is due by the test's clock, as the minutely dispatch run finds it.
+    await t.app.jobs.boss.send('messaging.dispatch-due', {})
     await t.app.jobs.drain()
     await notify.settled()
   }
@@ -333,4 +335,33 @@ test('CP-12: a security code reaches the person’s inbox, never a member of sta
   const refused = await actor.post(`/console/outbox/${sent.id}/resend`, { reason: 'The person asked again' })
   assert.equal(refused.statusCode, 409)
   assert.match(refused.body, /works only once/)
+})
+
+test('CP-12: a code GOV.UK Notify did not take the first time is sent, intact, when dispatch tries again, and only then forgotten', async () => {
+  const victim = await aCrimeWithVictim()
+  await invite(victim)
+  await settle()
+  const invitation = await newest('portal-invitation')
+  const link = /\/portal\/register\?invitation=[\w-]+/.exec(receivedAt(invitation.reference))![0]
+  const browser = aBrowser()
+  await browser.get(link)
+  await browser.get('/portal/register/email')
+  assert.equal((await browser.post('/portal/register/email', { email: victim.email })).statusCode, 303)
+  const waiting = await newest('portal-code')
+
+  notify.fail('500', 1)
+  await settle()
+  assert.equal(notify.byReference(waiting.reference).length, 0, 'Notify did not take it')
+  const between = await newest('portal-code')
+  assert.ok(['scheduled', 'sending'].includes(between.status), between.status)
+  assert.equal(await secretsHeld(waiting.id), 1, 'the code is kept while the message may still go')
+
+  for (let i = 0; i < 10 && notify.byReference(waiting.reference).length === 0; i++) {
+    clock.advance(60_000)
+    await settle()
+  }
+  const code = /\b(\d{6})\b/.exec(receivedAt(waiting.reference))?.[1]
+  assert.ok(code, 'the person received the code on the next attempt')
+  assert.equal(await secretsHeld(waiting.id), 0)
+  assert.ok(!(await newest('portal-code')).body.includes(code))
 })
