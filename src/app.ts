@@ -36,6 +36,7 @@ import {
 import { provisionSandboxForce } from './platform/tenancy/sandbox-force.ts'
 import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
 import type { PushService } from './platform/push/push-service.ts'
+import { createOfficers } from './officers/module.ts'
 import { createPortal } from './portal/module.ts'
 import { createReporting } from './reporting/module.ts'
 import { createRetention } from './retention/module.ts'
@@ -195,6 +196,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     audit,
     cases: cases.services.cases,
     messaging: messaging.services.messaging,
+    conversations: messaging.services.conversations,
+    writeback: writeback.services.writeback,
     loadCase: (tx, key) => journeys.caseReader.loadCase(tx, key),
     citizenSessions: platform.services.citizenSessions,
     forceHasPortal: (forceId) => forces.hasProduct(forceId, 'portal'),
@@ -204,6 +207,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writeCaseNote: writeCaseNotes(cases.services.cases, writeback.services.writeback),
     jobs,
     apiVersion: readApiVersion(),
+  })
+  // The officer and supervisor console for portal messages (decision 0028).
+  const officers = createOfficers({
+    config,
+    db,
+    clock,
+    audit,
+    log,
+    conversations: messaging.services.conversations,
+    messages: portal.services.portal.messages,
+    cases: cases.services.cases,
+    writeback: writeback.services.writeback,
+    mail: platform.services.staffMail,
+    forceIds,
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
   // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
@@ -239,6 +256,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     journeys,
     portal,
     contact,
+    officers,
     platform,
     reporting,
     retention,
@@ -252,6 +270,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...journeys.services,
     ...portal.services,
     ...contact.services,
+    ...officers.services,
     ...reporting.services,
     ...retention.services,
   }

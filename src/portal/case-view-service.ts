@@ -27,6 +27,8 @@ export interface CitizenCaseSummary {
 
 export interface CitizenCase extends CitizenCaseSummary {
   officer: { name: string; collar: string | null } | null
+  /** Messages go both ways only while an officer is assigned and the case is open, until charge (CP-81, CP-82). */
+  messagingOpen: boolean
   recordedAt: Date | null
   updates: { at: Date; text: string; isNew: boolean }[]
 }
@@ -50,6 +52,9 @@ const statusLabels: Record<string, string> = {
   closed: 'Closed',
   'no-further-action': 'Closed: no further action',
 }
+
+/** Statuses after which the person and the officer no longer message ("up until the point of charge"). */
+const closedStatuses = new Set(['closed', 'charged', 'no-further-action', 'pending-court'])
 
 export function statusWords(status: string): string {
   return (
@@ -95,11 +100,7 @@ export class CitizenCaseService {
     lastSignedInAt: Date | null,
     request: { ip: string; id: string },
   ): Promise<CitizenCase> {
-    const links = await this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, accountId))
-    const link = links.find((l) => l.caseId === caseId)
-    if (!link) throw new NotFoundError('The case')
-    const found = await this.#read(link, lastSignedInAt)
-    if (!found) throw new NotFoundError('The case')
+    const { link, found } = await this.own(accountId, caseId, lastSignedInAt)
     await this.#audit.record({
       action: `${link.caseKind}.viewed`,
       forceId: link.forceId,
@@ -111,6 +112,23 @@ export class CitizenCaseService {
       correlationId: request.id,
     })
     return found
+  }
+
+  /**
+   * One case of the account's with the link that reaches it, not audited (the caller audits what
+   * it shows); "not found" for any case the account has no link to.
+   */
+  async own(
+    accountId: string,
+    caseId: string,
+    lastSignedInAt: Date | null,
+  ): Promise<{ link: LinkRow; found: CitizenCase }> {
+    const links = await this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, accountId))
+    const link = links.find((l) => l.caseId === caseId)
+    if (!link) throw new NotFoundError('The case')
+    const found = await this.#read(link, lastSignedInAt)
+    if (!found) throw new NotFoundError('The case')
+    return { link, found }
   }
 
   async #read(link: LinkRow, lastSignedInAt: Date | null): Promise<CitizenCase | undefined> {
@@ -146,6 +164,10 @@ export class CitizenCaseService {
           newUpdates: updates.filter((u) => u.isNew).length,
           lastUpdatedAt: updates[0]?.at ?? null,
           officer: crime.officerName ? { name: crime.officerName, collar: crime.officerCollar } : null,
+          messagingOpen:
+            !crime.closedAt &&
+            !!(crime.officerCollar || crime.officerName) &&
+            !closedStatuses.has(crime.status),
           recordedAt: crime.recordedAt,
           updates,
         }
@@ -167,6 +189,7 @@ export class CitizenCaseService {
         newUpdates: updates.filter((u) => u.isNew).length,
         lastUpdatedAt: updates[0]?.at ?? null,
         officer: null,
+        messagingOpen: false,
         recordedAt: incident.openedAt,
         updates,
       }

@@ -29,6 +29,17 @@ export function safeReturnTo(value: unknown): string {
     : '/portal'
 }
 
+/** The signed-in citizen's account, or a 401 asking them to sign in again. */
+export async function citizenAccount(accounts: AccountService, request: FastifyRequest) {
+  // A built-in or a One Login session: the account is found from either (decision 0023).
+  const account = await accounts.accountOfSession(
+    request.citizenSession?.data as { provider?: string; subject?: string } | undefined,
+  )
+  if (!account)
+    throw new DomainError('no-account', 'Your account could not be found. Sign in again.', { status: 401 })
+  return account
+}
+
 export function registerPortalCitizenRoutes(
   http: FastifyInstance,
   deps: {
@@ -326,14 +337,7 @@ export function registerPortalCitizenRoutes(
 
   // The signed-in citizen's pages.
   const citizenAccess = { citizen: true as const, product: 'portal' as const }
-  const signedInAccount = async (request: FastifyRequest) => {
-    const account = await accounts.accountOfSession(
-      request.citizenSession?.data as { provider?: string; subject?: string } | undefined,
-    )
-    if (!account)
-      throw new DomainError('no-account', 'Your account could not be found. Sign in again.', { status: 401 })
-    return account
-  }
+  const signedInAccount = (request: FastifyRequest) => citizenAccount(accounts, request)
 
   http.get('/portal', { config: { access: citizenAccess } }, async (request, reply) => {
     const account = await signedInAccount(request)

@@ -7,12 +7,14 @@ import { sql } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
+import { seedDemo } from '../platform/seed.ts'
 import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
 import { demoCitizenCode, seedPortalDemo } from './demo.ts'
 
 let t: TestApp
 before(async () => {
   t = await createTestApp({}, { clock: new FixedClock('2026-06-10T10:00:00Z') })
+  await seedDemo(t.app)
 })
 after(() => t?.close())
 
@@ -51,4 +53,17 @@ test('the demo invites its simulated victims and its banner’s citizen sign-in 
   })
   assert.equal(dashboard.statusCode, 200)
   assert.match(dashboard.body, /46\/90001\/26/)
+})
+
+test('the demo officer has portal conversations to answer in My cases, once however often the demo runs', async () => {
+  await seedPortalDemo(t.app)
+  const officer = await t.app.services.staff.repository.findByEmail('kent.officer@waypoint.example.org')
+  assert.ok(officer)
+  const mine = await t.app.services.officers.myCases('kent', officer.id)
+  assert.equal(mine.profile?.collar, '4521')
+  const waiting = mine.cases.filter((c) => c.unread > 0)
+  assert.deepEqual(waiting.map((c) => [c.crimeRef, c.unread, c.hasAccount]).sort(), [
+    ['46/90001/26', 2, true],
+    ['46/90002/26', 1, true],
+  ])
 })

@@ -1,8 +1,13 @@
 // The Portal in the demo (`npm start`): a few simulated victims of Kent are invited through the
 // same invitation service staff and journeys use (their messages wait in the outbox), and one of
 // them already has an account with an authenticator app, whose sign-in the start-up banner prints.
-// Run again on a kept database, it finds what it made before.
+// The victims with accounts have written to their investigating officer, the demo officer
+// (kent.officer@waypoint.example.org, collar 4521), who has their conversations to answer in
+// "My cases". Run again on a kept database, it finds what it made before.
+import { randomBytes } from 'node:crypto'
 import type { CaseService } from '../cases/service.ts'
+import type { OfficerConsoleService } from '../officers/service.ts'
+import type { StaffService } from '../platform/auth/staff-service.ts'
 import { totpCodeAt } from '../platform/auth/totp.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { SourceService } from '../sources/service.ts'
@@ -24,6 +29,13 @@ const demoSignIn: PortalDemoSignIn = {
   path: '/portal/sign-in',
 }
 
+const demoOfficer = {
+  email: 'kent.officer@waypoint.example.org',
+  collar: '4521',
+  name: 'DC Alex Morgan',
+  team: 'Maidstone CID',
+}
+
 const demoVictims = [
   {
     urn: 'P-PORTAL-DEMO-1',
@@ -31,6 +43,10 @@ const demoVictims = [
     email: demoSignIn.email,
     phone: '07700900301',
     crimeRef: '46/90001/26',
+    messages: [
+      'Hello, I have found the serial number of the stolen laptop: C02XK1ABJGH5. Do you need the box as well?',
+      'Also, is there any news from the house-to-house enquiries?',
+    ],
   },
   {
     urn: 'P-PORTAL-DEMO-2',
@@ -38,6 +54,7 @@ const demoVictims = [
     email: 'sam.okafor@example.org',
     phone: '07700900302',
     crimeRef: '46/90002/26',
+    messages: ['Can you tell me whether the doorbell footage I sent was any use?'],
   },
   {
     urn: 'P-PORTAL-DEMO-3',
@@ -45,15 +62,34 @@ const demoVictims = [
     email: 'jo.reyes@example.org',
     phone: '07700900303',
     crimeRef: '46/90003/26',
+    messages: [] as string[],
   },
 ]
 
 export async function seedPortalDemo(app: {
   clock: Clock
-  services: PortalServices & { sources: SourceService; cases: CaseService }
+  services: PortalServices & {
+    sources: SourceService
+    cases: CaseService
+    officers: OfficerConsoleService
+    staff: StaffService
+  }
 }): Promise<PortalDemoSignIn> {
   const { portal, sources, cases } = app.services
   await portal.installDefaults(demoForce)
+  // The demo officer is collar 4521 on the records system, so the demo crimes are in their "My cases".
+  const officer = await app.services.staff.repository.findByEmail(demoOfficer.email)
+  if (officer)
+    await app.services.officers.saveProfile(
+      demoForce,
+      officer.id,
+      { collar: demoOfficer.collar, team: demoOfficer.team },
+      {
+        staffId: officer.id,
+        displayName: officer.displayName,
+        audited: { actor: { kind: 'system', name: 'demo' } },
+      },
+    )
   for (const [i, victim] of demoVictims.entries()) {
     await sources.receive(
       demoForce,
@@ -66,7 +102,7 @@ export async function seedPortalDemo(app: {
           crimeReference: victim.crimeRef,
           crimeType: 'Burglary',
           status: 'OPEN',
-          officer: { collarNumber: '4521', name: 'DC Priya Shah', team: 'Maidstone CID' },
+          officer: { collarNumber: demoOfficer.collar, name: demoOfficer.name, team: demoOfficer.team },
         },
         persons: [
           {
@@ -90,14 +126,17 @@ export async function seedPortalDemo(app: {
       caseId: crime.crime.id,
       reason: 'the demo',
     })
-    if (i === 0 && outcome.kind === 'invited')
-      await portal.accounts.ensureAccount({
-        email: demoSignIn.email,
-        password: demoSignIn.password,
-        totpSecret: demoSignIn.totpSecret,
-        invitationId: outcome.invitation.id,
-        forceId: demoForce,
-      })
+    if (outcome.kind !== 'invited' || victim.messages.length === 0) continue
+    // The banner's citizen, and one more who registered; each has written to the officer.
+    const account = await portal.accounts.ensureAccount({
+      email: victim.email,
+      password: i === 0 ? demoSignIn.password : randomBytes(18).toString('base64url'),
+      totpSecret: demoSignIn.totpSecret,
+      invitationId: outcome.invitation.id,
+      forceId: demoForce,
+    })
+    for (const text of victim.messages)
+      await portal.messages.send(account.id, crime.crime.id, { text }, { ip: '127.0.0.1', id: 'demo' })
   }
   return demoSignIn
 }

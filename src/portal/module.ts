@@ -6,6 +6,7 @@
 // sessions and audit; it owns only its own tables.
 import type { CaseService } from '../cases/service.ts'
 import type { CaseReader } from '../journeys/snapshot.ts'
+import type { ConversationService } from '../messaging/conversations/service.ts'
 import type { MessagingServices } from '../messaging/messaging-services.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
@@ -17,6 +18,7 @@ import type { Module } from '../platform/modules.ts'
 import type { CredentialCipher } from '../platform/crypto.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
+import type { WritebackService } from '../writeback/service.ts'
 import { AccountRepository } from './account-repository.ts'
 import { createPortalApi } from './api/portal-api.ts'
 import type { PortalApiService } from './api/service.ts'
@@ -30,6 +32,9 @@ import { OneLoginRepository } from './one-login-repository.ts'
 import { oneLoginRegistration, registerOneLoginRoutes } from './one-login-routes.ts'
 import { OneLoginService } from './one-login-service.ts'
 import { type CaseNoteWriter, ProfileService } from './profile-service.ts'
+import { MessageSettingsRepository } from './message-repository.ts'
+import { PortalMessageService } from './message-service.ts'
+import { registerPortalMessageRoutes } from './message-routes.ts'
 import { portalChallengeSweepJob, portalReminderJob } from './jobs.ts'
 import { PortalRepository } from './repository.ts'
 import { portalStandingForPage, registerPortalStaffRoutes } from './staff-routes.ts'
@@ -46,6 +51,8 @@ export interface PortalServices {
     api: PortalApiService
     /** Portal events to iHub, signed, retried and replayable (CP-163). */
     webhooks: WebhookService
+    /** Two-way messages with the investigating officer, the person's side (decision 0028). */
+    messages: PortalMessageService
     /** Adds the portal's message templates a force does not have yet. */
     installDefaults(forceId: string): Promise<number>
   }
@@ -58,6 +65,8 @@ export function createPortal(deps: {
   audit: AuditService
   cases: CaseService
   messaging: MessagingServices
+  conversations: ConversationService
+  writeback: WritebackService
   /** Case snapshots as journeys read them, so eligibility uses the same facts (journeys). */
   loadCase: CaseReader['loadCase']
   citizenSessions: CitizenSessions
@@ -131,6 +140,20 @@ export function createPortal(deps: {
   // Changes a person is shown on their case reach iHub as `case.updated` (CP-163).
   deps.cases.onChange((tx, events) => portalApi.webhooks.onCaseEvents(tx, repo, events))
   const cases = new CitizenCaseService({ db: deps.db, repo, cases: deps.cases, audit: deps.audit })
+  const messages = new PortalMessageService({
+    db: deps.db,
+    clock: deps.clock,
+    audit: deps.audit,
+    cases,
+    caseService: deps.cases,
+    conversations: deps.conversations,
+    scheduling: deps.messaging.scheduling,
+    writeback: deps.writeback,
+    settings: new MessageSettingsRepository(),
+    accounts: accountRepo,
+    portal: repo,
+    publicUrl: deps.config.http.publicUrl,
+  })
   const { api, routes: apiRoutes } = portalApi.build({
     portal: repo,
     accountRows: accountRepo,
@@ -151,6 +174,7 @@ export function createPortal(deps: {
         oneLogin,
         api,
         webhooks: portalApi.webhooks,
+        messages,
         installDefaults,
       },
     },
@@ -173,6 +197,7 @@ export function createPortal(deps: {
         publicUrl: deps.config.http.publicUrl,
       }
       registerPortalStaffRoutes(http, { invitations, repo, db: deps.db })
+      registerPortalMessageRoutes(http, { accounts, messages })
       registerPortalCitizenRoutes(http, {
         oneLoginRegistration: oneLoginRegistration(oneLoginRoutes),
         accounts,

@@ -11,6 +11,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import type { Condition } from '../journeys/conditions.ts'
+import type { NewCrimeRules } from './new-crime.ts'
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
@@ -144,3 +145,18 @@ export type InvitationRow = typeof portalInvitations.$inferSelect
 export type SettingsRow = typeof portalSettings.$inferSelect
 export type ChallengeRow = typeof portalChallenges.$inferSelect
 export type OneLoginSettingsRow = typeof portalOneLoginSettings.$inferSelect
+
+/** Each force's rules for portal messages (decision 0028); no row: `defaultMessageSettings`. */
+export const portalMessageSettings = pgTable('portal_message_settings', {
+  forceId: text('force_id').primaryKey(),
+  minLength: integer('min_length').notNull(),
+  maxLength: integer('max_length').notNull(),
+  slaWorkingHours: integer('sla_working_hours').notNull(),
+  workingStart: text('working_start').notNull(),
+  workingEnd: text('working_end').notNull(),
+  editWindowMinutes: integer('edit_window_minutes').notNull(),
+  newCrimeRules: jsonb('new_crime_rules').$type<NewCrimeRules>(),
+  updatedAt: timestamptz('updated_at').notNull(),
+  updatedBy: uuid('updated_by'),
+})
+export type MessageSettingsRow = typeof portalMessageSettings.$inferSelect

@@ -48,6 +48,13 @@ export const portalTemplates: readonly PortalTemplate[] = [
     subject: 'Your account was deleted',
     body: '((force_name)): your account has been deleted. We will still contact you about your case by text message or email.',
   },
+  {
+    // Never the message itself: the text or email may be read by someone else (CP-99).
+    key: 'portal-new-message',
+    title: 'My Police Portal: a new message from your officer',
+    subject: 'You have a new message about your case',
+    body: '((force_name)): you have a new message about ((reference)). Sign in to read it: ((portal_link))',
+  },
 ]
 
 /** Adds the portal's templates a force does not have yet; a force's own versions are kept. */

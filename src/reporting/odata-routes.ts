@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problemResponses } from '../platform/api/api-schemas.ts'
 import { DomainError } from '../platform/errors.ts'
-import { metadataDocument } from './odata.ts'
+import { entitySets, metadataDocument } from './odata.ts'
 import { EntityPage, ODataQueryOptions, ServiceDocument } from './odata-schemas.ts'
 import type { ForceService } from '../platform/tenancy/force-service.ts'
 import type { ReportingService } from './service.ts'
@@ -68,7 +68,7 @@ export function registerODataRoutes(
     odataHeaders(reply).type('application/json;odata.metadata=minimal;charset=utf-8')
     return reply.send({
       '@odata.context': `${baseUrl(request)}/$metadata`,
-      value: ['Messages', 'DailyMessageCounts'].map((name) => ({ name, kind: 'EntitySet', url: name })),
+      value: entitySets.map(({ name }) => ({ name, kind: 'EntitySet', url: name })),
     })
   }
   http.get(
@@ -124,7 +124,9 @@ export function registerODataRoutes(
         tags,
         security,
         params: Type.Object({
-          set: Type.String({ description: 'The entity set: Messages or DailyMessageCounts' }),
+          set: Type.String({
+            description: 'The entity set: Messages, DailyMessageCounts or MessageResponses',
+          }),
         }),
         querystring: ODataQueryOptions,
         response: {

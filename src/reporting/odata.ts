@@ -4,7 +4,7 @@
 // bound parameters, never by pasting text.
 import { type SQL, sql } from 'drizzle-orm'
 import { ValidationError } from '../platform/errors.ts'
-import { dailyCounts, messageFacts } from './repository.ts'
+import { dailyCounts, messageFacts, messageResponses } from './repository.ts'
 
 export type EdmType = 'Edm.String' | 'Edm.Int32' | 'Edm.Boolean' | 'Edm.Date' | 'Edm.DateTimeOffset'
 
@@ -55,6 +55,26 @@ export const entitySets: EntitySet[] = [
       { name: 'Undelivered', type: 'Edm.Int32' },
     ],
     base: dailyCounts,
+  },
+  {
+    // CP-148: answers to people's portal messages against the force's working-hours SLA.
+    name: 'MessageResponses',
+    entityType: 'MessageResponse',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'SentAt', type: 'Edm.DateTimeOffset' },
+      { name: 'SentDate', type: 'Edm.Date' },
+      { name: 'CrimeReference', type: 'Edm.String' },
+      { name: 'OfficerCollar', type: 'Edm.String' },
+      { name: 'DueBy', type: 'Edm.DateTimeOffset' },
+      { name: 'AnsweredAt', type: 'Edm.DateTimeOffset' },
+      { name: 'EscalatedAt', type: 'Edm.DateTimeOffset' },
+      { name: 'AnsweredInTime', type: 'Edm.Boolean' },
+      { name: 'MinutesToAnswer', type: 'Edm.Int32' },
+    ],
+    base: messageResponses,
   },
 ]
 

@@ -121,6 +121,26 @@ export function messageFacts(): SQL {
     where not m.is_test`
 }
 
+/**
+ * Each message a person wrote in the Portal with when it was due an answer under the force's
+ * working-hours SLA and when it was answered or escalated (CP-148): the feed's MessageResponses.
+ */
+export function messageResponses(): SQL {
+  return sql`
+    select m.id::text as "Id", m.force_id as "Force", m.sent_at as "SentAt",
+      to_char(m.sent_at at time zone 'Europe/London', 'YYYY-MM-DD') as "SentDate",
+      coalesce(cr.crime_ref, '') as "CrimeReference", coalesce(o.collar_number, '') as "OfficerCollar",
+      m.due_by as "DueBy", m.answered_at as "AnsweredAt", m.escalated_at as "EscalatedAt",
+      (m.answered_at is not null and m.answered_at <= m.due_by) as "AnsweredInTime",
+      case when m.answered_at is null then null
+        else (extract(epoch from (m.answered_at - m.sent_at)) / 60)::int end as "MinutesToAnswer"
+    from conversation_messages m
+    join conversations c on c.id = m.conversation_id
+    left join crimes cr on cr.id::text = c.case_id
+    left join officers o on o.id = cr.officer_id
+    where m.direction = 'inbound' and m.channel = 'portal' and m.due_by is not null`
+}
+
 /** Per day, channel, template and case type: the Power BI feed's daily counts (UJ-16). */
 export function dailyCounts(): SQL {
   return sql`

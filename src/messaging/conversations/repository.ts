@@ -7,6 +7,7 @@ import type {
   ConversationChannel,
   DeliveryStatus,
   MessageDirection,
+  MessageKind,
   ParticipantKind,
   ScanStatus,
 } from './schema.ts'
@@ -60,6 +61,18 @@ export interface ConversationMessageRow {
   /** Who wrote it: the participant's name (staff, bot) or address (citizen). */
   author: string | null
   authorKind: ParticipantKind | null
+  /** The staff member who wrote an outbound message. */
+  authorStaffId: string | null
+  kind: MessageKind
+  answersRequest: string | null
+  hiddenByCitizenAt: Date | null
+  recalledAt: Date | null
+  editedAt: Date | null
+  originalBody: string | null
+  dueBy: Date | null
+  answeredAt: Date | null
+  escalatedAt: Date | null
+  newCrimeRule: string | null
 }
 
 export interface AttachmentRow {
@@ -100,7 +113,7 @@ async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   for (const row of result.rows) {
     for (const key of Object.keys(row)) {
       const value = row[key]
-      if (key.endsWith('At') && typeof value === 'string') row[key] = new Date(value)
+      if ((key.endsWith('At') || key === 'dueBy') && typeof value === 'string') row[key] = new Date(value)
     }
   }
   return result.rows as T[]
@@ -120,7 +133,11 @@ const messageColumns =
   m.direction, m.channel, m.provider, m.provider_ref as "providerRef", m.from_address as "fromAddress",
   m.to_address as "toAddress", m.subject, m.body, m.delivery_status as "deliveryStatus", m.read_at as "readAt",
   m.read_by as "readBy", m.sent_at as "sentAt", m.message_id as "messageId", m.failure,
-  m.status_reason as "statusReason", coalesce(pa.display_name, pa.address) as author, pa.kind as "authorKind"`)
+  m.status_reason as "statusReason", coalesce(pa.display_name, pa.address) as author, pa.kind as "authorKind",
+  pa.staff_id as "authorStaffId", m.kind, m.answers_request as "answersRequest",
+  m.hidden_by_citizen_at as "hiddenByCitizenAt", m.recalled_at as "recalledAt", m.edited_at as "editedAt",
+  m.original_body as "originalBody", m.due_by as "dueBy", m.answered_at as "answeredAt",
+  m.escalated_at as "escalatedAt", m.new_crime_rule as "newCrimeRule"`)
 const messageFrom = sql.raw(
   'conversation_messages m left join conversation_participants pa on pa.id = m.participant_id',
 )
@@ -325,15 +342,21 @@ export class ConversationRepository {
       deliveryStatus: DeliveryStatus
       sentAt: Date
       messageId?: string | null
+      kind?: MessageKind
+      answersRequest?: string | null
+      dueBy?: Date | null
+      newCrimeRule?: string | null
     },
   ): Promise<{ id: string; created: boolean }> {
     const inserted = await rows<{ id: string }>(
       tx,
       sql`insert into conversation_messages (force_id, conversation_id, participant_id, direction, channel, provider,
-            provider_ref, from_address, to_address, subject, body, delivery_status, sent_at, message_id)
+            provider_ref, from_address, to_address, subject, body, delivery_status, sent_at, message_id,
+            kind, answers_request, due_by, new_crime_rule)
           values (${m.forceId}, ${m.conversationId}, ${m.participantId}, ${m.direction}, ${m.channel}, ${m.provider},
             ${m.providerRef}, ${m.fromAddress}, ${m.toAddress}, ${m.subject}, ${m.body}, ${m.deliveryStatus},
-            ${m.sentAt.toISOString()}, ${m.messageId ?? null})
+            ${m.sentAt.toISOString()}, ${m.messageId ?? null}, ${m.kind ?? 'message'}, ${m.answersRequest ?? null},
+            ${m.dueBy?.toISOString() ?? null}, ${m.newCrimeRule ?? null})
           on conflict (force_id, provider, provider_ref) where provider_ref is not null do nothing
           returning id`,
     )
@@ -523,6 +546,84 @@ export class ConversationRepository {
             -- a conversation's own messages are on the timeline as conversation messages
             and not exists (select 1 from conversation_messages cm where cm.message_id = messages.id)
           order by coalesce(sent_at, send_after), created_at`,
+    )
+  }
+
+  async message(tx: Tx, id: string): Promise<ConversationMessageRow | undefined> {
+    const [row] = await rows<ConversationMessageRow>(
+      tx,
+      sql`select ${messageColumns} from ${messageFrom} where m.id = ${id}`,
+    )
+    return row
+  }
+
+  /** The person's open portal conversation about this case (the Portal's thread). */
+  async portalConversationOf(tx: Tx, personId: string, caseId: string): Promise<ConversationRow | undefined> {
+    const [row] = await rows<ConversationRow>(
+      tx,
+      sql`select ${conversationColumns} from conversations c left join people p on p.id = c.person_id
+          where c.person_id = ${personId} and c.case_id = ${caseId} and c.channel = 'portal'
+          order by c.status = 'open' desc, c.last_message_at desc limit 1`,
+    )
+    return row
+  }
+
+  /** The person's messages in this conversation are answered (a member of staff replied). */
+  async markAnswered(tx: Tx, conversationId: string, at: Date): Promise<string[]> {
+    const result = await rows<{ id: string }>(
+      tx,
+      sql`update conversation_messages set answered_at = ${at.toISOString()}
+          where conversation_id = ${conversationId} and direction = 'inbound' and answered_at is null
+          returning id`,
+    )
+    return result.map((r) => r.id)
+  }
+
+  /** A recall or an edit of an outbound message: the first original is kept. */
+  async changeOutbound(
+    tx: Tx,
+    id: string,
+    change: { recalled: boolean; body: string | null; by: string; at: Date },
+  ): Promise<void> {
+    await tx.execute(
+      change.recalled
+        ? sql`update conversation_messages set recalled_at = ${change.at.toISOString()}, changed_by = ${change.by},
+                original_body = coalesce(original_body, body)
+              where id = ${id}`
+        : sql`update conversation_messages set edited_at = ${change.at.toISOString()}, changed_by = ${change.by},
+                original_body = coalesce(original_body, body), body = ${change.body}
+              where id = ${id}`,
+    )
+  }
+
+  /** The citizen deletes a message from their own view (soft delete), or marks one read or unread. */
+  async citizenState(tx: Tx, id: string, change: { hidden?: Date; read?: Date | null }): Promise<void> {
+    if (change.hidden)
+      await tx.execute(
+        sql`update conversation_messages set hidden_by_citizen_at = ${change.hidden.toISOString()} where id = ${id}`,
+      )
+    if (change.read !== undefined)
+      await tx.execute(
+        sql`update conversation_messages set read_at = ${change.read?.toISOString() ?? null}
+            where id = ${id} and direction = 'outbound'`,
+      )
+  }
+
+  /** Messages past their due time with no answer and not yet escalated, oldest first. */
+  overdue(tx: Tx, now: Date, limit: number): Promise<(ConversationMessageRow & { caseId: string | null })[]> {
+    return rows(
+      tx,
+      sql`select ${messageColumns}, c.case_id as "caseId" from ${messageFrom}
+            join conversations c on c.id = m.conversation_id
+          where m.direction = 'inbound' and m.answered_at is null and m.escalated_at is null
+            and m.due_by is not null and m.due_by <= ${now.toISOString()}
+          order by m.due_by limit ${limit}`,
+    )
+  }
+
+  async markEscalated(tx: Tx, id: string, at: Date): Promise<void> {
+    await tx.execute(
+      sql`update conversation_messages set escalated_at = ${at.toISOString()} where id = ${id}`,
     )
   }
 }

@@ -9,6 +9,7 @@ export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat'
 export type ParticipantKind = 'citizen' | 'staff' | 'bot'
 export type MessageDirection = 'inbound' | 'outbound'
 export type DeliveryStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled'
+export type MessageKind = 'message' | 'information-request' | 'information' | 'extra-information'
 export type ScanStatus = 'pending' | 'clean' | 'infected' | 'failed'
 
 export const conversations = pgTable('conversations', {
@@ -61,6 +62,22 @@ export const conversationMessages = pgTable('conversation_messages', {
   messageId: uuid('message_id'),
   failure: text('failure').$type<'permanent' | 'temporary'>(),
   statusReason: text('status_reason'),
+  /** An ordinary message, the force asking for information, the answer, or extra information (CP-107, CP-118). */
+  kind: text('kind').$type<MessageKind>().notNull().default('message'),
+  answersRequest: uuid('answers_request'),
+  /** The person deleted it from their view (CP-102); the force keeps it. */
+  hiddenByCitizenAt: timestamptz('hidden_by_citizen_at'),
+  /** Recalled or edited by the officer within the force's window (CP-97); the original is kept. */
+  recalledAt: timestamptz('recalled_at'),
+  editedAt: timestamptz('edited_at'),
+  originalBody: text('original_body'),
+  changedBy: uuid('changed_by'),
+  /** A person's message: when it is due an answer, answered, escalated (CP-104, CP-148). */
+  dueBy: timestamptz('due_by'),
+  answeredAt: timestamptz('answered_at'),
+  escalatedAt: timestamptz('escalated_at'),
+  /** The rule that read it as a new crime (CP-84), if one did. */
+  newCrimeRule: text('new_crime_rule'),
 })
 
 export const conversationAttachments = pgTable('conversation_attachments', {

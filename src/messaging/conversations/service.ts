@@ -12,7 +12,7 @@ import type { InboundMessage } from '../channels.ts'
 import { isStopRequest } from '../addresses.ts'
 import type { DirectMessageService } from '../direct-message-service.ts'
 import type { OptOutService } from '../opt-out-service.ts'
-import type { ConversationChannel } from './schema.ts'
+import type { ConversationChannel, MessageKind } from './schema.ts'
 import type {
   AttachmentRow,
   ConversationMessageRow,
@@ -65,6 +65,27 @@ export interface Reply {
   subject?: string | null
   /** Who and where, for the audit trail (`whoAndWhere(request)` on a route). */
   audited: Pick<AuditEvent, 'actor' | 'ip' | 'correlationId'>
+  /** An ordinary reply, a request for information (CP-107) or extra information (CP-118). */
+  kind?: MessageKind
+}
+
+/** A message a signed-in person writes in the Portal about one of their cases (CP-76). */
+export interface PortalMessage {
+  personId: string
+  caseId: string
+  /** The portal account that wrote it (the participant's address is `portal:<account>`). */
+  accountId: string
+  displayName: string | null
+  text: string
+  /** A message, or information answering the force's request (CP-107). */
+  kind: 'message' | 'information'
+  answersRequest?: string | null
+  /** When it is due an answer under the force's SLA (CP-104). */
+  dueBy: Date | null
+  /** The new-crime rule it matched (CP-84), if any. */
+  newCrimeRule: string | null
+  /** Where it came from, for the audit trail. */
+  audited?: { ip?: string; correlationId?: string }
 }
 
 export interface SentReply {
@@ -343,7 +364,12 @@ export class ConversationService {
    * ValidationError on `replyField` saying why when it cannot go.
    */
   async reply(forceId: string, conversationId: string, reply: Reply): Promise<SentReply> {
-    return this.#db.withForce(forceId, async (tx) => {
+    return this.#db.withForce(forceId, (tx) => this.replyIn(tx, forceId, conversationId, reply))
+  }
+
+  /** `reply` in the caller's transaction (the officer console answers and clears escalations with it). */
+  async replyIn(tx: Tx, forceId: string, conversationId: string, reply: Reply): Promise<SentReply> {
+    {
       const conversation = await this.#repo.conversation(tx, conversationId)
       if (!conversation) throw new NotFoundError('The conversation')
       const refused = this.#cannotReply(conversation)
@@ -412,7 +438,11 @@ export class ConversationService {
         deliveryStatus: messageId ? 'queued' : 'delivered',
         sentAt: now,
         messageId,
+        kind: reply.kind ?? 'message',
       })
+      // A reply answers what the person wrote before it (the SLA and escalations, CP-104, CP-148).
+      if ((reply.kind ?? 'message') !== 'extra-information')
+        await this.#repo.markAnswered(tx, conversationId, now)
       const heldForQuietHours = sendAfter.getTime() > now.getTime()
       await this.#audit.record(
         {
@@ -433,7 +463,184 @@ export class ConversationService {
       )
       await this.#changed(tx, forceId, conversation, { message: stored.id })
       return { messageId: stored.id, conversationId, channel, sendAfter, heldForQuietHours }
+    }
+  }
+
+  /**
+   * A message the person wrote in the Portal (CP-76, CP-107): filed in their open portal
+   * conversation about the case (a new one the first time), stamped with the time, audited as
+   * from the citizen and pushed to open pages, in the caller's transaction.
+   */
+  async receivePortal(
+    tx: Tx,
+    forceId: string,
+    message: PortalMessage,
+  ): Promise<{ messageId: string; conversationId: string; sentAt: Date }> {
+    const now = this.#clock.now()
+    const text = message.text.replace(/\r\n?/g, '\n').trim()
+    const address = `portal:${message.accountId}`
+    await this.#repo.lockAddress(tx, forceId, address)
+    const existing = await this.#repo.portalConversationOf(tx, message.personId, message.caseId)
+    const conversationId =
+      existing && existing.status === 'open'
+        ? existing.id
+        : await this.#repo.createConversation(tx, {
+            forceId,
+            personId: message.personId,
+            caseId: message.caseId,
+            channel: 'portal',
+            citizenAddressKey: null,
+            subject: null,
+            at: now,
+          })
+    const participantId = await this.#repo.citizenParticipant(tx, conversationId, {
+      forceId,
+      personId: message.personId,
+      address,
+      displayName: message.displayName,
+      at: now,
     })
+    const stored = await this.#repo.addMessage(tx, {
+      forceId,
+      conversationId,
+      participantId,
+      direction: 'inbound',
+      channel: 'portal',
+      provider: 'portal',
+      providerRef: null,
+      fromAddress: null,
+      toAddress: null,
+      subject: null,
+      body: text,
+      deliveryStatus: 'received',
+      sentAt: now,
+      kind: message.kind,
+      answersRequest: message.answersRequest ?? null,
+      dueBy: message.dueBy,
+      newCrimeRule: message.newCrimeRule,
+    })
+    await this.#audit.record(
+      {
+        action: 'conversation-message.received',
+        forceId,
+        actor: { kind: 'citizen', id: message.accountId },
+        recordType: 'conversation',
+        recordId: conversationId,
+        detail: {
+          channel: 'portal',
+          message: stored.id,
+          kind: message.kind,
+          newCrime: !!message.newCrimeRule,
+        },
+      },
+      tx,
+    )
+    await this.#changed(
+      tx,
+      forceId,
+      { id: conversationId, personId: message.personId },
+      { message: stored.id },
+    )
+    return { messageId: stored.id, conversationId, sentAt: now }
+  }
+
+  /** The person's portal conversation about a case, if they have one, with its messages. */
+  async portalThread(
+    tx: Tx,
+    personId: string,
+    caseId: string,
+  ): Promise<{ conversation: ConversationRow; messages: ConversationMessageRow[] } | undefined> {
+    const conversation = await this.#repo.portalConversationOf(tx, personId, caseId)
+    if (!conversation) return undefined
+    return { conversation, messages: await this.#repo.messages(tx, [conversation.id]) }
+  }
+
+  /** One message of a conversation (in the caller's force), or not found. */
+  async messageOf(tx: Tx, conversationId: string, messageId: string): Promise<ConversationMessageRow> {
+    const message = await this.#repo.message(tx, messageId)
+    if (!message || message.conversationId !== conversationId) throw new NotFoundError('The message')
+    return message
+  }
+
+  /**
+   * The person deletes a message from their own view (soft delete: the force keeps it), or marks
+   * one of the force's messages read or unread (CP-102).
+   */
+  async citizenChange(
+    tx: Tx,
+    forceId: string,
+    conversationId: string,
+    messageId: string,
+    change: 'delete' | 'read' | 'unread',
+  ): Promise<void> {
+    const message = await this.messageOf(tx, conversationId, messageId)
+    const now = this.#clock.now()
+    if (change === 'delete') await this.#repo.citizenState(tx, message.id, { hidden: now })
+    else if (message.direction === 'outbound')
+      await this.#repo.citizenState(tx, message.id, { read: change === 'read' ? now : null })
+    const conversation = await this.#repo.conversation(tx, conversationId)
+    if (conversation) await this.#changed(tx, forceId, conversation, { message: message.id })
+  }
+
+  /**
+   * An officer recalls or edits a portal message they sent, within `windowMinutes` of sending it
+   * (CP-97). Only the author may, only a portal message (a text or email cannot be called back),
+   * and the original is kept for evidence; audited, with the change pushed to open pages.
+   */
+  async changeSent(
+    tx: Tx,
+    forceId: string,
+    conversationId: string,
+    messageId: string,
+    change: {
+      action: 'recall' | 'edit'
+      text?: string
+      staffId: string
+      windowMinutes: number
+      audited: Pick<AuditEvent, 'actor' | 'ip' | 'correlationId'>
+    },
+  ): Promise<void> {
+    const message = await this.messageOf(tx, conversationId, messageId)
+    const refuse = (why: string) => {
+      throw new ValidationError([{ field: replyField, message: why }])
+    }
+    if (message.direction !== 'outbound' || message.authorStaffId !== change.staffId)
+      refuse('You can only change a message you sent')
+    if (message.channel !== 'portal') refuse('A text or email cannot be changed once sent')
+    if (message.recalledAt) refuse('This message has already been recalled')
+    const now = this.#clock.now()
+    if (now.getTime() - message.sentAt.getTime() > change.windowMinutes * 60_000)
+      refuse(`A message can only be changed within ${change.windowMinutes} minutes of sending it`)
+    const text = (change.text ?? '').replace(/\r\n?/g, '\n').trim()
+    if (change.action === 'edit' && text === '') refuse('Enter the message')
+    await this.#repo.changeOutbound(tx, message.id, {
+      recalled: change.action === 'recall',
+      body: change.action === 'edit' ? text : null,
+      by: change.staffId,
+      at: now,
+    })
+    await this.#audit.record(
+      {
+        action: change.action === 'recall' ? 'conversation-message.recalled' : 'conversation-message.edited',
+        forceId,
+        ...change.audited,
+        recordType: 'conversation',
+        recordId: conversationId,
+        detail: { message: message.id },
+      },
+      tx,
+    )
+    const conversation = await this.#repo.conversation(tx, conversationId)
+    if (conversation) await this.#changed(tx, forceId, conversation, { message: message.id })
+  }
+
+  /** The person's messages past their due time, unanswered and not yet escalated (CP-104). */
+  overdue(tx: Tx, limit: number) {
+    return this.#repo.overdue(tx, this.#clock.now(), limit)
+  }
+
+  markEscalated(tx: Tx, messageId: string): Promise<void> {
+    return this.#repo.markEscalated(tx, messageId, this.#clock.now())
   }
 
   /**

@@ -1,0 +1,83 @@
+// The officer console as a module (decision 0028): officers' "My cases" with their portal
+// conversations, supervisors' team view and escalations, the SLA report, and the job that
+// escalates unanswered messages. Product `portal`: a force without the Portal neither sees nor
+// serves these pages. It builds on conversations (ConversationService), the Portal's messages
+// (PortalMessageService), cases, the write-back outbox and the platform's staff mail.
+import type { CaseService } from '../cases/service.ts'
+import type { ConversationService } from '../messaging/conversations/service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { StaffMail } from '../platform/auth/staff-mail.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Config } from '../platform/config.ts'
+import type { Database } from '../platform/db/database.ts'
+import type { Logger } from '../platform/logger.ts'
+import type { Module } from '../platform/modules.ts'
+import type { PortalMessageService } from '../portal/message-service.ts'
+import type { WritebackService } from '../writeback/service.ts'
+import { escalateOverdueJob } from './jobs.ts'
+import { OfficerRepository } from './repository.ts'
+import { officerRoles, registerOfficerRoutes, slaReaders, supervisorRoles } from './routes.ts'
+import { OfficerConsoleService } from './service.ts'
+
+export interface OfficerServices {
+  officers: OfficerConsoleService
+}
+
+export function createOfficers(deps: {
+  config: Config
+  db: Database
+  clock: Clock
+  audit: AuditService
+  log: Logger
+  conversations: ConversationService
+  messages: PortalMessageService
+  cases: CaseService
+  writeback: WritebackService
+  mail: StaffMail
+  forceIds: () => Promise<string[]>
+}): Module<OfficerServices> {
+  const officers = new OfficerConsoleService({
+    db: deps.db,
+    repo: new OfficerRepository(),
+    clock: deps.clock,
+    audit: deps.audit,
+    conversations: deps.conversations,
+    messages: deps.messages,
+    cases: deps.cases,
+    writeback: deps.writeback,
+    mail: deps.mail,
+    publicUrl: deps.config.http.publicUrl,
+    log: deps.log.child({ component: 'officers' }),
+  })
+  // CP-88: the officer hears of each message a person writes in the Portal.
+  deps.messages.onCitizenMessage((tx, message) => officers.notifyOfficer(tx, message))
+  return {
+    name: 'officers',
+    services: { officers },
+    jobs: [
+      escalateOverdueJob(async () => {
+        let raised = 0
+        for (const forceId of await deps.forceIds()) raised += await officers.escalateOverdue(forceId)
+        return raised
+      }),
+    ],
+    routes: (http) => registerOfficerRoutes(http, { officers, audit: deps.audit, clock: deps.clock }),
+    navigation: [
+      { text: 'My cases', href: '/console/officers', roles: officerRoles, group: 'portal', forceOnly: true },
+      {
+        text: 'Team and escalations',
+        href: '/console/officers/team',
+        roles: supervisorRoles,
+        group: 'portal',
+        forceOnly: true,
+      },
+      {
+        text: 'Message response times',
+        href: '/console/officers/sla',
+        roles: slaReaders,
+        group: 'portal',
+        forceOnly: true,
+      },
+    ],
+  }
+}

@@ -1,0 +1,179 @@
+// The citizen's messages with their investigating officer, as GOV.UK pages (CP-76..86, CP-98,
+// CP-102, CP-107, CP-125): the conversation about one case with guidance, the form to write, a
+// confirmation once sent (with where to report a new crime when the message reads as one), the
+// form answering the force's request for information, and marking read, unread or deleted. HTTP
+// only: PortalMessageService holds the rules, and a case the account has no link to is not found.
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { NotFoundError } from '../platform/errors.ts'
+import { refusedForm } from '../platform/http/request.ts'
+import type { AccountService } from './account-service.ts'
+import { citizenAccount } from './citizen-routes.ts'
+import { messageField, type PortalMessageService } from './message-service.ts'
+
+/** The backstop on the form; the force's own limit (at most 5,000) is checked by the service. */
+const FORM_MAX = 5000
+const uuid = Type.String({ format: 'uuid' })
+const access = { citizen: true as const, product: 'portal' as const }
+
+export function registerPortalMessageRoutes(
+  http: FastifyInstance,
+  deps: { accounts: AccountService; messages: PortalMessageService },
+): void {
+  const account = (request: FastifyRequest) => citizenAccount(deps.accounts, request)
+  const page = async (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    extra: { errors?: unknown[]; values?: object; done?: string } = {},
+  ) => {
+    const me = await account(request)
+    const thread = await deps.messages.thread(me.id, request.params.id, request, {
+      lastSignedInAt: me.previousSignedInAt,
+    })
+    return {
+      title: `Messages: ${thread.case.description} ${thread.case.reference}`,
+      thread,
+      field: messageField,
+      ...extra,
+    }
+  }
+
+  http.get<{ Params: { id: string }; Querystring: { done?: string } }>(
+    '/portal/cases/:id/messages',
+    {
+      config: { access },
+      schema: {
+        params: Type.Object({ id: uuid }),
+        querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+    },
+    async (request, reply) => {
+      const done = ['deleted', 'read', 'unread'].includes(request.query.done ?? '')
+        ? request.query.done
+        : undefined
+      return reply.render('portal/messages.njk', await page(request, done ? { done } : {}))
+    },
+  )
+
+  http.post<{ Params: { id: string }; Body: { message?: string; _csrf?: string } }>(
+    '/portal/cases/:id/messages',
+    {
+      config: { access },
+      schema: {
+        params: Type.Object({ id: uuid }),
+        body: Type.Object({
+          message: Type.Optional(Type.String({ maxLength: FORM_MAX })),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const me = await account(request)
+      try {
+        const sent = await deps.messages.send(
+          me.id,
+          request.params.id,
+          { text: request.body.message ?? '' },
+          request,
+        )
+        return reply.redirect(`/portal/cases/${request.params.id}/messages/${sent.messageId}/sent`, 303)
+      } catch (error) {
+        return refusedForm(reply, error, async (errors) =>
+          reply.render('portal/messages.njk', await page(request, { errors, values: request.body })),
+        )
+      }
+    },
+  )
+
+  // CP-83: the confirmation, and CP-85: where to report something new when it read as a new crime.
+  http.get<{ Params: { id: string; messageId: string } }>(
+    '/portal/cases/:id/messages/:messageId/sent',
+    { config: { access }, schema: { params: Type.Object({ id: uuid, messageId: uuid }) } },
+    async (request, reply) => {
+      const me = await account(request)
+      const thread = await deps.messages.thread(me.id, request.params.id, request, { markRead: false })
+      const message = thread.messages.find((m) => m.id === request.params.messageId && m.fromMe)
+      if (!message) throw new NotFoundError('The message')
+      return reply.render('portal/message-sent.njk', { title: 'Message sent', thread, message })
+    },
+  )
+
+  // CP-107: information the force asked for, submitted as text.
+  const requestPage = async (
+    request: FastifyRequest<{ Params: { id: string; requestId: string } }>,
+    extra: object = {},
+  ) => {
+    const me = await account(request)
+    const thread = await deps.messages.thread(me.id, request.params.id, request, { markRead: false })
+    const asked = thread.messages.find((m) => m.id === request.params.requestId && m.openRequest)
+    return {
+      title: 'Send the information your officer asked for',
+      thread,
+      asked,
+      field: messageField,
+      ...extra,
+    }
+  }
+  http.get<{ Params: { id: string; requestId: string } }>(
+    '/portal/cases/:id/messages/requests/:requestId',
+    { config: { access }, schema: { params: Type.Object({ id: uuid, requestId: uuid }) } },
+    async (request, reply) => {
+      const view = await requestPage(request)
+      if (!view.asked) throw new NotFoundError('The request for information')
+      return reply.render('portal/information.njk', view)
+    },
+  )
+  http.post<{ Params: { id: string; requestId: string }; Body: { message?: string; _csrf?: string } }>(
+    '/portal/cases/:id/messages/requests/:requestId',
+    {
+      config: { access },
+      schema: {
+        params: Type.Object({ id: uuid, requestId: uuid }),
+        body: Type.Object({
+          message: Type.Optional(Type.String({ maxLength: FORM_MAX })),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const me = await account(request)
+      try {
+        const sent = await deps.messages.send(
+          me.id,
+          request.params.id,
+          { text: request.body.message ?? '', answersRequest: request.params.requestId },
+          request,
+        )
+        return reply.redirect(`/portal/cases/${request.params.id}/messages/${sent.messageId}/sent`, 303)
+      } catch (error) {
+        return refusedForm(reply, error, async (errors) =>
+          reply.render(
+            'portal/information.njk',
+            await requestPage(request, { errors, values: request.body }),
+          ),
+        )
+      }
+    },
+  )
+
+  // CP-102: read, unread, deleted (from the person's view only).
+  http.post<{ Params: { id: string; messageId: string }; Body: { action?: string; _csrf?: string } }>(
+    '/portal/cases/:id/messages/:messageId',
+    {
+      config: { access },
+      schema: {
+        params: Type.Object({ id: uuid, messageId: uuid }),
+        body: Type.Object({
+          action: Type.Union([Type.Literal('read'), Type.Literal('unread'), Type.Literal('delete')]),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const me = await account(request)
+      const action = request.body.action as 'read' | 'unread' | 'delete'
+      await deps.messages.change(me.id, request.params.id, request.params.messageId, action, request)
+      const done = action === 'delete' ? 'deleted' : action
+      return reply.redirect(`/portal/cases/${request.params.id}/messages?done=${done}#messages`, 303)
+    },
+  )
+}

@@ -1,0 +1,452 @@
+// Two-way messages between a signed-in person and the investigating officer, the person's side
+// (CP-76..86, CP-98..100, CP-102, CP-107, CP-125; decision 0028). A message is sent only while an
+// officer is assigned and the case is open, checked against the force's limits, read for signs
+// of a new crime (with signposting), filed in the person's portal conversation through
+// ConversationService, given a due time under the force's working-hours SLA, and written to the
+// RMS through the write-back outbox, all in one transaction in the force that owns the case. The
+// person is told of an officer's message by text or email (never its content), which messaging
+// holds through the force's quiet hours. The national API (/api/v1/portal) calls the same methods.
+import type { CaseService } from '../cases/service.ts'
+import type { ConversationMessageRow } from '../messaging/conversations/repository.ts'
+import type { ConversationService } from '../messaging/conversations/service.ts'
+import type { SchedulingService } from '../messaging/scheduling-service.ts'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import { addWorkingHours } from '../platform/calendar.ts'
+import type { Clock } from '../platform/clock.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
+import { ValidationError } from '../platform/errors.ts'
+import { caseTargets } from '../writeback/sent-messages.ts'
+import type { WritebackService } from '../writeback/service.ts'
+import type { AccountRepository } from './account-repository.ts'
+import type { CitizenCase, CitizenCaseService } from './case-view-service.ts'
+import type { MessageSettingsRepository } from './message-repository.ts'
+import {
+  defaultNewCrimeRules,
+  NewCrimeDetector,
+  type NewCrimeRules,
+  type NewCrimeVerdict,
+} from './new-crime.ts'
+import type { PortalRepository } from './repository.ts'
+
+export interface MessageSettings {
+  minLength: number
+  maxLength: number
+  /** Working hours within which an officer answers before a supervisor is told (CP-104). */
+  slaWorkingHours: number
+  workingStart: string
+  workingEnd: string
+  /** How long after sending an officer may recall or edit a portal message (CP-97). */
+  editWindowMinutes: number
+  newCrimeRules: NewCrimeRules
+  /** True when the force has changed nothing. */
+  isDefault: boolean
+}
+
+export const defaultMessageSettings: MessageSettings = {
+  minLength: 2,
+  maxLength: 2000,
+  slaWorkingHours: 16,
+  workingStart: '09:00',
+  workingEnd: '17:00',
+  editWindowMinutes: 15,
+  newCrimeRules: defaultNewCrimeRules,
+  isDefault: true,
+}
+
+/** The form's field, for the error summary. */
+export const messageField = 'message'
+
+/** One message as the person sees it. */
+export interface CitizenMessage {
+  id: string
+  fromMe: boolean
+  author: string
+  body: string
+  sentAt: Date
+  kind: ConversationMessageRow['kind']
+  /** The officer's messages: read by the person (they may mark one unread again). */
+  read: boolean
+  recalled: boolean
+  edited: boolean
+  /** A request for information the person has not answered yet (CP-107). */
+  openRequest: boolean
+  /** The person's own message read as a new crime (they were signposted; CP-84, CP-85). */
+  newCrime: boolean
+}
+
+export interface CitizenThread {
+  case: CitizenCase
+  conversationId: string | null
+  messages: CitizenMessage[]
+  canSend: { ok: true } | { ok: false; reason: string }
+  limits: { minLength: number; maxLength: number }
+  /** When the officer aims to answer, in words (CP-86). */
+  answerWithin: string
+  signpost: NewCrimeRules['signpost']
+  unread: number
+}
+
+export interface SentPortalMessage {
+  messageId: string
+  conversationId: string
+  sentAt: Date
+  dueBy: Date
+  /** Set when the message reads as a new crime: the person is shown where to report it (CP-84, CP-85). */
+  newCrime: (NewCrimeVerdict & { signpost: NewCrimeRules['signpost'] }) | null
+}
+
+export interface CitizenRequest {
+  ip: string
+  id: string
+}
+
+/** Told, in the transaction that stores it, that a person wrote (the officer console notifies the officer; CP-88). */
+export type CitizenMessageListener = (
+  tx: Tx,
+  message: { forceId: string; caseId: string; conversationId: string; messageId: string },
+) => Promise<void>
+
+export class PortalMessageService {
+  readonly #db: Database
+  readonly #clock: Clock
+  readonly #audit: AuditService
+  readonly #cases: CitizenCaseService
+  readonly #caseService: CaseService
+  readonly #conversations: ConversationService
+  readonly #scheduling: SchedulingService
+  readonly #writeback: WritebackService
+  readonly #settings: MessageSettingsRepository
+  readonly #accounts: AccountRepository
+  readonly #portal: PortalRepository
+  readonly #publicUrl: string
+  readonly #listeners: CitizenMessageListener[] = []
+
+  constructor(deps: {
+    db: Database
+    clock: Clock
+    audit: AuditService
+    cases: CitizenCaseService
+    caseService: CaseService
+    conversations: ConversationService
+    scheduling: SchedulingService
+    writeback: WritebackService
+    settings: MessageSettingsRepository
+    accounts: AccountRepository
+    portal: PortalRepository
+    publicUrl: string
+  }) {
+    this.#db = deps.db
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+    this.#cases = deps.cases
+    this.#caseService = deps.caseService
+    this.#conversations = deps.conversations
+    this.#scheduling = deps.scheduling
+    this.#writeback = deps.writeback
+    this.#settings = deps.settings
+    this.#accounts = deps.accounts
+    this.#portal = deps.portal
+    this.#publicUrl = deps.publicUrl
+  }
+
+  onCitizenMessage(listener: CitizenMessageListener): void {
+    this.#listeners.push(listener)
+  }
+
+  /** The force's rules for portal messages, or the defaults. */
+  async settings(forceId: string, tx?: Tx): Promise<MessageSettings> {
+    const read = async (t: Tx) => {
+      const row = await this.#settings.settings(t, forceId)
+      if (!row) return defaultMessageSettings
+      return {
+        minLength: row.minLength,
+        maxLength: row.maxLength,
+        slaWorkingHours: row.slaWorkingHours,
+        workingStart: row.workingStart,
+        workingEnd: row.workingEnd,
+        editWindowMinutes: row.editWindowMinutes,
+        newCrimeRules: row.newCrimeRules ?? defaultNewCrimeRules,
+        isDefault: false,
+      }
+    }
+    return tx ? read(tx) : this.#db.withForce(forceId, read)
+  }
+
+  /** A force administrator changes the rules; audited. */
+  async saveSettings(
+    forceId: string,
+    settings: Omit<MessageSettings, 'isDefault'>,
+    acting: { staffId: string; ip: string; correlationId: string },
+  ): Promise<void> {
+    await this.#db.withForce(forceId, async (tx) => {
+      await this.#settings.save(tx, {
+        forceId,
+        ...settings,
+        updatedAt: this.#clock.now(),
+        updatedBy: acting.staffId,
+      })
+      await this.#audit.record(
+        {
+          action: 'portal.message-settings-changed',
+          forceId,
+          actor: { kind: 'staff', id: acting.staffId },
+          recordType: 'portal-settings',
+          recordId: forceId,
+          detail: {
+            slaWorkingHours: settings.slaWorkingHours,
+            editWindowMinutes: settings.editWindowMinutes,
+            maxLength: settings.maxLength,
+            rules: settings.newCrimeRules.rules.length,
+          },
+          ip: acting.ip,
+          correlationId: acting.correlationId,
+        },
+        tx,
+      )
+    })
+  }
+
+  /** When a message written at `at` is due an answer, under the force's working hours (bank holidays honoured). */
+  dueBy(settings: MessageSettings, at: Date): Date {
+    return addWorkingHours(at, settings.slaWorkingHours, {
+      start: settings.workingStart,
+      end: settings.workingEnd,
+    })
+  }
+
+  /**
+   * The person's messages about one of their cases (CP-76, CP-98, CP-102): the officer's messages
+   * are marked read as they are shown (`markRead`), messages the person deleted are left out, and
+   * the view is audited in the force that owns the case. Another person's case is not found.
+   */
+  async thread(
+    accountId: string,
+    caseId: string,
+    request: CitizenRequest,
+    options: { markRead?: boolean; lastSignedInAt?: Date | null } = {},
+  ): Promise<CitizenThread> {
+    const { link, found } = await this.#cases.own(accountId, caseId, options.lastSignedInAt ?? null)
+    const settings = await this.settings(link.forceId)
+    return this.#db.withForce(link.forceId, async (tx) => {
+      const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
+      let marked = 0
+      if (thread && options.markRead !== false)
+        marked = await this.#conversations.readByCitizen(tx, link.forceId, thread.conversation.id)
+      await this.#audit.record(
+        {
+          action: 'conversation.viewed',
+          forceId: link.forceId,
+          actor: { kind: 'citizen', id: accountId },
+          recordType: 'conversation',
+          recordId: thread?.conversation.id ?? caseId,
+          detail: { through: 'portal', personId: link.personId, markedRead: marked },
+          ip: request.ip,
+          correlationId: request.id,
+        },
+        tx,
+      )
+      const answered = new Set((thread?.messages ?? []).map((m) => m.answersRequest).filter(Boolean))
+      const messages = (thread?.messages ?? [])
+        .filter((m) => !m.hiddenByCitizenAt)
+        .map(
+          (m): CitizenMessage => ({
+            id: m.id,
+            fromMe: m.direction === 'inbound',
+            author: m.direction === 'inbound' ? 'You' : (m.author ?? found.officer?.name ?? 'Your officer'),
+            body: m.recalledAt ? '' : m.body,
+            sentAt: m.sentAt,
+            kind: m.kind,
+            read:
+              m.direction === 'inbound' || m.readAt !== null || (marked > 0 && options.markRead !== false),
+            recalled: m.recalledAt !== null,
+            edited: m.editedAt !== null,
+            openRequest: m.kind === 'information-request' && !m.recalledAt && !answered.has(m.id),
+            newCrime: m.direction === 'inbound' && m.newCrimeRule !== null,
+          }),
+        )
+      return {
+        case: found,
+        conversationId: thread?.conversation.id ?? null,
+        messages,
+        canSend: found.messagingOpen ? { ok: true } : { ok: false, reason: closedReason(found) },
+        limits: { minLength: settings.minLength, maxLength: settings.maxLength },
+        answerWithin: answerWithin(settings),
+        signpost: settings.newCrimeRules.signpost,
+        unread: messages.filter((m) => !m.fromMe && !m.read).length,
+      }
+    })
+  }
+
+  /**
+   * The person sends a message, or answers the force's request for information (CP-107): refused
+   * with the reason on `messageField` when the case is closed or has no officer (CP-81), or the
+   * text is outside the force's limits (CP-125). Stored, stamped, due under the SLA, written to
+   * the RMS and its officer told, in one transaction; the reply says whether it read as a new
+   * crime, so the page can signpost (CP-83..85).
+   */
+  async send(
+    accountId: string,
+    caseId: string,
+    input: { text: string; answersRequest?: string | null },
+    request: CitizenRequest,
+  ): Promise<SentPortalMessage> {
+    const { link, found } = await this.#cases.own(accountId, caseId, null)
+    if (!found.messagingOpen)
+      throw new ValidationError([{ field: messageField, message: closedReason(found) }])
+    const settings = await this.settings(link.forceId)
+    const text = input.text.replace(/\r\n?/g, '\n').trim()
+    const refuse = (message: string) => new ValidationError([{ field: messageField, message }])
+    if (text.length === 0) throw refuse('Enter your message')
+    if (text.length < settings.minLength)
+      throw refuse(`Your message must be at least ${settings.minLength} characters`)
+    if (text.length > settings.maxLength)
+      throw refuse(`Your message must be ${settings.maxLength} characters or fewer`)
+    const verdict = new NewCrimeDetector(settings.newCrimeRules).check(text)
+    const sent = await this.#db.withForce(link.forceId, async (tx) => {
+      let kind: 'message' | 'information' = 'message'
+      if (input.answersRequest) {
+        const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
+        const asked = thread?.messages.find((m) => m.id === input.answersRequest)
+        if (asked?.kind !== 'information-request' || asked.recalledAt)
+          throw refuse('The request for information was not found')
+        kind = 'information'
+      }
+      const at = this.#clock.now()
+      const dueBy = this.dueBy(settings, at)
+      const stored = await this.#conversations.receivePortal(tx, link.forceId, {
+        personId: link.personId,
+        caseId,
+        accountId,
+        displayName: null,
+        text,
+        kind,
+        answersRequest: input.answersRequest ?? null,
+        dueBy,
+        newCrimeRule: verdict.because,
+        audited: { ip: request.ip, correlationId: request.id },
+      })
+      // Every message is stamped into the RMS's victim contact log (CP-87, CP-88, CP-101).
+      const target = await caseTargets(this.#caseService, tx, link.forceId, caseId)
+      if (target)
+        await this.#writeback.recordCommunication(tx, {
+          forceId: link.forceId,
+          messageId: stored.messageId,
+          direction: 'from-victim',
+          channel: 'portal',
+          time: stored.sentAt,
+          content: kind === 'information' ? `Information submitted on request:\n${text}` : text,
+          author: 'The victim, through My Police Portal',
+          cadLog: target.cadLog,
+          crimeReference: target.crimeReference,
+        })
+      for (const listener of this.#listeners)
+        await listener(tx, {
+          forceId: link.forceId,
+          caseId,
+          conversationId: stored.conversationId,
+          messageId: stored.messageId,
+        })
+      return { ...stored, dueBy }
+    })
+    return {
+      ...sent,
+      newCrime: verdict.newCrime ? { ...verdict, signpost: settings.newCrimeRules.signpost } : null,
+    }
+  }
+
+  /** The person marks an officer's message read or unread, or deletes a message from their view (CP-102). */
+  async change(
+    accountId: string,
+    caseId: string,
+    messageId: string,
+    change: 'read' | 'unread' | 'delete',
+    request: CitizenRequest,
+  ): Promise<void> {
+    const { link } = await this.#cases.own(accountId, caseId, null)
+    await this.#db.withForce(link.forceId, async (tx) => {
+      const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
+      if (!thread) throw new ValidationError([{ field: messageField, message: 'The message was not found' }])
+      await this.#conversations.citizenChange(tx, link.forceId, thread.conversation.id, messageId, change)
+      await this.#audit.record(
+        {
+          action:
+            change === 'delete'
+              ? 'conversation-message.deleted-by-citizen'
+              : `conversation-message.marked-${change}`,
+          forceId: link.forceId,
+          actor: { kind: 'citizen', id: accountId },
+          recordType: 'conversation',
+          recordId: thread.conversation.id,
+          detail: { message: messageId },
+          ip: request.ip,
+          correlationId: request.id,
+        },
+        tx,
+      )
+    })
+  }
+
+  /**
+   * The email addresses of the accounts linked to a person on a case: whom `notifyOfReply` tells.
+   * Read before the reply's transaction (accounts are region-wide, under the system role).
+   */
+  async replyRecipients(forceId: string, personId: string, caseId: string): Promise<string[]> {
+    const links = await this.#db.withForce(forceId, (tx) => this.#portal.linksOfPerson(tx, personId))
+    const emails: string[] = []
+    for (const link of links.filter((l) => l.caseId === caseId)) {
+      const account = await this.#db.asSystem((tx) => this.#accounts.account(tx, link.accountId))
+      if (account && !emails.includes(account.email)) emails.push(account.email)
+    }
+    return emails
+  }
+
+  /**
+   * Tells the person that the force has written (CP-99): an email to each of `recipients` saying
+   * there is a new message, never what it says, held by messaging through the force's quiet
+   * hours (CP-100). In the caller's transaction (the officer console's reply).
+   */
+  async notifyOfReply(
+    tx: Tx,
+    forceId: string,
+    reply: { personId: string; caseId: string; recipients: string[] },
+  ): Promise<number> {
+    const reference = (await this.#caseService.references(forceId, reply.caseId, { tx }))?.crimeRef ?? ''
+    const forceName = (await this.#portal.forceName(tx, forceId)) ?? forceId
+    let scheduled = 0
+    for (const to of reply.recipients) {
+      const message = await this.#scheduling.schedule(tx, {
+        forceId,
+        personId: reply.personId,
+        caseId: reply.caseId,
+        channel: 'email',
+        to,
+        templateKey: 'portal-new-message',
+        language: 'en',
+        personalisation: {
+          force_name: forceName,
+          reference,
+          portal_link: `${this.#publicUrl}/portal/cases/${reply.caseId}/messages`,
+        },
+        dueAt: this.#clock.now(),
+      })
+      if (message.status !== 'suppressed') scheduled += 1
+    }
+    return scheduled
+  }
+}
+
+function closedReason(c: CitizenCase): string {
+  if (c.kind === 'crime' && c.officer === null)
+    return 'You can send messages once an investigating officer is assigned to your case.'
+  if (c.kind === 'crime')
+    return 'You cannot send messages about this case because it is closed or has gone to court. If something new has happened, report it.'
+  return 'You can send messages once your report is recorded as a crime and an investigating officer is assigned.'
+}
+
+function answerWithin(s: MessageSettings): string {
+  const days = s.slaWorkingHours / 8
+  const span = Number.isInteger(days)
+    ? `${days} working day${days === 1 ? '' : 's'}`
+    : `${s.slaWorkingHours} working hours`
+  return `Your officer aims to reply within ${span} (${s.workingStart} to ${s.workingEnd}, Monday to Friday, not bank holidays). They may be on leave or working shifts.`
+}
