@@ -20,19 +20,43 @@ import { rows } from '../platform/db/database.ts'
 import { ValidationError } from '../platform/errors.ts'
 import { CITIZEN_SESSION_COOKIE, SESSION_COOKIE } from '../platform/http/server.ts'
 import { anAthenaEvent } from '../sources/test-support/events.ts'
+import { WritebackEndpointSettings } from '../writeback/endpoint-settings.ts'
+import { WritebackReceiver } from '../writeback/receiver.ts'
+import { WritebackRepository } from '../writeback/repository.ts'
 
 // A Wednesday morning in June (UK summer time).
 const clock = new FixedClock('2026-06-10T09:00:00Z')
 let t: TestApp
 let officer: SignedIn
+let receiver: WritebackReceiver
 before(async () => {
   t = await createTestApp({}, { clock, testRoutes: citizenTestSignIn })
   await t.app.services.portal.installDefaults('kent')
+  // Kent's RMS and CAD take write-back entries at a local receiver, as the demo's do.
+  receiver = await WritebackReceiver.start()
+  const endpoints = new WritebackEndpointSettings(new WritebackRepository(t.app.db), {
+    db: t.app.db,
+    audit: t.app.services.audit,
+    clock,
+    cipher: t.app.services.writeback.cipher,
+    allowHttp: true,
+    outbound: t.app.outbound,
+  })
+  for (const target of ['cad', 'rms'] as const)
+    await endpoints.save(
+      'kent',
+      target,
+      { url: receiver.url(target, '/{reference}'), authKind: 'none', enabled: true },
+      { actor: { kind: 'system', id: null, name: 'test' } },
+    )
   officer = await t.signInAs(['investigating_officer'], 'kent', 'DC Priya Shah')
   const profile = await officer.post('/console/officers/profile', { collar: '4521', team: 'Maidstone CID' })
   assert.equal(profile.statusCode, 303, profile.body)
 })
-after(() => t?.close())
+after(async () => {
+  await receiver?.refuseConnections()
+  await t?.close()
+})
 
 let seq = 0
 /** A crime (officer 4521 unless `officer: false`) with a victim who has a portal account, signed in. */
@@ -221,7 +245,7 @@ test('CP-81: no message can be sent about a case without an officer', async () =
   )
 })
 
-test('CP-87, CP-88: every portal message, both ways, is queued for the RMS victim contact log through the write-back outbox', async () => {
+test('CP-87, CP-88: every portal message, both ways, reaches the RMS victim contact log through the write-back outbox', async () => {
   const v = await aPortalVictim()
   await v.get(messagesUrl(v))
   await v.post(messagesUrl(v), { message: 'I have found the receipt for the stolen laptop.' })
@@ -248,6 +272,14 @@ test('CP-87, CP-88: every portal message, both ways, is queued for the RMS victi
       ['message-sent', 'rms', 'portal', 'Thank you, please keep it safe.'],
     ],
   )
+  // Delivered: both reach the RMS receiver, in the crime record.
+  for (let i = 0; i < 5; i++) await t.app.jobs.drain()
+  const delivered = receiver
+    .entries('rms')
+    .filter((e) => decodeURIComponent(e.path).includes(v.crimeRef))
+    .map((e) => e.body.content)
+  assert.ok(delivered.includes('I have found the receipt for the stolen laptop.'), JSON.stringify(delivered))
+  assert.ok(delivered.includes('Thank you, please keep it safe.'), JSON.stringify(delivered))
 })
 
 test('CP-49, CP-78, CP-94, CP-98, CP-99, CP-100: the officer sees the case in My cases, replies, and the person sees it and is told without its content', async () => {
