@@ -95,9 +95,14 @@ export class JobQueue {
     return [...this.#definitions.keys()]
   }
 
-  /** Installs pg-boss, creates a queue per job, grants the application roles access. */
+  /**
+   * Installs pg-boss, creates a queue per job, grants the application roles access. Every process
+   * runs it at start: the queues are read in one query, and one whose options are unchanged is
+   * left alone.
+   */
   async start(): Promise<void> {
     await this.#boss.start()
+    const queues = new Map((await this.#boss.getQueues(this.names)).map((q) => [q.name, q]))
     for (const d of this.#definitions.values()) {
       const options = {
         retryLimit: d.retryLimit ?? 5,
@@ -105,16 +110,19 @@ export class JobQueue {
         retryBackoff: true,
         ...(d.expireInSeconds ? { expireInSeconds: d.expireInSeconds } : {}),
       }
-      const existing = await this.#boss.getQueue(d.name)
+      const existing = queues.get(d.name)
+      const unchanged =
+        existing !== undefined &&
+        (Object.keys(options) as (keyof typeof options)[]).every((k) => existing[k] === options[k])
       if (existing && existing.policy !== (d.policy ?? 'standard')) {
         // pg-boss cannot change a queue's policy: a queue defined with a new one is made again
         // (its waiting jobs are dropped; every queue here has a cron or start-up run as well).
         this.#log.info({ job: d.name, from: existing.policy, to: d.policy }, 'job queue policy changed')
         await this.#boss.deleteQueue(d.name)
       }
-      if (existing && existing.policy === (d.policy ?? 'standard'))
-        await this.#boss.updateQueue(d.name, options)
-      else await this.#boss.createQueue(d.name, { ...options, ...(d.policy ? { policy: d.policy } : {}) })
+      if (existing && existing.policy === (d.policy ?? 'standard')) {
+        if (!unchanged) await this.#boss.updateQueue(d.name, options)
+      } else await this.#boss.createQueue(d.name, { ...options, ...(d.policy ? { policy: d.policy } : {}) })
       if (d.cron) await this.#boss.schedule(d.name, d.cron, {}, { tz: 'Europe/London' })
     }
     const s = this.#schema

@@ -364,22 +364,46 @@ const profileColumns =
   (select max(q.published_at) from mapping_profile_publications q
     where q.force_id = m.force_id and q.source_system = m.source_system and q.version = m.version) as "publishedAt"`)
 
-/** Version 1 of every force's profile for each source, when it has none (idempotent; system role). */
+/**
+ * Version 1 of every force's profile for each source, when it has none (idempotent; system role).
+ * Every process runs it at start: one look-up, then one insert of the profiles that are missing
+ * (none, after the first start) and one of their first publications, instead of two statements
+ * for each force and source.
+ */
 export async function seedDefaultProfiles(
   tx: Tx,
   profiles: { forceId: string; sourceSystem: string; document: MappingProfile }[],
 ): Promise<void> {
-  for (const p of profiles) {
+  if (profiles.length === 0) return
+  const present = new Set(
+    (
+      await rows<{ key: string }>(
+        tx,
+        sql`select force_id || '/' || source_system as key from mapping_profiles where version = 1`,
+      )
+    ).map((r) => r.key),
+  )
+  const missing = profiles.filter((p) => !present.has(`${p.forceId}/${p.sourceSystem}`))
+  if (missing.length > 0)
     await tx.execute(
       sql`insert into mapping_profiles (force_id, source_system, version, document, note)
-          values (${p.forceId}, ${p.sourceSystem}, 1, ${JSON.stringify(p.document)}::jsonb, 'Waypoint default')
+          select p.force_id, p.source_system, 1, p.document, 'Waypoint default'
+            from jsonb_to_recordset(${JSON.stringify(
+              missing.map((p) => ({
+                force_id: p.forceId,
+                source_system: p.sourceSystem,
+                document: p.document,
+              })),
+            )}::jsonb) as p(force_id text, source_system text, document jsonb)
           on conflict (force_id, source_system, version) do nothing`,
     )
-    await tx.execute(
-      sql`insert into mapping_profile_publications (force_id, source_system, version, kind)
-          select ${p.forceId}, ${p.sourceSystem}, 1, 'published'
-          where not exists (select 1 from mapping_profile_publications
-            where force_id = ${p.forceId} and source_system = ${p.sourceSystem})`,
-    )
-  }
+  await tx.execute(
+    sql`insert into mapping_profile_publications (force_id, source_system, version, kind)
+        select p.force_id, p.source_system, 1, 'published'
+          from jsonb_to_recordset(${JSON.stringify(
+            profiles.map((p) => ({ force_id: p.forceId, source_system: p.sourceSystem })),
+          )}::jsonb) as p(force_id text, source_system text)
+         where not exists (select 1 from mapping_profile_publications q
+           where q.force_id = p.force_id and q.source_system = p.source_system)`,
+  )
 }
