@@ -172,58 +172,74 @@ const total = (condition?: SQL) =>
   condition ? sql`(coalesce(sum(d.count) filter (where ${condition}), 0))::int` : sql`sum(d.count)::int`
 
 export class ReportingRepository {
-  /** UJ-13, UJ-15: messages sent and what became of them, per group (daily counts). */
-  async outcomeCounts(tx: Tx, period: Period, grouping: Grouping): Promise<OutcomeCountRow[]> {
-    return rows<OutcomeCountRow>(
+  /**
+   * UJ-13..UJ-16: the Journeys report's four tables in one statement, from one read of the
+   * period's daily counts (and its hourly counts): what was sent and what became of it per group
+   * (`outcomes`), what never left with its reason (`notSent`), sending per London day and group
+   * (`perDay`) and per London hour (`perHour`). Each table is ordered as the report shows it.
+   */
+  async messageCounts(
+    tx: Tx,
+    period: Period,
+    grouping: Grouping,
+  ): Promise<{
+    outcomes: OutcomeCountRow[]
+    notSent: NotSentRow[]
+    perDay: DailyRow[]
+    perHour: HourlyRow[]
+  }> {
+    const [row] = await rows<{
+      outcomes: OutcomeCountRow[]
+      notSent: NotSentRow[]
+      perDay: DailyRow[]
+      perHour: HourlyRow[]
+    }>(
       tx,
-      sql`select ${groupColumn(grouping)} as "group",
-        ${total(sql`d.channel = 'sms'`)} as sms, ${total(sql`d.channel = 'email'`)} as email,
-        ${total()} as sent, ${total(sql`d.status = 'delivered'`)} as delivered,
-        ${total(sql`d.status in ('sent', 'sending')`)} as "awaitingReceipt",
-        ${total(sql`d.status = 'permanent-failure'`)} as "permanentFailure",
-        ${total(sql`d.status = 'temporary-failure'`)} as "temporaryFailure",
-        ${total(sql`d.status = 'technical-failure'`)} as "technicalFailure"
-      from message_daily_counts d left join message_templates t on t.id = d.template_id
-      where d.sent and ${days(period)}
-      group by 1 having sum(d.count) <> 0 order by 1`,
+      sql`with d as materialized (
+          select ${groupColumn(grouping)} as grp, d.day, d.sent, d.channel, d.status, d.reason, d.count
+          from message_daily_counts d left join message_templates t on t.id = d.template_id
+          where ${days(period)}
+        ),
+        outcomes as (
+          select d.grp as "group",
+            ${total(sql`d.channel = 'sms'`)} as sms, ${total(sql`d.channel = 'email'`)} as email,
+            ${total()} as sent, ${total(sql`d.status = 'delivered'`)} as delivered,
+            ${total(sql`d.status in ('sent', 'sending')`)} as "awaitingReceipt",
+            ${total(sql`d.status = 'permanent-failure'`)} as "permanentFailure",
+            ${total(sql`d.status = 'temporary-failure'`)} as "temporaryFailure",
+            ${total(sql`d.status = 'technical-failure'`)} as "technicalFailure"
+          from d where d.sent group by 1 having sum(d.count) <> 0
+        ),
+        not_sent as (
+          select d.grp as "group", d.status, coalesce(d.reason, 'No reason recorded') as reason, ${total()} as count
+          from d where not d.sent group by 1, 2, 3 having sum(d.count) <> 0
+        ),
+        per_day as (
+          select to_char(d.day, 'YYYY-MM-DD') as day, d.grp as "group",
+            ${total(sql`d.channel = 'sms'`)} as sms, ${total(sql`d.channel = 'email'`)} as email, ${total()} as total
+          from d where d.sent group by 1, 2 having sum(d.count) <> 0
+        ),
+        per_hour as (
+          select d.hour::int as hour, ${total(sql`d.channel = 'sms'`)} as sms,
+            ${total(sql`d.channel = 'email'`)} as email, ${total()} as total
+          from message_hourly_counts d
+          where ${days(period)}
+          group by 1 having sum(d.count) <> 0
+        )
+        select
+          (select coalesce(json_agg(o order by o."group"), '[]') from outcomes o) as outcomes,
+          (select coalesce(json_agg(n order by n."group", n.status, n.count desc, n.reason), '[]') from not_sent n)
+            as "notSent",
+          (select coalesce(json_agg(p order by p.day, p."group"), '[]') from per_day p) as "perDay",
+          (select coalesce(json_agg(h order by h.hour), '[]') from per_hour h) as "perHour"`,
     )
-  }
-
-  /** UJ-16 (undelivered): messages that never left, with the reason recorded (daily counts). */
-  async notSent(tx: Tx, period: Period, grouping: Grouping): Promise<NotSentRow[]> {
-    return rows<NotSentRow>(
-      tx,
-      sql`select ${groupColumn(grouping)} as "group", d.status,
-        coalesce(d.reason, 'No reason recorded') as reason, ${total()} as count
-      from message_daily_counts d left join message_templates t on t.id = d.template_id
-      where not d.sent and ${days(period)}
-      group by 1, 2, 3 having sum(d.count) <> 0 order by 1, 2, 4 desc, 3`,
-    )
-  }
-
-  /** UJ-14: sending per London day and group (daily counts). */
-  async perDay(tx: Tx, period: Period, grouping: Grouping): Promise<DailyRow[]> {
-    return rows<DailyRow>(
-      tx,
-      sql`select to_char(d.day, 'YYYY-MM-DD') as day, ${groupColumn(grouping)} as "group",
-        ${total(sql`d.channel = 'sms'`)} as sms, ${total(sql`d.channel = 'email'`)} as email,
-        ${total()} as total
-      from message_daily_counts d left join message_templates t on t.id = d.template_id
-      where d.sent and ${days(period)}
-      group by 1, 2 having sum(d.count) <> 0 order by 1, 2`,
-    )
-  }
-
-  /** UJ-14: sending per London hour of the day (hourly counts). */
-  async perHour(tx: Tx, period: Period): Promise<HourlyRow[]> {
-    return rows<HourlyRow>(
-      tx,
-      sql`select d.hour::int as hour, ${total(sql`d.channel = 'sms'`)} as sms,
-        ${total(sql`d.channel = 'email'`)} as email, ${total()} as total
-      from message_hourly_counts d
-      where ${days(period)}
-      group by 1 having sum(d.count) <> 0 order by 1`,
-    )
+    const parse = <T>(value: T[] | string): T[] => (typeof value === 'string' ? JSON.parse(value) : value)
+    return {
+      outcomes: parse(row!.outcomes),
+      notSent: parse(row!.notSent),
+      perDay: parse(row!.perDay),
+      perHour: parse(row!.perHour),
+    }
   }
 
   /** UJ-14: each message's send date and time, for the CSV. */
@@ -275,24 +291,30 @@ export class ReportingRepository {
     page?: { limit: number; offset: number },
   ): Promise<VcopDeadlineRow[]> {
     await noJit(tx)
+    // A page reads its deadlines from the journeys' deadline index (vcopPageSet); the whole
+    // period, for the CSV, from the journeys themselves.
+    const chosen = page
+      ? vcopPageSet(period, page)
+      : sql`select d.*, coalesce(c.crime_ref, d.case_id::text) as reference
+          from (${vcopDeadlineSet(period)}) d left join crimes c on c.id = d.crime_id`
     const window = page ? sql`limit ${page.limit} offset ${page.offset}` : sql``
     const found = await rows<VcopDeadlineRow>(
       tx,
-      sql`with deadline as (${vcopDeadlineSet(period)})
-        select coalesce(d.crime_id, d.case_id)::text as "caseId", d.person_id::text as "personId",
+      sql`select coalesce(d.crime_id, d.case_id)::text as "caseId", d.person_id::text as "personId",
           d.reference, coalesce(p.display_name, 'Name not recorded') as "victimName",
-          d.case_type as "caseType", d.category, d.due_at as "dueAt",
+          crime.case_type as "caseType", crime.category, d.due_at as "dueAt",
           contact.handed_at as "handedAt", contact.delivered_at as "deliveredAt",
           first.status as "firstStatus", first.reason as "firstReason", first.send_after as "firstSendAfter"
         from (
-          -- The page is chosen before anything is read per deadline: its victims and messages.
-          select d.*, coalesce(c.crime_ref, d.case_id::text) as reference,
-            coalesce(c.crime_type, 'Not recorded') as case_type,
-            coalesce(c.vcop_category, 'standard') as category
-          from deadline d left join crimes c on c.id = d.crime_id
-          order by d.due_at, reference, d.person_id
+          -- The page is chosen before anything is read per deadline: its crime, victim and messages.
+          select d.* from (${chosen}) d
+          order by d.due_at, d.reference, d.person_id
           ${window}
         ) d
+        cross join lateral (
+          select coalesce(c.crime_type, 'Not recorded') as case_type, coalesce(c.vcop_category, 'standard') as category
+          from (select 1) one left join crimes c on c.id = d.crime_id
+        ) crime
         left join people p on p.id = d.person_id
         cross join lateral (
           select array_agg(x.id) as ids from enrolments x
@@ -329,30 +351,31 @@ export class ReportingRepository {
    * CP-65 counts over every deadline in the period, in one pass: for each, whether a message of
    * its journeys was handed to the provider by the deadline (met), and delivered by it; not met
    * is missed once the deadline is before `now`, due until then. The same outcome as
-   * `vcopDeadlines` gives row by row, read from each journey's earliest hand-over and delivery
-   * (`enrolment_contacts`, kept by triggers) instead of its messages.
+   * `vcopDeadlines` gives row by row, read from each journey's deadline and earliest hand-over
+   * and delivery, its own and those of the journeys merged into it (`vcop_deadline_contacts`,
+   * kept by triggers, migration 0982), in one read of their index by deadline: a deadline is met
+   * exactly when the earliest hand-over of its journeys is at or before the earliest deadline.
    */
   async vcopCounts(tx: Tx, period: Period, now: Date): Promise<VcopCountRow> {
     await noJit(tx)
-    // The earliest hand-over and delivery of each journey, kept by triggers (migration 1002).
-    const contact = (delivered: boolean) => {
-      const at = delivered ? sql`c.delivered_at` : sql`c.handed_at`
-      return sql`(exists (
-          select 1 from enrolment_contacts c where c.enrolment_id = any(d.ids) and ${at} <= d.due_at)
-        or exists (
-          select 1 from enrolments x join enrolment_contacts c on c.enrolment_id = x.id
-          where x.merged_into = any(d.ids) and ${at} <= d.due_at))`
-    }
+    const at = now.toISOString()
     const [row] = await rows<VcopCountRow>(
       tx,
-      sql`with deadline as (${vcopDeadlineSet(period)}),
-        outcome as materialized (
-          select d.due_at, ${contact(false)} as met, ${contact(true)} as delivered from deadline d
+      sql`with deadline as (
+          select min(v.due_at) as due_at, min(v.handed_at) as handed_at, min(v.delivered_at) as delivered_at
+          from vcop_deadline_contacts v
+          where v.due_at >= ${period.from.toISOString()}::timestamptz and v.due_at < ${period.to.toISOString()}::timestamptz
+          group by v.crime_id, v.person_id
+        ),
+        outcome as (
+          select d.due_at, coalesce(d.handed_at <= d.due_at, false) as met,
+            coalesce(d.delivered_at <= d.due_at, false) as delivered
+          from deadline d
         )
         select count(*)::int as total, (count(*) filter (where met))::int as met,
           (count(*) filter (where met and delivered))::int as "deliveredInTime",
-          (count(*) filter (where not met and due_at < ${now.toISOString()}::timestamptz))::int as missed,
-          (count(*) filter (where not met and due_at >= ${now.toISOString()}::timestamptz))::int as due
+          (count(*) filter (where not met and due_at < ${at}::timestamptz))::int as missed,
+          (count(*) filter (where not met and due_at >= ${at}::timestamptz))::int as due
         from outcome`,
     )
     return row!
@@ -431,6 +454,44 @@ function vcopDeadlineSet(period: Period): SQL {
       and e.vcop_due_at < ${period.to.toISOString()}::timestamptz
       and e.merged_into is null
     group by e.crime_id, e.person_id`
+}
+
+/**
+ * The deadlines of one page of the period in the report's order (deadline, reference, victim),
+ * with their references, from the journeys' deadline index (`vcop_deadline_contacts`, migration
+ * 0982): the same deadlines as `vcopDeadlineSet`, read from one index instead of the journeys.
+ * Only the deadlines up to the page's last deadline are named (their crime's reference read one
+ * by one), so the first pages do not read every crime of the period.
+ */
+function vcopPageSet(period: Period, page: { limit: number; offset: number }): SQL {
+  return sql`with member as materialized (
+      select v.crime_id, v.person_id, v.due_at, v.case_id, v.enrolled_at, v.enrolment_id
+      from vcop_deadline_contacts v
+      where v.due_at >= ${period.from.toISOString()}::timestamptz
+        and v.due_at < ${period.to.toISOString()}::timestamptz
+    ),
+    deadline as (
+      select m.crime_id, m.person_id, min(m.due_at) as due_at from member m group by m.crime_id, m.person_id
+    ),
+    -- The deadline of the page's last row: no row of the page comes after it.
+    last_due as (
+      select d.due_at from deadline d order by d.due_at offset ${page.offset + page.limit - 1} limit 1
+    ),
+    chosen as (
+      select d.* from deadline d
+      where not exists (select 1 from last_due) or d.due_at <= (select due_at from last_due)
+    )
+    select c.crime_id, c.person_id, c.due_at, j.case_id, j.ids,
+      coalesce((select r.crime_ref from crimes r where r.id = c.crime_id), j.case_id::text) as reference
+    from chosen c
+    join (
+      -- Their journeys: the case of the first one started names a deadline without a crime.
+      select c.crime_id, c.person_id, (array_agg(m.case_id order by m.enrolled_at, m.enrolment_id))[1] as case_id,
+        array_agg(m.enrolment_id) as ids
+      from chosen c join member m on m.person_id = c.person_id
+        and (m.crime_id = c.crime_id or (m.crime_id is null and c.crime_id is null))
+      group by c.crime_id, c.person_id
+    ) j on j.person_id = c.person_id and (j.crime_id = c.crime_id or (j.crime_id is null and c.crime_id is null))`
 }
 
 /**

@@ -146,10 +146,7 @@ export class ReportingService {
   /** UJ-13 sent, UJ-14 when, UJ-15 delivered, UJ-16 undelivered: one force, one period. */
   async messageReport(forceId: string, period: Period, grouping: Grouping): Promise<MessageReport> {
     return this.#db.withForce(forceId, async (tx) => {
-      const outcomes = await this.#repo.outcomeCounts(tx, period, grouping)
-      const notSent = await this.#repo.notSent(tx, period, grouping)
-      const perDay = await this.#repo.perDay(tx, period, grouping)
-      const perHour = await this.#repo.perHour(tx, period)
+      const { outcomes, notSent, perDay, perHour } = await this.#repo.messageCounts(tx, period, grouping)
       const totals = {
         sms: 0,
         email: 0,

@@ -178,6 +178,17 @@ async function victimsCodeRows() {
   // messages change), equal the outcomes of the rows, read from the messages themselves.
   const page = await t.app.services.reporting.vcopPage('kent', period, 1, 1000)
   assert.equal(page.total, rows.length)
+  // A page's deadlines, read from the journeys' deadline index, are the rows of the whole period
+  // read from the journeys, in the same order.
+  assert.deepEqual(page.rows, rows)
+  for (const [number, size] of [
+    [2, 2],
+    [2, 3],
+  ] as const) {
+    const part = await t.app.services.reporting.vcopPage('kent', period, number, size)
+    const chosen = Math.min(number, Math.max(1, Math.ceil(rows.length / size)))
+    assert.deepEqual(part.rows, rows.slice((chosen - 1) * size, chosen * size), `page ${number} of ${size}`)
+  }
   assert.deepEqual(page.counts, {
     met: rows.filter((r) => r.outcome === 'met').length,
     deliveredInTime: rows.filter((r) => r.deliveredInTime).length,
@@ -316,4 +327,67 @@ test('CP-65: a long list of deadlines is shown 100 to a page, with GOV.UK pagina
   assert.deepEqual(onePage(rows, '99', href).rows[0], 200)
   assert.deepEqual(onePage(rows, 'x', href).rows[0], 0)
   assert.equal(onePage(rows.slice(0, 7), undefined, href).pagination, undefined)
+})
+
+/**
+ * Every journey's row of `vcop_deadline_contacts` (kept by triggers) against the same figures
+ * computed straight from the journeys, their steps and messages, and those merged into them.
+ */
+async function assertDeadlineContactsEqualMessages() {
+  const kept = await t.app.db.execAsOwner(
+    `select enrolment_id::text as id, force_id, crime_id, person_id, case_id, enrolled_at, due_at, handed_at,
+       delivered_at from vcop_deadline_contacts order by 1`,
+  )
+  const direct = await t.app.db.execAsOwner(
+    `select e.id::text as id, e.force_id, e.crime_id, e.person_id, e.case_id, e.enrolled_at,
+       case when e.merged_into is null then e.vcop_due_at end as due_at,
+       (select min(coalesce(m.sent_at, m.completed_at)) from enrolments x
+         join enrolment_steps s on s.enrolment_id = x.id join messages m on m.id = s.message_id
+         where (x.id = e.id or x.merged_into = e.id) and m.status in ('sent', 'delivered') and not m.is_test) as handed_at,
+       (select min(m.completed_at) from enrolments x
+         join enrolment_steps s on s.enrolment_id = x.id join messages m on m.id = s.message_id
+         where (x.id = e.id or x.merged_into = e.id) and m.status = 'delivered' and not m.is_test) as delivered_at
+     from enrolments e order by 1`,
+  )
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value))
+  assert.ok(direct.length > 0)
+  assert.deepEqual(plain(kept), plain(direct))
+}
+
+test('CP-65: a first contact the provider later reports as failed no longer meets the deadline; a journey removed leaves the counts', async () => {
+  await assertDeadlineContactsEqualMessages()
+  const before = (await victimsCodeRows()).rows.find((r) => r.reference === refs.met)!
+  assert.equal(before.outcome, 'met')
+  // The receipt says the text never arrived: nothing of this journey was handed over and kept.
+  await t.app.db.execAsOwner(
+    `update messages set status = 'permanent-failure' where id in (
+       select s.message_id from enrolment_steps s join enrolments e on e.id = s.enrolment_id
+       join crimes c on c.id = e.crime_id where c.crime_ref = '${refs.met}')`,
+  )
+  await assertDeadlineContactsEqualMessages()
+  const after = (await victimsCodeRows()).rows.find((r) => r.reference === refs.met)!
+  assert.equal(after.outcome, 'missed')
+  assert.equal(after.handedAt, null)
+
+  // The linked victim's journeys (the crime's, and the incident's merged into it) are removed.
+  const { rows: beforeRemoval } = await victimsCodeRows()
+  await t.app.db.execAsOwner(
+    `with gone as (select e.id from enrolments e join crimes c on c.id = e.crime_id where c.crime_ref = '${refs.linked}'
+       union select x.id from enrolments x join enrolments e on x.merged_into = e.id
+       join crimes c on c.id = e.crime_id where c.crime_ref = '${refs.linked}'),
+     steps as (delete from enrolment_steps where enrolment_id in (select id from gone) returning 1)
+     select count(*) from steps`,
+  )
+  await t.app.db.execAsOwner(
+    `delete from enrolments where id in (select e.id from enrolments e join crimes c on c.id = e.crime_id
+       where c.crime_ref = '${refs.linked}') or merged_into in (select e.id from enrolments e
+       join crimes c on c.id = e.crime_id where c.crime_ref = '${refs.linked}')`,
+  )
+  await assertDeadlineContactsEqualMessages()
+  const { rows: afterRemoval } = await victimsCodeRows()
+  assert.equal(afterRemoval.length, beforeRemoval.length - 1)
+  assert.equal(
+    afterRemoval.find((r) => r.reference === refs.linked),
+    undefined,
+  )
 })
