@@ -101,6 +101,7 @@ export class AccountService {
   readonly #login: { maxFailedAttempts: number; lockoutMinutes: number }
   readonly #detailsChanged: DetailsChanged
   readonly #events: PortalEventSink | undefined
+  readonly #passwordChanged: (tx: Tx, account: AccountRow) => Promise<void>
 
   constructor(deps: {
     db: Database
@@ -115,6 +116,8 @@ export class AccountService {
     detailsChanged: DetailsChanged
     /** Registrations are told to the force's webhooks (CP-163). */
     events?: PortalEventSink
+    /** A new password: the person is told, and every session of the account ends (CP-24, CP-27). */
+    passwordChanged: (tx: Tx, account: AccountRow) => Promise<void>
   }) {
     this.#db = deps.db
     this.#accounts = deps.accounts
@@ -126,6 +129,7 @@ export class AccountService {
     this.#login = deps.login
     this.#detailsChanged = deps.detailsChanged
     this.#events = deps.events
+    this.#passwordChanged = deps.passwordChanged
   }
 
   /** Starts registering from an open invitation; returns the browser's challenge token. */
@@ -177,7 +181,7 @@ export class AccountService {
   /** The challenge a browser's token names, while it lasts. */
   async challenge(
     token: string | undefined,
-    purpose: 'register' | 'sign-in' | 'one-login',
+    purpose: 'register' | 'sign-in' | 'one-login' | 'reset',
   ): Promise<ChallengeRow | undefined> {
     if (!token) return undefined
     const found = await this.#db.asSystem((tx) => this.#accounts.challengeByToken(tx, sha256(token)))
@@ -393,6 +397,79 @@ export class AccountService {
         lastSignedInAt: now,
       })
       await this.#accounts.endChallenge(tx, challenge.id)
+    })
+    return account
+  }
+
+  /**
+   * CP-24, resetting a forgotten password, step 1: the email address. A code goes to it when a
+   * built-in account uses it; either way the answer and the next page are the same, so nobody
+   * learns whether an address has an account.
+   */
+  async startReset(email: string): Promise<{ token: string; sentTo: string }> {
+    const trimmed = email.trim()
+    if (!validEmail(trimmed))
+      throw new ValidationError([
+        { field: 'email', message: 'Enter an email address in the correct format, like name@example.com' },
+      ])
+    const token = randomBytes(32).toString('base64url')
+    const now = this.#clock.now()
+    await this.#db.asSystem(async (tx) => {
+      const account = await this.#accounts.accountByEmail(tx, emailKeyOf(trimmed))
+      const builtIn = account?.passwordHash ? account : undefined
+      const challenge = await this.#accounts.addChallenge(tx, {
+        tokenHash: sha256(token),
+        purpose: 'reset',
+        step: 'code',
+        forceId: builtIn?.homeForceId ?? null,
+        accountId: builtIn?.id ?? null,
+        email: trimmed,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * MINUTE),
+      })
+      if (builtIn) await this.#sendCode(tx, challenge, 'email', builtIn.email, 'code')
+    })
+    return { token, sentTo: trimmed }
+  }
+
+  /** CP-24, step 2: the code sent to the address (five wrong codes end the reset). */
+  async resetCode(challenge: ChallengeRow, code: string): Promise<void> {
+    await this.#checkCode(challenge, code, 'code')
+    await this.#db.asSystem((tx) =>
+      this.#accounts.updateChallenge(tx, challenge.id, { step: 'password', codeHash: null, attempts: 0 }),
+    )
+  }
+
+  /**
+   * CP-24, step 3: the new password. Every session of the account ends, a lock from wrong
+   * passwords is lifted (they proved they hold the address), and they are told of the change.
+   */
+  async resetPassword(challenge: ChallengeRow, password: string, confirm: string): Promise<AccountRow> {
+    this.#expectStep(challenge, 'password')
+    const errors = passwordErrors(password, confirm, challenge.email ?? '')
+    if (errors.length) throw new ValidationError(errors)
+    const hashed = await hashPassword(password)
+    const account = await this.#db.asSystem(async (tx) => {
+      const found = await this.#accounts.account(tx, challenge.accountId!)
+      if (!found) throw new DomainError('wrong-step', 'Start again.', { status: 409 })
+      await this.#accounts.updateAccount(tx, found.id, {
+        passwordHash: hashed,
+        failedAttempts: 0,
+        lockedUntil: null,
+      })
+      await this.#accounts.endChallenge(tx, challenge.id)
+      await this.#audit.record(
+        {
+          action: 'portal.password-reset',
+          forceId: found.homeForceId,
+          actor: { kind: 'citizen', id: found.id },
+          recordType: 'portal-account',
+          recordId: found.id,
+        },
+        tx,
+      )
+      await this.#passwordChanged(tx, found)
+      return found
     })
     return account
   }

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import { citizenTestSignIn, createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import type { OutgoingMessage } from '../messaging/channels.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
 import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
@@ -17,7 +18,10 @@ let t: TestApp
 before(async () => {
   t = await createTestApp({}, { clock, testRoutes: citizenTestSignIn })
   await t.app.services.portal.installDefaults('kent')
+  t.app.services.messaging.devOutbox!.onDelivered((message) => received.push(message))
 })
+/** What the dev outbox handed over: the people's inboxes (the outbox staff read hides codes). */
+const received: OutgoingMessage[] = []
 after(() => t?.close())
 
 let seq = 0
@@ -344,4 +348,97 @@ test('CP-20: a person idle past the limit is signed out by the server, and the n
   // A visitor who never signed in is simply sent to sign in.
   const visitor = await t.app.http.inject({ method: 'GET', url: '/portal/account' })
   assert.match(String(visitor.headers.location), /^\/account\/sign-in/)
+})
+
+/** A form post with a cookie jar of one challenge cookie and the anonymous CSRF token. */
+function aVisitor() {
+  const cookies = new Map<string, string>()
+  let csrf = ''
+  const remember = (r: LightMyRequestResponse) => {
+    for (const c of r.cookies) {
+      if (c.value === '' || (c.expires && new Date(c.expires).getTime() <= Date.now())) cookies.delete(c.name)
+      else cookies.set(c.name, c.value)
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(r.body)?.[1]
+    if (token) csrf = token
+    return r
+  }
+  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  return {
+    get: async (url: string) =>
+      remember(await t.app.http.inject({ method: 'GET', url, headers: { cookie: cookie() } })),
+    post: async (url: string, form: Record<string, string>) =>
+      remember(
+        await t.app.http.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
+        }),
+      ),
+  }
+}
+
+async function deliveredCode(email: string): Promise<string> {
+  await t.app.jobs.boss.send('messaging.dispatch-due', {})
+  await t.app.jobs.drain(['messaging.dispatch-due'])
+  const message = received.findLast((m) => m.recipient === email && /security code/.test(m.body))
+  assert.ok(message, 'a code reached the person')
+  return /\b(\d{6})\b/.exec(message.body)![1]!
+}
+
+test('CP-24: a person who forgot their password resets it with a code sent to their email; their sessions end and they are told; an unknown address sees the same pages', async () => {
+  const { account, email } = await aPersonWithAnAccount()
+  const open = await signedIn(account.id)
+  const visitor = aVisitor()
+  const signInPage = await visitor.get('/portal/sign-in')
+  assert.match(signInPage.body, /href="\/portal\/reset-password"/)
+  await visitor.get('/portal/reset-password')
+  const started = await visitor.post('/portal/reset-password', { email })
+  assert.equal(started.headers.location, '/portal/reset-password/code')
+  const codePage = await visitor.get('/portal/reset-password/code')
+  assert.match(codePage.body, new RegExp(`If ${email} has an account, we sent a 6-digit code to it`))
+  const wrong = await visitor.post('/portal/reset-password/code', { code: '000000' })
+  assert.equal(wrong.statusCode, 400)
+  const code = await deliveredCode(email)
+  const right = await visitor.post('/portal/reset-password/code', { code })
+  assert.equal(right.headers.location, '/portal/reset-password/new')
+  await visitor.get('/portal/reset-password/new')
+  const weak = await visitor.post('/portal/reset-password/new', { password: 'short', confirm: 'short' })
+  assert.equal(weak.statusCode, 400)
+  assert.match(weak.body, /at least 12 characters/)
+  const done = await visitor.post('/portal/reset-password/new', {
+    password: 'a brand new passphrase',
+    confirm: 'a brand new passphrase',
+  })
+  assert.equal(done.headers.location, '/portal/sign-in?reset=1')
+  assert.match((await visitor.get('/portal/sign-in?reset=1')).body, /Your password has been changed/)
+  // The new password now starts a sign-in; the old one does not.
+  assert.ok(await t.app.services.portal.accounts.signIn(email, 'a brand new passphrase'))
+  assert.equal(await t.app.services.portal.accounts.signIn(email, 'correct horse battery staple'), undefined)
+  // Sessions signed in before the reset have ended, and the person was told.
+  assert.equal((await open.get('/portal/account')).statusCode, 302)
+  const [told] = await kentRows<{ body: string }>(
+    sql`select body from messages where template_key = 'portal-account-changed' and recipient = ${email}`,
+  )
+  assert.match(told!.body, /Password/)
+  const [audited] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from audit_events where action = 'portal.password-reset' and record_id = ${account.id}`,
+  )
+  assert.equal(audited!.n, 1)
+
+  // An address with no account: the same pages, and no code is sent anywhere.
+  const stranger = aVisitor()
+  await stranger.get('/portal/reset-password')
+  const unknown = await stranger.post('/portal/reset-password', { email: 'nobody-here@example.org' })
+  assert.equal(unknown.headers.location, '/portal/reset-password/code')
+  assert.match(
+    (await stranger.get('/portal/reset-password/code')).body,
+    /If nobody-here@example.org has an account, we sent a 6-digit code to it/,
+  )
+  const [codes] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from messages where recipient = 'nobody-here@example.org'`,
+  )
+  assert.equal(codes!.n, 0)
+  assert.equal((await stranger.post('/portal/reset-password/code', { code })).statusCode, 400)
 })

@@ -249,13 +249,17 @@ export function registerPortalCitizenRoutes(
   )
 
   // Signing in with a built-in account: email and password, then the second factor.
-  http.get<{ Querystring: { returnTo?: string } }>(
+  http.get<{ Querystring: { returnTo?: string; reset?: string } }>(
     '/portal/sign-in',
-    { config: { access: 'public' }, schema: { querystring: Type.Object({ returnTo: text(500) }) } },
+    {
+      config: { access: 'public' },
+      schema: { querystring: Type.Object({ returnTo: text(500), reset: text(2) }) },
+    },
     async (request, reply) =>
       reply.render('portal/sign-in.njk', {
         title: 'Sign in',
         returnTo: safeReturnTo(request.query.returnTo),
+        passwordReset: request.query.reset === '1',
       }),
   )
   http.post<{ Body: { email?: string; password?: string; returnTo?: string } }>(

@@ -31,6 +31,7 @@ import { registerAccountSettingsRoutes } from './account-settings-routes.ts'
 import { OneLoginRepository } from './one-login-repository.ts'
 import { oneLoginRegistration, registerOneLoginRoutes } from './one-login-routes.ts'
 import { OneLoginService } from './one-login-service.ts'
+import { registerPasswordResetRoutes } from './password-reset-routes.ts'
 import { type CaseNoteWriter, ProfileService } from './profile-service.ts'
 import { MessageSettingsRepository } from './message-repository.ts'
 import { PortalMessageService } from './message-service.ts'
@@ -112,6 +113,7 @@ export function createPortal(deps: {
     writeNote: deps.writeCaseNote,
     publicUrl: deps.config.http.publicUrl,
     forgetCitizen: (provider, subject) => deps.citizenSessions.forget(provider, subject),
+    endSessions: (provider, subject) => deps.citizenSessions.endSessions(provider, subject),
   })
   const oneLogin = new OneLoginService({
     db: deps.db,
@@ -134,6 +136,7 @@ export function createPortal(deps: {
     vault: new TotpSecretVault(deps.config.totpSecretKey, deps.config.totpSecretKeyPrevious),
     login: deps.config.login,
     detailsChanged: (tx, account, changes, source) => profiles.detailsChanged(tx, account, changes, source),
+    passwordChanged: (tx, account) => profiles.passwordChanged(tx, account),
   })
   // A new case for someone who already has an account is linked to it, with a notification (CP-50a, CP-50b).
   deps.cases.onChange((tx, events) => invitations.onCaseEvents(tx, events))
@@ -209,6 +212,7 @@ export function createPortal(deps: {
       })
       registerOneLoginRoutes(http, oneLoginRoutes)
       registerAccountSettingsRoutes(http, { accounts, profiles, citizenSessions: deps.citizenSessions })
+      registerPasswordResetRoutes(http, { accounts, secureCookie: deps.config.session.secureCookie })
     },
     navigation: [
       {

@@ -46,6 +46,8 @@ export class ProfileService {
   readonly #publicUrl: string
   /** Ends the account's citizen sessions and forgets its sign-in identities (platform). */
   readonly #forgetCitizen: (provider: string, subject: string) => Promise<void>
+  /** Ends the account's citizen sessions only. */
+  readonly #endSessions: (provider: string, subject: string) => Promise<void>
 
   constructor(deps: {
     db: Database
@@ -57,6 +59,7 @@ export class ProfileService {
     writeNote: CaseNoteWriter
     publicUrl: string
     forgetCitizen: (provider: string, subject: string) => Promise<void>
+    endSessions: (provider: string, subject: string) => Promise<void>
   }) {
     this.#db = deps.db
     this.#accounts = deps.accounts
@@ -67,6 +70,7 @@ export class ProfileService {
     this.#writeNote = deps.writeNote
     this.#publicUrl = deps.publicUrl
     this.#forgetCitizen = deps.forgetCitizen
+    this.#endSessions = deps.endSessions
   }
 
   /** CP-29: names, address and a contact phone number, as the person keeps them. */
@@ -231,6 +235,14 @@ export class ProfileService {
     })
     await this.#forgetCitizen('waypoint', account.id)
     if (account.oneLoginSub) await this.#forgetCitizen('one-login', account.oneLoginSub)
+  }
+
+  /** CP-24, CP-27: a new password is told to the person, and every session of the account ends. */
+  async passwordChanged(tx: Tx, account: AccountRow): Promise<void> {
+    await this.#tellPerson(tx, account, ['Password'])
+    this.#db.afterTransaction(tx, async (committed) => {
+      if (committed) await this.#endSessions('waypoint', account.id)
+    })
   }
 
   /** CP-27: the person hears of any change to their account, at once (it may not have been them). */

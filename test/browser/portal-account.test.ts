@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
+import type { OutgoingMessage } from '../../src/messaging/channels.ts'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { anAthenaEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
@@ -16,9 +17,22 @@ import { citizenTestSignIn, createTestApp, type TestApp } from '../support/test-
 const clock = new FixedClock('2026-06-10T10:00:00Z')
 let t: TestApp
 let browser: BrowserHarness
+/** What the dev outbox handed over: the people's inboxes (the outbox staff read hides codes). */
+const received: OutgoingMessage[] = []
+
+async function deliveredCode(email: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const message = received.findLast((m) => m.recipient === email && /security code/.test(m.body))
+    if (message) return /\b(\d{6})\b/.exec(message.body)![1]!
+    await t.app.jobs.boss.send('messaging.dispatch-due', {})
+    await t.app.jobs.drain(['messaging.dispatch-due'])
+  }
+  assert.fail('the code did not reach the person')
+}
 before(async () => {
   t = await createTestApp({}, { clock, testRoutes: citizenTestSignIn })
   await t.app.services.portal.installDefaults('kent')
+  t.app.services.messaging.devOutbox!.onDelivered((message) => received.push(message))
   browser = await startBrowser(t)
 })
 after(async () => {
@@ -183,6 +197,40 @@ for (const javaScriptEnabled of [true, false]) {
     clock.advance(31 * 60_000)
     await page.goto('/portal/account')
     await page.getByRole('heading', { name: 'You have been signed out' }).waitFor()
+    await checked(page, javaScriptEnabled)
+  })
+
+  test(`CP-24: a person resets a forgotten password with a code sent to their email (${js})`, async () => {
+    const victim = await anInvitedVictim()
+    await t.app.services.portal.accounts.ensureAccount({
+      email: victim.email,
+      password: 'correct horse battery staple',
+      totpSecret: 'JBSWY3DPEHPK3PXP',
+      invitationId: victim.invitationId,
+      forceId: 'kent',
+    })
+    const page = await (await browser.newContext({ javaScriptEnabled })).newPage()
+    await page.goto('/portal/sign-in')
+    await page.getByRole('link', { name: 'Forgotten your password?' }).click()
+    await page.getByRole('heading', { name: 'Enter the email address you sign in with' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Enter the email address you sign in with').fill(victim.email)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Security code').fill(await deliveredCode(victim.email))
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('New password', { exact: true }).fill('too short')
+    await page.getByLabel('Confirm your new password').fill('too short')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByRole('link', { name: /at least 12 characters/ }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase')
+    await page.getByLabel('Confirm your new password').fill('a brand new passphrase')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByText('Your password has been changed').waitFor()
     await checked(page, javaScriptEnabled)
   })
 

@@ -82,14 +82,19 @@ export class CitizenSessions {
    * its per-force ids go (an account deleted at the person's request, CP-33).
    */
   async forget(provider: string, subject: string): Promise<void> {
-    await this.#db.asSystem(async (tx) => {
-      await tx.execute(sql`
+    await this.endSessions(provider, subject)
+    await this.#db.asSystem((tx) =>
+      tx.execute(sql`delete from citizen_identities where provider = ${provider} and subject = ${subject}`),
+    )
+  }
+
+  /** Ends every citizen session signed in with a provider's subject (a new password, CP-24). */
+  async endSessions(provider: string, subject: string): Promise<void> {
+    await this.#db.asSystem((tx) =>
+      tx.execute(sql`
         delete from sessions where subject_kind = 'citizen'
-          and data->>'provider' = ${provider} and data->>'subject' = ${subject}`)
-      await tx.execute(
-        sql`delete from citizen_identities where provider = ${provider} and subject = ${subject}`,
-      )
-    })
+          and data->>'provider' = ${provider} and data->>'subject' = ${subject}`),
+    )
   }
 
   /** Ends the browser's citizen session; a staff session in the same browser is untouched. */
