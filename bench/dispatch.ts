@@ -141,7 +141,8 @@ await app.db.asSystem((tx) =>
 // (c) Dispatch without a provider limit: due messages about crimes, claimed, handed to the dev
 // outbox and recorded sent and delivered by one worker, with the report triggers on `messages`
 // (migrations 1000-1003, 1021: per-day counts, Victims' Code contacts, the case type read under a
-// key-share lock) and, in the same run, without them; alternated to share the machine's load.
+// key-share lock) and, in the same run, without them; alternated (OUTBOX_ROUNDS, default 4) to
+// share the machine's load.
 await app.db.asSystem((tx) =>
   tx.execute(sql`update messages set status = 'cancelled' where status in ('scheduled', 'sending')`),
 )
@@ -192,7 +193,7 @@ await app.db.withForce('kent', (tx) =>
 )
 const perRound = Number(process.env.OUTBOX_MESSAGES ?? 2000)
 const rates: Record<'on' | 'off', number[]> = { on: [], off: [] }
-for (const round of [0, 1, 2, 3]) {
+for (let round = 0; round < Number(process.env.OUTBOX_ROUNDS ?? 4); round += 1) {
   const on = round % 2 === 0
   await triggers(on)
   await fillBacklog(perRound, new Date(Date.now() - 1000), 'outbox')
