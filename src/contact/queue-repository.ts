@@ -232,6 +232,7 @@ export class QueueRepository {
       at: Date
       outcome?: string
       outcomeNote?: string | null
+      failureDemand?: boolean
       transfer?: boolean
       skill?: Skill
       fromAgent?: string
@@ -244,7 +245,8 @@ export class QueueRepository {
     if (to.status === 'wrap_up') sets.push(sql`wrap_started_at = ${to.at}`)
     if (to.status === 'closed')
       sets.push(
-        sql`closed_at = ${to.at}, outcome = ${to.outcome ?? null}, outcome_note = ${to.outcomeNote ?? null}`,
+        sql`closed_at = ${to.at}, outcome = ${to.outcome ?? null}, outcome_note = ${to.outcomeNote ?? null},
+          failure_demand = ${to.failureDemand ?? false}`,
       )
     if (to.transfer) sets.push(sql`transfers = transfers + 1`)
     if (to.skill) sets.push(sql`skill = ${to.skill}`)
@@ -342,7 +344,7 @@ export class QueueRepository {
               t.assessed_at as "assessedAt"
             from contact_thrive_assessments t
             left join contact_agents a on a.force_id = t.force_id and a.staff_id = t.assessed_by
-            where t.item_id = ${itemId} order by t.assessed_at desc, t.id`,
+            where t.item_id = ${itemId} order by t.assessed_at desc, t.seq desc`,
       )
     ).map(dates)
   }

@@ -483,6 +483,7 @@ export class QueueService {
         at: now,
         outcome: outcome.code,
         outcomeNote: note || null,
+        failureDemand: outcome.failureDemand,
         fromAgent: acting.staffId,
       })
       if (!closed)

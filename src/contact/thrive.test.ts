@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
+import { issueClientToken } from '../../test/support/api-client.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
@@ -142,4 +143,36 @@ test('a THRIVE assessment is refused to a handler who does not have the contact,
     (await kent.post(`/console/contact/queue/contacts/${itemId}/thrive`, ratings({}))).statusCode,
     404,
   )
+})
+
+test('CRM-13, CRM-17: each contact is reportable through the OData feed with its outcome, failure demand and THRIVE grading', async () => {
+  assert.equal((await handler.post(`/console/contact/queue/contacts/${itemId}/end`)).statusCode, 303)
+  const closed = await handler.post(`/console/contact/queue/contacts/${itemId}/outcome`, {
+    outcome: 'update-request',
+  })
+  assert.equal(closed.statusCode, 303)
+  const token = await issueClientToken(t, { forceId: 'essex', scopes: ['reporting:read'] })
+  const response = await t.app.http.inject({
+    method: 'GET',
+    url: '/api/v1/odata/Contacts?$filter=FailureDemand eq true',
+    headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+  })
+  assert.equal(response.statusCode, 200)
+  const [row, ...more] = response.json().value
+  assert.equal(more.length, 0)
+  assert.equal(row.Id, itemId)
+  assert.equal(row.Outcome, 'update-request')
+  assert.equal(row.FailureDemand, true)
+  assert.equal(row.ThriveGrading, 'Scheduled')
+  assert.equal(row.ThriveSuggestedGrading, 'Prompt')
+  assert.equal(row.Vulnerable, true)
+  assert.equal(row.Channel, 'sms')
+  // Another force's feed holds none of Essex's contacts.
+  const kent = await issueClientToken(t, { forceId: 'kent', scopes: ['reporting:read'] })
+  const elsewhere = await t.app.http.inject({
+    method: 'GET',
+    url: '/api/v1/odata/Contacts',
+    headers: { accept: 'application/json', authorization: `Bearer ${kent}` },
+  })
+  assert.deepEqual(elsewhere.json().value, [])
 })

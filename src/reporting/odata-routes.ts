@@ -125,7 +125,7 @@ export function registerODataRoutes(
         security,
         params: Type.Object({
           set: Type.String({
-            description: 'The entity set: Messages, DailyMessageCounts or MessageResponses',
+            description: 'The entity set: Messages, DailyMessageCounts, MessageResponses or Contacts',
           }),
         }),
         querystring: ODataQueryOptions,

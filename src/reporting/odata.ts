@@ -4,7 +4,7 @@
 // bound parameters, never by pasting text.
 import { type SQL, sql } from 'drizzle-orm'
 import { ValidationError } from '../platform/errors.ts'
-import { dailyCounts, messageFacts, messageResponses } from './repository.ts'
+import { contactFacts, dailyCounts, messageFacts, messageResponses } from './repository.ts'
 
 export type EdmType = 'Edm.String' | 'Edm.Int32' | 'Edm.Boolean' | 'Edm.Date' | 'Edm.DateTimeOffset'
 
@@ -75,6 +75,34 @@ export const entitySets: EntitySet[] = [
       { name: 'MinutesToAnswer', type: 'Edm.Int32' },
     ],
     base: messageResponses,
+  },
+  {
+    name: 'Contacts',
+    entityType: 'Contact',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'Channel', type: 'Edm.String' },
+      { name: 'Priority', type: 'Edm.Int32' },
+      { name: 'Skill', type: 'Edm.String' },
+      { name: 'Status', type: 'Edm.String' },
+      { name: 'QueuedAt', type: 'Edm.DateTimeOffset' },
+      { name: 'QueuedDate', type: 'Edm.Date' },
+      { name: 'QueuedHour', type: 'Edm.Int32' },
+      { name: 'ClosedAt', type: 'Edm.DateTimeOffset' },
+      { name: 'WaitSeconds', type: 'Edm.Int32' },
+      { name: 'HandlingSeconds', type: 'Edm.Int32' },
+      // What the contact ended with (Contact's outcome codes) and whether that was failure demand.
+      { name: 'Outcome', type: 'Edm.String' },
+      { name: 'FailureDemand', type: 'Edm.Boolean' },
+      { name: 'Transfers', type: 'Edm.Int32' },
+      // The latest THRIVE assessment's grading, the one Waypoint suggested, and its vulnerability flag.
+      { name: 'ThriveGrading', type: 'Edm.String' },
+      { name: 'ThriveSuggestedGrading', type: 'Edm.String' },
+      { name: 'Vulnerable', type: 'Edm.Boolean' },
+    ],
+    base: contactFacts,
   },
 ]
 

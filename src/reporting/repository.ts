@@ -141,6 +141,27 @@ export function messageResponses(): SQL {
     where m.direction = 'inbound' and m.channel = 'portal' and m.due_by is not null`
 }
 
+/**
+ * Contact's contacts (CRM-13, CRM-17): one row a contact, with its channel, priority, waiting and
+ * handling times, outcome and whether it was failure demand, and its latest THRIVE grading.
+ */
+export function contactFacts(): SQL {
+  return sql`
+    select i.id::text as "Id", i.force_id as "Force", i.channel as "Channel", i.priority::int as "Priority",
+      i.skill as "Skill", i.status as "Status", i.enqueued_at as "QueuedAt",
+      to_char(i.enqueued_at at time zone 'Europe/London', 'YYYY-MM-DD') as "QueuedDate",
+      extract(hour from i.enqueued_at at time zone 'Europe/London')::int as "QueuedHour",
+      i.closed_at as "ClosedAt",
+      (extract(epoch from (coalesce(i.assigned_at, i.closed_at) - i.enqueued_at)))::int as "WaitSeconds",
+      (extract(epoch from (i.closed_at - i.assigned_at)))::int as "HandlingSeconds",
+      i.outcome as "Outcome", i.failure_demand as "FailureDemand", i.transfers::int as "Transfers",
+      t.grading as "ThriveGrading", t.suggested_grading as "ThriveSuggestedGrading",
+      coalesce(t.vulnerable, false) as "Vulnerable"
+    from contact_items i
+    left join lateral (select a.grading, a.suggested_grading, a.vulnerable from contact_thrive_assessments a
+      where a.item_id = i.id order by a.assessed_at desc, a.seq desc limit 1) t on true`
+}
+
 /** Per day, channel, template and case type: the Power BI feed's daily counts (UJ-16). */
 export function dailyCounts(): SQL {
   return sql`
