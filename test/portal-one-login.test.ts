@@ -54,7 +54,7 @@ after(async () => {
 })
 
 let seq = 0
-async function aCrimeWithVictim(email: string) {
+async function aCrimeWithVictim(email: string, urn?: string) {
   seq += 1
   const crimeRef = `46/${81000 + seq}/26`
   const result = await t.app.services.sources.receive(
@@ -72,7 +72,7 @@ async function aCrimeWithVictim(email: string) {
       },
       persons: [
         {
-          urn: `P-OL-${seq}`,
+          urn: urn ?? `P-OL-${seq}`,
           name: `Victim ${seq}`,
           role: 'VIC',
           dateOfBirth: '1984-03-12',
@@ -138,7 +138,7 @@ async function account(sub: string) {
   return row
 }
 
-test('CP-15, CP-19, CP-13, CP-11: an invited victim registers with GOV.UK One Login: a signed request object with nonce, state and vtr, then the terms and how to be contacted, then their case', async () => {
+test('CP-10, CP-15, CP-19, CP-13, CP-11: an invited victim registers with GOV.UK One Login: a signed request object with nonce, state and vtr, then the terms and how to be contacted, then their case', async () => {
   const victim = await aCrimeWithVictim('victim.one@example.org')
   const link = await inviteLink(victim)
   const browser = new TestBrowser()
@@ -158,6 +158,8 @@ test('CP-15, CP-19, CP-13, CP-11: an invited victim registers with GOV.UK One Lo
   assert.ok(typeof claims.nonce === 'string' && claims.nonce.length >= 32)
   assert.ok(typeof claims.state === 'string' && claims.state.length >= 32)
   assert.equal(claims.redirect_uri, `${base}/portal/one-login/callback`)
+  // CP-10: One Login is asked for its English pages.
+  assert.equal(claims.ui_locales, 'en')
   // The code was exchanged (the provider accepts private_key_jwt only), and userinfo read.
   assert.ok(idp.requests.slice(before).some((r) => r.path === '/token'))
   assert.ok(idp.requests.slice(before).some((r) => r.path === '/me'))
@@ -316,6 +318,44 @@ test('CP-30, CP-27: an email address changed at One Login is taken at the next s
     /changed their details at GOV.UK One Login\. Email address: victim\.two\.new@example\.org/,
   )
 })
+
+test('CP-50a, CP-50b: a new crime for someone whose account signs in with One Login is linked to that account with a notification, not an invitation', async () => {
+  const victim = await aCrimeWithVictim('victim.three@example.org', 'P-OL-THREE')
+  idp.users.set('urn:fdc:gov.uk:2022:victim-three', {
+    sub: 'urn:fdc:gov.uk:2022:victim-three',
+    email: 'victim.three@example.org',
+  })
+  const link = await inviteLink(victim)
+  const browser = new TestBrowser()
+  const welcome = await throughOneLogin(browser, link, 'urn:fdc:gov.uk:2022:victim-three')
+  await browser.open(new URL('/portal/welcome', base), {
+    form: { _csrf: csrfOf(welcome), terms: 'yes', privacy: 'yes', cookies: 'yes', channel: 'email' },
+  })
+  const invitationsBefore = await kentCount(sql`select count(*)::int as n from portal_invitations`)
+  const second = await aCrimeWithVictim('victim.three@example.org', 'P-OL-THREE')
+  assert.equal(second.personId, victim.personId, 'the same person')
+  const made = (await account('urn:fdc:gov.uk:2022:victim-three'))!
+  assert.equal(
+    await kentCount(
+      sql`select count(*)::int as n from portal_links where account_id = ${made.id as string} and case_id = ${second.crimeId}`,
+    ),
+    1,
+  )
+  assert.equal(await kentCount(sql`select count(*)::int as n from portal_invitations`), invitationsBefore)
+  assert.equal(
+    await kentCount(
+      sql`select count(*)::int as n from messages where template_key = 'portal-new-case' and case_id = ${second.crimeId}`,
+    ),
+    1,
+  )
+  const page = await browser.open(new URL('/portal', base))
+  assert.match(page.body, new RegExp(second.crimeRef.replaceAll('/', '\\/')))
+})
+
+async function kentCount(query: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await t.app.db.withForce('kent', (tx) => rows<{ n: number }>(tx, query))
+  return row!.n
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -442,3 +442,21 @@ test('CP-24: a person who forgot their password resets it with a code sent to th
   assert.equal(codes!.n, 0)
   assert.equal((await stranger.post('/portal/reset-password/code', { code })).statusCode, 400)
 })
+
+test('CP-23, CP-34: the account pages a person manages their account with are in English and say so to browsers and screen readers', async () => {
+  const { account } = await aPersonWithAnAccount()
+  const browser = await signedIn(account.id)
+  for (const [url, heading] of [
+    ['/portal', 'Your cases'],
+    ['/portal/account', 'Your account'],
+    ['/portal/account/details', 'Change your details'],
+    ['/portal/account/notifications', 'How we contact you'],
+    ['/portal/account/help', 'Help with your account'],
+    ['/portal/account/delete', 'Delete your account'],
+  ] as const) {
+    const page = await browser.get(url)
+    assert.equal(page.statusCode, 200, url)
+    assert.match(page.body, /<html lang="en"/, url)
+    assert.match(page.body, new RegExp(`<h1 class="govuk-heading-l">${heading}</h1>`), url)
+  }
+})
