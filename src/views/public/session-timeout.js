@@ -17,17 +17,20 @@ if (root && dialog && typeof dialog.showModal === 'function') {
     clearTimeout(endTimer)
     clearInterval(tick)
     const endsAt = Date.now() + idle * 1000
-    warnTimer = setTimeout(() => {
-      const show = () => {
-        const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000))
-        const minutes = Math.floor(seconds / 60)
-        countdown.textContent =
-          minutes > 0 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${seconds} seconds`
-      }
-      show()
-      tick = setInterval(show, 15000)
-      dialog.showModal()
-    }, (idle - warnFor) * 1000)
+    warnTimer = setTimeout(
+      () => {
+        const show = () => {
+          const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000))
+          const minutes = Math.floor(seconds / 60)
+          countdown.textContent =
+            minutes > 0 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${seconds} seconds`
+        }
+        show()
+        tick = setInterval(show, 15000)
+        dialog.showModal()
+      },
+      (idle - warnFor) * 1000,
+    )
     endTimer = setTimeout(end, idle * 1000)
   }
   root.querySelector('[data-stay]')?.addEventListener('click', async () => {
