@@ -16,7 +16,13 @@ import type { PortalMessageService } from '../portal/message-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import { escalateOverdueJob } from './jobs.ts'
 import { OfficerRepository } from './repository.ts'
-import { officerRoles, registerOfficerRoutes, slaReaders, supervisorRoles } from './routes.ts'
+import {
+  officerRoles,
+  registerOfficerRoutes,
+  settingsEditors,
+  slaReaders,
+  supervisorRoles,
+} from './routes.ts'
 import { OfficerConsoleService } from './service.ts'
 
 export interface OfficerServices {
@@ -61,7 +67,13 @@ export function createOfficers(deps: {
         return raised
       }),
     ],
-    routes: (http) => registerOfficerRoutes(http, { officers, audit: deps.audit, clock: deps.clock }),
+    routes: (http) =>
+      registerOfficerRoutes(http, {
+        officers,
+        messages: deps.messages,
+        audit: deps.audit,
+        clock: deps.clock,
+      }),
     navigation: [
       { text: 'My cases', href: '/console/officers', roles: officerRoles, group: 'portal', forceOnly: true },
       {
@@ -75,6 +87,13 @@ export function createOfficers(deps: {
         text: 'Message response times',
         href: '/console/officers/sla',
         roles: slaReaders,
+        group: 'portal',
+        forceOnly: true,
+      },
+      {
+        text: 'Message settings',
+        href: '/console/officers/settings',
+        roles: settingsEditors,
         group: 'portal',
         forceOnly: true,
       },

@@ -282,12 +282,14 @@ test('CP-87, CP-88: every portal message, both ways, reaches the RMS victim cont
   assert.ok(delivered.includes('Thank you, please keep it safe.'), JSON.stringify(delivered))
 })
 
-test('CP-49, CP-78, CP-94, CP-98, CP-99, CP-100: the officer sees the case in My cases, replies, and the person sees it and is told without its content', async () => {
+test('CP-49, CP-78, CP-79, CP-94, CP-98, CP-99, CP-100: the officer sees the case in My cases, replies, and the person sees it and is told without its content', async () => {
   const v = await aPortalVictim()
   await v.get(messagesUrl(v))
   await v.post(messagesUrl(v), { message: 'When will I get my bike back?' })
   const mine = await officer.get('/console/officers')
   assert.equal(mine.statusCode, 200)
+  // CP-79: guidance on messaging, on the officer's own page.
+  assert.match(mine.body, /Guidance on messaging people[\s\S]*added to the crime record/)
   const row = new RegExp(`${v.crimeRef.replaceAll('/', '\\/')}[\\s\\S]*?Yes[\\s\\S]*?1 unread`)
   assert.match(mine.body, row)
   const [c] = await kentRows<{ id: string }>(sql`select id from conversations where case_id = ${v.crimeId}`)
@@ -544,4 +546,44 @@ test('CP-104, CP-148: a message unanswered past the working-hours SLA, over a ba
     (await supervisor.get('/console/officers/team')).body,
     new RegExp(`Escalations[\\s\\S]*${v.crimeRef.replaceAll('/', '\\/')}[\\s\\S]*The team`),
   )
+})
+
+test('CP-84, CP-125: a force administrator changes the limits and the new-crime rules without code; bad rules are refused with the field named, and an officer may not', async () => {
+  clock.set(new Date('2026-09-07T09:00:00Z'))
+  const admin = await t.signInAs(['force_admin'], 'kent')
+  const page = await admin.get('/console/officers/settings')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /&quot;id&quot;: &quot;threats&quot;/)
+  const rules = structuredClone((await t.app.services.portal.messages.settings('kent')).newCrimeRules)
+  rules.rules.push({ id: 'dog', label: 'Dangerous dogs', phrases: ['set his dog on me'] })
+  const form = {
+    minLength: '5',
+    maxLength: '300',
+    slaWorkingHours: '8',
+    workingStart: '08:00',
+    workingEnd: '18:00',
+    editWindowMinutes: '10',
+  }
+  const bad = await admin.post('/console/officers/settings', { ...form, newCrimeRules: '{"rules": [' })
+  assert.equal(bad.statusCode, 400)
+  assert.match(bad.body, /href="#newCrimeRules"[^>]*>The rules are not valid JSON/)
+  const saved = await admin.post('/console/officers/settings', {
+    ...form,
+    newCrimeRules: JSON.stringify(rules),
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  const refused = await officer.post('/console/officers/settings', {
+    ...form,
+    newCrimeRules: JSON.stringify(rules),
+  })
+  assert.equal(refused.statusCode, 403)
+
+  const v = await aPortalVictim()
+  await v.get(messagesUrl(v))
+  const long = await v.post(messagesUrl(v), { message: 'x'.repeat(301) })
+  assert.equal(long.statusCode, 400)
+  assert.match(long.body, /300 characters or fewer/)
+  const sent = await v.post(messagesUrl(v), { message: 'The neighbour set his dog on me.' })
+  assert.equal(sent.statusCode, 303)
+  assert.match((await v.get(String(sent.headers.location))).body, /If something new has happened, report it/)
 })

@@ -14,12 +14,15 @@ import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 import { replyField } from '../messaging/conversations/service.ts'
 import type { MessageKind } from '../messaging/conversations/schema.ts'
+import type { PortalMessageService } from '../portal/message-service.ts'
 import { conversationDocx, conversationPdf } from './conversation-export.ts'
 import { type Acting, type OfficerConsoleService, replyTemplates } from './service.ts'
 
 /** Who answers people in the Portal; supervisors also see their team and its escalations. */
 export const officerRoles: readonly StaffRole[] = ['investigating_officer', 'supervisor']
 export const supervisorRoles: readonly StaffRole[] = ['supervisor']
+/** Who changes the force's portal message settings. */
+export const settingsEditors: readonly StaffRole[] = ['force_admin']
 /** Who reads the SLA report (CP-148). */
 export const slaReaders: readonly StaffRole[] = ['supervisor', 'force_admin', 'analyst']
 
@@ -34,9 +37,76 @@ function acting(request: FastifyRequest): Acting {
 
 export function registerOfficerRoutes(
   http: FastifyInstance,
-  deps: { officers: OfficerConsoleService; audit: AuditService; clock: Clock },
+  deps: {
+    officers: OfficerConsoleService
+    messages: PortalMessageService
+    audit: AuditService
+    clock: Clock
+  },
 ): void {
   const { officers } = deps
+
+  // The force's rules for portal messages: limits, SLA, edit window and new-crime rules (CP-84, CP-104, CP-125).
+  const settingsFields = [
+    'minLength',
+    'maxLength',
+    'slaWorkingHours',
+    'workingStart',
+    'workingEnd',
+    'editWindowMinutes',
+    'newCrimeRules',
+  ] as const
+  const renderSettings = async (request: FastifyRequest, reply: FastifyReply, extra: object = {}) => {
+    const settings = await deps.messages.settings(forceOf(request))
+    return reply.render('officers/settings.njk', {
+      title: 'Portal message settings',
+      settings,
+      values: { ...settings, newCrimeRules: JSON.stringify(settings.newCrimeRules, null, 2) },
+      ...extra,
+    })
+  }
+  http.get<{ Querystring: { saved?: string } }>(
+    '/console/officers/settings',
+    {
+      config: { access: { staff: settingsEditors, product } },
+      schema: { querystring: Type.Object({ saved: Type.Optional(Type.String({ maxLength: 3 })) }) },
+    },
+    async (request, reply) => renderSettings(request, reply, { saved: request.query.saved === 'yes' }),
+  )
+  http.post<{ Body: Record<(typeof settingsFields)[number], string | undefined> }>(
+    '/console/officers/settings',
+    {
+      config: { access: { staff: settingsEditors, product } },
+      schema: {
+        body: Type.Object({
+          ...Object.fromEntries(
+            settingsFields.map((f) => [f, formText(f === 'newCrimeRules' ? 100_000 : 10)]),
+          ),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.messages.saveSettingsForm(forceOf(request), request.body, {
+          staffId: staffOf(request).id,
+          ip: request.ip,
+          correlationId: request.id,
+        })
+        return reply.redirect('/console/officers/settings?saved=yes', 303)
+      } catch (error) {
+        return refusedForm(reply, error, async (errors) => {
+          const settings = await deps.messages.settings(forceOf(request))
+          return reply.render('officers/settings.njk', {
+            title: 'Portal message settings',
+            settings,
+            values: request.body,
+            errors,
+          })
+        })
+      }
+    },
+  )
 
   http.get(
     '/console/officers',

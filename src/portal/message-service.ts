@@ -25,6 +25,7 @@ import {
   NewCrimeDetector,
   type NewCrimeRules,
   type NewCrimeVerdict,
+  parseNewCrimeRules,
 } from './new-crime.ts'
 import type { PortalRepository } from './repository.ts'
 
@@ -204,6 +205,59 @@ export class PortalMessageService {
         tx,
       )
     })
+  }
+
+  /**
+   * The settings form as a force administrator sends it (text fields): each checked, with every
+   * refusal named by its field, then saved and audited. The new-crime rules come as JSON.
+   */
+  async saveSettingsForm(
+    forceId: string,
+    form: Record<string, string | undefined>,
+    acting: { staffId: string; ip: string; correlationId: string },
+  ): Promise<void> {
+    const errors: { field: string; message: string }[] = []
+    const whole = (field: string, min: number, max: number, words: string) => {
+      const value = Number((form[field] ?? '').trim())
+      if (!Number.isInteger(value) || value < min || value > max)
+        errors.push({ field, message: `Enter ${words} as a whole number from ${min} to ${max}` })
+      return value
+    }
+    const time = (field: string, words: string) => {
+      const value = (form[field] ?? '').trim()
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value))
+        errors.push({ field, message: `Enter ${words} as HH:MM, for example 09:00` })
+      return value
+    }
+    const minLength = whole('minLength', 1, 100, 'the shortest message')
+    const maxLength = whole('maxLength', 100, 5000, 'the longest message')
+    const slaWorkingHours = whole('slaWorkingHours', 1, 200, 'the working hours to answer within')
+    const workingStart = time('workingStart', 'when working hours start')
+    const workingEnd = time('workingEnd', 'when working hours end')
+    if (!errors.some((e) => e.field.startsWith('working')) && workingEnd <= workingStart)
+      errors.push({ field: 'workingEnd', message: 'Working hours must end after they start' })
+    const editWindowMinutes = whole(
+      'editWindowMinutes',
+      0,
+      1440,
+      'the minutes an officer may change a message',
+    )
+    const rules = parseNewCrimeRules(form.newCrimeRules ?? '')
+    if ('error' in rules) errors.push({ field: 'newCrimeRules', message: rules.error })
+    if (errors.length > 0 || 'error' in rules) throw new ValidationError(errors)
+    await this.saveSettings(
+      forceId,
+      {
+        minLength,
+        maxLength,
+        slaWorkingHours,
+        workingStart,
+        workingEnd,
+        editWindowMinutes,
+        newCrimeRules: rules,
+      },
+      acting,
+    )
   }
 
   /** When a message written at `at` is due an answer, under the force's working hours (bank holidays honoured). */
