@@ -207,6 +207,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writeCaseNote: writeCaseNotes(cases.services.cases, writeback.services.writeback),
     jobs,
     apiVersion: readApiVersion(),
+    staffMember: (id) => platform.services.staff.member(id),
+    // Replies through the API are the officer console's (below; decision 0028).
+    officerReply: () => (forceId, conversationId, input, acting) =>
+      officers.services.officers.send(forceId, conversationId, { text: input.text, kind: 'message' }, acting),
   })
   // The officer and supervisor console for portal messages (decision 0028).
   const officers = createOfficers({

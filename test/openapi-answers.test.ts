@@ -324,6 +324,34 @@ test('CP-171: the Portal API and its webhooks answer as described', async () => 
   }
   await call({ method: 'GET', url: `/api/v1/portal/cases/${second.personId}`, token: iHub, headers: person })
 
+  // Messages, both sides.
+  const messaging = await issueClientToken(t, {
+    forceId: 'kent',
+    scopes: ['portal:messages', 'portal:officer'],
+  })
+  const asPerson = (url: string, payload: object, token = messaging) =>
+    call({
+      method: 'POST',
+      url,
+      token,
+      headers: { ...json, ...person, 'idempotency-key': nextKey() },
+      payload,
+    })
+  const thread = `/api/v1/portal/cases/${victim.crimeId}/messages`
+  const sent = await asPerson(thread, { text: 'Is there any news about the stolen bicycle, please?' })
+  assert.equal(sent.statusCode, 201, sent.body)
+  await asPerson(thread, { text: '' })
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const replies = `/api/v1/portal/cases/${victim.crimeId}/replies`
+  const replied = await asPerson(replies, { text: 'We are still looking into it.', staffId: officer.userId })
+  assert.equal(replied.statusCode, 201, replied.body)
+  await asPerson(replies, { text: 'Not an officer of the force.', staffId: victim.personId })
+  await call({ method: 'GET', url: thread, token: messaging, headers: person })
+  await call({ method: 'GET', url: thread, token: iHub, headers: person })
+  const readState = `${thread}/${replied.json().messageId}/read-state`
+  assert.equal((await asPerson(readState, { read: true })).statusCode, 200)
+  await asPerson(readState, { read: 'yes' })
+
   const hook = await post('/api/v1/portal/webhooks', iHub, {
     url: 'http://127.0.0.1:9/events',
     events: ['case.updated'],

@@ -107,6 +107,12 @@ export type CitizenMessageListener = (
   message: { forceId: string; caseId: string; conversationId: string; messageId: string },
 ) => Promise<void>
 
+/** Told, in the transaction of a reply from the force, that the person has a new message. */
+export type ReplyListener = (
+  tx: Tx,
+  reply: { forceId: string; caseId: string; personId: string },
+) => Promise<unknown>
+
 export class PortalMessageService {
   readonly #db: Database
   readonly #clock: Clock
@@ -121,6 +127,7 @@ export class PortalMessageService {
   readonly #portal: PortalRepository
   readonly #publicUrl: string
   readonly #listeners: CitizenMessageListener[] = []
+  readonly #replyListeners: ReplyListener[] = []
 
   constructor(deps: {
     db: Database
@@ -485,7 +492,14 @@ export class PortalMessageService {
       })
       if (message.status !== 'suppressed') scheduled += 1
     }
+    for (const listener of this.#replyListeners)
+      await listener(tx, { forceId, caseId: reply.caseId, personId: reply.personId })
     return scheduled
+  }
+
+  /** Told, in the reply's transaction, that the force wrote to the person (iHub's webhooks, CP-163). */
+  onReply(listener: ReplyListener): void {
+    this.#replyListeners.push(listener)
   }
 }
 

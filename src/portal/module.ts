@@ -21,7 +21,7 @@ import type { OutboundPolicy } from '../platform/outbound.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import { AccountRepository } from './account-repository.ts'
 import { createPortalApi } from './api/portal-api.ts'
-import type { PortalApiService } from './api/service.ts'
+import type { OfficerReply, PortalApiService, StaffLookup } from './api/service.ts'
 import type { WebhookService } from './api/webhook-service.ts'
 import { AccountService } from './account-service.ts'
 import { CitizenCaseService } from './case-view-service.ts'
@@ -81,6 +81,10 @@ export function createPortal(deps: {
   jobs: JobQueue
   /** The current API version (CP-177). */
   apiVersion: string
+  /** A member of staff by id (the platform's staff service), for replies through the API. */
+  staffMember: StaffLookup
+  /** The officer console's reply (src/officers, built after the Portal). */
+  officerReply: () => OfficerReply
 }): Module<PortalServices> & { standing: ReturnType<typeof portalStandingForPage> } {
   const repo = new PortalRepository()
   const accountRepo = new AccountRepository()
@@ -157,12 +161,30 @@ export function createPortal(deps: {
     portal: repo,
     publicUrl: deps.config.http.publicUrl,
   })
+  // Messages in both directions reach iHub as webhooks (CP-163): ids only, never their text.
+  messages.onCitizenMessage(async (tx, m) => {
+    await portalApi.events(tx, {
+      type: 'message.received',
+      forceId: m.forceId,
+      data: { caseId: m.caseId, conversationId: m.conversationId, messageId: m.messageId },
+    })
+  })
+  messages.onReply((tx, r) =>
+    portalApi.events(tx, {
+      type: 'message.replied',
+      forceId: r.forceId,
+      data: { caseId: r.caseId, personId: r.personId },
+    }),
+  )
   const { api, routes: apiRoutes } = portalApi.build({
     portal: repo,
     accountRows: accountRepo,
     accounts,
     invitations,
     cases,
+    messages,
+    staff: deps.staffMember,
+    officerReply: deps.officerReply,
   })
   const installDefaults = (forceId: string) =>
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))

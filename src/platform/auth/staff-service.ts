@@ -92,6 +92,24 @@ export class StaffService {
   }
 
   /** The signed-in member of staff behind a session, or undefined if disabled or mid-MFA. */
+  /** A member of staff who may act now (not disabled), with their current roles; undefined otherwise. */
+  async member(
+    id: string,
+  ): Promise<
+    { id: string; forceId: string | null; displayName: string; roles: ReadonlySet<string> } | undefined
+  > {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return undefined
+    const user = await this.#repo.findById(id)
+    if (!user || user.disabledAt) return undefined
+    const grants = await this.#repo.activeGrants(user.id)
+    return {
+      id: user.id,
+      forceId: user.forceId,
+      displayName: user.displayName,
+      roles: new Set(grants.map((g) => g.role).filter(isStaffRole)),
+    }
+  }
+
   async loadPrincipal(session: Session): Promise<StaffPrincipal | undefined> {
     if (!session.subjectId || session.data.mfaPending) return undefined
     const user = await this.#repo.findById(session.subjectId)

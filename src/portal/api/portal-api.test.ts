@@ -102,7 +102,7 @@ async function invitedAndRegistered(token: string, forceId = 'kent') {
   return { victim, subject, invitationId: invited.body.invitation.id as string }
 }
 
-test('CP-156, CP-159: through the API alone, a force invites a victim, the national front-end registers them by their One Login subject, and they see their case, its updates and its PDF', async () => {
+test('CP-156, CP-159, CP-76, CP-94: through the API alone, a force invites a victim, the national front-end registers them by their One Login subject, they see their case, its updates and its PDF, write to their officer, and the officer replies', async () => {
   const { token } = await aClient('kent', iHubScopes)
   const victim = await aCrimeWithVictim(t, 'kent')
 
@@ -165,6 +165,42 @@ test('CP-156, CP-159: through the API alone, a force invites a victim, the natio
   assert.match(text, new RegExp(victim.crimeRef.replaceAll('/', '\\/')))
   assert.match(text, /DC Priya Shah/)
 
+  // The person writes to their officer; the officer answers through iHub's officer side.
+  const sent = await api(token, 'POST', `/api/v1/portal/cases/${victim.crimeId}/messages`, {
+    subject,
+    body: { text: 'Hello, has anyone looked at the doorbell camera footage I gave you?' },
+  })
+  assert.equal(sent.status, 201, JSON.stringify(sent.body))
+  assert.equal(sent.body.newCrime, null)
+  const officer = await t.signInAs(['investigating_officer'], 'kent', 'DC Priya Shah')
+  const { token: officerSide } = await aClient('kent', ['portal:officer'])
+  const replied = await api(officerSide, 'POST', `/api/v1/portal/cases/${victim.crimeId}/replies`, {
+    subject,
+    body: { text: 'Yes, we have the footage and are reviewing it this week.', staffId: officer.userId },
+  })
+  assert.equal(replied.status, 201, JSON.stringify(replied.body))
+  const thread = await api(token, 'GET', `/api/v1/portal/cases/${victim.crimeId}/messages`, { subject })
+  assert.equal(thread.status, 200)
+  assert.deepEqual(
+    thread.body.messages.map((m: { fromPerson: boolean; body: string }) => [m.fromPerson, m.body]),
+    [
+      [true, 'Hello, has anyone looked at the doorbell camera footage I gave you?'],
+      [false, 'Yes, we have the footage and are reviewing it this week.'],
+    ],
+  )
+  assert.equal(thread.body.unread, 1)
+  const read = await api(
+    token,
+    'POST',
+    `/api/v1/portal/cases/${victim.crimeId}/messages/${replied.body.messageId}/read-state`,
+    { subject, body: { read: true } },
+  )
+  assert.equal(read.status, 200)
+  assert.equal(
+    (await api(token, 'GET', `/api/v1/portal/cases/${victim.crimeId}/messages`, { subject })).body.unread,
+    0,
+  )
+
   // The force's trail has the registration and each view of the case through the API.
   const trail = await trailOf('kent', victim.crimeId)
   assert.ok(trail.filter((e) => e.action === 'crime.viewed').length >= 3)
@@ -201,6 +237,28 @@ test('CP-178: each Portal operation needs its own scope, and a client without it
     403,
   )
   assert.equal((await api(casesOnly, 'GET', '/api/v1/portal/webhooks')).status, 403)
+  assert.equal(
+    (await api(casesOnly, 'GET', `/api/v1/portal/cases/${victim.crimeId}/messages`, { subject })).status,
+    403,
+  )
+  // The person's side may not reply as the force, and only a replying officer of the force may be named.
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const asForce = await api(full, 'POST', `/api/v1/portal/cases/${victim.crimeId}/replies`, {
+    subject,
+    body: { text: 'A reply the front-end may not send.', staffId: officer.userId },
+  })
+  assert.equal(asForce.status, 403)
+  const { token: officerSide } = await aClient('kent', ['portal:officer'])
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  const essexOfficer = await t.signInAs(['investigating_officer'], 'essex')
+  for (const staffId of [analyst.userId, essexOfficer.userId]) {
+    const refusedReply = await api(officerSide, 'POST', `/api/v1/portal/cases/${victim.crimeId}/replies`, {
+      subject,
+      body: { text: 'A reply from someone who may not answer.', staffId },
+    })
+    assert.equal(refusedReply.status, 400)
+    assert.equal(refusedReply.body.errors[0].field, 'staffId')
+  }
   const none = await fetch(`${base}/api/v1/portal/cases`, { headers: { 'portal-subject': subject } })
   assert.equal(none.status, 401)
 })
@@ -225,6 +283,24 @@ test('CP-178: one person’s subject does not reach another person’s case, nor
   assert.deepEqual(
     bobsCases.body.cases.map((c: { caseId: string }) => c.caseId),
     [bob.victim.crimeId],
+  )
+  // Nor Alice's messages, to read or to write in.
+  assert.equal(
+    (
+      await api(kent, 'GET', `/api/v1/portal/cases/${alice.victim.crimeId}/messages`, {
+        subject: bob.subject,
+      })
+    ).status,
+    404,
+  )
+  assert.equal(
+    (
+      await api(kent, 'POST', `/api/v1/portal/cases/${alice.victim.crimeId}/messages`, {
+        subject: bob.subject,
+        body: { text: 'Writing in someone else’s conversation about their case.' },
+      })
+    ).status,
+    404,
   )
   // Essex's client acting for Alice sees nothing of Kent's: not her case, not her account.
   const { token: essex } = await aClient('essex', iHubScopes)

@@ -12,12 +12,14 @@ import type { AccountRepository } from '../account-repository.ts'
 import type { AccountService } from '../account-service.ts'
 import type { CitizenCaseService } from '../case-view-service.ts'
 import type { InvitationService } from '../invitation-service.ts'
+import type { PortalMessageService } from '../message-service.ts'
 import type { PortalRepository } from '../repository.ts'
 import { registerWebhookConsoleRoutes } from './console-routes.ts'
+import { registerPortalMessageApiRoutes } from './message-routes.ts'
 import { PortalApiRepository } from './repository.ts'
 import { registerPortalApiRoutes } from './routes.ts'
 import { Invitation } from './schemas.ts'
-import { PortalApiService } from './service.ts'
+import { type OfficerReply, PortalApiService, type StaffLookup } from './service.ts'
 import { registerWebhookRoutes } from './webhook-routes.ts'
 import { type PortalEvent, WebhookService } from './webhook-service.ts'
 
@@ -69,6 +71,9 @@ export function createPortalApi(deps: PortalApiDependencies) {
       accounts: AccountService
       invitations: InvitationService
       cases: CitizenCaseService
+      messages: PortalMessageService
+      staff: StaffLookup
+      officerReply: () => OfficerReply
     }) {
       const api = new PortalApiService({ db: deps.db, clock: deps.clock, audit: deps.audit, ...portal })
       return {
@@ -76,6 +81,7 @@ export function createPortalApi(deps: PortalApiDependencies) {
         routes: (http: FastifyInstance) => {
           http.addSchema(Invitation)
           registerPortalApiRoutes(http, { api, version: deps.version, now: () => deps.clock.now() })
+          registerPortalMessageApiRoutes(http, { api })
           registerWebhookRoutes(http, { webhooks })
           registerWebhookConsoleRoutes(http, { webhooks })
         },

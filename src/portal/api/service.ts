@@ -7,11 +7,12 @@
 import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { Database } from '../../platform/db/database.ts'
-import { NotFoundError, ValidationError } from '../../platform/errors.ts'
+import { DomainError, NotFoundError, ValidationError } from '../../platform/errors.ts'
 import type { AccountRepository } from '../account-repository.ts'
 import type { AccountService } from '../account-service.ts'
 import type { CitizenCase, CitizenCaseService, CitizenCaseSummary } from '../case-view-service.ts'
 import type { InvitationService, InviteOutcome } from '../invitation-service.ts'
+import type { CitizenThread, PortalMessageService, SentPortalMessage } from '../message-service.ts'
 import type { PortalRepository } from '../repository.ts'
 import type { AccountRow, CaseKind, InvitationRow, LinkRow } from '../schema.ts'
 
@@ -35,6 +36,28 @@ export interface InvitationStatus {
   status: 'registered' | 'waiting' | 'expired'
 }
 
+/** A member of staff of a force, as the officer's reply needs them. */
+export type StaffLookup = (
+  staffId: string,
+) => Promise<
+  { id: string; forceId: string | null; displayName: string; roles: ReadonlySet<string> } | undefined
+>
+
+/** The officer console's reply (src/officers), passed in by the composition root. */
+export type OfficerReply = (
+  forceId: string,
+  conversationId: string,
+  input: { text: string },
+  acting: {
+    staffId: string
+    displayName: string
+    audited: { actor: { kind: 'client'; id: string; name: string }; ip: string; correlationId: string }
+  },
+) => Promise<{ messageId: string; sendAfter: Date }>
+
+/** Who may answer a person through the API on the force's behalf. */
+const replyingRoles = ['investigating_officer', 'supervisor']
+
 export interface Registration {
   account: AccountRow
   created: boolean
@@ -50,6 +73,9 @@ export class PortalApiService {
   readonly #cases: CitizenCaseService
   readonly #clock: Clock
   readonly #audit: AuditService
+  readonly #messages: PortalMessageService
+  readonly #staff: StaffLookup
+  readonly #officerReply: () => OfficerReply
 
   constructor(deps: {
     db: Database
@@ -60,6 +86,10 @@ export class PortalApiService {
     cases: CitizenCaseService
     clock: Clock
     audit: AuditService
+    messages: PortalMessageService
+    staff: StaffLookup
+    /** The officer console's reply; built after the Portal. */
+    officerReply: () => OfficerReply
   }) {
     this.#db = deps.db
     this.#portal = deps.portal
@@ -69,6 +99,9 @@ export class PortalApiService {
     this.#cases = deps.cases
     this.#clock = deps.clock
     this.#audit = deps.audit
+    this.#messages = deps.messages
+    this.#staff = deps.staff
+    this.#officerReply = deps.officerReply
   }
 
   /** Invites a person of the client's force on one of its cases, by the force's own rules (CP-6, CP-9). */
@@ -209,6 +242,92 @@ export class PortalApiService {
       ip: caller.ip,
       id: caller.correlationId,
     })
+  }
+
+  /** The person's messages with the officer about one case in the client's force (CP-76, CP-102). */
+  async messages(
+    caller: ApiCaller,
+    subject: string,
+    caseId: string,
+    markRead: boolean,
+  ): Promise<CitizenThread> {
+    const account = await this.#ownCase(caller, subject, caseId)
+    return this.#messages.thread(account.id, caseId, this.#request(caller), {
+      markRead,
+      lastSignedInAt: account.previousSignedInAt,
+    })
+  }
+
+  /** The person writes to the officer: the Portal's own rules, limits and new-crime check apply (CP-76, CP-81, CP-84). */
+  async send(
+    caller: ApiCaller,
+    subject: string,
+    caseId: string,
+    input: { text: string; answersRequest?: string | null },
+  ): Promise<SentPortalMessage> {
+    const account = await this.#ownCase(caller, subject, caseId)
+    return this.#messages.send(account.id, caseId, input, this.#request(caller))
+  }
+
+  /** The person marks one of the officer's messages read or unread (CP-102). */
+  async readState(caller: ApiCaller, subject: string, caseId: string, messageId: string, read: boolean) {
+    const account = await this.#ownCase(caller, subject, caseId)
+    await this.#messages.change(
+      account.id,
+      caseId,
+      messageId,
+      read ? 'read' : 'unread',
+      this.#request(caller),
+    )
+  }
+
+  /**
+   * The force answers the person for a named officer of the force (CP-94): the officer console's
+   * reply, with its rules (only while the case is open and has an officer), its write to the RMS
+   * and the person's notification. The officer must be the force's investigating officer or
+   * supervisor; anyone else, or staff of another force, is refused.
+   */
+  async reply(
+    caller: ApiCaller,
+    subject: string,
+    caseId: string,
+    input: { text: string; staffId: string },
+  ): Promise<{ messageId: string; sendAfter: Date }> {
+    const officer = await this.#staff(input.staffId)
+    if (!officer || officer.forceId !== caller.forceId || !replyingRoles.some((r) => officer.roles.has(r)))
+      throw new ValidationError([
+        { field: 'staffId', message: 'Name an investigating officer or supervisor of the force' },
+      ])
+    const thread = await this.messages(caller, subject, caseId, false)
+    if (!thread.conversationId)
+      throw new DomainError('no-conversation', 'The person has not written about this case yet', {
+        status: 409,
+      })
+    return this.#officerReply()(
+      caller.forceId,
+      thread.conversationId,
+      { text: input.text },
+      {
+        staffId: officer.id,
+        displayName: officer.displayName,
+        audited: {
+          actor: { kind: 'client', id: caller.clientId, name: `for ${officer.displayName}` },
+          ip: caller.ip,
+          correlationId: caller.correlationId,
+        },
+      },
+    )
+  }
+
+  async #ownCase(caller: ApiCaller, subject: string, caseId: string): Promise<AccountRow> {
+    const account = await this.accountOf(subject)
+    const links = await this.#linksInForce(account.id, caller.forceId)
+    if (!links.some((l) => l.caseId === caseId)) throw new NotFoundError('The case')
+    return account
+  }
+
+  #request(caller: ApiCaller) {
+    return { ip: caller.ip, id: caller.correlationId }
   }
 
   async #linksInForce(accountId: string, forceId: string): Promise<LinkRow[]> {
