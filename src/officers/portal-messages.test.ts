@@ -492,6 +492,42 @@ test('the wrong officer, force or role is refused: another force finds nothing, 
   assert.equal((await officer.get('/console/officers/team')).statusCode, 403)
 })
 
+test('CP-81, CP-82: a portal conversation is not answered from the general conversations page, and neither side writes once the case is charged', async () => {
+  const v = await aPortalVictim()
+  await v.get(messagesUrl(v))
+  await v.post(messagesUrl(v), { message: 'Is anybody there?' })
+  const [c] = await kentRows<{ id: string }>(sql`select id from conversations where case_id = ${v.crimeId}`)
+  const page = await officer.get(`/console/conversations/${c!.id}`)
+  assert.match(page.body, /answered by the investigating officer from Portal, My cases/)
+  const refused = await officer.post(`/console/conversations/${c!.id}/reply`, { reply: 'Around the back' })
+  assert.equal(refused.statusCode, 400)
+  const [n] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from conversation_messages where conversation_id = ${c!.id} and direction = 'outbound'`,
+  )
+  assert.equal(n?.n, 0)
+  // Once the suspect is charged, neither side can write any more (CP-81, CP-82).
+  const charged = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    anAthenaEvent({
+      id: `ATH-MSG-CHARGED-${v.crimeRef}`,
+      type: 'STATUS_CHANGED',
+      at: clock.now().toISOString(),
+      crimeRef: v.crimeRef,
+      investigation: { status: 'CHARGED' },
+    }),
+    'application/json',
+  )
+  assert.equal(charged.status, 'applied', String(charged.reason))
+  const closed = await officer.post(`/console/officers/conversations/${c!.id}`, {
+    reply: 'Hello',
+    kind: 'message',
+  })
+  assert.equal(closed.statusCode, 400)
+  assert.match(closed.body, /closed or charged/)
+  assert.match((await v.get(messagesUrl(v))).body, /cannot send messages about this case/)
+})
+
 test('CP-104, CP-148: a message unanswered past the working-hours SLA, over a bank holiday, escalates to the supervisor; the SLA report counts it, as CSV too', async () => {
   // Friday 28 August 2026, 16:00 UK: 16 working hours run to 16:00 on Wednesday 2 September
   // (Monday 31 August is the summer bank holiday).

@@ -104,6 +104,10 @@ export interface SentReply {
  */
 export const inConversationMs = 30 * 60_000
 
+/** Why the conversations page does not answer a portal conversation itself. */
+export const portalReplyElsewhere =
+  'Portal messages are answered by the investigating officer from Portal, My cases, which checks the case is open and tells the person'
+
 /** Where the form's text goes: its field name, for the error summary. */
 export const replyField = 'reply'
 
@@ -340,6 +344,7 @@ export class ConversationService {
       if (!conversation) throw new NotFoundError('The conversation')
       const refused = this.#cannotReply(conversation)
       if (refused) return { ok: false, reason: refused }
+      if (conversation.channel === 'portal') return { ok: false, reason: portalReplyElsewhere }
       if (conversation.channel !== 'sms' && conversation.channel !== 'email') return { ok: true }
       return this.#direct
         ? this.#direct.sendable(tx, forceId, conversation.channel, conversation.citizenAddressKey ?? '')
@@ -364,7 +369,14 @@ export class ConversationService {
    * ValidationError on `replyField` saying why when it cannot go.
    */
   async reply(forceId: string, conversationId: string, reply: Reply): Promise<SentReply> {
-    return this.#db.withForce(forceId, (tx) => this.replyIn(tx, forceId, conversationId, reply))
+    return this.#db.withForce(forceId, async (tx) => {
+      // A portal conversation is answered from the officer console, which checks the case is
+      // open, tells the person and writes to the RMS (decision 0028).
+      const conversation = await this.#repo.conversation(tx, conversationId)
+      if (conversation?.channel === 'portal')
+        throw new ValidationError([{ field: replyField, message: portalReplyElsewhere }])
+      return this.replyIn(tx, forceId, conversationId, reply)
+    })
   }
 
   /** `reply` in the caller's transaction (the officer console answers and clears escalations with it). */
