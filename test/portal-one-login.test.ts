@@ -171,6 +171,7 @@ test('CP-10, CP-15, CP-19, CP-13, CP-11: an invited victim registers with GOV.UK
   assert.equal(made.phone_verified, true)
   assert.equal(made.terms_accepted_at, null)
   assert.equal((await browser.open(new URL('/portal', base))).url.pathname, '/portal/welcome')
+  assert.equal((await browser.open(new URL(`/portal/cases/${victim.crimeId}`, base))).status, 403)
 
   const refused = await browser.open(new URL('/portal/welcome', base), {
     form: { _csrf: csrfOf(welcome), terms: 'yes', channel: 'email' },
@@ -218,7 +219,7 @@ test('CP-21: someone with neither an invitation nor an account is not let in aft
   assert.equal(await account('urn:fdc:gov.uk:2022:stranger'), undefined)
 })
 
-test('CP-16, CP-18: a returning person signs in with One Login from the sign-in page, with a new session id each time', async () => {
+test('CP-16, CP-18: a returning person signs in with One Login from the sign-in page, with a new session id each time, and the discovery document is read once', async () => {
   const options = await new TestBrowser().open(new URL('/account/sign-in', base))
   assert.match(options.body, /Sign in with GOV.UK One Login/)
   const browser = new TestBrowser()
@@ -228,6 +229,8 @@ test('CP-16, CP-18: a returning person signs in with One Login from the sign-in 
   const second = await throughOneLogin(browser, '/portal/one-login', 'urn:fdc:gov.uk:2022:victim-one')
   assert.equal(second.url.pathname, '/portal')
   assert.notEqual(browser.cookie(base, CITIZEN_SESSION_COOKIE), firstSession)
+  // One Login's discovery document was read once, for every sign-in so far, and cached.
+  assert.equal(idp.requests.filter((r) => r.path === '/.well-known/openid-configuration').length, 1)
 })
 
 test('One Login’s signing key is rotated: the next ID token names a key Waypoint has not seen, and Waypoint fetches the keys again rather than refuse it', async () => {

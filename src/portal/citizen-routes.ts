@@ -30,13 +30,23 @@ export function safeReturnTo(value: unknown): string {
 }
 
 /** The signed-in citizen's account, or a 401 asking them to sign in again. */
-export async function citizenAccount(accounts: AccountService, request: FastifyRequest) {
+export async function citizenAccount(
+  accounts: AccountService,
+  request: FastifyRequest,
+  options: { beforeTerms?: boolean } = {},
+) {
   // A built-in or a One Login session: the account is found from either (decision 0023).
   const account = await accounts.accountOfSession(
     request.citizenSession?.data as { provider?: string; subject?: string } | undefined,
   )
   if (!account)
     throw new DomainError('no-account', 'Your account could not be found. Sign in again.', { status: 401 })
+  // CP-13: an account made at a first One Login sign-in reaches its cases and messages only once
+  // the terms are accepted (the dashboard sends them to /portal/welcome to do so).
+  if (!account.termsAcceptedAt && !options.beforeTerms)
+    throw new DomainError('terms-needed', 'Accept the terms of use first: open Your cases to see them.', {
+      status: 403,
+    })
   return account
 }
 
@@ -344,7 +354,7 @@ export function registerPortalCitizenRoutes(
   const signedInAccount = (request: FastifyRequest) => citizenAccount(accounts, request)
 
   http.get('/portal', { config: { access: citizenAccess } }, async (request, reply) => {
-    const account = await signedInAccount(request)
+    const account = await citizenAccount(accounts, request, { beforeTerms: true })
     // An account made at a first One Login sign-in accepts the terms before anything else (CP-13).
     if (!account.termsAcceptedAt) return reply.redirect('/portal/welcome', 303)
     const cases = await deps.cases.dashboard(account.id, account.previousSignedInAt)
