@@ -45,7 +45,7 @@ let token: string
 async function freshToken() {
   token = await issueClientToken(t, {
     forceId: 'kent',
-    scopes: ['portal:webhooks', 'portal:invitations', 'portal:accounts'],
+    scopes: ['portal:webhooks', 'portal:invitations', 'portal:accounts', 'portal:messages', 'portal:officer'],
   })
 }
 const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, bearer = token) =>
@@ -80,7 +80,7 @@ test('CP-163: Portal events reach iHub signed with the subscription’s secret (
   await freshToken()
   const subscribed = await call('POST', '/api/v1/portal/webhooks', {
     url: receiverUrl,
-    events: ['invitation.sent', 'account.registered', 'case.updated'],
+    events: ['invitation.sent', 'account.registered', 'case.updated', 'message.received', 'message.replied'],
   })
   assert.equal(subscribed.statusCode, 201, subscribed.body)
   const { secret, webhook } = subscribed.json()
@@ -113,8 +113,9 @@ test('CP-163: Portal events reach iHub signed with the subscription’s secret (
   assert.equal(received.at(-1)!.headers['idempotency-key'], first.id)
   assert.ok(!received.at(-1)!.body.includes(victim.mobile.slice(1)), 'no phone number in the event')
 
+  const oneLoginSub = `urn:fdc:gov.uk:2022:${randomUUID()}`
   const registered = await call('POST', '/api/v1/portal/accounts', {
-    subject: `urn:fdc:gov.uk:2022:${randomUUID()}`,
+    subject: oneLoginSub,
     email: victim.email,
     invitationToken: await invitationTokenSentTo(t, 'kent', victim.personId),
   })
@@ -124,6 +125,44 @@ test('CP-163: Portal events reach iHub signed with the subscription’s secret (
   assert.equal(second.type, 'account.registered')
   assert.equal(second.data.accountId, registered.json().accountId)
   assert.ok(!received.at(-1)!.body.includes(victim.email), 'no email address in the event')
+
+  // The person writes to their officer and the officer replies: iHub hears of both, without the words.
+  const person = { 'portal-subject': oneLoginSub }
+  const text = 'Has anyone looked at the doorbell footage I sent you last week?'
+  const sent = await t.app.http.inject({
+    method: 'POST',
+    url: `/api/v1/portal/cases/${victim.crimeId}/messages`,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+      ...person,
+    },
+    payload: { text },
+  })
+  assert.equal(sent.statusCode, 201, sent.body)
+  const officer = await t.signInAs(['investigating_officer'], 'kent')
+  const replied = await t.app.http.inject({
+    method: 'POST',
+    url: `/api/v1/portal/cases/${victim.crimeId}/replies`,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+      ...person,
+    },
+    payload: { text: 'We have it and are reviewing it.', staffId: officer.userId },
+  })
+  assert.equal(replied.statusCode, 201, replied.body)
+  await t.app.services.portal.webhooks.deliverDue()
+  const messageEvents = received.slice(-2).map((r) => verified(r, secret))
+  assert.deepEqual(
+    messageEvents.map((e) => e.type),
+    ['message.received', 'message.replied'],
+  )
+  assert.equal(messageEvents[0]!.data.messageId, sent.json().messageId)
+  assert.equal(messageEvents[1]!.data.caseId, victim.crimeId)
+  assert.ok(!received.slice(-2).some((r) => r.body.includes('doorbell')), 'no message text in the events')
 
   // The RMS closes the crime: the person is shown it, so iHub hears the case was updated.
   const closed = await t.app.services.sources.receive(

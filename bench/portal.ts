@@ -1,0 +1,258 @@
+// The Portal under load (CP-184): PEOPLE signed-in citizens at once on PostgreSQL 15, each going
+// round their dashboard, one of their cases, its messages, and sending a message to their
+// officer, for DURATION seconds with autocannon (one connection a person, each with its own
+// session cookie and CSRF token). Beside it, in the same process and the same run, a static
+// GOV.UK page (the sign-in page rendered once, then served from memory) with the same number of
+// connections: the baseline. Prints p50/p95/p99 latency and throughput of both, the ratio, the
+// process's CPU time in each run and the load average. Targets: p95 ≤ 300 ms, and at least half
+// the static page's throughput.
+//
+//   node_modules/.bin/node bench/portal.ts   (PostgreSQL at 127.0.0.1:5432; DATABASE_URL to name
+//   another server; PEOPLE=500, DURATION=20; KEEP=1 keeps the database)
+import { randomBytes } from 'node:crypto'
+import { loadavg } from 'node:os'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { createApp } from '../src/app.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { openDatabase } from '../src/platform/db/database.ts'
+import { migrate } from '../src/platform/db/migrate.ts'
+import { CITIZEN_SESSION_COOKIE } from '../src/platform/http/server.ts'
+import { anAthenaEvent } from '../src/sources/test-support/events.ts'
+
+const people = Number(process.env.PEOPLE ?? 500)
+const duration = Number(process.env.DURATION ?? 20)
+const targetP95 = 300
+const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const force = 'kent'
+
+const name = `waypoint_bench_portal_${randomBytes(4).toString('hex')}`
+const admin = new pg.Client({ connectionString: server })
+await admin.connect()
+await admin.query(`create database ${name}`)
+const url = new URL(server)
+url.pathname = `/${name}`
+let app: Awaited<ReturnType<typeof createApp>> | undefined
+let staticPage = ''
+
+try {
+  const migrating = await openDatabase({ databaseUrl: url.toString() })
+  await migrate(migrating)
+  await migrating.close()
+  app = await createApp(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' }), {
+    testRoutes: (http, seams) => {
+      // Signing in is not what is measured: a person's session is made through the seam every
+      // identity provider uses, as One Login's callback does.
+      http.get<{ Params: { sub: string } }>(
+        '/bench/sign-in/:sub',
+        { config: { access: { custom: 'benchmark sign-in' } } },
+        async (request, reply) => {
+          await seams.citizenSessions.signIn(request, reply, {
+            subject: request.params.sub,
+            forceId: force,
+            provider: 'one-login',
+          })
+          return reply.code(204).send()
+        },
+      )
+      http.get('/bench/static', { config: { access: 'public' } }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').send(staticPage),
+      )
+    },
+  })
+  const base = (await app.http.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1')
+  staticPage = await (await fetch(`${base}/portal/sign-in`)).text()
+  if (!staticPage.includes('govuk-template')) throw new Error('the sign-in page is not a GOV.UK page')
+
+  // The people: a burglary each, recorded by the RMS, invited and registered (as the national
+  // front-end does after One Login), signed in, with the messages page read once for its token.
+  await app.services.portal.installDefaults(force)
+  const started = performance.now()
+  const users: { cookie: string; caseId: string; csrf: string }[] = []
+  const running = app
+  const seedPerson = async (i: number) => {
+    const crimeRef = `KT/${String(600000 + i)}/26`
+    const result = await running.services.sources.receive(
+      force,
+      'athena',
+      anAthenaEvent({
+        id: `BENCH-PORTAL-${i}`,
+        type: 'INVESTIGATION_CREATED',
+        at: new Date().toISOString(),
+        crimeRef,
+        investigation: {
+          crimeType: 'Burglary',
+          status: 'OPEN',
+          officer: { collarNumber: '4521', name: 'DC Priya Shah' },
+        },
+        persons: [
+          {
+            urn: `P-BENCH-${i}`,
+            name: `Bench Person ${i}`,
+            role: 'VIC',
+            dateOfBirth: '1984-03-12',
+            phone: `07700${String(900000 + i).padStart(6, '0')}`,
+            email: `bench.person${i}@example.org`,
+          },
+        ],
+      }),
+      'application/json',
+    )
+    if (result.status !== 'applied') throw new Error(`event ${i}: ${result.reason}`)
+    const crime = (await running.services.cases.findCrimeByRef(force, crimeRef))!
+    const outcome = await running.services.portal.invitations.inviteAs(force, {
+      personId: crime.parties[0]!.personId!,
+      caseKind: 'crime',
+      caseId: crime.crime.id,
+      reason: 'benchmark',
+    })
+    if (outcome.kind !== 'invited') throw new Error(`invitation ${i}: ${outcome.kind}`)
+    const sub = `urn:fdc:gov.uk:2022:bench-${i}`
+    const account = await running.services.portal.accounts.signInWithOneLogin(
+      {
+        sub,
+        level: 'Cl.Cm',
+        email: `bench.person${i}@example.org`,
+        emailVerified: true,
+        phone: undefined,
+        phoneVerified: false,
+      },
+      outcome.invitation.id,
+      force,
+    )
+    // As at a first One Login sign-in: the terms accepted and a way to be told chosen.
+    await running.services.portal.accounts.acceptTerms(
+      account!,
+      { terms: true, privacy: true, cookies: true },
+      { channel: 'email' },
+    )
+    const signedIn = await fetch(`${base}/bench/sign-in/${encodeURIComponent(sub)}`)
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith(`${CITIZEN_SESSION_COOKIE}=`))!
+      .split(';')[0]!
+    const opened = await fetch(`${base}/portal/cases/${crime.crime.id}/messages`, {
+      headers: { cookie },
+      redirect: 'manual',
+    })
+    if (opened.status !== 200) throw new Error(`person ${i}: their messages page answered ${opened.status}`)
+    const page = await opened.text()
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1]
+    if (!csrf) throw new Error(`person ${i}: no message form on their case`)
+    users.push({ cookie, caseId: crime.crime.id, csrf })
+  }
+  // Eight at a time: arranging 500 people one by one takes minutes on a loaded machine.
+  for (let i = 0; i < people; i += 8)
+    await Promise.all(Array.from({ length: Math.min(8, people - i) }, (_, k) => seedPerson(i + k)))
+  console.log(
+    `${people} people with a case, an account and a session in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  )
+
+  const load = async (label: string, options: autocannon.Options) => {
+    const times: number[] = []
+    const statuses = new Map<number, number>()
+    const cpu = process.cpuUsage()
+    const instance = autocannon({ connections: people, duration, pipelining: 1, timeout: 30, ...options })
+    instance.on('response', (_client, status, _bytes, responseTime) => {
+      times.push(responseTime)
+      statuses.set(status, (statuses.get(status) ?? 0) + 1)
+    })
+    const result = await instance
+    const used = process.cpuUsage(cpu)
+    times.sort((a, b) => a - b)
+    const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)] ?? 0
+    const summary = {
+      label,
+      requests: times.length,
+      perSecond: times.length / duration,
+      p50: at(50),
+      p95: at(95),
+      p99: at(99),
+      errors: result.errors + result.timeouts,
+      statuses: [...statuses].map(([s, n]) => `${s}×${n}`).join(' '),
+      cpuSeconds: (used.user + used.system) / 1e6,
+    }
+    console.log(
+      `${label.padEnd(34)} ${summary.perSecond.toFixed(0).padStart(5)} req/s  p50 ${summary.p50.toFixed(0)} ms  ` +
+        `p95 ${summary.p95.toFixed(0)} ms  p99 ${summary.p99.toFixed(0)} ms  (${summary.requests} answers: ${summary.statuses}; ` +
+        `${summary.errors} errors/timeouts; process CPU ${summary.cpuSeconds.toFixed(1)} s; load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')})`,
+    )
+    return summary
+  }
+
+  console.log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ${people} connections, ${duration} s each`,
+  )
+  const baseline = await load('static GOV.UK page (baseline)', { url: `${base}/bench/static` })
+  let next = 0
+  const portal = await load('portal: dashboard, case, messages, send', {
+    url: base,
+    initialContext: {},
+    requests: [
+      {
+        setupRequest: (request, context) => {
+          context.user ??= next++ % users.length
+          return {
+            ...request,
+            method: 'GET',
+            path: '/portal',
+            headers: { cookie: users[context.user as number]!.cookie },
+          }
+        },
+      },
+      {
+        setupRequest: (request, context) => {
+          const user = users[context.user as number]!
+          return {
+            ...request,
+            method: 'GET',
+            path: `/portal/cases/${user.caseId}`,
+            headers: { cookie: user.cookie },
+          }
+        },
+      },
+      {
+        setupRequest: (request, context) => {
+          const user = users[context.user as number]!
+          return {
+            ...request,
+            method: 'GET',
+            path: `/portal/cases/${user.caseId}/messages`,
+            headers: { cookie: user.cookie },
+          }
+        },
+      },
+      {
+        setupRequest: (request, context) => {
+          const user = users[context.user as number]!
+          return {
+            ...request,
+            method: 'POST',
+            path: `/portal/cases/${user.caseId}/messages`,
+            headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({
+              message: 'Thank you for the update. Is there any news about my stolen bicycle?',
+              _csrf: user.csrf,
+            }).toString(),
+          }
+        },
+      },
+    ],
+  })
+  // Let the requests autocannon left in flight finish before the database closes.
+  await new Promise((resolve) => setTimeout(resolve, 15_000))
+  const ratio = portal.perSecond / baseline.perSecond
+  console.log(
+    `portal throughput ${(ratio * 100).toFixed(0)}% of the static page's (target ≥ 50%: ${ratio >= 0.5 ? 'met' : 'MISSED'}); ` +
+      `p95 ${portal.p95.toFixed(0)} ms (target ≤ ${targetP95} ms: ${portal.p95 <= targetP95 ? 'met' : 'MISSED'})`,
+  )
+} finally {
+  await app?.stop().catch(() => {})
+  if (!process.env.KEEP) await admin.query(`drop database if exists ${name} with (force)`).catch(() => {})
+  else console.log(`kept database ${name}`)
+  await admin.end()
+}
