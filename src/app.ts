@@ -90,6 +90,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       databaseUrl: config.databaseUrl,
       tenantUrl: config.databaseTenantUrl,
       systemUrl: config.databaseSystemUrl,
+      pool: config.databasePool,
       dataDir: config.dataDir,
     }))
   await migrate(db, (line) => log.info(line))

@@ -31,3 +31,21 @@ test('Each force names its own GOV.UK Notify templates beside its key; the singl
   assert.deepEqual(notify.emailTemplateIds, { kent: 'k-email' })
   assert.equal(notify.emailTemplateId, 'shared-email')
 })
+
+test('The database pools take their size from DATABASE_POOL_SIZE and DATABASE_SYSTEM_POOL_SIZE, 20 and 10 when unset, and refuse a size that is not a whole number from 1 to 200', () => {
+  assert.deepEqual(loadConfig({ NODE_ENV: 'test' }).databasePool, { tenant: 20, system: 10 })
+  assert.deepEqual(
+    loadConfig({ NODE_ENV: 'test', DATABASE_POOL_SIZE: '40', DATABASE_SYSTEM_POOL_SIZE: '8' }).databasePool,
+    { tenant: 40, system: 8 },
+  )
+  for (const size of ['0', '-3', '2.5', 'many', '201'])
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'test', DATABASE_POOL_SIZE: size }),
+      /DATABASE_POOL_SIZE must be a whole number from 1 to 200/,
+      size,
+    )
+  assert.throws(
+    () => loadConfig({ NODE_ENV: 'test', DATABASE_SYSTEM_POOL_SIZE: '0' }),
+    /DATABASE_SYSTEM_POOL_SIZE must be a whole number from 1 to 200/,
+  )
+})

@@ -12,6 +12,13 @@ export interface Config {
   /** The tenant and system pools' logins (decision 0019); derived from DATABASE_URL when unset. */
   databaseTenantUrl: string | undefined
   databaseSystemUrl: string | undefined
+  /**
+   * PostgreSQL connections each pool may hold: the tenant pool serves every page and API call
+   * (DATABASE_POOL_SIZE, default 20), the system pool sign-in look-ups and schedulers
+   * (DATABASE_SYSTEM_POOL_SIZE, default 10). Whole numbers from 1 to 200; the server's
+   * max_connections must cover every process's pools.
+   */
+  databasePool: { tenant: number; system: number }
   /** PGlite data directory; 'memory://' for an in-memory database (tests). */
   dataDir: string
   http: { host: string; port: number; publicUrl: string; trustProxy: boolean; bodyLimitBytes: number }
@@ -186,6 +193,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseSystemUrl: production
       ? required('DATABASE_SYSTEM_URL', '')
       : env.DATABASE_SYSTEM_URL || undefined,
+    databasePool: {
+      tenant: poolSize('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 20),
+      system: poolSize('DATABASE_SYSTEM_POOL_SIZE', env.DATABASE_SYSTEM_POOL_SIZE, 10),
+    },
     dataDir: env.WAYPOINT_DATA_DIR ?? './data',
     http: {
       host: env.HOST ?? '127.0.0.1',
@@ -347,6 +358,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     )
   }
   return config
+}
+
+/** A pool's size: a whole number from 1 to 200, or `fallback` when unset. */
+function poolSize(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback
+  const size = Number(value)
+  if (!Number.isInteger(size) || size < 1 || size > 200)
+    throw new ConfigError(`${name} must be a whole number from 1 to 200 (it is ${JSON.stringify(value)})`)
+  return size
 }
 
 /** `kent=value,essex=value` → { kent: 'value', essex: 'value' }. */

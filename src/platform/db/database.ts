@@ -75,6 +75,8 @@ export interface OpenDatabaseOptions {
   tenantUrl?: string
   /** The system pool's login (PostgreSQL); defaults to waypoint_system_login likewise. */
   systemUrl?: string
+  /** PostgreSQL: connections the tenant and system pools may hold (default 20 and 10). */
+  pool?: { tenant?: number; system?: number }
   dataDir?: string
   /** A PGlite data directory dump to start from (tests load a migrated template). */
   loadDataDir?: Blob
@@ -93,6 +95,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options.databaseUrl,
       options.tenantUrl ?? loginUrl(options.databaseUrl, TENANT_LOGIN),
       options.systemUrl ?? loginUrl(options.databaseUrl, SYSTEM_LOGIN),
+      { tenant: options.pool?.tenant ?? 20, system: options.pool?.system ?? 10 },
     )
   return openPglite(options.dataDir ?? 'memory://', options.loadDataDir, options.pgliteSettings)
 }
@@ -163,7 +166,12 @@ async function openPglite(
   )
 }
 
-async function openPostgres(url: string, tenantUrl: string, systemUrl: string): Promise<Database> {
+async function openPostgres(
+  url: string,
+  tenantUrl: string,
+  systemUrl: string,
+  sizes: { tenant: number; system: number },
+): Promise<Database> {
   const statements = new StatementNames()
   const open = (connectionString: string, max: number) => {
     const pool = new pg.Pool({ connectionString, max })
@@ -176,8 +184,10 @@ async function openPostgres(url: string, tenantUrl: string, systemUrl: string): 
   // Three logins: the owner (migrations), the tenant pool (no way to another force or to the
   // system role) and the system pool (region-wide work), decision 0019.
   const owner = open(url, 2)
-  const tenant = open(tenantUrl, 10)
-  const system = open(systemUrl, 5)
+  // Every page and API call holds a tenant connection for each of its transactions: too few
+  // connections and requests queue for them while the process and the server sit idle.
+  const tenant = open(tenantUrl, sizes.tenant)
+  const system = open(systemUrl, sizes.system)
   return buildDatabase(
     'postgres',
     {
