@@ -13,12 +13,13 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { PDFParse } from 'pdf-parse'
+import { aSignedInCitizen, aVictimCase, anInvitation } from '../../test/support/portal-citizen.ts'
 import { citizenTestSignIn, createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import type { DevelopmentStaffMailbox } from '../platform/auth/staff-mail.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
 import { ValidationError } from '../platform/errors.ts'
-import { CITIZEN_SESSION_COOKIE, SESSION_COOKIE } from '../platform/http/server.ts'
+import { SESSION_COOKIE } from '../platform/http/server.ts'
 import { anAthenaEvent } from '../sources/test-support/events.ts'
 import { WritebackEndpointSettings } from '../writeback/endpoint-settings.ts'
 import { WritebackReceiver } from '../writeback/receiver.ts'
@@ -65,81 +66,31 @@ async function aPortalVictim(o: { officer?: boolean; status?: string; forceId?: 
   const forceId = o.forceId ?? 'kent'
   const crimeRef = `46/${80000 + seq}/26`
   const email = `portal.victim${seq}@example.org`
-  const received = await t.app.services.sources.receive(
+  const crime = await aVictimCase(t.app, clock.now(), {
     forceId,
-    'athena',
-    anAthenaEvent({
-      id: `ATH-MSG-${seq}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: o.status ?? 'OPEN',
-        ...(o.officer === false
-          ? {}
-          : { officer: { collarNumber: '4521', name: 'DC Priya Shah', team: 'Maidstone CID' } }),
-      },
-      persons: [
-        {
-          urn: `P-MSG-${seq}`,
-          name: `Victim ${seq}`,
-          role: 'VIC',
-          dateOfBirth: '1980-01-01',
-          phone: `0770090${String(seq).padStart(4, '0')}`,
-          email,
-        },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(received.status, 'applied', String(received.reason))
-  const crime = (await t.app.services.cases.findCrimeByRef(forceId, crimeRef))!
-  const personId = crime.parties[0]!.personId!
-  const invited = await t.app.services.portal.invitations.inviteAs(forceId, {
-    personId,
-    caseKind: 'crime',
-    caseId: crime.crime.id,
-    reason: 'test',
+    crimeRef,
+    eventId: `ATH-MSG-${seq}`,
+    urn: `P-MSG-${seq}`,
+    name: `Victim ${seq}`,
+    dateOfBirth: '1980-01-01',
+    phone: `0770090${String(seq).padStart(4, '0')}`,
+    email,
+    status: o.status ?? 'OPEN',
+    officer:
+      o.officer === false ? null : { collarNumber: '4521', name: 'DC Priya Shah', team: 'Maidstone CID' },
   })
-  assert.equal(invited.kind, 'invited')
+  const personId = crime.personId
+  const invitationId = await anInvitation(t.app, forceId, crime)
   const account = await t.app.services.portal.accounts.ensureAccount({
     email,
     password: 'a long test password',
     totpSecret: 'KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD',
-    invitationId: invited.kind === 'invited' ? invited.invitation.id : '',
+    invitationId,
     forceId,
   })
-  const signedIn = await t.app.http.inject({
-    method: 'POST',
-    url: '/test/citizen-sign-in',
-    payload: { subject: account.id, forceId, provider: 'waypoint' },
-  })
-  // A browser: keeps the cookies it is given and the CSRF token of the page it last read.
-  const jar = new Map<string, string>()
-  const keep = (r: Awaited<ReturnType<typeof t.app.http.inject>>) => {
-    for (const c of r.cookies) c.value === '' ? jar.delete(c.name) : jar.set(c.name, c.value)
-    return r
-  }
-  keep(signedIn)
-  assert.ok(jar.has(CITIZEN_SESSION_COOKIE))
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
-  let csrf = ''
-  const get = async (url: string) => {
-    const r = keep(await t.app.http.inject({ method: 'GET', url, headers: { cookie: cookie() } }))
-    csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)?.[1] ?? csrf
-    return r
-  }
-  const post = async (url: string, form: Record<string, string>, token = csrf) =>
-    keep(
-      await t.app.http.inject({
-        method: 'POST',
-        url,
-        headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
-      }),
-    )
-  return { crimeId: crime.crime.id, crimeRef, personId, accountId: account.id, email, get, post }
+  // A browser signed in as the person: it keeps its cookies and the CSRF token of the page it last read.
+  const { get, post } = await aSignedInCitizen(t.app, account.id, forceId)
+  return { crimeId: crime.crimeId, crimeRef, personId, accountId: account.id, email, get, post }
 }
 
 /** A new session for the same member of staff (after the clock has moved past the old one's life). */

@@ -6,12 +6,17 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
+import {
+  aCitizenBrowser,
+  citizenSessionCookie,
+  codeIn,
+  aVictimCase,
+  anInvitation,
+} from '../../test/support/portal-citizen.ts'
 import { citizenTestSignIn, createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import type { OutgoingMessage } from '../messaging/channels.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
-import { CITIZEN_SESSION_COOKIE } from '../platform/http/server.ts'
-import { anAthenaEvent } from '../sources/test-support/events.ts'
 
 const clock = new FixedClock('2026-06-10T10:00:00Z')
 let t: TestApp
@@ -30,47 +35,22 @@ async function aPersonWithAnAccount() {
   seq += 1
   const crimeRef = `46/${91000 + seq}/26`
   const email = `settings${seq}@example.org`
-  const result = await t.app.services.sources.receive(
-    'kent',
-    'athena',
-    anAthenaEvent({
-      id: `ATH-SETTINGS-${seq}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: 'OPEN',
-        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
-      },
-      persons: [
-        {
-          urn: `P-SETTINGS-${seq}`,
-          name: `Victim ${seq}`,
-          role: 'VIC',
-          dateOfBirth: '1984-03-12',
-          phone: `0770091${String(seq).padStart(4, '0')}`,
-          email,
-        },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(result.status, 'applied', String(result.reason))
-  const crime = (await t.app.services.cases.findCrimeByRef('kent', crimeRef))!
-  const personId = crime.parties[0]!.personId!
-  const invited = await t.app.services.portal.invitations.inviteAs('kent', {
-    personId,
-    caseKind: 'crime',
-    caseId: crime.crime.id,
-    reason: 'test',
+  const crime = await aVictimCase(t.app, clock.now(), {
+    crimeRef,
+    eventId: `ATH-SETTINGS-${seq}`,
+    urn: `P-SETTINGS-${seq}`,
+    name: `Victim ${seq}`,
+    dateOfBirth: '1984-03-12',
+    phone: `0770091${String(seq).padStart(4, '0')}`,
+    email,
   })
-  assert.equal(invited.kind, 'invited')
+  const personId = crime.personId
+  const invitationId = await anInvitation(t.app, 'kent', crime)
   const account = await t.app.services.portal.accounts.ensureAccount({
     email,
     password: 'correct horse battery staple',
     totpSecret: 'JBSWY3DPEHPK3PXP',
-    invitationId: invited.kind === 'invited' ? invited.invitation.id : '',
+    invitationId,
     forceId: 'kent',
   })
   return { account, personId, crimeRef, email }
@@ -78,13 +58,8 @@ async function aPersonWithAnAccount() {
 
 /** A browser signed in as the account, through the same seam an identity provider uses. */
 async function signedIn(accountId: string) {
-  const response = await t.app.http.inject({
-    method: 'POST',
-    url: '/test/citizen-sign-in',
-    payload: { subject: accountId, forceId: 'kent', provider: 'waypoint' },
-  })
-  assert.equal(response.statusCode, 200, response.body)
-  let cookie = `${CITIZEN_SESSION_COOKIE}=${response.cookies.find((c) => c.name === CITIZEN_SESSION_COOKIE)!.value}`
+  const session = await citizenSessionCookie(t.app, accountId)
+  let cookie = `${session.name}=${session.value}`
   let csrf = ''
   const remember = (r: LightMyRequestResponse) => {
     const token = /name="_csrf" value="([^"]+)"/.exec(r.body)?.[1]
@@ -350,41 +325,15 @@ test('CP-20: a person idle past the limit is signed out by the server, and the n
   assert.match(String(visitor.headers.location), /^\/account\/sign-in/)
 })
 
-/** A form post with a cookie jar of one challenge cookie and the anonymous CSRF token. */
-function aVisitor() {
-  const cookies = new Map<string, string>()
-  let csrf = ''
-  const remember = (r: LightMyRequestResponse) => {
-    for (const c of r.cookies) {
-      if (c.value === '' || (c.expires && new Date(c.expires).getTime() <= Date.now())) cookies.delete(c.name)
-      else cookies.set(c.name, c.value)
-    }
-    const token = /name="_csrf" value="([^"]+)"/.exec(r.body)?.[1]
-    if (token) csrf = token
-    return r
-  }
-  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  return {
-    get: async (url: string) =>
-      remember(await t.app.http.inject({ method: 'GET', url, headers: { cookie: cookie() } })),
-    post: async (url: string, form: Record<string, string>) =>
-      remember(
-        await t.app.http.inject({
-          method: 'POST',
-          url,
-          headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
-        }),
-      ),
-  }
-}
+/** A visitor's browser, before any sign-in: its cookie jar and the anonymous CSRF token. */
+const aVisitor = () => aCitizenBrowser(t.app)
 
 async function deliveredCode(email: string): Promise<string> {
   await t.app.jobs.boss.send('messaging.dispatch-due', {})
   await t.app.jobs.drain(['messaging.dispatch-due'])
   const message = received.findLast((m) => m.recipient === email && /security code/.test(m.body))
   assert.ok(message, 'a code reached the person')
-  return /\b(\d{6})\b/.exec(message.body)![1]!
+  return codeIn(message.body)!
 }
 
 test('CP-24: a person who forgot their password resets it with a code sent to their email; their sessions end and they are told; an unknown address sees the same pages', async () => {

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
+import { aCitizenBrowser, codeIn, linkIn, aVictimCase } from '../../test/support/portal-citizen.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { loadConfig } from '../platform/config.ts'
 import { rows } from '../platform/db/database.ts'
 import { FakeNotifyServer, notifyApiKey } from '../simulator/fake-notify/server.ts'
-import { anAthenaEvent } from '../sources/test-support/events.ts'
 import { WritebackEndpointSettings } from '../writeback/endpoint-settings.ts'
 import { WritebackReceiver } from '../writeback/receiver.ts'
 import { WritebackRepository } from '../writeback/repository.ts'
@@ -159,35 +159,16 @@ async function aCrimeWithVictim(): Promise<Victim> {
   const crimeRef = `46/${81000 + seq}/26`
   const name = `Credential Victim${seq}`
   const email = `credential${seq}@example.org`
-  const result = await t.app.services.sources.receive(
-    'kent',
-    'athena',
-    anAthenaEvent({
-      id: `ATH-CREDENTIAL-${seq}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: 'OPEN',
-        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
-      },
-      persons: [
-        {
-          urn: `P-CREDENTIAL-${seq}`,
-          name,
-          role: 'VIC',
-          dateOfBirth: '1984-03-12',
-          phone: `077008${String(seq).padStart(5, '0')}`,
-          email,
-        },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(result.status, 'applied', String(result.reason))
-  const crime = await t.app.services.cases.findCrimeByRef('kent', crimeRef)
-  return { crimeId: crime!.crime.id, personId: crime!.parties[0]!.personId!, name, email }
+  const { crimeId, personId } = await aVictimCase(t.app, clock.now(), {
+    crimeRef,
+    eventId: `ATH-CREDENTIAL-${seq}`,
+    urn: `P-CREDENTIAL-${seq}`,
+    name,
+    dateOfBirth: '1984-03-12',
+    phone: `077008${String(seq).padStart(5, '0')}`,
+    email,
+  })
+  return { crimeId, personId, name, email }
 }
 
 async function invite(victim: Victim): Promise<void> {
@@ -200,31 +181,7 @@ async function invite(victim: Victim): Promise<void> {
   assert.equal(response.statusCode, 303, response.body)
 }
 
-/** A browser: keeps its cookies, and posts forms with the CSRF token of the page it last read. */
-function aBrowser() {
-  const cookies = new Map<string, string>()
-  let csrf = ''
-  const remember = (response: LightMyRequestResponse) => {
-    for (const c of response.cookies) cookies.set(c.name, c.value)
-    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1]
-    if (token) csrf = token
-    return response
-  }
-  const header = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  return {
-    get: async (url: string) =>
-      remember(await t.app.http.inject({ method: 'GET', url, headers: { cookie: header() } })),
-    post: async (url: string, form: Record<string, string> = {}) =>
-      remember(
-        await t.app.http.inject({
-          method: 'POST',
-          url,
-          headers: { cookie: header(), 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
-        }),
-      ),
-  }
-}
+const aBrowser = () => aCitizenBrowser(t.app)
 
 test('CP-6, CP-9: an invitation’s link reaches the person, while staff, the stored message and the RMS see it hidden', async () => {
   const victim = await aCrimeWithVictim()
@@ -274,7 +231,7 @@ test('CP-12: a security code reaches the person’s inbox, never a member of sta
   await invite(victim)
   await settle()
   const invitation = await newest('portal-invitation')
-  const link = /\/portal\/register\?invitation=[\w-]+/.exec(receivedAt(invitation.reference))![0]
+  const link = linkIn(receivedAt(invitation.reference))!
   const browser = aBrowser()
   assert.equal((await browser.get(link)).statusCode, 303)
   await browser.get('/portal/register/email')
@@ -290,7 +247,7 @@ test('CP-12: a security code reaches the person’s inbox, never a member of sta
 
   const writtenBefore = receiver.entries('cad').length + receiver.entries('rms').length
   await settle()
-  const code = /\b(\d{6})\b/.exec(receivedAt(waiting.reference))?.[1]
+  const code = codeIn(receivedAt(waiting.reference))
   assert.ok(code, 'the person received the code')
   const sent = await newest('portal-code')
   assert.equal(await secretsHeld(sent.id), 0)
@@ -342,7 +299,7 @@ test('CP-12: a code GOV.UK Notify did not take the first time is sent, intact, w
   await invite(victim)
   await settle()
   const invitation = await newest('portal-invitation')
-  const link = /\/portal\/register\?invitation=[\w-]+/.exec(receivedAt(invitation.reference))![0]
+  const link = linkIn(receivedAt(invitation.reference))!
   const browser = aBrowser()
   await browser.get(link)
   await browser.get('/portal/register/email')
@@ -360,7 +317,7 @@ test('CP-12: a code GOV.UK Notify did not take the first time is sent, intact, w
     clock.advance(60_000)
     await settle()
   }
-  const code = /\b(\d{6})\b/.exec(receivedAt(waiting.reference))?.[1]
+  const code = codeIn(receivedAt(waiting.reference))
   assert.ok(code, 'the person received the code on the next attempt')
   assert.equal(await secretsHeld(waiting.id), 0)
   assert.ok(!(await newest('portal-code')).body.includes(code))

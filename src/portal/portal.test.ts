@@ -6,6 +6,13 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
+import {
+  aCitizenBrowser,
+  type CitizenBrowser,
+  codeIn,
+  linkIn,
+  aVictimCase,
+} from '../../test/support/portal-citizen.ts'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
@@ -52,35 +59,18 @@ async function aCrimeWithVictim(
   const email = o.samePerson?.email ?? `victim${seq}@example.org`
   const mobile = o.samePerson?.mobile ?? `077009${String(seq).padStart(5, '0')}`
   const urn = o.samePerson?.urn ?? `P-PORTAL-${forceId}-${seq}`
-  const result = await t.app.services.sources.receive(
+  const crime = await aVictimCase(t.app, clock.now(), {
     forceId,
-    'athena',
-    anAthenaEvent({
-      id: `ATH-PORTAL-${forceId}-${seq}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: 'OPEN',
-        ...(o.officer === false ? {} : { officer: { collarNumber: '4521', name: 'DC Priya Shah' } }),
-      },
-      persons: [
-        {
-          urn,
-          name: `Victim ${seq}`,
-          role: 'VIC',
-          dateOfBirth: o.dateOfBirth ?? '1984-03-12',
-          phone: mobile,
-          email,
-        },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(result.status, 'applied', String(result.reason))
-  const crime = await t.app.services.cases.findCrimeByRef(forceId, crimeRef)
-  return { crimeId: crime!.crime.id, crimeRef, personId: crime!.parties[0]!.personId!, email, mobile, urn }
+    crimeRef,
+    eventId: `ATH-PORTAL-${forceId}-${seq}`,
+    urn,
+    name: `Victim ${seq}`,
+    dateOfBirth: o.dateOfBirth ?? '1984-03-12',
+    phone: mobile,
+    email,
+    officer: o.officer === false ? null : undefined,
+  })
+  return { ...crime, email, mobile, urn }
 }
 
 /** What the dev outbox handed over: the people's phones and inboxes. */
@@ -107,39 +97,8 @@ async function lastMessage(
   assert.ok(delivered, `the ${templateKey} message reached the person`)
   return { body: delivered.body, recipient: row.recipient, status: row.status }
 }
-const linkIn = (body: string) => /\/portal\/register\?invitation=[\w-]+/.exec(body)?.[0]
-const codeIn = (body: string) => /\b(\d{6})\b/.exec(body)?.[1]
-
-/** A browser: keeps its cookies, and posts forms with the CSRF token of the page it last read. */
-function aBrowser() {
-  const cookies = new Map<string, string>()
-  let csrf = ''
-  const remember = (response: LightMyRequestResponse) => {
-    for (const c of response.cookies) {
-      if (c.value === '' || (c.expires && new Date(c.expires).getTime() <= Date.now())) cookies.delete(c.name)
-      else cookies.set(c.name, c.value)
-    }
-    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1]
-    if (token) csrf = token
-    return response
-  }
-  const header = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  return {
-    cookies,
-    get: async (url: string) =>
-      remember(await t.app.http.inject({ method: 'GET', url, headers: { cookie: header() } })),
-    post: async (url: string, form: Record<string, string> = {}) =>
-      remember(
-        await t.app.http.inject({
-          method: 'POST',
-          url,
-          headers: { cookie: header(), 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
-        }),
-      ),
-  }
-}
-type Browser = ReturnType<typeof aBrowser>
+const aBrowser = () => aCitizenBrowser(t.app)
+type Browser = CitizenBrowser
 
 async function invite(forceId: string, victim: { crimeId: string; personId: string }) {
   // Signed in now: the tests move the clock on by days, past any earlier session's idle limit.
