@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { grantingScopes } from './oidc-grants.ts'
 
 export interface IdpUser {
   sub: string
@@ -23,23 +24,6 @@ export interface FakeIdp {
 }
 
 // oidc-provider ships no type declarations; this is the part the fake uses.
-interface OidcGrant {
-  addOIDCScope(scope: string): void
-  save(): Promise<string>
-}
-interface OidcContext {
-  oidc: {
-    client: { clientId: string }
-    session: { accountId: string; grantIdFor(clientId: string): string | undefined }
-    result?: { consent?: { grantId?: string } }
-    provider: {
-      Grant: {
-        new (init: { clientId: string; accountId: string }): OidcGrant
-        find(id: string): Promise<OidcGrant>
-      }
-    }
-  }
-}
 interface OidcProvider {
   callback(): (req: IncomingMessage, res: ServerResponse) => void
   interactionDetails(
@@ -101,18 +85,7 @@ export async function startFakeIdp(options: { redirectUris: string[]; users: Idp
         claims: async () => ({ sub, email: user.email, name: user.name, groups: user.groups }),
       }
     },
-    loadExistingGrant: async (ctx: OidcContext) => {
-      const grantId =
-        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId)
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId)
-      const grant = new ctx.oidc.provider.Grant({
-        clientId: ctx.oidc.client.clientId,
-        accountId: ctx.oidc.session.accountId,
-      })
-      grant.addOIDCScope('openid email profile groups')
-      await grant.save()
-      return grant
-    },
+    loadExistingGrant: grantingScopes('openid email profile groups'),
   })
   const providerCallback = provider.callback()
 

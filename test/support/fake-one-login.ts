@@ -9,6 +9,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { calculateJwkThumbprint, type JWK } from 'jose'
+import { type OidcContext, grantingScopes } from './oidc-grants.ts'
 
 export interface OneLoginUser {
   sub: string
@@ -43,24 +44,6 @@ interface OidcProvider {
     result: Record<string, unknown>,
     options?: { mergeWithLastSubmission?: boolean },
   ): Promise<void>
-}
-interface OidcGrant {
-  addOIDCScope(scope: string): void
-  save(): Promise<string>
-}
-interface OidcContext {
-  oidc: {
-    client: { clientId: string }
-    session: { accountId: string; grantIdFor(clientId: string): string | undefined }
-    result?: { consent?: { grantId?: string } }
-    entities?: { AuthorizationCode?: { acr?: string } }
-    provider: {
-      Grant: {
-        new (init: { clientId: string; accountId: string }): OidcGrant
-        find(id: string): Promise<OidcGrant>
-      }
-    }
-  }
 }
 
 /** One Login's levels of authentication: `Cl` (low) and `Cl.Cm` (medium, two factors). */
@@ -171,18 +154,7 @@ export async function startFakeOneLogin(options: {
           }),
         }
       },
-      loadExistingGrant: async (ctx: OidcContext) => {
-        const grantId =
-          ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId)
-        if (grantId) return ctx.oidc.provider.Grant.find(grantId)
-        const grant = new ctx.oidc.provider.Grant({
-          clientId: ctx.oidc.client.clientId,
-          accountId: ctx.oidc.session.accountId,
-        })
-        grant.addOIDCScope('openid email phone')
-        await grant.save()
-        return grant
-      },
+      loadExistingGrant: grantingScopes('openid email phone'),
     })
     return provider
   }
