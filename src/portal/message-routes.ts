@@ -15,6 +15,11 @@ import { messageField, type PortalMessageService } from './message-service.ts'
 const FORM_MAX = 5000
 const uuid = Type.String({ format: 'uuid' })
 const access = { citizen: true as const, product: 'portal' as const }
+/** A message the person writes, new or answering a request for information. */
+const messageForm = Type.Object({
+  message: Type.Optional(Type.String({ maxLength: FORM_MAX })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+})
 
 export function registerPortalMessageRoutes(
   http: FastifyInstance,
@@ -60,10 +65,7 @@ export function registerPortalMessageRoutes(
       config: { access },
       schema: {
         params: Type.Object({ id: uuid }),
-        body: Type.Object({
-          message: Type.Optional(Type.String({ maxLength: FORM_MAX })),
-          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
+        body: messageForm,
       },
     },
     async (request, reply) => {
@@ -128,10 +130,7 @@ export function registerPortalMessageRoutes(
       config: { access },
       schema: {
         params: Type.Object({ id: uuid, requestId: uuid }),
-        body: Type.Object({
-          message: Type.Optional(Type.String({ maxLength: FORM_MAX })),
-          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
+        body: messageForm,
       },
     },
     async (request, reply) => {
