@@ -6,12 +6,12 @@
 // and (with JavaScript, where axe runs) meets WCAG 2.2 AA.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { OutgoingMessage } from '../../src/messaging/channels.ts'
 import { FixedClock } from '../../src/platform/clock.ts'
-import { anAthenaEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
 import { atWidth, pageWidth } from '../support/page-checks.ts'
+import { anInvitation, aVictimCase, signInContext } from '../support/portal-citizen.ts'
 import { citizenTestSignIn, createTestApp, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-10T10:00:00Z')
@@ -46,48 +46,15 @@ async function anInvitedVictim() {
   seq += 1
   const crimeRef = `46/${95000 + seq}/26`
   const email = `account-browser${seq}@example.org`
-  const result = await t.app.services.sources.receive(
-    'kent',
-    'athena',
-    anAthenaEvent({
-      id: `ATH-ACCOUNT-BROWSER-${seq}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: 'OPEN',
-        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
-      },
-      persons: [
-        {
-          urn: `P-AB-${seq}`,
-          name: `Account Victim ${seq}`,
-          role: 'VIC',
-          phone: `0770092${String(seq).padStart(4, '0')}`,
-          email,
-        },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(result.status, 'applied', String(result.reason))
-  const crime = (await t.app.services.cases.findCrimeByRef('kent', crimeRef))!
-  const invited = await t.app.services.portal.invitations.inviteAs('kent', {
-    personId: crime.parties[0]!.personId!,
-    caseKind: 'crime',
-    caseId: crime.crime.id,
-    reason: 'test',
+  const crime = await aVictimCase(t.app, clock.now(), {
+    crimeRef,
+    eventId: `ATH-ACCOUNT-BROWSER-${seq}`,
+    urn: `P-AB-${seq}`,
+    name: `Account Victim ${seq}`,
+    phone: `0770092${String(seq).padStart(4, '0')}`,
+    email,
   })
-  assert.equal(invited.kind, 'invited')
-  return { email, invitationId: invited.kind === 'invited' ? invited.invitation.id : '' }
-}
-
-async function signedIn(context: BrowserContext, subject: string, provider: string): Promise<void> {
-  const response = await context.request.post('/test/citizen-sign-in', {
-    data: { subject, forceId: 'kent', provider },
-  })
-  assert.equal(response.status(), 200)
+  return { email, invitationId: await anInvitation(t.app, 'kent', crime) }
 }
 
 /** Exit this page, no sideways scrolling at 320 px and, where axe runs, no WCAG 2.2 AA violation. */
@@ -113,7 +80,7 @@ for (const javaScriptEnabled of [true, false]) {
       forceId: 'kent',
     })
     const context = await browser.newContext({ javaScriptEnabled })
-    await signedIn(context, account.id, 'waypoint')
+    await signInContext(context, account.id, 'waypoint')
     const page = await context.newPage()
 
     await page.goto('/portal/account')
@@ -180,7 +147,7 @@ for (const javaScriptEnabled of [true, false]) {
     )
     assert.ok(account)
     const context = await browser.newContext({ javaScriptEnabled })
-    await signedIn(context, sub, 'one-login')
+    await signInContext(context, sub, 'one-login')
     const page = await context.newPage()
     await page.goto('/portal')
     await page.getByRole('heading', { name: 'Before you start' }).waitFor()

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { anAthenaEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
 import { atWidth, pageWidth } from '../support/page-checks.ts'
+import { anInvitation, aVictimCase, signInContext } from '../support/portal-citizen.ts'
 import { citizenTestSignIn, createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
 import { FixedClock } from '../../src/platform/clock.ts'
 
@@ -50,48 +50,24 @@ after(async () => {
 /** A crime of officer 4521 whose victim has a portal account. */
 async function aVictim(n: number): Promise<{ crimeId: string; crimeRef: string; accountId: string }> {
   const crimeRef = `46/${83000 + n}/26`
-  const result = await t.app.services.sources.receive(
-    'kent',
-    'athena',
-    anAthenaEvent({
-      id: `ATH-PM-BROWSER-${n}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: 'OPEN',
-        officer: { collarNumber: '4521', name: 'DC Priya Shah', team: 'Maidstone CID' },
-      },
-      persons: [
-        {
-          urn: `P-PMB-${n}`,
-          name: `Browser Writer ${n}`,
-          role: 'VIC',
-          phone: `0770090${7000 + n}`,
-          email: `pm-browser${n}@example.org`,
-        },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(result.status, 'applied', String(result.reason))
-  const crime = (await t.app.services.cases.findCrimeByRef('kent', crimeRef))!
-  const invited = await t.app.services.portal.invitations.inviteAs('kent', {
-    personId: crime.parties[0]!.personId!,
-    caseKind: 'crime',
-    caseId: crime.crime.id,
-    reason: 'browser test',
+  const crime = await aVictimCase(t.app, clock.now(), {
+    crimeRef,
+    eventId: `ATH-PM-BROWSER-${n}`,
+    urn: `P-PMB-${n}`,
+    name: `Browser Writer ${n}`,
+    phone: `0770090${7000 + n}`,
+    email: `pm-browser${n}@example.org`,
+    officer: { collarNumber: '4521', name: 'DC Priya Shah', team: 'Maidstone CID' },
   })
-  assert.equal(invited.kind, 'invited')
+  const invitationId = await anInvitation(t.app, 'kent', crime, 'browser test')
   const account = await t.app.services.portal.accounts.ensureAccount({
     email: `pm-browser${n}@example.org`,
     password: 'a long browser test password',
     totpSecret: 'KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD',
-    invitationId: invited.kind === 'invited' ? invited.invitation.id : '',
+    invitationId,
     forceId: 'kent',
   })
-  return { crimeId: crime.crime.id, crimeRef, accountId: account.id }
+  return { crimeId: crime.crimeId, crimeRef, accountId: account.id }
 }
 
 /** Where axe runs (JavaScript on), no WCAG 2.2 AA violation; at 320 px, no sideways scrolling. */
@@ -109,10 +85,7 @@ for (const javaScriptEnabled of [true, false]) {
   test(`CP-76, CP-83, CP-94, CP-107: a person and their officer message each other on accessible pages (${js})`, async () => {
     const victim = await aVictim(javaScriptEnabled ? 1 : 2)
     const citizen = await browser.newContext({ javaScriptEnabled })
-    const signIn = await citizen.request.post('/test/citizen-sign-in', {
-      data: { subject: victim.accountId, forceId: 'kent', provider: 'waypoint' },
-    })
-    assert.equal(signIn.status(), 200)
+    await signInContext(citizen, victim.accountId)
     const page = await citizen.newPage()
     await page.goto(`/portal/cases/${victim.crimeId}/messages`)
     await page.getByRole('heading', { name: 'Messages with your investigating officer' }).waitFor()

@@ -10,9 +10,9 @@ import type { Page } from 'playwright-core'
 import type { OutgoingMessage } from '../../src/messaging/channels.ts'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { rows } from '../../src/platform/db/database.ts'
-import { anAthenaEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
 import { atWidth, pageWidth } from '../support/page-checks.ts'
+import { aVictimCase } from '../support/portal-citizen.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-10T10:00:00Z')
@@ -34,28 +34,15 @@ after(async () => {
 async function aVictim(n: number): Promise<{ personId: string; crimeRef: string; email: string }> {
   const crimeRef = `46/${81000 + n}/26`
   const email = `browser-victim${n}@example.org`
-  const result = await t.app.services.sources.receive(
-    'kent',
-    'athena',
-    anAthenaEvent({
-      id: `ATH-PORTAL-BROWSER-${n}`,
-      type: 'INVESTIGATION_CREATED',
-      at: clock.now().toISOString(),
-      crimeRef,
-      investigation: {
-        crimeType: 'Burglary',
-        status: 'OPEN',
-        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
-      },
-      persons: [
-        { urn: `P-PB-${n}`, name: `Browser Victim ${n}`, role: 'VIC', phone: `0770090${8000 + n}`, email },
-      ],
-    }),
-    'application/json',
-  )
-  assert.equal(result.status, 'applied', String(result.reason))
-  const crime = await t.app.services.cases.findCrimeByRef('kent', crimeRef)
-  return { personId: crime!.parties[0]!.personId!, crimeRef, email }
+  const { personId } = await aVictimCase(t.app, clock.now(), {
+    crimeRef,
+    eventId: `ATH-PORTAL-BROWSER-${n}`,
+    urn: `P-PB-${n}`,
+    name: `Browser Victim ${n}`,
+    phone: `0770090${8000 + n}`,
+    email,
+  })
+  return { personId, crimeRef, email }
 }
 
 /**
