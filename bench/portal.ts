@@ -26,6 +26,19 @@ const targetP95 = 300
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const force = 'kent'
 
+// Every statement the tenant and system logins send (the owner's, pg-boss's, are left out), to
+// count what one page costs: statements, and transactions (`begin`).
+const counted = { statements: 0, transactions: 0 }
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown
+pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+  if (/^waypoint_(tenant|system)_login$/.test(this.user ?? '')) {
+    const text = typeof config === 'string' ? config : ((config as { text?: string })?.text ?? '')
+    counted.statements += 1
+    if (/^\s*begin\b/i.test(text)) counted.transactions += 1
+  }
+  return query.call(this, config, ...rest)
+} as typeof pg.Client.prototype.query
+
 const name = `waypoint_bench_portal_${randomBytes(4).toString('hex')}`
 const admin = new pg.Client({ connectionString: server })
 await admin.connect()
@@ -147,6 +160,48 @@ try {
   console.log(
     `${people} people with a case, an account and a session in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   )
+
+  // What each page costs the database, asked for one at a time by ten of the people.
+  const pages: { label: string; ask: (user: (typeof users)[number]) => Promise<Response> }[] = [
+    { label: 'GET /portal', ask: (u) => fetch(`${base}/portal`, { headers: { cookie: u.cookie } }) },
+    {
+      label: 'GET /portal/cases/:id',
+      ask: (u) => fetch(`${base}/portal/cases/${u.caseId}`, { headers: { cookie: u.cookie } }),
+    },
+    {
+      label: 'GET /portal/cases/:id/messages',
+      ask: (u) => fetch(`${base}/portal/cases/${u.caseId}/messages`, { headers: { cookie: u.cookie } }),
+    },
+    {
+      label: 'POST /portal/cases/:id/messages',
+      ask: (u) =>
+        fetch(`${base}/portal/cases/${u.caseId}/messages`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            message: 'Is there any news about my bicycle?',
+            _csrf: u.csrf,
+          }).toString(),
+        }),
+    },
+  ]
+  for (const page of pages) {
+    const per: { statements: number; transactions: number }[] = []
+    for (const user of users.slice(0, 10)) {
+      const before = { ...counted }
+      const answer = await page.ask(user)
+      await answer.arrayBuffer()
+      per.push({
+        statements: counted.statements - before.statements,
+        transactions: counted.transactions - before.transactions,
+      })
+    }
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]
+    console.log(
+      `${page.label.padEnd(34)} ${median(per.map((p) => p.statements))} statements in ${median(per.map((p) => p.transactions))} transactions (median of ${per.length})`,
+    )
+  }
 
   const load = async (label: string, options: autocannon.Options) => {
     const times: number[] = []
