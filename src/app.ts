@@ -202,6 +202,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     loadCase: (tx, key) => journeys.caseReader.loadCase(tx, key),
     citizenSessions: platform.services.citizenSessions,
     forceHasPortal: (forceId) => forces.hasProduct(forceId, 'portal'),
+    forceName: async (forceId) => (await forces.list()).find((f) => f.id === forceId)?.name,
     cipher: writeback.services.writeback.cipher,
     outbound,
     // A change to a person's details reaches each force's CAD log and crime record (CP-30, CP-31).
@@ -286,6 +287,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
     sessions: services.sessions,
     loadStaff: (session) => services.staff.loadPrincipal(session),
+    // A Portal page's session, account and case links in one query (decision 0031).
+    findCitizenSession: (sessionId) => services.portal.accounts.findCitizenSession(sessionId),
     forceHasProduct: (forceId, product) => forces.hasProduct(forceId, product),
     pageGlobals: async (request) => {
       const userForce = request.staff?.forceId ? await forces.get(request.staff.forceId) : undefined

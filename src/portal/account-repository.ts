@@ -1,9 +1,18 @@
 // The only SQL of the region-wide portal tables: accounts (one per person, across forces) and the
 // pending steps of registering and signing in. Always under `asSystem`: no force's staff role
 // reads them (decision 0023).
-import { and, eq, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Tx } from '../platform/db/database.ts'
-import { type AccountRow, type ChallengeRow, portalAccounts, portalChallenges } from './schema.ts'
+import type { SessionRow } from '../platform/http/session-repository.ts'
+import { sessions } from '../platform/schema.ts'
+import {
+  type AccountRow,
+  type ChallengeRow,
+  type LinkRow,
+  portalAccounts,
+  portalChallenges,
+  portalLinks,
+} from './schema.ts'
 
 export class AccountRepository {
   account(tx: Tx, id: string): Promise<AccountRow | undefined> {
@@ -12,6 +21,41 @@ export class AccountRepository {
       .from(portalAccounts)
       .where(eq(portalAccounts.id, id))
       .then((r) => r[0])
+  }
+
+  /**
+   * A citizen session with the Portal account it names and that account's case links, newest
+   * first, in one statement: by account id for the built-in sign-in (`providers.builtIn`), by
+   * One Login `sub` otherwise (`providers.oneLogin`). Undefined when there is no such session.
+   */
+  async sessionWithAccount(
+    tx: Tx,
+    sessionId: string,
+    providers: { builtIn: string; oneLogin: string },
+  ): Promise<{ session: SessionRow; account: AccountRow | undefined; links: LinkRow[] } | undefined> {
+    const provider = sql`${sessions.data}->>'provider'`
+    const subject = sql`${sessions.data}->>'subject'`
+    const found = await tx
+      .select({ session: sessions, account: portalAccounts, link: portalLinks })
+      .from(sessions)
+      .leftJoin(
+        portalAccounts,
+        sql`${sessions.subjectKind} = 'citizen' and (
+          ${portalAccounts.id} = case when ${provider} = ${providers.builtIn}
+            and ${subject} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+            then (${subject})::uuid end
+          or ${portalAccounts.oneLoginSub} = case when ${provider} = ${providers.oneLogin} then ${subject} end)`,
+      )
+      .leftJoin(portalLinks, eq(portalLinks.accountId, portalAccounts.id))
+      .where(eq(sessions.id, sessionId))
+      .orderBy(desc(portalLinks.linkedAt))
+    const first = found[0]
+    if (!first) return undefined
+    return {
+      session: first.session,
+      account: first.account ?? undefined,
+      links: found.flatMap((r) => (r.link ? [r.link] : [])),
+    }
   }
 
   accountByEmail(tx: Tx, emailKey: string): Promise<AccountRow | undefined> {

@@ -17,7 +17,15 @@ import type { PortalEventSink } from './api/webhook-service.ts'
 import type { AccountRepository } from './account-repository.ts'
 import type { PortalRepository } from './repository.ts'
 import type { OneLoginIdentity } from './one-login-service.ts'
-import type { AccountRow, ChallengeRow, InvitationRow, NotifyChannel, SecondFactor } from './schema.ts'
+import type { SessionRow } from '../platform/http/session-repository.ts'
+import type {
+  AccountRow,
+  ChallengeRow,
+  InvitationRow,
+  LinkRow,
+  NotifyChannel,
+  SecondFactor,
+} from './schema.ts'
 
 /** The provider names citizen sessions carry (decision 0023). */
 export const BUILT_IN_PROVIDER = 'waypoint'
@@ -102,6 +110,8 @@ export class AccountService {
   readonly #detailsChanged: DetailsChanged
   readonly #events: PortalEventSink | undefined
   readonly #passwordChanged: (tx: Tx, account: AccountRow) => Promise<void>
+  /** The account and links read with each citizen session this process resolved, by session row. */
+  readonly #signedIn = new WeakMap<object, { account: AccountRow | undefined; links: LinkRow[] }>()
 
   constructor(deps: {
     db: Database
@@ -489,6 +499,39 @@ export class AccountService {
   /** The account a signed-in citizen's session names (built-in sign-in), if it still exists. */
   account(id: string): Promise<AccountRow | undefined> {
     return this.#db.asSystem((tx) => this.#accounts.account(tx, id))
+  }
+
+  /**
+   * A citizen session by its id, read with the account it names and that account's case links in
+   * one query (the HTTP shell resolves every citizen request's session through this), so a page
+   * asks the database once for who is signed in and which cases they reach.
+   */
+  async findCitizenSession(sessionId: string): Promise<SessionRow | undefined> {
+    const found = await this.#db.asSystem((tx) =>
+      this.#accounts.sessionWithAccount(tx, sessionId, {
+        builtIn: BUILT_IN_PROVIDER,
+        oneLogin: ONE_LOGIN_PROVIDER,
+      }),
+    )
+    if (!found) return undefined
+    this.#signedIn.set(found.session, { account: found.account, links: found.links })
+    return found.session
+  }
+
+  /**
+   * The account of a request's citizen session with its case links: as read with the session
+   * (`findCitizenSession`), or else read now.
+   */
+  async signedIn(
+    session: SessionRow | undefined,
+  ): Promise<{ account: AccountRow; links: readonly LinkRow[] } | undefined> {
+    if (!session) return undefined
+    const held = this.#signedIn.get(session)
+    if (held) return held.account ? { account: held.account, links: held.links } : undefined
+    const account = await this.accountOfSession(session.data as { provider?: string; subject?: string })
+    if (!account) return undefined
+    const links = await this.#db.asSystem((tx) => this.#portal.linksOfAccount(tx, account.id))
+    return { account, links }
   }
 
   /**

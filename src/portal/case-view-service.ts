@@ -63,22 +63,43 @@ export function statusWords(status: string): string {
   )
 }
 
+/**
+ * Whose cases: an account's id (its links are read), or the account with the links already read
+ * with its session (the citizen pages; decision 0031).
+ */
+export type CitizenRef = string | { id: string; links: readonly LinkRow[] }
+
 export class CitizenCaseService {
   readonly #db: Database
   readonly #repo: PortalRepository
   readonly #cases: CaseService
   readonly #audit: AuditService
+  readonly #forceName: (forceId: string) => Promise<string | undefined>
 
-  constructor(deps: { db: Database; repo: PortalRepository; cases: CaseService; audit: AuditService }) {
+  constructor(deps: {
+    db: Database
+    repo: PortalRepository
+    cases: CaseService
+    audit: AuditService
+    /** A force's name, from the process's cache of forces. */
+    forceName: (forceId: string) => Promise<string | undefined>
+  }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#cases = deps.cases
     this.#audit = deps.audit
+    this.#forceName = deps.forceName
+  }
+
+  /** The links of a citizen: those read with their session, or read now (region-wide). */
+  async linksOf(citizen: CitizenRef): Promise<readonly LinkRow[]> {
+    if (typeof citizen !== 'string') return citizen.links
+    return this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, citizen))
   }
 
   /** Every case linked to the account, newest link first, each read in its own force. */
-  async dashboard(accountId: string, lastSignedInAt: Date | null): Promise<CitizenCaseSummary[]> {
-    const links = await this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, accountId))
+  async dashboard(citizen: CitizenRef, lastSignedInAt: Date | null): Promise<CitizenCaseSummary[]> {
+    const links = await this.linksOf(citizen)
     const seen = new Set<string>()
     const summaries: CitizenCaseSummary[] = []
     for (const link of links) {
@@ -95,12 +116,13 @@ export class CitizenCaseService {
    * case, by URL, is indistinguishable from none). The view is audited in the owning force.
    */
   async caseOf(
-    accountId: string,
+    citizen: CitizenRef,
     caseId: string,
     lastSignedInAt: Date | null,
     request: { ip: string; id: string },
   ): Promise<CitizenCase> {
-    const { link, found } = await this.own(accountId, caseId, lastSignedInAt)
+    const accountId = idOf(citizen)
+    const { link, found } = await this.own(citizen, caseId, lastSignedInAt)
     await this.#audit.record({
       action: `${link.caseKind}.viewed`,
       forceId: link.forceId,
@@ -119,11 +141,11 @@ export class CitizenCaseService {
    * it shows); "not found" for any case the account has no link to.
    */
   async own(
-    accountId: string,
+    citizen: CitizenRef,
     caseId: string,
     lastSignedInAt: Date | null,
   ): Promise<{ link: LinkRow; found: CitizenCase }> {
-    const links = await this.#db.asSystem((tx) => this.#repo.linksOfAccount(tx, accountId))
+    const links = await this.linksOf(citizen)
     const link = links.find((l) => l.caseId === caseId)
     if (!link) throw new NotFoundError('The case')
     const found = await this.#read(link, lastSignedInAt)
@@ -132,8 +154,8 @@ export class CitizenCaseService {
   }
 
   async #read(link: LinkRow, lastSignedInAt: Date | null): Promise<CitizenCase | undefined> {
+    const forceName = (await this.#forceName(link.forceId)) ?? link.forceId
     return this.#db.withForce(link.forceId, async (tx) => {
-      const forceName = (await this.#repo.forceName(tx, link.forceId)) ?? link.forceId
       const since = (at: Date) => !!lastSignedInAt && at > lastSignedInAt
       const updatesOf = (
         timeline: { eventType: string; changes: Record<string, { to: unknown }>; occurredAt: Date }[],
@@ -195,6 +217,11 @@ export class CitizenCaseService {
       }
     })
   }
+}
+
+/** The account id of a citizen reference. */
+export function idOf(citizen: CitizenRef): string {
+  return typeof citizen === 'string' ? citizen : citizen.id
 }
 
 /** A linked case the force has since deleted (PIRM) is left off, not an error. */

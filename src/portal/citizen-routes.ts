@@ -35,19 +35,18 @@ export async function citizenAccount(
   request: FastifyRequest,
   options: { beforeTerms?: boolean } = {},
 ) {
-  // A built-in or a One Login session: the account is found from either (decision 0023).
-  const account = await accounts.accountOfSession(
-    request.citizenSession?.data as { provider?: string; subject?: string } | undefined,
-  )
-  if (!account)
+  // A built-in or a One Login session: the account is found from either (decision 0023), read
+  // with the session and its case links in one query (decision 0031).
+  const signedIn = await accounts.signedIn(request.citizenSession)
+  if (!signedIn)
     throw new DomainError('no-account', 'Your account could not be found. Sign in again.', { status: 401 })
   // CP-13: an account made at a first One Login sign-in reaches its cases and messages only once
   // the terms are accepted (the dashboard sends them to /portal/welcome to do so).
-  if (!account.termsAcceptedAt && !options.beforeTerms)
+  if (!signedIn.account.termsAcceptedAt && !options.beforeTerms)
     throw new DomainError('terms-needed', 'Accept the terms of use first: open Your cases to see them.', {
       status: 403,
     })
-  return account
+  return { ...signedIn.account, links: signedIn.links }
 }
 
 export function registerPortalCitizenRoutes(
@@ -357,7 +356,7 @@ export function registerPortalCitizenRoutes(
     const account = await citizenAccount(accounts, request, { beforeTerms: true })
     // An account made at a first One Login sign-in accepts the terms before anything else (CP-13).
     if (!account.termsAcceptedAt) return reply.redirect('/portal/welcome', 303)
-    const cases = await deps.cases.dashboard(account.id, account.previousSignedInAt)
+    const cases = await deps.cases.dashboard(account, account.previousSignedInAt)
     return reply.render('portal/dashboard.njk', {
       title: 'Your cases',
       cases,
@@ -372,7 +371,7 @@ export function registerPortalCitizenRoutes(
   }
   async function openCase(request: FastifyRequest<{ Params: { id: string } }>) {
     const account = await signedInAccount(request)
-    return deps.cases.caseOf(account.id, request.params.id, account.previousSignedInAt, request)
+    return deps.cases.caseOf(account, request.params.id, account.previousSignedInAt, request)
   }
 
   http.get<{ Params: { id: string } }>('/portal/cases/:id', caseRoute, async (request, reply) => {

@@ -31,7 +31,7 @@ export function registerPortalMessageRoutes(
     extra: { errors?: unknown[]; values?: object; done?: string } = {},
   ) => {
     const me = await account(request)
-    const thread = await deps.messages.thread(me.id, request.params.id, request, {
+    const thread = await deps.messages.thread(me, request.params.id, request, {
       lastSignedInAt: me.previousSignedInAt,
     })
     return {
@@ -72,7 +72,7 @@ export function registerPortalMessageRoutes(
       const me = await account(request)
       try {
         const sent = await deps.messages.send(
-          me.id,
+          me,
           request.params.id,
           { text: request.body.message ?? '' },
           request,
@@ -92,7 +92,7 @@ export function registerPortalMessageRoutes(
     { config: { access }, schema: { params: Type.Object({ id: uuid, messageId: uuid }) } },
     async (request, reply) => {
       const me = await account(request)
-      const thread = await deps.messages.thread(me.id, request.params.id, request, { markRead: false })
+      const thread = await deps.messages.thread(me, request.params.id, request, { markRead: false })
       const message = thread.messages.find((m) => m.id === request.params.messageId && m.fromMe)
       if (!message) throw new NotFoundError('The message')
       return reply.render('portal/message-sent.njk', { title: 'Message sent', thread, message })
@@ -105,7 +105,7 @@ export function registerPortalMessageRoutes(
     extra: object = {},
   ) => {
     const me = await account(request)
-    const thread = await deps.messages.thread(me.id, request.params.id, request, { markRead: false })
+    const thread = await deps.messages.thread(me, request.params.id, request, { markRead: false })
     const asked = thread.messages.find((m) => m.id === request.params.requestId && m.openRequest)
     return {
       title: 'Send the information your officer asked for',
@@ -137,7 +137,7 @@ export function registerPortalMessageRoutes(
       const me = await account(request)
       try {
         const sent = await deps.messages.send(
-          me.id,
+          me,
           request.params.id,
           { text: request.body.message ?? '', answersRequest: request.params.requestId },
           request,
@@ -170,7 +170,7 @@ export function registerPortalMessageRoutes(
     async (request, reply) => {
       const me = await account(request)
       const action = request.body.action as 'read' | 'unread' | 'delete'
-      await deps.messages.change(me.id, request.params.id, request.params.messageId, action, request)
+      await deps.messages.change(me, request.params.id, request.params.messageId, action, request)
       const done = action === 'delete' ? 'deleted' : action
       return reply.redirect(`/portal/cases/${request.params.id}/messages?done=${done}#messages`, 303)
     },

@@ -18,7 +18,7 @@ import { ValidationError } from '../platform/errors.ts'
 import { caseTargets } from '../writeback/sent-messages.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import type { AccountRepository } from './account-repository.ts'
-import type { CitizenCase, CitizenCaseService } from './case-view-service.ts'
+import { type CitizenCase, type CitizenCaseService, type CitizenRef, idOf } from './case-view-service.ts'
 import type { MessageSettingsRepository } from './message-repository.ts'
 import {
   defaultNewCrimeRules,
@@ -281,12 +281,13 @@ export class PortalMessageService {
    * the view is audited in the force that owns the case. Another person's case is not found.
    */
   async thread(
-    accountId: string,
+    citizen: CitizenRef,
     caseId: string,
     request: CitizenRequest,
     options: { markRead?: boolean; lastSignedInAt?: Date | null } = {},
   ): Promise<CitizenThread> {
-    const { link, found } = await this.#cases.own(accountId, caseId, options.lastSignedInAt ?? null)
+    const accountId = idOf(citizen)
+    const { link, found } = await this.#cases.own(citizen, caseId, options.lastSignedInAt ?? null)
     const settings = await this.settings(link.forceId)
     return this.#db.withForce(link.forceId, async (tx) => {
       const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
@@ -346,12 +347,13 @@ export class PortalMessageService {
    * crime, so the page can signpost (CP-83..85).
    */
   async send(
-    accountId: string,
+    citizen: CitizenRef,
     caseId: string,
     input: { text: string; answersRequest?: string | null },
     request: CitizenRequest,
   ): Promise<SentPortalMessage> {
-    const { link, found } = await this.#cases.own(accountId, caseId, null)
+    const accountId = idOf(citizen)
+    const { link, found } = await this.#cases.own(citizen, caseId, null)
     if (!found.messagingOpen)
       throw new ValidationError([{ field: messageField, message: closedReason(found) }])
     const settings = await this.settings(link.forceId)
@@ -417,13 +419,14 @@ export class PortalMessageService {
 
   /** The person marks an officer's message read or unread, or deletes a message from their view (CP-102). */
   async change(
-    accountId: string,
+    citizen: CitizenRef,
     caseId: string,
     messageId: string,
     change: 'read' | 'unread' | 'delete',
     request: CitizenRequest,
   ): Promise<void> {
-    const { link } = await this.#cases.own(accountId, caseId, null)
+    const accountId = idOf(citizen)
+    const { link } = await this.#cases.own(citizen, caseId, null)
     await this.#db.withForce(link.forceId, async (tx) => {
       const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
       if (!thread) throw new ValidationError([{ field: messageField, message: 'The message was not found' }])

@@ -72,6 +72,8 @@ export function createPortal(deps: {
   loadCase: CaseReader['loadCase']
   citizenSessions: CitizenSessions
   forceHasPortal: (forceId: string) => Promise<boolean>
+  /** A force's name, from the process's cache of forces (forgotten when the force is saved). */
+  forceName: (forceId: string) => Promise<string | undefined>
   /** Seals each force's One Login private key and webhook secrets (the credential cipher). */
   cipher: CredentialCipher
   /** Where One Login and iHub's webhooks may be reached (decision 0016). */
@@ -146,7 +148,13 @@ export function createPortal(deps: {
   deps.cases.onChange((tx, events) => invitations.onCaseEvents(tx, events))
   // Changes a person is shown on their case reach iHub as `case.updated` (CP-163).
   deps.cases.onChange((tx, events) => portalApi.webhooks.onCaseEvents(tx, repo, events))
-  const cases = new CitizenCaseService({ db: deps.db, repo, cases: deps.cases, audit: deps.audit })
+  const cases = new CitizenCaseService({
+    db: deps.db,
+    repo,
+    cases: deps.cases,
+    audit: deps.audit,
+    forceName: deps.forceName,
+  })
   const messages = new PortalMessageService({
     db: deps.db,
     clock: deps.clock,

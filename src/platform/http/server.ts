@@ -65,6 +65,11 @@ export interface HttpDependencies {
   config: Config
   log: Logger
   sessions: SessionService
+  /**
+   * Reads a citizen session by its id (the hash of its token); a product that needs more about
+   * the citizen on every page reads it in the same query (the Portal: account and case links).
+   */
+  findCitizenSession?(sessionId: string): Promise<Session | undefined>
   /** Loads the signed-in member of staff for a session. */
   loadStaff(session: Session): Promise<StaffPrincipal | undefined>
   /** Whether a force has bought a product (UJ-5, CP-5, CRM-5). */
@@ -162,7 +167,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     const citizenToken = request.cookies[CITIZEN_SESSION_COOKIE]
     const citizenUnsigned = citizenToken ? request.unsignCookie(citizenToken) : undefined
     if (citizenUnsigned?.valid && citizenUnsigned.value) {
-      const session = await sessions.resolve(citizenUnsigned.value)
+      const session = await sessions.resolve(citizenUnsigned.value, deps.findCitizenSession)
       if (session?.subjectKind === 'citizen' && session.subjectId && session.forceId) {
         request.citizenSession = session
         request.citizen = { id: session.subjectId, forceId: session.forceId }

@@ -26,11 +26,18 @@ export class SessionService {
     this.#clock = clock
   }
 
-  /** The live session for a cookie token, or undefined when unknown, idle too long or too old. */
-  async resolve(token: string | undefined): Promise<Session | undefined> {
+  /**
+   * The live session for a cookie token, or undefined when unknown, idle too long or too old.
+   * `find` reads the row by its id (default: the session alone); a caller that needs more with
+   * it (the Portal reads the citizen's account and links in the same query) passes its own.
+   */
+  async resolve(
+    token: string | undefined,
+    find: (id: string) => Promise<Session | undefined> = (id) => this.#repo.find(id),
+  ): Promise<Session | undefined> {
     if (!token || token.length > 200) return undefined
     const id = hashToken(token)
-    const session = await this.#repo.find(id)
+    const session = await find(id)
     if (!session) return undefined
     const now = this.#clock.now()
     const idleLimit = session.lastSeenAt.getTime() + this.#config.idleMinutes * 60_000
