@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createCases } from './cases/module.ts'
 import { createContact } from './contact/module.ts'
+import { createContactPhone } from './contact/telephony-module.ts'
 import { createJourneys } from './journeys/module.ts'
 import { caseMessagesProvider } from './journeys/case-messages-routes.ts'
 import { journeyPlaceholders, messageFields, sampleCase } from './journeys/message-fields.ts'
@@ -254,6 +255,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     conversations: messaging.services.conversations,
     push,
   })
+  // Contact's telephony (CTI events), caller verification and gazetteer (CRM-6, CRM-15, CRM-32).
+  const contactPhone = createContactPhone({
+    db,
+    clock,
+    audit,
+    config,
+    outbound,
+    queue: contact.services.contact.queue,
+    conversations: messaging.services.conversations,
+    scheduling: messaging.services.messaging.scheduling,
+    templates: messaging.services.messaging.templates,
+    push,
+  })
   const modules: Module[] = [
     writeback,
     cases,
@@ -262,6 +276,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     journeys,
     portal,
     contact,
+    contactPhone,
     officers,
     platform,
     reporting,
@@ -276,6 +291,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...journeys.services,
     ...portal.services,
     ...contact.services,
+    ...contactPhone.services,
     ...officers.services,
     ...reporting.services,
     ...retention.services,

@@ -8,6 +8,7 @@ import type { ConversationService } from './messaging/conversations/service.ts'
 import type { MessagingServices } from './messaging/messaging-services.ts'
 import type { PlatformServices } from './platform/services.ts'
 import type { ContactServices } from './contact/module.ts'
+import type { ContactPhoneServices } from './contact/telephony-module.ts'
 import type { OfficerServices } from './officers/module.ts'
 import type { PortalServices } from './portal/module.ts'
 import type { ReportingService } from './reporting/service.ts'
@@ -16,7 +17,12 @@ import type { SourceService } from './sources/service.ts'
 import type { WarehousePoller } from './sources/warehouse.ts'
 import type { WritebackService } from './writeback/service.ts'
 
-export interface Services extends PlatformServices, PortalServices, ContactServices, OfficerServices {
+export interface Services
+  extends PlatformServices,
+    PortalServices,
+    ContactServices,
+    ContactPhoneServices,
+    OfficerServices {
   cases: CaseService
   sources: SourceService
   warehouse: WarehousePoller

@@ -7,7 +7,7 @@ export const agentStates = ['ready', 'not_ready', 'wrap_up', 'offline'] as const
 export type AgentState = (typeof agentStates)[number]
 export const notReadyReasons = ['break', 'lunch', 'training', 'meeting', 'admin', 'coaching'] as const
 export type NotReadyReason = (typeof notReadyReasons)[number]
-export const skills = ['sms', 'email', 'chat', 'portal', 'vulnerability'] as const
+export const skills = ['sms', 'email', 'chat', 'portal', 'phone', 'vulnerability'] as const
 export type Skill = (typeof skills)[number]
 
 export interface AgentRow {

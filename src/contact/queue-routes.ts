@@ -20,6 +20,7 @@ const channelNames: Record<string, string> = {
   email: 'Email',
   chat: 'Web chat',
   portal: 'Portal',
+  phone: 'Phone call',
 }
 
 export function registerQueueRoutes(

@@ -41,6 +41,7 @@ export const skillNames: Record<Skill, string> = {
   email: 'Email',
   chat: 'Web chat',
   portal: 'Portal messages',
+  phone: 'Phone calls and call-backs',
   vulnerability: 'Vulnerable callers',
 }
 

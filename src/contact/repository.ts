@@ -7,7 +7,17 @@ import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
 
 /** Where an entry of the single view came from, as its badge and filter name it. */
-export const timelineSources = ['cad', 'rms', 'case', 'journey', 'portal', 'sms', 'email', 'chat'] as const
+export const timelineSources = [
+  'cad',
+  'rms',
+  'case',
+  'journey',
+  'portal',
+  'sms',
+  'email',
+  'chat',
+  'phone',
+] as const
 export type TimelineSource = (typeof timelineSources)[number]
 
 export interface TimelineEntry {
@@ -277,7 +287,7 @@ export class ContactRepository {
           personId: m.personId,
         })
     }
-    const channels = (['portal', 'sms', 'email', 'chat'] as const).filter((s) => sources.has(s))
+    const channels = (['portal', 'sms', 'email', 'chat', 'phone'] as const).filter((s) => sources.has(s))
     if (channels.length > 0) {
       const conversations = await rows<{ id: string }>(
         tx,

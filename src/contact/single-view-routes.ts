@@ -25,6 +25,7 @@ export const sourceNames: Record<TimelineSource, string> = {
   sms: 'Text message',
   email: 'Email',
   chat: 'Web chat',
+  phone: 'Phone',
 }
 
 export const forceOf = staffForce('Contact works with one force’s records; sign in with a force account')

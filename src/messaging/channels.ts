@@ -108,8 +108,9 @@ export interface MessageChannel {
 
 /** A message a person sent to the force, as every channel hands it to conversations. */
 export interface InboundMessage {
-  channel: 'sms' | 'email'
-  provider: Provider
+  /** `phone`: a call the telephony platform offered (Contact's CTI events). */
+  channel: 'sms' | 'email' | 'phone'
+  provider: Provider | 'cti'
   /** The provider's id for it (Notify's inbound id, the email's Message-ID): stored once. */
   providerRef: string | null
   from: string

@@ -52,6 +52,17 @@ export interface Config {
    */
   sandbox: { enabled: boolean; people: number }
   simulator: { enabled: boolean; eventsPerMinute: number }
+  /**
+   * Contact's gazetteer (CRM-32): the embedded AddressBase-style CSV (GAZETTEER_CSV, by default the
+   * sample that covers the demo), or the OS Places API (GAZETTEER=os-places, OS_PLACES_API_KEY,
+   * OS_PLACES_BASE_URL; its host must be in OUTBOUND_GAZETTEER_HOSTS).
+   */
+  gazetteer: {
+    provider: 'embedded' | 'os-places'
+    csvPath: string | undefined
+    osPlacesKey: string | undefined
+    osPlacesBaseUrl: string
+  }
   logLevel: string
   /** Integration API: bearer token lifetime and per-client rate limit (CP-172, CP-182, CP-184). */
   api: { tokenTtlSeconds: number; rateLimitMax: number; rateLimitWindowMs: number }
@@ -87,6 +98,7 @@ export interface Config {
     scanner: HostRule[]
     identity: HostRule[]
     webhook: HostRule[]
+    gazetteer: HostRule[]
   }
   /** The warehouse poller's limits on connecting and on each query (CP-157). */
   warehouse: { connectTimeoutMs: number; statementTimeoutMs: number }
@@ -234,6 +246,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       enabled: env.PORTAL_SANDBOX === 'on',
       people: Math.min(500, Math.max(1, Number(env.PORTAL_SANDBOX_PEOPLE ?? 24))),
     },
+    gazetteer: {
+      provider: env.GAZETTEER === 'os-places' ? 'os-places' : 'embedded',
+      csvPath: env.GAZETTEER_CSV || undefined,
+      osPlacesKey: env.OS_PLACES_API_KEY || undefined,
+      osPlacesBaseUrl: env.OS_PLACES_BASE_URL ?? 'https://api.os.uk/search/places/v1',
+    },
     simulator: {
       enabled: env.SIMULATOR ? env.SIMULATOR === 'true' : !production,
       eventsPerMinute: Number(env.SIMULATOR_EVENTS_PER_MINUTE ?? 6),
@@ -266,6 +284,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       // GOV.UK One Login for the Portal (decision 0027): oidc.account.gov.uk in production.
       identity: hostRules('OUTBOUND_IDENTITY_HOSTS', env, production),
       webhook: hostRules('OUTBOUND_WEBHOOK_HOSTS', env, production),
+      // The OS Places API for Contact's gazetteer (CRM-32): api.os.uk in production.
+      gazetteer: hostRules('OUTBOUND_GAZETTEER_HOSTS', env, production),
     },
     warehouse: {
       connectTimeoutMs: Number(env.WAREHOUSE_CONNECT_TIMEOUT_MS ?? 10_000),

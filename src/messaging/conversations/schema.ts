@@ -5,7 +5,7 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 
 /** Every channel a conversation can use; journeys send on the first two. */
-export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat'
+export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat' | 'phone'
 export type ParticipantKind = 'citizen' | 'staff' | 'bot'
 export type MessageDirection = 'inbound' | 'outbound'
 export type DeliveryStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled'

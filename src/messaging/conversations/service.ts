@@ -240,7 +240,9 @@ export class ConversationService {
 
   /** Stores an inbound message in the sender's conversation (in the caller's transaction). */
   async receive(tx: Tx, forceId: string, inbound: InboundMessage): Promise<ReceivedMessage> {
-    const key = addressKey(inbound.channel, inbound.from)
+    // A caller's number is matched as a text's sender is.
+    const byAddress = inbound.channel === 'email' ? 'email' : 'sms'
+    const key = addressKey(byAddress, inbound.from)
     await this.#repo.lockAddress(tx, forceId, key)
     if (inbound.providerRef) {
       const existing = await this.#repo.messageByProviderRef(tx, inbound.provider, inbound.providerRef)
@@ -255,7 +257,7 @@ export class ConversationService {
       }
     }
     const now = this.#clock.now()
-    const match = await this.#match(tx, inbound.channel, key)
+    const match = await this.#match(tx, byAddress, key)
     let conversationId = (await this.#repo.openConversationOf(tx, match ? match : { addressKey: key }))?.id
     conversationId ??= await this.#repo.createConversation(tx, {
       forceId,
@@ -797,6 +799,7 @@ const providerNames: Record<string, string> = {
   notify: 'GOV.UK Notify',
   smtp: 'Inbound email',
   outbox: 'Dev outbox (simulated reply)',
+  cti: 'Telephony platform',
 }
 
 const deliveryWords: Record<ConversationMessageRow['deliveryStatus'], string> = {

@@ -12,6 +12,7 @@ export const apiScopes = {
   'portal:messages': 'Read and send a person’s Portal messages with the investigating officer',
   'portal:officer': 'Reply to a person’s Portal messages for the force’s investigating officer',
   'portal:webhooks': 'Subscribe to Portal events, see their deliveries and replay them',
+  'contact:telephony': 'Send the telephony platform’s call events (CTI) to Contact’s queue',
   'support:read': 'Read service health and diagnostics for service support',
 } as const
 
