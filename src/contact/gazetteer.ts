@@ -9,7 +9,7 @@ import { join } from 'node:path'
 
 export interface GazetteerAddress {
   uprn: string
-  /** One line, as OS Places gives it: "14, HIGH STREET, CHELMSFORD, CM1 1BE". */
+  /** One line, in capitals as OS Places gives it: "14 HIGH STREET, CHELMSFORD, CM1 1BE". */
   address: string
   postcode: string | null
   /** British National Grid easting and northing (EPSG:27700), when known. */
@@ -190,7 +190,7 @@ export class EmbeddedGazetteer implements Gazetteer {
       let score = 0.8 * containment + 0.2 * jaccard
       const houseNumbers = [...numbers].filter((x) => !postcode?.replace(' ', '').includes(x))
       if (houseNumbers.length > 0 && !houseNumbers.some((x) => entry.numbers.has(x))) score *= 0.6
-      if (postcode && entry.address.postcode === postcode) score = Math.min(1, score + 0.15)
+      if (postcode) score = entry.address.postcode === postcode ? Math.min(1, score + 0.15) : score * 0.6
       if (score >= 0.35) scored.push({ ...entry.address, match: Math.round(score * 100) / 100 })
     }
     return scored.sort((a, b) => b.match - a.match || a.address.localeCompare(b.address)).slice(0, limit)

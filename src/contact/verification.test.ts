@@ -77,7 +77,9 @@ before(async () => {
       messageType: 'INVESTIGATION_CREATED',
       eventTime: '2026-06-01T11:00:00Z',
       investigation: { crimeReference: '42/77001/26', linkedLogs: ['ESX-20260601-V-2'], status: 'OPEN' },
-      persons: [{ urn: 'P-V-2', name: 'Lee Marsh', dateOfBirth: '1975-07-30', role: 'VIC', phone: '01245 000111' }],
+      persons: [
+        { urn: 'P-V-2', name: 'Lee Marsh', dateOfBirth: '1975-07-30', role: 'VIC', phone: '01245 000111' },
+      ],
     }),
     'application/json',
   )
@@ -115,7 +117,9 @@ test('CRM-15: a caller matched by their number is sent a code by text; staff nev
   const notHis = await ben.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code })
   assert.equal(notHis.statusCode, 400)
   assert.match(notHis.body, /Only the handler who has this contact may verify the caller/)
-  const wrongShape = await ana.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code: '12' })
+  const wrongShape = await ana.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, {
+    code: '12',
+  })
   assert.equal(wrongShape.statusCode, 400)
   assert.match(wrongShape.body, /Enter the 6-digit code the caller reads out/)
   const right = await ana.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code })
@@ -140,14 +144,18 @@ test('CRM-15: a caller matched by their number is sent a code by text; staff nev
 async function close(contact: string, who: SignedIn): Promise<void> {
   assert.equal((await who.post(`/console/contact/queue/contacts/${contact}/end`)).statusCode, 303)
   assert.equal(
-    (await who.post(`/console/contact/queue/contacts/${contact}/outcome`, { outcome: 'information-given' })).statusCode,
+    (await who.post(`/console/contact/queue/contacts/${contact}/outcome`, { outcome: 'information-given' }))
+      .statusCode,
     303,
   )
 }
 
 async function personOf(contact: string): Promise<string | null> {
   const [row] = await t.app.db.withForce('essex', (tx) =>
-    rows<{ personId: string | null }>(tx, sql`select person_id as "personId" from contact_items where id = ${contact}`),
+    rows<{ personId: string | null }>(
+      tx,
+      sql`select person_id as "personId" from contact_items where id = ${contact}`,
+    ),
   )
   return row?.personId ?? null
 }
@@ -156,18 +164,28 @@ test('CRM-15: three wrong codes fail the verification; a contact allows three at
   const contact = await callFrom('07700900501', ben)
   const person = (await personOf(contact))!
   for (let attempt = 1; attempt <= 2; attempt++) {
-    assert.equal((await ben.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode, 303)
+    assert.equal(
+      (await ben.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode,
+      303,
+    )
     for (let i = 0; i < 3; i++)
       assert.equal(
-        (await ben.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code: '000000' })).statusCode,
+        (await ben.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code: '000000' }))
+          .statusCode,
         303,
       )
   }
   // An expired code fails too, even when right.
-  assert.equal((await ben.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode, 303)
+  assert.equal(
+    (await ben.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode,
+    303,
+  )
   const code = /\b(\d{6})\b/.exec((await sentCodes()).at(-1)!.secret ?? '')![1]!
   clock.advance(11 * 60_000)
-  assert.equal((await ben.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code })).statusCode, 303)
+  assert.equal(
+    (await ben.post(`/console/contact/queue/contacts/${contact}/caller/code-check`, { code })).statusCode,
+    303,
+  )
   const statuses = await t.app.db.withForce('essex', (tx) =>
     rows<{ status: string; tries: number }>(
       tx,
@@ -195,7 +213,10 @@ test('CRM-15: a caller without a mobile number answers security questions from t
   const page = await ana.get(`/console/contact/queue/contacts/${contact}/caller`)
   assert.match(page.body, /Or ask Lee Marsh these questions/)
   assert.match(page.body, /Date of birth[\s\S]*Postcode[\s\S]*Crime reference/)
-  const missing = await ana.post(`/console/contact/queue/contacts/${contact}/caller/answers`, { person, dateOfBirth: '30/7/1975' })
+  const missing = await ana.post(`/console/contact/queue/contacts/${contact}/caller/answers`, {
+    person,
+    dateOfBirth: '30/7/1975',
+  })
   assert.equal(missing.statusCode, 400)
   assert.match(missing.body, /Enter the caller’s answer: postcode/)
   const wrong = await ana.post(`/console/contact/queue/contacts/${contact}/caller/answers`, {
@@ -238,10 +259,23 @@ test('CRM-15: verifying is refused to a supervisor, another role and another for
   const contact = await callFrom('07700900501', ana)
   const person = (await personOf(contact))!
   const supervisor = await t.signInAs(['contact_supervisor'], 'essex')
-  assert.equal((await supervisor.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode, 403)
+  assert.equal(
+    (await supervisor.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode,
+    403,
+  )
   const officer = await t.signInAs(['investigating_officer'], 'essex')
-  assert.equal((await officer.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode, 403)
+  assert.equal(
+    (await officer.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode,
+    403,
+  )
   const kent = await t.signInAs(['contact_handler'], 'kent')
-  assert.equal((await kent.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode, 404)
-  assert.equal((await sentCodes()).filter((m) => m.recipient.includes('900501')).length, 4, 'no further code went')
+  assert.equal(
+    (await kent.post(`/console/contact/queue/contacts/${contact}/caller/code`, { person })).statusCode,
+    404,
+  )
+  assert.equal(
+    (await sentCodes()).filter((m) => m.recipient.includes('900501')).length,
+    4,
+    'no further code went',
+  )
 })
