@@ -17,12 +17,18 @@ import { ContactRepository } from './repository.ts'
 import { ThriveService } from './thrive.ts'
 import { SingleViewService } from './single-view.ts'
 import { contactStaff, registerSingleViewRoutes } from './single-view-routes.ts'
+import { contactReaders, registerMiRoutes } from './mi-routes.ts'
+import { OutcomesReport } from './outcomes.ts'
+import { WallboardService } from './wallboard.ts'
+import { registerWallboardRoutes } from './wallboard-routes.ts'
 
 export interface ContactServices {
   contact: {
     singleView: SingleViewService
     queue: QueueService
     thrive: ThriveService
+    wallboard: WallboardService
+    outcomes: OutcomesReport
   }
 }
 
@@ -61,21 +67,39 @@ export function createContact(deps: {
     audit: deps.audit,
     ...(deps.push ? { push: deps.push } : {}),
   })
+  const wallboard = new WallboardService({ db: deps.db, clock: deps.clock })
+  const outcomes = new OutcomesReport({ db: deps.db, clock: deps.clock })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
   return {
     name: 'contact',
-    services: { contact: { singleView, queue, thrive } },
+    services: { contact: { singleView, queue, thrive, wallboard, outcomes } },
     routes: (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
       registerQueueRoutes(http, { queue, thrive, audit: deps.audit, now: () => deps.clock.now() })
+      registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
+      registerMiRoutes(http, { outcomes })
     },
     navigation: [
       {
         text: 'Queue',
         href: '/console/contact/queue',
         roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Wallboard',
+        href: '/console/contact/wallboard',
+        roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Contact reports',
+        href: '/console/contact/reports/failure-demand',
+        roles: contactReaders,
         group: 'contact',
         forceOnly: true,
       },

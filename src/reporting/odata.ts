@@ -3,6 +3,7 @@
 // server-driven paging. Query options become SQL only through a whitelist of properties and
 // bound parameters, never by pasting text.
 import { type SQL, sql } from 'drizzle-orm'
+import { failureDemandWeeks } from '../contact/outcomes.ts'
 import { ValidationError } from '../platform/errors.ts'
 import { contactFacts, dailyCounts, messageFacts, messageResponses } from './repository.ts'
 
@@ -103,6 +104,23 @@ export const entitySets: EntitySet[] = [
       { name: 'Vulnerable', type: 'Edm.Boolean' },
     ],
     base: contactFacts,
+  },
+  {
+    // CRM-13: per week (from Monday, UK time), the contacts closed, those chasing an update and
+    // all failure demand, beside the journey messages sent: the Journeys KPI's baseline.
+    name: 'FailureDemandWeeks',
+    entityType: 'FailureDemandWeek',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'WeekStarting', type: 'Edm.Date' },
+      { name: 'Contacts', type: 'Edm.Int32' },
+      { name: 'UpdateRequests', type: 'Edm.Int32' },
+      { name: 'FailureDemand', type: 'Edm.Int32' },
+      { name: 'JourneyMessagesSent', type: 'Edm.Int32' },
+    ],
+    base: () => failureDemandWeeks(),
   },
 ]
 

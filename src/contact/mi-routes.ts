@@ -1,0 +1,102 @@
+// Contact's reports in the console (CRM-13, CRM-26, CRM-30): for contact supervisors, analysts
+// and force administrators of a force with Contact. Each report is a page and a CSV of the same
+// figures; the figures are counts, naming no person.
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { DateTime } from 'luxon'
+import { csvStream } from '../platform/audit/csv-export.ts'
+import type { StaffRole } from '../platform/auth/roles.ts'
+import { ukZone } from '../platform/calendar.ts'
+import { type OutcomesReport, weekChoices } from './outcomes.ts'
+import { forceOf } from './single-view-routes.ts'
+
+/** Who reads Contact's reports. */
+export const contactReaders: readonly StaffRole[] = ['contact_supervisor', 'analyst', 'force_admin']
+
+const weeksQuery = Type.Object({ weeks: Type.Optional(Type.String({ maxLength: 3 })) })
+
+export function sendCsv(reply: FastifyReply, filename: string, body: ReturnType<typeof csvStream>) {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('cache-control', 'no-store')
+    .send(body)
+}
+
+const weekText = (iso: string) => DateTime.fromISO(iso, { zone: ukZone }).toFormat('d LLL yyyy')
+const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((1000 * part) / whole) / 10)
+const per1000 = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((10000 * part) / whole) / 10
+
+export function registerMiRoutes(http: FastifyInstance, deps: { outcomes: OutcomesReport }): void {
+  const access = { staff: contactReaders, product: 'contact' as const }
+  const weeksOf = (value: string | undefined) =>
+    weekChoices.find((w) => String(w) === value) ?? (12 as (typeof weekChoices)[number])
+
+  http.get<{ Querystring: { weeks?: string } }>(
+    '/console/contact/reports/failure-demand',
+    { config: { access }, schema: { querystring: weeksQuery } },
+    async (request, reply) => {
+      const weeks = weeksOf(request.query.weeks)
+      const rows = (await deps.outcomes.weeks(forceOf(request), weeks)).map((r) => ({
+        ...r,
+        label: weekText(r.weekStarting),
+        updateShare: percent(r.updateRequests, r.contacts),
+        failureShare: percent(r.failureDemand, r.contacts),
+        updatesPer1000: per1000(r.updateRequests, r.journeyMessagesSent),
+      }))
+      const total = rows.reduce(
+        (t, r) => ({
+          contacts: t.contacts + r.contacts,
+          updateRequests: t.updateRequests + r.updateRequests,
+          failureDemand: t.failureDemand + r.failureDemand,
+          journeyMessagesSent: t.journeyMessagesSent + r.journeyMessagesSent,
+        }),
+        { contacts: 0, updateRequests: 0, failureDemand: 0, journeyMessagesSent: 0 },
+      )
+      // The KPI compares the first and the last four weeks of the period.
+      const firstFour = rows.slice(0, 4).reduce((n, r) => n + r.updateRequests, 0)
+      const lastFour = rows.slice(-4).reduce((n, r) => n + r.updateRequests, 0)
+      return reply.render('contact/failure-demand.njk', {
+        title: 'Update requests and failure demand',
+        weeks,
+        weekItems: weekChoices.map((w) => ({ value: String(w), text: `${w} weeks`, selected: w === weeks })),
+        rows,
+        total: { ...total, updateShare: percent(total.updateRequests, total.contacts) },
+        change: weeks >= 8 && firstFour > 0 ? Math.round((100 * (lastFour - firstFour)) / firstFour) : null,
+      })
+    },
+  )
+
+  http.get<{ Querystring: { weeks?: string } }>(
+    '/console/contact/reports/failure-demand.csv',
+    { config: { access }, schema: { querystring: weeksQuery } },
+    async (request, reply) => {
+      const weeks = weeksOf(request.query.weeks)
+      const rows = await deps.outcomes.weeks(forceOf(request), weeks)
+      return sendCsv(
+        reply,
+        `failure-demand-${weeks}-weeks.csv`,
+        csvStream(
+          [
+            'Week starting',
+            'Contacts closed',
+            'Update requests',
+            'Failure demand',
+            'Journey messages sent',
+            'Update requests per 1,000 messages',
+          ],
+          rows,
+          (r) => [
+            r.weekStarting,
+            r.contacts,
+            r.updateRequests,
+            r.failureDemand,
+            r.journeyMessagesSent,
+            per1000(r.updateRequests, r.journeyMessagesSent),
+          ],
+        ),
+      )
+    },
+  )
+}
