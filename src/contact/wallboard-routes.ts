@@ -10,11 +10,18 @@ import { problemResponses } from '../platform/api/api-schemas.ts'
 import type { PushEvent, PushService } from '../platform/push/push-service.ts'
 import { queueTopic } from './queue.ts'
 import { contactStaff, forceOf } from './single-view-routes.ts'
-import { answerTargets, formatWait, type Wallboard, type WallboardService } from './wallboard.ts'
+import {
+  answerTargets,
+  formatWait,
+  type Wallboard,
+  type WallboardService,
+  wallboardChannels,
+} from './wallboard.ts'
 
 export const WALLBOARD_SCOPE = 'reporting:read'
 
 const channelNames: Record<string, string> = {
+  phone: 'Phone',
   sms: 'Text message',
   email: 'Email',
   chat: 'Web chat',
@@ -36,7 +43,7 @@ const WallboardBody = Type.Object(
     waiting: Type.Object({ total: Type.Integer({ minimum: 0 }), longestWaitSeconds: Wait }),
     channels: Type.Array(
       Type.Object({
-        channel: Type.String({ enum: ['sms', 'email', 'chat', 'portal'] }),
+        channel: Type.String({ enum: [...wallboardChannels] }),
         waiting: Type.Integer({ minimum: 0 }),
         longestWaitSeconds: Wait,
       }),

@@ -13,7 +13,7 @@ import { agentStates } from './queue-repository.ts'
 /** Seconds within which a contact of each priority should reach a handler (the service level). */
 export const answerTargets: Record<number, number> = { 1: 5 * 60, 2: 15 * 60, 3: 60 * 60, 4: 4 * 60 * 60 }
 
-export const wallboardChannels = ['sms', 'email', 'chat', 'portal'] as const
+export const wallboardChannels = ['phone', 'sms', 'email', 'chat', 'portal'] as const
 
 export interface Wallboard {
   /** When the figures were read. */
