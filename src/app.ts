@@ -254,6 +254,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writeback: writeback.services.writeback,
     conversations: messaging.services.conversations,
     push,
+    chat: {
+      force: (id) => forces.get(id).catch(() => undefined),
+      direct: () => messaging.services.messaging.direct,
+      production: config.environment === 'production',
+    },
   })
   // Contact's telephony (CTI events), caller verification and gazetteer (CRM-6, CRM-15, CRM-32).
   const contactPhone = createContactPhone({

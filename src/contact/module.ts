@@ -7,9 +7,13 @@ import type { ConversationService } from '../messaging/conversations/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
-import type { Module } from '../platform/modules.ts'
+import type { Module, NavigationEntry } from '../platform/modules.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
+import type { DirectMessageService } from '../messaging/direct-message-service.ts'
+import { type ChatFirstResponder, ChatService } from './chat.ts'
+import { ChatRepository } from './chat-repository.ts'
+import { type ChatForce, registerChatRoutes } from './chat-routes.ts'
 import { QueueService, queueTopic } from './queue.ts'
 import { QueueRepository } from './queue-repository.ts'
 import { registerQueueRoutes } from './queue-routes.ts'
@@ -29,6 +33,7 @@ export interface ContactServices {
     thrive: ThriveService
     wallboard: WallboardService
     outcomes: OutcomesReport
+    chat: ChatService
   }
 }
 
@@ -41,6 +46,13 @@ export function createContact(deps: {
   /** Every message a person sends puts their conversation in the queue. */
   conversations: ConversationService
   push?: PushService
+  /** Web chat: the forces (name, products), email for transcripts, and a first responder (none by default). */
+  chat: {
+    force(id: string): Promise<ChatForce | undefined>
+    direct?: () => DirectMessageService | undefined
+    firstResponder?: (forceId: string) => ChatFirstResponder | undefined
+    production: boolean
+  }
 }): Module<ContactServices> {
   const repo = new ContactRepository()
   const singleView = new SingleViewService({
@@ -69,17 +81,36 @@ export function createContact(deps: {
   })
   const wallboard = new WallboardService({ db: deps.db, clock: deps.clock })
   const outcomes = new OutcomesReport({ db: deps.db, clock: deps.clock })
+  const chat = new ChatService({
+    db: deps.db,
+    repo: new ChatRepository(),
+    clock: deps.clock,
+    audit: deps.audit,
+    conversations: deps.conversations,
+    queue,
+    ...(deps.chat.direct ? { direct: deps.chat.direct } : {}),
+    ...(deps.chat.firstResponder ? { firstResponder: deps.chat.firstResponder } : {}),
+    allowHttpOrigins: !deps.chat.production,
+  })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
   return {
     name: 'contact',
-    services: { contact: { singleView, queue, thrive, wallboard, outcomes } },
-    routes: (http) => {
+    services: { contact: { singleView, queue, thrive, wallboard, outcomes, chat } },
+    routes: async (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
       registerQueueRoutes(http, { queue, thrive, audit: deps.audit, now: () => deps.clock.now() })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
       registerMiRoutes(http, { outcomes })
+      await registerChatRoutes(http, {
+        chat,
+        conversations: deps.conversations,
+        audit: deps.audit,
+        ...(deps.push ? { push: deps.push } : {}),
+        force: deps.chat.force,
+        production: deps.chat.production,
+      })
     },
     navigation: [
       {
@@ -117,6 +148,24 @@ export function createContact(deps: {
         group: 'contact',
         forceOnly: true,
       },
+      ...chatNavigation,
     ],
   }
 }
+
+const chatNavigation: NavigationEntry[] = [
+  {
+    text: 'Web chat report',
+    href: '/console/contact/chat/report',
+    roles: ['contact_supervisor', 'force_admin'] as const,
+    group: 'contact',
+    forceOnly: true,
+  },
+  {
+    text: 'Web chat settings',
+    href: '/console/contact/chat/settings',
+    roles: ['force_admin'] as const,
+    group: 'contact',
+    forceOnly: true,
+  },
+]

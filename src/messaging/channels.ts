@@ -110,7 +110,8 @@ export interface MessageChannel {
 export interface InboundMessage {
   /** `phone`: a call the telephony platform offered (Contact's CTI events). */
   channel: 'sms' | 'email' | 'phone'
-  provider: Provider | 'cti'
+  /** Who carried it; `web-form` is the form Contact's web chat offers without JavaScript. */
+  provider: Provider | 'cti' | 'web-form'
   /** The provider's id for it (Notify's inbound id, the email's Message-ID): stored once. */
   providerRef: string | null
   from: string

@@ -444,6 +444,10 @@ export class ConversationRepository {
     return row ? { ...row, content: Buffer.from(row.content, 'hex') } : undefined
   }
 
+  async close(tx: Tx, id: string): Promise<void> {
+    await tx.execute(sql`update conversations set status = 'closed' where id = ${id}`)
+  }
+
   async conversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
     const [row] = await rows<ConversationRow>(
       tx,

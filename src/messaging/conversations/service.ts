@@ -108,6 +108,9 @@ export const inConversationMs = 30 * 60_000
 export const portalReplyElsewhere =
   'Portal messages are answered by the investigating officer from Portal, My cases, which checks the case is open and tells the person'
 
+/** The longest message either side may write in a web chat. */
+export const chatMessageMax = 2000
+
 /** Where the form's text goes: its field name, for the error summary. */
 export const replyField = 'reply'
 
@@ -334,6 +337,84 @@ export class ConversationService {
   }
 
   /**
+   * A message a person wrote in a web chat (Contact's chat channel, CRM-7): the first opens the
+   * chat's conversation (its address is `chat:<chat id>`); each is stored, audited and pushed
+   * like any inbound message. The listeners hear of it (so it joins Contact's queue) unless
+   * `queue` is false, while an automated first responder answers first.
+   */
+  async receiveChat(
+    tx: Tx,
+    forceId: string,
+    message: {
+      chatId: string
+      conversationId: string | null
+      displayName: string | null
+      text: string
+      queue: boolean
+    },
+  ): Promise<{ messageId: string; conversationId: string; sentAt: Date }> {
+    const now = this.#clock.now()
+    const address = `chat:${message.chatId}`
+    const conversationId =
+      message.conversationId ??
+      (await this.#repo.createConversation(tx, {
+        forceId,
+        personId: null,
+        caseId: null,
+        channel: 'chat',
+        citizenAddressKey: address,
+        subject: null,
+        at: now,
+      }))
+    const participantId = await this.#repo.citizenParticipant(tx, conversationId, {
+      forceId,
+      personId: null,
+      address,
+      displayName: message.displayName,
+      at: now,
+    })
+    const stored = await this.#repo.addMessage(tx, {
+      forceId,
+      conversationId,
+      participantId,
+      direction: 'inbound',
+      channel: 'chat',
+      provider: 'chat',
+      providerRef: null,
+      fromAddress: null,
+      toAddress: null,
+      subject: null,
+      body: message.text.replace(/\r\n?/g, '\n').trim(),
+      deliveryStatus: 'received',
+      sentAt: now,
+    })
+    await this.#audit.record(
+      {
+        action: 'conversation-message.received',
+        forceId,
+        actor: { kind: 'system', name: 'Web chat' },
+        recordType: 'conversation',
+        recordId: conversationId,
+        detail: { channel: 'chat', message: stored.id, queued: message.queue },
+      },
+      tx,
+    )
+    await this.#changed(tx, forceId, { id: conversationId, personId: null }, { message: stored.id })
+    if (message.queue)
+      for (const listener of this.#receivedListeners)
+        await listener(tx, { forceId, conversationId, messageId: stored.id, personId: null, channel: 'chat' })
+    return { messageId: stored.id, conversationId, sentAt: now }
+  }
+
+  /** Closes a conversation (a web chat that has ended): no reply goes in it after. */
+  async close(tx: Tx, forceId: string, conversationId: string): Promise<void> {
+    const conversation = await this.#repo.conversation(tx, conversationId)
+    if (!conversation || conversation.status === 'closed') return
+    await this.#repo.close(tx, conversationId)
+    await this.#changed(tx, forceId, conversation, { closed: conversationId })
+  }
+
+  /**
    * Whether a reply can go in this conversation now, and if not why, in words for the person
    * about to write it (the conversation page shows this instead of the form).
    */
@@ -356,7 +437,6 @@ export class ConversationService {
 
   #cannotReply(conversation: ConversationRow): string | undefined {
     if (conversation.status === 'closed') return 'This conversation is closed, so no reply can be sent in it'
-    if (conversation.channel === 'chat') return 'Replies to chat conversations cannot be sent from here'
     if (!conversation.citizenAddressKey && conversation.channel !== 'portal')
       return 'There is no address to reply to'
     return undefined
@@ -428,6 +508,10 @@ export class ConversationService {
         sendAfter = sent.sendAfter
       } else if (text === '') {
         throw new ValidationError([{ field: replyField, message: 'Enter your message' }])
+      } else if (channel === 'chat' && text.length > chatMessageMax) {
+        throw new ValidationError([
+          { field: replyField, message: `A chat message must be ${chatMessageMax} characters or fewer` },
+        ])
       }
       const participantId = await this.#repo.authorParticipant(tx, conversationId, {
         forceId,
@@ -800,6 +884,7 @@ const providerNames: Record<string, string> = {
   smtp: 'Inbound email',
   outbox: 'Dev outbox (simulated reply)',
   cti: 'Telephony platform',
+  'web-form': 'Web form',
 }
 
 const deliveryWords: Record<ConversationMessageRow['deliveryStatus'], string> = {

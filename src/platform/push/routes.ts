@@ -64,7 +64,7 @@ export async function registerPushRoutes(
   const heartbeatMs = (options.heartbeatSeconds ?? 25) * 1000
   const open = new Set<() => void>()
   http.decorateRequest('pushSubscription', undefined)
-  await http.register(fastifyWebsocket, { options: { maxPayload: 1024 } })
+  await ensureWebSockets(http)
   // Open streams would hold the server open: they end before it closes.
   http.addHook('preClose', async () => {
     for (const end of [...open]) end()
@@ -149,6 +149,16 @@ export async function registerPushRoutes(
       socket.send(JSON.stringify({ type: 'ready' }))
     },
   )
+}
+
+/**
+ * WebSockets on the one HTTP server, registered once for every route that takes them (this push
+ * socket, Contact's web chat). A frame may hold a chat message (16 KiB at most); the push socket
+ * ignores whatever it is sent.
+ */
+export async function ensureWebSockets(http: FastifyInstance): Promise<void> {
+  if (http.hasDecorator('websocketServer')) return
+  await http.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } })
 }
 
 /** A WebSocket is not bound by the same-origin policy: one opened by another site is refused. */
