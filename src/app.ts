@@ -214,6 +214,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Replies through the API are the officer console's (below; decision 0028).
     officerReply: () => (forceId, conversationId, input, acting) =>
       officers.services.officers.send(forceId, conversationId, { text: input.text, kind: 'message' }, acting),
+    approvals: platform.services.approvals,
+    portalForce: async (forceId) =>
+      (await forces.hasProduct(forceId, 'portal')) ? forces.get(forceId) : undefined,
   })
   // The officer and supervisor console for portal messages (decision 0028).
   const officers = createOfficers({

@@ -13,6 +13,7 @@ import { DomainError } from '../platform/errors.ts'
 import { type AccountService, BUILT_IN_PROVIDER } from './account-service.ts'
 import { renderCasePdf } from './case-pdf.ts'
 import type { CitizenCaseService } from './case-view-service.ts'
+import type { PortalContentService } from './content-service.ts'
 import type { InvitationService } from './invitation-service.ts'
 import type { InvitationRow } from './schema.ts'
 
@@ -55,6 +56,7 @@ export function registerPortalCitizenRoutes(
     accounts: AccountService
     invitations: InvitationService
     cases: CitizenCaseService
+    content: PortalContentService
     citizenSessions: CitizenSessions
     secureCookie: boolean
     clock: Clock
@@ -357,9 +359,20 @@ export function registerPortalCitizenRoutes(
     // An account made at a first One Login sign-in accepts the terms before anything else (CP-13).
     if (!account.termsAcceptedAt) return reply.redirect('/portal/welcome', 303)
     const cases = await deps.cases.dashboard(account, account.previousSignedInAt)
+    // CP-145: a day the person used the Portal, for each force with a case of theirs.
+    await deps.content.recordVisit(
+      account.id,
+      cases.map((c) => c.forceId),
+    )
+    // CP-22, CP-73, CP-75: each force's Single Online Home, beside that force's cases.
+    const forces = [...new Map(cases.map((c) => [c.forceId, c.forceName])).entries()]
+    const online = []
+    for (const [forceId, name] of forces)
+      online.push({ forceId, name, links: await deps.content.sohLinks(forceId) })
     return reply.render('portal/dashboard.njk', {
       title: 'Your cases',
       cases,
+      online,
       lastSignedInAt: account.previousSignedInAt,
     })
   })
@@ -376,7 +389,12 @@ export function registerPortalCitizenRoutes(
 
   http.get<{ Params: { id: string } }>('/portal/cases/:id', caseRoute, async (request, reply) => {
     const found = await openCase(request)
-    return reply.render('portal/case.njk', { title: `${found.description} ${found.reference}`, found })
+    return reply.render('portal/case.njk', {
+      title: `${found.description} ${found.reference}`,
+      found,
+      sohLinks: await deps.content.sohLinks(found.forceId),
+      contentForceId: found.forceId,
+    })
   })
 
   // CP-57: the same case as a PDF to keep; reached, and audited, exactly as the page is.

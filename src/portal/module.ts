@@ -8,6 +8,7 @@ import type { CaseService } from '../cases/service.ts'
 import type { CaseReader } from '../journeys/snapshot.ts'
 import type { ConversationService } from '../messaging/conversations/service.ts'
 import type { MessagingServices } from '../messaging/messaging-services.ts'
+import type { ApprovalService } from '../platform/approvals/approval-service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -18,6 +19,7 @@ import type { Module } from '../platform/modules.ts'
 import type { CredentialCipher } from '../platform/crypto.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
+import type { Force } from '../platform/tenancy/force-repository.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import { AccountRepository } from './account-repository.ts'
 import { createPortalApi } from './api/portal-api.ts'
@@ -26,6 +28,9 @@ import type { WebhookService } from './api/webhook-service.ts'
 import { AccountService } from './account-service.ts'
 import { CitizenCaseService } from './case-view-service.ts'
 import { registerPortalCitizenRoutes } from './citizen-routes.ts'
+import { ContentRepository } from './content-repository.ts'
+import { contentEditors, registerPortalContentRoutes, usageReaders } from './content-routes.ts'
+import { PortalContentService } from './content-service.ts'
 import { InvitationService } from './invitation-service.ts'
 import { registerAccountSettingsRoutes } from './account-settings-routes.ts'
 import { OneLoginRepository } from './one-login-repository.ts'
@@ -54,6 +59,8 @@ export interface PortalServices {
     webhooks: WebhookService
     /** Two-way messages with the investigating officer, the person's side (decision 0028). */
     messages: PortalMessageService
+    /** The force's words on its Portal pages, feedback and usage (decision 0035). */
+    content: PortalContentService
     /** Adds the portal's message templates a force does not have yet. */
     installDefaults(forceId: string): Promise<number>
   }
@@ -87,6 +94,10 @@ export function createPortal(deps: {
   staffMember: StaffLookup
   /** The officer console's reply (src/officers, built after the Portal). */
   officerReply: () => OfficerReply
+  /** Second-person approval of changes to the Portal's words (CP-186). */
+  approvals: ApprovalService
+  /** The force in its branding, when it runs the Portal. */
+  portalForce: (forceId: string) => Promise<Force | undefined>
 }): Module<PortalServices> & { standing: ReturnType<typeof portalStandingForPage> } {
   const repo = new PortalRepository()
   const accountRepo = new AccountRepository()
@@ -194,6 +205,30 @@ export function createPortal(deps: {
     staff: deps.staffMember,
     officerReply: deps.officerReply,
   })
+  const content = new PortalContentService({
+    db: deps.db,
+    repo: new ContentRepository(),
+    clock: deps.clock,
+    audit: deps.audit,
+    approvals: deps.approvals,
+    force: async (forceId) => {
+      const force = await deps.portalForce(forceId)
+      if (!force) return undefined
+      const settings = (force.settings ?? {}) as { contactPhone?: string; replyToEmail?: string }
+      return {
+        name: force.branding.displayName ?? force.name,
+        phone: settings.contactPhone,
+        email: settings.replyToEmail,
+      }
+    },
+  })
+  deps.approvals.defineKind({
+    kind: 'portal-content',
+    noun: 'Portal page',
+    approvers: contentEditors,
+    href: (key) => `/console/portal/content/${key}`,
+    apply: (tx, request, approver) => content.applyApproved(tx, request, approver),
+  })
   const installDefaults = (forceId: string) =>
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))
   return {
@@ -208,6 +243,7 @@ export function createPortal(deps: {
         api,
         webhooks: portalApi.webhooks,
         messages,
+        content,
         installDefaults,
       },
     },
@@ -236,15 +272,31 @@ export function createPortal(deps: {
         accounts,
         invitations,
         cases,
+        content,
         citizenSessions: deps.citizenSessions,
         secureCookie: deps.config.session.secureCookie,
         clock: deps.clock,
       })
+      registerPortalContentRoutes(http, { content, portalForce: deps.portalForce, clock: deps.clock })
       registerOneLoginRoutes(http, oneLoginRoutes)
       registerAccountSettingsRoutes(http, { accounts, profiles, citizenSessions: deps.citizenSessions })
       registerPasswordResetRoutes(http, { accounts, secureCookie: deps.config.session.secureCookie })
     },
     navigation: [
+      {
+        text: 'Portal pages',
+        href: '/console/portal/content',
+        roles: [...contentEditors],
+        group: 'portal',
+        forceOnly: true,
+      },
+      {
+        text: 'Portal usage and satisfaction',
+        href: '/console/portal/usage',
+        roles: [...usageReaders],
+        group: 'portal',
+        forceOnly: true,
+      },
       {
         text: 'GOV.UK One Login',
         href: '/console/portal/one-login',

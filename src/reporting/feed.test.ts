@@ -69,7 +69,14 @@ test('UJ-16: Power BI finds the service document and CSDL metadata with OData-Ve
   assert.match(doc['@odata.context'], /\/api\/v1\/odata\/\$metadata$/)
   assert.deepEqual(
     doc.value.map((v: { name: string }) => v.name),
-    ['Messages', 'DailyMessageCounts', 'MessageResponses', 'Contacts', 'FailureDemandWeeks'],
+    [
+      'Messages',
+      'DailyMessageCounts',
+      'MessageResponses',
+      'PortalFeedback',
+      'Contacts',
+      'FailureDemandWeeks',
+    ],
   )
   const metadata = await asKent('/api/v1/odata/$metadata')
   assert.equal(metadata.statusCode, 200)
@@ -84,7 +91,14 @@ test('UJ-16: Power BI finds the service document and CSDL metadata with OData-Ve
   )
   assert.deepEqual(
     schema.EntityContainer.EntitySet.map((s: Record<string, string>) => s['@_Name']),
-    ['Messages', 'DailyMessageCounts', 'MessageResponses', 'Contacts', 'FailureDemandWeeks'],
+    [
+      'Messages',
+      'DailyMessageCounts',
+      'MessageResponses',
+      'PortalFeedback',
+      'Contacts',
+      'FailureDemandWeeks',
+    ],
   )
 })
 

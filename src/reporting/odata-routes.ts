@@ -125,7 +125,8 @@ export function registerODataRoutes(
         security,
         params: Type.Object({
           set: Type.String({
-            description: 'The entity set: Messages, DailyMessageCounts, MessageResponses or Contacts',
+            description:
+              'The entity set: Messages, DailyMessageCounts, MessageResponses, PortalFeedback, Contacts or FailureDemandWeeks',
           }),
         }),
         querystring: ODataQueryOptions,

@@ -5,7 +5,13 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { failureDemandWeeks } from '../contact/outcomes.ts'
 import { ValidationError } from '../platform/errors.ts'
-import { contactFacts, dailyCounts, messageFacts, messageResponses } from './repository.ts'
+import {
+  contactFacts,
+  dailyCounts,
+  messageFacts,
+  messageResponses,
+  portalFeedbackFacts,
+} from './repository.ts'
 
 export type EdmType = 'Edm.String' | 'Edm.Int32' | 'Edm.Boolean' | 'Edm.Date' | 'Edm.DateTimeOffset'
 
@@ -76,6 +82,23 @@ export const entitySets: EntitySet[] = [
       { name: 'MinutesToAnswer', type: 'Edm.Int32' },
     ],
     base: messageResponses,
+  },
+  {
+    // CP-146: each answer to the Portal's satisfaction survey (decision 0035).
+    name: 'PortalFeedback',
+    entityType: 'PortalFeedbackAnswer',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'GivenAt', type: 'Edm.DateTimeOffset' },
+      { name: 'GivenDate', type: 'Edm.Date' },
+      { name: 'Rating', type: 'Edm.Int32' },
+      { name: 'Satisfied', type: 'Edm.Boolean' },
+      { name: 'FoundWhatNeeded', type: 'Edm.String' },
+      { name: 'HasComment', type: 'Edm.Boolean' },
+    ],
+    base: portalFeedbackFacts,
   },
   {
     name: 'Contacts',

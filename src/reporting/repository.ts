@@ -142,6 +142,19 @@ export function messageResponses(): SQL {
 }
 
 /**
+ * CP-146: each answer to the Portal's satisfaction survey (decision 0035), without its comment,
+ * which is free text a person wrote and stays on the force's console page.
+ */
+export function portalFeedbackFacts(): SQL {
+  return sql`
+    select f.id::text as "Id", f.force_id as "Force", f.given_at as "GivenAt",
+      to_char(f.given_at at time zone 'Europe/London', 'YYYY-MM-DD') as "GivenDate",
+      f.rating::int as "Rating", (f.rating >= 4) as "Satisfied",
+      coalesce(f.found_what_needed, '') as "FoundWhatNeeded", (f.comment is not null) as "HasComment"
+    from portal_feedback f`
+}
+
+/**
  * Contact's contacts (CRM-13, CRM-17): one row a contact, with its channel, priority, waiting and
  * handling times, outcome and whether it was failure demand, and its latest THRIVE grading.
  */

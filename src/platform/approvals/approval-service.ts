@@ -19,7 +19,7 @@ import type {
 } from './change-request-repository.ts'
 import type { ChangeField } from './schema.ts'
 
-export type ChangeKind = 'journey' | 'template'
+export type ChangeKind = 'journey' | 'template' | 'portal-content'
 
 /** Who acts, from where. */
 export interface ApprovalActor {

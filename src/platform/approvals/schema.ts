@@ -13,7 +13,7 @@ export interface ChangeField {
 export const changeRequests = pgTable('change_requests', {
   id: uuid('id').primaryKey().defaultRandom(),
   forceId: text('force_id').notNull(),
-  kind: text('kind').$type<'journey' | 'template'>().notNull(),
+  kind: text('kind').$type<'journey' | 'template' | 'portal-content'>().notNull(),
   subjectId: text('subject_id').notNull(),
   subjectName: text('subject_name').notNull(),
   summary: text('summary').notNull(),
