@@ -275,6 +275,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     scheduling: messaging.services.messaging.scheduling,
     templates: messaging.services.messaging.templates,
     push,
+    forceHasContact: (forceId) => forces.hasProduct(forceId, 'contact'),
   })
   const modules: Module[] = [
     writeback,

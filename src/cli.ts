@@ -8,13 +8,14 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
-import { seedContactDemo } from './contact/demo.ts'
+import { contactDemoForce, contactDemoNumbers, seedContactDemo } from './contact/demo.ts'
 import { seedPortalSandbox } from './portal/sandbox.ts'
 import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
 import { startDemoReplies } from './simulator/demo-replies.ts'
 import { startDemoWriteback } from './simulator/demo-writeback.ts'
 import { SimulatorFeed } from './simulator/feed.ts'
+import { startDemoTelephony } from './simulator/telephony.ts'
 
 const usage = `Usage: waypoint <command>
 
@@ -150,6 +151,15 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
       ? startDemoReplies(app, { chance: 0.3, maxDelayMs: 90_000 })
       : undefined
   feed?.start()
+  // The demo's telephony platform: calls to Essex arrive in Contact's queue through the CTI API.
+  const telephony =
+    config.simulator.enabled && role !== 'worker'
+      ? await startDemoTelephony(app, {
+          baseUrl: `http://127.0.0.1:${config.http.port}`,
+          forceId: contactDemoForce,
+          knownNumbers: contactDemoNumbers,
+        })
+      : undefined
   app.log.info({ role, database: app.db.kind }, 'Waypoint started')
 
   // Graceful shutdown: stop accepting, finish requests and jobs in hand, then exit (CP-167).
@@ -157,6 +167,7 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     const shutdown = (signal: string) => {
       app.log.info({ signal }, 'shutting down')
       feed?.stop()
+      telephony?.stop()
       demoReplies?.stop()
       void demoWriteback?.refuseConnections()
       app.stop().then(resolve, (error) => {

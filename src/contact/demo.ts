@@ -10,6 +10,8 @@ import type { Clock } from '../platform/clock.ts'
 import type { SourceService } from '../sources/service.ts'
 
 export const contactDemoForce = 'essex'
+/** The demo people's numbers: the demo's telephony platform has them call now and then. */
+export const contactDemoNumbers = ['07700900401', '07700900402'] as const
 
 export async function seedContactDemo(app: {
   clock: Clock
@@ -36,6 +38,7 @@ export async function seedContactDemo(app: {
           dateOfBirth: '1979-11-03',
           role: 'VIC',
           phone: '07700900401',
+          address: '14 Rainsford Road, Chelmsford CM1 2QL',
         },
       ],
     },
@@ -51,7 +54,14 @@ export async function seedContactDemo(app: {
       status: 'OPEN',
     },
     persons: [
-      { urn: 'P-CD-1', name: 'Morgan Ellis', dateOfBirth: '1979-03-11', role: 'VIC', phone: '07700900401' },
+      {
+        urn: 'P-CD-1',
+        name: 'Morgan Ellis',
+        dateOfBirth: '1979-03-11',
+        role: 'VIC',
+        phone: '07700900401',
+        address: '14 Rainsford Road, Chelmsford CM1 2QL',
+      },
     ],
   })
   await receive('athena', {
@@ -79,7 +89,14 @@ export async function seedContactDemo(app: {
       openedAt: at(30),
       incidentType: 'Domestic incident',
       persons: [
-        { nominalId: 'N-CD-3', name: 'Chris Dale', role: 'VIC', phone: '07700900402', markers: ['VUL'] },
+        {
+          nominalId: 'N-CD-3',
+          name: 'Chris Dale',
+          role: 'VIC',
+          phone: '07700900402',
+          address: '3 Baddow Road, Chelmsford CM2 0DG',
+          markers: ['VUL'],
+        },
       ],
     },
   })

@@ -46,7 +46,11 @@ const Receipt = Type.Object({
   }),
 })
 
-export function registerTelephonyApi(http: FastifyInstance, telephony: TelephonyService): void {
+export function registerTelephonyApi(
+  http: FastifyInstance,
+  telephony: TelephonyService,
+  forceHasContact: (forceId: string) => Promise<boolean>,
+): void {
   http.post<{ Params: { force: string }; Body: CallEvent }>(
     '/api/v1/contact/:force/telephony/events',
     {
@@ -67,7 +71,7 @@ export function registerTelephonyApi(http: FastifyInstance, telephony: Telephony
         response: {
           202: { ...Receipt, description: 'The event is applied, or was applied before' },
           ...problemResponses([...apiProblems, 409], {
-            403: 'The client lacks the contact:telephony scope, or the force is not its own',
+            403: 'The client lacks the contact:telephony scope, the force is not its own, or it does not have Contact',
             409: 'The call was never offered, or has ended',
           }),
         },
@@ -76,6 +80,8 @@ export function registerTelephonyApi(http: FastifyInstance, telephony: Telephony
     async (request, reply) => {
       if (request.client!.forceId !== request.params.force)
         throw new ForbiddenError('This client may only send call events for its own force')
+      if (!(await forceHasContact(request.params.force)))
+        throw new ForbiddenError('The force does not have Contact, so it takes no calls')
       const receipt = await telephony.receive(request.params.force, request.body, request.client!)
       return reply.code(202).send(receipt)
     },

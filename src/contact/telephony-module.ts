@@ -57,6 +57,7 @@ export function createContactPhone(deps: {
   scheduling: SchedulingService
   templates: TemplateService
   push?: PushService
+  forceHasContact: (forceId: string) => Promise<boolean>
   /** Another gazetteer than the deployment's (tests). */
   gazetteer?: Gazetteer
 }): Module<ContactPhoneServices> {
@@ -98,7 +99,7 @@ export function createContactPhone(deps: {
     name: 'contact',
     services: { contactPhone: { telephony, verification, caller, gazetteer } },
     routes: (http) => {
-      registerTelephonyApi(http, telephony)
+      registerTelephonyApi(http, telephony, deps.forceHasContact)
       registerTelephonyRoutes(http, { caller, telephony, verification, audit: deps.audit })
     },
   }

@@ -160,7 +160,7 @@ export function registerTelephonyRoutes(
 
   post<{ uprn?: string }>('address', { uprn: formText(12) }, async (request) => {
     await deps.caller.confirmAddress(forceOf(request), request.params.id, request.body, acting(request))
-    return `${callerPath(request.params.id)}#address`
+    return `${callerPath(request.params.id)}#caller-address`
   })
 
   post<{ number?: string; note?: string }>(

@@ -236,7 +236,7 @@ test('CRM-8: a handler turns a text into a call-back; it waits in the queue on t
   assert.match(page.body, /call back on 07700 900555, asked for on the sms contact. After 5pm/)
 })
 
-test('CRM-6: the CTI API refuses a client of another force, a client without the scope, and no token; the caller page refuses other roles and forces', async () => {
+test('CRM-6: the CTI API refuses a client of another force, a force without Contact, a client without the scope, and no token; the caller page refuses other roles and forces', async () => {
   const kent = await issueClientToken(t, { forceId: 'kent', scopes: ['contact:telephony'] })
   const event = {
     eventId: 'ev-20',
@@ -248,6 +248,12 @@ test('CRM-6: the CTI API refuses a client of another force, a client without the
   const wrongForce = await post(event, kent)
   assert.equal(wrongForce.statusCode, 403)
   assert.match(wrongForce.headers['content-type'] as string, /application\/problem\+json/)
+  // A force without Contact takes no calls.
+  await t.app.services.forces.setProducts('kent', ['journeys', 'portal'])
+  const withoutContact = await post({ ...event, eventId: 'ev-21' }, kent, 'kent')
+  assert.equal(withoutContact.statusCode, 403)
+  assert.match(withoutContact.json().detail ?? withoutContact.json().title, /does not have Contact/)
+  await t.app.services.forces.setProducts('kent', ['journeys', 'portal', 'contact'])
   const noScope = await issueClientToken(t, { forceId: 'essex', scopes: ['sources:write'] })
   assert.equal((await post(event, noScope)).statusCode, 403)
   const anonymous = await t.app.http.inject({
