@@ -33,11 +33,12 @@ const contacts = () =>
       channel: string
       status: string
       skill: string
+      priority: number
       personId: string | null
       assignedTo: string | null
     }>(
       tx,
-      sql`select id, channel, status, skill, person_id as "personId", assigned_to as "assignedTo" from contact_items
+      sql`select id, channel, status, skill, priority, person_id as "personId", assigned_to as "assignedTo" from contact_items
           order by enqueued_at, id`,
     ),
   )
@@ -162,16 +163,24 @@ test('CRM-6: a malformed event is refused with a problem document naming the fie
   assert.equal(noTime.statusCode, 400)
 })
 
-test('CRM-8: a caller who hangs up before an answer stays in the queue as a call-back to their number; a withheld number is matched to nobody', async () => {
+test('CRM-6, CRM-8: a caller who hangs up before an answer stays in the queue as a call-back to their number; a withheld number is matched to nobody; a caller in danger is urgent', async () => {
   clock.advance(10 * 60_000)
   for (const event of [
     { eventId: 'ev-10', type: 'call.offered', callId: 'call-3', occurredAt: at(-60), caller: '07700 900999' },
     { eventId: 'ev-11', type: 'call.ended', callId: 'call-3', occurredAt: at(-10) },
     { eventId: 'ev-12', type: 'call.offered', callId: 'call-4', occurredAt: at(0), caller: null },
+    {
+      eventId: 'ev-13',
+      type: 'call.offered',
+      callId: 'call-5',
+      occurredAt: at(0),
+      caller: '07700 900888',
+      ivr: [{ menu: 'main', choice: '4', label: 'Domestic abuse or feeling unsafe' }],
+    },
   ])
     assert.equal((await post(event)).statusCode, 202)
   const all = await contacts()
-  assert.equal(all.length, 3)
+  assert.equal(all.length, 4)
   const ofCall = async (ref: string) => {
     const [call] = await t.app.db.withForce('essex', (tx) =>
       rows<{ itemId: string }>(
@@ -183,6 +192,9 @@ test('CRM-8: a caller who hangs up before an answer stays in the queue as a call
   }
   const abandoned = await ofCall('call-3')
   const withheld = await ofCall('call-4')
+  // CRM-6: the IVR choice of a caller in danger makes the call urgent, for handlers with the skill.
+  const urgent = await ofCall('call-5')
+  assert.deepEqual([urgent!.skill, urgent!.priority], ['vulnerability', 1])
   assert.equal(abandoned!.status, 'waiting')
   assert.equal(withheld!.personId, null)
   const page = await ana.get(`/console/contact/queue/contacts/${abandoned!.id}/caller`)
@@ -263,7 +275,7 @@ test('CRM-6: the CTI API refuses a client of another force, a force without Cont
     payload: JSON.stringify(event),
   })
   assert.equal(anonymous.statusCode, 401)
-  assert.equal((await contacts()).length, 4, 'nothing was queued')
+  assert.equal((await contacts()).length, 5, 'nothing was queued')
   const [item] = await contacts()
   const officer = await t.signInAs(['investigating_officer'], 'essex')
   assert.equal((await officer.get(`/console/contact/queue/contacts/${item!.id}/caller`)).statusCode, 403)

@@ -91,6 +91,12 @@ export function describeCall(number: string | null, dialled: string | null, ivr:
   ].join('')
 }
 
+/**
+ * IVR choices that make a call urgent and route it to handlers with the vulnerability skill: the
+ * caller said they are in danger, unsafe or calling about domestic abuse (CRM-6).
+ */
+export const urgentIvr = /\b(danger|unsafe|domestic|abuse|threat|safeguard)/i
+
 /** A number withheld is kept as its own address, never matched to anyone (one per call). */
 function withheldAddress(callRef: string): string {
   const digits = [...createHash('sha256').update(callRef).digest()].map((b) => String(b % 10)).join('')
@@ -184,7 +190,11 @@ export class TelephonyService {
         // The queue's listener opened a contact for the conversation, or it joined the open one;
         // either way the person is on the phone now.
         const item = await this.#queueRepo.openItemOf(tx, received.conversationId)
-        if (item) await this.#repo.toPhone(tx, item.id)
+        if (item) {
+          await this.#repo.toPhone(tx, item.id)
+          if (ivr.some((c) => urgentIvr.test(c.label ?? '')))
+            await this.#queueRepo.flagVulnerable(tx, item.id)
+        }
         const id = await this.#repo.insertCall(tx, {
           forceId,
           callRef: event.callId,
