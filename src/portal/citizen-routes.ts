@@ -30,6 +30,15 @@ export function safeReturnTo(value: unknown): string {
     : '/portal'
 }
 
+/**
+ * A page reached before the terms are accepted (an account the national front-end registered,
+ * at its first sign-in here): undefined, so the route sends the person to accept them (CP-13).
+ */
+export function termsFirst(error: unknown): undefined {
+  if (error instanceof DomainError && error.code === 'terms-needed') return undefined
+  throw error
+}
+
 /** The signed-in citizen's account, or a 401 asking them to sign in again. */
 export async function citizenAccount(
   accounts: AccountService,
@@ -388,7 +397,8 @@ export function registerPortalCitizenRoutes(
   }
 
   http.get<{ Params: { id: string } }>('/portal/cases/:id', caseRoute, async (request, reply) => {
-    const found = await openCase(request)
+    const found = await openCase(request).catch(termsFirst)
+    if (!found) return reply.redirect('/portal/welcome', 303)
     return reply.render('portal/case.njk', {
       title: `${found.description} ${found.reference}`,
       found,

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { NotFoundError } from '../platform/errors.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import type { AccountService } from './account-service.ts'
-import { citizenAccount } from './citizen-routes.ts'
+import { citizenAccount, termsFirst } from './citizen-routes.ts'
 import { messageField, type PortalMessageService } from './message-service.ts'
 
 /** The backstop on the form; the force's own limit (at most 5,000) is checked by the service. */
@@ -55,7 +55,9 @@ export function registerPortalMessageRoutes(
       const done = ['deleted', 'read', 'unread'].includes(request.query.done ?? '')
         ? request.query.done
         : undefined
-      return reply.render('portal/messages.njk', await page(request, done ? { done } : {}))
+      const shown = await page(request, done ? { done } : {}).catch(termsFirst)
+      if (!shown) return reply.redirect('/portal/welcome', 303)
+      return reply.render('portal/messages.njk', shown)
     },
   )
 
