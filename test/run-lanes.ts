@@ -1,5 +1,5 @@
 // Runs the test lanes one after another with `node --test` and prints each lane's time, its CPU
-// time and its slowest files, then the total.
+// time and its costliest files (by CPU, with their wall time), then the total.
 //
 //   node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]
 //
@@ -14,13 +14,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { allTestFiles, type Lane, laneOf, lanes, root, usesChromium } from './support/lanes.ts'
+import type { FileCpu } from './support/process-cpu.ts'
 import type { FileTiming } from './support/timing-reporter.ts'
 
 const chromiumPath = '/usr/bin/chromium'
 const installChromium = 'apt-get update && apt-get install -y chromium'
 const concurrency = 2
-/** How many of each lane's slowest files are named after its summary. */
-const slowestShown = 8
+/** How many of each lane's costliest files are named after its summary. */
+const costliestShown = 8
 /** V8's code cache for the test processes, so each does not compile the same modules again. */
 const compileCache = process.env.NODE_COMPILE_CACHE ?? join(root, 'node_modules/.cache/waypoint/compile')
 const timingDir = mkdtempSync(join(tmpdir(), 'waypoint-lanes-'))
@@ -36,7 +37,7 @@ interface LaneResult {
   /** CPU time of the lane's processes (Linux only): a figure less swayed by a busy machine. */
   cpuSeconds: number | undefined
   code: number | null
-  timings: FileTiming[]
+  timings: (FileTiming & { cpuSeconds?: number })[]
 }
 
 function usage(message: string): never {
@@ -106,12 +107,16 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
   const started = performance.now()
   const cpuBefore = childrenCpuSeconds()
   const timingFile = join(timingDir, `${lane}.jsonl`)
+  const cpuFile = join(timingDir, `${lane}-cpu.jsonl`)
   const child = spawn(
     process.execPath,
     [
       // Answers repeated module resolutions from a cache (test/support/resolve-cache.ts).
       '--import',
       join(root, 'test/support/resolve-cache.ts'),
+      // Each test file's process writes the CPU it used to cpuFile (test/support/process-cpu.ts).
+      '--import',
+      join(root, 'test/support/process-cpu.ts'),
       '--test',
       `--test-concurrency=${concurrency}`,
       '--test-reporter=spec',
@@ -123,7 +128,7 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_COMPILE_CACHE: compileCache },
+      env: { ...process.env, NODE_COMPILE_CACHE: compileCache, WAYPOINT_TEST_CPU_FILE: cpuFile },
     },
   )
   let tail = ''
@@ -146,7 +151,7 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
         seconds: seconds(started),
         cpuSeconds: lapsed(cpuBefore, childrenCpuSeconds()),
         code,
-        timings: readTimings(timingFile),
+        timings: readTimings(timingFile, cpuFile),
       })
     })
   })
@@ -156,13 +161,20 @@ function lapsed(before: number | undefined, after: number | undefined): number |
   return before === undefined || after === undefined ? undefined : Math.round((after - before) * 10) / 10
 }
 
-function readTimings(file: string): FileTiming[] {
+function jsonLines<T>(file: string): T[] {
   if (!existsSync(file)) return []
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as FileTiming)
-    .sort((a, b) => b.seconds - a.seconds)
+    .map((line) => JSON.parse(line) as T)
+}
+
+/** Each file's wall time and test counts, with its CPU time where its process reported it. */
+function readTimings(timingFile: string, cpuFile: string): LaneResult['timings'] {
+  const cpu = new Map(jsonLines<FileCpu>(cpuFile).map((c) => [c.file, c.cpuSeconds]))
+  return jsonLines<FileTiming>(timingFile)
+    .map((t) => ({ ...t, cpuSeconds: cpu.get(t.file) }))
+    .sort((a, b) => (b.cpuSeconds ?? b.seconds) - (a.cpuSeconds ?? a.seconds) || b.seconds - a.seconds)
 }
 
 const runStarted = performance.now()
@@ -205,9 +217,11 @@ for (const lane of lanes) {
 console.log('')
 for (const r of results) {
   if (r.timings.length === 0) continue
-  console.log(`slowest files in lane ${r.lane}:`)
-  for (const t of r.timings.slice(0, slowestShown))
-    console.log(`  ${t.seconds} s  ${t.file} (${t.tests} tests)`)
+  console.log(`costliest files in lane ${r.lane} (CPU, wall):`)
+  for (const t of r.timings.slice(0, costliestShown)) {
+    const cpu = t.cpuSeconds === undefined ? '' : `CPU ${t.cpuSeconds} s, `
+    console.log(`  ${cpu}${t.seconds} s  ${t.file} (${t.tests} tests)`)
+  }
 }
 if (checkTimes.length) console.log(`checks: ${checkTimes.join(', ')}`)
 for (const r of results) {

@@ -1,6 +1,6 @@
 // A node:test reporter that writes one JSON line per test file: its path, wall time from the
 // moment the runner started it to its end, and its test counts. test/run-lanes.ts adds it beside
-// the spec reporter and prints the slowest files of each lane from what it writes.
+// the spec reporter and prints the costliest files of each lane from what it writes.
 import { relative } from 'node:path'
 import type { TestEvent } from 'node:test/reporters'
 
