@@ -86,37 +86,81 @@ const axeSource = readFileSync(
   'utf8',
 )
 
+/** An item of axe's results as the checks read it: the rule, its help and each element's details. */
+interface AxeItem {
+  id: string
+  impact: string | null | undefined
+  help: string
+  nodes: {
+    target: string
+    /** axe's reason for an element it could not decide (its check's message key), or ''. */
+    reason: string
+    within: 'scroll-pane' | 'timeline' | ''
+  }[]
+}
+
 /**
- * Runs axe (WCAG 2.2 AA tags) on the page as it stands. axe is put into each frame of the page
- * once per document, so a second run on the same load (at another width) reuses it; the run is
- * axe's own `axe.run` in the page, which checks same-origin frames (an e-mail preview) through the
- * copy in each frame. @axe-core/playwright's default path opens a blank page and loads axe there
- * again for every run, which cost more than the checks themselves.
+ * Runs axe (WCAG 2.2 AA tags) on the page as it stands and returns its violations and the items it
+ * could not decide ("needs review"). axe is put into each frame of the page once per document, so
+ * a second run on the same load (at another width) reuses it; the run is axe's own `axe.run` in
+ * the page, which checks same-origin frames (an e-mail preview) through the copy in each frame.
+ * @axe-core/playwright's default path opens a blank page and loads axe there again for every run,
+ * which cost more than the checks themselves. Every rule runs on every element; only the results
+ * the tests read are built (`resultTypes`: passing and inapplicable rules name one element each,
+ * not all of them) and only what they read of them leaves the page, not axe's whole report.
  */
-export async function runAxe(page: Page): Promise<AxeResults> {
+async function runAxe(page: Page): Promise<{ violations: AxeItem[]; incomplete: AxeItem[] }> {
   for (const frame of page.frames()) {
     const present = await frame.evaluate(() => 'axe' in window).catch(() => true)
     // A frame that went away or never loaded is left out, as @axe-core/playwright does.
     if (!present) await frame.evaluate(axeSource).catch(() => undefined)
   }
-  return page.evaluate(
-    (tags) =>
-      (window as unknown as { axe: { run(c: Document, o: object): Promise<AxeResults> } }).axe.run(document, {
-        runOnly: { type: 'tag', values: tags },
-      }),
-    wcagTags,
-  )
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(c: Document, o: object): Promise<AxeResults> } }).axe
+    const results = await axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations', 'incomplete'],
+    })
+    // Where an element sits: a table's scroll pane or a timeline (see axe-reviewed.ts).
+    const within = (selector: string) => {
+      const element = document.querySelector(selector)
+      if (element?.closest('.waypoint-scroll-pane')) return 'scroll-pane' as const
+      if (element?.closest('.moj-timeline')) return 'timeline' as const
+      return '' as const
+    }
+    const brief = (items: AxeResults['violations'], placed: boolean): AxeItem[] =>
+      items.map((item) => ({
+        id: item.id,
+        impact: item.impact,
+        help: item.help,
+        nodes: item.nodes.map((node) => {
+          const target = node.target.join(' ')
+          return {
+            target,
+            reason: String(
+              [...node.any, ...node.all, ...node.none].find((c) => c.data && typeof c.data === 'object')?.data
+                ?.messageKey ?? '',
+            ),
+            within: placed ? within(target) : '',
+          }
+        }),
+      }))
+    return { violations: brief(results.violations, false), incomplete: brief(results.incomplete, true) }
+  }, wcagTags)
+}
+
+function asViolations(items: AxeItem[]): AccessibilityViolation[] {
+  return items.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((n) => n.target),
+  }))
 }
 
 /** Runs axe on the page as it stands and returns the WCAG 2.2 AA violations (none is a pass). */
 export async function checkAccessibility(page: Page): Promise<AccessibilityViolation[]> {
-  const results = await runAxe(page)
-  return results.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    targets: v.nodes.map((n) => n.target.join(' ')),
-  }))
+  return asViolations((await runAxe(page)).violations)
 }
 
 /** An item axe could not decide ("needs review"), as it was found on a page. */
@@ -136,39 +180,9 @@ export async function checkAccessibilityAndReview(
   page: Page,
 ): Promise<{ violations: AccessibilityViolation[]; needsReview: NeedsReview[] }> {
   const results = await runAxe(page)
-  // Where each undecided element sits, asked of the page once for all of them.
-  const targets = results.incomplete.flatMap((item) => item.nodes.map((node) => node.target.join(' ')))
-  const places = await page.evaluate(
-    (selectors) =>
-      selectors.map((selector) => {
-        const element = document.querySelector(selector)
-        if (element?.closest('.waypoint-scroll-pane')) return 'scroll-pane' as const
-        if (element?.closest('.moj-timeline')) return 'timeline' as const
-        return '' as const
-      }),
-    targets,
-  )
-  let next = 0
-  const needsReview: NeedsReview[] = results.incomplete.map((item) => ({
-    id: item.id,
-    help: item.help,
-    nodes: item.nodes.map((node) => ({
-      target: node.target.join(' '),
-      reason: String(
-        [...node.any, ...node.all, ...node.none].find((c) => c.data && typeof c.data === 'object')?.data
-          ?.messageKey ?? '',
-      ),
-      within: places[next++] ?? '',
-    })),
-  }))
   return {
-    violations: results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    })),
-    needsReview,
+    violations: asViolations(results.violations),
+    needsReview: results.incomplete.map(({ id, help, nodes }) => ({ id, help, nodes })),
   }
 }
 
