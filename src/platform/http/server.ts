@@ -19,6 +19,7 @@ import type { Config } from '../config.ts'
 import { isDatabaseUnavailable } from '../db/database-error.ts'
 import { DomainError, type FieldError, problemFor, ValidationError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { lazySerializers, lazyValidators } from './lazy-schemas.ts'
 import { MAX_LENGTH } from './limits.ts'
 import type { Session, SessionService } from './session-service.ts'
 import { createViewEnvironment, govukFrontendRoot, mojFrontendRoot } from './views.ts'
@@ -91,6 +92,16 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Tests start a whole Waypoint per file and call a few of its routes: each route's schemas
+    // are compiled when it is first called (lazy-schemas.ts). Waypoint's processes compile all
+    // of them at start, so a broken schema stops start-up.
+    ...(config.environment === 'test'
+      ? {
+          schemaController: {
+            compilersFactory: { buildValidator: lazyValidators, buildSerializer: lazySerializers },
+          },
+        }
+      : {}),
   })
   const views = createViewEnvironment()
 
