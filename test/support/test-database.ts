@@ -3,7 +3,17 @@
 // named by DATABASE_URL (the CI run against PostgreSQL 15), copied from a migrated template
 // database (`create database … template …`) instead of running every migration again.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { loadConfig } from '../../src/platform/config.ts'
@@ -187,7 +197,13 @@ async function compactPgliteTemplate(db: Database): Promise<void> {
  */
 async function pgliteTemplate(): Promise<Blob> {
   const file = join(cacheDir, `pglite-${migrationsFingerprint()}-v${templateVersion}.tar`)
-  if (existsSync(file)) return tarball(readFileSync(file))
+  if (existsSync(file)) {
+    const bytes = readFileSync(file)
+    // Its modification time says when a test last used it (pruneStaleTemplates).
+    const now = new Date()
+    utimesSync(file, now, now)
+    return tarball(bytes)
+  }
   const db = await openDatabase({ pgliteSettings: templateBuildSettings })
   await prepareTemplate(db)
   await compactPgliteTemplate(db)
@@ -197,7 +213,26 @@ async function pgliteTemplate(): Promise<Blob> {
   const partial = `${file}.${process.pid}.tmp`
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
   renameSync(partial, file)
+  pruneStaleTemplates(file)
   return dump
+}
+
+/**
+ * Removes cached PGlite templates of other migrations (about 45 MB each) that no test has used
+ * for a day, and partial files left by a process that stopped while writing one. Checkouts that
+ * share node_modules may still use another's template; one of theirs unused for a day is rebuilt
+ * when next needed.
+ */
+export function pruneStaleTemplates(current: string, dir = cacheDir): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (path === current || !/^pglite-.*\.tar(\.\d+\.tmp)?$/.test(name)) continue
+    try {
+      if (Date.now() - statSync(path).mtimeMs > staleAfterMs) rmSync(path, { force: true })
+    } catch {
+      // Removed by another test process at the same moment.
+    }
+  }
 }
 
 /**
@@ -206,6 +241,10 @@ async function pgliteTemplate(): Promise<Blob> {
  * chunks first, about a tenth of the CPU of opening the database.
  */
 function tarball(bytes: Buffer): Blob {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+  // A file this size is read into a buffer of its own: handed over as it is, not copied again.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+  const buffer = (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer
   return { type: 'application/x-tar', arrayBuffer: async () => buffer } as unknown as Blob
 }
