@@ -12,6 +12,7 @@ import { contactDemoForce, contactDemoNumbers, seedContactDemo } from './contact
 import { seedPortalSandbox } from './portal/sandbox.ts'
 import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
+import { startDemoChats } from './simulator/demo-chats.ts'
 import { startDemoReplies } from './simulator/demo-replies.ts'
 import { startDemoWriteback } from './simulator/demo-writeback.ts'
 import { SimulatorFeed } from './simulator/feed.ts'
@@ -150,6 +151,17 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     config.simulator.enabled && role !== 'web'
       ? startDemoReplies(app, { chance: 0.3, maxDelayMs: 90_000 })
       : undefined
+  // Now and then a simulated person starts a web chat with Essex's contact handlers.
+  const demoChats =
+    config.simulator.enabled && role !== 'web'
+      ? startDemoChats(app, {
+          forceId: contactDemoForce,
+          origin: new URL(config.http.publicUrl).origin,
+          maxGapMs: 240_000,
+          followUpMs: 60_000,
+          leaveAfterMs: 900_000,
+        })
+      : undefined
   feed?.start()
   // The demo's telephony platform: calls to Essex arrive in Contact's queue through the CTI API.
   const telephony =
@@ -169,6 +181,7 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
       feed?.stop()
       telephony?.stop()
       demoReplies?.stop()
+      demoChats?.stop()
       void demoWriteback?.refuseConnections()
       app.stop().then(resolve, (error) => {
         app.log.error({ err: error }, 'shutdown failed')

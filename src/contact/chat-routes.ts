@@ -655,6 +655,8 @@ class ChatSocket {
     if (this.#ended) return
     if (event.topic === conversationTopic) {
       if (!event.ids?.message && !event.ids?.closed) return
+      // The person's own message, already answered with `sent`.
+      if (event.ids.message && this.#seen.has(event.ids.message)) return
       this.#queue(() => this.#deliver())
     } else if (event.ids?.item && event.ids.item === this.#contactId) {
       this.#queue(async () => {
