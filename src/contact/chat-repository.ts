@@ -127,7 +127,10 @@ export class ChatRepository {
     await tx.execute(sql`update contact_chats set responder = null where id = ${id}`)
   }
 
-  /** The chat's messages, oldest first (recalled ones left out). */
+  /**
+   * The chat's messages, oldest first (recalled ones left out). Messages of one transaction (the
+   * person's first and the out-of-hours reply) share their times: the person's comes first.
+   */
   async messages(tx: Tx, conversationId: string): Promise<ChatMessageRow[]> {
     const found = await rows<ChatMessageRow>(
       tx,
@@ -135,7 +138,7 @@ export class ChatRepository {
             pa.display_name as author
           from conversation_messages m left join conversation_participants pa on pa.id = m.participant_id
           where m.conversation_id = ${conversationId} and m.recalled_at is null
-          order by m.sent_at, m.created_at, m.id`,
+          order by m.sent_at, m.created_at, m.direction = 'outbound', m.id`,
     )
     return found.map((m) => ({ ...m, sentAt: toDate(m.sentAt) }))
   }

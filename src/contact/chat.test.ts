@@ -273,7 +273,7 @@ test('CRM-7, CRM-16: out of hours the force’s reply comes at once; after the c
   clock.set('2026-06-03T21:30:00Z') // 22:30 in London: closed.
   const chat = await openChat(soh)
   chat.send({ type: 'start', text: 'Is anyone there?', origin: soh })
-  const started = await chat.next('started')
+  const started = await chat.next('started').finally(() => clock.set('2026-06-03T09:00:00Z'))
   const token = started.token as string
   const state = started.chat as {
     outOfHours: boolean
@@ -283,7 +283,6 @@ test('CRM-7, CRM-16: out of hours the force’s reply comes at once; after the c
   assert.equal(state.messages[1]?.from, 'bot')
   assert.equal(state.messages[1]?.name, 'Automatic reply')
   assert.match(state.messages[1]!.text, /We are closed/)
-  clock.set('2026-06-03T09:00:00Z')
 
   const post = (path: string, body: object) =>
     fetch(`${base}/chat/essex/${path}`, {

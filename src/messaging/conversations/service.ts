@@ -388,6 +388,11 @@ export class ConversationService {
       deliveryStatus: 'received',
       sentAt: now,
     })
+    await this.#changed(tx, forceId, { id: conversationId, personId: null }, { message: stored.id })
+    if (message.queue)
+      for (const listener of this.#receivedListeners)
+        await listener(tx, { forceId, conversationId, messageId: stored.id, personId: null, channel: 'chat' })
+    // Last: the audit chain's head stays locked from here to the commit (decision 0029).
     await this.#audit.record(
       {
         action: 'conversation-message.received',
@@ -399,10 +404,6 @@ export class ConversationService {
       },
       tx,
     )
-    await this.#changed(tx, forceId, { id: conversationId, personId: null }, { message: stored.id })
-    if (message.queue)
-      for (const listener of this.#receivedListeners)
-        await listener(tx, { forceId, conversationId, messageId: stored.id, personId: null, channel: 'chat' })
     return { messageId: stored.id, conversationId, sentAt: now }
   }
 
