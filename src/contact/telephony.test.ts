@@ -124,6 +124,15 @@ test('CRM-8: answered, held, resumed, transferred and ended are kept on the cont
   )
   assert.match(page.body, /Transferred[\s\S]*ext-2041 to Rapid Video Response/)
   assert.match(page.body, /Update on an existing report/)
+  // Opening the caller page is a view of the contact and of the person, audited.
+  const viewed = await t.app.db.asSystem((tx) =>
+    rows<{ recordType: string }>(
+      tx,
+      sql`select record_type as "recordType" from audit_events where actor_id = ${ana.userId}
+            and action like '%.viewed' and detail->>'view' in ('caller', 'contact-caller') order by id`,
+    ),
+  )
+  assert.deepEqual([...new Set(viewed.map((v) => v.recordType))].sort(), ['contact', 'person'])
   // An event after the end, or about a call never offered, is a problem document.
   const late = await post({ eventId: 'ev-7', type: 'call.held', callId: 'call-1', occurredAt: at(300) })
   assert.equal(late.statusCode, 409)

@@ -213,6 +213,15 @@ test('CRM-15: a caller without a mobile number answers security questions from t
   const page = await ana.get(`/console/contact/queue/contacts/${contact}/caller`)
   assert.match(page.body, /Or ask Lee Marsh these questions/)
   assert.match(page.body, /Date of birth[\s\S]*Postcode[\s\S]*Crime reference/)
+  // Only the handler who has the contact may ask the questions.
+  const notHis = await ben.post(`/console/contact/queue/contacts/${contact}/caller/answers`, {
+    person,
+    dateOfBirth: '30/7/1975',
+    postcode: 'CM2 0DG',
+    crimeReference: '42/77001/26',
+  })
+  assert.equal(notHis.statusCode, 400)
+  assert.match(notHis.body, /Only the handler who has this contact may verify the caller/)
   const missing = await ana.post(`/console/contact/queue/contacts/${contact}/caller/answers`, {
     person,
     dateOfBirth: '30/7/1975',
