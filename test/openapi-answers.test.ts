@@ -385,6 +385,43 @@ test('CP-171: the Portal API and its webhooks answer as described', async () => 
   await call({ method: 'DELETE', url: `/api/v1/portal/webhooks/${hook.json().webhook.id}`, token: iHub })
 })
 
+test('CP-171, CRM-6: the telephony platform’s call events answer as described', async () => {
+  const telephony = await issueClientToken(t, { forceId: 'essex', scopes: ['contact:telephony'] })
+  const url = '/api/v1/contact/essex/telephony/events'
+  const offered = {
+    eventId: 'described-call-1',
+    type: 'call.offered',
+    callId: 'described-call',
+    occurredAt: t.clock.now().toISOString(),
+    caller: '07700 900123',
+    dialled: '101',
+    ivr: [{ menu: 'main', choice: '1', label: 'Report a crime' }],
+  }
+  const first = await call({ method: 'POST', url, token: telephony, headers: json, payload: offered })
+  assert.equal(first.statusCode, 202, first.body)
+  assert.equal(
+    (await call({ method: 'POST', url, token: telephony, headers: json, payload: offered })).statusCode,
+    202,
+  )
+  const unknown = { ...offered, eventId: 'described-call-2', type: 'call.answered', callId: 'never-offered' }
+  assert.equal(
+    (await call({ method: 'POST', url, token: telephony, headers: json, payload: unknown })).statusCode,
+    409,
+  )
+  const malformed = { ...offered, eventId: 'described-call-3', type: 'call.rang' }
+  assert.equal(
+    (await call({ method: 'POST', url, token: telephony, headers: json, payload: malformed })).statusCode,
+    400,
+  )
+  const other = {
+    method: 'POST' as const,
+    url: '/api/v1/contact/kent/telephony/events',
+    token: telephony,
+    headers: json,
+  }
+  assert.equal((await call({ ...other, payload: offered })).statusCode, 403)
+})
+
 test('CP-171: every described operation was called, and every answer matched the description', () => {
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
