@@ -12,10 +12,15 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node_modules/.bin/node bench/contact-chat.ts
 //   DURATION=60 THINK=30 (defaults: a person and a handler each write about twice a minute) — target: delivery p95 ≤ 200 ms on PostgreSQL 15
 //
-// Measured 5 Dec 2026, PostgreSQL 15, 2 shared cores with the machine's load average at 23 (other
-// work running; this process got 11% of a core): delivery p50 694 ms, p95 6,372 ms (NOT met),
-// beside a bare echo p95 370 ms (p50 12 ms) in the same run; 1,202 messages in 128 s; 14.2 s of
-// CPU in this process (27 s user, 5 s system for the whole run, start-up and set-up included).
+// Measured 5 Dec 2026, PostgreSQL 15, 2 shared cores with the machine's load average at 19–30
+// (other work running; this process got 10–11% of a core), target NOT met in either run:
+//   run 1: delivery p50 694 ms, p95 6,372 ms; bare echo p50 12 ms, p95 370 ms; 1,202 messages in
+//          128 s; 14.2 s of CPU in this process while measuring (27 s user, 5 s system in all)
+//   run 2 (a person's message audited last): delivery p50 508 ms, p95 3,072 ms (to the handler
+//          p95 2,399 ms, to the person p95 3,462 ms); bare echo p50 0.5 ms, p95 54 ms; 1,258
+//          messages in 120 s; 11.6 s of CPU while measuring (24 s user, 5 s system in all)
+// About 9 ms of this process's CPU per message delivered: on a core of its own it would be about
+// 10% busy at this rate, so the delay measured here is mostly waiting for a core.
 //
 // Waypoint, the 360 sockets and the echo server share this process and its event loop, so the
 // figures include the load generator's own cost; the database is PostgreSQL's (a fresh copy of
