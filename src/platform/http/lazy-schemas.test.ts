@@ -1,10 +1,12 @@
 // Route schemas compiled on first use (lazy-schemas.ts) check requests and write replies exactly
-// as Fastify's own compilers do at start: the same routes on both answer the same.
+// as Fastify's own compilers do at start: the same routes on both answer the same; and every
+// route of a whole Waypoint has schemas that compile.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Type } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { lazySerializers, lazyValidators } from './lazy-schemas.ts'
+import { createTestApp } from '../../../test/support/test-app.ts'
+import { compilePendingSchemas, lazySerializers, lazyValidators } from './lazy-schemas.ts'
 
 const ajv = { customOptions: { removeAdditional: false, coerceTypes: 'array' as const, allErrors: true } }
 
@@ -82,5 +84,41 @@ test('a route whose schemas are compiled on first use answers as one compiled at
   } finally {
     await eager.close()
     await lazy.close()
+  }
+})
+
+test('every route of a whole Waypoint has request and response schemas that compile, as they would at start', async () => {
+  const t = await createTestApp()
+  try {
+    // Those a test never calls are compiled only here: a schema Ajv or fast-json-stringify
+    // refuses fails this test instead of the route's first request.
+    assert.ok(compilePendingSchemas() > 100, 'the routes have schemas to compile')
+    assert.equal(compilePendingSchemas(), 0, 'each is compiled once')
+    const health = await t.app.http.inject({ method: 'GET', url: '/health/live' })
+    assert.equal(health.statusCode, 200)
+  } finally {
+    await t.close()
+  }
+})
+
+test('a schema that cannot be compiled is refused by compilePendingSchemas, naming its route', async () => {
+  const app = Fastify({
+    schemaController: {
+      compilersFactory: { buildValidator: lazyValidators, buildSerializer: lazySerializers },
+    },
+  })
+  app.get(
+    '/broken',
+    { schema: { querystring: { type: 'object', properties: { n: { type: 'nope' } } } } },
+    () => 'ok',
+  )
+  try {
+    await app.ready()
+    assert.throws(
+      () => compilePendingSchemas(),
+      /GET \/broken querystring: schema is invalid: data\/properties\/n\/type/,
+    )
+  } finally {
+    await app.close()
   }
 })

@@ -4,8 +4,8 @@
 // file never calls. Each compiler here hands Fastify a function that compiles the real one from
 // the same schema, with Fastify's own compilers and options, the first time it is called, then
 // answers through it: what a request is checked against and how a reply is written are the same.
-// Waypoint's own processes compile at start (createHttpServer), so a schema Ajv or
-// fast-json-stringify refuses stops start-up there, as before.
+// Only under NODE_ENV=test (createHttpServer): in development and production every schema is
+// compiled at start, so a schema Ajv or fast-json-stringify refuses stops start-up, as before.
 import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 
@@ -29,6 +29,32 @@ const validation = fastifyRequire('./lib/validation.js') as {
   symbols: { headersSchema: symbol }
 }
 
+/** Schemas handed out and not compiled yet, each as the function that compiles it (once tried, it leaves). */
+const pending = new Set<() => unknown>()
+
+/**
+ * Compiles every schema handed out and not compiled yet, as Fastify would have at start: a test
+ * calls it to show that every route's schemas compile. Throws the first refusal, naming its route.
+ */
+export function compilePendingSchemas(): number {
+  let compiled = 0
+  for (const compile of [...pending]) {
+    compile()
+    compiled += 1
+  }
+  return compiled
+}
+
+/** What `compile` returns; an error it throws names the route and the part of it. */
+function named<T>(route: Route, compile: () => T): T {
+  try {
+    return compile()
+  } catch (error) {
+    const part = route.httpPart ?? `response ${String(route.httpStatus ?? '')}`.trim()
+    throw new Error(`${route.method} ${route.url} ${part}: ${(error as Error).message}`, { cause: error })
+  }
+}
+
 /**
  * A header schema as Fastify gives its own compiler: a compiler of ours is "custom" to Fastify,
  * which then passes header schemas on as written, so they are normalised here the same way.
@@ -47,13 +73,18 @@ export const lazyValidators = ((externalSchemas, options) => {
   const compilerFor = defaultValidators(externalSchemas, options)
   return (route) => {
     let compiled: Validate | undefined
-    const validate: Validate = (data, context) => {
-      compiled ??= compilerFor(
-        route.httpPart === 'headers' ? { ...route, schema: headerSchema(route) } : route,
+    const compile = () => {
+      pending.delete(compile)
+      compiled ??= named(route, () =>
+        compilerFor(route.httpPart === 'headers' ? { ...route, schema: headerSchema(route) } : route),
       )
-      const result = compiled(data, context)
+      return compiled
+    }
+    pending.add(compile)
+    const validate: Validate = (data, context) => {
+      const result = compile()(data, context)
       // Fastify reads the errors from the function it was given, straight after the call.
-      validate.errors = compiled.errors
+      validate.errors = compiled?.errors
       return result
     }
     // An Ajv function: Fastify passes the parent object so a coerced root value is written back.
@@ -67,9 +98,12 @@ export const lazySerializers = ((externalSchemas, options) => {
   const compilerFor = defaultSerializers(externalSchemas, options)
   return (route) => {
     let compiled: Serialize | undefined
-    return (data) => {
-      compiled ??= compilerFor(route)
-      return compiled(data)
+    const compile = () => {
+      pending.delete(compile)
+      compiled ??= named(route, () => compilerFor(route))
+      return compiled
     }
+    pending.add(compile)
+    return (data) => compile()(data)
   }
 }) satisfies SerializerFactory as unknown as NonNullable<CompilersFactory['buildSerializer']>

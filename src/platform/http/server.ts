@@ -93,8 +93,8 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
     // Tests start a whole Waypoint per file and call a few of its routes: each route's schemas
-    // are compiled when it is first called (lazy-schemas.ts). Waypoint's processes compile all
-    // of them at start, so a broken schema stops start-up.
+    // are compiled when it is first called (lazy-schemas.ts). In development and production all
+    // of them are compiled at start, so a broken schema stops start-up.
     ...(config.environment === 'test'
       ? {
           schemaController: {
