@@ -9,6 +9,7 @@
 // The data has what makes pages wide in real use: an e-mail address with no break, a quarantined
 // STORM payload on one long line. A force with no data (Norfolk) has its navigation's pages
 // checked in their empty state at 320 px, and the public pages are checked at 320 px too.
+// The crawls check three pages at a time, each in its own tab, on one app and one browser.
 import assert from 'node:assert/strict'
 import { after, before, type TestContext, test } from 'node:test'
 import type { BrowserContext } from 'playwright-core'
@@ -81,10 +82,35 @@ async function checkPage(
 }
 
 /**
+ * How many pages a crawl checks at once, each in a tab of its own: a page's checks wait on the
+ * app, Chromium and the test in turn, so one tab at a time leaves the processor idle most of the
+ * time.
+ */
+const tabs = 3
+
+/** Runs `check` on each item with one of `workers`, each taking the next item when it is free. */
+async function eachWith<W, T>(
+  workers: W[],
+  items: T[],
+  check: (worker: W, item: T, index: number) => Promise<void>,
+) {
+  let next = 0
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (next < items.length) {
+        const index = next++
+        await check(worker, items[index], index)
+      }
+    }),
+  )
+}
+
+/**
  * Follows the console from its primary navigation and `start`, one page of each kind (one
  * subtest each), and checks every page every way on one load. A link that answers 4xx (a page
  * not built yet, or one this user is refused) is reported, not checked; 5xx fails. Returns the
- * kinds of page checked.
+ * kinds of page checked. Pages are taken in the order they are found (the start pages, the
+ * navigation, then the links of each page in turn) and checked in `tabs` tabs at once.
  */
 async function crawlAs(
   context: TestContext,
@@ -98,8 +124,13 @@ async function crawlAs(
   const withJs = await browser.newContext({ signedIn })
   const withoutJs = await browser.newContext({ signedIn, javaScriptEnabled: false })
   try {
-    const page = await withJs.newPage()
-    const plain = await withoutJs.newPage()
+    const pages = await Promise.all(
+      Array.from({ length: tabs }, async () => ({
+        page: await withJs.newPage(),
+        plain: await withoutJs.newPage(),
+      })),
+    )
+    const { page } = pages[0]
     await page.goto('/console')
     const navigation = [
       ...new Set(
@@ -114,32 +145,40 @@ async function crawlAs(
     const seen = new Set<string>()
     // The start pages first: a search with results (`/console/cases?q=…`) is the same kind of
     // page as the navigation's empty list, and only the first of a kind is opened.
-    const queue = ['/console', ...start, ...navigation]
+    let queue = ['/console', ...start, ...navigation]
     while (queue.length && seen.size < limit) {
-      const path = queue.shift() as string
-      const kind = pageKind(path)
-      if (seen.has(kind)) continue
-      seen.add(kind)
-      await context.test(path, async (sub) => {
-        await atWidth(page, 1280)
-        const status = (await page.goto(path))?.status() ?? 0
-        if (status !== 200) {
-          assert.ok(status < 500, `${path} answered ${status}`)
-          sub.diagnostic(
-            `${path} answers ${status}${navigation.includes(path) ? ' from the navigation' : ''}: not checked`,
+      // The first page of each kind not seen yet, in the order found; then the links they have.
+      const round: string[] = []
+      for (const path of queue) {
+        const kind = pageKind(path)
+        if (seen.has(kind) || seen.size >= limit) continue
+        seen.add(kind)
+        round.push(path)
+      }
+      const found: string[][] = round.map(() => [])
+      await eachWith(pages, round, ({ page, plain }, path, index) =>
+        context.test(path, async (sub) => {
+          await atWidth(page, 1280)
+          const status = (await page.goto(path))?.status() ?? 0
+          if (status !== 200) {
+            assert.ok(status < 500, `${path} answered ${status}`)
+            sub.diagnostic(
+              `${path} answers ${status}${navigation.includes(path) ? ' from the navigation' : ''}: not checked`,
+            )
+            return
+          }
+          found[index] = await consoleLinks(page)
+          const findings = await checkLoadedPage(page, plain, path, `${who}${path}`)
+          sub.diagnostic(findings.widths)
+          assert.deepEqual(
+            findings.problems,
+            [],
+            `${path}: WCAG 2.2 AA, reflow, text size or no-JavaScript checks`,
           )
-          return
-        }
-        for (const link of await consoleLinks(page)) if (!seen.has(pageKind(link))) queue.push(link)
-        const findings = await checkLoadedPage(page, plain, path, `${who}${path}`)
-        sub.diagnostic(findings.widths)
-        assert.deepEqual(
-          findings.problems,
-          [],
-          `${path}: WCAG 2.2 AA, reflow, text size or no-JavaScript checks`,
-        )
-        checked.add(kind)
-      })
+          checked.add(pageKind(path))
+        }),
+      )
+      queue = found.flat()
     }
     return checked
   } finally {
@@ -148,7 +187,9 @@ async function crawlAs(
   }
 }
 
-test('UJ-2, CP-3: every kind of page a force’s staff reach meets WCAG 2.2 AA at 1280 and 320 px, fits 320 px and 200% text without scrolling sideways and works without JavaScript', async (context) => {
+test('UJ-2, CP-3: every kind of page a force’s staff reach meets WCAG 2.2 AA at 1280 and 320 px, fits 320 px and 200% text without scrolling sideways and works without JavaScript', {
+  concurrency: tabs,
+}, async (context) => {
   const kinds = await crawlAs(
     context,
     'force-staff',
@@ -185,7 +226,9 @@ test('UJ-2, CP-3: every kind of page a force’s staff reach meets WCAG 2.2 AA a
   }
 })
 
-test('UJ-2, CP-3: a force with nothing yet (no cases, messages, events or users of its own) sees every page of its navigation meet WCAG 2.2 AA at 320 px and fit it without scrolling sideways', async (context) => {
+test('UJ-2, CP-3: a force with nothing yet (no cases, messages, events or users of its own) sees every page of its navigation meet WCAG 2.2 AA at 320 px and fit it without scrolling sideways', {
+  concurrency: tabs,
+}, async (context) => {
   // Norfolk has no data: each list shows its empty state. The pages' other states are the
   // seeded crawl's; here each navigation page is loaded once, at 320 px, where the narrow layout
   // has its own scroll panes and targets, and checked with axe and for sideways scroll.
@@ -217,8 +260,14 @@ test('UJ-2, CP-3: a force with nothing yet (no cases, messages, events or users 
     ].filter((href) => href.startsWith('/'))
     assert.ok(navigation.length > 10, `the navigation has the force's pages: ${navigation.join(' ')}`)
     let checked = 0
-    for (const path of navigation) {
-      await context.test(`norfolk ${path}`, async (sub) => {
+    const narrow = [page]
+    for (let i = 1; i < tabs; i += 1) {
+      const tab = await withJs.newPage()
+      await atWidth(tab, 320)
+      narrow.push(tab)
+    }
+    await eachWith(narrow, navigation, (page, path) =>
+      context.test(`norfolk ${path}`, async (sub) => {
         const status = (await page.goto(path))?.status() ?? 0
         if (status !== 200) {
           assert.ok(status < 500, `${path} answered ${status}`)
@@ -235,15 +284,17 @@ test('UJ-2, CP-3: a force with nothing yet (no cases, messages, events or users 
         if ((await page.locator('h1').count()) !== 1) problems.push('not exactly one h1')
         assert.deepEqual(problems, [], `${path}, empty: WCAG 2.2 AA or reflow at 320 px`)
         checked += 1
-      })
-    }
+      }),
+    )
     assert.ok(checked > 10, `${checked} empty pages checked`)
   } finally {
     await withJs.close()
   }
 })
 
-test('CRM-3: every kind of page a system administrator reaches meets WCAG 2.2 AA at 1280 and 320 px, fits 320 px and 200% text without scrolling sideways and works without JavaScript', async (context) => {
+test('CRM-3: every kind of page a system administrator reaches meets WCAG 2.2 AA at 1280 and 320 px, fits 320 px and 200% text without scrolling sideways and works without JavaScript', {
+  concurrency: tabs,
+}, async (context) => {
   const admin = await t.signInAs(['system_admin'], null, 'Region Administrator')
   await t.app.services.forces.createAgreement(
     {
