@@ -101,7 +101,7 @@ test('CRM-6, CRM-8: an offered call becomes a phone contact in the queue for the
   assert.match(view.body, /Phone call from \+447700900311 to 101\. IVR: Update on an existing report/)
 })
 
-test('CRM-8: answered, held, resumed, transferred and ended are kept on the contact, and measure the wait, hold and handling time', async () => {
+test('CRM-8, CRM-31: answered, held, resumed, transferred (to Rapid Video Response) and ended are kept on the contact, and measure the wait, hold and handling time', async () => {
   const [item] = await contacts()
   assert.equal((await ana.post(`/console/contact/queue/contacts/${item!.id}/claim`)).statusCode, 303)
   const steps = [
