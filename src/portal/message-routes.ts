@@ -18,8 +18,27 @@ const access = { citizen: true as const, product: 'portal' as const }
 /** A message the person writes, new or answering a request for information. */
 const messageForm = Type.Object({
   message: Type.Optional(Type.String({ maxLength: FORM_MAX })),
+  // CP-103: how many times this message has been refused so far (the form carries it).
+  attempt: Type.Optional(Type.String({ maxLength: 2 })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 })
+
+/**
+ * CP-103: the tries a person has at sending one message; after the last refusal the page shows
+ * what they wrote and points them to help and the force instead of the form (decision 0035).
+ */
+export const SEND_ATTEMPTS = 3
+const triesSoFar = (body: { attempt?: string }) =>
+  Math.min(Math.max(Number.parseInt(body.attempt ?? '0', 10) || 0, 0), SEND_ATTEMPTS)
+/** The page of a refused send, with the tries made and whether any remain. */
+const afterRefusal = (body: { attempt?: string }, errors: unknown[] = []) => {
+  const attempts = Math.min(triesSoFar(body) + 1, SEND_ATTEMPTS)
+  const outOfAttempts = attempts >= SEND_ATTEMPTS
+  // Without the form there is no field for the error summary to link to: the warning says it.
+  return { attempts, sendAttempts: SEND_ATTEMPTS, outOfAttempts, errors: outOfAttempts ? [] : errors }
+}
+/** A form posted after its tries ran out is not sent again; the same guidance is shown. */
+const outOfTries = (body: { attempt?: string }) => triesSoFar(body) >= SEND_ATTEMPTS
 
 export function registerPortalMessageRoutes(
   http: FastifyInstance,
@@ -28,7 +47,7 @@ export function registerPortalMessageRoutes(
   const account = (request: FastifyRequest) => citizenAccount(deps.accounts, request)
   const page = async (
     request: FastifyRequest<{ Params: { id: string } }>,
-    extra: { errors?: unknown[]; values?: object; done?: string } = {},
+    extra: { errors?: unknown[]; values?: object; done?: string; attempts?: number } = {},
   ) => {
     const me = await account(request)
     const thread = await deps.messages.thread(me, request.params.id, request, {
@@ -61,7 +80,7 @@ export function registerPortalMessageRoutes(
     },
   )
 
-  http.post<{ Params: { id: string }; Body: { message?: string; _csrf?: string } }>(
+  http.post<{ Params: { id: string }; Body: { message?: string; attempt?: string; _csrf?: string } }>(
     '/portal/cases/:id/messages',
     {
       config: { access },
@@ -72,6 +91,13 @@ export function registerPortalMessageRoutes(
     },
     async (request, reply) => {
       const me = await account(request)
+      if (outOfTries(request.body)) {
+        reply.code(400)
+        return reply.render(
+          'portal/messages.njk',
+          await page(request, { values: request.body, ...afterRefusal(request.body) }),
+        )
+      }
       try {
         const sent = await deps.messages.send(
           me,
@@ -82,7 +108,10 @@ export function registerPortalMessageRoutes(
         return reply.redirect(`/portal/cases/${request.params.id}/messages/${sent.messageId}/sent`, 303)
       } catch (error) {
         return refusedForm(reply, error, async (errors) =>
-          reply.render('portal/messages.njk', await page(request, { errors, values: request.body })),
+          reply.render(
+            'portal/messages.njk',
+            await page(request, { values: request.body, ...afterRefusal(request.body, errors) }),
+          ),
         )
       }
     },
@@ -126,7 +155,10 @@ export function registerPortalMessageRoutes(
       return reply.render('portal/information.njk', view)
     },
   )
-  http.post<{ Params: { id: string; requestId: string }; Body: { message?: string; _csrf?: string } }>(
+  http.post<{
+    Params: { id: string; requestId: string }
+    Body: { message?: string; attempt?: string; _csrf?: string }
+  }>(
     '/portal/cases/:id/messages/requests/:requestId',
     {
       config: { access },
@@ -137,6 +169,13 @@ export function registerPortalMessageRoutes(
     },
     async (request, reply) => {
       const me = await account(request)
+      if (outOfTries(request.body)) {
+        reply.code(400)
+        return reply.render(
+          'portal/information.njk',
+          await requestPage(request, { values: request.body, ...afterRefusal(request.body) }),
+        )
+      }
       try {
         const sent = await deps.messages.send(
           me,
@@ -149,7 +188,7 @@ export function registerPortalMessageRoutes(
         return refusedForm(reply, error, async (errors) =>
           reply.render(
             'portal/information.njk',
-            await requestPage(request, { errors, values: request.body }),
+            await requestPage(request, { values: request.body, ...afterRefusal(request.body, errors) }),
           ),
         )
       }

@@ -1,7 +1,8 @@
 // The Portal's force pages in Chromium, with and without JavaScript (decision 0035): a signed-in
 // victim follows their case page's links to their rights, how to complain, help and the force's
 // Single Online Home, gives feedback (refused once, then thanked), and leaves in a hurry with
-// Exit this page (its link without JavaScript, Shift three times with it); a force administrator
+// Exit this page (its link without JavaScript, Shift three times with it), and is pointed to help
+// after three refused tries at sending a message; a force administrator
 // edits a page's words (refused once) and reads the usage report. Every page meets WCAG 2.2 AA
 // with axe at 1280 and at 320 CSS pixels, and fits 320 pixels without sideways scrolling.
 import assert from 'node:assert/strict'
@@ -74,7 +75,7 @@ async function aSignedInVictim(context: BrowserContext) {
 for (const javaScriptEnabled of [true, false]) {
   const js = `JavaScript ${javaScriptEnabled ? 'on' : 'off'}`
 
-  test(`CP-122, CP-132, CP-143, CP-144, CP-22, CP-73, CP-75, CP-127: a victim reads their rights, how to complain and help, finds the force online and gives feedback (${js})`, async () => {
+  test(`CP-122, CP-132, CP-143, CP-144, CP-22, CP-73, CP-75, CP-127, CP-103: a victim reads their rights, how to complain and help, finds the force online, gives feedback and is pointed to help when a message will not send (${js})`, async () => {
     const context = await browser.newContext({ javaScriptEnabled })
     const crime = await aSignedInVictim(context)
     const page = await context.newPage()
@@ -120,6 +121,17 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByLabel('How could we improve this service? (optional)').fill('More updates, please.')
     await page.getByRole('button', { name: 'Send feedback' }).click()
     await page.getByRole('heading', { name: 'Thank you for your feedback' }).waitFor()
+    await checked(page, javaScriptEnabled)
+
+    // CP-103: after three refused tries the message is kept to copy, with where to get help.
+    await page.goto(`/portal/cases/${crime.crimeId}/messages`)
+    for (let tried = 0; tried < 3; tried++) {
+      await page.getByLabel('Your message').fill('H')
+      await page.getByRole('button', { name: 'Send message' }).click()
+      await page.getByRole('heading', { name: 'Messages with your investigating officer' }).waitFor()
+    }
+    await page.getByText('Your message could not be sent after 3 tries').waitFor()
+    await page.getByRole('link', { name: 'Get help with sending messages' }).waitFor()
     await checked(page, javaScriptEnabled)
     await context.close()
   })
