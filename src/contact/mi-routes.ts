@@ -7,7 +7,9 @@ import { DateTime } from 'luxon'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import { ukZone } from '../platform/calendar.ts'
+import { type ContactMi, periodChoices } from './mi.ts'
 import { type OutcomesReport, weekChoices } from './outcomes.ts'
+import { formatWait } from './wallboard.ts'
 import { forceOf } from './single-view-routes.ts'
 
 /** Who reads Contact's reports. */
@@ -28,10 +30,132 @@ const percent = (part: number, whole: number) => (whole === 0 ? null : Math.roun
 const per1000 = (part: number, whole: number) =>
   whole === 0 ? null : Math.round((10000 * part) / whole) / 10
 
-export function registerMiRoutes(http: FastifyInstance, deps: { outcomes: OutcomesReport }): void {
+const channelNames: Record<string, string> = {
+  phone: 'Phone',
+  sms: 'Text message',
+  email: 'Email',
+  chat: 'Web chat',
+  portal: 'Portal',
+}
+const reasonNames: Record<string, string> = {
+  break: 'Break',
+  lunch: 'Lunch',
+  training: 'Training',
+  meeting: 'Meeting',
+  admin: 'Admin work',
+  coaching: 'Coaching',
+}
+const standardReports = ['volumes', 'channels', 'outcomes', 'not-ready'] as const
+const hourText = (h: number) => `${String(h).padStart(2, '0')}:00 to ${String(h).padStart(2, '0')}:59`
+const daysQuery = Type.Object({
+  days: Type.Optional(Type.String({ maxLength: 3 })),
+  report: Type.Optional(Type.String({ maxLength: 20 })),
+})
+
+export function registerMiRoutes(
+  http: FastifyInstance,
+  deps: { outcomes: OutcomesReport; mi: ContactMi },
+): void {
   const access = { staff: contactReaders, product: 'contact' as const }
   const weeksOf = (value: string | undefined) =>
     weekChoices.find((w) => String(w) === value) ?? (12 as (typeof weekChoices)[number])
+
+  const daysOf = (value: string | undefined) =>
+    periodChoices.find((d) => String(d) === value) ?? (7 as (typeof periodChoices)[number])
+
+  http.get<{ Querystring: { days?: string } }>(
+    '/console/contact/reports',
+    { config: { access }, schema: { querystring: daysQuery } },
+    async (request, reply) => {
+      const days = daysOf(request.query.days)
+      const report = await deps.mi.standard(forceOf(request), days)
+      const dayText = (d: Date) => DateTime.fromJSDate(d, { zone: ukZone }).toFormat('d LLL yyyy')
+      return reply.render('contact/reports.njk', {
+        title: 'Contact reports',
+        days,
+        dayItems: periodChoices.map((d) => ({
+          value: String(d),
+          text: d === 1 ? 'Today' : `${d} days`,
+          selected: d === days,
+        })),
+        periodText: `${dayText(report.period.from)} to ${dayText(new Date(report.period.to.getTime() - 1))}`,
+        report,
+        channelNames,
+        reasonNames,
+        hourText,
+        wait: formatWait,
+        percent,
+        channels: Object.keys(channelNames),
+      })
+    },
+  )
+
+  http.get<{ Querystring: { days?: string; report?: string } }>(
+    '/console/contact/reports/standard.csv',
+    { config: { access }, schema: { querystring: daysQuery } },
+    async (request, reply) => {
+      const days = daysOf(request.query.days)
+      const which = standardReports.find((r) => r === request.query.report) ?? 'volumes'
+      const report = await deps.mi.standard(forceOf(request), days)
+      const name = `contact-${which}-${days}-days.csv`
+      if (which === 'volumes')
+        return sendCsv(
+          reply,
+          name,
+          csvStream(['Hour (UK time)', ...Object.values(channelNames), 'Total'], report.volumes, (r) => [
+            hourText(r.hour),
+            ...Object.keys(channelNames).map((c) => r.counts[c] ?? 0),
+            r.total,
+          ]),
+        )
+      if (which === 'channels')
+        return sendCsv(
+          reply,
+          name,
+          csvStream(
+            [
+              'Channel',
+              'Arrived',
+              'Reached a handler',
+              'Average wait (seconds)',
+              'Within target',
+              'Outside target',
+              'Closed',
+              'Average handling (seconds)',
+            ],
+            report.channels,
+            (r) => [
+              channelNames[r.channel],
+              r.arrived,
+              r.answered,
+              r.averageWaitSeconds,
+              r.answeredInTarget,
+              r.outsideTarget,
+              r.closed,
+              r.averageHandlingSeconds,
+            ],
+          ),
+        )
+      if (which === 'outcomes')
+        return sendCsv(
+          reply,
+          name,
+          csvStream(['Outcome', 'Failure demand', 'Contacts'], report.outcomes, (r) => [
+            r.text,
+            r.failureDemand ? 'Yes' : 'No',
+            r.count,
+          ]),
+        )
+      return sendCsv(
+        reply,
+        name,
+        csvStream(['Reason', 'Minutes not ready'], report.notReady, (r) => [
+          reasonNames[r.reason] ?? r.reason,
+          Math.round(r.seconds / 60),
+        ]),
+      )
+    },
+  )
 
   http.get<{ Querystring: { weeks?: string } }>(
     '/console/contact/reports/failure-demand',

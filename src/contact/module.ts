@@ -22,7 +22,12 @@ import { ThriveService } from './thrive.ts'
 import { SingleViewService } from './single-view.ts'
 import { contactStaff, registerSingleViewRoutes } from './single-view-routes.ts'
 import { contactReaders, registerMiRoutes } from './mi-routes.ts'
+import { ContactMi } from './mi.ts'
 import { OutcomesReport } from './outcomes.ts'
+import { ScriptService } from './scripts.ts'
+import { registerScriptRoutes, scriptDesigners } from './scripts-routes.ts'
+import { suggestByRules, ThriveRules } from './thrive-rules.ts'
+import { registerThriveRuleRoutes } from './thrive-rules-routes.ts'
 import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
 
@@ -34,6 +39,9 @@ export interface ContactServices {
     wallboard: WallboardService
     outcomes: OutcomesReport
     chat: ChatService
+    scripts: ScriptService
+    thriveRules: ThriveRules
+    mi: ContactMi
   }
 }
 
@@ -72,7 +80,12 @@ export function createContact(deps: {
     audit: deps.audit,
     ...(deps.push ? { push: deps.push } : {}),
   })
+  const thriveRules = new ThriveRules({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const thrive = new ThriveService({
+    suggest: async (tx, ratings, markers) => {
+      const set = await thriveRules.currentIn(tx)
+      return set.version ? suggestByRules(set, ratings, markers) : undefined
+    },
     db: deps.db,
     repo: queueRepo,
     clock: deps.clock,
@@ -92,17 +105,21 @@ export function createContact(deps: {
     ...(deps.chat.firstResponder ? { firstResponder: deps.chat.firstResponder } : {}),
     allowHttpOrigins: !deps.chat.production,
   })
+  const mi = new ContactMi({ db: deps.db, clock: deps.clock })
+  const scripts = new ScriptService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
   return {
     name: 'contact',
-    services: { contact: { singleView, queue, thrive, wallboard, outcomes, chat } },
+    services: { contact: { singleView, queue, thrive, wallboard, outcomes, chat, scripts, thriveRules, mi } },
     routes: async (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
       registerQueueRoutes(http, { queue, thrive, audit: deps.audit, now: () => deps.clock.now() })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
-      registerMiRoutes(http, { outcomes })
+      registerMiRoutes(http, { outcomes, mi })
+      registerScriptRoutes(http, { scripts, audit: deps.audit })
+      registerThriveRuleRoutes(http, { thriveRules })
       await registerChatRoutes(http, {
         chat,
         conversations: deps.conversations,
@@ -128,8 +145,22 @@ export function createContact(deps: {
         forceOnly: true,
       },
       {
+        text: 'Scripts',
+        href: '/console/contact/scripts',
+        roles: scriptDesigners,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'THRIVE rules',
+        href: '/console/contact/thrive-rules',
+        roles: scriptDesigners,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
         text: 'Contact reports',
-        href: '/console/contact/reports/failure-demand',
+        href: '/console/contact/reports',
         roles: contactReaders,
         group: 'contact',
         forceOnly: true,

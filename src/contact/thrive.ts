@@ -6,7 +6,7 @@
 // to the queue. Each assessment is kept and audited.
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { Acting } from './queue.ts'
@@ -75,12 +75,20 @@ export function suggestGrading(
   return { grading: 'No Response', reasons, vulnerable }
 }
 
+/** A force's own THRIVE rules: their suggestion, or undefined when the force has saved none. */
+export type ForceRules = (
+  tx: Tx,
+  ratings: Record<ThriveDimension, number>,
+  markers: readonly string[],
+) => Promise<Suggestion | undefined>
+
 export class ThriveService {
   readonly #db: Database
   readonly #repo: QueueRepository
   readonly #clock: Clock
   readonly #audit: AuditService
   readonly #push: PushService | undefined
+  readonly #suggest: ForceRules | undefined
 
   constructor(deps: {
     db: Database
@@ -88,12 +96,15 @@ export class ThriveService {
     clock: Clock
     audit: AuditService
     push?: PushService
+    /** The force's own rules (thrive-rules.ts), when it has saved any. */
+    suggest?: ForceRules
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#clock = deps.clock
     this.#audit = deps.audit
     this.#push = deps.push
+    this.#suggest = deps.suggest
   }
 
   /**
@@ -126,10 +137,8 @@ export class ThriveService {
         throw new ValidationError([
           { field: 'threat', message: 'Only the handler who has this contact may assess it' },
         ])
-      const suggestion = suggestGrading(
-        ratings,
-        item.personId ? await this.#repo.urgentMarkers(tx, item.personId) : [],
-      )
+      const markers = item.personId ? await this.#repo.urgentMarkers(tx, item.personId) : []
+      const suggestion = (await this.#suggest?.(tx, ratings, markers)) ?? suggestGrading(ratings, markers)
       const grading = chosen ?? suggestion.grading
       const now = this.#clock.now()
       const id = await this.#repo.insertThrive(tx, {

@@ -55,9 +55,17 @@ after(async () => {
   await t?.close()
 })
 
+/** A browser context whose waits allow for a heavily loaded machine. */
+async function newContext(options: Parameters<BrowserHarness['newContext']>[0]) {
+  const context = await browser.newContext(options)
+  context.setDefaultTimeout(120_000)
+  context.setDefaultNavigationTimeout(120_000)
+  return context
+}
+
 async function checkPages(who: SignedIn, paths: [string, string][]) {
-  const context = await browser.newContext({ signedIn: who })
-  const plain = await browser.newContext({ signedIn: who, javaScriptEnabled: false })
+  const context = await newContext({ signedIn: who })
+  const plain = await newContext({ signedIn: who, javaScriptEnabled: false })
   try {
     for (const [path, name] of paths) {
       const page = await context.newPage()
@@ -78,7 +86,7 @@ test('CRM-9: the wallboard meets WCAG 2.2 AA, fits 320 px, works without JavaScr
     ['/console/contact/wallboard', 'contact-wallboard'],
     ['/console/contact/wallboard?refresh=60', 'contact-wallboard-reloading'],
   ])
-  const context = await browser.newContext({ signedIn: supervisor })
+  const context = await newContext({ signedIn: supervisor })
   try {
     const page = await context.newPage()
     await page.goto('/console/contact/wallboard')
@@ -102,4 +110,96 @@ test('CRM-13: the weekly update requests and failure demand report meets WCAG 2.
     ['/console/contact/reports/failure-demand', 'contact-failure-demand'],
     ['/console/contact/reports/failure-demand?weeks=52', 'contact-failure-demand-year'],
   ])
+})
+
+test('CRM-28, CRM-18: without JavaScript a supervisor designs and publishes a script and a handler follows it; the pages meet WCAG 2.2 AA and fit 320 px', async () => {
+  const context = await newContext({ signedIn: supervisor, javaScriptEnabled: false })
+  let scriptPath = ''
+  try {
+    const page = await context.newPage()
+    await page.goto('/console/contact/scripts')
+    await page.getByRole('button', { name: 'Create script' }).click()
+    await page.locator('.govuk-error-summary').getByText('Enter a title for the script').waitFor()
+    await page.getByLabel('Create a script').fill('Update request')
+    await page.getByRole('button', { name: 'Create script' }).click()
+    await page.getByRole('heading', { name: 'Update request', level: 1 }).waitFor()
+    scriptPath = new URL(page.url()).pathname
+    await page.getByLabel('Question the handler asks').fill('Do you have your crime reference?')
+    await page.getByLabel('Guidance for the handler (optional)').fill('It starts with the force number.')
+    await page.getByLabel('Answer 1', { exact: true }).fill('Yes')
+    await page.getByLabel('Tags for answer 1').fill('update request')
+    await page.getByLabel('Answer 2', { exact: true }).fill('No')
+    await page.getByRole('button', { name: 'Add question' }).click()
+    await page.getByText('“Yes”: the script ends').waitFor()
+    await page.getByRole('button', { name: 'Publish version 1' }).click()
+    await page.getByText(/^Version 1, published/).waitFor()
+  } finally {
+    await context.close()
+  }
+  await checkPages(supervisor, [
+    ['/console/contact/scripts', 'contact-scripts'],
+    [scriptPath, 'contact-script-published'],
+  ])
+  const context2 = await newContext({ signedIn: supervisor, javaScriptEnabled: false })
+  try {
+    const page = await context2.newPage()
+    await page.goto(scriptPath)
+    await page.getByRole('button', { name: 'Start a new draft' }).click()
+    await page.getByRole('button', { name: 'Publish version 2' }).waitFor()
+  } finally {
+    await context2.close()
+  }
+  await checkPages(supervisor, [[scriptPath, 'contact-script-draft']])
+
+  // The handler follows it on a contact they claimed, without JavaScript.
+  await t.app.services.conversations.receiveText('essex', text('07700900401', 'b-3'), { system: 'test' })
+  const handlerContext = await newContext({ signedIn: handler, javaScriptEnabled: false })
+  let contactPath = ''
+  try {
+    const page = await handlerContext.newPage()
+    await page.goto('/console/contact/queue')
+    await page
+      .getByRole('button', { name: /^Claim/ })
+      .first()
+      .click()
+    contactPath = new URL(page.url()).pathname
+    await page.getByRole('link', { name: 'Script: questions to ask and tags' }).click()
+    await page.getByLabel('Update request (version 1)').check()
+    await page.getByRole('button', { name: 'Start script' }).click()
+    await page.getByText('It starts with the force number.').waitFor()
+  } finally {
+    await handlerContext.close()
+  }
+  await checkPages(handler, [[`${contactPath}/script`, 'contact-script-run']])
+  const last = await newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await last.newPage()
+    await page.goto(`${contactPath}/script`)
+    await page.getByLabel('Yes').check()
+    await page.getByRole('button', { name: 'Save answer' }).click()
+    await page.getByText('Script finished').waitFor()
+    assert.match((await page.locator('main').textContent()) ?? '', /update-request/)
+  } finally {
+    await last.close()
+  }
+})
+
+test('CRM-26, CRM-17: the standard reports and the THRIVE rules pages meet WCAG 2.2 AA, fit 320 px and work without JavaScript', async () => {
+  await checkPages(supervisor, [
+    ['/console/contact/reports', 'contact-reports'],
+    ['/console/contact/reports?days=365', 'contact-reports-year'],
+    ['/console/contact/thrive-rules', 'contact-thrive-rules'],
+  ])
+  const admin = await t.signInAs(['force_admin'], 'essex', 'Fay Admin')
+  await checkPages(admin, [['/console/contact/thrive-rules', 'contact-thrive-rules-edit']])
+  const context = await newContext({ signedIn: admin, javaScriptEnabled: false })
+  try {
+    const page = await context.newPage()
+    await page.goto('/console/contact/thrive-rules')
+    await page.getByRole('button', { name: 'Save as a new version' }).click()
+    await page.locator('.govuk-error-summary').getByText('Enter why the rules are changing').waitFor()
+    await page.getByLabel('Why are the rules changing?').fill('Reviewed by the contact centre manager')
+  } finally {
+    await context.close()
+  }
 })
