@@ -163,9 +163,10 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
         })
       : undefined
   feed?.start()
-  // The demo's telephony platform: calls to Essex arrive in Contact's queue through the CTI API.
+  // The demo's telephony platform: calls to Essex arrive in Contact's queue through the CTI API
+  // (in `waypoint all` only: each start makes the platform a new client and retires the last).
   const telephony =
-    config.simulator.enabled && role !== 'worker'
+    config.simulator.enabled && role === 'all'
       ? await startDemoTelephony(app, {
           baseUrl: `http://127.0.0.1:${config.http.port}`,
           forceId: contactDemoForce,
