@@ -45,7 +45,7 @@ const reasonNames: Record<string, string> = {
   admin: 'Admin work',
   coaching: 'Coaching',
 }
-const standardReports = ['volumes', 'channels', 'outcomes', 'not-ready'] as const
+const standardReports = ['volumes', 'channels', 'outcomes', 'not-ready', 'tags'] as const
 const hourText = (h: number) => `${String(h).padStart(2, '0')}:00 to ${String(h).padStart(2, '0')}:59`
 const daysQuery = Type.Object({
   days: Type.Optional(Type.String({ maxLength: 3 })),
@@ -145,6 +145,12 @@ export function registerMiRoutes(
             r.failureDemand ? 'Yes' : 'No',
             r.count,
           ]),
+        )
+      if (which === 'tags')
+        return sendCsv(
+          reply,
+          name,
+          csvStream(['Tag', 'Contacts'], report.tags, (r) => [r.tag, r.count]),
         )
       return sendCsv(
         reply,

@@ -2,7 +2,7 @@
 // contacts that arrived by channel and hour; per channel how many reached a handler, how long
 // they waited and how many within the target for their priority; calls the caller gave up on
 // (abandonment); handling time and outcomes of the contacts closed; and the time handlers were
-// not ready, by reason. Every read is bounded by the period on an index (migrations 1230, 1233).
+// not ready, by reason; and the tags scripts put on contacts. Every read is bounded by the period on an index (migrations 1230, 1233).
 import { type SQL, sql } from 'drizzle-orm'
 import { DateTime } from 'luxon'
 import { ukZone } from '../platform/calendar.ts'
@@ -37,6 +37,8 @@ export interface StandardReports {
   calls: { offered: number; abandoned: number }
   outcomes: { code: string; text: string; failureDemand: boolean; count: number }[]
   notReady: { reason: string; seconds: number }[]
+  /** Tags scripts' answers put on contacts in the period (CRM-19), most used first. */
+  tags: { tag: string; count: number }[]
 }
 
 const targetOf = sql.raw(
@@ -133,6 +135,12 @@ export class ContactMi {
             where state = 'not_ready' and started_at < ${until} and coalesce(ended_at, ${until}::timestamptz) > ${period.from}
             group by 1 order by 2 desc`,
       )
+      const tags = await rows<{ tag: string; count: number }>(
+        tx,
+        sql`select tag, count(*)::int as count from contact_item_tags
+            where tagged_at >= ${period.from} and tagged_at < ${period.to}
+            group by tag order by count(*) desc, tag limit 100`,
+      )
       const channels = wallboardChannels.map((channel): ChannelFigures => {
         const a = arrived.find((r) => r.channel === channel)
         const c = closed.filter((r) => r.channel === channel)
@@ -169,6 +177,7 @@ export class ContactMi {
           count: closed.filter((r) => r.outcome === o.code).reduce((n, r) => n + r.n, 0),
         })),
         notReady,
+        tags,
       }
     })
   }

@@ -139,7 +139,7 @@ test('CRM-28, CRM-18: a supervisor designs a script in forms: questions with gui
   )
 })
 
-test('CRM-18, CRM-19: a handler follows the script on their contact; answers branch and tag the contact automatically', async () => {
+test('CRM-18, CRM-19, CRM-26: a handler follows the script on their contact; answers branch and tag the contact automatically, and reports count the tags', async () => {
   firstItem = await anasContact('07700900601', 's-1')
   const none = await ana.get(`/console/contact/queue/contacts/${firstItem}/script`)
   assert.equal(none.statusCode, 200)
@@ -193,6 +193,15 @@ test('CRM-18, CRM-19: a handler follows the script on their contact; answers bra
     tags.map((r) => r.tag),
     ['new-report', 'risk-to-life', 'urgent'],
   )
+  // The standard reports count contacts by tag.
+  const report = await t.app.services.contact.mi.standard('essex', 7)
+  assert.deepEqual(report.tags, [
+    { tag: 'new-report', count: 1 },
+    { tag: 'risk-to-life', count: 1 },
+    { tag: 'urgent', count: 1 },
+  ])
+  const csv = await sue.get('/console/contact/reports/standard.csv?days=7&report=tags')
+  assert.match(csv.body, /Tag,Contacts\r?\nnew-report,1\r?\nrisk-to-life,1\r?\nurgent,1/)
   const answered = await t.app.db.asSystem((tx) =>
     rows<{ n: number }>(
       tx,
