@@ -12,6 +12,7 @@ import { ukZone } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
+import { SEND_ATTEMPTS } from '../portal/message-routes.ts'
 import { replyField } from '../messaging/conversations/service.ts'
 import type { MessageKind } from '../messaging/conversations/schema.ts'
 import type { PortalMessageService } from '../portal/message-service.ts'
@@ -157,7 +158,15 @@ export function registerOfficerRoutes(
     },
   )
 
-  http.post<{ Params: { id: string }; Body: { reply?: string; kind?: string } }>(
+  // CP-103: the officer's tries at sending one message, counted by the form as the person's are.
+  const triesSoFar = (body: { attempt?: string }) =>
+    Math.min(Math.max(Number.parseInt(body.attempt ?? '0', 10) || 0, 0), SEND_ATTEMPTS)
+  const afterRefusal = (body: { attempt?: string }, errors: unknown[] = []) => {
+    const attempts = Math.min(triesSoFar(body) + 1, SEND_ATTEMPTS)
+    const outOfAttempts = attempts >= SEND_ATTEMPTS
+    return { attempts, sendAttempts: SEND_ATTEMPTS, outOfAttempts, errors: outOfAttempts ? [] : errors }
+  }
+  http.post<{ Params: { id: string }; Body: { reply?: string; kind?: string; attempt?: string } }>(
     '/console/officers/conversations/:id',
     {
       config: { access: { staff: officerRoles, product } },
@@ -166,6 +175,7 @@ export function registerOfficerRoutes(
         body: Type.Object({
           reply: formText(MAX_LENGTH.longText),
           kind: Type.Optional(Type.String({ maxLength: 30 })),
+          attempt: Type.Optional(Type.String({ maxLength: 2 })),
           _csrf: Type.Optional(Type.String({ maxLength: 200 })),
         }),
       },
@@ -173,6 +183,11 @@ export function registerOfficerRoutes(
     async (request, reply) => {
       const kinds: MessageKind[] = ['message', 'information-request', 'extra-information']
       const kind = kinds.find((k) => k === request.body.kind) ?? 'message'
+      const values = { [replyField]: request.body.reply, kind }
+      if (triesSoFar(request.body) >= SEND_ATTEMPTS) {
+        reply.code(400)
+        return renderConversation(request, reply, { values, ...afterRefusal(request.body) })
+      }
       try {
         await officers.send(
           forceOf(request),
@@ -183,7 +198,7 @@ export function registerOfficerRoutes(
         return reply.redirect(`/console/officers/conversations/${request.params.id}?done=sent`, 303)
       } catch (error) {
         return refusedForm(reply, error, (errors) =>
-          renderConversation(request, reply, { errors, values: { [replyField]: request.body.reply, kind } }),
+          renderConversation(request, reply, { values, ...afterRefusal(request.body, errors) }),
         )
       }
     },
