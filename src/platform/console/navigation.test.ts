@@ -180,9 +180,16 @@ describe('the app composed from every module', () => {
       assert.ok(links.includes(href), `${href} is in the navigation`)
     assert.ok(links.indexOf('/console/journeys') < links.indexOf('/console/cases'))
     assert.ok(links.indexOf('/console/cases') < links.indexOf('/console/users'))
-    // Portal has pages now; Contact has none yet, so it has no page and no link.
+    // Portal and Contact have pages for a force administrator (Contact: its reports, scripts and
+    // THRIVE rules), after Journeys.
     assert.ok(links.indexOf('/console/journeys') < links.indexOf('/console/portal'))
-    assert.ok(!links.includes('/console/contact'))
+    assert.ok(links.indexOf('/console/journeys') < links.indexOf('/console/contact'))
+    for (const href of [
+      '/console/contact/reports',
+      '/console/contact/scripts',
+      '/console/contact/thrive-rules',
+    ])
+      assert.ok(links.includes(href), `${href} is in the navigation`)
     assert.match(page.body, /<h2 class="govuk-heading-m">Administration<\/h2>/)
   })
 
