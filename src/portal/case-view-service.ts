@@ -5,7 +5,7 @@
 // of the signed-in account, and every view is audited in that force's trail.
 import type { CaseService } from '../cases/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
 import type { PortalRepository } from './repository.ts'
 import type { LinkRow, PortalRole } from './schema.ts'
@@ -122,100 +122,118 @@ export class CitizenCaseService {
     request: { ip: string; id: string },
   ): Promise<CitizenCase> {
     const accountId = idOf(citizen)
-    const { link, found } = await this.own(citizen, caseId, lastSignedInAt)
-    await this.#audit.record({
-      action: `${link.caseKind}.viewed`,
-      forceId: link.forceId,
-      actor: { kind: 'citizen', id: accountId },
-      recordType: link.caseKind,
-      recordId: link.caseId,
-      detail: { through: 'portal', personId: link.personId },
-      ip: request.ip,
-      correlationId: request.id,
+    // The case read and its view audited in one transaction (decision 0031).
+    return this.withCase(citizen, caseId, lastSignedInAt, async (tx, link, found) => {
+      await this.#audit.record(
+        {
+          action: `${link.caseKind}.viewed`,
+          forceId: link.forceId,
+          actor: { kind: 'citizen', id: accountId },
+          recordType: link.caseKind,
+          recordId: link.caseId,
+          detail: { through: 'portal', personId: link.personId },
+          ip: request.ip,
+          correlationId: request.id,
+        },
+        tx,
+      )
+      return found
     })
-    return found
   }
 
   /**
-   * One case of the account's with the link that reaches it, not audited (the caller audits what
-   * it shows); "not found" for any case the account has no link to.
+   * Runs `fn` in one transaction of the force that owns one of the account's cases, with the case
+   * as the person sees it read first in that same transaction, so that a page's reads, its
+   * changes and the audit of what it shows commit together (decision 0031). "Not found" for any
+   * case the account has no link to, and for a linked case the force has since deleted.
    */
-  async own(
+  async withCase<T>(
     citizen: CitizenRef,
     caseId: string,
     lastSignedInAt: Date | null,
-  ): Promise<{ link: LinkRow; found: CitizenCase }> {
+    fn: (tx: Tx, link: LinkRow, found: CitizenCase) => Promise<T>,
+  ): Promise<T> {
     const links = await this.linksOf(citizen)
     const link = links.find((l) => l.caseId === caseId)
     if (!link) throw new NotFoundError('The case')
-    const found = await this.#read(link, lastSignedInAt)
-    if (!found) throw new NotFoundError('The case')
-    return { link, found }
+    const forceName = (await this.#forceName(link.forceId)) ?? link.forceId
+    return this.#db.withForce(link.forceId, async (tx) => {
+      const found = await this.#readIn(tx, link, forceName, lastSignedInAt)
+      if (!found) throw new NotFoundError('The case')
+      return fn(tx, link, found)
+    })
   }
 
   async #read(link: LinkRow, lastSignedInAt: Date | null): Promise<CitizenCase | undefined> {
     const forceName = (await this.#forceName(link.forceId)) ?? link.forceId
-    return this.#db.withForce(link.forceId, async (tx) => {
-      const since = (at: Date) => !!lastSignedInAt && at > lastSignedInAt
-      const updatesOf = (
-        timeline: { eventType: string; changes: Record<string, { to: unknown }>; occurredAt: Date }[],
-      ) =>
-        timeline
-          .filter((t) => shownUpdates[t.eventType])
-          .map((t) => ({
-            at: t.occurredAt,
-            text: shownUpdates[t.eventType]!(t.changes),
-            isNew: since(t.occurredAt),
-          }))
-          .sort((a, b) => b.at.getTime() - a.at.getTime())
-      if (link.caseKind === 'crime') {
-        const found = await this.#cases.getCrime(link.forceId, link.caseId, { tx }).catch(notFound)
-        if (!found) return undefined
-        const { crime } = found
-        const updates = updatesOf(found.timeline)
-        return {
-          forceId: link.forceId,
-          forceName,
-          caseId: link.caseId,
-          kind: 'crime' as const,
-          reference: crime.crimeRef,
-          description: crime.crimeType ?? 'Crime',
-          status: statusWords(crime.status),
-          closed: !!crime.closedAt,
-          role: link.role,
-          newUpdates: updates.filter((u) => u.isNew).length,
-          lastUpdatedAt: updates[0]?.at ?? null,
-          officer: crime.officerName ? { name: crime.officerName, collar: crime.officerCollar } : null,
-          messagingOpen:
-            !crime.closedAt &&
-            !!(crime.officerCollar || crime.officerName) &&
-            !closedStatuses.has(crime.status),
-          recordedAt: crime.recordedAt,
-          updates,
-        }
-      }
-      const found = await this.#cases.getIncident(link.forceId, link.caseId, { tx }).catch(notFound)
+    return this.#db.withForce(link.forceId, (tx) => this.#readIn(tx, link, forceName, lastSignedInAt))
+  }
+
+  async #readIn(
+    tx: Tx,
+    link: LinkRow,
+    forceName: string,
+    lastSignedInAt: Date | null,
+  ): Promise<CitizenCase | undefined> {
+    const since = (at: Date) => !!lastSignedInAt && at > lastSignedInAt
+    const updatesOf = (
+      timeline: { eventType: string; changes: Record<string, { to: unknown }>; occurredAt: Date }[],
+    ) =>
+      timeline
+        .filter((t) => shownUpdates[t.eventType])
+        .map((t) => ({
+          at: t.occurredAt,
+          text: shownUpdates[t.eventType]!(t.changes),
+          isNew: since(t.occurredAt),
+        }))
+        .sort((a, b) => b.at.getTime() - a.at.getTime())
+    if (link.caseKind === 'crime') {
+      const found = await this.#cases.getCrime(link.forceId, link.caseId, { tx }).catch(notFound)
       if (!found) return undefined
-      const { incident } = found
+      const { crime } = found
       const updates = updatesOf(found.timeline)
       return {
         forceId: link.forceId,
         forceName,
         caseId: link.caseId,
-        kind: 'incident' as const,
-        reference: incident.cadRef,
-        description: incident.incidentType ?? 'Incident',
-        status: incident.closedAt ? 'Closed' : 'Open',
-        closed: !!incident.closedAt,
+        kind: 'crime' as const,
+        reference: crime.crimeRef,
+        description: crime.crimeType ?? 'Crime',
+        status: statusWords(crime.status),
+        closed: !!crime.closedAt,
         role: link.role,
         newUpdates: updates.filter((u) => u.isNew).length,
         lastUpdatedAt: updates[0]?.at ?? null,
-        officer: null,
-        messagingOpen: false,
-        recordedAt: incident.openedAt,
+        officer: crime.officerName ? { name: crime.officerName, collar: crime.officerCollar } : null,
+        messagingOpen:
+          !crime.closedAt &&
+          !!(crime.officerCollar || crime.officerName) &&
+          !closedStatuses.has(crime.status),
+        recordedAt: crime.recordedAt,
         updates,
       }
-    })
+    }
+    const found = await this.#cases.getIncident(link.forceId, link.caseId, { tx }).catch(notFound)
+    if (!found) return undefined
+    const { incident } = found
+    const updates = updatesOf(found.timeline)
+    return {
+      forceId: link.forceId,
+      forceName,
+      caseId: link.caseId,
+      kind: 'incident' as const,
+      reference: incident.cadRef,
+      description: incident.incidentType ?? 'Incident',
+      status: incident.closedAt ? 'Closed' : 'Open',
+      closed: !!incident.closedAt,
+      role: link.role,
+      newUpdates: updates.filter((u) => u.isNew).length,
+      lastUpdatedAt: updates[0]?.at ?? null,
+      officer: null,
+      messagingOpen: false,
+      recordedAt: incident.openedAt,
+      updates,
+    }
   }
 }
 

@@ -287,9 +287,10 @@ export class PortalMessageService {
     options: { markRead?: boolean; lastSignedInAt?: Date | null } = {},
   ): Promise<CitizenThread> {
     const accountId = idOf(citizen)
-    const { link, found } = await this.#cases.own(citizen, caseId, options.lastSignedInAt ?? null)
-    const settings = await this.settings(link.forceId)
-    return this.#db.withForce(link.forceId, async (tx) => {
+    // The case, the force's settings, the conversation and the audit of the view in one
+    // transaction (decision 0031).
+    return this.#cases.withCase(citizen, caseId, options.lastSignedInAt ?? null, async (tx, link, found) => {
+      const settings = await this.settings(link.forceId, tx)
       const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
       let marked = 0
       if (thread && options.markRead !== false)
@@ -353,64 +354,69 @@ export class PortalMessageService {
     request: CitizenRequest,
   ): Promise<SentPortalMessage> {
     const accountId = idOf(citizen)
-    const { link, found } = await this.#cases.own(citizen, caseId, null)
-    if (!found.messagingOpen)
-      throw new ValidationError([{ field: messageField, message: closedReason(found) }])
-    const settings = await this.settings(link.forceId)
     const text = input.text.replace(/\r\n?/g, '\n').trim()
     const refuse = (message: string) => new ValidationError([{ field: messageField, message }])
-    if (text.length === 0) throw refuse('Enter your message')
-    if (text.length < settings.minLength)
-      throw refuse(`Your message must be at least ${settings.minLength} characters`)
-    if (text.length > settings.maxLength)
-      throw refuse(`Your message must be ${settings.maxLength} characters or fewer`)
-    const verdict = new NewCrimeDetector(settings.newCrimeRules).check(text)
-    const sent = await this.#db.withForce(link.forceId, async (tx) => {
-      let kind: 'message' | 'information' = 'message'
-      if (input.answersRequest) {
-        const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
-        const asked = thread?.messages.find((m) => m.id === input.answersRequest)
-        if (asked?.kind !== 'information-request' || asked.recalledAt)
-          throw refuse('The request for information was not found')
-        kind = 'information'
-      }
-      const at = this.#clock.now()
-      const dueBy = this.dueBy(settings, at)
-      const stored = await this.#conversations.receivePortal(tx, link.forceId, {
-        personId: link.personId,
-        caseId,
-        accountId,
-        displayName: null,
-        text,
-        kind,
-        answersRequest: input.answersRequest ?? null,
-        dueBy,
-        newCrimeRule: verdict.because,
-        audited: { ip: request.ip, correlationId: request.id },
-      })
-      // Every message is stamped into the RMS's victim contact log (CP-87, CP-88, CP-101).
-      const target = await caseTargets(this.#caseService, tx, link.forceId, caseId)
-      if (target)
-        await this.#writeback.recordCommunication(tx, {
-          forceId: link.forceId,
-          messageId: stored.messageId,
-          direction: 'from-victim',
-          channel: 'portal',
-          time: stored.sentAt,
-          content: kind === 'information' ? `Information submitted on request:\n${text}` : text,
-          author: 'The victim, through My Police Portal',
-          cadLog: target.cadLog,
-          crimeReference: target.crimeReference,
-        })
-      for (const listener of this.#listeners)
-        await listener(tx, {
-          forceId: link.forceId,
+    // The case and the force's rules are read, and the message stored, in one transaction
+    // (decision 0031); a refusal writes nothing.
+    const { settings, verdict, ...sent } = await this.#cases.withCase(
+      citizen,
+      caseId,
+      null,
+      async (tx, link, found) => {
+        if (!found.messagingOpen) throw refuse(closedReason(found))
+        const settings = await this.settings(link.forceId, tx)
+        if (text.length === 0) throw refuse('Enter your message')
+        if (text.length < settings.minLength)
+          throw refuse(`Your message must be at least ${settings.minLength} characters`)
+        if (text.length > settings.maxLength)
+          throw refuse(`Your message must be ${settings.maxLength} characters or fewer`)
+        const verdict = new NewCrimeDetector(settings.newCrimeRules).check(text)
+        let kind: 'message' | 'information' = 'message'
+        if (input.answersRequest) {
+          const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
+          const asked = thread?.messages.find((m) => m.id === input.answersRequest)
+          if (asked?.kind !== 'information-request' || asked.recalledAt)
+            throw refuse('The request for information was not found')
+          kind = 'information'
+        }
+        const at = this.#clock.now()
+        const dueBy = this.dueBy(settings, at)
+        const stored = await this.#conversations.receivePortal(tx, link.forceId, {
+          personId: link.personId,
           caseId,
-          conversationId: stored.conversationId,
-          messageId: stored.messageId,
+          accountId,
+          displayName: null,
+          text,
+          kind,
+          answersRequest: input.answersRequest ?? null,
+          dueBy,
+          newCrimeRule: verdict.because,
+          audited: { ip: request.ip, correlationId: request.id },
         })
-      return { ...stored, dueBy }
-    })
+        // Every message is stamped into the RMS's victim contact log (CP-87, CP-88, CP-101).
+        const target = await caseTargets(this.#caseService, tx, link.forceId, caseId)
+        if (target)
+          await this.#writeback.recordCommunication(tx, {
+            forceId: link.forceId,
+            messageId: stored.messageId,
+            direction: 'from-victim',
+            channel: 'portal',
+            time: stored.sentAt,
+            content: kind === 'information' ? `Information submitted on request:\n${text}` : text,
+            author: 'The victim, through My Police Portal',
+            cadLog: target.cadLog,
+            crimeReference: target.crimeReference,
+          })
+        for (const listener of this.#listeners)
+          await listener(tx, {
+            forceId: link.forceId,
+            caseId,
+            conversationId: stored.conversationId,
+            messageId: stored.messageId,
+          })
+        return { ...stored, dueBy, settings, verdict }
+      },
+    )
     return {
       ...sent,
       newCrime: verdict.newCrime ? { ...verdict, signpost: settings.newCrimeRules.signpost } : null,
@@ -426,8 +432,7 @@ export class PortalMessageService {
     request: CitizenRequest,
   ): Promise<void> {
     const accountId = idOf(citizen)
-    const { link } = await this.#cases.own(citizen, caseId, null)
-    await this.#db.withForce(link.forceId, async (tx) => {
+    await this.#cases.withCase(citizen, caseId, null, async (tx, link) => {
       const thread = await this.#conversations.portalThread(tx, link.personId, caseId)
       if (!thread) throw new ValidationError([{ field: messageField, message: 'The message was not found' }])
       await this.#conversations.citizenChange(tx, link.forceId, thread.conversation.id, messageId, change)
