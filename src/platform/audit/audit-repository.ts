@@ -27,14 +27,45 @@ export interface AuditFilters {
 /** Whose events a search may see: one force (row-level security) or the whole region. */
 export type AuditScope = { forceId: string } | 'region'
 
+/** How many chains a force's trail may be kept in (decision 0031): more than the pools' connections. */
+export const CHAINS_PER_TRAIL = 32
+
+/** The names of a trail's chains in the order they are made: `kent`, `kent/1`, `kent/2`, … */
+export function chainNames(trail: string, count = CHAINS_PER_TRAIL): string[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? trail : `${trail}/${i}`))
+}
+
+/** The trail (a force, or `region`) a chain belongs to, and its place among the trail's chains. */
+export function trailOf(chain: string): { trail: string; index: number } {
+  const [trail, index] = chain.split('/')
+  return { trail: trail!, index: index === undefined ? 0 : Number(index) }
+}
+
+interface ChainHead {
+  chain: string
+  lastSeq: number
+  lastHash: string
+}
+
 export class AuditRepository {
   readonly #db: Database
   readonly #destinations: readonly ForwardingDestination[]
+  readonly #chains: number
+  /** The chain each open transaction already appends to, by trail: its next event goes there too. */
+  readonly #holding = new WeakMap<Tx, Map<string, string>>()
 
-  /** `destinations`: the SIEMs every new event is queued for (CP-175, CP-176). */
-  constructor(db: Database, destinations: readonly ForwardingDestination[] = []) {
+  /**
+   * `destinations`: the SIEMs every new event is queued for (CP-175, CP-176). `chainsPerTrail`:
+   * how many chains a trail may be kept in (decision 0031).
+   */
+  constructor(
+    db: Database,
+    destinations: readonly ForwardingDestination[] = [],
+    chainsPerTrail = CHAINS_PER_TRAIL,
+  ) {
     this.#db = db
     this.#destinations = destinations
+    this.#chains = chainsPerTrail
   }
 
   get forwardingDestinations(): readonly ForwardingDestination[] {
@@ -42,22 +73,21 @@ export class AuditRepository {
   }
 
   /**
-   * Appends to a chain inside `tx`: locks the chain head, links the new row to the previous hash
-   * and moves the head. `computeHash` sees the row with its seq and prevHash.
+   * Appends to one of a trail's chains inside `tx` (decision 0031): takes the head of a chain no
+   * other open transaction holds (the one `tx` already holds first), links the new row to that
+   * chain's previous hash and moves the head. The head stays locked until `tx` ends, so each
+   * chain never forks, while other transactions of the same force append to other chains.
+   * `computeHash` sees the row with its chain, seq and prevHash.
    */
   async append(
     tx: Tx,
-    chain: string,
+    trail: string,
     row: NewAuditRow,
     computeHash: (row: NewAuditRow & { chain: string; seq: number; prevHash: string }) => string,
   ): Promise<AuditRow> {
-    // Takes (or first creates) the chain head, locked until commit, in one statement.
-    const [head] = await tx
-      .insert(auditChains)
-      .values({ chain, lastSeq: 0, lastHash: '' })
-      .onConflictDoUpdate({ target: auditChains.chain, set: { chain } })
-      .returning()
-    const linked = { ...row, chain, seq: head!.lastSeq + 1, prevHash: head!.lastHash }
+    const head = await this.#takeHead(tx, trail)
+    const chain = head.chain
+    const linked = { ...row, chain, seq: head.lastSeq + 1, prevHash: head.lastHash }
     const hash = computeHash(linked)
     // The new row and the moved head, in one statement.
     const moved = tx
@@ -87,6 +117,42 @@ export class AuditRepository {
       )
     }
     return inserted
+  }
+
+  /**
+   * The head of a chain of `trail` that `tx` may append to, locked until `tx` ends: the chain `tx`
+   * already holds, else the first chain no other transaction holds (`skip locked`), else (every
+   * chain held) one of them, waited for. A trail's chains are made with its force (migration
+   * 1030); one that has none yet has them all made here first.
+   */
+  async #takeHead(tx: Tx, trail: string): Promise<ChainHead> {
+    const names = chainNames(trail, this.#chains)
+    const held = this.#holding.get(tx)?.get(trail) ?? ''
+    const list = `{${names.join(',')}}`
+    const take = async (query: SQL) => {
+      const [found] = await rows<{ chain: string; last_seq: string | number; last_hash: string }>(tx, query)
+      if (!found) return undefined
+      const holding = this.#holding.get(tx) ?? new Map<string, string>()
+      holding.set(trail, found.chain)
+      this.#holding.set(tx, holding)
+      return { chain: found.chain, lastSeq: Number(found.last_seq), lastHash: found.last_hash }
+    }
+    const free = await take(sql`
+      select chain, last_seq, last_hash from audit_chains
+       where chain = any(${list}::text[])
+       order by chain = ${held} desc, array_position(${list}::text[], chain)
+       limit 1 for update skip locked`)
+    if (free) return free
+    const waited = await take(sql`
+      select chain, last_seq, last_hash from audit_chains
+       where chain = any(${list}::text[])
+       order by random() limit 1 for update`)
+    if (waited) return waited
+    await tx.execute(sql`
+      insert into audit_chains (chain, last_seq, last_hash)
+      select name, 0, '' from unnest(${list}::text[]) as name
+      on conflict (chain) do nothing`)
+    return this.#takeHead(tx, trail)
   }
 
   /** One page of matching events, newest first. */
@@ -167,6 +233,17 @@ export class AuditRepository {
       if (page.length < pageSize) return
       after = page[page.length - 1].seq
     }
+  }
+
+  /** The chains that audit rows name, with how many rows each has. */
+  async chainsOfEvents(): Promise<{ chain: string; events: number }[]> {
+    const found = await this.#db.asSystem((tx) =>
+      rows<{ chain: string; events: string | number }>(
+        tx,
+        sql`select chain, count(*) as events from audit_events group by chain order by chain`,
+      ),
+    )
+    return found.map((r) => ({ chain: r.chain, events: Number(r.events) }))
   }
 
   listChains(): Promise<{ chain: string; lastSeq: number; lastHash: string }[]> {

@@ -5,7 +5,15 @@ import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import type { Database, Tx } from '../db/database.ts'
 import { ForbiddenError } from '../errors.ts'
-import type { AuditFilters, AuditRepository, AuditRow, AuditScope, NewAuditRow } from './audit-repository.ts'
+import {
+  type AuditFilters,
+  type AuditRepository,
+  type AuditRow,
+  type AuditScope,
+  chainNames,
+  type NewAuditRow,
+  trailOf,
+} from './audit-repository.ts'
 
 export interface AuditEvent {
   /** What happened, as `noun.verb`: `staff.created`, `role.granted`, `case.viewed`. */
@@ -94,9 +102,9 @@ export class AuditService {
       ip: event.ip ?? null,
       correlationId: event.correlationId ?? null,
     }
-    const chain = event.forceId ?? REGION_CHAIN
+    const trail = event.forceId ?? REGION_CHAIN
     const write = async (t: Tx) => {
-      const appended = await this.#repo.append(t, chain, row, hashOf)
+      const appended = await this.#repo.append(t, trail, row, hashOf)
       if (this.#queueForwarding && this.#repo.forwardingDestinations.length > 0)
         await this.#queueForwarding(t)
       return appended
@@ -177,22 +185,51 @@ export class AuditService {
     return this.#repo.searchAll(scope, effective)
   }
 
-  /** Recomputes every chain; any altered, removed or inserted row breaks its chain. */
+  /**
+   * Recomputes every chain; any altered, removed, inserted or reordered row breaks its chain
+   * (decision 0031). A force's trail is kept in 32 chains (`kent`, `kent/1` … `kent/31`), all made
+   * with the force: a chain missing from a trail breaks it, and so do rows naming a chain that
+   * has no head, and a row in a chain of another force.
+   */
   async verify(): Promise<ChainVerification[]> {
     const results: ChainVerification[] = []
-    for (const head of await this.#repo.listChains()) {
-      results.push(await this.#verifyChain(head.chain, head.lastSeq, head.lastHash))
+    const heads = await this.#repo.listChains()
+    const withRows = await this.#repo.chainsOfEvents()
+    const hasRows = new Set(withRows.map((c) => c.chain))
+    for (const head of heads) {
+      // A chain never appended to: no rows, and its head says so.
+      if (head.lastSeq === 0 && head.lastHash === '' && !hasRows.has(head.chain))
+        results.push({ chain: head.chain, events: 0, ok: true })
+      else results.push(await this.#verifyChain(head.chain, head.lastSeq, head.lastHash))
     }
-    return results
+    const headed = new Set(heads.map((h) => h.chain))
+    const headless = new Set<string>()
+    for (const { chain, events } of withRows) {
+      if (headed.has(chain)) continue
+      headless.add(chain)
+      results.push(broken(chain, events, 1, 'the chain’s head is missing (its last rows cannot be checked)'))
+    }
+    // Every trail has all its chains from the start: one missing was removed with its head.
+    const trails = new Set(heads.map((h) => trailOf(h.chain).trail))
+    for (const trail of trails) {
+      for (const name of chainNames(trail)) {
+        if (!headed.has(name) && !headless.has(name))
+          results.push(broken(name, 0, 1, 'the chain is missing from its force’s trail'))
+      }
+    }
+    return results.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
   }
 
   async #verifyChain(chain: string, lastSeq: number, lastHash: string): Promise<ChainVerification> {
     let prevHash = ''
     let expectedSeq = 1
     let events = 0
+    const { trail } = trailOf(chain)
     for await (const row of this.#repo.readChain(chain)) {
       events += 1
       if (row.seq !== expectedSeq) return broken(chain, events, expectedSeq, 'a row is missing')
+      if ((row.forceId ?? REGION_CHAIN) !== trail)
+        return broken(chain, events, row.seq, 'the row belongs to another force’s trail')
       if (row.prevHash !== prevHash)
         return broken(chain, events, row.seq, 'the link to the previous row is wrong')
       if (hashOf(row) !== row.hash)

@@ -76,3 +76,29 @@ test('UJ-17: tampering with a stored audit row is detected by verify', async () 
   assert.equal(norfolk?.brokenAt, row.seq)
   assert.match(norfolk?.reason ?? '', /changed/)
 })
+
+test('UJ-17: every force’s trail has its 32 chains from the start, and one removed with its head is found by verify', async () => {
+  const chains = await t.app.db.withForce('cambridgeshire', (tx) =>
+    tx.execute('select chain from audit_chains order by chain' as never),
+  )
+  assert.equal((chains as unknown as { rows: unknown[] }).rows.length, 32)
+  await t.app.services.audit.record({
+    action: 'person.viewed',
+    forceId: 'cambridgeshire',
+    actor: staffActor,
+    recordId: 'P1',
+  })
+  const trail = (await t.app.services.audit.verify()).filter((r) => r.chain.startsWith('cambridgeshire'))
+  assert.equal(trail.length, 32)
+  assert.ok(trail.every((r) => r.ok))
+  // A database owner removes the chain's rows and its head: the trail no longer holds it.
+  await t.app.db.execAsOwner(
+    `set session_replication_role = replica;
+     delete from audit_events where chain = 'cambridgeshire';
+     delete from audit_chains where chain = 'cambridgeshire';
+     set session_replication_role = origin;`,
+  )
+  const removed = (await t.app.services.audit.verify()).find((r) => r.chain === 'cambridgeshire')
+  assert.equal(removed?.ok, false)
+  assert.match(removed?.reason ?? '', /missing from its force’s trail/)
+})
