@@ -80,7 +80,11 @@ export interface SearchResults {
 }
 
 /** `timeline: false` leaves the timeline out, for readers that only need the case as it stands. */
-type ReadOptions = { tx?: Tx; timeline?: boolean }
+/**
+ * `tx`: the caller's transaction. `timeline: false` leaves the timeline out; `parties: false`
+ * leaves out the parties and the linked cases (the Portal shows a victim neither).
+ */
+type ReadOptions = { tx?: Tx; timeline?: boolean; parties?: boolean }
 
 export class CaseService {
   readonly #db: Database
@@ -274,8 +278,11 @@ export class CaseService {
       if (!incident) throw new NotFoundError('The incident')
       return {
         incident,
-        crimes: await this.#cases.linkedCrimes(tx, id),
-        parties: await this.#withContacts(tx, await this.#cases.parties(tx, { incidentId: id })),
+        crimes: options.parties === false ? [] : await this.#cases.linkedCrimes(tx, id),
+        parties:
+          options.parties === false
+            ? []
+            : await this.#withContacts(tx, await this.#cases.parties(tx, { incidentId: id })),
         timeline: options.timeline === false ? [] : await this.#cases.timeline(tx, { incidentId: id }),
       }
     })
@@ -287,8 +294,11 @@ export class CaseService {
       if (!crime) throw new NotFoundError('The crime')
       return {
         crime,
-        incidents: await this.#cases.linkedIncidents(tx, id),
-        parties: await this.#withContacts(tx, await this.#cases.parties(tx, { crimeId: id })),
+        incidents: options.parties === false ? [] : await this.#cases.linkedIncidents(tx, id),
+        parties:
+          options.parties === false
+            ? []
+            : await this.#withContacts(tx, await this.#cases.parties(tx, { crimeId: id })),
         timeline: options.timeline === false ? [] : await this.#cases.timeline(tx, { crimeId: id }),
       }
     })

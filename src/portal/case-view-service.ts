@@ -188,7 +188,9 @@ export class CitizenCaseService {
         }))
         .sort((a, b) => b.at.getTime() - a.at.getTime())
     if (link.caseKind === 'crime') {
-      const found = await this.#cases.getCrime(link.forceId, link.caseId, { tx }).catch(notFound)
+      const found = await this.#cases
+        .getCrime(link.forceId, link.caseId, { tx, parties: false })
+        .catch(notFound)
       if (!found) return undefined
       const { crime } = found
       const updates = updatesOf(found.timeline)
@@ -213,7 +215,9 @@ export class CitizenCaseService {
         updates,
       }
     }
-    const found = await this.#cases.getIncident(link.forceId, link.caseId, { tx }).catch(notFound)
+    const found = await this.#cases
+      .getIncident(link.forceId, link.caseId, { tx, parties: false })
+      .catch(notFound)
     if (!found) return undefined
     const { incident } = found
     const updates = updatesOf(found.timeline)
