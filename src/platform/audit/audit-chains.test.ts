@@ -188,7 +188,10 @@ test('CP-153: acting for one force, the application role sees and moves only tha
     JSON.stringify(seen),
   )
   const forged = await database.db.withForce('kent', (tx) =>
-    rows(tx, sql`update audit_chains set last_hash = 'forged' where chain like 'hertfordshire%' returning chain`),
+    rows(
+      tx,
+      sql`update audit_chains set last_hash = 'forged' where chain like 'hertfordshire%' returning chain`,
+    ),
   )
   assert.deepEqual(forged, [])
 })
