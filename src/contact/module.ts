@@ -30,6 +30,8 @@ import { suggestByRules, ThriveRules } from './thrive-rules.ts'
 import { registerThriveRuleRoutes } from './thrive-rules-routes.ts'
 import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
+import { AgentToolsService } from './agent-tools.ts'
+import { registerAgentToolsRoutes } from './agent-tools-routes.ts'
 
 export interface ContactServices {
   contact: {
@@ -42,6 +44,7 @@ export interface ContactServices {
     scripts: ScriptService
     thriveRules: ThriveRules
     mi: ContactMi
+    tools: AgentToolsService
   }
 }
 
@@ -107,15 +110,25 @@ export function createContact(deps: {
   })
   const mi = new ContactMi({ db: deps.db, clock: deps.clock })
   const scripts = new ScriptService({ db: deps.db, clock: deps.clock, audit: deps.audit })
+  const tools = new AgentToolsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
   return {
     name: 'contact',
-    services: { contact: { singleView, queue, thrive, wallboard, outcomes, chat, scripts, thriveRules, mi } },
+    services: {
+      contact: { singleView, queue, thrive, wallboard, outcomes, chat, scripts, thriveRules, mi, tools },
+    },
     routes: async (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
-      registerQueueRoutes(http, { queue, thrive, audit: deps.audit, now: () => deps.clock.now() })
+      registerQueueRoutes(http, {
+        queue,
+        thrive,
+        audit: deps.audit,
+        now: () => deps.clock.now(),
+        notices: (forceId, staffId) => tools.notices(forceId, staffId),
+      })
+      registerAgentToolsRoutes(http, { tools, audit: deps.audit })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
       registerMiRoutes(http, { outcomes, mi })
       registerScriptRoutes(http, { scripts, audit: deps.audit })

@@ -25,7 +25,14 @@ const channelNames: Record<string, string> = {
 
 export function registerQueueRoutes(
   http: FastifyInstance,
-  deps: { queue: QueueService; thrive: ThriveService; audit: AuditService; now: () => Date },
+  deps: {
+    queue: QueueService
+    thrive: ThriveService
+    audit: AuditService
+    now: () => Date
+    /** Notes mentioning the handler that they have not opened (src/contact/agent-tools.ts). */
+    notices?: (forceId: string, staffId: string) => Promise<unknown[]>
+  },
 ): void {
   const access = { staff: contactStaff, product: 'contact' as const }
   const handlers = { staff: ['contact_handler'] as const, product: 'contact' as const }
@@ -56,6 +63,7 @@ export function registerQueueRoutes(
       channelNames,
       reasons: notReadyReasons.map((r) => ({ value: r, text: reasonNames[r] })),
       errors,
+      notices: deps.notices ? await deps.notices(forceId, acting(request).staffId) : [],
     })
   }
 

@@ -16,6 +16,7 @@ let browser: BrowserHarness
 let handler: SignedIn
 let alex: string
 let alec: string
+let queuedItem: string
 
 before(async () => {
   t = await createTestApp({}, { clock })
@@ -190,6 +191,7 @@ test('the live queue and a contact meet WCAG 2.2 AA and fit 320 px; without Java
     )
   ).waiting
   assert.ok(item)
+  queuedItem = item.id
   await checkPages([
     ['/console/contact/queue', 'contact-queue'],
     [`/console/contact/queue/contacts/${item.id}`, 'contact-waiting'],
@@ -223,4 +225,32 @@ test('the live queue and a contact meet WCAG 2.2 AA and fit 320 px; without Java
   } finally {
     await plain.close()
   }
+})
+
+test("a contact's private notes and the queue's mention notice meet WCAG 2.2 AA and fit 320 px; without JavaScript a handler adds a note after an error summary", async () => {
+  const pat = await t.signInAs(['contact_handler'], 'essex', 'Pat Handler')
+  await t.app.services.contact.tools.addNote(
+    'essex',
+    queuedItem,
+    { body: 'Please call back after 5pm', mention: [handler.userId] },
+    { actor: { kind: 'staff', id: pat.userId }, staffId: pat.userId, name: 'Pat Handler' },
+  )
+  await checkPages([['/console/contact/queue', 'contact-queue-mention']])
+  const plain = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await plain.newPage()
+    await page.goto('/console/contact/queue')
+    await page.getByRole('link', { name: 'Pat Handler mentioned you in a note on a contact' }).click()
+    await page.getByText('Please call back after 5pm').waitFor()
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.locator('.govuk-error-summary').getByText('Enter the note').waitFor()
+    await page.getByLabel('Add a note').fill('Called back; no answer')
+    await page.getByLabel('Pat Handler').check()
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.getByText('Called back; no answer').waitFor()
+    assert.match((await page.locator('main').textContent()) ?? '', /Mentioned: Pat Handler/)
+  } finally {
+    await plain.close()
+  }
+  await checkPages([[`/console/contact/queue/contacts/${queuedItem}/notes`, 'contact-notes']])
 })

@@ -1,0 +1,174 @@
+// Tools for contact handlers beside the queue: private notes on a contact. A note is for the
+// force's contact staff only: it is never shown to the person, never part of the conversation and
+// never sent back to CAD or RMS. A note may mention colleagues of the same force (ticked, or
+// written as @Their Name); each mention is a notice on the colleague's queue until they open the
+// contact's notes. Every note written and every reading of the notes is audited.
+import { sql } from 'drizzle-orm'
+import type { AuditService } from '../platform/audit/audit-service.ts'
+import type { Clock } from '../platform/clock.ts'
+import { type Database, rows, type Tx } from '../platform/db/database.ts'
+import { NotFoundError, ValidationError } from '../platform/errors.ts'
+import type { Acting } from './queue.ts'
+
+export const NOTE_MAX = 2000
+const MENTIONS_MAX = 20
+
+export interface ContactNote {
+  id: string
+  authorId: string
+  authorName: string
+  body: string
+  at: Date
+  mentioned: { staffId: string; name: string }[]
+}
+
+export interface Colleague {
+  staffId: string
+  name: string
+}
+
+export interface MentionNotice {
+  noteId: string
+  itemId: string
+  authorName: string
+  at: Date
+}
+
+export class AgentToolsService {
+  readonly #db: Database
+  readonly #clock: Clock
+  readonly #audit: AuditService
+
+  constructor(deps: { db: Database; clock: Clock; audit: AuditService }) {
+    this.#db = deps.db
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+  }
+
+  /** The force's contact staff who can be mentioned (row-level security keeps it to the force). */
+  async #colleagues(tx: Tx): Promise<Colleague[]> {
+    return rows<Colleague>(
+      tx,
+      sql`select u.id as "staffId", u.display_name as name from staff_users u
+          where u.disabled_at is null and exists (
+            select 1 from staff_role_grants g where g.user_id = u.id and g.revoked_at is null
+              and g.role in ('contact_handler', 'contact_supervisor'))
+          order by u.display_name, u.id`,
+    )
+  }
+
+  async #itemExists(tx: Tx, itemId: string): Promise<boolean> {
+    const found = await rows<{ id: string }>(tx, sql`select id from contact_items where id = ${itemId}`)
+    return found.length > 0
+  }
+
+  /**
+   * A contact's notes, newest first, with the colleagues who may be mentioned; opening them marks
+   * the reader's mentions on this contact seen. `audit` runs in the same transaction.
+   */
+  async notes(
+    forceId: string,
+    itemId: string,
+    staffId: string,
+    audit: (tx: Tx) => Promise<unknown>,
+  ): Promise<{ notes: ContactNote[]; colleagues: Colleague[] }> {
+    return this.#db.withForce(forceId, async (tx) => {
+      if (!(await this.#itemExists(tx, itemId))) throw new NotFoundError('The contact')
+      await audit(tx)
+      const found = await rows<Omit<ContactNote, 'mentioned'>>(
+        tx,
+        sql`select id, author_id as "authorId", author_name as "authorName", body, at from contact_notes
+            where item_id = ${itemId} order by at desc, id`,
+      )
+      const mentions = await rows<{ noteId: string; staffId: string; name: string | null }>(
+        tx,
+        sql`select m.note_id as "noteId", m.staff_id as "staffId", u.display_name as name
+            from contact_note_mentions m join contact_notes n on n.id = m.note_id
+            left join staff_users u on u.id = m.staff_id
+            where n.item_id = ${itemId} order by u.display_name`,
+      )
+      await tx.execute(
+        sql`update contact_note_mentions set seen_at = ${this.#clock.now()}
+            where staff_id = ${staffId} and seen_at is null
+              and note_id in (select id from contact_notes where item_id = ${itemId})`,
+      )
+      return {
+        notes: found.map((n) => ({
+          ...n,
+          mentioned: mentions
+            .filter((m) => m.noteId === n.id)
+            .map((m) => ({ staffId: m.staffId, name: m.name ?? 'A former colleague' })),
+        })),
+        colleagues: await this.#colleagues(tx),
+      }
+    })
+  }
+
+  /** Adds a note to a contact, mentioning the colleagues ticked or written as @Name. */
+  async addNote(
+    forceId: string,
+    itemId: string,
+    input: { body?: string; mention?: string | string[] },
+    acting: Acting,
+  ): Promise<string> {
+    const body = (input.body ?? '').trim()
+    const ticked = [input.mention ?? []].flat().filter((m) => m !== '')
+    if (body === '') throw new ValidationError([{ field: 'body', message: 'Enter the note' }])
+    if (body.length > NOTE_MAX)
+      throw new ValidationError([
+        { field: 'body', message: `The note must be ${NOTE_MAX} characters or fewer` },
+      ])
+    return this.#db.withForce(forceId, async (tx) => {
+      if (!(await this.#itemExists(tx, itemId))) throw new NotFoundError('The contact')
+      const colleagues = await this.#colleagues(tx)
+      const known = new Set(colleagues.map((c) => c.staffId))
+      if (ticked.some((id) => !known.has(id)))
+        throw new ValidationError([{ field: 'mention', message: 'Mention only contact staff of your force' }])
+      const lower = body.toLowerCase()
+      const written = colleagues
+        .filter((c) => lower.includes(`@${c.name.toLowerCase()}`))
+        .map((c) => c.staffId)
+      const mentioned = [...new Set([...ticked, ...written])].filter((id) => id !== acting.staffId)
+      if (mentioned.length > MENTIONS_MAX)
+        throw new ValidationError([
+          { field: 'mention', message: `Mention ${MENTIONS_MAX} colleagues or fewer` },
+        ])
+      const now = this.#clock.now()
+      const [note] = await rows<{ id: string }>(
+        tx,
+        sql`insert into contact_notes (force_id, item_id, author_id, author_name, body, at)
+            values (${forceId}, ${itemId}, ${acting.staffId}, ${acting.name}, ${body}, ${now}) returning id`,
+      )
+      for (const staffId of mentioned)
+        await tx.execute(
+          sql`insert into contact_note_mentions (force_id, note_id, staff_id) values (${forceId}, ${note!.id}, ${staffId})`,
+        )
+      await this.#audit.record(
+        {
+          action: 'contact.note-added',
+          forceId,
+          actor: acting.actor,
+          ip: acting.ip ?? null,
+          correlationId: acting.correlationId ?? null,
+          recordType: 'contact',
+          recordId: itemId,
+          detail: { note: note!.id, mentioned },
+        },
+        tx,
+      )
+      return note!.id
+    })
+  }
+
+  /** Notes mentioning the handler that they have not yet opened: notices for their queue. */
+  async notices(forceId: string, staffId: string): Promise<MentionNotice[]> {
+    return this.#db.withForce(forceId, (tx) =>
+      rows<MentionNotice>(
+        tx,
+        sql`select n.id as "noteId", n.item_id as "itemId", n.author_name as "authorName", n.at
+            from contact_note_mentions m join contact_notes n on n.id = m.note_id
+            where m.staff_id = ${staffId} and m.seen_at is null order by n.at desc limit 50`,
+      ),
+    )
+  }
+}
