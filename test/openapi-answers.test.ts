@@ -422,6 +422,16 @@ test('CP-171, CRM-6: the telephony platform’s call events answer as described'
   assert.equal((await call({ ...other, payload: offered })).statusCode, 403)
 })
 
+test('CP-171, CRM-9: an external wallboard’s reading of the queue answers as described', async () => {
+  await t.app.services.forces.setProducts('essex', ['journeys', 'portal', 'contact'])
+  const wallboard = await issueClientToken(t, { forceId: 'essex', scopes: ['reporting:read'] })
+  const url = '/api/v1/contact/wallboard'
+  assert.equal((await call({ method: 'GET', url, token: wallboard })).statusCode, 200)
+  assert.equal((await call({ method: 'GET', url })).statusCode, 401)
+  const writer = await issueClientToken(t, { forceId: 'essex', scopes: ['sources:write'] })
+  assert.equal((await call({ method: 'GET', url, token: writer })).statusCode, 403)
+})
+
 test('CP-171: every described operation was called, and every answer matched the description', () => {
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
