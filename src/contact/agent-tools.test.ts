@@ -160,3 +160,139 @@ test('a note without the CSRF token is refused', async () => {
   })
   assert.equal(response.statusCode, 403)
 })
+
+let kentSupervisor: SignedIn
+let cannedId: string
+
+test('CRM-21: a supervisor keeps the force’s canned responses, with error summaries for a missing, too long or repeated title; each change is audited', async () => {
+  kentSupervisor = await t.signInAs(['contact_supervisor'], 'kent', 'Kay Kent')
+  const page = await supervisor.get('/console/contact/canned-responses')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /no canned responses yet/)
+  assert.match(page.body, /maxlength="100"/)
+  assert.match(page.body, /maxlength="1000"/)
+  const empty = await supervisor.post('/console/contact/canned-responses', { title: '', body: '' })
+  assert.equal(empty.statusCode, 400)
+  assert.match(empty.body, /govuk-error-summary[\s\S]*Enter a title[\s\S]*Enter the response/)
+  const long = await supervisor.post('/console/contact/canned-responses', {
+    title: 'x'.repeat(101),
+    body: 'Hi',
+  })
+  assert.equal(long.statusCode, 400)
+  assert.match(long.body, /govuk-error-summary/)
+  const added = await supervisor.post('/console/contact/canned-responses', {
+    title: 'Case update',
+    body: 'Thank you for getting in touch. Your officer will call you within 2 working days.',
+  })
+  assert.equal(added.statusCode, 303)
+  const again = await supervisor.post('/console/contact/canned-responses', {
+    title: 'case UPDATE',
+    body: 'Other',
+  })
+  assert.equal(again.statusCode, 400)
+  assert.match(again.body, /already has a response with this title/)
+  const [row] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ id: string }>(tx, sql`select id from contact_canned_responses`),
+  )
+  cannedId = row!.id
+  const edit = await supervisor.get(`/console/contact/canned-responses/${cannedId}`)
+  assert.equal(edit.statusCode, 200)
+  assert.match(edit.body, /Change a canned response/)
+  assert.equal(
+    (
+      await supervisor.post(`/console/contact/canned-responses/${cannedId}`, {
+        title: 'Case update',
+        body: 'Thank you for getting in touch. Your officer will call you within 3 working days.',
+      })
+    ).statusCode,
+    303,
+  )
+  assert.match((await supervisor.get('/console/contact/canned-responses')).body, /within 3 working days/)
+  const audited = await t.app.db.asSystem((tx) =>
+    rows<{ action: string }>(
+      tx,
+      sql`select action from audit_events where actor_id = ${supervisor.userId}
+            and record_type = 'contact-canned-response' order by id`,
+    ),
+  )
+  assert.deepEqual(
+    audited.map((a) => a.action),
+    ['contact-canned-response.added', 'contact-canned-response.changed'],
+  )
+})
+
+test('CRM-21: without JavaScript a handler chooses a canned response, it fills the reply, and the reply is sent on the conversation', async () => {
+  const page = await ana.get(`/console/contact/queue/contacts/${itemId}/reply`)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /<option value="[^"]+">Case update<\/option>/)
+  const chosen = await ana.get(`/console/contact/queue/contacts/${itemId}/reply?canned=${cannedId}`)
+  assert.equal(chosen.statusCode, 200)
+  assert.match(
+    chosen.body,
+    /<textarea[^>]*name="reply"[^>]*>Thank you for getting in touch\. Your officer will call you within 3 working days\./,
+  )
+  const [contact] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ conversationId: string }>(tx, sql`select conversation_id as "conversationId" from contact_items`),
+  )
+  const sent = await ana.post(`/console/conversations/${contact!.conversationId}/reply`, {
+    reply: 'Thank you for getting in touch. Your officer will call you within 3 working days. Ana',
+  })
+  assert.equal(sent.statusCode, 303, sent.body)
+  const messages = await t.app.db.withForce('essex', (tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from conversation_messages m where m::text like '%within 3 working days. Ana%'`,
+    ),
+  )
+  assert.equal(messages[0]!.n, 1)
+})
+
+test('CRM-21: handlers cannot keep canned responses, another force’s supervisor cannot see or change them, and a handler cannot use another force’s', async () => {
+  assert.equal((await ana.get('/console/contact/canned-responses')).statusCode, 403)
+  assert.equal(
+    (await ana.post('/console/contact/canned-responses', { title: 'Mine', body: 'x' })).statusCode,
+    403,
+  )
+  assert.equal((await officer.get(`/console/contact/queue/contacts/${itemId}/reply`)).statusCode, 403)
+  assert.equal((await kentHandler.get(`/console/contact/queue/contacts/${itemId}/reply`)).statusCode, 404)
+  const kentList = await kentSupervisor.get('/console/contact/canned-responses')
+  assert.equal(kentList.statusCode, 200)
+  assert.doesNotMatch(kentList.body, /Case update/)
+  assert.equal((await kentSupervisor.get(`/console/contact/canned-responses/${cannedId}`)).statusCode, 404)
+  const kentChange = await kentSupervisor.post(`/console/contact/canned-responses/${cannedId}`, {
+    title: 'Taken over',
+    body: 'x',
+  })
+  assert.equal(kentChange.statusCode, 404)
+  assert.equal(
+    (await kentSupervisor.post(`/console/contact/canned-responses/${cannedId}/remove`)).statusCode,
+    404,
+  )
+  assert.equal(
+    (
+      await kentSupervisor.post('/console/contact/canned-responses', {
+        title: 'Kent hello',
+        body: 'Hello from Kent',
+      })
+    ).statusCode,
+    303,
+  )
+  const [kentRow] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ id: string }>(tx, sql`select id from contact_canned_responses`),
+  )
+  assert.equal(
+    (await ana.get(`/console/contact/queue/contacts/${itemId}/reply?canned=${kentRow!.id}`)).statusCode,
+    404,
+  )
+  const essex = await supervisor.get('/console/contact/canned-responses')
+  assert.match(essex.body, /Case update/)
+  assert.doesNotMatch(essex.body, /Kent hello/)
+})
+
+test('CRM-21: a supervisor removes a canned response', async () => {
+  assert.equal(
+    (await supervisor.post(`/console/contact/canned-responses/${cannedId}/remove`)).statusCode,
+    303,
+  )
+  assert.match((await supervisor.get('/console/contact/canned-responses')).body, /no canned responses yet/)
+})

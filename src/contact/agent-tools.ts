@@ -172,3 +172,135 @@ export class AgentToolsService {
     )
   }
 }
+
+export const CANNED_TITLE_MAX = 100
+export const CANNED_BODY_MAX = 1000
+
+export interface CannedResponse {
+  id: string
+  title: string
+  body: string
+  updatedAt: Date
+}
+
+/**
+ * Canned responses: the force's short replies, kept by its contact supervisors (add, change,
+ * remove, each audited), put into a reply by a handler, who may edit it before sending.
+ */
+export class CannedResponsesService {
+  readonly #db: Database
+  readonly #clock: Clock
+  readonly #audit: AuditService
+
+  constructor(deps: { db: Database; clock: Clock; audit: AuditService }) {
+    this.#db = deps.db
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+  }
+
+  list(forceId: string): Promise<CannedResponse[]> {
+    return this.#db.withForce(forceId, (tx) =>
+      rows<CannedResponse>(
+        tx,
+        sql`select id, title, body, updated_at as "updatedAt" from contact_canned_responses order by lower(title), id`,
+      ),
+    )
+  }
+
+  async get(forceId: string, id: string): Promise<CannedResponse> {
+    const [found] = await this.#db.withForce(forceId, (tx) =>
+      rows<CannedResponse>(
+        tx,
+        sql`select id, title, body, updated_at as "updatedAt" from contact_canned_responses where id = ${id}`,
+      ),
+    )
+    if (!found) throw new NotFoundError('The canned response')
+    return found
+  }
+
+  #checked(input: { title?: string; body?: string }): { title: string; body: string } {
+    const title = (input.title ?? '').trim()
+    const body = (input.body ?? '').trim()
+    const errors = []
+    if (title === '') errors.push({ field: 'title', message: 'Enter a title' })
+    else if (title.length > CANNED_TITLE_MAX)
+      errors.push({ field: 'title', message: `The title must be ${CANNED_TITLE_MAX} characters or fewer` })
+    if (body === '') errors.push({ field: 'body', message: 'Enter the response' })
+    else if (body.length > CANNED_BODY_MAX)
+      errors.push({ field: 'body', message: `The response must be ${CANNED_BODY_MAX} characters or fewer` })
+    if (errors.length > 0) throw new ValidationError(errors)
+    return { title, body }
+  }
+
+  async #titleTaken(tx: Tx, title: string, except: string | null): Promise<void> {
+    const clash = await rows<{ id: string }>(
+      tx,
+      sql`select id from contact_canned_responses where lower(title) = lower(${title})
+            and (${except}::uuid is null or id <> ${except}::uuid)`,
+    )
+    if (clash.length > 0)
+      throw new ValidationError([
+        { field: 'title', message: 'Your force already has a response with this title' },
+      ])
+  }
+
+  async #record(tx: Tx, forceId: string, acting: Acting, action: string, id: string, detail = {}) {
+    await this.#audit.record(
+      {
+        action,
+        forceId,
+        actor: acting.actor,
+        ip: acting.ip ?? null,
+        correlationId: acting.correlationId ?? null,
+        recordType: 'contact-canned-response',
+        recordId: id,
+        detail,
+      },
+      tx,
+    )
+  }
+
+  /** Adds a response (`id` null) or changes one. */
+  async save(
+    forceId: string,
+    id: string | null,
+    input: { title?: string; body?: string },
+    acting: Acting,
+  ): Promise<string> {
+    const { title, body } = this.#checked(input)
+    return this.#db.withForce(forceId, async (tx) => {
+      await this.#titleTaken(tx, title, id)
+      const now = this.#clock.now()
+      if (id === null) {
+        const [added] = await rows<{ id: string }>(
+          tx,
+          sql`insert into contact_canned_responses (force_id, title, body, updated_by, updated_at)
+              values (${forceId}, ${title}, ${body}, ${acting.staffId}, ${now}) returning id`,
+        )
+        await this.#record(tx, forceId, acting, 'contact-canned-response.added', added!.id, { title })
+        return added!.id
+      }
+      const changed = await rows<{ id: string }>(
+        tx,
+        sql`update contact_canned_responses set title = ${title}, body = ${body}, updated_by = ${acting.staffId},
+              updated_at = ${now} where id = ${id} returning id`,
+      )
+      if (changed.length === 0) throw new NotFoundError('The canned response')
+      await this.#record(tx, forceId, acting, 'contact-canned-response.changed', id, { title })
+      return id
+    })
+  }
+
+  async remove(forceId: string, id: string, acting: Acting): Promise<void> {
+    await this.#db.withForce(forceId, async (tx) => {
+      const removed = await rows<{ title: string }>(
+        tx,
+        sql`delete from contact_canned_responses where id = ${id} returning title`,
+      )
+      if (removed.length === 0) throw new NotFoundError('The canned response')
+      await this.#record(tx, forceId, acting, 'contact-canned-response.removed', id, {
+        title: removed[0]!.title,
+      })
+    })
+  }
+}

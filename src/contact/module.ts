@@ -30,7 +30,7 @@ import { suggestByRules, ThriveRules } from './thrive-rules.ts'
 import { registerThriveRuleRoutes } from './thrive-rules-routes.ts'
 import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
-import { AgentToolsService } from './agent-tools.ts'
+import { AgentToolsService, CannedResponsesService } from './agent-tools.ts'
 import { registerAgentToolsRoutes } from './agent-tools-routes.ts'
 
 export interface ContactServices {
@@ -45,6 +45,7 @@ export interface ContactServices {
     thriveRules: ThriveRules
     mi: ContactMi
     tools: AgentToolsService
+    canned: CannedResponsesService
   }
 }
 
@@ -111,13 +112,26 @@ export function createContact(deps: {
   const mi = new ContactMi({ db: deps.db, clock: deps.clock })
   const scripts = new ScriptService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const tools = new AgentToolsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
+  const canned = new CannedResponsesService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
   return {
     name: 'contact',
     services: {
-      contact: { singleView, queue, thrive, wallboard, outcomes, chat, scripts, thriveRules, mi, tools },
+      contact: {
+        singleView,
+        queue,
+        thrive,
+        wallboard,
+        outcomes,
+        chat,
+        scripts,
+        thriveRules,
+        mi,
+        tools,
+        canned,
+      },
     },
     routes: async (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
@@ -128,7 +142,7 @@ export function createContact(deps: {
         now: () => deps.clock.now(),
         notices: (forceId, staffId) => tools.notices(forceId, staffId),
       })
-      registerAgentToolsRoutes(http, { tools, audit: deps.audit })
+      registerAgentToolsRoutes(http, { tools, canned, queue, audit: deps.audit })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
       registerMiRoutes(http, { outcomes, mi })
       registerScriptRoutes(http, { scripts, audit: deps.audit })
@@ -189,6 +203,13 @@ export function createContact(deps: {
         text: 'Discrepancies',
         href: '/console/contact/discrepancies',
         roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Canned responses',
+        href: '/console/contact/canned-responses',
+        roles: ['contact_supervisor'] as const,
         group: 'contact',
         forceOnly: true,
       },

@@ -254,3 +254,56 @@ test("a contact's private notes and the queue's mention notice meet WCAG 2.2 AA 
   }
   await checkPages([[`/console/contact/queue/contacts/${queuedItem}/notes`, 'contact-notes']])
 })
+
+test('CRM-21: the canned responses pages and the reply page meet WCAG 2.2 AA and fit 320 px; without JavaScript a supervisor adds one after an error summary and a handler puts it into a reply', async () => {
+  const sue = await t.signInAs(['contact_supervisor'], 'essex', 'Sue Supervisor')
+  const plain = await browser.newContext({ signedIn: sue, javaScriptEnabled: false })
+  try {
+    const page = await plain.newPage()
+    await page.goto('/console/contact/canned-responses')
+    await page.getByRole('button', { name: 'Add response' }).click()
+    await page.locator('.govuk-error-summary').getByText('Enter a title').waitFor()
+    await page.getByLabel('Title').fill('Case update')
+    await page.getByLabel('Response').fill('Your officer will call you within 2 working days.')
+    await page.getByRole('button', { name: 'Add response' }).click()
+    await page.getByText('Your officer will call you within 2 working days.').waitFor()
+  } finally {
+    await plain.close()
+  }
+  const [response] = await t.app.services.contact.canned.list('essex')
+  assert.ok(response)
+  const supervisorContext = await browser.newContext({ signedIn: sue })
+  const supervisorPlain = await browser.newContext({ signedIn: sue, javaScriptEnabled: false })
+  try {
+    for (const [path, name] of [
+      ['/console/contact/canned-responses', 'contact-canned-responses'],
+      [`/console/contact/canned-responses/${response.id}`, 'contact-canned-response'],
+    ] as const) {
+      const page = await supervisorContext.newPage()
+      assert.equal((await page.goto(path))?.status(), 200, path)
+      const findings = await checkLoadedPage(page, await supervisorPlain.newPage(), path, name)
+      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
+      await page.close()
+    }
+  } finally {
+    await supervisorContext.close()
+    await supervisorPlain.close()
+  }
+  const handlerPlain = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await handlerPlain.newPage()
+    await page.goto(`/console/contact/queue/contacts/${queuedItem}`)
+    await page.getByRole('link', { name: 'Reply with a canned response' }).click()
+    await page.getByLabel('Canned response').selectOption({ label: 'Case update' })
+    await page.getByRole('button', { name: 'Use this response' }).click()
+    assert.equal(
+      await page.getByLabel('Your reply').inputValue(),
+      'Your officer will call you within 2 working days.',
+    )
+  } finally {
+    await handlerPlain.close()
+  }
+  await checkPages([
+    [`/console/contact/queue/contacts/${queuedItem}/reply?canned=${response.id}`, 'contact-reply'],
+  ])
+})
