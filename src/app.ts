@@ -258,7 +258,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     conversations: messaging.services.conversations,
     push,
     chat: {
-      force: (id) => forces.get(id).catch(() => undefined),
+      force: (id) => forces.find(id),
       direct: () => messaging.services.messaging.direct,
       production: config.environment === 'production',
     },

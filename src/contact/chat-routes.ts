@@ -89,7 +89,7 @@ export async function registerChatRoutes(
 
   /** The force in the path, if it uses Contact; otherwise the chat does not exist (404). */
   const forceFor = async (request: FastifyRequest<{ Params: { force: string } }>) => {
-    const force = await deps.force(request.params.force).catch(() => undefined)
+    const force = await deps.force(request.params.force)
     if (!force?.products.includes('contact')) throw new DomainError('not-found', 'Not found', { status: 404 })
     return force
   }

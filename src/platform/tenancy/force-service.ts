@@ -54,9 +54,14 @@ export class ForceService {
   }
 
   async get(id: string): Promise<Force> {
-    const force = (await this.#all()).get(id)
+    const force = await this.find(id)
     if (!force) throw new NotFoundError('Force')
     return force
+  }
+
+  /** The force, or undefined when there is none by that id; a failure to read forces still throws. */
+  async find(id: string): Promise<Force | undefined> {
+    return (await this.#all()).get(id)
   }
 
   async hasProduct(forceId: string, product: Product): Promise<boolean> {
