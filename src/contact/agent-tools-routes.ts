@@ -1,6 +1,7 @@
 // Pages of the handlers' tools: a contact's private notes (read by the force's contact staff,
 // written with mentions of colleagues); the force's canned responses (kept by contact
-// supervisors) and the reply page that puts one into a reply, by a plain form without JavaScript.
+// supervisors) and the reply page that puts one into a reply, by a plain form without JavaScript;
+// the force's labels (kept by supervisors) and the labels on a contact.
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditService } from '../platform/audit/audit-service.ts'
@@ -12,6 +13,8 @@ import {
   CANNED_BODY_MAX,
   CANNED_TITLE_MAX,
   type CannedResponsesService,
+  type ContactLabelsService,
+  LABEL_MAX,
   NOTE_MAX,
 } from './agent-tools.ts'
 import type { QueueService } from './queue.ts'
@@ -24,6 +27,7 @@ export function registerAgentToolsRoutes(
   http: FastifyInstance,
   deps: {
     tools: AgentToolsService
+    labels: ContactLabelsService
     canned: CannedResponsesService
     queue: QueueService
     audit: AuditService
@@ -202,6 +206,105 @@ export function registerAgentToolsRoutes(
         responses: await deps.canned.list(forceId),
         chosen,
       })
+    },
+  )
+
+  const renderLabels = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: { errors?: FieldError[]; values?: { name: string } } = {},
+  ) =>
+    reply.render('contact/labels.njk', {
+      title: 'Contact labels',
+      labels: await deps.labels.list(forceOf(request)),
+      labelMax: LABEL_MAX,
+      errors: form.errors,
+      values: form.values ?? { name: '' },
+    })
+
+  http.get('/console/contact/labels', { config: { access: supervisors } }, (request, reply) =>
+    renderLabels(request, reply),
+  )
+
+  http.post<{ Body: { name?: string } }>(
+    '/console/contact/labels',
+    {
+      config: { access: supervisors },
+      schema: { body: Type.Object({ name: formText(LABEL_MAX), ...csrf }) },
+    },
+    async (request, reply) => {
+      try {
+        await deps.labels.add(forceOf(request), request.body, acting(request))
+        return reply.redirect('/console/contact/labels', 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) =>
+          renderLabels(request, reply, { errors, values: { name: request.body.name ?? '' } }),
+        )
+      }
+    },
+  )
+
+  http.post<{ Params: { id: string } }>(
+    '/console/contact/labels/:id/remove',
+    { config: { access: supervisors }, schema: { params: idParams, body: Type.Object(csrf) } },
+    async (request, reply) => {
+      await deps.labels.remove(forceOf(request), request.params.id, acting(request))
+      return reply.redirect('/console/contact/labels', 303)
+    },
+  )
+
+  const renderContactLabels = async (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    form: { errors?: FieldError[]; chosen?: string[] } = {},
+  ) => {
+    const forceId = forceOf(request)
+    const current = await deps.labels.of(forceId, request.params.id)
+    return reply.render('contact/contact-labels.njk', {
+      title: 'Labels on a contact',
+      itemId: request.params.id,
+      current,
+      labels: await deps.labels.list(forceId),
+      chosen: form.chosen ?? current.map((l) => l.id),
+      errors: form.errors,
+    })
+  }
+
+  http.get<{ Params: { id: string } }>(
+    '/console/contact/queue/contacts/:id/labels',
+    { config: { access: handlers }, schema: { params: idParams } },
+    (request, reply) => renderContactLabels(request, reply),
+  )
+
+  http.post<{ Params: { id: string }; Body: { label?: string | string[] } }>(
+    '/console/contact/queue/contacts/:id/labels',
+    {
+      config: { access: handlers },
+      schema: {
+        params: idParams,
+        body: Type.Object({
+          label: Type.Optional(
+            Type.Union([
+              Type.String({ maxLength: 40 }),
+              Type.Array(Type.String({ maxLength: 40 }), { maxItems: 200 }),
+            ]),
+          ),
+          ...csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await deps.labels.set(forceOf(request), request.params.id, request.body, acting(request))
+        return reply.redirect(`/console/contact/queue/contacts/${request.params.id}/labels`, 303)
+      } catch (error) {
+        return refusedForm(reply, error, (errors) =>
+          renderContactLabels(request, reply, {
+            errors,
+            chosen: [request.body.label ?? []].flat().filter((l) => l !== ''),
+          }),
+        )
+      }
     },
   )
 }

@@ -296,3 +296,128 @@ test('CRM-21: a supervisor removes a canned response', async () => {
   )
   assert.match((await supervisor.get('/console/contact/canned-responses')).body, /no canned responses yet/)
 })
+
+let complaint: string
+let secondItem: string
+
+test('a supervisor keeps the force’s labels, with error summaries for a missing, too long or repeated label; audited', async () => {
+  const page = await supervisor.get('/console/contact/labels')
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /no labels yet/)
+  assert.match(page.body, /maxlength="40"/)
+  const empty = await supervisor.post('/console/contact/labels', { name: ' ' })
+  assert.equal(empty.statusCode, 400)
+  assert.match(empty.body, /govuk-error-summary[\s\S]*Enter the label/)
+  assert.equal((await supervisor.post('/console/contact/labels', { name: 'x'.repeat(41) })).statusCode, 400)
+  for (const name of ['Complaint', 'Repeat caller', 'Spare'])
+    assert.equal((await supervisor.post('/console/contact/labels', { name })).statusCode, 303)
+  const again = await supervisor.post('/console/contact/labels', { name: 'complaint' })
+  assert.equal(again.statusCode, 400)
+  assert.match(again.body, /already has this label/)
+  const labels = await t.app.services.contact.labels.list('essex')
+  complaint = labels.find((l) => l.name === 'Complaint')!.id
+  const spare = labels.find((l) => l.name === 'Spare')!.id
+  assert.equal((await supervisor.post(`/console/contact/labels/${spare}/remove`)).statusCode, 303)
+  assert.doesNotMatch((await supervisor.get('/console/contact/labels')).body, /Spare/)
+  const audited = await t.app.db.asSystem((tx) =>
+    rows<{ action: string }>(
+      tx,
+      sql`select action from audit_events where actor_id = ${supervisor.userId} and record_type = 'contact-label' order by id`,
+    ),
+  )
+  assert.deepEqual(
+    audited.map((a) => a.action),
+    ['contact-label.added', 'contact-label.added', 'contact-label.added', 'contact-label.removed'],
+  )
+})
+
+test('a handler puts labels on a contact and takes them off, audited, and the queue shows only the contacts with a chosen label', async () => {
+  await t.app.services.conversations.receiveText(
+    'essex',
+    {
+      channel: 'sms',
+      provider: 'notify',
+      providerRef: 'n-2',
+      from: '07700900312',
+      fromName: null,
+      to: null,
+      subject: null,
+      body: 'Second contact',
+      receivedAt: null,
+      attachments: [],
+    },
+    { system: 'test' },
+  )
+  const [second] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ id: string }>(tx, sql`select id from contact_items where id <> ${itemId}`),
+  )
+  secondItem = second!.id
+  const repeat = (await t.app.services.contact.labels.list('essex')).find(
+    (l) => l.name === 'Repeat caller',
+  )!.id
+  const url = `/console/contact/queue/contacts/${itemId}/labels`
+  const page = await ana.get(url)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /no labels\./)
+  assert.equal((await ana.post(url, { label: ['', complaint, repeat] })).statusCode, 303)
+  assert.match((await ana.get(url)).body, /Now: <strong[^>]*>Complaint<\/strong> <strong[^>]*>Repeat caller/)
+  assert.equal((await ana.post(url, { label: ['', complaint] })).statusCode, 303)
+  assert.doesNotMatch((await ana.get(url)).body, /Now:[^\n]*Repeat caller/)
+  const audited = await t.app.db.asSystem((tx) =>
+    rows<{ detail: { added: string[]; removed: string[] } }>(
+      tx,
+      sql`select detail from audit_events where action = 'contact.labels-changed' and record_id = ${itemId} order by id`,
+    ),
+  )
+  assert.deepEqual(
+    audited.map((a) => a.detail),
+    [
+      { added: [complaint, repeat], removed: [] },
+      { added: [], removed: [repeat] },
+    ],
+  )
+  const all = await ana.get('/console/contact/queue')
+  assert.ok(all.body.includes(`/console/contact/queue/contacts/${itemId}"`))
+  assert.ok(all.body.includes(`/console/contact/queue/contacts/${secondItem}"`))
+  assert.match(all.body, /Show contacts labelled/)
+  const filtered = await ana.get(`/console/contact/queue?label=${complaint}`)
+  assert.equal(filtered.statusCode, 200)
+  assert.ok(filtered.body.includes(`/console/contact/queue/contacts/${itemId}"`))
+  assert.ok(!filtered.body.includes(`/console/contact/queue/contacts/${secondItem}"`))
+  assert.match(filtered.body, new RegExp(`<option value="${complaint}" selected>Complaint`))
+  const none = await ana.get(`/console/contact/queue?label=${repeat}`)
+  assert.ok(!none.body.includes(`/console/contact/queue/contacts/${itemId}"`))
+  assert.equal((await ana.get('/console/contact/queue?label=not-a-label')).statusCode, 400)
+})
+
+test('labels: handlers cannot keep the label set; another force can neither use, change nor see them; a label of another force is refused on a contact', async () => {
+  assert.equal((await ana.get('/console/contact/labels')).statusCode, 403)
+  assert.equal((await ana.post('/console/contact/labels', { name: 'Mine' })).statusCode, 403)
+  assert.equal((await officer.get(`/console/contact/queue/contacts/${itemId}/labels`)).statusCode, 403)
+  assert.equal(
+    (await officer.post(`/console/contact/queue/contacts/${itemId}/labels`, { label: complaint })).statusCode,
+    403,
+  )
+  assert.equal((await kentHandler.get(`/console/contact/queue/contacts/${itemId}/labels`)).statusCode, 404)
+  assert.equal(
+    (await kentHandler.post(`/console/contact/queue/contacts/${itemId}/labels`, { label: '' })).statusCode,
+    404,
+  )
+  assert.equal((await kentSupervisor.post(`/console/contact/labels/${complaint}/remove`)).statusCode, 404)
+  assert.doesNotMatch((await kentSupervisor.get('/console/contact/labels')).body, /Complaint/)
+  assert.equal((await kentSupervisor.post('/console/contact/labels', { name: 'Kent only' })).statusCode, 303)
+  const kentLabel = (await t.app.services.contact.labels.list('kent'))[0]!.id
+  const refused = await ana.post(`/console/contact/queue/contacts/${itemId}/labels`, {
+    label: ['', complaint, kentLabel],
+  })
+  assert.equal(refused.statusCode, 400)
+  assert.match(refused.body, /govuk-error-summary[\s\S]*Choose labels your force has/)
+  // The Kent label filters nothing in from Essex's queue.
+  const filtered = await ana.get(`/console/contact/queue?label=${kentLabel}`)
+  assert.ok(!filtered.body.includes(`/console/contact/queue/contacts/${itemId}"`))
+  const kept = await t.app.services.contact.labels.of('essex', itemId)
+  assert.deepEqual(
+    kept.map((l) => l.name),
+    ['Complaint'],
+  )
+})

@@ -304,3 +304,165 @@ export class CannedResponsesService {
     })
   }
 }
+
+export const LABEL_MAX = 40
+
+export interface ContactLabel {
+  id: string
+  name: string
+}
+
+/**
+ * Labels on contacts: the force's set, kept by its contact supervisors; handlers put labels on a
+ * contact and take them off; the queue shows only the contacts with a chosen label. Audited.
+ */
+export class ContactLabelsService {
+  readonly #db: Database
+  readonly #clock: Clock
+  readonly #audit: AuditService
+
+  constructor(deps: { db: Database; clock: Clock; audit: AuditService }) {
+    this.#db = deps.db
+    this.#clock = deps.clock
+    this.#audit = deps.audit
+  }
+
+  list(forceId: string): Promise<ContactLabel[]> {
+    return this.#db.withForce(forceId, (tx) =>
+      rows<ContactLabel>(tx, sql`select id, name from contact_labels order by lower(name), id`),
+    )
+  }
+
+  async #record(
+    tx: Tx,
+    forceId: string,
+    acting: Acting,
+    action: string,
+    type: string,
+    id: string,
+    detail = {},
+  ) {
+    await this.#audit.record(
+      {
+        action,
+        forceId,
+        actor: acting.actor,
+        ip: acting.ip ?? null,
+        correlationId: acting.correlationId ?? null,
+        recordType: type,
+        recordId: id,
+        detail,
+      },
+      tx,
+    )
+  }
+
+  async add(forceId: string, input: { name?: string }, acting: Acting): Promise<string> {
+    const name = (input.name ?? '').trim()
+    if (name === '') throw new ValidationError([{ field: 'name', message: 'Enter the label' }])
+    if (name.length > LABEL_MAX)
+      throw new ValidationError([
+        { field: 'name', message: `The label must be ${LABEL_MAX} characters or fewer` },
+      ])
+    return this.#db.withForce(forceId, async (tx) => {
+      const clash = await rows<{ id: string }>(
+        tx,
+        sql`select id from contact_labels where lower(name) = lower(${name})`,
+      )
+      if (clash.length > 0)
+        throw new ValidationError([{ field: 'name', message: 'Your force already has this label' }])
+      const [added] = await rows<{ id: string }>(
+        tx,
+        sql`insert into contact_labels (force_id, name, created_at) values (${forceId}, ${name}, ${this.#clock.now()})
+            returning id`,
+      )
+      await this.#record(tx, forceId, acting, 'contact-label.added', 'contact-label', added!.id, { name })
+      return added!.id
+    })
+  }
+
+  async remove(forceId: string, id: string, acting: Acting): Promise<void> {
+    await this.#db.withForce(forceId, async (tx) => {
+      const removed = await rows<{ name: string }>(
+        tx,
+        sql`delete from contact_labels where id = ${id} returning name`,
+      )
+      if (removed.length === 0) throw new NotFoundError('The label')
+      await this.#record(tx, forceId, acting, 'contact-label.removed', 'contact-label', id, {
+        name: removed[0]!.name,
+      })
+    })
+  }
+
+  /** The labels on a contact. */
+  async of(forceId: string, itemId: string): Promise<ContactLabel[]> {
+    return this.#db.withForce(forceId, async (tx) => {
+      if (!(await itemExists(tx, itemId))) throw new NotFoundError('The contact')
+      return rows<ContactLabel>(
+        tx,
+        sql`select l.id, l.name from contact_item_labels il join contact_labels l on l.id = il.label_id
+            where il.item_id = ${itemId} order by lower(l.name)`,
+      )
+    })
+  }
+
+  /** Sets a contact's labels to those chosen: adds the new ones, takes off the rest. */
+  async set(
+    forceId: string,
+    itemId: string,
+    input: { label?: string | string[] },
+    acting: Acting,
+  ): Promise<void> {
+    const chosen = [...new Set([input.label ?? []].flat().filter((l) => l !== ''))]
+    await this.#db.withForce(forceId, async (tx) => {
+      if (!(await itemExists(tx, itemId))) throw new NotFoundError('The contact')
+      const known = new Set(
+        (await rows<{ id: string }>(tx, sql`select id from contact_labels`)).map((l) => l.id),
+      )
+      if (chosen.some((id) => !known.has(id)))
+        throw new ValidationError([{ field: 'label', message: 'Choose labels your force has' }])
+      const current = (
+        await rows<{ id: string }>(
+          tx,
+          sql`select label_id as id from contact_item_labels where item_id = ${itemId}`,
+        )
+      ).map((l) => l.id)
+      const added = chosen.filter((id) => !current.includes(id))
+      const removed = current.filter((id) => !chosen.includes(id))
+      const now = this.#clock.now()
+      for (const id of added)
+        await tx.execute(
+          sql`insert into contact_item_labels (force_id, item_id, label_id, added_by, added_at)
+              values (${forceId}, ${itemId}, ${id}, ${acting.staffId}, ${now})`,
+        )
+      for (const id of removed)
+        await tx.execute(sql`delete from contact_item_labels where item_id = ${itemId} and label_id = ${id}`)
+      if (added.length + removed.length > 0)
+        await this.#record(tx, forceId, acting, 'contact.labels-changed', 'contact', itemId, {
+          added,
+          removed,
+        })
+    })
+  }
+
+  /** Of the contacts given, those with the label. */
+  async having(forceId: string, labelId: string, itemIds: string[]): Promise<Set<string>> {
+    if (itemIds.length === 0) return new Set()
+    const found = await this.#db.withForce(forceId, (tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`select item_id as id from contact_item_labels where label_id = ${labelId}
+            and item_id in (${sql.join(
+              itemIds.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`,
+      ),
+    )
+    return new Set(found.map((f) => f.id))
+  }
+}
+
+async function itemExists(tx: Tx, itemId: string): Promise<boolean> {
+  const found = await rows<{ id: string }>(tx, sql`select id from contact_items where id = ${itemId}`)
+  return found.length > 0
+}

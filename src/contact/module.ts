@@ -30,7 +30,7 @@ import { suggestByRules, ThriveRules } from './thrive-rules.ts'
 import { registerThriveRuleRoutes } from './thrive-rules-routes.ts'
 import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
-import { AgentToolsService, CannedResponsesService } from './agent-tools.ts'
+import { AgentToolsService, CannedResponsesService, ContactLabelsService } from './agent-tools.ts'
 import { registerAgentToolsRoutes } from './agent-tools-routes.ts'
 
 export interface ContactServices {
@@ -46,6 +46,7 @@ export interface ContactServices {
     mi: ContactMi
     tools: AgentToolsService
     canned: CannedResponsesService
+    labels: ContactLabelsService
   }
 }
 
@@ -113,6 +114,7 @@ export function createContact(deps: {
   const scripts = new ScriptService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const tools = new AgentToolsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const canned = new CannedResponsesService({ db: deps.db, clock: deps.clock, audit: deps.audit })
+  const labels = new ContactLabelsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
@@ -131,6 +133,7 @@ export function createContact(deps: {
         mi,
         tools,
         canned,
+        labels,
       },
     },
     routes: async (http) => {
@@ -141,8 +144,9 @@ export function createContact(deps: {
         audit: deps.audit,
         now: () => deps.clock.now(),
         notices: (forceId, staffId) => tools.notices(forceId, staffId),
+        labels,
       })
-      registerAgentToolsRoutes(http, { tools, canned, queue, audit: deps.audit })
+      registerAgentToolsRoutes(http, { tools, canned, labels, queue, audit: deps.audit })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
       registerMiRoutes(http, { outcomes, mi })
       registerScriptRoutes(http, { scripts, audit: deps.audit })
@@ -203,6 +207,13 @@ export function createContact(deps: {
         text: 'Discrepancies',
         href: '/console/contact/discrepancies',
         roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Contact labels',
+        href: '/console/contact/labels',
+        roles: ['contact_supervisor'] as const,
         group: 'contact',
         forceOnly: true,
       },

@@ -32,6 +32,11 @@ export function registerQueueRoutes(
     now: () => Date
     /** Notes mentioning the handler that they have not opened (src/contact/agent-tools.ts). */
     notices?: (forceId: string, staffId: string) => Promise<unknown[]>
+    /** The force's labels, to show only the contacts with one (src/contact/agent-tools.ts). */
+    labels?: {
+      list(forceId: string): Promise<{ id: string; name: string }[]>
+      having(forceId: string, labelId: string, itemIds: string[]): Promise<Set<string>>
+    }
   },
 ): void {
   const access = { staff: contactStaff, product: 'contact' as const }
@@ -52,9 +57,19 @@ export function registerQueueRoutes(
           tx,
         )
     })
+    const label = (request.query as { label?: string } | undefined)?.label || null
+    if (label && deps.labels) {
+      const all = [...board.waiting, ...board.working, ...board.mine].map((i) => i.id)
+      const kept = await deps.labels.having(forceId, label, all)
+      board.waiting = board.waiting.filter((i) => kept.has(i.id))
+      board.working = board.working.filter((i) => kept.has(i.id))
+      board.mine = board.mine.filter((i) => kept.has(i.id))
+    }
     return reply.render('contact/queue.njk', {
       title: 'Contact queue',
       ...board,
+      labels: deps.labels ? await deps.labels.list(forceId) : [],
+      label,
       now: deps.now(),
       topic: queueTopic,
       priorityNames,
@@ -67,7 +82,18 @@ export function registerQueueRoutes(
     })
   }
 
-  http.get('/console/contact/queue', { config: { access } }, (request, reply) => renderBoard(request, reply))
+  http.get(
+    '/console/contact/queue',
+    {
+      config: { access },
+      schema: {
+        querystring: Type.Object({
+          label: Type.Optional(Type.Union([Type.Literal(''), Type.String({ format: 'uuid' })])),
+        }),
+      },
+    },
+    (request, reply) => renderBoard(request, reply),
+  )
 
   http.post<{ Body: { state?: string; reason?: string } }>(
     '/console/contact/queue/state',

@@ -307,3 +307,56 @@ test('CRM-21: the canned responses pages and the reply page meet WCAG 2.2 AA and
     [`/console/contact/queue/contacts/${queuedItem}/reply?canned=${response.id}`, 'contact-reply'],
   ])
 })
+
+test('the labels pages and the queue filtered by a label meet WCAG 2.2 AA and fit 320 px; without JavaScript a supervisor adds a label after an error summary and a handler puts it on a contact and filters the queue by it', async () => {
+  const sue = await t.signInAs(['contact_supervisor'], 'essex', 'Sue Labels')
+  const supervisorPlain = await browser.newContext({ signedIn: sue, javaScriptEnabled: false })
+  try {
+    const page = await supervisorPlain.newPage()
+    await page.goto('/console/contact/labels')
+    await page.getByRole('button', { name: 'Add label' }).click()
+    await page.locator('.govuk-error-summary').getByText('Enter the label').waitFor()
+    await page.getByLabel('Label').fill('Complaint')
+    await page.getByRole('button', { name: 'Add label' }).click()
+    await page.locator('.govuk-tag', { hasText: 'Complaint' }).waitFor()
+  } finally {
+    await supervisorPlain.close()
+  }
+  const supervisorContext = await browser.newContext({ signedIn: sue })
+  const supervisorChecks = await browser.newContext({ signedIn: sue, javaScriptEnabled: false })
+  try {
+    const page = await supervisorContext.newPage()
+    assert.equal((await page.goto('/console/contact/labels'))?.status(), 200)
+    const findings = await checkLoadedPage(
+      page,
+      await supervisorChecks.newPage(),
+      '/console/contact/labels',
+      'contact-labels',
+    )
+    assert.deepEqual(findings.problems, [], findings.widths)
+  } finally {
+    await supervisorContext.close()
+    await supervisorChecks.close()
+  }
+  const [label] = await t.app.services.contact.labels.list('essex')
+  assert.ok(label)
+  const handlerPlain = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+  try {
+    const page = await handlerPlain.newPage()
+    await page.goto(`/console/contact/queue/contacts/${queuedItem}`)
+    await page.getByRole('link', { name: 'Labels', exact: true }).click()
+    await page.getByLabel('Complaint').check()
+    await page.getByRole('button', { name: 'Save labels' }).click()
+    await page.getByText(/Now:\s*Complaint/).waitFor()
+    await page.goto('/console/contact/queue')
+    await page.getByLabel('Show contacts labelled').selectOption({ label: 'Complaint' })
+    await page.getByRole('button', { name: 'Show', exact: true }).click()
+    assert.match(page.url(), new RegExp(`label=${label.id}`))
+  } finally {
+    await handlerPlain.close()
+  }
+  await checkPages([
+    [`/console/contact/queue/contacts/${queuedItem}/labels`, 'contact-item-labels'],
+    [`/console/contact/queue?label=${label.id}`, 'contact-queue-labelled'],
+  ])
+})
