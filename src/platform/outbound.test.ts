@@ -60,6 +60,7 @@ test('CP-157: allowed hosts are set at deployment: none in production until conf
     scanner: [],
     identity: [],
     webhook: [],
+    gazetteer: [],
   })
   const development = loadConfig({ NODE_ENV: 'development' })
   const local = new OutboundPolicy({ rules: development.outbound, ownDatabase: async () => elsewhere })
