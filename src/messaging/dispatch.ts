@@ -299,6 +299,15 @@ export class MessageDispatcher {
     return this.#db.asSystem(async (tx) => {
       const message = await this.#repo.messages.byProviderRefOrReference(tx, providerRef, reference)
       if (!message || (forceId && message.forceId !== forceId)) return 'unknown-message'
+      // A receipt can beat the dispatcher's own record of the send (the provider calls back while
+      // the dispatcher's transaction is still open). The receipt proves the provider accepted the
+      // message, so it is recorded as sent here, once, with its write-back; the dispatcher's record
+      // then finds it no longer sending and leaves it.
+      if (message.status === 'sending') {
+        const now = this.#clock.now()
+        const [sent] = await this.#repo.messages.markSent(tx, [{ id: message.id, providerRef }], now)
+        if (sent) await this.#onSent?.(tx, sent, now)
+      }
       const moved = await this.#repo.messages.transition(
         tx,
         { ids: [message.id] },

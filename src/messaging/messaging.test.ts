@@ -312,6 +312,24 @@ test('UJ-15: an SMS goes to GOV.UK Notify with our reference; duplicated, out-of
   }
 })
 
+test('UJ-15: a receipt that arrives before the dispatcher has recorded the send still leaves the message sent once, with its time, then delivered', async () => {
+  t.clock.set('2026-06-02T10:00:00Z')
+  // Notify accepts at once and calls back after 5 ms, but its answer to the send comes 400 ms late.
+  notify.slow(400)
+  try {
+    const message = await schedule({ personId: 'p-early-receipt' })
+    await dispatch()
+    await notify.settled()
+    const after = await messageById(message.id)
+    assert.equal(after.status, 'delivered')
+    assert.ok(after.sentAt, 'the send is recorded with its time')
+    assert.equal(after.providerRef, notify.byReference(message.reference)[0]?.id)
+    assert.deepEqual(after.events, ['scheduled', 'sending', 'sent', 'delivered'])
+  } finally {
+    notify.slow(0)
+  }
+})
+
 test('UJ-15: the receipt callback refuses a wrong bearer token', async () => {
   const response = await fetch(`${appUrl}/callbacks/notify/kent/receipts`, {
     method: 'POST',
