@@ -67,11 +67,17 @@ export function startDemoChats(app: DemoChatsHost, options: DemoChatsOptions): D
   const chat = app.services.contact.chat
   const next = () =>
     later(Math.floor(random.next() * options.maxGapMs), async () => {
-      next()
-      const { token } = await chat.start(options.forceId, {
-        text: pick(demoChatOpenings),
-        origin: options.origin,
-      })
+      // The next person comes only once this one's chat has started, so a slow database is never
+      // handed more and more chats at once.
+      let token: string
+      try {
+        ;({ token } = await chat.start(options.forceId, {
+          text: pick(demoChatOpenings),
+          origin: options.origin,
+        }))
+      } finally {
+        next()
+      }
       log.info({ forceId: options.forceId }, 'a simulated person started a web chat')
       later(options.followUpMs, async () => {
         if (!(await chat.resume(options.forceId, token)).ended)
