@@ -8,7 +8,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
-import type { Acting } from './queue.ts'
+import { type Acting, auditActing } from './queue.ts'
 
 export const NOTE_MAX = 2000
 const MENTIONS_MAX = 20
@@ -245,19 +245,12 @@ export class CannedResponsesService {
   }
 
   async #record(tx: Tx, forceId: string, acting: Acting, action: string, id: string, detail = {}) {
-    await this.#audit.record(
-      {
-        action,
-        forceId,
-        actor: acting.actor,
-        ip: acting.ip ?? null,
-        correlationId: acting.correlationId ?? null,
-        recordType: 'contact-canned-response',
-        recordId: id,
-        detail,
-      },
-      tx,
-    )
+    await auditActing(this.#audit, tx, forceId, acting, {
+      action,
+      recordType: 'contact-canned-response',
+      recordId: id,
+      detail,
+    })
   }
 
   /** Adds a response (`id` null) or changes one. */
@@ -342,19 +335,7 @@ export class ContactLabelsService {
     id: string,
     detail = {},
   ) {
-    await this.#audit.record(
-      {
-        action,
-        forceId,
-        actor: acting.actor,
-        ip: acting.ip ?? null,
-        correlationId: acting.correlationId ?? null,
-        recordType: type,
-        recordId: id,
-        detail,
-      },
-      tx,
-    )
+    await auditActing(this.#audit, tx, forceId, acting, { action, recordType: type, recordId: id, detail })
   }
 
   async add(forceId: string, input: { name?: string }, acting: Acting): Promise<string> {

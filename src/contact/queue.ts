@@ -68,6 +68,29 @@ export interface Acting {
   name: string
 }
 
+/** Audits, in `tx`, what a member of the force's staff did to one record. */
+export function auditActing(
+  audit: AuditService,
+  tx: Tx,
+  forceId: string,
+  acting: Acting,
+  event: { action: string; recordType: string; recordId: string; detail?: Record<string, unknown> },
+): Promise<unknown> {
+  return audit.record(
+    {
+      action: event.action,
+      forceId,
+      actor: acting.actor,
+      ip: acting.ip ?? null,
+      correlationId: acting.correlationId ?? null,
+      recordType: event.recordType,
+      recordId: event.recordId,
+      detail: event.detail ?? {},
+    },
+    tx,
+  )
+}
+
 export interface QueueBoard {
   me: AgentRow
   agents: AgentRow[]

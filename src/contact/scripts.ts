@@ -11,7 +11,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
-import type { Acting } from './queue.ts'
+import { type Acting, auditActing } from './queue.ts'
 
 export const SCRIPT_LIMITS = {
   title: 120,
@@ -112,19 +112,7 @@ export class ScriptService {
     id: string,
     detail = {},
   ) {
-    await this.#audit.record(
-      {
-        action,
-        forceId,
-        actor: acting.actor,
-        ip: acting.ip ?? null,
-        correlationId: acting.correlationId ?? null,
-        recordType: type,
-        recordId: id,
-        detail,
-      },
-      tx,
-    )
+    await auditActing(this.#audit, tx, forceId, acting, { action, recordType: type, recordId: id, detail })
   }
 
   list(forceId: string): Promise<ScriptSummary[]> {
