@@ -18,7 +18,8 @@ export interface DemoChatsOptions {
   origin: string
   /** A new chat starts after a random wait of up to this long. */
   maxGapMs: number
-  /** How long after starting a person writes again, and how long before they leave. */
+  /** How long after starting a person writes again, and how long after starting (at the soonest, once
+   * they have written again) they leave. */
   followUpMs: number
   leaveAfterMs: number
   seed?: number
@@ -79,13 +80,18 @@ export function startDemoChats(app: DemoChatsHost, options: DemoChatsOptions): D
         next()
       }
       log.info({ forceId: options.forceId }, 'a simulated person started a web chat')
+      // The person leaves only once their follow-up is written, so on a slow database they never
+      // leave before writing again (the steps once raced each other).
       later(options.followUpMs, async () => {
-        if (!(await chat.resume(options.forceId, token)).ended)
-          await chat.send(options.forceId, token, { text: pick(demoChatFollowUps) })
-      })
-      later(options.leaveAfterMs, async () => {
-        await chat.end(options.forceId, token)
-        await chat.survey(options.forceId, token, { rating: 3 + Math.floor(random.next() * 3) })
+        try {
+          if (!(await chat.resume(options.forceId, token)).ended)
+            await chat.send(options.forceId, token, { text: pick(demoChatFollowUps) })
+        } finally {
+          later(Math.max(0, options.leaveAfterMs - options.followUpMs), async () => {
+            await chat.end(options.forceId, token)
+            await chat.survey(options.forceId, token, { rating: 3 + Math.floor(random.next() * 3) })
+          })
+        }
       })
     })
   next()
