@@ -9,6 +9,8 @@ export const notReadyReasons = ['break', 'lunch', 'training', 'meeting', 'admin'
 export type NotReadyReason = (typeof notReadyReasons)[number]
 export const skills = ['sms', 'email', 'chat', 'portal', 'phone', 'vulnerability'] as const
 export type Skill = (typeof skills)[number]
+/** A new handler's skills: every channel a person contacts the force on (migration 1250). */
+export const defaultSkills: readonly Skill[] = ['sms', 'email', 'chat', 'phone']
 
 export interface AgentRow {
   staffId: string
@@ -18,6 +20,8 @@ export interface AgentRow {
   skills: Skill[]
   capacity: number
   stateSince: Date
+  /** The telephony platform's agent login or extension for them, if a supervisor recorded it. */
+  ctiAgent: string | null
   /** Contacts assigned to them or in wrap-up. */
   load: number
 }
@@ -60,8 +64,14 @@ const dates = <T extends object>(row: T): T => {
   return row
 }
 
+const textArray = (values: readonly string[]) =>
+  sql`array[${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )}]::text[]`
+
 const agentColumns = sql`a.staff_id as "staffId", a.display_name as "displayName", a.state, a.reason, a.skills,
-  a.capacity, a.state_since as "stateSince",
+  a.capacity, a.state_since as "stateSince", a.cti_agent as "ctiAgent",
   (select count(*)::int from contact_items i where i.force_id = a.force_id and i.assigned_to = a.staff_id
     and i.status in ('assigned', 'wrap_up')) as load`
 
@@ -99,8 +109,8 @@ export class QueueRepository {
 
   async ensureAgent(tx: Tx, forceId: string, staffId: string, displayName: string, at: Date): Promise<void> {
     await tx.execute(
-      sql`insert into contact_agents (force_id, staff_id, display_name, state, state_since)
-          values (${forceId}, ${staffId}, ${displayName}, 'offline', ${at})
+      sql`insert into contact_agents (force_id, staff_id, display_name, state, skills, state_since)
+          values (${forceId}, ${staffId}, ${displayName}, 'offline', ${textArray(defaultSkills)}, ${at})
           on conflict (force_id, staff_id) do update set display_name = excluded.display_name`,
     )
   }
@@ -128,15 +138,28 @@ export class QueueRepository {
     )
   }
 
-  async setSkills(tx: Tx, staffId: string, chosen: readonly Skill[], capacity: number): Promise<boolean> {
+  async setSkills(
+    tx: Tx,
+    staffId: string,
+    chosen: readonly Skill[],
+    capacity: number,
+    ctiAgent: string | null,
+  ): Promise<boolean> {
     const done = await rows<{ staffId: string }>(
       tx,
-      sql`update contact_agents set skills = ${sql`array[${sql.join(
-        chosen.map((s) => sql`${s}`),
-        sql`, `,
-      )}]::text[]`}, capacity = ${capacity} where staff_id = ${staffId} returning staff_id as "staffId"`,
+      sql`update contact_agents set skills = ${textArray(chosen)}, capacity = ${capacity}, cti_agent = ${ctiAgent}
+          where staff_id = ${staffId} returning staff_id as "staffId"`,
     )
     return done.length === 1
+  }
+
+  /** The handler the telephony platform knows by this agent login or extension (any case). */
+  async agentByCti(tx: Tx, ctiAgent: string): Promise<AgentRow | undefined> {
+    const [row] = await rows<AgentRow>(
+      tx,
+      sql`select ${agentColumns} from contact_agents a where lower(a.cti_agent) = lower(${ctiAgent})`,
+    )
+    return row ? dates(row) : undefined
   }
 
   /** Seconds each agent spent in each state since `from` (an open spell counts up to `to`). */

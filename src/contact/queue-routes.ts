@@ -8,7 +8,15 @@ import type { FieldError } from '../platform/errors.ts'
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import { gradings, notReadyReasons, skills, thriveDimensions } from './queue-repository.ts'
-import { outcomes, priorityNames, type QueueService, queueTopic, reasonNames, skillNames } from './queue.ts'
+import {
+  CTI_AGENT_MAX,
+  outcomes,
+  priorityNames,
+  type QueueService,
+  queueTopic,
+  reasonNames,
+  skillNames,
+} from './queue.ts'
 import { acting, contactStaff, forceOf } from './single-view-routes.ts'
 import { dimensionNames, ratingNames, type ThriveService } from './thrive.ts'
 
@@ -270,7 +278,7 @@ export function registerQueueRoutes(
   const renderAgents = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    form: { errors?: FieldError[]; staffId?: string } = {},
+    form: { errors?: FieldError[]; staffId?: string; values?: { ctiAgent?: string } } = {},
   ) => {
     const forceId = forceOf(request)
     const agents = await deps.queue.agents(forceId)
@@ -280,6 +288,7 @@ export function registerQueueRoutes(
       skills: skills.map((s) => ({ value: s, text: skillNames[s] })),
       errors: form.errors,
       erroredStaffId: form.staffId,
+      values: form.values,
     })
   }
 
@@ -287,7 +296,10 @@ export function registerQueueRoutes(
     renderAgents(request, reply),
   )
 
-  http.post<{ Params: { staffId: string }; Body: { skills?: string[]; capacity?: string } }>(
+  http.post<{
+    Params: { staffId: string }
+    Body: { skills?: string[]; capacity?: string; ctiAgent?: string }
+  }>(
     '/console/contact/queue/agents/:staffId',
     {
       config: { access: supervisors },
@@ -296,6 +308,7 @@ export function registerQueueRoutes(
         body: Type.Object({
           skills: Type.Optional(Type.Array(Type.String({ maxLength: 20 }), { maxItems: skills.length })),
           capacity: formText(5),
+          ctiAgent: formText(CTI_AGENT_MAX * 2),
           ...csrf,
         }),
       },
@@ -306,7 +319,11 @@ export function registerQueueRoutes(
         return reply.redirect('/console/contact/queue/agents', 303)
       } catch (error) {
         return refusedForm(reply, error, (errors) =>
-          renderAgents(request, reply, { errors, staffId: request.params.staffId }),
+          renderAgents(request, reply, {
+            errors,
+            staffId: request.params.staffId,
+            values: { ctiAgent: request.body.ctiAgent ?? '' },
+          }),
         )
       }
     },

@@ -102,6 +102,8 @@ export interface QueueBoard {
 }
 
 const NOTE_MAX = 1000
+export const CTI_AGENT_MAX = 100
+const ctiAgentPattern = /^[A-Za-z0-9._@-]{1,100}$/
 
 export class QueueService {
   readonly #db: Database
@@ -306,22 +308,37 @@ export class QueueService {
     return this.#db.withForce(forceId, (tx) => this.#repo.agents(tx))
   }
 
-  /** A supervisor sets a handler's skills and how many contacts they take at once. */
+  /**
+   * A supervisor sets a handler's skills, how many contacts they take at once and the telephony
+   * platform's agent login or extension for them (so a call they answer becomes their contact).
+   */
   async setSkills(
     forceId: string,
     staffId: string,
-    input: { skills?: string[]; capacity?: string },
+    input: { skills?: string[]; capacity?: string; ctiAgent?: string },
     acting: Acting,
   ): Promise<void> {
     const chosen = skills.filter((s) => (input.skills ?? []).includes(s))
     const capacity = Number(input.capacity)
+    const ctiAgent = (input.ctiAgent ?? '').trim() || null
     const errors = []
     if (chosen.length === 0) errors.push({ field: 'skills', message: 'Choose at least one skill' })
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 20)
       errors.push({ field: 'capacity', message: 'Enter how many contacts at once, from 1 to 20' })
+    if (ctiAgent && !ctiAgentPattern.test(ctiAgent))
+      errors.push({
+        field: 'ctiAgent',
+        message: `Telephony agent ID must be ${CTI_AGENT_MAX} characters or fewer: letters, numbers, dots, dashes, underscores or @`,
+      })
     if (errors.length) throw new ValidationError(errors)
     await this.#db.withForce(forceId, async (tx) => {
-      if (!(await this.#repo.setSkills(tx, staffId, chosen, capacity))) throw new NotFoundError('The handler')
+      const holder = ctiAgent ? await this.#repo.agentByCti(tx, ctiAgent) : undefined
+      if (holder && holder.staffId !== staffId)
+        throw new ValidationError([
+          { field: 'ctiAgent', message: `${holder.displayName} already has telephony agent ID ${ctiAgent}` },
+        ])
+      if (!(await this.#repo.setSkills(tx, staffId, chosen, capacity, ctiAgent)))
+        throw new NotFoundError('The handler')
       await this.#audit.record(
         {
           action: 'contact.agent-skills-changed',
@@ -331,7 +348,7 @@ export class QueueService {
           correlationId: acting.correlationId ?? null,
           recordType: 'contact-agent',
           recordId: staffId,
-          detail: { skills: chosen, capacity },
+          detail: { skills: chosen, capacity, ctiAgent },
         },
         tx,
       )

@@ -301,3 +301,118 @@ test('CRM-6: the CTI API refuses a client of another force, a force without Cont
     403,
   )
 })
+
+let cat: SignedIn
+const callItem = async (ref: string) => {
+  const [row] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ id: string; status: string; assignedTo: string | null; transfers: number }>(
+      tx,
+      sql`select i.id, i.status, i.assigned_to as "assignedTo", i.transfers from contact_calls c
+            join contact_items i on i.id = c.item_id where c.call_ref = ${ref}`,
+    ),
+  )
+  return row!
+}
+
+test('CRM-6, CRM-8: a new handler has the phone skill, so a ready handler is given an offered call; a supervisor records handlers’ telephony agent IDs, a handler may not, and one ID is one handler’s', async () => {
+  cat = await t.signInAs(['contact_handler'], 'essex', 'Cat Handler')
+  assert.equal((await cat.get('/console/contact/queue')).statusCode, 200)
+  const [skills] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ skills: string[] }>(tx, sql`select skills from contact_agents where staff_id = ${cat.userId}`),
+  )
+  assert.deepEqual(skills!.skills, ['sms', 'email', 'chat', 'phone'])
+  const supervisor = await t.signInAs(['contact_supervisor'], 'essex')
+  const page = await supervisor.get('/console/contact/queue/agents')
+  assert.match(page.body, /Telephony agent ID or extension/)
+  const save = (who: SignedIn, staffId: string, ctiAgent: string) =>
+    who.post(`/console/contact/queue/agents/${staffId}`, {
+      skills: ['sms', 'email', 'chat', 'phone'],
+      capacity: '5',
+      ctiAgent,
+    })
+  assert.equal((await save(ana, ana.userId, 'ext-2041')).statusCode, 403, 'a handler may not')
+  assert.equal((await save(supervisor, ben.userId, 'ext-2042')).statusCode, 303)
+  assert.equal((await save(supervisor, cat.userId, 'ext-2055')).statusCode, 303)
+  const taken = await save(supervisor, ana.userId, 'EXT-2042')
+  assert.equal(taken.statusCode, 400)
+  assert.match(taken.body, /govuk-error-summary[\s\S]*Ben Handler already has telephony agent ID EXT-2042/)
+  const bad = await save(supervisor, ana.userId, 'ext 2041; drop')
+  assert.equal(bad.statusCode, 400)
+  assert.match(bad.body, /Telephony agent ID must be 100 characters or fewer/)
+  const [mapped] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ n: number }>(tx, sql`select count(*)::int as n from contact_agents where cti_agent is not null`),
+  )
+  assert.equal(mapped!.n, 2)
+  // Cat is ready: the calls left waiting for a skill nobody had are hers, and so is the next one.
+  assert.equal((await cat.post('/console/contact/queue/state', { state: 'ready' })).statusCode, 303)
+  const hers = (await contacts()).filter((c) => c.assignedTo === cat.userId)
+  assert.equal(hers.length, 3)
+  assert.ok(hers.every((c) => c.skill === 'phone'))
+  const offered = await post({
+    eventId: 'ev-30',
+    type: 'call.offered',
+    callId: 'call-30',
+    occurredAt: at(0),
+    caller: '07700 900777',
+  })
+  assert.equal(offered.statusCode, 202, offered.body)
+  assert.deepEqual(await callItem('call-30').then((i) => [i.status, i.assignedTo]), ['assigned', cat.userId])
+})
+
+test('CRM-6, CRM-8: a call answered on a handler’s telephony agent ID becomes their contact, whether it waited or routing gave it to someone else; an unknown agent leaves it where it is', async () => {
+  // Routing gave call-30 to Cat; Ben (ext-2042) answers it, so it is his now.
+  const answered = await post({
+    eventId: 'ev-31',
+    type: 'call.answered',
+    callId: 'call-30',
+    occurredAt: at(20),
+    agent: 'ext-2042',
+  })
+  assert.equal(answered.statusCode, 202, answered.body)
+  const moved = await callItem('call-30')
+  assert.deepEqual([moved.status, moved.assignedTo, moved.transfers], ['assigned', ben.userId, 1])
+  // Cat goes offline; a call waits, and Cat answers it on her extension (any case).
+  assert.equal((await cat.post('/console/contact/queue/state', { state: 'offline' })).statusCode, 303)
+  for (const event of [
+    { eventId: 'ev-32', type: 'call.offered', callId: 'call-31', occurredAt: at(30), caller: '07700 900778' },
+    { eventId: 'ev-33', type: 'call.answered', callId: 'call-31', occurredAt: at(60), agent: 'ext-9999' },
+  ])
+    assert.equal((await post(event)).statusCode, 202)
+  assert.deepEqual(await callItem('call-31').then((i) => [i.status, i.assignedTo]), ['waiting', null])
+  assert.equal(
+    (
+      await post({
+        eventId: 'ev-34',
+        type: 'call.answered',
+        callId: 'call-31',
+        occurredAt: at(65),
+        agent: 'EXT-2055',
+      })
+    ).statusCode,
+    202,
+  )
+  const taken = await callItem('call-31')
+  assert.deepEqual([taken.status, taken.assignedTo], ['assigned', cat.userId])
+  // The contact page says so, and Cat's queue shows it as hers; the assignment is audited.
+  const contact = await cat.get(`/console/contact/queue/contacts/${taken.id}`)
+  assert.equal(contact.statusCode, 200)
+  assert.match(contact.body, /Answered the call as EXT-2055/)
+  const audited = await t.app.db.asSystem((tx) =>
+    rows<{ actor: string; to: string }>(
+      tx,
+      sql`select actor_name as actor, detail->>'to' as "to" from audit_events
+            where action = 'contact.assigned' and record_id = ${taken.id} order by id`,
+    ),
+  )
+  assert.deepEqual(audited, [{ actor: 'Telephony platform', to: cat.userId }])
+  // The event again changes nothing.
+  const again = await post({
+    eventId: 'ev-34',
+    type: 'call.answered',
+    callId: 'call-31',
+    occurredAt: at(65),
+    agent: 'ext-2042',
+  })
+  assert.equal((again.json() as { status: string }).status, 'duplicate')
+  assert.equal((await callItem('call-31')).assignedTo, cat.userId)
+})

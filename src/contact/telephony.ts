@@ -281,6 +281,7 @@ export class TelephonyService {
             answeredBy: event.agent ?? null,
           })
         else await this.#repo.updateCall(tx, call.id, { state: 'answered', ...holdEnds() })
+        if (event.agent && call.itemId) await this.#answeredBy(tx, forceId, call.itemId, event.agent)
         return false
       case 'call.held':
         if (!call.heldSince) await this.#repo.updateCall(tx, call.id, { state: 'held', heldSince: at })
@@ -311,6 +312,47 @@ export class TelephonyService {
         return false
       }
     }
+  }
+
+  /**
+   * The handler the platform knows by `ctiAgent` answered the call: its contact becomes theirs,
+   * whether it was waiting or routing had given it to someone else (who is not on the line). An
+   * agent no handler is mapped to leaves the contact where it is.
+   */
+  async #answeredBy(tx: Tx, forceId: string, itemId: string, ctiAgent: string): Promise<void> {
+    await this.#queueRepo.lockRouting(tx, forceId)
+    const agent = await this.#queueRepo.agentByCti(tx, ctiAgent)
+    const item = await this.#queueRepo.item(tx, itemId)
+    if (!agent || !item || item.assignedTo === agent.staffId) return
+    if (item.status !== 'waiting' && item.status !== 'assigned') return
+    const now = this.#clock.now()
+    const moved = await this.#queueRepo.move(tx, itemId, [item.status], {
+      status: 'assigned',
+      assignedTo: agent.staffId,
+      at: now,
+      transfer: item.status === 'assigned',
+    })
+    if (!moved) return
+    await this.#queueRepo.addEvent(tx, {
+      forceId,
+      itemId,
+      kind: 'assigned',
+      by: item.assignedTo,
+      to: agent.staffId,
+      note: `Answered the call as ${ctiAgent}`,
+      at: now,
+    })
+    await this.#audit.record(
+      {
+        action: 'contact.assigned',
+        forceId,
+        actor: { kind: 'system', name: 'Telephony platform' },
+        recordType: 'contact',
+        recordId: itemId,
+        detail: { to: agent.staffId, from: item.assignedTo, answered: true },
+      },
+      tx,
+    )
   }
 
   /** A contact's calls, each with its events and times, and its call-backs. */
