@@ -60,9 +60,16 @@ export class CaseChangeApplier {
       result.events.push(...crime.events.map((e) => ({ ...base, ...e, crimeId: crime.id })))
     }
     const caseIds = result.crimeId ? { crimeId: result.crimeId } : { incidentId: result.incidentId }
-    for (const person of change.people) {
-      const events = await this.#applyPerson(tx, forceId, person, caseIds, provenance, now)
-      result.events.push(...events.map((e) => ({ ...base, ...caseIds, ...e })))
+    // A parent or guardian, or an attorney, names whom they act for by the source's identifier
+    // (CP-37): the people they may name are applied first, so the event's own people resolve.
+    const bySourceId = new Map<string, string>()
+    const people = [...change.people.filter((p) => !p.actsFor), ...change.people.filter((p) => p.actsFor)]
+    for (const person of people) {
+      const actsForPersonId = person.actsFor ? await this.#actsFor(tx, person.actsFor, bySourceId) : undefined
+      const applied = await this.#applyPerson(tx, forceId, person, caseIds, provenance, now, actsForPersonId)
+      if (person.athenaUrn) bySourceId.set(person.athenaUrn, applied.personId)
+      if (person.stormNominal) bySourceId.set(person.stormNominal, applied.personId)
+      result.events.push(...applied.events.map((e) => ({ ...base, ...caseIds, ...e })))
     }
     return result
   }
@@ -162,6 +169,16 @@ export class CaseChangeApplier {
     return this.#cases.upsertOfficer(tx, forceId, { ...officer, teamId }, now)
   }
 
+  /** The person a source identifier names: one of this event's people, or one already known. */
+  async #actsFor(tx: Tx, sourceId: string, bySourceId: Map<string, string>): Promise<string | undefined> {
+    return (
+      bySourceId.get(sourceId) ??
+      (await this.#people.personByIdentity(tx, 'athena_urn', sourceId)) ??
+      (await this.#people.personByIdentity(tx, 'storm_nominal', sourceId)) ??
+      undefined
+    )
+  }
+
   async #applyPerson(
     tx: Tx,
     forceId: string,
@@ -169,7 +186,11 @@ export class CaseChangeApplier {
     caseIds: { crimeId?: string; incidentId?: string },
     prov: Provenance,
     now: Date,
-  ): Promise<{ type: CaseEventType; personId: string; changes: Record<string, FieldChange> }[]> {
+    actsForPersonId: string | undefined,
+  ): Promise<{
+    personId: string
+    events: { type: CaseEventType; personId: string; changes: Record<string, FieldChange> }[]
+  }> {
     const contacts = [...facts.phones.map((p) => p.value), ...facts.emails]
     let personId =
       (facts.stormNominal &&
@@ -259,14 +280,28 @@ export class CaseChangeApplier {
       await this.#people.setPreferredContactPoint(tx, personId, kind)
     }
     const events: { type: CaseEventType; personId: string; changes: Record<string, FieldChange> }[] = []
+    // Whom a person acts for counts only for the roles that act for someone.
+    const actsFor =
+      actsForPersonId && actsForPersonId !== personId && proxyRoles.has(facts.role ?? '')
+        ? actsForPersonId
+        : undefined
     if (
       facts.role &&
-      (await this.#cases.addParty(tx, forceId, { personId, ...caseIds, role: facts.role }, now))
+      (await this.#cases.addParty(
+        tx,
+        forceId,
+        { personId, ...caseIds, role: facts.role, ...(actsFor ? { actsForPersonId: actsFor } : {}) },
+        now,
+      ))
     ) {
       events.push({
         type: 'case.party-added',
         personId,
-        changes: { role: { from: null, to: facts.role }, ...contactChanges },
+        changes: {
+          role: { from: null, to: facts.role },
+          ...(actsFor ? { actsFor: { from: null, to: actsFor } } : {}),
+          ...contactChanges,
+        },
       })
     } else if (Object.keys(contactChanges).length) {
       events.push({ type: 'person.contact-changed', personId, changes: contactChanges })
@@ -291,9 +326,12 @@ export class CaseChangeApplier {
         })
       }
     }
-    return events
+    return { personId, events }
   }
 }
+
+/** The roles that act for another person on the case (CP-37). */
+const proxyRoles = new Set(['parent_guardian', 'attorney'])
 
 function reconcile(
   row: Record<string, unknown>,

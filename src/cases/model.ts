@@ -85,6 +85,11 @@ export interface PersonFacts {
   /** ISO date, YYYY-MM-DD. */
   dateOfBirth?: string
   role?: PartyRole
+  /**
+   * A parent or guardian's, or an attorney's: the source's identifier (Athena URN or STORM
+   * nominal) of the person on the same case they act for (CP-37).
+   */
+  actsFor?: string
   phones: PhoneNumber[]
   emails: string[]
   address?: string

@@ -67,6 +67,8 @@ export interface PartyRow {
   incidentId: string | null
   crimeId: string | null
   role: string
+  /** A parent or guardian's, or an attorney's: the person on the case they act for (CP-37). */
+  actsForPersonId: string | null
   displayName: string | null
   addedAt: Date
 }
@@ -184,7 +186,7 @@ export class CaseRepository {
       tx,
       sql`with parties as (
             select p.id, p.person_id as "personId", p.incident_id as "incidentId", p.crime_id as "crimeId", p.role,
-                   pe.display_name as "displayName", p.added_at as "addedAt"
+                   p.acts_for_person_id as "actsForPersonId", pe.display_name as "displayName", p.added_at as "addedAt"
             from case_parties p join people pe on pe.id = p.person_id where ${partyFilter}),
           ids as (select distinct "personId" as id from parties)
           select json_build_object(
@@ -271,7 +273,7 @@ export class CaseRepository {
     return rowsWithDates<PartyRow>(
       tx,
       sql`select p.id, p.person_id as "personId", p.incident_id as "incidentId", p.crime_id as "crimeId", p.role,
-            pe.display_name as "displayName", p.added_at as "addedAt"
+            p.acts_for_person_id as "actsForPersonId", pe.display_name as "displayName", p.added_at as "addedAt"
           from case_parties p join people pe on pe.id = p.person_id where ${filter} order by p.added_at, p.role`,
     )
   }

@@ -304,6 +304,15 @@ export class CaseService {
     })
   }
 
+  /** The people on a crime or incident, in their roles (no contact details). */
+  async parties(
+    forceId: string,
+    key: { crimeId: string } | { incidentId: string },
+    options: ReadOptions = {},
+  ): Promise<PartyRow[]> {
+    return this.#read(forceId, options, (tx) => this.#cases.parties(tx, key))
+  }
+
   async findIncidentByRef(
     forceId: string,
     cadRef: string,

@@ -46,6 +46,7 @@ interface PartyState {
   incidentId: string | null
   crimeId: string | null
   role: string
+  actsForPersonId: string | null
   addedAt: Date
 }
 
@@ -431,7 +432,13 @@ export class StagedCaseStore {
   async addParty(
     _tx: Tx,
     _forceId: string,
-    party: { personId: string; incidentId?: string; crimeId?: string; role: string },
+    party: {
+      personId: string
+      incidentId?: string
+      crimeId?: string
+      role: string
+      actsForPersonId?: string
+    },
     now: Date,
   ): Promise<boolean> {
     const state: PartyState = {
@@ -439,6 +446,7 @@ export class StagedCaseStore {
       incidentId: party.incidentId ?? null,
       crimeId: party.crimeId ?? null,
       role: party.role,
+      actsForPersonId: party.actsForPersonId ?? null,
       addedAt: now,
     }
     const key = partyKey(state)
@@ -790,9 +798,11 @@ export class StagedCaseStore {
     )
     add(
       this.#newParties,
-      '"personId" uuid, "incidentId" uuid, "crimeId" uuid, role text, "addedAt" timestamptz',
-      (v) => sql`insert into case_parties (force_id, person_id, incident_id, crime_id, role, added_at)
-          select ${force}, "personId", "incidentId", "crimeId", role, "addedAt" from ${v}`,
+      '"personId" uuid, "incidentId" uuid, "crimeId" uuid, role text, "actsForPersonId" uuid, "addedAt" timestamptz',
+      (
+        v,
+      ) => sql`insert into case_parties (force_id, person_id, incident_id, crime_id, role, acts_for_person_id, added_at)
+          select ${force}, "personId", "incidentId", "crimeId", role, "actsForPersonId", "addedAt" from ${v}`,
     )
     add(
       this.#timeline,

@@ -82,6 +82,7 @@ export class CaseServiceReader implements CaseReader {
       result.push({
         id: party.personId,
         role: party.role,
+        ...(party.actsForPersonId ? { actsForPersonId: party.actsForPersonId } : {}),
         ...(person.displayName ? { name: person.displayName } : {}),
         ...(person.dateOfBirth ? { dateOfBirth: person.dateOfBirth } : {}),
         mobiles,

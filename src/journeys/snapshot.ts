@@ -8,6 +8,8 @@ export type Channel = 'sms' | 'email'
 export interface PersonSnapshot {
   id: string
   role: string
+  /** A parent or guardian's, or an attorney's: the person on the case they act for. */
+  actsForPersonId?: string
   name?: string
   /** ISO date, YYYY-MM-DD. */
   dateOfBirth?: string

@@ -703,6 +703,7 @@ export class AccountService {
       caseKind: invitation.caseKind,
       caseId: invitation.caseId,
       role: invitation.role,
+      actsForPersonId: invitation.actsForPersonId,
       invitationId,
       linkedAt: now,
     })
@@ -714,7 +715,13 @@ export class AccountService {
         actor: { kind: 'citizen', id: account.id },
         recordType: 'person',
         recordId: invitation.personId,
-        detail: { invitationId, caseId: invitation.caseId, accountId: account.id },
+        detail: {
+          invitationId,
+          caseId: invitation.caseId,
+          accountId: account.id,
+          role: invitation.role,
+          actsForPersonId: invitation.actsForPersonId,
+        },
       },
       tx,
     )

@@ -3,6 +3,7 @@
 // document with the force's name, in the PDF standard fonts so nothing is fetched.
 import PDFDocument from 'pdfkit'
 import type { CitizenCase } from './case-view-service.ts'
+import { roleWords } from './eligibility.ts'
 
 const when = (at: Date) =>
   at.toLocaleString('en-GB', {
@@ -46,8 +47,9 @@ export function renderCasePdf(found: CitizenCase, generatedAt: Date): Promise<Bu
   row('Reported:', found.recordedAt ? when(found.recordedAt) : 'Not known')
   row(
     'Your role:',
-    found.role.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()),
+    roleWords(found.role).replace(/^./, (c) => c.toUpperCase()),
   )
+  if (found.actingFor) row('You act for:', found.actingFor.name)
   doc.moveDown().font('Helvetica-Bold').fontSize(14).text('Updates')
   doc.moveDown(0.3).font('Helvetica').fontSize(12)
   if (found.updates.length === 0) doc.text('There are no updates yet.')

@@ -20,6 +20,8 @@ export interface CitizenCaseSummary {
   status: string
   closed: boolean
   role: PortalRole
+  /** A parent or guardian's, or an attorney's: the person on the case they act for (CP-36). */
+  actingFor: { name: string } | null
   /** Updates since the person last signed in (CP-58). */
   newUpdates: number
   lastUpdatedAt: Date | null
@@ -29,6 +31,8 @@ export interface CitizenCase extends CitizenCaseSummary {
   officer: { name: string; collar: string | null } | null
   /** Messages go both ways only while an officer is assigned and the case is open, until charge (CP-81, CP-82). */
   messagingOpen: boolean
+  /** Whether the role may message the officer at all (CP-36): a witness may not, in phase 1. */
+  mayMessage: boolean
   recordedAt: Date | null
   updates: { at: Date; text: string; isNew: boolean }[]
 }
@@ -43,6 +47,47 @@ const shownUpdates: Record<string, (changes: Record<string, { to: unknown }>) =>
   'crime.closed': () => 'Your case was closed',
   'incident.closed': () => 'The incident was closed',
 }
+
+/**
+ * The same updates told to whoever follows the case for someone else, or as a witness: nothing
+ * says "your report", and nothing about the victim.
+ */
+const shownToOthers: Record<string, (changes: Record<string, { to: unknown }>) => string> = {
+  'incident.opened': () => 'The incident was reported to us',
+  'crime.recorded': () => 'The report was recorded as a crime',
+  'crime.officer-assigned': () => 'An investigating officer was assigned to the case',
+  'crime.status-changed': (c) =>
+    `The status of the case changed to: ${statusWords(String(c.status?.to ?? ''))}`,
+  'crime.closed': () => 'The case was closed',
+  'incident.closed': () => 'The incident was closed',
+}
+
+/**
+ * What each role on a case sees and may do (CP-36, decision 0037): the victim, and whoever acts
+ * for them (their parent or guardian, or attorney), see every update and message the officer; a
+ * witness sees only how the investigation stands (its officer, status and closing), never the
+ * report's own updates or anyone else on the case, and does not message through the portal.
+ */
+export const roleViews: Record<
+  PortalRole,
+  { updates: Record<string, (changes: Record<string, { to: unknown }>) => string>; mayMessage: boolean }
+> = {
+  victim: { updates: shownUpdates, mayMessage: true },
+  parent_guardian: { updates: shownToOthers, mayMessage: true },
+  attorney: { updates: shownToOthers, mayMessage: true },
+  witness: {
+    updates: Object.fromEntries(
+      ['crime.officer-assigned', 'crime.status-changed', 'crime.closed', 'incident.closed'].map((k) => [
+        k,
+        shownToOthers[k]!,
+      ]),
+    ),
+    mayMessage: false,
+  },
+}
+
+/** The roles whose link names the person they act for. */
+const proxyRoles = new Set<PortalRole>(['parent_guardian', 'attorney'])
 
 const statusLabels: Record<string, string> = {
   open: 'Open',
@@ -131,7 +176,12 @@ export class CitizenCaseService {
           actor: { kind: 'citizen', id: accountId },
           recordType: link.caseKind,
           recordId: link.caseId,
-          detail: { through: 'portal', personId: link.personId },
+          detail: {
+            through: 'portal',
+            personId: link.personId,
+            role: link.role,
+            ...(link.actsForPersonId ? { actsForPersonId: link.actsForPersonId } : {}),
+          },
           ip: request.ip,
           correlationId: request.id,
         },
@@ -176,17 +226,32 @@ export class CitizenCaseService {
     lastSignedInAt: Date | null,
   ): Promise<CitizenCase | undefined> {
     const since = (at: Date) => !!lastSignedInAt && at > lastSignedInAt
+    const view = roleViews[link.role]
     const updatesOf = (
       timeline: { eventType: string; changes: Record<string, { to: unknown }>; occurredAt: Date }[],
     ) =>
       timeline
-        .filter((t) => shownUpdates[t.eventType])
+        .filter((t) => view.updates[t.eventType])
         .map((t) => ({
           at: t.occurredAt,
-          text: shownUpdates[t.eventType]!(t.changes),
+          text: view.updates[t.eventType]!(t.changes),
           isNew: since(t.occurredAt),
         }))
         .sort((a, b) => b.at.getTime() - a.at.getTime())
+    // Anyone but the victim sees the case only while the force's records still put them on it in
+    // that role, and a parent or guardian, or attorney, only while they act for someone on it.
+    let actingFor: CitizenCase['actingFor'] = null
+    if (link.role !== 'victim') {
+      const key = link.caseKind === 'crime' ? { crimeId: link.caseId } : { incidentId: link.caseId }
+      const parties = await this.#cases.parties(link.forceId, key, { tx })
+      const own = parties.find((p) => p.personId === link.personId && p.role === link.role)
+      if (!own) return undefined
+      if (proxyRoles.has(link.role)) {
+        const actedFor = parties.find((p) => p.personId === link.actsForPersonId)
+        if (!actedFor || own.actsForPersonId !== link.actsForPersonId) return undefined
+        actingFor = { name: actedFor.displayName ?? 'the person you act for' }
+      }
+    }
     if (link.caseKind === 'crime') {
       const found = await this.#cases
         .getCrime(link.forceId, link.caseId, { tx, parties: false })
@@ -204,10 +269,13 @@ export class CitizenCaseService {
         status: statusWords(crime.status),
         closed: !!crime.closedAt,
         role: link.role,
+        actingFor,
         newUpdates: updates.filter((u) => u.isNew).length,
         lastUpdatedAt: updates[0]?.at ?? null,
         officer: crime.officerName ? { name: crime.officerName, collar: crime.officerCollar } : null,
+        mayMessage: view.mayMessage,
         messagingOpen:
+          view.mayMessage &&
           !crime.closedAt &&
           !!(crime.officerCollar || crime.officerName) &&
           !closedStatuses.has(crime.status),
@@ -231,9 +299,11 @@ export class CitizenCaseService {
       status: incident.closedAt ? 'Closed' : 'Open',
       closed: !!incident.closedAt,
       role: link.role,
+      actingFor,
       newUpdates: updates.filter((u) => u.isNew).length,
       lastUpdatedAt: updates[0]?.at ?? null,
       officer: null,
+      mayMessage: view.mayMessage,
       messagingOpen: false,
       recordedAt: incident.openedAt,
       updates,

@@ -31,6 +31,9 @@ export interface PortalDecision {
 
 const words = (role: string) => role.replaceAll('_', ' ')
 
+/** A role in the words a person reads: "parent or guardian". */
+export const roleWords = (role: string) => (role === 'parent_guardian' ? 'parent or guardian' : words(role))
+
 /** Whether this person on this case may be sent a portal link, and why (explained like journeys). */
 export function decidePortalEligibility(
   rules: PortalEligibility,

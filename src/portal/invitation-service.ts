@@ -10,7 +10,12 @@ import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { CaseReader, CaseSnapshot, PersonSnapshot } from '../journeys/snapshot.ts'
-import { decidePortalEligibility, defaultPortalEligibility, defaultPortalPeriods } from './eligibility.ts'
+import {
+  decidePortalEligibility,
+  defaultPortalEligibility,
+  defaultPortalPeriods,
+  roleWords,
+} from './eligibility.ts'
 import type { PortalEventSink } from './api/webhook-service.ts'
 import type { PortalRepository } from './repository.ts'
 import {
@@ -40,6 +45,8 @@ export interface InviteRequest {
     | { kind: 'staff'; id: string; name: string }
     | { kind: 'journey'; enrolmentId: string }
     | { kind: 'system'; name: string }
+  /** Set when this person is invited instead of the person they act for (CP-38). */
+  insteadOf?: string
 }
 
 export type InviteOutcome =
@@ -51,6 +58,8 @@ export type InviteOutcome =
 export interface PortalStanding {
   hasAccount: boolean
   linkedAt: Date | null
+  /** The cases the account follows in this force, each in its role and for whom (CP-50). */
+  links: { caseId: string; role: PortalRole; actsForPersonId: string | null }[]
   invitations: {
     id: string
     caseId: string
@@ -216,7 +225,21 @@ export class InvitationService {
 
     const settings = await this.settings(tx, request.forceId)
     const decision = decidePortalEligibility(settings.eligibility, snapshot, person, now)
-    if (!decision.eligible) return { kind: 'refused', reason: `Not eligible: ${decision.reasons.join('; ')}` }
+    if (!decision.eligible) {
+      const refused = `Not eligible: ${decision.reasons.join('; ')}`
+      if (request.insteadOf) return { kind: 'refused', reason: refused }
+      // CP-38: someone the force does not invite (a child victim) is represented by whoever the
+      // source says acts for them on this case (their parent or guardian, or attorney), who is
+      // invited instead under the force's rules for their own role.
+      const proxies = snapshot.people.filter((p) => p.actsForPersonId === person.id && proxyRoles.has(p.role))
+      const reasons = [refused]
+      for (const proxy of proxies) {
+        const outcome = await this.invite(tx, { ...request, personId: proxy.id, insteadOf: person.id })
+        if (outcome.kind !== 'refused') return outcome
+        reasons.push(`their ${roleWords(proxy.role)} was not invited instead: ${outcome.reason}`)
+      }
+      return { kind: 'refused', reason: reasons.join('; ') }
+    }
     const waiting = (await this.#repo.invitationsOfPerson(tx, request.personId)).find(
       (i) => i.caseId === request.caseId && !i.acceptedAt && i.expiresAt > now,
     )
@@ -254,6 +277,7 @@ export class InvitationService {
       caseKind: request.caseKind,
       caseId: request.caseId,
       role: person.role as PortalRole,
+      actsForPersonId: person.actsForPersonId ?? null,
       channel: contact.channel,
       address: contact.address,
       tokenHash: hashToken(token),
@@ -271,7 +295,14 @@ export class InvitationService {
         actor,
         recordType: 'person',
         recordId: request.personId,
-        detail: { invitationId: invitation.id, caseId: request.caseId, channel: contact.channel },
+        detail: {
+          invitationId: invitation.id,
+          caseId: request.caseId,
+          channel: contact.channel,
+          role: invitation.role,
+          actsForPersonId: invitation.actsForPersonId,
+          ...(request.insteadOf ? { insteadOf: request.insteadOf } : {}),
+        },
       },
       tx,
     )
@@ -328,6 +359,7 @@ export class InvitationService {
       caseKind: target.caseKind,
       caseId: target.caseId,
       role: person.role as PortalRole,
+      actsForPersonId: person.actsForPersonId ?? null,
       linkedAt: now,
     })
     const contact = contactFor(person)
@@ -355,7 +387,13 @@ export class InvitationService {
         actor: { kind: 'system', name: 'portal' },
         recordType: 'person',
         recordId: person.id,
-        detail: { caseId: target.caseId, accountId, messageId: message?.id ?? null },
+        detail: {
+          caseId: target.caseId,
+          accountId,
+          role: person.role,
+          actsForPersonId: person.actsForPersonId ?? null,
+          messageId: message?.id ?? null,
+        },
       },
       tx,
     )
@@ -386,7 +424,10 @@ export class InvitationService {
           sent: true,
           messageId: outcome.messageId,
           sendAfter: outcome.sendAfter,
-          detail: 'invited to the portal',
+          detail:
+            outcome.invitation.personId === request.personId
+              ? 'invited to the portal'
+              : `their ${roleWords(outcome.invitation.role)} was invited to the portal instead`,
         }
       case 'linked':
         return {
@@ -495,6 +536,7 @@ export class InvitationService {
       return {
         hasAccount: links.length > 0,
         linkedAt: links[0]?.linkedAt ?? null,
+        links: links.map((l) => ({ caseId: l.caseId, role: l.role, actsForPersonId: l.actsForPersonId })),
         invitations: invitations.map((i) => ({
           id: i.id,
           caseId: i.caseId,
@@ -525,6 +567,9 @@ export class InvitationService {
     }
   }
 }
+
+/** The roles that act for another person on the case, invited in their place (CP-38). */
+const proxyRoles = new Set(['parent_guardian', 'attorney'])
 
 /** The person's preferred channel when it can reach them, else a mobile, else an email address. */
 function contactFor(person: PersonSnapshot): { channel: 'sms' | 'email'; address: string } | undefined {

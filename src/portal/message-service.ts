@@ -19,6 +19,7 @@ import { caseTargets } from '../writeback/sent-messages.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import type { AccountRepository } from './account-repository.ts'
 import { type CitizenCase, type CitizenCaseService, type CitizenRef, idOf } from './case-view-service.ts'
+import { roleWords } from './eligibility.ts'
 import type { MessageSettingsRepository } from './message-repository.ts'
 import {
   defaultNewCrimeRules,
@@ -403,7 +404,10 @@ export class PortalMessageService {
             channel: 'portal',
             time: stored.sentAt,
             content: kind === 'information' ? `Information submitted on request:\n${text}` : text,
-            author: 'The victim, through My Police Portal',
+            author:
+              link.role === 'victim'
+                ? 'The victim, through My Police Portal'
+                : `The ${roleWords(link.role)}${link.actsForPersonId ? ', on behalf of the person they act for' : ''}, through My Police Portal`,
             cadLog: target.cadLog,
             crimeReference: target.crimeReference,
           })
@@ -512,6 +516,8 @@ export class PortalMessageService {
 }
 
 function closedReason(c: CitizenCase): string {
+  if (!c.mayMessage)
+    return 'As a witness you cannot send messages here. Your investigating officer or the witness care unit will contact you.'
   if (c.kind === 'crime' && c.officer === null)
     return 'You can send messages once an investigating officer is assigned to your case.'
   if (c.kind === 'crime')

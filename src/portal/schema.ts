@@ -76,6 +76,8 @@ export const portalLinks = pgTable('portal_links', {
   caseKind: text('case_kind').$type<CaseKind>().notNull(),
   caseId: uuid('case_id').notNull(),
   role: text('role').$type<PortalRole>().notNull(),
+  /** A parent or guardian's, or an attorney's: the person on the case they act for (CP-37). */
+  actsForPersonId: uuid('acts_for_person_id'),
   invitationId: uuid('invitation_id'),
   linkedAt: timestamptz('linked_at').notNull(),
 })
@@ -99,6 +101,8 @@ export const portalInvitations = pgTable('portal_invitations', {
   messageId: uuid('message_id'),
   acceptedAt: timestamptz('accepted_at'),
   accountId: uuid('account_id'),
+  /** Whom the invited parent or guardian, or attorney, acts for on the case (CP-37). */
+  actsForPersonId: uuid('acts_for_person_id'),
 })
 
 export const portalSettings = pgTable('portal_settings', {

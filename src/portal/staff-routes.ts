@@ -8,6 +8,7 @@ import type { StaffRole } from '../platform/auth/roles.ts'
 import type { FieldError } from '../platform/errors.ts'
 import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 import type { Database } from '../platform/db/database.ts'
+import { roleWords } from './eligibility.ts'
 import type { InvitationService } from './invitation-service.ts'
 import type { PortalRepository } from './repository.ts'
 import { portalRoles } from './schema.ts'
@@ -26,6 +27,7 @@ interface PartyLike {
   role: string
   crimeId: string | null
   incidentId: string | null
+  actsForPersonId?: string | null
   displayName?: string | null
 }
 
@@ -55,12 +57,23 @@ export function portalStandingForPage(deps: {
       return { portal: { ...standing, inviteCase: caseKey, mayInvite } }
     }
     const people = []
+    const nameOf = (personId: string | null | undefined) =>
+      parties.find((p) => p.personId === personId)?.displayName ?? 'a person on this case'
     for (const party of parties) {
       const standing = await deps.invitations.standing(forceId, party.personId)
+      // The role the account follows this case in, and for whom (CP-50).
+      const link = standing.links.find((l) => l.caseId === page.id)
       people.push({
         personId: party.personId,
         name: party.displayName ?? 'Name not known',
-        role: party.role,
+        role: roleWords(party.role),
+        actsFor: party.actsForPersonId ? nameOf(party.actsForPersonId) : null,
+        account: link
+          ? {
+              role: roleWords(link.role),
+              actsFor: link.actsForPersonId ? nameOf(link.actsForPersonId) : null,
+            }
+          : null,
         hasAccount: standing.hasAccount,
         invitation: standing.invitations.find((i) => i.caseId === page.id) ?? standing.invitations[0],
       })

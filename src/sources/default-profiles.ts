@@ -23,6 +23,8 @@ const personFields = {
   name: 'name',
   dateOfBirth: 'dateOfBirth',
   role: 'role',
+  // A parent or guardian, or an attorney, names the person they act for by their URN or nominal.
+  actsFor: 'actsFor',
   phone: 'phone',
   email: 'email',
   address: 'address',

@@ -69,6 +69,7 @@ export const targetLabels: Record<string, string> = {
   'person.name': 'Person: name',
   'person.dateOfBirth': 'Person: date of birth',
   'person.role': 'Person: role',
+  'person.actsFor': 'Person: acts for (URN or nominal)',
   'person.phone': 'Person: phone',
   'person.email': 'Person: email',
   'person.address': 'Person: address',
