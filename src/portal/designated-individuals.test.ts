@@ -129,6 +129,11 @@ test('CP-38: inviting a child victim sends the invitation to their parent or gua
   await theCase()
   const child = await inviteByOfficer(ids.child)
   assert.equal(child.statusCode, 303, child.body)
+  assert.equal(
+    child.headers.location,
+    `/console/people/${ids.guardian}#portal`,
+    'staff land on whom it went to',
+  )
   assert.equal((await invitations(ids.child)).length, 0, 'the child is not invited')
   const [guardian] = await invitations(ids.guardian)
   assert.equal(guardian?.role, 'parent_guardian')
@@ -260,6 +265,14 @@ test('CP-36: the guardian sees the child’s case and messages the officer for t
     ),
   )
   assert.equal(stored?.person_id, ids.guardian, 'the guardian’s own conversation about the case')
+  const [logged] = await t.app.db.withForce('kent', (tx) =>
+    rows<{ author: string }>(
+      tx,
+      sql`select body->>'author' as author from writeback_entries
+          where kind = 'message-received' and body->>'content' = 'Charlie remembered the van was white.'`,
+    ),
+  )
+  assert.match(logged?.author ?? '', /^The parent or guardian, on behalf of the person they act for/)
   const [viewed] = await t.app.db.asSystem((tx) =>
     rows<{ detail: Record<string, unknown> }>(
       tx,

@@ -118,7 +118,9 @@ export function registerPortalStaffRoutes(
           personId: request.params.id,
         })
       }
-      return reply.redirect(`/console/people/${request.params.id}#portal`, 303)
+      // Invited in the person's place (a child's parent or guardian): their page shows the invitation.
+      const invited = outcome.kind === 'invited' ? outcome.invitation.personId : request.params.id
+      return reply.redirect(`/console/people/${invited}#portal`, 303)
     },
   )
 
