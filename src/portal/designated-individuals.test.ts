@@ -336,6 +336,17 @@ test('CP-50: the officer’s case page shows who on the case holds a portal acco
   const officer = await t.signInAs(['investigating_officer'], 'kent')
   const page = await officer.get(`/console/cases/crimes/${crimeId}`)
   assert.equal(page.statusCode, 200)
+  assert.match(
+    page.body,
+    new RegExp(
+      `Parent guardian of <a class="govuk-link" href="/console/people/${ids.child}">Charlie Child</a>`,
+    ),
+  )
+  const guardianPage = await officer.get(`/console/people/${ids.guardian}`)
+  assert.match(
+    guardianPage.body,
+    new RegExp(`acting for <a class="govuk-link" href="/console/people/${ids.child}">`),
+  )
   const section = page.body.slice(page.body.indexOf('id="portal"'))
   assert.match(
     section,
