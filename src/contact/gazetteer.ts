@@ -97,11 +97,28 @@ interface Entry {
 /** The embedded gazetteer: an AddressBase-style CSV held in memory with a trigram index. */
 export class EmbeddedGazetteer implements Gazetteer {
   readonly name = 'embedded'
+  #csv: string | undefined
   readonly #entries: Entry[] = []
   readonly #byGram = new Map<string, number[]>()
   readonly #byUprn = new Map<string, Entry>()
 
+  /**
+   * Checks the CSV's header at once, so a wrong file stops the start; the index is built on the
+   * first search (every process and test starts Contact, few look an address up).
+   */
   constructor(csv: string) {
+    const firstLine = csv.slice(0, csv.search(/\r?\n|$/))
+    const [header] = parseCsv(firstLine)
+    if (header && !header.some((h) => h.trim().toUpperCase() === 'UPRN'))
+      throw new Error('The gazetteer CSV has no UPRN column')
+    this.#csv = csv
+  }
+
+  /** Builds the trigram index from the CSV, once. */
+  #index(): void {
+    const csv = this.#csv
+    if (csv === undefined) return
+    this.#csv = undefined
     const [header, ...lines] = parseCsv(csv)
     if (!header) return
     const col = (name: string) => header.findIndex((h) => h.trim().toUpperCase() === name)
@@ -166,6 +183,7 @@ export class EmbeddedGazetteer implements Gazetteer {
   }
 
   get size(): number {
+    this.#index()
     return this.#entries.length
   }
 
@@ -175,6 +193,7 @@ export class EmbeddedGazetteer implements Gazetteer {
    * a house number or postcode that differs from the query's counts against it.
    */
   async search(query: string, limit = 10): Promise<GazetteerAddress[]> {
+    this.#index()
     const text = query.slice(0, QUERY_MAX)
     const grams = trigrams(text)
     if (grams.size === 0) return []
@@ -197,6 +216,7 @@ export class EmbeddedGazetteer implements Gazetteer {
   }
 
   async byUprn(uprn: string): Promise<GazetteerAddress | undefined> {
+    this.#index()
     const entry = this.#byUprn.get(uprn)
     return entry ? { ...entry.address } : undefined
   }
