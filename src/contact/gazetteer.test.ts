@@ -79,6 +79,18 @@ before(async () => {
 })
 after(() => new Promise<void>((resolve) => fake.close(() => resolve())))
 
+test('CRM-32: a gazetteer CSV without a UPRN column stops the start with a readable error; one with it is indexed on first use', async () => {
+  assert.throws(
+    () => new EmbeddedGazetteer('POSTCODE,THOROUGHFARE\nME14 1XX,HIGH STREET\n'),
+    /no UPRN column/,
+  )
+  const small = new EmbeddedGazetteer(
+    'UPRN,BUILDING_NUMBER,THOROUGHFARE,POST_TOWN,POSTCODE\r\n1,2,HIGH STREET,MAIDSTONE,ME14 1XX\r\n',
+  )
+  assert.equal(small.size, 1)
+  assert.equal((await small.byUprn('1'))?.address, '2 HIGH STREET, MAIDSTONE, ME14 1XX')
+})
+
 test('CRM-32: the embedded gazetteer reads the AddressBase-style sample and finds addresses by UPRN despite misspellings', async () => {
   assert.ok(embedded.size >= 800)
   const [best] = await embedded.search('14 Rainsfrod Rd, Chelmsford')
