@@ -337,7 +337,6 @@ export class TelephonyService {
       forceId,
       itemId,
       kind: 'assigned',
-      by: item.assignedTo,
       to: agent.staffId,
       note: `Answered the call as ${ctiAgent}`,
       at: now,
