@@ -257,6 +257,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writeback: writeback.services.writeback,
     conversations: messaging.services.conversations,
     push,
+    forceIds,
     chat: {
       force: (id) => forces.find(id),
       direct: () => messaging.services.messaging.direct,

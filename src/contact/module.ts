@@ -32,6 +32,9 @@ import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
 import { AgentToolsService, CannedResponsesService, ContactLabelsService } from './agent-tools.ts'
 import { registerAgentToolsRoutes } from './agent-tools-routes.ts'
+import { QaService, qaSampleJob } from './qa.ts'
+import { QaRepository } from './qa-repository.ts'
+import { qaEditors, qaReviewers, registerQaRoutes } from './qa-routes.ts'
 
 export interface ContactServices {
   contact: {
@@ -47,6 +50,7 @@ export interface ContactServices {
     tools: AgentToolsService
     canned: CannedResponsesService
     labels: ContactLabelsService
+    qa: QaService
   }
 }
 
@@ -59,6 +63,8 @@ export function createContact(deps: {
   /** Every message a person sends puts their conversation in the queue. */
   conversations: ConversationService
   push?: PushService
+  /** The forces, for the hourly choice of contacts to review (none by default). */
+  forceIds?: () => Promise<string[]>
   /** Web chat: the forces (name, products), email for transcripts, and a first responder (none by default). */
   chat: {
     force(id: string): Promise<ChatForce | undefined>
@@ -115,6 +121,13 @@ export function createContact(deps: {
   const tools = new AgentToolsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const canned = new CannedResponsesService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const labels = new ContactLabelsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
+  const qa = new QaService({
+    db: deps.db,
+    repo: new QaRepository(),
+    queueRepo,
+    clock: deps.clock,
+    audit: deps.audit,
+  })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
@@ -134,8 +147,15 @@ export function createContact(deps: {
         tools,
         canned,
         labels,
+        qa,
       },
     },
+    // CRM-23: each hour, this week's and last week's contacts are chosen for review.
+    jobs: [
+      qaSampleJob(async () => {
+        for (const forceId of (await deps.forceIds?.()) ?? []) await qa.sample(forceId)
+      }),
+    ],
     routes: async (http) => {
       registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
       registerQueueRoutes(http, {
@@ -151,6 +171,7 @@ export function createContact(deps: {
       registerMiRoutes(http, { outcomes, mi })
       registerScriptRoutes(http, { scripts, audit: deps.audit })
       registerThriveRuleRoutes(http, { thriveRules })
+      registerQaRoutes(http, { qa, labels, audit: deps.audit })
       await registerChatRoutes(http, {
         chat,
         conversations: deps.conversations,
@@ -207,6 +228,34 @@ export function createContact(deps: {
         text: 'Discrepancies',
         href: '/console/contact/discrepancies',
         roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Quality reviews',
+        href: '/console/contact/qa/reviews',
+        roles: qaReviewers,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Quality scorecard',
+        href: '/console/contact/qa/scorecard',
+        roles: qaEditors,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Quality report',
+        href: '/console/contact/qa/report',
+        roles: contactReaders,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'My quality reviews',
+        href: '/console/contact/qa/mine',
+        roles: ['contact_handler'] as const,
         group: 'contact',
         forceOnly: true,
       },

@@ -76,6 +76,7 @@ test('UJ-16: Power BI finds the service document and CSDL metadata with OData-Ve
       'PortalFeedback',
       'Contacts',
       'FailureDemandWeeks',
+      'QualityReviews',
     ],
   )
   const metadata = await asKent('/api/v1/odata/$metadata')
@@ -98,6 +99,7 @@ test('UJ-16: Power BI finds the service document and CSDL metadata with OData-Ve
       'PortalFeedback',
       'Contacts',
       'FailureDemandWeeks',
+      'QualityReviews',
     ],
   )
 })

@@ -126,7 +126,7 @@ export function registerODataRoutes(
         params: Type.Object({
           set: Type.String({
             description:
-              'The entity set: Messages, DailyMessageCounts, MessageResponses, PortalFeedback, Contacts or FailureDemandWeeks',
+              'The entity set: Messages, DailyMessageCounts, MessageResponses, PortalFeedback, Contacts, FailureDemandWeeks or QualityReviews',
           }),
         }),
         querystring: ODataQueryOptions,

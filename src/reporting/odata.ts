@@ -4,6 +4,7 @@
 // bound parameters, never by pasting text.
 import { type SQL, sql } from 'drizzle-orm'
 import { failureDemandWeeks } from '../contact/outcomes.ts'
+import { qualityReviewFacts } from '../contact/qa-repository.ts'
 import { ValidationError } from '../platform/errors.ts'
 import {
   contactFacts,
@@ -144,6 +145,30 @@ export const entitySets: EntitySet[] = [
       { name: 'JourneyMessagesSent', type: 'Edm.Int32' },
     ],
     base: () => failureDemandWeeks(),
+  },
+  {
+    // CRM-23: each contact chosen for quality review, who handled it, why it was chosen, its
+    // score and whether it failed a compliance question or the handler disputed it.
+    name: 'QualityReviews',
+    entityType: 'QualityReview',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'ContactId', type: 'Edm.String' },
+      { name: 'Channel', type: 'Edm.String' },
+      { name: 'HandlerId', type: 'Edm.String' },
+      { name: 'Handler', type: 'Edm.String' },
+      { name: 'Reason', type: 'Edm.String' },
+      { name: 'WeekStarting', type: 'Edm.Date' },
+      { name: 'Status', type: 'Edm.String' },
+      { name: 'ScoredAt', type: 'Edm.DateTimeOffset' },
+      { name: 'ScoredDate', type: 'Edm.Date' },
+      { name: 'Score', type: 'Edm.Int32' },
+      { name: 'Failed', type: 'Edm.Boolean' },
+      { name: 'Disputed', type: 'Edm.Boolean' },
+    ],
+    base: qualityReviewFacts,
   },
 ]
 
