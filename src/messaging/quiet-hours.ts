@@ -77,3 +77,44 @@ export function isValidSendingWindow(window: SendingWindow): boolean {
     window.start < window.end
   )
 }
+
+/** A person's own quiet hours (CP-25): whole hours of London time, from `from` until `to`. */
+export interface PersonalQuietHours {
+  from: number
+  to: number
+}
+
+/** The windows a person's own quiet hours leave open; quiet hours across midnight leave one. */
+export function windowsOutside(quiet: PersonalQuietHours): SendingWindow[] {
+  const hh = (h: number) => `${String(h).padStart(2, '0')}:00`
+  const always = { days: [1, 2, 3, 4, 5, 6, 7], sendOnBankHolidays: true, sendOnChristmasDays: true }
+  if (quiet.from > quiet.to) return [{ ...always, start: hh(quiet.to), end: hh(quiet.from) }]
+  return [
+    { ...always, start: '00:00', end: hh(quiet.from) },
+    { ...always, start: hh(quiet.to), end: '24:00' },
+  ].filter((w) => w.start < w.end)
+}
+
+/**
+ * The first instant at or after `instant` that both the force's window and the person's own quiet
+ * hours allow (CP-64, CP-25). When the two never meet (a person's quiet hours cover all of the
+ * force's window), the force's window alone decides: the person is told rather than never.
+ */
+export function nextSendableTimeFor(
+  instant: Date,
+  window: SendingWindow,
+  quiet: PersonalQuietHours | null | undefined,
+  options: { urgent?: boolean } = {},
+): Date {
+  const forceOnly = nextSendableTime(instant, window, options)
+  if (options.urgent || !quiet || quiet.from === quiet.to) return forceOnly
+  const personal = windowsOutside(quiet)
+  let at = forceOnly
+  for (let round = 0; round < 32; round += 1) {
+    const theirs = new Date(Math.min(...personal.map((w) => nextSendableTime(at, w).getTime())))
+    const next = nextSendableTime(theirs, window)
+    if (next.getTime() === at.getTime()) return at
+    at = next
+  }
+  return forceOnly
+}

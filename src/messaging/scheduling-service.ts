@@ -12,7 +12,12 @@ import { addressKey, isValidAddress } from './addresses.ts'
 import { MessageDeletionRepository } from './deletion-repository.ts'
 import type { MessageRepository, MessageRow } from './message-repository.ts'
 import type { OptOutRepository } from './opt-out-repository.ts'
-import { isWithinQuietHours, nextSendableTime, type SendingWindow } from './quiet-hours.ts'
+import {
+  isWithinQuietHours,
+  nextSendableTimeFor,
+  type PersonalQuietHours,
+  type SendingWindow,
+} from './quiet-hours.ts'
 import type { Channel, MessageStatus } from './schema.ts'
 import { brandingFrom, providerFor, sendingWindowFor } from './settings-service.ts'
 import type { MessagingSettingsRepository } from './settings-repository.ts'
@@ -39,6 +44,8 @@ export interface ScheduleMessage {
   dueAt?: Date
   /** Exempt from quiet hours (a risk to life, a court date today). */
   urgent?: boolean
+  /** The person's own quiet hours, kept as well as the force's (a Portal account's; CP-25, CP-64). */
+  quietHours?: PersonalQuietHours | null
   /** A designer's test send (UJ-18): to staff, about no case, and never counted in reports. */
   test?: boolean
   actorId?: string | null
@@ -190,7 +197,7 @@ export class SchedulingService {
     }
     const window = sendingWindowFor(settings, request.channel)
     const earliest = new Date(Math.max(dueAt.getTime(), now.getTime()))
-    const sendAfter = nextSendableTime(earliest, window, { urgent: request.urgent })
+    const sendAfter = nextSendableTimeFor(earliest, window, request.quietHours, { urgent: request.urgent })
     const message = await this.#messages.insertMessage(
       tx,
       {

@@ -259,10 +259,6 @@ export class OfficerConsoleService {
       throw new ValidationError([
         { field: replyField, message: `Your message must be ${settings.maxLength} characters or fewer` },
       ])
-    const about = await this.#db.withForce(forceId, (tx) => this.#repo.conversationCase(tx, conversationId))
-    const recipients = about?.personId
-      ? await this.#messages.replyRecipients(forceId, about.personId, about.crimeId)
-      : []
     return this.#db.withForce(forceId, async (tx) => {
       const found = await this.#repo.conversationCase(tx, conversationId)
       if (!found) throw new NotFoundError('The conversation')
@@ -293,7 +289,6 @@ export class OfficerConsoleService {
         ? await this.#messages.notifyOfReply(tx, forceId, {
             personId: found.personId,
             caseId: found.crimeId,
-            recipients,
           })
         : 0
       return { ...sent, notified }

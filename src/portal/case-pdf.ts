@@ -36,26 +36,30 @@ export function renderCasePdf(found: CitizenCase, generatedAt: Date): Promise<Bu
     doc.font('Helvetica-Bold').fontSize(12).text(label, { continued: true })
     doc.font('Helvetica').text(`  ${value}`)
   }
-  row('Status:', found.status)
+  // CP-60: only the details the force shows its people.
+  if (found.shown.status) row('Status:', found.status)
   row('Reference:', found.reference)
-  row(
-    'Investigating officer:',
-    found.officer
-      ? `${found.officer.name}${found.officer.collar ? ` (${found.officer.collar})` : ''}`
-      : 'Not assigned yet',
-  )
+  if (found.shown.officer)
+    row(
+      'Investigating officer:',
+      found.officer
+        ? `${found.officer.name}${found.officer.collar ? ` (${found.officer.collar})` : ''}`
+        : 'Not assigned yet',
+    )
   row('Reported:', found.recordedAt ? when(found.recordedAt) : 'Not known')
   row(
     'Your role:',
     roleWords(found.role).replace(/^./, (c) => c.toUpperCase()),
   )
   if (found.actingFor) row('You act for:', found.actingFor.name)
-  doc.moveDown().font('Helvetica-Bold').fontSize(14).text('Updates')
-  doc.moveDown(0.3).font('Helvetica').fontSize(12)
-  if (found.updates.length === 0) doc.text('There are no updates yet.')
-  for (const update of found.updates) {
-    doc.font('Helvetica-Bold').text(when(update.at))
-    doc.font('Helvetica').text(update.text).moveDown(0.5)
+  if (found.shown.updates) {
+    doc.moveDown().font('Helvetica-Bold').fontSize(14).text('Updates')
+    doc.moveDown(0.3).font('Helvetica').fontSize(12)
+    if (found.updates.length === 0) doc.text('There are no updates yet.')
+    for (const update of found.updates) {
+      doc.font('Helvetica-Bold').text(when(update.at))
+      doc.font('Helvetica').text(update.text).moveDown(0.5)
+    }
   }
   doc.moveDown().fontSize(9).fillColor('#505a5f')
   doc.text(`Downloaded on ${when(generatedAt)}. In an emergency, call 999.`)

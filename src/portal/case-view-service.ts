@@ -8,7 +8,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
 import type { PortalRepository } from './repository.ts'
-import type { LinkRow, PortalRole } from './schema.ts'
+import { type LinkRow, type PortalRole, type ShownField, shownFields } from './schema.ts'
 
 export interface CitizenCaseSummary {
   forceId: string
@@ -22,6 +22,8 @@ export interface CitizenCaseSummary {
   role: PortalRole
   /** A parent or guardian's, or an attorney's: the person on the case they act for (CP-36). */
   actingFor: { name: string } | null
+  /** Which details the force shows its people (CP-60); those it does not are left empty. */
+  shown: Record<ShownField, boolean>
   /** Updates since the person last signed in (CP-58). */
   newUpdates: number
   lastUpdatedAt: Date | null
@@ -120,6 +122,7 @@ export class CitizenCaseService {
   readonly #cases: CaseService
   readonly #audit: AuditService
   readonly #forceName: (forceId: string) => Promise<string | undefined>
+  readonly #shownFields: (forceId: string) => Promise<readonly ShownField[]>
 
   constructor(deps: {
     db: Database
@@ -128,12 +131,15 @@ export class CitizenCaseService {
     audit: AuditService
     /** A force's name, from the process's cache of forces. */
     forceName: (forceId: string) => Promise<string | undefined>
+    /** The details of a case a force shows its people (CP-60), from the process's copy. */
+    shownFields?: (forceId: string) => Promise<readonly ShownField[]>
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#cases = deps.cases
     this.#audit = deps.audit
     this.#forceName = deps.forceName
+    this.#shownFields = deps.shownFields ?? (async () => shownFields)
   }
 
   /** The links of a citizen: those read with their session, or read now (region-wide). */
@@ -207,8 +213,9 @@ export class CitizenCaseService {
     const link = links.find((l) => l.caseId === caseId)
     if (!link) throw new NotFoundError('The case')
     const forceName = (await this.#forceName(link.forceId)) ?? link.forceId
+    const shown = await this.#shownFields(link.forceId)
     return this.#db.withForce(link.forceId, async (tx) => {
-      const found = await this.#readIn(tx, link, forceName, lastSignedInAt)
+      const found = await this.#readIn(tx, link, forceName, lastSignedInAt, shown)
       if (!found) throw new NotFoundError('The case')
       return fn(tx, link, found)
     })
@@ -216,7 +223,8 @@ export class CitizenCaseService {
 
   async #read(link: LinkRow, lastSignedInAt: Date | null): Promise<CitizenCase | undefined> {
     const forceName = (await this.#forceName(link.forceId)) ?? link.forceId
-    return this.#db.withForce(link.forceId, (tx) => this.#readIn(tx, link, forceName, lastSignedInAt))
+    const shown = await this.#shownFields(link.forceId)
+    return this.#db.withForce(link.forceId, (tx) => this.#readIn(tx, link, forceName, lastSignedInAt, shown))
   }
 
   async #readIn(
@@ -224,7 +232,32 @@ export class CitizenCaseService {
     link: LinkRow,
     forceName: string,
     lastSignedInAt: Date | null,
+    shownList: readonly ShownField[],
   ): Promise<CitizenCase | undefined> {
+    const found = await this.#readAll(tx, link, forceName, lastSignedInAt)
+    if (!found) return undefined
+    // CP-60: what the force does not show is never read out of here, on any page or the PDF.
+    const shown = Object.fromEntries(shownFields.map((f) => [f, shownList.includes(f)])) as Record<
+      ShownField,
+      boolean
+    >
+    return {
+      ...found,
+      shown,
+      status: shown.status ? found.status : '',
+      officer: shown.officer ? found.officer : null,
+      updates: shown.updates ? found.updates : [],
+      newUpdates: shown.updates ? found.newUpdates : 0,
+      lastUpdatedAt: shown.updates ? found.lastUpdatedAt : null,
+    }
+  }
+
+  async #readAll(
+    tx: Tx,
+    link: LinkRow,
+    forceName: string,
+    lastSignedInAt: Date | null,
+  ): Promise<Omit<CitizenCase, 'shown'> | undefined> {
     const since = (at: Date) => !!lastSignedInAt && at > lastSignedInAt
     const view = roleViews[link.role]
     const updatesOf = (

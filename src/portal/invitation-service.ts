@@ -17,6 +17,7 @@ import {
   roleWords,
 } from './eligibility.ts'
 import type { PortalEventSink } from './api/webhook-service.ts'
+import type { CaseNotice } from './notification-service.ts'
 import type { PortalRepository } from './repository.ts'
 import {
   type CaseKind,
@@ -27,6 +28,9 @@ import {
 } from './schema.ts'
 
 const DAY = 86_400_000
+
+/** Tells the accounts linked to a case of updates (NotificationService.notify). */
+export type CaseNotifier = (tx: Tx, notice: CaseNotice) => Promise<number>
 
 export interface PortalSettings {
   eligibility: PortalEligibility
@@ -84,6 +88,7 @@ export class InvitationService {
   readonly #loadCase: CaseReader['loadCase']
   readonly #publicUrl: string
   readonly #events: PortalEventSink | undefined
+  readonly #notify: CaseNotifier | undefined
 
   constructor(deps: {
     db: Database
@@ -95,6 +100,8 @@ export class InvitationService {
     publicUrl: string
     /** Invitations sent are told to the force's webhooks (CP-163). */
     events?: PortalEventSink
+    /** Tells a person with an account of a new case linked to it (CP-50c; the notifications). */
+    notify?: CaseNotifier
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -104,6 +111,7 @@ export class InvitationService {
     this.#loadCase = deps.loadCase
     this.#publicUrl = deps.publicUrl
     this.#events = deps.events
+    this.#notify = deps.notify
   }
 
   async settings(tx: Tx, forceId: string): Promise<PortalSettings> {
@@ -362,24 +370,14 @@ export class InvitationService {
       actsForPersonId: person.actsForPersonId ?? null,
       linkedAt: now,
     })
-    const contact = contactFor(person)
-    const message = contact
-      ? await this.#scheduling.schedule(tx, {
-          forceId: snapshot.forceId,
-          personId: person.id,
-          caseId: target.caseId,
-          channel: contact.channel,
-          to: contact.address,
-          templateKey: 'portal-new-case',
-          language: person.language ?? 'en',
-          personalisation: {
-            force_name: snapshot.forceName || snapshot.forceId,
-            reference: snapshot.crime?.crimeRef ?? snapshot.incident?.cadRef ?? '',
-            portal_link: `${this.#publicUrl}/portal/cases/${target.caseId}`,
-          },
-          dueAt: now,
-        })
-      : undefined
+    // CP-50c: told on the account's channel and outside its quiet hours, as the force chose.
+    const told =
+      (await this.#notify?.(tx, {
+        forceId: snapshot.forceId,
+        caseId: target.caseId,
+        kinds: ['new-case'],
+        personIds: [person.id],
+      })) ?? 0
     await this.#audit.record(
       {
         action: 'portal.case-linked',
@@ -392,7 +390,7 @@ export class InvitationService {
           accountId,
           role: person.role,
           actsForPersonId: person.actsForPersonId ?? null,
-          messageId: message?.id ?? null,
+          messagesScheduled: told,
         },
       },
       tx,

@@ -9,7 +9,6 @@
 import type { CaseService } from '../cases/service.ts'
 import type { ConversationMessageRow } from '../messaging/conversations/repository.ts'
 import type { ConversationService } from '../messaging/conversations/service.ts'
-import type { SchedulingService } from '../messaging/scheduling-service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { addWorkingHours } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -17,7 +16,6 @@ import type { Database, Tx } from '../platform/db/database.ts'
 import { ValidationError } from '../platform/errors.ts'
 import { caseTargets } from '../writeback/sent-messages.ts'
 import type { WritebackService } from '../writeback/service.ts'
-import type { AccountRepository } from './account-repository.ts'
 import { type CitizenCase, type CitizenCaseService, type CitizenRef, idOf } from './case-view-service.ts'
 import { roleWords } from './eligibility.ts'
 import type { MessageSettingsRepository } from './message-repository.ts'
@@ -28,6 +26,7 @@ import {
   type NewCrimeVerdict,
   parseNewCrimeRules,
 } from './new-crime.ts'
+import type { CaseNotifier } from './invitation-service.ts'
 import type { PortalRepository } from './repository.ts'
 
 export interface MessageSettings {
@@ -121,12 +120,10 @@ export class PortalMessageService {
   readonly #cases: CitizenCaseService
   readonly #caseService: CaseService
   readonly #conversations: ConversationService
-  readonly #scheduling: SchedulingService
   readonly #writeback: WritebackService
   readonly #settings: MessageSettingsRepository
-  readonly #accounts: AccountRepository
   readonly #portal: PortalRepository
-  readonly #publicUrl: string
+  readonly #notify: CaseNotifier | undefined
   readonly #listeners: CitizenMessageListener[] = []
   readonly #replyListeners: ReplyListener[] = []
 
@@ -137,12 +134,11 @@ export class PortalMessageService {
     cases: CitizenCaseService
     caseService: CaseService
     conversations: ConversationService
-    scheduling: SchedulingService
     writeback: WritebackService
     settings: MessageSettingsRepository
-    accounts: AccountRepository
     portal: PortalRepository
-    publicUrl: string
+    /** Tells the person's account of the reply (the Portal's notifications). */
+    notify?: CaseNotifier
   }) {
     this.#db = deps.db
     this.#clock = deps.clock
@@ -150,12 +146,10 @@ export class PortalMessageService {
     this.#cases = deps.cases
     this.#caseService = deps.caseService
     this.#conversations = deps.conversations
-    this.#scheduling = deps.scheduling
     this.#writeback = deps.writeback
     this.#settings = deps.settings
-    this.#accounts = deps.accounts
     this.#portal = deps.portal
-    this.#publicUrl = deps.publicUrl
+    this.#notify = deps.notify
   }
 
   onCitizenMessage(listener: CitizenMessageListener): void {
@@ -460,50 +454,19 @@ export class PortalMessageService {
   }
 
   /**
-   * The email addresses of the accounts linked to a person on a case: whom `notifyOfReply` tells.
-   * Read before the reply's transaction (accounts are region-wide, under the system role).
+   * Tells the person that the force has written (CP-99): that there is a new message, never what
+   * it says, on the channel and outside the quiet hours their account chose and the force's
+   * sending window (CP-100, CP-64), as soon as the force's notification settings say (CP-62,
+   * CP-56). In the caller's transaction (the officer console's reply).
    */
-  async replyRecipients(forceId: string, personId: string, caseId: string): Promise<string[]> {
-    const links = await this.#db.withForce(forceId, (tx) => this.#portal.linksOfPerson(tx, personId))
-    const emails: string[] = []
-    for (const link of links.filter((l) => l.caseId === caseId)) {
-      const account = await this.#db.asSystem((tx) => this.#accounts.account(tx, link.accountId))
-      if (account && !emails.includes(account.email)) emails.push(account.email)
-    }
-    return emails
-  }
-
-  /**
-   * Tells the person that the force has written (CP-99): an email to each of `recipients` saying
-   * there is a new message, never what it says, held by messaging through the force's quiet
-   * hours (CP-100). In the caller's transaction (the officer console's reply).
-   */
-  async notifyOfReply(
-    tx: Tx,
-    forceId: string,
-    reply: { personId: string; caseId: string; recipients: string[] },
-  ): Promise<number> {
-    const reference = (await this.#caseService.references(forceId, reply.caseId, { tx }))?.crimeRef ?? ''
-    const forceName = (await this.#portal.forceName(tx, forceId)) ?? forceId
-    let scheduled = 0
-    for (const to of reply.recipients) {
-      const message = await this.#scheduling.schedule(tx, {
+  async notifyOfReply(tx: Tx, forceId: string, reply: { personId: string; caseId: string }): Promise<number> {
+    const scheduled =
+      (await this.#notify?.(tx, {
         forceId,
-        personId: reply.personId,
         caseId: reply.caseId,
-        channel: 'email',
-        to,
-        templateKey: 'portal-new-message',
-        language: 'en',
-        personalisation: {
-          force_name: forceName,
-          reference,
-          portal_link: `${this.#publicUrl}/portal/cases/${reply.caseId}/messages`,
-        },
-        dueAt: this.#clock.now(),
-      })
-      if (message.status !== 'suppressed') scheduled += 1
-    }
+        kinds: ['message'],
+        personIds: [reply.personId],
+      })) ?? 0
     for (const listener of this.#replyListeners)
       await listener(tx, { forceId, caseId: reply.caseId, personId: reply.personId })
     return scheduled

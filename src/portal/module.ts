@@ -13,7 +13,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
 import type { Module } from '../platform/modules.ts'
 import type { CredentialCipher } from '../platform/crypto.ts'
@@ -33,6 +33,9 @@ import { contentEditors, registerPortalContentRoutes, usageReaders } from './con
 import { PortalContentService } from './content-service.ts'
 import { InvitationService } from './invitation-service.ts'
 import { registerAccountSettingsRoutes } from './account-settings-routes.ts'
+import { NotificationRepository } from './notification-repository.ts'
+import { registerNotificationSettingsRoutes } from './notification-routes.ts'
+import { type CaseNotice, NotificationService } from './notification-service.ts'
 import { OneLoginRepository } from './one-login-repository.ts'
 import { oneLoginRegistration, registerOneLoginRoutes } from './one-login-routes.ts'
 import { OneLoginService } from './one-login-service.ts'
@@ -61,6 +64,8 @@ export interface PortalServices {
     messages: PortalMessageService
     /** The force's words on its Portal pages, feedback and usage (decision 0035). */
     content: PortalContentService
+    /** Which case updates are told, how soon, and what is shown (decision 0036). */
+    notifications: NotificationService
     /** Adds the portal's message templates a force does not have yet. */
     installDefaults(forceId: string): Promise<number>
   }
@@ -110,8 +115,21 @@ export function createPortal(deps: {
     cipher: deps.cipher,
     version: deps.apiVersion,
   })
+  // Case updates told to accounts as each force chose (decision 0036).
+  const notifications = new NotificationService({
+    db: deps.db,
+    repo: new NotificationRepository(),
+    portal: repo,
+    clock: deps.clock,
+    audit: deps.audit,
+    scheduling: deps.messaging.scheduling,
+    loadCase: deps.loadCase,
+    publicUrl: deps.config.http.publicUrl,
+  })
+  const notify = (tx: Tx, notice: CaseNotice) => notifications.notify(tx, notice)
   const invitations = new InvitationService({
     events: portalApi.events,
+    notify,
     db: deps.db,
     repo,
     clock: deps.clock,
@@ -157,6 +175,8 @@ export function createPortal(deps: {
   })
   // A new case for someone who already has an account is linked to it, with a notification (CP-50a, CP-50b).
   deps.cases.onChange((tx, events) => invitations.onCaseEvents(tx, events))
+  // A status change, a closed case or a new officer is told to the accounts linked (CP-62, CP-63).
+  deps.cases.onChange((tx, events) => notifications.onCaseEvents(tx, events))
   // Changes a person is shown on their case reach iHub as `case.updated` (CP-163).
   deps.cases.onChange((tx, events) => portalApi.webhooks.onCaseEvents(tx, repo, events))
   const cases = new CitizenCaseService({
@@ -165,6 +185,7 @@ export function createPortal(deps: {
     cases: deps.cases,
     audit: deps.audit,
     forceName: deps.forceName,
+    shownFields: (forceId) => notifications.shownOf(forceId),
   })
   const messages = new PortalMessageService({
     db: deps.db,
@@ -173,12 +194,10 @@ export function createPortal(deps: {
     cases,
     caseService: deps.cases,
     conversations: deps.conversations,
-    scheduling: deps.messaging.scheduling,
     writeback: deps.writeback,
     settings: new MessageSettingsRepository(),
-    accounts: accountRepo,
     portal: repo,
-    publicUrl: deps.config.http.publicUrl,
+    notify,
   })
   // Messages in both directions reach iHub as webhooks (CP-163): ids only, never their text.
   messages.onCitizenMessage(async (tx, m) => {
@@ -244,6 +263,7 @@ export function createPortal(deps: {
         webhooks: portalApi.webhooks,
         messages,
         content,
+        notifications,
         installDefaults,
       },
     },
@@ -277,6 +297,7 @@ export function createPortal(deps: {
         secureCookie: deps.config.session.secureCookie,
         clock: deps.clock,
       })
+      registerNotificationSettingsRoutes(http, { notifications })
       registerPortalContentRoutes(http, { content, portalForce: deps.portalForce, clock: deps.clock })
       registerOneLoginRoutes(http, oneLoginRoutes)
       registerAccountSettingsRoutes(http, { accounts, profiles, citizenSessions: deps.citizenSessions })
@@ -294,6 +315,13 @@ export function createPortal(deps: {
         text: 'Portal usage and satisfaction',
         href: '/console/portal/usage',
         roles: [...usageReaders],
+        group: 'portal',
+        forceOnly: true,
+      },
+      {
+        text: 'Case notifications',
+        href: '/console/portal/notifications',
+        roles: ['force_admin'],
         group: 'portal',
         forceOnly: true,
       },

@@ -164,3 +164,40 @@ export const portalMessageSettings = pgTable('portal_message_settings', {
   updatedBy: uuid('updated_by'),
 })
 export type MessageSettingsRow = typeof portalMessageSettings.$inferSelect
+
+/** What a notification about a case tells (decision 0036): a new case, its status, its officer, a message. */
+export type NoticeKind = 'new-case' | 'status' | 'officer' | 'message'
+export const noticeKinds: readonly NoticeKind[] = ['new-case', 'status', 'officer', 'message']
+/** How soon a kind of update is told: never, at once, or in the force's daily round (CP-56, CP-62). */
+export type NoticeTiming = 'off' | 'immediate' | 'daily'
+/** The details of a case a force shows its people in their account (CP-60). */
+export type ShownField = 'status' | 'officer' | 'updates'
+export const shownFields: readonly ShownField[] = ['status', 'officer', 'updates']
+
+export const portalNotificationSettings = pgTable('portal_notification_settings', {
+  forceId: text('force_id').primaryKey(),
+  newCase: text('new_case').$type<NoticeTiming>().notNull(),
+  statusChange: text('status_change').$type<NoticeTiming>().notNull(),
+  officerChange: text('officer_change').$type<NoticeTiming>().notNull(),
+  newMessage: text('new_message').$type<NoticeTiming>().notNull(),
+  digestHour: smallint('digest_hour').notNull(),
+  minGapHours: smallint('min_gap_hours').notNull(),
+  shownFields: jsonb('shown_fields').$type<ShownField[]>().notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+  updatedBy: uuid('updated_by'),
+})
+export type NotificationSettingsRow = typeof portalNotificationSettings.$inferSelect
+
+export const portalCaseNotices = pgTable('portal_case_notices', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  forceId: text('force_id').notNull(),
+  accountId: uuid('account_id').notNull(),
+  personId: uuid('person_id').notNull(),
+  caseId: uuid('case_id').notNull(),
+  kinds: jsonb('kinds').$type<NoticeKind[]>().notNull(),
+  messageIds: jsonb('message_ids').$type<string[]>().notNull(),
+  dueAt: timestamptz('due_at').notNull(),
+  sendAfter: timestamptz('send_after').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+})
+export type CaseNoticeRow = typeof portalCaseNotices.$inferSelect

@@ -9,6 +9,8 @@ interface PortalTemplate {
   title: string
   subject: string
   body: string
+  /** The Welsh words, for a person who prefers Welsh (CP-63, UJ-19). */
+  cy?: { subject: string; body: string }
 }
 
 export const portalTemplates: readonly PortalTemplate[] = [
@@ -55,6 +57,17 @@ export const portalTemplates: readonly PortalTemplate[] = [
     subject: 'You have a new message about your case',
     body: '((force_name)): you have a new message about ((reference)). Sign in to read it: ((portal_link))',
   },
+  {
+    // What kind of update, never the new status itself (CP-62, CP-63, decision 0036).
+    key: 'portal-case-update',
+    title: 'My Police Portal: an update about your case',
+    subject: 'An update about your case ((reference))',
+    body: '((force_name)): an update about ((reference)): ((updates)). Sign in to see it: ((portal_link))',
+    cy: {
+      subject: 'Diweddariad am eich achos ((reference))',
+      body: "((force_name)): diweddariad am ((reference)): ((updates)). Mewngofnodwch i'w weld: ((portal_link))",
+    },
+  },
 ]
 
 /** Adds the portal's templates a force does not have yet; a force's own versions are kept. */
@@ -63,22 +76,27 @@ export async function installPortalTemplates(
   templates: TemplateService,
   forceId: string,
 ): Promise<number> {
-  const existing = new Set((await templates.templates(tx, forceId)).map((t) => `${t.key}/${t.channel}`))
+  const existing = new Set(
+    (await templates.templates(tx, forceId)).map((t) => `${t.key}/${t.channel}/${t.language}`),
+  )
   let added = 0
   for (const t of portalTemplates) {
-    for (const channel of ['sms', 'email'] as const) {
-      if (existing.has(`${t.key}/${channel}`)) continue
-      await templates.addTemplateVersion(tx, {
-        forceId,
-        key: t.key,
-        title: t.title,
-        channel,
-        language: 'en',
-        ...(channel === 'email' ? { subject: t.subject } : {}),
-        body: t.body,
-      })
-      added += 1
-    }
+    const variants = [{ language: 'en', subject: t.subject, body: t.body }]
+    if (t.cy) variants.push({ language: 'cy', ...t.cy })
+    for (const v of variants)
+      for (const channel of ['sms', 'email'] as const) {
+        if (existing.has(`${t.key}/${channel}/${v.language}`)) continue
+        await templates.addTemplateVersion(tx, {
+          forceId,
+          key: t.key,
+          title: t.title,
+          channel,
+          language: v.language,
+          ...(channel === 'email' ? { subject: v.subject } : {}),
+          body: v.body,
+        })
+        added += 1
+      }
   }
   return added
 }
