@@ -279,7 +279,8 @@ export class CitizenCaseService {
       const parties = await this.#cases.parties(link.forceId, key, { tx })
       const own = parties.find((p) => p.personId === link.personId && p.role === link.role)
       if (!own) return undefined
-      if (proxyRoles.has(link.role)) {
+      // A link made before the source said whom they act for names nobody, and shows nobody.
+      if (proxyRoles.has(link.role) && link.actsForPersonId) {
         const actedFor = parties.find((p) => p.personId === link.actsForPersonId)
         if (!actedFor || own.actsForPersonId !== link.actsForPersonId) return undefined
         actingFor = { name: actedFor.displayName ?? 'the person you act for' }

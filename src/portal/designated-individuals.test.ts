@@ -79,9 +79,9 @@ const invitations = (personId: string) =>
     ),
   )
 
-const inviteByOfficer = async (personId: string) => {
+const inviteByOfficer = async (personId: string, caseId = crimeId) => {
   const officer = await t.signInAs(['investigating_officer'], 'kent')
-  return officer.post(`/console/people/${personId}/portal-invitation`, { caseKind: 'crime', caseId: crimeId })
+  return officer.post(`/console/people/${personId}/portal-invitation`, { caseKind: 'crime', caseId })
 }
 
 const setInvitedRoles = async (roles: string[]) => {
@@ -357,4 +357,54 @@ test('CP-50: the officer’s case page shows who on the case holds a portal acco
   // Another force's officer does not see the case at all.
   const essex = await t.signInAs(['investigating_officer'], 'essex')
   assert.equal((await essex.get(`/console/cases/crimes/${crimeId}`)).statusCode, 404)
+})
+
+test('CP-36: a parent or guardian the source names without whom they act for follows the case, seeing nobody’s details', async () => {
+  const result = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    anAthenaEvent({
+      id: 'ATH-DI-3',
+      type: 'INVESTIGATION_CREATED',
+      at: clock.now().toISOString(),
+      crimeRef: '46/91003/26',
+      investigation: {
+        crimeType: 'Theft',
+        status: 'OPEN',
+        officer: { collarNumber: '4521', name: 'DC Priya Shah' },
+      },
+      persons: [
+        {
+          urn: 'P-DI-PG-2',
+          name: 'Pat Parent',
+          role: 'PG',
+          dateOfBirth: '1980-01-01',
+          email: 'pat@example.org',
+        },
+        { urn: 'P-DI-VIC-2', name: 'Vic Young', role: 'VIC', dateOfBirth: '2016-01-01' },
+      ],
+    }),
+    'application/json',
+  )
+  assert.equal(result.status, 'applied', String(result.reason))
+  const crime = (await t.app.services.cases.findCrimeByRef('kent', '46/91003/26'))!
+  const parent = crime.parties.find((p) => p.role === 'parent_guardian')!
+  assert.equal(parent.actsForPersonId, null)
+  assert.equal((await inviteByOfficer(parent.personId, crime.crime.id)).statusCode, 303)
+  const [invitation] = await invitations(parent.personId)
+  const account = await t.app.services.portal.accounts.ensureAccount({
+    email: 'pat@example.org',
+    password: 'correct horse battery staple',
+    totpSecret: 'JBSWY3DPEHPK3PXP',
+    invitationId: invitation!.id,
+    forceId: 'kent',
+  })
+  const browser = await aSignedInCitizen(t.app, account.id)
+  const page = await browser.get(`/portal/cases/${crime.crime.id}`)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /Parent or guardian/)
+  assert.doesNotMatch(page.body, /Vic Young|You act for/)
+  // The first case is not theirs.
+  await theCase()
+  assert.equal((await browser.get(`/portal/cases/${crimeId}`)).statusCode, 404)
 })
