@@ -125,6 +125,36 @@ test('CP-37: the roles on a case and whom a parent or guardian acts for are mapp
   assert.equal(second?.actsForPersonId, null)
 })
 
+test('CP-37: a Kent SMARTStorm log in XML names whom an attorney acts for by their nominal, and a witness acts for nobody', async () => {
+  const result = await t.app.services.sources.receive(
+    'kent',
+    'storm',
+    `<?xml version="1.0" encoding="UTF-8"?>
+<StormEvent>
+  <eventId>STORM-KNT-DI-1</eventId>
+  <eventType>CREATE</eventType>
+  <timestamp>10/06/2026 09:15:00</timestamp>
+  <log>
+    <reference>KNT-20260610-0091</reference>
+    <grading>G2</grading>
+    <persons>
+      <person><nominalId>KN-DI-1</nominalId><name>Robin Minor</name><dateOfBirth>2014-04-04</dateOfBirth><role>VIC</role></person>
+      <person><nominalId>KN-DI-2</nominalId><name>Alex Attorney</name><role>ATT</role><actsFor>KN-DI-1</actsFor></person>
+      <person><nominalId>KN-DI-3</nominalId><name>Sol Seen</name><role>WIT</role></person>
+    </persons>
+  </log>
+</StormEvent>`,
+    'application/xml',
+  )
+  assert.equal(result.status, 'applied', String(result.reason))
+  const incident = await t.app.services.cases.findIncidentByRef('kent', 'KNT-20260610-0091')
+  const byName = Object.fromEntries(incident!.parties.map((p) => [p.displayName, p]))
+  assert.equal(byName['Alex Attorney']?.role, 'attorney')
+  assert.equal(byName['Alex Attorney']?.actsForPersonId, byName['Robin Minor']?.personId)
+  assert.equal(byName['Sol Seen']?.role, 'witness')
+  assert.equal(byName['Sol Seen']?.actsForPersonId, null)
+})
+
 test('CP-38: inviting a child victim sends the invitation to their parent or guardian instead, and a witness is invited only when the force allows', async () => {
   await theCase()
   const child = await inviteByOfficer(ids.child)
