@@ -85,9 +85,9 @@ after(async () => {
   await t?.close()
 })
 
-async function checkPages(paths: [string, string][]) {
-  const context = await browser.newContext({ signedIn: handler })
-  const plain = await browser.newContext({ signedIn: handler, javaScriptEnabled: false })
+async function checkPages(paths: [string, string][], who: SignedIn = handler) {
+  const context = await browser.newContext({ signedIn: who })
+  const plain = await browser.newContext({ signedIn: who, javaScriptEnabled: false })
   try {
     for (const [path, name] of paths) {
       const page = await context.newPage()
@@ -359,4 +359,74 @@ test('the labels pages and the queue filtered by a label meet WCAG 2.2 AA and fi
     [`/console/contact/queue/contacts/${queuedItem}/labels`, 'contact-item-labels'],
     [`/console/contact/queue?label=${label.id}`, 'contact-queue-labelled'],
   ])
+})
+
+test('CRM-23: the quality scorecard, a contact being scored, a handler’s scored review and the quality report meet WCAG 2.2 AA, fit 320 px and work without JavaScript', async () => {
+  const sue = await t.signInAs(['contact_supervisor'], 'essex', 'Sue Quality')
+  const quinn = await t.signInAs(['contact_handler'], 'essex', 'Quinn Handler')
+  // Sam goes offline, so routing leaves the next text for Quinn to claim.
+  assert.equal((await handler.post('/console/contact/queue/state', { state: 'offline' })).statusCode, 303)
+  const received = await t.app.services.conversations.receiveText(
+    'essex',
+    {
+      channel: 'sms',
+      provider: 'notify',
+      providerRef: 'browser-qa-1',
+      from: '07700900177',
+      fromName: null,
+      to: null,
+      subject: null,
+      body: 'Has anyone looked at the CCTV yet?',
+      receivedAt: null,
+      attachments: [],
+    },
+    { system: 'test' },
+  )
+  const quinnActing = {
+    actor: { kind: 'staff' as const, id: quinn.userId },
+    staffId: quinn.userId,
+    name: 'Quinn Handler',
+  }
+  const item = (await t.app.services.contact.queue.board('essex', quinnActing, async () => {})).waiting.find(
+    (i) => i.conversationId === received.conversationId,
+  )!
+  const base = `/console/contact/queue/contacts/${item.id}`
+  assert.equal((await quinn.post(`${base}/claim`)).statusCode, 303)
+  assert.equal((await quinn.post(`${base}/end`)).statusCode, 303)
+  assert.equal((await quinn.post(`${base}/outcome`, { outcome: 'information-given' })).statusCode, 303)
+  assert.equal(
+    (
+      await sue.post('/console/contact/qa/scorecard', {
+        name: 'Contact quality',
+        samplePercent: '100',
+        lowRatingMax: '2',
+        complaintLabel: '',
+      })
+    ).statusCode,
+    303,
+  )
+  for (const q of [
+    { text: 'THRIVE assessed', weight: '10', failAll: 'yes' },
+    { text: 'Tone and empathy', weight: '30' },
+  ] as Record<string, string>[])
+    assert.equal((await sue.post('/console/contact/qa/scorecard/questions', q)).statusCode, 303)
+  assert.equal((await sue.post('/console/contact/qa/sample')).statusCode, 303)
+  const review = (await t.app.services.contact.qa.reviews('essex')).toScore.find((r) => r.itemId === item.id)!
+  assert.ok(review)
+  await checkPages(
+    [
+      ['/console/contact/qa/scorecard', 'contact-qa-scorecard'],
+      [`/console/contact/qa/reviews/${review.id}`, 'contact-qa-scoring'],
+    ],
+    sue,
+  )
+  const { questions } = await t.app.services.contact.qa.scorecard('essex')
+  const scored = await sue.post(`/console/contact/qa/reviews/${review.id}/score`, {
+    [`q-${questions[0]!.id}`]: 'na',
+    [`q-${questions[1]!.id}`]: 'yes',
+    comment: 'Clear and kind.',
+  })
+  assert.equal(scored.statusCode, 303)
+  await checkPages([[`/console/contact/qa/reviews/${review.id}`, 'contact-qa-my-review']], quinn)
+  await checkPages([['/console/contact/qa/report', 'contact-qa-report']], sue)
 })
