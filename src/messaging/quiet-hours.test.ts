@@ -5,7 +5,9 @@ import {
   defaultSendingWindow,
   isWithinQuietHours,
   nextSendableTime,
+  nextSendableTimeFor,
   type SendingWindow,
+  windowsOutside,
 } from './quiet-hours.ts'
 
 const window: SendingWindow = {
@@ -123,5 +125,39 @@ test('UJ-8: Christmas 2027: no messages on Saturday 25 or Sunday 26 December unl
   assert.equal(
     iso('2027-12-24T22:00:00Z', { ...noBankHolidays, sendOnChristmasDays: true }),
     '2027-12-25T08:00:00.000Z',
+  )
+})
+
+test('CP-64: a person’s own quiet hours are kept as well as the force’s window, across midnight or not', () => {
+  // Wednesday 10 June 2026, 11:00 BST.
+  const at = new Date('2026-06-10T10:00:00Z')
+  // Quiet from 10:00 to 15:00: held until 15:00 BST.
+  assert.equal(
+    nextSendableTimeFor(at, window, { from: 10, to: 15 }).toISOString(),
+    '2026-06-10T14:00:00.000Z',
+  )
+  // Quiet from 22:00 to 09:00 (across midnight) leaves 11:00 free.
+  assert.equal(nextSendableTimeFor(at, window, { from: 22, to: 9 }).toISOString(), at.toISOString())
+  // At 20:30 BST with quiet hours from 20:00 to 07:00: the person's 07:00 is before the force's
+  // 08:00, so the force's opening decides.
+  const evening = new Date('2026-06-10T19:30:00Z')
+  assert.equal(
+    nextSendableTimeFor(evening, window, { from: 20, to: 7 }).toISOString(),
+    '2026-06-11T07:00:00.000Z',
+  )
+  // Quiet hours that cover the whole of the force's window: the force's window alone decides.
+  assert.equal(nextSendableTimeFor(at, window, { from: 7, to: 22 }).toISOString(), at.toISOString())
+  // No quiet hours, or an urgent message: as before.
+  assert.equal(nextSendableTimeFor(at, window, null).toISOString(), at.toISOString())
+  assert.equal(
+    nextSendableTimeFor(at, window, { from: 10, to: 15 }, { urgent: true }).toISOString(),
+    at.toISOString(),
+  )
+  assert.deepEqual(
+    windowsOutside({ from: 1, to: 5 }).map((w) => [w.start, w.end]),
+    [
+      ['00:00', '01:00'],
+      ['05:00', '24:00'],
+    ],
   )
 })

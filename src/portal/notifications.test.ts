@@ -230,6 +230,19 @@ test('the wrong user is refused the notification settings: an officer, a region-
   assert.equal(saved.statusCode, 303)
   assert.equal((await t.app.services.portal.notifications.settingsOf('suffolk')).timing.status, 'off')
   assert.equal((await t.app.services.portal.notifications.settingsOf('kent')).timing.status, 'immediate')
+  // An account's addresses reach only a force whose people it is linked to.
+  const contacts = (forceId: string) =>
+    t.app.db.withForce(forceId, (tx) =>
+      rows<{ email: string }>(
+        tx,
+        sql`select email from waypoint_portal_notice_contacts(${`{${victim.account.id}}`}::uuid[])`,
+      ),
+    )
+  assert.deepEqual(
+    (await contacts('kent')).map((c) => c.email),
+    [victim.email],
+  )
+  assert.deepEqual(await contacts('essex'), [])
   // Row-level security: Kent's transaction does not see Suffolk's settings row.
   const seen = await t.app.db.withForce('kent', (tx) =>
     rows<{ force_id: string }>(tx, sql`select force_id from portal_notification_settings`),

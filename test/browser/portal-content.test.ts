@@ -3,7 +3,8 @@
 // Single Online Home, gives feedback (refused once, then thanked), and leaves in a hurry with
 // Exit this page (its link without JavaScript, Shift three times with it), and is pointed to help
 // after three refused tries at sending a message; a force administrator
-// edits a page's words (refused once) and reads the usage report. Every page meets WCAG 2.2 AA
+// edits a page's words (refused once), reads the usage report and sets the force's case
+// notifications (refused once). Every page meets WCAG 2.2 AA
 // with axe at 1280 and at 320 CSS pixels, and fits 320 pixels without sideways scrolling.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
@@ -165,7 +166,7 @@ for (const javaScriptEnabled of [true, false]) {
     await context.close()
   })
 
-  test(`CP-186, CP-145, CP-146: a force administrator edits a Portal page and reads usage and satisfaction (${js})`, async () => {
+  test(`CP-186, CP-145, CP-146: a force administrator edits a Portal page, reads usage and satisfaction and sets case notifications (${js})`, async () => {
     // Essex's administrator edits Essex's words, so Kent's victims above read Waypoint's.
     const admin = await t.signInAs(['force_admin'], 'essex', 'Kit Admin')
     const context = await browser.newContext({ javaScriptEnabled, signedIn: admin })
@@ -197,6 +198,18 @@ for (const javaScriptEnabled of [true, false]) {
     await usage.getByRole('heading', { name: 'Portal usage and satisfaction', level: 1 }).waitFor()
     await usage.getByText('More updates, please.').first().waitFor()
     await checked(usage, javaScriptEnabled, false)
+
+    // And sets the force's case notifications (decision 0036), refused once.
+    await usage.goto('/console/portal/notifications')
+    await usage.getByRole('heading', { name: 'Case notifications', level: 1 }).waitFor()
+    await checked(usage, javaScriptEnabled, false)
+    await usage.getByLabel('Least time between two notifications about one case').fill('100')
+    await usage.getByRole('button', { name: 'Save case notification settings' }).click()
+    await usage.getByRole('link', { name: /a number of hours between 0 and 72/ }).waitFor()
+    await checked(usage, javaScriptEnabled, false)
+    await usage.getByLabel('Least time between two notifications about one case').fill('2')
+    await usage.getByRole('button', { name: 'Save case notification settings' }).click()
+    await usage.getByText('The force’s case notification settings were saved').waitFor()
     await context.close()
     await kentAdmin.close()
   })
