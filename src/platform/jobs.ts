@@ -48,6 +48,9 @@ export function defineJob<S extends TSchema>(definition: JobDefinition<S>): JobD
 
 export const EmptyPayload = Type.Object({})
 
+/** The zone every job's cron is read in. */
+const scheduleZone = 'Europe/London'
+
 export interface SendOptions {
   startAfter?: Date
   singletonKey?: string
@@ -103,6 +106,11 @@ export class JobQueue {
   async start(): Promise<void> {
     await this.#boss.start()
     const queues = new Map((await this.#boss.getQueues(this.names)).map((q) => [q.name, q]))
+    // Schedules too are read once; one whose cron and zone are unchanged is left alone (checking
+    // and writing each again cost every start a statement and a cron parse per scheduled job).
+    const schedules = new Map(
+      (await this.#boss.getSchedules()).filter((c) => c.key === '').map((c) => [c.name, c]),
+    )
     for (const d of this.#definitions.values()) {
       const options = {
         retryLimit: d.retryLimit ?? 5,
@@ -123,7 +131,10 @@ export class JobQueue {
       if (existing && existing.policy === (d.policy ?? 'standard')) {
         if (!unchanged) await this.#boss.updateQueue(d.name, options)
       } else await this.#boss.createQueue(d.name, { ...options, ...(d.policy ? { policy: d.policy } : {}) })
-      if (d.cron) await this.#boss.schedule(d.name, d.cron, {}, { tz: 'Europe/London' })
+      const scheduled = schedules.get(d.name)
+      const sameSchedule =
+        scheduled !== undefined && scheduled.cron === d.cron && scheduled.timezone === scheduleZone
+      if (d.cron && !sameSchedule) await this.#boss.schedule(d.name, d.cron, {}, { tz: scheduleZone })
     }
     const s = this.#schema
     await this.#db.execAsOwner(`grant usage on schema ${s} to waypoint_app, waypoint_system;
