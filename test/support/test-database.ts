@@ -19,8 +19,6 @@ import pg from 'pg'
 import { loadConfig } from '../../src/platform/config.ts'
 import { type Database, openDatabase } from '../../src/platform/db/database.ts'
 import { migrate, migrationsFingerprint } from '../../src/platform/db/migrate.ts'
-import { JobQueue } from '../../src/platform/jobs.ts'
-import { createLogger } from '../../src/platform/logger.ts'
 
 const cacheDir = resolve(import.meta.dirname, '../../node_modules/.cache/waypoint')
 
@@ -106,7 +104,7 @@ async function serverTemplate(admin: pg.Client, serverUrl: string): Promise<stri
     try {
       const db = await openDatabase({ databaseUrl: databaseUrl(serverUrl, building) })
       try {
-        await migrate(db)
+        await prepareTemplate(db)
       } finally {
         await db.close()
       }
@@ -150,7 +148,7 @@ async function dropStaleTemplates(admin: pg.Client, current: string): Promise<vo
 }
 
 /** Bump when what a template holds changes other than by a migration. */
-const templateVersion = 3
+const templateVersion = 4
 
 /**
  * Settings of every test PGlite. PGlite zeroes its whole buffer pool at start, 128 MB by default,
@@ -166,14 +164,21 @@ const pgliteSettings = { shared_buffers: '16MB', wal_init_zero: 'off' }
 const templateBuildSettings = { ...pgliteSettings, min_wal_size: '32MB', wal_recycle: 'off' }
 
 /**
- * What every template holds: every migration, and the job queue's own tables (pg-boss installs
- * them at an app's first start, a second of DDL that each test would otherwise repeat).
+ * What every template holds: every migration, and the job queue as an app's start leaves it: its
+ * own tables, every queue and every schedule (a second of DDL and some thirty statements that
+ * each test's app would otherwise repeat). The rows the app's start seeds for a force (its source
+ * mapping profiles) and the starting app's own instance row are removed, so a test's app seeds
+ * and registers as it would on a new database. A template older than the app's jobs is still
+ * right: an app's start creates or updates any queue or schedule that differs.
  */
 async function prepareTemplate(db: Database): Promise<void> {
   await migrate(db)
-  const jobs = new JobQueue(db, createLogger('silent'), loadConfig({ NODE_ENV: 'test' }).jobs.schema)
-  await jobs.start()
-  await jobs.stop()
+  const { createApp } = await import('../../src/app.ts')
+  const config = loadConfig({ NODE_ENV: 'test' })
+  const app = await createApp(config, { db })
+  await app.stop()
+  await db.execAsOwner(`delete from mapping_profile_publications; delete from mapping_profiles;
+    delete from ${config.jobs.schema}.instance;`)
 }
 
 /**
