@@ -38,15 +38,14 @@ export class NotificationRepository {
       .onConflictDoUpdate({ target: portalNotificationSettings.forceId, set })
   }
 
-  /** The newest notification to an account about a case. */
-  latestNotice(tx: Tx, accountId: string, caseId: string): Promise<CaseNoticeRow | undefined> {
+  /** The newest notifications to an account about a case, newest first. */
+  latestNotices(tx: Tx, accountId: string, caseId: string, limit: number): Promise<CaseNoticeRow[]> {
     return tx
       .select()
       .from(portalCaseNotices)
       .where(and(eq(portalCaseNotices.accountId, accountId), eq(portalCaseNotices.caseId, caseId)))
       .orderBy(desc(portalCaseNotices.createdAt))
-      .limit(1)
-      .then((r) => r[0])
+      .limit(limit)
   }
 
   async addNotice(tx: Tx, row: typeof portalCaseNotices.$inferInsert): Promise<void> {
@@ -56,7 +55,7 @@ export class NotificationRepository {
   async updateNotice(
     tx: Tx,
     id: string,
-    set: Pick<CaseNoticeRow, 'kinds' | 'messageIds' | 'sendAfter'>,
+    set: Pick<CaseNoticeRow, 'kinds' | 'messageIds' | 'dueAt' | 'sendAfter'>,
   ): Promise<void> {
     await tx.update(portalCaseNotices).set(set).where(eq(portalCaseNotices.id, id))
   }

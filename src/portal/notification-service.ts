@@ -243,17 +243,18 @@ export class NotificationService {
       const contact = contacts.get(link.accountId)
       const person = snapshot.people.find((p) => p.id === link.personId)
       if (!contact || !person) continue
-      const latest = await this.#repo.latestNotice(tx, link.accountId, notice.caseId)
+      const [latest, previous] = await this.#repo.latestNotices(tx, link.accountId, notice.caseId, 2)
       const waiting = latest ? await this.#stillWaiting(tx, latest.messageIds) : []
-      const allKinds = latest && waiting.length ? [...new Set([...latest.kinds, ...kinds])] : kinds
-      // Folded into a notification that still waits: it goes when that one was due (which kept
-      // the gap); otherwise no sooner than the force's least gap after the last one.
-      let dueAt = soonest
-      if (latest && waiting.length) dueAt = latest.dueAt
-      else if (latest && settings.minGapHours > 0) {
-        const gapEnds = new Date(latest.sendAfter.getTime() + settings.minGapHours * HOUR)
-        if (gapEnds > dueAt) dueAt = gapEnds
-      }
+      const folding = !!latest && waiting.length > 0
+      const allKinds = folding ? [...new Set([...latest.kinds, ...kinds])] : kinds
+      // Never sooner than the force's least gap after the last notification that went; an update
+      // folded into one that waits brings it forward only as far as that (an immediate kind
+      // joining a daily one).
+      const last = folding ? previous : latest
+      const gapEnds =
+        last && settings.minGapHours > 0 ? last.sendAfter.getTime() + settings.minGapHours * HOUR : 0
+      const wanted = folding ? Math.min(latest.dueAt.getTime(), soonest.getTime()) : soonest.getTime()
+      const dueAt = new Date(Math.max(wanted, gapEnds))
       // Folded in: what still waits is replaced by one notification of every update (CP-56).
       for (const id of waiting)
         await this.#scheduling.suppress(
@@ -274,8 +275,8 @@ export class NotificationService {
       scheduled += messages.filter((m) => m.status === 'scheduled').length
       const sendAfter = new Date(Math.min(...messages.map((m) => m.sendAfter.getTime())))
       const messageIds = messages.map((m) => m.id)
-      if (latest && waiting.length)
-        await this.#repo.updateNotice(tx, latest.id, { kinds: allKinds, messageIds, sendAfter })
+      if (folding)
+        await this.#repo.updateNotice(tx, latest.id, { kinds: allKinds, messageIds, dueAt, sendAfter })
       else
         await this.#repo.addNotice(tx, {
           forceId: notice.forceId,
@@ -295,7 +296,7 @@ export class NotificationService {
           actor: { kind: 'system', name: 'portal notifications' },
           recordType: 'person',
           recordId: link.personId,
-          detail: { caseId: notice.caseId, kinds: allKinds, messageIds, folded: waiting.length > 0 },
+          detail: { caseId: notice.caseId, kinds: allKinds, messageIds, folded: folding },
         },
         tx,
       )

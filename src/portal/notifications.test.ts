@@ -335,6 +335,26 @@ test('CP-56: updates the force tells in its daily round wait for the round’s h
   assert.equal(new Date(sent!.send_after).toISOString(), `${day}T17:00:00.000Z`)
 })
 
+test('CP-56: an update told at once, arriving while one for the daily round waits, brings that notification forward and is folded into it', async () => {
+  await setForce('essex', { status: 'daily', officer: 'immediate', digestHour: '18', minGapHours: '0' })
+  const v = await aVictimWithAccount('essex')
+  await receive('essex', v.crimeRef, 'STATUS_CHANGED', { status: 'CHARGED' })
+  clock.advance(10 * 60_000)
+  await receive('essex', v.crimeRef, 'OFFICER_ASSIGNED', {
+    officer: { collarNumber: '14', name: 'DC Three' },
+  })
+  const sent = await notices('essex', v.personId)
+  assert.deepEqual(
+    sent.map((m) => m.status),
+    ['suppressed', 'scheduled'],
+  )
+  assert.equal(new Date(sent[1]!.send_after).getTime(), clock.now().getTime())
+  assert.match(
+    sent[1]!.body,
+    /the status of your case has changed; the officer investigating your case has changed/,
+  )
+})
+
 test('CP-64: a notification waits out the person’s own quiet hours and the force’s, through messaging’s one quiet-hours rule', async () => {
   await setForce('kent', {})
   const v = await aVictimWithAccount('kent')
