@@ -23,6 +23,7 @@ import { ConsoleNavigation } from './platform/console/navigation.ts'
 import { registerProductRoutes } from './platform/console/product-routes.ts'
 import { type Database, openDatabase, rows } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
+import { parsePostgresUrl } from './platform/db/postgres-hosts.ts'
 import type { CitizenSessions } from './platform/http/citizen-sessions.ts'
 import { createHttpServer } from './platform/http/server.ts'
 import { JobQueue } from './platform/jobs.ts'
@@ -403,10 +404,12 @@ async function readOwnDatabase(db: Database, config: Config, log: Logger): Promi
       log.warn({ err: error }, 'the database’s system identifier could not be read')
       return null
     })
-  const url = config.databaseUrl ? new URL(config.databaseUrl) : undefined
+  // With several hosts, the first names it here; the system identifier is the same on every
+  // standby made from it, so a fail-over does not open a way round the check.
+  const first = config.databaseUrl ? parsePostgresUrl(config.databaseUrl).hosts[0] : undefined
   return {
-    host: url?.hostname || undefined,
-    port: url ? Number(url.port || 5432) : undefined,
+    host: first?.host,
+    port: first?.port,
     database: seen?.database ?? '',
     systemIdentifier: system,
     serverAddress: seen?.address ?? null,

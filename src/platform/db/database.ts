@@ -15,6 +15,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
 import { fromPglite } from 'pg-boss'
 import { installDatabaseErrorSanitiser } from './database-error.ts'
+import { postgresSettings, withLogin } from './postgres-hosts.ts'
 
 export type Tx = PgTransaction<PgQueryResultHKT, any, any>
 export type Executor = PgDatabase<PgQueryResultHKT, any>
@@ -27,6 +28,8 @@ export interface RequestContext {
 export interface JobDatabaseOptions {
   db?: { executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> }
   connectionString?: string
+  /** A URL with several hosts: the client class that finds the writable one (postgres-hosts.ts). */
+  Client?: typeof pg.Client
 }
 
 export interface Database {
@@ -103,12 +106,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 export const TENANT_LOGIN = 'waypoint_tenant_login'
 export const SYSTEM_LOGIN = 'waypoint_system_login'
 
-/** `url` logging in as `user` instead, without the owner's password. */
+/** `url` logging in as `user` instead, without the owner's password (every host kept). */
 export function loginUrl(url: string, user: string): string {
-  const parsed = new URL(url)
-  parsed.username = user
-  parsed.password = ''
-  return parsed.toString()
+  return withLogin(url, user)
 }
 
 /** Rows of a raw SQL statement, for the few queries Drizzle's builder does not express. */
@@ -173,8 +173,9 @@ async function openPostgres(
   sizes: { tenant: number; system: number },
 ): Promise<Database> {
   const statements = new StatementNames()
+  // A URL may name several hosts (a primary and its standbys): postgres-hosts.ts.
   const open = (connectionString: string, max: number) => {
-    const pool = new pg.Pool({ connectionString, max })
+    const pool = new ReleasingPool({ ...postgresSettings(connectionString), max })
     pool.on('error', () => {
       // A dropped idle connection is replaced on next use; /health/ready reports a real outage.
     })
@@ -200,7 +201,10 @@ async function openPostgres(
         const last = Array.isArray(result) ? result.at(-1) : result
         return (last?.rows ?? []) as Record<string, unknown>[]
       },
-      jobDatabase: () => ({ connectionString: url }),
+      jobDatabase: () => {
+        const { connectionString, Client } = postgresSettings(url)
+        return { connectionString, ...(Client ? { Client: Client as typeof pg.Client } : {}) }
+      },
       // LISTEN needs no privilege: the least-privileged login that is not tied to a force.
       listen: (channel, onPayload) => listenOnPostgres(systemUrl, channel, onPayload),
       close: async () => {
@@ -209,6 +213,45 @@ async function openPostgres(
     },
   )
 }
+
+/**
+ * A pool whose connections are given back when they break while checked out. Without it, a
+ * connection that breaks under Drizzle's `begin` (the server gone in a fail-over, between the
+ * connection's last use and its next) is never released: Drizzle releases only once `begin` has
+ * succeeded, and a pool that loses a connection each time ends with none, so every request waits
+ * for ever. A broken connection's 'error' event gives it back with the error (the pool drops it),
+ * and a second release (Drizzle's own, later) does nothing. The listener also keeps the event
+ * from ending the process: the pool listens for it only while a connection is idle.
+ */
+class ReleasingPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>
+  override connect(callback: PoolCallback): void
+  override connect(callback?: PoolCallback): Promise<pg.PoolClient> | undefined {
+    if (callback) {
+      super.connect(callback)
+      return undefined
+    }
+    return super.connect().then((client) => {
+      const release = client.release
+      let released = false
+      const giveBack = (error?: Error | boolean) => {
+        if (released) return
+        released = true
+        client.off('error', giveBack)
+        release(error)
+      }
+      client.release = giveBack
+      client.on('error', giveBack)
+      return client
+    })
+  }
+}
+
+type PoolCallback = (
+  error: Error | undefined,
+  client: pg.PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void
 
 /**
  * A connection of its own that LISTENs on one channel (a pooled connection cannot: it is handed
@@ -226,8 +269,11 @@ async function listenOnPostgres(
   let client: pg.Client | undefined
   let retry: NodeJS.Timeout | undefined
   let delay = 200
+  // Made once, so a reconnection after a fail-over remembers which host it found.
+  const settings = postgresSettings(url)
+  const ListenClient = (settings.Client ?? pg.Client) as typeof pg.Client
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url })
+    const next = new ListenClient({ connectionString: settings.connectionString })
     client = next
     const reconnect = () => {
       if (stopped || client !== next) return
