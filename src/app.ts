@@ -78,7 +78,10 @@ export interface App {
   inboundEmail: InboundEmailListener
   /** Starts the job workers (role `worker` or `all`). */
   startWorkers(): void
-  /** Stops taking work, lets requests and jobs in hand finish, closes the database. */
+  /**
+   * Drains (readiness fails for `http.drainSeconds` while requests are still served), then stops
+   * taking work, lets requests and jobs in hand finish, closes the database.
+   */
   stop(): Promise<void>
 }
 
@@ -349,6 +352,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     { name: 'jobs', check: async () => ({ backlog: await jobs.backlog() }) },
   ]
+  // Draining (stop(), below): the load balancer's health checks see this process leave first.
+  let draining = false
+  readiness.push({
+    name: 'shutdown',
+    check: async () => {
+      if (draining) throw new Error('shutting down: draining connections')
+      return undefined
+    },
+  })
+  // While draining, each answer closes its connection, so kept-alive connections (the load
+  // balancer's among them) end after a whole response, never in the middle of one.
+  http.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close')
+  })
   registerHealthRoutes(http, readiness, metrics, { metricsToken: config.metricsToken })
   // Every module's jobs, readiness checks, metrics and routes, in one place.
   await registerModules(modules, { http, jobs, readiness, metrics })
@@ -376,6 +393,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     startWorkers: () => jobs.startWorking(),
     stop: () => {
       stopping ??= (async () => {
+        if (http.server.listening && config.http.drainSeconds > 0) {
+          draining = true
+          log.info(
+            { seconds: config.http.drainSeconds },
+            'draining: readiness fails, requests are still served',
+          )
+          await new Promise((resolve) => setTimeout(resolve, config.http.drainSeconds * 1000))
+        }
         await inboundEmail.close()
         await http.close()
         await jobs.stop()

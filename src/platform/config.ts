@@ -21,7 +21,19 @@ export interface Config {
   databasePool: { tenant: number; system: number }
   /** PGlite data directory; 'memory://' for an in-memory database (tests). */
   dataDir: string
-  http: { host: string; port: number; publicUrl: string; trustProxy: boolean; bodyLimitBytes: number }
+  http: {
+    host: string
+    port: number
+    publicUrl: string
+    trustProxy: boolean
+    bodyLimitBytes: number
+    /**
+     * On SIGTERM, how long /health/ready answers 503 while requests are still served, before the
+     * server stops accepting: the load balancer's health checks take the process out first, so no
+     * request meets a closed port (SHUTDOWN_DRAIN_SECONDS; 5 in production, 0 otherwise).
+     */
+    drainSeconds: number
+  }
   /** Secret used to sign cookies and derive CSRF tokens. */
   sessionSecret: string
   session: { idleMinutes: number; absoluteHours: number; secureCookie: boolean }
@@ -216,6 +228,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       publicUrl: required('PUBLIC_URL', `http://localhost:${port}`),
       trustProxy: env.TRUST_PROXY === 'true',
       bodyLimitBytes: Number(env.BODY_LIMIT_BYTES ?? 1_048_576),
+      drainSeconds: drainSeconds(env.SHUTDOWN_DRAIN_SECONDS, production ? 5 : 0),
     },
     sessionSecret: required('SESSION_SECRET', devSecret()),
     session: {
@@ -378,6 +391,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     )
   }
   return config
+}
+
+/** Seconds to drain before stopping: 0 to 300, or `fallback` when unset. */
+function drainSeconds(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 300)
+    throw new ConfigError(
+      `SHUTDOWN_DRAIN_SECONDS must be a number of seconds from 0 to 300 (it is ${JSON.stringify(value)})`,
+    )
+  return seconds
 }
 
 /** A pool's size: a whole number from 1 to 200, or `fallback` when unset. */

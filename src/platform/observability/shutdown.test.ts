@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Type } from '@sinclair/typebox'
 import { sql } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { loadConfig } from '../config.ts'
 import { rows } from '../db/database.ts'
 import { defineJob } from '../jobs.ts'
 
@@ -83,4 +84,37 @@ test('UJ-1: on shutdown a request in progress completes and a job in hand finish
     rows<{ state: string }>(tx, sql`select state from pgboss.job where id = ${jobId}`),
   )
   assert.equal(job.state, 'completed')
+})
+
+test('while draining, readiness fails first and requests are still answered, each closing its connection', async () => {
+  const base = loadConfig({ NODE_ENV: 'test' })
+  const draining = await createTestApp({ http: { ...base.http, drainSeconds: 1 } })
+  try {
+    await draining.app.http.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = draining.app.http.server.address() as AddressInfo
+    const url = `http://127.0.0.1:${port}`
+    const before = await fetch(`${url}/health/ready`)
+    assert.equal(before.status, 200)
+    assert.equal((await before.json()).checks.shutdown.status, 'ok')
+
+    const started = Date.now()
+    const stopped = draining.app.stop()
+    await sleep(100)
+    const ready = await fetch(`${url}/health/ready`)
+    assert.equal(ready.status, 503, 'the load balancer takes the process out')
+    assert.equal((await ready.json()).checks.shutdown.status, 'failing')
+    const live = await fetch(`${url}/health/live`)
+    assert.equal(live.status, 200, 'a request that still arrives is answered')
+    assert.equal(live.headers.get('connection'), 'close')
+
+    await stopped
+    assert.ok(Date.now() - started >= 1000, 'it drained for the time set before it stopped')
+    const refused = await fetch(`${url}/health/live`).then(
+      () => false,
+      () => true,
+    )
+    assert.ok(refused, 'then the port is closed')
+  } finally {
+    await draining.close()
+  }
 })
