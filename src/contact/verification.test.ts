@@ -140,12 +140,19 @@ test('CRM-15: a caller matched by their number is sent a code by text; staff nev
   await close(contact, ana)
 })
 
-/** Ends the contact with an outcome, so the person's next call is a new contact. */
+/**
+ * Ends the contact with an outcome, so the person's next call is a new contact; the handler then
+ * takes a break, so routing does not give them the next call, which another handler claims.
+ */
 async function close(contact: string, who: SignedIn): Promise<void> {
   assert.equal((await who.post(`/console/contact/queue/contacts/${contact}/end`)).statusCode, 303)
   assert.equal(
     (await who.post(`/console/contact/queue/contacts/${contact}/outcome`, { outcome: 'information-given' }))
       .statusCode,
+    303,
+  )
+  assert.equal(
+    (await who.post('/console/contact/queue/state', { state: 'not_ready', reason: 'break' })).statusCode,
     303,
   )
 }
