@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { createAssistSummary, personItems } from './assist/summary-module.ts'
 import { createCases } from './cases/module.ts'
 import { createContact } from './contact/module.ts'
 import { createContactPhone } from './contact/telephony-module.ts'
@@ -144,6 +145,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       messaging.personOptOuts(request, forceId, personId, contactPoints),
     // Whether people have a portal account or were invited (Portal, below; CP-50, CP-78).
     portalStanding: (request, forceId, page) => portal.standing(request, forceId, page),
+    // Incident and crime pages show the case's automated summary (Assist, below; CP-120).
+    caseSummary: (forceId, found) => assistSummary.services.summaries.forCase(forceId, found),
   })
   const sources = await createSources({
     config,
@@ -267,6 +270,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       direct: () => messaging.services.messaging.direct,
       production: config.environment === 'production',
     },
+    // The single view shows the person's automated summary (Assist, below; CRM-11).
+    personSummary: (forceId, personId) => assistSummary.services.summaries.forPerson(forceId, personId),
+  })
+  // Assist's automated summaries (issue 16, item 4), extractive and offline, over the single
+  // view's history of a person and a case page's records.
+  const assistSummary = createAssistSummary({
+    db,
+    audit,
+    clock,
+    personHistory: async (forceId, personId, limit) =>
+      personItems(await contact.services.contact.singleView.history(forceId, personId, limit)),
   })
   // Contact's telephony (CTI events), caller verification and gazetteer (CRM-6, CRM-15, CRM-32).
   const contactPhone = createContactPhone({
@@ -295,6 +309,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     platform,
     reporting,
     retention,
+    assistSummary,
   ]
   const services: Services = {
     ...platform.services,
@@ -309,6 +324,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...officers.services,
     ...reporting.services,
     ...retention.services,
+    ...assistSummary.services,
   }
 
   const navigation = new ConsoleNavigation(navigationEntries(modules))

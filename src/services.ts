@@ -11,6 +11,7 @@ import type { ContactServices } from './contact/module.ts'
 import type { ContactPhoneServices } from './contact/telephony-module.ts'
 import type { OfficerServices } from './officers/module.ts'
 import type { PortalServices } from './portal/module.ts'
+import type { SummaryService } from './assist/summary-service.ts'
 import type { ReportingService } from './reporting/service.ts'
 import type { RetentionService } from './retention/service.ts'
 import type { SourceService } from './sources/service.ts'
@@ -35,4 +36,6 @@ export interface Services
   enrolments: EnrolmentService
   reporting: ReportingService
   retention: RetentionService
+  /** Automated summaries of a person or a case (Assist; CRM-11, CP-120). */
+  summaries: SummaryService
 }

@@ -36,6 +36,8 @@ export function createCases(deps: {
   personOptOuts?: CaseRouteDependencies['personOptOuts']
   /** Portal accounts and invitations, shown on case and person pages (portal, built after this module). */
   portalStanding?: CaseRouteDependencies['portalStanding']
+  /** The case's automated summary, on incident and crime pages (Assist, built after this module). */
+  caseSummary?: CaseRouteDependencies['caseSummary']
 }): Module<{ cases: CaseService }> {
   const { log, jobs } = deps
   const cases = new CaseService(
@@ -65,6 +67,7 @@ export function createCases(deps: {
         caseMessages: deps.caseMessages,
         personOptOuts: deps.personOptOuts,
         portalStanding: deps.portalStanding,
+        caseSummary: deps.caseSummary,
       }),
     navigation: [
       {

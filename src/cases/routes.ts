@@ -56,6 +56,11 @@ export function registerCaseRoutes(
       forceId: string,
       page: { kind: 'incident' | 'crime' | 'person'; id: string; found: Record<string, unknown> },
     ) => Promise<Record<string, unknown>>
+    /**
+     * The automated summary of an incident or crime page, from the records it shows (CP-120);
+     * null when the force has switched summaries off.
+     */
+    caseSummary?: (forceId: string, found: Record<string, unknown>) => Promise<unknown>
   },
 ): void {
   const access = { staff: caseViewerRoles }
@@ -168,7 +173,12 @@ export function registerCaseRoutes(
           id: request.params.id,
           found: found as unknown as Record<string, unknown>,
         })
+        const summary =
+          page.kind !== 'person' && deps.caseSummary
+            ? await deps.caseSummary(forceId, found as unknown as Record<string, unknown>)
+            : null
         return reply.render(`cases/${page.kind}.njk`, {
+          summary,
           ...optOuts,
           ...(portal ?? {}),
           ...(found as unknown as Record<string, unknown>),

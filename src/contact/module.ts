@@ -72,6 +72,8 @@ export function createContact(deps: {
     firstResponder?: (forceId: string) => ChatFirstResponder | undefined
     production: boolean
   }
+  /** A person's automated summary on the single view (Assist, built after this module; CRM-11). */
+  personSummary?: (forceId: string, personId: string) => Promise<unknown>
 }): Module<ContactServices> {
   const repo = new ContactRepository()
   const singleView = new SingleViewService({
@@ -157,7 +159,12 @@ export function createContact(deps: {
       }),
     ],
     routes: async (http) => {
-      registerSingleViewRoutes(http, { singleView, cases: deps.cases, audit: deps.audit })
+      registerSingleViewRoutes(http, {
+        singleView,
+        cases: deps.cases,
+        audit: deps.audit,
+        ...(deps.personSummary ? { summary: deps.personSummary } : {}),
+      })
       registerQueueRoutes(http, {
         queue,
         thrive,

@@ -35,6 +35,17 @@ export interface TimelineEntry {
   personId: string
 }
 
+/** A THRIVE assessment of one of the person's contacts, as a summary reads it. */
+export interface ThriveEntry {
+  id: string
+  at: string
+  grading: string
+  reasons: string[]
+  note: string | null
+  vulnerable: boolean
+  conversationId: string
+}
+
 /** The position after which a page starts (newest first): the last entry's `at` and `key`. */
 export interface TimelineCursor {
   at: string
@@ -413,6 +424,23 @@ export class ContactRepository {
           order by field, last_seen_at desc`,
     )
     return found.map((c) => ({ ...c, lastSeenAt: new Date(c.lastSeenAt) }))
+  }
+
+  /** The person's THRIVE assessments on their contacts (CRM-17), newest first, at most `limit`. */
+  async thriveOf(
+    tx: Tx,
+    forceId: string,
+    personIds: readonly string[],
+    limit: number,
+  ): Promise<ThriveEntry[]> {
+    return rows<ThriveEntry>(
+      tx,
+      sql`select t.id::text as id, ${utc('t.assessed_at')} as at, t.grading, t.reasons, t.note, t.vulnerable,
+            i.conversation_id as "conversationId"
+          from contact_thrive_assessments t join contact_items i on i.id = t.item_id
+          where t.force_id = ${forceId} and i.person_id = any(${uuidList(personIds)})
+          order by t.assessed_at desc, t.id desc limit ${limit}`,
+    )
   }
 
   /** The person's corrections, newest first. */

@@ -40,7 +40,16 @@ const csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) }
 
 export function registerSingleViewRoutes(
   http: FastifyInstance,
-  deps: { singleView: SingleViewService; cases: CaseService; audit: AuditService },
+  deps: {
+    singleView: SingleViewService
+    cases: CaseService
+    audit: AuditService
+    /**
+     * The person's automated summary (CRM-11), or null when the force has switched summaries
+     * off; shown on the view's first page, whose audited view covers it.
+     */
+    summary?: (forceId: string, personId: string) => Promise<unknown>
+  },
 ): void {
   const access = { staff: contactStaff, product: 'contact' as const }
 
@@ -110,7 +119,12 @@ export function registerSingleViewRoutes(
           ),
       )
       const filter = chosen.map((s) => `source=${s}`).join('&')
+      const summary =
+        deps.summary && !request.query.before && !view.mergedInto
+          ? await deps.summary(forceId, request.params.id)
+          : null
       return reply.render('contact/person.njk', {
+        summary,
         title: view.record.person.displayName ?? 'Person',
         ...view,
         person: view.record.person,

@@ -15,6 +15,7 @@ import {
   type ContactRepository,
   type CorrectionRow,
   type LinkRow,
+  type ThriveEntry,
   type TimelineCursor,
   type TimelineEntry,
   type TimelineSource,
@@ -217,6 +218,26 @@ export class SingleViewService {
         entries,
         next: found.length > size && last ? encodeCursor(last) : null,
       }
+    })
+  }
+
+  /**
+   * The person's newest history across every source (at most `limit` entries of each), their
+   * THRIVE assessments and their markers, for a summary of the view. Read, never audited here:
+   * the page that shows the summary audits the view of the person.
+   */
+  async history(
+    forceId: string,
+    personId: string,
+    limit: number,
+  ): Promise<{ entries: TimelineEntry[]; thrive: ThriveEntry[]; markers: PersonRecord['markers'] }> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const record = await this.#cases.getPerson(forceId, personId, { tx, timeline: false })
+      const merged = await this.#repo.activeLinks(tx, personId)
+      const ids = [personId, ...merged.map((l) => l.mergedPersonId)]
+      const entries = await this.#repo.timeline(tx, forceId, ids, new Set(timelineSources), null, limit)
+      const thrive = await this.#repo.thriveOf(tx, forceId, ids, limit)
+      return { entries, thrive, markers: record.markers }
     })
   }
 
