@@ -163,6 +163,10 @@ test('CRM-11: the single view shows an automated summary whose sentences come fr
     ),
   )
   assert.equal(viewed[0]!.n, 1)
+  // It summarises every source, so a view filtered to some sources leaves it out.
+  const filtered = await handler.get(`/console/contact/people/${priya}?source=sms`)
+  assert.equal(filtered.statusCode, 200)
+  assert.equal(summaryOf(filtered.body), null)
 })
 
 test('CP-120: the crime page shows the investigating officer a summary of its RMS and CAD records, each sentence linked to its timeline entry, with the marker', async () => {

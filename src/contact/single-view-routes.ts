@@ -46,7 +46,8 @@ export function registerSingleViewRoutes(
     audit: AuditService
     /**
      * The person's automated summary (CRM-11), or null when the force has switched summaries
-     * off; shown on the view's first page, whose audited view covers it.
+     * off; shown on the view's first page with no source filter (it summarises every source),
+     * whose audited view covers it.
      */
     summary?: (forceId: string, personId: string) => Promise<unknown>
   },
@@ -120,7 +121,7 @@ export function registerSingleViewRoutes(
       )
       const filter = chosen.map((s) => `source=${s}`).join('&')
       const summary =
-        deps.summary && !request.query.before && !view.mergedInto
+        deps.summary && !request.query.before && chosen.length === 0 && !view.mergedInto
           ? await deps.summary(forceId, request.params.id)
           : null
       return reply.render('contact/person.njk', {
