@@ -36,6 +36,7 @@ import {
   type ReadinessCheck,
   registerHealthRoutes,
 } from './platform/observability/health-routes.ts'
+import { registerOperationsMetrics } from './platform/observability/operations-metrics.ts'
 import { provisionSandboxForce } from './platform/tenancy/sandbox-force.ts'
 import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
 import type { PushService } from './platform/push/push-service.ts'
@@ -358,6 +359,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   })
 
   const metrics = createMetricsRegistry()
+  // Job queue age, dispatch lag, dead letters, quarantine, audit-forward lag (the SLO alerts).
+  registerOperationsMetrics(metrics, db, config.jobs.schema)
   const readiness: ReadinessCheck[] = [
     {
       name: 'database',

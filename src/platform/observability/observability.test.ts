@@ -113,3 +113,26 @@ test('CP-166: production refuses to start without a METRICS_TOKEN of at least 32
     'development may leave it open',
   )
 })
+
+test('CP-166: /metrics gives what the SLO alerts watch: queue age, dispatch lag, dead letters, quarantine, audit-forward lag', async () => {
+  // An event the source sends that cannot be read is quarantined, never lost.
+  const held = await t.app.services.sources.receive('kent', 'storm', '{"eventId": "M-1",', 'application/json')
+  assert.equal(held.status, 'quarantined')
+  // A job due and waiting: no worker runs in this test.
+  await t.app.jobs.boss.send('retention.sweep', {})
+  const scraped = await t.app.http.inject({
+    method: 'GET',
+    url: '/metrics',
+    headers: { authorization: `Bearer ${metricsToken}` },
+  })
+  assert.equal(scraped.statusCode, 200)
+  const text = scraped.body
+  assert.match(text, /^waypoint_operations_metrics_up 1$/m)
+  assert.match(text, /^waypoint_source_events_quarantined\{force="kent",source="storm"\} 1$/m)
+  assert.match(text, /^waypoint_job_queue_waiting\{queue="retention.sweep"\} [1-9]/m)
+  assert.match(text, /^waypoint_job_queue_oldest_seconds\{queue="retention.sweep"\} \d/m)
+  // Nothing waits to be forwarded or sent, nothing is dead: the series read 0 or are declared.
+  assert.match(text, /^waypoint_audit_forward_lag_seconds\{destination="syslog"\} 0$/m)
+  assert.match(text, /^# TYPE waypoint_dispatch_lag_seconds gauge$/m)
+  assert.match(text, /^# TYPE waypoint_writeback_dead_letters gauge$/m)
+})
