@@ -8,7 +8,13 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
-import { contactDemoForce, contactDemoNumbers, seedContactDemo } from './contact/demo.ts'
+import {
+  contactDemoExtensions,
+  contactDemoForce,
+  contactDemoNumbers,
+  seedContactDemo,
+  seedContactDemoDuties,
+} from './contact/demo.ts'
 import { seedPortalSandbox } from './portal/sandbox.ts'
 import { demoCitizenCode, type PortalDemoSignIn, seedPortalDemo } from './portal/demo.ts'
 import { simulateCommand } from './simulator/command.ts'
@@ -115,6 +121,8 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     const citizen = await seedPortalDemo(app)
     // Essex's Contact: people whose CAD and RMS records disagree, and a queue of their messages.
     await seedContactDemo(app)
+    // Its handlers' telephony extensions (the simulator answers on them) and their duty roster.
+    await seedContactDemoDuties(app)
     await printWelcome(config.http.publicUrl, users, citizen)
   }
   // PORTAL_SANDBOX=on: the sandbox force's generated test data for iHub (decision 0029).
@@ -171,6 +179,7 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
           baseUrl: `http://127.0.0.1:${config.http.port}`,
           forceId: contactDemoForce,
           knownNumbers: contactDemoNumbers,
+          agents: contactDemoExtensions,
         })
       : undefined
   app.log.info({ role, database: app.db.kind }, 'Waypoint started')

@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { aCrime, aMessage, aTemplate, dispatchDue } from '../src/reporting/test-builders.ts'
 import { sql } from 'drizzle-orm'
 import { FixedClock } from '../src/platform/clock.ts'
+import { rows } from '../src/platform/db/database.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { issueClientToken } from './support/api-client.ts'
 import { aCrimeWithVictim, invitationTokenSentTo } from './support/portal-cases.ts'
@@ -430,6 +431,57 @@ test('CP-171, CRM-9: an external wallboard’s reading of the queue answers as d
   assert.equal((await call({ method: 'GET', url })).statusCode, 401)
   const writer = await issueClientToken(t, { forceId: 'essex', scopes: ['sources:write'] })
   assert.equal((await call({ method: 'GET', url, token: writer })).statusCode, 403)
+})
+
+test('CP-171, CRM-35: the duty system’s rosters answer as described', async () => {
+  await t.app.services.forces.setProducts('essex', ['journeys', 'portal', 'contact'])
+  const duties = await issueClientToken(t, { forceId: 'essex', scopes: ['contact:duties'] })
+  const handler = await t.signInAs(['contact_handler'], 'essex', 'Rota Handler')
+  const [staff] = await t.app.db.asSystem((tx) =>
+    rows<{ email: string }>(tx, sql`select email from staff_users where id = ${handler.userId}`),
+  )
+  const url = '/api/v1/contact/essex/duties/described-roster-1'
+  const roster = {
+    system: 'GRS',
+    shifts: [
+      { email: staff!.email, start: '2026-06-02T07:00:00Z', end: '2026-06-02T15:00:00Z', team: 'Team A' },
+    ],
+  }
+  assert.equal(
+    (await call({ method: 'PUT', url, token: duties, headers: json, payload: roster })).statusCode,
+    201,
+  )
+  assert.equal(
+    (await call({ method: 'PUT', url, token: duties, headers: json, payload: roster })).statusCode,
+    200,
+  )
+  const wrong = {
+    shifts: [{ email: 'nobody@example.org', start: '2026-06-02T07:00:00Z', end: '2026-06-02T15:00:00Z' }],
+  }
+  assert.equal(
+    (
+      await call({
+        method: 'PUT',
+        url: '/api/v1/contact/essex/duties/described-roster-2',
+        token: duties,
+        headers: json,
+        payload: wrong,
+      })
+    ).statusCode,
+    400,
+  )
+  assert.equal(
+    (
+      await call({
+        method: 'PUT',
+        url: '/api/v1/contact/kent/duties/described-roster-3',
+        token: duties,
+        headers: json,
+        payload: roster,
+      })
+    ).statusCode,
+    403,
+  )
 })
 
 test('CP-171: every described operation was called, and every answer matched the description', () => {

@@ -6,7 +6,11 @@ import { sql } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
-import { seedContactDemo } from './demo.ts'
+import { issueClientToken } from '../../test/support/api-client.ts'
+import { demoUsers, seedDemo } from '../platform/seed.ts'
+import { Random } from '../simulator/scenarios.ts'
+import { planCall, simulatorAgents } from '../simulator/telephony.ts'
+import { contactDemoExtensions, contactDemoForce, seedContactDemo, seedContactDemoDuties } from './demo.ts'
 
 let t: TestApp
 before(async () => {
@@ -37,4 +41,54 @@ test('the demo gives the Essex contact handler a queue, a discrepancy and a seco
   const view = await handler.get(`/console/contact/people/${personId}`)
   assert.match(view.body, /Has anyone looked at my burglary yet\?/)
   assert.match(view.body, /1979-03-11/)
+})
+
+test('CRM-35, CRM-6: in the demo, Essex’s handler has the extension the telephony simulator answers on and a duty roster, so an answered call is theirs', async () => {
+  await seedDemo(t.app)
+  await seedContactDemoDuties(t.app)
+  await seedContactDemoDuties(t.app)
+  const handler = demoUsers.find(
+    (u) => u.forceId === contactDemoForce && u.roles.includes('contact_handler'),
+  )!
+  const jo = (await t.app.services.staff.repository.findByEmail(handler.email))!
+  const [agent] = await t.app.db.withForce(contactDemoForce, (tx) =>
+    rows<{ ctiAgent: string }>(
+      tx,
+      sql`select cti_agent as "ctiAgent" from contact_agents where staff_id = ${jo.id}`,
+    ),
+  )
+  assert.equal(agent!.ctiAgent, contactDemoExtensions[0])
+  assert.ok(simulatorAgents.includes(contactDemoExtensions[0]))
+  const onDuty = await t.app.services.contact.duties.now(contactDemoForce)
+  assert.deepEqual(
+    onDuty.onDuty.map((s) => s.staffId),
+    [jo.id],
+  )
+  const [rosters] = await t.app.db.withForce(contactDemoForce, (tx) =>
+    rows<{ n: number }>(tx, sql`select count(*)::int as n from contact_rosters`),
+  )
+  assert.equal(rosters!.n, 1, 'seeded again the same day, the roster is taken once')
+  // A call the demo's simulator plans is answered on Jo's extension and becomes her contact.
+  const token = await issueClientToken(t, { forceId: contactDemoForce, scopes: ['contact:telephony'] })
+  const events = planCall(new Random(7), [], 'demo-call-1', contactDemoExtensions)
+  const answered = events.findIndex((e) => e.body.type === 'call.answered')
+  assert.ok(answered > 0, 'the planned call is answered')
+  let contact = ''
+  for (const event of events.slice(0, answered + 1)) {
+    const response = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/contact/${contactDemoForce}/telephony/events`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ ...event.body, occurredAt: t.clock.now().toISOString() }),
+    })
+    assert.equal(response.statusCode, 202, response.body)
+    contact = (response.json() as { contact: string }).contact
+  }
+  const [item] = await t.app.db.withForce(contactDemoForce, (tx) =>
+    rows<{ assignedTo: string; status: string }>(
+      tx,
+      sql`select assigned_to as "assignedTo", status from contact_items where id = ${contact}`,
+    ),
+  )
+  assert.deepEqual(item, { assignedTo: jo.id, status: 'assigned' })
 })

@@ -4,14 +4,83 @@
 // urgent for a vulnerable caller. Everything arrives by the paths real data takes: STORM and
 // Athena events through the sources capability, messages through conversations. Run again on a
 // kept database, it adds nothing (the same event and message ids are taken once).
+import { DateTime } from 'luxon'
 import type { CaseService } from '../cases/service.ts'
 import type { ConversationService } from '../messaging/conversations/service.ts'
+import type { StaffService } from '../platform/auth/staff-service.ts'
+import { ukZone } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
+import { demoUsers } from '../platform/seed.ts'
 import type { SourceService } from '../sources/service.ts'
+import type { DutiesService, ShiftInput } from './duties.ts'
+import type { QueueService } from './queue.ts'
 
 export const contactDemoForce = 'essex'
 /** The demo people's numbers: the demo's telephony platform has them call now and then. */
 export const contactDemoNumbers = ['07700900401', '07700900402'] as const
+/**
+ * The telephony agent extension of each of the demo's Essex handlers, one of those the telephony
+ * simulator answers on: the demo's simulator answers only on these, so an answered call is theirs.
+ */
+export const contactDemoExtensions = ['ext-2041'] as const
+
+/**
+ * The demo's Essex handlers get their telephony extension (unless a supervisor gave them one) and
+ * a duty roster from six days ago to a week ahead: a day shift and a night shift each day, so
+ * whenever the demo runs they are on duty. The roster's id is the day it was made: started again
+ * that day, nothing changes; the next day, its shifts replace those still to come.
+ */
+export async function seedContactDemoDuties(app: {
+  clock: Clock
+  services: {
+    staff: StaffService
+    contact: { queue: QueueService; duties: DutiesService }
+  }
+}): Promise<void> {
+  const handlers = demoUsers.filter(
+    (u) => u.forceId === contactDemoForce && u.roles.includes('contact_handler'),
+  )
+  const actor = { kind: 'system' as const, name: 'Contact demo' }
+  const shifts: ShiftInput[] = []
+  const today = DateTime.fromJSDate(app.clock.now(), { zone: ukZone }).startOf('day')
+  for (const [i, demo] of handlers.entries()) {
+    const user = await app.services.staff.repository.findByEmail(demo.email)
+    const extension = contactDemoExtensions[i]
+    if (!user) continue
+    if (extension)
+      await app.services.contact.queue.enrolWithCtiAgent(
+        contactDemoForce,
+        { staffId: user.id, name: user.displayName },
+        extension,
+        actor,
+      )
+    for (let day = -6; day <= 7; day++) {
+      const date = today.plus({ days: day })
+      for (const [from, to, team] of [
+        [7, 19, 'Day team'],
+        [19, 31, 'Night team'],
+      ] as const)
+        shifts.push({
+          email: demo.email,
+          start: date.plus({ hours: from }).toISO()!,
+          end: date.plus({ hours: to }).toISO()!,
+          skills: ['sms', 'email', 'chat', 'phone'],
+          team,
+        })
+    }
+  }
+  if (shifts.length === 0) return
+  await app.services.contact.duties.import(
+    contactDemoForce,
+    {
+      rosterRef: `demo-${contactDemoForce}-${today.toISODate()}`,
+      systemName: 'Demo duty system',
+      shifts,
+      source: 'api',
+    },
+    { actor, name: 'Contact demo' },
+  )
+}
 
 export async function seedContactDemo(app: {
   clock: Clock

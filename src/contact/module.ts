@@ -6,7 +6,7 @@ import type { CaseService } from '../cases/service.ts'
 import type { ConversationService } from '../messaging/conversations/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import type { Module, NavigationEntry } from '../platform/modules.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
@@ -32,6 +32,9 @@ import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
 import { AgentToolsService, CannedResponsesService, ContactLabelsService } from './agent-tools.ts'
 import { registerAgentToolsRoutes } from './agent-tools-routes.ts'
+import { DutiesService } from './duties.ts'
+import { DutiesRepository } from './duties-repository.ts'
+import { dutiesReaders, registerDutiesRoutes } from './duties-routes.ts'
 import { QaService, qaSampleJob } from './qa.ts'
 import { QaRepository } from './qa-repository.ts'
 import { qaEditors, qaReviewers, registerQaRoutes } from './qa-routes.ts'
@@ -51,6 +54,7 @@ export interface ContactServices {
     canned: CannedResponsesService
     labels: ContactLabelsService
     qa: QaService
+    duties: DutiesService
   }
 }
 
@@ -86,13 +90,17 @@ export function createContact(deps: {
   })
   deps.push?.defineTopic({ name: queueTopic, staff: contactStaff })
   const queueRepo = new QueueRepository()
+  const dutiesRepo = new DutiesRepository()
+  const onDuty = (tx: Tx, at: Date) => dutiesRepo.onDuty(tx, at)
   const queue = new QueueService({
     db: deps.db,
     repo: queueRepo,
     clock: deps.clock,
     audit: deps.audit,
     ...(deps.push ? { push: deps.push } : {}),
+    onDuty,
   })
+  const duties = new DutiesService({ db: deps.db, repo: dutiesRepo, clock: deps.clock, audit: deps.audit })
   const thriveRules = new ThriveRules({ db: deps.db, clock: deps.clock, audit: deps.audit })
   const thrive = new ThriveService({
     suggest: async (tx, ratings, markers) => {
@@ -105,7 +113,7 @@ export function createContact(deps: {
     audit: deps.audit,
     ...(deps.push ? { push: deps.push } : {}),
   })
-  const wallboard = new WallboardService({ db: deps.db, clock: deps.clock })
+  const wallboard = new WallboardService({ db: deps.db, clock: deps.clock, onDuty })
   const outcomes = new OutcomesReport({ db: deps.db, clock: deps.clock })
   const chat = new ChatService({
     db: deps.db,
@@ -150,6 +158,7 @@ export function createContact(deps: {
         canned,
         labels,
         qa,
+        duties,
       },
     },
     // CRM-23: each hour, this week's and last week's contacts are chosen for review.
@@ -179,6 +188,7 @@ export function createContact(deps: {
       registerScriptRoutes(http, { scripts, audit: deps.audit })
       registerThriveRuleRoutes(http, { thriveRules })
       registerQaRoutes(http, { qa, labels, audit: deps.audit })
+      await registerDutiesRoutes(http, { duties, queue })
       await registerChatRoutes(http, {
         chat,
         conversations: deps.conversations,
@@ -200,6 +210,13 @@ export function createContact(deps: {
         text: 'Wallboard',
         href: '/console/contact/wallboard',
         roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Duty rosters',
+        href: '/console/contact/duties',
+        roles: dutiesReaders,
         group: 'contact',
         forceOnly: true,
       },

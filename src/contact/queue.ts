@@ -99,7 +99,15 @@ export interface QueueBoard {
   mine: ItemRow[]
   /** Seconds the handler has been not ready today, by reason. */
   notReadyToday: { reason: string; seconds: number }[]
+  /**
+   * The duty roster now (CRM-35): when each rostered handler's shift ends, and the ready handlers
+   * not on it (only when a roster covers now).
+   */
+  roster: { covered: boolean; until: Record<string, Date>; readyOffRoster: AgentRow[] }
 }
+
+/** Who the force's duty roster has on a shift at an instant (decision 0040). */
+export type OnDuty = (tx: Tx, at: Date) => Promise<{ staffId: string; endsAt: Date }[]>
 
 const NOTE_MAX = 1000
 export const CTI_AGENT_MAX = 100
@@ -111,6 +119,7 @@ export class QueueService {
   readonly #clock: Clock
   readonly #audit: AuditService
   readonly #push: PushService | undefined
+  readonly #onDuty: OnDuty | undefined
 
   constructor(deps: {
     db: Database
@@ -118,12 +127,21 @@ export class QueueService {
     clock: Clock
     audit: AuditService
     push?: PushService
+    /** The duty roster: routing prefers handlers on a shift now. */
+    onDuty?: OnDuty
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#clock = deps.clock
     this.#audit = deps.audit
     this.#push = deps.push
+    this.#onDuty = deps.onDuty
+  }
+
+  /** The staff on a rostered shift now; empty when no roster covers now. */
+  async #rostered(tx: Tx, at: Date): Promise<Map<string, Date>> {
+    if (!this.#onDuty) return new Map()
+    return new Map((await this.#onDuty(tx, at)).map((s) => [s.staffId, s.endsAt]))
   }
 
   async #changed(tx: Tx, forceId: string, itemId?: string): Promise<void> {
@@ -189,8 +207,10 @@ export class QueueService {
   /**
    * Gives waiting contacts to ready handlers: each contact in turn (most urgent, then longest
    * waiting) to the ready handler with its skill and room under their capacity who has the fewest
-   * contacts, and of those the one ready longest. A contact a handler has just put back in the
-   * queue is not given back to them (`putBack`). Returns how many were given.
+   * contacts, and of those the one ready longest. When the duty roster has handlers on a shift
+   * now, a ready handler on it comes before one off it; one off it still takes what no rostered
+   * handler can, so nothing waits for the roster (decision 0040). A contact a handler has just put
+   * back in the queue is not given back to them (`putBack`). Returns how many were given.
    */
   async #route(tx: Tx, forceId: string, putBack?: { itemId: string; staffId: string }): Promise<number> {
     await this.#repo.lockRouting(tx, forceId)
@@ -198,6 +218,8 @@ export class QueueService {
     if (ready.length === 0) return 0
     let given = 0
     const now = this.#clock.now()
+    const rostered = await this.#rostered(tx, now)
+    const off = (a: AgentRow) => (rostered.size > 0 && !rostered.has(a.staffId) ? 1 : 0)
     for (const item of await this.#repo.waiting(tx, 200)) {
       const agent = ready
         .filter(
@@ -206,7 +228,9 @@ export class QueueService {
             a.load < a.capacity &&
             !(putBack?.itemId === item.id && putBack.staffId === a.staffId),
         )
-        .sort((a, b) => a.load - b.load || a.stateSince.getTime() - b.stateSince.getTime())[0]
+        .sort(
+          (a, b) => off(a) - off(b) || a.load - b.load || a.stateSince.getTime() - b.stateSince.getTime(),
+        )[0]
       if (!agent) continue
       if (
         !(await this.#repo.move(tx, item.id, ['waiting'], {
@@ -225,7 +249,10 @@ export class QueueService {
         to: agent.staffId,
         at: now,
       })
-      await this.#record(tx, forceId, 'system', 'contact.assigned', item.id, { to: agent.staffId })
+      await this.#record(tx, forceId, 'system', 'contact.assigned', item.id, {
+        to: agent.staffId,
+        ...(off(agent) ? { offRoster: true } : {}),
+      })
       await this.#changed(tx, forceId, item.id)
     }
     return given
@@ -257,7 +284,14 @@ export class QueueService {
           seconds: s.seconds,
         }))
       await audit(tx, [...new Set([...waiting, ...working].flatMap((i) => (i.personId ? [i.personId] : [])))])
+      const rostered = await this.#rostered(tx, now)
       return {
+        roster: {
+          covered: rostered.size > 0,
+          until: Object.fromEntries(rostered),
+          readyOffRoster:
+            rostered.size > 0 ? agents.filter((a) => a.state === 'ready' && !rostered.has(a.staffId)) : [],
+        },
         me: agents.find((a) => a.staffId === acting.staffId)!,
         agents,
         waiting,
@@ -354,6 +388,37 @@ export class QueueService {
       )
       await this.#route(tx, forceId)
       await this.#changed(tx, forceId)
+    })
+  }
+
+  /**
+   * Makes a member of staff a handler (offline) if they are not one yet, and gives them a
+   * telephony agent ID if they have none and nobody else holds it (the demo's seeding: the
+   * telephony simulator answers calls on it). Returns whether the ID was given.
+   */
+  async enrolWithCtiAgent(
+    forceId: string,
+    handler: { staffId: string; name: string },
+    ctiAgent: string,
+    actor: AuditEvent['actor'],
+  ): Promise<boolean> {
+    return this.#db.withForce(forceId, async (tx) => {
+      await this.#repo.ensureAgent(tx, forceId, handler.staffId, handler.name, this.#clock.now())
+      const agent = await this.#repo.agent(tx, handler.staffId)
+      if (!agent || agent.ctiAgent || (await this.#repo.agentByCti(tx, ctiAgent))) return false
+      await this.#repo.setSkills(tx, handler.staffId, agent.skills, agent.capacity, ctiAgent)
+      await this.#audit.record(
+        {
+          action: 'contact.agent-skills-changed',
+          forceId,
+          actor,
+          recordType: 'contact-agent',
+          recordId: handler.staffId,
+          detail: { skills: agent.skills, capacity: agent.capacity, ctiAgent },
+        },
+        tx,
+      )
+      return true
     })
   }
 

@@ -57,6 +57,19 @@ const WallboardBody = Type.Object(
       },
       { description: 'Handlers in each state' },
     ),
+    roster: Type.Object(
+      {
+        covered: Type.Boolean({ description: 'Whether the duty roster has anyone on a shift now' }),
+        rostered: Type.Integer({ minimum: 0, description: 'Handlers on a rostered shift now' }),
+        signedIn: Type.Integer({ minimum: 0, description: 'Of those, signed in (not offline)' }),
+        ready: Type.Integer({ minimum: 0, description: 'Of those, ready' }),
+        readyOffRoster: Type.Integer({
+          minimum: 0,
+          description: 'Ready handlers not on a rostered shift now',
+        }),
+      },
+      { description: 'The duty roster now against who is signed in and ready (CRM-35)' },
+    ),
     today: Type.Object(
       {
         arrived: Type.Integer({ minimum: 0 }),

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon'
 import { ukZone } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import { type Database, rows } from '../platform/db/database.ts'
+import type { OnDuty } from './queue.ts'
 import { agentStates } from './queue-repository.ts'
 
 /** Seconds within which a contact of each priority should reach a handler (the service level). */
@@ -21,6 +22,8 @@ export interface Wallboard {
   waiting: { total: number; longestWaitSeconds: number | null }
   channels: { channel: string; waiting: number; longestWaitSeconds: number | null }[]
   agents: Record<(typeof agentStates)[number], number>
+  /** The duty roster now (CRM-35): rostered handlers, how many of them are signed in, and who is ready off it. */
+  roster: { covered: boolean; rostered: number; signedIn: number; ready: number; readyOffRoster: number }
   today: {
     /** Contacts that arrived since midnight (UK time). */
     arrived: number
@@ -45,10 +48,12 @@ const targetOf = sql.raw(
 export class WallboardService {
   readonly #db: Database
   readonly #clock: Clock
+  readonly #onDuty: OnDuty | undefined
 
-  constructor(deps: { db: Database; clock: Clock }) {
+  constructor(deps: { db: Database; clock: Clock; onDuty?: OnDuty }) {
     this.#db = deps.db
     this.#clock = deps.clock
+    this.#onDuty = deps.onDuty
   }
 
   /** The force's figures now. */
@@ -64,6 +69,11 @@ export class WallboardService {
       const states = await rows<{ state: string; n: number }>(
         tx,
         sql`select state, count(*)::int as n from contact_agents group by state`,
+      )
+      const onDuty = new Set((this.#onDuty ? await this.#onDuty(tx, now) : []).map((s) => s.staffId))
+      const present = await rows<{ staffId: string; state: string }>(
+        tx,
+        sql`select staff_id as "staffId", state from contact_agents where state <> 'offline'`,
       )
       const [today] = await rows<{
         arrived: number
@@ -106,6 +116,14 @@ export class WallboardService {
         agents: Object.fromEntries(
           agentStates.map((s) => [s, states.find((r) => r.state === s)?.n ?? 0]),
         ) as Wallboard['agents'],
+        roster: {
+          covered: onDuty.size > 0,
+          rostered: onDuty.size,
+          signedIn: present.filter((a) => onDuty.has(a.staffId)).length,
+          ready: present.filter((a) => a.state === 'ready' && onDuty.has(a.staffId)).length,
+          readyOffRoster:
+            onDuty.size > 0 ? present.filter((a) => a.state === 'ready' && !onDuty.has(a.staffId)).length : 0,
+        },
         today: {
           arrived: today?.arrived ?? 0,
           answeredInTarget: met,

@@ -33,6 +33,8 @@ export interface TelephonySimulatorOptions {
   callsPerMinute: number
   /** Numbers of people the force knows, who call now and then. */
   knownNumbers: readonly string[]
+  /** The agent extensions calls are answered on (by default `simulatorAgents`). */
+  agents?: readonly string[]
   /** Real seconds per simulated second: 0.25 plays a call four times faster. */
   timeScale?: number
   seed?: number
@@ -45,13 +47,15 @@ const ivrChoices = [
   { menu: 'main', choice: '4', label: 'Domestic abuse or feeling unsafe' },
   { menu: 'main', choice: '9', label: 'Something else' },
 ]
-const agents = ['ext-2041', 'ext-2042', 'ext-2055', 'ext-2070']
+/** The extensions a simulated call is answered on unless the simulator is given others. */
+export const simulatorAgents: readonly string[] = ['ext-2041', 'ext-2042', 'ext-2055', 'ext-2070']
 
 /** One call's events, in order, with their delays (seconds from the call's start). */
 export function planCall(
   random: Random,
   knownNumbers: readonly string[],
   callId: string = randomUUID(),
+  agents: readonly string[] = simulatorAgents,
 ): SimulatedCallEvent[] {
   const roll = random.int(1, 100)
   const caller =
@@ -121,7 +125,12 @@ export class TelephonySimulator {
 
   #call(): void {
     const scale = this.#options.timeScale ?? 1
-    for (const step of planCall(this.#random, this.#options.knownNumbers)) {
+    for (const step of planCall(
+      this.#random,
+      this.#options.knownNumbers,
+      randomUUID(),
+      this.#options.agents,
+    )) {
       const timer = setTimeout(
         () => {
           this.#timers.delete(timer)
@@ -200,7 +209,14 @@ export const demoTelephonyClientName = 'Telephony platform (demo simulator)'
  */
 export async function startDemoTelephony(
   app: DemoTelephonyHost,
-  options: { baseUrl: string; forceId: string; knownNumbers: readonly string[]; callsPerMinute?: number },
+  options: {
+    baseUrl: string
+    forceId: string
+    knownNumbers: readonly string[]
+    /** The extensions the force's handlers have (so an answered call is a handler's). */
+    agents?: readonly string[]
+    callsPerMinute?: number
+  },
 ): Promise<TelephonySimulator | undefined> {
   if (!(await app.services.forces.hasProduct(options.forceId, 'contact'))) return undefined
   for (const client of await app.services.apiClients.list(options.forceId))
@@ -218,6 +234,7 @@ export async function startDemoTelephony(
       forceId: options.forceId,
       callsPerMinute: options.callsPerMinute ?? 0.5,
       knownNumbers: options.knownNumbers,
+      ...(options.agents?.length ? { agents: options.agents } : {}),
     },
     app.log.child({ component: 'telephony-simulator' }),
   )

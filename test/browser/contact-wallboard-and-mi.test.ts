@@ -203,3 +203,40 @@ test('CRM-26, CRM-17: the standard reports and the THRIVE rules pages meet WCAG 
     await context.close()
   }
 })
+
+test('CRM-35: the duty rosters page meets WCAG 2.2 AA, fits 320 px and works without JavaScript; without JavaScript a wrong CSV export shows the error summary naming its row', async () => {
+  const admin = await t.signInAs(['force_admin'], 'essex', 'Fay Admin')
+  const rostered = await t.signInAs(['contact_handler'], 'essex', 'Rota Handler')
+  const email = (await t.app.services.staff.repository.findById(rostered.userId))!.email
+  await t.app.services.contact.duties.import(
+    'essex',
+    {
+      rosterRef: 'browser-roster-1',
+      systemName: 'GRS',
+      shifts: [{ email, start: '2026-06-03T07:00:00Z', end: '2026-06-03T19:00:00Z', team: 'Team A' }],
+      source: 'api',
+    },
+    { actor: { kind: 'system', name: 'test' }, name: 'Duty system' },
+  )
+  // The wallboard's handler is ready but not rostered: the page warns of it.
+  assert.equal((await handler.post('/console/contact/queue/state', { state: 'ready' })).statusCode, 303)
+  await checkPages(admin, [['/console/contact/duties', 'contact-duties']])
+  const context = await newContext({ signedIn: admin, javaScriptEnabled: false })
+  try {
+    const page = await context.newPage()
+    await page.goto('/console/contact/duties')
+    assert.match((await page.locator('.govuk-warning-text').textContent()) ?? '', /Sam Handler/)
+    await page.setInputFiles('#roster', {
+      name: 'roster.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('email,start,end\r\nnobody@example.org,2026-06-04 07:00,2026-06-04 19:00\r\n'),
+    })
+    await page.getByRole('button', { name: 'Upload roster' }).click()
+    const summary = page.locator('.govuk-error-summary')
+    await summary.waitFor()
+    assert.match((await summary.textContent()) ?? '', /Row 2: no member of the force’s staff has that email/)
+    assert.match((await page.title()) ?? '', /^Error: Duty rosters/)
+  } finally {
+    await context.close()
+  }
+})

@@ -13,6 +13,7 @@ export const apiScopes = {
   'portal:officer': 'Reply to a person’s Portal messages for the force’s investigating officer',
   'portal:webhooks': 'Subscribe to Portal events, see their deliveries and replay them',
   'contact:telephony': 'Send the telephony platform’s call events (CTI) to Contact’s queue',
+  'contact:duties': 'Put the duty management system’s rosters of contact handlers to Contact',
   'support:read': 'Read service health and diagnostics for service support',
 } as const
 
