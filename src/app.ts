@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createAssistSummary, personItems } from './assist/summary-module.ts'
 import { createCases } from './cases/module.ts'
+import { createAssist } from './assist/module.ts'
 import { createContact } from './contact/module.ts'
 import { createContactPhone } from './contact/telephony-module.ts'
 import { createJourneys } from './journeys/module.ts'
@@ -255,6 +256,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources: sources.services.sources,
     forceIds,
   })
+  // Assist: the web chat's offline chatbot, switched on per force (CRM-7).
+  const assist = createAssist({ db, clock, audit })
   // Contact (LOT 3): the single view of a person across systems (CRM-10, CRM-12, CRM-14) and the
   // omnichannel queue every conversation's new message joins.
   const contact = createContact({
@@ -269,6 +272,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     chat: {
       force: (id) => forces.find(id),
       direct: () => messaging.services.messaging.direct,
+      firstResponder: assist.services.firstResponder,
       production: config.environment === 'production',
     },
     // The single view shows the person's automated summary (Assist, below; CRM-11).
@@ -306,6 +310,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     portal,
     contact,
     contactPhone,
+    assist,
     officers,
     platform,
     reporting,
@@ -322,6 +327,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...portal.services,
     ...contact.services,
     ...contactPhone.services,
+    ...assist.services,
     ...officers.services,
     ...reporting.services,
     ...retention.services,

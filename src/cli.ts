@@ -8,6 +8,7 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
+import { seedAssistDemo } from './assist/demo.ts'
 import {
   contactDemoExtensions,
   contactDemoForce,
@@ -123,6 +124,8 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
     await seedContactDemo(app)
     // Its handlers' telephony extensions (the simulator answers on them) and their duty roster.
     await seedContactDemoDuties(app)
+    // Essex's web chat is answered first by the chatbot (CRM-7).
+    await seedAssistDemo(app)
     await printWelcome(config.http.publicUrl, users, citizen)
   }
   // PORTAL_SANDBOX=on: the sandbox force's generated test data for iHub (decision 0029).

@@ -7,6 +7,7 @@ import type { JourneyService } from './journeys/service.ts'
 import type { ConversationService } from './messaging/conversations/service.ts'
 import type { MessagingServices } from './messaging/messaging-services.ts'
 import type { PlatformServices } from './platform/services.ts'
+import type { AssistServices } from './assist/module.ts'
 import type { ContactServices } from './contact/module.ts'
 import type { ContactPhoneServices } from './contact/telephony-module.ts'
 import type { OfficerServices } from './officers/module.ts'
@@ -23,6 +24,7 @@ export interface Services
     PortalServices,
     ContactServices,
     ContactPhoneServices,
+    AssistServices,
     OfficerServices {
   cases: CaseService
   sources: SourceService

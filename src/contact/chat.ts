@@ -19,6 +19,7 @@ import { DomainError, NotFoundError, ValidationError } from '../platform/errors.
 import { MAX_LENGTH } from '../platform/http/limits.ts'
 import type { ChatHours, ChatMessageRow, ChatRepository, ChatRow, SurveyReport } from './chat-repository.ts'
 import type { QueueService } from './queue.ts'
+import type { Skill } from './queue-repository.ts'
 
 export { chatMessageMax }
 
@@ -79,8 +80,24 @@ export interface ChatFirstResponder {
     chatId: string
     text: string
     history: { from: 'citizen' | 'responder' | 'staff'; text: string }[]
-  }): Promise<{ reply?: string; handOver: boolean }>
+  }): Promise<FirstResponderAnswer>
 }
+
+/** What a first responder says about a message, and whether the chat now goes to a person. */
+export interface FirstResponderAnswer {
+  reply?: string
+  handOver: boolean
+  /** On hand-over, the contact's queue priority (1 urgent … 4 low) and skill, if not the channel's. */
+  priority?: number
+  skill?: Skill
+  /** Why it answered or handed over (an intent, its confidence, signs of danger), audited. */
+  detail?: Record<string, unknown>
+}
+
+/** The force's first responder, if it has one switched on. */
+export type FirstResponderFor = (
+  forceId: string,
+) => ChatFirstResponder | undefined | Promise<ChatFirstResponder | undefined>
 
 /** One message as the person's chat window shows it. */
 export interface ChatMessage {
@@ -145,7 +162,7 @@ export class ChatService {
   readonly #conversations: ConversationService
   readonly #queue: QueueService
   readonly #direct: (() => DirectMessageService | undefined) | undefined
-  readonly #responder: (forceId: string) => ChatFirstResponder | undefined
+  readonly #responder: FirstResponderFor
   readonly #allowHttpOrigins: boolean
 
   constructor(deps: {
@@ -158,7 +175,7 @@ export class ChatService {
     /** Emails transcripts through messaging's dispatch. */
     direct?: () => DirectMessageService | undefined
     /** The force's automated first responder; none by default. */
-    firstResponder?: (forceId: string) => ChatFirstResponder | undefined
+    firstResponder?: FirstResponderFor
     /** Whether http:// origins may embed the widget (not in production). */
     allowHttpOrigins: boolean
   }) {
@@ -325,7 +342,7 @@ export class ChatService {
       ])
     const token = randomBytes(32).toString('base64url')
     const chatId = randomUUID()
-    const responder = this.#responder(forceId)
+    const responder = await this.#responder(forceId)
     const state = await this.#db.withForce(forceId, async (tx) => {
       const settings = (await this.#repo.settings(tx)) ?? defaultChatSettings
       if (!settings.enabled)
@@ -448,7 +465,7 @@ export class ChatService {
         },
       }
     })
-    const responder = chat.responder ? this.#responder(forceId) : undefined
+    const responder = chat.responder ? await this.#responder(forceId) : undefined
     if (responder) await this.#askResponder(forceId, chat.id, text, responder, audited)
     return message
   }
@@ -486,6 +503,11 @@ export class ChatService {
           text: answer.reply.trim().slice(0, chatMessageMax),
           audited: { actor: { kind: 'system', id: null, name: responder.name } },
         })
+      await this.#record(tx, forceId, 'contact.chat-responder-answered', chatId, audited, {
+        responder: responder.name,
+        handOver: answer.handOver,
+        ...answer.detail,
+      })
       if (answer.handOver && chat.responder) {
         await this.#repo.handOver(tx, chatId)
         const [latest] = (await this.#repo.messages(tx, chat.conversationId))
@@ -496,10 +518,14 @@ export class ChatService {
           conversationId: chat.conversationId,
           personId: null,
           channel: 'chat',
+          ...(answer.priority ? { priority: answer.priority } : {}),
+          ...(answer.skill ? { skill: answer.skill } : {}),
         })
         await this.#record(tx, forceId, 'contact.chat-handed-over', chatId, audited, {
           responder: responder.name,
           message: latest?.id ?? null,
+          priority: answer.priority ?? null,
+          skill: answer.skill ?? null,
         })
       }
       return this.#state(tx, (await this.#repo.chat(tx, chatId))!)

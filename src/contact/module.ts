@@ -11,7 +11,7 @@ import type { Module, NavigationEntry } from '../platform/modules.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import type { DirectMessageService } from '../messaging/direct-message-service.ts'
-import { type ChatFirstResponder, ChatService } from './chat.ts'
+import { ChatService, type FirstResponderFor } from './chat.ts'
 import { ChatRepository } from './chat-repository.ts'
 import { type ChatForce, registerChatRoutes } from './chat-routes.ts'
 import { QueueService, queueTopic } from './queue.ts'
@@ -73,7 +73,7 @@ export function createContact(deps: {
   chat: {
     force(id: string): Promise<ChatForce | undefined>
     direct?: () => DirectMessageService | undefined
-    firstResponder?: (forceId: string) => ChatFirstResponder | undefined
+    firstResponder?: FirstResponderFor
     production: boolean
   }
   /** A person's automated summary on the single view (Assist, built after this module; CRM-11). */

@@ -181,24 +181,36 @@ export class QueueService {
    */
   async enqueue(
     tx: Tx,
-    event: { forceId: string; conversationId: string; personId: string | null; channel: string },
+    event: {
+      forceId: string
+      conversationId: string
+      personId: string | null
+      channel: string
+      /** A priority and skill chosen before the queue (a chatbot's, by intent or danger). */
+      priority?: number
+      skill?: Skill
+    },
   ): Promise<string | undefined> {
     if (await this.#repo.openItemOf(tx, event.conversationId)) return undefined
     const markers = event.personId ? await this.#repo.urgentMarkers(tx, event.personId) : []
     const skill: Skill =
-      markers.length > 0 ? 'vulnerability' : (skills.find((s) => s === event.channel) ?? 'sms')
+      markers.length > 0 ? 'vulnerability' : (event.skill ?? skills.find((s) => s === event.channel) ?? 'sms')
     const now = this.#clock.now()
     const id = await this.#repo.insertItem(tx, {
       forceId: event.forceId,
       conversationId: event.conversationId,
       personId: event.personId,
       channel: event.channel,
-      priority: markers.length > 0 ? 1 : 3,
+      priority: markers.length > 0 ? 1 : (event.priority ?? 3),
       skill,
       at: now,
     })
     await this.#repo.addEvent(tx, { forceId: event.forceId, itemId: id, kind: 'queued', skill, at: now })
-    await this.#record(tx, event.forceId, 'system', 'contact.queued', id, { skill, markers })
+    await this.#record(tx, event.forceId, 'system', 'contact.queued', id, {
+      skill,
+      markers,
+      ...(event.priority ? { priority: event.priority } : {}),
+    })
     await this.#route(tx, event.forceId)
     await this.#changed(tx, event.forceId, id)
     return id
