@@ -32,7 +32,8 @@ export function personItems(history: {
     at: e.at,
     title: e.title,
     body: e.body,
-    href: e.href,
+    // A CAD or RMS entry links to its own line on the incident's or crime's timeline.
+    href: e.href && e.key.startsWith('c:') ? `${e.href}#event-${Number(e.key.slice(2))}` : e.href,
   }))
   for (const t of history.thrive)
     items.push({

@@ -139,8 +139,17 @@ test('CRM-11: the single view shows an automated summary whose sentences come fr
       `"${s.text}" is not in the records`,
     )
     assert.ok(s.href, `"${s.text}" links to its record`)
-    assert.match(s.href, /^\/console\/(conversations|cases\/(crimes|incidents))\/[0-9a-f-]{36}$/)
-    assert.equal((await handler.get(s.href)).statusCode, 200, s.href)
+    assert.match(
+      s.href,
+      /^\/console\/(conversations\/[0-9a-f-]{36}|cases\/(crimes|incidents)\/[0-9a-f-]{36}#event-\d+)$/,
+    )
+    const [path, anchor] = s.href.split('#')
+    const record = await handler.get(path!)
+    assert.equal(record.statusCode, 200, s.href)
+    // The record's page holds the sentence; a CAD or RMS line, at the entry linked to.
+    const at = anchor ? record.body.indexOf(`id="${anchor}"`) : 0
+    assert.ok(at >= 0, `${s.href} is on its page`)
+    assert.ok(htmlText(record.body.slice(at, anchor ? at + 600 : undefined)).includes(s.text), s.href)
   }
   // The threat with a knife is surfaced, marked as risk, and links to the conversation it was in.
   const knife = summary.sentences.find((s) => /knife/.test(s.text))

@@ -5,13 +5,14 @@
 // words are to the whole history's (a TF-IDF centroid, as MEAD does: linear in the number of
 // sentences, where TextRank is quadratic), weighted towards recent items and towards words of risk.
 // Nothing is written or rephrased: every sentence shown is one a record holds.
-import winkNLP, { type ItemSentence, type ItsFunction, type Tokens } from 'wink-nlp'
+import winkNLP, { type ItsFunction, type Tokens } from 'wink-nlp'
 import model from 'wink-eng-lite-web-model'
 
 const nlp = winkNLP(model, ['sbd'])
 const its = nlp.its
 // The typings give `its.stem` the model's add-on signature; it is read like any token property.
 const stem = its.stem as unknown as ItsFunction<string>
+const span = its.span as unknown as ItsFunction<number[]>
 const out = <T>(tokens: Tokens, property: ItsFunction<T>) => tokens.out(property) as T[]
 
 /** One record the summary may quote from. */
@@ -134,32 +135,34 @@ export function summarise(items: readonly SummaryItem[], options: SummaryOptions
     const text = (item.body ?? '').trim() || item.title.trim()
     if (!text) continue
     const recency = 0.5 ** Math.max(0, (newest - Date.parse(item.at)) / halfLife)
-    nlp
-      .readDoc(text.length > 2000 ? text.slice(0, 2000) : text)
-      .sentences()
-      .each((sentence: ItemSentence) => {
-        const tokens = sentence.tokens()
-        const normals = out(tokens, its.normal)
-        const types = out(tokens, its.type)
-        const terms = new Map<string, number>()
-        let risk = false
-        for (let i = 0; i < normals.length; i++) {
-          if (types[i] !== 'word' && types[i] !== 'number') continue
-          // Stemming is the costly part: each distinct word is stemmed once, for every summary.
-          let term = termOf.get(normals[i]!)
-          if (term === undefined) {
-            const token = tokens.itemAt(i)
-            term = token.out(its.stopWordFlag) ? '' : String(token.out(stem)).toLowerCase()
-            if (termOf.size < 100_000) termOf.set(normals[i]!, term)
-          }
-          if (term.length < 2) continue
-          terms.set(term, (terms.get(term) ?? 0) + 1)
-          if (riskStems.has(term)) risk = true
+    // One reading of the item: its tokens' words and kinds, and each sentence's span of tokens.
+    const doc = nlp.readDoc(text.length > 2000 ? text.slice(0, 2000) : text)
+    const tokens = doc.tokens()
+    const normals = out(tokens, its.normal)
+    const types = out(tokens, its.type)
+    const sentences = doc.sentences()
+    const spans = sentences.out(span) as unknown as number[][]
+    const texts = sentences.out()
+    for (const [s, [first, last]] of spans.entries()) {
+      const terms = new Map<string, number>()
+      let risk = false
+      for (let i = first!; i <= last!; i++) {
+        if (types[i] !== 'word' && types[i] !== 'number') continue
+        // Stemming is the costly part: each distinct word is stemmed once, for every summary.
+        let term = termOf.get(normals[i]!)
+        if (term === undefined) {
+          const token = tokens.itemAt(i)
+          term = token.out(its.stopWordFlag) ? '' : String(token.out(stem)).toLowerCase()
+          if (termOf.size < 100_000) termOf.set(normals[i]!, term)
         }
-        if (terms.size === 0) return
-        for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1)
-        candidates.push({ text: sentence.out().trim(), item, order: order++, terms, risk, weight: recency })
-      })
+        if (term.length < 2) continue
+        terms.set(term, (terms.get(term) ?? 0) + 1)
+        if (riskStems.has(term)) risk = true
+      }
+      if (terms.size === 0) continue
+      for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1)
+      candidates.push({ text: texts[s]!.trim(), item, order: order++, terms, risk, weight: recency })
+    }
   }
   const n = candidates.length
   const idf = new Map<string, number>()
