@@ -40,14 +40,10 @@ export function personItems(history: {
       id: `t:${t.id}`,
       kind: 'THRIVE',
       at: t.at,
-      title: `THRIVE graded ${t.grading}`,
-      body: [
-        `THRIVE graded ${t.grading}${t.vulnerable ? ', vulnerable' : ''}: ${t.reasons.join('; ')}.`,
-        t.note ?? '',
-      ]
-        .join(' ')
-        .trim(),
-      href: `/console/conversations/${t.conversationId}`,
+      title: `THRIVE graded ${t.grading}${t.vulnerable ? ', vulnerable' : ''}`,
+      // The reasons and the handler's note, as the contact's page words them.
+      body: `${t.reasons.join('; ')}. ${t.note ?? ''}`.trim(),
+      href: `/console/contact/queue/contacts/${t.itemId}`,
     })
   return { items, markers: history.markers }
 }

@@ -21,6 +21,8 @@ let handler: SignedIn
 let officer: SignedIn
 let priya: string
 let crimeId: string
+let incidentId: string
+let itemId: string
 
 const texts = [
   ['2026-06-01T18:00:00Z', 'Thank you for calling me back today.'],
@@ -91,6 +93,12 @@ before(async () => {
   crimeId = (await t.app.services.cases.search('essex', '42/931/26')).cases.find(
     (c) => c.kind === 'crime',
   )!.id
+  incidentId = (await t.app.services.cases.search('essex', 'ESX-20260601-0101')).cases.find(
+    (c) => c.kind === 'incident',
+  )!.id
+  // A ready handler takes the texts' contact, and rates it with THRIVE.
+  handler = await t.signInAs(['contact_handler'], 'essex', 'Sam Handler')
+  assert.equal((await handler.post('/console/contact/queue/state', { state: 'ready' })).statusCode, 303)
   for (const [i, [at, body]] of texts.entries()) {
     clock.set(new Date(at))
     await t.app.services.conversations.receiveText(
@@ -110,8 +118,26 @@ before(async () => {
       { system: 'test' },
     )
   }
+  const [item] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ id: string; assignedTo: string | null }>(
+      tx,
+      sql`select id, assigned_to as "assignedTo" from contact_items order by enqueued_at limit 1`,
+    ),
+  )
+  itemId = item!.id
+  if (item!.assignedTo !== handler.userId)
+    assert.equal((await handler.post(`/console/contact/queue/contacts/${itemId}/claim`)).statusCode, 303)
+  const rated = await handler.post(`/console/contact/queue/contacts/${itemId}/thrive`, {
+    threat: '3',
+    harm: '2',
+    risk: '2',
+    investigation: '1',
+    vulnerability: '2',
+    engagement: '1',
+    note: 'She fears he will come back tonight and will not open the door to anyone.',
+  })
+  assert.equal(rated.statusCode, 303)
   clock.set(new Date('2026-06-03T09:00:00Z'))
-  handler = await t.signInAs(['contact_handler'], 'essex', 'Sam Handler')
   officer = await t.signInAs(['investigating_officer'], 'essex', 'DC Rhea Stone')
 })
 
@@ -125,6 +151,15 @@ test('CRM-11: the single view shows an automated summary whose sentences come fr
   assert.match(summary.block, /Automated summary/)
   assert.match(summary.block, /picked by a computer, word for word, from the records below/)
   assert.ok(summary.sentences.length >= 3, `${summary.sentences.length} sentences`)
+  // Viewing the summary is viewing the person: audited once for this view.
+  const viewed = await t.app.db.asSystem((tx) =>
+    rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from audit_events where action = 'person.viewed' and record_id = ${priya}
+          and actor_id = ${handler.userId}`,
+    ),
+  )
+  assert.equal(viewed[0]!.n, 1)
   // Every sentence is one a record holds, and links to that record's page.
   const sources = [
     ...texts.map(([, body]) => body),
@@ -132,16 +167,18 @@ test('CRM-11: the single view shows an automated summary whose sentences come fr
     'Crime recorded: Burglary - residential',
     'Marker added: domestic abuse',
     'Person added as victim',
+    'She fears he will come back tonight and will not open the door to anyone.',
   ]
   for (const s of summary.sentences) {
+    // (A THRIVE assessment's reasons are Waypoint's words; its page is checked below.)
     assert.ok(
-      sources.some((body) => body.includes(s.text)),
+      sources.some((body) => body.includes(s.text)) || s.href?.includes('/queue/contacts/'),
       `"${s.text}" is not in the records`,
     )
     assert.ok(s.href, `"${s.text}" links to its record`)
     assert.match(
       s.href,
-      /^\/console\/(conversations\/[0-9a-f-]{36}|cases\/(crimes|incidents)\/[0-9a-f-]{36}#event-\d+)$/,
+      /^\/console\/(conversations\/[0-9a-f-]{36}|contact\/queue\/contacts\/[0-9a-f-]{36}|cases\/(crimes|incidents)\/[0-9a-f-]{36}#event-\d+)$/,
     )
     const [path, anchor] = s.href.split('#')
     const record = await handler.get(path!)
@@ -156,6 +193,10 @@ test('CRM-11: the single view shows an automated summary whose sentences come fr
   assert.ok(knife, 'the risk sentence is in the summary')
   assert.match(knife.item, /^m:/)
   assert.match(summary.block, /<strong class="govuk-tag govuk-tag--orange">Risk<\/strong> He threatened me/)
+  // The THRIVE assessment's note is read with the rest, and links to the contact it was made on.
+  const thrive = summary.sentences.find((s) => s.href === `/console/contact/queue/contacts/${itemId}`)
+  assert.ok(thrive, 'a THRIVE sentence is in the summary')
+  assert.match(summary.block, /THRIVE: THRIVE graded [A-Za-z ]+, vulnerable<\/a>/)
   // The marker is surfaced with its source and the record that added it.
   assert.match(
     summary.block,
@@ -163,15 +204,6 @@ test('CRM-11: the single view shows an automated summary whose sentences come fr
   )
   // Small talk does not make it.
   assert.ok(!summary.sentences.some((s) => s.text === 'Ok thanks.'))
-  // Viewing the summary is viewing the person: audited once for this view.
-  const viewed = await t.app.db.asSystem((tx) =>
-    rows<{ n: number }>(
-      tx,
-      sql`select count(*)::int as n from audit_events where action = 'person.viewed' and record_id = ${priya}
-          and actor_id = ${handler.userId}`,
-    ),
-  )
-  assert.equal(viewed[0]!.n, 1)
   // It summarises every source, so a view filtered to some sources leaves it out.
   const filtered = await handler.get(`/console/contact/people/${priya}?source=sms`)
   assert.equal(filtered.statusCode, 200)
@@ -193,6 +225,11 @@ test('CP-120: the crime page shows the investigating officer a summary of its RM
   }
   assert.match(summary.block, /govuk-tag--red">domestic abuse<\/strong>/)
   assert.match(summary.block, /Marker added: domestic abuse/)
+  // The incident page has its own, from its own timeline.
+  const incident = await officer.get(`/console/cases/incidents/${incidentId}`)
+  const ofIncident = summaryOf(incident.body)
+  assert.ok(ofIncident && ofIncident.sentences.length >= 1)
+  for (const s of ofIncident.sentences) assert.ok(incident.body.includes(`id="${s.href!.slice(1)}"`), s.href!)
   const viewed = await t.app.db.asSystem((tx) =>
     rows<{ n: number }>(
       tx,

@@ -43,7 +43,7 @@ export interface ThriveEntry {
   reasons: string[]
   note: string | null
   vulnerable: boolean
-  conversationId: string
+  itemId: string
 }
 
 /** The position after which a page starts (newest first): the last entry's `at` and `key`. */
@@ -436,7 +436,7 @@ export class ContactRepository {
     return rows<ThriveEntry>(
       tx,
       sql`select t.id::text as id, ${utc('t.assessed_at')} as at, t.grading, t.reasons, t.note, t.vulnerable,
-            i.conversation_id as "conversationId"
+            t.item_id as "itemId"
           from contact_thrive_assessments t join contact_items i on i.id = t.item_id
           where t.force_id = ${forceId} and i.person_id = any(${uuidList(personIds)})
           order by t.assessed_at desc, t.id desc limit ${limit}`,
