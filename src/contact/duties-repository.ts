@@ -153,33 +153,42 @@ export class DutiesRepository {
   }
 
   /**
-   * Per UK day from `from` to `to` (midnights), the hours handlers were rostered and the hours they
-   * were ready, each counted within the day.
+   * For each day (UK midnights), the seconds handlers were rostered and the seconds they were
+   * ready, each counted within the day (and ready time up to `now`), in one reading.
    */
   async hoursByDay(
     tx: Tx,
     days: { from: Date; to: Date }[],
     now: Date,
   ): Promise<{ rosteredSeconds: number; readySeconds: number }[]> {
-    const out = []
-    for (const day of days) {
-      const end = day.to < now ? day.to : now
-      const [row] = await rows<{ rostered: number; ready: number }>(
-        tx,
-        sql`select
-              coalesce((select sum(extract(epoch from least(ends_at, ${day.to}::timestamptz)
-                  - greatest(starts_at, ${day.from}::timestamptz))) from contact_roster_shifts
-                where starts_at < ${day.to} and ends_at > ${day.from}), 0)::float8 as rostered,
-              coalesce((select sum(extract(epoch from least(coalesce(ended_at, ${end}::timestamptz), ${end}::timestamptz)
-                  - greatest(started_at, ${day.from}::timestamptz))) from contact_agent_states
-                where state = 'ready' and started_at < ${end} and coalesce(ended_at, ${end}::timestamptz) > ${day.from}),
-                0)::float8 as ready`,
-      )
-      out.push({
+    if (days.length === 0) return []
+    const stamps = (values: Date[]) =>
+      sql`array[${sql.join(
+        values.map((v) => sql`${v.toISOString()}`),
+        sql`, `,
+      )}]::timestamptz[]`
+    const found = await rows<{ i: number; rostered: number; ready: number }>(
+      tx,
+      sql`select d.i::int as i,
+            coalesce((select sum(extract(epoch from least(s.ends_at, d.day_to) - greatest(s.starts_at, d.day_from)))
+              from contact_roster_shifts s where s.starts_at < d.day_to and s.ends_at > d.day_from), 0)::float8
+              as rostered,
+            coalesce((select sum(extract(epoch from
+                least(coalesce(a.ended_at, ${now}::timestamptz), ${now}::timestamptz, d.day_to)
+                - greatest(a.started_at, d.day_from)))
+              from contact_agent_states a where a.state = 'ready'
+                and a.started_at < least(d.day_to, ${now}::timestamptz)
+                and coalesce(a.ended_at, ${now}::timestamptz) > d.day_from), 0)::float8 as ready
+          from unnest(${stamps(days.map((d) => d.from))}, ${stamps(days.map((d) => d.to))})
+            with ordinality as d(day_from, day_to, i)
+          order by d.i`,
+    )
+    return days.map((_, index) => {
+      const row = found.find((f) => f.i === index + 1)
+      return {
         rosteredSeconds: Math.round(row?.rostered ?? 0),
         readySeconds: Math.max(0, Math.round(row?.ready ?? 0)),
-      })
-    }
-    return out
+      }
+    })
   }
 }

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasAnyRole, type StaffRole } from '../platform/auth/roles.ts'
 import { apiProblems, problemResponses } from '../platform/api/api-schemas.ts'
-import { type FieldError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { DomainError, type FieldError, ForbiddenError, ValidationError } from '../platform/errors.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import {
   csvColumns,
@@ -193,6 +193,10 @@ export async function registerDutiesRoutes(
         if (request.client!.forceId !== request.params.force)
           throw new ForbiddenError('This client may only send rosters for its own force')
         const csv = typeof request.body === 'string'
+        if (!csv && !Array.isArray((request.body as { shifts?: unknown } | undefined)?.shifts))
+          throw new DomainError('unsupported-media-type', 'Send the roster as application/json or text/csv', {
+            status: 415,
+          })
         const body = request.body as { system?: string | null; shifts: ShiftInput[] } | string
         const receipt: RosterReceipt = await deps.duties.import(
           request.params.force,

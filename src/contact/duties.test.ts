@@ -206,6 +206,9 @@ test('CRM-35: a roster with a wrong shift is refused whole, the problem naming e
   assert.equal(other.statusCode, 403)
   assert.match(other.headers['content-type'] as string, /application\/problem\+json/)
   assert.equal((await put('grs-x', roster, { bearer: '' })).statusCode, 401)
+  const form = await put('grs-form', 'shifts=1', { type: 'application/x-www-form-urlencoded' })
+  assert.equal(form.statusCode, 415)
+  assert.match(form.headers['content-type'] as string, /application\/problem\+json/)
   assert.equal(await count('contact_rosters', 'kent'), 0)
 })
 
@@ -318,5 +321,24 @@ test('CRM-35: Contact’s rosters page gives rostered and ready hours per day', 
   assert.match(
     page.body,
     /2026-06-03<\/th><td class="govuk-table__cell govuk-table__cell--numeric">18<\/td><td class="govuk-table__cell govuk-table__cell--numeric">2<\/td><td class="govuk-table__cell govuk-table__cell--numeric">11%<\/td>/,
+  )
+  // Contact's reports give the same for the period chosen, on the page and as CSV.
+  const reports = await reader.get('/console/contact/reports?days=28')
+  assert.equal(reports.statusCode, 200)
+  assert.match(
+    reports.body,
+    /Rostered and ready hours[\s\S]*2026-06-03<\/th><td class="govuk-table__cell govuk-table__cell--numeric">18</,
+  )
+  const csv = await reader.get('/console/contact/reports/standard.csv?days=28&report=roster')
+  assert.equal(csv.statusCode, 200)
+  const lines = csv.body.trim().split(/\r?\n/)
+  assert.equal(lines.length, 29)
+  assert.equal(lines.at(-1), '2026-06-03,18,2,11')
+  assert.equal(lines.at(-2), '2026-06-02,0,0,')
+  const handler = await t.signInAs(['contact_handler'], 'essex')
+  assert.equal(
+    (await handler.get('/console/contact/reports')).statusCode,
+    403,
+    'a handler does not read reports',
   )
 })

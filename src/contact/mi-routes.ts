@@ -7,6 +7,7 @@ import { DateTime } from 'luxon'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import { ukZone } from '../platform/calendar.ts'
+import type { DutiesService } from './duties.ts'
 import { type ContactMi, periodChoices } from './mi.ts'
 import { type OutcomesReport, weekChoices } from './outcomes.ts'
 import { formatWait } from './wallboard.ts'
@@ -45,7 +46,7 @@ const reasonNames: Record<string, string> = {
   admin: 'Admin work',
   coaching: 'Coaching',
 }
-const standardReports = ['volumes', 'channels', 'outcomes', 'not-ready', 'tags'] as const
+const standardReports = ['volumes', 'channels', 'outcomes', 'not-ready', 'tags', 'roster'] as const
 const hourText = (h: number) => `${String(h).padStart(2, '0')}:00 to ${String(h).padStart(2, '0')}:59`
 const daysQuery = Type.Object({
   days: Type.Optional(Type.String({ maxLength: 3 })),
@@ -54,7 +55,7 @@ const daysQuery = Type.Object({
 
 export function registerMiRoutes(
   http: FastifyInstance,
-  deps: { outcomes: OutcomesReport; mi: ContactMi },
+  deps: { outcomes: OutcomesReport; mi: ContactMi; duties?: DutiesService },
 ): void {
   const access = { staff: contactReaders, product: 'contact' as const }
   const weeksOf = (value: string | undefined) =>
@@ -62,6 +63,15 @@ export function registerMiRoutes(
 
   const daysOf = (value: string | undefined) =>
     periodChoices.find((d) => String(d) === value) ?? (7 as (typeof periodChoices)[number])
+
+  /** Rostered and ready hours per day of the period (CRM-35), once any roster was imported. */
+  const rosterHours = async (forceId: string, days: number) =>
+    deps.duties && (await deps.duties.recent(forceId, 1)).length > 0
+      ? (await deps.duties.hours(forceId, days)).map((h) => ({
+          ...h,
+          readyShare: h.readyPercent === null ? '–' : `${h.readyPercent}%`,
+        }))
+      : []
 
   http.get<{ Querystring: { days?: string } }>(
     '/console/contact/reports',
@@ -80,6 +90,7 @@ export function registerMiRoutes(
         })),
         periodText: `${dayText(report.period.from)} to ${dayText(new Date(report.period.to.getTime() - 1))}`,
         report,
+        rosterHours: await rosterHours(forceOf(request), days),
         channelNames,
         reasonNames,
         hourText,
@@ -145,6 +156,16 @@ export function registerMiRoutes(
             r.failureDemand ? 'Yes' : 'No',
             r.count,
           ]),
+        )
+      if (which === 'roster')
+        return sendCsv(
+          reply,
+          name,
+          csvStream(
+            ['Day', 'Rostered hours', 'Ready hours', 'Ready of rostered (%)'],
+            await rosterHours(forceOf(request), days),
+            (r) => [r.day, r.rosteredHours, r.readyHours, r.readyPercent],
+          ),
         )
       if (which === 'tags')
         return sendCsv(

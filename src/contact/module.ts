@@ -184,7 +184,7 @@ export function createContact(deps: {
       })
       registerAgentToolsRoutes(http, { tools, canned, labels, queue, audit: deps.audit })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
-      registerMiRoutes(http, { outcomes, mi })
+      registerMiRoutes(http, { outcomes, mi, duties })
       registerScriptRoutes(http, { scripts, audit: deps.audit })
       registerThriveRuleRoutes(http, { thriveRules })
       registerQaRoutes(http, { qa, labels, audit: deps.audit })

@@ -204,7 +204,7 @@ test('CRM-26, CRM-17: the standard reports and the THRIVE rules pages meet WCAG 
   }
 })
 
-test('CRM-35: the duty rosters page meets WCAG 2.2 AA, fits 320 px and works without JavaScript; without JavaScript a wrong CSV export shows the error summary naming its row', async () => {
+test('CRM-35: the duty rosters page and the reports with rostered hours meet WCAG 2.2 AA, fit 320 px and work without JavaScript; without JavaScript a wrong CSV export shows the error summary naming its row', async () => {
   const admin = await t.signInAs(['force_admin'], 'essex', 'Fay Admin')
   const rostered = await t.signInAs(['contact_handler'], 'essex', 'Rota Handler')
   const email = (await t.app.services.staff.repository.findById(rostered.userId))!.email
@@ -220,7 +220,10 @@ test('CRM-35: the duty rosters page meets WCAG 2.2 AA, fits 320 px and works wit
   )
   // The wallboard's handler is ready but not rostered: the page warns of it.
   assert.equal((await handler.post('/console/contact/queue/state', { state: 'ready' })).statusCode, 303)
-  await checkPages(admin, [['/console/contact/duties', 'contact-duties']])
+  await checkPages(admin, [
+    ['/console/contact/duties', 'contact-duties'],
+    ['/console/contact/reports?days=28', 'contact-reports-with-roster'],
+  ])
   const context = await newContext({ signedIn: admin, javaScriptEnabled: false })
   try {
     const page = await context.newPage()
