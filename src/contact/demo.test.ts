@@ -18,7 +18,7 @@ before(async () => {
 })
 after(() => t?.close())
 
-test('the demo gives the Essex contact handler a queue, a discrepancy and a second record to merge', async () => {
+test('CRM-11: the demo gives the Essex contact handler a queue, a discrepancy, a second record to merge and an automated summary with its sources', async () => {
   await seedContactDemo(t.app)
   await seedContactDemo(t.app)
   const [queued] = await t.app.db.withForce('essex', (tx) =>
@@ -41,6 +41,14 @@ test('the demo gives the Essex contact handler a queue, a discrepancy and a seco
   const view = await handler.get(`/console/contact/people/${personId}`)
   assert.match(view.body, /Has anyone looked at my burglary yet\?/)
   assert.match(view.body, /1979-03-11/)
+  // The simulated contact's automated summary quotes the records, each with its source (CRM-11).
+  const start = view.body.indexOf('id="automated-summary"')
+  assert.ok(start > 0, 'the view has an automated summary')
+  const summary = view.body.slice(start, view.body.indexOf('</details>', start))
+  assert.match(
+    summary,
+    /Has anyone looked at my burglary yet\?<\/p>\s*<span class="govuk-body-s">From <a class="govuk-link" href="\/console\/conversations\/[0-9a-f-]{36}">/,
+  )
 })
 
 test('CRM-35, CRM-6: in the demo, Essex’s handler has the extension the telephony simulator answers on and a duty roster, so an answered call is theirs', async () => {
