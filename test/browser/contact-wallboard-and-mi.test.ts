@@ -204,7 +204,7 @@ test('CRM-26, CRM-17: the standard reports and the THRIVE rules pages meet WCAG 
   }
 })
 
-test('CRM-35: the duty rosters page and the reports with rostered hours meet WCAG 2.2 AA, fit 320 px and work without JavaScript; without JavaScript a wrong CSV export shows the error summary naming its row', async () => {
+test('CRM-35: the duty rosters page, the reports with rostered hours and the wallboard with the roster meet WCAG 2.2 AA, fit 320 px and work without JavaScript; without JavaScript a wrong CSV export shows the error summary naming its row', async () => {
   const admin = await t.signInAs(['force_admin'], 'essex', 'Fay Admin')
   const rostered = await t.signInAs(['contact_handler'], 'essex', 'Rota Handler')
   const email = (await t.app.services.staff.repository.findById(rostered.userId))!.email
@@ -224,6 +224,7 @@ test('CRM-35: the duty rosters page and the reports with rostered hours meet WCA
     ['/console/contact/duties', 'contact-duties'],
     ['/console/contact/reports?days=28', 'contact-reports-with-roster'],
   ])
+  await checkPages(supervisor, [['/console/contact/wallboard', 'contact-wallboard-with-roster']])
   const context = await newContext({ signedIn: admin, javaScriptEnabled: false })
   try {
     const page = await context.newPage()
