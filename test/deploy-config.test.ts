@@ -1,7 +1,8 @@
 // The deployment files (deploy/) hold together: the alert rules watch only metrics Waypoint
 // exports, their unit tests pass under Prometheus's own `promtool test rules`, and HAProxy accepts
 // its configuration. promtool and haproxy come from Debian's prometheus and haproxy packages
-// (.ci/run installs them); on a machine without them those two checks say so and check nothing.
+// (.ci/run installs them, and under CI a missing one fails); on another machine without them those
+// two checks say so and check nothing.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -12,7 +13,10 @@ import { root } from './support/lanes.ts'
 const deploy = join(root, 'deploy')
 
 function has(command: string): boolean {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0
+  const found = spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0
+  // CI installs both (.ci/run): there, a missing tool fails the check instead of skipping it.
+  if (!found && process.env.CI) assert.fail(`${command} is missing; .ci/run installs it`)
+  return found
 }
 
 /** The names of the metrics registered in src/ (prom-client's `name: 'waypoint_…'`). */
