@@ -60,6 +60,7 @@ test('CRM-7: red-flag words escalate whatever else the message says; licensing a
     'I am going to kill myself',
     'my partner is hitting me',
     'someone is in my house',
+    'someone is trying to get into my house right now',
   ])
     assert.notDeepEqual(dangerIn(text), [], text)
   for (const text of [

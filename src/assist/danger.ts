@@ -16,7 +16,7 @@ export const dangerSigns: { sign: string; pattern: RegExp; unless?: RegExp }[] =
   {
     sign: 'attack under way',
     pattern:
-      /\b(being|getting|been) (attacked|assaulted|beaten|hit|punched|kicked|strangled|choked|raped|stabbed|followed|chased)\b|\b(attacking|hitting|beating|punching|kicking|strangling|choking|hurting) (me|her|him|them|my|us)\b|\b(attack|fight|break-?in|burglary|robbery) (is )?(happening|going on)\b|\b(breaking|broken|getting) in(to)? (now|right now)\b|\b(someone|somebody|a man|a woman|they|he|she|people|strangers?) ((is|are|'s|’s) )?(in|inside) (my|the|our) (house|home|flat|room|bedroom)\b|\b(attacking|beating|hitting|stabbing) (a|an|the|some|someone|somebody|my)\b|\b(trying to|going to|gonna) (break in|get in|hurt|attack)\b/,
+      /\b(being|getting|been) (attacked|assaulted|beaten|hit|punched|kicked|strangled|choked|raped|stabbed|followed|chased)\b|\b(attacking|hitting|beating|punching|kicking|strangling|choking|hurting) (me|her|him|them|my|us)\b|\b(attack|fight|break-?in|burglary|robbery) (is )?(happening|going on)\b|\b(breaking|broken|getting) in(to)? (now|right now)\b|\b(someone|somebody|a man|a woman|they|he|she|people|strangers?) ((is|are|'s|’s) )?(in|inside) (my|the|our) (house|home|flat|room|bedroom)\b|\b(attacking|beating|hitting|stabbing) (a|an|the|some|someone|somebody|my)\b|\b(trying to|going to|gonna) (break in|break into|get in|get into|hurt|attack)\b/,
   },
   {
     sign: 'threat to life',
