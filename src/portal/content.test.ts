@@ -313,7 +313,7 @@ test('CP-127: a person rates the service for the force, with optional comments; 
   assert.equal((await browser.post('/f/suffolk/feedback', { rating: '5' })).statusCode, 404)
 })
 
-test('CP-145, CP-146: the force administrator reads invitations, accounts, visits, messages and satisfaction by week, on the page and as CSV', async () => {
+test('CP-145, CP-146, CP-150: the force administrator reads invitations, accounts, visits, messages and satisfaction by week, on the page and as CSV, and Power BI reads the answers from the OData feed', async () => {
   const { browser } = await aSignedInVictim('essex')
   await browser.get('/portal')
   await t.app.services.portal.content.giveFeedback('essex', { rating: '5' })
