@@ -158,10 +158,10 @@ describe('the app composed from every module', () => {
       assert.ok(names.includes(job), `${job} is registered`)
     assert.deepEqual(
       t.app.readiness.map((c) => c.name),
-      ['database', 'jobs', 'writeback', 'siem'],
+      ['database', 'jobs', 'shutdown', 'writeback', 'siem'],
     )
     const ready = await t.app.http.inject({ method: 'GET', url: '/health/ready' })
-    assert.deepEqual(Object.keys(ready.json().checks), ['database', 'jobs', 'writeback', 'siem'])
+    assert.deepEqual(Object.keys(ready.json().checks), ['database', 'jobs', 'shutdown', 'writeback', 'siem'])
   })
 
   test('a force administrator’s navigation lists the modules’ pages, products first and administration last', async () => {
