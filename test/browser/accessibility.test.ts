@@ -118,7 +118,7 @@ async function crawlAs(
   roles: StaffRole[],
   forceId: string | null,
   start: string[],
-  limit = 80,
+  limit = 120,
 ): Promise<Set<string>> {
   const signedIn = await t.signInAs(roles, forceId)
   const withJs = await browser.newContext({ signedIn })
