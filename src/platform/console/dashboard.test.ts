@@ -38,7 +38,6 @@ before(async () => {
           apiKeys: { kent: notifyApiKey('kent', notifyKey(1)), essex: notifyApiKey('essex', notifyKey(2)) },
           smsTemplateId,
           callbackToken,
-          timeoutMs: 2000,
         },
       },
     },
