@@ -17,8 +17,7 @@ import { createApp } from '../src/app.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { openDatabase } from '../src/platform/db/database.ts'
 import { migrate } from '../src/platform/db/migrate.ts'
-import { CITIZEN_SESSION_COOKIE } from '../src/platform/http/server.ts'
-import { anAthenaEvent } from '../src/sources/test-support/events.ts'
+import { benchCitizen } from './support/portal-citizen.ts'
 
 const people = Number(process.env.PEOPLE ?? 500)
 const duration = Number(process.env.DURATION ?? 20)
@@ -84,67 +83,8 @@ try {
   const users: { cookie: string; caseId: string; csrf: string }[] = []
   const running = app
   const seedPerson = async (i: number) => {
-    const crimeRef = `KT/${String(600000 + i)}/26`
-    const result = await running.services.sources.receive(
-      force,
-      'athena',
-      anAthenaEvent({
-        id: `BENCH-PORTAL-${i}`,
-        type: 'INVESTIGATION_CREATED',
-        at: new Date().toISOString(),
-        crimeRef,
-        investigation: {
-          crimeType: 'Burglary',
-          status: 'OPEN',
-          officer: { collarNumber: '4521', name: 'DC Priya Shah' },
-        },
-        persons: [
-          {
-            urn: `P-BENCH-${i}`,
-            name: `Bench Person ${i}`,
-            role: 'VIC',
-            dateOfBirth: '1984-03-12',
-            phone: `07700${String(900000 + i).padStart(6, '0')}`,
-            email: `bench.person${i}@example.org`,
-          },
-        ],
-      }),
-      'application/json',
-    )
-    if (result.status !== 'applied') throw new Error(`event ${i}: ${result.reason}`)
-    const crime = (await running.services.cases.findCrimeByRef(force, crimeRef))!
-    const outcome = await running.services.portal.invitations.inviteAs(force, {
-      personId: crime.parties[0]!.personId!,
-      caseKind: 'crime',
-      caseId: crime.crime.id,
-      reason: 'benchmark',
-    })
-    if (outcome.kind !== 'invited') throw new Error(`invitation ${i}: ${outcome.kind}`)
-    const sub = `urn:fdc:gov.uk:2022:bench-${i}`
-    const account = await running.services.portal.accounts.signInWithOneLogin(
-      {
-        sub,
-        level: 'Cl.Cm',
-        email: `bench.person${i}@example.org`,
-        emailVerified: true,
-        phone: undefined,
-        phoneVerified: false,
-      },
-      outcome.invitation.id,
-      force,
-    )
-    // As at a first One Login sign-in: the terms accepted and a way to be told chosen.
-    await running.services.portal.accounts.acceptTerms(
-      account!,
-      { terms: true, privacy: true, cookies: true },
-      { channel: 'email' },
-    )
-    const signedIn = await fetch(`${base}/bench/sign-in/${encodeURIComponent(sub)}`)
-    const cookie = signedIn.headers
-      .getSetCookie()
-      .find((c) => c.startsWith(`${CITIZEN_SESSION_COOKIE}=`))!
-      .split(';')[0]!
-    const opened = await fetch(`${base}/portal/cases/${crime.crime.id}/messages`, {
+    const { cookie, caseId } = await benchCitizen(running, base, force, 'bench', 600000, i)
+    const opened = await fetch(`${base}/portal/cases/${caseId}/messages`, {
       headers: { cookie },
       redirect: 'manual',
     })
@@ -152,7 +92,7 @@ try {
     const page = await opened.text()
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1]
     if (!csrf) throw new Error(`person ${i}: no message form on their case`)
-    users.push({ cookie, caseId: crime.crime.id, csrf })
+    users.push({ cookie, caseId, csrf })
   }
   // Eight at a time: arranging 500 people one by one takes minutes on a loaded machine.
   for (let i = 0; i < people; i += 8)

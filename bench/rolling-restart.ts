@@ -23,11 +23,11 @@ import { createApp } from '../src/app.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { openDatabase } from '../src/platform/db/database.ts'
 import { migrate } from '../src/platform/db/migrate.ts'
-import { CITIZEN_SESSION_COOKIE, SESSION_COOKIE } from '../src/platform/http/server.ts'
+import { SESSION_COOKIE } from '../src/platform/http/server.ts'
 import { FakeNotifyServer, notifyApiKey } from '../src/simulator/fake-notify/server.ts'
-import { anAthenaEvent } from '../src/sources/test-support/events.ts'
 import { issueClientToken } from '../test/support/api-client.ts'
 import type { TestApp } from '../test/support/test-app.ts'
+import { benchCitizen } from './support/portal-citizen.ts'
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const paceMs = Number(process.env.PACE_MS ?? 150)
@@ -121,68 +121,8 @@ try {
     )
   }
   const citizens: { cookie: string; caseId: string }[] = []
-  for (let i = 0; i < 4; i += 1) {
-    const crimeRef = `KT/${700000 + i}/26`
-    const result = await setup.services.sources.receive(
-      citizenForce,
-      'athena',
-      anAthenaEvent({
-        id: `ROLLING-${i}`,
-        type: 'INVESTIGATION_CREATED',
-        at: new Date().toISOString(),
-        crimeRef,
-        investigation: {
-          crimeType: 'Burglary',
-          status: 'OPEN',
-          officer: { collarNumber: '4521', name: 'DC Shah' },
-        },
-        persons: [
-          {
-            urn: `P-ROLLING-${i}`,
-            name: `Rolling Person ${i}`,
-            role: 'VIC',
-            dateOfBirth: '1984-03-12',
-            phone: `07700${String(800000 + i)}`,
-            email: `rolling.person${i}@example.org`,
-          },
-        ],
-      }),
-      'application/json',
-    )
-    if (result.status !== 'applied') throw new Error(`person ${i}: ${result.reason}`)
-    const crime = (await setup.services.cases.findCrimeByRef(citizenForce, crimeRef))!
-    const outcome = await setup.services.portal.invitations.inviteAs(citizenForce, {
-      personId: crime.parties[0]!.personId!,
-      caseKind: 'crime',
-      caseId: crime.crime.id,
-      reason: 'benchmark',
-    })
-    if (outcome.kind !== 'invited') throw new Error(`invitation ${i}: ${outcome.kind}`)
-    const sub = `urn:fdc:gov.uk:2022:rolling-${i}`
-    const account = await setup.services.portal.accounts.signInWithOneLogin(
-      {
-        sub,
-        level: 'Cl.Cm',
-        email: `rolling.person${i}@example.org`,
-        emailVerified: true,
-        phone: undefined,
-        phoneVerified: false,
-      },
-      outcome.invitation.id,
-      citizenForce,
-    )
-    await setup.services.portal.accounts.acceptTerms(
-      account!,
-      { terms: true, privacy: true, cookies: true },
-      { channel: 'email' },
-    )
-    const signedIn = await fetch(`${setupUrl}/bench/sign-in/${encodeURIComponent(sub)}`)
-    const cookie = signedIn.headers
-      .getSetCookie()
-      .find((c) => c.startsWith(`${CITIZEN_SESSION_COOKIE}=`))!
-      .split(';')[0]!
-    citizens.push({ cookie, caseId: crime.crime.id })
-  }
+  for (let i = 0; i < 4; i += 1)
+    citizens.push(await benchCitizen(setup, setupUrl, citizenForce, 'rolling', 700000, i))
   const officer = await setup.services.staff.create(
     {
       forceId: citizenForce,
