@@ -13,7 +13,7 @@ import { loadConfig } from '../src/platform/config.ts'
 import { CITIZEN_SESSION_COOKIE } from '../src/platform/http/server.ts'
 import { anAthenaEvent } from '../src/sources/test-support/events.ts'
 import { type FakeOneLogin, startFakeOneLogin } from './support/fake-one-login.ts'
-import { createTestApp, type TestApp } from './support/test-app.ts'
+import { createTestApp, daytimeClock, type TestApp } from './support/test-app.ts'
 import { type Page, TestBrowser } from './support/test-browser.ts'
 
 let t: TestApp
@@ -34,7 +34,8 @@ before(async () => {
     ],
   })
   const defaults = loadConfig({ NODE_ENV: 'test' })
-  t = await createTestApp({ http: { ...defaults.http, port, publicUrl: base } })
+  // The invitations must go at once, whatever the hour the suite runs at (quiet hours hold them).
+  t = await createTestApp({ http: { ...defaults.http, port, publicUrl: base } }, { clock: daytimeClock() })
   await t.app.services.portal.installDefaults('kent')
   t.app.services.messaging.devOutbox!.onDelivered((message) => received.push(message))
   await t.app.http.listen({ host: '127.0.0.1', port })

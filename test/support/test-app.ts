@@ -28,6 +28,23 @@ export interface SignedIn {
 
 let counter = 0
 
+/**
+ * A clock at the real time when that is inside every force's default sending window (09:00 to
+ * 19:00 UTC, 08:00 to 21:00 in England all year, not 25 or 26 December), or else at noon UTC of
+ * the next day that is. A test that sends a message and expects it to go at once uses it, so
+ * that it passes at any hour: the real time keeps ID tokens and cookies from other servers
+ * valid, and quiet hours would otherwise hold the message until morning.
+ */
+export function daytimeClock(now = new Date()): FixedClock {
+  const sendable = (d: Date) =>
+    d.getUTCHours() >= 9 && d.getUTCHours() < 19 && !(d.getUTCMonth() === 11 && [25, 26].includes(d.getUTCDate()))
+  if (sendable(now)) return new FixedClock(now)
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12))
+  if (day <= now) day.setUTCDate(day.getUTCDate() + 1)
+  while (!sendable(day)) day.setUTCDate(day.getUTCDate() + 1)
+  return new FixedClock(day)
+}
+
 export async function createTestApp(
   overrides: Partial<Config> = {},
   options: AppOptions & { clock?: FixedClock } = {},
