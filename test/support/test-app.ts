@@ -37,7 +37,9 @@ let counter = 0
  */
 export function daytimeClock(now = new Date()): FixedClock {
   const sendable = (d: Date) =>
-    d.getUTCHours() >= 9 && d.getUTCHours() < 19 && !(d.getUTCMonth() === 11 && [25, 26].includes(d.getUTCDate()))
+    d.getUTCHours() >= 9 &&
+    d.getUTCHours() < 19 &&
+    !(d.getUTCMonth() === 11 && [25, 26].includes(d.getUTCDate()))
   if (sendable(now)) return new FixedClock(now)
   const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12))
   if (day <= now) day.setUTCDate(day.getUTCDate() + 1)
