@@ -48,7 +48,8 @@ before(async () => {
     NOTIFY_API_KEYS: `kent=${notifyApiKey('kent_live', kent)}`,
     NOTIFY_SMS_TEMPLATE_IDS: `kent=${kent.templates[0]!.id}`,
     NOTIFY_EMAIL_TEMPLATE_IDS: `kent=${kent.templates[1]!.id}`,
-    NOTIFY_TIMEOUT_MS: '400',
+    // Long enough for a busy machine's Test connection; the slow Notify below answers well after it.
+    NOTIFY_TIMEOUT_MS: '1000',
     // Waypoint's own limit is well above this Notify's, as when a service's limit was lowered.
     NOTIFY_RATE_LIMIT_PER_MINUTE: '600',
     NOTIFY_RATE_LIMIT_PAUSE_SECONDS: String(windowMs / 1000),
@@ -196,14 +197,14 @@ test('A Notify that answers after Waypoint stops waiting, with late receipts, ge
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const sent = [await schedule('kent'), await schedule('kent'), await schedule('kent')]
   const ids = sent.map((m) => m.id)
-  // Notify accepts each message at once but answers every request after Waypoint's 400 ms, and
+  // Notify accepts each message at once but answers every request after Waypoint's 1 s, and
   // its receipts come later than the recheck.
   notify.receipts = {
     url: `${appUrl}/callbacks/notify/kent/receipts`,
     bearerToken: t.app.config.messaging.notify.callbackToken,
-    delayMs: 2500,
+    delayMs: 6000,
   }
-  notify.slow(1000)
+  notify.slow(2500)
   try {
     await dispatch()
     assert.deepEqual(
@@ -249,7 +250,7 @@ test('A message Notify never accounts for is left for a person with the reason, 
   t.clock.set('2026-06-03T11:00:00Z')
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const message = await schedule('kent')
-  notify.slow(1000)
+  notify.slow(2500)
   try {
     await dispatch() // accepted, but the answer comes too late
     t.clock.advance(25 * 3_600_000) // past MESSAGING_RECONCILE_GIVE_UP_HOURS (24)
