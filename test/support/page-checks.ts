@@ -44,7 +44,9 @@ export function pageKind(path: string): string {
 /** Same-origin console links on the page that a GET may follow (no downloads, no sign-out). */
 export async function consoleLinks(page: Page): Promise<string[]> {
   const hrefs = await page
-    .locator('main a[href^="/console"], .moj-primary-navigation a[href^="/console"]')
+    .locator(
+      'main a[href^="/console"], .moj-primary-navigation a[href^="/console"], .moj-sub-navigation a[href^="/console"]',
+    )
     .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
   return [...new Set(hrefs)].filter(
     (href) => !/\.(csv|json|xml|txt|pdf)(\?|$)|\/export|\/download|\/payload$/.test(href),

@@ -54,13 +54,21 @@ describe('navigation from module entries', () => {
     assert.deepEqual(hrefs(withContact), [
       '/console',
       '/console/journeys',
-      '/console/journeys/definitions',
       '/console/contact',
-      '/console/contact/queue',
-      '/console/cases',
+      '/console/work',
     ])
+    assert.deepEqual(
+      navigation.groupsFor(handler, ['journeys', 'contact']).flatMap((g) => hrefs(g.links)),
+      ['/console/journeys/definitions', '/console/contact/queue', '/console/cases'],
+    )
     const withoutContact = navigation.primaryFor(handler, '/console', ['journeys'])
     assert.ok(!hrefs(withoutContact).some((h) => h.startsWith('/console/contact')))
+    assert.ok(
+      !navigation
+        .groupsFor(handler, ['journeys'])
+        .flatMap((g) => hrefs(g.links))
+        .some((h) => h.startsWith('/console/contact')),
+    )
     const groups = navigation.groupsFor(handler, ['journeys']).map((g) => g.group)
     assert.deepEqual(groups, ['journeys', 'work'])
   })
@@ -68,8 +76,12 @@ describe('navigation from module entries', () => {
   test('a role sees only the entries it may open, grouped by product, then shared work and administration', () => {
     assert.deepEqual(hrefs(navigation.primaryFor(staff(['auditor']), '/console', undefined)), [
       '/console',
-      '/console/audit',
+      '/console/administration',
     ])
+    assert.deepEqual(
+      navigation.groupsFor(staff(['auditor']), undefined).map((g) => [g.name, hrefs(g.links)]),
+      [['Administration', ['/console/audit']]],
+    )
     const officer = navigation.groupsFor(staff(['investigating_officer']), ['journeys', 'portal', 'contact'])
     assert.deepEqual(
       officer.map((g) => [g.name, hrefs(g.links)]),
@@ -82,13 +94,15 @@ describe('navigation from module entries', () => {
     assert.deepEqual(navigation.primaryFor(undefined, '/console', undefined), [])
   })
 
-  test('a product with no entries has no home page; a home is open to the roles of its entries only', () => {
-    const homes = navigation.productHomes()
+  test('a group with no entries has no home page; a home is open to the roles of its entries only, and a product’s to forces that bought it', () => {
+    const homes = navigation.groupHomes()
     assert.deepEqual(
       homes.map((h) => [h.product, h.description.home, h.roles]),
       [
         ['journeys', '/console/journeys', ['journey_designer', 'investigating_officer']],
         ['contact', '/console/contact', ['contact_handler']],
+        [undefined, '/console/work', ['investigating_officer', 'contact_handler']],
+        [undefined, '/console/administration', ['auditor']],
       ],
     )
     // Portal has no entries: it is not shown even to a force that bought it.
@@ -107,16 +121,41 @@ describe('navigation from module entries', () => {
     assert.deepEqual(hrefs(staff(['auditor'])), ['/console/audit', '/console/holds'])
   })
 
-  test('the entry for the page shown is marked active', () => {
-    const links = navigation.primaryFor(
-      staff(['journey_designer']),
-      '/console/journeys/definitions/j1',
-      undefined,
-    )
+  test('the group and the entry for the page shown are marked active, and the section lists the group’s pages', () => {
+    const designer = staff(['journey_designer', 'investigating_officer'])
+    const links = navigation.primaryFor(designer, '/console/journeys/definitions/j1', undefined)
     assert.deepEqual(
       links.filter((l) => l.active).map((l) => l.href),
-      ['/console/journeys', '/console/journeys/definitions'],
+      ['/console/journeys'],
     )
+    const section = navigation.sectionFor(designer, undefined, '/console/journeys/definitions/j1')
+    assert.equal(section?.name, 'Journeys')
+    assert.deepEqual(
+      section?.links.map((l) => [l.href, l.active]),
+      [
+        ['/console/journeys/definitions', true],
+        ['/console/journeys/deadlines', false],
+      ],
+    )
+    // A group's home page is in the group; a page in no group has no section.
+    assert.equal(navigation.sectionFor(designer, undefined, '/console/journeys')?.name, 'Journeys')
+    assert.equal(navigation.sectionFor(designer, undefined, '/console/people/p1'), undefined)
+    // Only the deepest entry is the current one, and a path that merely starts alike is not in it.
+    const nested = new ConsoleNavigation([
+      { text: 'Officers', href: '/console/officers', roles: ['investigating_officer'], group: 'portal' },
+      {
+        text: 'Settings',
+        href: '/console/officers/settings',
+        roles: ['investigating_officer'],
+        group: 'portal',
+      },
+    ])
+    const officer = staff(['investigating_officer'])
+    assert.deepEqual(
+      nested.sectionFor(officer, undefined, '/console/officers/settings')?.links.map((l) => l.active),
+      [false, true],
+    )
+    assert.equal(nested.sectionFor(officer, undefined, '/console/officers-old'), undefined)
   })
 
   test('two entries for one page, or an entry in no known group, stop start-up', () => {
@@ -138,8 +177,15 @@ describe('the app composed from every module', () => {
   })
   after(() => t.close())
 
-  const linksOn = (body: string) =>
+  /** Every link of the small screen's menu, which holds every group and page in order. */
+  const linksOn = (body: string) => {
+    const menu = /<nav class="waypoint-menu"[\s\S]*?<\/nav>/.exec(body)?.[0] ?? ''
+    return [...menu.matchAll(/href="([^"]+)"/g)].map((m) => m[1])
+  }
+  const primaryOn = (body: string) =>
     [...body.matchAll(/class="moj-primary-navigation__link"[^>]*href="([^"]+)"/g)].map((m) => m[1])
+  const sectionOn = (body: string) =>
+    [...body.matchAll(/class="moj-sub-navigation__link"[^>]*href="([^"]+)"/g)].map((m) => m[1])
 
   test('every module’s jobs are in the one registry and its readiness checks on /health/ready', async () => {
     const names = t.app.jobs.names
@@ -190,13 +236,63 @@ describe('the app composed from every module', () => {
       '/console/contact/thrive-rules',
     ])
       assert.ok(links.includes(href), `${href} is in the navigation`)
-    assert.match(page.body, /<h2 class="govuk-heading-m">Administration<\/h2>/)
+    assert.match(page.body, /<a class="govuk-link" href="\/console\/administration">Administration<\/a>/)
+  })
+
+  test('a force administrator’s primary navigation names only the groups; a page shows its group’s pages under it', async () => {
+    const admin = await t.signInAs(['force_admin'], 'kent')
+    const home = await admin.get('/console')
+    assert.deepEqual(primaryOn(home.body), [
+      '/console',
+      '/console/journeys',
+      '/console/portal',
+      '/console/contact',
+      '/console/work',
+      '/console/settings',
+      '/console/administration',
+    ])
+    assert.ok(linksOn(home.body).length > 40, 'the menu still leads to every page')
+    assert.deepEqual(sectionOn(home.body), [], 'the dashboard is in no group')
+    const outbox = await admin.get('/console/outbox')
+    assert.equal(outbox.statusCode, 200)
+    assert.match(
+      outbox.body,
+      /<nav class="moj-sub-navigation waypoint-section-navigation" aria-label="Cases and messages pages">/,
+    )
+    assert.ok(sectionOn(outbox.body).includes('/console/cases'))
+    assert.ok(!sectionOn(outbox.body).includes('/console/users'))
+    assert.match(outbox.body, /aria-current="page" href="\/console\/outbox"/)
+    for (const [path, heading] of [
+      ['/console/work', 'Cases and messages'],
+      ['/console/settings', 'Settings'],
+      ['/console/administration', 'Administration'],
+    ]) {
+      const page = await admin.get(path!)
+      assert.equal(page.statusCode, 200, path)
+      assert.match(page.body, new RegExp(`<h1 class="govuk-heading-l">${heading}</h1>`))
+      assert.ok(sectionOn(page.body).length > 0, `${path} shows its group's pages`)
+    }
+  })
+
+  test('a group’s home page refuses roles that may open none of its pages', async () => {
+    const auditor = await t.signInAs(['auditor'], 'kent')
+    for (const path of ['/console/work', '/console/settings'])
+      assert.equal((await auditor.get(path)).statusCode, 403, `${path} refuses an auditor`)
+    assert.equal((await auditor.get('/console/administration')).statusCode, 200)
+    const officer = await t.signInAs(['investigating_officer'], 'kent')
+    assert.equal((await officer.get('/console/administration')).statusCode, 403)
+    assert.equal((await officer.get('/console/work')).statusCode, 200)
   })
 
   test('an auditor sees only the auditor’s pages, and is refused the pages left out, the product home included', async () => {
     const auditor = await t.signInAs(['auditor'], 'kent')
     const links = linksOn((await auditor.get('/console')).body)
-    assert.deepEqual(links, ['/console', '/console/audit', '/console/retention/report'])
+    assert.deepEqual(links, [
+      '/console',
+      '/console/administration',
+      '/console/audit',
+      '/console/retention/report',
+    ])
     for (const path of [
       '/console/journeys',
       '/console/journeys/definitions',
