@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createAssistSummary, personItems } from './assist/summary-module.ts'
+import { createAssistForms } from './assist/forms-module.ts'
 import { createCases } from './cases/module.ts'
 import { createAssist } from './assist/module.ts'
 import { createContact } from './contact/module.ts'
@@ -277,6 +278,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     // The single view shows the person's automated summary (Assist, below; CRM-11).
     personSummary: (forceId, personId) => assistSummary.services.summaries.forPerson(forceId, personId),
+    // A contact's page offers the standard forms when the force has them on (Assist, below; CRM-20).
+    contactForms: (forceId, itemId) => assistForms.services.forms.offered(forceId, itemId),
   })
   // Assist's automated summaries (issue 16, item 4), extractive and offline, over the single
   // view's history of a person and a case page's records.
@@ -286,6 +289,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     personHistory: async (forceId, personId, limit) =>
       personItems(await contact.services.contact.singleView.history(forceId, personId, limit)),
+  })
+  // Assist's standard forms (issue 16, item 5): a safeguarding referral or a public protection
+  // notice filled in from a contact and the person's single view, checked and submitted by staff.
+  const assistForms = createAssistForms({
+    db,
+    audit,
+    clock,
+    readContact: (forceId, itemId, audited) => contact.services.contact.record.read(forceId, itemId, audited),
+    personHistory: (forceId, personId, limit) =>
+      contact.services.contact.singleView.history(forceId, personId, limit),
+    forceName: async (forceId) => (await forces.find(forceId))?.name,
   })
   // Contact's telephony (CTI events), caller verification and gazetteer (CRM-6, CRM-15, CRM-32).
   const contactPhone = createContactPhone({
@@ -316,6 +330,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reporting,
     retention,
     assistSummary,
+    assistForms,
   ]
   const services: Services = {
     ...platform.services,
@@ -332,6 +347,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...reporting.services,
     ...retention.services,
     ...assistSummary.services,
+    ...assistForms.services,
   }
 
   const navigation = new ConsoleNavigation(navigationEntries(modules))

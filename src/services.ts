@@ -13,6 +13,7 @@ import type { ContactPhoneServices } from './contact/telephony-module.ts'
 import type { OfficerServices } from './officers/module.ts'
 import type { PortalServices } from './portal/module.ts'
 import type { SummaryService } from './assist/summary-service.ts'
+import type { FormsService } from './assist/forms-service.ts'
 import type { ReportingService } from './reporting/service.ts'
 import type { RetentionService } from './retention/service.ts'
 import type { SourceService } from './sources/service.ts'
@@ -40,4 +41,6 @@ export interface Services
   retention: RetentionService
   /** Automated summaries of a person or a case (Assist; CRM-11, CP-120). */
   summaries: SummaryService
+  /** Standard forms filled in from a contact and the person's records (Assist; CRM-20). */
+  forms: FormsService
 }

@@ -30,6 +30,7 @@ import { suggestByRules, ThriveRules } from './thrive-rules.ts'
 import { registerThriveRuleRoutes } from './thrive-rules-routes.ts'
 import { WallboardService } from './wallboard.ts'
 import { registerWallboardRoutes } from './wallboard-routes.ts'
+import { ContactRecordService } from './contact-record.ts'
 import { AgentToolsService, CannedResponsesService, ContactLabelsService } from './agent-tools.ts'
 import { registerAgentToolsRoutes } from './agent-tools-routes.ts'
 import { DutiesService } from './duties.ts'
@@ -55,6 +56,8 @@ export interface ContactServices {
     labels: ContactLabelsService
     qa: QaService
     duties: DutiesService
+    /** A contact as a form prepared from it reads it (Assist's standard forms, CRM-20). */
+    record: ContactRecordService
   }
 }
 
@@ -78,6 +81,8 @@ export function createContact(deps: {
   }
   /** A person's automated summary on the single view (Assist, built after this module; CRM-11). */
   personSummary?: (forceId: string, personId: string) => Promise<unknown>
+  /** The standard forms a handler may prepare from a contact, as links (Assist, built after; CRM-20). */
+  contactForms?: (forceId: string, itemId: string) => Promise<{ text: string; href: string }[]>
 }): Module<ContactServices> {
   const repo = new ContactRepository()
   const singleView = new SingleViewService({
@@ -159,6 +164,7 @@ export function createContact(deps: {
         labels,
         qa,
         duties,
+        record: new ContactRecordService({ db: deps.db }),
       },
     },
     // CRM-23: each hour, this week's and last week's contacts are chosen for review.
@@ -181,6 +187,7 @@ export function createContact(deps: {
         now: () => deps.clock.now(),
         notices: (forceId, staffId) => tools.notices(forceId, staffId),
         labels,
+        ...(deps.contactForms ? { forms: deps.contactForms } : {}),
       })
       registerAgentToolsRoutes(http, { tools, canned, labels, queue, audit: deps.audit })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })

@@ -56,6 +56,7 @@ export interface AnswerRow {
 }
 
 export interface TranscriptRow {
+  id: string
   direction: 'inbound' | 'outbound'
   channel: string
   author: string | null
@@ -320,7 +321,7 @@ export class QaRepository {
     return (
       await rows<TranscriptRow>(
         tx,
-        sql`select m.direction, m.channel, pa.display_name as author, m.body, m.sent_at as "sentAt"
+        sql`select m.id, m.direction, m.channel, pa.display_name as author, m.body, m.sent_at as "sentAt"
             from contact_items i
             join conversation_messages m on m.conversation_id = i.conversation_id
             left join conversation_participants pa on pa.id = m.participant_id

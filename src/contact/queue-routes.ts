@@ -45,6 +45,8 @@ export function registerQueueRoutes(
       list(forceId: string): Promise<{ id: string; name: string }[]>
       having(forceId: string, labelId: string, itemIds: string[]): Promise<Set<string>>
     }
+    /** The standard forms that may be prepared from a contact, as links (Assist's forms, CRM-20). */
+    forms?: (forceId: string, itemId: string) => Promise<{ text: string; href: string }[]>
   },
 ): void {
   const access = { staff: contactStaff, product: 'contact' as const }
@@ -156,6 +158,7 @@ export function registerQueueRoutes(
       gradings,
       errors: form.errors,
       values: form.values ?? {},
+      forms: deps.forms ? await deps.forms(forceId, found.item.id) : [],
     })
   }
 

@@ -230,14 +230,20 @@ export class SingleViewService {
     forceId: string,
     personId: string,
     limit: number,
-  ): Promise<{ entries: TimelineEntry[]; thrive: ThriveEntry[]; markers: PersonRecord['markers'] }> {
+  ): Promise<{
+    entries: TimelineEntry[]
+    thrive: ThriveEntry[]
+    markers: PersonRecord['markers']
+    /** The person's record as the view shows it: name, date of birth, contact points (forms read it). */
+    record: PersonRecord
+  }> {
     return this.#db.withForce(forceId, async (tx) => {
       const record = await this.#cases.getPerson(forceId, personId, { tx, timeline: false })
       const merged = await this.#repo.activeLinks(tx, personId)
       const ids = [personId, ...merged.map((l) => l.mergedPersonId)]
       const entries = await this.#repo.timeline(tx, forceId, ids, new Set(timelineSources), null, limit)
       const thrive = await this.#repo.thriveOf(tx, forceId, ids, limit)
-      return { entries, thrive, markers: record.markers }
+      return { entries, thrive, markers: record.markers, record }
     })
   }
 
