@@ -191,7 +191,7 @@ export class AccountService {
   /** The challenge a browser's token names, while it lasts. */
   async challenge(
     token: string | undefined,
-    purpose: 'register' | 'sign-in' | 'one-login' | 'reset',
+    purpose: 'register' | 'sign-in' | 'one-login' | 'reset' | 'change',
   ): Promise<ChallengeRow | undefined> {
     if (!token) return undefined
     const found = await this.#db.asSystem((tx) => this.#accounts.challengeByToken(tx, sha256(token)))
@@ -482,6 +482,163 @@ export class AccountService {
       return found
     })
     return account
+  }
+
+  /**
+   * CP-29: a signed-in person with a built-in account asks to sign in with another email address
+   * or mobile number. Their password is asked for again (a session left open on a shared computer
+   * is not enough), and a code goes to the new address or number, which is changed only when the
+   * code comes back. Answers the browser's challenge token and where the code went.
+   */
+  async startSignInChange(
+    account: AccountRow,
+    field: 'email' | 'mobile',
+    input: { value?: string; password?: string },
+  ): Promise<{ token: string; sentTo: string }> {
+    if (!account.passwordHash)
+      throw new DomainError('one-login', 'Change your sign-in details in your GOV.UK One Login.', {
+        status: 409,
+      })
+    const errors: FieldError[] = []
+    const raw = (input.value ?? '').trim()
+    let value: string | undefined
+    if (field === 'email') {
+      if (!raw) errors.push({ field: 'value', message: 'Enter your new email address' })
+      else if (!validEmail(raw))
+        errors.push({
+          field: 'value',
+          message: 'Enter an email address in the correct format, like name@example.com',
+        })
+      else if (emailKeyOf(raw) === account.emailKey)
+        errors.push({ field: 'value', message: 'Enter an email address that is not the one you use now' })
+      else value = raw
+    } else {
+      value = raw ? ukMobile(raw) : undefined
+      if (!raw) errors.push({ field: 'value', message: 'Enter your new mobile number' })
+      else if (!value)
+        errors.push({
+          field: 'value',
+          message: 'Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982',
+        })
+      else if (value === account.mobile) {
+        errors.push({ field: 'value', message: 'Enter a mobile number that is not the one you use now' })
+        value = undefined
+      }
+    }
+    if (!input.password) errors.push({ field: 'password', message: 'Enter your password' })
+    else if (!(await verifyPassword(account.passwordHash, input.password))) {
+      await this.#failed(account, 'wrong-password-on-change')
+      errors.push({ field: 'password', message: 'The password is not right' })
+    }
+    if (errors.length || !value) throw new ValidationError(errors)
+    const token = randomBytes(32).toString('base64url')
+    const now = this.#clock.now()
+    const sentTo = await this.#db.asSystem(async (tx) => {
+      const challenge = await this.#accounts.addChallenge(tx, {
+        tokenHash: sha256(token),
+        purpose: 'change',
+        step: 'change-code',
+        forceId: account.homeForceId,
+        accountId: account.id,
+        email: account.email,
+        pending: { field, value },
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * MINUTE),
+      })
+      const channel = field === 'email' ? 'email' : 'sms'
+      await this.#sendCode(tx, challenge, channel, value!, 'change-code')
+      return describeAddress(channel, value!)
+    })
+    return { token, sentTo }
+  }
+
+  /**
+   * CP-29, CP-27, CP-30: the code sent to the new address or number. The account signs in with it
+   * from now on; the person hears of it (at the old email address too), and every force with a
+   * live case is told through the write-back (profile's detailsChanged). The challenge must be the
+   * signed-in account's own.
+   */
+  async confirmSignInChange(
+    account: AccountRow,
+    challenge: ChallengeRow,
+    code: string,
+  ): Promise<'email' | 'mobile'> {
+    if (challenge.accountId !== account.id)
+      throw new DomainError('wrong-step', 'That step is not the next one. Continue from where you were.', {
+        status: 409,
+      })
+    // Five wrong codes end the change only: the account stays open (the person is signed in).
+    await this.#checkCode(challenge, code, 'change-code')
+    const field = challenge.pending.field as 'email' | 'mobile'
+    const value = challenge.pending.value!
+    await this.#db.asSystem(async (tx) => {
+      if (field === 'email') {
+        const taken = await this.#accounts.accountByEmail(tx, emailKeyOf(value))
+        if (taken && taken.id !== account.id)
+          throw new ValidationError([
+            { field: 'code', message: 'Another account uses that email address. Use a different one.' },
+          ])
+        await this.#accounts.updateAccount(tx, account.id, { email: value, emailKey: emailKeyOf(value) })
+      } else await this.#accounts.updateAccount(tx, account.id, { mobile: value, phoneVerified: true })
+      await this.#accounts.endChallenge(tx, challenge.id)
+      const updated = (await this.#accounts.account(tx, account.id))!
+      await this.#audit.record(
+        {
+          action: 'portal.sign-in-details-changed',
+          forceId: account.homeForceId,
+          actor: { kind: 'citizen', id: account.id },
+          recordType: 'portal-account',
+          recordId: account.id,
+          // Which detail, never its value.
+          detail: { field },
+        },
+        tx,
+      )
+      await this.#detailsChanged(
+        tx,
+        updated,
+        field === 'email'
+          ? [{ field: 'email', label: 'Email address', value, previous: account.email }]
+          : [{ field: 'mobile', label: 'Mobile number', value }],
+        'citizen',
+      )
+    })
+    return field
+  }
+
+  /**
+   * CP-29, CP-27: a signed-in person with a built-in account sets a new password, giving the
+   * current one. Every session of the account ends (this one too) and the person is told.
+   */
+  async changePassword(
+    account: AccountRow,
+    input: { current?: string; password?: string; confirm?: string },
+  ): Promise<void> {
+    if (!account.passwordHash)
+      throw new DomainError('one-login', 'Change your password in your GOV.UK One Login.', { status: 409 })
+    const errors: FieldError[] = []
+    if (!input.current) errors.push({ field: 'current', message: 'Enter your current password' })
+    else if (!(await verifyPassword(account.passwordHash, input.current))) {
+      await this.#failed(account, 'wrong-password-on-change')
+      errors.push({ field: 'current', message: 'The current password is not right' })
+    }
+    errors.push(...passwordErrors(input.password ?? '', input.confirm ?? '', account.email))
+    if (errors.length) throw new ValidationError(errors)
+    const hashed = await hashPassword(input.password!)
+    await this.#db.asSystem(async (tx) => {
+      await this.#accounts.updateAccount(tx, account.id, { passwordHash: hashed })
+      await this.#audit.record(
+        {
+          action: 'portal.password-changed',
+          forceId: account.homeForceId,
+          actor: { kind: 'citizen', id: account.id },
+          recordType: 'portal-account',
+          recordId: account.id,
+        },
+        tx,
+      )
+      await this.#passwordChanged(tx, account)
+    })
   }
 
   /** The authenticator app's secret while it is being set up, to show as text and a link. */

@@ -409,3 +409,227 @@ test('CP-23, CP-34: the account pages a person manages their account with are in
     assert.match(page.body, new RegExp(`<h1 class="govuk-heading-l">${heading}</h1>`), url)
   }
 })
+
+/** A browser signed in as the account, keeping the cookies the pages set (the change's challenge). */
+async function aSignedInBrowser(accountId: string) {
+  const browser = aVisitor()
+  const session = await citizenSessionCookie(t.app, accountId)
+  browser.cookies.set(session.name, session.value)
+  return browser
+}
+
+async function codeTo(recipient: string): Promise<string> {
+  await t.app.jobs.boss.send('messaging.dispatch-due', {})
+  await t.app.jobs.drain(['messaging.dispatch-due'])
+  const message = received.findLast((m) => m.recipient === recipient && /security code/.test(m.body))
+  assert.ok(message, `a code reached ${recipient}`)
+  return codeIn(message.body)!
+}
+
+test('CP-29, CP-27, CP-30: a person changes the email address they sign in with: their password again, a code to the new address, then both addresses are told and the crime record gets it', async () => {
+  const { account, personId, crimeRef, email } = await aPersonWithAnAccount()
+  const browser = await aSignedInBrowser(account.id)
+  assert.match((await browser.get('/portal/account')).body, /href="\/portal\/account\/email"/)
+  await browser.get('/portal/account/email')
+  const both = await browser.post('/portal/account/email', { value: 'not an address', password: '' })
+  assert.equal(both.statusCode, 400)
+  assert.match(both.body, /govuk-error-summary/)
+  assert.match(both.body, /Enter an email address in the correct format/)
+  assert.match(both.body, /Enter your password/)
+  assert.match(both.body, /value="not an address"/)
+  const same = await browser.post('/portal/account/email', { value: email.toUpperCase(), password: 'x' })
+  assert.match(same.body, /not the one you use now/)
+  const wrongPassword = await browser.post('/portal/account/email', {
+    value: `new.${email}`,
+    password: 'not my password at all',
+  })
+  assert.equal(wrongPassword.statusCode, 400)
+  assert.match(wrongPassword.body, /The password is not right/)
+  assert.doesNotMatch(wrongPassword.body, /not my password at all/, 'a password is never shown back')
+
+  const newEmail = `new.${email}`
+  const started = await browser.post('/portal/account/email', {
+    value: newEmail,
+    password: 'correct horse battery staple',
+  })
+  assert.equal(started.statusCode, 303, started.body)
+  assert.equal(started.headers.location, '/portal/account/confirm-change')
+  assert.match(
+    (await browser.get('/portal/account/confirm-change')).body,
+    new RegExp(`We sent a 6-digit code to ${newEmail}`),
+  )
+  // Nothing changes before the code comes back.
+  assert.equal((await accountRow(account.id))!.email, email)
+  assert.equal((await browser.post('/portal/account/confirm-change', { code: '000000' })).statusCode, 400)
+  const code = await codeTo(newEmail)
+  const done = await browser.post('/portal/account/confirm-change', { code })
+  assert.equal(done.statusCode, 303, done.body)
+  assert.equal(done.headers.location, '/portal/account?changed=email')
+  assert.match(
+    (await browser.get('/portal/account?changed=email')).body,
+    /Your email address has been changed/,
+  )
+
+  assert.equal((await accountRow(account.id))!.email, newEmail)
+  const accounts = t.app.services.portal.accounts
+  assert.ok(await accounts.signIn(newEmail, 'correct horse battery staple'), 'signs in with the new address')
+  assert.equal(await accounts.signIn(email, 'correct horse battery staple'), undefined)
+  // CP-27: told at the old address and the new one.
+  const told = await kentRows<{ recipient: string; body: string }>(
+    sql`select recipient, body from messages where template_key = 'portal-account-changed'
+        and recipient in (${email}, ${newEmail})`,
+  )
+  assert.deepEqual(told.map((m) => m.recipient).sort(), [email, newEmail].sort())
+  assert.ok(told.every((m) => /Email address/.test(m.body)))
+  // CP-30: the force's crime record gets the new address through the write-back.
+  const notes = await kentRows<{ body: { content: string } }>(
+    sql`select body from writeback_entries where kind = 'note' and target = 'rms' and target_ref = ${crimeRef}`,
+  )
+  assert.ok(notes.some((n) => n.body.content.includes(`Email address: ${newEmail}`)))
+  // Audited in the force's trail by field, never by value.
+  const [audited] = await kentRows<{ detail: Record<string, unknown> }>(
+    sql`select detail from audit_events where action = 'portal.sign-in-details-changed' and record_id = ${account.id}`,
+  )
+  assert.deepEqual(audited!.detail, { field: 'email' })
+  const [byPerson] = await kentRows<{ detail: { fields: string[] } }>(
+    sql`select detail from audit_events where action = 'portal.account-details-changed' and record_id = ${personId}`,
+  )
+  assert.deepEqual(byPerson!.detail.fields, ['email'])
+  // The challenge is used up: the same code does nothing more.
+  assert.equal((await browser.post('/portal/account/confirm-change', { code })).statusCode, 400)
+})
+
+test('CP-29, CP-17: a person changes the mobile number their security codes go to, proved by a code sent to it', async () => {
+  const { account } = await aPersonWithAnAccount()
+  const browser = await aSignedInBrowser(account.id)
+  await browser.get('/portal/account/mobile')
+  const wrong = await browser.post('/portal/account/mobile', {
+    value: '12345',
+    password: 'correct horse battery staple',
+  })
+  assert.equal(wrong.statusCode, 400)
+  assert.match(wrong.body, /Enter a UK mobile number/)
+  const long = await browser.post('/portal/account/mobile', { value: '0'.repeat(1001), password: 'x' })
+  assert.equal(long.statusCode, 400, 'a value past the declared limit is refused')
+  const started = await browser.post('/portal/account/mobile', {
+    value: '07700 900 123',
+    password: 'correct horse battery staple',
+  })
+  assert.equal(started.statusCode, 303, started.body)
+  assert.match((await browser.get('/portal/account/confirm-change')).body, /We sent a 6-digit code to/)
+  const code = await codeTo('+447700900123')
+  const done = await browser.post('/portal/account/confirm-change', { code })
+  assert.equal(done.headers.location, '/portal/account?changed=mobile')
+  const row = (await accountRow(account.id))!
+  assert.equal(row.mobile, '+447700900123')
+  assert.equal(row.phone_verified, true)
+  assert.match((await browser.get('/portal/account')).body, /\+447700900123/)
+})
+
+test('CP-29, CP-27: a person changes their password with the current one; every session ends, this one too, and they are told', async () => {
+  const { account, email } = await aPersonWithAnAccount()
+  const other = await aSignedInBrowser(account.id)
+  const browser = await aSignedInBrowser(account.id)
+  await browser.get('/portal/account/password')
+  const wrong = await browser.post('/portal/account/password', {
+    current: 'a guess',
+    password: 'a brand new passphrase',
+    confirm: 'a brand new passphrase',
+  })
+  assert.equal(wrong.statusCode, 400)
+  assert.match(wrong.body, /The current password is not right/)
+  const weak = await browser.post('/portal/account/password', {
+    current: 'correct horse battery staple',
+    password: 'short',
+    confirm: 'short',
+  })
+  assert.match(weak.body, /at least 12 characters/)
+  const mismatch = await browser.post('/portal/account/password', {
+    current: 'correct horse battery staple',
+    password: 'a brand new passphrase',
+    confirm: 'a brand new passphrasf',
+  })
+  assert.match(mismatch.body, /The passwords do not match/)
+  const done = await browser.post('/portal/account/password', {
+    current: 'correct horse battery staple',
+    password: 'a brand new passphrase',
+    confirm: 'a brand new passphrase',
+  })
+  assert.equal(done.statusCode, 303, done.body)
+  assert.equal(done.headers.location, '/portal/account/password-changed')
+  assert.match((await browser.get('/portal/account/password-changed')).body, /Your password has been changed/)
+  assert.equal((await browser.get('/portal/account')).statusCode, 302, 'this session ended')
+  assert.equal((await other.get('/portal/account')).statusCode, 302, 'every other session ended')
+  const accounts = t.app.services.portal.accounts
+  assert.ok(await accounts.signIn(email, 'a brand new passphrase'))
+  assert.equal(await accounts.signIn(email, 'correct horse battery staple'), undefined)
+  const [told] = await kentRows<{ body: string }>(
+    sql`select body from messages where template_key = 'portal-account-changed' and recipient = ${email}`,
+  )
+  assert.match(told!.body, /Password/)
+  const [audited] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from audit_events where action = 'portal.password-changed' and record_id = ${account.id}`,
+  )
+  assert.equal(audited!.n, 1)
+})
+
+test('CP-29: sign-in details are refused for a One Login account, for another person’s change, for an address another account holds, and without the form’s token', async () => {
+  const { account: one, email: oneEmail } = await aPersonWithAnAccount()
+  const { account: two, email: twoEmail } = await aPersonWithAnAccount()
+  // Person one starts a change; person two's browser, holding one's challenge cookie, cannot finish it.
+  const browser = await aSignedInBrowser(one.id)
+  await browser.get('/portal/account/email')
+  assert.equal(
+    (
+      await browser.post('/portal/account/email', {
+        value: twoEmail,
+        password: 'correct horse battery staple',
+      })
+    ).statusCode,
+    303,
+  )
+  const intruder = await aSignedInBrowser(two.id)
+  for (const [name, value] of browser.cookies)
+    if (name !== [...intruder.cookies.keys()][0]) intruder.cookies.set(name, value)
+  await intruder.get('/portal/account')
+  const code = await codeTo(twoEmail)
+  const stolen = await intruder.post('/portal/account/confirm-change', { code })
+  assert.equal(stolen.statusCode, 400)
+  assert.match(stolen.body, /Start again/)
+  assert.equal((await accountRow(two.id))!.email, twoEmail)
+  // The owner with the right code: the address belongs to another account, so it is refused.
+  const taken = await browser.post('/portal/account/confirm-change', { code })
+  assert.equal(taken.statusCode, 400)
+  assert.match(taken.body, /Another account uses that email address/)
+  assert.equal((await accountRow(one.id))!.email, oneEmail)
+  // Without the form's token.
+  const noToken = await browser.post(
+    '/portal/account/password',
+    { current: 'x', password: 'y', confirm: 'y' },
+    '',
+  )
+  assert.equal(noToken.statusCode, 403)
+  // A One Login account changes these at One Login.
+  await t.app.db.asSystem((tx) =>
+    tx.execute(
+      sql`update portal_accounts set one_login_sub = 'urn:fdc:gov.uk:2022:settings-one' where id = ${one.id}`,
+    ),
+  )
+  for (const path of ['/portal/account/email', '/portal/account/mobile', '/portal/account/password']) {
+    const page = await browser.get(path)
+    assert.equal(page.statusCode, 409, path)
+    assert.match(page.body, /Change this in GOV\.UK One Login/)
+  }
+  assert.equal(
+    (
+      await browser.post('/portal/account/email', {
+        value: 'x@example.org',
+        password: 'correct horse battery staple',
+      })
+    ).statusCode,
+    409,
+  )
+  // Staff are not citizens.
+  const staff = await t.signInAs(['force_admin'], 'kent')
+  assert.notEqual((await staff.get('/portal/account/email')).statusCode, 200)
+})

@@ -18,6 +18,25 @@ import type { InvitationService } from './invitation-service.ts'
 import type { InvitationRow } from './schema.ts'
 
 export const CHALLENGE_COOKIE = 'waypoint_portal_challenge'
+
+/** Names a challenge in progress (signed, for the Portal's pages only, for its 30 minutes). */
+export function setChallengeCookie(reply: FastifyReply, token: string, secure: boolean): FastifyReply {
+  return reply.setCookie(CHALLENGE_COOKIE, token, {
+    path: '/portal',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    signed: true,
+    maxAge: 30 * 60,
+  })
+}
+
+/** The token of the challenge the browser's cookie names, when its signature holds. */
+export function challengeTokenOf(request: FastifyRequest): string | undefined {
+  const raw = request.cookies[CHALLENGE_COOKIE]
+  const unsigned = raw ? request.unsignCookie(raw) : undefined
+  return unsigned?.valid ? (unsigned.value ?? undefined) : undefined
+}
 export { BUILT_IN_PROVIDER }
 
 const text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
@@ -78,19 +97,8 @@ export function registerPortalCitizenRoutes(
 ): void {
   const { accounts } = deps
   const setChallenge = (reply: FastifyReply, token: string) =>
-    reply.setCookie(CHALLENGE_COOKIE, token, {
-      path: '/portal',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.secureCookie,
-      signed: true,
-      maxAge: 30 * 60,
-    })
-  const challengeToken = (request: FastifyRequest) => {
-    const raw = request.cookies[CHALLENGE_COOKIE]
-    const unsigned = raw ? request.unsignCookie(raw) : undefined
-    return unsigned?.valid ? (unsigned.value ?? undefined) : undefined
-  }
+    setChallengeCookie(reply, token, deps.secureCookie)
+  const challengeToken = challengeTokenOf
   const startAgain = (reply: FastifyReply, purpose: 'register' | 'sign-in', message?: string) => {
     reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
     reply.code(message ? 429 : 400)

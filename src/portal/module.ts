@@ -300,7 +300,12 @@ export function createPortal(deps: {
       registerNotificationSettingsRoutes(http, { notifications })
       registerPortalContentRoutes(http, { content, portalForce: deps.portalForce, clock: deps.clock })
       registerOneLoginRoutes(http, oneLoginRoutes)
-      registerAccountSettingsRoutes(http, { accounts, profiles, citizenSessions: deps.citizenSessions })
+      registerAccountSettingsRoutes(http, {
+        accounts,
+        profiles,
+        citizenSessions: deps.citizenSessions,
+        secureCookie: deps.config.session.secureCookie,
+      })
       registerPasswordResetRoutes(http, { accounts, secureCookie: deps.config.session.secureCookie })
     },
     navigation: [

@@ -3,12 +3,12 @@
 // registering and signing in are. The first page answers the same whether or not the address has
 // an account. HTTP only: AccountService holds the rules.
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { DomainError } from '../platform/errors.ts'
 import { MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import type { AccountService } from './account-service.ts'
-import { CHALLENGE_COOKIE } from './citizen-routes.ts'
+import { CHALLENGE_COOKIE, challengeTokenOf, setChallengeCookie } from './citizen-routes.ts'
 
 const text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
 
@@ -17,11 +17,7 @@ export function registerPasswordResetRoutes(
   deps: { accounts: AccountService; secureCookie: boolean },
 ): void {
   const { accounts } = deps
-  const token = (request: FastifyRequest) => {
-    const raw = request.cookies[CHALLENGE_COOKIE]
-    const unsigned = raw ? request.unsignCookie(raw) : undefined
-    return unsigned?.valid ? (unsigned.value ?? undefined) : undefined
-  }
+  const token = challengeTokenOf
   const startAgain = (reply: FastifyReply, message?: string) => {
     reply.clearCookie(CHALLENGE_COOKIE, { path: '/portal' })
     reply.code(message ? 429 : 400)
@@ -42,14 +38,7 @@ export function registerPasswordResetRoutes(
     async (request, reply) => {
       try {
         const started = await accounts.startReset(request.body.email ?? '')
-        reply.setCookie(CHALLENGE_COOKIE, started.token, {
-          path: '/portal',
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: deps.secureCookie,
-          signed: true,
-          maxAge: 30 * 60,
-        })
+        setChallengeCookie(reply, started.token, deps.secureCookie)
         return reply.redirect('/portal/reset-password/code', 303)
       } catch (error) {
         return refusedForm(reply, error, (errors) => emailPage(reply, request.body, errors))

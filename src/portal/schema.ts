@@ -118,7 +118,7 @@ export const portalSettings = pgTable('portal_settings', {
 export const portalChallenges = pgTable('portal_challenges', {
   id: uuid('id').primaryKey().defaultRandom(),
   tokenHash: text('token_hash').notNull(),
-  purpose: text('purpose').$type<'register' | 'sign-in' | 'one-login' | 'reset'>().notNull(),
+  purpose: text('purpose').$type<'register' | 'sign-in' | 'one-login' | 'reset' | 'change'>().notNull(),
   step: text('step').notNull(),
   forceId: text('force_id'),
   invitationId: uuid('invitation_id'),

@@ -130,6 +130,55 @@ for (const javaScriptEnabled of [true, false]) {
     assert.equal(await t.app.services.portal.accounts.account(account.id), undefined)
   })
 
+  test(`CP-29: a person changes the email address they sign in with, proved by a code, then their password (${js})`, async () => {
+    const victim = await anInvitedVictim()
+    const account = await t.app.services.portal.accounts.ensureAccount({
+      email: victim.email,
+      password: 'correct horse battery staple',
+      totpSecret: 'JBSWY3DPEHPK3PXP',
+      invitationId: victim.invitationId,
+      forceId: 'kent',
+    })
+    const context = await browser.newContext({ javaScriptEnabled })
+    await signInContext(context, account.id, 'waypoint')
+    const page = await context.newPage()
+    await page.goto('/portal/account')
+    await page.getByRole('link', { name: 'Change your email address' }).click()
+    await page.getByRole('heading', { name: 'Change your email address' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    const newEmail = `moved.${victim.email}`
+    await page.getByLabel('New email address').fill(newEmail)
+    await page.getByLabel('Your password').fill('not it')
+    await page.getByRole('button', { name: 'Send a code' }).click()
+    await page.getByRole('link', { name: 'The password is not right' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Your password').fill('correct horse battery staple')
+    await page.getByRole('button', { name: 'Send a code' }).click()
+    await page.getByRole('heading', { name: 'Check the code we sent' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Security code').fill(await deliveredCode(newEmail))
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByText('Your email address has been changed').waitFor()
+    await page.getByText(newEmail).first().waitFor()
+
+    await page.getByRole('link', { name: 'Change your password' }).click()
+    await page.getByRole('heading', { name: 'Change your password' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Current password').fill('correct horse battery staple')
+    await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase')
+    await page.getByLabel('Confirm the new password').fill('a different passphrase')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByRole('link', { name: 'The passwords do not match' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await page.getByLabel('Current password').fill('correct horse battery staple')
+    await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase')
+    await page.getByLabel('Confirm the new password').fill('a brand new passphrase')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByRole('heading', { name: 'Your password has been changed' }).waitFor()
+    await checked(page, javaScriptEnabled)
+    await context.close()
+  })
+
   test(`CP-13, CP-11, CP-20: a first One Login sign-in accepts the terms and chooses how to be contacted; an idle person is told they were signed out (${js})`, async () => {
     const victim = await anInvitedVictim()
     const sub = `urn:fdc:gov.uk:2022:browser-${seq}`
