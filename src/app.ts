@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createAssistSummary, personItems } from './assist/summary-module.ts'
 import { createAssistForms } from './assist/forms-module.ts'
+import { createAssistOfficerHelp } from './assist/officer-help-module.ts'
 import { createCases } from './cases/module.ts'
 import { createAssist } from './assist/module.ts'
 import { createContact } from './contact/module.ts'
@@ -241,6 +242,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writeback: writeback.services.writeback,
     mail: platform.services.staffMail,
     forceIds,
+    // Assist's suggested replies and actions and case questions (below; CP-89, CP-93, CP-121).
+    help: () => assistOfficerHelp.services.officerHelp,
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
   // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).
@@ -301,6 +304,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       contact.services.contact.singleView.history(forceId, personId, limit),
     forceName: async (forceId) => (await forces.find(forceId))?.name,
   })
+  // Assist's help for the investigating officer on portal messages (issue 16, item 6), offline:
+  // suggested replies and actions, and questions answered only from the case's records.
+  const assistOfficerHelp = createAssistOfficerHelp({
+    db,
+    audit,
+    clock,
+    conversation: (forceId, id, acting) => officers.services.officers.conversation(forceId, id, acting),
+    caseRecords: async (forceId, crimeId) => {
+      const crime = await cases.services.cases.getCrime(forceId, crimeId)
+      const messages = await journeys.caseMessages.list(forceId, {
+        incidentIds: crime.incidents.map((i) => i.id),
+        crimeIds: [crimeId],
+      })
+      return { crime, messages }
+    },
+  })
   // Contact's telephony (CTI events), caller verification and gazetteer (CRM-6, CRM-15, CRM-32).
   const contactPhone = createContactPhone({
     db,
@@ -331,6 +350,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     retention,
     assistSummary,
     assistForms,
+    assistOfficerHelp,
   ]
   const services: Services = {
     ...platform.services,
@@ -348,6 +368,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...retention.services,
     ...assistSummary.services,
     ...assistForms.services,
+    ...assistOfficerHelp.services,
   }
 
   const navigation = new ConsoleNavigation(navigationEntries(modules))

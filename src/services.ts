@@ -14,6 +14,7 @@ import type { OfficerServices } from './officers/module.ts'
 import type { PortalServices } from './portal/module.ts'
 import type { SummaryService } from './assist/summary-service.ts'
 import type { FormsService } from './assist/forms-service.ts'
+import type { OfficerHelpService } from './assist/officer-help-service.ts'
 import type { ReportingService } from './reporting/service.ts'
 import type { RetentionService } from './retention/service.ts'
 import type { SourceService } from './sources/service.ts'
@@ -43,4 +44,6 @@ export interface Services
   summaries: SummaryService
   /** Standard forms filled in from a contact and the person's records (Assist; CRM-20). */
   forms: FormsService
+  /** Help for the officer on portal messages: suggestions and case questions (Assist; CP-89, CP-93, CP-121). */
+  officerHelp: OfficerHelpService
 }

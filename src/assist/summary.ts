@@ -107,13 +107,83 @@ const termOf = new Map<string, string>()
 
 const riskStems = new Set(riskWords.flatMap((w) => out(nlp.readDoc(w).tokens(), stem)))
 
-interface Candidate {
+/** A sentence of an item, as read once for a summary or a question (case-questions.ts). */
+export interface Candidate {
   text: string
   item: SummaryItem
+  /** Its place in the reading order. */
   order: number
+  /** Its terms (stems of its words that are not stop words) and how often each occurs. */
   terms: Map<string, number>
   risk: boolean
   weight: number
+}
+
+/** A word's term: its stem, or '' for a stop word; cached across readings. */
+function termOfToken(normal: string, tokens: Tokens, i: number): string {
+  let term = termOf.get(normal)
+  if (term === undefined) {
+    const token = tokens.itemAt(i)
+    term = token.out(its.stopWordFlag) ? '' : String(token.out(stem)).toLowerCase()
+    if (termOf.size < 100_000) termOf.set(normal, term)
+  }
+  return term
+}
+
+/**
+ * Reads each item once, in the order given: its sentences (wink-nlp's boundaries), each with its
+ * terms, and how many sentences hold each term (`df`). `weightOf` gives each item's weight.
+ */
+export function readSentences(
+  items: readonly SummaryItem[],
+  weightOf: (item: SummaryItem) => number = () => 1,
+): { candidates: Candidate[]; df: Map<string, number> } {
+  const candidates: Candidate[] = []
+  const df = new Map<string, number>()
+  let order = 0
+  for (const item of items) {
+    const text = (item.body ?? '').trim() || item.title.trim()
+    if (!text) continue
+    const weight = weightOf(item)
+    // One reading of the item: its tokens' words and kinds, and each sentence's span of tokens.
+    const doc = nlp.readDoc(text.length > 2000 ? text.slice(0, 2000) : text)
+    const tokens = doc.tokens()
+    const normals = out(tokens, its.normal)
+    const types = out(tokens, its.type)
+    const sentences = doc.sentences()
+    const spans = sentences.out(span) as unknown as number[][]
+    const texts = sentences.out()
+    for (const [s, [first, last]] of spans.entries()) {
+      const terms = new Map<string, number>()
+      let risk = false
+      for (let i = first!; i <= last!; i++) {
+        if (types[i] !== 'word' && types[i] !== 'number') continue
+        // Stemming is the costly part: each distinct word is stemmed once, for every reading.
+        const term = termOfToken(normals[i]!, tokens, i)
+        if (term.length < 2) continue
+        terms.set(term, (terms.get(term) ?? 0) + 1)
+        if (riskStems.has(term)) risk = true
+      }
+      if (terms.size === 0) continue
+      for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1)
+      candidates.push({ text: texts[s]!.trim(), item, order: order++, terms, risk, weight })
+    }
+  }
+  return { candidates, df }
+}
+
+/** The terms of a short text (a question), as readSentences counts them, in order. */
+export function termsOf(text: string): string[] {
+  const tokens = nlp.readDoc(text).tokens()
+  const normals = out(tokens, its.normal)
+  const types = out(tokens, its.type)
+  const terms: string[] = []
+  for (let i = 0; i < normals.length; i++) {
+    if (types[i] !== 'word' && types[i] !== 'number') continue
+    const term = termOfToken(normals[i]!, tokens, i)
+    if (term.length >= 2) terms.push(term)
+  }
+  return terms
 }
 
 const dayMs = 86_400_000
@@ -128,42 +198,10 @@ export function summarise(items: readonly SummaryItem[], options: SummaryOptions
   const halfLife = (options.halfLifeDays ?? 30) * dayMs
   const sorted = [...items].sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1))
   const newest = sorted.length ? Date.parse(sorted[0]!.at) : 0
-  const candidates: Candidate[] = []
-  const df = new Map<string, number>()
-  let order = 0
-  for (const item of sorted) {
-    const text = (item.body ?? '').trim() || item.title.trim()
-    if (!text) continue
-    const recency = 0.5 ** Math.max(0, (newest - Date.parse(item.at)) / halfLife)
-    // One reading of the item: its tokens' words and kinds, and each sentence's span of tokens.
-    const doc = nlp.readDoc(text.length > 2000 ? text.slice(0, 2000) : text)
-    const tokens = doc.tokens()
-    const normals = out(tokens, its.normal)
-    const types = out(tokens, its.type)
-    const sentences = doc.sentences()
-    const spans = sentences.out(span) as unknown as number[][]
-    const texts = sentences.out()
-    for (const [s, [first, last]] of spans.entries()) {
-      const terms = new Map<string, number>()
-      let risk = false
-      for (let i = first!; i <= last!; i++) {
-        if (types[i] !== 'word' && types[i] !== 'number') continue
-        // Stemming is the costly part: each distinct word is stemmed once, for every summary.
-        let term = termOf.get(normals[i]!)
-        if (term === undefined) {
-          const token = tokens.itemAt(i)
-          term = token.out(its.stopWordFlag) ? '' : String(token.out(stem)).toLowerCase()
-          if (termOf.size < 100_000) termOf.set(normals[i]!, term)
-        }
-        if (term.length < 2) continue
-        terms.set(term, (terms.get(term) ?? 0) + 1)
-        if (riskStems.has(term)) risk = true
-      }
-      if (terms.size === 0) continue
-      for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1)
-      candidates.push({ text: texts[s]!.trim(), item, order: order++, terms, risk, weight: recency })
-    }
-  }
+  const { candidates, df } = readSentences(
+    sorted,
+    (item) => 0.5 ** Math.max(0, (newest - Date.parse(item.at)) / halfLife),
+  )
   const n = candidates.length
   const idf = new Map<string, number>()
   for (const [t, d] of df) idf.set(t, Math.log(1 + n / d))

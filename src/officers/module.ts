@@ -14,6 +14,7 @@ import type { Logger } from '../platform/logger.ts'
 import type { Module } from '../platform/modules.ts'
 import type { PortalMessageService } from '../portal/message-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
+import type { OfficerHelp } from './help.ts'
 import { escalateOverdueJob } from './jobs.ts'
 import { OfficerRepository } from './repository.ts'
 import {
@@ -41,6 +42,8 @@ export function createOfficers(deps: {
   writeback: WritebackService
   mail: StaffMail
   forceIds: () => Promise<string[]>
+  /** Assist's help on a conversation (CP-89, CP-93, CP-121), built after this module. */
+  help?: () => OfficerHelp
 }): Module<OfficerServices> {
   const officers = new OfficerConsoleService({
     db: deps.db,
@@ -73,6 +76,7 @@ export function createOfficers(deps: {
         messages: deps.messages,
         audit: deps.audit,
         clock: deps.clock,
+        ...(deps.help ? { help: deps.help } : {}),
       }),
     navigation: [
       { text: 'My cases', href: '/console/officers', roles: officerRoles, group: 'portal', forceOnly: true },

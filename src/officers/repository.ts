@@ -130,6 +130,7 @@ export class OfficerRepository {
     | {
         crimeId: string
         crimeRef: string
+        crimeType: string | null
         status: string
         closedAt: Date | null
         officerCollar: string | null
@@ -141,8 +142,8 @@ export class OfficerRepository {
   > {
     const [row] = await rows<Record<string, unknown>>(
       tx,
-      sql`select cr.id as "crimeId", cr.crime_ref as "crimeRef", cr.status, cr.closed_at as "closedAt",
-            o.collar_number as "officerCollar", o.name as "officerName", t.name as team, c.person_id as "personId"
+      sql`select cr.id as "crimeId", cr.crime_ref as "crimeRef", cr.crime_type as "crimeType", cr.status,
+            cr.closed_at as "closedAt", o.collar_number as "officerCollar", o.name as "officerName", t.name as team, c.person_id as "personId"
           from conversations c join crimes cr on cr.id::text = c.case_id
           left join officers o on o.id = cr.officer_id left join teams t on t.id = o.team_id
           where c.id = ${conversationId} and c.channel = 'portal'`,

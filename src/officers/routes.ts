@@ -17,6 +17,7 @@ import { replyField } from '../messaging/conversations/service.ts'
 import type { MessageKind } from '../messaging/conversations/schema.ts'
 import type { PortalMessageService } from '../portal/message-service.ts'
 import { conversationDocx, conversationPdf } from './conversation-export.ts'
+import type { OfficerHelp } from './help.ts'
 import { type Acting, type OfficerConsoleService, replyTemplates } from './service.ts'
 
 /** Who answers people in the Portal; supervisors also see their team and its escalations. */
@@ -43,6 +44,7 @@ export function registerOfficerRoutes(
     messages: PortalMessageService
     audit: AuditService
     clock: Clock
+    help?: () => OfficerHelp
   },
 ): void {
   const { officers } = deps
@@ -125,16 +127,25 @@ export function registerOfficerRoutes(
     extra: object = {},
   ) => {
     const conversation = await officers.conversation(forceOf(request), request.params.id, acting(request))
+    // Assist's suggested replies and actions (CP-89, CP-93), when the force has them on.
+    const help =
+      deps.help && conversation.canSend.ok
+        ? await deps.help().forConversation(forceOf(request), conversation, acting(request))
+        : null
     return reply.render('officers/conversation.njk', {
       title: `Portal messages, ${conversation.crimeRef}`,
       conversation,
+      help,
       templates: replyTemplates,
       field: replyField,
       ...extra,
     })
   }
 
-  http.get<{ Params: { id: string }; Querystring: { template?: string; done?: string } }>(
+  http.get<{
+    Params: { id: string }
+    Querystring: { template?: string; done?: string; suggestion?: string }
+  }>(
     '/console/officers/conversations/:id',
     {
       config: { access: { staff: officerRoles, product } },
@@ -143,6 +154,7 @@ export function registerOfficerRoutes(
         querystring: Type.Object({
           template: Type.Optional(Type.String({ maxLength: 40 })),
           done: Type.Optional(Type.String({ maxLength: 20 })),
+          suggestion: Type.Optional(Type.String({ format: 'uuid' })),
         }),
       },
     },
@@ -151,9 +163,20 @@ export function registerOfficerRoutes(
       const done = ['sent', 'recalled', 'edited'].includes(request.query.done ?? '')
         ? request.query.done
         : undefined
+      // "Use this reply" (CP-89): the suggestion pre-fills the form, for the officer to edit and send.
+      const suggested =
+        request.query.suggestion && deps.help
+          ? await deps
+              .help()
+              .suggestion(forceOf(request), request.params.id, request.query.suggestion, acting(request))
+          : null
       return renderConversation(request, reply, {
         done,
-        values: template ? { [replyField]: template.text, kind: template.kind } : { kind: 'message' },
+        values: suggested
+          ? { [replyField]: suggested.text, kind: suggested.kind, suggestion: suggested.id }
+          : template
+            ? { [replyField]: template.text, kind: template.kind }
+            : { kind: 'message' },
       })
     },
   )
@@ -166,7 +189,10 @@ export function registerOfficerRoutes(
     const outOfAttempts = attempts >= SEND_ATTEMPTS
     return { attempts, sendAttempts: SEND_ATTEMPTS, outOfAttempts, errors: outOfAttempts ? [] : errors }
   }
-  http.post<{ Params: { id: string }; Body: { reply?: string; kind?: string; attempt?: string } }>(
+  http.post<{
+    Params: { id: string }
+    Body: { reply?: string; kind?: string; attempt?: string; suggestion?: string }
+  }>(
     '/console/officers/conversations/:id',
     {
       config: { access: { staff: officerRoles, product } },
@@ -176,6 +202,7 @@ export function registerOfficerRoutes(
           reply: formText(MAX_LENGTH.longText),
           kind: Type.Optional(Type.String({ maxLength: 30 })),
           attempt: Type.Optional(Type.String({ maxLength: 2 })),
+          suggestion: Type.Optional(Type.String({ maxLength: 36 })),
           _csrf: Type.Optional(Type.String({ maxLength: 200 })),
         }),
       },
@@ -183,18 +210,30 @@ export function registerOfficerRoutes(
     async (request, reply) => {
       const kinds: MessageKind[] = ['message', 'information-request', 'extra-information']
       const kind = kinds.find((k) => k === request.body.kind) ?? 'message'
-      const values = { [replyField]: request.body.reply, kind }
+      const suggestion = /^[0-9a-f-]{36}$/.test(request.body.suggestion ?? '')
+        ? request.body.suggestion!
+        : null
+      const values = { [replyField]: request.body.reply, kind, suggestion }
       if (triesSoFar(request.body) >= SEND_ATTEMPTS) {
         reply.code(400)
         return renderConversation(request, reply, { values, ...afterRefusal(request.body) })
       }
       try {
-        await officers.send(
+        const sent = await officers.send(
           forceOf(request),
           request.params.id,
           { text: request.body.reply ?? '', kind },
           acting(request),
         )
+        // CP-89: what became of the suggested replies shown (used as they were, edited, ignored).
+        await deps
+          .help?.()
+          .replied(
+            forceOf(request),
+            request.params.id,
+            { suggestionId: suggestion, text: request.body.reply ?? '', messageId: sent.messageId },
+            acting(request),
+          )
         return reply.redirect(`/console/officers/conversations/${request.params.id}?done=sent`, 303)
       } catch (error) {
         return refusedForm(reply, error, (errors) =>

@@ -61,7 +61,9 @@ export interface Acting {
 
 export interface OfficerConversation {
   conversationId: string
+  crimeId: string
   crimeRef: string
+  crimeType: string | null
   status: string
   officerName: string | null
   personId: string | null
@@ -217,7 +219,9 @@ export class OfficerConsoleService {
       const now = this.#clock.now().getTime()
       return {
         conversationId,
+        crimeId: found.crimeId,
         crimeRef: found.crimeRef,
+        crimeType: found.crimeType,
         status: found.status,
         officerName: found.officerName,
         personId: found.personId,
