@@ -60,8 +60,6 @@ export class OfficerHelpService implements OfficerHelp {
     forceId: string,
     crimeId: string,
   ) => Promise<{ crime: CrimeCase; messages: CaseMessageEntry[] }>
-  /** Milliseconds each reading of a message for suggestions took (the newest 100), for the decision record. */
-  readonly timings: number[] = []
 
   constructor(deps: {
     db: Database
@@ -163,8 +161,6 @@ export class OfficerHelpService implements OfficerHelp {
       this.#templates,
     )
     const ms = Math.round((performance.now() - started) * 100) / 100
-    this.timings.push(ms)
-    if (this.timings.length > 100) this.timings.shift()
     const shown = await this.#db.withForce(forceId, async (tx) => {
       const now = this.#clock.now()
       const insert = (s: {
