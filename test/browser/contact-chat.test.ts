@@ -5,20 +5,19 @@
 // downloads the transcript. A page on an origin the force has not allowed gets no widget and
 // cannot frame the chat. Every new page gets the console checks (axe at 1280 and 320 px).
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { type BrowserHarness, checkAccessibilityAndReview, startBrowser } from '../support/browser.ts'
 import { checkLoadedPage } from '../support/page-checks.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
+import { type ForceWebsite, openChatOn, serveForceWebsite, switchWebChatOn } from '../support/web-chat.ts'
 
 // A Wednesday, 10:00 in London: the chat is open.
 const clock = new FixedClock('2026-06-03T09:00:00Z')
 let t: TestApp
 let browser: BrowserHarness
-let soh: Server
+let website: ForceWebsite
 let allowedOrigin: string
 let otherOrigin: string
 let admin: SignedIn
@@ -28,43 +27,18 @@ let supervisor: SignedIn
 before(async () => {
   t = await createTestApp({}, { clock })
   browser = await startBrowser(t)
-  // The force's website: a page with the chat's one script tag, and one framing the window itself.
-  soh = createServer((request, response) => {
-    const widget = `<script src="${browser.baseUrl}/chat/essex/widget.js" async></script>`
-    const body =
-      request.url === '/framed'
-        ? `<iframe src="${browser.baseUrl}/chat/essex/window" title="Chat"></iframe>`
-        : '<p>Report a crime, tell us about an incident, or chat with us.</p>'
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    response.end(
-      `<!doctype html><html lang="en"><head><title>Contact us – Essex Police</title></head><body><main><h1>Contact us</h1>${body}</main>${widget}</body></html>`,
-    )
-  })
-  await new Promise<void>((resolve) => soh.listen(0, '127.0.0.1', resolve))
-  const port = (soh.address() as AddressInfo).port
-  allowedOrigin = `http://127.0.0.1:${port}`
-  // The same server by another name is another origin, one the force has not allowed.
-  otherOrigin = `http://localhost:${port}`
+  website = await serveForceWebsite(browser.baseUrl)
+  allowedOrigin = website.allowedOrigin
+  otherOrigin = website.otherOrigin
   admin = await t.signInAs(['force_admin'], 'essex', 'Ada Admin')
   handler = await t.signInAs(['contact_handler'], 'essex', 'Sam Handler')
   supervisor = await t.signInAs(['contact_supervisor'], 'essex', 'Sue Supervisor')
-  const saved = await admin.post('/console/contact/chat/settings', {
-    enabled: 'yes',
-    origins: allowedOrigin,
-    outOfHoursReply: 'We are closed. We will answer in the morning. In an emergency call 999.',
-    ...Object.fromEntries(
-      ['1', '2', '3', '4', '5', '6', '7'].flatMap((d) => [
-        [`opens-${d}`, '08:00'],
-        [`closes-${d}`, '20:00'],
-      ]),
-    ),
-  })
-  assert.equal(saved.statusCode, 303)
+  await switchWebChatOn(admin, allowedOrigin)
 })
 
 after(async () => {
   await browser?.close()
-  await new Promise((resolve) => soh?.close(resolve))
+  await website?.close()
   await t?.close()
 })
 
@@ -73,9 +47,7 @@ test('CRM-34, CRM-7, CRM-8: a person starts a chat from the force’s website on
   const staff = await browser.newContext({ signedIn: handler })
   try {
     const page = await citizen.newPage()
-    await page.goto(`${allowedOrigin}/`)
-    await page.getByRole('button', { name: 'Chat with us' }).click()
-    const chat = page.frameLocator('iframe[title="Chat with Essex Police"]')
+    const chat = await openChatOn(page, allowedOrigin)
     await chat.getByLabel('Your name (optional)').fill('Jo Bloggs')
     await chat.getByLabel('How can we help?').fill('My shed was broken into last night')
     await chat.getByRole('button', { name: 'Start chat' }).click()
