@@ -244,6 +244,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     forceIds,
     // Assist's suggested replies and actions and case questions (below; CP-89, CP-93, CP-121).
     help: () => assistOfficerHelp.services.officerHelp,
+    push,
   })
   const caseMessages = caseMessagesProvider(journeys.caseMessages)
   // Journeys reports, the Power BI feed and the Victims' Code report (UJ-13..UJ-16, CP-65).

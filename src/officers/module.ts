@@ -12,12 +12,14 @@ import type { Config } from '../platform/config.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { Module } from '../platform/modules.ts'
+import type { PushService } from '../platform/push/push-service.ts'
 import type { PortalMessageService } from '../portal/message-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import type { OfficerHelp } from './help.ts'
 import { escalateOverdueJob } from './jobs.ts'
 import { OfficerRepository } from './repository.ts'
 import {
+  officerCasesTopic,
   officerRoles,
   registerOfficerRoutes,
   settingsEditors,
@@ -44,6 +46,8 @@ export function createOfficers(deps: {
   forceIds: () => Promise<string[]>
   /** Assist's help on a conversation (CP-89, CP-93, CP-121), built after this module. */
   help?: () => OfficerHelp
+  /** Live push: "My cases" follows its officer's conversations (topic `officer-cases`, key: the staff id). */
+  push?: PushService
 }): Module<OfficerServices> {
   const officers = new OfficerConsoleService({
     db: deps.db,
@@ -60,6 +64,24 @@ export function createOfficers(deps: {
   })
   // CP-88: the officer hears of each message a person writes in the Portal.
   deps.messages.onCitizenMessage((tx, message) => officers.notifyOfficer(tx, message))
+  // "My cases" updates while open: each change of a portal conversation (a message from the
+  // person, a message read, answered or changed) is published, after it commits, to the staff
+  // whose collar number is the case's officer's, and only they may follow their own key.
+  const push = deps.push
+  if (push) {
+    push.defineTopic({
+      name: officerCasesTopic,
+      staff: officerRoles,
+      staffKey: (staff, key) => key === staff.id,
+    })
+    deps.conversations.onChanged(async (tx, forceId, conversationId) => {
+      for (const staffId of await officers.staffOfConversation(tx, conversationId))
+        await push.publish(
+          { forceId, topic: officerCasesTopic, key: staffId, ids: { conversation: conversationId } },
+          tx,
+        )
+    })
+  }
   return {
     name: 'officers',
     services: { officers },

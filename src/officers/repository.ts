@@ -24,6 +24,9 @@ export interface OfficerCaseRow {
   dueBy: Date | null
   escalated: boolean
   lastMessageAt: Date | null
+  /** The officer's latest message the person can see: when it was sent and read (null: not yet). */
+  lastSentAt: Date | null
+  lastSentReadAt: Date | null
 }
 
 export interface SlaRow {
@@ -105,7 +108,7 @@ export class OfficerRepository {
             (select min(m.due_by) from conversation_messages m where m.conversation_id = cv.id
               and m.direction = 'inbound' and m.answered_at is null) as "dueBy",
             exists (select 1 from officer_escalations e where e.conversation_id = cv.id and e.resolved_at is null) as escalated,
-            cv.last_message_at as "lastMessageAt"
+            cv.last_message_at as "lastMessageAt", lo.sent_at as "lastSentAt", lo.read_at as "lastSentReadAt"
           from portal_people pp
           join crimes cr on cr.id = pp.crime_id
           left join officers o on o.id = cr.officer_id
@@ -114,12 +117,31 @@ export class OfficerRepository {
           left join lateral (select c.id, c.last_message_at from conversations c where c.channel = 'portal'
             and c.person_id = pp.person_id and c.case_id = cr.id::text
             order by c.status = 'open' desc, c.last_message_at desc limit 1) cv on true
+          left join lateral (select coalesce(m.sent_at, m.created_at) as sent_at, m.read_at from conversation_messages m
+            where m.conversation_id = cv.id and m.direction = 'outbound' and m.recalled_at is null
+            order by m.created_at desc limit 1) lo on true
           where ${where}) found
           order by found.unread > 0 desc, found."dueBy" nulls last, found."lastMessageAt" desc nulls last,
             found."crimeRef"
           limit ${limit}`,
     )
     return dates<OfficerCaseRow>(result)
+  }
+
+  /**
+   * The members of staff whose "My cases" lists a portal conversation: those whose collar number
+   * is the case's officer's. None for a conversation that is not a portal one about a crime.
+   */
+  async staffOfConversation(tx: Tx, conversationId: string): Promise<string[]> {
+    const found = await rows<{ staffId: string }>(
+      tx,
+      sql`select p.staff_id as "staffId" from conversations c
+          join crimes cr on cr.id::text = c.case_id
+          join officers o on o.id = cr.officer_id
+          join officer_profiles p on p.force_id = c.force_id and p.collar = o.collar_number
+          where c.id = ${conversationId} and c.channel = 'portal'`,
+    )
+    return found.map((r) => r.staffId)
   }
 
   /** The crime a portal conversation is about, with its officer (the console's checks). */

@@ -22,6 +22,8 @@ import { type Acting, type OfficerConsoleService, replyTemplates } from './servi
 
 /** Who answers people in the Portal; supervisors also see their team and its escalations. */
 export const officerRoles: readonly StaffRole[] = ['investigating_officer', 'supervisor']
+/** Live push topic of "My cases"; its key is the officer's staff id, and only they may follow it. */
+export const officerCasesTopic = 'officer-cases'
 export const supervisorRoles: readonly StaffRole[] = ['supervisor']
 /** Who changes the force's portal message settings. */
 export const settingsEditors: readonly StaffRole[] = ['force_admin']
@@ -116,8 +118,14 @@ export function registerOfficerRoutes(
     { config: { access: { staff: officerRoles, product } } },
     async (request, reply) => {
       const forceId = forceOf(request)
-      const mine = await officers.myCases(forceId, staffOf(request).id)
-      return reply.render('officers/my-cases.njk', { title: 'My cases', ...mine, now: deps.clock.now() })
+      const staffId = staffOf(request).id
+      const mine = await officers.myCases(forceId, staffId)
+      return reply.render('officers/my-cases.njk', {
+        title: 'My cases',
+        ...mine,
+        topic: `${officerCasesTopic}:${staffId}`,
+        now: deps.clock.now(),
+      })
     },
   )
 

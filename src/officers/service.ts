@@ -175,6 +175,14 @@ export class OfficerConsoleService {
     })
   }
 
+  /**
+   * The members of staff whose "My cases" lists a conversation (its case's officer), for the
+   * live push that tells their open page that something changed.
+   */
+  staffOfConversation(tx: Tx, conversationId: string): Promise<string[]> {
+    return this.#repo.staffOfConversation(tx, conversationId)
+  }
+
   /** A supervisor's team (their profile's team, or the whole force without one) and its open escalations (CP-104). */
   async team(forceId: string, staffId: string) {
     return this.#db.withForce(forceId, async (tx) => {

@@ -131,6 +131,8 @@ export interface ReceivedEvent {
 }
 
 export type ReceivedListener = (tx: Tx, event: ReceivedEvent) => Promise<void>
+/** Hears that a conversation changed (a message arrived, was sent, delivered, read or changed). */
+export type ChangedListener = (tx: Tx, forceId: string, conversationId: string) => Promise<void>
 
 /** Live push topics: one conversation (key: its id) and one person's messages (key: their id). */
 export const conversationTopic = 'conversation'
@@ -146,6 +148,7 @@ export class ConversationService {
   readonly #onAttachments: ((tx: Tx) => Promise<unknown>) | undefined
   readonly #optOuts: OptOutService | undefined
   readonly #receivedListeners: ReceivedListener[] = []
+  readonly #changedListeners: ChangedListener[] = []
 
   constructor(deps: {
     db: Database
@@ -180,6 +183,15 @@ export class ConversationService {
   }
 
   /**
+   * Subscribes to every change of a conversation, inside the transaction that makes it (so what
+   * the listener publishes goes only if the change commits). Used by pages that list
+   * conversations, such as the officer's "My cases".
+   */
+  onChanged(listener: ChangedListener): void {
+    this.#changedListeners.push(listener)
+  }
+
+  /**
    * Tells open pages that a conversation changed (a message arrived, was delivered or was read),
    * once `tx` commits: the conversation's page, and its person's page when it has a person. Ids
    * only: the pages fetch what changed themselves.
@@ -190,6 +202,7 @@ export class ConversationService {
     conversation: { id: string; personId: string | null },
     ids: Record<string, string>,
   ): Promise<void> {
+    for (const listener of this.#changedListeners) await listener(tx, forceId, conversation.id)
     if (!this.#push) return
     await this.#push.publish({ forceId, topic: conversationTopic, key: conversation.id, ids }, tx)
     if (conversation.personId)
@@ -759,7 +772,7 @@ export class ConversationService {
    * sent as them already show it (migration 1010 keeps them in step); this tells their pages.
    */
   async deliveryChanged(tx: Tx, messageIds: string[]): Promise<void> {
-    if (!this.#push || messageIds.length === 0) return
+    if ((!this.#push && this.#changedListeners.length === 0) || messageIds.length === 0) return
     for (const m of await this.#repo.sentAs(tx, messageIds))
       await this.#changed(tx, m.forceId, { id: m.conversationId, personId: m.personId }, { message: m.id })
   }

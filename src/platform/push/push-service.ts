@@ -35,6 +35,11 @@ export interface TopicDefinition {
   name: string
   /** Staff roles that may subscribe (within their own force); absent: no member of staff may. */
   staff?: readonly StaffRole[] | 'any'
+  /**
+   * For a topic whose keys are personal to a member of staff (their own cases): whether this
+   * member of staff may follow `key`. Absent: any key, within their force, as their roles allow.
+   */
+  staffKey?(staff: StaffPrincipal, key: string | undefined): boolean
   /** Whether a citizen may subscribe to `key` of this topic; absent: no citizen may. */
   citizen?(citizen: CitizenSubscriber, key: string | undefined): boolean | Promise<boolean>
 }
@@ -125,6 +130,8 @@ export class PushService {
       if (!definition) throw new PushRefused(403, 'You may not follow this topic')
       if (subscriber.kind === 'staff') {
         if (!subscriber.staff.forceId || !definition.staff || !hasAnyRole(subscriber.staff, definition.staff))
+          throw new PushRefused(403, 'You may not follow this topic')
+        if (definition.staffKey && !definition.staffKey(subscriber.staff, request.key))
           throw new PushRefused(403, 'You may not follow this topic')
       } else if (!definition.citizen || !(await definition.citizen(subscriber.citizen, request.key))) {
         throw new PushRefused(403, 'You may not follow this topic')
