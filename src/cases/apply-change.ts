@@ -303,8 +303,29 @@ export class CaseChangeApplier {
           ...contactChanges,
         },
       })
-    } else if (Object.keys(contactChanges).length) {
-      events.push({ type: 'person.contact-changed', personId, changes: contactChanges })
+    } else {
+      // A later event may say whom a party already on the case acts for, or name someone else
+      // (decision 0046): recorded on the party, as the source's change in the case's trail.
+      const changed =
+        facts.role && actsFor
+          ? await this.#cases.setPartyActsFor(tx, {
+              personId,
+              ...caseIds,
+              role: facts.role,
+              actsForPersonId: actsFor,
+            })
+          : undefined
+      if (changed)
+        events.push({
+          type: 'case.party-changed',
+          personId,
+          changes: {
+            role: { from: facts.role, to: facts.role },
+            actsFor: { from: changed.from, to: actsFor },
+          },
+        })
+      if (Object.keys(contactChanges).length)
+        events.push({ type: 'person.contact-changed', personId, changes: contactChanges })
     }
     for (const kind of facts.markers) {
       if (

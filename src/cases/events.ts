@@ -15,6 +15,8 @@
 //   person.contact-changed   a new phone/email/address, or preferred channel/language changed
 //   case.party-added         a person joined the case as victim, witness, parent/guardian,
 //                            attorney or suspect (changes.role; contact details in the same event)
+//   case.party-changed       a later event named whom a parent/guardian or attorney already on
+//                            the case acts for, or someone else (changes.actsFor; decision 0046)
 //
 // A newly seen incident or crime raises only `incident.opened` / `crime.recorded` (plus
 // `incident.closed` / `crime.closed` when it arrives already closed); listeners read the whole
@@ -37,6 +39,7 @@ export const caseEventTypes = [
   'person.marker-removed',
   'person.contact-changed',
   'case.party-added',
+  'case.party-changed',
 ] as const
 
 export type CaseEventType = (typeof caseEventTypes)[number]

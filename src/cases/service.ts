@@ -540,5 +540,7 @@ export function summarise(event: CaseEvent): string {
       return `Contact details changed: ${list}`
     case 'case.party-added':
       return `Person added as ${String(c.role?.to).replace(/_/g, ' ')}`
+    case 'case.party-changed':
+      return `The ${String(c.role?.to).replace(/_/g, ' ')} now acts for another person on the case`
   }
 }

@@ -121,8 +121,10 @@ export class StagedCaseStore {
   readonly #newTeams: { id: string; name: string }[] = []
   readonly #officers = new Map<string, OfficerState>()
   readonly #dirtyOfficers = new Set<OfficerState>()
-  readonly #parties = new Set<string>()
+  readonly #parties = new Map<string, PartyState>()
   readonly #newParties: PartyState[] = []
+  /** Parties held before this batch whose relationship (whom they act for) it changed. */
+  readonly #changedParties = new Set<PartyState>()
   readonly #timeline: NewTimelineEntry[] = []
   readonly #people = new Map<string, PersonRow>()
   readonly #dirtyPeople = new Set<PersonRow>()
@@ -171,6 +173,10 @@ export class StagedCaseStore {
         for (const phone of person.phones) identityKeys.push({ kind: 'phone', value: phone.value })
         for (const email of person.emails) identityKeys.push({ kind: 'email', value: email })
         if (person.name) names.add(person.name)
+        // Whom they act for may be someone already known and not in this event (decision 0046).
+        if (person.actsFor)
+          for (const kind of ['athena_urn', 'storm_nominal'])
+            identityKeys.push({ kind, value: person.actsFor })
       }
     }
     // Lists of literal values (not sub-selects), so each look-up is an index probe per value. Rows
@@ -230,7 +236,7 @@ export class StagedCaseStore {
         ${list(sql`select crime_id as "crimeId", incident_id as "incidentId" from crime_incidents
           where crime_id = any(array(select id from cri))`)} as links,
         ${list(sql`select person_id as "personId", incident_id as "incidentId", crime_id as "crimeId", role,
-          added_at as "addedAt" from case_parties
+          acts_for_person_id as "actsForPersonId", added_at as "addedAt" from case_parties
           where (incident_id = any(array(select id from inc)) or crime_id = any(array(select id from cri)))`)} as parties,
         ${list(sql`select id, force_id as "forceId", display_name as "displayName", date_of_birth::text as "dateOfBirth",
           preferred_channel as "preferredChannel", language, updated_at as "updatedAt"
@@ -263,7 +269,7 @@ export class StagedCaseStore {
     for (const row of read<OfficerState>('officers')) this.#officers.set(row.collar, row)
     for (const link of read<{ crimeId: string; incidentId: string }>('links'))
       this.#links.add(`${link.crimeId}|${link.incidentId}`)
-    for (const party of read<PartyState>('parties')) this.#parties.add(partyKey(party))
+    for (const party of read<PartyState>('parties')) this.#parties.set(partyKey(party), party)
     for (const row of read<PersonRow>('people')) this.#people.set(row.id, row)
     for (const row of read<IdentityState>('identities'))
       this.#identities.set(identityKey(row.personId, row.kind, row.value), row)
@@ -451,9 +457,34 @@ export class StagedCaseStore {
     }
     const key = partyKey(state)
     if (this.#parties.has(key)) return false
-    this.#parties.add(key)
+    this.#parties.set(key, state)
     this.#newParties.push(state)
     return true
+  }
+
+  /**
+   * Records whom a party already on the case acts for, as a later event names it (decision
+   * 0046). Returns whom they acted for before when that changed; undefined when it did not, or
+   * when the party is not on the case in that role.
+   */
+  async setPartyActsFor(
+    _tx: Tx,
+    party: { personId: string; incidentId?: string; crimeId?: string; role: string; actsForPersonId: string },
+  ): Promise<{ from: string | null } | undefined> {
+    const key = partyKey({
+      personId: party.personId,
+      incidentId: party.incidentId ?? null,
+      crimeId: party.crimeId ?? null,
+      role: party.role,
+      actsForPersonId: null,
+      addedAt: this.#now,
+    })
+    const state = this.#parties.get(key)
+    if (!state || state.actsForPersonId === party.actsForPersonId) return undefined
+    const from = state.actsForPersonId
+    state.actsForPersonId = party.actsForPersonId
+    if (!this.#newParties.includes(state)) this.#changedParties.add(state)
+    return { from }
   }
 
   async addTimeline(_tx: Tx, _forceId: string, entry: NewTimelineEntry): Promise<void> {
@@ -803,6 +834,13 @@ export class StagedCaseStore {
         v,
       ) => sql`insert into case_parties (force_id, person_id, incident_id, crime_id, role, acts_for_person_id, added_at)
           select ${force}, "personId", "incidentId", "crimeId", role, "actsForPersonId", "addedAt" from ${v}`,
+    )
+    add(
+      [...this.#changedParties],
+      '"personId" uuid, "incidentId" uuid, "crimeId" uuid, role text, "actsForPersonId" uuid',
+      (v) => sql`update case_parties p set acts_for_person_id = v."actsForPersonId" from ${v}
+          where p.force_id = ${force} and p.person_id = v."personId" and p.role = v.role
+            and p.incident_id is not distinct from v."incidentId" and p.crime_id is not distinct from v."crimeId"`,
     )
     add(
       this.#timeline,

@@ -438,3 +438,184 @@ test('CP-36: a parent or guardian the source names without whom they act for fol
   await theCase()
   assert.equal((await browser.get(`/portal/cases/${crimeId}`)).statusCode, 404)
 })
+
+test('CP-37, CP-38: whom a parent or guardian already on the case acts for, sent in a later event, is recorded on them, and invitations and access follow it', async () => {
+  const ref = '46/91004/26'
+  const receive = async (id: string, persons: Record<string, unknown>[], type = 'CRIMED') => {
+    const result = await t.app.services.sources.receive(
+      'kent',
+      'athena',
+      anAthenaEvent({
+        id,
+        type,
+        at: clock.now().toISOString(),
+        crimeRef: ref,
+        ...(type === 'INVESTIGATION_CREATED'
+          ? {
+              investigation: {
+                crimeType: 'Assault',
+                status: 'OPEN',
+                officer: { collarNumber: '4521', name: 'DC Priya Shah' },
+              },
+            }
+          : {}),
+        persons,
+      }),
+      'application/json',
+    )
+    assert.equal(result.status, 'applied', String(result.reason))
+    return (await t.app.services.cases.findCrimeByRef('kent', ref))!
+  }
+  const guardian = {
+    urn: 'P-DI-PG-4',
+    name: 'Morgan Mother',
+    role: 'PG',
+    dateOfBirth: '1982-03-03',
+    phone: '07700900541',
+    email: 'morgan@example.org',
+  }
+  const child = { urn: 'P-DI-VIC-4', name: 'Robin Young', role: 'VIC', dateOfBirth: '2017-04-04' }
+  const first = await receive('ATH-DI-4', [guardian, child], 'INVESTIGATION_CREATED')
+  const partyOf = (crime: typeof first, role: string) => crime.parties.find((p) => p.role === role)!
+  const parent = partyOf(first, 'parent_guardian')
+  const childId = partyOf(first, 'victim').personId
+  assert.equal(parent.actsForPersonId, null, 'the first event names nobody')
+  // With nobody acting for the child, the child is not invited and nobody is in their place.
+  const refused = await inviteByOfficer(childId, first.crime.id)
+  assert.equal(refused.statusCode, 409)
+  assert.equal((await invitations(parent.personId)).length, 0)
+
+  // A later event lists only the guardian, now saying whom she acts for.
+  const later = await receive('ATH-DI-5', [
+    { urn: guardian.urn, name: guardian.name, role: 'PG', actsFor: child.urn },
+  ])
+  assert.equal(partyOf(later, 'parent_guardian').actsForPersonId, childId, 'recorded on the existing party')
+  assert.equal(later.parties.filter((p) => p.role === 'parent_guardian').length, 1, 'not added twice')
+  const changed = later.timeline.filter((e) => e.eventType === 'case.party-changed')
+  assert.equal(changed.length, 1)
+  assert.deepEqual(changed[0]!.changes.actsFor, { from: null, to: childId })
+  assert.equal(changed[0]!.personId, parent.personId)
+  // The same again changes nothing, and an event naming nobody keeps the relationship.
+  await receive('ATH-DI-6', [{ urn: guardian.urn, name: guardian.name, role: 'PG', actsFor: child.urn }])
+  const same = await receive('ATH-DI-7', [{ urn: guardian.urn, name: guardian.name, role: 'PG' }])
+  assert.equal(same.timeline.filter((e) => e.eventType === 'case.party-changed').length, 1)
+  assert.equal(partyOf(same, 'parent_guardian').actsForPersonId, childId)
+
+  // Decision 0037's rules now apply: the child's invitation goes to the guardian, for the child.
+  const invited = await inviteByOfficer(childId, first.crime.id)
+  assert.equal(invited.statusCode, 303, invited.body)
+  assert.equal(invited.headers.location, `/console/people/${parent.personId}#portal`)
+  const [invitation] = await invitations(parent.personId)
+  assert.equal(invitation?.role, 'parent_guardian')
+  assert.equal(invitation?.acts_for_person_id, childId)
+  const account = await t.app.services.portal.accounts.ensureAccount({
+    email: guardian.email,
+    password: 'correct horse battery staple',
+    totpSecret: 'JBSWY3DPEHPK3PXP',
+    invitationId: invitation!.id,
+    forceId: 'kent',
+  })
+  const browser = await aSignedInCitizen(t.app, account.id)
+  const page = await browser.get(`/portal/cases/${first.crime.id}`)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /Robin Young/)
+
+  // The source then says she acts for someone else on the case: recorded, and the link that
+  // names the child no longer opens the case (decision 0037: checked on every read).
+  const other = await receive('ATH-DI-8', [
+    { urn: 'P-DI-VIC-4B', name: 'Sam Young', role: 'VIC', dateOfBirth: '2018-05-05' },
+    { urn: guardian.urn, name: guardian.name, role: 'PG', actsFor: 'P-DI-VIC-4B' },
+  ])
+  const samId = other.parties.find((p) => p.displayName === 'Sam Young')!.personId
+  assert.equal(partyOf(other, 'parent_guardian').actsForPersonId, samId)
+  const moved = other.timeline
+    .filter((e) => e.eventType === 'case.party-changed')
+    .map((e) => e.changes.actsFor)
+  assert.equal(moved.length, 2)
+  assert.ok(moved.some((c) => c?.from === childId && c.to === samId))
+  assert.equal((await browser.get(`/portal/cases/${first.crime.id}`)).statusCode, 404)
+})
+
+test('CP-35, CP-37: a guardian’s account and waiting invitation that named nobody name the child once a later event says whom they act for, audited', async () => {
+  const ref = '46/91005/26'
+  const mum = {
+    urn: 'P-DI-PG-5',
+    name: 'Alex Mum',
+    role: 'PG',
+    dateOfBirth: '1984-01-01',
+    email: 'alex@example.org',
+  }
+  const dad = {
+    urn: 'P-DI-PG-5B',
+    name: 'Jo Dad',
+    role: 'PG',
+    dateOfBirth: '1983-01-01',
+    email: 'jo@example.org',
+  }
+  const child = { urn: 'P-DI-VIC-5', name: 'Kit Small', role: 'VIC', dateOfBirth: '2016-06-06' }
+  const receive = async (id: string, type: string, persons: Record<string, unknown>[]) => {
+    const result = await t.app.services.sources.receive(
+      'kent',
+      'athena',
+      anAthenaEvent({
+        id,
+        type,
+        at: clock.now().toISOString(),
+        crimeRef: ref,
+        investigation: {
+          crimeType: 'Theft',
+          status: 'OPEN',
+          officer: { collarNumber: '4521', name: 'DC Priya Shah' },
+        },
+        persons,
+      }),
+      'application/json',
+    )
+    assert.equal(result.status, 'applied', String(result.reason))
+    return (await t.app.services.cases.findCrimeByRef('kent', ref))!
+  }
+  const crime = await receive('ATH-DI-9', 'INVESTIGATION_CREATED', [mum, dad, child])
+  const idOf = (name: string) => crime.parties.find((p) => p.displayName === name)!.personId
+  const [mumId, dadId, childId] = [idOf('Alex Mum'), idOf('Jo Dad'), idOf('Kit Small')]
+  // Both parents are invited acting for nobody; the mother takes hers up, the father's waits.
+  for (const id of [mumId, dadId]) assert.equal((await inviteByOfficer(id, crime.crime.id)).statusCode, 303)
+  const [mumInvitation] = await invitations(mumId)
+  assert.equal(mumInvitation?.acts_for_person_id, null)
+  const account = await t.app.services.portal.accounts.ensureAccount({
+    email: mum.email,
+    password: 'correct horse battery staple',
+    totpSecret: 'JBSWY3DPEHPK3PXP',
+    invitationId: mumInvitation!.id,
+    forceId: 'kent',
+  })
+  const browser = await aSignedInCitizen(t.app, account.id)
+  const before = await browser.get(`/portal/cases/${crime.crime.id}`)
+  assert.equal(before.statusCode, 200)
+  assert.doesNotMatch(before.body, /Kit Small|You act for/)
+
+  await receive('ATH-DI-10', 'CRIMED', [
+    { urn: mum.urn, name: mum.name, role: 'PG', actsFor: child.urn },
+    { urn: dad.urn, name: dad.name, role: 'PG', actsFor: child.urn },
+  ])
+  const links = await t.app.db.withForce('kent', (tx) =>
+    rows<{ acts_for_person_id: string | null }>(
+      tx,
+      sql`select acts_for_person_id from portal_links where person_id = ${mumId} and case_id = ${crime.crime.id}`,
+    ),
+  )
+  assert.deepEqual(links, [{ acts_for_person_id: childId }], 'the mother’s link names the child')
+  const [dadInvitation] = await invitations(dadId)
+  assert.equal(dadInvitation?.acts_for_person_id, childId, 'the father’s waiting invitation names the child')
+  const after = await browser.get(`/portal/cases/${crime.crime.id}`)
+  assert.equal(after.statusCode, 200)
+  assert.match(after.body, /Kit Small/)
+  const audited = await t.app.db.withForce('kent', (tx) =>
+    rows<{ record_id: string; detail: { actsForPersonId: string; links: string[]; invitations: string[] } }>(
+      tx,
+      sql`select record_id, detail from audit_events where action = 'portal.acts-for-recorded'
+          and detail->>'caseId' = ${crime.crime.id} order by record_id`,
+    ),
+  )
+  assert.deepEqual(audited.map((a) => a.record_id).sort(), [mumId, dadId].sort())
+  for (const a of audited) assert.equal(a.detail.actsForPersonId, childId)
+})

@@ -331,6 +331,7 @@ export class InvitationService {
     const wanted = new Set(['crime.recorded', 'incident.opened', 'case.party-added'])
     const seen = new Set<string>()
     for (const event of events) {
+      if (event.type === 'case.party-changed') await this.#relationshipChanged(tx, event)
       if (!wanted.has(event.type)) continue
       const caseKind: CaseKind = event.crimeId ? 'crime' : 'incident'
       const caseId = event.crimeId ?? event.incidentId
@@ -350,6 +351,38 @@ export class InvitationService {
         if (accountId) await this.#linkAndNotify(tx, snapshot, person, { caseKind, caseId }, accountId)
       }
     }
+  }
+
+  /**
+   * A later source event named whom a parent or guardian, or attorney, on the case acts for
+   * (decision 0046): their link and waiting invitation that named nobody now name that person,
+   * audited. A link naming someone else is left as it is: decision 0037's check on each read
+   * then refuses the case until the force invites them again.
+   */
+  async #relationshipChanged(tx: Tx, event: CaseEvent): Promise<void> {
+    const caseId = event.crimeId ?? event.incidentId
+    const role = event.changes.role?.to
+    const actsForPersonId = event.changes.actsFor?.to
+    if (!caseId || !event.personId || typeof role !== 'string' || typeof actsForPersonId !== 'string') return
+    if (!proxyRoles.has(role)) return
+    const changed = await this.#repo.nameWhomActedFor(tx, {
+      personId: event.personId,
+      caseId,
+      role,
+      actsForPersonId,
+    })
+    if (changed.links.length === 0 && changed.invitations.length === 0) return
+    await this.#audit.record(
+      {
+        action: 'portal.acts-for-recorded',
+        forceId: event.forceId,
+        actor: { kind: 'system', name: 'portal' },
+        recordType: 'person',
+        recordId: event.personId,
+        detail: { caseId, role, actsForPersonId, links: changed.links, invitations: changed.invitations },
+      },
+      tx,
+    )
   }
 
   async #linkAndNotify(

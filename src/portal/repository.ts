@@ -52,6 +52,43 @@ export class PortalRepository {
     await tx.update(portalInvitations).set(set).where(eq(portalInvitations.id, id))
   }
 
+  /**
+   * The source now says whom a person on a case acts for (decision 0046): their links to the case
+   * in that role, and their invitations to it still waiting, that named nobody now name them.
+   * Ids of what changed.
+   */
+  async nameWhomActedFor(
+    tx: Tx,
+    party: { personId: string; caseId: string; role: string; actsForPersonId: string },
+  ): Promise<{ links: string[]; invitations: string[] }> {
+    const links = await tx
+      .update(portalLinks)
+      .set({ actsForPersonId: party.actsForPersonId })
+      .where(
+        and(
+          eq(portalLinks.personId, party.personId),
+          eq(portalLinks.caseId, party.caseId),
+          eq(portalLinks.role, party.role as LinkRow['role']),
+          isNull(portalLinks.actsForPersonId),
+        ),
+      )
+      .returning({ id: portalLinks.id })
+    const invitations = await tx
+      .update(portalInvitations)
+      .set({ actsForPersonId: party.actsForPersonId })
+      .where(
+        and(
+          eq(portalInvitations.personId, party.personId),
+          eq(portalInvitations.caseId, party.caseId),
+          eq(portalInvitations.role, party.role as InvitationRow['role']),
+          isNull(portalInvitations.actsForPersonId),
+          isNull(portalInvitations.acceptedAt),
+        ),
+      )
+      .returning({ id: portalInvitations.id })
+    return { links: links.map((l) => l.id), invitations: invitations.map((i) => i.id) }
+  }
+
   /** The person's invitations in this force, newest first. */
   invitationsOfPerson(tx: Tx, personId: string): Promise<InvitationRow[]> {
     return tx

@@ -33,6 +33,7 @@ const catalogue: ActionName[] = [
   ['Cases', 'case.viewed', 'Case viewed'],
   ['Cases', 'case.updated', 'Case updated'],
   ['Cases', 'case.party-added', 'Person added to a case'],
+  ['Cases', 'case.party-changed', 'Whom a person on a case acts for changed'],
   ['Cases', 'case.journeys-viewed', 'Journeys on a case viewed'],
   ['Cases', 'crime.viewed', 'Crime viewed'],
   ['Cases', 'incident.viewed', 'Incident viewed'],
