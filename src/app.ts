@@ -11,6 +11,7 @@ import { createAssistForms } from './assist/forms-module.ts'
 import { createAssistOfficerHelp } from './assist/officer-help-module.ts'
 import { createCases } from './cases/module.ts'
 import { createAssist } from './assist/module.ts'
+import { createAssistSpeech } from './assist/speech-module.ts'
 import { createContact } from './contact/module.ts'
 import { createContactPhone } from './contact/telephony-module.ts'
 import { createJourneys } from './journeys/module.ts'
@@ -284,6 +285,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     personSummary: (forceId, personId) => assistSummary.services.summaries.forPerson(forceId, personId),
     // A contact's page offers the standard forms when the force has them on (Assist, below; CRM-20).
     contactForms: (forceId, itemId) => assistForms.services.forms.offered(forceId, itemId),
+    // The contact page shows the automated transcripts of its calls (Assist's speech, below; CRM-22).
+    callSpeech: (forceId, itemId) => assistSpeech.services.speech.forContact(forceId, itemId),
   })
   // Assist's automated summaries (issue 16, item 4), extractive and offline, over the single
   // view's history of a person and a case page's records.
@@ -335,6 +338,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     push,
     forceHasContact: (forceId) => forces.hasProduct(forceId, 'contact'),
   })
+  // Assist's offline speech (issue 16, items 2 and 3): call recordings transcribed, and a caller's
+  // spoken reason setting the call's place in the queue (CRM-22, CRM-6; decision 0041).
+  const assistSpeech = createAssistSpeech({
+    db,
+    clock,
+    audit,
+    jobs,
+    assist: assist.services.assist,
+    calls: () => contactPhone.services.contactPhone.telephony,
+    forceHasContact: (forceId) => forces.hasProduct(forceId, 'contact'),
+  })
   const modules: Module[] = [
     writeback,
     cases,
@@ -352,6 +366,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     assistSummary,
     assistForms,
     assistOfficerHelp,
+    assistSpeech,
   ]
   const services: Services = {
     ...platform.services,
@@ -370,6 +385,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...assistSummary.services,
     ...assistForms.services,
     ...assistOfficerHelp.services,
+    ...assistSpeech.services,
   }
 
   const navigation = new ConsoleNavigation(navigationEntries(modules))

@@ -12,6 +12,7 @@ import type { ContactServices } from './contact/module.ts'
 import type { ContactPhoneServices } from './contact/telephony-module.ts'
 import type { OfficerServices } from './officers/module.ts'
 import type { PortalServices } from './portal/module.ts'
+import type { SpeechService } from './assist/speech-service.ts'
 import type { SummaryService } from './assist/summary-service.ts'
 import type { FormsService } from './assist/forms-service.ts'
 import type { OfficerHelpService } from './assist/officer-help-service.ts'
@@ -46,4 +47,6 @@ export interface Services
   forms: FormsService
   /** Help for the officer on portal messages: suggestions and case questions (Assist; CP-89, CP-93, CP-121). */
   officerHelp: OfficerHelpService
+  /** Offline transcription of call recordings and the voice IVR's decisions (Assist; CRM-22, CRM-6). */
+  speech: SpeechService
 }

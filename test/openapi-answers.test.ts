@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm'
 import { FixedClock } from '../src/platform/clock.ts'
 import { rows } from '../src/platform/db/database.ts'
 import { loadConfig } from '../src/platform/config.ts'
+import { writeWav } from '../src/assist/transcription.ts'
 import { issueClientToken } from './support/api-client.ts'
 import { aCrimeWithVictim, invitationTokenSentTo } from './support/portal-cases.ts'
 import { describedAnswerProblems, type OpenApiDocument } from './support/openapi.ts'
@@ -421,6 +422,53 @@ test('CP-171, CRM-6: the telephony platform’s call events answer as described'
     headers: json,
   }
   assert.equal((await call({ ...other, payload: offered })).statusCode, 403)
+})
+
+test('CP-171, CRM-22: the telephony platform’s call recordings answer as described', async () => {
+  const telephony = await issueClientToken(t, { forceId: 'essex', scopes: ['contact:telephony'] })
+  const admin = await t.signInAs(['force_admin'], 'essex', 'Speech Admin')
+  assert.equal((await admin.post('/console/assist/speech', { enabled: 'yes' })).statusCode, 303)
+  const event = {
+    eventId: 'described-recorded-1',
+    type: 'call.offered',
+    callId: 'described-recorded',
+    occurredAt: t.clock.now().toISOString(),
+    caller: '07700 900124',
+  }
+  const offered = await call({
+    method: 'POST',
+    url: '/api/v1/contact/essex/telephony/events',
+    token: telephony,
+    headers: json,
+    payload: event,
+  })
+  assert.equal(offered.statusCode, 202, offered.body)
+  const url = '/api/v1/contact/essex/telephony/calls/described-recorded/recordings'
+  const wav = writeWav({ sampleRate: 16000, samples: new Int16Array(16000) })
+  const audio = { 'content-type': 'audio/wav' }
+  const sent = await call({ method: 'POST', url, token: telephony, headers: audio, payload: wav })
+  assert.equal(sent.statusCode, 202, sent.body)
+  const voicemail = {
+    method: 'POST' as const,
+    url: `${url}?kind=voicemail`,
+    token: telephony,
+    headers: audio,
+  }
+  assert.equal((await call({ ...voicemail, payload: Buffer.from('not a wav') })).statusCode, 400)
+  assert.equal(
+    (await call({ ...voicemail, headers: { 'content-type': 'audio/mpeg' }, payload: wav })).statusCode,
+    415,
+  )
+  const never = '/api/v1/contact/essex/telephony/calls/never-offered/recordings'
+  assert.equal(
+    (await call({ method: 'POST', url: never, token: telephony, headers: audio, payload: wav })).statusCode,
+    409,
+  )
+  const kent = '/api/v1/contact/kent/telephony/calls/described-recorded/recordings'
+  assert.equal(
+    (await call({ method: 'POST', url: kent, token: telephony, headers: audio, payload: wav })).statusCode,
+    403,
+  )
 })
 
 test('CP-171, CRM-9: an external wallboard’s reading of the queue answers as described', async () => {

@@ -170,6 +170,15 @@ export class AssistService {
     })
   }
 
+  /**
+   * The force's knowledge base and the classifier trained on it (the same the chatbot uses), for
+   * the voice IVR's spoken reasons (CRM-6).
+   */
+  async knowledge(forceId: string): Promise<{ intents: Intent[]; classifier: IntentClassifier }> {
+    const { intents } = await this.knowledgeBase(forceId)
+    return { intents, classifier: this.#classifierFor(forceId, intents) }
+  }
+
   #classifierFor(forceId: string, intents: Intent[]): IntentClassifier {
     const hash = createHash('sha256').update(JSON.stringify(intents)).digest('hex')
     const cached = this.#trained.get(forceId)

@@ -83,6 +83,8 @@ export function createContact(deps: {
   personSummary?: (forceId: string, personId: string) => Promise<unknown>
   /** The standard forms a handler may prepare from a contact, as links (Assist, built after; CRM-20). */
   contactForms?: (forceId: string, itemId: string) => Promise<{ text: string; href: string }[]>
+  /** The automated transcripts of a contact's call recordings (Assist, built after this module; CRM-22). */
+  callSpeech?: (forceId: string, itemId: string) => Promise<unknown[]>
 }): Module<ContactServices> {
   const repo = new ContactRepository()
   const singleView = new SingleViewService({
@@ -188,6 +190,7 @@ export function createContact(deps: {
         notices: (forceId, staffId) => tools.notices(forceId, staffId),
         labels,
         ...(deps.contactForms ? { forms: deps.contactForms } : {}),
+        ...(deps.callSpeech ? { speech: deps.callSpeech } : {}),
       })
       registerAgentToolsRoutes(http, { tools, canned, labels, queue, audit: deps.audit })
       registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })

@@ -373,6 +373,13 @@ export class QueueRepository {
   }
 
   /** A vulnerable caller's contact is urgent and, back in the queue, goes to those with the skill. */
+  /** A waiting contact's priority and skill, set by a decision before a handler has it (CRM-6). */
+  async setPriority(tx: Tx, itemId: string, priority: number, skill: Skill): Promise<void> {
+    await tx.execute(
+      sql`update contact_items set priority = ${priority}, skill = ${skill} where id = ${itemId}`,
+    )
+  }
+
   async flagVulnerable(tx: Tx, itemId: string): Promise<void> {
     await tx.execute(sql`update contact_items set priority = 1, skill = 'vulnerability' where id = ${itemId}`)
   }

@@ -47,6 +47,8 @@ export function registerQueueRoutes(
     }
     /** The standard forms that may be prepared from a contact, as links (Assist's forms, CRM-20). */
     forms?: (forceId: string, itemId: string) => Promise<{ text: string; href: string }[]>
+    /** The automated transcripts of the contact's call recordings (Assist's speech, CRM-22). */
+    speech?: (forceId: string, itemId: string) => Promise<unknown[]>
   },
 ): void {
   const access = { staff: contactStaff, product: 'contact' as const }
@@ -146,6 +148,7 @@ export function registerQueueRoutes(
     return reply.render('contact/contact.njk', {
       title: `Contact from ${found.item.personName ?? 'an unknown sender'}`,
       ...found,
+      speech: deps.speech ? await deps.speech(forceId, found.item.id) : [],
       mine: found.item.assignedTo === me.staffId,
       colleagues: found.agents.filter((a) => a.staffId !== me.staffId && a.state !== 'offline'),
       outcomes,

@@ -15,7 +15,7 @@ import { DomainError, NotFoundError, ValidationError } from '../platform/errors.
 import type { PushService } from '../platform/push/push-service.ts'
 import type { Acting, QueueService } from './queue.ts'
 import { queueTopic } from './queue.ts'
-import type { QueueRepository } from './queue-repository.ts'
+import type { QueueRepository, Skill } from './queue-repository.ts'
 import type {
   CallbackRow,
   CallEventRow,
@@ -352,6 +352,57 @@ export class TelephonyService {
       },
       tx,
     )
+  }
+
+  /** A call by the telephony platform's id, with its contact; none when it was never offered. */
+  callFor(forceId: string, callRef: string): Promise<Pick<CallRow, 'id' | 'itemId' | 'state'> | undefined> {
+    return this.#db.withForce(forceId, async (tx) => {
+      const call = await this.#repo.callByRef(tx, callRef)
+      return call ? { id: call.id, itemId: call.itemId, state: call.state } : undefined
+    })
+  }
+
+  /**
+   * What the caller said in the IVR decided their call's place in the queue (CRM-6; Assist's
+   * speech, decision 0041): urgent means priority 1 for handlers with the vulnerability skill,
+   * whoever has the call now; otherwise a contact still waiting takes the priority and skill
+   * given. A contact made urgent by a person's markers is never lowered. Audited as the machine's
+   * decision; routing runs after.
+   */
+  async prioritiseBySpeech(
+    forceId: string,
+    callId: string,
+    decision: { priority: number; skill: Skill; urgent: boolean; reason: string },
+  ): Promise<{ applied: boolean }> {
+    const applied = await this.#db.withForce(forceId, async (tx) => {
+      const call = await this.#repo.callById(tx, callId)
+      const item = call?.itemId ? await this.#queueRepo.item(tx, call.itemId) : undefined
+      if (!call || !item || item.status === 'closed' || item.status === 'wrap_up') return false
+      if (decision.urgent) await this.#queueRepo.flagVulnerable(tx, item.id)
+      else if (item.status === 'waiting' && item.skill !== 'vulnerability' && item.priority !== 1)
+        await this.#queueRepo.setPriority(tx, item.id, decision.priority, decision.skill)
+      else return false
+      await this.#audit.record(
+        {
+          action: 'contact.prioritised',
+          forceId,
+          actor: { kind: 'system', name: 'Assist speech' },
+          recordType: 'contact',
+          recordId: item.id,
+          detail: {
+            call: callId,
+            priority: decision.urgent ? 1 : decision.priority,
+            skill: decision.urgent ? 'vulnerability' : decision.skill,
+            reason: decision.reason,
+          },
+        },
+        tx,
+      )
+      await this.#changed(tx, forceId, item.id)
+      return true
+    })
+    if (applied) await this.#queue.route(forceId)
+    return { applied }
   }
 
   /** A contact's calls, each with its events and times, and its call-backs. */
