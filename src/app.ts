@@ -337,6 +337,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     templates: messaging.services.messaging.templates,
     push,
     forceHasContact: (forceId) => forces.hasProduct(forceId, 'contact'),
+    // A caller's spoken reason, transcribed before the call was offered, sets its place (below).
+    spokenReason: (tx, forceId, call) => assistSpeech.services.speech.reasonOnOffer(tx, forceId, call),
   })
   // Assist's offline speech (issue 16, items 2 and 3): call recordings transcribed, and a caller's
   // spoken reason setting the call's place in the queue (CRM-22, CRM-6; decision 0041).

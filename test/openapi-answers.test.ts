@@ -459,7 +459,7 @@ test('CP-171, CRM-22: the telephony platform’s call recordings answer as descr
     (await call({ ...voicemail, headers: { 'content-type': 'audio/mpeg' }, payload: wav })).statusCode,
     415,
   )
-  const never = '/api/v1/contact/essex/telephony/calls/never-offered/recordings'
+  const never = '/api/v1/contact/essex/telephony/calls/never-offered/recordings?kind=voicemail'
   assert.equal(
     (await call({ method: 'POST', url: never, token: telephony, headers: audio, payload: wav })).statusCode,
     409,

@@ -9,7 +9,8 @@ export type RecordingStatus = 'queued' | 'transcribed' | 'failed' | 'skipped'
 
 export interface RecordingRow {
   id: string
-  callId: string
+  callRef: string
+  callId: string | null
   itemId: string | null
   kind: RecordingKind
   status: RecordingStatus
@@ -23,7 +24,7 @@ export interface RecordingRow {
   transcribedAt: Date | null
 }
 
-const columns = sql`r.id, r.call_id as "callId", r.item_id as "itemId", r.kind, r.status,
+const columns = sql`r.id, r.call_ref as "callRef", r.call_id as "callId", r.item_id as "itemId", r.kind, r.status,
   r.audio_seconds::float8 as "audioSeconds", r.received_at as "receivedAt", r.transcript, r.engine,
   r.elapsed_seconds::float8 as "elapsedSeconds", r.decision, r.error, r.transcribed_at as "transcribedAt"`
 
@@ -55,7 +56,8 @@ export class SpeechRepository {
     tx: Tx,
     r: {
       forceId: string
-      callId: string
+      callRef: string
+      callId: string | null
       itemId: string | null
       kind: RecordingKind
       audio: Buffer
@@ -66,9 +68,9 @@ export class SpeechRepository {
   ): Promise<string> {
     const [row] = await rows<{ id: string }>(
       tx,
-      sql`insert into assist_call_recordings (force_id, call_id, item_id, kind, status, audio, audio_bytes,
+      sql`insert into assist_call_recordings (force_id, call_ref, call_id, item_id, kind, status, audio, audio_bytes,
             audio_seconds, client_id, received_at)
-          values (${r.forceId}, ${r.callId}, ${r.itemId}, ${r.kind}, 'queued', ${r.audio}, ${r.audio.length},
+          values (${r.forceId}, ${r.callRef}, ${r.callId}, ${r.itemId}, ${r.kind}, 'queued', ${r.audio}, ${r.audio.length},
             ${r.audioSeconds}, ${r.clientId}, ${r.at})
           returning id`,
     )
@@ -105,6 +107,32 @@ export class SpeechRepository {
             decision = ${f.decision ? JSON.stringify(f.decision) : null}::jsonb, error = ${f.error ?? null},
             transcribed_at = ${f.at}
           where id = ${id}`,
+    )
+  }
+
+  /** The call was offered: its recordings sent before now belong to it and its contact. */
+  async linkCall(tx: Tx, callRef: string, callId: string, itemId: string | null): Promise<void> {
+    await tx.execute(
+      sql`update assist_call_recordings set call_id = ${callId}, item_id = ${itemId}
+          where call_ref = ${callRef} and call_id is null`,
+    )
+  }
+
+  /** The call's latest transcribed spoken reason whose decision is not yet applied to the queue. */
+  async unappliedReason(tx: Tx, callId: string): Promise<RecordingRow | undefined> {
+    const [row] = await rows<RecordingRow>(
+      tx,
+      sql`select ${columns} from assist_call_recordings r
+          where r.call_id = ${callId} and r.kind = 'reason' and r.status = 'transcribed'
+            and (r.decision->>'changesQueue')::boolean and not coalesce((r.decision->>'applied')::boolean, false)
+          order by r.received_at desc, r.id desc limit 1 for update`,
+    )
+    return row ? dated(row) : undefined
+  }
+
+  async markApplied(tx: Tx, id: string): Promise<void> {
+    await tx.execute(
+      sql`update assist_call_recordings set decision = decision || '{"applied": true}'::jsonb where id = ${id}`,
     )
   }
 

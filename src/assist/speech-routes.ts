@@ -24,7 +24,9 @@ const settingsForce = staffForce('Speech is set per force; sign in with a force 
 
 const RecordingReceipt = Type.Object({
   recording: Type.String({ format: 'uuid', description: 'Waypoint’s id for the recording' }),
-  call: Type.String({ format: 'uuid', description: 'Waypoint’s id for the call' }),
+  call: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    description: 'Waypoint’s id for the call; null for a spoken reason sent before the call is offered',
+  }),
   contact: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The call’s contact' }),
   status: Type.Literal('queued', { description: 'Kept and waiting to be transcribed' }),
 })
@@ -132,10 +134,11 @@ export async function registerSpeechRoutes(
         schema: {
           summary: 'Send a recording of a call to be transcribed',
           description:
-            'A WAV recording (PCM, 8 or 16 bit, any rate, mono or more channels) of a call already offered: ' +
-            '`kind=reason` is what the caller said in the IVR when asked why they are calling, and sets the ' +
-            'call’s priority and skill in the queue once transcribed (danger words make it urgent); ' +
-            '`kind=voicemail` is a message left. Transcribed offline on Waypoint’s server, the transcript is ' +
+            'A WAV recording (PCM, 8 or 16 bit, any rate, mono or more channels) of a call: ' +
+            '`kind=reason` is what the caller said in the IVR when asked why they are calling, sent before ' +
+            'or after the call is offered, and sets the call’s priority and skill in the queue once it is ' +
+            'transcribed and the call offered (danger words make it urgent); `kind=voicemail` is a message ' +
+            'left on a call already offered. Transcribed offline on Waypoint’s server, the transcript is ' +
             'kept on the call, marked as automated, and the audio is dropped. Refused while the force has not ' +
             `switched transcription on. At most ${audioLimits.bytes / 1024 / 1024} MB and ${audioLimits.seconds} seconds.`,
           operationId: 'sendCallRecording',
@@ -168,7 +171,7 @@ export async function registerSpeechRoutes(
             ...problemResponses([...apiProblems, 409, 413, 415], {
               400: 'The body is not a usable WAV recording, or is too long',
               403: 'The client lacks the contact:telephony scope, the force is not its own, or it does not have Contact',
-              409: 'The call was never offered, or the force has not switched transcription on',
+              409: 'A voicemail’s call was never offered, or the force has not switched transcription on',
               413: `The recording is larger than ${audioLimits.bytes / 1024 / 1024} MB`,
               415: 'The body is not audio/wav',
             }),

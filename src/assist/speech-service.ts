@@ -8,16 +8,16 @@
 // Every step is audited; nothing leaves Waypoint's server.
 import { createHash } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
-import type { Skill } from '../contact/queue-repository.ts'
+import type { SpeechDecision } from '../contact/telephony.ts'
 import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { Database } from '../platform/db/database.ts'
+import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, ValidationError } from '../platform/errors.ts'
 import { defineJob, type JobDefinition, type JobQueue } from '../platform/jobs.ts'
 import type { AssistService } from './service.ts'
 import type { RecordingKind, RecordingRow, SpeechRepository } from './speech-repository.ts'
 import { decideSpokenReason, spokenDangerPhrases } from './spoken-reason.ts'
-import { AudioError, Transcriber, type TranscriberOptions, toSpeechInput } from './transcription.ts'
+import { AudioError, checkedRecording, Transcriber, type TranscriberOptions } from './transcription.ts'
 
 /** What Assist needs of Contact's telephony (handed in by the composition root). */
 export interface CallPort {
@@ -25,11 +25,7 @@ export interface CallPort {
     forceId: string,
     callRef: string,
   ): Promise<{ id: string; itemId: string | null; state: string } | undefined>
-  prioritiseBySpeech(
-    forceId: string,
-    callId: string,
-    decision: { priority: number; skill: Skill; urgent: boolean; reason: string },
-  ): Promise<{ applied: boolean }>
+  prioritiseBySpeech(forceId: string, callId: string, decision: SpeechDecision): Promise<{ applied: boolean }>
 }
 
 /**
@@ -121,9 +117,10 @@ export class SpeechService {
   }
 
   /**
-   * A recording of a call the telephony platform offered: checked (a usable WAV, within the
-   * limits), kept and queued for transcription. Refused while the force's speech is off (the audio
-   * is not kept), or for a call never offered.
+   * A recording of a call: checked (a usable WAV, within the limits), kept and queued for
+   * transcription. A spoken reason may come before the call is offered (the caller is still in
+   * the IVR); a voicemail only for a call offered. Refused while the force's speech is off (the
+   * audio is not kept).
    */
   async receive(
     forceId: string,
@@ -131,7 +128,7 @@ export class SpeechService {
     kind: RecordingKind,
     wav: Buffer,
     client: { clientId: string },
-  ): Promise<{ recording: string; call: string; contact: string | null; status: 'queued' }> {
+  ): Promise<{ recording: string; call: string | null; contact: string | null; status: 'queued' }> {
     if (!(await this.setting(forceId)).enabled)
       throw new DomainError(
         'speech-off',
@@ -140,25 +137,24 @@ export class SpeechService {
       )
     let seconds: number
     try {
-      seconds = toSpeechInput(wav).seconds
+      seconds = checkedRecording(wav).seconds
     } catch (error) {
       if (error instanceof AudioError) throw new ValidationError([{ field: 'body', message: error.message }])
       throw error
     }
     const call = await this.#calls().callFor(forceId, callRef)
-    if (!call)
+    if (!call && kind === 'voicemail')
       throw new DomainError(
         'call-not-offered',
-        `No call ${callRef} was offered: send its call.offered event first`,
-        {
-          status: 409,
-        },
+        `No call ${callRef} was offered: send its call.offered event before its voicemail`,
+        { status: 409 },
       )
     const id = await this.#db.withForce(forceId, async (tx) => {
       const recording = await this.#repo.insert(tx, {
         forceId,
-        callId: call.id,
-        itemId: call.itemId,
+        callRef,
+        callId: call?.id ?? null,
+        itemId: call?.itemId ?? null,
         kind,
         audio: wav,
         audioSeconds: Math.round(seconds * 100) / 100,
@@ -173,8 +169,8 @@ export class SpeechService {
           recordType: 'assist-call-recording',
           recordId: recording,
           detail: {
-            call: call.id,
-            contact: call.itemId,
+            call: call?.id ?? null,
+            contact: call?.itemId ?? null,
             kind,
             bytes: wav.length,
             seconds: Math.round(seconds),
@@ -185,7 +181,7 @@ export class SpeechService {
       await this.#jobs.send(this.job, { forceId, recordingId: recording }, { tx })
       return recording
     })
-    return { recording: id, call: call.id, contact: call.itemId, status: 'queued' }
+    return { recording: id, call: call?.id ?? null, contact: call?.itemId ?? null, status: 'queued' }
   }
 
   /** The recogniser for the force's knowledge base (one per distinct knowledge base). */
@@ -256,20 +252,8 @@ export class SpeechService {
       return this.#db.withForce(forceId, (tx) => this.#repo.byId(tx, recordingId))
     }
     let decision: (ReturnType<typeof decideSpokenReason> & { applied: boolean }) | null = null
-    if (recording.kind === 'reason') {
-      const decided = decideSpokenReason(transcript.text, knowledge)
-      let applied = false
-      if (decided.changesQueue)
-        applied = (
-          await this.#calls().prioritiseBySpeech(forceId, recording.callId, {
-            priority: decided.priority,
-            skill: decided.skill,
-            urgent: decided.urgent,
-            reason: decided.explanation,
-          })
-        ).applied
-      decision = { ...decided, applied }
-    }
+    if (recording.kind === 'reason')
+      decision = { ...decideSpokenReason(transcript.text, knowledge), applied: false }
     await finish(
       {
         status: 'transcribed',
@@ -288,12 +272,53 @@ export class SpeechService {
               basis: decision.basis,
               intent: decision.intent,
               priority: decision.priority,
-              applied: decision.applied,
             }
           : {}),
       },
     )
+    // A spoken reason moves its call once the call is offered: now, or when it is (reasonOnOffer).
+    if (decision?.changesQueue) await this.#applyWhenOffered(forceId, recordingId, recording.callRef)
     return this.#db.withForce(forceId, (tx) => this.#repo.byId(tx, recordingId))
+  }
+
+  async #applyWhenOffered(forceId: string, recordingId: string, callRef: string): Promise<void> {
+    const call = await this.#calls().callFor(forceId, callRef)
+    if (!call) return
+    const pending = await this.#db.withForce(forceId, async (tx) => {
+      await this.#repo.linkCall(tx, callRef, call.id, call.itemId)
+      const found = await this.#repo.unappliedReason(tx, call.id)
+      if (found?.id !== recordingId || !found.decision) return undefined
+      await this.#repo.markApplied(tx, found.id)
+      return found.decision
+    })
+    if (pending)
+      await this.#calls().prioritiseBySpeech(forceId, call.id, {
+        priority: pending.priority,
+        skill: pending.skill,
+        urgent: pending.urgent,
+        reason: pending.explanation,
+      })
+  }
+
+  /**
+   * The call is being offered (in Contact's transaction): the recordings sent for it before now
+   * become its own, and a spoken reason already transcribed decides its place in the queue.
+   */
+  async reasonOnOffer(
+    tx: Tx,
+    _forceId: string,
+    call: { callRef: string; callId: string; itemId: string | null },
+  ): Promise<SpeechDecision | undefined> {
+    await this.#repo.linkCall(tx, call.callRef, call.callId, call.itemId)
+    const found = await this.#repo.unappliedReason(tx, call.callId)
+    if (!found?.decision) return undefined
+    await this.#repo.markApplied(tx, found.id)
+    return {
+      priority: found.decision.priority,
+      skill: found.decision.skill,
+      urgent: found.decision.urgent,
+      reason: found.decision.explanation,
+    }
   }
 
   /** A contact's recordings and their transcripts, for its page (the page's view is audited). */

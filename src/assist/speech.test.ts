@@ -194,6 +194,24 @@ test('CRM-6: a caller who says they are threatened with death is made urgent for
   assert.equal(audited[0]!.detail.skill, 'vulnerability')
 })
 
+test('CRM-6: a spoken reason sent while the caller is still in the IVR places the call as it is offered: “my partner hits me and I am scared” goes to vulnerable callers, high priority', async () => {
+  const sent = await sendRecording('call-early', say('my partner hits me and I am scared'))
+  assert.equal(sent.statusCode, 202, sent.body)
+  assert.deepEqual(
+    [(sent.json() as { call: string | null }).call, (sent.json() as { contact: string | null }).contact],
+    [null, null],
+  )
+  await t.app.jobs.drain(['assist.transcribe'])
+  assert.equal((await offer('call-early', '07700 900250')).statusCode, 202)
+  const item = await itemOf('call-early')
+  assert.deepEqual([item.priority, item.skill, item.status], [2, 'vulnerability', 'waiting'])
+  const page = await handler.get(`/console/contact/queue/contacts/${item.id}`)
+  assert.match(page.body, /Automated decision: The caller asked about “[^”]*domestic abuse[^”]*”/i)
+  // A voicemail needs its call offered first.
+  const voicemail = await sendRecording('call-not-yet', say('please call me back'), { kind: 'voicemail' })
+  assert.equal(voicemail.statusCode, 409)
+})
+
 test('CRM-22: a voicemail is transcribed and found by the search of call transcripts; the search refuses who is not contact staff', async () => {
   assert.equal((await offer('call-voicemail', '07700 900400')).statusCode, 202)
   const sent = await sendRecording('call-voicemail', say('I lost my phone on the train'), {
@@ -239,7 +257,7 @@ test('CRM-22: the recordings API refuses the wrong scope, the wrong force and ba
   problem(notWav, 400)
   assert.match(JSON.stringify(notWav.json()), /not a WAV file/)
   problem(await sendRecording('call-bad', Buffer.alloc(7 * 1024 * 1024)), 413)
-  problem(await sendRecording('call-never', wav), 409)
+  problem(await sendRecording('call-never', wav, { kind: 'voicemail' }), 409)
   problem(await sendRecording('call-bad', wav, { kind: 'music' }), 400)
   assert.equal((await recordings()).filter((r) => r.status === 'queued').length, 0)
 })

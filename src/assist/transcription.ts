@@ -98,28 +98,46 @@ export function readWav(buffer: Buffer): Pcm {
  */
 export function resample(pcm: Pcm, rate: number): Pcm {
   if (pcm.sampleRate === rate) return pcm
-  const ratio = rate / pcm.sampleRate
-  const cutoff = Math.min(1, ratio) * 0.95
-  const half = 16 // taps each side, at the input rate scaled by the cut-off
-  const width = Math.ceil(half / cutoff)
-  const length = Math.floor(pcm.samples.length * ratio)
-  const out = new Int16Array(length)
-  const input = pcm.samples
-  for (let i = 0; i < length; i += 1) {
-    const x = i / ratio
-    const centre = Math.floor(x)
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
+  const g = gcd(pcm.sampleRate, rate)
+  // Output sample i sits at input position i × down / up: its phase, (i × down) mod up, repeats, so
+  // each phase's taps are worked out once.
+  const up = rate / g
+  const down = pcm.sampleRate / g
+  const cutoff = Math.min(1, rate / pcm.sampleRate) * 0.95
+  const width = Math.ceil(16 / cutoff) // taps each side: 16 zero crossings of the filter
+  const kernels = new Map<number, Float64Array>()
+  const kernel = (phase: number): Float64Array => {
+    let k = kernels.get(phase)
+    if (k) return k
+    k = new Float64Array(2 * width)
+    const fraction = phase / up
     let sum = 0
-    let weights = 0
-    for (let j = centre - width + 1; j <= centre + width; j += 1) {
-      if (j < 0 || j >= input.length) continue
-      const t = (x - j) * cutoff
+    for (let n = 0; n < 2 * width; n += 1) {
+      const distance = fraction - (n - width + 1) // x − j, with j = centre − width + 1 + n
+      const t = distance * cutoff
       const sinc = t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t)
-      const window = 0.5 + 0.5 * Math.cos((Math.PI * (x - j)) / (width + 1))
-      const w = sinc * window
-      sum += input[j]! * w
-      weights += w
+      const window = 0.5 + 0.5 * Math.cos((Math.PI * distance) / (width + 1))
+      k[n] = sinc * window
+      sum += k[n]!
     }
-    const value = weights === 0 ? 0 : sum / weights
+    for (let n = 0; n < k.length; n += 1) k[n]! /= sum
+    kernels.set(phase, k)
+    return k
+  }
+  const input = pcm.samples
+  const length = Math.floor((input.length * up) / down)
+  const out = new Int16Array(length)
+  for (let i = 0; i < length; i += 1) {
+    const position = i * down
+    const centre = Math.floor(position / up)
+    const k = kernel(position % up)
+    const first = centre - width + 1
+    let value = 0
+    for (let n = 0; n < k.length; n += 1) {
+      const j = first + n
+      if (j >= 0 && j < input.length) value += input[j]! * k[n]!
+    }
     out[i] = Math.max(-32768, Math.min(32767, Math.round(value)))
   }
   return { sampleRate: rate, samples: out }
@@ -145,8 +163,8 @@ export function writeWav(pcm: Pcm): Buffer {
   return Buffer.concat([header, data])
 }
 
-/** The recording as PocketSphinx reads it: 16 kHz mono 16-bit, checked for length. */
-export function toSpeechInput(wav: Buffer): { wav: Buffer; seconds: number } {
+/** A recording read and checked against the limits (size, length), refused with an AudioError. */
+export function checkedRecording(wav: Buffer): { pcm: Pcm; seconds: number } {
   if (wav.length > audioLimits.bytes)
     throw new AudioError(`The recording must be ${audioLimits.bytes / 1024 / 1024} MB or smaller`)
   const pcm = readWav(wav)
@@ -154,6 +172,12 @@ export function toSpeechInput(wav: Buffer): { wav: Buffer; seconds: number } {
   if (seconds > audioLimits.seconds)
     throw new AudioError(`The recording must be ${audioLimits.seconds} seconds or shorter`)
   if (seconds < audioLimits.minSeconds) throw new AudioError('The recording is too short to hold any words')
+  return { pcm, seconds }
+}
+
+/** The recording as PocketSphinx reads it: 16 kHz mono 16-bit, checked for length. */
+export function toSpeechInput(wav: Buffer): { wav: Buffer; seconds: number } {
+  const { pcm, seconds } = checkedRecording(wav)
   return { wav: writeWav(resample(pcm, 16000)), seconds }
 }
 

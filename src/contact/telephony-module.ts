@@ -18,7 +18,7 @@ import { OsPlacesGazetteer } from './gazetteer-os-places.ts'
 import type { QueueService } from './queue.ts'
 import { QueueRepository } from './queue-repository.ts'
 import { ContactRepository } from './repository.ts'
-import { TelephonyService } from './telephony.ts'
+import { type SpokenReasonOnOffer, TelephonyService } from './telephony.ts'
 import { registerTelephonyApi } from './telephony-api.ts'
 import { TelephonyRepository } from './telephony-repository.ts'
 import { registerTelephonyRoutes } from './telephony-routes.ts'
@@ -58,6 +58,8 @@ export function createContactPhone(deps: {
   templates: TemplateService
   push?: PushService
   forceHasContact: (forceId: string) => Promise<boolean>
+  /** What a caller said in the IVR before their call was offered (Assist's speech; CRM-6). */
+  spokenReason?: SpokenReasonOnOffer
   /** Another gazetteer than the deployment's (tests). */
   gazetteer?: Gazetteer
 }): Module<ContactPhoneServices> {
@@ -72,6 +74,7 @@ export function createContactPhone(deps: {
     clock: deps.clock,
     audit: deps.audit,
     ...(deps.push ? { push: deps.push } : {}),
+    ...(deps.spokenReason ? { spokenReason: deps.spokenReason } : {}),
   })
   const verification = new VerificationService({
     db: deps.db,

@@ -103,6 +103,26 @@ function withheldAddress(callRef: string): string {
   return `9${digits.slice(0, 14)}`
 }
 
+/** A decision about a call's place in the queue, from what the caller said (Assist's speech; CRM-6). */
+export interface SpeechDecision {
+  priority: number
+  skill: Skill
+  /** Priority 1 for handlers with the vulnerability skill, whoever has the call. */
+  urgent: boolean
+  /** Why, in words. */
+  reason: string
+}
+
+/**
+ * Asked in the transaction that offers a call: whether what the caller said in the IVR before the
+ * call was offered decided its place (Assist's speech, built after Contact; none by default).
+ */
+export type SpokenReasonOnOffer = (
+  tx: Tx,
+  forceId: string,
+  call: { callRef: string; callId: string; itemId: string | null },
+) => Promise<SpeechDecision | undefined>
+
 const MAX_FUTURE_MS = 5 * 60_000
 const NOTE_MAX = 500
 
@@ -115,6 +135,7 @@ export class TelephonyService {
   readonly #clock: Clock
   readonly #audit: AuditService
   readonly #push: PushService | undefined
+  readonly #spokenReason: SpokenReasonOnOffer | undefined
 
   constructor(deps: {
     db: Database
@@ -125,6 +146,7 @@ export class TelephonyService {
     clock: Clock
     audit: AuditService
     push?: PushService
+    spokenReason?: SpokenReasonOnOffer
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -134,6 +156,7 @@ export class TelephonyService {
     this.#clock = deps.clock
     this.#audit = deps.audit
     this.#push = deps.push
+    this.#spokenReason = deps.spokenReason
   }
 
   async #changed(tx: Tx, forceId: string, itemId: string | null): Promise<void> {
@@ -206,6 +229,15 @@ export class TelephonyService {
           at,
         })
         call = (await this.#repo.callById(tx, id))!
+        // What the caller said in the IVR, already transcribed, sets its place before routing.
+        if (item && this.#spokenReason) {
+          const decided = await this.#spokenReason(tx, forceId, {
+            callRef: event.callId,
+            callId: id,
+            itemId: item.id,
+          })
+          if (decided) await this.#applySpeech(tx, forceId, id, item.id, decided)
+        }
         route = true
       } else if (!call) {
         throw new DomainError(
@@ -372,37 +404,48 @@ export class TelephonyService {
   async prioritiseBySpeech(
     forceId: string,
     callId: string,
-    decision: { priority: number; skill: Skill; urgent: boolean; reason: string },
+    decision: SpeechDecision,
   ): Promise<{ applied: boolean }> {
     const applied = await this.#db.withForce(forceId, async (tx) => {
       const call = await this.#repo.callById(tx, callId)
-      const item = call?.itemId ? await this.#queueRepo.item(tx, call.itemId) : undefined
-      if (!call || !item || item.status === 'closed' || item.status === 'wrap_up') return false
-      if (decision.urgent) await this.#queueRepo.flagVulnerable(tx, item.id)
-      else if (item.status === 'waiting' && item.skill !== 'vulnerability' && item.priority !== 1)
-        await this.#queueRepo.setPriority(tx, item.id, decision.priority, decision.skill)
-      else return false
-      await this.#audit.record(
-        {
-          action: 'contact.prioritised',
-          forceId,
-          actor: { kind: 'system', name: 'Assist speech' },
-          recordType: 'contact',
-          recordId: item.id,
-          detail: {
-            call: callId,
-            priority: decision.urgent ? 1 : decision.priority,
-            skill: decision.urgent ? 'vulnerability' : decision.skill,
-            reason: decision.reason,
-          },
-        },
-        tx,
-      )
-      await this.#changed(tx, forceId, item.id)
-      return true
+      if (!call?.itemId) return false
+      return this.#applySpeech(tx, forceId, callId, call.itemId, decision)
     })
     if (applied) await this.#queue.route(forceId)
     return { applied }
+  }
+
+  async #applySpeech(
+    tx: Tx,
+    forceId: string,
+    callId: string,
+    itemId: string,
+    decision: SpeechDecision,
+  ): Promise<boolean> {
+    const item = await this.#queueRepo.item(tx, itemId)
+    if (!item || item.status === 'closed' || item.status === 'wrap_up') return false
+    if (decision.urgent) await this.#queueRepo.flagVulnerable(tx, item.id)
+    else if (item.status === 'waiting' && item.skill !== 'vulnerability' && item.priority !== 1)
+      await this.#queueRepo.setPriority(tx, item.id, decision.priority, decision.skill)
+    else return false
+    await this.#audit.record(
+      {
+        action: 'contact.prioritised',
+        forceId,
+        actor: { kind: 'system', name: 'Assist speech' },
+        recordType: 'contact',
+        recordId: item.id,
+        detail: {
+          call: callId,
+          priority: decision.urgent ? 1 : decision.priority,
+          skill: decision.urgent ? 'vulnerability' : decision.skill,
+          reason: decision.reason,
+        },
+      },
+      tx,
+    )
+    await this.#changed(tx, forceId, item.id)
+    return true
   }
 
   /** A contact's calls, each with its events and times, and its call-backs. */
