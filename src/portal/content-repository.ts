@@ -2,11 +2,12 @@
 // in the force's own transaction: row-level security keeps each force to its own rows.
 import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
-import type { ContentKey } from './content.ts'
+import type { ContentKey, ContentLanguage } from './content.ts'
 
 export interface ContentVersion {
   id: string
   key: ContentKey
+  language: ContentLanguage
   version: number
   body: string
   createdAt: Date
@@ -27,27 +28,42 @@ export interface UsageWeek {
   satisfied: number
 }
 
-const versionColumns = sql`v.id, v.key, v.version, v.body, v.created_at as "createdAt",
+const versionColumns = sql`v.id, v.key, v.language, v.version, v.body, v.created_at as "createdAt",
   (select display_name from staff_users where id = v.created_by) as "createdByName",
   (select display_name from staff_users where id = v.approved_by) as "approvedByName"`
 
 export class ContentRepository {
-  /** The newest version of each of the force's texts that has one. */
+  /** The newest version of each of the force's texts in each language that has one. */
   current(tx: Tx, forceId: string): Promise<ContentVersion[]> {
     return rows<ContentVersion>(
       tx,
-      sql`select distinct on (v.key) ${versionColumns} from portal_content_versions v
-          where v.force_id = ${forceId} order by v.key, v.version desc`,
+      sql`select distinct on (v.key, v.language) ${versionColumns} from portal_content_versions v
+          where v.force_id = ${forceId} order by v.key, v.language, v.version desc`,
     )
   }
 
-  /** Every version of one text, newest first. */
-  versions(tx: Tx, forceId: string, key: ContentKey): Promise<ContentVersion[]> {
+  /** Every version of one text in one language, newest first. */
+  versions(
+    tx: Tx,
+    forceId: string,
+    key: ContentKey,
+    language: ContentLanguage = 'en',
+  ): Promise<ContentVersion[]> {
     return rows<ContentVersion>(
       tx,
       sql`select ${versionColumns} from portal_content_versions v
-          where v.force_id = ${forceId} and v.key = ${key} order by v.version desc limit 100`,
+          where v.force_id = ${forceId} and v.key = ${key} and v.language = ${language}
+          order by v.version desc limit 100`,
     )
+  }
+
+  /** The language the force's records give a person (null when they give none). */
+  async languageOfPerson(tx: Tx, personId: string): Promise<string | null> {
+    const [row] = await rows<{ language: string | null }>(
+      tx,
+      sql`select language from people where id = ${personId}`,
+    )
+    return row?.language ?? null
   }
 
   async add(
@@ -55,6 +71,7 @@ export class ContentRepository {
     row: {
       forceId: string
       key: ContentKey
+      language: ContentLanguage
       body: string
       createdBy: string
       approvedBy: string | null
@@ -63,10 +80,11 @@ export class ContentRepository {
   ): Promise<number> {
     const [made] = await rows<{ version: number }>(
       tx,
-      sql`insert into portal_content_versions (force_id, key, version, body, created_by, created_at, approved_by)
-          select ${row.forceId}, ${row.key}, coalesce(max(version), 0) + 1, ${row.body}, ${row.createdBy},
+      sql`insert into portal_content_versions (force_id, key, language, version, body, created_by, created_at, approved_by)
+          select ${row.forceId}, ${row.key}, ${row.language}, coalesce(max(version), 0) + 1, ${row.body}, ${row.createdBy},
             ${row.at.toISOString()}::timestamptz, ${row.approvedBy}
-          from portal_content_versions where force_id = ${row.forceId} and key = ${row.key}
+          from portal_content_versions
+          where force_id = ${row.forceId} and key = ${row.key} and language = ${row.language}
           returning version`,
     )
     return made!.version

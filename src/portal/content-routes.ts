@@ -37,6 +37,10 @@ export function registerPortalContentRoutes(
     content: PortalContentService
     /** The force in its branding, when it runs the Portal. */
     portalForce: (forceId: string) => Promise<Force | undefined>
+    /** The signed-in person's links to cases (none when nobody is signed in). */
+    linksOf: (
+      request: FastifyRequest,
+    ) => Promise<readonly { forceId: string; personId: string; linkedAt: Date }[]>
     clock: Clock
   },
 ): void {
@@ -50,7 +54,9 @@ export function registerPortalContentRoutes(
 
   for (const { path, key } of citizenContentPages) {
     http.get<{ Params: { forceId: string } }>(`/f/:forceId/${path}`, pageOptions, async (request, reply) => {
-      const page = await content.citizenPage(request.params.forceId, key)
+      // A signed-in person whose language is Welsh reads the force's Welsh words (decision 0046).
+      const language = await content.languageOf(request.params.forceId, await deps.linksOf(request))
+      const page = await content.citizenPage(request.params.forceId, key, language)
       return reply.render('portal/content-page.njk', {
         ...(await brand(request)),
         title: page.title,
@@ -145,7 +151,7 @@ export function registerPortalContentRoutes(
       editor,
       sohLinkFields,
       path: citizenContentPages.find((p) => p.key === editor.key)!.path,
-      values: { body: editor.body, ...editor.links },
+      values: { body: editor.body, bodyCy: editor.welsh?.body ?? '', ...editor.links },
       maxLength: CONTENT_MAX_LENGTH,
       ...extra,
     })
@@ -165,6 +171,8 @@ export function registerPortalContentRoutes(
         params: keyParams,
         body: Type.Object({
           body: formText(CONTENT_MAX_LENGTH + 1000),
+          bodyCy: formText(CONTENT_MAX_LENGTH + 1000),
+          language: formText(2),
           ...Object.fromEntries(sohLinkFields.map((f) => [f.name, formText(MAX_LENGTH.shortText)])),
           _csrf: formText(200),
         }),
@@ -172,18 +180,30 @@ export function registerPortalContentRoutes(
     },
     async (request, reply) => {
       const forceId = forceOf(request)
-      const { body, ...links } = request.body
+      const { body, bodyCy, language: asked, _csrf, ...links } = request.body
+      // The Welsh words are published from their own form beside the English (decision 0046).
+      const language = asked === 'cy' ? 'cy' : 'en'
       try {
-        const outcome = await content.publish(forceId, request.params.key, { body, links }, actor(request))
+        const outcome = await content.publish(
+          forceId,
+          request.params.key,
+          language === 'cy' ? { body: bodyCy, language } : { body, links, language },
+          actor(request),
+        )
         return reply.redirect(done(request.params.key, outcome), 303)
       } catch (error) {
-        return refusedForm(reply, error, (errors) =>
-          editorPage(request, reply, { errors, values: request.body }),
-        )
+        return refusedForm(reply, error, async (errors) => {
+          const editor = await content.editor(forceId, request.params.key)
+          const kept =
+            language === 'cy'
+              ? { body: editor.body, ...editor.links, bodyCy }
+              : { ...request.body, bodyCy: editor.welsh?.body ?? '' }
+          return editorPage(request, reply, { errors, values: kept })
+        })
       }
     },
   )
-  http.post<{ Params: { key: string; version: string } }>(
+  http.post<{ Params: { key: string; version: string }; Body: { language?: string } }>(
     '/console/portal/content/:key/versions/:version/publish',
     {
       ...editors,
@@ -192,6 +212,7 @@ export function registerPortalContentRoutes(
           key: Type.String({ maxLength: 20 }),
           version: Type.String({ pattern: '^\\d{1,6}$' }),
         }),
+        body: Type.Optional(Type.Object({ language: formText(2), _csrf: formText(200) })),
       },
     },
     async (request, reply) => {
@@ -200,6 +221,7 @@ export function registerPortalContentRoutes(
         request.params.key,
         Number(request.params.version),
         actor(request),
+        request.body?.language === 'cy' ? 'cy' : 'en',
       )
       return reply.redirect(done(request.params.key, outcome), 303)
     },

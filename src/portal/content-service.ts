@@ -14,11 +14,14 @@ import { DateTime } from 'luxon'
 import {
   type Block,
   type ContentKey,
+  type ContentLanguage,
   checkContent,
   checkSohLinks,
   contentTitles,
+  contentTitlesCy,
   defaultContent,
   type ForceFacts,
+  hasWelsh,
   isContentKey,
   parseContent,
   parseSohLinks,
@@ -36,6 +39,8 @@ export type PublishOutcome =
 
 export interface CitizenContent {
   key: ContentKey
+  /** The language of the words shown: Welsh for a person whose language is Welsh, when there are Welsh words. */
+  language: ContentLanguage
   title: string
   blocks: Block[]
   links: SohLinks
@@ -91,13 +96,41 @@ export class PortalContentService {
   async bodies(
     tx: Tx,
     forceId: string,
-  ): Promise<Record<ContentKey, { body: string; version: ContentVersion | undefined }>> {
+  ): Promise<
+    Record<
+      ContentKey,
+      {
+        body: string
+        version: ContentVersion | undefined
+        /** The Welsh words, when the force has published them (decision 0046). */
+        cy: ContentVersion | undefined
+      }
+    >
+  > {
     const current = await this.#repo.current(tx, forceId)
     const of = (key: ContentKey) => {
-      const version = current.find((v) => v.key === key)
-      return { body: version?.body ?? defaultContent(key, forceId), version }
+      const version = current.find((v) => v.key === key && v.language === 'en')
+      const cy = current.find((v) => v.key === key && v.language === 'cy')
+      return { body: version?.body ?? defaultContent(key, forceId), version, cy }
     }
     return { rights: of('rights'), complaints: of('complaints'), help: of('help'), links: of('links') }
+  }
+
+  /**
+   * The language a signed-in person reads the force's pages in: Welsh when the force's records
+   * give Welsh as the language of the person their account is linked to in this force (the most
+   * recent link), English otherwise, and for anyone not signed in (decision 0046).
+   */
+  async languageOf(
+    forceId: string,
+    links: readonly { forceId: string; personId: string; linkedAt: Date }[],
+  ): Promise<ContentLanguage> {
+    const link = links
+      .filter((l) => l.forceId === forceId)
+      .sort((a, b) => b.linkedAt.getTime() - a.linkedAt.getTime())[0]
+    if (!link) return 'en'
+    const language = await this.#db.withForce(forceId, (tx) => this.#repo.languageOfPerson(tx, link.personId))
+    return language === 'cy' ? 'cy' : 'en'
   }
 
   /** The current words for citizen pages, from this process's copy when it is fresh. */
@@ -111,14 +144,21 @@ export class PortalContentService {
   }
 
   /** A citizen page's words for a force running the Portal; another force is not found. */
-  async citizenPage(forceId: string, key: ContentKey): Promise<CitizenContent> {
+  async citizenPage(
+    forceId: string,
+    key: ContentKey,
+    language: ContentLanguage = 'en',
+  ): Promise<CitizenContent> {
     const force = await this.#force(forceId)
     if (!force) throw new NotFoundError('The page')
     const bodies = await this.#current(forceId)
+    // Welsh words when the person reads Welsh and the force has them; otherwise English.
+    const welsh = language === 'cy' && hasWelsh(key) ? bodies[key].cy : undefined
     return {
       key,
-      title: contentTitles[key],
-      blocks: key === 'links' ? [] : parseContent(bodies[key].body, force),
+      language: welsh ? 'cy' : 'en',
+      title: welsh ? contentTitlesCy[key] : contentTitles[key],
+      blocks: key === 'links' ? [] : parseContent(welsh?.body ?? bodies[key].body, force),
       links: parseSohLinks(bodies.links.body, forceId),
       force: { ...force, id: forceId },
     }
@@ -140,7 +180,13 @@ export class PortalContentService {
           key,
           title: contentTitles[key],
           version: bodies[key].version,
-          pending: await this.#approvals.pendingFor(tx, forceId, 'portal-content', key),
+          hasWelsh: hasWelsh(key),
+          cy: bodies[key].cy,
+          pending:
+            (await this.#approvals.pendingFor(tx, forceId, 'portal-content', key)) ??
+            (hasWelsh(key)
+              ? await this.#approvals.pendingFor(tx, forceId, 'portal-content', subjectOf(key, 'cy'))
+              : undefined),
         })
       return out
     })
@@ -160,6 +206,15 @@ export class PortalContentService {
         links: key === 'links' ? parseSohLinks(bodies[key].body, forceId) : undefined,
         versions: await this.#repo.versions(tx, forceId, key),
         pending: await this.#approvals.pendingFor(tx, forceId, 'portal-content', key),
+        // The Welsh words beside the English (decision 0046): none until the force writes them.
+        welsh: hasWelsh(key)
+          ? {
+              title: contentTitlesCy[key],
+              body: bodies[key].cy?.body ?? '',
+              versions: await this.#repo.versions(tx, forceId, key, 'cy'),
+              pending: await this.#approvals.pendingFor(tx, forceId, 'portal-content', subjectOf(key, 'cy')),
+            }
+          : undefined,
         approvalRequired,
       }
     })
@@ -169,10 +224,12 @@ export class PortalContentService {
   async publish(
     forceId: string,
     key: string,
-    input: { body?: string; links?: Partial<Record<keyof SohLinks, string>> },
+    input: { body?: string; links?: Partial<Record<keyof SohLinks, string>>; language?: ContentLanguage },
     actor: ContentActor,
   ): Promise<PublishOutcome> {
     if (!isContentKey(key)) throw new NotFoundError('The page')
+    const language = input.language ?? 'en'
+    if (language === 'cy' && !hasWelsh(key)) throw new NotFoundError('The Welsh version of this page')
     let body: string
     if (key === 'links') {
       const { links, errors } = checkSohLinks(input.links ?? {})
@@ -180,10 +237,11 @@ export class PortalContentService {
       body = JSON.stringify(links)
     } else {
       body = (input.body ?? '').replace(/\r\n?/g, '\n').trim()
+      const field = language === 'cy' ? 'bodyCy' : 'body'
       const problems = checkContent(body)
-      if (problems.length) throw new ValidationError(problems.map((message) => ({ field: 'body', message })))
+      if (problems.length) throw new ValidationError(problems.map((message) => ({ field, message })))
     }
-    return this.#change(forceId, key, body, actor, 'Change the words')
+    return this.#change(forceId, key, language, body, actor, 'Change the words')
   }
 
   /** Publishes an earlier version's words again as the newest version (or asks approval for it). */
@@ -192,49 +250,60 @@ export class PortalContentService {
     key: string,
     version: number,
     actor: ContentActor,
+    language: ContentLanguage = 'en',
   ): Promise<PublishOutcome> {
     if (!isContentKey(key)) throw new NotFoundError('The page')
     const earlier = await this.#db.withForce(forceId, async (tx) =>
-      (await this.#repo.versions(tx, forceId, key)).find((v) => v.version === version),
+      (await this.#repo.versions(tx, forceId, key, language)).find((v) => v.version === version),
     )
     if (!earlier) throw new NotFoundError('The version')
-    return this.#change(forceId, key, earlier.body, actor, `Publish version ${version} again`)
+    return this.#change(forceId, key, language, earlier.body, actor, `Publish version ${version} again`)
   }
 
-  async #change(forceId: string, key: ContentKey, body: string, actor: ContentActor, summary: string) {
+  async #change(
+    forceId: string,
+    key: ContentKey,
+    language: ContentLanguage,
+    body: string,
+    actor: ContentActor,
+    summary: string,
+  ) {
     const required = await this.#approvals.required(forceId)
     return this.#db.withForce(forceId, async (tx): Promise<PublishOutcome> => {
-      const before = (await this.bodies(tx, forceId))[key].body
+      const current = (await this.bodies(tx, forceId))[key]
+      const before = language === 'cy' ? (current.cy?.body ?? '') : current.body
       if (before === body) return { kind: 'unchanged' }
+      const welsh = language === 'cy' ? ' (Welsh)' : ''
       if (required) {
         await this.#approvals.request(
           tx,
           {
             forceId,
             kind: 'portal-content',
-            subjectId: key,
-            subjectName: `Portal page: ${contentTitles[key]}`,
-            summary,
-            diff: diffOf(key, forceId, before, body),
-            proposal: { key, body },
+            subjectId: subjectOf(key, language),
+            subjectName: `Portal page: ${contentTitles[key]}${welsh}`,
+            summary: `${summary}${welsh}`,
+            diff: diffOf(key, forceId, before, body, welsh),
+            proposal: { key, body, language },
           },
           actor,
         )
         return { kind: 'requested' }
       }
-      const version = await this.#add(tx, forceId, key, body, actor.id, null, actor)
+      const version = await this.#add(tx, forceId, key, language, body, actor.id, null, actor)
       return { kind: 'published', version }
     })
   }
 
   /** The approval pattern's `apply`: the author's words become the newest version. */
   async applyApproved(tx: Tx, request: ChangeRequest, approver: ApprovalActor): Promise<string> {
-    const { key, body } = request.proposal as { key: string; body: string }
+    const { key, body, language } = request.proposal as { key: string; body: string; language?: string }
     if (!isContentKey(key)) throw new NotFoundError('The page')
     const version = await this.#add(
       tx,
       request.forceId,
       key,
+      language === 'cy' && hasWelsh(key) ? 'cy' : 'en',
       body,
       request.requestedBy,
       approver.id,
@@ -247,6 +316,7 @@ export class PortalContentService {
     tx: Tx,
     forceId: string,
     key: ContentKey,
+    language: ContentLanguage,
     body: string,
     createdBy: string,
     approvedBy: string | null,
@@ -255,6 +325,7 @@ export class PortalContentService {
     const version = await this.#repo.add(tx, {
       forceId,
       key,
+      language,
       body,
       createdBy,
       approvedBy,
@@ -268,7 +339,7 @@ export class PortalContentService {
         actor: { kind: 'staff', id: actor.id, name: actor.name },
         recordType: 'portal-content',
         recordId: key,
-        detail: { key, version, ...(approvedBy ? { approvedBy } : {}) },
+        detail: { key, language, version, ...(approvedBy ? { approvedBy } : {}) },
         ip: actor.ip,
       },
       tx,
@@ -348,11 +419,16 @@ export class PortalContentService {
 }
 
 /** The approval page's words before and after, field by field. */
-function diffOf(key: ContentKey, forceId: string, before: string, after: string) {
-  if (key !== 'links') return [{ label: contentTitles[key], before, after }]
+function diffOf(key: ContentKey, forceId: string, before: string, after: string, suffix = '') {
+  if (key !== 'links') return [{ label: `${contentTitles[key]}${suffix}`, before, after }]
   const a = parseSohLinks(before, forceId)
   const b = parseSohLinks(after, forceId)
   return sohLinkFields
     .filter((f) => a[f.name] !== b[f.name])
     .map((f) => ({ label: f.label, before: a[f.name], after: b[f.name] }))
+}
+
+/** What a change request is about: the page, or its Welsh version (`rights:cy`). */
+function subjectOf(key: ContentKey, language: ContentLanguage): string {
+  return language === 'cy' ? `${key}:cy` : key
 }

@@ -10,6 +10,7 @@ import { aSignedInCitizen, anInvitation, aVictimCase } from '../../test/support/
 import { citizenTestSignIn, createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
+import { anAthenaEvent } from '../sources/test-support/events.ts'
 import { parseContent } from './content.ts'
 
 const clock = new FixedClock('2026-06-10T10:00:00Z')
@@ -381,4 +382,136 @@ test('CP-186: the restricted markup keeps every character as text and follows on
       ],
     },
   ])
+})
+
+test('CP-186: a force administrator (no other role) writes a Welsh version of a page beside the English; a person whose language is Welsh reads it marked lang="cy", and everyone else, or a page without Welsh words, the English', async () => {
+  const admin = await t.signInAs(['force_admin'], 'kent', 'Kim Admin')
+  const editor = await admin.get('/console/portal/content/complaints')
+  assert.equal(editor.statusCode, 200)
+  assert.match(editor.body, /Words on the page in English/)
+  assert.match(editor.body, /<textarea[^>]*id="bodyCy"[^>]*lang="cy"|<textarea[^>]*lang="cy"[^>]*id="bodyCy"/)
+  assert.match(editor.body, /has not published Welsh words for this page yet/)
+  // The Single Online Home addresses are the same in both languages: no Welsh form, and none taken.
+  assert.doesNotMatch((await admin.get('/console/portal/content/links')).body, /bodyCy/)
+  assert.equal(
+    (await admin.post('/console/portal/content/links', { language: 'cy', bodyCy: 'Dim' })).statusCode,
+    404,
+  )
+
+  // Only the force's administrator writes them: another role is refused.
+  const analyst = await t.signInAs(['analyst'], 'kent')
+  assert.equal(
+    (await analyst.post('/console/portal/content/complaints', { language: 'cy', bodyCy: 'Dim.' })).statusCode,
+    403,
+  )
+
+  // The Welsh words are checked like the English, and the error names the Welsh box.
+  const refused = await admin.post('/console/portal/content/complaints', {
+    language: 'cy',
+    bodyCy: 'Cwyno <b>yma</b>',
+  })
+  assert.equal(refused.statusCode, 400)
+  assert.match(refused.body, /href="#bodyCy"/)
+  assert.match(refused.body, /The text cannot contain HTML/)
+  const saved = await admin.post('/console/portal/content/complaints', {
+    language: 'cy',
+    bodyCy: '## Sut i gwyno i ((force))\n\nFfoniwch ((phone)).',
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  assert.equal(saved.headers.location, '/console/portal/content?done=published#complaints')
+  const list = await admin.get('/console/portal/content')
+  assert.match(list.body, /Version 1, /)
+  const [audited] = (await kentAudit('portal.content-published')).filter((a) => a.detail.key === 'complaints')
+  assert.deepEqual(audited?.detail, { key: 'complaints', language: 'cy', version: 1 })
+  assert.equal(audited?.actor_id, admin.userId)
+  const afterWelsh = await admin.get('/console/portal/content/complaints')
+  assert.match(afterWelsh.body, /Sut i gwyno i \(\(force\)\)/)
+  assert.match(afterWelsh.body, /Welsh versions/)
+
+  // Nobody signed in, and a person whose language is English: the English words.
+  const anonymous = await t.app.http.inject({ method: 'GET', url: '/f/kent/complaints' })
+  assert.match(anonymous.body, /<h1 class="govuk-heading-l">How to complain<\/h1>/)
+  assert.doesNotMatch(anonymous.body, /lang="cy"|Sut i gwyno/)
+  const english = await aSignedInVictim()
+  const englishPage = await english.browser.get('/f/kent/complaints')
+  assert.doesNotMatch(englishPage.body, /Sut i gwyno/)
+
+  // A person whose language on the force's records is Welsh: the Welsh words, marked as Welsh.
+  const welsh = await aSignedInVictim()
+  const changed = await t.app.services.sources.receive(
+    'kent',
+    'athena',
+    anAthenaEvent({
+      id: `ATH-CONTENT-CY-${seq}`,
+      type: 'CRIMED',
+      at: clock.now().toISOString(),
+      crimeRef: welsh.crime.crimeRef,
+      persons: [{ urn: `P-CONTENT-${seq}`, name: `Content Victim ${seq}`, role: 'VIC', language: 'cy' }],
+    }),
+    'application/json',
+  )
+  assert.equal(changed.status, 'applied', String(changed.reason))
+  const welshPage = await welsh.browser.get('/f/kent/complaints')
+  assert.equal(welshPage.statusCode, 200)
+  assert.match(welshPage.body, /<div lang="cy">\s*<h1 class="govuk-heading-l">Sut i gwyno<\/h1>/)
+  assert.match(welshPage.body, /<h2 class="govuk-heading-m">Sut i gwyno i Kent Police<\/h2>/)
+  assert.match(welshPage.body, /Ffoniwch 101\./)
+  assert.match(welshPage.body, /<html lang="en"/, 'the page around the words stays English')
+  // A page the force has not written in Welsh: the English words, not marked as Welsh.
+  const helpPage = await welsh.browser.get('/f/kent/help')
+  assert.match(helpPage.body, /<h1 class="govuk-heading-l">Help using this service<\/h1>/)
+  assert.doesNotMatch(helpPage.body, /lang="cy"/)
+  // Essex's pages are Essex's: no Welsh words there, so the English.
+  assert.doesNotMatch((await welsh.browser.get('/f/essex/complaints')).body, /Sut i gwyno/)
+
+  // An earlier Welsh version is used again from its own table.
+  await admin.post('/console/portal/content/complaints', { language: 'cy', bodyCy: 'Ail fersiwn.' })
+  const again = await admin.post('/console/portal/content/complaints/versions/1/publish', { language: 'cy' })
+  assert.equal(again.headers.location, '/console/portal/content?done=published#complaints')
+  assert.match((await welsh.browser.get('/f/kent/complaints')).body, /Sut i gwyno i Kent Police/)
+  assert.deepEqual(
+    (await kentAudit('portal.content-published'))
+      .filter((a) => a.detail.key === 'complaints')
+      .map((a) => [a.detail.language, a.detail.version]),
+    [
+      ['cy', 1],
+      ['cy', 2],
+      ['cy', 3],
+    ],
+  )
+  // The English page is untouched by the Welsh versions.
+  assert.match(
+    (await admin.get('/console/portal/content/complaints')).body,
+    /Your force has not published its own words/,
+  )
+})
+
+test('CP-186: with approval on, a Welsh change waits for a second administrator like an English one', async () => {
+  const author = await t.signInAs(['force_admin'], 'essex', 'Ash Author')
+  const approver = await t.signInAs(['force_admin'], 'essex', 'Bo Approver')
+  assert.equal((await author.post('/console/approvals/settings', { required: 'yes' })).statusCode, 303)
+  const asked = await author.post('/console/portal/content/rights', {
+    language: 'cy',
+    bodyCy: 'Eich hawliau.',
+  })
+  assert.equal(asked.headers.location, '/console/portal/content?done=requested#rights')
+  const [request] = await t.app.db.withForce('essex', (tx) =>
+    rows<{ id: string; subject_id: string; subject_name: string }>(
+      tx,
+      sql`select id, subject_id, subject_name from change_requests where kind = 'portal-content' and status = 'pending'`,
+    ),
+  )
+  assert.equal(request?.subject_id, 'rights:cy')
+  assert.match(request?.subject_name ?? '', /\(Welsh\)/)
+  assert.match((await author.get('/console/portal/content/rights')).body, /See the Welsh change/)
+  assert.equal((await approver.post(`/console/approvals/${request!.id}/approve`)).statusCode, 303)
+  const editor = await approver.get('/console/portal/content/rights')
+  assert.match(editor.body, /Eich hawliau\./)
+  assert.match(editor.body, /by Ash Author, approved by Bo Approver/)
+  // The English rights page of Essex is still Waypoint's.
+  assert.match(
+    (await t.app.http.inject({ method: 'GET', url: '/f/essex/your-rights' })).body,
+    /Essex Police must give you these rights/,
+  )
+  await author.post('/console/approvals/settings', { required: 'no' })
 })

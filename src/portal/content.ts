@@ -20,6 +20,22 @@ export const contentTitles: Record<ContentKey, string> = {
   links: 'Report, get advice and find out about your area',
 }
 
+/** The languages a force's page may be written in: English, and Welsh beside it (decision 0046). */
+export type ContentLanguage = 'en' | 'cy'
+export const contentLanguages: readonly ContentLanguage[] = ['en', 'cy']
+export const languageNames: Record<ContentLanguage, string> = { en: 'English', cy: 'Welsh (Cymraeg)' }
+
+/** Whether a page's words may have a Welsh version: the links are the same in both languages. */
+export const hasWelsh = (key: ContentKey): boolean => key !== 'links'
+
+/** The pages' titles in Welsh, shown with the Welsh words. */
+export const contentTitlesCy: Record<ContentKey, string> = {
+  rights: 'Eich hawliau fel dioddefwr a gwasanaethau cymorth',
+  complaints: 'Sut i gwyno',
+  help: 'Help i ddefnyddio’r gwasanaeth hwn',
+  links: contentTitles.links,
+}
+
 /** A run of text, or a link, inside a block. */
 export interface Inline {
   text: string

@@ -298,7 +298,12 @@ export function createPortal(deps: {
         clock: deps.clock,
       })
       registerNotificationSettingsRoutes(http, { notifications })
-      registerPortalContentRoutes(http, { content, portalForce: deps.portalForce, clock: deps.clock })
+      registerPortalContentRoutes(http, {
+        content,
+        portalForce: deps.portalForce,
+        linksOf: async (request) => (await accounts.signedIn(request.citizenSession))?.links ?? [],
+        clock: deps.clock,
+      })
       registerOneLoginRoutes(http, oneLoginRoutes)
       registerAccountSettingsRoutes(http, {
         accounts,

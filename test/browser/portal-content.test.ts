@@ -3,13 +3,15 @@
 // Single Online Home, gives feedback (refused once, then thanked), and leaves in a hurry with
 // Exit this page (its link without JavaScript, Shift three times with it), and is pointed to help
 // after three refused tries at sending a message; a force administrator
-// edits a page's words (refused once), reads the usage report and sets the force's case
+// edits a page's words (refused once) and its Welsh words beside them (refused once), which a
+// person whose language is Welsh then reads marked as Welsh, reads the usage report and sets the force's case
 // notifications (refused once). Every page meets WCAG 2.2 AA
 // with axe at 1280 and at 320 CSS pixels, and fits 320 pixels without sideways scrolling.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
 import { FixedClock } from '../../src/platform/clock.ts'
+import { anAthenaEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
 import { atWidth, pageWidth } from '../support/page-checks.ts'
 import { anInvitation, aVictimCase, signInContext } from '../support/portal-citizen.ts'
@@ -21,6 +23,7 @@ let browser: BrowserHarness
 before(async () => {
   t = await createTestApp({}, { clock, testRoutes: citizenTestSignIn })
   await t.app.services.portal.installDefaults('kent')
+  await t.app.services.portal.installDefaults('essex')
   browser = await startBrowser(t)
 })
 after(async () => {
@@ -51,10 +54,11 @@ async function checked(page: Page, javaScriptEnabled: boolean, citizen = true): 
 }
 
 let seq = 0
-async function aSignedInVictim(context: BrowserContext) {
+async function aSignedInVictim(context: BrowserContext, forceId = 'kent', language?: 'cy') {
   seq += 1
   const email = `content-browser${seq}@example.org`
   const crime = await aVictimCase(t.app, clock.now(), {
+    forceId,
     crimeRef: `46/${62000 + seq}/26`,
     eventId: `ATH-CONTENT-BROWSER-${seq}`,
     urn: `P-CB-${seq}`,
@@ -66,10 +70,26 @@ async function aSignedInVictim(context: BrowserContext) {
     email,
     password: 'correct horse battery staple',
     totpSecret: 'JBSWY3DPEHPK3PXP',
-    invitationId: await anInvitation(t.app, 'kent', crime),
-    forceId: 'kent',
+    invitationId: await anInvitation(t.app, forceId, crime),
+    forceId,
   })
-  await signInContext(context, account.id, 'waypoint')
+  if (language) {
+    // The force's records later give the person's language (Athena's person.language).
+    const result = await t.app.services.sources.receive(
+      forceId,
+      'athena',
+      anAthenaEvent({
+        id: `ATH-CONTENT-BROWSER-CY-${seq}`,
+        type: 'CRIMED',
+        at: clock.now().toISOString(),
+        crimeRef: crime.crimeRef,
+        persons: [{ urn: `P-CB-${seq}`, name: `Content Browser ${seq}`, role: 'VIC', language }],
+      }),
+      'application/json',
+    )
+    assert.equal(result.status, 'applied', String(result.reason))
+  }
+  await signInContext(context, account.id, 'waypoint', forceId)
   return crime
 }
 
@@ -177,15 +197,51 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByRole('link', { name: 'How to complain', exact: true }).click()
     await page.getByRole('heading', { name: 'How to complain', level: 1 }).waitFor()
     await checked(page, javaScriptEnabled, false)
-    await page.getByLabel('Words on the page').fill('Complain to ((force)) <b>now</b>.')
-    await page.getByRole('button', { name: 'Publish' }).click()
+    await page.getByLabel('Words on the page in English').fill('Complain to ((force)) <b>now</b>.')
+    await page.getByRole('button', { name: 'Publish the English' }).click()
     await page.getByRole('link', { name: /cannot contain HTML/ }).waitFor()
     await checked(page, javaScriptEnabled, false)
-    await page.getByLabel('Words on the page').fill(`Complain to ((force)) (${js}).\n\n- by phone\n- online`)
-    await page.getByRole('button', { name: 'Publish' }).click()
+    await page
+      .getByLabel('Words on the page in English')
+      .fill(`Complain to ((force)) (${js}).\n\n- by phone\n- online`)
+    await page.getByRole('button', { name: 'Publish the English' }).click()
     await page.getByText('The new words are on the Portal now.').waitFor()
+
+    // The Welsh words, beside the English: refused once, then published (decision 0046).
+    await page.goto('/console/portal/content/complaints')
+    await page.getByLabel('Words on the page in Welsh').fill('Cwyno i ((force)) <b>nawr</b>.')
+    await page.getByRole('button', { name: 'Publish the Welsh' }).click()
+    await page.getByRole('link', { name: /cannot contain HTML/ }).waitFor()
+    assert.equal(
+      await page.getByRole('link', { name: /cannot contain HTML/ }).getAttribute('href'),
+      '#bodyCy',
+    )
+    await checked(page, javaScriptEnabled, false)
+    await page.getByLabel('Words on the page in Welsh').fill(`Cwyno i ((force)) (${js}).`)
+    await page.getByRole('button', { name: 'Publish the Welsh' }).click()
+    await page.getByText('The new words are on the Portal now.').waitFor()
+    await checked(page, javaScriptEnabled, false)
     await page.goto('/f/essex/complaints')
     await page.getByText(`Complain to Essex Police (${js}).`).waitFor()
+    assert.equal(
+      await page.locator('[lang="cy"]').count(),
+      0,
+      'staff, not signed in to the Portal, read English',
+    )
+
+    // A person whose language is Welsh reads the Welsh words, marked as Welsh.
+    const welshContext = await browser.newContext({ javaScriptEnabled })
+    await aSignedInVictim(welshContext, 'essex', 'cy')
+    const welsh = await welshContext.newPage()
+    await welsh.goto('/f/essex/complaints')
+    await welsh.locator('[lang="cy"]').getByRole('heading', { name: 'Sut i gwyno', level: 1 }).waitFor()
+    await welsh.locator('[lang="cy"]').getByText(`Cwyno i Essex Police (${js}).`).waitFor()
+    await checked(welsh, javaScriptEnabled)
+    // Help has no Welsh words: the English, not marked as Welsh.
+    await welsh.goto('/f/essex/help')
+    await welsh.getByRole('heading', { name: 'Help using this service', level: 1 }).waitFor()
+    assert.equal(await welsh.locator('[lang="cy"]').count(), 0)
+    await welshContext.close()
 
     // Kent's administrator reads Kent's usage, with the feedback Kent's victim gave above.
     const kentAdmin = await browser.newContext({
