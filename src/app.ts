@@ -40,6 +40,7 @@ import {
   type ReadinessCheck,
   registerHealthRoutes,
 } from './platform/observability/health-routes.ts'
+import { registerJobMetrics } from './platform/observability/job-metrics.ts'
 import { registerOperationsMetrics } from './platform/observability/operations-metrics.ts'
 import { provisionSandboxForce } from './platform/tenancy/sandbox-force.ts'
 import { OutboundPolicy, type OwnDatabase, SYSTEM_IDENTIFIER_SQL } from './platform/outbound.ts'
@@ -423,6 +424,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const metrics = createMetricsRegistry()
   // Job queue age, dispatch lag, dead letters, quarantine, audit-forward lag (the SLO alerts).
   registerOperationsMetrics(metrics, db, config.jobs.schema)
+  // What this process's job runs did: counts by queue and outcome, and durations.
+  registerJobMetrics(metrics, jobs)
   const readiness: ReadinessCheck[] = [
     {
       name: 'database',

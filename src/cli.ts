@@ -7,6 +7,7 @@ import { verifyAuditTrail } from './platform/audit/verify-command.ts'
 import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
+import { startOperationsServer } from './platform/observability/operations-server.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
 import { seedAssistDemo } from './assist/demo.ts'
 import {
@@ -141,6 +142,17 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
   }
   if (role !== 'web') app.startWorkers()
   if (role !== 'worker') await app.http.listen({ host: config.http.host, port: config.http.port })
+  // A worker's health and metrics, for the load balancer's and Prometheus's checks.
+  const operations =
+    role === 'worker' && config.operations.port !== undefined
+      ? await startOperationsServer({
+          host: config.operations.host,
+          port: config.operations.port,
+          readiness: app.readiness,
+          metrics: app.metrics,
+          metricsToken: config.metricsToken,
+        })
+      : undefined
   // Replies by email (conversations): off unless INBOUND_EMAIL_PORT is set; the demo listens on
   // 127.0.0.1:2525 when it is free (another demo may hold it).
   if (role !== 'worker' && config.inboundEmail.port !== undefined) await app.inboundEmail.listen()
@@ -196,10 +208,13 @@ async function serve(role: 'all' | 'web' | 'worker', config: ReturnType<typeof l
       demoReplies?.stop()
       demoChats?.stop()
       void demoWriteback?.refuseConnections()
-      app.stop().then(resolve, (error) => {
-        app.log.error({ err: error }, 'shutdown failed')
-        resolve()
-      })
+      Promise.all([app.stop(), operations?.close()]).then(
+        () => resolve(),
+        (error) => {
+          app.log.error({ err: error }, 'shutdown failed')
+          resolve()
+        },
+      )
     }
     process.once('SIGTERM', shutdown)
     process.once('SIGINT', shutdown)

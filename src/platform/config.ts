@@ -80,6 +80,11 @@ export interface Config {
   api: { tokenTtlSeconds: number; rateLimitMax: number; rateLimitWindowMs: number }
   /** When set, /metrics requires `Authorization: Bearer <token>` (CP-166); required in production. */
   metricsToken: string | undefined
+  /**
+   * A worker's operations port (OPERATIONS_PORT, off when unset): /health/live, /health/ready and
+   * /metrics only, on OPERATIONS_HOST (default 127.0.0.1).
+   */
+  operations: { port: number | undefined; host: string }
   siem: {
     syslogHost: string | undefined
     syslogPort: number
@@ -277,6 +282,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     // Metrics name routes, queues and volumes: production never serves them without a token.
     metricsToken: production ? required('METRICS_TOKEN', '') : env.METRICS_TOKEN || undefined,
+    operations: {
+      port: env.OPERATIONS_PORT ? Number(env.OPERATIONS_PORT) : undefined,
+      host: env.OPERATIONS_HOST ?? '127.0.0.1',
+    },
     siem: {
       syslogHost: env.SIEM_SYSLOG_HOST || undefined,
       syslogPort: Number(env.SIEM_SYSLOG_PORT ?? 6514),

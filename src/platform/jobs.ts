@@ -57,8 +57,12 @@ export interface SendOptions {
   priority?: number
 }
 
+/** Told of each job run: its queue, how it ended and how long it took (the jobs' metrics). */
+export type JobObserver = (name: string, outcome: 'completed' | 'failed', seconds: number) => void
+
 export class JobQueue {
   readonly #boss: PgBoss
+  #observers: JobObserver[] = []
   readonly #definitions = new Map<string, JobDefinition<any>>()
   readonly #log: Logger
   readonly #schema: string
@@ -92,6 +96,11 @@ export class JobQueue {
       if (this.#definitions.has(d.name)) throw new Error(`Job ${d.name} is defined twice`)
       this.#definitions.set(d.name, d)
     }
+  }
+
+  /** Adds an observer of every job this process runs (the metrics registry's counters). */
+  observe(observer: JobObserver): void {
+    this.#observers.push(observer)
   }
 
   get names(): string[] {
@@ -268,14 +277,19 @@ export class JobQueue {
       includeMetadata: true,
     })
     const run = async (job: (typeof jobs)[number]) => {
+      const started = performance.now()
+      let outcome: 'completed' | 'failed' = 'completed'
       try {
         assertPayload(definition, job.data)
         await definition.handle(job.data, { id: job.id, retryCount: job.retryCount })
         await this.#boss.complete(name, job.id)
       } catch (error) {
+        outcome = 'failed'
         this.#log.warn({ err: error, job: name, jobId: job.id }, 'job failed; it will be retried')
         await this.#boss.fail(name, job.id, { message: (error as Error).message })
       }
+      const seconds = (performance.now() - started) / 1000
+      for (const observe of this.#observers) observe(name, outcome, seconds)
     }
     const lanes = working ? Math.max(1, Math.min(definition.concurrency ?? 1, jobs.length)) : 1
     let next = 0

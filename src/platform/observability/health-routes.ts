@@ -17,6 +17,11 @@ export interface HealthOptions {
   metricsToken?: string
   /** A check that takes longer than this is failing: a hung peer must not hang readiness. */
   checkTimeoutMs?: number
+  /**
+   * Whether to count this server's requests into the registry (default yes). A worker's
+   * operations port shares the process's registry, whose request metrics are its app's.
+   */
+  httpMetrics?: boolean
 }
 
 const CheckResult = Type.Object(
@@ -57,7 +62,7 @@ export function registerHealthRoutes(
   registry: Registry,
   options: HealthOptions = {},
 ): void {
-  recordHttpMetrics(http, registry)
+  if (options.httpMetrics ?? true) recordHttpMetrics(http, registry)
   const timeoutMs = options.checkTimeoutMs ?? 5000
 
   http.get(
