@@ -12,6 +12,8 @@ import { type ContactMi, periodChoices } from './mi.ts'
 import { type OutcomesReport, weekChoices } from './outcomes.ts'
 import { formatWait } from './wallboard.ts'
 import { forceOf } from './single-view-routes.ts'
+import type { TeamsService } from './teams.ts'
+import { chosenTeam, teamQuery } from './teams-routes.ts'
 
 /** Who reads Contact's reports. */
 export const contactReaders: readonly StaffRole[] = ['contact_supervisor', 'analyst', 'force_admin']
@@ -51,11 +53,12 @@ const hourText = (h: number) => `${String(h).padStart(2, '0')}:00 to ${String(h)
 const daysQuery = Type.Object({
   days: Type.Optional(Type.String({ maxLength: 3 })),
   report: Type.Optional(Type.String({ maxLength: 20 })),
+  team: teamQuery,
 })
 
 export function registerMiRoutes(
   http: FastifyInstance,
-  deps: { outcomes: OutcomesReport; mi: ContactMi; duties?: DutiesService },
+  deps: { outcomes: OutcomesReport; mi: ContactMi; duties?: DutiesService; teams: TeamsService },
 ): void {
   const access = { staff: contactReaders, product: 'contact' as const }
   const weeksOf = (value: string | undefined) =>
@@ -73,15 +76,17 @@ export function registerMiRoutes(
         }))
       : []
 
-  http.get<{ Querystring: { days?: string } }>(
+  http.get<{ Querystring: { days?: string; team?: string } }>(
     '/console/contact/reports',
     { config: { access }, schema: { querystring: daysQuery } },
     async (request, reply) => {
       const days = daysOf(request.query.days)
-      const report = await deps.mi.standard(forceOf(request), days)
+      const teams = await chosenTeam(deps.teams, forceOf(request), request.query.team, null, false)
+      const report = await deps.mi.standard(forceOf(request), days, teams.teamId)
       const dayText = (d: Date) => DateTime.fromJSDate(d, { zone: ukZone }).toFormat('d LLL yyyy')
       return reply.render('contact/reports.njk', {
         title: 'Contact reports',
+        ...teams,
         days,
         dayItems: periodChoices.map((d) => ({
           value: String(d),
@@ -101,13 +106,14 @@ export function registerMiRoutes(
     },
   )
 
-  http.get<{ Querystring: { days?: string; report?: string } }>(
+  http.get<{ Querystring: { days?: string; report?: string; team?: string } }>(
     '/console/contact/reports/standard.csv',
     { config: { access }, schema: { querystring: daysQuery } },
     async (request, reply) => {
       const days = daysOf(request.query.days)
       const which = standardReports.find((r) => r === request.query.report) ?? 'volumes'
-      const report = await deps.mi.standard(forceOf(request), days)
+      const { teamId } = await chosenTeam(deps.teams, forceOf(request), request.query.team, null, false)
+      const report = await deps.mi.standard(forceOf(request), days, teamId)
       const name = `contact-${which}-${days}-days.csv`
       if (which === 'volumes')
         return sendCsv(

@@ -9,6 +9,7 @@ import { ukZone } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import { type Database, rows } from '../platform/db/database.ts'
 import { outcomes } from './queue.ts'
+import { inTeam } from './teams.ts'
 import { answerTargets, wallboardChannels } from './wallboard.ts'
 
 export const periodChoices = [1, 7, 28, 91, 365] as const
@@ -48,17 +49,19 @@ const targetOf = sql.raw(
 )
 
 /** Contacts that arrived in the period, each with when it first reached a handler. */
-export function arrivedIn(period: { from: Date; to: Date }): SQL {
+export function arrivedIn(period: { from: Date; to: Date }, teamId?: string | null): SQL {
   return sql`select i.channel, i.priority, i.enqueued_at, f.answered_at from contact_items i
     left join lateral (select min(e.at) as answered_at from contact_item_events e
       where e.item_id = i.id and e.kind in ('assigned', 'claimed')) f on true
-    where i.enqueued_at >= ${period.from} and i.enqueued_at < ${period.to}`
+    where i.enqueued_at >= ${period.from} and i.enqueued_at < ${period.to}
+      and ${inTeam(sql`i.assigned_to`, teamId)}`
 }
 
 /** Contacts closed in the period, from the covering index of closed contacts. */
-export function closedIn(period: { from: Date; to: Date }): SQL {
+export function closedIn(period: { from: Date; to: Date }, teamId?: string | null): SQL {
   return sql`select i.channel, i.outcome, i.failure_demand, i.assigned_at, i.closed_at from contact_items i
-    where i.status = 'closed' and i.closed_at >= ${period.from} and i.closed_at < ${period.to}`
+    where i.status = 'closed' and i.closed_at >= ${period.from} and i.closed_at < ${period.to}
+      and ${inTeam(sql`i.assigned_to`, teamId)}`
 }
 
 export class ContactMi {
@@ -80,7 +83,12 @@ export class ContactMi {
     }
   }
 
-  async standard(forceId: string, days: number): Promise<StandardReports> {
+  /**
+   * The standard reports of the force, or of one team (decision 0047): then the contacts its
+   * handlers took (the handler a contact is with, or last was), their not-ready time and the tags
+   * on their contacts. Calls offered and abandoned stay the force's: an abandoned call reached nobody.
+   */
+  async standard(forceId: string, days: number, teamId?: string | null): Promise<StandardReports> {
     const period = this.period(days)
     const now = this.#clock.now()
     const until = new Date(Math.min(now.getTime(), period.to.getTime()))
@@ -90,6 +98,7 @@ export class ContactMi {
         sql`select i.channel, extract(hour from i.enqueued_at at time zone 'Europe/London')::int as hour,
               count(*)::int as n
             from contact_items i where i.enqueued_at >= ${period.from} and i.enqueued_at < ${period.to}
+              and ${inTeam(sql`i.assigned_to`, teamId)}
             group by 1, 2`,
       )
       const arrived = await rows<{
@@ -106,7 +115,7 @@ export class ContactMi {
               count(*) filter (where a.answered_at - a.enqueued_at <= ${targetOf} * interval '1 second')::int as met,
               count(*) filter (where coalesce(a.answered_at, ${until}::timestamptz) - a.enqueued_at
                 > ${targetOf} * interval '1 second')::int as missed
-            from (${arrivedIn(period)}) a
+            from (${arrivedIn(period, teamId)}) a
             group by a.channel`,
       )
       const closed = await rows<{
@@ -119,7 +128,7 @@ export class ContactMi {
         tx,
         sql`select c.channel, c.outcome, c.failure_demand as failure, count(*)::int as n,
               sum(extract(epoch from (c.closed_at - c.assigned_at)))::float8 as handling
-            from (${closedIn(period)}) c group by 1, 2, 3`,
+            from (${closedIn(period, teamId)}) c group by 1, 2, 3`,
       )
       const [calls] = await rows<{ offered: number; abandoned: number }>(
         tx,
@@ -132,13 +141,14 @@ export class ContactMi {
               sum(extract(epoch from (least(coalesce(ended_at, ${until}::timestamptz), ${until}::timestamptz)
                 - greatest(started_at, ${period.from}::timestamptz))))::int as seconds
             from contact_agent_states
-            where state = 'not_ready' and started_at < ${until} and coalesce(ended_at, ${until}::timestamptz) > ${period.from}
+            where state = 'not_ready' and ${inTeam(sql`staff_id`, teamId)} and started_at < ${until} and coalesce(ended_at, ${until}::timestamptz) > ${period.from}
             group by 1 order by 2 desc`,
       )
       const tags = await rows<{ tag: string; count: number }>(
         tx,
-        sql`select tag, count(*)::int as count from contact_item_tags
+        sql`select tag, count(*)::int as count from contact_item_tags t
             where tagged_at >= ${period.from} and tagged_at < ${period.to}
+              and ${teamId ? sql`exists (select 1 from contact_items i where i.id = t.item_id and ${inTeam(sql`i.assigned_to`, teamId)})` : sql`true`}
             group by tag order by count(*) desc, tag limit 100`,
       )
       const channels = wallboardChannels.map((channel): ChannelFigures => {

@@ -39,6 +39,8 @@ import { dutiesReaders, registerDutiesRoutes } from './duties-routes.ts'
 import { QaService, qaSampleJob } from './qa.ts'
 import { QaRepository } from './qa-repository.ts'
 import { qaEditors, qaReviewers, registerQaRoutes } from './qa-routes.ts'
+import { TeamsService } from './teams.ts'
+import { registerTeamRoutes, teamEditors } from './teams-routes.ts'
 
 export interface ContactServices {
   contact: {
@@ -55,6 +57,8 @@ export interface ContactServices {
     canned: CannedResponsesService
     labels: ContactLabelsService
     qa: QaService
+    /** Teams of handlers (decision 0047). */
+    teams: TeamsService
     duties: DutiesService
     /** A contact as a form prepared from it reads it (Assist's standard forms, CRM-20). */
     record: ContactRecordService
@@ -145,6 +149,7 @@ export function createContact(deps: {
     clock: deps.clock,
     audit: deps.audit,
   })
+  const teams = new TeamsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   deps.conversations.onReceived(async (tx, event) => {
     await queue.enqueue(tx, event)
   })
@@ -165,6 +170,7 @@ export function createContact(deps: {
         canned,
         labels,
         qa,
+        teams,
         duties,
         record: new ContactRecordService({ db: deps.db }),
       },
@@ -189,15 +195,17 @@ export function createContact(deps: {
         now: () => deps.clock.now(),
         notices: (forceId, staffId) => tools.notices(forceId, staffId),
         labels,
+        teamOf: (forceId) => teams.teamOf(forceId),
         ...(deps.contactForms ? { forms: deps.contactForms } : {}),
         ...(deps.callSpeech ? { speech: deps.callSpeech } : {}),
       })
       registerAgentToolsRoutes(http, { tools, canned, labels, queue, audit: deps.audit })
-      registerWallboardRoutes(http, { wallboard, ...(deps.push ? { push: deps.push } : {}) })
-      registerMiRoutes(http, { outcomes, mi, duties })
+      registerWallboardRoutes(http, { wallboard, teams, ...(deps.push ? { push: deps.push } : {}) })
+      registerMiRoutes(http, { outcomes, mi, duties, teams })
       registerScriptRoutes(http, { scripts, audit: deps.audit })
       registerThriveRuleRoutes(http, { thriveRules })
-      registerQaRoutes(http, { qa, labels, audit: deps.audit })
+      registerQaRoutes(http, { qa, labels, audit: deps.audit, teams })
+      registerTeamRoutes(http, { teams })
       await registerDutiesRoutes(http, { duties, queue })
       await registerChatRoutes(http, {
         chat,
@@ -220,6 +228,13 @@ export function createContact(deps: {
         text: 'Wallboard',
         href: '/console/contact/wallboard',
         roles: contactStaff,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Teams',
+        href: '/console/contact/teams',
+        roles: teamEditors,
         group: 'contact',
         forceOnly: true,
       },

@@ -2,6 +2,7 @@
 // and questions, the reviews sampling chooses, their answers and the handler's response.
 import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
+import { inTeam } from './teams.ts'
 
 export const qaReasons = ['sample', 'complaint', 'low-rating'] as const
 export type QaReason = (typeof qaReasons)[number]
@@ -239,9 +240,9 @@ export class QaRepository {
   /** Reviews, newest chosen first; of one handler only (their own page) or all. */
   async reviews(
     tx: Tx,
-    filter: { handlerId?: string; status?: readonly QaStatus[]; limit: number },
+    filter: { handlerId?: string; teamId?: string | null; status?: readonly QaStatus[]; limit: number },
   ): Promise<ReviewRow[]> {
-    const where = [sql`true`]
+    const where = [inTeam(sql`r.handler_id`, filter.teamId)]
     if (filter.handlerId) where.push(sql`r.handler_id = ${filter.handlerId}`)
     if (filter.status)
       where.push(
@@ -336,8 +337,8 @@ export class QaRepository {
     ).map(dated)
   }
 
-  /** Per UK week and handler, and per week for all handlers, from `from` (a Monday). */
-  async report(tx: Tx, from: string): Promise<QaReportRow[]> {
+  /** Per UK week and handler, and per week for all handlers (of the team, if one), from `from` (a Monday). */
+  async report(tx: Tx, from: string, teamId?: string | null): Promise<QaReportRow[]> {
     return rows<QaReportRow>(
       tx,
       sql`select to_char(r.week_starting, 'YYYY-MM-DD') as "weekStarting", r.handler_id as "handlerId",
@@ -348,7 +349,7 @@ export class QaRepository {
             (count(*) filter (where r.status = 'disputed'))::int as disputed
           from contact_qa_reviews r
           left join contact_agents h on h.force_id = r.force_id and h.staff_id = r.handler_id
-          where r.week_starting >= ${from}::date
+          where r.week_starting >= ${from}::date and ${inTeam(sql`r.handler_id`, teamId)}
           group by grouping sets ((r.week_starting, r.handler_id), (r.week_starting))
           order by r.week_starting desc, r.handler_id is null, max(h.display_name), r.handler_id`,
     )

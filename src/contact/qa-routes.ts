@@ -29,6 +29,8 @@ import {
 import { qaAnswers } from './qa-repository.ts'
 import { outcomes } from './queue.ts'
 import { acting, forceOf } from './single-view-routes.ts'
+import type { TeamsService } from './teams.ts'
+import { chosenTeam, teamQuery } from './teams-routes.ts'
 
 /** Who scores contacts. */
 export const qaReviewers: readonly StaffRole[] = ['contact_supervisor']
@@ -44,7 +46,7 @@ const outcomeText = (code: string | null) => outcomes.find((o) => o.code === cod
 
 export function registerQaRoutes(
   http: FastifyInstance,
-  deps: { qa: QaService; labels: ContactLabelsService; audit: AuditService },
+  deps: { qa: QaService; labels: ContactLabelsService; audit: AuditService; teams: TeamsService },
 ): void {
   const product = 'contact' as const
   const reviewers = { staff: qaReviewers, product }
@@ -141,10 +143,23 @@ export function registerQaRoutes(
   )
 
   // Reviewers: the contacts to score.
-  http.get('/console/contact/qa/reviews', { config: { access: reviewers } }, async (request, reply) => {
-    const { toScore, scored } = await deps.qa.reviews(forceOf(request))
-    return reply.render('contact/qa-reviews.njk', { title: 'Quality reviews', toScore, scored, ...common })
-  })
+  // A team leader sees their own team's reviews first; `?team=` chooses another or all.
+  http.get<{ Querystring: { team?: string } }>(
+    '/console/contact/qa/reviews',
+    { config: { access: reviewers }, schema: { querystring: Type.Object({ team: teamQuery }) } },
+    async (request, reply) => {
+      const forceId = forceOf(request)
+      const teams = await chosenTeam(deps.teams, forceId, request.query.team, acting(request), true)
+      const { toScore, scored } = await deps.qa.reviews(forceId, teams.teamId)
+      return reply.render('contact/qa-reviews.njk', {
+        title: 'Quality reviews',
+        toScore,
+        scored,
+        ...teams,
+        ...common,
+      })
+    },
+  )
 
   http.post(
     '/console/contact/qa/sample',
@@ -260,17 +275,22 @@ export function registerQaRoutes(
   )
 
   // The report: per week, per handler and all handlers.
-  http.get<{ Querystring: { weeks?: string } }>(
+  http.get<{ Querystring: { weeks?: string; team?: string } }>(
     '/console/contact/qa/report',
     {
       config: { access: readers },
-      schema: { querystring: Type.Object({ weeks: Type.Optional(Type.String({ maxLength: 3 })) }) },
+      schema: {
+        querystring: Type.Object({ weeks: Type.Optional(Type.String({ maxLength: 3 })), team: teamQuery }),
+      },
     },
     async (request, reply) => {
       const weeks = qaReportWeeks.find((w) => String(w) === request.query.weeks) ?? 4
-      const rows = await deps.qa.report(forceOf(request), weeks)
+      const forceId = forceOf(request)
+      const teams = await chosenTeam(deps.teams, forceId, request.query.team, acting(request), true)
+      const rows = await deps.qa.report(forceId, weeks, teams.teamId)
       return reply.render('contact/qa-report.njk', {
         title: 'Quality report',
+        ...teams,
         weeks,
         weekItems: qaReportWeeks.map((w) => ({
           value: String(w),

@@ -247,11 +247,15 @@ export class QaService {
     })
   }
 
-  /** Reviews for reviewers: those to score, then the latest scored. */
-  reviews(forceId: string): Promise<{ toScore: ReviewRow[]; scored: ReviewRow[] }> {
+  /** Reviews for reviewers (of one team's handlers, or all): those to score, then the latest scored. */
+  reviews(forceId: string, teamId?: string | null): Promise<{ toScore: ReviewRow[]; scored: ReviewRow[] }> {
     return this.#db.withForce(forceId, async (tx) => ({
-      toScore: await this.#repo.reviews(tx, { status: ['to-score'], limit: 200 }),
-      scored: await this.#repo.reviews(tx, { status: ['scored', 'acknowledged', 'disputed'], limit: 100 }),
+      toScore: await this.#repo.reviews(tx, { teamId, status: ['to-score'], limit: 200 }),
+      scored: await this.#repo.reviews(tx, {
+        teamId,
+        status: ['scored', 'acknowledged', 'disputed'],
+        limit: 100,
+      }),
     }))
   }
 
@@ -384,10 +388,10 @@ export class QaService {
   }
 
   /** Reviews and scores per UK week, per handler and for all handlers, over the last `weeks` weeks. */
-  report(forceId: string, weeks: number): Promise<QaReportRow[]> {
+  report(forceId: string, weeks: number, teamId?: string | null): Promise<QaReportRow[]> {
     const from = DateTime.fromJSDate(ukWeek(this.#clock.now()).from, { zone: ukZone })
       .minus({ weeks: weeks - 1 })
       .toISODate()!
-    return this.#db.withForce(forceId, (tx) => this.#repo.report(tx, from))
+    return this.#db.withForce(forceId, (tx) => this.#repo.report(tx, from, teamId))
   }
 }

@@ -45,6 +45,8 @@ export function registerQueueRoutes(
       list(forceId: string): Promise<{ id: string; name: string }[]>
       having(forceId: string, labelId: string, itemIds: string[]): Promise<Set<string>>
     }
+    /** Each handler's team by staff id, for the handlers table (decision 0047). */
+    teamOf?: (forceId: string) => Promise<Record<string, string>>
     /** The standard forms that may be prepared from a contact, as links (Assist's forms, CRM-20). */
     forms?: (forceId: string, itemId: string) => Promise<{ text: string; href: string }[]>
     /** The automated transcripts of the contact's call recordings (Assist's speech, CRM-22). */
@@ -82,6 +84,7 @@ export function registerQueueRoutes(
       ...board,
       labels: deps.labels ? await deps.labels.list(forceId) : [],
       label,
+      teamOf: deps.teamOf ? await deps.teamOf(forceId) : {},
       now: deps.now(),
       topic: queueTopic,
       priorityNames,

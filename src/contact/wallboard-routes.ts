@@ -10,6 +10,8 @@ import { problemResponses } from '../platform/api/api-schemas.ts'
 import type { PushEvent, PushService } from '../platform/push/push-service.ts'
 import { queueTopic } from './queue.ts'
 import { contactStaff, forceOf } from './single-view-routes.ts'
+import type { TeamsService } from './teams.ts'
+import { chosenTeam, teamQuery } from './teams-routes.ts'
 import {
   answerTargets,
   formatWait,
@@ -94,6 +96,8 @@ export function registerWallboardRoutes(
   http: FastifyInstance,
   deps: {
     wallboard: WallboardService
+    /** The force's teams, to show one team's handlers (decision 0047). */
+    teams: TeamsService
     push?: PushService
     /** How long one external stream lives before the wallboard is asked to reconnect. */
     streamSeconds?: number
@@ -102,20 +106,24 @@ export function registerWallboardRoutes(
   const page = { staff: contactStaff, product: 'contact' as const }
   const machine = { client: [WALLBOARD_SCOPE], product: 'contact' as const }
 
-  http.get<{ Querystring: { refresh?: string } }>(
+  http.get<{ Querystring: { refresh?: string; team?: string } }>(
     '/console/contact/wallboard',
     {
       config: { access: page },
-      schema: { querystring: Type.Object({ refresh: Type.Optional(Type.String({ maxLength: 4 })) }) },
+      schema: {
+        querystring: Type.Object({ refresh: Type.Optional(Type.String({ maxLength: 4 })), team: teamQuery }),
+      },
     },
     async (request, reply) => {
       const forceId = forceOf(request)
-      const board = await deps.wallboard.snapshot(forceId)
+      const teams = await chosenTeam(deps.teams, forceId, request.query.team, null, false)
+      const board = await deps.wallboard.snapshot(forceId, teams.teamId)
       const refresh = Number(request.query.refresh)
       const every = [30, 60, 120, 300].includes(refresh) ? refresh : undefined
       if (every) reply.header('refresh', String(every))
       return reply.render('contact/wallboard.njk', {
         title: 'Wallboard',
+        ...teams,
         board,
         every,
         topic: queueTopic,
@@ -128,22 +136,32 @@ export function registerWallboardRoutes(
   )
 
   const tags = ['Contact']
-  http.get(
+  http.get<{ Querystring: { team?: string } }>(
     '/api/v1/contact/wallboard',
     {
       config: { access: machine },
       schema: {
+        querystring: Type.Object({ team: teamQuery }),
         summary: 'The force’s contact queue now, for an external wallboard',
         description:
           'What waits on each channel and for how long, handlers by state, and today’s service level. ' +
-          'Counts only; the client’s own force.',
+          'Counts only; the client’s own force. With `team`, the handlers, roster and today’s contacts ' +
+          'are those of one of the force’s teams; what waits is the whole force’s.',
         operationId: 'getContactWallboard',
         tags,
-        response: { 200: WallboardBody, ...problemResponses([401, 403, 429], refusals) },
+        response: {
+          200: WallboardBody,
+          ...problemResponses([401, 403, 404, 429], {
+            ...refusals,
+            404: 'No such team in the client’s force',
+          }),
+        },
       },
     },
     async (request, reply) => {
-      const board = await deps.wallboard.snapshot(request.client!.forceId)
+      const forceId = request.client!.forceId
+      const teams = await chosenTeam(deps.teams, forceId, request.query.team, null, false)
+      const board = await deps.wallboard.snapshot(forceId, teams.teamId)
       return reply.header('cache-control', 'no-store').send(board)
     },
   )

@@ -10,6 +10,7 @@ import type { Clock } from '../platform/clock.ts'
 import { type Database, rows } from '../platform/db/database.ts'
 import type { OnDuty } from './queue.ts'
 import { agentStates } from './queue-repository.ts'
+import { inTeam } from './teams.ts'
 
 /** Seconds within which a contact of each priority should reach a handler (the service level). */
 export const answerTargets: Record<number, number> = { 1: 5 * 60, 2: 15 * 60, 3: 60 * 60, 4: 4 * 60 * 60 }
@@ -56,8 +57,11 @@ export class WallboardService {
     this.#onDuty = deps.onDuty
   }
 
-  /** The force's figures now. */
-  snapshot(forceId: string): Promise<Wallboard> {
+  /**
+   * The force's figures now; with a team (decision 0047), its handlers' states and roster, and
+   * today's contacts its handlers took. What waits is the force's: the queue is one for all teams.
+   */
+  snapshot(forceId: string, teamId?: string | null): Promise<Wallboard> {
     return this.#db.withForce(forceId, async (tx) => {
       const now = this.#clock.now()
       const midnight = DateTime.fromJSDate(now, { zone: ukZone }).startOf('day').toJSDate()
@@ -68,12 +72,27 @@ export class WallboardService {
       )
       const states = await rows<{ state: string; n: number }>(
         tx,
-        sql`select state, count(*)::int as n from contact_agents group by state`,
+        sql`select state, count(*)::int as n from contact_agents where ${inTeam(sql`staff_id`, teamId)} group by state`,
       )
-      const onDuty = new Set((this.#onDuty ? await this.#onDuty(tx, now) : []).map((s) => s.staffId))
+      const members = teamId
+        ? new Set(
+            (
+              await rows<{ staffId: string }>(
+                tx,
+                sql`select staff_id as "staffId" from contact_team_members where team_id = ${teamId}`,
+              )
+            ).map((m) => m.staffId),
+          )
+        : null
+      const onDuty = new Set(
+        (this.#onDuty ? await this.#onDuty(tx, now) : [])
+          .map((s) => s.staffId)
+          .filter((id) => !members || members.has(id)),
+      )
       const present = await rows<{ staffId: string; state: string }>(
         tx,
-        sql`select staff_id as "staffId", state from contact_agents where state <> 'offline'`,
+        sql`select staff_id as "staffId", state from contact_agents
+            where state <> 'offline' and ${inTeam(sql`staff_id`, teamId)}`,
       )
       const [today] = await rows<{
         arrived: number
@@ -93,7 +112,8 @@ export class WallboardService {
             from contact_items i
             left join lateral (select min(e.at) as answered_at from contact_item_events e
               where e.item_id = i.id and e.kind in ('assigned', 'claimed')) f on true
-            where i.force_id = ${forceId} and i.enqueued_at >= ${midnight} and i.enqueued_at <= ${now}`,
+            where i.force_id = ${forceId} and i.enqueued_at >= ${midnight} and i.enqueued_at <= ${now}
+              and ${teamId ? inTeam(sql`i.assigned_to`, teamId) : sql`true`}`,
       )
       const waitOf = (oldest: string | Date | undefined) =>
         oldest === undefined
