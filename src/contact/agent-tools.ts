@@ -447,3 +447,16 @@ async function itemExists(tx: Tx, itemId: string): Promise<boolean> {
   const found = await rows<{ id: string }>(tx, sql`select id from contact_items where id = ${itemId}`)
   return found.length > 0
 }
+
+/** Each label on a contact, for Power BI (the OData set `ContactLabels`, decision 0047). */
+export function contactLabelFacts() {
+  return sql`
+    select concat(il.item_id, ':', il.label_id) as "Id", il.force_id as "Force", il.item_id::text as "ContactId",
+      i.channel as "Channel", i.outcome as "Outcome", il.label_id::text as "LabelId", l.name as "Label",
+      il.added_by::text as "AddedById", u.display_name as "AddedBy", il.added_at as "AddedAt",
+      to_char(il.added_at at time zone 'Europe/London', 'YYYY-MM-DD') as "AddedDate"
+    from contact_item_labels il
+    join contact_labels l on l.id = il.label_id
+    join contact_items i on i.id = il.item_id
+    left join staff_users u on u.id = il.added_by`
+}

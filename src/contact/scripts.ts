@@ -548,3 +548,21 @@ export class ScriptService {
     })
   }
 }
+
+/**
+ * Each published script version (still in use, or retired by a later one), who published it and
+ * when, and how many contacts followed it: for Power BI (the OData set `ScriptVersions`, decision
+ * 0047). Drafts are left out: they were never followed.
+ */
+export function scriptVersionFacts() {
+  return sql`
+    select v.id::text as "Id", v.force_id as "Force", v.script_id::text as "ScriptId", s.title as "Script",
+      v.version::int as "Version", v.status as "Status", jsonb_array_length(v.questions)::int as "Questions",
+      v.published_by::text as "PublishedById", u.display_name as "PublishedBy", v.published_at as "PublishedAt",
+      to_char(v.published_at at time zone 'Europe/London', 'YYYY-MM-DD') as "PublishedDate",
+      (select count(*) from contact_script_runs r where r.version_id = v.id)::int as "Contacts"
+    from contact_script_versions v
+    join contact_scripts s on s.id = v.script_id
+    left join staff_users u on u.id = v.published_by
+    where v.status <> 'draft'`
+}

@@ -77,6 +77,8 @@ test('UJ-16: Power BI finds the service document and CSDL metadata with OData-Ve
       'Contacts',
       'FailureDemandWeeks',
       'QualityReviews',
+      'ContactLabels',
+      'ScriptVersions',
     ],
   )
   const metadata = await asKent('/api/v1/odata/$metadata')
@@ -100,6 +102,8 @@ test('UJ-16: Power BI finds the service document and CSDL metadata with OData-Ve
       'Contacts',
       'FailureDemandWeeks',
       'QualityReviews',
+      'ContactLabels',
+      'ScriptVersions',
     ],
   )
 })

@@ -3,8 +3,10 @@
 // server-driven paging. Query options become SQL only through a whitelist of properties and
 // bound parameters, never by pasting text.
 import { type SQL, sql } from 'drizzle-orm'
+import { contactLabelFacts } from '../contact/agent-tools.ts'
 import { failureDemandWeeks } from '../contact/outcomes.ts'
 import { qualityReviewFacts } from '../contact/qa-repository.ts'
+import { scriptVersionFacts } from '../contact/scripts.ts'
 import { ValidationError } from '../platform/errors.ts'
 import {
   contactFacts,
@@ -169,6 +171,49 @@ export const entitySets: EntitySet[] = [
       { name: 'Disputed', type: 'Edm.Boolean' },
     ],
     base: qualityReviewFacts,
+  },
+  {
+    // CRM-27 (decision 0047): each label on a contact, who put it there and when, with the
+    // contact's channel and outcome, so dashboards count complaints and the like.
+    name: 'ContactLabels',
+    entityType: 'ContactLabel',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'ContactId', type: 'Edm.String' },
+      { name: 'Channel', type: 'Edm.String' },
+      { name: 'Outcome', type: 'Edm.String' },
+      { name: 'LabelId', type: 'Edm.String' },
+      { name: 'Label', type: 'Edm.String' },
+      { name: 'AddedById', type: 'Edm.String' },
+      { name: 'AddedBy', type: 'Edm.String' },
+      { name: 'AddedAt', type: 'Edm.DateTimeOffset' },
+      { name: 'AddedDate', type: 'Edm.Date' },
+    ],
+    base: contactLabelFacts,
+  },
+  {
+    // CRM-27 (decision 0047): each published version of a script (published or retired by a
+    // later one), who published it and when, and how many contacts followed it.
+    name: 'ScriptVersions',
+    entityType: 'ScriptVersion',
+    key: 'Id',
+    properties: [
+      { name: 'Id', type: 'Edm.String' },
+      { name: 'Force', type: 'Edm.String' },
+      { name: 'ScriptId', type: 'Edm.String' },
+      { name: 'Script', type: 'Edm.String' },
+      { name: 'Version', type: 'Edm.Int32' },
+      { name: 'Status', type: 'Edm.String' },
+      { name: 'Questions', type: 'Edm.Int32' },
+      { name: 'PublishedById', type: 'Edm.String' },
+      { name: 'PublishedBy', type: 'Edm.String' },
+      { name: 'PublishedAt', type: 'Edm.DateTimeOffset' },
+      { name: 'PublishedDate', type: 'Edm.Date' },
+      { name: 'Contacts', type: 'Edm.Int32' },
+    ],
+    base: scriptVersionFacts,
   },
 ]
 
