@@ -32,6 +32,7 @@ import {
   surveyRatings,
   weekdays,
 } from './chat.ts'
+import type { ChatStartLimit } from './chat-start-limit.ts'
 import { queueTopic } from './queue.ts'
 import { acting, forceOf } from './single-view-routes.ts'
 
@@ -52,7 +53,6 @@ const assets = {
 export const chatFrameBytes = 16 * 1024
 
 /** Chats one address may start in a minute (each process counts its own). */
-const startsPerMinute = 10
 
 const forceParams = Type.Object({ force: Type.String({ pattern: '^[a-z][a-z0-9-]{0,40}$' }) })
 const access = (why: string) => ({ custom: why })
@@ -66,26 +66,13 @@ export async function registerChatRoutes(
     push?: PushService
     force(id: string): Promise<ChatForce | undefined>
     production: boolean
+    /** Chats started per address and minute, shared by every web process (decision 0047). */
+    startLimit: ChatStartLimit
   },
 ): Promise<void> {
   await ensureWebSockets(http)
-  const starts = new Map<string, number[]>()
-  /** Refuses an address starting chats (or sending the form) too often. */
-  const limitStarts = (request: FastifyRequest) => {
-    const now = Date.now()
-    const recent = (starts.get(request.ip) ?? []).filter((t) => now - t < 60_000)
-    if (recent.length >= startsPerMinute)
-      throw new DomainError(
-        'too-many-chats',
-        'Too many chats started from here: wait a minute and try again',
-        {
-          status: 429,
-        },
-      )
-    recent.push(now)
-    starts.set(request.ip, recent)
-    if (starts.size > 10_000) starts.clear()
-  }
+  /** Refuses an address starting chats (or sending the form) too often, counted in PostgreSQL. */
+  const limitStarts = (forceId: string, request: FastifyRequest) => deps.startLimit.take(forceId, request.ip)
 
   /** The force in the path, if it uses Contact; otherwise the chat does not exist (404). */
   const forceFor = async (request: FastifyRequest<{ Params: { force: string } }>) => {
@@ -366,7 +353,7 @@ export async function registerChatRoutes(
           })
         if (!message) errors.push({ field: 'message', message: 'Enter your message' })
         if (errors.length) throw new ValidationError(errors)
-        limitStarts(request)
+        await limitStarts(force.id, request)
         await deps.chat.receiveForm(force.id, { name: name || null, email, text: message, ref: randomUUID() })
         return renderForm(request, reply, { sent: true })
       } catch (error) {
@@ -505,7 +492,7 @@ class ChatSocket {
   readonly #socket: WebSocket
   readonly #request: FastifyRequest<{ Params: { force: string } }>
   readonly #deps: Parameters<typeof registerChatRoutes>[1]
-  readonly #limitStarts: (request: FastifyRequest) => void
+  readonly #limitStarts: (forceId: string, request: FastifyRequest) => Promise<void>
   readonly #audited: Audited
   readonly #seen = new Set<string>()
   #forceId = ''
@@ -520,7 +507,7 @@ class ChatSocket {
     socket: WebSocket,
     request: FastifyRequest<{ Params: { force: string } }>,
     deps: Parameters<typeof registerChatRoutes>[1],
-    limitStarts: (request: FastifyRequest) => void,
+    limitStarts: (forceId: string, request: FastifyRequest) => Promise<void>,
     audited: Audited,
   ) {
     this.#socket = socket
@@ -609,7 +596,7 @@ class ChatSocket {
   #token: string | undefined
 
   async #start(frame: { name?: unknown; text?: unknown; origin?: unknown }): Promise<void> {
-    this.#limitStarts(this.#request)
+    await this.#limitStarts(this.#forceId, this.#request)
     const given = typeof frame.origin === 'string' ? frame.origin : ''
     const allowed = given && (await this.#deps.chat.allows(this.#forceId, given))
     const origin = allowed ? given : `${this.#request.protocol}://${this.#request.host}`

@@ -13,6 +13,7 @@ import type { WritebackService } from '../writeback/service.ts'
 import type { DirectMessageService } from '../messaging/direct-message-service.ts'
 import { ChatService, type FirstResponderFor } from './chat.ts'
 import { ChatRepository } from './chat-repository.ts'
+import { ChatStartLimit } from './chat-start-limit.ts'
 import { type ChatForce, registerChatRoutes } from './chat-routes.ts'
 import { QueueService, queueTopic } from './queue.ts'
 import { QueueRepository } from './queue-repository.ts'
@@ -214,6 +215,7 @@ export function createContact(deps: {
         ...(deps.push ? { push: deps.push } : {}),
         force: deps.chat.force,
         production: deps.chat.production,
+        startLimit: new ChatStartLimit({ db: deps.db, clock: deps.clock }),
       })
     },
     navigation: [
