@@ -14,7 +14,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
 import { fromPglite } from 'pg-boss'
-import { installDatabaseErrorSanitiser } from './database-error.ts'
+import { installDatabaseErrorSanitiser, toDatabaseError } from './database-error.ts'
 import { postgresSettings, withLogin } from './postgres-hosts.ts'
 
 export type Tx = PgTransaction<PgQueryResultHKT, any, any>
@@ -222,28 +222,42 @@ async function openPostgres(
  * for ever. A broken connection's 'error' event gives it back with the error (the pool drops it),
  * and a second release (Drizzle's own, later) does nothing. The listener also keeps the event
  * from ending the process: the pool listens for it only while a connection is idle.
+ *
+ * A connection that cannot be made (the server down, no server taking writes during a fail-over)
+ * fails as a DatabaseError, like a failed statement: `unavailable`, so a request answers 503 and
+ * is retried by its client, and a source batch is not quarantined for it (decision 0045).
  */
 class ReleasingPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>
   override connect(callback: PoolCallback): void
   override connect(callback?: PoolCallback): Promise<pg.PoolClient> | undefined {
     if (callback) {
-      super.connect(callback)
+      // pool.query's path (the owner's scripts): the same error for a connection not made.
+      super.connect((error, client, done) =>
+        callback(error ? toDatabaseError(error) : undefined, client, done),
+      )
       return undefined
     }
-    return super.connect().then((client) => {
-      const release = client.release
-      let released = false
-      const giveBack = (error?: Error | boolean) => {
-        if (released) return
-        released = true
-        client.off('error', giveBack)
-        release(error)
-      }
-      client.release = giveBack
-      client.on('error', giveBack)
-      return client
-    })
+    return super.connect().then(
+      (client) => this.#releasing(client),
+      (error: unknown) => {
+        throw toDatabaseError(error)
+      },
+    )
+  }
+
+  #releasing(client: pg.PoolClient): pg.PoolClient {
+    const release = client.release
+    let released = false
+    const giveBack = (error?: Error | boolean) => {
+      if (released) return
+      released = true
+      client.off('error', giveBack)
+      release(error)
+    }
+    client.release = giveBack
+    client.on('error', giveBack)
+    return client
   }
 }
 

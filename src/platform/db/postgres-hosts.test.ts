@@ -11,6 +11,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import { createPostgresTestDatabase } from '../../../test/support/test-database.ts'
+import { DatabaseError, isDatabaseUnavailable } from './database-error.ts'
 import { openDatabase, rows } from './database.ts'
 import { parsePostgresUrl, withLogin } from './postgres-hosts.ts'
 
@@ -97,6 +98,45 @@ test('CP-48: after a fail-over, new connections and the listener reach the promo
     await stopListening()
     await db.close()
     primary.kill()
+    standby.kill()
+    await database.close()
+  }
+})
+
+test('CP-48: while no server takes writes (the primary down, the standby not yet promoted), a transaction fails as the database unavailable (503, retried), not as an internal error', async () => {
+  const database = await createPostgresTestDatabase()
+  const server = parsePostgresUrl(database.url as string)
+  const standby = await startProxy(server.hosts[0] as { host: string; port: number }, true)
+  const down = await closedPort()
+  const path = new URL(database.url as string).pathname
+  const failed = async (url: string) => {
+    const db = await openDatabase({ databaseUrl: url })
+    try {
+      return await db
+        .withForce('kent', (tx) => tx.execute(sql`select 1`))
+        .then(
+          () => assert.fail('a transaction with no writable server'),
+          (error: unknown) => error,
+        )
+    } finally {
+      await db.close()
+    }
+  }
+  try {
+    // The drill's window (bench/failover.ts): the old primary refuses, the standby is read-only.
+    const noWritable = await failed(
+      `postgres://postgres@127.0.0.1:${down},127.0.0.1:${standby.port}${path}?target_session_attrs=read-write`,
+    )
+    assert.ok(noWritable instanceof DatabaseError)
+    assert.equal(noWritable.code, '08001')
+    assert.match(noWritable.message, /No writable PostgreSQL server answered/)
+    assert.equal(isDatabaseUnavailable(noWritable), true, 'the HTTP layer answers 503 for it')
+    // One server, down: the pool's connection fails the same way.
+    const refused = await failed(`postgres://postgres@127.0.0.1:${down}${path}`)
+    assert.ok(refused instanceof DatabaseError)
+    assert.equal(refused.code, 'ECONNREFUSED')
+    assert.equal(isDatabaseUnavailable(refused), true)
+  } finally {
     standby.kill()
     await database.close()
   }

@@ -11,6 +11,7 @@
 // (the primary gone, a standby promoted) the pools' broken connections are dropped and new ones
 // reach the new primary without a restart or a change of configuration.
 import pg from 'pg'
+import { DatabaseError, toDatabaseError } from './database-error.ts'
 
 export interface PostgresHost {
   host: string
@@ -27,6 +28,9 @@ export interface PostgresTarget {
 
 /** How long one host may take to accept a connection before the next is tried. */
 const CONNECT_TIMEOUT_MS = 5000
+
+/** SQLSTATE sqlclient_unable_to_establish_sqlconnection: what libpq's callers see likewise. */
+const CANNOT_CONNECT = '08001'
 
 const urlShape = /^(postgres(?:ql)?:\/\/)([^@/?#]*@)?([^/?#]*)(.*)$/
 
@@ -144,8 +148,11 @@ class HostChoice {
         await probe.end().catch(() => {})
       }
     }
-    throw new Error(
+    // 08001 (unable to establish a connection): the database is unavailable, so a request
+    // answers 503 and a job is retried, as while a standby is being promoted.
+    throw new DatabaseError(
       `No ${this.#target.targetSessionAttrs === 'read-write' ? 'writable ' : ''}PostgreSQL server answered (${reasons.join('; ')})`,
+      { code: CANNOT_CONNECT },
     )
   }
 }
@@ -197,12 +204,15 @@ export function failoverClient(target: PostgresTarget): typeof pg.Client {
         await super.connect()
       } catch (error) {
         choice.forget(host)
-        throw error
+        // The server is gone (refused, reset, timed out): the database is unavailable (503).
+        throw toDatabaseError(error)
       }
       if (target.targetSessionAttrs === 'read-write' && (await readOnly(this))) {
         choice.forget(host)
         await this.end().catch(() => {})
-        throw new Error(`${formatHost(host)} is read-only: another server is now the primary`)
+        throw new DatabaseError(`${formatHost(host)} is read-only: another server is now the primary`, {
+          code: CANNOT_CONNECT,
+        })
       }
       return this
     }
