@@ -22,6 +22,8 @@ export const slowFiles = [
   'src/messaging/restart-dispatch.test.ts',
   'src/platform/audit/verify-command.test.ts',
   'src/writeback/pages.test.ts',
+  // The database fail-over drill: PostgreSQL clusters of its own and a real Waypoint process.
+  'test/database-failover.test.ts',
 ]
 
 /** Every test file, relative to the repository root with forward slashes, sorted. */
