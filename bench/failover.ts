@@ -246,7 +246,10 @@ try {
   )
   for (const line of timings) console.log(`  ${line}`)
   console.log(
-    `load: ${loops} loop(s) of STORM events ${paceMs} ms apart, ${warmUpSeconds} s before the kill, ${afterSeconds} s after`,
+    `load: ${loops} loop(s) of STORM events ${paceMs} ms apart, ${warmUpSeconds} s before the kill, ${afterSeconds} s after the promotion`,
+  )
+  console.log(
+    `promotion:            ${((promotedAt - killedAt) / 1000).toFixed(1)} s after the kill (PROMOTE_AFTER_S=${promoteAfterSeconds})`,
   )
   console.log(`standby at the kill:  ${syncState}; after promotion pg_is_in_recovery = ${inRecovery}`)
   console.log(
