@@ -12,6 +12,7 @@ import { createAssistOfficerHelp } from './assist/officer-help-module.ts'
 import { createCases } from './cases/module.ts'
 import { createAssist } from './assist/module.ts'
 import { createAssistSpeech } from './assist/speech-module.ts'
+import { createAssistProvider } from './assist/provider-module.ts'
 import { createContact } from './contact/module.ts'
 import { createContactPhone } from './contact/telephony-module.ts'
 import { createJourneys } from './journeys/module.ts'
@@ -263,8 +264,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sources: sources.services.sources,
     forceIds,
   })
+  // Assist's model provider (decision 0048): a force may send some features to an
+  // OpenAI-compatible server on OUTBOUND_AI_HOSTS; every other feature stays embedded.
+  const assistProvider = createAssistProvider({
+    db,
+    audit,
+    clock,
+    cipher: writeback.services.writeback.cipher,
+    outbound,
+    allowHttp: config.environment !== 'production',
+    log: log.child({ component: 'assist-provider' }),
+  })
   // Assist: the web chat's offline chatbot, switched on per force (CRM-7).
-  const assist = createAssist({ db, clock, audit })
+  const assist = createAssist({ db, clock, audit, provider: assistProvider.services.assistProvider })
   // Contact (LOT 3): the single view of a person across systems (CRM-10, CRM-12, CRM-14) and the
   // omnichannel queue every conversation's new message joins.
   const contact = createContact({
@@ -315,6 +327,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     audit,
     clock,
+    provider: assistProvider.services.assistProvider,
     conversation: (forceId, id, acting) => officers.services.officers.conversation(forceId, id, acting),
     caseRecords: async (forceId, crimeId) => {
       const crime = await cases.services.cases.getCrime(forceId, crimeId)
@@ -370,6 +383,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     assistForms,
     assistOfficerHelp,
     assistSpeech,
+    assistProvider,
   ]
   const services: Services = {
     ...platform.services,
@@ -389,6 +403,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...assistForms.services,
     ...assistOfficerHelp.services,
     ...assistSpeech.services,
+    ...assistProvider.services,
   }
 
   const navigation = new ConsoleNavigation(navigationEntries(modules))

@@ -16,6 +16,7 @@ import type { SpeechService } from './assist/speech-service.ts'
 import type { SummaryService } from './assist/summary-service.ts'
 import type { FormsService } from './assist/forms-service.ts'
 import type { OfficerHelpService } from './assist/officer-help-service.ts'
+import type { ProviderService } from './assist/provider-service.ts'
 import type { ReportingService } from './reporting/service.ts'
 import type { RetentionService } from './retention/service.ts'
 import type { SourceService } from './sources/service.ts'
@@ -49,4 +50,6 @@ export interface Services
   officerHelp: OfficerHelpService
   /** Offline transcription of call recordings and the voice IVR's decisions (Assist; CRM-22, CRM-6). */
   speech: SpeechService
+  /** A force's OpenAI-compatible model provider for Assist, per feature (decision 0048). */
+  assistProvider: ProviderService
 }

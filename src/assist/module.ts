@@ -7,6 +7,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { Module } from '../platform/modules.ts'
+import type { ProviderService } from './provider-service.ts'
 import { AssistRepository } from './repository.ts'
 import { chatbotAdmins, registerAssistRoutes } from './routes.ts'
 import { AssistService } from './service.ts'
@@ -21,12 +22,15 @@ export function createAssist(deps: {
   db: Database
   clock: Clock
   audit: AuditService
+  /** The force's model provider (decision 0048), asked first when the force chooses. */
+  provider?: ProviderService
 }): Module<AssistServices> {
   const assist = new AssistService({
     db: deps.db,
     repo: new AssistRepository(),
     clock: deps.clock,
     audit: deps.audit,
+    provider: deps.provider,
   })
   return {
     name: 'assist',

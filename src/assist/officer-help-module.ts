@@ -18,6 +18,7 @@ import { refusedForm, staffForce, staffOf } from '../platform/http/request.ts'
 import type { Module } from '../platform/modules.ts'
 import { questionMaxLength, refusal } from './case-questions.ts'
 import { OfficerHelpService } from './officer-help-service.ts'
+import type { ProviderService } from './provider-service.ts'
 
 /** Who switches officer help on and off. */
 export const officerHelpEditors: readonly StaffRole[] = ['force_admin']
@@ -34,6 +35,7 @@ export function createAssistOfficerHelp(deps: {
   db: Database
   audit: AuditService
   clock: Clock
+  provider?: ProviderService
   conversation: (forceId: string, id: string, acting: Acting) => Promise<OfficerConversation>
   caseRecords: (
     forceId: string,

@@ -14,7 +14,8 @@ import type { Clock } from '../platform/clock.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import { type CaseAnswer, answerQuestion, questionMaxLength } from './case-questions.ts'
-import { type ReplyTemplate, sameText, similarity, suggest } from './officer-help.ts'
+import { type ReplyTemplate, type SuggestedReply, sameText, similarity, suggest } from './officer-help.ts'
+import type { ProviderService } from './provider-service.ts'
 import type { SummaryItem } from './summary.ts'
 
 export interface OfficerHelpSetting {
@@ -44,7 +45,13 @@ export interface OfficerHelpView {
   danger: string[]
   replies: { id: string; title: string; text: string; source: string; outcome: string | null }[]
   actions: { id: string; title: string; reason: string; urgent: boolean; outcome: string | null }[]
+  /** The force's model provider, when it drafts a reply (decision 0048): its name, and whether it failed. */
+  provider: { name: string; fellBack: boolean } | null
 }
+
+/** The key of the reply a force's model provider drafted. */
+export const providerReplyKey = 'provider-reply'
+const providerReplyMax = 2000
 
 const roleWords: Record<string, string> = { parent_guardian: 'parent or guardian' }
 const day = (d: Date | string) =>
@@ -60,11 +67,14 @@ export class OfficerHelpService implements OfficerHelp {
     forceId: string,
     crimeId: string,
   ) => Promise<{ crime: CrimeCase; messages: CaseMessageEntry[] }>
+  readonly #provider: ProviderService | undefined
 
   constructor(deps: {
     db: Database
     audit: AuditService
     clock: Clock
+    /** The force's model provider, asked for a drafted reply when the force chooses (decision 0048). */
+    provider?: ProviderService
     templates: readonly ReplyTemplate[]
     conversation: (forceId: string, id: string, acting: Acting) => Promise<OfficerConversation>
     caseRecords: (
@@ -78,6 +88,64 @@ export class OfficerHelpService implements OfficerHelp {
     this.#templates = deps.templates
     this.#conversation = deps.conversation
     this.#caseRecords = deps.caseRecords
+    this.#provider = deps.provider
+  }
+
+  /**
+   * A reply drafted by the force's model provider, once per message and officer (a page shown
+   * again reuses the first); undefined when the force does not use one for officer replies. Words
+   * of danger keep Waypoint's own safety reply first.
+   */
+  async #drafted(
+    forceId: string,
+    conversation: OfficerConversation,
+    latest: { id: string; body: string },
+    staffId: string,
+  ): Promise<{ reply: SuggestedReply | null; name: string; fellBack: boolean } | undefined> {
+    const provider = this.#provider
+    if (!provider || !(await provider.uses(forceId, 'officer-replies'))) return undefined
+    const settings = await provider.settings(forceId)
+    const name = settings?.name ?? 'Provider'
+    const source = `Automated: ${name}` as const
+    const [kept] = await this.#db.withForce(forceId, (tx) =>
+      rows<{ text: string; reason: string | null }>(
+        tx,
+        sql`select text, reason from assist_officer_suggestions where message_id = ${latest.id}
+              and staff_id = ${staffId} and kind = 'reply' and key = ${providerReplyKey}`,
+      ),
+    )
+    const reply = (text: string, label: SuggestedReply['source']): SuggestedReply => ({
+      key: providerReplyKey,
+      title: 'Drafted reply',
+      kind: 'message',
+      text,
+      source: label,
+    })
+    if (kept) return { reply: reply(kept.text, source), name, fellBack: false }
+    const answer = await provider.ask(
+      forceId,
+      'officer-replies',
+      {
+        system: [
+          'You draft a reply from a police investigating officer to a person’s message on the force’s victim portal about their crime.',
+          'Write only the reply, in plain British English, kind and under 120 words. Do not promise outcomes or dates.',
+          'If the message suggests anyone is in danger, tell them to call 999.',
+        ].join(' '),
+        user: [
+          `Crime: ${conversation.crimeType ?? 'not recorded'}, reference ${conversation.crimeRef}.`,
+          `Person: ${conversation.personName ?? 'not recorded'}. Officer: ${conversation.officerName ?? 'not recorded'}.`,
+          '',
+          'Their latest message:',
+          latest.body,
+        ].join('\n'),
+        known: [conversation.personName, conversation.officerName],
+        maxTokens: 300,
+      },
+      conversation.conversationId,
+    )
+    if (!answer) return undefined
+    if (!answer.ok) return { reply: null, name, fellBack: true }
+    return { reply: reply(answer.text.slice(0, providerReplyMax), source), name, fellBack: false }
   }
 
   /** The force's switch: off until its administrator turns it on. */
@@ -147,6 +215,7 @@ export class OfficerHelpService implements OfficerHelp {
       danger: [],
       replies: [],
       actions: [],
+      provider: null,
     }
     if (!latest) return view
     const started = performance.now()
@@ -161,6 +230,16 @@ export class OfficerHelpService implements OfficerHelp {
       this.#templates,
     )
     const ms = Math.round((performance.now() - started) * 100) / 100
+    const drafted = await this.#drafted(forceId, conversation, latest, acting.staffId)
+    if (drafted?.reply) {
+      // Waypoint's own safety reply stays first when the message has words of danger.
+      const at = made.danger.length ? 1 : 0
+      made.replies = [
+        ...made.replies.slice(0, at),
+        drafted.reply,
+        ...made.replies.slice(at).filter((r) => r.key !== providerReplyKey),
+      ].slice(0, 3)
+    }
     const shown = await this.#db.withForce(forceId, async (tx) => {
       const now = this.#clock.now()
       const insert = (s: {
@@ -223,6 +302,7 @@ export class OfficerHelpService implements OfficerHelp {
               actions: made.actions.map((a) => ({ key: a.key, urgent: a.urgent })),
               suggestions: added,
               ms,
+              ...(drafted ? { provider: drafted.name, providerAnswered: !drafted.fellBack } : {}),
             },
           },
           tx,
@@ -235,6 +315,7 @@ export class OfficerHelpService implements OfficerHelp {
       intentTitle: made.intentTitle,
       confidence: made.confidence,
       danger: made.danger,
+      provider: drafted ? { name: drafted.name, fellBack: drafted.fellBack } : null,
       replies: shown
         .filter((s) => s.kind === 'reply' && keys.includes(s.key))
         .sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key))

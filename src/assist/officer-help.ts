@@ -54,8 +54,8 @@ export interface SuggestedReply {
   title: string
   kind: MessageKind
   text: string
-  /** Waypoint's own, or the force's template. */
-  source: 'Waypoint' | 'Force template'
+  /** Waypoint's own, the force's template, or the force's model provider's draft (decision 0048). */
+  source: 'Waypoint' | 'Force template' | `Automated: ${string}`
 }
 
 export interface SuggestedAction {

@@ -9,9 +9,10 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError } from '../platform/errors.ts'
-import { Chatbot } from './chatbot.ts'
+import { Chatbot, type IntentPicker } from './chatbot.ts'
 import type { IntentClassifier } from './classifier.ts'
 import { defaultIntents, type Intent, intentLimits, parseIntent, trainOn } from './knowledge.ts'
+import type { ProviderService } from './provider-service.ts'
 import type { AssistRepository } from './repository.ts'
 
 export interface ChatbotSettings {
@@ -31,12 +32,21 @@ export class AssistService {
   readonly #audit: AuditService
   readonly #defaults = defaultIntents()
   readonly #trained = new Map<string, { hash: string; classifier: IntentClassifier }>()
+  readonly #provider: ProviderService | undefined
 
-  constructor(deps: { db: Database; repo: AssistRepository; clock: Clock; audit: AuditService }) {
+  constructor(deps: {
+    db: Database
+    repo: AssistRepository
+    clock: Clock
+    audit: AuditService
+    /** The force's model provider (decision 0048), when the chatbot is to ask it first. */
+    provider?: ProviderService
+  }) {
     this.#db = deps.db
     this.#repo = deps.repo
     this.#clock = deps.clock
     this.#audit = deps.audit
+    this.#provider = deps.provider
   }
 
   async #record(tx: Tx, forceId: string, acting: Changer, action: string, recordId: string, detail = {}) {
@@ -164,10 +174,56 @@ export class AssistService {
   /** The force's chatbot for the web chat when it is switched on; none otherwise. */
   async responderFor(forceId: string): Promise<ChatFirstResponder | undefined> {
     if (!(await this.chatbotSettings(forceId)).enabled) return undefined
-    return new Chatbot(async () => {
-      const { intents } = await this.knowledgeBase(forceId)
-      return { intents, classifier: this.#classifierFor(forceId, intents) }
-    })
+    return new Chatbot(
+      async () => {
+        const { intents } = await this.knowledgeBase(forceId)
+        return { intents, classifier: this.#classifierFor(forceId, intents) }
+      },
+      this.#provider && (await this.#provider.uses(forceId, 'chatbot'))
+        ? this.#picker(forceId, this.#provider)
+        : undefined,
+    )
+  }
+
+  /**
+   * The provider's reading of a message: one of the knowledge base's intents by name, or 'none'.
+   * Any other answer is a failure, audited, and the embedded classifier answers instead.
+   */
+  #picker(forceId: string, provider: ProviderService): IntentPicker {
+    return async ({ chatId, text, intents }) => {
+      const answer = await provider.ask(
+        forceId,
+        'chatbot',
+        {
+          system: [
+            'You sort a message sent to a police force’s non-emergency web chat into one intent.',
+            'Reply with the name of one intent from this list and nothing else, or with none if no intent fits:',
+            ...intents.map((i) => `${i.name}: ${i.title}`),
+          ].join('\n'),
+          user: text,
+          maxTokens: 20,
+        },
+        chatId || forceId,
+      )
+      if (!answer) return undefined
+      if (!answer.ok) return { provider: answer.provider, failure: answer.failure }
+      const name = answer.text
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, ' ')
+        .trim()
+        .split(/\s+/)[0]
+      if (name === 'none') return { provider: answer.provider, intent: 'none', ms: answer.ms }
+      if (name && intents.some((i) => i.name === name))
+        return { provider: answer.provider, intent: name, ms: answer.ms }
+      await provider.fellBack(
+        forceId,
+        'chatbot',
+        answer.provider,
+        { kind: 'unreadable', detail: 'The provider named no intent in the knowledge base', ms: answer.ms },
+        chatId || forceId,
+      )
+      return { provider: answer.provider, failure: 'unreadable' }
+    }
   }
 
   /**

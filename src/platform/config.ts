@@ -116,6 +116,8 @@ export interface Config {
     identity: HostRule[]
     webhook: HostRule[]
     gazetteer: HostRule[]
+    /** An OpenAI-compatible model server a force may use for Assist (decision 0048). */
+    ai: HostRule[]
   }
   /** The warehouse poller's limits on connecting and on each query (CP-157). */
   warehouse: { connectTimeoutMs: number; statementTimeoutMs: number }
@@ -308,6 +310,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       webhook: hostRules('OUTBOUND_WEBHOOK_HOSTS', env, production),
       // The OS Places API for Contact's gazetteer (CRM-32): api.os.uk in production.
       gazetteer: hostRules('OUTBOUND_GAZETTEER_HOSTS', env, production),
+      // A hosted or on-premises OpenAI-compatible model server for Assist (decision 0048).
+      ai: hostRules('OUTBOUND_AI_HOSTS', env, production),
     },
     warehouse: {
       connectTimeoutMs: Number(env.WAREHOUSE_CONNECT_TIMEOUT_MS ?? 10_000),

@@ -1,7 +1,8 @@
 // A fetch for libraries that take one (openid-client's customFetch) that connects only where the
 // outbound policy allows for a purpose (decision 0016): each request's host and port are checked,
 // and the connection goes to the addresses the check returned, never to a second resolution of
-// the name. Redirects are not followed; answers larger than the limit are refused.
+// the name. Redirects are not followed; answers larger than the limit are refused. A body given
+// as bytes (a multipart upload) is sent as those bytes.
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { LookupFunction } from 'node:net'
@@ -48,7 +49,7 @@ export function policyFetch(
           ? init.body
           : init.body instanceof URLSearchParams
             ? init.body.toString()
-            : Buffer.from(init.body).toString('utf8')
+            : Buffer.from(init.body)
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const signals = [AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])]

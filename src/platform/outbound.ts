@@ -12,9 +12,17 @@ import { BlockList, isIP, isIPv6 } from 'node:net'
 /**
  * What Waypoint connects out for: a warehouse, a write-back endpoint, a virus scanner (clamd), a
  * citizen identity provider (GOV.UK One Login's discovery, token, JWKS and userinfo endpoints), a Portal
- * webhook (iHub), a gazetteer (the OS Places API, for Contact's address matching).
+ * webhook (iHub), a gazetteer (the OS Places API, for Contact's address matching), an AI model
+ * server (an OpenAI-compatible provider a force chooses for Assist, decision 0048).
  */
-export type OutboundPurpose = 'warehouse' | 'writeback' | 'scanner' | 'identity' | 'webhook' | 'gazetteer'
+export type OutboundPurpose =
+  | 'warehouse'
+  | 'writeback'
+  | 'scanner'
+  | 'identity'
+  | 'webhook'
+  | 'gazetteer'
+  | 'ai'
 
 export type HostRule =
   | { kind: 'name'; name: string; wildcard: boolean; port?: number }
