@@ -61,11 +61,14 @@ test('CP-157: allowed hosts are set at deployment: none in production until conf
     identity: [],
     webhook: [],
     gazetteer: [],
+    ai: [],
   })
   const development = loadConfig({ NODE_ENV: 'development' })
   const local = new OutboundPolicy({ rules: development.outbound, ownDatabase: async () => elsewhere })
   assert.equal(local.listed('writeback', '127.0.0.1', 4000), true)
   assert.equal(local.listed('writeback', 'example.org', 443), false)
+  assert.equal(local.listed('ai', '127.0.0.1', 11434), true)
+  assert.equal(local.listed('ai', 'api.example.org', 443), false)
   const configured = loadConfig({ ...productionSettings, OUTBOUND_WAREHOUSE_HOSTS: 'dw.kent.police.uk:5432' })
   assert.equal(configured.outbound.warehouse.length, 1)
   assert.throws(

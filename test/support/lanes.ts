@@ -17,6 +17,7 @@ export const slowFolders = ['test/browser/']
 /** Test files outside those folders that start Chromium or real Waypoint processes. */
 export const slowFiles = [
   'src/assist/forms.test.ts',
+  'src/assist/provider-pages.test.ts',
   'src/assist/summary.test.ts',
   'src/messaging/kill-worker.test.ts',
   'src/messaging/restart-dispatch.test.ts',
