@@ -364,6 +364,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     assist: assist.services.assist,
     calls: () => contactPhone.services.contactPhone.telephony,
     forceHasContact: (forceId) => forces.hasProduct(forceId, 'contact'),
+    provider: assistProvider.services.assistProvider,
   })
   const modules: Module[] = [
     writeback,

@@ -35,6 +35,11 @@ export const providerFeatures = [
     text: 'Officer help: a drafted reply to the person’s latest portal message',
     hint: 'Shown first among the suggested replies, labelled as automated, for the officer to edit and send. Waypoint’s urgent actions for words of danger always stay.',
   },
+  {
+    value: 'transcription',
+    text: 'Call transcription: the words of a call recording',
+    hint: 'Needs a transcription model. The recording itself is sent, so personal data cannot be taken out of it: choose “No” to taking personal data out. Waypoint’s own rules still read the words for danger and decide the call’s place in the queue.',
+  },
 ] as const
 
 export type ProviderFeature = (typeof providerFeatures)[number]['value']
@@ -217,6 +222,19 @@ export class ProviderService {
     const known = providerFeatures.map((f) => f.value as string)
     if (chosen.some((f) => !known.includes(f)))
       errors.push({ field: 'features', message: 'Select features from the list' })
+    if (chosen.includes('transcription')) {
+      if (!transcriptionModel)
+        errors.push({
+          field: 'transcriptionModel',
+          message: 'Enter the transcription model’s name, or do not select call transcription',
+        })
+      if (input.redact === 'yes')
+        errors.push({
+          field: 'features',
+          message:
+            'Personal data cannot be taken out of a recording: choose “No” to taking it out, or do not select call transcription',
+        })
+    }
     if (errors.length) throw new ValidationError(errors)
     const features = providerFeatures.map((f) => f.value).filter((f) => chosen.includes(f))
     const before = await this.#row(forceId)
@@ -366,6 +384,26 @@ export class ProviderService {
         redacted: redacted ? redacted.counts : null,
       }
     await this.fellBack(forceId, feature, row.name, result, recordId)
+    return { ok: false, provider: row.name, failure: result.kind, detail: result.detail }
+  }
+
+  /**
+   * The words of a call recording from the force's provider, when it uses one for transcription;
+   * undefined when it does not (the embedded recogniser runs). Never with redaction on: a
+   * recording cannot have personal data taken out. A failure is audited and returned.
+   */
+  async transcribe(forceId: string, wav: Uint8Array, recordId: string): Promise<ProviderAnswer | undefined> {
+    const row = await this.#row(forceId)
+    if (!row?.features.includes('transcription') || !row.transcriptionModel || row.redact) return undefined
+    const result = await this.#client.transcribe(this.#endpoint(forceId, row), {
+      model: row.transcriptionModel,
+      audio: wav,
+      fileName: 'recording.wav',
+      mediaType: 'audio/wav',
+      language: 'en',
+    })
+    if (result.ok) return { ok: true, text: result.text, provider: row.name, ms: result.ms, redacted: null }
+    await this.fellBack(forceId, 'transcription', row.name, result, recordId)
     return { ok: false, provider: row.name, failure: result.kind, detail: result.detail }
   }
 

@@ -3,12 +3,14 @@
 // timeout and typed failures with no retry, the allow-list; redaction before sending; and through
 // createApp, the force administrator's settings (sealed key, error summary, audited, wrong role
 // and force refused, connection test), Kent's chatbot and officer help asking the provider while
-// Essex's do not, each feature switched on its own, danger rules first and never downgraded, and
-// the fall-back to the embedded engine when the provider times out or fails, audited.
+// Essex's do not, each feature switched on its own, danger rules first and never downgraded, Essex's
+// call recordings transcribed by its provider, and the fall-back to the embedded engine when the
+// provider times out or fails, audited.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { type FakeOpenAi, startFakeOpenAi } from '../../test/support/fake-openai.ts'
+import { issueClientToken } from '../../test/support/api-client.ts'
 import { aSignedInCitizen, aVictimCase, anInvitation } from '../../test/support/portal-citizen.ts'
 import { citizenTestSignIn, createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
@@ -19,6 +21,7 @@ import { emergencyReply } from './chatbot.ts'
 import { dangerIn } from './danger.ts'
 import { OpenAiCompatibleClient } from './provider.ts'
 import { redact, restore } from './redact.ts'
+import { writeWav } from './transcription.ts'
 
 const clock = new FixedClock('2026-06-10T09:00:00Z')
 let fake: FakeOpenAi
@@ -475,4 +478,84 @@ test('CP-89, CP-93: when the provider fails, the officer sees Waypoint’s own s
   const firstReply = /Suggestion 1: ([^<]+)</.exec(urgent.body)?.[1]
   assert.equal(firstReply?.trim(), 'Call 999 if in danger; I will call you')
   assert.match(urgent.body, /Suggestion 2: Drafted reply/)
+})
+
+test('CRM-22, CRM-6: Essex’s call recordings go to its provider for transcription, and Waypoint’s danger rules still read the words; a failure falls back to the embedded recogniser, audited', async () => {
+  const essexRows = <T>(query: ReturnType<typeof sql>) =>
+    t.app.db.withForce('essex', (tx) => rows<T>(tx, query))
+  const essex = {
+    ...settings({ name: 'Essex speech', features: ['transcription'], redact: 'yes', transcriptionModel: '' }),
+  }
+  // A recording cannot be redacted, and transcription needs a model.
+  const refused = await essexAdmin.post('/console/assist/provider', essex)
+  assert.equal(refused.statusCode, 400)
+  assert.match(refused.body, /Personal data cannot be taken out of a recording/)
+  assert.match(refused.body, /Enter the transcription model’s name/)
+  const saved = await essexAdmin.post('/console/assist/provider', {
+    ...essex,
+    redact: 'no',
+    transcriptionModel: 'essex-whisper',
+    apiKey: 'sk-essex-5555',
+  })
+  assert.equal(saved.statusCode, 303, saved.body)
+  assert.equal((await essexAdmin.post('/console/assist/speech', { enabled: 'yes' })).statusCode, 303)
+  const token = await issueClientToken(t, { forceId: 'essex', scopes: ['contact:telephony'] })
+  const call = async (callId: string) => {
+    const offered = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/contact/essex/telephony/events',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        eventId: `offer-${callId}`,
+        type: 'call.offered',
+        callId,
+        occurredAt: clock.now().toISOString(),
+        caller: '07700 900400',
+        dialled: '101',
+      }),
+    })
+    assert.equal(offered.statusCode, 202, offered.body)
+    // Half a second of a quiet tone: a real WAV, whatever its words.
+    const wav = writeWav({
+      sampleRate: 16000,
+      samples: Int16Array.from({ length: 8000 }, (_, i) => Math.round(2000 * Math.sin(i / 5))),
+    })
+    const sent = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/contact/essex/telephony/calls/${callId}/recordings`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'audio/wav' },
+      payload: wav,
+    })
+    assert.equal(sent.statusCode, 202, sent.body)
+    await t.app.jobs.drain(['assist.transcribe'])
+    const [item] = await essexRows<{ priority: number; skill: string }>(
+      sql`select i.priority, i.skill from contact_items i join contact_calls c on c.item_id = i.id where c.call_ref = ${callId}`,
+    )
+    const [recording] = await essexRows<{ id: string; transcript: string; engine: string }>(
+      sql`select id, transcript, engine from assist_call_recordings where call_ref = ${callId}`,
+    )
+    return { item: item!, recording: recording!, wav }
+  }
+  fake.reset()
+  fake.transcript = 'Someone is threatening to kill me.'
+  const hosted = await call('call-provider-danger')
+  assert.equal(fake.requests.length, 1)
+  assert.equal(fake.requests[0]!.path, '/v1/audio/transcriptions')
+  assert.equal(fake.requests[0]!.authorization, 'Bearer sk-essex-5555')
+  assert.match(fake.requests[0]!.body, /name="model"\r\n\r\nessex-whisper\r\n/)
+  assert.ok(fake.requests[0]!.body.includes(hosted.wav.subarray(44, 200).toString('latin1')))
+  assert.equal(hosted.recording.transcript, 'someone is threatening to kill me.')
+  assert.equal(hosted.recording.engine, 'Automated: Essex speech')
+  assert.deepEqual([hosted.item.priority, hosted.item.skill], [1, 'vulnerability'])
+  // A failure falls back to the embedded recogniser, audited.
+  fake.reset()
+  fake.failWith = 500
+  const embedded = await call('call-provider-down')
+  assert.equal(fake.requests.length, 1)
+  assert.match(embedded.recording.engine, /pocketsphinx/i)
+  const [fellBack] = await essexRows<{ detail: Record<string, unknown> }>(
+    sql`select detail from audit_events where action = 'assist.provider-fell-back' and record_id = ${embedded.recording.id}`,
+  )
+  assert.deepEqual([fellBack?.detail.feature, fellBack?.detail.failure], ['transcription', 'http'])
+  fake.reset()
 })

@@ -12,6 +12,7 @@ import type { AssistService } from './service.ts'
 import { SpeechRepository } from './speech-repository.ts'
 import { registerSpeechRoutes, speechSettingsEditors } from './speech-routes.ts'
 import { type CallPort, SpeechService } from './speech-service.ts'
+import type { ProviderService } from './provider-service.ts'
 import type { TranscriberOptions } from './transcription.ts'
 
 export function createAssistSpeech(deps: {
@@ -24,6 +25,8 @@ export function createAssistSpeech(deps: {
   forceHasContact: (forceId: string) => Promise<boolean>
   /** Another recogniser's settings than speechTuning (the bench). */
   transcriber?: TranscriberOptions
+  /** The force's model provider, when it transcribes for the force (decision 0048). */
+  provider?: ProviderService
 }): Module<{ speech: SpeechService }> {
   const speech = new SpeechService({ ...deps, repo: new SpeechRepository() })
   return {

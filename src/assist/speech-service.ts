@@ -17,6 +17,7 @@ import { defineJob, type JobDefinition, type JobQueue } from '../platform/jobs.t
 import type { AssistService } from './service.ts'
 import type { RecordingKind, RecordingRow, SpeechRepository } from './speech-repository.ts'
 import { decideSpokenReason, spokenDangerPhrases } from './spoken-reason.ts'
+import type { ProviderService } from './provider-service.ts'
 import { AudioError, checkedRecording, Transcriber, type TranscriberOptions } from './transcription.ts'
 
 /** What Assist needs of Contact's telephony (handed in by the composition root). */
@@ -47,6 +48,7 @@ export class SpeechService {
   readonly #assist: AssistService
   readonly #calls: () => CallPort
   readonly #options: TranscriberOptions
+  readonly #provider: ProviderService | undefined
   readonly #transcribers = new Map<string, Transcriber>()
   readonly job: JobDefinition<typeof TranscribePayload>
 
@@ -59,6 +61,8 @@ export class SpeechService {
     assist: AssistService
     calls: () => CallPort
     transcriber?: TranscriberOptions
+    /** The force's model provider, when it transcribes for the force (decision 0048). */
+    provider?: ProviderService
   }) {
     this.#db = deps.db
     this.#repo = deps.repo
@@ -68,6 +72,7 @@ export class SpeechService {
     this.#assist = deps.assist
     this.#calls = deps.calls
     this.#options = deps.transcriber ?? speechTuning
+    this.#provider = deps.provider
     this.job = defineJob({
       name: 'assist.transcribe',
       payload: TranscribePayload,
@@ -236,9 +241,18 @@ export class SpeechService {
     )
     if (!audio) return recording
     const { transcriber, knowledge } = await this.#transcriberFor(forceId)
-    let transcript: Awaited<ReturnType<Transcriber['transcribe']>>
+    let transcript: Pick<Awaited<ReturnType<Transcriber['transcribe']>>, 'text' | 'engine' | 'elapsedSeconds'>
     try {
-      transcript = await transcriber.transcribe(audio)
+      // The force's provider first when it transcribes for the force (decision 0048); on any
+      // failure (audited there) the embedded recogniser. The words are read by Waypoint's own rules.
+      const hosted = await this.#provider?.transcribe(forceId, audio, recordingId)
+      transcript = hosted?.ok
+        ? {
+            text: hosted.text.toLowerCase().replace(/\s+/g, ' ').trim(),
+            engine: `Automated: ${hosted.provider}`.slice(0, 200),
+            elapsedSeconds: Math.round(hosted.ms) / 1000,
+          }
+        : await transcriber.transcribe(audio)
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       // A recording that is not usable audio will never be; anything else (a time-out on a busy
