@@ -8,6 +8,7 @@ import { systemClock } from './platform/clock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { startOperationsServer } from './platform/observability/operations-server.ts'
+import { fenceAfterRestore } from './messaging/restore-fence.ts'
 import { demoTotpCode, seedDemo } from './platform/seed.ts'
 import { seedAssistDemo } from './assist/demo.ts'
 import {
@@ -37,6 +38,9 @@ const usage = `Usage: waypoint <command>
              print the current authenticator code of a demo user
   audit verify
              check every audit chain; exit code 1 when one is broken
+  messages after-restore
+             after a restore to an earlier moment, before any worker starts: every message
+             due but not sent is checked with its provider before it is sent (no duplicates)
   simulate [--force kent] [--rate 200] [--duration 60] [--url URL --client-id ID --client-secret S]
            [--file events.jsonl] [--out events.jsonl]
              generate STORM/Athena load (into this database, or a running Waypoint over HTTP)`
@@ -81,6 +85,41 @@ async function main(argv: string[]): Promise<number> {
       })
       try {
         return await verifyAuditTrail(db, systemClock, (line) => console.log(line))
+      } finally {
+        await db.close()
+      }
+    }
+    case 'messages': {
+      if (argv[1] !== 'after-restore') {
+        console.error(`Unknown messages command: ${argv[1] ?? '(none)'}\n\n${usage}`)
+        return 2
+      }
+      const db = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        tenantUrl: config.databaseTenantUrl,
+        systemUrl: config.databaseSystemUrl,
+        dataDir: config.dataDir,
+      })
+      try {
+        const { fenced, byProvider } = await fenceAfterRestore(
+          db,
+          systemClock,
+          config.messaging.reconcileAfterSeconds,
+        )
+        const providers = Object.entries(byProvider)
+          .map(([provider, n]) => `${n} ${provider}`)
+          .join(', ')
+        console.log(
+          fenced
+            ? `${fenced} due messages (${providers}) will be checked with their provider before they are sent.`
+            : 'No message was due and unsent: nothing to check.',
+        )
+        // SMTP cannot say what it took: its messages are sent again, as after a crash mid-send.
+        if (byProvider.smtp)
+          console.log(
+            `${byProvider.smtp} of them go by SMTP, which cannot be asked: they will be sent again. Check the mail server's log for those sent after the restore point.`,
+          )
+        return 0
       } finally {
         await db.close()
       }
