@@ -69,7 +69,11 @@ export function createMessaging(deps: {
   const { config, db, clock, jobs } = deps
   const log = deps.log.child({ component: 'messaging' })
   const repositories = messagingRepositories(db)
-  const links = new UnsubscribeLinks(config.messaging.linkSecret, config.http.publicUrl)
+  const links = new UnsubscribeLinks(
+    config.messaging.linkSecret,
+    config.http.publicUrl,
+    config.messaging.linkSecretPrevious,
+  )
   const services = createMessagingServices({
     repositories,
     clock,

@@ -106,8 +106,16 @@ export function registerMessagingRoutes(http: FastifyInstance, deps: MessagingRo
   // Notify's token is checked here and then removed, as it belongs to this route alone.
   const checkBearer = async (request: FastifyRequest) => {
     const given = Buffer.from((request.headers.authorization ?? '').replace(/^Bearer /i, ''))
-    const expected = Buffer.from(deps.config.messaging.notify.callbackToken)
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    // While NOTIFY_CALLBACK_TOKEN_PREVIOUS is set, the token Notify was given before is accepted
+    // too, so receipts keep arriving while the new one is entered at Notify (decision 0049).
+    const { callbackToken, callbackTokenPrevious } = deps.config.messaging.notify
+    const accepted = [callbackToken, ...(callbackTokenPrevious ? [callbackTokenPrevious] : [])].some(
+      (token) => {
+        const expected = Buffer.from(token)
+        return given.length === expected.length && timingSafeEqual(given, expected)
+      },
+    )
+    if (!accepted) {
       throw new DomainError('unauthenticated', 'The callback token is not valid', { status: 401 })
     }
     delete request.headers.authorization

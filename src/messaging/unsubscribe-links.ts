@@ -11,10 +11,16 @@ export interface UnsubscribeTarget {
 
 export class UnsubscribeLinks {
   readonly #secret: string
+  readonly #previousSecret: string | undefined
   readonly #publicUrl: string
 
-  constructor(secret: string, publicUrl: string) {
+  /**
+   * `previousSecret` (MESSAGING_LINK_SECRET_PREVIOUS) is the secret being replaced: links it
+   * signed, in messages already sent, still verify while it is set; new links use `secret`.
+   */
+  constructor(secret: string, publicUrl: string, previousSecret?: string) {
     this.#secret = secret
+    this.#previousSecret = previousSecret && previousSecret !== secret ? previousSecret : undefined
     this.#publicUrl = publicUrl.replace(/\/$/, '')
   }
 
@@ -36,9 +42,13 @@ export class UnsubscribeLinks {
   verify(token: string): UnsubscribeTarget | undefined {
     const [payload, signature] = token.split('.')
     if (!payload || !signature) return undefined
-    const expected = Buffer.from(this.#sign(payload))
     const given = Buffer.from(signature)
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined
+    const secrets = this.#previousSecret ? [this.#secret, this.#previousSecret] : [this.#secret]
+    const signed = secrets.some((secret) => {
+      const expected = Buffer.from(this.#sign(payload, secret))
+      return expected.length === given.length && timingSafeEqual(expected, given)
+    })
+    if (!signed) return undefined
     try {
       const [forceId, channel, addressKey] = JSON.parse(
         Buffer.from(payload, 'base64url').toString(),
@@ -51,7 +61,7 @@ export class UnsubscribeLinks {
     }
   }
 
-  #sign(payload: string): string {
-    return createHmac('sha256', this.#secret).update(`unsubscribe:${payload}`).digest('base64url')
+  #sign(payload: string, secret = this.#secret): string {
+    return createHmac('sha256', secret).update(`unsubscribe:${payload}`).digest('base64url')
   }
 }

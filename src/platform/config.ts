@@ -36,6 +36,11 @@ export interface Config {
   }
   /** Secret used to sign cookies and derive CSRF tokens. */
   sessionSecret: string
+  /**
+   * The session secret being replaced (SESSION_SECRET_PREVIOUS): cookies and form tokens it
+   * signed are still accepted while it is set, so a rotation signs no one out (decision 0049).
+   */
+  sessionSecretPrevious?: string
   session: { idleMinutes: number; absoluteHours: number; secureCookie: boolean }
   /** Staff sign-in: account lockout and the per-address limit on sign-in POSTs (ASVS 2.2.1). */
   login: {
@@ -152,6 +157,8 @@ export interface Config {
       emailTemplateId: string
       /** Bearer token Notify sends on delivery-receipt and received-text callbacks. */
       callbackToken: string
+      /** The callback token being replaced (NOTIFY_CALLBACK_TOKEN_PREVIOUS), accepted while set. */
+      callbackTokenPrevious?: string
       rateLimitPerMinute: number
       /** After a 429 the force's sending pauses this long: Notify counts sends over a rolling minute. */
       rateLimitPauseSeconds: number
@@ -160,6 +167,8 @@ export interface Config {
     smtp: { url: string | undefined; from: string }
     /** Signs one-click unsubscribe links. */
     linkSecret: string
+    /** The link secret being replaced (MESSAGING_LINK_SECRET_PREVIOUS): links it signed still work. */
+    linkSecretPrevious?: string
     dispatchBatchSize: number
     /** A message left in `sending` this long is reconciled with the provider before any resend. */
     reconcileAfterSeconds: number
@@ -238,6 +247,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       drainSeconds: drainSeconds(env.SHUTDOWN_DRAIN_SECONDS, production ? 5 : 0),
     },
     sessionSecret: required('SESSION_SECRET', devSecret()),
+    sessionSecretPrevious: env.SESSION_SECRET_PREVIOUS || undefined,
     session: {
       idleMinutes: Number(env.SESSION_IDLE_MINUTES ?? 30),
       absoluteHours: Number(env.SESSION_ABSOLUTE_HOURS ?? 12),
@@ -341,12 +351,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
         smsTemplateId: env.NOTIFY_SMS_TEMPLATE_ID ?? '',
         emailTemplateId: env.NOTIFY_EMAIL_TEMPLATE_ID ?? '',
         callbackToken: required('NOTIFY_CALLBACK_TOKEN', devSecret()),
+        callbackTokenPrevious: env.NOTIFY_CALLBACK_TOKEN_PREVIOUS || undefined,
         rateLimitPerMinute: Number(env.NOTIFY_RATE_LIMIT_PER_MINUTE ?? 3000),
         rateLimitPauseSeconds: Number(env.NOTIFY_RATE_LIMIT_PAUSE_SECONDS ?? 60),
         timeoutMs: Number(env.NOTIFY_TIMEOUT_MS ?? 10_000),
       },
       smtp: { url: env.SMTP_URL || undefined, from: env.SMTP_FROM ?? 'no-reply@waypoint.example.org' },
       linkSecret: required('MESSAGING_LINK_SECRET', devSecret()),
+      linkSecretPrevious: env.MESSAGING_LINK_SECRET_PREVIOUS || undefined,
       dispatchBatchSize: Number(env.MESSAGING_DISPATCH_BATCH_SIZE ?? 50),
       reconcileAfterSeconds: Number(env.MESSAGING_RECONCILE_AFTER_SECONDS ?? 120),
       reconcileGiveUpHours: Number(env.MESSAGING_RECONCILE_GIVE_UP_HOURS ?? 24),
@@ -386,6 +398,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (production && config.sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters')
+  }
+  if (production && config.sessionSecretPrevious !== undefined && config.sessionSecretPrevious.length < 32) {
+    throw new ConfigError('SESSION_SECRET_PREVIOUS must be at least 32 characters')
   }
   if (production && config.totpSecretKey.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY must be at least 32 characters')

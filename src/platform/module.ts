@@ -68,7 +68,13 @@ export async function createPlatform(deps: {
   const forces = new ForceService(new ForceRepository(db), clock)
   const forceIds = async () => (await forces.list()).map((f) => f.id)
   const staff = new StaffService(new StaffRepository(db), clock)
-  const sessions = new SessionService(new SessionRepository(db), config.session, config.sessionSecret, clock)
+  const sessions = new SessionService(
+    new SessionRepository(db),
+    config.session,
+    config.sessionSecret,
+    clock,
+    config.sessionSecretPrevious,
+  )
   const citizenSessions = new CitizenSessions({
     db,
     sessions,

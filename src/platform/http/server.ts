@@ -85,6 +85,10 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     loggerInstance: deps.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
     trustProxy: config.http.trustProxy,
     bodyLimit: config.http.bodyLimitBytes,
+    // A signed unsubscribe link carries the email address in its path: at the default of 100
+    // characters any address longer than about 21 was refused with 414. 1024 fits the longest
+    // address an email may have (254) with its force, channel and signature.
+    routerOptions: { maxParamLength: 1024 },
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     genReqId: (req) => {
@@ -112,7 +116,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   app.decorateRequest('citizenSession', undefined)
   app.decorateRequest('citizenSessionEnded', false)
 
-  await app.register(fastifyCookie, { secret: config.sessionSecret })
+  // The first secret signs; any other only unsigns, so cookies signed before a rotation of
+  // SESSION_SECRET still verify while SESSION_SECRET_PREVIOUS is set (decision 0049).
+  await app.register(fastifyCookie, { secret: sessionSecrets(config) })
   await app.register(fastifyFormbody)
   await app.register(fastifyHelmet, {
     enableCSPNonces: true,
@@ -531,7 +537,18 @@ function isValidCsrf(
   const session = formSession(request)
   if (session) return sessions.isValidCsrfToken(session.id, token)
   const nonce = request.cookies[ANON_CSRF_COOKIE]
-  return typeof token === 'string' && !!nonce && token === anonymousToken(nonce, config.sessionSecret)
+  return (
+    typeof token === 'string' &&
+    !!nonce &&
+    sessionSecrets(config).some((secret) => token === anonymousToken(nonce, secret))
+  )
+}
+
+/** The session secret, then the one being replaced if it is still set. */
+function sessionSecrets(config: Config): string[] {
+  return config.sessionSecretPrevious && config.sessionSecretPrevious !== config.sessionSecret
+    ? [config.sessionSecret, config.sessionSecretPrevious]
+    : [config.sessionSecret]
 }
 
 /** The session a page's forms are bound to: the citizen's on citizen routes, else the staff one. */

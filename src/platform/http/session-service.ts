@@ -17,12 +17,21 @@ export class SessionService {
   readonly #repo: SessionRepository
   readonly #config: Config['session']
   readonly #secret: string
+  readonly #previousSecret: string | undefined
   readonly #clock: Clock
 
-  constructor(repo: SessionRepository, config: Config['session'], secret: string, clock: Clock) {
+  /** `previousSecret` (SESSION_SECRET_PREVIOUS): form tokens it made still verify (decision 0049). */
+  constructor(
+    repo: SessionRepository,
+    config: Config['session'],
+    secret: string,
+    clock: Clock,
+    previousSecret?: string,
+  ) {
     this.#repo = repo
     this.#config = config
     this.#secret = secret
+    this.#previousSecret = previousSecret && previousSecret !== secret ? previousSecret : undefined
     this.#clock = clock
   }
 
@@ -89,15 +98,18 @@ export class SessionService {
   }
 
   /** CSRF token bound to the session (synchroniser token derived with HMAC). */
-  csrfToken(sessionId: string): string {
-    return createHmac('sha256', this.#secret).update(`csrf:${sessionId}`).digest('base64url')
+  csrfToken(sessionId: string, secret = this.#secret): string {
+    return createHmac('sha256', secret).update(`csrf:${sessionId}`).digest('base64url')
   }
 
   isValidCsrfToken(sessionId: string, token: unknown): boolean {
     if (typeof token !== 'string') return false
-    const expected = Buffer.from(this.csrfToken(sessionId))
     const given = Buffer.from(token)
-    return expected.length === given.length && timingSafeEqual(expected, given)
+    const secrets = this.#previousSecret ? [this.#secret, this.#previousSecret] : [this.#secret]
+    return secrets.some((secret) => {
+      const expected = Buffer.from(this.csrfToken(sessionId, secret))
+      return expected.length === given.length && timingSafeEqual(expected, given)
+    })
   }
 
   get maxAgeSeconds(): number {
