@@ -5,11 +5,12 @@
 // allows five wrong codes, and passwords lock the account after the staff sign-in's limit. A
 // refusal never says whether an email address has an account (no enumeration).
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
+import { and, eq, isNotNull, notLike } from 'drizzle-orm'
 import type { SchedulingService } from '../messaging/scheduling-service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import { hashPassword, verifyPassword } from '../platform/auth/passwords.ts'
 import { acceptedTotpStep, newTotpSecret, totpUri } from '../platform/auth/totp.ts'
-import type { TotpSecretVault } from '../platform/auth/totp-secrets.ts'
+import { TotpSecretUnreadableError, type TotpSecretVault } from '../platform/auth/totp-secrets.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, type FieldError, ValidationError } from '../platform/errors.ts'
@@ -17,6 +18,7 @@ import type { PortalEventSink } from './api/webhook-service.ts'
 import type { AccountRepository } from './account-repository.ts'
 import type { PortalRepository } from './repository.ts'
 import type { OneLoginIdentity } from './one-login-service.ts'
+import { portalAccounts } from './schema.ts'
 import type { SessionRow } from '../platform/http/session-repository.ts'
 import type {
   AccountRow,
@@ -382,6 +384,44 @@ export class AccountService {
       return { step: 'code', sentTo: describeAddress(method, to) }
     })
     return { token, result }
+  }
+
+  /**
+   * Seals under TOTP_ENCRYPTION_KEY every account's authenticator secret still sealed under
+   * TOTP_ENCRYPTION_KEY_PREVIOUS (or in the older `v1:` form), so the previous key can be removed
+   * without locking anyone out (decision 0049). Run at start-up; answers how many it sealed.
+   * Values that open under neither key are left as they are.
+   */
+  async sealTotpSecretsUnderCurrentKey(): Promise<number> {
+    return this.#db.asSystem(async (tx) => {
+      const stale = await tx
+        .select({ id: portalAccounts.id, totpSecret: portalAccounts.totpSecret })
+        .from(portalAccounts)
+        .where(
+          and(
+            isNotNull(portalAccounts.totpSecret),
+            notLike(portalAccounts.totpSecret, `v2:${this.#vault.keyId}:%`),
+          ),
+        )
+      let sealed = 0
+      for (const { id, totpSecret } of stale) {
+        if (!totpSecret) continue
+        let opened: ReturnType<TotpSecretVault['open']>
+        try {
+          opened = this.#vault.open(id, totpSecret)
+        } catch (error) {
+          if (error instanceof TotpSecretUnreadableError) continue
+          throw error
+        }
+        if (opened.sealed) continue
+        await tx
+          .update(portalAccounts)
+          .set({ totpSecret: this.#vault.seal(id, opened.secret) })
+          .where(and(eq(portalAccounts.id, id), eq(portalAccounts.totpSecret, totpSecret)))
+        sealed += 1
+      }
+      return sealed
+    })
   }
 
   /** Sign-in step 2: the second factor's code (CP-17, CP-18). Answers the account once it holds. */

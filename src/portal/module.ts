@@ -252,6 +252,11 @@ export function createPortal(deps: {
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))
   return {
     name: 'portal',
+    // After a change of TOTP_ENCRYPTION_KEY, citizens' authenticator secrets are sealed under the
+    // new key before anyone signs in, as staff's are (decision 0049).
+    start: async () => {
+      await accounts.sealTotpSecretsUnderCurrentKey()
+    },
     services: {
       portal: {
         invitations,

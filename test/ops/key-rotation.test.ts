@@ -143,6 +143,13 @@ test('CP-44, ASVS 2.8.2, UJ-6, UJ-15: keys are rotated without signing anyone ou
     invitationId: await anInvitation(before, 'kent', crime),
     forceId: 'kent',
   })
+  const citizenBefore = await before.db.asSystem((tx) =>
+    rows<{ totp_secret: string }>(tx, sql`select totp_secret from portal_accounts where id = ${account.id}`),
+  )
+  assert.equal(
+    CredentialCipher.sealedKeyId(citizenBefore[0]!.totp_secret),
+    new TotpSecretVault(OLD.TOTP_ENCRYPTION_KEY).keyId,
+  )
   const citizen = await citizenSessionCookie(before, account.id)
   const citizenHeaders = { cookie: `${citizen.name}=${citizen.value}`, accept: 'text/html' }
   assert.equal(
@@ -206,6 +213,17 @@ test('CP-44, ASVS 2.8.2, UJ-6, UJ-15: keys are rotated without signing anyone ou
   )
   assert.equal(stillOld[0]!.n, 0)
   assert.equal((await totpSignIn('rotation.local@kent.police.example', totpSecret)).statusCode, 302)
+  // So were the citizens' (Portal accounts with an authenticator app).
+  const citizenSecret = await during.db.asSystem((tx) =>
+    rows<{ totp_secret: string }>(tx, sql`select totp_secret from portal_accounts where id = ${account.id}`),
+  )
+  assert.deepEqual(
+    new TotpSecretVault(NEW.TOTP_ENCRYPTION_KEY).open(account.id, citizenSecret[0]!.totp_secret),
+    {
+      secret: 'JBSWY3DPEHPK3PXP',
+      sealed: true,
+    },
+  )
 
   // The link already sent still works; new links are signed with the new secret.
   assert.equal((await during.http.inject({ method: 'GET', url: sentLink })).statusCode, 200)
