@@ -18,6 +18,7 @@ import { CredentialCipher } from '../../src/platform/crypto.ts'
 import { rows } from '../../src/platform/db/database.ts'
 import { SESSION_COOKIE } from '../../src/platform/http/server.ts'
 import { FormBrowser } from '../support/form-browser.ts'
+import { productionSettings } from '../support/production-settings.ts'
 import { anInvitation, aVictimCase, citizenSessionCookie } from '../support/portal-citizen.ts'
 import { citizenTestSignIn } from '../support/test-app.ts'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts'
@@ -251,4 +252,20 @@ test('CP-44, ASVS 2.8.2, UJ-6, UJ-15: keys are rotated without signing anyone ou
   assert.equal(await receipt(url2, NEW.NOTIFY_CALLBACK_TOKEN), 404)
   // The authenticator needs no old key any more.
   assert.equal((await totpSignIn('rotation.local@kent.police.example', totpSecret)).statusCode, 302)
+})
+
+test('CP-44: production refuses a SESSION_SECRET_PREVIOUS shorter than 32 characters; the previous values are read from the environment', () => {
+  assert.throws(
+    () => loadConfig({ ...productionSettings, SESSION_SECRET_PREVIOUS: 's'.repeat(31) }),
+    /SESSION_SECRET_PREVIOUS must be at least 32 characters/,
+  )
+  const config = loadConfig({ ...productionSettings, ...DURING })
+  assert.equal(config.sessionSecretPrevious, OLD.SESSION_SECRET)
+  assert.equal(config.totpSecretKeyPrevious, OLD.TOTP_ENCRYPTION_KEY)
+  assert.equal(config.messaging.linkSecretPrevious, OLD.MESSAGING_LINK_SECRET)
+  assert.equal(config.messaging.notify.callbackTokenPrevious, OLD.NOTIFY_CALLBACK_TOKEN)
+  const withoutPrevious = loadConfig(productionSettings)
+  assert.equal(withoutPrevious.sessionSecretPrevious, undefined)
+  assert.equal(withoutPrevious.messaging.linkSecretPrevious, undefined)
+  assert.equal(withoutPrevious.messaging.notify.callbackTokenPrevious, undefined)
 })
