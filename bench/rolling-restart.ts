@@ -14,7 +14,7 @@
 //   haproxy on PATH; PACE_MS=150 between a load loop's requests, LOOPS=2 of each kind)
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -28,6 +28,7 @@ import { FakeNotifyServer, notifyApiKey } from '../src/simulator/fake-notify/ser
 import { issueClientToken } from '../test/support/api-client.ts'
 import type { TestApp } from '../test/support/test-app.ts'
 import { benchCitizen } from './support/portal-citizen.ts'
+import { startHaproxy } from './support/haproxy.ts'
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const paceMs = Number(process.env.PACE_MS ?? 150)
@@ -167,38 +168,7 @@ try {
   await until(() => ready(webPorts[1]!), 300_000, 'web2 ready')
   start('worker', 'worker1')
   start('worker', 'worker2')
-  const configFile = join(workDir, 'haproxy.cfg')
-  writeFileSync(
-    configFile,
-    `global
-    maxconn 1024
-defaults
-    mode http
-    timeout connect 3s
-    timeout client 30s
-    timeout server 30s
-    timeout http-keep-alive 10s
-    timeout check 2s
-    retries 3
-    option redispatch 1
-    retry-on conn-failure empty-response
-frontend waypoint
-    bind 127.0.0.1:${lbPort}
-    default_backend waypoint_web
-backend waypoint_web
-    balance leastconn
-    option httpchk
-    http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host waypoint
-    http-check expect status 200
-    default-server inter 500ms fall 2 rise 2
-    server web1 127.0.0.1:${webPorts[0]} check
-    server web2 127.0.0.1:${webPorts[1]} check
-    option allbackups
-    server web1-fallback 127.0.0.1:${webPorts[0]} backup
-    server web2-fallback 127.0.0.1:${webPorts[1]} backup
-`,
-  )
-  haproxy = spawn('haproxy', ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'inherit'] })
+  haproxy = startHaproxy(workDir, lbPort, [webPorts[0]!, webPorts[1]!])
   await until(
     async () => (await ready(webPorts[0]!)) && (await ready(webPorts[1]!)),
     120_000,

@@ -27,7 +27,7 @@
 //   MORNING_CASES (default three times norfolk's quiet-hours backlog), SEED=1)
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -41,6 +41,7 @@ import { FakeNotifyServer, notifyApiKey } from '../src/simulator/fake-notify/ser
 import { caseLife, crimesPerYear, Random, type SimulatedEvent } from '../src/simulator/scenarios.ts'
 import { issueClientToken } from '../test/support/api-client.ts'
 import type { TestApp } from '../test/support/test-app.ts'
+import { startHaproxy } from './support/haproxy.ts'
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const durationMinutes = Number(process.env.DURATION_MINUTES ?? 60)
@@ -195,38 +196,7 @@ try {
     start(label)
     await until(() => ready(ports[label]!), 300_000, `${label} ready`)
   }
-  const configFile = join(workDir, 'haproxy.cfg')
-  writeFileSync(
-    configFile,
-    `global
-    maxconn 1024
-defaults
-    mode http
-    timeout connect 3s
-    timeout client 30s
-    timeout server 30s
-    timeout http-keep-alive 10s
-    timeout check 2s
-    retries 3
-    option redispatch 1
-    retry-on conn-failure empty-response
-frontend waypoint
-    bind 127.0.0.1:${lbPort}
-    default_backend waypoint_web
-backend waypoint_web
-    balance leastconn
-    option httpchk
-    http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host waypoint
-    http-check expect status 200
-    default-server inter 500ms fall 2 rise 2
-    server web1 127.0.0.1:${ports.web1} check
-    server web2 127.0.0.1:${ports.web2} check
-    option allbackups
-    server web1-fallback 127.0.0.1:${ports.web1} backup
-    server web2-fallback 127.0.0.1:${ports.web2} backup
-`,
-  )
-  haproxy = spawn('haproxy', ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'inherit'] })
+  haproxy = startHaproxy(workDir, lbPort, [ports.web1, ports.web2])
   const lb = `http://127.0.0.1:${lbPort}`
   await until(
     async () => (await fetch(`${lb}/health/ready`).catch(() => undefined))?.status === 200,
