@@ -25,6 +25,7 @@ import { registerApiPlatform } from './platform/api/api-platform.ts'
 import { readApiVersion } from './platform/api/version.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
 import type { Config } from './platform/config.ts'
+import { resealCredentials } from './platform/credential-keys.ts'
 import { ConsoleNavigation } from './platform/console/navigation.ts'
 import { registerProductRoutes } from './platform/console/product-routes.ts'
 import { type Database, openDatabase, rows } from './platform/db/database.ts'
@@ -134,9 +135,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       { text: 'Sign in with your email address and password', href: '/portal/sign-in' },
     ],
   })
-  const { audit, forces, push } = platform.services
+  // The installation's credential keys: built once by the platform, used by every capability.
+  const { audit, credentials, forces, push } = platform.services
   const forceIds = platform.forceIds
-  const writeback = createWriteback({ config, db, jobs, audit, clock, log, outbound })
+  const writeback = createWriteback({ config, db, jobs, audit, clock, log, outbound, credentials })
   const cases = createCases({
     db,
     clock,
@@ -162,7 +164,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
     audit,
     cases: cases.services.cases,
-    cipher: writeback.services.writeback.cipher,
+    cipher: credentials,
     outbound,
     forceIds,
   })
@@ -187,6 +189,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     forceIds,
     force: (forceId) => forces.get(forceId),
     outbound,
+    credentials,
   })
   // Journeys: definitions, eligibility, enrolment on case events, timed steps (UJ-4, UJ-7, UJ-8, CP-61, CP-65).
   const journeys = createJourneys({
@@ -218,7 +221,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     citizenSessions: platform.services.citizenSessions,
     forceHasPortal: (forceId) => forces.hasProduct(forceId, 'portal'),
     forceName: async (forceId) => (await forces.list()).find((f) => f.id === forceId)?.name,
-    cipher: writeback.services.writeback.cipher,
+    cipher: credentials,
     outbound,
     // A change to a person's details reaches each force's CAD log and crime record (CP-30, CP-31).
     writeCaseNote: writeCaseNotes(cases.services.cases, writeback.services.writeback),
@@ -270,7 +273,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     audit,
     clock,
-    cipher: writeback.services.writeback.cipher,
+    cipher: credentials,
     outbound,
     allowHttp: config.environment !== 'production',
     log: log.child({ component: 'assist-provider' }),
@@ -473,6 +476,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   options.testRoutes?.(http, { citizenSessions: services.citizenSessions, push })
 
   await jobs.start()
+  // While WRITEBACK_CREDENTIAL_KEY_PREVIOUS is set, every credential the modules keep sealed
+  // under it is sealed again under WRITEBACK_CREDENTIAL_KEY (decision 0049).
+  await resealCredentials(
+    modules.flatMap((m) => m.sealedCredentials ?? []),
+    { db, audit, log: log.child({ component: 'credential-keys' }) },
+  )
   for (const m of modules) await m.start?.()
   await http.ready()
 

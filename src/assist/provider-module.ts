@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type AuditService, whoAndWhere } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database } from '../platform/db/database.ts'
 import { ValidationError } from '../platform/errors.ts'
 import { formText } from '../platform/http/limits.ts'
@@ -17,6 +17,7 @@ import type { OutboundPolicy } from '../platform/outbound.ts'
 import {
   type ProviderSettingsInput,
   ProviderService,
+  sealContext,
   providerFeatures,
   providerLimits,
 } from './provider-service.ts'
@@ -31,7 +32,7 @@ export function createAssistProvider(deps: {
   db: Database
   audit: AuditService
   clock: Clock
-  cipher: CredentialCipher
+  cipher: CredentialKeys
   outbound: OutboundPolicy
   allowHttp: boolean
   log?: Logger
@@ -40,6 +41,17 @@ export function createAssistProvider(deps: {
   return {
     name: 'assist-provider',
     services: { assistProvider },
+    // The forces' provider API keys, sealed again when the credential key changes.
+    sealedCredentials: [
+      {
+        kind: 'assist-provider-key',
+        keys: deps.cipher,
+        table: 'assist_provider_settings',
+        column: 'api_key_sealed',
+        id: 'force_id',
+        context: (row) => sealContext(row.forceId),
+      },
+    ],
     routes: (http) => registerProviderRoutes(http, assistProvider),
     navigation: [
       { text: 'AI provider', href: page, roles: providerEditors, group: 'settings', forceOnly: true },

@@ -9,7 +9,7 @@
 import { sql } from 'drizzle-orm'
 import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import { type Database, rows } from '../platform/db/database.ts'
 import { type FieldError, ValidationError } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
@@ -88,13 +88,14 @@ interface Row extends ProviderSettings {
   apiKeySealed: string | null
 }
 
-const sealContext = (forceId: string) => `assist-provider:${forceId}`
+/** What a force's sealed API key is bound to: it opens for that force only. */
+export const sealContext = (forceId: string) => `assist-provider:${forceId}`
 
 export class ProviderService {
   readonly #db: Database
   readonly #audit: AuditService
   readonly #clock: Clock
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly #outbound: OutboundPolicy
   readonly #allowHttp: boolean
   readonly #log: Logger | undefined
@@ -104,7 +105,7 @@ export class ProviderService {
     db: Database
     audit: AuditService
     clock: Clock
-    cipher: CredentialCipher
+    cipher: CredentialKeys
     outbound: OutboundPolicy
     /** Outside production a provider may be reached over http (a local test server). */
     allowHttp: boolean

@@ -226,7 +226,7 @@ test('the key is sealed and never shown again; the change is audited without it;
   const [row] = await kentRows<{ sealed: string; last4: string; features: string[] }>(
     sql`select api_key_sealed as sealed, api_key_last4 as last4, features from assist_provider_settings`,
   )
-  assert.match(row!.sealed, /^v1:/)
+  assert.match(row!.sealed, /^v2:[0-9a-f]{8}:/)
   assert.ok(!row!.sealed.includes('sk-kent-secret'))
   assert.equal(row!.last4, '9876')
   const page = await kentAdmin.get('/console/assist/provider?saved=1')

@@ -8,6 +8,7 @@ import type { Force } from '../platform/tenancy/force-repository.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
@@ -61,6 +62,8 @@ export function createMessaging(deps: {
   approvals: ApprovalService
   /** Where clamd may be reached, when attachments are also scanned by it. */
   outbound?: OutboundPolicy
+  /** The installation's credential keys (the platform's), which seal the forces' Notify keys. */
+  credentials: CredentialKeys
 }): MessagingModule & {
   personOptOuts: ReturnType<typeof personOptOutsPanel>
   personMessages: ReturnType<typeof createConversations>['personMessages']
@@ -84,7 +87,7 @@ export function createMessaging(deps: {
   const notifyKeys = new NotifyKeys({
     db,
     repo: repositories.settings,
-    secret: config.writeback.credentialKey,
+    keys: deps.credentials,
     configured: config.messaging.notify.apiKeys,
     notify: config.messaging.notify,
   })
@@ -144,6 +147,16 @@ export function createMessaging(deps: {
   const module: MessagingModule = {
     name: 'messaging',
     services: { messaging: services, conversations: conversations.service },
+    // The forces' own Notify API keys, sealed again when the credential key changes.
+    sealedCredentials: [
+      {
+        kind: 'notify-api-key',
+        keys: notifyKeys.keys,
+        table: 'messaging_settings',
+        column: 'notify_api_key_sealed',
+        id: 'force_id',
+      },
+    ],
     jobs: [
       definitions.dispatchDueMessages,
       definitions.dispatchNow,

@@ -1,24 +1,25 @@
 // Each force's GOV.UK Notify API key. A force admin sets it in the console; it is kept sealed by
-// the platform's credential cipher (AES-256-GCM) under a key derived from the installation's
-// credential key, so a copy of the database alone does not yield it, and it is never shown
+// the platform's credential keys (AES-256-GCM) under keys derived from the installation's
+// credential key (and its previous value while it is rotated, decision 0049), so a copy of the
+// database alone does not yield it, and it is never shown
 // again: staff see its name, its last 4 characters and when it was set. A force without one uses
 // the key in the installation's configuration (NOTIFY_API_KEYS). Notify templates belong to one Notify service, so the force's
 // template ids go with its key: set on the same page, else NOTIFY_SMS_TEMPLATE_IDS and
 // NOTIFY_EMAIL_TEMPLATE_IDS (per force), else the single NOTIFY_*_TEMPLATE_ID.
 import { HeldValues } from '../platform/cache.ts'
 import type { Config } from '../platform/config.ts'
-import { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database } from '../platform/db/database.ts'
 import { configuredNotifyAccount, type NotifyAccount } from './channels.ts'
 import type { MessagingSettingsRepository } from './settings-repository.ts'
 
 /**
- * The cipher Notify keys are sealed with: its key is SHA-256 of a messaging-only label and the
- * installation's credential key, and a sealed key reads `v1:iv:tag:data` (base64 parts, no
- * additional data), as stored since Notify keys were first kept.
+ * The keys Notify keys are sealed with: each is SHA-256 of a messaging-only label and the
+ * installation's credential key, with no additional data, as since Notify keys were first kept
+ * (`v1:iv:tag:data` then; `v2:<key id>:iv:tag:data` now, the same parts after the key's id).
  */
-export function notifyKeyCipher(secret: string): CredentialCipher {
-  return new CredentialCipher(`waypoint:notify-api-key:${secret}`)
+export function notifyKeyCipher(keys: CredentialKeys): CredentialKeys {
+  return keys.derive('waypoint:notify-api-key:')
 }
 
 /** A Notify key is `{key name}-{service id}-{secret}`: a name, then two UUIDs. */
@@ -32,7 +33,7 @@ export function notifyKeyParts(key: string): { name: string; last4: string } | n
 }
 
 export class NotifyKeys {
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly #db: Database
   readonly #repo: MessagingSettingsRepository
   readonly #configured: Record<string, string>
@@ -42,15 +43,15 @@ export class NotifyKeys {
   constructor(deps: {
     db: Database
     repo: MessagingSettingsRepository
-    /** The installation's credential key; a messaging-only key is derived from it. */
-    secret: string
+    /** The installation's credential keys; messaging-only keys are derived from them. */
+    keys: CredentialKeys
     configured: Record<string, string>
     /** The installation's Notify settings: each force's configured template ids. */
     notify?: Config['messaging']['notify']
     /** How long a worker trusts what it read; a change in this process is seen at once. */
     ttlMs?: number
   }) {
-    this.#cipher = notifyKeyCipher(deps.secret)
+    this.#cipher = notifyKeyCipher(deps.keys)
     this.#db = deps.db
     this.#repo = deps.repo
     this.#configured = deps.configured
@@ -62,9 +63,14 @@ export class NotifyKeys {
     return this.#cipher.encrypt(plain)
   }
 
+  /** The key in clear; throws CredentialUnreadableError when it opens under neither key. */
   open(sealed: string): string {
-    if (!CredentialCipher.isSealed(sealed)) throw new Error('Unreadable stored GOV.UK Notify key')
     return this.#cipher.decrypt(sealed)
+  }
+
+  /** The keys it seals with (the start-up pass seals stored keys again with them). */
+  get keys(): CredentialKeys {
+    return this.#cipher
   }
 
   /** The key the force sends with: the one set in the console, else the configured one. */

@@ -471,7 +471,7 @@ test('a force admin sets the force’s GOV.UK Notify key; it is stored sealed, n
     rows<Record<string, unknown>>(tx, sql`select * from messaging_settings where force_id = 'essex'`),
   )
   assert.ok(!JSON.stringify(stored).includes(essexKey.secret), 'the key is not stored readable')
-  assert.match(String(stored[0]?.notify_api_key_sealed), /^v1:/)
+  assert.match(String(stored[0]?.notify_api_key_sealed), /^v2:[0-9a-f]{8}:/)
   const audits = await auditOf('messaging-settings.changed', 'essex')
   assert.ok(!JSON.stringify(audits).includes(essexKey.secret), 'the key is not in the audit trail')
   assert.deepEqual(audits.at(-1)!.detail.notifyApiKey, { name: 'essex_live', last4: 'e55e' })

@@ -128,8 +128,16 @@ export interface Config {
   warehouse: { connectTimeoutMs: number; statementTimeoutMs: number }
   /** Write-back to CAD and RMS (UJ-9, UJ-10, CP-163). */
   writeback: {
-    /** Encrypts endpoint credentials at rest. */
+    /**
+     * Seals every credential Waypoint keeps to reach another system (endpoint credentials, Notify
+     * API keys, webhook secrets, One Login and Assist provider keys, warehouse connections).
+     */
     credentialKey: string
+    /**
+     * The credential key being retired (WRITEBACK_CREDENTIAL_KEY_PREVIOUS): what it sealed still
+     * opens, and is sealed again under the current key at start-up (decision 0049).
+     */
+    credentialKeyPrevious?: string
     baseDelaySeconds: number
     maxDelaySeconds: number
     maxAttempts: number
@@ -331,6 +339,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       // A fixed development key keeps demo credentials readable across restarts; production
       // must supply its own.
       credentialKey: required('WRITEBACK_CREDENTIAL_KEY', 'waypoint-development-writeback-key'),
+      credentialKeyPrevious: env.WRITEBACK_CREDENTIAL_KEY_PREVIOUS || undefined,
       baseDelaySeconds: Number(env.WRITEBACK_BASE_DELAY_SECONDS ?? 30),
       maxDelaySeconds: Number(env.WRITEBACK_MAX_DELAY_SECONDS ?? 3600),
       maxAttempts: Number(env.WRITEBACK_MAX_ATTEMPTS ?? 30),
@@ -404,6 +413,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (production && config.totpSecretKey.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY must be at least 32 characters')
+  }
+  if (production && config.writeback.credentialKey.length < 32) {
+    throw new ConfigError('WRITEBACK_CREDENTIAL_KEY must be at least 32 characters')
+  }
+  if (
+    production &&
+    config.writeback.credentialKeyPrevious !== undefined &&
+    config.writeback.credentialKeyPrevious.length < 32
+  ) {
+    throw new ConfigError('WRITEBACK_CREDENTIAL_KEY_PREVIOUS must be at least 32 characters')
   }
   if (production && (config.metricsToken ?? '').length < 32) {
     throw new ConfigError('METRICS_TOKEN must be at least 32 characters')

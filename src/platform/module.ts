@@ -33,6 +33,7 @@ import { createStaffMail } from './auth/staff-mail.ts'
 import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import { type AttentionTile, attentionCap, countLine } from './console/dashboard.ts'
+import { credentialKeys } from './credential-keys.ts'
 import { registerConsoleRoutes } from './console/routes.ts'
 import type { Database } from './db/database.ts'
 import { CitizenSessions } from './http/citizen-sessions.ts'
@@ -118,6 +119,8 @@ export async function createPlatform(deps: {
   const approvals = new ApprovalService({ db, repo: new ChangeRequestRepository(), forces, audit, clock })
   const services: PlatformServices = {
     approvals,
+    // The one place the credential keys are built (decision 0049).
+    credentials: credentialKeys(config.writeback),
     staffMail,
     apiClients,
     apiIdempotency,

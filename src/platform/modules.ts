@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Metric } from 'prom-client'
 import type { Product, StaffRole } from './auth/roles.ts'
 import type { AttentionTile } from './console/dashboard.ts'
+import type { SealedCredentialStore } from './credential-keys.ts'
 import type { JobDefinition, JobQueue } from './jobs.ts'
 import type { ReadinessCheck } from './observability/health-routes.ts'
 
@@ -49,6 +50,11 @@ export interface Module<S extends object = object> {
   navigation?: readonly NavigationEntry[]
   /** What its lists hold that needs attention, counted on the console's home page. */
   attention?: readonly AttentionTile[]
+  /**
+   * Where it keeps credentials sealed with the installation's credential keys, sealed again at
+   * start-up while WRITEBACK_CREDENTIAL_KEY_PREVIOUS is set (decision 0049).
+   */
+  sealedCredentials?: readonly SealedCredentialStore[]
   /** Starts what runs beside requests and jobs (a listener), once routes and jobs are in place. */
   start?(): Promise<void>
   /** Stops it, before the database closes. */

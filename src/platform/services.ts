@@ -7,6 +7,7 @@ import type { ApprovalService } from './approvals/approval-service.ts'
 import type { AuditService } from './audit/audit-service.ts'
 import type { StaffMail } from './auth/staff-mail.ts'
 import type { StaffService } from './auth/staff-service.ts'
+import type { CredentialKeys } from './credential-keys.ts'
 import type { CitizenSessions } from './http/citizen-sessions.ts'
 import type { SessionService } from './http/session-service.ts'
 import type { ServiceIncidentService } from './service-status/service-incident-service.ts'
@@ -20,6 +21,11 @@ export interface PlatformServices {
   /** Answers kept for repeated integration API POSTs with the same Idempotency-Key. */
   apiIdempotency: IdempotencyRepository
   audit: AuditService
+  /**
+   * The installation's credential keys (WRITEBACK_CREDENTIAL_KEY and its previous value): every
+   * capability seals and opens the credentials it keeps with these, never a cipher of its own.
+   */
+  credentials: CredentialKeys
   forces: ForceService
   serviceIncidents: ServiceIncidentService
   staff: StaffService

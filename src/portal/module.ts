@@ -16,7 +16,7 @@ import type { Config } from '../platform/config.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
 import type { Module } from '../platform/modules.ts'
-import type { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
 import type { Force } from '../platform/tenancy/force-repository.ts'
@@ -24,7 +24,7 @@ import type { WritebackService } from '../writeback/service.ts'
 import { AccountRepository } from './account-repository.ts'
 import { createPortalApi } from './api/portal-api.ts'
 import type { OfficerReply, PortalApiService, StaffLookup } from './api/service.ts'
-import type { WebhookService } from './api/webhook-service.ts'
+import { type WebhookService, webhookSecretContext } from './api/webhook-service.ts'
 import { AccountService } from './account-service.ts'
 import { CitizenCaseService } from './case-view-service.ts'
 import { registerPortalCitizenRoutes } from './citizen-routes.ts'
@@ -38,7 +38,7 @@ import { registerNotificationSettingsRoutes } from './notification-routes.ts'
 import { type CaseNotice, NotificationService } from './notification-service.ts'
 import { OneLoginRepository } from './one-login-repository.ts'
 import { oneLoginRegistration, registerOneLoginRoutes } from './one-login-routes.ts'
-import { OneLoginService } from './one-login-service.ts'
+import { OneLoginService, sealContext as oneLoginKeyContext } from './one-login-service.ts'
 import { registerPasswordResetRoutes } from './password-reset-routes.ts'
 import { type CaseNoteWriter, ProfileService } from './profile-service.ts'
 import { MessageSettingsRepository } from './message-repository.ts'
@@ -87,7 +87,7 @@ export function createPortal(deps: {
   /** A force's name, from the process's cache of forces (forgotten when the force is saved). */
   forceName: (forceId: string) => Promise<string | undefined>
   /** Seals each force's One Login private key and webhook secrets (the credential cipher). */
-  cipher: CredentialCipher
+  cipher: CredentialKeys
   /** Where One Login and iHub's webhooks may be reached (decision 0016). */
   outbound: OutboundPolicy
   /** A note into a case's open CAD log and crime record (write-back; CP-30, CP-31). */
@@ -257,6 +257,25 @@ export function createPortal(deps: {
     start: async () => {
       await accounts.sealTotpSecretsUnderCurrentKey()
     },
+    // One Login private keys and webhook secrets, sealed again when the credential key changes.
+    sealedCredentials: [
+      {
+        kind: 'one-login-key',
+        keys: deps.cipher,
+        table: 'portal_one_login_settings',
+        column: 'private_key_sealed',
+        id: 'force_id',
+        context: (row) => oneLoginKeyContext(row.forceId),
+      },
+      {
+        kind: 'portal-webhook-secret',
+        keys: deps.cipher,
+        table: 'portal_webhooks',
+        column: 'secret_sealed',
+        id: 'id',
+        context: (row) => webhookSecretContext(row.id),
+      },
+    ],
     services: {
       portal: {
         invitations,

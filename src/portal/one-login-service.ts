@@ -12,7 +12,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose'
 import * as oidc from 'openid-client'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database } from '../platform/db/database.ts'
 import { DomainError, type FieldError, ValidationError } from '../platform/errors.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
@@ -59,7 +59,7 @@ interface Client {
 export class OneLoginService {
   readonly #db: Database
   readonly #repo: OneLoginRepository
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly #outbound: OutboundPolicy
   readonly #clock: Clock
   readonly #audit: AuditService
@@ -73,7 +73,7 @@ export class OneLoginService {
   constructor(deps: {
     db: Database
     repo: OneLoginRepository
-    cipher: CredentialCipher
+    cipher: CredentialKeys
     outbound: OutboundPolicy
     clock: Clock
     audit: AuditService
@@ -338,7 +338,8 @@ export class OneLoginService {
   }
 }
 
-function sealContext(forceId: string): string {
+/** What a force's sealed private key is bound to: it opens for that force only. */
+export function sealContext(forceId: string): string {
   return `portal-one-login:${forceId}`
 }
 

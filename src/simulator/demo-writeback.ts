@@ -3,10 +3,10 @@
 // an administrator has already set keep them.
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
 import type { ForceService } from '../platform/tenancy/force-service.ts'
-import type { WritebackService } from '../writeback/service.ts'
 import { WritebackEndpointSettings } from '../writeback/endpoint-settings.ts'
 import { WritebackReceiver } from '../writeback/receiver.ts'
 import { WritebackRepository } from '../writeback/repository.ts'
@@ -16,7 +16,7 @@ export interface DemoWritebackHost {
   db: Database
   clock: Clock
   outbound: OutboundPolicy
-  services: { audit: AuditService; forces: ForceService; writeback: WritebackService }
+  services: { audit: AuditService; credentials: CredentialKeys; forces: ForceService }
 }
 
 export async function startDemoWriteback(app: DemoWritebackHost): Promise<WritebackReceiver> {
@@ -25,7 +25,7 @@ export async function startDemoWriteback(app: DemoWritebackHost): Promise<Writeb
     db: app.db,
     audit: app.services.audit,
     clock: app.clock,
-    cipher: app.services.writeback.cipher,
+    cipher: app.services.credentials,
     allowHttp: true,
     outbound: app.outbound,
   })

@@ -9,7 +9,7 @@ import type { Database } from '../platform/db/database.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { Module } from '../platform/modules.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
-import type { CredentialCipher } from '../writeback/credentials.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import { registerSourceApiRoutes } from './api-routes.ts'
 import { registerSourceConsoleRoutes, sourceConsoleRoles } from './console-routes.ts'
 import { IngestBatcher } from './ingest-batcher.ts'
@@ -38,8 +38,8 @@ export async function createSources(deps: {
   log: Logger
   audit: AuditService
   cases: CaseService
-  /** Warehouse connection strings are sealed with the same key as write-back credentials. */
-  cipher: CredentialCipher
+  /** Seals warehouse connection strings: the installation's credential keys (the platform's). */
+  cipher: CredentialKeys
   outbound: OutboundPolicy
   forceIds: () => Promise<string[]>
 }): Promise<Module<{ sources: SourceService; warehouse: WarehousePoller }>> {
@@ -67,6 +67,16 @@ export async function createSources(deps: {
     name: 'sources',
     services: { sources, warehouse },
     jobs: [warehouse.job],
+    // Warehouse connection strings, sealed again when the credential key changes.
+    sealedCredentials: [
+      {
+        kind: 'warehouse-connection',
+        keys: cipher,
+        table: 'warehouse_sources',
+        column: 'connection_url_encrypted',
+        id: 'force_id',
+      },
+    ],
     routes: async (http) => {
       await registerSourceApiRoutes(http, ingest)
       registerSourceConsoleRoutes(http, { sources, audit })

@@ -93,7 +93,7 @@ test('CP-157: a force administrator’s warehouse settings are stored with the c
     ),
   )
   assert.equal(stored?.connection_url, null)
-  assert.match(stored?.connection_url_encrypted ?? '', /^v1:/)
+  assert.match(stored?.connection_url_encrypted ?? '', /^v2:[0-9a-f]{8}:/)
   assert.ok(!stored?.connection_url_encrypted.includes(database))
 
   const [change] = await audited('essex', 'warehouse-source.changed')
@@ -318,7 +318,7 @@ test('CP-157: a connection stored in clear before sealing still polls, and savin
     ),
   )
   assert.equal(stored?.connection_url, null)
-  assert.match(stored?.connection_url_encrypted ?? '', /^v1:/)
+  assert.match(stored?.connection_url_encrypted ?? '', /^v2:[0-9a-f]{8}:/)
   assert.doesNotMatch((await admin.get(PAGE)).body, /predates encryption/)
 })
 

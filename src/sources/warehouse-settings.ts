@@ -19,7 +19,7 @@ import {
   warehouseAddress,
 } from './warehouse-query.ts'
 import type { WarehouseRepository, WarehouseSourceRow } from './warehouse-repository.ts'
-import type { CredentialCipher } from '../writeback/credentials.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 
 export const TRY_ROWS = 5
 
@@ -72,7 +72,7 @@ export interface WarehouseSettingsDeps {
   sources: SourceService
   audit: AuditService
   clock: Clock
-  cipher: CredentialCipher
+  cipher: CredentialKeys
   /** Embedded `pglite:` warehouses are for demonstration and tests, never production. */
   allowEmbedded: boolean
 }

@@ -4,7 +4,7 @@
 // live sources. Reading happens outside any Waypoint transaction (no network I/O inside one);
 // the rows read are then received together in one transaction, so a failed poll resumes from
 // the last watermark. Force administrators set all of this on /console/sources/warehouse.
-import type { CredentialCipher } from '../writeback/credentials.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import { EmptyPayload, defineJob } from '../platform/jobs.ts'
@@ -42,7 +42,7 @@ export class WarehousePoller {
   readonly #sources: SourceService
   readonly #clock: Clock
   readonly #log: Logger
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly limits: WarehouseLimits
 
   constructor(deps: {
@@ -51,7 +51,7 @@ export class WarehousePoller {
     sources: SourceService
     clock: Clock
     log: Logger
-    cipher: CredentialCipher
+    cipher: CredentialKeys
     limits: WarehouseLimits
   }) {
     this.limits = deps.limits

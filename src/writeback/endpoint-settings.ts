@@ -7,7 +7,8 @@ import type { Clock } from '../platform/clock.ts'
 import type { Database } from '../platform/db/database.ts'
 import { type FieldError, ValidationError } from '../platform/errors.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
-import { type CredentialCipher, secretHint } from './credentials.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
+import { secretHint } from './credentials.ts'
 import type { WritebackRepository } from './repository.ts'
 import type { EndpointAuthKind, WritebackTarget } from './schema.ts'
 import { type Acting, staffIdOf } from './service.ts'
@@ -47,7 +48,7 @@ export class WritebackEndpointSettings {
     db: Database
     audit: AuditService
     clock: Clock
-    cipher: CredentialCipher
+    cipher: CredentialKeys
     allowHttp: boolean
     outbound: OutboundPolicy
   }
@@ -58,7 +59,7 @@ export class WritebackEndpointSettings {
       db: Database
       audit: AuditService
       clock: Clock
-      cipher: CredentialCipher
+      cipher: CredentialKeys
       allowHttp: boolean
       /** Which hosts an endpoint may name: set at deployment (decision 0016). */
       outbound: OutboundPolicy

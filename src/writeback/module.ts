@@ -5,6 +5,7 @@ import { attentionCap, countLine } from '../platform/console/dashboard.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database } from '../platform/db/database.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
@@ -25,6 +26,8 @@ export function createWriteback(deps: {
   log: Logger
   /** Where entries may be delivered (decision 0016). */
   outbound: OutboundPolicy
+  /** The installation's credential keys (the platform's), which seal the endpoints' secrets. */
+  credentials: CredentialKeys
 }): Module<{ writeback: WritebackService }> {
   const { config, db, audit, clock, outbound } = deps
   const repository = new WritebackRepository(db)
@@ -35,12 +38,23 @@ export function createWriteback(deps: {
     clock,
     log: deps.log.child({ component: 'writeback' }),
     config: config.writeback,
+    credentials: deps.credentials,
     outbound,
   })
   return {
     name: 'writeback',
     services: { writeback },
     jobs: [writeback.deliveryJob],
+    // Endpoint secrets (bearer tokens, basic-auth passwords), sealed again when the key changes.
+    sealedCredentials: [
+      {
+        kind: 'writeback-endpoint',
+        keys: deps.credentials,
+        table: 'writeback_endpoints',
+        column: 'auth_secret_encrypted',
+        id: 'target',
+      },
+    ],
     readiness: [{ name: 'writeback', check: async () => ({ backlog: await writeback.backlog() }) }],
     routes: (http) =>
       registerWritebackRoutes(http, {

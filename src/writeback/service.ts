@@ -5,12 +5,12 @@
 import type { AuditEvent, AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Config } from '../platform/config.ts'
+import { type CredentialKeys, CredentialUnreadableError } from '../platform/credential-keys.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError } from '../platform/errors.ts'
 import type { JobDefinition, JobQueue } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
-import { CredentialCipher } from './credentials.ts'
 import { WritebackDeletionRepository } from './deletion-repository.ts'
 import { type DeliveryResult, deliverOverHttp } from './http-delivery.ts'
 import { deliverWritebacksJob } from './jobs.ts'
@@ -78,6 +78,8 @@ export interface WritebackDependencies {
   clock: Clock
   log: Logger
   config: Config['writeback']
+  /** The installation's credential keys, which seal the endpoints' secrets. */
+  credentials: CredentialKeys
   /** Where entries may be delivered (decision 0016). */
   outbound: OutboundPolicy
   /** Jitter source; tests may pass a fixed one. */
@@ -90,13 +92,13 @@ export class WritebackService {
   readonly #repo: WritebackRepository
   readonly #deps: WritebackDependencies
   readonly #policy: RetryPolicy
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly #runRequested = new WeakSet<Tx>()
 
   constructor(repo: WritebackRepository, deps: WritebackDependencies) {
     this.#repo = repo
     this.#deps = deps
-    this.#cipher = new CredentialCipher(deps.config.credentialKey)
+    this.#cipher = deps.credentials
     this.#policy = {
       baseDelayMs: deps.config.baseDelaySeconds * 1000,
       maxDelayMs: deps.config.maxDelaySeconds * 1000,
@@ -106,7 +108,8 @@ export class WritebackService {
     this.deliveryJob = deliverWritebacksJob(() => this.deliverDue())
   }
 
-  get cipher(): CredentialCipher {
+  /** The installation's credential keys (the platform's), which seal the endpoints' secrets. */
+  get cipher(): CredentialKeys {
     return this.#cipher
   }
 
@@ -242,6 +245,11 @@ export class WritebackService {
           this.#deps.outbound,
         )
       } catch (error) {
+        if (error instanceof CredentialUnreadableError)
+          this.#deps.log.warn(
+            { entryId: entry.id, forceId: entry.forceId, target: entry.target },
+            'the write-back endpoint’s stored credential cannot be opened: enter it again on the Write-back page',
+          )
         result = { kind: 'retry', httpStatus: null, error: (error as Error).message, retryAfterSeconds: null }
       }
     }

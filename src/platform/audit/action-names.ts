@@ -103,6 +103,7 @@ const catalogue: ActionName[] = [
   ['Forces', 'sharing-agreement.revoked', 'Sharing agreement ended'],
   ['API', 'api-client.created', 'API client created'],
   ['API', 'api-client.disabled', 'API client disabled'],
+  ['Keys', 'credentials.resealed', 'Stored credentials sealed again under a new credential key'],
 ].map(([area, action, name]) => ({ area, action, name }) as ActionName)
 
 const byAction = new Map(catalogue.map((a) => [a.action, a]))
@@ -210,6 +211,8 @@ export function describe(row: Pick<AuditRow, 'action' | 'detail'>): string {
     if (described.length) extras.push(`for ${described.join(', ')}`)
     if (typeof detail.resultCount === 'number') extras.push(`${detail.resultCount} found`)
   }
+  if (row.action === 'credentials.resealed' && typeof detail.resealed === 'number')
+    extras.push(`${detail.resealed} ${String(detail.kind ?? '').replace(/-/g, ' ')}`)
   if (row.action === 'message.cancelled' || row.action === 'message.resent')
     extras.push('the reason is in the message’s history')
   if (typeof detail.role === 'string') extras.push(`role ${detail.role.replace(/_/g, ' ')}`)

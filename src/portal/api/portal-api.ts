@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { Clock } from '../../platform/clock.ts'
-import type { CredentialCipher } from '../../platform/crypto.ts'
+import type { CredentialKeys } from '../../platform/credential-keys.ts'
 import type { Database, Tx } from '../../platform/db/database.ts'
 import { defineJob, EmptyPayload, type JobQueue } from '../../platform/jobs.ts'
 import type { OutboundPolicy } from '../../platform/outbound.ts'
@@ -29,8 +29,8 @@ export interface PortalApiDependencies {
   audit: AuditService
   jobs: JobQueue
   outbound: OutboundPolicy
-  /** Seals webhook secrets (write-back's cipher, WRITEBACK_CREDENTIAL_KEY). */
-  cipher: CredentialCipher
+  /** Seals webhook secrets (the installation's credential keys, WRITEBACK_CREDENTIAL_KEY). */
+  cipher: CredentialKeys
   /** The current API version (CP-177). */
   version: string
 }

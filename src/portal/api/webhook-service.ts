@@ -11,7 +11,7 @@ import type { CaseEvent } from '../../cases/events.ts'
 import type { PortalRepository } from '../repository.ts'
 import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { Clock } from '../../platform/clock.ts'
-import type { CredentialCipher } from '../../platform/crypto.ts'
+import type { CredentialKeys } from '../../platform/credential-keys.ts'
 import type { Database, Tx } from '../../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../../platform/errors.ts'
 import type { OutboundPolicy } from '../../platform/outbound.ts'
@@ -77,7 +77,7 @@ export class WebhookService {
   readonly #repo: PortalApiRepository
   readonly #clock: Clock
   readonly #audit: AuditService
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly #outbound: OutboundPolicy
   readonly #wake: (tx: Tx) => Promise<unknown>
 
@@ -86,7 +86,7 @@ export class WebhookService {
     repo: PortalApiRepository
     clock: Clock
     audit: AuditService
-    cipher: CredentialCipher
+    cipher: CredentialKeys
     outbound: OutboundPolicy
     /** Asks for a delivery run once the transaction commits. */
     wake: (tx: Tx) => Promise<unknown>
@@ -139,7 +139,7 @@ export class WebhookService {
         apiClientId: by.clientId,
         url: url!.toString(),
         events: [...new Set(input.events)],
-        secretSealed: this.#cipher.encrypt(secret, `portal-webhook:${id}`),
+        secretSealed: this.#cipher.encrypt(secret, webhookSecretContext(id)),
         createdAt: this.#clock.now(),
       })
       await this.#audit.record(
@@ -293,7 +293,7 @@ export class WebhookService {
 
   #post(webhook: WebhookRow, delivery: DeliveryRow) {
     const body = JSON.stringify(delivery.payload)
-    const secret = this.#cipher.decrypt(webhook.secretSealed, `portal-webhook:${webhook.id}`)
+    const secret = this.#cipher.decrypt(webhook.secretSealed, webhookSecretContext(webhook.id))
     const timestamp = Math.floor(this.#clock.now().getTime() / 1000)
     return deliverOverHttp(
       {
@@ -353,4 +353,9 @@ export class WebhookService {
 
 function view(row: WebhookRow): WebhookView {
   return { id: row.id, url: row.url, events: row.events, createdAt: row.createdAt, active: !row.disabledAt }
+}
+
+/** What a subscription's sealed secret is bound to: it opens for that subscription only. */
+export function webhookSecretContext(id: string): string {
+  return `portal-webhook:${id}`
 }
