@@ -9,7 +9,7 @@ import { ukZone } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import { type Database, rows } from '../platform/db/database.ts'
 import { outcomes } from './queue.ts'
-import { inTeam } from './teams.ts'
+import { handledIn } from './teams.ts'
 import { answerTargets, wallboardChannels } from './wallboard.ts'
 
 export const periodChoices = [1, 7, 28, 91, 365] as const
@@ -54,14 +54,14 @@ export function arrivedIn(period: { from: Date; to: Date }, teamId?: string | nu
     left join lateral (select min(e.at) as answered_at from contact_item_events e
       where e.item_id = i.id and e.kind in ('assigned', 'claimed')) f on true
     where i.enqueued_at >= ${period.from} and i.enqueued_at < ${period.to}
-      and ${inTeam(sql`i.assigned_to`, teamId)}`
+      and ${handledIn(sql`i.team_id`, teamId)}`
 }
 
 /** Contacts closed in the period, from the covering index of closed contacts. */
 export function closedIn(period: { from: Date; to: Date }, teamId?: string | null): SQL {
   return sql`select i.channel, i.outcome, i.failure_demand, i.assigned_at, i.closed_at from contact_items i
     where i.status = 'closed' and i.closed_at >= ${period.from} and i.closed_at < ${period.to}
-      and ${inTeam(sql`i.assigned_to`, teamId)}`
+      and ${handledIn(sql`i.team_id`, teamId)}`
 }
 
 export class ContactMi {
@@ -84,9 +84,10 @@ export class ContactMi {
   }
 
   /**
-   * The standard reports of the force, or of one team (decision 0047): then the contacts its
-   * handlers took (the handler a contact is with, or last was), their not-ready time and the tags
-   * on their contacts. Calls offered and abandoned stay the force's: an abandoned call reached nobody.
+   * The standard reports of the force, or of one team (decision 0047): then the contacts handled
+   * in it (by the handler a contact is with, or last was, while in the team), its handlers' time
+   * not ready while in it and the tags on its contacts. Calls offered and abandoned stay the
+   * force's: an abandoned call reached nobody.
    */
   async standard(forceId: string, days: number, teamId?: string | null): Promise<StandardReports> {
     const period = this.period(days)
@@ -98,7 +99,7 @@ export class ContactMi {
         sql`select i.channel, extract(hour from i.enqueued_at at time zone 'Europe/London')::int as hour,
               count(*)::int as n
             from contact_items i where i.enqueued_at >= ${period.from} and i.enqueued_at < ${period.to}
-              and ${inTeam(sql`i.assigned_to`, teamId)}
+              and ${handledIn(sql`i.team_id`, teamId)}
             group by 1, 2`,
       )
       const arrived = await rows<{
@@ -135,20 +136,29 @@ export class ContactMi {
         sql`select count(*)::int as offered, count(*) filter (where abandoned)::int as abandoned
             from contact_calls where offered_at >= ${period.from} and offered_at < ${period.to}`,
       )
+      // With a team, each spell not ready counts for the part of it the handler was in the team.
       const notReady = await rows<{ reason: string; seconds: number }>(
         tx,
-        sql`select coalesce(reason, 'unknown') as reason,
-              sum(extract(epoch from (least(coalesce(ended_at, ${until}::timestamptz), ${until}::timestamptz)
-                - greatest(started_at, ${period.from}::timestamptz))))::int as seconds
-            from contact_agent_states
-            where state = 'not_ready' and ${inTeam(sql`staff_id`, teamId)} and started_at < ${until} and coalesce(ended_at, ${until}::timestamptz) > ${period.from}
+        sql`select coalesce(s.reason, 'unknown') as reason,
+              sum(extract(epoch from (least(coalesce(s.ended_at, ${until}::timestamptz), ${until}::timestamptz,
+                  coalesce(h.left_at, 'infinity'::timestamptz))
+                - greatest(s.started_at, ${period.from}::timestamptz, h.joined_at))))::int as seconds
+            from contact_agent_states s
+            ${
+              teamId
+                ? sql`join contact_team_spells h on h.staff_id = s.staff_id and h.team_id = ${teamId}`
+                : sql`cross join (select '-infinity'::timestamptz as joined_at, null::timestamptz as left_at) h`
+            }
+            where s.state = 'not_ready' and s.started_at < ${until} and coalesce(s.ended_at, ${until}::timestamptz) > ${period.from}
+              and h.joined_at < least(coalesce(s.ended_at, ${until}::timestamptz), ${until}::timestamptz)
+              and coalesce(h.left_at, 'infinity'::timestamptz) > greatest(s.started_at, ${period.from}::timestamptz)
             group by 1 order by 2 desc`,
       )
       const tags = await rows<{ tag: string; count: number }>(
         tx,
         sql`select tag, count(*)::int as count from contact_item_tags t
             where tagged_at >= ${period.from} and tagged_at < ${period.to}
-              and ${teamId ? sql`exists (select 1 from contact_items i where i.id = t.item_id and ${inTeam(sql`i.assigned_to`, teamId)})` : sql`true`}
+              and ${teamId ? sql`exists (select 1 from contact_items i where i.id = t.item_id and ${handledIn(sql`i.team_id`, teamId)})` : sql`true`}
             group by tag order by count(*) desc, tag limit 100`,
       )
       const channels = wallboardChannels.map((channel): ChannelFigures => {

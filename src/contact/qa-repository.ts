@@ -2,7 +2,7 @@
 // and questions, the reviews sampling chooses, their answers and the handler's response.
 import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../platform/db/database.ts'
-import { inTeam } from './teams.ts'
+import { handledIn } from './teams.ts'
 
 export const qaReasons = ['sample', 'complaint', 'low-rating'] as const
 export type QaReason = (typeof qaReasons)[number]
@@ -242,7 +242,8 @@ export class QaRepository {
     tx: Tx,
     filter: { handlerId?: string; teamId?: string | null; status?: readonly QaStatus[]; limit: number },
   ): Promise<ReviewRow[]> {
-    const where = [inTeam(sql`r.handler_id`, filter.teamId)]
+    // A team's reviews are of the contacts handled in it, by a handler while in the team.
+    const where = [handledIn(sql`i.team_id`, filter.teamId)]
     if (filter.handlerId) where.push(sql`r.handler_id = ${filter.handlerId}`)
     if (filter.status)
       where.push(
@@ -337,7 +338,10 @@ export class QaRepository {
     ).map(dated)
   }
 
-  /** Per UK week and handler, and per week for all handlers (of the team, if one), from `from` (a Monday). */
+  /**
+   * Per UK week and handler, and per week for all handlers, from `from` (a Monday); with a team,
+   * of the contacts handled in it (a handler who moved is in each team's report for their time in it).
+   */
   async report(tx: Tx, from: string, teamId?: string | null): Promise<QaReportRow[]> {
     return rows<QaReportRow>(
       tx,
@@ -349,7 +353,8 @@ export class QaRepository {
             (count(*) filter (where r.status = 'disputed'))::int as disputed
           from contact_qa_reviews r
           left join contact_agents h on h.force_id = r.force_id and h.staff_id = r.handler_id
-          where r.week_starting >= ${from}::date and ${inTeam(sql`r.handler_id`, teamId)}
+          where r.week_starting >= ${from}::date
+            and ${teamId ? sql`exists (select 1 from contact_items i where i.id = r.item_id and ${handledIn(sql`i.team_id`, teamId)})` : sql`true`}
           group by grouping sets ((r.week_starting, r.handler_id), (r.week_starting))
           order by r.week_starting desc, r.handler_id is null, max(h.display_name), r.handler_id`,
     )

@@ -262,7 +262,15 @@ export class QueueRepository {
     },
   ): Promise<boolean> {
     const sets = [sql`status = ${to.status}`]
-    if (to.assignedTo !== undefined) sets.push(sql`assigned_to = ${to.assignedTo}`)
+    // The contact is handled in its handler's team at the time (migration 1420), and in none while it waits.
+    if (to.assignedTo !== undefined)
+      sets.push(
+        sql`assigned_to = ${to.assignedTo}, team_id = ${
+          to.assignedTo
+            ? sql`(select m.team_id from contact_team_members m where m.staff_id = ${to.assignedTo})`
+            : null
+        }`,
+      )
     if (to.status === 'assigned') sets.push(sql`assigned_at = ${to.at}`)
     if (to.status === 'waiting') sets.push(sql`assigned_at = null`)
     if (to.status === 'wrap_up') sets.push(sql`wrap_started_at = ${to.at}`)

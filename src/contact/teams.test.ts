@@ -3,11 +3,13 @@
 // and the standard reports show one team, and the queue's handlers table names each handler's
 // team. Handlers, other forces and other forces' teams are refused.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { issueClientToken } from '../../test/support/api-client.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
+import { SESSION_COOKIE } from '../platform/http/server.ts'
 import { rows } from '../platform/db/database.ts'
 
 // A Wednesday: the UK week began on Monday 1 June 2026.
@@ -36,6 +38,30 @@ const teamId = async (name: string, force = 'essex') => {
     rows<{ id: string }>(tx, sql`select id from contact_teams where name = ${name}`),
   )
   return row!.id
+}
+
+/** A new session for someone already signed in, as at the clock's time now (sessions end after 30 idle minutes). */
+async function signInAgain(who: SignedIn, forceId = 'essex'): Promise<SignedIn> {
+  const { token, session } = await t.app.services.sessions.start(
+    { subjectKind: 'staff', subjectId: who.userId, forceId },
+    {},
+    { ip: '127.0.0.1' },
+  )
+  const cookie = `${SESSION_COOKIE}=${t.app.http.signCookie(token)}`
+  const csrf = t.app.services.sessions.csrfToken(session.id)
+  return {
+    userId: who.userId,
+    cookie,
+    csrf,
+    get: (url) => t.app.http.inject({ method: 'GET', url, headers: { cookie } }),
+    post: (url, form = {}) =>
+      t.app.http.inject({
+        method: 'POST',
+        url,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...(form as Record<string, string>), _csrf: csrf }).toString(),
+      }),
+  }
 }
 
 let texts = 0
@@ -320,4 +346,130 @@ test('CRM-26: the standard reports and their CSV show one team’s contacts; the
     /Ben Handler<\/td><td class="govuk-table__cell">No team</,
   )
   assert.equal((await audited('contact.team-removed'))[0]!.recordId, blue)
+})
+
+test('CRM-23, CRM-26, CRM-9: a handler moved today leaves yesterday’s contacts and time not ready with the old team; today’s go to the new', async () => {
+  assert.equal((await ana.post('/console/contact/queue/state', { state: 'offline' })).statusCode, 303)
+  for (const name of ['Green team', 'Gold team'])
+    assert.equal((await sue.post('/console/contact/teams', { name })).statusCode, 303)
+  const green = await teamId('Green team')
+  const gold = await teamId('Gold team')
+  const calFirst = await t.signInAs(['contact_handler'], 'essex', 'Cal Handler')
+  assert.equal(
+    (await sue.post(`/console/contact/teams/${green}/members`, { handler: calFirst.userId })).statusCode,
+    303,
+  )
+
+  // Tuesday, in Green team: one contact, and ten minutes' training. (Each day, new sessions.)
+  clock.set('2026-06-09T09:00:00Z')
+  let cal = await signInAgain(calFirst)
+  const state = async (body: Record<string, string>) =>
+    assert.equal((await cal.post('/console/contact/queue/state', body)).statusCode, 303)
+  await closedText(cal)
+  await state({ state: 'not_ready', reason: 'training' })
+  clock.advance(10 * 60_000)
+  await state({ state: 'offline' })
+  // Wednesday: in a meeting from 09:50 to 10:10 (London), moved to Gold team at 10:00; then two contacts.
+  clock.set('2026-06-10T08:50:00Z')
+  cal = await signInAgain(cal)
+  const sueToday = await signInAgain(sue)
+  await state({ state: 'not_ready', reason: 'meeting' })
+  clock.advance(10 * 60_000)
+  assert.equal(
+    (await sueToday.post(`/console/contact/teams/${gold}/members`, { handler: cal.userId })).statusCode,
+    303,
+  )
+  clock.advance(10 * 60_000)
+  await state({ state: 'offline' })
+  await closedText(cal)
+  await closedText(cal)
+
+  const mi = (team?: string) => t.app.services.contact.mi.standard('essex', 7, team)
+  const given = (report: Awaited<ReturnType<typeof mi>>) =>
+    report.outcomes.find((o) => o.code === 'information-given')!.count
+  const notReady = (report: Awaited<ReturnType<typeof mi>>) =>
+    Object.fromEntries(report.notReady.map((r) => [r.reason, r.seconds]))
+  const [greenMi, goldMi, allMi] = [await mi(green), await mi(gold), await mi()]
+  assert.deepEqual([given(greenMi), given(goldMi), given(allMi)], [1, 2, 3])
+  assert.equal(greenMi.channels.find((c) => c.channel === 'sms')!.arrived, 1)
+  assert.equal(goldMi.channels.find((c) => c.channel === 'sms')!.arrived, 2)
+  // The meeting is split at the move: ten minutes in each team.
+  assert.deepEqual(notReady(greenMi), { training: 600, meeting: 600 })
+  assert.deepEqual(notReady(goldMi), { meeting: 600 })
+  assert.deepEqual(notReady(allMi), { training: 600, meeting: 1200 })
+  const csv = (team: string, report: string) =>
+    sueToday.get(`/console/contact/reports/standard.csv?days=7&report=${report}&team=${team}`)
+  assert.match((await csv(green, 'outcomes')).body, /Information or advice given,No,1/)
+  assert.match((await csv(gold, 'outcomes')).body, /Information or advice given,No,2/)
+  assert.match((await csv(green, 'not-ready')).body, /Meeting,10/)
+
+  // Today's wallboard: both of today's contacts are Gold team's.
+  const board = (team: string) => t.app.services.contact.wallboard.snapshot('essex', team)
+  assert.equal((await board(gold)).today.arrived, 2)
+  assert.equal((await board(green)).today.arrived, 0)
+
+  // Quality: the week's three contacts are chosen; each team's report and reviews show Cal's own.
+  assert.equal(await t.app.services.contact.qa.sample('essex'), 3)
+  assert.match(
+    (await sueToday.get(`/console/contact/qa/report?team=${green}`)).body,
+    /Cal Handler<\/th>\s*<td[^>]*>1</,
+  )
+  assert.match(
+    (await sueToday.get(`/console/contact/qa/report?team=${gold}`)).body,
+    /Cal Handler<\/th>\s*<td[^>]*>2</,
+  )
+  assert.match((await sueToday.get(`/console/contact/qa/reviews?team=${green}`)).body, /To score \(1\)/)
+  assert.match((await sueToday.get(`/console/contact/qa/reviews?team=${gold}`)).body, /To score \(2\)/)
+})
+
+test('migration 1421 puts contacts handled before teams had a history in their handler’s team now, and changes nothing run again', async () => {
+  const backfill = readFileSync(
+    new URL('./migrations/1421_contact_team_at_the_time_backfill.sql', import.meta.url),
+    'utf8',
+  )
+  const byTeam = () =>
+    t.app.db.withForce('essex', (tx) =>
+      rows<{ name: string | null; n: number }>(
+        tx,
+        sql`select t.name, count(*)::int as n from contact_items i left join contact_teams t on t.id = i.team_id
+            where i.assigned_to is not null group by t.name order by t.name nulls last`,
+      ),
+    )
+  const spells = () =>
+    t.app.db.withForce('essex', (tx) =>
+      rows<{ name: string; open: number }>(
+        tx,
+        sql`select t.name, count(*) filter (where s.left_at is null)::int as open from contact_team_spells s
+            join contact_teams t on t.id = s.team_id group by t.name order by t.name`,
+      ),
+    )
+  // As before migration 1420: no contact has a team, and no handler a spell in one.
+  await t.app.db.execAsOwner(
+    `begin; update contact_items set team_id = null where force_id = 'essex';
+     delete from contact_team_spells where force_id = 'essex'; commit;`,
+  )
+  assert.deepEqual(await byTeam(), [{ name: null, n: 6 }])
+  await t.app.db.execAsOwner(`begin;\n${backfill}\n;commit;`)
+  // Cal is in Gold team now and takes all three; Ana is in Red watch; Ben is in no team.
+  const filled = await byTeam()
+  assert.deepEqual(filled, [
+    { name: 'Gold team', n: 3 },
+    { name: 'Red watch', n: 1 },
+    { name: null, n: 2 },
+  ])
+  assert.deepEqual(await spells(), [
+    { name: 'Gold team', open: 1 },
+    { name: 'Red watch', open: 1 },
+  ])
+  await t.app.db.execAsOwner(`begin;\n${backfill}\n;commit;`)
+  assert.deepEqual(await byTeam(), filled)
+  assert.equal((await spells()).length, 2)
+  // The reports follow: Gold team now has all three of Cal's contacts.
+  const gold = await teamId('Gold team')
+  assert.deepEqual(
+    (await t.app.services.contact.mi.standard('essex', 7, gold)).outcomes.find(
+      (o) => o.code === 'information-given',
+    )!.count,
+    3,
+  )
 })

@@ -1,9 +1,11 @@
 // Teams of contact handlers (decision 0047): a contact supervisor or force administrator makes the
 // force's teams, names each one's leader (one of the force's contact supervisors) and puts the
 // force's handlers in them, one team per handler. Quality assurance, the wallboard and the
-// standard reports are filtered by team; a team leader sees their own team first. Every change is
-// audited; the tables have row-level security per force (migration 1370), so another force's
-// team or person is "not found".
+// standard reports are filtered by team; a team leader sees their own team first. A contact counts
+// in the team it was handled in at the time (migration 1420), and time not ready in the team the
+// handler was in then (their spells in teams), so a handler who moves leaves their past behind.
+// Every change is audited; the tables have row-level security per force (migrations 1370, 1420),
+// so another force's team or person is "not found".
 import { type SQL, sql } from 'drizzle-orm'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -43,13 +45,23 @@ const holding = (role: string) => sql`select u.id as "staffId", u.display_name a
     where g.user_id = u.id and g.revoked_at is null and g.role = ${role})`
 
 /**
- * SQL keeping rows whose staff column is a member of the team, or `true` for the whole force. Used
- * inside a force's transaction, so the team is always the force's own.
+ * SQL keeping rows whose staff column is a member of the team now, or `true` for the whole force:
+ * for what is live (handlers by state, the roster now). Used inside a force's transaction, so the
+ * team is always the force's own.
  */
 export function inTeam(column: SQL, teamId: string | null | undefined): SQL {
   return teamId
     ? sql`${column} in (select m.staff_id from contact_team_members m where m.team_id = ${teamId})`
     : sql`true`
+}
+
+/**
+ * SQL keeping contacts handled in the team (their `team_id`, the team of the handler they are
+ * with or last were, at the time: migration 1420), or `true` for the whole force. A handler who
+ * moves team leaves their past contacts with the team they were in.
+ */
+export function handledIn(teamColumn: SQL, teamId: string | null | undefined): SQL {
+  return teamId ? sql`${teamColumn} = ${teamId}` : sql`true`
 }
 
 export class TeamsService {
@@ -249,10 +261,16 @@ export class TeamsService {
         ])
       if (handler.teamId === id)
         throw new ValidationError([{ field: 'handler', message: `${handler.name} is already in this team` }])
+      const now = this.#clock.now()
       await tx.execute(
         sql`insert into contact_team_members (force_id, team_id, staff_id, added_at)
-            values (${forceId}, ${id}, ${staffId}, ${this.#clock.now()})
+            values (${forceId}, ${id}, ${staffId}, ${now})
             on conflict (force_id, staff_id) do update set team_id = excluded.team_id, added_at = excluded.added_at`,
+      )
+      await this.#endSpell(tx, staffId, now)
+      await tx.execute(
+        sql`insert into contact_team_spells (force_id, team_id, staff_id, joined_at)
+            values (${forceId}, ${id}, ${staffId}, ${now})`,
       )
       await auditActing(this.#audit, tx, forceId, acting, {
         action: 'contact.team-member-added',
@@ -263,6 +281,14 @@ export class TeamsService {
     })
   }
 
+  /** Ends the handler's open spell in a team (the history of who was in which team, migration 1420). */
+  async #endSpell(tx: Tx, staffId: string, at: Date): Promise<void> {
+    await tx.execute(
+      sql`update contact_team_spells set left_at = greatest(joined_at, ${at}::timestamptz)
+          where staff_id = ${staffId} and left_at is null`,
+    )
+  }
+
   async removeMember(forceId: string, id: string, staffId: string, acting: Acting): Promise<void> {
     if (!uuid.test(id) || !uuid.test(staffId)) throw new NotFoundError('The team member')
     await this.#db.withForce(forceId, async (tx) => {
@@ -271,6 +297,7 @@ export class TeamsService {
         sql`delete from contact_team_members where team_id = ${id} and staff_id = ${staffId} returning staff_id`,
       )
       if (!gone.length) throw new NotFoundError('The team member')
+      await this.#endSpell(tx, staffId, this.#clock.now())
       await auditActing(this.#audit, tx, forceId, acting, {
         action: 'contact.team-member-removed',
         recordType: 'contact-team',

@@ -221,7 +221,7 @@ export class TelephonyRepository {
   async toCallback(tx: Tx, itemId: string, staffId: string): Promise<boolean> {
     const moved = await rows<{ id: string }>(
       tx,
-      sql`update contact_items set channel = 'phone', status = 'waiting', assigned_to = null, assigned_at = null,
+      sql`update contact_items set channel = 'phone', status = 'waiting', assigned_to = null, team_id = null, assigned_at = null,
             skill = case when skill = 'vulnerability' then skill else 'phone' end, transfers = transfers + 1
           where id = ${itemId} and status = 'assigned' and assigned_to = ${staffId}
           returning id`,

@@ -10,7 +10,7 @@ import type { Clock } from '../platform/clock.ts'
 import { type Database, rows } from '../platform/db/database.ts'
 import type { OnDuty } from './queue.ts'
 import { agentStates } from './queue-repository.ts'
-import { inTeam } from './teams.ts'
+import { handledIn, inTeam } from './teams.ts'
 
 /** Seconds within which a contact of each priority should reach a handler (the service level). */
 export const answerTargets: Record<number, number> = { 1: 5 * 60, 2: 15 * 60, 3: 60 * 60, 4: 4 * 60 * 60 }
@@ -58,8 +58,9 @@ export class WallboardService {
   }
 
   /**
-   * The force's figures now; with a team (decision 0047), its handlers' states and roster, and
-   * today's contacts its handlers took. What waits is the force's: the queue is one for all teams.
+   * The force's figures now; with a team (decision 0047), its handlers' states and roster now, and
+   * today's contacts handled in it (by a handler while in the team: migration 1420). What waits is
+   * the force's: the queue is one for all teams.
    */
   snapshot(forceId: string, teamId?: string | null): Promise<Wallboard> {
     return this.#db.withForce(forceId, async (tx) => {
@@ -113,7 +114,7 @@ export class WallboardService {
             left join lateral (select min(e.at) as answered_at from contact_item_events e
               where e.item_id = i.id and e.kind in ('assigned', 'claimed')) f on true
             where i.force_id = ${forceId} and i.enqueued_at >= ${midnight} and i.enqueued_at <= ${now}
-              and ${teamId ? inTeam(sql`i.assigned_to`, teamId) : sql`true`}`,
+              and ${handledIn(sql`i.team_id`, teamId)}`,
       )
       const waitOf = (oldest: string | Date | undefined) =>
         oldest === undefined
