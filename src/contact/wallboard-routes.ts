@@ -3,6 +3,7 @@
 // is reloaded, or refreshes by itself at an interval the viewer chooses (`?refresh=60`, the HTTP
 // Refresh header, never by default). External wallboards read the same figures as JSON, or
 // follow them as server-sent events, with an API client of the force holding `reporting:read`.
+// The page and both feeds take `?team=`, one of the force's teams (another force's is not found).
 // The figures are counts, naming no person, so reading them is not audited as a view of a record.
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -171,16 +172,18 @@ export function registerWallboardRoutes(
   http.addHook('preClose', async () => {
     for (const end of [...open]) end()
   })
-  http.get(
+  http.get<{ Querystring: { team?: string } }>(
     '/api/v1/contact/wallboard/events',
     {
       config: { access: machine, fixedFormat: true },
       schema: {
+        querystring: Type.Object({ team: teamQuery }),
         summary: 'Follow the force’s contact queue as server-sent events',
         description:
           'An event `wallboard` with the figures of getContactWallboard at once and after each change ' +
           'to the queue (at most one a second); the stream ends after ten minutes and the client ' +
-          'reconnects.',
+          'reconnects. With `team`, the figures are those of one of the force’s teams, as in ' +
+          'getContactWallboard; another force’s team is not found.',
         operationId: 'followContactWallboard',
         tags,
         // A stream, like the console's /push/events: described here, not in the OpenAPI document,
@@ -191,13 +194,18 @@ export function registerWallboardRoutes(
             description: 'A stream of `wallboard` events',
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
-          ...problemResponses([401, 403, 429], refusals),
+          ...problemResponses([401, 403, 404, 429], {
+            ...refusals,
+            404: 'No such team in the client’s force',
+          }),
         },
       },
     },
-    async (request: FastifyRequest, reply: FastifyReply) => {
+    async (request: FastifyRequest<{ Querystring: { team?: string } }>, reply: FastifyReply) => {
       const forceId = request.client!.forceId
-      const first = await deps.wallboard.snapshot(forceId)
+      // Checked once, before the stream opens: a refusal is a problem document, not an event.
+      const { teamId } = await chosenTeam(deps.teams, forceId, request.query.team, null, false)
+      const first = await deps.wallboard.snapshot(forceId, teamId)
       reply.hijack()
       const out = reply.raw
       out.writeHead(200, {
@@ -219,7 +227,7 @@ export function registerWallboardRoutes(
           timer = undefined
           if (ended) return
           try {
-            send(await deps.wallboard.snapshot(forceId))
+            send(await deps.wallboard.snapshot(forceId, teamId))
           } catch (error) {
             request.log.warn({ err: error }, 'the wallboard could not be read')
           }

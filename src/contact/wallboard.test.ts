@@ -2,7 +2,7 @@
 // the external feeds (JSON and server-sent events, with a bearer token) show what waits on each
 // channel, the longest wait, handlers by state and today's service level, and follow the queue
 // live. Each is refused to the wrong role, the wrong kind of client and a force without Contact,
-// and shows only the viewer's own force.
+// and shows only the viewer's own force; with `?team=`, only one of the force's teams.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { issueClientToken } from '../../test/support/api-client.ts'
@@ -48,9 +48,9 @@ const board = async (bearer = token) => {
 }
 
 /** Reads `wallboard` events from the external stream as a wallboard would. */
-async function follow(bearer: string) {
+async function follow(bearer: string, query = '') {
   const controller = new AbortController()
-  const response = await fetch(`${appUrl}/api/v1/contact/wallboard/events`, {
+  const response = await fetch(`${appUrl}/api/v1/contact/wallboard/events${query}`, {
     headers: { authorization: `Bearer ${bearer}` },
     signal: controller.signal,
   })
@@ -84,6 +84,7 @@ async function follow(bearer: string) {
   return {
     status: response.status,
     type: response.headers.get('content-type'),
+    problem: response.status === 200 ? undefined : response.headers.get('content-type'),
     next,
     close: () => controller.abort(),
   }
@@ -239,4 +240,86 @@ test('CRM-9: the wallboard is refused to the wrong role, the wrong scope and a f
   const page = await suffolkHandler.get('/console/contact/wallboard')
   assert.equal(page.statusCode, 200)
   assert.match(page.body, /id="wb-waiting">[\s\S]*?>0</)
+})
+
+test('CRM-9: the feeds and the page show one team’s figures with ?team=; another force’s team is not found', async () => {
+  // Ben (ready, email only) is put in Day team and may take two more; Ana, not ready, is in Late team.
+  const sue = await t.signInAs(['contact_supervisor'], 'essex', 'Sue Supervisor')
+  const made = async (who: SignedIn, name: string) => {
+    const response = await who.post('/console/contact/teams', { name })
+    assert.equal(response.statusCode, 303)
+    return (response.headers.location as string).split('/').pop()!
+  }
+  const day = await made(sue, 'Day team')
+  const late = await made(sue, 'Late team')
+  for (const [team, who] of [
+    [day, ben],
+    [late, ana],
+  ] as const)
+    assert.equal(
+      (await sue.post(`/console/contact/teams/${team}/members`, { handler: who.userId })).statusCode,
+      303,
+    )
+  await t.app.services.contact.queue.setSkills(
+    'essex',
+    ben.userId,
+    { skills: ['email'], capacity: '5' },
+    { actor: { kind: 'staff', id: sue.userId }, staffId: sue.userId, name: 'Sue' },
+  )
+  await t.app.services.forces.setProducts('suffolk', ['journeys', 'contact'])
+  const suffolkTeam = await made(
+    await t.signInAs(['contact_supervisor'], 'suffolk', 'Sol Supervisor'),
+    'Suffolk team',
+  )
+
+  const whole = (await board()).json() as Wallboard
+  const stream = await follow(token, `?team=${day}`)
+  assert.equal(stream.status, 200)
+  const first = await stream.next(1)
+  // Day team's handlers are Ben alone; none of today's contacts was handled in it yet; what waits is the force's.
+  assert.deepEqual(first.agents, { ready: 1, not_ready: 0, wrap_up: 0, offline: 0 })
+  assert.equal(first.today.arrived, 0)
+  assert.equal(first.waiting.total, whole.waiting.total)
+  // An email from someone new goes to Ben: Day team's first contact today, and the force's next.
+  await email('max@example.net', 'w-7')
+  const after = await stream.next(2)
+  stream.close()
+  assert.equal(after.today.arrived, 1)
+  assert.equal(((await board()).json() as Wallboard).today.arrived, whole.today.arrived + 1)
+  const json = await t.app.http.inject({
+    method: 'GET',
+    url: `/api/v1/contact/wallboard?team=${day}`,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  assert.deepEqual(json.json(), after)
+  const lateBoard = await t.app.http.inject({
+    method: 'GET',
+    url: `/api/v1/contact/wallboard?team=${late}`,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  assert.deepEqual((lateBoard.json() as Wallboard).agents, { ready: 0, not_ready: 1, wrap_up: 0, offline: 0 })
+  assert.equal((lateBoard.json() as Wallboard).today.arrived, 0)
+  const page = await ana.get(`/console/contact/wallboard?team=${day}`)
+  assert.equal(page.statusCode, 200)
+  assert.match(page.body, /id="wb-arrived"><p[^>]*>Arrived today<\/p><p[^>]*>1</)
+
+  // Suffolk's team is not Essex's to read, on the feeds or the page; nor is a team that is no id.
+  const foreign = await follow(token, `?team=${suffolkTeam}`)
+  assert.equal(foreign.status, 404)
+  assert.match(foreign.problem ?? '', /^application\/problem\+json/)
+  const foreignJson = await t.app.http.inject({
+    method: 'GET',
+    url: `/api/v1/contact/wallboard?team=${suffolkTeam}`,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  assert.equal(foreignJson.statusCode, 404)
+  assert.equal((await ana.get(`/console/contact/wallboard?team=${suffolkTeam}`)).statusCode, 404)
+  assert.equal((await follow(token, '?team=not-a-team')).status, 400)
+  // Suffolk's own client reads its team, and none of Essex's contacts.
+  const suffolkToken = await issueClientToken(t, { forceId: 'suffolk', scopes: ['reporting:read'] })
+  const own = await follow(suffolkToken, `?team=${suffolkTeam}`)
+  assert.equal(own.status, 200)
+  assert.equal((await own.next(1)).today.arrived, 0)
+  own.close()
+  assert.equal((await follow(suffolkToken, `?team=${day}`)).status, 404)
 })
