@@ -21,7 +21,7 @@ import { roleWords } from './eligibility.ts'
 import type { MessageSettingsRepository } from './message-repository.ts'
 import {
   defaultNewCrimeRules,
-  NewCrimeDetector,
+  newCrimeDetectorFor,
   type NewCrimeRules,
   type NewCrimeVerdict,
   parseNewCrimeRules,
@@ -365,7 +365,7 @@ export class PortalMessageService {
           throw refuse(`Your message must be at least ${settings.minLength} characters`)
         if (text.length > settings.maxLength)
           throw refuse(`Your message must be ${settings.maxLength} characters or fewer`)
-        const verdict = new NewCrimeDetector(settings.newCrimeRules).check(text)
+        const verdict = newCrimeDetectorFor(settings.newCrimeRules).check(text)
         let kind: 'message' | 'information' = 'message'
         if (input.answersRequest) {
           const thread = await this.#conversations.portalThread(tx, link.personId, caseId)

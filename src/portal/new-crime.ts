@@ -329,6 +329,25 @@ function phrasePattern(phrase: string): RegExp {
   return new RegExp(`(?<=\\s)${words.join(' ')}(?=\\s)`)
 }
 
+const compiled = new Map<string, NewCrimeDetector>()
+
+/**
+ * The detector for these rules, compiled once per process for each set of rules seen (a force's
+ * settings are read afresh for every message, so the same rules arrive as new objects): building
+ * the patterns cost more than reading a message with them. At most 64 sets are kept; a force that
+ * edits its rules gets a new entry, and the oldest is dropped.
+ */
+export function newCrimeDetectorFor(rules: NewCrimeRules = defaultNewCrimeRules): NewCrimeDetector {
+  const key = JSON.stringify(rules)
+  let detector = compiled.get(key)
+  if (!detector) {
+    detector = new NewCrimeDetector(rules)
+    if (compiled.size >= 64) compiled.delete(compiled.keys().next().value as string)
+    compiled.set(key, detector)
+  }
+  return detector
+}
+
 /** Compiles a force's rules once; `check` then reads each message. */
 export class NewCrimeDetector {
   readonly #rules: { rule: NewCrimeRule; phrases: RegExp[]; withAny: RegExp[] }[]
