@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createAssistSummary, personItems } from './assist/summary-module.ts'
 import { createAssistForms } from './assist/forms-module.ts'
+import { createContactLetters } from './contact/letters-module.ts'
+import { createContactSocial } from './contact/social-module.ts'
 import { createAssistOfficerHelp } from './assist/officer-help-module.ts'
 import { createCases } from './cases/module.ts'
 import { createAssist } from './assist/module.ts'
@@ -17,10 +19,16 @@ import { createContact } from './contact/module.ts'
 import { createContactPhone } from './contact/telephony-module.ts'
 import { createJourneys } from './journeys/module.ts'
 import { caseMessagesProvider } from './journeys/case-messages-routes.ts'
-import { journeyPlaceholders, messageFields, sampleCase } from './journeys/message-fields.ts'
+import {
+  journeyPlaceholders,
+  messageFields,
+  personalisationFor,
+  sampleCase,
+} from './journeys/message-fields.ts'
 import type { InboundEmailListener } from './messaging/conversations/inbound-email.ts'
 import type { SentMessageListener } from './messaging/dispatch.ts'
 import { createMessaging } from './messaging/module.ts'
+import { renderLetterBody } from './messaging/template-rendering.ts'
 import { registerApiPlatform } from './platform/api/api-platform.ts'
 import { readApiVersion } from './platform/api/version.ts'
 import { type Clock, systemClock } from './platform/clock.ts'
@@ -300,7 +308,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The single view shows the person's automated summary (Assist, below; CRM-11).
     personSummary: (forceId, personId) => assistSummary.services.summaries.forPerson(forceId, personId),
     // A contact's page offers the standard forms when the force has them on (Assist, below; CRM-20).
-    contactForms: (forceId, itemId) => assistForms.services.forms.offered(forceId, itemId),
+    // and always a letter from the force's letter templates (below; CRM-21).
+    contactForms: async (forceId, itemId) => [
+      ...(await assistForms.services.forms.offered(forceId, itemId)),
+      { text: 'Make a letter', href: `/console/contact/queue/contacts/${itemId}/letter` },
+    ],
     // The contact page shows the automated transcripts of its calls (Assist's speech, below; CRM-22).
     callSpeech: (forceId, itemId) => assistSpeech.services.speech.forContact(forceId, itemId),
   })
@@ -323,6 +335,47 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     personHistory: (forceId, personId, limit) =>
       contact.services.contact.singleView.history(forceId, personId, limit),
     forceName: async (forceId) => (await forces.find(forceId))?.name,
+  })
+  // Letters (issue 15; CRM-21): a letter template (Messaging's templates, channel `letter`) filled
+  // from a contact's person and case with the values journeys' messages use, made into a PDF kept
+  // in the contact's conversation and on the single view.
+  const contactLetters = createContactLetters({
+    db,
+    audit,
+    clock,
+    cases: cases.services.cases,
+    templates: (tx, forceId) => messaging.services.messaging.templates.templates(tx, forceId),
+    values: async (tx, forceId, key) => {
+      const forceName = (await forces.find(forceId))?.name ?? forceId
+      const snapshot = key ? await journeys.caseReader.loadCase(tx, { forceId, ...key }) : undefined
+      const values = personalisationFor(
+        snapshot ?? {
+          forceId,
+          forceName,
+          forceProducts: [],
+          occurrence: { id: '', incidentIds: [], crimeIds: [] },
+          people: [],
+        },
+        config.http.publicUrl,
+      )
+      return { ...values, force_name: forceName }
+    },
+    render: renderLetterBody,
+    store: (tx, forceId, letter) => messaging.services.conversations.addLetter(tx, forceId, letter),
+    forceName: async (forceId) => (await forces.find(forceId))?.name,
+  })
+  // Social media (issue 15 item 2; CRM-8): the force's connector posts messages signed with its
+  // secret; they join the contact queue, and replies go back signed to the connector's address on
+  // the webhook allow-list (OUTBOUND_WEBHOOK_HOSTS).
+  const contactSocial = createContactSocial({
+    db,
+    audit,
+    clock,
+    cipher: writeback.services.writeback.cipher,
+    outbound,
+    jobs,
+    conversations: messaging.services.conversations,
+    allowHttp: config.environment !== 'production',
   })
   // Assist's help for the investigating officer on portal messages (issue 16, item 6), offline:
   // suggested replies and actions, and questions answered only from the case's records.
@@ -388,6 +441,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     assistOfficerHelp,
     assistSpeech,
     assistProvider,
+    contactLetters,
+    contactSocial,
   ]
   const services: Services = {
     ...platform.services,
@@ -408,6 +463,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...assistOfficerHelp.services,
     ...assistSpeech.services,
     ...assistProvider.services,
+    ...contactLetters.services,
+    ...contactSocial.services,
   }
 
   const navigation = new ConsoleNavigation(navigationEntries(modules))

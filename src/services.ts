@@ -15,6 +15,8 @@ import type { PortalServices } from './portal/module.ts'
 import type { SpeechService } from './assist/speech-service.ts'
 import type { SummaryService } from './assist/summary-service.ts'
 import type { FormsService } from './assist/forms-service.ts'
+import type { LetterService } from './contact/letters.ts'
+import type { SocialService } from './contact/social.ts'
 import type { OfficerHelpService } from './assist/officer-help-service.ts'
 import type { ProviderService } from './assist/provider-service.ts'
 import type { ReportingService } from './reporting/service.ts'
@@ -52,4 +54,8 @@ export interface Services
   speech: SpeechService
   /** A force's OpenAI-compatible model provider for Assist, per feature (decision 0048). */
   assistProvider: ProviderService
+  /** Letters made from a contact with the force's letter templates, as PDFs (Contact; CRM-21). */
+  letters: LetterService
+  /** The social media channel: the connector's signed messages and the replies to it (Contact; CRM-8). */
+  social: SocialService
 }

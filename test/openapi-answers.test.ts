@@ -11,6 +11,7 @@ import { FixedClock } from '../src/platform/clock.ts'
 import { rows } from '../src/platform/db/database.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { writeWav } from '../src/assist/transcription.ts'
+import { signSocial } from '../src/contact/social.ts'
 import { issueClientToken } from './support/api-client.ts'
 import { aCrimeWithVictim, invitationTokenSentTo } from './support/portal-cases.ts'
 import { describedAnswerProblems, type OpenApiDocument } from './support/openapi.ts'
@@ -529,6 +530,43 @@ test('CP-171, CRM-35: the duty system’s rosters answer as described', async ()
       })
     ).statusCode,
     403,
+  )
+})
+
+test('CP-171, CRM-8: the social platform connector’s messages answer as described', async () => {
+  const admin = await t.signInAs(['force_admin'], 'essex', 'Social Admin')
+  const secret = 'described-social-connector-secret-0123456'
+  const saved = await admin.post('/console/contact/social', {
+    enabled: 'yes',
+    url: 'http://127.0.0.1:9/replies',
+    secret,
+  })
+  assert.equal(saved.statusCode, 303, saved.body.slice(0, 300))
+  const url = '/api/v1/contact/essex/social/messages'
+  const body = JSON.stringify({
+    platform: 'facebook',
+    messageId: 'described-social-1',
+    sender: { id: 'described-sender', name: null },
+    text: 'Described message',
+  })
+  const signed = (payload: string, at = Math.floor(t.clock.now().getTime() / 1000)) => ({
+    ...json,
+    'waypoint-signature': signSocial(secret, at, payload),
+  })
+  assert.equal((await call({ method: 'POST', url, headers: signed(body), payload: body })).statusCode, 202)
+  assert.equal((await call({ method: 'POST', url, headers: signed(body), payload: body })).statusCode, 200)
+  const old = Math.floor(t.clock.now().getTime() / 1000) - 600
+  assert.equal(
+    (await call({ method: 'POST', url, headers: signed(body, old), payload: body })).statusCode,
+    401,
+  )
+  assert.equal((await call({ method: 'POST', url, headers: signed('{'), payload: '{' })).statusCode, 400)
+  const large = JSON.stringify({ text: 'x'.repeat(40_000) })
+  assert.equal((await call({ method: 'POST', url, headers: signed(large), payload: large })).statusCode, 413)
+  const kent = '/api/v1/contact/kent/social/messages'
+  assert.equal(
+    (await call({ method: 'POST', url: kent, headers: signed(body), payload: body })).statusCode,
+    404,
   )
 })
 

@@ -152,7 +152,9 @@ export function createContact(deps: {
   })
   const teams = new TeamsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
   deps.conversations.onReceived(async (tx, event) => {
-    await queue.enqueue(tx, event)
+    // A social media message is written and answered as a web chat is: handlers with the chat
+    // skill take it (CRM-8).
+    await queue.enqueue(tx, event.channel === 'social' ? { ...event, skill: 'chat' } : event)
   })
   return {
     name: 'contact',

@@ -29,6 +29,7 @@ const channelNames: Record<string, string> = {
   chat: 'Web chat',
   portal: 'Portal',
   phone: 'Phone call',
+  social: 'Social media',
 }
 
 export function registerQueueRoutes(

@@ -17,6 +17,7 @@ export const timelineSources = [
   'email',
   'chat',
   'phone',
+  'letter',
 ] as const
 export type TimelineSource = (typeof timelineSources)[number]
 
@@ -298,7 +299,9 @@ export class ContactRepository {
           personId: m.personId,
         })
     }
-    const channels = (['portal', 'sms', 'email', 'chat', 'phone'] as const).filter((s) => sources.has(s))
+    const channels = (['portal', 'sms', 'email', 'chat', 'phone', 'letter'] as const).filter((s) =>
+      sources.has(s),
+    )
     if (channels.length > 0) {
       const conversations = await rows<{ id: string }>(
         tx,

@@ -26,6 +26,7 @@ export const sourceNames: Record<TimelineSource, string> = {
   email: 'Email',
   chat: 'Web chat',
   phone: 'Phone',
+  letter: 'Letter',
 }
 
 export const forceOf = staffForce('Contact works with one force’s records; sign in with a force account')

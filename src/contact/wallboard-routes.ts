@@ -29,6 +29,7 @@ const channelNames: Record<string, string> = {
   email: 'Email',
   chat: 'Web chat',
   portal: 'Portal',
+  social: 'Social media',
 }
 const stateNames: Record<string, string> = {
   ready: 'Ready',

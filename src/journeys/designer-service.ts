@@ -139,6 +139,8 @@ export class DesignerService {
       : await this.#d.db.withForce(forceId, (t) => this.#d.messaging.templates.templates(t, forceId))
     const latest = new Map<string, TemplateInfo>()
     for (const t of rows) {
+      // Letters are made from a contact (CRM-21); a journey sends texts and emails.
+      if (t.channel === 'letter') continue
       const key = `${t.key}/${t.channel}/${t.language}`
       if (!latest.has(key))
         latest.set(key, {

@@ -70,6 +70,7 @@ export function registerMessagingConsoleRoutes(
         smsBody: formText(MAX_LENGTH.longText),
         emailSubject: formText(MAX_LENGTH.name),
         emailBody: formText(MAX_LENGTH.longText),
+        letterBody: formText(MAX_LENGTH.longText),
       }),
     },
   }
@@ -486,7 +487,7 @@ function changedFields(before: object | undefined, after: object): string[] {
 }
 
 function emptyText(): TemplateText {
-  return { title: '', smsBody: '', emailSubject: '', emailBody: '' }
+  return { title: '', smsBody: '', emailSubject: '', emailBody: '', letterBody: '' }
 }
 
 /** Textareas post CRLF line endings; messages keep LF. */
@@ -497,17 +498,20 @@ function textFrom(body: TemplateForm): TemplateText {
     smsBody: clean(body.smsBody).trim(),
     emailSubject: clean(body.emailSubject).trim(),
     emailBody: clean(body.emailBody).trim(),
+    letterBody: clean(body.letterBody).trim(),
   }
 }
 
 function textOf(summary: TemplateSummary, language: string): TemplateText {
   const sms = summary.variants.find((v) => v.language === language && v.channel === 'sms')?.current
   const email = summary.variants.find((v) => v.language === language && v.channel === 'email')?.current
+  const letter = summary.variants.find((v) => v.language === language && v.channel === 'letter')?.current
   return {
     title: summary.title,
     smsBody: sms?.body ?? '',
     emailSubject: email?.subject ?? '',
     emailBody: email?.body ?? '',
+    letterBody: letter?.body ?? '',
   }
 }
 

@@ -166,12 +166,14 @@ export class SchedulingService {
       const branding = brandingFrom(settings, await this.#settings.forceIdentity(tx, request.forceId))
       const unsubscribe =
         request.channel === 'email' ? this.#unsubscribeLinks?.urlFor(request.forceId, 'email', key) : null
-      rendered = renderMessage(template, request.personalisation, branding, unsubscribe)
+      // Found for the request's channel, so a text or an email template (never a letter).
+      const message = { ...template, channel: request.channel }
+      rendered = renderMessage(message, request.personalisation, branding, unsubscribe)
       shown =
         credentials.length === 0
           ? rendered
           : renderMessage(
-              template,
+              message,
               {
                 ...request.personalisation,
                 ...Object.fromEntries(credentials.map(([name, kind]) => [name, hiddenCredential[kind]])),

@@ -5,6 +5,8 @@ import type { SendingWindow } from './quiet-hours.ts'
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 
 export type Channel = 'sms' | 'email'
+/** What a template may be written for: the channels messages go on, and letters (CRM-21), made as PDFs. */
+export type TemplateChannel = Channel | 'letter'
 export type Provider = 'outbox' | 'notify' | 'smtp'
 export type MessageStatus =
   | 'scheduled'
@@ -54,7 +56,7 @@ export const messageTemplates = pgTable('message_templates', {
   forceId: text('force_id').notNull(),
   key: text('key').notNull(),
   title: text('title').notNull(),
-  channel: text('channel').$type<Channel>().notNull(),
+  channel: text('channel').$type<TemplateChannel>().notNull(),
   language: text('language').notNull(),
   version: integer('version').notNull(),
   subject: text('subject'),

@@ -9,7 +9,7 @@ import type { ChangeRequest } from '../platform/approvals/change-request-reposit
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.ts'
-import { languageName, type TemplateText } from './template-editor.ts'
+import { languageName, type TemplateText, templateBody } from './template-editor.ts'
 import type { TemplateRow } from './template-repository.ts'
 import type { TemplateEditing, TemplateService } from './template-service.ts'
 
@@ -30,7 +30,7 @@ type Proposal =
   | { action: 'save'; language: string; text: TemplateText; base: Record<string, number | null> }
   | { action: 'rollback'; versionId: string; base: Record<string, number | null> }
 
-const channelWords = { sms: 'text message', email: 'email' } as const
+const channelWords = { sms: 'text message', email: 'email', letter: 'letter' } as const
 
 export class TemplateChanges {
   readonly #db: Database
@@ -102,7 +102,7 @@ export class TemplateChanges {
         fields.push({
           label: `${words}: text`,
           before: '',
-          after: preview.channel === 'sms' ? text.smsBody : text.emailBody,
+          after: templateBody(text, preview.channel),
         })
       }
       const request = await this.#approvals.request(
@@ -153,7 +153,7 @@ export class TemplateChanges {
         const channel = preview.channel
         const now = current.find((t) => t.channel === channel && t.language === language)
         const words = `${languageName(language)} ${channelWords[channel]}`
-        const body = channel === 'sms' ? text.smsBody : text.emailBody
+        const body = templateBody(text, channel)
         if (channel === 'email' && (now?.subject ?? '') !== text.emailSubject.trim())
           fields.push({
             label: `${words}: subject`,

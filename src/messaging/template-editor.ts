@@ -4,9 +4,15 @@
 // with sample values and the force's branding.
 import type { FieldError } from '../platform/errors.ts'
 import type { TemplateRow } from './template-repository.ts'
-import type { Channel } from './schema.ts'
+import type { TemplateChannel } from './schema.ts'
 import { type SmsLength, smsLength } from './sms-length.ts'
-import { type Branding, type Personalisation, placeholdersIn, renderMessage } from './template-rendering.ts'
+import {
+  type Branding,
+  type Personalisation,
+  placeholdersIn,
+  renderLetterBody,
+  renderMessage,
+} from './template-rendering.ts'
 
 /** Languages offered in the editor: English first, Welsh second, then the languages most asked for. */
 export const offeredLanguages: { code: string; name: string }[] = [
@@ -39,10 +45,17 @@ export interface TemplateText {
   smsBody: string
   emailSubject: string
   emailBody: string
+  /** A letter's text (CRM-21): made into a PDF with the force's name and the person's address. */
+  letterBody?: string
+}
+
+/** The text a template has for a channel, as typed. */
+export function templateBody(text: TemplateText, channel: TemplateChannel): string {
+  return channel === 'sms' ? text.smsBody : channel === 'email' ? text.emailBody : (text.letterBody ?? '')
 }
 
 export interface ChannelPreview {
-  channel: Channel
+  channel: TemplateChannel
   subject: string | null
   text: string
   sms?: SmsLength
@@ -50,7 +63,7 @@ export interface ChannelPreview {
 
 /**
  * Checks one language of a template. Field ids match the form: `smsBody`, `emailSubject`,
- * `emailBody`. `existing` is the channels the language already has: those cannot be emptied.
+ * `emailBody`, `letterBody`. `existing` is the channels the language already has: those cannot be emptied.
  */
 export function checkTemplateText(
   text: TemplateText,
@@ -58,13 +71,13 @@ export function checkTemplateText(
     placeholders: string[]
     sample: Personalisation
     branding: Branding
-    existing: Channel[]
+    existing: TemplateChannel[]
     /** The language being written (the email's unsubscribe line is in it). */
     language?: string
     /** An example of the link every email ends with, so the preview shows it. */
     unsubscribeUrl?: string | null
   },
-): { errors: FieldError[]; previews: ChannelPreview[]; channels: Channel[] } {
+): { errors: FieldError[]; previews: ChannelPreview[]; channels: TemplateChannel[] } {
   const errors: FieldError[] = []
   if (!text.title.trim()) errors.push({ field: 'title', message: 'Enter a title for the template' })
   if (text.title.length > 120)
@@ -72,8 +85,12 @@ export function checkTemplateText(
   const wantsSms = text.smsBody.trim() !== '' || context.existing.includes('sms')
   const wantsEmail =
     text.emailSubject.trim() !== '' || text.emailBody.trim() !== '' || context.existing.includes('email')
-  if (!wantsSms && !wantsEmail)
-    errors.push({ field: 'smsBody', message: 'Enter the text message, the email, or both' })
+  const letterBody = text.letterBody ?? ''
+  const wantsLetter = letterBody.trim() !== '' || context.existing.includes('letter')
+  if (!wantsSms && !wantsEmail && !wantsLetter)
+    errors.push({ field: 'smsBody', message: 'Enter the text message, the email or the letter' })
+  if (wantsLetter && !letterBody.trim())
+    errors.push({ field: 'letterBody', message: 'Enter the letter: this template already makes one' })
   if (wantsSms && !text.smsBody.trim())
     errors.push({ field: 'smsBody', message: 'Enter the text message: this template already sends one' })
   if (wantsEmail && !text.emailSubject.trim())
@@ -92,16 +109,23 @@ export function checkTemplateText(
     ['smsBody', text.smsBody, 'text message'],
     ['emailSubject', text.emailSubject, 'subject line'],
     ['emailBody', text.emailBody, 'email'],
+    ['letterBody', letterBody, 'letter'],
   ] as const) {
     errors.push(...syntaxProblems(field, value, name, context.placeholders))
   }
 
   const previews: ChannelPreview[] = []
-  const channels: Channel[] = [
+  const channels: TemplateChannel[] = [
     ...(wantsSms ? ['sms' as const] : []),
     ...(wantsEmail ? ['email' as const] : []),
+    ...(wantsLetter ? ['letter' as const] : []),
   ]
   for (const channel of channels) {
+    if (channel === 'letter') {
+      if (errors.some((e) => e.field === 'letterBody')) continue
+      previews.push({ channel, subject: null, text: renderLetterBody(letterBody, context.sample) })
+      continue
+    }
     const bodyField = channel === 'sms' ? 'smsBody' : 'emailBody'
     if (errors.some((e) => e.field === bodyField || (channel === 'email' && e.field === 'emailSubject')))
       continue
@@ -185,7 +209,7 @@ function editDistance(a: string, b: string): number {
 }
 
 export interface TemplateVariant {
-  channel: Channel
+  channel: TemplateChannel
   language: string
   current: TemplateRow & { createdByName: string | null }
   versions: (TemplateRow & { createdByName: string | null })[]
@@ -194,7 +218,7 @@ export interface TemplateVariant {
 export interface TemplateSummary {
   key: string
   title: string
-  channels: Channel[]
+  channels: TemplateChannel[]
   languages: string[]
   /** The highest version of any of its variants. */
   version: number
@@ -232,7 +256,7 @@ export function summariseTemplates(
     summaries.push({
       key,
       title: newest.title,
-      channels: (['sms', 'email'] as const).filter((c) => all.some((r) => r.channel === c)),
+      channels: (['sms', 'email', 'letter'] as const).filter((c) => all.some((r) => r.channel === c)),
       languages: [...new Set(all.map((r) => r.language))].sort((a, b) => languageOrder(a) - languageOrder(b)),
       version: Math.max(...all.map((r) => r.version)),
       changedAt: newest.createdAt,

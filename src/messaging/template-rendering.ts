@@ -99,6 +99,17 @@ export function renderMessage(
   return { subject, text: footer ? `${plain}\n\n${footer}` : plain, markdown, html }
 }
 
+/**
+ * A letter's text (CRM-21) with its values put in: plain text, as a text message's is (the letter
+ * is laid out as a PDF by Contact). A missing value stops the letter as it stops a message.
+ */
+export function renderLetterBody(body: string, values: Personalisation): string {
+  const text = unixLines(body)
+  const missing = placeholdersIn(text).filter((name) => isMissing(values[name]))
+  if (missing.length > 0) throw new MissingPersonalisationError(missing)
+  return substitute(text, values, (v) => v)
+}
+
 function unixLines(text: string): string {
   return text.replace(/\r\n?/g, '\n')
 }

@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { SettingsCache } from '../platform/cache.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { staffUsers } from '../platform/schema.ts'
-import { type Channel, messageTemplates } from './schema.ts'
+import { messageTemplates, type TemplateChannel } from './schema.ts'
 
 export type TemplateRow = typeof messageTemplates.$inferSelect
 
@@ -37,7 +37,7 @@ export class TemplateRepository {
     tx: Tx,
     forceId: string,
     key: string,
-    channel: Channel,
+    channel: TemplateChannel,
     languages: string[],
   ): Promise<TemplateRow | undefined> {
     return this.#templates.get(tx, `${forceId}|${key}|${channel}|${languages.join(',')}`, (t) =>
@@ -49,7 +49,7 @@ export class TemplateRepository {
     tx: Tx,
     forceId: string,
     key: string,
-    channel: Channel,
+    channel: TemplateChannel,
     languages: string[],
   ): Promise<TemplateRow | undefined> {
     const found = await tx

@@ -3,7 +3,7 @@
 // channel adds a version; messages already scheduled keep the version they used.
 import type { Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
-import type { Channel } from './schema.ts'
+import type { TemplateChannel } from './schema.ts'
 import type { MessagingSettingsService } from './settings-service.ts'
 import { smsLength } from './sms-length.ts'
 import {
@@ -11,6 +11,7 @@ import {
   checkTemplateText,
   isOfferedLanguage,
   summariseTemplates,
+  templateBody,
   type TemplateSummary,
   type TemplateText,
 } from './template-editor.ts'
@@ -22,7 +23,7 @@ export interface NewTemplate {
   forceId: string
   key: string
   title: string
-  channel: Channel
+  channel: TemplateChannel
   language?: string
   subject?: string | null
   body: string
@@ -57,7 +58,11 @@ export class TemplateService {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(template.key))
       errors.push({ field: 'key', message: 'Enter a key of lowercase letters, numbers and hyphens' })
     if (!template.title.trim()) errors.push({ field: 'title', message: 'Enter a title' })
-    if (!template.body.trim()) errors.push({ field: 'body', message: 'Enter the message' })
+    if (!template.body.trim())
+      errors.push({
+        field: 'body',
+        message: template.channel === 'letter' ? 'Enter the letter' : 'Enter the message',
+      })
     if (template.channel === 'email' && !template.subject?.trim())
       errors.push({ field: 'subject', message: 'Enter a subject line' })
     if (errors.length) throw new ValidationError(errors)
@@ -182,7 +187,7 @@ export class TemplateService {
     const title = input.text.title.trim()
     for (const preview of checked.previews) {
       const channel = preview.channel
-      const body = channel === 'sms' ? input.text.smsBody : input.text.emailBody
+      const body = templateBody(input.text, channel)
       const subject = channel === 'email' ? input.text.emailSubject.trim() : null
       const latest = current.find((t) => t.channel === channel && t.language === input.language)
       if (latest && latest.body === body && latest.subject === subject && latest.title === title) continue

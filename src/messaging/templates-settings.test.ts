@@ -158,7 +158,7 @@ test('a template with mistakes is refused with an error summary in plain English
   assert.match(empty.body, /govuk-error-summary/)
   assert.match(empty.body, /Enter a key of 2 to 63 lowercase letters/)
   assert.match(empty.body, /Enter a title for the template/)
-  assert.match(empty.body, /Enter the text message, the email, or both/)
+  assert.match(empty.body, /Enter the text message, the email or the letter/)
 
   const wrong = decode(
     (

@@ -374,13 +374,16 @@ export class ConversationRepository {
   async addAttachment(
     tx: Tx,
     a: { forceId: string; messageId: string; filename: string; contentType: string; content: Buffer },
-  ): Promise<void> {
+  ): Promise<{ id: string; sha256: string }> {
     const sha256 = createHash('sha256').update(a.content).digest('hex')
-    await tx.execute(
+    const [added] = await rows<{ id: string }>(
+      tx,
       sql`insert into conversation_attachments (force_id, message_id, filename, content_type, size_bytes, sha256, content)
           values (${a.forceId}, ${a.messageId}, ${a.filename}, ${a.contentType}, ${a.content.length}, ${sha256},
-            decode(${a.content.toString('hex')}, 'hex'))`,
+            decode(${a.content.toString('hex')}, 'hex'))
+          returning id`,
     )
+    return { id: added!.id, sha256 }
   }
 
   /** Attachments waiting for a scan, oldest first, with their bytes (region-wide, as the scan job reads them). */
@@ -597,6 +600,18 @@ export class ConversationRepository {
         : sql`update conversation_messages set edited_at = ${change.at.toISOString()}, changed_by = ${change.by},
                 original_body = coalesce(original_body, body), body = ${change.body}
               where id = ${id}`,
+    )
+  }
+
+  /** What became of an outbound message sent outside messaging's dispatch (a social reply). */
+  async setDelivery(
+    tx: Tx,
+    id: string,
+    change: { status: DeliveryStatus; failure: 'permanent' | null; reason: string | null },
+  ): Promise<void> {
+    await tx.execute(
+      sql`update conversation_messages set delivery_status = ${change.status}, failure = ${change.failure},
+            status_reason = ${change.reason} where id = ${id} and direction = 'outbound'`,
     )
   }
 

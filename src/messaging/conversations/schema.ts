@@ -4,8 +4,12 @@ import { customType, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 
-/** Every channel a conversation can use; journeys send on the first two. */
-export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat' | 'phone'
+/**
+ * Every channel a conversation can use; journeys send on the first two. A letter (CRM-21) is a
+ * message of a conversation begun on another channel: no conversation starts on it. `social`:
+ * messages through the force's social platform connector (CRM-8).
+ */
+export type ConversationChannel = 'sms' | 'email' | 'portal' | 'chat' | 'phone' | 'letter' | 'social'
 export type ParticipantKind = 'citizen' | 'staff' | 'bot'
 export type MessageDirection = 'inbound' | 'outbound'
 export type DeliveryStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled'

@@ -131,6 +131,28 @@ export interface ReceivedEvent {
 }
 
 export type ReceivedListener = (tx: Tx, event: ReceivedEvent) => Promise<void>
+
+/** Queues a reply on the channel `social` for the connector (in the reply's transaction). */
+export type SocialSender = (
+  tx: Tx,
+  reply: { forceId: string; conversationId: string; messageId: string; to: string; text: string },
+) => Promise<void>
+
+/** A message a person sent on a social platform, as the force's connector posted it (CRM-8). */
+export interface SocialMessage {
+  /** The platform's name, as the connector gives it (a key: `facebook`, `x`). */
+  platform: string
+  /** The platform's id for the message: sent again, it is taken once. */
+  messageId: string
+  /** The platform's id for the sender (their account or thread). */
+  senderId: string
+  senderName: string | null
+  text: string
+}
+
+/** The longest message a person may send, or a handler reply, on the social channel. */
+export const socialMessageMax = 4000
+
 /** Hears that a conversation changed (a message arrived, was sent, delivered, read or changed). */
 export type ChangedListener = (tx: Tx, forceId: string, conversationId: string) => Promise<void>
 
@@ -149,6 +171,7 @@ export class ConversationService {
   readonly #optOuts: OptOutService | undefined
   readonly #receivedListeners: ReceivedListener[] = []
   readonly #changedListeners: ChangedListener[] = []
+  #socialSender: SocialSender | undefined
 
   constructor(deps: {
     db: Database
@@ -180,6 +203,14 @@ export class ConversationService {
    */
   onReceived(listener: ReceivedListener): void {
     this.#receivedListeners.push(listener)
+  }
+
+  /**
+   * Who posts a reply on the channel `social` to the force's connector (Contact's social channel,
+   * CRM-8): called in the transaction that stores the reply, so it is queued with it.
+   */
+  sendSocialWith(sender: SocialSender): void {
+    this.#socialSender = sender
   }
 
   /**
@@ -215,6 +246,152 @@ export class ConversationService {
         },
         tx,
       )
+  }
+
+  /**
+   * A message a person sent on a social platform (CRM-8), in the caller's transaction: kept once
+   * by the platform's message id in the sender's open conversation on the channel `social` (its
+   * address `social:<platform>:<sender id>`; a new one the first time), audited as from the
+   * connector and pushed; the listeners hear of it, so it joins Contact's queue.
+   */
+  async receiveSocial(
+    tx: Tx,
+    forceId: string,
+    message: SocialMessage,
+  ): Promise<{ messageId: string; conversationId: string; created: boolean }> {
+    const address = `social:${message.platform}:${message.senderId}`
+    await this.#repo.lockAddress(tx, forceId, address)
+    const providerRef = `${message.platform}:${message.messageId}`
+    const existing = await this.#repo.messageByProviderRef(tx, 'social', providerRef)
+    if (existing) return { messageId: existing.id, conversationId: existing.conversationId, created: false }
+    const now = this.#clock.now()
+    const conversationId =
+      (await this.#repo.openConversationOf(tx, { addressKey: address }))?.id ??
+      (await this.#repo.createConversation(tx, {
+        forceId,
+        personId: null,
+        caseId: null,
+        channel: 'social',
+        citizenAddressKey: address,
+        subject: null,
+        at: now,
+      }))
+    const participantId = await this.#repo.citizenParticipant(tx, conversationId, {
+      forceId,
+      personId: null,
+      address,
+      displayName: message.senderName,
+      at: now,
+    })
+    const stored = await this.#repo.addMessage(tx, {
+      forceId,
+      conversationId,
+      participantId,
+      direction: 'inbound',
+      channel: 'social',
+      provider: 'social',
+      providerRef,
+      fromAddress: address,
+      toAddress: null,
+      subject: null,
+      body: message.text.replace(/\r\n?/g, '\n').trim(),
+      deliveryStatus: 'received',
+      sentAt: now,
+    })
+    if (!stored.created) return { messageId: stored.id, conversationId, created: false }
+    await this.#changed(tx, forceId, { id: conversationId, personId: null }, { message: stored.id })
+    for (const listener of this.#receivedListeners)
+      await listener(tx, { forceId, conversationId, messageId: stored.id, personId: null, channel: 'social' })
+    // Last: the audit chain's head stays locked from here to the commit (decision 0029).
+    await this.#audit.record(
+      {
+        action: 'conversation-message.received',
+        forceId,
+        actor: { kind: 'system', name: `Social media (${message.platform})` },
+        recordType: 'conversation',
+        recordId: conversationId,
+        detail: { channel: 'social', platform: message.platform },
+      },
+      tx,
+    )
+    return { messageId: stored.id, conversationId, created: true }
+  }
+
+  /**
+   * What the connector did with a social reply (CRM-8): taken (`sent`) or given up on (`failed`,
+   * with the reason), shown with the reply; pages showing the conversation are told.
+   */
+  async socialDelivery(
+    tx: Tx,
+    forceId: string,
+    messageId: string,
+    outcome: { status: 'sent' | 'failed'; reason: string | null },
+  ): Promise<void> {
+    const message = await this.#repo.message(tx, messageId)
+    if (!message) return
+    await this.#repo.setDelivery(tx, messageId, {
+      status: outcome.status,
+      failure: outcome.status === 'failed' ? 'permanent' : null,
+      reason: outcome.reason,
+    })
+    const conversation = await this.#repo.conversation(tx, message.conversationId)
+    if (conversation) await this.#changed(tx, forceId, conversation, { message: messageId })
+  }
+
+  /**
+   * A letter made for the person (CRM-21), in the caller's transaction: an outbound message of
+   * the conversation on the channel `letter`, its text the letter's, waiting to be printed and
+   * posted (`queued`); the PDF is its attachment, scanned like any other file before anyone may
+   * download it. Pages showing the conversation or the person are told.
+   */
+  async addLetter(
+    tx: Tx,
+    forceId: string,
+    letter: {
+      conversationId: string
+      author: { staffId: string; displayName: string }
+      to: string
+      subject: string
+      body: string
+      filename: string
+      pdf: Buffer
+    },
+  ): Promise<{ messageId: string; attachmentId: string; sha256: string }> {
+    const conversation = await this.#repo.conversation(tx, letter.conversationId)
+    if (!conversation) throw new NotFoundError('The conversation')
+    const now = this.#clock.now()
+    const participantId = await this.#repo.authorParticipant(tx, conversation.id, {
+      forceId,
+      kind: 'staff',
+      staffId: letter.author.staffId,
+      displayName: letter.author.displayName,
+      at: now,
+    })
+    const stored = await this.#repo.addMessage(tx, {
+      forceId,
+      conversationId: conversation.id,
+      participantId,
+      direction: 'outbound',
+      channel: 'letter',
+      provider: 'letter',
+      providerRef: null,
+      fromAddress: null,
+      toAddress: letter.to,
+      subject: letter.subject,
+      body: letter.body,
+      deliveryStatus: 'queued',
+      sentAt: now,
+    })
+    const attachment = await this.#repo.addAttachment(tx, {
+      forceId,
+      messageId: stored.id,
+      filename: letter.filename,
+      contentType: 'application/pdf',
+      content: letter.pdf,
+    })
+    await this.#onAttachments?.(tx)
+    await this.#changed(tx, forceId, conversation, { message: stored.id })
+    return { messageId: stored.id, attachmentId: attachment.id, sha256: attachment.sha256 }
   }
 
   /**
@@ -522,6 +699,15 @@ export class ConversationService {
         sendAfter = sent.sendAfter
       } else if (text === '') {
         throw new ValidationError([{ field: replyField, message: 'Enter your message' }])
+      } else if (channel === 'social' && text.length > socialMessageMax) {
+        throw new ValidationError([
+          {
+            field: replyField,
+            message: `A social media reply must be ${socialMessageMax} characters or fewer`,
+          },
+        ])
+      } else if (channel === 'social' && !this.#socialSender) {
+        throw new DomainError('not-configured', 'Social media replies cannot be sent from here')
       } else if (channel === 'chat' && text.length > chatMessageMax) {
         throw new ValidationError([
           { field: replyField, message: `A chat message must be ${chatMessageMax} characters or fewer` },
@@ -546,12 +732,21 @@ export class ConversationService {
         toAddress: conversation.citizenAddressKey,
         subject,
         body: text,
-        // A portal message is in the citizen's account as soon as it is stored.
-        deliveryStatus: messageId ? 'queued' : 'delivered',
+        // A portal message is in the citizen's account as soon as it is stored; a social one
+        // waits for the connector to take it.
+        deliveryStatus: messageId || channel === 'social' ? 'queued' : 'delivered',
         sentAt: now,
         messageId,
         kind: reply.kind ?? 'message',
       })
+      if (channel === 'social')
+        await this.#socialSender?.(tx, {
+          forceId,
+          conversationId,
+          messageId: stored.id,
+          to: conversation.citizenAddressKey ?? '',
+          text,
+        })
       // A reply answers what the person wrote before it (the SLA and escalations, CP-104, CP-148).
       if ((reply.kind ?? 'message') !== 'extra-information')
         await this.#repo.markAnswered(tx, conversationId, now)
@@ -664,7 +859,9 @@ export class ConversationService {
   ): Promise<{ conversation: ConversationRow; messages: ConversationMessageRow[] } | undefined> {
     const conversation = await this.#repo.portalConversationOf(tx, personId, caseId)
     if (!conversation) return undefined
-    return { conversation, messages: await this.#repo.messages(tx, [conversation.id]) }
+    // A letter made from a portal contact goes by post: it is not a message in the person's account.
+    const messages = (await this.#repo.messages(tx, [conversation.id])).filter((m) => m.channel !== 'letter')
+    return { conversation, messages }
   }
 
   /** One message of a conversation (in the caller's force), or not found. */

@@ -189,6 +189,14 @@ export async function registerApiPlatform(
             name: 'apikey',
             description: 'A Power BI API key in the query string, as Power BI’s OData connector sends it',
           },
+          socialSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Waypoint-Signature',
+            description:
+              't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> under the force’s social media secret, ' +
+              'set by its administrator; refused more than 5 minutes from Waypoint’s clock',
+          },
           notifyCallback: {
             type: 'http',
             scheme: 'bearer',
