@@ -371,7 +371,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     audit,
     clock,
-    cipher: writeback.services.writeback.cipher,
+    cipher: credentials,
     outbound,
     jobs,
     conversations: messaging.services.conversations,

@@ -9,7 +9,7 @@ import { problemResponses } from '../platform/api/api-schemas.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { defineJob, EmptyPayload, type JobQueue } from '../platform/jobs.ts'
 import type { FieldError } from '../platform/errors.ts'
@@ -18,7 +18,7 @@ import { refusedForm } from '../platform/http/request.ts'
 import type { Module } from '../platform/modules.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
 import { acting, forceOf } from './single-view-routes.ts'
-import { SOCIAL_SIGNATURE_HEADER, SocialService, socialLimits } from './social.ts'
+import { SOCIAL_SIGNATURE_HEADER, SocialService, socialLimits, socialSealContext } from './social.ts'
 
 /** Who sets the force's social media connector. */
 export const socialSettingsEditors: readonly StaffRole[] = ['force_admin']
@@ -40,7 +40,7 @@ export function createContactSocial(deps: {
   db: Database
   audit: AuditService
   clock: Clock
-  cipher: CredentialCipher
+  cipher: CredentialKeys
   outbound: OutboundPolicy
   jobs: JobQueue
   conversations: ConversationService
@@ -64,6 +64,17 @@ export function createContactSocial(deps: {
     name: 'contact-social',
     services: { social },
     jobs: [job],
+    // The forces' shared secrets, sealed again when the credential key changes (decision 0049).
+    sealedCredentials: [
+      {
+        kind: 'contact-social-secret',
+        keys: deps.cipher,
+        table: 'contact_social_settings',
+        column: 'secret_sealed',
+        id: 'force_id',
+        context: (row) => socialSealContext(row.forceId),
+      },
+    ],
     routes: async (http) => {
       await registerSocialApi(http, social)
       registerSocialSettings(http, social)

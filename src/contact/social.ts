@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm'
 import type { SocialMessage } from '../messaging/conversations/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
-import type { CredentialCipher } from '../platform/crypto.ts'
+import type { CredentialKeys } from '../platform/credential-keys.ts'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { DomainError, type FieldError, ValidationError } from '../platform/errors.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
@@ -79,13 +79,14 @@ export type SocialDelivered = (
 
 const unauthenticated = (detail: string) => new DomainError('unauthenticated', detail, { status: 401 })
 
-const context = (forceId: string) => `contact-social:${forceId}`
+/** What a force's social media secret is bound to when sealed. */
+export const socialSealContext = (forceId: string) => `contact-social:${forceId}`
 
 export class SocialService {
   readonly #db: Database
   readonly #audit: AuditService
   readonly #clock: Clock
-  readonly #cipher: CredentialCipher
+  readonly #cipher: CredentialKeys
   readonly #outbound: OutboundPolicy
   readonly #receive: ReceiveSocial
   readonly #delivered: SocialDelivered
@@ -96,7 +97,7 @@ export class SocialService {
     db: Database
     audit: AuditService
     clock: Clock
-    cipher: CredentialCipher
+    cipher: CredentialKeys
     outbound: OutboundPolicy
     /** Keeps a person's message in its conversation (Messaging's conversations). */
     receive: ReceiveSocial
@@ -173,7 +174,9 @@ export class SocialService {
       if (enabled && !secret && !kept?.secretSealed)
         errors.push({ field: 'secret', message: 'Enter the shared secret the connector signs with' })
       if (errors.length) throw new ValidationError(errors)
-      const sealed = secret ? this.#cipher.encrypt(secret, context(forceId)) : (kept?.secretSealed ?? null)
+      const sealed = secret
+        ? this.#cipher.encrypt(secret, socialSealContext(forceId))
+        : (kept?.secretSealed ?? null)
       const last4 = secret ? secret.slice(-4) : (kept?.secretLast4 ?? null)
       await tx.execute(
         sql`insert into contact_social_settings (force_id, enabled, url, secret_sealed, secret_last4, updated_by, updated_at)
@@ -212,7 +215,7 @@ export class SocialService {
     const row = await this.#db.withForce(forceId, (tx) => this.#row(tx, forceId))
     if (!row?.enabled || !row.secretSealed)
       throw new DomainError('not-found', 'This force has no social media channel', { status: 404 })
-    const secret = this.#cipher.decrypt(row.secretSealed, context(forceId))
+    const secret = this.#cipher.decrypt(row.secretSealed, socialSealContext(forceId))
     const parts = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec((signature ?? '').trim())
     if (!parts) throw unauthenticated('The Waypoint-Signature header is missing or not t=<seconds>,v1=<hex>')
     const timestamp = Number(parts[1])
@@ -357,7 +360,7 @@ export class SocialService {
     deliveryId: string,
     payload: Record<string, unknown>,
   ) {
-    const secret = this.#cipher.decrypt(secretSealed, context(forceId))
+    const secret = this.#cipher.decrypt(secretSealed, socialSealContext(forceId))
     const timestamp = Math.floor(this.#clock.now().getTime() / 1000)
     return deliverOverHttp(
       {

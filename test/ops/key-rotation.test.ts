@@ -81,6 +81,7 @@ const PASSWORD = 'correct horse battery staple'
 const CAD_TOKEN = 'cad-access-token-0123456789abcdef'
 const RMS_TOKEN = 'rms-access-token-0123456789abcdef'
 const AI_KEY = 'sk-rotation-0123456789abcdef'
+const SOCIAL_SECRET = 'social-connector-secret-for-rotation-0123456789'
 const WAREHOUSE_URL = 'postgres://reader:warehouse-password@warehouse.example:5432/crimes'
 const kentNotify: FakeNotifyKey = {
   serviceId: randomUUID(),
@@ -205,6 +206,12 @@ async function saveCredentials(
       redact: 'yes',
       features: ['chatbot'],
     },
+    { actor: { kind: 'staff', id: staffId, name: 'Rotation Local' }, staffId },
+  )
+  // The social media connector's shared secret (decision 0055), kept while the channel is off.
+  await on.services.social.save(
+    'kent',
+    { enabled: 'no', url: '', secret: SOCIAL_SECRET },
     { actor: { kind: 'staff', id: staffId, name: 'Rotation Local' }, staffId },
   )
   // The warehouse connection in the older `v1:` form, as sealed before keys were named.
@@ -481,6 +488,7 @@ test('CP-44, ASVS 2.8.2, UJ-6, UJ-9, UJ-15: keys are rotated without signing any
     'portal-webhook-secret',
     'assist-provider-key',
     'warehouse-connection',
+    'contact-social-secret',
   ]
   const [counted] = loggedAs('stored credentials sealed again')
   assert.deepEqual(counted?.resealed, Object.fromEntries(kinds.map((kind) => [kind, 1])))
