@@ -476,6 +476,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // A Portal page's session, account and case links in one query (decision 0031).
     findCitizenSession: (sessionId) => services.portal.accounts.findCitizenSession(sessionId),
     forceHasProduct: (forceId, product) => forces.hasProduct(forceId, product),
+    // Citizen pages in Welsh or English (CP-155, decision 0057).
+    pageLanguage: (request) => services.portal.pageLanguage(request),
     pageGlobals: async (request) => {
       const userForce = request.staff?.forceId ? await forces.get(request.staff.forceId) : undefined
       const path = request.url.split('?')[0]

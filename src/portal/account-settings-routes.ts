@@ -46,10 +46,10 @@ export function registerAccountSettingsRoutes(
         channelText: { email: 'By email', sms: 'By text message', both: 'By email and text message' }[
           account.notifyChannel
         ],
-        quietText:
+        quiet:
           account.quietFrom === null || account.quietTo === null
-            ? 'None'
-            : `${hour(account.quietFrom)} to ${hour(account.quietTo)}`,
+            ? undefined
+            : { from: hour(account.quietFrom), to: hour(account.quietTo) },
         changed: request.query.changed,
       })
     },

@@ -37,10 +37,8 @@ export function registerPortalContentRoutes(
     content: PortalContentService
     /** The force in its branding, when it runs the Portal. */
     portalForce: (forceId: string) => Promise<Force | undefined>
-    /** The signed-in person's links to cases (none when nobody is signed in). */
-    linksOf: (
-      request: FastifyRequest,
-    ) => Promise<readonly { forceId: string; personId: string; linkedAt: Date }[]>
+    /** The page's language (decision 0057): chosen, or the signed-in person's on record. */
+    pageLanguage: (request: FastifyRequest) => Promise<'en' | 'cy'>
     clock: Clock
   },
 ): void {
@@ -54,8 +52,8 @@ export function registerPortalContentRoutes(
 
   for (const { path, key } of citizenContentPages) {
     http.get<{ Params: { forceId: string } }>(`/f/:forceId/${path}`, pageOptions, async (request, reply) => {
-      // A signed-in person whose language is Welsh reads the force's Welsh words (decision 0046).
-      const language = await content.languageOf(request.params.forceId, await deps.linksOf(request))
+      // A page in Welsh shows the force's Welsh words when it has them (decisions 0046, 0057).
+      const language = await deps.pageLanguage(request)
       const page = await content.citizenPage(request.params.forceId, key, language)
       return reply.render('portal/content-page.njk', {
         ...(await brand(request)),

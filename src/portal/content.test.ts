@@ -384,7 +384,7 @@ test('CP-186: the restricted markup keeps every character as text and follows on
   ])
 })
 
-test('CP-186: a force administrator (no other role) writes a Welsh version of a page beside the English; a person whose language is Welsh reads it marked lang="cy", and everyone else, or a page without Welsh words, the English', async () => {
+test('CP-186, CP-155: a force administrator (no other role) writes a Welsh version of a page beside the English; a person whose language is Welsh reads it on a Welsh page, and everyone else the English; a page without Welsh words shows the English marked lang="en"', async () => {
   const admin = await t.signInAs(['force_admin'], 'kent', 'Kim Admin')
   const editor = await admin.get('/console/portal/content/complaints')
   assert.equal(editor.statusCode, 200)
@@ -431,7 +431,7 @@ test('CP-186: a force administrator (no other role) writes a Welsh version of a 
   // Nobody signed in, and a person whose language is English: the English words.
   const anonymous = await t.app.http.inject({ method: 'GET', url: '/f/kent/complaints' })
   assert.match(anonymous.body, /<h1 class="govuk-heading-l">How to complain<\/h1>/)
-  assert.doesNotMatch(anonymous.body, /lang="cy"|Sut i gwyno/)
+  assert.doesNotMatch(anonymous.body, /<html lang="cy"|<div lang="cy"|Sut i gwyno/)
   const english = await aSignedInVictim()
   const englishPage = await english.browser.get('/f/kent/complaints')
   assert.doesNotMatch(englishPage.body, /Sut i gwyno/)
@@ -453,14 +453,15 @@ test('CP-186: a force administrator (no other role) writes a Welsh version of a 
   assert.equal(changed.status, 'applied', String(changed.reason))
   const welshPage = await welsh.browser.get('/f/kent/complaints')
   assert.equal(welshPage.statusCode, 200)
-  assert.match(welshPage.body, /<div lang="cy">\s*<h1 class="govuk-heading-l">Sut i gwyno<\/h1>/)
+  assert.match(welshPage.body, /<h1 class="govuk-heading-l">Sut i gwyno<\/h1>/)
   assert.match(welshPage.body, /<h2 class="govuk-heading-m">Sut i gwyno i Kent Police<\/h2>/)
   assert.match(welshPage.body, /Ffoniwch 101\./)
-  assert.match(welshPage.body, /<html lang="en"/, 'the page around the words stays English')
-  // A page the force has not written in Welsh: the English words, not marked as Welsh.
+  // The page around the words is Welsh too (decision 0057), so the words need no mark of their own.
+  assert.match(welshPage.body, /<html lang="cy"/)
+  assert.doesNotMatch(welshPage.body, /<div lang=/)
+  // A page the force has not written in Welsh: the English words, marked as English on the Welsh page.
   const helpPage = await welsh.browser.get('/f/kent/help')
-  assert.match(helpPage.body, /<h1 class="govuk-heading-l">Help using this service<\/h1>/)
-  assert.doesNotMatch(helpPage.body, /lang="cy"/)
+  assert.match(helpPage.body, /<div lang="en">\s*<h1 class="govuk-heading-l">Help using this service<\/h1>/)
   // Essex's pages are Essex's: no Welsh words there, so the English.
   assert.doesNotMatch((await welsh.browser.get('/f/essex/complaints')).body, /Sut i gwyno/)
 

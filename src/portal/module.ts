@@ -4,6 +4,7 @@
 // It builds on cases (read through CaseService), messaging (templates, channels, quiet hours and
 // opt-outs through its scheduling service), journeys' conditions and case snapshots, citizen
 // sessions and audit; it owns only its own tables.
+import type { FastifyRequest } from 'fastify'
 import type { CaseService } from '../cases/service.ts'
 import type { CaseReader } from '../journeys/snapshot.ts'
 import type { ConversationService } from '../messaging/conversations/service.ts'
@@ -19,6 +20,7 @@ import type { Module } from '../platform/modules.ts'
 import type { CredentialKeys } from '../platform/credential-keys.ts'
 import type { JobQueue } from '../platform/jobs.ts'
 import type { OutboundPolicy } from '../platform/outbound.ts'
+import type { Locale } from '../platform/i18n/i18n.ts'
 import type { Force } from '../platform/tenancy/force-repository.ts'
 import type { WritebackService } from '../writeback/service.ts'
 import { AccountRepository } from './account-repository.ts'
@@ -40,6 +42,7 @@ import { OneLoginRepository } from './one-login-repository.ts'
 import { oneLoginRegistration, registerOneLoginRoutes } from './one-login-routes.ts'
 import { OneLoginService, sealContext as oneLoginKeyContext } from './one-login-service.ts'
 import { registerPasswordResetRoutes } from './password-reset-routes.ts'
+import { portalPageLanguage, registerLanguageRoutes } from './language.ts'
 import { type CaseNoteWriter, ProfileService } from './profile-service.ts'
 import { MessageSettingsRepository } from './message-repository.ts'
 import { PortalMessageService } from './message-service.ts'
@@ -68,6 +71,8 @@ export interface PortalServices {
     notifications: NotificationService
     /** Adds the portal's message templates a force does not have yet. */
     installDefaults(forceId: string): Promise<number>
+    /** The language of a citizen page, Welsh or English (CP-155, decision 0057). */
+    pageLanguage(request: FastifyRequest): Promise<Locale>
   }
 }
 
@@ -248,6 +253,7 @@ export function createPortal(deps: {
     href: (key) => `/console/portal/content/${key}`,
     apply: (tx, request, approver) => content.applyApproved(tx, request, approver),
   })
+  const pageLanguage = portalPageLanguage({ accounts, content })
   const installDefaults = (forceId: string) =>
     deps.db.withForce(forceId, (tx) => installPortalTemplates(tx, deps.messaging.templates, forceId))
   return {
@@ -289,6 +295,7 @@ export function createPortal(deps: {
         content,
         notifications,
         installDefaults,
+        pageLanguage,
       },
     },
     standing: portalStandingForPage({ invitations, forceHasPortal: deps.forceHasPortal }),
@@ -325,7 +332,7 @@ export function createPortal(deps: {
       registerPortalContentRoutes(http, {
         content,
         portalForce: deps.portalForce,
-        linksOf: async (request) => (await accounts.signedIn(request.citizenSession))?.links ?? [],
+        pageLanguage,
         clock: deps.clock,
       })
       registerOneLoginRoutes(http, oneLoginRoutes)
@@ -336,6 +343,7 @@ export function createPortal(deps: {
         secureCookie: deps.config.session.secureCookie,
       })
       registerPasswordResetRoutes(http, { accounts, secureCookie: deps.config.session.secureCookie })
+      registerLanguageRoutes(http, { accounts, profiles, secureCookie: deps.config.session.secureCookie })
     },
     navigation: [
       {

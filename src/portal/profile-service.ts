@@ -149,6 +149,33 @@ export class ProfileService {
   }
 
   /**
+   * The language the person chose for the Portal's pages with the Cymraeg / English toggle
+   * (CP-155, decision 0057), kept on the account and audited; choosing the one held changes nothing.
+   */
+  async chooseLanguage(
+    account: AccountRow,
+    language: 'en' | 'cy',
+    where: { ip?: string; correlationId?: string } = {},
+  ): Promise<void> {
+    if (account.language === language) return
+    await this.#db.asSystem(async (tx) => {
+      await this.#accounts.updateAccount(tx, account.id, { language })
+      await this.#audit.record(
+        {
+          action: 'portal.language-chosen',
+          forceId: account.homeForceId,
+          actor: { kind: 'citizen', id: account.id },
+          recordType: 'portal-account',
+          recordId: account.id,
+          detail: { language, previous: account.language ?? null },
+          ...where,
+        },
+        tx,
+      )
+    })
+  }
+
+  /**
    * A change of personal details, from the person or from One Login: the person is told, and
    * each force with a live case gets it in the case's CAD log or crime record, and in its audit
    * trail beside the person (CP-27, CP-30, CP-31).

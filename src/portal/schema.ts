@@ -54,6 +54,8 @@ export const portalAccounts = pgTable('portal_accounts', {
   termsVersion: text('terms_version'),
   privacyVersion: text('privacy_version'),
   cookiesVersion: text('cookies_version'),
+  /** The language chosen with the page's Cymraeg / English toggle; null until chosen (decision 0057). */
+  language: text('language').$type<'en' | 'cy'>(),
 })
 
 /** A force's GOV.UK One Login client (decision 0027); the private key is sealed. */

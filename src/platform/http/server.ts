@@ -18,6 +18,7 @@ import { type Access, hasAnyRole, type Product, type StaffPrincipal } from '../a
 import type { Config } from '../config.ts'
 import { isDatabaseUnavailable } from '../db/database-error.ts'
 import { DomainError, type FieldError, problemFor, ValidationError } from '../errors.ts'
+import type { Locale } from '../i18n/i18n.ts'
 import type { Logger } from '../logger.ts'
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts'
 import { MAX_LENGTH } from './limits.ts'
@@ -77,6 +78,8 @@ export interface HttpDependencies {
   forceHasProduct(forceId: string, product: Product): Promise<boolean>
   /** Extra values every page may use (service name, branding). */
   pageGlobals?(request: FastifyRequest): Promise<Record<string, unknown>>
+  /** The language of a citizen page (decision 0057): English when not given. */
+  pageLanguage?(request: FastifyRequest): Promise<Locale>
 }
 
 export async function createHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
@@ -199,8 +202,14 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     const request = this.request
     const page = (async () => {
       const globals = deps.pageGlobals ? await deps.pageGlobals(request) : {}
+      // Staff pages are English; a citizen page is in the language the person chose or has.
+      const locale =
+        deps.pageLanguage && (request.citizen || !request.staff) ? await deps.pageLanguage(request) : 'en'
       return views.render(template, {
         ...globals,
+        locale,
+        // The page's own address, for the language toggle to come back to.
+        currentUrl: request.method === 'GET' ? request.url : request.url.split('?')[0],
         staff: request.staff,
         citizen: request.citizen,
         csrfToken: csrfTokenFor(request, this, sessions, config),

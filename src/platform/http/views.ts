@@ -4,6 +4,7 @@ import { globSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import nunjucks from 'nunjucks'
+import { characterCountText, formatDate, type Locale, translate, translateHtml } from '../i18n/i18n.ts'
 
 const require = createRequire(import.meta.url)
 const sourceRoot = resolve(import.meta.dirname, '../..')
@@ -23,17 +24,25 @@ export function createViewEnvironment(): nunjucks.Environment {
     ),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   )
-  env.addFilter('date', (value: unknown, style: 'date' | 'datetime' | 'time' = 'datetime') => {
-    if (!value) return ''
-    const d = value instanceof Date ? value : new Date(String(value))
-    if (Number.isNaN(d.getTime())) return ''
-    const options: Intl.DateTimeFormatOptions =
-      style === 'date'
-        ? { day: 'numeric', month: 'long', year: 'numeric' }
-        : style === 'time'
-          ? { hour: '2-digit', minute: '2-digit' }
-          : { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'Europe/London' }).format(d)
+  // Filters and functions are called with the page's render context as `this`: `locale` there is
+  // the page's language (decision 0057), English when a page has none.
+  env.addFilter(
+    'date',
+    function (this: Rendering, value: unknown, style: 'date' | 'datetime' | 'time' = 'datetime') {
+      return formatDate(value, style, localeIn(this))
+    },
+  )
+  /** Words in the page's language (i18n.ts); `params` fill the catalogue's `{name}` placeholders. */
+  env.addGlobal('t', function (this: Rendering, msgid: string, params?: Record<string, unknown>) {
+    return translate(localeIn(this), msgid, params)
+  })
+  /** Words with the catalogue's own markup (a link in a sentence); every value put in is escaped. */
+  env.addGlobal('tHtml', function (this: Rendering, msgid: string, params?: Record<string, unknown>) {
+    return new nunjucks.runtime.SafeString(translateHtml(localeIn(this), msgid, params))
+  })
+  /** A GOV.UK character count's parameters with its own words in the page's language. */
+  env.addFilter('countText', function (this: Rendering, params: Record<string, unknown>) {
+    return { ...params, ...characterCountText(localeIn(this)) }
   })
   /** A whole number as people read it: 1,234. */
   env.addFilter('number', (value: unknown) =>
@@ -43,13 +52,34 @@ export function createViewEnvironment(): nunjucks.Environment {
     value instanceof Date ? value.toISOString() : String(value ?? ''),
   )
   /** Field errors keyed by field name, for `errorMessage` on GOV.UK components. */
-  env.addFilter('errorFor', (errors: { field: string; message: string }[] | undefined, field: string) => {
-    const found = errors?.find((e) => e.field === field)
-    return found ? { text: found.message } : undefined
-  })
+  env.addFilter(
+    'errorFor',
+    function (this: Rendering, errors: { field: string; message: string }[] | undefined, field: string) {
+      const found = errors?.find((e) => e.field === field)
+      const locale = localeIn(this)
+      return found
+        ? {
+            text: translate(locale, found.message),
+            ...(locale === 'cy' ? { visuallyHiddenText: translate(locale, 'Error') } : {}),
+          }
+        : undefined
+    },
+  )
   /** GOV.UK error summary list from field errors. */
-  env.addFilter('errorList', (errors: { field: string; message: string }[] | undefined) =>
-    (errors ?? []).map((e) => ({ text: e.message, href: `#${e.field}` })),
+  env.addFilter(
+    'errorList',
+    function (this: Rendering, errors: { field: string; message: string }[] | undefined) {
+      return (errors ?? []).map((e) => ({ text: translate(localeIn(this), e.message), href: `#${e.field}` }))
+    },
   )
   return env
+}
+
+/** What nunjucks passes a filter or a global function as `this`: the page's render context. */
+interface Rendering {
+  ctx?: { locale?: unknown }
+}
+
+function localeIn(rendering: Rendering | undefined): Locale {
+  return rendering?.ctx?.locale === 'cy' ? 'cy' : 'en'
 }

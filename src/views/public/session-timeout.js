@@ -22,8 +22,14 @@ if (root && dialog && typeof dialog.showModal === 'function') {
         const show = () => {
           const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000))
           const minutes = Math.floor(seconds / 60)
-          countdown.textContent =
-            minutes > 0 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${seconds} seconds`
+          // The words come in the page's language (decision 0057), '{count}' for the number.
+          const words =
+            minutes > 0
+              ? minutes === 1
+                ? root.dataset.minute || '{count} minute'
+                : root.dataset.minutes || '{count} minutes'
+              : root.dataset.seconds || '{count} seconds'
+          countdown.textContent = words.replace('{count}', String(minutes > 0 ? minutes : seconds))
         }
         show()
         tick = setInterval(show, 15000)
