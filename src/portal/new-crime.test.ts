@@ -18,6 +18,9 @@ test('CP-84: the same rules read again reuse their compiled patterns, and edited
     newCrime: true,
     because: 'drones: "drones"',
   })
-  assert.equal(newCrimeDetectorFor(copy).check('There were drones over my garden again today.').newCrime, false)
+  assert.equal(
+    newCrimeDetectorFor(copy).check('There were drones over my garden again today.').newCrime,
+    false,
+  )
   assert.deepEqual(newCrimeDetectorFor(copy).check(message), before)
 })

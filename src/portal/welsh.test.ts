@@ -89,12 +89,14 @@ function aWelshBrowser(): CitizenBrowser {
 /** The newest delivered message to any of `recipients` (an address, a number's end) that says `what`. */
 async function delivered(recipients: string[], what: RegExp): Promise<string> {
   for (let i = 0; i < 20; i++) {
-    const found = received.findLast((m) => recipients.some((r) => m.recipient.includes(r)) && what.test(m.body))
+    const found = received.findLast(
+      (m) => recipients.some((r) => m.recipient.includes(r)) && what.test(m.body),
+    )
     if (found) return found.body
     await t.app.jobs.boss.send('messaging.dispatch-due', {})
     await t.app.jobs.drain(['messaging.dispatch-due'])
   }
-  assert.fail(`no message to ${recipient} matching ${what}`)
+  assert.fail(`no message to ${recipients.join(' or ')} matching ${what}`)
 }
 
 let seq = 0
@@ -152,7 +154,9 @@ test('CP-155: registering from an invitation, signing in, resetting a password a
   // Registering from the invitation the force sent, every step and its errors in Welsh.
   const victim = await aVictim()
   await anInvitation(t.app, 'kent', victim)
-  const link = linkIn(await delivered([victim.email, victim.phone.slice(-6)], /\/portal\/register\?invitation=/))!
+  const link = linkIn(
+    await delivered([victim.email, victim.phone.slice(-6)], /\/portal\/register\?invitation=/),
+  )!
   assert.equal((await browser.get(link)).statusCode, 303)
   assertWelsh(await browser.get('/portal/register/email'), 'register: email')
   const badEmail = await browser.post('/portal/register/email', { email: 'not an email' })
