@@ -112,6 +112,8 @@ export class StagedCaseStore {
   readonly #crimes = new Map<string, CrimeRow>()
   readonly #dirtyIncidents = new Set<IncidentRow>()
   readonly #dirtyCrimes = new Set<CrimeRow>()
+  /** The type each incident and crime held had when loaded (by id): a change of type is written apart. */
+  readonly #loadedTypes = new Map<string, string | null>()
   readonly #links = new Set<string>()
   readonly #newLinks: { crimeId: string; incidentId: string }[] = []
   /** Occurrences begun by this batch, and those held before that a link merged into another. */
@@ -263,8 +265,14 @@ export class StagedCaseStore {
             row[field] = new Date(row[field] as string)
       return parsed as T[]
     }
-    for (const row of read<IncidentRow>('incidents')) this.#incidents.set(row.cadRef, row)
-    for (const row of read<CrimeRow>('crimes')) this.#crimes.set(row.crimeRef, row)
+    for (const row of read<IncidentRow>('incidents')) {
+      this.#incidents.set(row.cadRef, row)
+      this.#loadedTypes.set(row.id, row.incidentType)
+    }
+    for (const row of read<CrimeRow>('crimes')) {
+      this.#crimes.set(row.crimeRef, row)
+      this.#loadedTypes.set(row.id, row.crimeType)
+    }
     for (const row of read<{ id: string; name: string }>('teams')) this.#teams.set(row.name, row.id)
     for (const row of read<OfficerState>('officers')) this.#officers.set(row.collar, row)
     for (const link of read<{ crimeId: string; incidentId: string }>('links'))
@@ -703,6 +711,7 @@ export class StagedCaseStore {
   async flush(tx: Tx, deliveredAt: Date | null): Promise<void> {
     const force = this.#forceId
     const now = this.#now
+    await this.#writeTypeChanges(tx)
     const parts: SQL[] = []
     const add = (list: unknown[], columns: string, statement: (source: SQL) => SQL) => {
       if (!list.length) return
@@ -735,7 +744,7 @@ export class StagedCaseStore {
             location, "occurrenceId", "fieldVersions", ${now}, "updatedAt" from ${v}
           on conflict (id) do update set opened_at = excluded.opened_at, closed_at = excluded.closed_at,
             occurrence_id = excluded.occurrence_id,
-            grading = excluded.grading, incident_type = excluded.incident_type, opening_code = excluded.opening_code,
+            grading = excluded.grading, opening_code = excluded.opening_code,
             closing_code = excluded.closing_code, location = excluded.location,
             field_versions = excluded.field_versions, updated_at = excluded.updated_at`,
     )
@@ -752,7 +761,7 @@ export class StagedCaseStore {
           select id, ${force}, "crimeRef", "crimeType", "homeOfficeClass", status, outcome, "officerId", "supervisorId",
             "vcopCategory", "vcopReason", "recordedAt", "closedAt", "occurrenceId", "fieldVersions", ${now}, "updatedAt"
           from ${v}
-          on conflict (id) do update set crime_type = excluded.crime_type, occurrence_id = excluded.occurrence_id,
+          on conflict (id) do update set occurrence_id = excluded.occurrence_id,
             home_office_class = excluded.home_office_class, status = excluded.status, outcome = excluded.outcome,
             officer_id = excluded.officer_id, supervisor_id = excluded.supervisor_id,
             vcop_category = excluded.vcop_category, vcop_reason = excluded.vcop_reason,
@@ -867,6 +876,35 @@ export class StagedCaseStore {
           select (select count(*) from i) + (select count(*) from c)`,
       )
     }
+  }
+
+  /**
+   * Writes the changes of type of the incidents and crimes held, in a statement of their own that
+   * names the type only for rows whose type changes: the type is a key column (migration 1390,
+   * decision 0051), so this update and the messages being counted on the case (key-share) wait for
+   * each other. The upsert of `flush` leaves the type alone: naming it would lock every row it
+   * writes as for a change of key, and make every batch and every message on its cases wait.
+   */
+  async #writeTypeChanges(tx: Tx): Promise<void> {
+    const changed = <T extends { id: string }>(dirty: Set<T>, type: (row: T) => string | null) =>
+      [...dirty]
+        .filter((row) => this.#loadedTypes.has(row.id) && this.#loadedTypes.get(row.id) !== type(row))
+        .map((row) => ({ id: row.id, type: type(row) }))
+    const incidents = changed(this.#dirtyIncidents, (row) => row.incidentType)
+    const crimes = changed(this.#dirtyCrimes, (row) => row.crimeType)
+    const source = (list: { id: string; type: string | null }[]) =>
+      sql`jsonb_to_recordset(${JSON.stringify(list)}::jsonb) as v(id uuid, type text)`
+    if (incidents.length)
+      await tx.execute(
+        sql`update incidents r set incident_type = v.type from ${source(incidents)}
+            where r.force_id = ${this.#forceId} and r.id = v.id and r.incident_type is distinct from v.type`,
+      )
+    if (crimes.length)
+      await tx.execute(
+        sql`update crimes r set crime_type = v.type from ${source(crimes)}
+            where r.force_id = ${this.#forceId} and r.id = v.id and r.crime_type is distinct from v.type`,
+      )
+    for (const { id, type } of [...incidents, ...crimes]) this.#loadedTypes.set(id, type)
   }
 }
 

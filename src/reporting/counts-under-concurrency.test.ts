@@ -4,7 +4,9 @@
 // crimes' messages and other transactions write and cancel more. Nothing may deadlock (a
 // deadlock costs a second and fails the transaction it picks), and afterwards every count equals
 // a direct count of the messages. The second test is the race migration 1003 closed: messages
-// written while their crime is retyped are counted under the type the crime ends with.
+// written while their crime is retyped are counted under the type the crime ends with. The third
+// holds two transactions open instead of relying on load (decision 0051): a message written while
+// a transaction that changed its crime retypes it.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
@@ -236,4 +238,51 @@ test('UJ-13: messages written while their crime is retyped are counted under the
   assert.equal(deadlocksLogged(), 0)
   await aDispatcher().dispatchDue({ budgetMs: 10_000 })
   await assertCountsExact()
+})
+
+/** Resolves once a session of this database waits for a lock (the owner's view of every session). */
+async function someoneWaitsForALock(timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    const waiting = await app.db.execAsOwner(
+      "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+    )
+    if (waiting.length > 0) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return false
+}
+
+test('UJ-13: a message held back while a transaction that changed its crime retypes it is counted under the new type', async () => {
+  const crime = await aCrime('Theft from the person')
+  let release = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let retyped = () => {}
+  const retypedNow = new Promise<void>((resolve) => {
+    retyped = resolve
+  })
+  // One transaction changes the crime's status, then in a later statement its type, and stays open
+  // (as a source batch taken again one event at a time does, each event's change a statement).
+  const retype = app.db.withForce('kent', async (tx) => {
+    await tx.execute(sql`update crimes set status = 'charged' where id = ${crime.id}::uuid`)
+    await tx.execute(sql`update crimes set crime_type = 'Burglary' where id = ${crime.id}::uuid`)
+    retyped()
+    await held
+  })
+  await retypedNow
+  // Meanwhile a message about the crime is held back (counted at once, before the retype commits).
+  let written = false
+  const message = schedule([crime.id], () => 'not-a-number').then(() => {
+    written = true
+  })
+  // It must wait for the retype to commit and then read the new type; it must not be written
+  // under the old one while the retype's move of the crime's messages cannot see it.
+  const waited = await Promise.race([message.then(() => false), someoneWaitsForALock(10_000)])
+  release()
+  await Promise.all([retype, message])
+  assert.ok(written)
+  await assertCountsExact()
+  assert.equal(waited, true, 'the message was counted without waiting for the retype in progress')
 })
