@@ -18,6 +18,8 @@ declare module 'autocannon' {
       timeout?: number
       initialContext?: Record<string, unknown>
       requests?: RequestStep[]
+      /** Requests a second across all connections; latency is counted from when each was due. */
+      overallRate?: number
     }
     interface Result {
       errors: number

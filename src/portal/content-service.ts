@@ -8,6 +8,7 @@ import type { ApprovalActor, ApprovalService } from '../platform/approvals/appro
 import type { ChangeRequest } from '../platform/approvals/change-request-repository.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
+import { HeldValues } from '../platform/cache.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import { DateTime } from 'luxon'
@@ -68,6 +69,12 @@ export class PortalContentService {
   >()
   /** Visits this process has already recorded today: `day|force|account`. */
   readonly #visited = new Set<string>()
+  /**
+   * The language each person's record gives, held a minute: read for every citizen page of a
+   * person who has chosen none (decision 0057), it would otherwise cost the page a transaction
+   * in the force (decision 0059); a change on the record shows within the minute.
+   */
+  readonly #languages = new HeldValues<ContentLanguage>({ ttlMs: 60_000, maxEntries: 20_000 })
   #visitDay = ''
   readonly #repo: ContentRepository
   readonly #clock: Clock
@@ -129,8 +136,12 @@ export class PortalContentService {
       .filter((l) => l.forceId === forceId)
       .sort((a, b) => b.linkedAt.getTime() - a.linkedAt.getTime())[0]
     if (!link) return 'en'
-    const language = await this.#db.withForce(forceId, (tx) => this.#repo.languageOfPerson(tx, link.personId))
-    return language === 'cy' ? 'cy' : 'en'
+    return this.#languages.fetch(`${forceId}:${link.personId}`, async () => {
+      const language = await this.#db.withForce(forceId, (tx) =>
+        this.#repo.languageOfPerson(tx, link.personId),
+      )
+      return language === 'cy' ? 'cy' : 'en'
+    })
   }
 
   /** The current words for citizen pages, from this process's copy when it is fresh. */

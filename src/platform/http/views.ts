@@ -8,6 +8,8 @@ import { characterCountText, formatDate, type Locale, translate, translateHtml }
 
 const require = createRequire(import.meta.url)
 const sourceRoot = resolve(import.meta.dirname, '../..')
+/** Numbers as people read them (1,234): one formatter, as making one costs more than using it. */
+const wholeNumbers = new Intl.NumberFormat('en-GB')
 export const govukFrontendRoot = dirname(require.resolve('govuk-frontend/package.json'))
 export const mojFrontendRoot = dirname(require.resolve('@ministryofjustice/frontend/package.json'))
 
@@ -46,7 +48,7 @@ export function createViewEnvironment(): nunjucks.Environment {
   })
   /** A whole number as people read it: 1,234. */
   env.addFilter('number', (value: unknown) =>
-    typeof value === 'number' ? value.toLocaleString('en-GB') : String(value ?? ''),
+    typeof value === 'number' ? wholeNumbers.format(value) : String(value ?? ''),
   )
   env.addFilter('isoDate', (value: unknown) =>
     value instanceof Date ? value.toISOString() : String(value ?? ''),

@@ -98,11 +98,23 @@ export function formatDate(
   if (!value) return ''
   const d = value instanceof Date ? value : new Date(String(value))
   if (Number.isNaN(d.getTime())) return ''
-  return new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
-    ...dateStyles[style],
-    timeZone: 'Europe/London',
-  }).format(d)
+  const key = `${locale === 'cy' ? 'cy' : 'en'}:${style}`
+  let format = dateFormats.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+      ...dateStyles[style],
+      timeZone: 'Europe/London',
+    })
+    dateFormats.set(key, format)
+  }
+  return format.format(d)
 }
+
+/**
+ * One formatter for each language and style: making an Intl.DateTimeFormat costs far more than
+ * using one, and a page of the outbox or a conversation formats dozens of dates (decision 0059).
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
 
 /**
  * GOV.UK Frontend's character count speaks through these: its own defaults are English. Welsh
