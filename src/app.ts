@@ -313,6 +313,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ...(await assistForms.services.forms.offered(forceId, itemId)),
       { text: 'Make a letter', href: `/console/contact/queue/contacts/${itemId}/letter` },
     ],
+    // Scheduled reports are emailed to the force's staff like their set-up links (decision 0054).
+    reports: {
+      mail: platform.services.staffMail,
+      publicUrl: config.http.publicUrl,
+      hasContact: (forceId) => forces.hasProduct(forceId, 'contact'),
+      log: log.child({ component: 'contact-reports' }),
+    },
     // The contact page shows the automated transcripts of its calls (Assist's speech, below; CRM-22).
     callSpeech: (forceId, itemId) => assistSpeech.services.speech.forContact(forceId, itemId),
   })

@@ -7,6 +7,8 @@ import type { ConversationService } from '../messaging/conversations/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
+import type { StaffMail } from '../platform/auth/staff-mail.ts'
+import type { Logger } from '../platform/logger.ts'
 import type { Module, NavigationEntry } from '../platform/modules.ts'
 import type { PushService } from '../platform/push/push-service.ts'
 import type { WritebackService } from '../writeback/service.ts'
@@ -42,6 +44,8 @@ import { QaRepository } from './qa-repository.ts'
 import { qaEditors, qaReviewers, registerQaRoutes } from './qa-routes.ts'
 import { TeamsService } from './teams.ts'
 import { registerTeamRoutes, teamEditors } from './teams-routes.ts'
+import { ReportBuilder, reportBuilders, reportScheduleJob, SavedReports } from './report-builder.ts'
+import { registerReportBuilderRoutes } from './report-builder-routes.ts'
 
 export interface ContactServices {
   contact: {
@@ -60,6 +64,9 @@ export interface ContactServices {
     qa: QaService
     /** Teams of handlers (decision 0047). */
     teams: TeamsService
+    /** Bespoke reports and the force's saved, scheduled reports (decision 0054). */
+    reportBuilder: ReportBuilder
+    savedReports: SavedReports
     duties: DutiesService
     /** A contact as a form prepared from it reads it (Assist's standard forms, CRM-20). */
     record: ContactRecordService
@@ -90,6 +97,13 @@ export function createContact(deps: {
   contactForms?: (forceId: string, itemId: string) => Promise<{ text: string; href: string }[]>
   /** The automated transcripts of a contact's call recordings (Assist, built after this module; CRM-22). */
   callSpeech?: (forceId: string, itemId: string) => Promise<unknown[]>
+  /** Scheduled reports (decision 0054): email to staff, the address links point at, and whether a force has Contact. */
+  reports?: {
+    mail: StaffMail
+    publicUrl: string
+    hasContact: (forceId: string) => Promise<boolean>
+    log?: Logger
+  }
 }): Module<ContactServices> {
   const repo = new ContactRepository()
   const singleView = new SingleViewService({
@@ -151,6 +165,21 @@ export function createContact(deps: {
     audit: deps.audit,
   })
   const teams = new TeamsService({ db: deps.db, clock: deps.clock, audit: deps.audit })
+  const reportBuilder = new ReportBuilder({ db: deps.db, clock: deps.clock })
+  const savedReports = new SavedReports({
+    db: deps.db,
+    clock: deps.clock,
+    audit: deps.audit,
+    builder: reportBuilder,
+    ...(deps.reports
+      ? {
+          mail: deps.reports.mail,
+          publicUrl: deps.reports.publicUrl,
+          hasContact: deps.reports.hasContact,
+          ...(deps.reports.log ? { log: deps.reports.log } : {}),
+        }
+      : {}),
+  })
   deps.conversations.onReceived(async (tx, event) => {
     // A social media message is written and answered as a web chat is: handlers with the chat
     // skill take it (CRM-8).
@@ -174,6 +203,8 @@ export function createContact(deps: {
         labels,
         qa,
         teams,
+        reportBuilder,
+        savedReports,
         duties,
         record: new ContactRecordService({ db: deps.db }),
       },
@@ -183,6 +214,8 @@ export function createContact(deps: {
       qaSampleJob(async () => {
         for (const forceId of (await deps.forceIds?.()) ?? []) await qa.sample(forceId)
       }),
+      // CRM-30: each minute, the saved reports whose time has come are emailed, once per slot.
+      reportScheduleJob(() => savedReports.sendDue()),
     ],
     routes: async (http) => {
       registerSingleViewRoutes(http, {
@@ -209,6 +242,7 @@ export function createContact(deps: {
       registerThriveRuleRoutes(http, { thriveRules })
       registerQaRoutes(http, { qa, labels, audit: deps.audit, teams })
       registerTeamRoutes(http, { teams })
+      registerReportBuilderRoutes(http, { builder: reportBuilder, saved: savedReports, teams })
       await registerDutiesRoutes(http, { duties, queue })
       await registerChatRoutes(http, {
         chat,
@@ -267,6 +301,13 @@ export function createContact(deps: {
         text: 'Contact reports',
         href: '/console/contact/reports',
         roles: contactReaders,
+        group: 'contact',
+        forceOnly: true,
+      },
+      {
+        text: 'Report builder',
+        href: '/console/contact/reports/builder',
+        roles: reportBuilders,
         group: 'contact',
         forceOnly: true,
       },

@@ -1,4 +1,4 @@
-// Email to members of staff (a local user's set-up link). The platform sends it itself, with the
+// Email to members of staff (a local user's set-up link, a scheduled report). The platform sends it itself, with the
 // installation's SMTP settings (SMTP_URL, SMTP_FROM), not through Messaging: Messaging's channels
 // and outbox are per force and hold messages to victims, and the platform imports no capability
 // (decision 0024). Without SMTP_URL, development and tests keep the email in a mailbox in memory
@@ -16,6 +16,8 @@ export interface StaffEmail {
   body: string
   /** The link the email carries, shown in development's log. */
   link: string
+  /** Files it carries (a scheduled report's CSV, decision 0054). */
+  attachments?: { filename: string; content: string; contentType: string }[]
 }
 
 /** The port: what sends an email to a member of staff. */
@@ -36,6 +38,7 @@ export class SmtpStaffMail implements StaffMail {
       to: email.to,
       subject: email.subject,
       text: email.body,
+      ...(email.attachments ? { attachments: email.attachments } : {}),
     })
   }
 }
