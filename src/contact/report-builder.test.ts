@@ -113,12 +113,13 @@ before(async () => {
       sql`select conversation_id as id from contact_items limit 1`,
     )
     // 400 closed contacts over the 13 days before now: four channels, four priorities, Ana's and
-    // Bob's in turn, each answered after n % 90 minutes and handled for n % 13 + 1 minutes.
+    // Bob's in turn (Ana's handled in her team), each answered after n % 90 minutes and handled for n % 13 + 1 minutes.
     await tx.execute(
-      sql`insert into contact_items (force_id, conversation_id, channel, priority, skill, status, assigned_to,
+      sql`insert into contact_items (force_id, conversation_id, channel, priority, skill, status, assigned_to, team_id,
             enqueued_at, assigned_at, wrap_started_at, closed_at, outcome, failure_demand)
           select 'essex', ${conversation!.id}, (array['sms', 'email', 'phone', 'chat'])[1 + n % 4], 1 + n % 4, 'sms', 'closed',
             case when n % 2 = 0 then ${ana.userId}::uuid else ${bob.userId}::uuid end,
+            case when n % 2 = 0 then ${teamId}::uuid end,
             at, at + (n % 90) * interval '1 minute', at + (n % 90 + n % 13) * interval '1 minute',
             at + (n % 90 + n % 13 + 1) * interval '1 minute',
             (array[${sql.join(

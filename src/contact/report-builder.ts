@@ -459,9 +459,9 @@ const targetOf = sql.raw(
     .join(' ')} end)`,
 )
 
-/** One fact row per contact that arrived in the period. */
+/** One fact row per contact that arrived in the period, in the team it was handled in (migration 1420). */
 function contactFacts(period: { from: Date; to: Date }, until: Date): SQL {
-  return sql`select 'contact'::text as kind, i.enqueued_at as at, i.assigned_to as staff_id, i.channel,
+  return sql`select 'contact'::text as kind, i.enqueued_at as at, i.assigned_to as staff_id, i.team_id, i.channel,
       i.priority::int as priority, i.outcome, g.grading, null::text as reason,
       a.answered_at is not null as answered,
       exists (select 1 from contact_calls c where c.item_id = i.id and c.abandoned) as abandoned,
@@ -478,10 +478,17 @@ function contactFacts(period: { from: Date; to: Date }, until: Date): SQL {
     where i.enqueued_at >= ${period.from} and i.enqueued_at < ${period.to}`
 }
 
-/** One fact row per spell a handler was not ready in the period, clipped to it. */
+/**
+ * One fact row per spell a handler was not ready in the period, clipped to it, in the team the
+ * handler was in when it started (migration 1420).
+ */
 function notReadyFacts(period: { from: Date; to: Date }, until: Date): SQL {
   return sql`select 'not-ready'::text as kind, greatest(s.started_at, ${period.from}::timestamptz) as at,
-      s.staff_id, null::text as channel, null::int as priority, null::text as outcome, null::text as grading,
+      s.staff_id,
+      (select sp.team_id from contact_team_spells sp where sp.staff_id = s.staff_id
+        and sp.joined_at <= s.started_at and (sp.left_at is null or sp.left_at > s.started_at)
+        order by sp.joined_at desc limit 1) as team_id,
+      null::text as channel, null::int as priority, null::text as outcome, null::text as grading,
       coalesce(s.reason, 'unknown') as reason, false as answered, false as abandoned, null::float8 as handling,
       null::boolean as met, null::boolean as missed, false as closed, null::boolean as failure,
       extract(epoch from (least(coalesce(s.ended_at, ${until}::timestamptz), ${until}::timestamptz)
@@ -523,12 +530,11 @@ export function reportQuery(
   const filters = [
     ...(definition.channel ? [sql`f.channel = ${definition.channel}`] : []),
     ...(definition.outcome ? [sql`f.outcome = ${definition.outcome}`] : []),
-    ...(definition.teamId ? [sql`t.id = ${definition.teamId}`] : []),
+    ...(definition.teamId ? [sql`f.team_id = ${definition.teamId}`] : []),
   ]
   return sql`select ${sql.join(selected, sql`, `)}
     from (${sql.join(parts, sql` union all `)}) f
-    left join contact_team_members tm on tm.staff_id = f.staff_id
-    left join contact_teams t on t.id = tm.team_id
+    left join contact_teams t on t.id = f.team_id
     left join staff_users u on u.id = f.staff_id
     where ${filters.length ? sql.join(filters, sql` and `) : sql`true`}
     ${
