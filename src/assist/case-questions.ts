@@ -65,19 +65,29 @@ const groups = [
   ['officer', 'investigating', 'investigator'],
   ['victim', 'person'],
 ]
-const groupOf = new Map<string, Set<string>>()
-for (const words of groups) {
-  const stems = new Set(words.flatMap((w) => termsOf(w)))
-  for (const s of stems) groupOf.set(s, new Set([...(groupOf.get(s) ?? []), ...stems]))
+/**
+ * Each stem's group of stems, and the terms that every case's records hold (they count, but too
+ * little to answer a question alone): read with the summariser's pipeline when the first question
+ * is asked, not when the module is imported (src/assist/nlp.ts).
+ */
+let terms: { groupOf: Map<string, Set<string>>; generic: Set<string> } | undefined
+function questionTerms(): { groupOf: Map<string, Set<string>>; generic: Set<string> } {
+  if (terms) return terms
+  const groupOf = new Map<string, Set<string>>()
+  for (const words of groups) {
+    const stems = new Set(words.flatMap((w) => termsOf(w)))
+    for (const s of stems) groupOf.set(s, new Set([...(groupOf.get(s) ?? []), ...stems]))
+  }
+  const generic = new Set(
+    ['victim', 'person', 'case', 'crime', 'polic', 'offic', 'record'].flatMap((w) => termsOf(w)),
+  )
+  terms = { groupOf, generic }
+  return terms
 }
-
-// Terms that every case's records hold: they count, but too little to answer a question alone.
-const generic = new Set(
-  ['victim', 'person', 'case', 'crime', 'polic', 'offic', 'record'].flatMap((w) => termsOf(w)),
-)
 
 /** Answers `question` from `items` (the case's records), or refuses when nothing covers enough. */
 export function answerQuestion(question: string, items: readonly SummaryItem[]): CaseAnswer {
+  const { groupOf, generic } = questionTerms()
   const { candidates } = readSentences(items)
   const asked = [...new Set(termsOf(question))]
   if (asked.length === 0) return { answered: false, sentences: [], read: candidates.length }

@@ -4,16 +4,14 @@
 // wink-nlp (sentences and stems) finds the sentences that describe a concern and the kinds of risk
 // they name; nothing is written or reworded but the few joining words of a field (a THRIVE rating
 // in words, a list of references). The handler reviews, edits and submits: nothing here decides.
-import winkNLP, { type ItsFunction } from 'wink-nlp'
-import model from 'wink-eng-lite-web-model'
+import type { ItsFunction } from 'wink-nlp'
 import type { ContactRecord } from '../contact/contact-record.ts'
 import type { TimelineEntry } from '../contact/repository.ts'
 import { dimensionNames, ratingNames } from '../contact/thrive.ts'
 import type { FieldError } from '../platform/errors.ts'
+import { its, sentencePipeline } from './nlp.ts'
 import type { SummaryItem } from './summary.ts'
 
-const nlp = winkNLP(model, ['sbd'])
-const its = nlp.its
 const stem = its.stem as unknown as ItsFunction<string>
 
 /** Where a suggested value came from: a record, named as the console names it, linked to it. */
@@ -321,14 +319,18 @@ export interface FormRecords {
   now: Date
 }
 
-/** Each category's stems (one entry a word; a phrase is its stems in order). */
-const categoryStems = riskCategories.map((c) => ({
-  value: c.value,
-  phrases: c.words.map((w) => stemsOf(w)),
-}))
+/** Each category's stems (one entry a word; a phrase is its stems in order), read on first use. */
+let categoryStemList: { value: string; phrases: string[][] }[] | undefined
+function categoryStems(): { value: string; phrases: string[][] }[] {
+  categoryStemList ??= riskCategories.map((c) => ({
+    value: c.value,
+    phrases: c.words.map((w) => stemsOf(w)),
+  }))
+  return categoryStemList
+}
 
 function stemsOf(text: string): string[] {
-  const doc = nlp.readDoc(text.toLowerCase())
+  const doc = sentencePipeline().readDoc(text.toLowerCase())
   const types = doc.tokens().out(its.type) as string[]
   const stems = doc.tokens().out(stem) as string[]
   return stems.filter((_, i) => types[i] === 'word' || types[i] === 'number')
@@ -338,7 +340,7 @@ function stemsOf(text: string): string[] {
 export function categoriesIn(text: string): string[] {
   const words = stemsOf(text)
   const found: string[] = []
-  for (const c of categoryStems)
+  for (const c of categoryStems())
     if (c.phrases.some((p) => p.length > 0 && words.some((_, i) => p.every((s, j) => words[i + j] === s))))
       found.push(c.value)
   return found
@@ -347,7 +349,7 @@ export function categoriesIn(text: string): string[] {
 /** A text's sentences, as wink-nlp splits them. */
 export function sentencesOf(text: string): string[] {
   return (
-    nlp
+    sentencePipeline()
       .readDoc(text.length > 4000 ? text.slice(0, 4000) : text)
       .sentences()
       .out() as string[]

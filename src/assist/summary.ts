@@ -5,11 +5,9 @@
 // words are to the whole history's (a TF-IDF centroid, as MEAD does: linear in the number of
 // sentences, where TextRank is quadratic), weighted towards recent items and towards words of risk.
 // Nothing is written or rephrased: every sentence shown is one a record holds.
-import winkNLP, { type ItsFunction, type Tokens } from 'wink-nlp'
-import model from 'wink-eng-lite-web-model'
+import type { ItsFunction, Tokens } from 'wink-nlp'
+import { its, sentencePipeline } from './nlp.ts'
 
-const nlp = winkNLP(model, ['sbd'])
-const its = nlp.its
 // The typings give `its.stem` the model's add-on signature; it is read like any token property.
 const stem = its.stem as unknown as ItsFunction<string>
 const span = its.span as unknown as ItsFunction<number[]>
@@ -105,7 +103,12 @@ export const riskWords = [
 /** Each word's term: its stem, or '' for a stop word (kept across summaries; bounded). */
 const termOf = new Map<string, string>()
 
-const riskStems = new Set(riskWords.flatMap((w) => out(nlp.readDoc(w).tokens(), stem)))
+/** The stems of the words of risk, read when the first text is. */
+let riskStemSet: Set<string> | undefined
+function riskStems(): Set<string> {
+  riskStemSet ??= new Set(riskWords.flatMap((w) => out(sentencePipeline().readDoc(w).tokens(), stem)))
+  return riskStemSet
+}
 
 /** A sentence of an item, as read once for a summary or a question (case-questions.ts). */
 export interface Candidate {
@@ -146,7 +149,7 @@ export function readSentences(
     if (!text) continue
     const weight = weightOf(item)
     // One reading of the item: its tokens' words and kinds, and each sentence's span of tokens.
-    const doc = nlp.readDoc(text.length > 2000 ? text.slice(0, 2000) : text)
+    const doc = sentencePipeline().readDoc(text.length > 2000 ? text.slice(0, 2000) : text)
     const tokens = doc.tokens()
     const normals = out(tokens, its.normal)
     const types = out(tokens, its.type)
@@ -162,7 +165,7 @@ export function readSentences(
         const term = termOfToken(normals[i]!, tokens, i)
         if (term.length < 2) continue
         terms.set(term, (terms.get(term) ?? 0) + 1)
-        if (riskStems.has(term)) risk = true
+        if (riskStems().has(term)) risk = true
       }
       if (terms.size === 0) continue
       for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1)
@@ -174,7 +177,7 @@ export function readSentences(
 
 /** The terms of a short text (a question), as readSentences counts them, in order. */
 export function termsOf(text: string): string[] {
-  const tokens = nlp.readDoc(text).tokens()
+  const tokens = sentencePipeline().readDoc(text).tokens()
   const normals = out(tokens, its.normal)
   const types = out(tokens, its.type)
   const terms: string[] = []

@@ -1,18 +1,14 @@
 // What Assist reads in a sentence (CRM-7): wink-nlp's English lite model (offline, from npm)
 // splits it into tokens, expands contractions and stems each word; the classifier sees the stems
 // of the words that carry meaning and the pairs of them that follow one another.
-import winkNLP from 'wink-nlp'
-import model from 'wink-eng-lite-web-model'
-
-const nlp = winkNLP(model)
-const its = nlp.its
+import { its, wholePipeline } from './nlp.ts'
 
 // Words wink-nlp counts as stop words that still change what a person is asking for.
 const kept = new Set(['not', 'no', 'never', 'someone', 'person', 'human', 'call', 'back', 'myself', 'now'])
 
 /** The stems of a sentence's meaningful words, in order. */
 export function stems(text: string): string[] {
-  const doc = nlp.readDoc(text.toLowerCase())
+  const doc = wholePipeline().readDoc(text.toLowerCase())
   const types = doc.tokens().out(its.type) as string[]
   const normals = doc.tokens().out(its.normal) as string[]
   // wink-nlp's typings give `its.stem` the model add-ons' signature; on tokens it is like the others.
