@@ -1,17 +1,27 @@
-// Runs the test lanes one after another with `node --test` and prints each lane's time, its CPU
-// time and its costliest files (by CPU, with their wall time), then the total.
+// Runs the test lanes with node:test and prints each lane's time, its CPU time and its costliest
+// files (by CPU and by wall time), then the total and the machine's load average.
 //
-//   node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]
+//   node test/run-lanes.ts [--checks] [--record-times] [fast] [slow] [file.test.ts ...]
 //
 // --checks runs the typecheck, the lint and the import-direction check (test/import-check.ts)
-// first and stops at once if one fails. With no lane named, both lanes run; naming test files
-// runs only those, each in its own lane. When a selected test needs Chromium and
-// /usr/bin/chromium is missing, Debian's package is installed (as root, with apt-get) or the run
-// stops at once naming the command. The last line is the total over all lanes, "N passed,
-// N failed"; the exit code is non-zero if any lane failed.
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// side by side before the fast lane, and stops everything at once if one fails. With no lane
+// named, both lanes run; naming test files runs only those, each in its own lane. When a selected
+// test needs Chromium and /usr/bin/chromium is missing, Debian's package is installed (as root,
+// with apt-get) or the run stops at once naming the command. The last line is the total over all
+// lanes, "N passed, N failed"; the exit code is non-zero if any lane failed.
+//
+// How the two cores are kept busy (decision 0058):
+// - the slow lane starts at once, beside the checks and then the fast lane: its tests mostly wait
+//   on Chromium, timers and the processes they start, so alone it kept about one core busy. Its
+//   output is held and printed whole when the fast lane's is done.
+// - within a lane, files start longest first (test/support/run-lane.ts), by the wall time each
+//   took last (node_modules/.cache/waypoint/test-times.json, written after every run, over
+//   test/support/test-times.json, which --record-times writes from the same figures for a clean
+//   checkout such as CI's), so no minute-long file starts last with the other core idle. A file
+//   with no figure starts first.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { allTestFiles, type Lane, laneOf, lanes, root, usesChromium } from './support/lanes.ts'
 import type { FileCpu } from './support/process-cpu.ts'
@@ -19,11 +29,15 @@ import type { FileTiming } from './support/timing-reporter.ts'
 
 const chromiumPath = '/usr/bin/chromium'
 const installChromium = 'apt-get update && apt-get install -y chromium'
-const concurrency = 2
-/** How many of each lane's costliest files are named after its summary. */
-const costliestShown = 8
+/** Test files each lane runs at once. */
+const concurrency: Record<Lane, number> = { fast: 2, slow: 2 }
+/** How many of each lane's costliest files are named after its summary, by CPU and by wall time. */
+const costliestShown = 10
 /** V8's code cache for the test processes, so each does not compile the same modules again. */
 const compileCache = process.env.NODE_COMPILE_CACHE ?? join(root, 'node_modules/.cache/waypoint/compile')
+/** Each file's wall seconds from the runs on this machine, newest first over the committed ones. */
+const localTimesFile = join(root, 'node_modules/.cache/waypoint/test-times.json')
+const committedTimesFile = join(root, 'test/support/test-times.json')
 const timingDir = mkdtempSync(join(tmpdir(), 'waypoint-lanes-'))
 process.on('exit', () => rmSync(timingDir, { recursive: true, force: true }))
 
@@ -41,12 +55,20 @@ interface LaneResult {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: node test/run-lanes.ts [--checks] [fast] [slow] [file.test.ts ...]`)
+  console.error(
+    `${message}\nUsage: node test/run-lanes.ts [--checks] [--record-times] [fast] [slow] [file.test.ts ...]`,
+  )
   process.exit(2)
 }
 
 function seconds(since: number): number {
   return Math.round((performance.now() - since) / 100) / 10
+}
+
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')
 }
 
 /** Installs Debian's Chromium when it is missing and we may, or stops the run at once. */
@@ -69,18 +91,46 @@ function ensureChromium(): void {
   process.exit(1)
 }
 
-function runCheck(name: string, command: string, args: string[]): number {
+/** Every child still running, stopped if a check fails or the run is interrupted. */
+const running = new Set<ChildProcess>()
+
+function stopAll(): void {
+  for (const child of running) child.kill('SIGTERM')
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    stopAll()
+    process.exit(130)
+  })
+
+/** Runs a check with its output held, printed when it ends; a failure stops the whole run. */
+function runCheck(name: string, command: string, args: string[]): Promise<string> {
   const started = performance.now()
   const executable = command === 'node' ? process.execPath : join(root, 'node_modules/.bin', command)
-  const result = spawnSync(executable, args, { cwd: root, stdio: 'inherit' })
-  const took = seconds(started)
-  if (result.status !== 0) {
-    console.error(`${name} failed (${took} s)`)
-    console.log('0 passed, 1 failed')
-    process.exit(1)
-  }
-  console.log(`${name}: ${took} s`)
-  return took
+  const child = spawn(executable, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8')
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8')
+  })
+  return new Promise((done) => {
+    child.on('close', (code) => {
+      running.delete(child)
+      const took = seconds(started)
+      if (output.trim()) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`)
+      if (code !== 0) {
+        console.error(`${name} failed (${took} s)`)
+        stopAll()
+        console.log('0 passed, 1 failed')
+        process.exit(1)
+      }
+      console.log(`${name}: ${took} s`)
+      done(`${name} ${took} s`)
+    })
+  })
 }
 
 /** The last value of a summary line ("ℹ pass 12", or "# pass 12" from TAP) in the output. */
@@ -90,24 +140,48 @@ function summaryCount(output: string, name: string): number | undefined {
   return last ? Number(last[1]) : undefined
 }
 
-/** CPU seconds used by this process's finished children, from /proc/self/stat; undefined elsewhere. */
-function childrenCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // cutime and cstime, fields 16 and 17 of proc(5), in clock ticks of 1/100 s.
-    return (Number(fields[13]) + Number(fields[14])) / 100
-  } catch {
-    return undefined
+/**
+ * Lanes' output: the first lane (in `lanes` order) still running writes straight to stdout; each
+ * other lane's is held and written, whole, once every lane before it has ended.
+ */
+class Outputs {
+  readonly #order: Lane[]
+  readonly #held = new Map<Lane, string[]>()
+  readonly #ended = new Set<Lane>()
+  #current = 0
+
+  constructor(order: Lane[]) {
+    this.#order = order
+  }
+
+  write(lane: Lane, text: string): void {
+    if (this.#order[this.#current] === lane) process.stdout.write(text)
+    else {
+      const held = this.#held.get(lane) ?? []
+      held.push(text)
+      this.#held.set(lane, held)
+    }
+  }
+
+  end(lane: Lane): void {
+    this.#ended.add(lane)
+    while (this.#current < this.#order.length && this.#ended.has(this.#order[this.#current])) {
+      this.#current += 1
+      const next = this.#order[this.#current]
+      for (const text of this.#held.get(next) ?? []) process.stdout.write(text)
+      this.#held.delete(next)
+    }
   }
 }
 
-function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
-  console.log(`\n== lane ${lane}: ${files.length} test files ==`)
+function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneResult> {
   const started = performance.now()
-  const cpuBefore = childrenCpuSeconds()
   const timingFile = join(timingDir, `${lane}.jsonl`)
   const cpuFile = join(timingDir, `${lane}-cpu.jsonl`)
+  outputs.write(
+    lane,
+    `\n== lane ${lane}: ${files.length} test files, ${concurrency[lane]} at once, longest first ==\n`,
+  )
   const child = spawn(
     process.execPath,
     [
@@ -117,48 +191,51 @@ function runLane(lane: Lane, files: string[]): Promise<LaneResult> {
       // Each test file's process writes the CPU it used to cpuFile (test/support/process-cpu.ts).
       '--import',
       join(root, 'test/support/process-cpu.ts'),
-      '--test',
-      `--test-concurrency=${concurrency}`,
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=${join(root, 'test/support/timing-reporter.ts')}`,
-      `--test-reporter-destination=${timingFile}`,
+      join(root, 'test/support/run-lane.ts'),
+      String(concurrency[lane]),
+      timingFile,
+      cpuFile,
       ...files,
     ],
     {
       cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_COMPILE_CACHE: compileCache, WAYPOINT_TEST_CPU_FILE: cpuFile },
     },
   )
+  running.add(child)
   let tail = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    process.stdout.write(chunk)
-    tail = (tail + chunk.toString('utf8')).slice(-20_000)
-  })
+  const take = (chunk: Buffer) => {
+    const text = chunk.toString('utf8')
+    outputs.write(lane, text)
+    tail = (tail + text).slice(-20_000)
+  }
+  child.stdout?.on('data', take)
+  child.stderr?.on('data', take)
   return new Promise((done) => {
     child.on('close', (code) => {
+      running.delete(child)
       const tests = summaryCount(tail, 'tests')
       const passed = summaryCount(tail, 'pass') ?? 0
       let failed = (summaryCount(tail, 'fail') ?? 0) + (summaryCount(tail, 'cancelled') ?? 0)
       if (code !== 0 && failed === 0) failed = 1
+      const took = seconds(started)
+      outputs.write(lane, `== lane ${lane} ended after ${took} s (load average ${load()}) ==\n`)
+      outputs.end(lane)
+      const cpu = jsonLines<FileCpu>(cpuFile)
       done({
         lane,
         files: files.length,
         tests: tests ?? passed + failed,
         passed,
         failed,
-        seconds: seconds(started),
-        cpuSeconds: lapsed(cpuBefore, childrenCpuSeconds()),
+        seconds: took,
+        cpuSeconds: cpu.find((c) => c.file === '(lane)')?.cpuSeconds,
         code,
-        timings: readTimings(timingFile, cpuFile),
+        timings: readTimings(timingFile, cpu),
       })
     })
   })
-}
-
-function lapsed(before: number | undefined, after: number | undefined): number | undefined {
-  return before === undefined || after === undefined ? undefined : Math.round((after - before) * 10) / 10
 }
 
 function jsonLines<T>(file: string): T[] {
@@ -170,20 +247,43 @@ function jsonLines<T>(file: string): T[] {
 }
 
 /** Each file's wall time and test counts, with its CPU time where its process reported it. */
-function readTimings(timingFile: string, cpuFile: string): LaneResult['timings'] {
-  const cpu = new Map(jsonLines<FileCpu>(cpuFile).map((c) => [c.file, c.cpuSeconds]))
+function readTimings(timingFile: string, cpuLines: FileCpu[]): LaneResult['timings'] {
+  const cpu = new Map(cpuLines.map((c) => [c.file, c.cpuSeconds]))
   return jsonLines<FileTiming>(timingFile)
     .map((t) => ({ ...t, cpuSeconds: cpu.get(t.file) }))
     .sort((a, b) => (b.cpuSeconds ?? b.seconds) - (a.cpuSeconds ?? a.seconds) || b.seconds - a.seconds)
 }
 
+function readTimes(file: string): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>
+  } catch {
+    return {}
+  }
+}
+
+/** The files, longest first by the wall time each took last; files with no figure first of all. */
+function longestFirst(files: string[], times: Record<string, number>): string[] {
+  return [...files].sort(
+    (a, b) =>
+      (times[b] ?? Number.POSITIVE_INFINITY) - (times[a] ?? Number.POSITIVE_INFINITY) || a.localeCompare(b),
+  )
+}
+
+/** Every file's wall seconds, by path, in path order, as the times files hold them. */
+function timesJson(times: Record<string, number>): string {
+  const sorted = Object.fromEntries(Object.entries(times).sort(([a], [b]) => a.localeCompare(b)))
+  return `${JSON.stringify(sorted, null, 2)}\n`
+}
+
 const runStarted = performance.now()
 const args = process.argv.slice(2)
 const checks = args.includes('--checks')
+const recordTimes = args.includes('--record-times')
 const namedLanes = new Set<Lane>()
 const namedFiles: string[] = []
 for (const arg of args) {
-  if (arg === '--checks') continue
+  if (arg === '--checks' || arg === '--record-times') continue
   if ((lanes as readonly string[]).includes(arg)) namedLanes.add(arg as Lane)
   else if (arg.endsWith('.test.ts')) namedFiles.push(arg.split('\\').join('/').replace(/^\.\//, ''))
   else usage(`Unknown argument: ${arg}`)
@@ -198,30 +298,53 @@ if (selected.length === 0) usage('No test files selected')
 
 if (selected.some(usesChromium)) ensureChromium()
 
-const checkTimes: string[] = []
-if (checks) {
-  checkTimes.push(`typecheck ${runCheck('typecheck', 'tsc', ['-p', '.'])} s`)
-  checkTimes.push(`lint ${runCheck('lint', 'biome', ['check'])} s`)
-  // Import directions and cycles (.dependency-cruiser.cjs): prints each violation and its rule.
-  checkTimes.push(
-    `imports ${runCheck('imports', 'node', ['--disable-warning=ExperimentalWarning', 'test/import-check.ts'])} s`,
-  )
-}
+console.log(`load average at the start: ${load()}`)
+const times = { ...readTimes(committedTimesFile), ...readTimes(localTimesFile) }
+const chosen = lanes
+  .map((lane) => ({
+    lane,
+    files: longestFirst(
+      selected.filter((file) => laneOf(file) === lane),
+      times,
+    ),
+  }))
+  .filter(({ files }) => files.length > 0)
+const outputs = new Outputs(chosen.map(({ lane }) => lane))
 
-const results: LaneResult[] = []
-for (const lane of lanes) {
-  const files = selected.filter((file) => laneOf(file) === lane)
-  if (files.length) results.push(await runLane(lane, files))
-}
+// The checks, side by side; the slow lane starts beside them and the fast lane when they pass.
+const checksDone: Promise<string[]> = checks
+  ? Promise.all([
+      runCheck('typecheck', 'tsc', ['-p', '.']),
+      runCheck('lint', 'biome', ['check']),
+      // Import directions and cycles (.dependency-cruiser.cjs): prints each violation and its rule.
+      runCheck('imports', 'node', ['--disable-warning=ExperimentalWarning', 'test/import-check.ts']),
+    ])
+  : Promise.resolve([])
+const results: LaneResult[] = await Promise.all(
+  chosen.map(async ({ lane, files }) => {
+    if (lane === 'fast') await checksDone
+    return runLane(lane, files, outputs)
+  }),
+)
+const checkTimes = await checksDone
+
+for (const r of results) for (const t of r.timings) times[t.file] = t.seconds
+mkdirSync(join(localTimesFile, '..'), { recursive: true })
+writeFileSync(localTimesFile, timesJson(times))
+if (recordTimes) writeFileSync(committedTimesFile, timesJson(times))
 
 console.log('')
 for (const r of results) {
   if (r.timings.length === 0) continue
-  console.log(`costliest files in lane ${r.lane} (CPU, wall):`)
-  for (const t of r.timings.slice(0, costliestShown)) {
-    const cpu = t.cpuSeconds === undefined ? '' : `CPU ${t.cpuSeconds} s, `
-    console.log(`  ${cpu}${t.seconds} s  ${t.file} (${t.tests} tests)`)
+  const line = (t: LaneResult['timings'][number]) => {
+    const cpu = t.cpuSeconds === undefined ? 'CPU ?' : `CPU ${t.cpuSeconds} s`
+    return `  ${cpu}, wall ${t.seconds} s  ${t.file} (${t.tests} tests)`
   }
+  console.log(`costliest files in lane ${r.lane} by CPU:`)
+  for (const t of r.timings.slice(0, costliestShown)) console.log(line(t))
+  console.log(`longest files in lane ${r.lane} by wall time:`)
+  const longest = [...r.timings].sort((a, b) => b.seconds - a.seconds)
+  for (const t of longest.slice(0, costliestShown)) console.log(line(t))
 }
 if (checkTimes.length) console.log(`checks: ${checkTimes.join(', ')}`)
 for (const r of results) {
@@ -234,7 +357,7 @@ for (const r of results) {
 const cpuTotal = results.every((r) => r.cpuSeconds !== undefined)
   ? ` (lanes' CPU ${Math.round(results.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0) * 10) / 10} s)`
   : ''
-console.log(`total: ${seconds(runStarted)} s${cpuTotal}`)
+console.log(`total: ${seconds(runStarted)} s${cpuTotal}, load average at the end: ${load()}`)
 const passed = results.reduce((sum, r) => sum + r.passed, 0)
 const failed = results.reduce((sum, r) => sum + r.failed, 0)
 console.log(`${passed} passed, ${failed} failed`)
