@@ -331,7 +331,11 @@ const checkTimes = await checksDone
 for (const r of results) for (const t of r.timings) times[t.file] = t.seconds
 mkdirSync(join(localTimesFile, '..'), { recursive: true })
 writeFileSync(localTimesFile, timesJson(times))
-if (recordTimes) writeFileSync(committedTimesFile, timesJson(times))
+if (recordTimes)
+  writeFileSync(
+    committedTimesFile,
+    timesJson(Object.fromEntries(Object.entries(times).filter(([file]) => everyFile.includes(file)))),
+  )
 
 console.log('')
 for (const r of results) {
