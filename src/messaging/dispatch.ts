@@ -202,6 +202,7 @@ export class MessageDispatcher {
     const before = new Date(now.getTime() - this.#config.reconcileAfterSeconds * 1000)
     const stuck = await this.#db.asSystem((tx) => this.#repo.messages.stuckSending(tx, before, now, 200))
     let count = 0
+    const answered: MessageRow[] = []
     // Each look-up may wait for the provider's timeout: a slow provider must not keep this run
     // (and its job) going for minutes; the rest wait for the next run.
     const started = Date.now()
@@ -216,6 +217,7 @@ export class MessageDispatcher {
         count += 1
         continue
       }
+      if (record !== 'cannot-tell') answered.push(message)
       await this.#db.asSystem(async (tx) => {
         if (record !== 'cannot-tell' && record.found) {
           await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
@@ -244,7 +246,19 @@ export class MessageDispatcher {
       }
       count += 1
     }
+    if (answered.length > 0)
+      await this.#db.asSystem((tx) => this.#askAgainNow(tx, answered, this.#clock.now()))
     return count
+  }
+
+  /** For each force whose provider just answered, its messages waiting to be asked about are due. */
+  async #askAgainNow(tx: Tx, answeredFor: MessageRow[], now: Date): Promise<void> {
+    const seen = new Set<string>()
+    for (const { provider, forceId } of answeredFor) {
+      if (provider === 'outbox' || seen.has(`${provider}|${forceId}`)) continue
+      seen.add(`${provider}|${forceId}`)
+      await this.#repo.messages.askAgainNow(tx, provider, forceId, now)
+    }
   }
 
   /** The provider did not say whether it holds the message: ask again later, never resend blind. */
@@ -423,6 +437,13 @@ export class MessageDispatcher {
         now,
       )
       for (const message of sent) await this.#onSent?.(tx, message, now)
+      // The provider answers again: messages an outage left waiting to be asked about are asked
+      // at the next run, not after their backoff (up to an hour after the provider recovered).
+      await this.#askAgainNow(
+        tx,
+        accepted.map((a) => a.message),
+        now,
+      )
       const stored = accepted.filter((a) => a.outcome.delivered).map((a) => a.message.id)
       if (stored.length > 0)
         await this.#repo.messages.transition(tx, { ids: stored }, ['sent'], 'delivered', {
@@ -472,6 +493,9 @@ export class MessageDispatcher {
             { messageId: message.id, error: outcome.error },
             'provider outcome unknown; will reconcile',
           )
+          await this.#repo.messages.noteNoAnswer(tx, message.id, outcome.error, {
+            detail: `No certain answer from the provider (${outcome.error}): it may or may not have this message, so it is asked by our reference before anything is sent again`,
+          })
           result.retried += 1
         } else if (
           outcome.kind === 'retry' ||

@@ -1,6 +1,6 @@
 // The only SQL of messages and their events: scheduling inserts them, dispatch claims and moves
 // them through their statuses (every move writes an event), and the console reads them.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import {
   type MessageSecretContent,
@@ -164,6 +164,20 @@ export class MessageRepository {
     return { claimed, limited }
   }
 
+  /**
+   * A send the provider gave no usable answer to (no answer, a timeout, a 5xx): the message stays
+   * in `sending` to be looked up by reference, with the error and a line on its timeline, so the
+   * console says why it waits.
+   */
+  async noteNoAnswer(tx: Tx, id: string, error: string, event: { detail: string }): Promise<void> {
+    const moved = await tx
+      .update(messages)
+      .set({ lastError: error, updatedAt: new Date() })
+      .where(and(eq(messages.id, id), eq(messages.status, 'sending')))
+      .returning()
+    await this.#events(tx, moved as MessageRow[], 'sending', 'sending', event.detail, null)
+  }
+
   /** A message whose provider did not say whether it holds it: asked about again at `at`. */
   async recheckLater(tx: Tx, id: string, at: Date, checks: number, event: { detail: string }): Promise<void> {
     const moved = await tx
@@ -172,6 +186,27 @@ export class MessageRepository {
       .where(and(eq(messages.id, id), eq(messages.status, 'sending')))
       .returning()
     await this.#events(tx, moved as MessageRow[], 'sending', 'sending', event.detail, null)
+  }
+
+  /**
+   * The provider answers a force again (it accepted a send, or answered a look-up): that force's
+   * messages waiting, after an outage's backoff, to be asked about again are asked at the next
+   * reconciliation instead of up to an hour later. Returns how many were brought forward.
+   */
+  async askAgainNow(tx: Tx, provider: string, forceId: string, now: Date): Promise<number> {
+    const moved = await tx
+      .update(messages)
+      .set({ checkAgainAt: now })
+      .where(
+        and(
+          eq(messages.status, 'sending'),
+          eq(messages.provider, provider as MessageRow['provider']),
+          eq(messages.forceId, forceId),
+          gt(messages.checkAgainAt, now),
+        ),
+      )
+      .returning({ id: messages.id })
+    return moved.length
   }
 
   /** Messages in `sending` since before `sendingBefore`, not asked to wait past `now`. */

@@ -350,3 +350,69 @@ test('Notify’s daily limit (429 TooManyRequestsError) pauses the force’s sen
   const after = await admin.get('/console/messaging-settings')
   assert.doesNotMatch(after.body, /daily limit was reached/)
 })
+
+test('A Notify outage shows in waypoint_dispatch_lag_seconds while its messages wait unanswered in sending, and once Notify accepts a send again those waiting out their backoff are asked about and sent at the next run, once each', async () => {
+  // After the give-up test's clock (2026-06-04 12:00), so reconciliation is due by the clock.
+  t.clock.set('2026-06-05T11:00:00Z')
+  await new Promise((resolve) => setTimeout(resolve, windowMs))
+  const lagOf = async (forceId: string) => {
+    const metrics = await t.app.http.inject({ method: 'GET', url: '/metrics' })
+    const line = new RegExp(`^waypoint_dispatch_lag_seconds\\{force="${forceId}"\\} (\\S+)$`, 'm').exec(
+      metrics.body,
+    )
+    return line ? Number(line[1]) : undefined
+  }
+  // Notify answers every send with 500: the message may or may not be with Notify, so it waits in
+  // `sending` to be looked up, and the alert's metric counts it as behind its time.
+  notify.fail('500')
+  const held = await schedule('kent')
+  try {
+    await dispatch()
+    assert.deepEqual(
+      (await statusOf([held.id])).map((m) => m.status),
+      ['sending'],
+    )
+    assert.ok(((await lagOf('kent')) ?? 0) > 0, 'the outage shows in waypoint_dispatch_lag_seconds')
+    // The console's page of the message says why it waits: the error and a line on its timeline.
+    const [row] = await t.app.db.asSystem((tx) =>
+      tx.select({ lastError: messages.lastError }).from(messages).where(eq(messages.id, held.id)),
+    )
+    // (On a loaded machine the 500 itself may come later than this suite's 1 s timeout.)
+    assert.match(
+      row?.lastError ?? '',
+      /^(500 Exception: Internal server error|No answer from GOV\.UK Notify: .*timeout.*)$/,
+    )
+    const timeline = await t.app.db.asSystem((tx) =>
+      tx
+        .select({ detail: messageEvents.detail })
+        .from(messageEvents)
+        .where(eq(messageEvents.messageId, held.id)),
+    )
+    assert.ok(
+      timeline.some((e) => /it is asked by our reference before anything is sent again/.test(e.detail ?? '')),
+    )
+    // Its look-up goes unanswered too: asked again only after a backoff (two minutes here).
+    notify.slow(2500)
+    t.clock.advance(61_000)
+    await dispatch()
+  } finally {
+    notify.slow(0)
+    notify.fail('none')
+  }
+  const lookUps = notify.requests.lookUp
+  // Notify recovers: the next message is accepted, and the held one is asked about at the next
+  // run (seconds later, not after its backoff), found not to be there, and sent once.
+  const next = await schedule('kent')
+  t.clock.advance(1000)
+  await dispatch()
+  assert.equal(notify.byReference(next.reference).length, 1)
+  t.clock.advance(6000)
+  await dispatch()
+  assert.ok(notify.requests.lookUp > lookUps, 'asked about before its backoff ended')
+  assert.equal(notify.byReference(held.reference).length, 1, 'sent once after the look-up')
+  assert.deepEqual(
+    (await statusOf([held.id])).map((m) => m.status),
+    ['sent'],
+  )
+  assert.equal((await lagOf('kent')) ?? 0, 0)
+})

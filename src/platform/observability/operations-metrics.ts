@@ -32,7 +32,7 @@ export function registerOperationsMetrics(registry: Registry, db: Database, jobS
   })
   const dispatchLag = new Gauge({
     name: 'waypoint_dispatch_lag_seconds',
-    help: 'How far the oldest message due to be sent (scheduled, send_after passed) is behind its time, by force; 0 when none',
+    help: 'How far the oldest message due and not yet at the provider (scheduled with send_after passed, or sending) is behind its time, by force; 0 when none',
     labelNames: ['force'],
     registers: [registry],
     collect: read,
@@ -76,8 +76,14 @@ export function registerOperationsMetrics(registry: Registry, db: Database, jobS
         ),
         await rows<{ force_id: string; lag: number }>(
           tx,
+          // A message in `sending` is not at the provider yet either: one whose send had no answer
+          // (Notify down, timing out or refusing connections) waits there to be looked up, and
+          // an outage of that kind must show here as much as a 429 that leaves them scheduled.
           sql`select force_id, extract(epoch from now() - min(send_after))::float8 as lag
-            from messages where status = 'scheduled' and send_after <= now() group by force_id`,
+            from (select force_id, send_after from messages where status = 'scheduled' and send_after <= now()
+                  union all
+                  select force_id, send_after from messages where status = 'sending') due
+            group by force_id`,
         ),
         await rows<{ force_id: string; n: number }>(
           tx,
