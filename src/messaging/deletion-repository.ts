@@ -13,8 +13,13 @@ async function count(tx: Tx, query: SQL): Promise<number> {
 }
 
 export class MessageDeletionRepository {
-  async deleteWhere(tx: Tx, where: SQL): Promise<Record<string, number>> {
-    const ids = (await rows<{ id: string }>(tx, sql`select id from messages where ${where}`)).map((r) => r.id)
+  async deleteWhere(tx: Tx, where: SQL, limit?: number): Promise<Record<string, number>> {
+    const ids = (
+      await rows<{ id: string }>(
+        tx,
+        sql`select id from messages where ${where}${limit === undefined ? sql`` : sql` limit ${limit}`}`,
+      )
+    ).map((r) => r.id)
     if (ids.length === 0) return { messages: 0, message_events: 0 }
     const list = sql.join(
       ids.map((id) => sql`${id}::uuid`),
@@ -65,11 +70,16 @@ export class MessageDeletionRepository {
     }
   }
 
-  /** Messages created before `cutoff` that have finished (nothing left to send or track). */
-  deleteFinishedBefore(tx: Tx, cutoff: Date): Promise<Record<string, number>> {
+  /**
+   * Up to `limit` messages created before `cutoff` that have finished (nothing left to send or
+   * track). Each id is a statement parameter, and PostgreSQL takes at most 65,535 in one
+   * statement, so the sweep deletes a batch at a time.
+   */
+  deleteFinishedBefore(tx: Tx, cutoff: Date, limit: number): Promise<Record<string, number>> {
     return this.deleteWhere(
       tx,
       sql`created_at < ${cutoff} and status not in ('scheduled', 'sending', 'sent')`,
+      limit,
     )
   }
 }

@@ -382,8 +382,8 @@ export class SchedulingService {
   }
 
   /** PIRM deletion of finished messages created before `cutoff` (a force's message rule). */
-  deleteFinishedBefore(tx: Tx, cutoff: Date): Promise<Record<string, number>> {
-    return this.#deletion.deleteFinishedBefore(tx, cutoff)
+  deleteFinishedBefore(tx: Tx, cutoff: Date, limit: number): Promise<Record<string, number>> {
+    return this.#deletion.deleteFinishedBefore(tx, cutoff, limit)
   }
 }
 

@@ -248,7 +248,7 @@ test("UJ-13: messages deleted under the retention rule leave the counts, and onl
   assert.ok(before.totals.sent > 0 && before.notSent.length > 0)
   // Messages are stamped with the database's time: a cutoff just ahead takes every finished one.
   const deleted = await t.app.db.withForceDeleting('kent', (tx) =>
-    t.app.services.messaging.scheduling.deleteFinishedBefore(tx, new Date(Date.now() + 60_000)),
+    t.app.services.messaging.scheduling.deleteFinishedBefore(tx, new Date(Date.now() + 60_000), 5000),
   )
   assert.ok((deleted.messages ?? 0) > 0, JSON.stringify(deleted))
   await assertReportsEqualDirectCounts('kent')

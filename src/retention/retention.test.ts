@@ -504,6 +504,72 @@ test('UJ-3: raw source events are deleted in a batch three months after they wer
   assert.ok(tombstone!.detail.counts.source_events! >= 1)
 })
 
+test('UJ-3: finished messages and raw source events past their periods are deleted in batches, each in its own transaction with its tombstone, until none is left', async () => {
+  clock.set('2060-01-01T09:00:00Z')
+  const forceId = 'suffolk'
+  const events: string[] = []
+  for (let i = 0; i < 5; i += 1) {
+    const received = await t.app.services.sources.receive(
+      forceId,
+      'storm',
+      aStormEvent({
+        id: `STORM-SUF-${process.pid}-${i}`,
+        at: '2060-01-01T09:00:00Z',
+        ref: `SUF-${process.pid}-${i}`,
+        grading: 'PRI',
+      }),
+      'application/json',
+    )
+    assert.equal(received.status, 'applied', String(received.reason))
+    events.push(received.id)
+  }
+  const messageIds: string[] = []
+  await t.app.db.withForce(forceId, async (tx) => {
+    await t.app.services.messaging.templates.addTemplateVersion(tx, {
+      forceId,
+      key: 'retention-batch',
+      title: 'Retention batch',
+      channel: 'sms',
+      body: 'An update about your case.',
+    })
+    for (let i = 0; i < 3; i += 1) {
+      const message = await t.app.services.messaging.scheduling.schedule(tx, {
+        forceId,
+        channel: 'sms',
+        to: `07700 9${String(80000 + i)}`,
+        templateKey: 'retention-batch',
+        personalisation: {},
+        urgent: true,
+      })
+      messageIds.push(message.id)
+    }
+  })
+  await t.app.jobs.boss.send('messaging.dispatch-due', {})
+  await t.app.jobs.drain()
+  const ids = (list: string[]) => list.map((id) => `'${id}'`).join(',')
+  assert.equal(await countOf(`messages where id in (${ids(messageIds)}) and status = 'delivered'`), 3)
+  const tombstonesBefore = await countOf(
+    `audit_events where action = 'record.deleted' and force_id = '${forceId}'`,
+  )
+  // 25 months on: past both periods. Batches of two: three of events, two of messages.
+  clock.set('2062-02-02T09:00:00Z')
+  const result = await t.app.services.retention.sweep(forceId, { batchSize: 2 })
+  assert.equal(result.batches.source_events, 5)
+  assert.equal(result.batches.messages, 3)
+  assert.equal(await countOf(`source_events where id in (${ids(events)})`), 0)
+  assert.equal(await countOf(`messages where id in (${ids(messageIds)})`), 0)
+  const tombstones = await owner<{ record_type: string; detail: { counts: Record<string, number> } }>(
+    `select record_type, detail from audit_events where action = 'record.deleted' and force_id = '${forceId}' order by seq offset ${tombstonesBefore}`,
+  )
+  const batchesOf = (type: string, table: string) =>
+    tombstones.filter((b) => b.record_type === type).map((b) => b.detail.counts[table])
+  assert.deepEqual(batchesOf('source_event', 'source_events'), [2, 2, 1])
+  assert.deepEqual(batchesOf('message', 'messages'), [2, 1])
+  // Run again: nothing left, nothing more recorded.
+  const again = await t.app.services.retention.sweep(forceId, { batchSize: 2 })
+  assert.deepEqual(again.batches, { source_events: 0, messages: 0, message_events: 0 })
+})
+
 test('CRM-4: a person under legal hold outlives the deletion of their case; released, they are deleted under the people rule', async () => {
   clock.set('2058-01-01T09:00:00Z')
   const crime = await aClosedCrime('NFA', '2058-01-01T09:00:00Z')
@@ -536,4 +602,78 @@ test('CRM-4: a person under legal hold outlives the deletion of their case; rele
     `select detail from audit_events where action = 'record.deleted' and record_id = '${crime.personId}'`,
   )
   assert.equal(tombstone?.detail.rule, 'person/no-case')
+})
+
+test('UJ-3: a crime deleted under its rule takes the closed incident it came from in the same sweep, once the incident is due under its own rule; a second sweep finds nothing to do', async () => {
+  clock.set('2070-01-01T09:00:00Z')
+  const forceId = 'cambridgeshire'
+  const cadRef = `CAM-RET-${process.pid}`
+  const crimeRef = `CAM/${process.pid}/70`
+  const storm = (payload: string) =>
+    t.app.services.sources.receive(forceId, 'storm', payload, 'application/json')
+  const athena = (payload: string) =>
+    t.app.services.sources.receive(forceId, 'athena', payload, 'application/json')
+  const caller = [
+    { nominalId: `N-CAM-${process.pid}`, name: 'Linked Caller', role: 'VIC', phone: '07700 900777' },
+  ]
+  for (const event of [
+    aStormEvent({
+      id: `STORM-CAM-1-${process.pid}`,
+      at: '2070-01-01T09:00:00Z',
+      ref: cadRef,
+      grading: 'PRI',
+      persons: caller,
+    }),
+    aStormEvent({
+      id: `STORM-CAM-2-${process.pid}`,
+      type: 'LOG_CLOSED',
+      at: '2070-01-01T10:00:00Z',
+      ref: cadRef,
+      log: { closedAt: '2070-01-01T10:00:00Z' },
+    }),
+  ])
+    assert.equal((await storm(event)).status, 'applied')
+  for (const event of [
+    anAthenaEvent({
+      id: `ATH-CAM-1-${process.pid}`,
+      type: 'INVESTIGATION_CREATED',
+      at: '2070-01-01T11:00:00Z',
+      crimeRef,
+      investigation: { crimeType: 'Criminal damage', status: 'OPEN', linkedLogs: [cadRef] },
+      persons: [{ urn: `P-CAM-${process.pid}`, name: 'Crime Victim', role: 'VIC', phone: '07700 900778' }],
+    }),
+    anAthenaEvent({
+      id: `ATH-CAM-2-${process.pid}`,
+      type: 'STATUS_CHANGED',
+      at: '2070-01-02T09:00:00Z',
+      crimeRef,
+      investigation: { status: 'NFA', closedAt: '2070-01-02T09:00:00Z' },
+    }),
+  ])
+    assert.equal((await athena(event)).status, 'applied')
+  const crime = await t.app.services.cases.findCrimeByRef(forceId, crimeRef)
+  const incident = await t.app.services.cases.findIncidentByRef(forceId, cadRef)
+  assert.equal(crime?.crime.status, 'no-further-action')
+  assert.equal(
+    await countOf(
+      `crime_incidents where crime_id = '${crime!.crime.id}' and incident_id = '${incident!.incident.id}'`,
+    ),
+    1,
+  )
+  const people = [...crime!.parties, ...incident!.parties].map((p) => `'${p.personId}'`).join(',')
+  // 25 months on: the crime is past its 24 months, and the incident, once no longer linked to a
+  // crime, past its own 12 months.
+  clock.set('2072-02-03T09:00:00Z')
+  const first = await t.app.services.retention.sweep(forceId)
+  assert.equal(await countOf(`crimes where id = '${crime!.crime.id}'`), 0)
+  assert.equal(
+    await countOf(`incidents where id = '${incident!.incident.id}'`),
+    0,
+    'the incident went in the same sweep',
+  )
+  assert.equal(await countOf(`people where id in (${people})`), 0)
+  assert.ok(first.deleted >= 2, `${first.deleted} deleted`)
+  const second = await t.app.services.retention.sweep(forceId)
+  assert.equal(second.deleted, 0)
+  assert.equal(second.queued, 0)
 })

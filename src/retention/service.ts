@@ -19,6 +19,12 @@ export interface SweepResult {
   batches: Record<string, number>
 }
 
+/**
+ * Finished messages or processed source events deleted in one transaction: each message id is a
+ * statement parameter (PostgreSQL takes at most 65,535), and a batch keeps each transaction short.
+ */
+export const SWEEP_BATCH = 5000
+
 const SYSTEM: Acting = { actor: { kind: 'system', id: null, name: 'Retention schedule' } }
 
 export function addMonths(date: Date, months: number): Date {
@@ -41,15 +47,59 @@ export class RetentionService {
     this.#deletion = new RetentionDeletion(deps)
   }
 
-  /** The daily sweep for one force: queue what is due for review, delete what is due for deletion. */
-  async sweep(forceId: string): Promise<SweepResult> {
+  /**
+   * The daily sweep for one force: queue what is due for review, delete what is due for deletion.
+   * Each record, and each batch of at most `batchSize` finished messages or processed source
+   * events, goes in a transaction of its own, so a sweep stopped part-way keeps what it did and
+   * the next run carries on.
+   */
+  async sweep(forceId: string, options: { batchSize?: number } = {}): Promise<SweepResult> {
+    const batchSize = options.batchSize ?? SWEEP_BATCH
     const now = this.#d.clock.now()
-    const { due, rules } = await this.#d.db.withForce(forceId, async (tx) => {
-      const rules = await this.#d.repo.rules(tx)
-      return { rules, due: await this.#dueRecords(tx, rules, now) }
-    })
+    const rules = await this.#d.db.withForce(forceId, (tx) => this.#d.repo.rules(tx))
     const result: SweepResult = { queued: 0, deleted: 0, batches: {} }
     const gone = new Set<string>()
+    // A deletion can make another record due: a crime's deletion unlinks the incident it came from,
+    // which is then a closed incident that never became a crime. Looked at again until a pass
+    // deletes nothing, so a second run the same day finds nothing to do.
+    for (let pass = 0; pass < 5; pass += 1) {
+      const deletedBefore = result.deleted
+      const due = await this.#d.db.withForce(forceId, (tx) => this.#dueRecords(tx, rules, now))
+      await this.#sweepRecords(forceId, due, now, gone, result)
+      if (result.deleted === deletedBefore) break
+    }
+    for (const rule of rules.filter(
+      (r) => r.deleteAfterMonths && ['message', 'source_event'].includes(r.recordType),
+    )) {
+      const cutoff = addMonths(now, -rule.deleteAfterMonths!)
+      for (;;) {
+        const counts = await this.#d.db.withForceDeleting(forceId, async (tx) => {
+          const counts =
+            rule.recordType === 'message'
+              ? await this.#d.messaging.scheduling.deleteFinishedBefore(tx, cutoff, batchSize)
+              : { source_events: await this.#d.sources.deleteProcessedBefore(tx, cutoff, batchSize) }
+          const total = Object.values(counts).reduce((a, b) => a + b, 0)
+          if (total > 0)
+            await this.#deletion.tombstone(tx, forceId, rule.recordType, null, rule, counts, SYSTEM, now)
+          return counts
+        })
+        for (const [table, n] of Object.entries(counts))
+          result.batches[table] = (result.batches[table] ?? 0) + n
+        const deleted = rule.recordType === 'message' ? counts.messages : counts.source_events
+        if ((deleted ?? 0) < batchSize) break
+      }
+    }
+    return result
+  }
+
+  /** Deletes or queues for review each record of `due`, each in a transaction of its own. */
+  async #sweepRecords(
+    forceId: string,
+    due: Due[],
+    now: Date,
+    gone: Set<string>,
+    result: SweepResult,
+  ): Promise<void> {
     for (const item of due) {
       const key = `${item.candidate.recordType}:${item.candidate.recordId}`
       if (gone.has(key)) continue
@@ -77,24 +127,6 @@ export class RetentionService {
         result.queued += 1
       }
     }
-    for (const rule of rules.filter(
-      (r) => r.deleteAfterMonths && ['message', 'source_event'].includes(r.recordType),
-    )) {
-      const cutoff = addMonths(now, -rule.deleteAfterMonths!)
-      const counts = await this.#d.db.withForceDeleting(forceId, async (tx) => {
-        const counts =
-          rule.recordType === 'message'
-            ? await this.#d.messaging.scheduling.deleteFinishedBefore(tx, cutoff)
-            : { source_events: await this.#d.sources.deleteProcessedBefore(tx, cutoff) }
-        const total = Object.values(counts).reduce((a, b) => a + b, 0)
-        if (total > 0)
-          await this.#deletion.tombstone(tx, forceId, rule.recordType, null, rule, counts, SYSTEM, now)
-        return counts
-      })
-      for (const [table, n] of Object.entries(counts))
-        result.batches[table] = (result.batches[table] ?? 0) + n
-    }
-    return result
   }
 
   /** Per case or person, the rule that keeps it longest decides (review-only rules never delete). */

@@ -27,12 +27,12 @@ export class SourceEventDeletionRepository {
     )
   }
 
-  /** Events processed before `cutoff` that need nothing more (applied, duplicate, superseded). */
-  deleteProcessedBefore(tx: Tx, cutoff: Date): Promise<number> {
+  /** Up to `limit` events processed before `cutoff` that need nothing more (applied, duplicate, superseded). */
+  deleteProcessedBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
     return count(
       tx,
-      sql`delete from source_events where processed_at < ${cutoff}
-            and status in ('applied', 'duplicate', 'superseded')`,
+      sql`delete from source_events where id in (select id from source_events where processed_at < ${cutoff}
+            and status in ('applied', 'duplicate', 'superseded') limit ${limit})`,
     )
   }
 }

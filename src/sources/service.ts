@@ -659,8 +659,8 @@ export class SourceService {
   }
 
   /** PIRM deletion of raw events processed before `cutoff` (a force's source event rule). */
-  deleteProcessedBefore(tx: Tx, cutoff: Date): Promise<number> {
-    return this.#deletion.deleteProcessedBefore(tx, cutoff)
+  deleteProcessedBefore(tx: Tx, cutoff: Date, limit: number): Promise<number> {
+    return this.#deletion.deleteProcessedBefore(tx, cutoff, limit)
   }
 }
 
