@@ -19,11 +19,13 @@ export class SourceEventDeletionRepository {
       ids.map((id) => sql`${id}::uuid`),
       sql`, `,
     )
+    // A join on (source_system, source_event_id), which its index serves: the same rows as
+    // "id in (…) or exists (a repeat)", which read every source event for each deleted case.
     return count(
       tx,
-      sql`delete from source_events s where s.id in (${list}) or exists (
-            select 1 from source_events o where o.id in (${list})
-              and o.source_system = s.source_system and o.source_event_id = s.source_event_id)`,
+      sql`delete from source_events s
+            using (select distinct source_system, source_event_id from source_events where id in (${list})) o
+            where s.source_system = o.source_system and s.source_event_id = o.source_event_id`,
     )
   }
 
