@@ -76,6 +76,8 @@ export class MessageDispatcher {
   readonly #wake: DispatchWaker | undefined
   readonly #onChanged: StatusChangeListener | undefined
   #reconciledAt: number | undefined
+  /** Messages an outage left waiting were just brought forward: reconcile before this run ends. */
+  #broughtForward = false
   /** Answers the provider refused with 429, by provider: registered with /metrics by the app. */
   readonly rateLimitedCounter = new Counter({
     name: 'waypoint_messaging_provider_rate_limited_total',
@@ -144,6 +146,15 @@ export class MessageDispatcher {
         await this.#record(claimed, outcomes, result)
       }
       if (limited) result.limited = true
+      // The provider answered again after an outage: its waiting messages are asked about now,
+      // and those it does not hold are claimed and sent by the next turn of this loop.
+      if (this.#broughtForward) {
+        this.#broughtForward = false
+        this.#reconciledAt = this.#clock.now().getTime()
+        const reconciled = await this.reconcileStuck()
+        result.reconciled += reconciled
+        if (reconciled > 0) continue
+      }
       const outOfTime = Date.now() - started > (options.budgetMs ?? 50_000)
       if ((claimed.length === 0 && !limited) || outOfTime) return result
       // Held back by the shared bucket: wait for about a fifth of its capacity to refill.
@@ -257,7 +268,7 @@ export class MessageDispatcher {
     for (const { provider, forceId } of answeredFor) {
       if (provider === 'outbox' || seen.has(`${provider}|${forceId}`)) continue
       seen.add(`${provider}|${forceId}`)
-      await this.#repo.messages.askAgainNow(tx, provider, forceId, now)
+      if ((await this.#repo.messages.askAgainNow(tx, provider, forceId, now)) > 0) this.#broughtForward = true
     }
   }
 
