@@ -25,6 +25,8 @@ export const slowFiles = [
   'src/writeback/pages.test.ts',
   // The database fail-over drill: PostgreSQL clusters of its own and a real Waypoint process.
   'test/database-failover.test.ts',
+  // The Notify-outage drill: real web and worker processes.
+  'test/notify-outage.test.ts',
 ]
 
 /** Every test file, relative to the repository root with forward slashes, sorted. */
