@@ -574,3 +574,21 @@ test('CP-84, CP-125: a force administrator changes the limits and the new-crime 
   assert.equal(sent.statusCode, 303)
   assert.match((await v.get(String(sent.headers.location))).body, /If something new has happened, report it/)
 })
+
+test('CP-49: a collar number another member of staff of the force holds is refused with an error summary, not a server error', async () => {
+  const other = await t.signInAs(['investigating_officer'], 'kent', 'DC Sam Other')
+  await other.get('/console/officers/profile')
+  const refused = await other.post('/console/officers/profile', { collar: '4521', team: 'Maidstone CID' })
+  assert.equal(refused.statusCode, 400, refused.body)
+  assert.match(refused.body, /govuk-error-summary/)
+  assert.match(refused.body, /Collar number 4521 is already someone else/)
+  // Their own number is taken, and the first officer keeps 4521.
+  assert.equal(
+    (await other.post('/console/officers/profile', { collar: '4522', team: 'Maidstone CID' })).statusCode,
+    303,
+  )
+  const [held] = await kentRows<{ n: number }>(
+    sql`select count(*)::int as n from officer_profiles where force_id = 'kent' and collar = '4521'`,
+  )
+  assert.equal(held!.n, 1)
+})

@@ -17,6 +17,7 @@ import type { AuditEvent, AuditService } from '../platform/audit/audit-service.t
 import type { StaffMail } from '../platform/auth/staff-mail.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
+import { isUniqueViolation } from '../platform/db/database-error.ts'
 import { NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { PortalMessageService } from '../portal/message-service.ts'
@@ -143,13 +144,22 @@ export class OfficerConsoleService {
         { field: 'collar', message: 'Enter a collar number of up to 20 letters and digits' },
       ])
     await this.#db.withForce(forceId, async (tx) => {
-      await this.#repo.saveProfile(tx, {
-        forceId,
-        staffId,
-        collar,
-        team: profile.team?.trim() || null,
-        updatedAt: this.#clock.now(),
-      })
+      await this.#repo
+        .saveProfile(tx, {
+          forceId,
+          staffId,
+          collar,
+          team: profile.team?.trim() || null,
+          updatedAt: this.#clock.now(),
+        })
+        .catch((error: unknown) => {
+          // Another member of staff of the force already has this collar number.
+          if (isUniqueViolation(error, 'officer_profiles_collar'))
+            throw new ValidationError([
+              { field: 'collar', message: `Collar number ${collar} is already someone else's in this force` },
+            ])
+          throw error
+        })
       await this.#audit.record(
         {
           action: 'officer-profile.saved',

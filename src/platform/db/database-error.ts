@@ -54,6 +54,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false
 }
 
+/** True when `error` (or what it wraps) is a unique violation of the index or constraint named. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; depth += 1) {
+    const found = e instanceof DatabaseError ? e : toDatabaseErrorIfPg(e)
+    if (found) return found.code === '23505' && found.constraint === constraint
+    e = e.cause as typeof e
+  }
+  return false
+}
+
+/** A pg or PGlite error as thrown, before Waypoint wrapped it (it has a SQLSTATE `code`). */
+function toDatabaseErrorIfPg(e: unknown): { code?: string; constraint?: string } | undefined {
+  const raw = e as { code?: unknown; constraint?: unknown; severity?: unknown }
+  return typeof raw?.code === 'string' && /^[0-9A-Z]{5}$/.test(raw.code) && raw.severity !== undefined
+    ? { code: raw.code, constraint: typeof raw.constraint === 'string' ? raw.constraint : undefined }
+    : undefined
+}
+
 /**
  * The error a failed statement raised (Drizzle's wrapper, the pg/PGlite error beneath it), as a
  * DatabaseError that carries no statement text, parameters or row values.
