@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { allTestFiles, type Lane, laneOf, lanes, root, usesChromium } from './support/lanes.ts'
 import type { FileCpu } from './support/process-cpu.ts'
-import type { FileTiming } from './support/timing-reporter.ts'
+import type { FileTiming, TestFailure } from './support/timing-reporter.ts'
 
 const chromiumPath = '/usr/bin/chromium'
 const installChromium = 'apt-get update && apt-get install -y chromium'
@@ -52,6 +52,7 @@ interface LaneResult {
   cpuSeconds: number | undefined
   code: number | null
   timings: (FileTiming & { cpuSeconds?: number })[]
+  failures: TestFailure[]
 }
 
 function usage(message: string): never {
@@ -233,6 +234,7 @@ function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneRes
         cpuSeconds: cpu.find((c) => c.file === '(lane)')?.cpuSeconds,
         code,
         timings: readTimings(timingFile, cpu),
+        failures: jsonLines<TestFailure>(`${timingFile}.failures`),
       })
     })
   })
@@ -362,6 +364,15 @@ const cpuTotal = results.every((r) => r.cpuSeconds !== undefined)
   ? ` (lanes' CPU ${Math.round(results.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0) * 10) / 10} s)`
   : ''
 console.log(`total: ${seconds(runStarted)} s${cpuTotal}, load average at the end: ${load()}`)
+// Every failed test again, last, so a log cut to its tail still names them.
+const failures = results.flatMap((r) => r.failures.map((f) => ({ ...f, lane: r.lane })))
+if (failures.length) {
+  console.log(`failed tests (${failures.length}):`)
+  for (const f of failures) {
+    console.log(`  ✖ [${f.lane}] ${f.file}: ${f.name}`)
+    for (const line of f.error.split('\n').filter((l) => l.trim())) console.log(`      ${line}`)
+  }
+}
 const passed = results.reduce((sum, r) => sum + r.passed, 0)
 const failed = results.reduce((sum, r) => sum + r.failed, 0)
 console.log(`${passed} passed, ${failed} failed`)

@@ -11,10 +11,11 @@
 // process exits it appends its own CPU and its finished children's, with the key "(lane)", to the
 // CPU file, beside the line each test file's process writes there (test/support/process-cpu.ts).
 import { appendFileSync, createWriteStream } from 'node:fs'
+import { relative } from 'node:path'
 import { run } from 'node:test'
 import { spec } from 'node:test/reporters'
 import { childrenCpuSeconds } from './process-cpu.ts'
-import timingReporter from './timing-reporter.ts'
+import timingReporter, { type TestFailure } from './timing-reporter.ts'
 
 const [concurrencyArg, timingFile, cpuFile, ...files] = process.argv.slice(2)
 const concurrency = Number(concurrencyArg)
@@ -35,8 +36,26 @@ process.on('exit', () => {
 })
 
 const stream = run({ files, concurrency, signal: stop.signal })
-stream.on('test:fail', () => {
+// Each failed test (not a parent that failed only because a test in it did), one JSON line to
+// <timing file>.failures, so the runner can name them all again after the lanes' summaries.
+const failuresFile = `${timingFile}.failures`
+stream.on('test:fail', (data) => {
   process.exitCode = 1
+  const error = data.details.error as Error & { failureType?: string; cause?: unknown }
+  if (error.failureType === 'subtestsFailed') return
+  const cause = error.cause instanceof Error ? error.cause : error
+  const failure: TestFailure = {
+    file: relative(process.cwd(), data.file ?? '(unknown file)')
+      .split('\\')
+      .join('/'),
+    name: data.name,
+    error: String(cause.message ?? cause)
+      .split('\n')
+      .slice(0, 6)
+      .join('\n')
+      .slice(0, 600),
+  }
+  appendFileSync(failuresFile, `${JSON.stringify(failure)}\n`)
 })
 stream.compose(new spec()).pipe(process.stdout)
 stream.compose(timingReporter).pipe(createWriteStream(timingFile))

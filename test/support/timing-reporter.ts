@@ -11,6 +11,13 @@ export interface FileTiming {
   failed: number
 }
 
+/** A failed test, as test/support/run-lane.ts writes it for the runner's closing list. */
+export interface TestFailure {
+  file: string
+  name: string
+  error: string
+}
+
 export default async function* timingReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const started = new Map<string, number>()
   const ended = new Map<string, number>()
