@@ -15,7 +15,15 @@ export interface Migration {
   checksum: string
 }
 
-export function listMigrations(): Migration[] {
+/** The migrations, read once a process: they are part of the code, and a test process asked twice. */
+let listed: readonly Migration[] | undefined
+
+export function listMigrations(): readonly Migration[] {
+  listed ??= readMigrations()
+  return listed
+}
+
+function readMigrations(): Migration[] {
   const files = globSync('**/migrations/*.sql', { cwd: sourceRoot }).map((file) => join(sourceRoot, file))
   const migrations = files.map((path) => {
     const text = readFileSync(path, 'utf8')
