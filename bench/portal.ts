@@ -259,7 +259,7 @@ try {
         base,
         people: users,
         thinkSeconds: think,
-        durationSeconds: duration,
+        durationSeconds: pacedDuration,
       } satisfies PacedInput,
     })
     worker.once('message', resolve)
