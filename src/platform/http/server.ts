@@ -2,6 +2,8 @@
 // control declared on every route (deny by default), views and the one error model.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyHelmet from '@fastify/helmet'
@@ -111,6 +113,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
       : {}),
   })
   const views = createViewEnvironment()
+  closeUnusedConnectionsOnClose(app)
 
   app.decorateRequest('session', undefined)
   app.decorateRequest('staff', undefined)
@@ -569,4 +572,40 @@ function formSession(request: FastifyRequest): Session | undefined {
 
 function anonymousToken(nonce: string, secret: string): string {
   return createHmac('sha256', secret).update(`anon-csrf:${nonce}`).digest('base64url')
+}
+
+/**
+ * On close, connections with no request in hand are ended, not waited for. Node's server closes
+ * kept-alive connections that are idle between requests, but not one a client opened and has not
+ * yet sent a request on (a connection pool's spare, a load balancer's pre-opened one): the server
+ * waited for it until the headers timeout, about 70 s, before a process could stop (found when
+ * a test's WebSocket left such a connection behind). Requests in hand, hijacked streams and
+ * upgraded sockets are left to end as they do (the push and chat routes end theirs in preClose).
+ */
+function closeUnusedConnectionsOnClose(app: FastifyInstance): void {
+  const inHand = new Map<Socket, number>()
+  const change = (socket: Socket, by: number) => {
+    if (inHand.has(socket)) inHand.set(socket, (inHand.get(socket) ?? 0) + by)
+  }
+  app.server.on('connection', (socket: Socket) => {
+    inHand.set(socket, 0)
+    socket.once('close', () => inHand.delete(socket))
+  })
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    change(request.socket as Socket, 1)
+    response.once('close', () => change(request.socket as Socket, -1))
+  })
+  // An upgraded socket (a WebSocket) is its route's to end.
+  app.server.on('upgrade', (request: IncomingMessage) => inHand.delete(request.socket as Socket))
+  app.addHook('preClose', (done) => {
+    const sweep = () => {
+      for (const [socket, requests] of inHand) if (requests <= 0) socket.destroy()
+    }
+    // Again while the server closes: a connection may finish its last request after this hook.
+    const sweeping = setInterval(sweep, 100)
+    sweeping.unref()
+    app.server.once('close', () => clearInterval(sweeping))
+    setImmediate(sweep)
+    done()
+  })
 }

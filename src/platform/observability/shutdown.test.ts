@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Type } from '@sinclair/typebox'
@@ -116,5 +116,48 @@ test('while draining, readiness fails first and requests are still answered, eac
     assert.ok(refused, 'then the port is closed')
   } finally {
     await draining.close()
+  }
+})
+
+test('UJ-1: a connection opened and never used does not hold shutdown until the headers timeout; a request on another still completes', async () => {
+  const own = await createTestApp()
+  try {
+    await own.app.http.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = own.app.http.server.address() as AddressInfo
+    // A client's spare connection (a pool's, a load balancer's pre-opened one): no request yet.
+    const spare = connect({ host: '127.0.0.1', port })
+    await new Promise<void>((resolve, reject) => spare.once('connect', resolve).once('error', reject))
+    const spareClosed = new Promise<void>((resolve) => spare.once('close', () => resolve()))
+    // And a request in hand when the stop begins: its answer still arrives.
+    const slow = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/v1/oauth/token',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': 10,
+      },
+    })
+    const answered = new Promise<number>((resolve, reject) => {
+      slow.on('response', (response) => {
+        response.resume()
+        response.on('end', () => resolve(response.statusCode ?? 0))
+      })
+      slow.on('error', reject)
+    })
+    slow.write('grant_type')
+    await sleep(100)
+    const started = Date.now()
+    const stopped = own.app.stop()
+    slow.end()
+    assert.equal(await answered, 400, 'the request in hand is answered (its form is incomplete)')
+    await stopped
+    await spareClosed
+    // Node's headers timeout is 60 s; without the sweep the stop waited about 70 s for the spare.
+    const took = Date.now() - started
+    assert.ok(took < 10_000, `the stop took ${took} ms`)
+  } finally {
+    await own.close()
   }
 })
