@@ -62,18 +62,12 @@ if (import.meta.main) {
   console.log(
     `PostgreSQL suite: ${files.length} of the ${under} test files under src/ open a database that follows DATABASE_URL`,
   )
-  const child = spawn(
-    process.execPath,
-    ['--import', join(root, 'test/support/resolve-cache.ts'), '--test', '--test-concurrency=2', ...files],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        NODE_COMPILE_CACHE:
-          process.env.NODE_COMPILE_CACHE ?? join(root, 'node_modules/.cache/waypoint/compile'),
-      },
-    },
-  )
+  // The lanes' runner, in one lane: longest first, short files in batches (decision 0060), each
+  // file's time and CPU, and every failed test named again at the end.
+  const child = spawn(process.execPath, [join(root, 'test/run-lanes.ts'), '--one-lane', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: process.env,
+  })
   child.on('close', (code) => process.exit(code ?? 1))
 }

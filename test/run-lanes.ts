@@ -1,7 +1,7 @@
 // Runs the test lanes with node:test and prints each lane's time, its CPU time and its costliest
 // files (by CPU and by wall time), then the total and the machine's load average.
 //
-//   node test/run-lanes.ts [--checks] [--record-times] [fast] [slow] [file.test.ts ...]
+//   node test/run-lanes.ts [--checks] [--record-times] [--one-lane] [fast] [slow] [file.test.ts ...]
 //
 // --checks runs the typecheck, the lint and the import-direction check (test/import-check.ts)
 // side by side before the fast lane, and stops everything at once if one fails. With no lane
@@ -23,7 +23,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { allTestFiles, type Lane, laneOf, lanes, root, usesChromium } from './support/lanes.ts'
+import { allTestFiles, type Lane, laneOf, lanes, root, runsAlone, usesChromium } from './support/lanes.ts'
 import type { FileCpu } from './support/process-cpu.ts'
 import type { FileTiming, TestFailure } from './support/timing-reporter.ts'
 
@@ -31,6 +31,15 @@ const chromiumPath = '/usr/bin/chromium'
 const installChromium = 'apt-get update && apt-get install -y chromium'
 /** Test files each lane runs at once. */
 const concurrency: Record<Lane, number> = { fast: 2, slow: 2 }
+/**
+ * Batches (decision 0060): the fast lane's files that took under `batchSeconds` last run in
+ * batches of them, one after another in one process (test/support/batch.ts), each batch up to
+ * `batchSeconds` of their times and `batchFiles` files. WAYPOINT_TEST_BATCH=0 gives every file
+ * its own process again.
+ */
+const batchSeconds = 40
+const batchFiles = 12
+const batching = process.env.WAYPOINT_TEST_BATCH !== '0'
 /** How many of each lane's costliest files are named after its summary, by CPU and by wall time. */
 const costliestShown = 10
 /** V8's code cache for the test processes, so each does not compile the same modules again. */
@@ -57,7 +66,7 @@ interface LaneResult {
 
 function usage(message: string): never {
   console.error(
-    `${message}\nUsage: node test/run-lanes.ts [--checks] [--record-times] [fast] [slow] [file.test.ts ...]`,
+    `${message}\nUsage: node test/run-lanes.ts [--checks] [--record-times] [--one-lane] [fast] [slow] [file.test.ts ...]`,
   )
   process.exit(2)
 }
@@ -175,13 +184,43 @@ class Outputs {
   }
 }
 
+/**
+ * The lane's entries for test/support/run-lane.ts, longest first: a file alone, or a batch of
+ * files joined by commas. Files with no time yet, long ones and those that run alone
+ * (runsAlone) keep their own process.
+ */
+function entries(lane: Lane, files: string[], times: Record<string, number>): string[] {
+  if (lane !== 'fast' || !batching) return files
+  const result: string[] = []
+  let batch: string[] = []
+  let seconds = 0
+  for (const file of files) {
+    const took = times[file]
+    if (took === undefined || took >= batchSeconds || runsAlone(file)) {
+      result.push(file)
+      continue
+    }
+    batch.push(file)
+    seconds += took
+    if (seconds >= batchSeconds || batch.length >= batchFiles) {
+      result.push(batch.join(','))
+      batch = []
+      seconds = 0
+    }
+  }
+  if (batch.length) result.push(batch.join(','))
+  return result
+}
+
 function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneResult> {
   const started = performance.now()
   const timingFile = join(timingDir, `${lane}.jsonl`)
   const cpuFile = join(timingDir, `${lane}-cpu.jsonl`)
+  const laneEntries = entries(lane, files, times)
+  const batches = laneEntries.filter((entry) => entry.includes(',')).length
   outputs.write(
     lane,
-    `\n== lane ${lane}: ${files.length} test files, ${concurrency[lane]} at once, longest first ==\n`,
+    `\n== lane ${lane}: ${files.length} test files${batches ? ` (${laneEntries.length} processes: ${batches} batches of files and ${laneEntries.length - batches} files alone)` : ''}, ${concurrency[lane]} at once, longest first ==\n`,
   )
   const child = spawn(
     process.execPath,
@@ -196,7 +235,7 @@ function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneRes
       String(concurrency[lane]),
       timingFile,
       cpuFile,
-      ...files,
+      ...laneEntries,
     ],
     {
       cwd: root,
@@ -216,9 +255,9 @@ function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneRes
   return new Promise((done) => {
     child.on('close', (code) => {
       running.delete(child)
-      const tests = summaryCount(tail, 'tests')
-      const passed = summaryCount(tail, 'pass') ?? 0
-      let failed = (summaryCount(tail, 'fail') ?? 0) + (summaryCount(tail, 'cancelled') ?? 0)
+      const tests = summaryCount(tail, 'lane tests')
+      const passed = summaryCount(tail, 'lane pass') ?? 0
+      let failed = (summaryCount(tail, 'lane fail') ?? 0) + (summaryCount(tail, 'lane cancelled') ?? 0)
       if (code !== 0 && failed === 0) failed = 1
       const took = seconds(started)
       outputs.write(lane, `== lane ${lane} ended after ${took} s (load average ${load()}) ==\n`)
@@ -233,7 +272,7 @@ function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneRes
         seconds: took,
         cpuSeconds: cpu.find((c) => c.file === '(lane)')?.cpuSeconds,
         code,
-        timings: readTimings(timingFile, cpu),
+        timings: readTimings([timingFile, `${timingFile}.batches`], cpu),
         failures: jsonLines<TestFailure>(`${timingFile}.failures`),
       })
     })
@@ -249,9 +288,10 @@ function jsonLines<T>(file: string): T[] {
 }
 
 /** Each file's wall time and test counts, with its CPU time where its process reported it. */
-function readTimings(timingFile: string, cpuLines: FileCpu[]): LaneResult['timings'] {
+function readTimings(timingFiles: string[], cpuLines: FileCpu[]): LaneResult['timings'] {
   const cpu = new Map(cpuLines.map((c) => [c.file, c.cpuSeconds]))
-  return jsonLines<FileTiming>(timingFile)
+  return timingFiles
+    .flatMap((file) => jsonLines<FileTiming>(file))
     .map((t) => ({ ...t, cpuSeconds: cpu.get(t.file) }))
     .sort((a, b) => (b.cpuSeconds ?? b.seconds) - (a.cpuSeconds ?? a.seconds) || b.seconds - a.seconds)
 }
@@ -282,10 +322,14 @@ const runStarted = performance.now()
 const args = process.argv.slice(2)
 const checks = args.includes('--checks')
 const recordTimes = args.includes('--record-times')
+// --one-lane: every file selected in one lane, two at once (the PostgreSQL suite, whose slow
+// files would otherwise run beside the others, four processes on one server).
+const oneLane = args.includes('--one-lane')
+const laneFor = (file: string): Lane => (oneLane ? 'fast' : laneOf(file))
 const namedLanes = new Set<Lane>()
 const namedFiles: string[] = []
 for (const arg of args) {
-  if (arg === '--checks' || arg === '--record-times') continue
+  if (arg === '--checks' || arg === '--record-times' || arg === '--one-lane') continue
   if ((lanes as readonly string[]).includes(arg)) namedLanes.add(arg as Lane)
   else if (arg.endsWith('.test.ts')) namedFiles.push(arg.split('\\').join('/').replace(/^\.\//, ''))
   else usage(`Unknown argument: ${arg}`)
@@ -294,7 +338,7 @@ for (const arg of args) {
 const everyFile = allTestFiles()
 for (const file of namedFiles) if (!everyFile.includes(file)) usage(`Not a test file: ${file}`)
 const selected = (namedFiles.length ? namedFiles : everyFile).filter(
-  (file) => namedLanes.size === 0 || namedLanes.has(laneOf(file)),
+  (file) => namedLanes.size === 0 || namedLanes.has(laneFor(file)),
 )
 if (selected.length === 0) usage('No test files selected')
 
@@ -306,7 +350,7 @@ const chosen = lanes
   .map((lane) => ({
     lane,
     files: longestFirst(
-      selected.filter((file) => laneOf(file) === lane),
+      selected.filter((file) => laneFor(file) === lane),
       times,
     ),
   }))

@@ -62,3 +62,13 @@ export function startsWaypointProcess(file: string): boolean {
     /\b(spawn|spawnSync|execFile|execFileSync|fork|exec|execSync)\(/.test(source) && /main\.ts/.test(source)
   )
 }
+
+/**
+ * A fast-lane file that runs in a process of its own rather than in a batch (decision 0060):
+ * one with suites (`describe`), which a batch would count as tests.
+ */
+export function runsAlone(file: string): boolean {
+  return /import\s*\{[^}]*\bdescribe\b[^}]*\}\s*from\s*'node:test'/.test(
+    readFileSync(join(root, file), 'utf8'),
+  )
+}

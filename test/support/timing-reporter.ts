@@ -18,6 +18,11 @@ export interface TestFailure {
   error: string
 }
 
+/** Whether an event's file is a batch's: its entry module or the batch's own modules. */
+export function inBatch(file: string): boolean {
+  return /\.batch\.mjs$|[\\/]test[\\/]support[\\/]batch(-test-api)?\.ts$/.test(file)
+}
+
 export default async function* timingReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const started = new Map<string, number>()
   const ended = new Map<string, number>()
@@ -25,7 +30,8 @@ export default async function* timingReporter(source: AsyncIterable<TestEvent>):
   for await (const event of source) {
     const data = event.data as { file?: string; nesting?: number; name?: string }
     const file = data.file
-    if (!file) continue
+    // A batch of files (test/support/batch.ts) writes each file's line itself.
+    if (!file || inBatch(file)) continue
     if (event.type === 'test:dequeue' && data.nesting === 0 && !started.has(file)) {
       started.set(file, performance.now())
     } else if (event.type === 'test:summary') {
