@@ -4,12 +4,12 @@
 // session cookie and CSRF token). Beside it, in the same process and the same run, a static
 // GOV.UK page (the sign-in page rendered once, then served from memory) with the same number of
 // connections: the baseline. Prints p50/p95/p99 latency and throughput of both, the ratio, the
-// process's CPU time in each run and the load average. Targets: p95 ≤ 300 ms, and at least half
-// the static page's throughput. First, the same people at a person's pace for PACED seconds
+// process's CPU time in each run and the load average: the flat-out runs measure capacity, and
+// are not targets (decision 0059). First, the same people at a person's pace for PACED seconds
 // (each reads a page for THINK seconds on average, exponential, so about PEOPLE ÷ THINK pages a
 // second arrive as independent people's do; bench/support/paced-people.ts, in a worker thread),
-// with each page of the round timed apart: p95 ≤ 300 ms (decision 0059 says why the pace, and
-// what the flat-out run measures).
+// with each page of the round timed apart. Target: p95 ≤ 300 ms with no error at a person's pace
+// (CP-184 as decision 0059 defines it, and why).
 //
 //   node_modules/.bin/node bench/portal.ts   (PostgreSQL at 127.0.0.1:5432; DATABASE_URL to name
 //   another server; PEOPLE=500, DURATION=20, PACED=60, THINK=10; KEEP=1 keeps the database)
@@ -304,8 +304,8 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 15_000))
   const ratio = portal.perSecond / baseline.perSecond
   console.log(
-    `portal throughput ${(ratio * 100).toFixed(0)}% of the static page's (target ≥ 50%: ${ratio >= 0.5 ? 'met' : 'MISSED'}); ` +
-      `p95 ${portal.p95.toFixed(0)} ms (target ≤ ${targetP95} ms: ${portal.p95 <= targetP95 ? 'met' : 'MISSED'})`,
+    `flat out (capacity, not a target: decision 0059): ${portal.perSecond.toFixed(0)} rounds' pages a second, ` +
+      `${(ratio * 100).toFixed(0)}% of the static page's; p95 ${portal.p95.toFixed(0)} ms with ${people} requests always waiting`,
   )
   console.log(
     `at a person's pace: ${paced.perSecond.toFixed(0)} pages/s asked by ${people} people, p95 ${paced.p95.toFixed(0)} ms ` +

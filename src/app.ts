@@ -36,7 +36,7 @@ import type { Config } from './platform/config.ts'
 import { resealCredentials } from './platform/credential-keys.ts'
 import { ConsoleNavigation } from './platform/console/navigation.ts'
 import { registerProductRoutes } from './platform/console/product-routes.ts'
-import { type Database, openDatabase, rows } from './platform/db/database.ts'
+import { type Database, openDatabase, rows, type Tx } from './platform/db/database.ts'
 import { migrate } from './platform/db/migrate.ts'
 import { parsePostgresUrl } from './platform/db/postgres-hosts.ts'
 import type { CitizenSessions } from './platform/http/citizen-sessions.ts'
@@ -352,8 +352,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     cases: cases.services.cases,
     templates: (tx, forceId) => messaging.services.messaging.templates.templates(tx, forceId),
+    // The force's name is read in the letter's transaction: forces.find() reads in a transaction
+    // of its own once its 5 s hold has lapsed, and a second transaction inside the first waits
+    // for ever on PGlite's one connection (a letter made after a slow page hung the process).
     values: async (tx, forceId, key) => {
-      const forceName = (await forces.find(forceId))?.name ?? forceId
+      const forceName = (await forceNameIn(tx, forceId)) ?? forceId
       const snapshot = key ? await journeys.caseReader.loadCase(tx, { forceId, ...key }) : undefined
       const values = personalisationFor(
         snapshot ?? {
@@ -369,7 +372,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     render: renderLetterBody,
     store: (tx, forceId, letter) => messaging.services.conversations.addLetter(tx, forceId, letter),
-    forceName: async (forceId) => (await forces.find(forceId))?.name,
+    forceName: forceNameIn,
   })
   // Social media (issue 15 item 2; CRM-8): the force's connector posts messages signed with its
   // secret; they join the contact queue, and replies go back signed to the connector's address on
@@ -624,4 +627,9 @@ function publishSent(then: SentMessageListener, push: PushService): SentMessageL
     await then(tx, message, sentAt)
     await push.publish({ forceId: message.forceId, topic: 'outbox', ids: { message: message.id } }, tx)
   }
+}
+
+/** A force's name, read in the caller's transaction. */
+async function forceNameIn(tx: Tx, forceId: string): Promise<string | undefined> {
+  return (await rows<{ name: string }>(tx, sql`select name from forces where id = ${forceId}`))[0]?.name
 }

@@ -139,7 +139,7 @@ export class LetterService {
   ) => Promise<LetterValues>
   readonly #render: RenderLetter
   readonly #store: StoreLetter
-  readonly #forceName: (forceId: string) => Promise<string | undefined>
+  readonly #forceName: (tx: Tx, forceId: string) => Promise<string | undefined>
 
   constructor(deps: {
     db: Database
@@ -157,7 +157,7 @@ export class LetterService {
     render: RenderLetter
     /** Keeps the letter in the conversation, its PDF attached (Messaging's conversations). */
     store: StoreLetter
-    forceName: (forceId: string) => Promise<string | undefined>
+    forceName: (tx: Tx, forceId: string) => Promise<string | undefined>
   }) {
     this.#db = deps.db
     this.#audit = deps.audit
@@ -437,7 +437,7 @@ export class LetterService {
       ...found,
       template,
       chosenCase,
-      forceName: (await this.#forceName(forceId)) ?? forceId,
+      forceName: (await this.#forceName(tx, forceId)) ?? forceId,
       date: this.#clock.now(),
       reference: chosenCase?.reference ?? null,
       text,
