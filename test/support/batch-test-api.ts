@@ -78,31 +78,11 @@ function recorded<F extends Fn>(kind: Kind, own: F): F {
   return call as unknown as F
 }
 
-/** `test`, with `skip`, `todo` and `only` as node:test has them. */
-function withVariants<F extends Fn>(
-  kind: Kind,
-  own: F & { skip: F; todo: F; only: F },
-): F & { skip: F; todo: F; only: F } {
-  const base = recorded(kind, own)
-  const variant = (extra: TestOptions) => {
-    const call: AnyCall = (...args) => {
-      const { name, options, fn } = normalise(args)
-      return (base as unknown as AnyCall)(name, { ...options, ...extra }, fn)
-    }
-    return call as unknown as F
-  }
-  return Object.assign(base, {
-    skip: variant({ skip: true }),
-    todo: variant({ todo: true }),
-    only: variant({ only: true }),
-  })
-}
-
 export type { SuiteContext, TestContext, TestOptions } from 'node:test'
 export const mock = nodeTest.mock
-export const test = withVariants('test', nodeTest.test)
+export const test = recorded('test', nodeTest.test)
 export const it = test
-export const describe = withVariants('describe', nodeTest.describe)
+export const describe = recorded('describe', nodeTest.describe)
 export const suite = describe
 export const before = recorded('before', nodeTest.before)
 export const after = recorded('after', nodeTest.after)

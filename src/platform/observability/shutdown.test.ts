@@ -11,6 +11,27 @@ import { rows } from '../db/database.ts'
 import { defineJob } from '../jobs.ts'
 
 let t: TestApp
+
+/** A POST to the token endpoint whose body the caller writes slowly: in hand while the app stops. */
+function slowTokenRequest(port: number, length: number) {
+  const slow = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/v1/oauth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': length },
+  })
+  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    slow.on('response', (response) => {
+      let body = ''
+      response.on('data', (c) => (body += c))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+    slow.on('error', reject)
+  })
+  return { request: slow, answered }
+}
+
 before(async () => {
   t = await createTestApp()
 })
@@ -39,25 +60,8 @@ test('UJ-1: on shutdown a request in progress completes and a job in hand finish
 
   // A client that sends its body slowly: the request is in progress when shutdown begins.
   const form = `grant_type=client_credentials&client_id=${encodeURIComponent(client.clientId)}&client_secret=${encodeURIComponent(clientSecret)}`
-  const slowRequest = request({
-    host: '127.0.0.1',
-    port,
-    method: 'POST',
-    path: '/api/v1/oauth/token',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'content-length': Buffer.byteLength(form),
-    },
-  })
-  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    slowRequest.on('response', (response) => {
-      let body = ''
-      response.on('data', (c) => (body += c))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
-    })
-    slowRequest.on('error', reject)
-  })
-  slowRequest.write(form.slice(0, 20))
+  const slowRequest = slowTokenRequest(port, Buffer.byteLength(form))
+  slowRequest.request.write(form.slice(0, 20))
   await sleep(100)
 
   t.app.startWorkers()
@@ -73,8 +77,8 @@ test('UJ-1: on shutdown a request in progress completes and a job in hand finish
   )
   assert.ok(refused, 'no new connections are accepted while stopping')
 
-  slowRequest.end(form.slice(20))
-  const response = await answered
+  slowRequest.request.end(form.slice(20))
+  const response = await slowRequest.answered
   assert.equal(response.status, 200, response.body)
   assert.ok(JSON.parse(response.body).access_token)
 
@@ -129,29 +133,17 @@ test('UJ-1: a connection opened and never used does not hold shutdown until the 
     await new Promise<void>((resolve, reject) => spare.once('connect', resolve).once('error', reject))
     const spareClosed = new Promise<void>((resolve) => spare.once('close', () => resolve()))
     // And a request in hand when the stop begins: its answer still arrives.
-    const slow = request({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/api/v1/oauth/token',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': 10,
-      },
-    })
-    const answered = new Promise<number>((resolve, reject) => {
-      slow.on('response', (response) => {
-        response.resume()
-        response.on('end', () => resolve(response.statusCode ?? 0))
-      })
-      slow.on('error', reject)
-    })
-    slow.write('grant_type')
+    const slow = slowTokenRequest(port, 10)
+    slow.request.write('grant_type')
     await sleep(100)
     const started = Date.now()
     const stopped = own.app.stop()
-    slow.end()
-    assert.equal(await answered, 400, 'the request in hand is answered (its form is incomplete)')
+    slow.request.end()
+    assert.equal(
+      (await slow.answered).status,
+      400,
+      'the request in hand is answered (its form is incomplete)',
+    )
     await stopped
     await spareClosed
     // Node's headers timeout is 60 s; without the sweep the stop waited about 70 s for the spare.
