@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Tx } from '../platform/db/database.ts'
+import { sqlStateOf } from '../platform/db/database-error.ts'
 import type { CaseChange } from './model.ts'
 import type { ClaimRow, ContactPointRow, IdentityRow, PersonRow } from './person-repository.ts'
 import { type CrimeRow, type IncidentRow, rowsWithDates as rows, type TimelineRow } from './repository.ts'
@@ -884,6 +885,14 @@ export class StagedCaseStore {
    * decision 0051), so this update and the messages being counted on the case (key-share) wait for
    * each other. The upsert of `flush` leaves the type alone: naming it would lock every row it
    * writes as for a change of key, and make every batch and every message on its cases wait.
+   *
+   * It never waits while it holds one of these rows (decision 0061). A transaction counting
+   * messages about several cases holds each case's key-share until it commits; had this update
+   * changed case A and then waited for case B, which that transaction holds and which then asks
+   * for A, the two would deadlock. So the rows are locked in order of id, in a savepoint, with a
+   * lock timeout shorter than the server's deadlock timeout: one that is not free in time lets go
+   * of them all, waits a moment holding none, and tries again. After `typeChangeAttempts` tries it
+   * waits as long as it takes.
    */
   async #writeTypeChanges(tx: Tx): Promise<void> {
     const changed = <T extends { id: string }>(dirty: Set<T>, type: (row: T) => string | null) =>
@@ -892,21 +901,59 @@ export class StagedCaseStore {
         .map((row) => ({ id: row.id, type: type(row) }))
     const incidents = changed(this.#dirtyIncidents, (row) => row.incidentType)
     const crimes = changed(this.#dirtyCrimes, (row) => row.crimeType)
+    if (!incidents.length && !crimes.length) return
     const source = (list: { id: string; type: string | null }[]) =>
       sql`jsonb_to_recordset(${JSON.stringify(list)}::jsonb) as v(id uuid, type text)`
-    if (incidents.length)
-      await tx.execute(
-        sql`update incidents r set incident_type = v.type from ${source(incidents)}
-            where r.force_id = ${this.#forceId} and r.id = v.id and r.incident_type is distinct from v.type`,
-      )
-    if (crimes.length)
-      await tx.execute(
-        sql`update crimes r set crime_type = v.type from ${source(crimes)}
-            where r.force_id = ${this.#forceId} and r.id = v.id and r.crime_type is distinct from v.type`,
-      )
+    const ids = (list: { id: string }[]) => sql`${`{${list.map((row) => row.id).join(',')}}`}::uuid[]`
+    const write = async (sp: Tx, wait: boolean) => {
+      // Half the deadlock timeout, at most 500 ms: this lets go before the server would end a
+      // transaction waiting on it.
+      const [previous] = wait
+        ? []
+        : await rows<{ timeout: string }>(
+            sp,
+            sql`select current_setting('lock_timeout') as timeout, set_config('lock_timeout', greatest(10, least(500,
+                  extract(epoch from current_setting('deadlock_timeout')::interval) * 500))::int || 'ms', true)`,
+          )
+      if (incidents.length)
+        await sp.execute(
+          sql`select 1 from incidents where force_id = ${this.#forceId} and id = any (${ids(incidents)})
+              order by id for update`,
+        )
+      if (crimes.length)
+        await sp.execute(
+          sql`select 1 from crimes where force_id = ${this.#forceId} and id = any (${ids(crimes)})
+              order by id for update`,
+        )
+      if (previous) await sp.execute(sql`select set_config('lock_timeout', ${previous.timeout}, true)`)
+      if (incidents.length)
+        await sp.execute(
+          sql`update incidents r set incident_type = v.type from ${source(incidents)}
+              where r.force_id = ${this.#forceId} and r.id = v.id and r.incident_type is distinct from v.type`,
+        )
+      if (crimes.length)
+        await sp.execute(
+          sql`update crimes r set crime_type = v.type from ${source(crimes)}
+              where r.force_id = ${this.#forceId} and r.id = v.id and r.crime_type is distinct from v.type`,
+        )
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const wait = attempt >= typeChangeAttempts
+      try {
+        await tx.transaction((sp) => write(sp as Tx, wait))
+        break
+      } catch (error) {
+        if (wait || sqlStateOf(error) !== lockNotAvailable) throw error
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(attempt, 6) * Math.random()))
+      }
+    }
     for (const { id, type } of [...incidents, ...crimes]) this.#loadedTypes.set(id, type)
   }
 }
+
+/** Tries a change of type makes without waiting while it holds a row, before it waits as long as it takes. */
+const typeChangeAttempts = 8
+const lockNotAvailable = '55P03'
 
 /** Sets the changed fields of a staged incident or crime and the source time of each. */
 function updated<T extends { fieldVersions: Record<string, string>; updatedAt: Date }>(

@@ -45,23 +45,31 @@ export class DatabaseError extends Error {
   }
 }
 
-/** True for a failure of the database itself (unreachable, shutting down), as opposed to a refusal. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+/** The DatabaseError, or the pg/PGlite error, that `error` is or wraps (Drizzle's, a savepoint's). */
+function databaseErrorIn(error: unknown): { code?: string; constraint?: string; unavailable?: boolean } | undefined {
   for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; depth += 1) {
-    if (e instanceof DatabaseError) return e.unavailable
+    const found = e instanceof DatabaseError ? e : toDatabaseErrorIfPg(e)
+    if (found) return found
     e = e.cause as typeof e
   }
-  return false
+  return undefined
+}
+
+/** True for a failure of the database itself (unreachable, shutting down), as opposed to a refusal. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const found = databaseErrorIn(error)
+  return found instanceof DatabaseError && found.unavailable
 }
 
 /** True when `error` (or what it wraps) is a unique violation of the index or constraint named. */
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; depth += 1) {
-    const found = e instanceof DatabaseError ? e : toDatabaseErrorIfPg(e)
-    if (found) return found.code === '23505' && found.constraint === constraint
-    e = e.cause as typeof e
-  }
-  return false
+  const found = databaseErrorIn(error)
+  return found?.code === '23505' && found.constraint === constraint
+}
+
+/** The SQLSTATE of the failed statement `error` is or wraps (e.g. 55P03, lock not available). */
+export function sqlStateOf(error: unknown): string | undefined {
+  return databaseErrorIn(error)?.code
 }
 
 /** A pg or PGlite error as thrown, before Waypoint wrapped it (it has a SQLSTATE `code`). */
