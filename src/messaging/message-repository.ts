@@ -1,6 +1,6 @@
 // The only SQL of messages and their events: scheduling inserts them, dispatch claims and moves
 // them through their statuses (every move writes an event), and the console reads them.
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm'
 import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import {
   type MessageSecretContent,
@@ -16,11 +16,33 @@ export type NewMessageRow = typeof messages.$inferInsert
 /** Statuses a message can still leave by being sent. */
 export const pendingStatuses: MessageStatus[] = ['scheduled']
 
+/** Statuses the per-day counts leave out (migration 1000): a move between them counts nothing. */
+const uncounted = new Set<MessageStatus>(['scheduled', 'sending'])
+
+const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`
+
 export class MessageRepository {
   readonly #db: Database
 
   constructor(db: Database) {
     this.#db = db
+  }
+
+  /**
+   * Takes the cases of the messages a statement is about to move between counted statuses, as the
+   * counts' trigger does (key-share, migration 1390), before the messages themselves, in order of
+   * id (decision 0061). Taken after the messages, by the trigger, a case being retyped by a source
+   * batch would make this wait while it held the messages, and the batch, holding the case, could
+   * then wait for those messages (a journey cancelling what waits on it): a deadlock.
+   */
+  async #takeCases(tx: Tx, caseIds: SQL): Promise<void> {
+    const uuid = sql`'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`
+    await tx.execute(
+      sql`with ids as (select k.case_id::uuid as id from (${caseIds}) k (case_id) where k.case_id ~ ${uuid}),
+            c as (select 1 from crimes where id in (select id from ids) order by id for key share),
+            i as (select 1 from incidents where id in (select id from ids) order by id for key share)
+          select (select count(*) from c) + (select count(*) from i)`,
+    )
   }
 
   async insertMessage(
@@ -70,6 +92,7 @@ export class MessageRepository {
     sentAt: Date,
   ): Promise<MessageRow[]> {
     if (accepted.length === 0) return []
+    await this.#takeCases(tx, sql`select case_id from messages where id = any (${uuids(accepted.map((a) => a.id))})`)
     const refs = sql`(values ${sql.join(
       accepted.map((a) => sql`(${a.id}::uuid, ${a.providerRef}::text)`),
       sql`, `,
@@ -100,6 +123,13 @@ export class MessageRepository {
     if (where.caseId) conditions.push(eq(messages.caseId, where.caseId))
     if (where.recipientKey) conditions.push(eq(messages.recipientKey, where.recipientKey))
     if (where.ids?.length === 0) return []
+    if (!uncounted.has(to) || from.some((status) => !uncounted.has(status)))
+      await this.#takeCases(
+        tx,
+        where.caseId
+          ? sql`select ${where.caseId}::text`
+          : sql`select distinct case_id from messages where ${and(...conditions)}`,
+      )
     const before = await tx
       .select({ id: messages.id, status: messages.status })
       .from(messages)

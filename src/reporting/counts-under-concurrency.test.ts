@@ -371,3 +371,43 @@ test('UJ-13: a source batch retyping two crimes lets go of both for a transactio
   assert.equal(types!.n, 2)
   await assertCountsExact()
 })
+
+test('UJ-13: cancelling what waits on a crime a source batch is retyping waits for the crime before it takes the messages, so the batch can cancel them too without a deadlock (decision 0061)', async () => {
+  const crime = await aCrime('Theft from the person')
+  await schedule([crime.id], () => '07700930001')
+  const signal = () => {
+    let done = () => {}
+    const promise = new Promise<void>((resolve) => {
+      done = resolve
+    })
+    return { promise, done }
+  }
+  const [retyped, cancelNow] = [signal(), signal()]
+  const cancel = (tx: Parameters<Parameters<typeof app.db.withForce>[1]>[0], reason: string) =>
+    app.services.messaging.scheduling.cancelPending(tx, { forceId: 'kent', caseId: crime.id, reason })
+  // A source batch's transaction retypes the crime, and then (a journey ending) cancels its
+  // waiting message.
+  const batch = app.db.withForce('kent', async (tx) => {
+    await tx.execute(sql`update crimes set crime_type = 'Burglary' where id = ${crime.id}::uuid`)
+    retyped.done()
+    await cancelNow.promise
+    return cancel(tx, 'Journey ended')
+  })
+  await retyped.promise
+  // Meanwhile a person cancels what waits on the crime.
+  const byHand = app.db.withForce('kent', (tx) => cancel(tx, 'Case closed'))
+  assert.equal(await someoneWaitsForALock(10_000), true, 'the cancellation waits for the retype')
+  cancelNow.done()
+  const [batchCancelled, handCancelled] = await Promise.all([batch, byHand])
+  assert.deepEqual([batchCancelled, handCancelled], [1, 0], 'the batch cancelled it; the person found it gone')
+  const [cancelled] = await app.db.withForce('kent', (tx) =>
+    rows<{ reason: string; events: number }>(
+      tx,
+      sql`select m.status_reason as reason,
+            (select count(*)::int from message_events e where e.message_id = m.id and e.to_status = 'cancelled') as events
+          from messages m where m.case_id = ${crime.id}`,
+    ),
+  )
+  assert.deepEqual(cancelled, { reason: 'Journey ended', events: 1 })
+  await assertCountsExact()
+})
