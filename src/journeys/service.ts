@@ -1,6 +1,7 @@
 // JourneyService: journey definitions and their versions (UJ-4, UJ-18), each force's inclusion
 // and exclusion rules (UJ-7, CP-61), explanations of enrolment decisions for the case page and
 // Victims' Code timescale compliance (CP-65). Enrolment itself is EnrolmentService.
+import { sql } from 'drizzle-orm'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
 import type { Database, Tx } from '../platform/db/database.ts'
@@ -74,9 +75,14 @@ export class JourneyService {
     this.#installTemplates = installTemplates
   }
 
-  /** Installs the default journeys (facts §4) and their message templates; idempotent. */
+  /**
+   * Installs the default journeys (facts §4) and their message templates; idempotent. Processes
+   * starting together on a new database (web and worker) install them one after the other: the
+   * second finds them there.
+   */
   async installDefaults(forceId: string): Promise<number> {
     return this.#db.withForce(forceId, async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('journeys-defaults'), hashtext(${forceId}))`)
       let installed = 0
       for (const seed of defaultJourneys) {
         if (await this.#repo.journeyByKey(tx, forceId, seed.key)) continue
