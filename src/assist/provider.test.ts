@@ -84,7 +84,8 @@ const settings = (over: Record<string, string | string[]> = {}) => ({
   chatModel: 'kent-chat-1',
   transcriptionModel: '',
   apiKey: '',
-  timeoutSeconds: '5',
+  // Long enough for a loaded machine: the tests of a timeout set their own.
+  timeoutSeconds: '30',
   redact: 'yes',
   features: ['chatbot'],
   ...over,
