@@ -15,7 +15,8 @@ const apps: App[] = []
 
 before(async () => {
   database = await createPostgresTestDatabase()
-  for (let i = 0; i < 2; i++) apps.push(await createApp(loadConfig({ NODE_ENV: 'test' }), { db: database.db }))
+  for (let i = 0; i < 2; i++)
+    apps.push(await createApp(loadConfig({ NODE_ENV: 'test' }), { db: database.db }))
 })
 after(async () => {
   for (const app of apps) await app.stop()

@@ -92,7 +92,10 @@ export class MessageRepository {
     sentAt: Date,
   ): Promise<MessageRow[]> {
     if (accepted.length === 0) return []
-    await this.#takeCases(tx, sql`select case_id from messages where id = any (${uuids(accepted.map((a) => a.id))})`)
+    await this.#takeCases(
+      tx,
+      sql`select case_id from messages where id = any (${uuids(accepted.map((a) => a.id))})`,
+    )
     const refs = sql`(values ${sql.join(
       accepted.map((a) => sql`(${a.id}::uuid, ${a.providerRef}::text)`),
       sql`, `,

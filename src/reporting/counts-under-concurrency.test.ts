@@ -257,6 +257,15 @@ test('UJ-13: messages written while their crime is retyped are counted under the
   await assertCountsExact()
 })
 
+/** A promise, and the function that resolves it: one step of a test's transactions telling another. */
+function signal() {
+  let done = () => {}
+  const promise = new Promise<void>((resolve) => {
+    done = resolve
+  })
+  return { promise, done }
+}
+
 /** Resolves once a session of this database waits for a lock (the owner's view of every session). */
 async function someoneWaitsForALock(timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs
@@ -305,14 +314,9 @@ test('UJ-13: a message held back while a transaction that changed its crime rety
 })
 
 test('UJ-13: a source batch retyping two crimes lets go of both for a transaction that counts messages on one and then asks for the other, so neither deadlocks (decision 0061)', async () => {
-  const [low, high] = [await aCrime('Robbery'), await aCrime('Robbery')].sort((a, b) => (a.id < b.id ? -1 : 1))
-  const signal = () => {
-    let done = () => {}
-    const promise = new Promise<void>((resolve) => {
-      done = resolve
-    })
-    return { promise, done }
-  }
+  const [low, high] = [await aCrime('Robbery'), await aCrime('Robbery')].sort((a, b) =>
+    a.id < b.id ? -1 : 1,
+  )
   const [highCounted, askForLow, lowCounted] = [signal(), signal(), signal()]
   const heldBack = (caseId: string) => ({
     forceId: 'kent',
@@ -375,13 +379,6 @@ test('UJ-13: a source batch retyping two crimes lets go of both for a transactio
 test('UJ-13: cancelling what waits on a crime a source batch is retyping waits for the crime before it takes the messages, so the batch can cancel them too without a deadlock (decision 0061)', async () => {
   const crime = await aCrime('Theft from the person')
   await schedule([crime.id], () => '07700930001')
-  const signal = () => {
-    let done = () => {}
-    const promise = new Promise<void>((resolve) => {
-      done = resolve
-    })
-    return { promise, done }
-  }
   const [retyped, cancelNow] = [signal(), signal()]
   const cancel = (tx: Parameters<Parameters<typeof app.db.withForce>[1]>[0], reason: string) =>
     app.services.messaging.scheduling.cancelPending(tx, { forceId: 'kent', caseId: crime.id, reason })
@@ -399,7 +396,11 @@ test('UJ-13: cancelling what waits on a crime a source batch is retyping waits f
   assert.equal(await someoneWaitsForALock(10_000), true, 'the cancellation waits for the retype')
   cancelNow.done()
   const [batchCancelled, handCancelled] = await Promise.all([batch, byHand])
-  assert.deepEqual([batchCancelled, handCancelled], [1, 0], 'the batch cancelled it; the person found it gone')
+  assert.deepEqual(
+    [batchCancelled, handCancelled],
+    [1, 0],
+    'the batch cancelled it; the person found it gone',
+  )
   const [cancelled] = await app.db.withForce('kent', (tx) =>
     rows<{ reason: string; events: number }>(
       tx,

@@ -46,7 +46,9 @@ export class DatabaseError extends Error {
 }
 
 /** The DatabaseError, or the pg/PGlite error, that `error` is or wraps (Drizzle's, a savepoint's). */
-function databaseErrorIn(error: unknown): { code?: string; constraint?: string; unavailable?: boolean } | undefined {
+function databaseErrorIn(
+  error: unknown,
+): { code?: string; constraint?: string; unavailable?: boolean } | undefined {
   for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; depth += 1) {
     const found = e instanceof DatabaseError ? e : toDatabaseErrorIfPg(e)
     if (found) return found
