@@ -86,7 +86,8 @@ export class FakeNotifyServer {
   slowMs = 0
   /** Requests answered, by kind, for tests that count look-ups. */
   readonly requests = { send: 0, lookUp: 0, template: 0 }
-  readonly #hanging = new Set<ServerResponse>()
+  /** Answers held back (`hang`, `slow`), with the timer of a late one. */
+  readonly #hanging = new Map<ServerResponse, NodeJS.Timeout | undefined>()
   readonly #pendingCallbacks = new Set<Promise<unknown>>()
 
   constructor(options: FakeNotifyOptions) {
@@ -228,7 +229,7 @@ export class FakeNotifyServer {
       this.#failure.remaining -= 1
       const mode = this.#failure.mode
       if (mode === 'hang') {
-        this.#hanging.add(res)
+        this.#hanging.set(res, undefined)
         return
       }
       if (mode === '500') {
@@ -391,16 +392,25 @@ export class FakeNotifyServer {
       res.end(JSON.stringify(body))
     }
     if (this.slowMs > 0) {
-      this.#hanging.add(res)
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         this.#hanging.delete(res)
         answer()
       }, this.slowMs)
+      this.#hanging.set(res, timer)
+      // A caller that has gone (it gave up, or was killed) gets no answer: none is kept waiting
+      // for, so a closed fake leaves no timer holding its process open.
+      res.once('close', () => {
+        clearTimeout(timer)
+        this.#hanging.delete(res)
+      })
     } else answer()
   }
 
   #releaseHanging(): void {
-    for (const res of this.#hanging) res.destroy()
+    for (const [res, timer] of this.#hanging) {
+      clearTimeout(timer)
+      res.destroy()
+    }
     this.#hanging.clear()
   }
 }
