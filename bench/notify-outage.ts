@@ -25,7 +25,8 @@
 //   (PostgreSQL at 127.0.0.1:5432 with trust, or DATABASE_URL; WARM_UP_S=30, PHASE_S=60 (each of
 //   the four failures), AFTER_S=60 of flow after recovery, RATE=1 events a second,
 //   SETTLE_LIMIT_S=900; Waypoint's messaging settings are production's unless
-//   MESSAGING_RECONCILE_AFTER_SECONDS or NOTIFY_TIMEOUT_MS are set)
+//   MESSAGING_RECONCILE_AFTER_SECONDS, NOTIFY_TIMEOUT_MS, NOTIFY_RATE_LIMIT_PAUSE_SECONDS or
+//   MESSAGING_RECONCILE_GIVE_UP_HOURS are set)
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import {
@@ -208,6 +209,9 @@ const env: Record<string, string> = {
     ? { MESSAGING_RECONCILE_AFTER_SECONDS: process.env.MESSAGING_RECONCILE_AFTER_SECONDS }
     : {}),
   ...(process.env.NOTIFY_TIMEOUT_MS ? { NOTIFY_TIMEOUT_MS: process.env.NOTIFY_TIMEOUT_MS } : {}),
+  ...(process.env.NOTIFY_RATE_LIMIT_PAUSE_SECONDS
+    ? { NOTIFY_RATE_LIMIT_PAUSE_SECONDS: process.env.NOTIFY_RATE_LIMIT_PAUSE_SECONDS }
+    : {}),
   ...(process.env.MESSAGING_RECONCILE_GIVE_UP_HOURS
     ? { MESSAGING_RECONCILE_GIVE_UP_HOURS: process.env.MESSAGING_RECONCILE_GIVE_UP_HOURS }
     : {}),

@@ -32,6 +32,10 @@ test('CP-48: GOV.UK Notify down for a minute (500s, timeouts, refused connection
           SETTLE_LIMIT_S: '240',
           MESSAGING_RECONCILE_AFTER_SECONDS: '5',
           NOTIFY_TIMEOUT_MS: '3000',
+          // A 429 pauses the force's sending this long (production: 60 s, Notify's rolling
+          // minute); in a 15 s phase that would hold the backlog for most of a minute after
+          // the recovery.
+          NOTIFY_RATE_LIMIT_PAUSE_SECONDS: '5',
         },
       },
       (error, stdout, stderr) =>
