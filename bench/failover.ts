@@ -53,6 +53,7 @@ const standby = new DrillCluster(
   primaryPort ? primaryPort + 1 : await freePort(),
 )
 let waypoint: ChildProcess | undefined
+let ending = false
 const dropClusters = () => {
   for (const cluster of [primary, standby]) {
     try {
@@ -80,21 +81,28 @@ const step = async <T>(what: string, fn: () => T | Promise<T>): Promise<T> => {
 
 try {
   // --- The primary and its synchronous standby -------------------------------------------------
+  // Both clusters are made (initdb) at once; once the primary is up, the standby is copied from it
+  // while Waypoint is migrated and started on it (a commit there waits for the standby, as it will
+  // under load). The load starts only when both are done: the standby streaming as the
+  // synchronous standby and Waypoint ready.
   const common = { max_connections: 200, timezone: 'UTC', wal_level: 'replica', hot_standby: 'on' }
-  await step('primary created and started', async () => {
-    primary.create({
-      ...common,
-      synchronous_commit: 'on',
-      synchronous_standby_names: 'ANY 1 (waypoint_standby)',
-      max_wal_senders: 10,
-      wal_keep_size: '512MB',
-      wal_log_hints: 'on',
-    })
+  await step('primary and standby clusters created, the primary started', async () => {
+    await Promise.all([
+      primary.create({
+        ...common,
+        synchronous_commit: 'on',
+        synchronous_standby_names: 'ANY 1 (waypoint_standby)',
+        max_wal_senders: 10,
+        wal_keep_size: '512MB',
+        wal_log_hints: 'on',
+      }),
+      standby.create(common),
+    ])
     await primary.ctl('start')
     await primary.ready()
   })
-  await step('standby copied (pg_basebackup -R) and started', async () => {
-    standby.create(common)
+  const port = await freePort()
+  const copyStandby = step('standby copied (pg_basebackup -R) and started', async () => {
     // Its data directory stays (owned by postgres, mode 0700); what initdb put in it goes.
     await run('find', [standby.dataDir, '-mindepth', '1', '-delete'])
     await run('runuser', [
@@ -125,13 +133,18 @@ try {
   })
 
   // --- Waypoint on the primary, started with both servers in its URL ------------------------------
-  const port = await freePort()
   const databaseUrl = `postgres://postgres@127.0.0.1:${primary.port},127.0.0.1:${standby.port}/waypoint?target_session_attrs=read-write`
   const env = waypointEnv(databaseUrl, notify, port)
-  const token = await step('Waypoint migrated and set up on the primary', () => setUpWaypoint(primary, env))
-  waypoint = startWaypoint(env)
-  const pid = waypoint.pid
-  await step('waypoint all ready', () => waypointReady(port))
+  const startWaypointOnPrimary = (async () => {
+    const token = await step('Waypoint migrated and set up on the primary', () => setUpWaypoint(primary, env))
+    // The standby failed meanwhile and the drill is ending: no process is started after its clean-up.
+    if (ending) throw new Error('the drill ended before Waypoint was started')
+    waypoint = startWaypoint(env)
+    await step('waypoint all ready', () => waypointReady(port))
+    return token
+  })()
+  const [, token] = await Promise.all([copyStandby, startWaypointOnPrimary])
+  const pid = waypoint!.pid
 
   // --- Load, the kill and the promotion -----------------------------------------------------------
   const load = ingestLoad(`http://127.0.0.1:${port}`, token, loops, paceMs)
@@ -239,7 +252,7 @@ try {
   )
     .map(([s, n]) => `${n} × ${s}`)
     .join(', ')
-  const sameProcess = waypoint.exitCode === null && waypoint.pid === pid
+  const sameProcess = waypoint!.exitCode === null && waypoint!.pid === pid
 
   console.log(
     `\nDatabase fail-over drill: PostgreSQL 15 primary (${primary.port}) killed with stop -m immediate, synchronous standby (${standby.port}) promoted`,
@@ -284,7 +297,15 @@ try {
   console.error(error)
   process.exitCode = 1
 } finally {
+  ending = true
   await stopWaypoint(waypoint)
   await notify.close()
-  dropClusters()
+  // Both clusters at once.
+  await Promise.all(
+    [primary, standby].map((cluster) =>
+      cluster
+        .remove()
+        .catch((error) => console.error(`could not drop ${cluster.name}: ${(error as Error).message}`)),
+    ),
+  )
 }

@@ -114,7 +114,7 @@ try {
   chownSync(archive, ...postgresIds())
   // --- The drill cluster, archiving every WAL segment ---------------------------------------------
   await step('cluster created and started', async () => {
-    drill.create({
+    await drill.create({
       max_connections: 200,
       timezone: 'UTC',
       wal_level: 'replica',
@@ -180,7 +180,7 @@ try {
 
   // --- The restore into a fresh cluster ------------------------------------------------------------
   const restoreStarted = performance.now()
-  restored.create({
+  await restored.create({
     max_connections: 200,
     timezone: 'UTC',
     restore_command: `cp ${archive}/%f %p`,

@@ -74,10 +74,11 @@ export class DrillCluster {
   /**
    * pg_createcluster with trust on loopback, then these settings (and listening on 127.0.0.1
    * only) in conf.d/drill.conf, as deploy/postgresql/waypoint.conf goes into conf.d.
+   * Asynchronous: a drill's clusters are made (initdb) side by side.
    */
-  create(settings: Record<string, string | number>): void {
-    this.drop()
-    runNow('pg_createcluster', [
+  async create(settings: Record<string, string | number>): Promise<void> {
+    await this.remove()
+    await run('pg_createcluster', [
       version,
       this.name,
       '--port',
@@ -106,6 +107,17 @@ export class DrillCluster {
     } catch {
       // A half-made cluster (its configuration or data only): remove what is left.
       runNow('rm', ['-rf', this.confDir, this.dataDir])
+    }
+  }
+
+  /** `drop`, asynchronously: a drill's clusters go side by side at its end. */
+  async remove(): Promise<void> {
+    if (this.name === 'main') throw new Error('a drill never drops the main cluster')
+    if (!existsSync(this.confDir) && !existsSync(this.dataDir)) return
+    try {
+      await run('pg_dropcluster', ['--stop', version, this.name])
+    } catch {
+      await run('rm', ['-rf', this.confDir, this.dataDir])
     }
   }
 
