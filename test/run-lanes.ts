@@ -19,11 +19,23 @@
 //   test/support/test-times.json, which --record-times writes from the same figures for a clean
 //   checkout such as CI's), so no minute-long file starts last with the other core idle. A file
 //   with no figure starts first.
+// - the slow lane's shortest files wait for the fast lane to end and then run in a process of
+//   their own beside the rest of the slow lane ("slow, after fast"), taking the fast lane's two
+//   slots; how many is worked out from the last times so that both parts end together (slowTail).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { allTestFiles, type Lane, laneOf, lanes, root, runsAlone, usesChromium } from './support/lanes.ts'
+import {
+  allTestFiles,
+  filesIn,
+  type Lane,
+  laneOf,
+  lanes,
+  root,
+  runsAlone,
+  usesChromium,
+} from './support/lanes.ts'
 import type { FileCpu } from './support/process-cpu.ts'
 import type { FileTiming, TestFailure } from './support/timing-reporter.ts'
 
@@ -51,7 +63,8 @@ const timingDir = mkdtempSync(join(tmpdir(), 'waypoint-lanes-'))
 process.on('exit', () => rmSync(timingDir, { recursive: true, force: true }))
 
 interface LaneResult {
-  lane: Lane
+  /** The lane, or the part of it ("slow, after fast"). */
+  lane: string
   files: number
   tests: number
   passed: number
@@ -155,16 +168,16 @@ function summaryCount(output: string, name: string): number | undefined {
  * other lane's is held and written, whole, once every lane before it has ended.
  */
 class Outputs {
-  readonly #order: Lane[]
-  readonly #held = new Map<Lane, string[]>()
-  readonly #ended = new Set<Lane>()
+  readonly #order: string[]
+  readonly #held = new Map<string, string[]>()
+  readonly #ended = new Set<string>()
   #current = 0
 
-  constructor(order: Lane[]) {
+  constructor(order: string[]) {
     this.#order = order
   }
 
-  write(lane: Lane, text: string): void {
+  write(lane: string, text: string): void {
     if (this.#order[this.#current] === lane) process.stdout.write(text)
     else {
       const held = this.#held.get(lane) ?? []
@@ -173,7 +186,7 @@ class Outputs {
     }
   }
 
-  end(lane: Lane): void {
+  end(lane: string): void {
     this.#ended.add(lane)
     while (this.#current < this.#order.length && this.#ended.has(this.#order[this.#current])) {
       this.#current += 1
@@ -212,15 +225,59 @@ function entries(lane: Lane, files: string[], times: Record<string, number>): st
   return result
 }
 
-function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneResult> {
+/** The times files' entry for the whole fast lane's last wall time. */
+const fastLaneKey = '(the fast lane)'
+
+/** A lane's files, or a part of them, run by one test/support/run-lane.ts process. */
+interface Part {
+  name: string
+  lane: Lane
+  files: string[]
+}
+
+/**
+ * The slow lane's shortest files, which start only when the fast lane has ended, beside the rest
+ * of the slow lane (decision 0058): the slow lane's files mostly wait, so the two slots the fast
+ * lane leaves are worth more to it than an idle core. Chosen by the files' last times so that the
+ * slow lane's two parts end together: with F the fast lane's expected time and S the slow lane's
+ * files' sum, the whole ends at T = (S + 2F) / 4, and the tail is the shortest files up to
+ * 2 (T - F) of their times. None when the slow lane would end first anyway, or only one lane runs.
+ * Removes the tail's files from the slow lane's part.
+ */
+function slowTail(parts: Part[]): Part | undefined {
+  const fast = parts.find((p) => p.name === 'fast')
+  const slow = parts.find((p) => p.name === 'slow')
+  if (!fast || !slow || oneLane) return undefined
+  const sum = (files: string[]) => files.reduce((total, file) => total + (times[file] ?? 0), 0)
+  // The fast lane's own last time when it ran whole (its files run in batches, so their sum says
+  // less), else its files' sum over its slots.
+  const F = times[fastLaneKey] ?? sum(fast.files) / concurrency.fast
+  const S = sum(slow.files)
+  let budget = S / 2 - F
+  const files: string[] = []
+  // Shortest first; every file with a time (one without may be long).
+  for (const file of [...slow.files].reverse()) {
+    const took = times[file]
+    if (took === undefined || took > budget) break
+    files.push(file)
+    budget -= took
+  }
+  if (files.length === 0) return undefined
+  slow.files = slow.files.filter((file) => !files.includes(file))
+  return { name: 'slow, after fast', lane: 'slow', files: files.reverse() }
+}
+
+function runLane(part: Part, outputs: Outputs): Promise<LaneResult> {
+  const { name: lane, files } = part
   const started = performance.now()
-  const timingFile = join(timingDir, `${lane}.jsonl`)
-  const cpuFile = join(timingDir, `${lane}-cpu.jsonl`)
-  const laneEntries = entries(lane, files, times)
+  const key = lane.replace(/\W+/g, '-')
+  const timingFile = join(timingDir, `${key}.jsonl`)
+  const cpuFile = join(timingDir, `${key}-cpu.jsonl`)
+  const laneEntries = entries(part.lane, files, times)
   const batches = laneEntries.filter((entry) => entry.includes(',')).length
   outputs.write(
     lane,
-    `\n== lane ${lane}: ${files.length} test files${batches ? ` (${laneEntries.length} processes: ${batches} batches of files and ${laneEntries.length - batches} files alone)` : ''}, ${concurrency[lane]} at once, longest first ==\n`,
+    `\n== lane ${lane}: ${files.length} test files${batches ? ` (${laneEntries.length} processes: ${batches} batches of files and ${laneEntries.length - batches} files alone)` : ''}, ${concurrency[part.lane]} at once, longest first ==\n`,
   )
   const child = spawn(
     process.execPath,
@@ -232,7 +289,7 @@ function runLane(lane: Lane, files: string[], outputs: Outputs): Promise<LaneRes
       '--import',
       join(root, 'test/support/process-cpu.ts'),
       join(root, 'test/support/run-lane.ts'),
-      String(concurrency[lane]),
+      String(concurrency[part.lane]),
       timingFile,
       cpuFile,
       ...laneEntries,
@@ -346,8 +403,9 @@ if (selected.some(usesChromium)) ensureChromium()
 
 console.log(`load average at the start: ${load()}`)
 const times = { ...readTimes(committedTimesFile), ...readTimes(localTimesFile) }
-const chosen = lanes
+const chosen: Part[] = lanes
   .map((lane) => ({
+    name: lane as string,
     lane,
     files: longestFirst(
       selected.filter((file) => laneFor(file) === lane),
@@ -355,7 +413,9 @@ const chosen = lanes
     ),
   }))
   .filter(({ files }) => files.length > 0)
-const outputs = new Outputs(chosen.map(({ lane }) => lane))
+const tail = slowTail(chosen)
+if (tail) chosen.push(tail)
+const outputs = new Outputs(chosen.map(({ name }) => name))
 
 // The checks, side by side; the slow lane starts beside them and the fast lane when they pass.
 const checksDone: Promise<string[]> = checks
@@ -366,21 +426,37 @@ const checksDone: Promise<string[]> = checks
       runCheck('imports', 'node', ['--disable-warning=ExperimentalWarning', 'test/import-check.ts']),
     ])
   : Promise.resolve([])
+let fastDone: Promise<unknown> = Promise.resolve()
 const results: LaneResult[] = await Promise.all(
-  chosen.map(async ({ lane, files }) => {
-    if (lane === 'fast') await checksDone
-    return runLane(lane, files, outputs)
+  chosen.map(async (part) => {
+    if (part.name === 'fast') {
+      await checksDone
+      const done = runLane(part, outputs)
+      fastDone = done
+      return done
+    }
+    if (part === tail) {
+      await checksDone
+      await fastDone
+    }
+    return runLane(part, outputs)
   }),
 )
 const checkTimes = await checksDone
 
 for (const r of results) for (const t of r.timings) times[t.file] = t.seconds
+const fastResult = results.find((r) => r.lane === 'fast')
+if (fastResult && fastResult.files === filesIn('fast').length) times[fastLaneKey] = fastResult.seconds
 mkdirSync(join(localTimesFile, '..'), { recursive: true })
 writeFileSync(localTimesFile, timesJson(times))
 if (recordTimes)
   writeFileSync(
     committedTimesFile,
-    timesJson(Object.fromEntries(Object.entries(times).filter(([file]) => everyFile.includes(file)))),
+    timesJson(
+      Object.fromEntries(
+        Object.entries(times).filter(([file]) => everyFile.includes(file) || file === fastLaneKey),
+      ),
+    ),
   )
 
 console.log('')
