@@ -6,7 +6,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { sql } from 'drizzle-orm'
 import { fromDrizzle, PgBoss, type QueuePolicy } from 'pg-boss'
-import type { Database, Tx } from './db/database.ts'
+import { type Database, rows, type Tx } from './db/database.ts'
 import type { Logger } from './logger.ts'
 
 export interface JobDefinition<S extends TSchema = TSchema> {
@@ -71,6 +71,8 @@ export class JobQueue {
   #inFlight = new Set<Promise<unknown>>()
   /** Per queue: wakes its idle loop (working mode only). */
   readonly #wakers = new Map<string, () => void>()
+  /** Ends the poll's wait (working mode only). */
+  #stopPolling: (() => void) | undefined
   /** Queues woken while their loop was fetching: they fetch again before sleeping. */
   readonly #poked = new Set<string>()
   /** Per transaction: the queues already set to wake when it ends. */
@@ -212,8 +214,10 @@ export class JobQueue {
   /**
    * Starts working every queue until `stop`. Each queue has its own loop, so a busy queue never
    * holds up another; a queue with `concurrency` runs that many jobs of a batch side by side.
-   * An in-process `send` wakes the queue's loop; `pollMs` is the fallback for jobs sent by other
-   * processes or due later.
+   * An in-process `send` wakes the queue's loop. For jobs sent by other processes, due later or
+   * made by a cron, one query every `pollMs` asks which queues have jobs ready and wakes only
+   * those: an idle queue costs nothing, where each queue fetching on its own timer cost a worker
+   * some forty fetches a second with nothing to do (most of an idle PGlite worker's CPU).
    */
   startWorking(pollMs = 500): void {
     if (this.#working) return
@@ -231,25 +235,57 @@ export class JobQueue {
         const ran = await run
         this.#inFlight.delete(run)
         if (ran > 0 || !this.#working || this.#poked.delete(name)) continue
+        await new Promise<void>((resolve) => this.#wakers.set(name, resolve))
+        this.#wakers.delete(name)
+      }
+    }
+    const poll = async () => {
+      while (this.#working) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(wake, pollMs)
           function wake() {
             clearTimeout(timer)
             resolve()
           }
-          this.#wakers.set(name, wake)
+          this.#stopPolling = wake
         })
-        this.#wakers.delete(name)
+        if (!this.#working) return
+        const looking = this.#readyQueues().then(
+          (ready) => {
+            for (const name of ready) this.#wake(name)
+          },
+          (error) => this.#log.error({ err: error }, 'job queues could not be polled'),
+        )
+        this.#inFlight.add(looking)
+        await looking
+        this.#inFlight.delete(looking)
       }
     }
     void resume.then(() => {
       for (const name of this.names) void loop(name)
+      void poll()
     })
+  }
+
+  /**
+   * The queues of this process with a job ready to fetch: waiting or to retry, and due. A queue
+   * whose policy holds its job back (one already active) is named too, and finds nothing.
+   */
+  async #readyQueues(): Promise<string[]> {
+    const ready = await this.#db.asSystem((tx) =>
+      rows<{ name: string }>(
+        tx,
+        sql`select distinct name from ${sql.raw(`${this.#schema}.job`)}
+          where state in ('created', 'retry') and start_after <= now() and name in ${this.names}`,
+      ),
+    )
+    return ready.map((r) => r.name)
   }
 
   /** Stops taking new jobs, lets the ones in hand finish, then stops pg-boss. */
   async stop(): Promise<void> {
     this.#working = false
+    this.#stopPolling?.()
     for (const wake of this.#wakers.values()) wake()
     await Promise.allSettled([...this.#inFlight])
     await this.#boss.stop({ graceful: true, timeout: 10_000 })
