@@ -275,8 +275,10 @@ export class JobQueue {
     const ready = await this.#db.asSystem((tx) =>
       rows<{ name: string }>(
         tx,
+        // pg-boss's own test of a job it may fetch, which its partial index job_i5 answers.
         sql`select distinct name from ${sql.raw(`${this.#schema}.job`)}
-          where state in ('created', 'retry') and start_after <= now() and name in ${this.names}`,
+          where state < 'active' and not blocked and start_after <= ${sql.raw(`${this.#schema}.job_now()`)}
+            and name in ${this.names}`,
       ),
     )
     return ready.map((r) => r.name)
