@@ -229,18 +229,22 @@ export class MessageDispatcher {
         continue
       }
       if (record !== 'cannot-tell') answered.push(message)
+      // Only the attempt this run read: another worker may have reconciled it meanwhile and sent it
+      // again (now a newer attempt, in `sending` since later), which must not be sent once more.
+      const thisAttempt = { ids: [message.id], sendingSince: message.sendingSince }
       await this.#db.asSystem(async (tx) => {
         if (record !== 'cannot-tell' && record.found) {
-          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'sent', {
+          const moved = await this.#repo.messages.transition(tx, thisAttempt, ['sending'], 'sent', {
             providerRef: record.providerRef,
             sentAt: this.#clock.now(),
             detail: 'Reconciled: the provider holds this reference',
           })
+          if (moved.length === 0) return
           await this.#onSent?.(tx, message, this.#clock.now())
           await this.#onChanged?.(tx, [message.id])
         } else {
           // Not at the provider (or a provider that cannot tell, e.g. SMTP): send again.
-          await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'scheduled', {
+          await this.#repo.messages.transition(tx, thisAttempt, ['sending'], 'scheduled', {
             sendAfter: this.#clock.now(),
             checkAgainAt: null,
             reconcileChecks: 0,
@@ -284,14 +288,20 @@ export class MessageDispatcher {
           `Needs a person: GOV.UK Notify did not say whether it holds reference ${message.reference} ` +
           `after ${checks} checks since ${since.toISOString()}. It was not sent again, so the person ` +
           'may or may not have it: look the reference up in GOV.UK Notify before sending anything again.'
-        await this.#repo.messages.transition(tx, { ids: [message.id] }, ['sending'], 'technical-failure', {
-          completedAt: now,
-          checkAgainAt: null,
-          reconcileChecks: checks,
-          statusReason: reason,
-          lastError: reason,
-          detail: reason,
-        })
+        await this.#repo.messages.transition(
+          tx,
+          { ids: [message.id], sendingSince: message.sendingSince },
+          ['sending'],
+          'technical-failure',
+          {
+            completedAt: now,
+            checkAgainAt: null,
+            reconcileChecks: checks,
+            statusReason: reason,
+            lastError: reason,
+            detail: reason,
+          },
+        )
         this.#log.warn(
           { messageId: message.id, checks },
           'provider never said whether it holds a message; left for a person',

@@ -113,7 +113,15 @@ export class MessageRepository {
   /** Moves messages from one of `from` to `to`, writing an event for each; returns those moved. */
   async transition(
     tx: Tx,
-    where: { ids?: string[]; forceId?: string; personId?: string; caseId?: string; recipientKey?: string },
+    where: {
+      ids?: string[]
+      forceId?: string
+      personId?: string
+      caseId?: string
+      recipientKey?: string
+      /** Only the attempt in `sending` since then (reconciliation), not a later one. */
+      sendingSince?: Date | null
+    },
     from: MessageStatus[],
     to: MessageStatus,
     change: Partial<NewMessageRow> & { detail?: string | null; actorId?: string | null },
@@ -125,6 +133,12 @@ export class MessageRepository {
     if (where.personId) conditions.push(eq(messages.personId, where.personId))
     if (where.caseId) conditions.push(eq(messages.caseId, where.caseId))
     if (where.recipientKey) conditions.push(eq(messages.recipientKey, where.recipientKey))
+    if (where.sendingSince !== undefined)
+      conditions.push(
+        where.sendingSince === null
+          ? sql`${messages.sendingSince} is null`
+          : eq(messages.sendingSince, where.sendingSince),
+      )
     if (where.ids?.length === 0) return []
     if (!uncounted.has(to) || from.some((status) => !uncounted.has(status)))
       await this.#takeCases(

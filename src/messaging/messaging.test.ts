@@ -371,6 +371,32 @@ test('Effectively once: a crash after Notify accepted is reconciled by reference
   assert.equal(notify.byReference(message.reference).length, 1)
 })
 
+test('Effectively once: a reconciliation that read an attempt which another worker has since sent again leaves the newer attempt alone', async () => {
+  t.clock.set('2026-06-02T11:30:00Z')
+  const message = await schedule({ personId: 'p-two-workers' })
+  // A worker died while sending it: it is in `sending`, and GOV.UK Notify never got it.
+  await t.app.db.asSystem((tx) =>
+    tx.update(messages).set({ status: 'sending', sendingSince: t.clock.now() }).where(sqlEq(message.id)),
+  )
+  t.clock.advance(61_000)
+  // This worker's reconciliation reads it and asks Notify, which answers late…
+  notify.slow(1500)
+  const lookUps = notify.requests.lookUp
+  const run = dispatch()
+  await waitFor(async () => notify.requests.lookUp > lookUps, 'the look-up by reference')
+  // …while another worker has reconciled it already and sent it again: a newer attempt, its
+  // answer not back yet.
+  const newer = new Date(t.clock.now().getTime() + 1000)
+  await t.app.db.asSystem((tx) => tx.update(messages).set({ sendingSince: newer }).where(sqlEq(message.id)))
+  notify.slow(0)
+  await run
+  const after = await messageById(message.id)
+  assert.equal(after.status, 'sending', 'the newer attempt is left to its own worker and reconciliation')
+  assert.equal(after.sendingSince?.getTime(), newer.getTime())
+  assert.equal(notify.byReference(message.reference).length, 0, 'not sent again by this worker')
+  assert.deepEqual(after.events, ['scheduled'])
+})
+
 test('Effectively once: Notify hanging, then 500, then 429 — the message is sent exactly once', async () => {
   t.clock.set('2026-06-02T12:00:00Z')
   const message = await schedule({ personId: 'p-faults' })
