@@ -225,8 +225,9 @@ function entries(lane: Lane, files: string[], times: Record<string, number>): st
   return result
 }
 
-/** The times files' entry for the whole fast lane's last wall time. */
+/** The times files' entries for the last whole run: its fast lane's wall time, its slow files' sum. */
 const fastLaneKey = '(the fast lane)'
+const slowLaneKey = '(the slow lane)'
 
 /** A lane's files, or a part of them, run by one test/support/run-lane.ts process. */
 interface Part {
@@ -238,22 +239,21 @@ interface Part {
 /**
  * The slow lane's shortest files, which start only when the fast lane has ended, beside the rest
  * of the slow lane (decision 0058): the slow lane's files mostly wait, so the two slots the fast
- * lane leaves are worth more to it than an idle core. Chosen by the files' last times so that the
- * slow lane's two parts end together: with F the fast lane's expected time and S the slow lane's
- * files' sum, the whole ends at T = (S + 2F) / 4, and the tail is the shortest files up to
- * 2 (T - F) of their times. None when the slow lane would end first anyway, or only one lane runs.
+ * lane leaves are worth more to it than an idle core. How many comes from the last whole run, with
+ * F its fast lane's wall time and S the sum of its slow files' times (both kept in the times files,
+ * from the same run, so a machine's speed cancels out): the two parts end together at
+ * T = (S + 2F) / 4 when the tail holds 2 (T - F) = S/2 - F of the files' times, a share of
+ * 1/2 - F/S of the slow lane, which is taken of today's times, shortest files first. None when no
+ * whole run is recorded, when the slow lane would end first anyway, or when only one lane runs.
  * Removes the tail's files from the slow lane's part.
  */
 function slowTail(parts: Part[]): Part | undefined {
   const fast = parts.find((p) => p.name === 'fast')
   const slow = parts.find((p) => p.name === 'slow')
-  if (!fast || !slow || oneLane) return undefined
-  const sum = (files: string[]) => files.reduce((total, file) => total + (times[file] ?? 0), 0)
-  // The fast lane's own last time when it ran whole (its files run in batches, so their sum says
-  // less), else its files' sum over its slots.
-  const F = times[fastLaneKey] ?? sum(fast.files) / concurrency.fast
-  const S = sum(slow.files)
-  let budget = S / 2 - F
+  const [F, S] = [times[fastLaneKey], times[slowLaneKey]]
+  if (!fast || !slow || oneLane || !F || !S) return undefined
+  const share = Math.max(0, 1 / 2 - F / S)
+  let budget = share * slow.files.reduce((total, file) => total + (times[file] ?? 0), 0)
   const files: string[] = []
   // Shortest first; every file with a time (one without may be long).
   for (const file of [...slow.files].reverse()) {
@@ -445,8 +445,16 @@ const results: LaneResult[] = await Promise.all(
 const checkTimes = await checksDone
 
 for (const r of results) for (const t of r.timings) times[t.file] = t.seconds
+// A whole run (every file of both lanes) is the one the tail's share is worked out from.
 const fastResult = results.find((r) => r.lane === 'fast')
-if (fastResult && fastResult.files === filesIn('fast').length) times[fastLaneKey] = fastResult.seconds
+const slowFiles = filesIn('slow')
+if (
+  fastResult?.files === filesIn('fast').length &&
+  slowFiles.every((file) => results.some((r) => r.timings.some((t) => t.file === file)))
+) {
+  times[fastLaneKey] = fastResult.seconds
+  times[slowLaneKey] = Math.round(slowFiles.reduce((sum, file) => sum + (times[file] ?? 0), 0) * 10) / 10
+}
 mkdirSync(join(localTimesFile, '..'), { recursive: true })
 writeFileSync(localTimesFile, timesJson(times))
 if (recordTimes)
@@ -454,7 +462,9 @@ if (recordTimes)
     committedTimesFile,
     timesJson(
       Object.fromEntries(
-        Object.entries(times).filter(([file]) => everyFile.includes(file) || file === fastLaneKey),
+        Object.entries(times).filter(
+          ([file]) => everyFile.includes(file) || file === fastLaneKey || file === slowLaneKey,
+        ),
       ),
     ),
   )
