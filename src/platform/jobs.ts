@@ -272,6 +272,7 @@ export class JobQueue {
    * whose policy holds its job back (one already active) is named too, and finds nothing.
    */
   async #readyQueues(): Promise<string[]> {
+    if (this.names.length === 0) return []
     const ready = await this.#db.asSystem((tx) =>
       rows<{ name: string }>(
         tx,
