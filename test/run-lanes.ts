@@ -34,6 +34,7 @@ import {
   lanes,
   root,
   runsAlone,
+  startsWaypointProcess,
   usesChromium,
 } from './support/lanes.ts'
 import type { FileCpu } from './support/process-cpu.ts'
@@ -44,13 +45,15 @@ const installChromium = 'apt-get update && apt-get install -y chromium'
 /** Test files each lane runs at once. */
 const concurrency: Record<Lane, number> = { fast: 2, slow: 2 }
 /**
- * Batches (decision 0060): the fast lane's files that took under `batchSeconds` last run in
- * batches of them, one after another in one process (test/support/batch.ts), each batch up to
- * `batchSeconds` of their times and `batchFiles` files. WAYPOINT_TEST_BATCH=0 gives every file
- * its own process again.
+ * Batches (decision 0060): a lane's files that took under `batchSeconds` last run in batches of
+ * them, one after another in one process (test/support/batch.ts), each batch up to `batchSeconds`
+ * of their times and `batchFiles` files. In the slow lane only the files that drive Chromium
+ * against an app of their own are batched, sharing one Chromium (decision 0062); the drills that
+ * start Waypoint processes or clusters keep a process each. WAYPOINT_TEST_BATCH=0 gives every
+ * file its own process again.
  */
-const batchSeconds = 40
-const batchFiles = 12
+const batchSeconds: Record<Lane, number> = { fast: 40, slow: 120 }
+const batchFiles: Record<Lane, number> = { fast: 12, slow: 8 }
 const batching = process.env.WAYPOINT_TEST_BATCH !== '0'
 /** How many of each lane's costliest files are named after its summary, by CPU and by wall time. */
 const costliestShown = 10
@@ -197,25 +200,31 @@ class Outputs {
   }
 }
 
+/** A file that may share a process with others of its lane (decision 0060, 0062). */
+function batchable(lane: Lane, file: string): boolean {
+  if (runsAlone(file)) return false
+  return lane === 'fast' || (usesChromium(file) && !startsWaypointProcess(file))
+}
+
 /**
  * The lane's entries for test/support/run-lane.ts, longest first: a file alone, or a batch of
- * files joined by commas. Files with no time yet, long ones and those that run alone
- * (runsAlone) keep their own process.
+ * files joined by commas. Files with no time yet, long ones and those that may not share a
+ * process (batchable) keep their own.
  */
 function entries(lane: Lane, files: string[], times: Record<string, number>): string[] {
-  if (lane !== 'fast' || !batching) return files
+  if (!batching) return files
   const result: string[] = []
   let batch: string[] = []
   let seconds = 0
   for (const file of files) {
     const took = times[file]
-    if (took === undefined || took >= batchSeconds || runsAlone(file)) {
+    if (took === undefined || took >= batchSeconds[lane] || !batchable(lane, file)) {
       result.push(file)
       continue
     }
     batch.push(file)
     seconds += took
-    if (seconds >= batchSeconds || batch.length >= batchFiles) {
+    if (seconds >= batchSeconds[lane] || batch.length >= batchFiles[lane]) {
       result.push(batch.join(','))
       batch = []
       seconds = 0

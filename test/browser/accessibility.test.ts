@@ -58,7 +58,7 @@ async function checkPage(
     if (expectedStatus === 200 && status === 404) context.diagnostic(`${path} answers 404`)
     else assert.equal(status, expectedStatus, `${path} answered ${status}`)
     const violations = await checkAccessibility(page)
-    await saveScreenshot(page, name)
+    await saveScreenshot(page, name, { always: violations.length > 0 })
     assert.deepEqual(violations, [], `${path} has accessibility violations`)
     assert.ok((await page.locator('h1').count()) === 1, `${path} has exactly one h1`)
     assert.ok(await page.title(), `${path} has a title`)

@@ -15,6 +15,7 @@ import { registerHooks } from 'node:module'
 import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { pathToFileURL } from 'node:url'
+import { batchResources } from './batch-resources.ts'
 import { recordCalls, replayCalls } from './batch-test-api.ts'
 import { childrenCpuSeconds, type FileCpu } from './process-cpu.ts'
 import type { FileTiming, TestFailure } from './timing-reporter.ts'
@@ -41,6 +42,8 @@ function append(file: string | undefined, line: object): void {
 }
 
 export async function runBatch(files: string[]): Promise<void> {
+  // Chromium, launched by the first file that wants one, serves the rest (batch-resources.ts).
+  batchResources.active = true
   for (const file of files) {
     const name = batchTestName(file)
     const cpu = process.cpuUsage()
@@ -85,4 +88,5 @@ export async function runBatch(files: string[]): Promise<void> {
     }
     append(process.env.WAYPOINT_TEST_TIMING_FILE, timing)
   }
+  await batchResources.end()
 }

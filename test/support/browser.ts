@@ -1,12 +1,14 @@
 // Browser harness: Debian's Chromium driven by playwright-core against a whole Waypoint listening
 // on 127.0.0.1, with axe for WCAG 2.2 AA checks (UJ-2, CP-3, CRM-3). A new context per test keeps
-// cookies apart; screenshots go to test-artifacts/screenshots (ignored by git).
+// cookies apart; screenshots go to test-artifacts/screenshots (ignored by git) when a check fails,
+// or of every page with WAYPOINT_SCREENSHOTS=1.
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import type { AxeResults } from 'axe-core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { batchResources } from './batch-resources.ts'
 import type { SignedIn, TestApp } from './test-app.ts'
 
 export const screenshotDir = resolve(import.meta.dirname, '../../test-artifacts/screenshots')
@@ -40,12 +42,39 @@ export interface BrowserHarness {
   close(): Promise<void>
 }
 
-/** Starts the app's HTTP server on a free port and launches Chromium. */
+/** Chromium as a batch's files share it (batch-resources.ts), launched by the first that asks. */
+let shared: Promise<Browser> | undefined
+
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+}
+
+/**
+ * Chromium for a test file: its own, or in a batch of files the batch's one, launched again if
+ * it has gone (a crash in an earlier file). Each file's contexts are still its own.
+ */
+async function chromiumFor(): Promise<{ browser: Browser; own: boolean }> {
+  if (!batchResources.active) return { browser: await launchChromium(), own: true }
+  let browser = shared ? await shared.catch(() => undefined) : undefined
+  if (!browser?.isConnected()) {
+    shared = launchChromium()
+    browser = await shared
+    const launched = browser
+    batchResources.closeAtEnd(() => launched.close())
+  }
+  return { browser, own: false }
+}
+
+/**
+ * Starts the app's HTTP server on a free port and gets Chromium (in a batch, the one the batch's
+ * files share). `close` closes every context the file opened, through `newContext` or on
+ * `browser` itself, and Chromium when it is the file's own.
+ */
 export async function startBrowser(t: TestApp): Promise<BrowserHarness> {
   const address = await t.app.http.listen({ host: '127.0.0.1', port: 0 })
   const baseUrl = address.replace('localhost', '127.0.0.1')
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
-  const contexts: BrowserContext[] = []
+  const { browser, own } = await chromiumFor()
+  const before = new Set(browser.contexts())
   return {
     baseUrl,
     browser,
@@ -55,13 +84,13 @@ export async function startBrowser(t: TestApp): Promise<BrowserHarness> {
         javaScriptEnabled: options.javaScriptEnabled ?? true,
         viewport: { width: 1280, height: 900 },
       })
-      contexts.push(context)
       if (options.signedIn) await signIn(context, baseUrl, options.signedIn)
       return context
     },
     close: async () => {
-      for (const context of contexts) await context.close().catch(() => undefined)
-      await browser.close()
+      for (const context of browser.contexts())
+        if (!before.has(context)) await context.close().catch(() => undefined)
+      if (own) await browser.close()
     },
   }
 }
@@ -214,8 +243,24 @@ export async function assertVisitedPagesAccessible(page: Page, visits: VisitedPa
   }
 }
 
-/** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png and returns its path. */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/**
+ * Whether every page a test passes is saved as a screenshot: `WAYPOINT_SCREENSHOTS=1` (to look at
+ * pages as a person would). Otherwise only a page whose check failed is saved (`always`), since a
+ * full-page screenshot is rendered and encoded by Chromium for nobody to look at: it cost the
+ * accessibility crawl about a third of its Chromium time (decision 0062).
+ */
+export const screenshotsWanted = process.env.WAYPOINT_SCREENSHOTS === '1'
+
+/**
+ * Saves a full-page screenshot as test-artifacts/screenshots/<name>.png and returns its path, when
+ * screenshots are wanted or `always` (a page that failed a check); otherwise does nothing.
+ */
+export async function saveScreenshot(
+  page: Page,
+  name: string,
+  options: { always?: boolean } = {},
+): Promise<string | undefined> {
+  if (!screenshotsWanted && !options.always) return undefined
   mkdirSync(screenshotDir, { recursive: true })
   const path = resolve(screenshotDir, `${name.replace(/[^\w-]+/g, '-').replace(/^-|-$/g, '')}.png`)
   await page.screenshot({ path, fullPage: true })

@@ -63,7 +63,8 @@ export interface PageFindings {
  * Every check a console page gets, on one load of it in `page` (JavaScript on, 1280 px): one h1
  * and a title; axe at 1280 px; at 320 px, no sideways scroll (WCAG 1.4.10) and axe again, as the
  * narrow layout has its own scroll panes and targets; at 1280 px with text at 200%, no sideways
- * scroll (WCAG 1.4.4); a screenshot. axe's violations fail, and so does any needs-review item
+ * scroll (WCAG 1.4.4); a screenshot of a width where a check failed (of every page with
+ * WAYPOINT_SCREENSHOTS=1). axe's violations fail, and so does any needs-review item
  * nobody has reviewed (axe-reviewed.ts). Then `plain` (JavaScript off) opens the same path and
  * must render its h1 and the skip link's target.
  */
@@ -85,12 +86,15 @@ export async function checkLoadedPage(
   if (headings !== 1) problems.push(`${headings} h1 elements, not one`)
   if (!(await page.title())) problems.push('no title')
   await axeAt(1280)
-  await saveScreenshot(page, screenshotName)
+  // Saved when a check has failed, for a person to look at (or of every page, saveScreenshot).
+  await saveScreenshot(page, screenshotName, { always: problems.length > 0 })
 
+  const wide = problems.length
   await atWidth(page, 320)
   const small = await pageWidth(page)
   if (small.scrollWidth > small.viewport) problems.push(`${small.scrollWidth} px wide at 320 px`)
   await axeAt(320)
+  if (problems.length > wide) await saveScreenshot(page, `${screenshotName}-320`, { always: true })
 
   await atWidth(page, 1280)
   await withTextAt200Percent(page)
