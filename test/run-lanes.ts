@@ -384,7 +384,25 @@ function timesJson(times: Record<string, number>): string {
   return `${JSON.stringify(sorted, null, 2)}\n`
 }
 
+/**
+ * The machine's busy CPU seconds so far, every process's (Linux's /proc/stat), or undefined
+ * elsewhere. A lane's own figure misses Chromium's renderers, GPU and utility processes, which are
+ * re-parented when Chromium closes and so never counted as a test process's children, and the
+ * PostgreSQL server's work (decision 0062). On a machine running nothing else, the run's share of
+ * this is the run's true CPU.
+ */
+function machineBusySeconds(): number | undefined {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number)
+    return (user + nice + system + irq + softirq + steal) / 100
+  } catch {
+    return undefined
+  }
+}
+
 const runStarted = performance.now()
+const machineBusyAtStart = machineBusySeconds()
 const args = process.argv.slice(2)
 const checks = args.includes('--checks')
 const recordTimes = args.includes('--record-times')
@@ -502,7 +520,12 @@ for (const r of results) {
 const cpuTotal = results.every((r) => r.cpuSeconds !== undefined)
   ? ` (lanes' CPU ${Math.round(results.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0) * 10) / 10} s)`
   : ''
-console.log(`total: ${seconds(runStarted)} s${cpuTotal}, load average at the end: ${load()}`)
+const machineBusy = machineBusySeconds()
+const machineCpu =
+  machineBusy !== undefined && machineBusyAtStart !== undefined
+    ? `; the machine's CPU meanwhile, every process's: ${Math.round(machineBusy - machineBusyAtStart)} s`
+    : ''
+console.log(`total: ${seconds(runStarted)} s${cpuTotal}${machineCpu}, load average at the end: ${load()}`)
 // Every failed test again, last, so a log cut to its tail still names them.
 const failures = results.flatMap((r) => r.failures.map((f) => ({ ...f, lane: r.lane })))
 if (failures.length) {
