@@ -22,6 +22,9 @@ const chromiumArgs = [
   '--no-first-run',
   '--disable-component-update',
   '--disable-sync',
+  // Pages share renderer processes, two at most, rather than one process each: the accessibility
+  // crawl used about 9% less of the machine's CPU (decision 0062).
+  '--renderer-process-limit=2',
 ]
 
 /** The WCAG levels every page must meet: 2.0, 2.1 and 2.2, A and AA. */
