@@ -45,14 +45,17 @@ const installChromium = 'apt-get update && apt-get install -y chromium'
 /** Test files each lane runs at once. */
 const concurrency: Record<Lane, number> = { fast: 2, slow: 2 }
 /**
- * Batches (decision 0060): a lane's files that took under `batchSeconds` last run in batches of
- * them, one after another in one process (test/support/batch.ts), each batch up to `batchSeconds`
- * of their times and `batchFiles` files. In the slow lane only the files that drive Chromium
- * against an app of their own are batched, sharing one Chromium (decision 0062); the drills that
- * start Waypoint processes or clusters keep a process each. WAYPOINT_TEST_BATCH=0 gives every
- * file its own process again.
+ * Batches (decision 0060): a lane's short files run in batches, one after another in one process
+ * (test/support/batch.ts). A batch holds up to an `batchesWanted`-th of the lane's batchable files'
+ * last times and `batchFiles` files; a file that took longer than that share runs alone. The share
+ * is of the times, not a number of seconds, so that times recorded on a slower or busier machine
+ * make the same batches (at a fixed 40 s, one loaded run's times made 43 processes of the fast
+ * lane where a quiet run's made 20). In the slow lane only the files that drive Chromium against
+ * an app of their own are batched, sharing one Chromium (decision 0062); the drills that start
+ * Waypoint processes or clusters keep a process each. WAYPOINT_TEST_BATCH=0 gives every file its
+ * own process again.
  */
-const batchSeconds: Record<Lane, number> = { fast: 40, slow: 120 }
+const batchesWanted: Record<Lane, number> = { fast: 16, slow: 8 }
 const batchFiles: Record<Lane, number> = { fast: 12, slow: 8 }
 const batching = process.env.WAYPOINT_TEST_BATCH !== '0'
 /** How many of each lane's costliest files are named after its summary, by CPU and by wall time. */
@@ -213,18 +216,21 @@ function batchable(lane: Lane, file: string): boolean {
  */
 function entries(lane: Lane, files: string[], times: Record<string, number>): string[] {
   if (!batching) return files
+  // The share of the whole lane's times (a part of it, the slow lane's tail, batches as the lane).
+  const shareable = filesIn(lane).filter((file) => times[file] !== undefined && batchable(lane, file))
+  const budget = shareable.reduce((sum, file) => sum + times[file], 0) / batchesWanted[lane]
   const result: string[] = []
   let batch: string[] = []
   let seconds = 0
   for (const file of files) {
     const took = times[file]
-    if (took === undefined || took >= batchSeconds[lane] || !batchable(lane, file)) {
+    if (took === undefined || took >= budget || !batchable(lane, file)) {
       result.push(file)
       continue
     }
     batch.push(file)
     seconds += took
-    if (seconds >= batchSeconds[lane] || batch.length >= batchFiles[lane]) {
+    if (seconds >= budget || batch.length >= batchFiles[lane]) {
       result.push(batch.join(','))
       batch = []
       seconds = 0
