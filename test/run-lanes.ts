@@ -6,8 +6,8 @@
 // --checks runs the typecheck, the lint and the import-direction check (test/import-check.ts)
 // side by side before the fast lane, and stops everything at once if one fails. With no lane
 // named, both lanes run; naming test files runs only those, each in its own lane. When a selected
-// test needs Chromium and /usr/bin/chromium is missing, Debian's package is installed (as root,
-// with apt-get) or the run stops at once naming the command. The last line is the total over all
+// test needs Chromium and Debian's headless shell (/usr/bin/chromium-headless-shell) is missing,
+// its package is installed (as root, with apt-get) or the run stops at once naming the command. The last line is the total over all
 // lanes, "N passed, N failed"; the exit code is non-zero if any lane failed.
 //
 // How the two cores are kept busy (decision 0058):
@@ -28,6 +28,8 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   allTestFiles,
+  chromiumPackage,
+  chromiumPath,
   filesIn,
   type Lane,
   laneOf,
@@ -40,8 +42,7 @@ import {
 import type { FileCpu } from './support/process-cpu.ts'
 import type { FileTiming, TestFailure } from './support/timing-reporter.ts'
 
-const chromiumPath = '/usr/bin/chromium'
-const installChromium = 'apt-get update && apt-get install -y chromium'
+const installChromium = `apt-get update && apt-get install -y ${chromiumPackage}`
 /** Test files each lane runs at once. */
 const concurrency: Record<Lane, number> = { fast: 2, slow: 2 }
 /**
@@ -100,19 +101,30 @@ function load(): string {
     .join(', ')
 }
 
-/** Installs Debian's Chromium when it is missing and we may, or stops the run at once. */
+/**
+ * Installs Debian's Chromium headless shell (lanes.ts `chromiumPath`) when it is missing and we
+ * may, or stops the run at once. A Chromium named by WAYPOINT_CHROMIUM is never installed.
+ */
 function ensureChromium(): void {
   if (existsSync(chromiumPath)) return
   const asRoot = process.getuid?.() === 0
+  if (process.env.WAYPOINT_CHROMIUM) {
+    console.error(`WAYPOINT_CHROMIUM names ${chromiumPath}, which is missing.`)
+    process.exit(1)
+  }
   if (asRoot && existsSync('/usr/bin/apt-get')) {
-    console.log(`${chromiumPath} is missing: installing Debian's chromium package (${installChromium})`)
+    console.log(
+      `${chromiumPath} is missing: installing Debian's ${chromiumPackage} package (${installChromium})`,
+    )
     const result = spawnSync('sh', ['-c', installChromium], {
       stdio: 'inherit',
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     })
     if (result.status === 0 && existsSync(chromiumPath)) return
   }
-  const command = asRoot ? installChromium : 'sudo apt-get update && sudo apt-get install -y chromium'
+  const command = asRoot
+    ? installChromium
+    : `sudo apt-get update && sudo apt-get install -y ${chromiumPackage}`
   console.error(
     `The browser tests need Chromium at ${chromiumPath}, which is missing. Install it with:\n` +
       `  ${command}\nthen run the tests again.`,

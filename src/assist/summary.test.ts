@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { AxeBuilder } from '@axe-core/playwright'
 import { sql } from 'drizzle-orm'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../../test/support/browser.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
@@ -300,10 +301,7 @@ test('CRM-11: the summary is the same for the same records, whatever their order
 
 test('CRM-11, CP-120: the pages with a summary pass axe at 1280 and 320 pixels, and the summary is there without JavaScript', async () => {
   const baseUrl = (await t.app.http.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1')
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  const browser: Browser = await launchChromium()
   try {
     for (const [who, url, expected] of [
       [handler, `/console/contact/people/${priya}`, 'He threatened me with a knife'],

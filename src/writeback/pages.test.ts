@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { AxeBuilder } from '@axe-core/playwright'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from '../../test/support/browser.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { WritebackReceiver } from './receiver.ts'
 
@@ -18,10 +19,7 @@ before(async () => {
   t = await createTestApp()
   receiver = await WritebackReceiver.start()
   baseUrl = (await t.app.http.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1')
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
 })
 
 after(async () => {

@@ -12,7 +12,6 @@ import { resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import fastifyCookie from '@fastify/cookie'
 import { sql } from 'drizzle-orm'
-import { chromium } from 'playwright-core'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { SESSION_COOKIE } from '../../src/platform/http/server.ts'
@@ -20,7 +19,7 @@ import { SessionRepository } from '../../src/platform/http/session-repository.ts
 import { SessionService } from '../../src/platform/http/session-service.ts'
 import { StaffRepository } from '../../src/platform/auth/staff-repository.ts'
 import { StaffService } from '../../src/platform/auth/staff-service.ts'
-import { checkAccessibility } from '../support/browser.ts'
+import { checkAccessibility, launchChromium } from '../support/browser.ts'
 import { createPostgresTestDatabase, type TestDatabase } from '../support/test-database.ts'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
@@ -139,10 +138,7 @@ test('CP-51: the outbox on web process A shows, without reloading, a delivery re
   const a = await startWeb('A')
   const b = await startWeb('B')
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  })
+  const browser = await launchChromium()
   try {
     const context = await browser.newContext({ baseURL: a })
     await context.addCookies([

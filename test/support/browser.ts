@@ -9,6 +9,7 @@ import { resolve } from 'node:path'
 import type { AxeResults } from 'axe-core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { batchResources } from './batch-resources.ts'
+import { chromiumPath } from './lanes.ts'
 import type { SignedIn, TestApp } from './test-app.ts'
 
 export const screenshotDir = resolve(import.meta.dirname, '../../test-artifacts/screenshots')
@@ -48,8 +49,12 @@ export interface BrowserHarness {
 /** Chromium as a batch's files share it (batch-resources.ts), launched by the first that asks. */
 let shared: Promise<Browser> | undefined
 
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs })
+/**
+ * Launches the tests' Chromium (Debian's headless shell, lanes.ts `chromiumPath`) headless, with
+ * the flags above and any `extraArgs`. A test that needs a Chromium of its own uses this too.
+ */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] })
 }
 
 /**

@@ -50,9 +50,20 @@ export function filesIn(lane: Lane): string[] {
   return allTestFiles().filter((file) => laneOf(file) === lane)
 }
 
+/**
+ * The Chromium the tests drive: Debian's `chromium-headless-shell`, the same Chromium (version
+ * and Blink) as the `chromium` package built as a headless shell without the whole browser's
+ * windowing, GPU process and browser UI. The browser tests used about half the machine's CPU
+ * with it that they used with `/usr/bin/chromium --headless` (decision 0063).
+ * WAYPOINT_CHROMIUM names another, such as /usr/bin/chromium to run them in the whole browser.
+ */
+export const chromiumPath = process.env.WAYPOINT_CHROMIUM ?? '/usr/bin/chromium-headless-shell'
+/** The Debian package that installs `chromiumPath` when it is the default. */
+export const chromiumPackage = 'chromium-headless-shell'
+
 /** A test file that launches Chromium, directly or through test/support/browser.ts. */
 export function usesChromium(file: string): boolean {
-  return /chromium\.launch|startBrowser\(/.test(readFileSync(join(root, file), 'utf8'))
+  return /chromium\.launch|startBrowser\(|launchChromium\(/.test(readFileSync(join(root, file), 'utf8'))
 }
 
 /** A test file that starts `src/main.ts` in a child process. */
