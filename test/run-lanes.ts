@@ -7,8 +7,9 @@
 // side by side before the fast lane, and stops everything at once if one fails. With no lane
 // named, both lanes run; naming test files runs only those, each in its own lane. When a selected
 // test needs Chromium and Debian's headless shell (/usr/bin/chromium-headless-shell) is missing,
-// its package is installed (as root, with apt-get) or the run stops at once naming the command. The last line is the total over all
-// lanes, "N passed, N failed"; the exit code is non-zero if any lane failed.
+// its package is installed (as root, with apt-get) or the run stops at once naming the command.
+// The last line is the total over all lanes, "N passed, N failed"; the exit code is non-zero if
+// any lane failed.
 //
 // How the two cores are kept busy (decision 0058):
 // - the slow lane starts at once, beside the checks and then the fast lane: its tests mostly wait
