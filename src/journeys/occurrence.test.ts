@@ -113,7 +113,7 @@ async function messagesTo(personId: string) {
   return query<{ template: string; body: string }>(
     sql`select template_key as template, body from messages
         where person_id = ${personId} and status not in ('cancelled', 'suppressed')
-        order by created_at`,
+        order by created_at, template_key`,
   )
 }
 

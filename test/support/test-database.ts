@@ -1,5 +1,6 @@
 // A fresh, migrated database for one test file: PGlite in memory by default (loaded from a
-// cached, already-migrated template, under 1 s of CPU instead of ~5 s), or a new database on the server
+// cached, already-migrated template, under 1 s of CPU instead of ~5 s; in a batch process the one
+// PGlite its files take turns on, reset to that template, shared-pglite.ts), or a new database on the server
 // named by DATABASE_URL (the CI run against PostgreSQL 15), copied from a migrated template
 // database (`create database … template …`) instead of running every migration again.
 import { randomBytes } from 'node:crypto'
@@ -17,8 +18,14 @@ import {
 import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { loadConfig } from '../../src/platform/config.ts'
-import { type Database, openDatabase } from '../../src/platform/db/database.ts'
+import {
+  type Database,
+  openDatabase,
+  openPgliteClient,
+  pgliteDatabase,
+} from '../../src/platform/db/database.ts'
 import { migrate, migrationsFingerprint } from '../../src/platform/db/migrate.ts'
+import { sharedPglite } from './shared-pglite.ts'
 
 const cacheDir = resolve(import.meta.dirname, '../../node_modules/.cache/waypoint')
 
@@ -32,6 +39,17 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL
   if (serverUrl) return createServerDatabase(serverUrl)
+  // In a batch process, the one PGlite the batch's test databases take turns on (shared-pglite.ts).
+  const shared = await sharedPglite.take(async () => {
+    const client = await openPgliteClient('memory://', await pgliteTemplate(), pgliteSettings)
+    // Nothing to apply to the template; this checks it is current and complete.
+    await migrate(pgliteDatabase(client, async () => undefined))
+    return client
+  })
+  if (shared) {
+    const db = pgliteDatabase(shared.client, shared.giveBack)
+    return { db, url: undefined, close: () => db.close() }
+  }
   const db = await openDatabase({ loadDataDir: await pgliteTemplate(), pgliteSettings })
   await migrate(db)
   return { db, url: undefined, close: () => db.close() }
