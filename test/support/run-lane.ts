@@ -41,9 +41,15 @@ if (!Number.isInteger(concurrency) || concurrency < 1 || !timingFile || !cpuFile
 }
 
 // SIGTERM or SIGINT (the runner stopping the lane when a check fails) ends every test file's
-// process through run()'s signal, so none is left running.
+// process through run()'s signal, so none is left running, and then this process: one stopped
+// this way was once found an hour later, idle, its parent gone. If run() has not let it end
+// within a few seconds, it exits anyway.
 const stop = new AbortController()
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort())
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    stop.abort()
+    setTimeout(() => process.exit(130), 5000).unref()
+  })
 
 process.on('exit', () => {
   const own = process.cpuUsage()
