@@ -25,9 +25,7 @@ import { batchResources } from './batch-resources.ts'
 
 /** The template's state, taken when the instance was loaded. */
 interface Snapshot {
-  /** Every table that is not a partition of another, quoted: what a reset may empty. */
-  tables: string[]
-  /** One statement answering the tables, of `tables`, that hold a row now. */
+  /** One statement answering the tables (every one not a partition of another) holding a row now. */
   holdingRows: string
   /** The tables the template holds rows in, each with the statement that puts them back. */
   refill: { table: string; statement: string }[]
@@ -66,7 +64,7 @@ function literal(text: string): string {
 }
 
 async function takeSnapshot(client: PGlite): Promise<Snapshot> {
-  const { rows: tables } = await client.query<{ name: string; regclass: string }>(
+  const { rows: tables } = await client.query<{ name: string }>(
     `select format('%I.%I', n.nspname, c.relname) as name from pg_class c
        join pg_namespace n on n.oid = c.relnamespace
       where c.relkind in ('r', 'p') and not c.relispartition and c.relpersistence = 'p'
@@ -99,7 +97,6 @@ async function takeSnapshot(client: PGlite): Promise<Snapshot> {
        from pg_sequences where schemaname not in ('pg_catalog', 'information_schema')`,
   )
   return {
-    tables: names,
     holdingRows,
     refill,
     sequences: sequences.length
