@@ -3,11 +3,13 @@
 // the same rows; the preview pages, the CSV holds the figures, anything not on the lists is
 // refused with an error summary; saved reports are the force's own, audited, and a scheduled one
 // reaches a real SMTP server once per slot, attached (or, naming handlers, as a link), catching up
-// after downtime once. Refused to the wrong roles and to other forces.
+// after downtime once; a refused address or an interrupted send is retried for that person alone,
+// with the same Message-ID (decision 0065). Refused to the wrong roles and to other forces.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
+import { DateTime } from 'luxon'
 import { SMTPServer } from 'smtp-server'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { parseEmail } from '../messaging/email-parser.ts'
@@ -30,6 +32,10 @@ const clock = new FixedClock('2026-06-03T08:00:00Z')
 let t: TestApp
 let smtp: SMTPServer
 const mail: { to: string[]; raw: Buffer }[] = []
+/** Addresses the SMTP server refuses at RCPT TO (550). */
+const refused = new Set<string>()
+/** Addresses whose message the server takes in whole but then answers with an error, as a reply lost. */
+const replyLost = new Set<string>()
 let sue: SignedIn
 let ana: SignedIn
 let bob: SignedIn
@@ -63,11 +69,19 @@ before(async () => {
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
+    onRcptTo(address, _session, callback) {
+      if (refused.has(address.address))
+        return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }))
+      callback()
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
-        mail.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) })
+        const to = session.envelope.rcptTo.map((r) => r.address)
+        mail.push({ to, raw: Buffer.concat(chunks) })
+        if (to.some((a) => replyLost.has(a)))
+          return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }))
         callback()
       })
     },
@@ -716,5 +730,189 @@ describe('scheduled reports', () => {
     assert.equal(page.statusCode, 200)
     assert.match(page.body, /This report names handlers/)
     assert.match(page.body, /Link to Waypoint/)
+  })
+
+  /** A force administrator who reads the reports below (Fay no longer does). */
+  let fern: SignedIn
+  /** Sue and Fern's scheduled report, due within the hour; the clock is then moved past its slot. */
+  const dueReport = async (name: string) => {
+    const next = DateTime.fromJSDate(clock.now(), { zone: 'Europe/London' }).plus({ hours: 1 })
+    const id = await saved().create(
+      'essex',
+      checkDefinition({ dimension: 'channel', measure: ['contacts'], period: 'yesterday' }, []),
+      { name, schedule: 'daily', time: next.toFormat('HH:00'), recipient: [sue.userId, fern.userId] },
+      { actor: { kind: 'staff', id: sue.userId }, staffId: sue.userId, name: 'Sue' },
+    )
+    clock.advance(60 * 60_000)
+    return id
+  }
+  const staffEmail = async (s: SignedIn) => (await t.app.services.staff.repository.findById(s.userId))!.email
+  /** The Message-ID header, unfolded (a long one is carried on to the next line). */
+  const messageIdOf = (raw: Buffer) =>
+    /^Message-ID: *(.*?)\r?$/im.exec(raw.toString().replace(/\r?\n[ \t]+/g, ' '))?.[1]
+  /** The emails of one saved report (another's slot may come as the clock moves on). */
+  const mailOf = (id: string) => mail.filter((m) => messageIdOf(m.raw)?.startsWith(`<report.${id}.`))
+  const messageIds = (id: string, to: string) =>
+    mailOf(id)
+      .filter((m) => m.to.includes(to))
+      .map((m) => messageIdOf(m.raw))
+  const deliveries = (id: string) =>
+    t.app.db.withForce('essex', (tx) =>
+      rows<{ staffId: string; status: string; attempts: number; lastError: string | null }>(
+        tx,
+        sql`select staff_id as "staffId", status, attempts, last_error as "lastError"
+            from contact_report_deliveries where report_id = ${id} order by slot, staff_id`,
+      ),
+    )
+
+  test('CRM-30: an address the mail server refuses does not send the report again to the others; that email alone is tried again 1, 2, 4 and 8 minutes on, then shows as failed, audited', async () => {
+    mail.length = 0
+    fern ??= await t.signInAs(['force_admin'], 'essex', 'Fern Admin')
+    const [sueAt, fernAt] = [await staffEmail(sue), await staffEmail(fern)]
+    refused.add(fernAt)
+    try {
+      const id = await dueReport('Refused channels')
+      await runJob()
+      assert.deepEqual(
+        mailOf(id).map((m) => m.to),
+        [[sueAt]],
+      )
+      const fernFirst = (await deliveries(id)).find((d) => d.staffId === fern.userId)!
+      assert.deepEqual(
+        [fernFirst.status, fernFirst.attempts, fernFirst.lastError],
+        ['pending', 1, 'EENVELOPE'],
+      )
+      // Not before its time: a minute after the first failure.
+      await runJob()
+      assert.equal((await deliveries(id)).find((d) => d.staffId === fern.userId)!.attempts, 1)
+      for (const wait of [1, 2, 4, 8]) {
+        clock.advance(wait * 60_000)
+        await runJob()
+      }
+      assert.deepEqual(
+        mailOf(id).map((m) => m.to),
+        [[sueAt]],
+        'Sue had it once; the refused address was never accepted',
+      )
+      const after = await deliveries(id)
+      assert.deepEqual(
+        after.map((d) => [d.staffId, d.status, d.attempts]).sort(),
+        [
+          [sue.userId, 'sent', 1],
+          [fern.userId, 'failed', 5],
+        ].sort(),
+      )
+      const [failed] = await t.app.db.withForce('essex', (tx) =>
+        rows<{ detail: { staffId: string; reason: string; attempts: number } }>(
+          tx,
+          sql`select detail from audit_events where action = 'contact.report-email-failed' and record_id = ${id}`,
+        ),
+      )
+      assert.deepEqual(failed!.detail.staffId, fern.userId)
+      assert.equal(failed!.detail.reason, 'EENVELOPE')
+      const reader = await t.signInAs(['contact_supervisor'], 'essex', 'Sam Supervisor')
+      const page = await reader.get(`/console/contact/reports/saved/${id}`)
+      assert.equal(page.statusCode, 200)
+      assert.match(page.body, /1 sent, 1 failed/)
+      // Later runs do not try it again.
+      clock.advance(60 * 60_000)
+      await runJob()
+      assert.equal((await deliveries(id)).find((d) => d.staffId === fern.userId)!.attempts, 5)
+      await saved().remove('essex', id, {
+        actor: { kind: 'system', name: 'test' },
+        staffId: sue.userId,
+        name: 'Sue',
+      })
+    } finally {
+      refused.clear()
+    }
+  })
+
+  test('CRM-30: an email whose send did not finish is sent again to that person alone, with the same Message-ID: after a reply lost at the mail server, and after a worker stopped mid-send', async () => {
+    mail.length = 0
+    fern ??= await t.signInAs(['force_admin'], 'essex', 'Fern Admin')
+    const [sueAt, fernAt] = [await staffEmail(sue), await staffEmail(fern)]
+    replyLost.add(fernAt)
+    const id = await dueReport('Interrupted channels')
+    try {
+      await runJob()
+    } finally {
+      replyLost.clear()
+    }
+    // The server holds Fern's copy but answered with an error: to Waypoint it is not sent.
+    assert.equal(mailOf(id).length, 2)
+    assert.equal((await deliveries(id)).find((d) => d.staffId === fern.userId)!.status, 'pending')
+    clock.advance(60_000)
+    await runJob()
+    assert.equal(messageIds(id, sueAt).length, 1, 'Sue had it once')
+    const fernIds = messageIds(id, fernAt)
+    assert.equal(fernIds.length, 2)
+    assert.equal(fernIds[0], fernIds[1], 'the copy sent again is the same message to her mail system')
+    assert.match(
+      fernIds[0] ?? '',
+      new RegExp(`^<report\\.${id}\\.\\d+\\.${fern.userId}@waypoint\\.example\\.org>$`),
+    )
+    assert.notEqual(messageIds(id, sueAt)[0], fernIds[0])
+
+    // The next day's slot: Fern's first try is refused, and her second is taken by a worker that
+    // stops before the SMTP conversation ends (SIGKILL), which leaves it `sending`, as set here.
+    mail.length = 0
+    clock.advance(24 * 60 * 60_000)
+    refused.add(fernAt)
+    try {
+      await runJob()
+    } finally {
+      refused.clear()
+    }
+    assert.deepEqual(
+      mailOf(id).map((m) => m.to),
+      [[sueAt]],
+    )
+    clock.advance(60_000)
+    await t.app.db.withForce('essex', (tx) =>
+      tx.execute(
+        sql`update contact_report_deliveries set status = 'sending', attempts = attempts + 1, updated_at = ${clock.now()}
+            where report_id = ${id} and staff_id = ${fern.userId} and status = 'pending'`,
+      ),
+    )
+    // Within 15 minutes it may still be a live worker's send: left alone.
+    clock.advance(14 * 60_000)
+    await runJob()
+    assert.equal(mailOf(id).length, 1)
+    clock.advance(60_000)
+    await runJob()
+    assert.deepEqual(
+      mailOf(id).map((m) => m.to),
+      [[sueAt], [fernAt]],
+    )
+    const [slot] = await t.app.db.withForce('essex', (tx) =>
+      rows<{ ms: number }>(
+        tx,
+        sql`select (extract(epoch from max(slot)) * 1000)::bigint::float8 as ms from contact_report_runs where report_id = ${id}`,
+      ),
+    )
+    assert.equal(messageIds(id, fernAt)[0], `<report.${id}.${slot!.ms}.${fern.userId}@waypoint.example.org>`)
+    assert.deepEqual(
+      (await deliveries(id)).filter((d) => d.staffId === fern.userId).map((d) => [d.status, d.attempts]),
+      [
+        ['sent', 2],
+        ['sent', 3],
+      ],
+    )
+    const [run] = (await saved().get('essex', id)).runs
+    assert.deepEqual([run!.delivered, run!.waiting, run!.failed], [2, 0, 0])
+    // Once every email of a run is sent, the run no longer keeps the email and its CSV.
+    const kept = await t.app.db.withForce('essex', (tx) =>
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from contact_report_runs where report_id = ${id} and email is not null`,
+      ),
+    )
+    assert.equal(kept[0]!.n, 0)
+    await saved().remove('essex', id, {
+      actor: { kind: 'system', name: 'test' },
+      staffId: sue.userId,
+      name: 'Sue',
+    })
   })
 })

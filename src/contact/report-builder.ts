@@ -5,7 +5,8 @@
 // arrived in the period (one row each) and the spells handlers were not ready (one row each,
 // clipped to the period, counted at the time it started). Reports are saved per force (row-level
 // security, migration 1400), and a saved report with a schedule is emailed to members of the
-// force's staff by the job below, once per slot however many workers run it (migration 1401).
+// force's staff by the job below, once per slot however many workers run it (migration 1401),
+// each recipient's email sent, retried and recorded on its own (migration 1442, decision 0065).
 import { type Static, Type } from '@sinclair/typebox'
 import { type SQL, sql } from 'drizzle-orm'
 import { DateTime } from 'luxon'
@@ -34,6 +35,12 @@ export const DIMENSIONS_MAX = 3
 export const PAGE_SIZE = 50
 /** Rows a CSV (downloaded or emailed) holds at most; a report with more is refused. */
 export const REPORT_ROWS_MAX = 10_000
+/** A scheduled report's email is tried this many times, 1, 2, 4 and 8 minutes apart (decision 0065). */
+export const DELIVERY_ATTEMPTS = 5
+/** An email left `sending` this long was a stopped worker's: it is sent again (decision 0065). */
+export const SENDING_STALE_MS = 15 * 60_000
+/** Emails one run of the schedule job sends at most; the rest wait for the next minute. */
+const DELIVERIES_PER_RUN = 200
 /** The longest period between two dates. */
 export const PERIOD_DAYS_MAX = 366
 
@@ -670,12 +677,24 @@ export type SaveInput = {
   recipient?: string | string[]
 }
 
+/** The email every recipient of a run gets, kept on the run until all are sent. */
+interface RunEmail {
+  subject: string
+  body: string
+  link: string
+  attachment?: { filename: string; content: string; contentType: string }
+}
+
 export interface ReportRun {
   slot: Date
   sentAt: Date
   recipients: number
   rows: number
   delivery: 'attachment' | 'link' | 'none'
+  /** Its emails by state (decision 0065): sent, still to send or being sent, and failed. */
+  delivered: number
+  waiting: number
+  failed: number
 }
 
 /**
@@ -696,7 +715,12 @@ export function latestSlot(
 
 const savedColumns = sql`r.id, r.name, r.definition, r.schedule, r.weekday, r.send_at as "sendAt",
   r.recipients, r.scheduled_from as "scheduledFrom", r.updated_at as "updatedAt",
-  (select max(x.sent_at) from contact_report_runs x where x.report_id = r.id and x.delivery <> 'none') as "lastSentAt"`
+  greatest(
+    (select max(d.sent_at) from contact_report_deliveries d where d.report_id = r.id and d.status = 'sent'),
+    -- A run from before its emails were kept one by one (decision 0065) was sent when taken.
+    (select max(x.sent_at) from contact_report_runs x where x.report_id = r.id and x.delivery <> 'none'
+      and not exists (select 1 from contact_report_deliveries d where d.report_id = x.report_id and d.slot = x.slot))
+  ) as "lastSentAt"`
 
 /** The force's staff who may receive Contact's reports now (row-level security and the force). */
 const recipientsSql = (forceId: string) => sql`select u.id as "staffId", u.display_name as name, u.email
@@ -757,12 +781,24 @@ export class SavedReports {
       if (!report) throw new NotFoundError('The report')
       const runs = await rows<ReportRun>(
         tx,
-        sql`select slot, sent_at as "sentAt", recipients, report_rows as "rows", delivery from contact_report_runs
-            where report_id = ${id} order by slot desc limit 10`,
+        sql`select r.slot, r.sent_at as "sentAt", r.recipients, r.report_rows as "rows", r.delivery,
+              count(*) filter (where d.status = 'sent')::int as delivered,
+              count(*) filter (where d.status in ('pending', 'sending'))::int as waiting,
+              count(*) filter (where d.status = 'failed')::int as failed
+            from (select * from contact_report_runs where report_id = ${id} order by slot desc limit 10) r
+              left join contact_report_deliveries d on d.report_id = r.report_id and d.slot = r.slot
+            group by r.slot, r.sent_at, r.recipients, r.report_rows, r.delivery
+            order by r.slot desc`,
       )
       return {
         report,
-        runs: runs.map((r) => ({ ...r, slot: new Date(r.slot), sentAt: new Date(r.sentAt) })),
+        runs: runs.map((r) => ({
+          ...r,
+          slot: new Date(r.slot),
+          sentAt: new Date(r.sentAt),
+          // A run from before its emails were kept one by one (decision 0065) was all sent.
+          delivered: r.delivered + r.waiting + r.failed === 0 ? r.recipients : r.delivered,
+        })),
       }
     })
   }
@@ -963,10 +999,11 @@ export class SavedReports {
   }
 
   /**
-   * Sends every scheduled report whose latest slot has come and not been sent: each in its own
-   * transaction that first takes the slot's key (report, slot), so a second worker waits for the
-   * first and then finds it taken. After downtime the latest missed slot is sent, once; the
-   * slots before it are not. Answers the slots this call sent.
+   * Sends every scheduled report whose latest slot has come and not been sent, then every email
+   * of a slot still to send (decision 0065). A slot is taken in a transaction that first takes its
+   * key (report, slot), so a second worker waits for the first and then finds it taken; the same
+   * transaction writes down the email and one delivery per recipient. After downtime the latest
+   * missed slot is sent, once; the slots before it are not. Answers the slots this call took.
    */
   async sendDue(): Promise<{ reportId: string; slot: Date }[]> {
     const now = this.#clock.now()
@@ -987,16 +1024,16 @@ export class SavedReports {
             from contact_saved_reports r where r.schedule <> 'none'`,
       ),
     )
-    const sent: { reportId: string; slot: Date }[] = []
+    const taken: { reportId: string; slot: Date }[] = []
     let failed: unknown
     for (const r of scheduled) {
       const slot = latestSlot(r, now)
       if (slot < new Date(r.scheduledFrom) || (r.lastSlot && slot <= new Date(r.lastSlot))) continue
       if (!(await this.#hasContact(r.forceId))) continue
       try {
-        if (await this.#sendSlot(r.forceId, r.id, slot)) sent.push({ reportId: r.id, slot })
+        if (await this.#takeSlot(r.forceId, r.id, slot)) taken.push({ reportId: r.id, slot })
       } catch (error) {
-        // The slot's key went with the transaction: the job's retry, or the next minute, sends it.
+        // The slot's key went with the transaction: the job's retry, or the next minute, takes it.
         // The other reports are not held up by this one.
         failed ??= error
         // The error's text may carry an address: only its code is logged.
@@ -1006,17 +1043,23 @@ export class SavedReports {
         )
       }
     }
+    await this.#deliverOpen()
     if (failed) throw failed
-    return sent
+    return taken
   }
 
-  async #sendSlot(forceId: string, id: string, slot: Date): Promise<boolean> {
+  /**
+   * Takes a slot: its run, the email its recipients get and one delivery each, in one
+   * transaction. Nothing is sent here, so a failed send cannot undo the slot or the others' emails.
+   */
+  async #takeSlot(forceId: string, id: string, slot: Date): Promise<boolean> {
     return this.#db.withForce(forceId, async (tx) => {
+      const now = this.#clock.now()
       // The idempotency key: a second worker's insert waits on this one's and then does nothing.
       const claimed = await rows(
         tx,
         sql`insert into contact_report_runs (force_id, report_id, slot, sent_at)
-            values (${forceId}, ${id}, ${slot}, ${this.#clock.now()})
+            values (${forceId}, ${id}, ${slot}, ${now})
             on conflict (report_id, slot) do nothing returning slot`,
       )
       if (!claimed.length) return false
@@ -1045,38 +1088,43 @@ export class SavedReports {
           .replace(/^-|-$/g, '')
           .toLowerCase() || 'report'
       }-${result.period.lastDay}.csv`
-      for (const reader of readers) {
-        if (!this.#mail) throw new Error('No staff mail to send scheduled reports with')
-        await this.#mail.send({
-          userId: reader.staffId,
-          to: reader.email,
-          subject: `Waypoint report: ${report.name} (${periodText})`,
-          body: attach
-            ? `Your Contact report “${report.name}” for ${periodText} (UK days), due ${when}, is attached as a CSV file with ${result.total} rows.\n\nOpen it in Waypoint: ${link}\n\nYou receive it because a contact supervisor or force administrator of your force scheduled it for you.`
-            : `Your Contact report “${report.name}” for ${periodText} (UK days), due ${when}, is ready in Waypoint. ${
-                namesPeople(report.definition)
-                  ? 'It names handlers, so it is not attached: sign in to read or download it.'
-                  : `It has ${result.total} rows, more than the ${REPORT_ROWS_MAX} an email carries: sign in to read it.`
-              }\n\n${link}\n\nYou receive it because a contact supervisor or force administrator of your force scheduled it for you.`,
-          link,
-          ...(attach
-            ? {
-                attachments: [
-                  {
-                    filename,
-                    content: csvText(report.definition, result),
-                    contentType: 'text/csv; charset=utf-8',
-                  },
-                ],
-              }
-            : {}),
-        })
+      const email: RunEmail = {
+        subject: `Waypoint report: ${report.name} (${periodText})`,
+        body: attach
+          ? `Your Contact report “${report.name}” for ${periodText} (UK days), due ${when}, is attached as a CSV file with ${result.total} rows.\n\nOpen it in Waypoint: ${link}\n\nYou receive it because a contact supervisor or force administrator of your force scheduled it for you.`
+          : `Your Contact report “${report.name}” for ${periodText} (UK days), due ${when}, is ready in Waypoint. ${
+              namesPeople(report.definition)
+                ? 'It names handlers, so it is not attached: sign in to read or download it.'
+                : `It has ${result.total} rows, more than the ${REPORT_ROWS_MAX} an email carries: sign in to read it.`
+            }\n\n${link}\n\nYou receive it because a contact supervisor or force administrator of your force scheduled it for you.`,
+        link,
+        ...(attach
+          ? {
+              attachment: {
+                filename,
+                content: csvText(report.definition, result),
+                contentType: 'text/csv; charset=utf-8',
+              },
+            }
+          : {}),
       }
       await tx.execute(
         sql`update contact_report_runs set recipients = ${readers.length}, report_rows = ${result.total},
-              delivery = ${delivery}, sent_at = ${this.#clock.now()}
+              delivery = ${delivery}, email = ${readers.length ? JSON.stringify(email) : null}::jsonb
             where report_id = ${id} and slot = ${slot}`,
       )
+      if (readers.length)
+        await tx.execute(
+          sql`insert into contact_report_deliveries (force_id, report_id, slot, staff_id, message_id,
+                next_attempt_at, updated_at)
+              values ${sql.join(
+                readers.map(
+                  (r) =>
+                    sql`(${forceId}, ${id}, ${slot}, ${r.staffId}, ${this.#messageId(id, slot, r.staffId)}, ${now}, ${now})`,
+                ),
+                sql`, `,
+              )}`,
+        )
       await this.#audit.record(
         {
           action: 'contact.report-sent',
@@ -1096,10 +1144,164 @@ export class SavedReports {
       )
       this.#log?.info(
         { reportId: id, slot: slot.toISOString(), recipients: readers.length, delivery },
-        'scheduled report sent',
+        'scheduled report taken; its emails follow',
       )
       return true
     })
+  }
+
+  /** One email's Message-ID, the same on every attempt: `<report.{id}.{slot}.{staff}@{host}>`. */
+  #messageId(reportId: string, slot: Date, staffId: string): string {
+    return `<report.${reportId}.${slot.getTime()}.${staffId}@${new URL(this.#publicUrl).hostname}>`
+  }
+
+  /** Sends every email whose time has come, or that a stopped worker left mid-send, one by one. */
+  async #deliverOpen(): Promise<void> {
+    const now = this.#clock.now()
+    const open = await this.#db.asSystem((tx) =>
+      rows<{ forceId: string; reportId: string; slot: Date; staffId: string }>(
+        tx,
+        sql`select force_id as "forceId", report_id as "reportId", slot, staff_id as "staffId"
+            from contact_report_deliveries
+            where (status = 'pending' and next_attempt_at <= ${now})
+               or (status = 'sending' and updated_at <= ${new Date(now.getTime() - SENDING_STALE_MS)})
+            order by next_attempt_at, report_id, slot, staff_id limit ${DELIVERIES_PER_RUN}`,
+      ),
+    )
+    for (const d of open) {
+      if (!(await this.#hasContact(d.forceId))) continue
+      await this.#deliver(d.forceId, d.reportId, new Date(d.slot), d.staffId)
+    }
+  }
+
+  /**
+   * One email: marked `sending` in a transaction of its own (a second worker skips it), sent, then
+   * marked sent, or put back with the next attempt's time, or failed after the last.
+   */
+  async #deliver(forceId: string, reportId: string, slot: Date, staffId: string): Promise<void> {
+    const key = sql`report_id = ${reportId} and slot = ${slot} and staff_id = ${staffId}`
+    const taken = await this.#db.withForce(forceId, async (tx) => {
+      const now = this.#clock.now()
+      const [d] = await rows<{
+        status: 'pending' | 'sending'
+        attempts: number
+        messageId: string
+        email: RunEmail | null
+        address: string | null
+      }>(
+        tx,
+        sql`select d.status, d.attempts, d.message_id as "messageId", r.email,
+              (select u.email from (${recipientsSql(forceId)}) u where u."staffId" = d.staff_id) as address
+            from contact_report_deliveries d
+              join contact_report_runs r on r.report_id = d.report_id and r.slot = d.slot
+            where d.report_id = ${reportId} and d.slot = ${slot} and d.staff_id = ${staffId}
+              and ((d.status = 'pending' and d.next_attempt_at <= ${now})
+                or (d.status = 'sending' and d.updated_at <= ${new Date(now.getTime() - SENDING_STALE_MS)}))
+            for update of d skip locked`,
+      )
+      if (!d) return undefined
+      if (!d.email || !d.address) {
+        // Disabled, or no longer a supervisor or administrator since the slot was taken.
+        await tx.execute(
+          sql`update contact_report_deliveries set status = 'failed', last_error = 'not-a-recipient',
+                updated_at = ${now} where ${key}`,
+        )
+        await this.#audit.record(
+          {
+            action: 'contact.report-email-failed',
+            forceId,
+            actor: { kind: 'system', name: 'Contact scheduled reports' },
+            recordType: 'contact-report',
+            recordId: reportId,
+            detail: { slot: slot.toISOString(), staffId, reason: 'not-a-recipient', attempts: d.attempts },
+          },
+          tx,
+        )
+        return undefined
+      }
+      if (d.status === 'sending')
+        this.#log?.warn(
+          { reportId, slot: slot.toISOString(), staffId },
+          'a scheduled report email was left mid-send by a worker that stopped; it is sent again with the same Message-ID',
+        )
+      await tx.execute(
+        sql`update contact_report_deliveries set status = 'sending', attempts = attempts + 1, updated_at = ${now}
+            where ${key}`,
+      )
+      return { attempts: d.attempts + 1, messageId: d.messageId, email: d.email, address: d.address }
+    })
+    if (!taken) return await this.#clearSent(forceId, reportId, slot)
+    let error: unknown
+    try {
+      if (!this.#mail) throw Object.assign(new Error('No staff mail'), { code: 'no-staff-mail' })
+      await this.#mail.send({
+        userId: staffId,
+        to: taken.address,
+        subject: taken.email.subject,
+        body: taken.email.body,
+        link: taken.email.link,
+        messageId: taken.messageId,
+        ...(taken.email.attachment ? { attachments: [taken.email.attachment] } : {}),
+      })
+    } catch (caught) {
+      error = caught
+    }
+    await this.#db.withForce(forceId, async (tx) => {
+      const now = this.#clock.now()
+      if (!error) {
+        await tx.execute(
+          sql`update contact_report_deliveries set status = 'sent', sent_at = ${now}, updated_at = ${now},
+                last_error = null where ${key}`,
+        )
+        return
+      }
+      // Only the code: an SMTP error's text may carry the address.
+      const code = String((error as { code?: string }).code ?? 'error').slice(0, 60)
+      const last = taken.attempts >= DELIVERY_ATTEMPTS
+      const retryAt = new Date(now.getTime() + 60_000 * 2 ** (taken.attempts - 1))
+      await tx.execute(
+        sql`update contact_report_deliveries set status = ${last ? 'failed' : 'pending'},
+              next_attempt_at = ${last ? now : retryAt}, last_error = ${code}, updated_at = ${now}
+            where ${key}`,
+      )
+      if (last)
+        await this.#audit.record(
+          {
+            action: 'contact.report-email-failed',
+            forceId,
+            actor: { kind: 'system', name: 'Contact scheduled reports' },
+            recordType: 'contact-report',
+            recordId: reportId,
+            detail: { slot: slot.toISOString(), staffId, reason: code, attempts: taken.attempts },
+          },
+          tx,
+        )
+      this.#log?.warn(
+        {
+          reportId,
+          staffId,
+          code,
+          attempts: taken.attempts,
+          ...(last ? {} : { retryAt: retryAt.toISOString() }),
+        },
+        last
+          ? 'a scheduled report email could not be sent and will not be tried again'
+          : 'a scheduled report email could not be sent; it will be tried again',
+      )
+    })
+    await this.#clearSent(forceId, reportId, slot)
+  }
+
+  /** Clears a run's email once none of its emails is left to send: the CSV is kept no longer. */
+  async #clearSent(forceId: string, reportId: string, slot: Date): Promise<void> {
+    await this.#db.withForce(forceId, (tx) =>
+      tx.execute(
+        sql`update contact_report_runs r set email = null
+            where r.report_id = ${reportId} and r.slot = ${slot} and r.email is not null
+              and not exists (select 1 from contact_report_deliveries d where d.report_id = r.report_id
+                and d.slot = r.slot and d.status in ('pending', 'sending'))`,
+      ),
+    )
   }
 }
 

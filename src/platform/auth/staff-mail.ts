@@ -18,6 +18,11 @@ export interface StaffEmail {
   link: string
   /** Files it carries (a scheduled report's CSV, decision 0054). */
   attachments?: { filename: string; content: string; contentType: string }[]
+  /**
+   * The Message-ID, when the sender gives one: the same on every attempt at one email, so that a
+   * copy sent again after an interrupted send is known by mail systems as the same message.
+   */
+  messageId?: string
 }
 
 /** The port: what sends an email to a member of staff. */
@@ -39,6 +44,7 @@ export class SmtpStaffMail implements StaffMail {
       subject: email.subject,
       text: email.body,
       ...(email.attachments ? { attachments: email.attachments } : {}),
+      ...(email.messageId ? { messageId: email.messageId } : {}),
     })
   }
 }
