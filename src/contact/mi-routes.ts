@@ -7,6 +7,7 @@ import { DateTime } from 'luxon'
 import { csvStream } from '../platform/audit/csv-export.ts'
 import type { StaffRole } from '../platform/auth/roles.ts'
 import { ukZone } from '../platform/calendar.ts'
+import { contactChannelNames } from './channels.ts'
 import type { DutiesService } from './duties.ts'
 import { type ContactMi, periodChoices } from './mi.ts'
 import { type OutcomesReport, weekChoices } from './outcomes.ts'
@@ -33,13 +34,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? null : Math.roun
 const per1000 = (part: number, whole: number) =>
   whole === 0 ? null : Math.round((10000 * part) / whole) / 10
 
-const channelNames: Record<string, string> = {
-  phone: 'Phone',
-  sms: 'Text message',
-  email: 'Email',
-  chat: 'Web chat',
-  portal: 'Portal',
-}
+const channelNames: Record<string, string> = contactChannelNames
 const reasonNames: Record<string, string> = {
   break: 'Break',
   lunch: 'Lunch',

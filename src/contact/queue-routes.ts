@@ -7,6 +7,7 @@ import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { FieldError } from '../platform/errors.ts'
 import { formText, MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
+import { contactChannelNames } from './channels.ts'
 import { gradings, notReadyReasons, skills, thriveDimensions } from './queue-repository.ts'
 import {
   CTI_AGENT_MAX,
@@ -23,14 +24,8 @@ import { dimensionNames, ratingNames, type ThriveService } from './thrive.ts'
 const csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) }
 const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 
-const channelNames: Record<string, string> = {
-  sms: 'Text message',
-  email: 'Email',
-  chat: 'Web chat',
-  portal: 'Portal',
-  phone: 'Phone call',
-  social: 'Social media',
-}
+/** A contact in the queue is a call, not the phone as a channel. */
+const channelNames: Record<string, string> = { ...contactChannelNames, phone: 'Phone call' }
 
 export function registerQueueRoutes(
   http: FastifyInstance,

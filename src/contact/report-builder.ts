@@ -19,6 +19,7 @@ import { type Database, rows, type Tx } from '../platform/db/database.ts'
 import { type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import { defineJob, EmptyPayload } from '../platform/jobs.ts'
 import type { Logger } from '../platform/logger.ts'
+import { contactChannelNames } from './channels.ts'
 import { type Acting, auditActing, outcomes } from './queue.ts'
 import { answerTargets } from './wallboard.ts'
 
@@ -44,13 +45,7 @@ const DELIVERIES_PER_RUN = 200
 /** The longest period between two dates. */
 export const PERIOD_DAYS_MAX = 366
 
-export const channelNames: Record<string, string> = {
-  phone: 'Phone',
-  sms: 'Text message',
-  email: 'Email',
-  chat: 'Web chat',
-  portal: 'Portal',
-}
+export const channelNames: Record<string, string> = contactChannelNames
 export const reasonNames: Record<string, string> = {
   break: 'Break',
   lunch: 'Lunch',

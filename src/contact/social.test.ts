@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm'
 import { createTestApp, type SignedIn, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
+import { checkDefinition } from './report-builder.ts'
 import { signSocial } from './social.ts'
 
 const clock = new FixedClock('2026-06-03T10:00:00Z')
@@ -175,6 +176,48 @@ test('CRM-8: a signed message lands in a conversation and the contact queue once
   assert.deepEqual(counted, { n: 2, items: 1 }, 'two messages kept, one contact, nothing refused kept')
   const view = await handler.get(`/console/contact/queue`)
   assert.match(view.body, /Social media/)
+
+  // Counted by channel wherever contacts are: the wallboard's waiting, the MI and the builder.
+  const board = await t.app.services.contact.wallboard.snapshot('essex')
+  assert.deepEqual(
+    board.channels.find((c) => c.channel === 'social'),
+    { channel: 'social', waiting: 1, longestWaitSeconds: 0 },
+  )
+  assert.equal(
+    board.waiting.total,
+    board.channels.reduce((n, c) => n + c.waiting, 0),
+  )
+  assert.ok(board.waiting.total >= 1)
+  const mi = await t.app.services.contact.mi.standard('essex', 1)
+  assert.equal(mi.channels.find((c) => c.channel === 'social')?.arrived, 1)
+  assert.equal(
+    mi.volumes.reduce((n, v) => n + (v.counts.social ?? 0), 0),
+    1,
+  )
+  const social = await t.app.services.contact.reportBuilder.run(
+    'essex',
+    checkDefinition({ dimension: 'channel', measure: ['contacts'], period: 'today', channel: 'social' }, []),
+    { limit: 10, offset: 0 },
+  )
+  assert.deepEqual(
+    social.rows.map((r) => [...r.cells, ...r.values]),
+    [['Social media', 1]],
+  )
+  const supervisor = await t.signInAs(['contact_supervisor'], 'essex', 'Sam Supervisor')
+  const wallboardPage = await supervisor.get('/console/contact/wallboard')
+  assert.match(wallboardPage.body, /Social media/)
+  const volumes = await supervisor.get('/console/contact/reports/standard.csv?report=volumes&days=1')
+  assert.equal(volumes.statusCode, 200)
+  const [heading, ...hours] = volumes.body
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/)
+  const socialColumn = heading!.split(',').indexOf('Social media')
+  assert.ok(socialColumn > 0, heading)
+  assert.equal(
+    hours.reduce((n, line) => n + Number(line.split(',')[socialColumn]), 0),
+    1,
+  )
 })
 
 test('CRM-8: a handler replies in the conversation and the connector receives it signed; a failing connector has the reply retried, then marked not delivered; another force cannot reply', async () => {

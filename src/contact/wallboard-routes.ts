@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problemResponses } from '../platform/api/api-schemas.ts'
 import type { PushEvent, PushService } from '../platform/push/push-service.ts'
+import { contactChannelNames } from './channels.ts'
 import { queueTopic } from './queue.ts'
 import { contactStaff, forceOf } from './single-view-routes.ts'
 import type { TeamsService } from './teams.ts'
@@ -23,14 +24,7 @@ import {
 
 export const WALLBOARD_SCOPE = 'reporting:read'
 
-const channelNames: Record<string, string> = {
-  phone: 'Phone',
-  sms: 'Text message',
-  email: 'Email',
-  chat: 'Web chat',
-  portal: 'Portal',
-  social: 'Social media',
-}
+const channelNames: Record<string, string> = contactChannelNames
 const stateNames: Record<string, string> = {
   ready: 'Ready',
   not_ready: 'Not ready',

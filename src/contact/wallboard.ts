@@ -8,6 +8,7 @@ import { DateTime } from 'luxon'
 import { ukZone } from '../platform/calendar.ts'
 import type { Clock } from '../platform/clock.ts'
 import { type Database, rows } from '../platform/db/database.ts'
+import { contactChannels } from './channels.ts'
 import type { OnDuty } from './queue.ts'
 import { agentStates } from './queue-repository.ts'
 import { handledIn, inTeam } from './teams.ts'
@@ -15,7 +16,8 @@ import { handledIn, inTeam } from './teams.ts'
 /** Seconds within which a contact of each priority should reach a handler (the service level). */
 export const answerTargets: Record<number, number> = { 1: 5 * 60, 2: 15 * 60, 3: 60 * 60, 4: 4 * 60 * 60 }
 
-export const wallboardChannels = ['phone', 'sms', 'email', 'chat', 'portal'] as const
+/** Every channel of the queue (channels.ts), in the wallboard's and the MI's order. */
+export const wallboardChannels = contactChannels
 
 export interface Wallboard {
   /** When the figures were read. */
