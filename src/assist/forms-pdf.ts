@@ -1,7 +1,9 @@
 // A submitted standard form as a PDF (CRM-20): the values the handler submitted, field by field,
 // each saying whether Waypoint suggested it and the handler kept it, changed it or wrote it, with
-// the force's name and who submitted it when; in the PDF standard fonts, so nothing is fetched.
+// the force's name and who submitted it when; its font embedded (platform/pdf-fonts.ts), so any
+// name prints as written and nothing is fetched.
 import PDFDocument from 'pdfkit'
+import { pdfFont, useUnicodeFonts } from '../platform/pdf-fonts.ts'
 import { displayValue } from './forms.ts'
 import type { StoredForm } from './forms-service.ts'
 
@@ -36,9 +38,10 @@ export function renderFormPdf(found: StoredForm, forceName: string, generatedAt:
     doc.on('end', () => resolve(Buffer.concat(chunks)))
     doc.on('error', reject)
   })
-  doc.font('Helvetica').fontSize(11).fillColor('#505a5f').text(forceName)
-  doc.moveDown(0.5).font('Helvetica-Bold').fontSize(20).fillColor('#0b0c0c').text(found.form.title)
-  doc.moveDown(0.3).font('Helvetica').fontSize(11)
+  useUnicodeFonts(doc)
+  doc.font(pdfFont.regular).fontSize(11).fillColor('#505a5f').text(forceName)
+  doc.moveDown(0.5).font(pdfFont.bold).fontSize(20).fillColor('#0b0c0c').text(found.form.title)
+  doc.moveDown(0.3).font(pdfFont.regular).fontSize(11)
   doc.text(`Reference ${found.id}`)
   if (found.submittedAt)
     doc.text(
@@ -47,9 +50,9 @@ export function renderFormPdf(found: StoredForm, forceName: string, generatedAt:
   doc.moveDown()
   for (const f of found.form.fields) {
     const value = displayValue(f, found.submitted?.[f.name])
-    doc.font('Helvetica-Bold').fontSize(12).fillColor('#0b0c0c').text(f.label)
+    doc.font(pdfFont.bold).fontSize(12).fillColor('#0b0c0c').text(f.label)
     doc
-      .font('Helvetica')
+      .font(pdfFont.regular)
       .fontSize(12)
       .text(value || 'Not given')
     const change = found.changes?.[f.name]?.change

@@ -3,6 +3,7 @@
 // when (UK time), recalls and edits shown with the original words kept.
 import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx'
 import PDFDocument from 'pdfkit'
+import { pdfFont, useUnicodeFonts } from '../platform/pdf-fonts.ts'
 import { ukDateTime } from '../platform/calendar.ts'
 import type { OfficerConversation } from './service.ts'
 
@@ -41,16 +42,17 @@ export function conversationPdf(c: OfficerConversation, at: Date): Promise<Buffe
     doc.on('data', (b: Buffer) => chunks.push(b))
     doc.on('end', () => resolve(Buffer.concat(chunks)))
     doc.on('error', reject)
-    doc.font('Helvetica-Bold').fontSize(16).text(title(c))
+    useUnicodeFonts(doc)
+    doc.font(pdfFont.bold).fontSize(16).text(title(c))
     doc
-      .font('Helvetica')
+      .font(pdfFont.regular)
       .fontSize(10)
       .text(`Person: ${c.personName ?? 'not known'}. Officer: ${c.officerName ?? 'not assigned'}.`)
     doc.text(`Extracted ${ukDateTime(at)} (UK time).`).moveDown()
     for (const line of linesOf(c)) {
-      doc.font('Helvetica-Bold').fontSize(11).text(line.heading)
-      doc.font('Helvetica').fontSize(11).text(line.body)
-      if (line.note) doc.font('Helvetica-Oblique').fontSize(9).text(line.note)
+      doc.font(pdfFont.bold).fontSize(11).text(line.heading)
+      doc.font(pdfFont.regular).fontSize(11).text(line.body)
+      if (line.note) doc.font(pdfFont.italic).fontSize(9).text(line.note)
       doc.moveDown()
     }
     doc.end()

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clock } from '../platform/clock.ts'
 import type { CitizenSessions } from '../platform/http/citizen-sessions.ts'
+import type { Locale } from '../platform/i18n/i18n.ts'
 import { MAX_LENGTH } from '../platform/http/limits.ts'
 import { refusedForm } from '../platform/http/request.ts'
 import { DomainError } from '../platform/errors.ts'
@@ -88,6 +89,8 @@ export function registerPortalCitizenRoutes(
     citizenSessions: CitizenSessions
     secureCookie: boolean
     clock: Clock
+    /** The language of the person's pages (decision 0057), which their case PDF is in too. */
+    pageLanguage?: (request: FastifyRequest) => Promise<Locale>
     /** Sends an invited person to GOV.UK One Login when their force uses it; undefined otherwise. */
     oneLoginRegistration?: (
       invitation: InvitationRow,
@@ -418,7 +421,8 @@ export function registerPortalCitizenRoutes(
   // CP-57: the same case as a PDF to keep; reached, and audited, exactly as the page is.
   http.get<{ Params: { id: string } }>('/portal/cases/:id/case.pdf', caseRoute, async (request, reply) => {
     const found = await openCase(request)
-    const pdf = await renderCasePdf(found, deps.clock.now())
+    const locale = deps.pageLanguage ? await deps.pageLanguage(request) : 'en'
+    const pdf = await renderCasePdf(found, deps.clock.now(), locale)
     const name = found.reference.replace(/[^A-Za-z0-9]+/g, '-')
     return reply
       .header('content-type', 'application/pdf')

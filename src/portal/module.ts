@@ -327,6 +327,7 @@ export function createPortal(deps: {
         citizenSessions: deps.citizenSessions,
         secureCookie: deps.config.session.secureCookie,
         clock: deps.clock,
+        pageLanguage,
       })
       registerNotificationSettingsRoutes(http, { notifications })
       registerPortalContentRoutes(http, {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
+import { PDFParse } from 'pdf-parse'
 import {
   aCitizenBrowser,
   aSignedInCitizen,
@@ -101,7 +102,7 @@ async function delivered(recipients: string[], what: RegExp): Promise<string> {
 
 let seq = 0
 /** A Kent victim of an open crime with an officer; names without English words in them. */
-async function aVictim() {
+async function aVictim(officer?: { collarNumber: string; name: string }) {
   seq += 1
   const email = `dioddefwr${seq}@example.org`
   const phone = `0770093${String(seq).padStart(4, '0')}`
@@ -112,6 +113,7 @@ async function aVictim() {
     name: `Siân Jones ${seq}`,
     phone,
     email,
+    ...(officer ? { officer } : {}),
   })
   return { ...crime, email, phone }
 }
@@ -198,7 +200,8 @@ test('CP-155: registering from an invitation, signing in, resetting a password a
 })
 
 test('CP-155: the dashboard, a case, its messages and every account page are in Welsh for a person whose language on record is Welsh, with Welsh dates', async () => {
-  const victim = await aVictim()
+  // An officer whose name carries Welsh and Polish letters, for the case PDF.
+  const victim = await aVictim({ collarNumber: '4521', name: 'DC Siôn Llŷr Łukasik' })
   await t.app.db.withForce('kent', (tx) =>
     tx.execute(sql`update people set language = 'cy' where id = ${victim.personId}`),
   )
@@ -213,6 +216,27 @@ test('CP-155: the dashboard, a case, its messages and every account page are in 
   assertWelsh(casePage, 'case')
   // Reported 10 June 2026: Welsh month names.
   assert.match(casePage.body, /10 Meh(efin)? 2026/)
+  // The case PDF is in Welsh too, its Welsh letters (ŵ, ŷ) and names printed as written.
+  const pdf = await t.app.http.inject({
+    method: 'GET',
+    url: `/portal/cases/${caseId}/case.pdf`,
+    headers: { cookie: [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+  })
+  assert.equal(pdf.statusCode, 200)
+  const parser = new PDFParse({ data: new Uint8Array(pdf.rawPayload) })
+  const { text } = await parser.getText()
+  await parser.destroy()
+  for (const welsh of [
+    'Cyfeirnod:',
+    'Eich rôl:',
+    'Dioddefwr',
+    'Diweddariadau',
+    'Lawrlwythwyd ar 10 Mehefin 2026',
+    'Mewn argyfwng, ffoniwch 999.',
+  ])
+    assert.ok(text.includes(welsh), `the PDF says “${welsh}”:\n${text}`)
+  assert.ok(text.includes('DC Siôn Llŷr Łukasik (4521)'), text)
+  assert.doesNotMatch(text, /Reference:|Your role:|Downloaded on/)
 
   const messages = await browser.get(`/portal/cases/${caseId}/messages`)
   assertWelsh(messages, 'messages')

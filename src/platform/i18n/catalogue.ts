@@ -296,6 +296,7 @@ export const cy: Readonly<Record<string, string>> = {
   'Not known': 'Ddim yn hysbys',
   'You act for': 'Rydych yn gweithredu ar ran',
   'Download your case details (PDF)': 'Lawrlwytho manylion eich achos (PDF)',
+  'Downloaded on {date}. In an emergency, call 999.': 'Lawrlwythwyd ar {date}. Mewn argyfwng, ffoniwch 999.',
   Messages: 'Negeseuon',
   'Messages: {case}': 'Negeseuon: {case}',
   'Messages with your investigating officer': 'Negeseuon gyda’ch swyddog ymchwilio',
