@@ -2,7 +2,7 @@
 // export): DejaVu Sans, embedded, from @fontsource/dejavu-sans (its WOFF files hold the whole
 // font). PDF's standard fonts (Helvetica) carry only the Windows-1252 characters, so Welsh ŵ and
 // ŷ, and names such as Łukasz, Ştefan or Dvořák, came out as wrong glyphs. A PDF carries only the
-// glyphs it uses: a one-page case PDF grew by about 10 KB.
+// glyphs it uses (a subset of the font), not the whole font.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
