@@ -48,12 +48,45 @@ test('second: the first file closed before it, and its beforeEach ran only for i
 `,
 )
 
-function runLane(timingFile: string, cpuFile: string): Promise<{ code: number | null; output: string }> {
+const third = join(folder, 'third.test.ts')
+writeFileSync(
+  third,
+  `import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { batchUncaught } from ${JSON.stringify(join(root, 'test/support/batch-uncaught.ts'))}
+test('third: node:test runs without its async hook in a batch', () => {
+  assert.equal(batchUncaught.harnessHookReplaced, true)
+})
+test('third: an error thrown in a timer fails this test', async () => {
+  setTimeout(() => { throw new Error('thrown in a timer') }, 10)
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+})
+test('third: a rejection nobody awaited fails this test', async () => {
+  Promise.reject(new Error('rejected, never awaited'))
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+})
+test('third: the next test runs and passes', () => {})
+`,
+)
+
+const fourth = join(folder, 'fourth.test.ts')
+writeFileSync(
+  fourth,
+  `import { test } from 'node:test'\ntest('fourth: the next file runs and passes', () => {})\n`,
+)
+
+function runLane(
+  timingFile: string,
+  cpuFile: string,
+  files = [first, second],
+  flags: string[] = [],
+): Promise<{ code: number | null; output: string }> {
   // Not this test's own node:test context: run() in a test file's process runs nothing.
-  const { NODE_TEST_CONTEXT: _context, ...env } = process.env
+  // Nor a WAYPOINT_TEST_ASYNC_HOOK=1 of the run's: the lane here runs as a default run does.
+  const { NODE_TEST_CONTEXT: _context, WAYPOINT_TEST_ASYNC_HOOK: _hook, ...env } = process.env
   const child = spawn(
     process.execPath,
-    [join(root, 'test/support/run-lane.ts'), '1', timingFile, cpuFile, `${first},${second}`],
+    [...flags, join(root, 'test/support/run-lane.ts'), '1', timingFile, cpuFile, files.join(',')],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,4 +136,31 @@ test('two files in one batch keep their own hooks and tests; the failure is name
       .filter((file) => file !== '(lane)'),
     [name(first), name(second)],
   )
+})
+
+test('in a batch, node:test runs without its async hook, and an error nobody caught fails the test it came from at once; the next test and file still run', async () => {
+  const timingFile = join(folder, 'uncaught.jsonl')
+  const cpuFile = join(folder, 'uncaught-cpu.jsonl')
+  // As test/run-lanes.ts starts a lane: the preload replaces the harness's hook in batches.
+  const flags = ['--import', join(root, 'test/support/batch-uncaught.ts')]
+  const started = performance.now()
+  const { code, output } = await runLane(timingFile, cpuFile, [third, fourth], flags)
+  assert.equal(code, 1, output)
+  const name = relative(root, third).split('\\').join('/')
+  assert.deepEqual(
+    lines(`${timingFile}.failures`).map((f) => [f.file, f.name, String(f.error).split('\n')[0]]),
+    [
+      [name, 'third: an error thrown in a timer fails this test', 'thrown in a timer'],
+      [name, 'third: a rejection nobody awaited fails this test', 'rejected, never awaited'],
+    ],
+  )
+  assert.deepEqual(
+    lines(`${timingFile}.batches`).map((t) => [t.file, t.tests, t.failed]),
+    [
+      [name, 4, 2],
+      [relative(root, fourth).split('\\').join('/'), 1, 0],
+    ],
+  )
+  // Each failed when its error came, not when its 3 s wait ended.
+  assert.ok(performance.now() - started < 20_000)
 })

@@ -321,6 +321,9 @@ function runLane(part: Part, outputs: Outputs): Promise<LaneResult> {
       // Each test file's process writes the CPU it used to cpuFile (test/support/process-cpu.ts).
       '--import',
       join(root, 'test/support/process-cpu.ts'),
+      // A batch's process does without node:test's async hook (test/support/batch-uncaught.ts).
+      '--import',
+      join(root, 'test/support/batch-uncaught.ts'),
       join(root, 'test/support/run-lane.ts'),
       String(concurrency[part.lane]),
       timingFile,

@@ -6,6 +6,7 @@
 // top-level hooks to one root). Outside a batch's import, each call is node:test's own.
 import * as nodeTest from 'node:test'
 import type { TestContext, TestOptions } from 'node:test'
+import { failRunningTest } from './batch-uncaught.ts'
 
 type Kind = 'test' | 'describe' | 'before' | 'after' | 'beforeEach' | 'afterEach'
 type Fn = (...args: never[]) => unknown
@@ -55,9 +56,16 @@ export async function replayCalls(context: TestContext, calls: Call[]): Promise<
   }
   const running: Promise<unknown>[] = []
   for (const call of calls) {
-    if (call.kind === 'test')
-      running.push((context.test as (...args: unknown[]) => Promise<void>)(...call.args))
-    else if (call.kind === 'describe') {
+    if (call.kind === 'test') {
+      const { name, options, fn } = normalise(call.args)
+      // An error nobody caught while it runs fails it (batch-uncaught.ts); a test taking node:test's
+      // `done` callback (two parameters) is passed on as it is.
+      const body =
+        fn && fn.length < 2
+          ? (t: TestContext) => failRunningTest(() => (fn as (t: TestContext) => unknown)(t))
+          : fn
+      running.push((context.test as (...args: unknown[]) => Promise<void>)(name, options, body))
+    } else if (call.kind === 'describe') {
       const { name, options, fn } = normalise(call.args)
       running.push(
         context.test(name, { concurrency: 1, ...options }, async (suite) => {

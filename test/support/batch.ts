@@ -16,6 +16,7 @@ import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { batchResources } from './batch-resources.ts'
+import { failRunningTest } from './batch-uncaught.ts'
 import { recordCalls, replayCalls } from './batch-test-api.ts'
 import { childrenCpuSeconds, type FileCpu } from './process-cpu.ts'
 import type { FileTiming, TestFailure } from './timing-reporter.ts'
@@ -72,8 +73,11 @@ export async function runBatch(files: string[]): Promise<void> {
         }
         append(process.env.WAYPOINT_TEST_FAILURES_FILE, failure)
       })
-      const calls = await recordCalls(() => import(pathToFileURL(file).href))
-      await replayCalls(context, calls)
+      // An error nobody caught outside the file's tests (in its import or hooks) fails the file.
+      await failRunningTest(async () => {
+        const calls = await recordCalls(() => import(pathToFileURL(file).href))
+        await replayCalls(context, calls)
+      })
     })
     const used = process.cpuUsage(cpu)
     const cpuLine: FileCpu = {
