@@ -1163,8 +1163,10 @@ export class SavedReports {
             order by next_attempt_at, report_id, slot, staff_id limit ${DELIVERIES_PER_RUN}`,
       ),
     )
+    const hasContact = new Map<string, boolean>()
     for (const d of open) {
-      if (!(await this.#hasContact(d.forceId))) continue
+      if (!hasContact.has(d.forceId)) hasContact.set(d.forceId, await this.#hasContact(d.forceId))
+      if (!hasContact.get(d.forceId)) continue
       await this.#deliver(d.forceId, d.reportId, new Date(d.slot), d.staffId)
     }
   }
@@ -1201,17 +1203,7 @@ export class SavedReports {
           sql`update contact_report_deliveries set status = 'failed', last_error = 'not-a-recipient',
                 updated_at = ${now} where ${key}`,
         )
-        await this.#audit.record(
-          {
-            action: 'contact.report-email-failed',
-            forceId,
-            actor: { kind: 'system', name: 'Contact scheduled reports' },
-            recordType: 'contact-report',
-            recordId: reportId,
-            detail: { slot: slot.toISOString(), staffId, reason: 'not-a-recipient', attempts: d.attempts },
-          },
-          tx,
-        )
+        await this.#emailFailed(tx, forceId, reportId, slot, staffId, 'not-a-recipient', d.attempts)
         return undefined
       }
       if (d.status === 'sending')
@@ -1259,18 +1251,7 @@ export class SavedReports {
               next_attempt_at = ${last ? now : retryAt}, last_error = ${code}, updated_at = ${now}
             where ${key}`,
       )
-      if (last)
-        await this.#audit.record(
-          {
-            action: 'contact.report-email-failed',
-            forceId,
-            actor: { kind: 'system', name: 'Contact scheduled reports' },
-            recordType: 'contact-report',
-            recordId: reportId,
-            detail: { slot: slot.toISOString(), staffId, reason: code, attempts: taken.attempts },
-          },
-          tx,
-        )
+      if (last) await this.#emailFailed(tx, forceId, reportId, slot, staffId, code, taken.attempts)
       this.#log?.warn(
         {
           reportId,
@@ -1285,6 +1266,29 @@ export class SavedReports {
       )
     })
     await this.#clearSent(forceId, reportId, slot)
+  }
+
+  /** Audits an email given up on: its person, the reason (an error's code) and the attempts made. */
+  #emailFailed(
+    tx: Tx,
+    forceId: string,
+    reportId: string,
+    slot: Date,
+    staffId: string,
+    reason: string,
+    attempts: number,
+  ): Promise<unknown> {
+    return this.#audit.record(
+      {
+        action: 'contact.report-email-failed',
+        forceId,
+        actor: { kind: 'system', name: 'Contact scheduled reports' },
+        recordType: 'contact-report',
+        recordId: reportId,
+        detail: { slot: slot.toISOString(), staffId, reason, attempts },
+      },
+      tx,
+    )
   }
 
   /** Clears a run's email once none of its emails is left to send: the CSV is kept no longer. */
