@@ -136,14 +136,28 @@ function ensureChromium(): void {
 /** Every child still running, stopped if a check fails or the run is interrupted. */
 const running = new Set<ChildProcess>()
 
-function stopAll(): void {
-  for (const child of running) child.kill('SIGTERM')
+/** Set once the run is stopping: a child that ends then reports nothing. */
+let stopping = false
+
+/**
+ * Stops every child still running, then exits with `code`: SIGTERM first, then SIGKILL for any
+ * child not gone within 6 s. A slow lane stopped by SIGTERM alone, when the lint failed, was found
+ * idle 78 minutes later, its parent gone, though its own 5 s guard (run-lane.ts) should have
+ * ended it.
+ */
+function stopAllAndExit(code: number): void {
+  stopping = true
+  const children = [...running]
+  for (const child of children) child.kill('SIGTERM')
+  const gone = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
+  const started = Date.now()
+  setInterval(() => {
+    if (!children.every(gone) && Date.now() - started < 6000) return
+    for (const child of children) if (!gone(child)) child.kill('SIGKILL')
+    process.exit(code)
+  }, 100)
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    stopAll()
-    process.exit(130)
-  })
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopAllAndExit(130))
 
 /** Runs a check with its output held, printed when it ends; a failure stops the whole run. */
 function runCheck(name: string, command: string, args: string[]): Promise<string> {
@@ -161,13 +175,15 @@ function runCheck(name: string, command: string, args: string[]): Promise<string
   return new Promise((done) => {
     child.on('close', (code) => {
       running.delete(child)
+      // A check stopped because another failed says nothing.
+      if (stopping) return
       const took = seconds(started)
       if (output.trim()) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`)
       if (code !== 0) {
         console.error(`${name} failed (${took} s)`)
-        stopAll()
         console.log('0 passed, 1 failed')
-        process.exit(1)
+        stopAllAndExit(1)
+        return
       }
       console.log(`${name}: ${took} s`)
       done(`${name} ${took} s`)
@@ -348,6 +364,7 @@ function runLane(part: Part, outputs: Outputs): Promise<LaneResult> {
   return new Promise((done) => {
     child.on('close', (code) => {
       running.delete(child)
+      if (stopping) return
       const tests = summaryCount(tail, 'lane tests')
       const passed = summaryCount(tail, 'lane pass') ?? 0
       let failed = (summaryCount(tail, 'lane fail') ?? 0) + (summaryCount(tail, 'lane cancelled') ?? 0)
