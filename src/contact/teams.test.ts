@@ -157,7 +157,8 @@ test('a supervisor makes teams with a leader and handlers, with error summaries,
   const page = await sue.get(`/console/contact/teams/${red}`)
   assert.equal(page.statusCode, 200)
   assert.match(page.body, /Team leader: Sue Supervisor/)
-  assert.match(page.body, /Take Ana Handler out of the team/)
+  // The button's name starts with its visible text (WCAG 2.5.3, axe's label-content-name-mismatch).
+  assert.match(page.body, /aria-label="Take out Ana Handler from the team"/)
   assert.match(page.body, /Ben Handler \(now in Blue team\)/)
   const list = await sue.get('/console/contact/teams')
   assert.match(list.body, /Blue team[\s\S]*Tom Supervisor[\s\S]*Red team[\s\S]*Sue Supervisor/)
