@@ -24,7 +24,14 @@ import {
   startBrowser,
 } from '../support/browser.ts'
 import { type ConsoleData, seedConsoleData } from '../support/console-data.ts'
-import { atWidth, checkLoadedPage, consoleLinks, pageKind, pageWidth } from '../support/page-checks.ts'
+import {
+  atWidth,
+  checkLoadedPage,
+  consoleLinks,
+  pageKind,
+  pageOutline,
+  pageWidth,
+} from '../support/page-checks.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 
 let t: TestApp
@@ -60,8 +67,9 @@ async function checkPage(
     const violations = await checkAccessibility(page)
     await saveScreenshot(page, name, { always: violations.length > 0 })
     assert.deepEqual(violations, [], `${path} has accessibility violations`)
-    assert.ok((await page.locator('h1').count()) === 1, `${path} has exactly one h1`)
-    assert.ok(await page.title(), `${path} has a title`)
+    const outline = await pageOutline(page)
+    assert.equal(outline.h1s, 1, `${path} has exactly one h1`)
+    assert.ok(outline.title, `${path} has a title`)
     // The same load at 320 px: no sideways scroll (WCAG 1.4.10), and axe again on the narrow layout.
     await atWidth(page, 320)
     const small = await pageWidth(page)
@@ -73,9 +81,9 @@ async function checkPage(
   const plain = await withoutJs.newPage()
   try {
     await plain.goto(path)
-    const heading = (await plain.locator('h1').first().textContent())?.trim()
-    assert.ok(heading, `${path} renders its h1 without JavaScript`)
-    assert.equal(await plain.locator('#main-content').count(), 1, `${path} has the skip link target`)
+    const outline = await pageOutline(plain)
+    assert.ok(outline.firstH1, `${path} renders its h1 without JavaScript`)
+    assert.equal(outline.skipTargets, 1, `${path} has the skip link target`)
   } finally {
     await plain.close()
   }
