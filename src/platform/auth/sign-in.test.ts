@@ -241,26 +241,35 @@ test('ASVS 2.2.5: unknown email, wrong password, locked and disabled accounts al
 
 test('ASVS 2.2.5: a sign-in with an unknown email takes as long as one with a wrong password (dummy argon2 verify)', async (c) => {
   const user = await aLocalUser()
+  // Measured as the CPU this process (the app, its database and argon2's threads) spends on each
+  // sign-in, beside the wall time: on a machine busy with other work a sign-in's wall time
+  // stretches by whatever else runs, and once measured the unknown email at half the wrong
+  // password's with both doing the same argon2 work. The work is what an attacker's timing reads.
   const time = async (email: string) => {
     const browser = new FormBrowser()
     await browser.get('/sign-in')
     const started = performance.now()
+    const cpu = process.cpuUsage()
     await browser.post('/sign-in', { email, password: 'a wrong password' })
-    return performance.now() - started
+    const used = process.cpuUsage(cpu)
+    return { cpu: (used.user + used.system) / 1000, wall: performance.now() - started }
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  const unknown: number[] = []
-  const known: number[] = []
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+  const unknown: { cpu: number; wall: number }[] = []
+  const known: { cpu: number; wall: number }[] = []
   for (let i = 0; i < 7; i += 1) {
     unknown.push(await time(`nobody${i}@kent.police.example`))
     // Unlock between attempts so every known-account attempt does the real password check.
     await t.app.services.staff.repository.update(user.id, { failedAttempts: 0, lockedUntil: null })
     known.push(await time(user.email))
   }
-  const ratio = median(unknown) / median(known)
+  const of = (xs: { cpu: number; wall: number }[], key: 'cpu' | 'wall') => median(xs.map((x) => x[key]))
+  const ratio = of(unknown, 'cpu') / of(known, 'cpu')
   c.diagnostic(
-    `median unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(known).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+    `median CPU: unknown email ${of(unknown, 'cpu').toFixed(1)} ms, wrong password ${of(known, 'cpu').toFixed(1)} ms, ratio ${ratio.toFixed(2)}; ` +
+      `median wall time ${of(unknown, 'wall').toFixed(1)} ms and ${of(known, 'wall').toFixed(1)} ms`,
   )
+  // Without the dummy verify an unknown email costs a small fraction of a wrong password.
   assert.ok(ratio > 0.5 && ratio < 2, `ratio ${ratio}`)
 })
 
