@@ -202,7 +202,11 @@ export class JobQueue {
     let total = 0
     for (;;) {
       let ran = 0
+      // One query for the queues with a job to fetch, rather than a fetch from every queue: a
+      // drain of all 25 queues was 25 fetches a round, nearly all of them finding nothing.
+      const ready = new Set(await this.#readyQueues(names))
       for (const name of names) {
+        if (!ready.has(name)) continue
         if (!keepGoing()) return total
         ran += await this.#runBatch(name)
       }
@@ -271,15 +275,15 @@ export class JobQueue {
    * The queues of this process with a job ready to fetch: waiting or to retry, and due. A queue
    * whose policy holds its job back (one already active) is named too, and finds nothing.
    */
-  async #readyQueues(): Promise<string[]> {
-    if (this.names.length === 0) return []
+  async #readyQueues(names: string[] = this.names): Promise<string[]> {
+    if (names.length === 0) return []
     const ready = await this.#db.asSystem((tx) =>
       rows<{ name: string }>(
         tx,
         // pg-boss's own test of a job it may fetch, which its partial index job_i5 answers.
         sql`select distinct name from ${sql.raw(`${this.#schema}.job`)}
           where state < 'active' and not blocked and start_after <= ${sql.raw(`${this.#schema}.job_now()`)}
-            and name in ${this.names}`,
+            and name in ${names}`,
       ),
     )
     return ready.map((r) => r.name)
