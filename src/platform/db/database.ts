@@ -5,7 +5,7 @@
 // sign-in look-ups, schedulers that scan every force, system administration.
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
+import { PGlite, types } from '@electric-sql/pglite'
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { type SQL, sql } from 'drizzle-orm'
@@ -151,28 +151,48 @@ export async function openPgliteClient(
     ...(startParams ? { startParams } : {}),
   })
   await client.waitReady
-  await dropRowTypeArrayParsers(client)
+  await trimParserMap(client)
   return client
 }
 
 /**
  * PGlite keeps a result parser for every array type in the database, and copies that whole map
  * for each query that brings parsers of its own, as every query Drizzle sends does (its own for
- * dates and times). Most of the map is arrays of composite types, one for each table's row type
- * (359 of 445), which no query of ours selects: parsed, such an array would only be split into
- * each row's text anyway. Without them the copy is a quarter of the size; it was about 0.1 ms of
- * every query's CPU (a tenth of a test process's time in PGlite's JavaScript).
+ * dates and times): with the 86 parsers left once the arrays of row types were dropped, the copy
+ * still cost about as much CPU as a small query itself. A parser PGlite finds in neither map it
+ * takes from its defaults (`types.parsers`, one table for the process), so the instance's map
+ * keeps only what differs from one database to another:
+ * - arrays of composite types, one for each table's row type (359 of 445), are dropped: no query
+ *   of ours selects one, and parsed, such an array would only be split into each row's text;
+ * - a parser the same as the default (the 23 scalar types) is dropped: PGlite falls back to it;
+ * - an array of a built-in type (an oid below 16384, the same in every PostgreSQL database)
+ *   moves to the defaults, parsed as PGlite parses it, each element by its type's default;
+ * - arrays of our own types (enums) stay with the instance, since their oids are this database's.
+ * What any query returns is unchanged (database.test.ts).
  */
-async function dropRowTypeArrayParsers(client: PGlite): Promise<void> {
-  const { rows } = await client.query<{ oid: number }>(
-    `select a.oid from pg_catalog.pg_type a join pg_catalog.pg_type e on e.oid = a.typelem
-      where a.typcategory = 'A' and e.typtype = 'c'`,
+async function trimParserMap(client: PGlite): Promise<void> {
+  const { rows } = await client.query<{ oid: number; element: number; composite: boolean }>(
+    `select a.oid, a.typelem as element, e.typtype = 'c' as composite
+       from pg_catalog.pg_type a join pg_catalog.pg_type e on e.oid = a.typelem
+      where a.typcategory = 'A'`,
   )
-  const rowTypeArrays = new Set(rows.map((row) => String(row.oid)))
+  // A missing element parser leaves each element as text, as PGlite's own array parsers do.
+  const defaults = types.parsers as Record<string, types.Parser | undefined>
+  const drop = new Set<string>()
+  for (const { oid, element, composite } of rows) {
+    if (composite) drop.add(String(oid))
+    else if (oid < firstNormalObjectId && element < firstNormalObjectId) {
+      defaults[oid] ??= (value) => types.arrayParser(value, defaults[element] as types.Parser, oid)
+      drop.add(String(oid))
+    }
+  }
   client.parsers = Object.fromEntries(
-    Object.entries(client.parsers).filter(([oid]) => !rowTypeArrays.has(oid)),
+    Object.entries(client.parsers).filter(([oid, parser]) => !drop.has(oid) && parser !== defaults[oid]),
   )
 }
+
+/** PostgreSQL's first oid for objects a database creates; below it, built-in and the same in all. */
+const firstNormalObjectId = 16384
 
 /**
  * The database handle over an open PGlite instance; its `close()` calls `onClose`, which closes
