@@ -1,67 +1,15 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { PGlite } from '@electric-sql/pglite'
-import pg from 'pg'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
-
-// A separate, real warehouse database: a second PGlite data directory in the default run, a
-// second database on the PostgreSQL server when DATABASE_URL is set.
-interface Warehouse {
-  url: string
-  run(sql: string, values?: unknown[]): Promise<void>
-  drop(): Promise<void>
-}
-
-async function createWarehouse(): Promise<Warehouse> {
-  const server = process.env.DATABASE_URL
-  if (server) {
-    const name = `waypoint_dw_${process.pid}`
-    const admin = new pg.Client({ connectionString: server })
-    await admin.connect()
-    await admin.query(`drop database if exists ${name}`)
-    await admin.query(`create database ${name}`)
-    await admin.end()
-    const url = new URL(server)
-    url.pathname = `/${name}`
-    const run = async (sql: string, values: unknown[] = []) => {
-      const c = new pg.Client({ connectionString: url.toString() })
-      await c.connect()
-      await c.query(sql, values)
-      await c.end()
-    }
-    return {
-      url: url.toString(),
-      run,
-      drop: async () => {
-        const c = new pg.Client({ connectionString: server })
-        await c.connect()
-        await c.query(`drop database if exists ${name} with (force)`)
-        await c.end()
-      },
-    }
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'waypoint-dw-'))
-  return {
-    url: `pglite:${dir}`,
-    run: async (sql, values = []) => {
-      const db = new PGlite(dir)
-      await (values.length ? db.query(sql, values) : db.exec(sql))
-      await db.close()
-    },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  }
-}
+import { createTestWarehouse, type TestWarehouse } from './test-support/warehouse-database.ts'
 
 let t: TestApp
-let warehouse: Warehouse
+let warehouse: TestWarehouse
 const insertRow = `insert into dw.crime_changes values ($1, $2, $3, $4, 'Theft from motor vehicle', $5, '7781', 'PC Lee Grant', 'NF-U-1', 'Chris Doe', '07700 900555', 'V')`
 
 before(async () => {
   t = await createTestApp()
-  warehouse = await createWarehouse()
+  warehouse = await createTestWarehouse('dw')
   await warehouse.run(`create schema dw; create table dw.crime_changes (event_id text primary key, event_type text,
     changed_at timestamptz, crime_ref text, crime_type text, status text, oic_collar text, oic_name text,
     victim_urn text, victim_name text, victim_phone text, victim_role text)`)

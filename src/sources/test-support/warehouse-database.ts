@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
+import { blankPgliteCluster } from '../../../test/support/test-database.ts'
 
 export interface TestWarehouse {
   /** The connection string Waypoint is given. */
@@ -44,6 +45,9 @@ export async function createTestWarehouse(label: string): Promise<TestWarehouse>
     }
   }
   const dir = mkdtempSync(join(tmpdir(), `waypoint-${label}-`))
+  // The directory starts as initdb would leave it, from a cached copy (blankPgliteCluster).
+  const seeded = new PGlite(dir, { loadDataDir: await blankPgliteCluster() })
+  await seeded.close()
   return {
     url: `pglite:${dir}`,
     run: async (sql, values = []) => {
