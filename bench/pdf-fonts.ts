@@ -6,21 +6,14 @@
 //
 //   node bench/pdf-fonts.ts [--rounds 20]
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import PDFDocument from 'pdfkit'
-import { sfntFromWoff } from '../src/platform/pdf-fonts.ts'
+import { pdfFont, sfntFromWoff, woffFiles } from '../src/platform/pdf-fonts.ts'
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 20
-const require = createRequire(import.meta.url)
-const files = {
-  Body: 'dejavu-sans-latin-400-normal.woff',
-  'Body-Bold': 'dejavu-sans-latin-700-normal.woff',
-  'Body-Italic': 'dejavu-sans-latin-400-italic.woff',
-}
 const woff = Object.fromEntries(
-  Object.entries(files).map(([name, file]) => [
-    name,
-    readFileSync(require.resolve(`@fontsource/dejavu-sans/files/${file}`)),
+  Object.entries(woffFiles).map(([style, file]) => [
+    pdfFont[style as keyof typeof pdfFont],
+    readFileSync(file),
   ]),
 )
 const unpackStarted = process.cpuUsage()

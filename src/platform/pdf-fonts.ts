@@ -18,10 +18,11 @@ const require = createRequire(import.meta.url)
 /** The font names a document has once `useUnicodeFonts` has run on it. */
 export const pdfFont = { regular: 'Body', bold: 'Body-Bold', italic: 'Body-Italic' } as const
 
-const files: Record<keyof typeof pdfFont, string> = {
-  regular: 'dejavu-sans-latin-400-normal.woff',
-  bold: 'dejavu-sans-latin-700-normal.woff',
-  italic: 'dejavu-sans-latin-400-italic.woff',
+/** Each style's WOFF file, as @fontsource/dejavu-sans ships it. */
+export const woffFiles: Record<keyof typeof pdfFont, string> = {
+  regular: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff'),
+  bold: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff'),
+  italic: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-italic.woff'),
 }
 
 /**
@@ -74,10 +75,7 @@ let loaded: Record<keyof typeof pdfFont, Buffer> | undefined
 /** Registers the three fonts on `doc` and selects the regular one. */
 export function useUnicodeFonts(doc: PDFKit.PDFDocument): void {
   loaded ??= Object.fromEntries(
-    Object.entries(files).map(([style, file]) => [
-      style,
-      sfntFromWoff(readFileSync(require.resolve(`@fontsource/dejavu-sans/files/${file}`))),
-    ]),
+    Object.entries(woffFiles).map(([style, file]) => [style, sfntFromWoff(readFileSync(file))]),
   ) as Record<keyof typeof pdfFont, Buffer>
   for (const style of Object.keys(pdfFont) as (keyof typeof pdfFont)[])
     doc.registerFont(pdfFont[style], loaded[style])

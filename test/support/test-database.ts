@@ -233,12 +233,17 @@ async function pgliteTemplate(): Promise<Blob> {
   await compactPgliteTemplate(db)
   const dump = await db.dumpDataDir!('none')
   await db.close()
+  await cacheDump(file, dump)
+  pruneStaleTemplates(file)
+  return dump
+}
+
+/** Writes a dump to the cache whole or not at all: a partial file is renamed into place. */
+async function cacheDump(file: string, dump: Blob): Promise<void> {
   mkdirSync(cacheDir, { recursive: true })
   const partial = `${file}.${process.pid}.tmp`
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
   renameSync(partial, file)
-  pruneStaleTemplates(file)
-  return dump
 }
 
 /**
@@ -260,10 +265,7 @@ export async function blankPgliteCluster(): Promise<Blob> {
   await db.waitReady
   const dump = await db.dumpDataDir('none')
   await db.close()
-  mkdirSync(cacheDir, { recursive: true })
-  const partial = `${file}.${process.pid}.tmp`
-  writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
-  renameSync(partial, file)
+  await cacheDump(file, dump)
   return dump
 }
 

@@ -168,7 +168,7 @@ export async function openPgliteClient(
  * - an array of a built-in type (an oid below 16384, the same in every PostgreSQL database)
  *   moves to the defaults, parsed as PGlite parses it, each element by its type's default;
  * - arrays of our own types (enums) stay with the instance, since their oids are this database's.
- * What any query returns is unchanged (database.test.ts).
+ * What any query returns is unchanged (pglite-parsers.test.ts).
  */
 async function trimParserMap(client: PGlite): Promise<void> {
   const { rows } = await client.query<{ oid: number; element: number; composite: boolean }>(
