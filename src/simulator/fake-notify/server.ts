@@ -84,6 +84,12 @@ export class FakeNotifyServer {
   #failure: { mode: FailureMode; remaining: number } = { mode: 'none', remaining: 0 }
   /** How late every answer comes in `slow` mode. */
   slowMs = 0
+  /**
+   * Once this many notifications are held, further sends get no answer and are not accepted, as
+   * from a Notify that stopped answering (undefined: no cap). A fault test uses it to be sure its
+   * worker still has messages to send when it kills it, however fast the machine.
+   */
+  holdAfter: number | undefined
   /** Requests answered, by kind, for tests that count look-ups. */
   readonly requests = { send: 0, lookUp: 0, template: 0 }
   /** Answers held back (`hang`, `slow`), with the timer of a late one. */
@@ -238,6 +244,11 @@ export class FakeNotifyServer {
       }
       if (mode === '429') return this.#rateLimitError(res)
       if (mode === 'daily-limit') return this.#tooMany(res)
+    }
+    if (this.holdAfter !== undefined && this.notifications.size >= this.holdAfter) {
+      this.#hanging.set(res, undefined)
+      res.once('close', () => this.#hanging.delete(res))
+      return
     }
     const limit = this.#options.rateLimitPerMinute ?? 3000
     const windowMs = this.#options.rateLimitWindowMs ?? 60_000
