@@ -2,7 +2,6 @@
 // each saying whether Waypoint suggested it and the handler kept it, changed it or wrote it, with
 // the force's name and who submitted it when; its font embedded (platform/pdf-fonts.ts), so any
 // name prints as written and nothing is fetched.
-import PDFDocument from 'pdfkit'
 import { pdfFont, useUnicodeFonts } from '../platform/pdf-fonts.ts'
 import { displayValue } from './forms.ts'
 import type { StoredForm } from './forms-service.ts'
@@ -25,7 +24,12 @@ export const changeWords: Record<string, string> = {
   empty: 'Not given',
 }
 
-export function renderFormPdf(found: StoredForm, forceName: string, generatedAt: Date): Promise<Buffer> {
+export async function renderFormPdf(
+  found: StoredForm,
+  forceName: string,
+  generatedAt: Date,
+): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit')
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

@@ -7,7 +7,6 @@
 // it is on the person's single view, and downloaded once scanned, by those who read
 // conversations), with the template version and case recorded here and audited.
 import { sql } from 'drizzle-orm'
-import PDFDocument from 'pdfkit'
 import type { CaseService } from '../cases/service.ts'
 import type { AuditService } from '../platform/audit/audit-service.ts'
 import type { Clock } from '../platform/clock.ts'
@@ -463,7 +462,8 @@ const letterSelect = sql`select l.id, l.item_id as "itemId", l.person_id as "per
  * and address, the date and reference, the template's title as the heading, then its text. In the
  * PDF standard fonts, so nothing is fetched.
  */
-export function renderLetterPdf(draft: LetterDraft): Promise<Buffer> {
+export async function renderLetterPdf(draft: LetterDraft): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit')
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 70, right: 70 },

@@ -4,16 +4,15 @@
 // unknown (may have been accepted: reconcile before resending), permanently undeliverable,
 // misconfigured (retried a few times: a key may be on its way), or refused for a reason only a
 // person can fix (never retried).
-import nodemailer, { type Transporter } from 'nodemailer'
-import NotifyClientModule from 'notifications-node-client'
+import type { Transporter } from 'nodemailer'
 import type { Config } from '../platform/config.ts'
 import { ValidationError } from '../platform/errors.ts'
 import { type ParseLimits, parseEmail } from './email-parser.ts'
 import type { Provider } from './schema.ts'
 
-const { NotifyClient } = NotifyClientModule as unknown as {
-  NotifyClient: new (baseUrl: string, apiKey: string) => NotifyApi
-}
+// Notify's client and nodemailer load when a channel first sends, not when Waypoint starts: a
+// process that never sends by them (a web process, most tests) never loads them (decision 0068).
+type NotifyClientClass = new (baseUrl: string, apiKey: string) => NotifyApi
 
 interface NotifyApi {
   sendSms(templateId: string, to: string, options: object): Promise<{ data: { id: string } }>
@@ -374,6 +373,9 @@ export class NotifyChannel implements MessageChannel {
     const cached = this.#clients.get(forceId)
     let client = cached?.key === key ? cached.client : undefined
     if (!client) {
+      const { NotifyClient } = (await import('notifications-node-client')).default as unknown as {
+        NotifyClient: NotifyClientClass
+      }
       client = new NotifyClient(this.#config.baseUrl, key)
       // fetch with a deadline instead of the client's default (no timeout): a provider that
       // hangs must not hold a worker for ever.
@@ -437,19 +439,22 @@ function classifyNotifyError(error: unknown, channel: 'sms' | 'email'): SendOutc
 export class SmtpChannel implements MessageChannel {
   readonly provider = 'smtp' as const
   readonly answersByReference = false
-  readonly #transport: Transporter | undefined
+  readonly #url: string | undefined
+  #transport: Promise<Transporter> | undefined
   readonly #from: string
 
   constructor(config: Config['messaging']['smtp']) {
-    this.#transport = config.url ? nodemailer.createTransport(config.url) : undefined
+    this.#url = config.url
     this.#from = config.from
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
-    if (!this.#transport) return { kind: 'misconfigured', error: 'SMTP_URL is not set' }
+    const url = this.#url
+    if (!url) return { kind: 'misconfigured', error: 'SMTP_URL is not set' }
     if (message.channel !== 'email') return { kind: 'misconfigured', error: 'SMTP sends email only' }
     try {
-      const info = await this.#transport.sendMail({
+      this.#transport ??= import('nodemailer').then((m) => m.default.createTransport(url))
+      const info = await (await this.#transport).sendMail({
         from: { name: message.senderName, address: this.#from },
         to: message.recipient,
         ...(message.replyTo ? { replyTo: message.replyTo } : {}),
@@ -503,6 +508,6 @@ export class SmtpChannel implements MessageChannel {
   }
 
   close(): void {
-    this.#transport?.close()
+    void this.#transport?.then((transport) => transport.close())
   }
 }

@@ -1,8 +1,7 @@
 // A portal conversation extracted for evidence (CP-119): a PDF (pdfkit) and a Word document
 // (docx), each a heading with the case, then every message in time order with who wrote it and
 // when (UK time), recalls and edits shown with the original words kept.
-import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx'
-import PDFDocument from 'pdfkit'
+import type { Paragraph } from 'docx'
 import { pdfFont, useUnicodeFonts } from '../platform/pdf-fonts.ts'
 import { ukDateTime } from '../platform/calendar.ts'
 import type { OfficerConversation } from './service.ts'
@@ -35,7 +34,8 @@ function title(c: OfficerConversation): string {
   return `Portal conversation, crime ${c.crimeRef}`
 }
 
-export function conversationPdf(c: OfficerConversation, at: Date): Promise<Buffer> {
+export async function conversationPdf(c: OfficerConversation, at: Date): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit')
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: title(c), Author: 'Waypoint' } })
     const chunks: Buffer[] = []
@@ -59,7 +59,8 @@ export function conversationPdf(c: OfficerConversation, at: Date): Promise<Buffe
   })
 }
 
-export function conversationDocx(c: OfficerConversation, at: Date): Promise<Buffer> {
+export async function conversationDocx(c: OfficerConversation, at: Date): Promise<Buffer> {
+  const { Document, HeadingLevel, Packer, Paragraph, TextRun } = await import('docx')
   const children: Paragraph[] = [
     new Paragraph({ text: title(c), heading: HeadingLevel.HEADING_1 }),
     new Paragraph({

@@ -2,15 +2,25 @@
 // person would notice) and the bank holidays of England and Wales. Messaging's quiet hours,
 // Journeys' working-day waits and Victims' Code deadlines, the Victims' Code report and service
 // levels counted in working hours all read it.
-import Holidays from 'date-holidays'
+import { createRequire } from 'node:module'
+import type Holidays from 'date-holidays'
 import { DateTime } from 'luxon'
 
 /** The zone every date and time of day in Waypoint is read in. */
 export const ukZone = 'Europe/London'
 
 // The calendars are fixed reference data, not state. England and Wales have the same bank
-// holidays today; the union of both regions stays right if that ever changes.
-const regions = [new Holidays('GB', 'ENG'), new Holidays('GB', 'WLS')]
+// holidays today; the union of both regions stays right if that ever changes. date-holidays holds
+// every country's rules, so it loads when a bank holiday is first asked for, not when Waypoint
+// starts (decision 0068).
+let regions: Holidays[] | undefined
+function englandAndWales(): Holidays[] {
+  if (!regions) {
+    const Calendar = createRequire(import.meta.url)('date-holidays') as typeof Holidays
+    regions = [new Calendar('GB', 'ENG'), new Calendar('GB', 'WLS')]
+  }
+  return regions
+}
 const byYear = new Map<number, Set<string>>()
 
 /** Bank holidays of England and Wales in a year, as ISO dates (substitute days included). */
@@ -18,7 +28,7 @@ export function bankHolidays(year: number): Set<string> {
   let days = byYear.get(year)
   if (!days) {
     days = new Set(
-      regions.flatMap((c) =>
+      englandAndWales().flatMap((c) =>
         c
           .getHolidays(year)
           .filter((h) => h.type === 'public')

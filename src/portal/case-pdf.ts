@@ -3,7 +3,6 @@
 // document with the force's name, in the page's language (CP-155, decision 0057): the same
 // catalogue's words and dates with Welsh month names. Its font is embedded (platform/pdf-fonts.ts),
 // so Welsh letters and any name print as written and nothing is fetched.
-import PDFDocument from 'pdfkit'
 import { type Locale, translate } from '../platform/i18n/i18n.ts'
 import { pdfFont, useUnicodeFonts } from '../platform/pdf-fonts.ts'
 import type { CitizenCase } from './case-view-service.ts'
@@ -15,7 +14,12 @@ const roleNames: Record<string, string> = {
   attorney: 'Attorney',
 }
 
-export function renderCasePdf(found: CitizenCase, generatedAt: Date, locale: Locale = 'en'): Promise<Buffer> {
+export async function renderCasePdf(
+  found: CitizenCase,
+  generatedAt: Date,
+  locale: Locale = 'en',
+): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit')
   const t = (msgid: string, params?: Record<string, string>) => translate(locale, msgid, params)
   const format = new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
     day: 'numeric',

@@ -5,7 +5,7 @@
 // sender rather than the message vanishing. It sits behind the force's mail gateway (which does
 // TLS, spam and sender checks): it offers no AUTH and relays nothing.
 import type { AddressInfo } from 'node:net'
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
+import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server'
 import type { AuditService } from '../../platform/audit/audit-service.ts'
 import type { Config } from '../../platform/config.ts'
 import type { Database } from '../../platform/db/database.ts'
@@ -54,6 +54,8 @@ export class InboundEmailListener {
 
   /** Starts listening on the configured port (0: any free port), or the one given; answers the port. */
   async listen(port = this.#config.port ?? 0): Promise<number> {
+    // smtp-server loads only where the listener starts (decision 0068).
+    const { SMTPServer } = await import('smtp-server')
     const server = new SMTPServer({
       name: this.#config.hostname,
       banner: 'Waypoint inbound email',

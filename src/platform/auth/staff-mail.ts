@@ -3,7 +3,7 @@
 // and outbox are per force and hold messages to victims, and the platform imports no capability
 // (decision 0024). Without SMTP_URL, development and tests keep the email in a mailbox in memory
 // and log the link for the demo; production refuses to send, naming the setting.
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Config } from '../config.ts'
 import { DomainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
@@ -31,14 +31,17 @@ export interface StaffMail {
 }
 
 export class SmtpStaffMail implements StaffMail {
-  readonly #transport: Transporter
+  readonly #url: string
+  /** nodemailer loads with the first email, not when Waypoint starts (decision 0068). */
+  #transport: Promise<Transporter> | undefined
   readonly #from: string
   constructor(url: string, from: string) {
-    this.#transport = nodemailer.createTransport(url)
+    this.#url = url
     this.#from = from
   }
   async send(email: StaffEmail): Promise<void> {
-    await this.#transport.sendMail({
+    this.#transport ??= import('nodemailer').then((m) => m.default.createTransport(this.#url))
+    await (await this.#transport).sendMail({
       from: { name: 'Waypoint', address: this.#from },
       to: email.to,
       subject: email.subject,
