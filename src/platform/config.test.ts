@@ -49,3 +49,13 @@ test('The database pools take their size from DATABASE_POOL_SIZE and DATABASE_SY
     /DATABASE_SYSTEM_POOL_SIZE must be a whole number from 1 to 200/,
   )
 })
+
+test('an SMTP_URL that could never send is refused at start-up, naming the setting; smtp:// and smtps:// are taken', () => {
+  for (const url of ['mail.example.org:587', 'http://mail.example.org', 'smtp//mail.example.org'])
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'development', SMTP_URL: url }),
+      /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ address/,
+    )
+  for (const url of ['smtp://127.0.0.1:2525', 'smtps://user:secret@mail.example.org:465'])
+    assert.equal(loadConfig({ NODE_ENV: 'development', SMTP_URL: url }).messaging.smtp.url, url)
+})

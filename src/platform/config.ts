@@ -430,6 +430,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (production && config.totpSecretKeyPrevious !== undefined && config.totpSecretKeyPrevious.length < 32) {
     throw new ConfigError('TOTP_ENCRYPTION_KEY_PREVIOUS must be at least 32 characters')
   }
+  // The SMTP channel and staff email load their mail library at the first send (decision 0068),
+  // so an address that could never work is refused here, at start-up, rather than there.
+  const smtpUrl = config.messaging.smtp.url
+  if (smtpUrl !== undefined && !['smtp:', 'smtps:'].includes(URL.parse(smtpUrl)?.protocol ?? '')) {
+    throw new ConfigError(
+      'SMTP_URL must be an smtp:// or smtps:// address, such as smtp://user:password@mail.example.org:587',
+    )
+  }
   // CP-175: the audit trail carries personal data, so it leaves Waypoint encrypted unless an
   // operator has said in writing that the network to the collector is trusted.
   if (production && config.siem.syslogHost && !config.siem.syslogTls && !config.siem.syslogAllowPlaintext) {
