@@ -23,7 +23,14 @@ function importCpu(extra: string[]): number {
     const u = process.cpuUsage(u0); console.log((u.user + u.system) / 1000)`
   const run = spawnSync(
     process.execPath,
-    ['--liftoff-only', '--import', './src/platform/startup/resolve-cache.ts', '--input-type=module', '-e', script],
+    [
+      '--liftoff-only',
+      '--import',
+      './src/platform/startup/resolve-cache.ts',
+      '--input-type=module',
+      '-e',
+      script,
+    ],
     { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: cache }, encoding: 'utf8' },
   )
   if (run.status !== 0) throw new Error(run.stderr)
