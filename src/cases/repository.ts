@@ -2,7 +2,7 @@
 // events. Every method runs in the caller's transaction (row-level security confines it to one
 // force). Source changes are written by the staged store (staged-store.ts), set-based.
 import { sql } from 'drizzle-orm'
-import { rows, type Tx } from '../platform/db/database.ts'
+import { arrayParam, rows, type Tx } from '../platform/db/database.ts'
 import { rowsWithDates } from './rows.ts'
 import { type ContactPointRow, type MarkerRow, type PersonRow, personColumns } from './person-repository.ts'
 
@@ -295,7 +295,7 @@ export class CaseRepository {
     if (ids.length === 0) return
     await tx.execute(
       sql`update case_timeline set delivered_at = ${at}, delivery_attempts = delivery_attempts + 1
-          where id = any(${`{${ids.join(',')}}`}::bigint[])`,
+          where id = any(${arrayParam(ids, 'bigint')})`,
     )
   }
 

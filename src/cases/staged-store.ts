@@ -8,7 +8,7 @@
 // (`lockForce`), so nothing else changes these rows between `load` and `flush`.
 import { randomUUID } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
-import type { Tx } from '../platform/db/database.ts'
+import { arrayParam, type Tx } from '../platform/db/database.ts'
 import { sqlStateOf } from '../platform/db/database-error.ts'
 import type { CaseChange } from './model.ts'
 import type { ClaimRow, ContactPointRow, IdentityRow, PersonRow } from './person-repository.ts'
@@ -904,7 +904,11 @@ export class StagedCaseStore {
     if (!incidents.length && !crimes.length) return
     const source = (list: { id: string; type: string | null }[]) =>
       sql`jsonb_to_recordset(${JSON.stringify(list)}::jsonb) as v(id uuid, type text)`
-    const ids = (list: { id: string }[]) => sql`${`{${list.map((row) => row.id).join(',')}}`}::uuid[]`
+    const ids = (list: { id: string }[]) =>
+      arrayParam(
+        list.map((row) => row.id),
+        'uuid',
+      )
     const write = async (sp: Tx, wait: boolean) => {
       // Half the deadlock timeout, at most 500 ms: this lets go before the server would end a
       // transaction waiting on it.

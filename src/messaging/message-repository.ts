@@ -1,7 +1,7 @@
 // The only SQL of messages and their events: scheduling inserts them, dispatch claims and moves
 // them through their statuses (every move writes an event), and the console reads them.
 import { and, desc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm'
-import { type Database, rows, type Tx } from '../platform/db/database.ts'
+import { arrayParam, type Database, rows, type Tx } from '../platform/db/database.ts'
 import {
   type MessageSecretContent,
   type MessageStatus,
@@ -19,7 +19,7 @@ export const pendingStatuses: MessageStatus[] = ['scheduled']
 /** Statuses the per-day counts leave out (migration 1000): a move between them counts nothing. */
 const uncounted = new Set<MessageStatus>(['scheduled', 'sending'])
 
-const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`
+const uuids = (ids: string[]) => arrayParam(ids, 'uuid')
 
 export class MessageRepository {
   readonly #db: Database

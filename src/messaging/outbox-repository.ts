@@ -4,7 +4,7 @@
 // pages; every statement runs in the caller's tenancy transaction (row-level security on).
 import { randomUUID } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
-import { rows, type Tx } from '../platform/db/database.ts'
+import { arrayParam, rows, type Tx } from '../platform/db/database.ts'
 import type { Channel, MessageStatus, Provider } from './schema.ts'
 
 /** A count beyond this is shown as "more than": counting every row of a year costs seconds. */
@@ -235,8 +235,7 @@ function conditions(forceId: string, filter: OutboxFilter): SQL {
     // Our reference, a crime or incident reference, or the person's name (every word of it):
     // the case and person ids are looked up through their indexes among the force's own rows
     // (migration 0971), then the messages are read by reference, case or person.
-    const words = `{${search.nameWords.map((w) => `"${w}"`).join(',')}}`
-    const targets = sql`waypoint_outbox_search_targets(${search.caseReference}, ${words}::text[])`
+    const targets = sql`waypoint_outbox_search_targets(${search.caseReference}, ${arrayParam(search.nameWords, 'text')})`
     const either: SQL[] = [
       sql`reference = ${search.reference}`,
       sql`case_id = any(array(select case_id from ${targets} where case_id is not null))`,

@@ -2,7 +2,7 @@
 // notifications sent to an account about a case, and how the accounts linked to the force's people
 // wish to be told. Every call runs in the caller's force transaction (row-level security).
 import { and, desc, eq, sql } from 'drizzle-orm'
-import { rows, type Tx } from '../platform/db/database.ts'
+import { arrayParam, rows, type Tx } from '../platform/db/database.ts'
 import type { NotifyChannel } from './schema.ts'
 import {
   type CaseNoticeRow,
@@ -70,7 +70,7 @@ export class NotificationRepository {
       notify_channel: NotifyChannel
       quiet_from: number | null
       quiet_to: number | null
-    }>(tx, sql`select * from waypoint_portal_notice_contacts(${`{${accountIds.join(',')}}`}::uuid[])`)
+    }>(tx, sql`select * from waypoint_portal_notice_contacts(${arrayParam(accountIds, 'uuid')})`)
     return found.map((r) => ({
       id: r.id,
       email: r.email,

@@ -1,6 +1,6 @@
 // The only code that touches the audit tables.
 import { and, asc, desc, eq, gte, ilike, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
-import { type Database, rows, type Tx } from '../db/database.ts'
+import { arrayParam, type Database, rows, type Tx } from '../db/database.ts'
 import { auditChains, auditEvents, auditForwarding } from './schema.ts'
 
 export type AuditRow = typeof auditEvents.$inferSelect
@@ -180,7 +180,7 @@ export class AuditRepository {
       rows<{ id: string; name: string }>(
         tx,
         sql`select id::text as id, display_name as name from staff_users
-            where id = any(${`{${uuids.join(',')}}`}::uuid[])`,
+            where id = any(${arrayParam(uuids, 'uuid')})`,
       ),
     )
     return new Map(found.map((r) => [r.id, r.name]))

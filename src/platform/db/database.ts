@@ -387,6 +387,19 @@ async function listenOnPostgres(
 }
 
 /**
+ * `values` as one array parameter of PostgreSQL `type`, for `= any(…)` and the like: one bound
+ * value however many there are, so a statement's text stays the same for any count. Each element
+ * is quoted and escaped as PostgreSQL's array syntax needs, whatever it holds.
+ */
+export function arrayParam(
+  values: readonly (string | number | bigint)[],
+  type: 'uuid' | 'bigint' | 'text',
+): SQL {
+  const elements = values.map((v) => `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)
+  return sql`${`{${elements.join(',')}}`}::${sql.raw(type)}[]`
+}
+
+/**
  * Names the statements a process sends again and again, so each connection parses and plans
  * them once and then only binds and runs them (PostgreSQL's prepared statements; the server
  * re-plans by itself when a table changes). A statement is named from its second use; texts that
