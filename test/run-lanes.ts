@@ -148,14 +148,50 @@ let stopping = false
 function stopAllAndExit(code: number): void {
   stopping = true
   const children = [...running]
-  for (const child of children) child.kill('SIGTERM')
-  const gone = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
+  for (const child of children) signalGroup(child, 'SIGTERM')
   const started = Date.now()
   setInterval(() => {
-    if (!children.every(gone) && Date.now() - started < 6000) return
-    for (const child of children) if (!gone(child)) child.kill('SIGKILL')
+    if (children.some(groupAlive) && Date.now() - started < 6000) return
+    for (const child of children) signalGroup(child, 'SIGKILL')
     process.exit(code)
   }, 100)
+}
+
+// Each check and lane runs in a process group of its own (spawned detached), so that stopping it
+// stops everything it started: its test files' processes and the Waypoint processes, servers and
+// clusters those start. Killing only the lane's process once left a test's Waypoint processes
+// running after the test was gone.
+const inGroup = { detached: true } as const
+
+/** Sends `signal` to every process in `child`'s group; a group already gone is left alone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    child.kill(signal)
+  }
+}
+
+/** Whether any process of `child`'s group is still running. */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false
+  try {
+    process.kill(-child.pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Once `child` has exited, stops what it left running in its group (a test's server or worker
+ * whose test did not stop it); true if there was any.
+ */
+function sweepGroup(child: ChildProcess): boolean {
+  if (!groupAlive(child)) return false
+  signalGroup(child, 'SIGKILL')
+  return true
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopAllAndExit(130))
 
@@ -163,7 +199,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 function runCheck(name: string, command: string, args: string[]): Promise<string> {
   const started = performance.now()
   const executable = command === 'node' ? process.execPath : join(root, 'node_modules/.bin', command)
-  const child = spawn(executable, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(executable, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...inGroup })
   running.add(child)
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -350,9 +386,15 @@ function runLane(part: Part, outputs: Outputs): Promise<LaneResult> {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_COMPILE_CACHE: compileCache, WAYPOINT_TEST_CPU_FILE: cpuFile },
+      ...inGroup,
     },
   )
   running.add(child)
+  // A process the lane's tests started and left running would also hold the lane's output open.
+  let leftRunning = false
+  child.on('exit', () => {
+    if (!stopping) leftRunning = sweepGroup(child)
+  })
   let tail = ''
   const take = (chunk: Buffer) => {
     const text = chunk.toString('utf8')
@@ -370,6 +412,8 @@ function runLane(part: Part, outputs: Outputs): Promise<LaneResult> {
       let failed = (summaryCount(tail, 'lane fail') ?? 0) + (summaryCount(tail, 'lane cancelled') ?? 0)
       if (code !== 0 && failed === 0) failed = 1
       const took = seconds(started)
+      if (leftRunning)
+        outputs.write(lane, `== lane ${lane} left processes running when it ended; they were stopped ==\n`)
       outputs.write(lane, `== lane ${lane} ended after ${took} s (load average ${load()}) ==\n`)
       outputs.end(lane)
       const cpu = jsonLines<FileCpu>(cpuFile)
