@@ -4,14 +4,14 @@
 // unknown (may have been accepted: reconcile before resending), permanently undeliverable,
 // misconfigured (retried a few times: a key may be on its way), or refused for a reason only a
 // person can fix (never retried).
-import type { Transporter } from 'nodemailer'
 import type { Config } from '../platform/config.ts'
 import { ValidationError } from '../platform/errors.ts'
+import { SmtpTransport } from '../platform/smtp-transport.ts'
 import { type ParseLimits, parseEmail } from './email-parser.ts'
 import type { Provider } from './schema.ts'
 
-// Notify's client and nodemailer load when a channel first sends, not when Waypoint starts: a
-// process that never sends by them (a web process, most tests) never loads them (decision 0068).
+// Notify's client loads when the channel first sends, not when Waypoint starts: a process that
+// never sends by Notify (a web process, most tests) never loads it (decision 0068).
 type NotifyClientClass = new (baseUrl: string, apiKey: string) => NotifyApi
 
 interface NotifyApi {
@@ -439,22 +439,19 @@ function classifyNotifyError(error: unknown, channel: 'sms' | 'email'): SendOutc
 export class SmtpChannel implements MessageChannel {
   readonly provider = 'smtp' as const
   readonly answersByReference = false
-  readonly #url: string | undefined
-  #transport: Promise<Transporter> | undefined
+  readonly #transport: SmtpTransport | undefined
   readonly #from: string
 
   constructor(config: Config['messaging']['smtp']) {
-    this.#url = config.url
+    this.#transport = config.url ? new SmtpTransport(config.url) : undefined
     this.#from = config.from
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
-    const url = this.#url
-    if (!url) return { kind: 'misconfigured', error: 'SMTP_URL is not set' }
+    if (!this.#transport) return { kind: 'misconfigured', error: 'SMTP_URL is not set' }
     if (message.channel !== 'email') return { kind: 'misconfigured', error: 'SMTP sends email only' }
     try {
-      this.#transport ??= import('nodemailer').then((m) => m.default.createTransport(url))
-      const info = await (await this.#transport).sendMail({
+      const info = await (await this.#transport.get()).sendMail({
         from: { name: message.senderName, address: this.#from },
         to: message.recipient,
         ...(message.replyTo ? { replyTo: message.replyTo } : {}),
@@ -508,6 +505,6 @@ export class SmtpChannel implements MessageChannel {
   }
 
   close(): void {
-    void this.#transport?.then((transport) => transport.close())
+    this.#transport?.close()
   }
 }

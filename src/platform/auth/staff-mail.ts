@@ -3,10 +3,10 @@
 // and outbox are per force and hold messages to victims, and the platform imports no capability
 // (decision 0024). Without SMTP_URL, development and tests keep the email in a mailbox in memory
 // and log the link for the demo; production refuses to send, naming the setting.
-import type { Transporter } from 'nodemailer'
 import type { Config } from '../config.ts'
 import { DomainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { SmtpTransport } from '../smtp-transport.ts'
 
 export interface StaffEmail {
   /** The staff account it is about (logged; the address is not). */
@@ -31,17 +31,14 @@ export interface StaffMail {
 }
 
 export class SmtpStaffMail implements StaffMail {
-  readonly #url: string
-  /** nodemailer loads with the first email, not when Waypoint starts (decision 0068). */
-  #transport: Promise<Transporter> | undefined
+  readonly #transport: SmtpTransport
   readonly #from: string
   constructor(url: string, from: string) {
-    this.#url = url
+    this.#transport = new SmtpTransport(url)
     this.#from = from
   }
   async send(email: StaffEmail): Promise<void> {
-    this.#transport ??= import('nodemailer').then((m) => m.default.createTransport(this.#url))
-    await (await this.#transport).sendMail({
+    await (await this.#transport.get()).sendMail({
       from: { name: 'Waypoint', address: this.#from },
       to: email.to,
       subject: email.subject,
