@@ -135,7 +135,7 @@ console.log(
   `database: messages sent in quiet hours (default window 08:00-21:00 London, not urgent): ${await one(
     `select count(*)::int as n from messages where sent_at is not null and not urgent
        and extract(hour from sent_at at time zone 'Europe/London') not between 8 and 20`,
-  )}`,
+  )}${process.env.OPEN_WINDOWS === 'true' ? " (expected: OPEN_WINDOWS=true opened every force's sending windows for this run)" : ''}`,
 )
 const sourceStatuses = (
   await db.query<{ status: string; n: number }>(
