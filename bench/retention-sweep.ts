@@ -32,8 +32,9 @@ const root = resolve(import.meta.dirname, '..')
 const force = 'kent'
 
 if (process.argv[2] === '--sweep') {
-  // The child: the job's handler, on the database named, with the real clock.
+  // The child: the job's handler, on the database named, its clock stopped at the drill's instant.
   const started = Date.now()
+  const at = new Date(process.argv[4]!)
   const app = await createApp(
     loadConfig({
       NODE_ENV: 'test',
@@ -42,6 +43,7 @@ if (process.argv[2] === '--sweep') {
       SIMULATOR: 'false',
       DATABASE_URL: process.argv[3]!,
     }),
+    { clock: { now: () => new Date(at) } },
   )
   const totals: Record<string, number> = { queued: 0, deleted: 0 }
   try {
@@ -85,21 +87,28 @@ try {
   const loadStarted = Date.now()
   await load(db, crimes, months)
   const loadSeconds = (Date.now() - loadStarted) / 1000
+  // One instant for the whole drill, taken once the records are loaded: every count reads "older"
+  // and "younger" from it, and each sweep runs with its clock stopped at it. With the real clock,
+  // a year of Kent took eight minutes to sweep three times, and records within those minutes of a
+  // period's end crossed it between runs (a person or two, a few raw events): counted as missed,
+  // though each run had done right by its own time.
+  const at = new Date().toISOString()
+  const asOf = `'${at}'::timestamptz`
 
   // --- Each kind, older and younger than its period, as the rules read them -------------------
   const kinds: { kind: string; period: string; older: string; younger: string; goes: boolean }[] = [
     {
       kind: 'crimes, no further action',
       period: 'deleted 24 months after closure',
-      older: `crimes where status = 'no-further-action' and closed_at < now() - interval '24 months'`,
-      younger: `crimes where status = 'no-further-action' and closed_at >= now() - interval '24 months'`,
+      older: `crimes where status = 'no-further-action' and closed_at < ${asOf} - interval '24 months'`,
+      younger: `crimes where status = 'no-further-action' and closed_at >= ${asOf} - interval '24 months'`,
       goes: true,
     },
     {
       kind: 'crimes, closed or charged',
       period: 'reviewed 72 months after closure',
-      older: `crimes where status in ('closed', 'charged') and closed_at < now() - interval '72 months'`,
-      younger: `crimes where status in ('closed', 'charged') and (closed_at >= now() - interval '72 months' or closed_at is null)`,
+      older: `crimes where status in ('closed', 'charged') and closed_at < ${asOf} - interval '72 months'`,
+      younger: `crimes where status in ('closed', 'charged') and (closed_at >= ${asOf} - interval '72 months' or closed_at is null)`,
       goes: false,
     },
     {
@@ -112,8 +121,8 @@ try {
     {
       kind: 'incidents, never a crime',
       period: 'deleted 12 months after closure',
-      older: `incidents i where closed_at < now() - interval '12 months' and cad_ref like 'NC-%'`,
-      younger: `incidents i where closed_at >= now() - interval '12 months' and cad_ref like 'NC-%'`,
+      older: `incidents i where closed_at < ${asOf} - interval '12 months' and cad_ref like 'NC-%'`,
+      younger: `incidents i where closed_at >= ${asOf} - interval '12 months' and cad_ref like 'NC-%'`,
       goes: true,
     },
     {
@@ -126,8 +135,8 @@ try {
     {
       kind: 'people on no case',
       period: 'deleted 12 months after last activity',
-      older: `people p where display_name like 'Former %' and updated_at < now() - interval '12 months'`,
-      younger: `people p where display_name like 'Former %' and updated_at >= now() - interval '12 months'`,
+      older: `people p where display_name like 'Former %' and updated_at < ${asOf} - interval '12 months'`,
+      younger: `people p where display_name like 'Former %' and updated_at >= ${asOf} - interval '12 months'`,
       goes: true,
     },
     {
@@ -147,22 +156,22 @@ try {
     {
       kind: 'messages, finished',
       period: 'deleted 24 months after made',
-      older: `messages where created_at < now() - interval '24 months'`,
-      younger: `messages where created_at >= now() - interval '24 months' and not exists (select 1 from bench_ages a where a.timeline_ref::text = messages.case_id and a.case_goes)`,
+      older: `messages where created_at < ${asOf} - interval '24 months'`,
+      younger: `messages where created_at >= ${asOf} - interval '24 months' and not exists (select 1 from bench_ages a where a.timeline_ref::text = messages.case_id and a.case_goes)`,
       goes: true,
     },
     {
       kind: 'message events',
       period: 'with their message',
-      older: `message_events e where exists (select 1 from messages m where m.id = e.message_id and m.created_at < now() - interval '24 months')`,
-      younger: `message_events e where exists (select 1 from messages m where m.id = e.message_id and m.created_at >= now() - interval '24 months' and not exists (select 1 from bench_ages a where a.timeline_ref::text = m.case_id and a.case_goes))`,
+      older: `message_events e where exists (select 1 from messages m where m.id = e.message_id and m.created_at < ${asOf} - interval '24 months')`,
+      younger: `message_events e where exists (select 1 from messages m where m.id = e.message_id and m.created_at >= ${asOf} - interval '24 months' and not exists (select 1 from bench_ages a where a.timeline_ref::text = m.case_id and a.case_goes))`,
       goes: true,
     },
     {
       kind: 'raw source events, applied',
       period: 'deleted 3 months after applied',
-      older: `source_events where processed_at < now() - interval '3 months'`,
-      younger: `source_events where processed_at >= now() - interval '3 months'`,
+      older: `source_events where processed_at < ${asOf} - interval '3 months'`,
+      younger: `source_events where processed_at >= ${asOf} - interval '3 months'`,
       goes: true,
     },
   ]
@@ -180,9 +189,9 @@ try {
   const youngBefore = await db.query(`select md5(string_agg(x, ',' order by x)) as h from (
       select 'c' || id || status || coalesce(closed_at::text, '') as x from crimes
         where not exists (select 1 from bench_ages a where a.timeline_ref = crimes.id and a.case_goes)
-      union all select 'm' || id || status || updated_at::text from messages where created_at >= now() - interval '24 months'
+      union all select 'm' || id || status || updated_at::text from messages where created_at >= ${asOf} - interval '24 months'
         and not exists (select 1 from bench_ages a where a.timeline_ref::text = messages.case_id and a.case_goes)
-      union all select 's' || id || status from source_events where processed_at >= now() - interval '3 months') f`)
+      union all select 's' || id || status from source_events where processed_at >= ${asOf} - interval '3 months') f`)
   const size = await one(`select pg_database_size(current_database())::bigint`)
   console.log(
     `loaded ${crimes} crimes over ${months} months (+ ${Math.round(crimes / 100)} closed over six years ago) in ${loadSeconds.toFixed(0)} s; database ${(size / 1e6).toFixed(0)} MB; set-up ${((Date.now() - t0) / 1000).toFixed(0)} s`,
@@ -198,7 +207,7 @@ try {
     new Promise<{ killed: boolean; seconds: number; result?: Record<string, number> }>((done, fail) => {
       const started = Date.now()
       let out = ''
-      child = spawn(process.execPath, ['bench/retention-sweep.ts', '--sweep', dbUrl.toString()], {
+      child = spawn(process.execPath, ['bench/retention-sweep.ts', '--sweep', dbUrl.toString(), at], {
         cwd: root,
         env: { PATH: process.env.PATH ?? '' },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -240,9 +249,9 @@ try {
   const youngAfter = await db.query(`select md5(string_agg(x, ',' order by x)) as h from (
       select 'c' || id || status || coalesce(closed_at::text, '') as x from crimes
         where not exists (select 1 from bench_ages a where a.timeline_ref = crimes.id and a.case_goes)
-      union all select 'm' || id || status || updated_at::text from messages where created_at >= now() - interval '24 months'
+      union all select 'm' || id || status || updated_at::text from messages where created_at >= ${asOf} - interval '24 months'
         and not exists (select 1 from bench_ages a where a.timeline_ref::text = messages.case_id and a.case_goes)
-      union all select 's' || id || status from source_events where processed_at >= now() - interval '3 months') f`)
+      union all select 's' || id || status from source_events where processed_at >= ${asOf} - interval '3 months') f`)
   const queuedAgain = await one(`select count(*)::int from retention_reviews where status = 'pending'`)
   const tombstoneCount = await tombstones()
   await db.end()
