@@ -15,6 +15,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
 import { fromPglite } from 'pg-boss'
 import { installDatabaseErrorSanitiser, toDatabaseError } from './database-error.ts'
+import { withPreparedStatements } from './pglite-statements.ts'
 import { postgresSettings, withLogin } from './postgres-hosts.ts'
 
 export type Tx = PgTransaction<PgQueryResultHKT, any, any>
@@ -200,7 +201,9 @@ const firstNormalObjectId = 16384
  * (test/support/shared-pglite.ts), gives it back.
  */
 export function pgliteDatabase(client: PGlite, onClose: () => Promise<void>): Database {
-  const orm = drizzlePglite(client) as unknown as Executor
+  // Drizzle's and the job queue's statements go to PostgreSQL by name, each parsed once.
+  const prepared = withPreparedStatements(client)
+  const orm = drizzlePglite(prepared as PGlite) as unknown as Executor
   // PGlite has one user: the tenant and system work share its connection (decision 0019).
   return buildDatabase(
     'pglite',
@@ -216,7 +219,7 @@ export function pgliteDatabase(client: PGlite, onClose: () => Promise<void>): Da
           throw error
         }
       },
-      jobDatabase: () => ({ db: fromPglite(client) }),
+      jobDatabase: () => ({ db: fromPglite(prepared) }),
       listen: async (channel, onPayload) => {
         const stop = await client.listen(channel, onPayload)
         return async () => {
