@@ -182,3 +182,26 @@ test('a statement deallocated under the handle, or whose result changed type, is
   assert.ok('note' in widened.rows[0]!)
   await client.exec('alter table people drop column note')
 })
+
+test('a handle keeps its most recently used statements up to its limit, closing the least recently used', async () => {
+  await client.exec('deallocate all')
+  const small = withPreparedStatements(client, { mostKept: 3 })
+  const texts = [1, 2, 3, 4, 5].map(
+    (n) => `select ${n} as n, count(*)::int as people from people where name <> $1`,
+  )
+  for (const text of texts.slice(0, 3)) await small.query(text, ['x'])
+  // The first is used again, so the second is now the least recently used.
+  await small.query(texts[0]!, ['x'])
+  await small.query(texts[3]!, ['x'])
+  const held = async () =>
+    (await client.query<{ statement: string }>('select statement from pg_prepared_statements')).rows
+      .map((r) => r.statement)
+      .sort()
+  assert.deepEqual(await held(), [texts[0], texts[2], texts[3]].sort())
+  await small.query(texts[4]!, ['x'])
+  assert.deepEqual(await held(), [texts[0], texts[3], texts[4]].sort())
+  // A closed statement is prepared again when it comes back, and answers as before.
+  const again = await small.query<{ n: number }>(texts[1]!, ['x'])
+  assert.equal(again.rows[0]!.n, 2)
+  assert.equal((await held()).length, 3)
+})

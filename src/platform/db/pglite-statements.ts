@@ -11,7 +11,8 @@
 // for them, results are parsed by the instance's parsers and the query's own, a failed statement
 // throws PGlite's DatabaseError with the query and parameters on it, work outside a transaction is
 // written to a directory's files afterwards, and each call holds PGlite's locks as `query()` does.
-// What is not: a statement bringing a blob (COPY through /dev/blob) goes to `query()` itself.
+// What is not: a statement bringing a blob (COPY through /dev/blob), or a text over 20,000
+// characters, goes to `query()` itself.
 import {
   type PGlite,
   parse as pgliteParse,
@@ -26,8 +27,12 @@ const { parseDescribeStatementResults, parseResults } = pgliteParse
 
 /** Statement text longer than this is not kept (it is most likely generated, used once). */
 const longestKept = 20_000
-/** Statements kept per handle; past this, new ones run through PGlite's `query()`. */
-const mostKept = 2_000
+/**
+ * Statements kept per handle, as the pool keeps per connection on PostgreSQL; past this, the one
+ * used least recently is closed as the next is prepared, so a long-running process's prepared
+ * statements stay bounded however many texts it sends.
+ */
+const defaultMostKept = 2_000
 
 /** Names are unique within the process, so two handles on one instance never share one. */
 let lastNumber = 0
@@ -47,7 +52,11 @@ export type PreparedPglite = Pick<PGlite, 'query' | 'exec' | 'transaction' | 'li
  * with a new handle, and a statement found gone is prepared again when the run is not inside a
  * transaction.
  */
-export function withPreparedStatements(client: PGlite): PreparedPglite {
+export function withPreparedStatements(
+  client: PGlite,
+  { mostKept = defaultMostKept }: { mostKept?: number } = {},
+): PreparedPglite {
+  // In order of last use, least recent first.
   const kept = new Map<string, Prepared>()
 
   const run = async <T>(
@@ -77,11 +86,22 @@ export function withPreparedStatements(client: PGlite): PreparedPglite {
   ): Promise<Results<T>> => {
     try {
       let prepared = kept.get(text)
-      if (!prepared) {
+      if (prepared) {
+        kept.delete(text)
+        kept.set(text, prepared)
+      } else {
         lastNumber += 1
         const name = `wp_${lastNumber}`
+        // The least recently used statement is closed in the same call, when the handle is full.
+        const evicted: Uint8Array[] = []
+        while (kept.size >= mostKept) {
+          const [oldest, { name: oldName }] = kept.entries().next().value as [string, Prepared]
+          kept.delete(oldest)
+          evicted.push(serialize.close({ type: 'S', name: oldName }))
+        }
         const described = await client.execProtocol(
           joined([
+            ...evicted,
             serialize.parse({ name, text, types: options?.paramTypes ?? [] }),
             serialize.describe({ type: 'S', name }),
             serialize.sync(),
@@ -116,7 +136,7 @@ export function withPreparedStatements(client: PGlite): PreparedPglite {
   }
 
   const handled = (text: string, options: QueryOptions | undefined): boolean =>
-    !options?.blob && text.length <= longestKept && (kept.has(text) || kept.size < mostKept)
+    !options?.blob && text.length <= longestKept
 
   const query = async <T>(text: string, params: unknown[] = [], options?: QueryOptions) => {
     if (!handled(text, options)) return client.query<T>(text, params, options)
