@@ -23,6 +23,11 @@ after(async () => {
 const insert = `insert into people (id, name, tags, data, born, seen, active, photo, score, visits)
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning *`
 
+/** The insert's values for a person with only an id and a name. */
+function named(id: string, name: string): unknown[] {
+  return [id, name, null, null, null, null, null, null, null, null]
+}
+
 /** How many named statements PostgreSQL holds for this session. */
 async function statementsHeld(): Promise<number> {
   const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements')
@@ -102,18 +107,7 @@ test('a transaction’s statements go by name too, commit and roll back as befor
     release = resolve
   })
   const inside = prepared.transaction(async (tx) => {
-    await tx.query(insert, [
-      '11111111-2c6d-4e0f-8a3b-1c2d3e4f5a6b',
-      'Inside',
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-    ])
+    await tx.query(insert, named('11111111-2c6d-4e0f-8a3b-1c2d3e4f5a6b', 'Inside'))
     await held
     await tx.rollback()
   })
@@ -124,47 +118,14 @@ test('a transaction’s statements go by name too, commit and roll back as befor
   await inside
   assert.equal((await outside).rows[0]!.n, before)
   await prepared.transaction(async (tx) => {
-    await tx.query(insert, [
-      '22222222-2c6d-4e0f-8a3b-1c2d3e4f5a6b',
-      'Kept',
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-    ])
+    await tx.query(insert, named('22222222-2c6d-4e0f-8a3b-1c2d3e4f5a6b', 'Kept'))
   })
   assert.equal((await prepared.query<{ n: number }>(count)).rows[0]!.n, before + 1)
   // An error inside rolls the whole transaction back.
   await assert.rejects(
     prepared.transaction(async (tx) => {
-      await tx.query(insert, [
-        '33333333-2c6d-4e0f-8a3b-1c2d3e4f5a6b',
-        'Lost',
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-      ])
-      await tx.query(insert, [
-        '33333333-2c6d-4e0f-8a3b-1c2d3e4f5a6b',
-        'Twice',
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-      ])
+      await tx.query(insert, named('33333333-2c6d-4e0f-8a3b-1c2d3e4f5a6b', 'Lost'))
+      await tx.query(insert, named('33333333-2c6d-4e0f-8a3b-1c2d3e4f5a6b', 'Twice'))
     }),
     { code: '23505' },
   )
