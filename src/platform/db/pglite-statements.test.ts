@@ -138,9 +138,12 @@ test('a statement deallocated under the handle, or whose result changed type, is
   const first = await prepared.query<Record<string, unknown>>(select)
   await client.exec('deallocate all')
   assert.deepEqual((await prepared.query(select)).rows, first.rows)
+  const held = await statementsHeld()
   await client.exec('alter table people add column note text')
   const widened = await prepared.query<Record<string, unknown>>(select)
   assert.ok('note' in widened.rows[0]!)
+  // The statement PostgreSQL refused (its result changed type) is closed as its new one is made.
+  assert.equal(await statementsHeld(), held)
   await client.exec('alter table people drop column note')
 })
 

@@ -58,6 +58,8 @@ export function withPreparedStatements(
 ): PreparedPglite {
   // In order of last use, least recent first.
   const kept = new Map<string, Prepared>()
+  // Statements dropped from `kept` that PostgreSQL still holds, closed with the next prepare.
+  const toClose: string[] = []
 
   const run = async <T>(
     text: string,
@@ -71,8 +73,10 @@ export function withPreparedStatements(
       // Gone (deallocated) or invalid for its result's new type: prepared again, once, where a
       // failed statement has not aborted a transaction.
       const code = (error as { code?: string }).code
-      if ((code === '26000' || code === '0A000') && kept.has(text)) {
+      const stale = kept.get(text)
+      if ((code === '26000' || code === '0A000') && stale) {
         kept.delete(text)
+        if (code === '0A000') toClose.push(stale.name)
         if (!inTransaction) return await runPrepared<T>(text, params, options)
       }
       throw error
@@ -93,12 +97,12 @@ export function withPreparedStatements(
         lastNumber += 1
         const name = `wp_${lastNumber}`
         // The least recently used statement is closed in the same call, when the handle is full.
-        const evicted: Uint8Array[] = []
         while (kept.size >= mostKept) {
           const [oldest, { name: oldName }] = kept.entries().next().value as [string, Prepared]
           kept.delete(oldest)
-          evicted.push(serialize.close({ type: 'S', name: oldName }))
+          toClose.push(oldName)
         }
+        const evicted = toClose.splice(0).map((old) => serialize.close({ type: 'S', name: old }))
         const described = await client.execProtocol(
           joined([
             ...evicted,
