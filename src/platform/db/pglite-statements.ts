@@ -1,5 +1,6 @@
 // Named prepared statements for PGlite (decision 0069): a statement Waypoint sends is parsed and
-// described once per instance, and each later run binds and executes it in one call into PGlite.
+// described once per handle (each database handle over an instance keeps its own), and each later
+// run binds and executes it in one call into PGlite.
 //
 // PGlite's own `query()` makes six calls into PostgreSQL for every statement (parse, describe the
 // statement, bind, describe the portal, execute, sync), and PostgreSQL parses and analyses the text
