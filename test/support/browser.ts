@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import type { AxeResults } from 'axe-core'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core'
 import { batchResources } from './batch-resources.ts'
 import { chromiumPath } from './lanes.ts'
 import type { SignedIn, TestApp } from './test-app.ts'
@@ -126,6 +126,40 @@ const axeSource = readFileSync(
   'utf8',
 )
 
+/** axe's source, then whether it is there: the same text for every document, so V8 finds it. */
+const axeScript = `${axeSource}\n;'axe' in window`
+
+/** Each page's DevTools session, for putting axe into its documents (putAxeInTopDocument). */
+const sessions = new WeakMap<Page, Promise<CDPSession>>()
+
+/**
+ * Puts axe into the page's top document as a script of its own, through DevTools' Runtime.evaluate,
+ * and says whether it is there. V8 keeps a script it compiled, and the functions of it it compiled
+ * since, for the next script with the same text in the same renderer process: each later document
+ * gets axe's compiled code rather than compiling axe again. `frame.evaluate` runs the text through
+ * Playwright's `eval` in the document, whose compiled code V8 keeps for that document alone; axe's
+ * first run on each document was then mostly compiling axe (decision 0070). Frames below the top
+ * document (an e-mail preview) get axe through `frame.evaluate`.
+ */
+async function putAxeInTopDocument(page: Page): Promise<boolean> {
+  let session = sessions.get(page)
+  if (!session) {
+    session = page.context().newCDPSession(page)
+    sessions.set(page, session)
+  }
+  try {
+    const cdp = await session
+    const result = await cdp.send('Runtime.evaluate', {
+      expression: axeScript,
+      silent: true,
+      returnByValue: true,
+    })
+    return !result.exceptionDetails && result.result.value === true
+  } catch {
+    return false
+  }
+}
+
 /** An item of axe's results as the checks read it: the rule, its help and each element's details. */
 interface AxeItem {
   id: string
@@ -153,7 +187,9 @@ async function runAxe(page: Page): Promise<{ violations: AxeItem[]; incomplete: 
   for (const frame of page.frames()) {
     const present = await frame.evaluate(() => 'axe' in window).catch(() => true)
     // A frame that went away or never loaded is left out, as @axe-core/playwright does.
-    if (!present) await frame.evaluate(axeSource).catch(() => undefined)
+    if (present) continue
+    if (frame === page.mainFrame() && (await putAxeInTopDocument(page))) continue
+    await frame.evaluate(axeSource).catch(() => undefined)
   }
   return page.evaluate(async (tags) => {
     const axe = (window as unknown as { axe: { run(c: Document, o: object): Promise<AxeResults> } }).axe
