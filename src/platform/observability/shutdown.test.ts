@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
+import { type IncomingMessage, request, type Server } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -11,6 +11,22 @@ import { rows } from '../db/database.ts'
 import { defineJob } from '../jobs.ts'
 
 let t: TestApp
+
+/**
+ * Resolves once the server has taken in a request for `path`. A request counts as in hand from
+ * then: one whose headers the server reads only after the stop has begun is a new request, and
+ * is answered 503 (a loaded machine can take longer than any fixed wait to read them).
+ */
+function serverSees(server: Server, path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const seen = (request: IncomingMessage) => {
+      if (request.url !== path) return
+      server.off('request', seen)
+      resolve()
+    }
+    server.on('request', seen)
+  })
+}
 
 /** A POST to the token endpoint whose body the caller writes slowly: in hand while the app stops. */
 function slowTokenRequest(port: number, length: number) {
@@ -61,8 +77,9 @@ test('UJ-1: on shutdown a request in progress completes and a job in hand finish
   // A client that sends its body slowly: the request is in progress when shutdown begins.
   const form = `grant_type=client_credentials&client_id=${encodeURIComponent(client.clientId)}&client_secret=${encodeURIComponent(clientSecret)}`
   const slowRequest = slowTokenRequest(port, Buffer.byteLength(form))
+  const inHand = serverSees(t.app.http.server, '/api/v1/oauth/token')
   slowRequest.request.write(form.slice(0, 20))
-  await sleep(100)
+  await inHand
 
   t.app.startWorkers()
   const jobId = await t.app.jobs.send(slowJob, { n: 1 })
@@ -134,8 +151,9 @@ test('UJ-1: a connection opened and never used does not hold shutdown until the 
     const spareClosed = new Promise<void>((resolve) => spare.once('close', () => resolve()))
     // And a request in hand when the stop begins: its answer still arrives.
     const slow = slowTokenRequest(port, 10)
+    const inHand = serverSees(own.app.http.server, '/api/v1/oauth/token')
     slow.request.write('grant_type')
-    await sleep(100)
+    await inHand
     const started = Date.now()
     const stopped = own.app.stop()
     slow.request.end()
