@@ -83,11 +83,12 @@ test('UJ-1: on shutdown a request in progress completes and a job in hand finish
 
   t.app.startWorkers()
   const jobId = await t.app.jobs.send(slowJob, { n: 1 })
-  for (let i = 0; i < 100 && !progress.started; i += 1) await sleep(20)
+  for (let i = 0; i < 500 && !progress.started; i += 1) await sleep(20)
   assert.ok(progress.started, 'the job is in hand')
 
   const stopped = t.app.stop()
-  await sleep(100)
+  // The port closes once the stop reaches the HTTP server (after the inbound mail listener).
+  for (let i = 0; i < 500 && t.app.http.server.listening; i += 1) await sleep(10)
   const refused = await fetch(`http://127.0.0.1:${port}/health/live`).then(
     () => false,
     () => true,
