@@ -137,6 +137,14 @@ export class AuditRepository {
       this.#holding.set(tx, holding)
       return { chain: found.chain, lastSeq: Number(found.last_seq), lastHash: found.last_hash }
     }
+    // First the one chain the full query below would put first (the held one, else the trail's
+    // first), by its key: when it is free, as it mostly is, that is the whole answer. The full
+    // query reads and orders all the trail's chains, each through the row-level policy: on PGlite
+    // it took about 0.9 ms an audited write, the lookup by key 0.2 ms.
+    const first = await take(sql`
+      select chain, last_seq, last_hash from audit_chains
+       where chain = ${held || names[0]!} for update skip locked`)
+    if (first) return first
     const free = await take(sql`
       select chain, last_seq, last_hash from audit_chains
        where chain = any(${list}::text[])
