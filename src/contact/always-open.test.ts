@@ -59,7 +59,7 @@ async function startChat(
     socket.on('error', reject)
   })
   const frame = async (type: string) => {
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + 15_000
     for (;;) {
       const found = frames.find((f) => f.type === type || f.type === 'problem')
       if (found) return found

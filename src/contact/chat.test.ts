@@ -59,7 +59,7 @@ async function openChat(origin: string | undefined, force = 'essex'): Promise<Ch
     socket,
     frames,
     send: (frame) => socket.send(JSON.stringify(frame)),
-    next: async (type, ms = 5000) => {
+    next: async (type, ms = 15_000) => {
       const deadline = Date.now() + ms
       for (;;) {
         while (read < frames.length) {

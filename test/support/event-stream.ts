@@ -59,7 +59,7 @@ export async function openEventStream(url: string, cookie?: string): Promise<Eve
   }
   return {
     status: response.status,
-    next: async (name, ms = 5000) => {
+    next: async (name, ms = 15_000) => {
       const found = await wait(name, ms)
       if (!found) throw new Error(`no ${name} event within ${ms} ms`)
       return found

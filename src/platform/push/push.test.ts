@@ -157,7 +157,7 @@ test('a WebSocket subscription is authorised the same way, refused from another 
   await ready
   await push.publish({ forceId: 'essex', topic: 'outbox', ids: { message: 'other-force' } })
   await push.publish({ forceId: 'kent', topic: 'outbox', ids: { message: 'ws-1' } })
-  const deadline = Date.now() + 5000
+  const deadline = Date.now() + 15_000
   while (!received.some((m) => m.type === 'event') && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20))
   assert.deepEqual(
