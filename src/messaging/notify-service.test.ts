@@ -48,8 +48,9 @@ before(async () => {
     NOTIFY_API_KEYS: `kent=${notifyApiKey('kent_live', kent)}`,
     NOTIFY_SMS_TEMPLATE_IDS: `kent=${kent.templates[0]!.id}`,
     NOTIFY_EMAIL_TEMPLATE_IDS: `kent=${kent.templates[1]!.id}`,
-    // Long enough for a busy machine's Test connection; the slow Notify below answers well after it.
-    NOTIFY_TIMEOUT_MS: '1000',
+    // Long enough for a busy machine's answers (a Test connection, a 400, a 429); the slow Notify
+    // below never answers in time, so each of its requests costs this long.
+    NOTIFY_TIMEOUT_MS: '2000',
     // Waypoint's own limit is well above this Notify's, as when a service's limit was lowered.
     NOTIFY_RATE_LIMIT_PER_MINUTE: '600',
     NOTIFY_RATE_LIMIT_PAUSE_SECONDS: String(windowMs / 1000),
@@ -197,14 +198,17 @@ test('A Notify that answers after Waypoint stops waiting, with late receipts, ge
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const sent = [await schedule('kent'), await schedule('kent'), await schedule('kent')]
   const ids = sent.map((m) => m.id)
-  // Notify accepts each message at once but answers every request after Waypoint's 1 s, and
-  // its receipts come later than the recheck.
+  // Notify accepts each message at once but answers every request after Waypoint's 2 s, and
+  // its receipts come after the recheck: they are held until Notify answers again.
+  let letReceiptsGo = () => {}
   notify.receipts = {
     url: `${appUrl}/callbacks/notify/kent/receipts`,
     bearerToken: t.app.config.messaging.notify.callbackToken,
-    delayMs: 6000,
+    until: new Promise<void>((resolve) => {
+      letReceiptsGo = resolve
+    }),
   }
-  notify.slow(2500)
+  notify.slow(60_000)
   try {
     await dispatch()
     assert.deepEqual(
@@ -225,6 +229,7 @@ test('A Notify that answers after Waypoint stops waiting, with late receipts, ge
     assert.equal(notify.requests.lookUp, lookUps, 'not asked again before its time')
   } finally {
     notify.slow(0)
+    letReceiptsGo()
   }
   // Notify answers again; its late receipts arrive: every message ends delivered, none sent twice.
   t.clock.advance(10 * 60_000)
@@ -250,7 +255,7 @@ test('A message Notify never accounts for is left for a person with the reason, 
   t.clock.set('2026-06-03T11:00:00Z')
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const message = await schedule('kent')
-  notify.slow(2500)
+  notify.slow(60_000)
   try {
     await dispatch() // accepted, but the answer comes too late
     t.clock.advance(25 * 3_600_000) // past MESSAGING_RECONCILE_GIVE_UP_HOURS (24)
@@ -315,9 +320,10 @@ test('Notify’s rate limit: a 429 pauses the force’s sending until the window
 
 test('Notify’s daily limit (429 TooManyRequestsError) pauses the force’s sending until midnight UK time, not for a minute, and the Messaging settings page says why', async () => {
   await new Promise((resolve) => setTimeout(resolve, windowMs))
-  // 23:59:52 in London: Notify's day, and the pause, end in eight seconds. The pause is kept on
-  // the database's own clock, so the checks below must fit inside it even on a loaded machine.
-  t.clock.set('2026-06-02T22:59:52Z')
+  // 23:59:45 in London: Notify's day, and the pause, end in fifteen seconds. The pause is kept on
+  // the database's own clock, so the checks below must fit inside it even on a loaded machine
+  // (they take about two seconds on a quiet one).
+  t.clock.set('2026-06-02T22:59:45Z')
   const message = await schedule('kent')
   notify.fail('daily-limit', 1)
   const sendsBefore = notify.requests.send
@@ -377,7 +383,7 @@ test('A Notify outage shows in waypoint_dispatch_lag_seconds while its messages 
     const [row] = await t.app.db.asSystem((tx) =>
       tx.select({ lastError: messages.lastError }).from(messages).where(eq(messages.id, held.id)),
     )
-    // (On a loaded machine the 500 itself may come later than this suite's 1 s timeout.)
+    // (On a loaded machine the 500 itself may come later than this suite's 2 s timeout.)
     assert.match(
       row?.lastError ?? '',
       /^(500 Exception: Internal server error|No answer from GOV\.UK Notify: .*timeout.*)$/,
@@ -392,7 +398,7 @@ test('A Notify outage shows in waypoint_dispatch_lag_seconds while its messages 
       timeline.some((e) => /it is asked by our reference before anything is sent again/.test(e.detail ?? '')),
     )
     // Its look-up goes unanswered too: asked again only after a backoff (two minutes here).
-    notify.slow(2500)
+    notify.slow(60_000)
     t.clock.advance(61_000)
     await dispatch()
   } finally {

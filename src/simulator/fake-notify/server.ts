@@ -51,6 +51,11 @@ export interface ReceiptCallbacks {
   url: string
   bearerToken: string
   delayMs?: number
+  /**
+   * Receipts (and the notification's final status) wait for this too: a test lets them go when it
+   * has checked what must happen before they arrive, however slowly its machine got there.
+   */
+  until?: Promise<unknown>
   /** Send every final receipt twice. */
   duplicate?: boolean
   /** Send the final status before the interim `sending` one. */
@@ -308,6 +313,7 @@ export class FakeNotifyServer {
     const receipts = this.#options.receipts
     const run = (async () => {
       await new Promise((resolve) => setTimeout(resolve, receipts?.delayMs ?? 5))
+      await receipts?.until
       n.status = final
       n.completedAt = new Date().toISOString()
       if (!receipts) return
