@@ -176,8 +176,9 @@ test('CRM-26: at a year’s volume the reports read contacts by index and stay f
       new Date(`${weeksPeriod.to}T00:00:00+01:00`),
     ),
   )
-  // Generous for a loaded machine: a year of reports in well under the page budget.
-  assert.ok(elapsed < 5000, `a year of reports took ${Math.round(elapsed)} ms`)
+  // Only a bound against a plan gone wrong (bench/ measures the speed): a loaded machine's
+  // seconds pass, a scan of every contact for each report would not.
+  assert.ok(elapsed < 30_000, `a year of reports took ${Math.round(elapsed)} ms`)
   console.log(`a year of standard reports and 52 weeks of failure demand: ${Math.round(elapsed)} ms`)
 })
 

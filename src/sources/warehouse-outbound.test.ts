@@ -214,9 +214,10 @@ test('CP-181: a refused port, an open port that is not PostgreSQL and a port tha
 
 test('CP-157: a slow warehouse query is stopped by the statement timeout', async () => {
   const admin = await t.signInAs(['force_admin'], 'hertfordshire', 'Hertfordshire Admin')
-  await admin.post(PAGE, settings({ query: 'select *, pg_sleep(5) as slept from dw.crime_changes' }))
+  await admin.post(PAGE, settings({ query: 'select *, pg_sleep(60) as slept from dw.crime_changes' }))
   const started = Date.now()
   const tried = await admin.post(`${PAGE}/try`)
   assert.equal(trialError(tried.body), 'The query took longer than 1 second, so the warehouse stopped it')
-  assert.ok(Date.now() - started < 4000)
+  // Stopped, not run to its end (a minute), however loaded the machine.
+  assert.ok(Date.now() - started < 30_000)
 })

@@ -54,7 +54,7 @@ function request(path: string, overrides: Partial<DeliveryRequest> = {}): Delive
     auth: { kind: 'none', username: null, secret: null },
     idempotencyKey: 'message-sent:abc:cad',
     payload: { content: 'hello' },
-    timeoutMs: 2000,
+    timeoutMs: 10_000,
     ...overrides,
   }
 }

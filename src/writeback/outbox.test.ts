@@ -260,7 +260,7 @@ test('a worker that dies after sending but before recording: the entry is taken 
       auth: { kind: 'bearer', username: null, secret: CAD_TOKEN },
       idempotencyKey: mine.idempotencyKey,
       payload: payloadOf(mine),
-      timeoutMs: 1000,
+      timeoutMs: 10_000,
     },
     t.app.outbound,
   )
