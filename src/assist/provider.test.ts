@@ -185,6 +185,19 @@ test('redaction replaces names, telephone numbers, emails, street addresses, pos
   for (const v of ['Sam', 'Victim', 'Patel', 'Priya', 'Shah', '900456']) assert.ok(!known.text.includes(v), v)
 })
 
+test('redaction finds the name a person gives whatever the case of the words before it, and only a capitalised name', () => {
+  const said = [
+    ['MY NAME IS Jo Bloggs, thanks', 'MY NAME IS [NAME 1], thanks'],
+    ["i'm called Alex Smith and I need help", "i'm called [NAME 1] and I need help"],
+    ['My Son Is Called Tom', 'My Son Is Called [NAME 1]'],
+    ['this is my name is Jo', 'this is my name is [NAME 1]'],
+    // Not a capitalised name: left as written.
+    ['my name is bob', 'my name is bob'],
+    ['this is urgent', 'this is urgent'],
+  ]
+  for (const [text, expected] of said) assert.equal(redact(text!).text, expected, text)
+})
+
 test('the AI provider page is for the force administrator only; it refuses a host off the allow-list and other bad values with an error summary', async () => {
   assert.equal((await officer.get('/console/assist/provider')).statusCode, 403)
   assert.equal((await officer.post('/console/assist/provider', settings())).statusCode, 403)

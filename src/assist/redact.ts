@@ -40,9 +40,21 @@ const patterns: { kind: string; pattern: RegExp }[] = [
   },
 ]
 
+/**
+ * Each letter of a pattern's source as a class of both its cases ("my" -> "[mM][yY]"), so a phrase
+ * is matched in any case while the name after it must still be capitalised. This is what a `(?i:…)`
+ * group says, without that newer syntax: V8 has had bugs with alternatives inside such groups (its
+ * issue 447583670), and one whole test run saw the pattern fail to match "My name is Jo Bloggs".
+ */
+function anyCase(source: string): string {
+  return source.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`)
+}
+
 /** What a person says their name is: "my name is Jo Bloggs", "I'm called Jo". */
-const namedAs =
-  /\b(?<said>(?i:my name is|my name's|i am called|i'm called|this is|my (?:son|daughter|partner|husband|wife|neighbour|ex)(?: is)?(?: called)?) )(?<name>[A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?)/g
+const namedAs = new RegExp(
+  `\\b(?<said>(?:${anyCase("my name is|my name's|i am called|i'm called|this is|my (?:son|daughter|partner|husband|wife|neighbour|ex)(?: is)?(?: called)?")}) )(?<name>[A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?)`,
+  'g',
+)
 
 function literal(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
