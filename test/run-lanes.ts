@@ -55,9 +55,9 @@ const concurrency: Record<Lane, number> = { fast: 2, slow: 2 }
  * lane where a quiet run's made 20). In the slow lane only the files that drive Chromium against
  * an app of their own are batched, sharing one Chromium (decision 0062); the drills that start
  * Waypoint processes or clusters keep a process each. WAYPOINT_TEST_BATCH=0 gives every file its
- * own process again. The fast lane's quarter makes about 8 processes of its 158 files; a
- * sixteenth and 12 files made 21, and cost about 12% more of the machine's CPU in start-ups
- * (decision 0071).
+ * own process again. The fast lane's quarter makes about 8 processes of its 158 files, where a
+ * sixteenth and 12 files made 21 to 25; the start-ups saved were 12-24% of the lane's CPU on two
+ * machines (decision 0071).
  */
 const batchesWanted: Record<Lane, number> = { fast: 4, slow: 8 }
 const batchFiles: Record<Lane, number> = { fast: 40, slow: 8 }
