@@ -241,6 +241,39 @@ export async function readWarehouse(
   }
 }
 
+/**
+ * The embedded warehouses (`pglite:<dir>`) this process has open, one PGlite per directory.
+ * PGlite is single-process, so a second instance on a directory beside the first would corrupt
+ * it; and opening one costs about 0.7 s of CPU, which every poll and every tried query paid when
+ * each read opened and closed its own.
+ */
+const embedded = new Map<string, Promise<PGlite>>()
+
+/**
+ * The open PGlite for an embedded warehouse's directory, opened by the first caller (`options`
+ * apply only then). Everything in this process that reads or writes the directory goes through
+ * it; `closeEmbeddedWarehouse` closes it.
+ */
+export function embeddedWarehouse(dir: string, options: { loadDataDir?: Blob } = {}): Promise<PGlite> {
+  const key = resolve(dir)
+  let open = embedded.get(key)
+  if (!open) {
+    open = PGlite.create(key, options)
+    embedded.set(key, open)
+    // A directory that would not open is tried again by the next read, not remembered.
+    open.catch(() => embedded.delete(key))
+  }
+  return open
+}
+
+/** Closes an embedded warehouse's PGlite, if this process has it open. */
+export async function closeEmbeddedWarehouse(dir: string): Promise<void> {
+  const key = resolve(dir)
+  const open = embedded.get(key)
+  embedded.delete(key)
+  await (await open?.catch(() => undefined))?.close()
+}
+
 async function readEmbedded(
   dir: string,
   own: OwnDatabase,
@@ -253,8 +286,9 @@ async function readEmbedded(
       COULD_NOT_CONNECT,
       "own-database: the directory is Waypoint's own database",
     )
-  const warehouse = new PGlite(dir)
+  let warehouse: PGlite
   try {
+    warehouse = await embeddedWarehouse(dir)
     const seen = await warehouse.query<{ holds_waypoint: boolean }>(IDENTITY_SQL)
     if (seen.rows[0]?.holds_waypoint)
       throw new WarehouseError(
@@ -263,19 +297,18 @@ async function readEmbedded(
         'own-database: the directory holds a Waypoint database',
       )
   } catch (error) {
-    // Closing after the answer (or the error thrown above) cannot change either.
-    await warehouse.close().catch(() => undefined)
     throw asConnectError(error)
   }
   try {
-    await warehouse.exec('begin transaction read only')
-    const result = await warehouse.query<Record<string, unknown>>(query, values)
-    await warehouse.exec('rollback')
-    return { columns: result.fields.map((f) => f.name), rows: result.rows }
+    // One transaction, so no other use of the shared instance runs inside it; always rolled back.
+    return await warehouse.transaction(async (tx) => {
+      await tx.exec('set transaction read only')
+      const result = await tx.query<Record<string, unknown>>(query, values)
+      await tx.rollback()
+      return { columns: result.fields.map((f) => f.name), rows: result.rows }
+    })
   } catch (error) {
     throw asQueryError(error, 0)
-  } finally {
-    await warehouse.close()
   }
 }
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import { blankPgliteCluster } from '../../test/support/test-database.ts'
 import { createTestWarehouse, type TestWarehouse } from './test-support/warehouse-database.ts'
+import { closeEmbeddedWarehouse, embeddedWarehouse } from './warehouse-query.ts'
 
 let t: TestApp
 let warehouse: TestWarehouse
@@ -62,4 +67,20 @@ test('CP-174: an unreachable warehouse is reported and the poll resumes from the
   assert.ok(suffolk?.error)
   assert.equal(suffolk?.watermark, null)
   assert.equal(results.find((r) => r.forceId === 'norfolk')?.error, undefined)
+})
+
+test('an embedded warehouse is open once per process, shared by every use, and keeps its rows when closed and opened again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'waypoint-embedded-'))
+  try {
+    const first = await embeddedWarehouse(dir, { loadDataDir: await blankPgliteCluster() })
+    assert.equal(await embeddedWarehouse(`${dir}/.`), first)
+    await first.exec('create table kept (n int); insert into kept values (1), (2)')
+    await closeEmbeddedWarehouse(dir)
+    const reopened = await embeddedWarehouse(dir)
+    assert.notEqual(reopened, first)
+    assert.equal((await reopened.query<{ n: number }>('select count(*)::int as n from kept')).rows[0]?.n, 2)
+  } finally {
+    await closeEmbeddedWarehouse(dir)
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { blankPgliteCluster } from '../../../test/support/test-database.ts'
+import { closeEmbeddedWarehouse, embeddedWarehouse } from '../warehouse-query.ts'
 
 export interface TestWarehouse {
   /** The connection string Waypoint is given. */
@@ -45,19 +45,18 @@ export async function createTestWarehouse(label: string): Promise<TestWarehouse>
     }
   }
   const dir = mkdtempSync(join(tmpdir(), `waypoint-${label}-`))
-  // The directory starts as initdb would leave it, from a cached copy (blankPgliteCluster).
-  const seeded = new PGlite(dir, { loadDataDir: await blankPgliteCluster() })
-  await seeded.close()
+  // The directory starts as initdb would leave it, from a cached copy (blankPgliteCluster), and
+  // stays open in the instance Waypoint's reads of it share (embeddedWarehouse).
+  await embeddedWarehouse(dir, { loadDataDir: await blankPgliteCluster() })
   return {
     url: `pglite:${dir}`,
     run: async (sql, values = []) => {
-      const db = new PGlite(dir)
-      try {
-        await (values.length ? db.query(sql, values) : db.exec(sql))
-      } finally {
-        await db.close()
-      }
+      const db = await embeddedWarehouse(dir)
+      await (values.length ? db.query(sql, values) : db.exec(sql))
     },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
+    drop: async () => {
+      await closeEmbeddedWarehouse(dir)
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
