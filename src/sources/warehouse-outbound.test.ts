@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict'
 import { type AddressInfo, createServer, type Server, type Socket, connect as tcpConnect } from 'node:net'
 import { after, before, test } from 'node:test'
-import { PGlite } from '@electric-sql/pglite'
 import { and, eq } from 'drizzle-orm'
 import { pino } from 'pino'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
@@ -132,17 +131,9 @@ test('CP-157: an embedded warehouse directory that holds a Waypoint database is 
   const admin = await t.signInAs(['force_admin'], 'norfolk', 'Norfolk Admin')
   const copy = await createTestWarehouse('waypoint_copy')
   try {
-    if (copy.url.startsWith('pglite:')) {
-      const db = new PGlite(copy.url.slice('pglite:'.length))
-      await db.exec(`create table waypoint_migrations (name text primary key);
-        create table staff_users (email text, changed_at timestamptz);
-        insert into staff_users values ('someone@waypoint.example.org', now())`)
-      await db.close()
-    } else {
-      await copy.run(`create table waypoint_migrations (name text primary key);
-        create table staff_users (email text, changed_at timestamptz);
-        insert into staff_users values ('someone@waypoint.example.org', now())`)
-    }
+    await copy.run(`create table waypoint_migrations (name text primary key);
+      create table staff_users (email text, changed_at timestamptz);
+      insert into staff_users values ('someone@waypoint.example.org', now())`)
     await admin.post(PAGE, settings({ connection: copy.url, query: 'select * from staff_users' }))
     const tried = await admin.post(`${PAGE}/try`)
     assert.equal(trialError(tried.body), 'Waypoint could not connect to the warehouse')
