@@ -13,7 +13,7 @@ import { rows } from '../../src/platform/db/database.ts'
 import { signSocial } from '../../src/contact/social.ts'
 import { anAthenaEvent, aStormEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, startBrowser } from '../support/browser.ts'
-import { checkLoadedPage } from '../support/page-checks.ts'
+import { checkPages as checkPagesIn } from '../support/page-checks.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-03T09:00:00Z')
@@ -126,14 +126,7 @@ async function checkPages(who: SignedIn, pages: (readonly [string, string])[]) {
   const context = await newContext({ signedIn: who })
   const noScript = await newContext({ signedIn: who, javaScriptEnabled: false })
   try {
-    for (const [path, name] of pages) {
-      const loaded = await context.newPage()
-      const response = await loaded.goto(path)
-      assert.equal(response?.status(), 200, path)
-      const findings = await checkLoadedPage(loaded, await noScript.newPage(), path, name)
-      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
-      await loaded.close()
-    }
+    await checkPagesIn(context, noScript, pages)
   } finally {
     await context.close()
     await noScript.close()

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { anAthenaEvent, aStormEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, startBrowser } from '../support/browser.ts'
-import { checkLoadedPage } from '../support/page-checks.ts'
+import { checkLoadedPage, checkPages as checkPagesIn } from '../support/page-checks.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-03T09:00:00Z')
@@ -89,14 +89,7 @@ async function checkPages(paths: [string, string][], who: SignedIn = handler) {
   const context = await browser.newContext({ signedIn: who })
   const plain = await browser.newContext({ signedIn: who, javaScriptEnabled: false })
   try {
-    for (const [path, name] of paths) {
-      const page = await context.newPage()
-      const response = await page.goto(path)
-      assert.equal(response?.status(), 200, path)
-      const findings = await checkLoadedPage(page, await plain.newPage(), path, name)
-      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
-      await page.close()
-    }
+    await checkPagesIn(context, plain, paths)
   } finally {
     await context.close()
     await plain.close()
@@ -275,16 +268,10 @@ test('CRM-21: the canned responses pages and the reply page meet WCAG 2.2 AA and
   const supervisorContext = await browser.newContext({ signedIn: sue })
   const supervisorPlain = await browser.newContext({ signedIn: sue, javaScriptEnabled: false })
   try {
-    for (const [path, name] of [
+    await checkPagesIn(supervisorContext, supervisorPlain, [
       ['/console/contact/canned-responses', 'contact-canned-responses'],
       [`/console/contact/canned-responses/${response.id}`, 'contact-canned-response'],
-    ] as const) {
-      const page = await supervisorContext.newPage()
-      assert.equal((await page.goto(path))?.status(), 200, path)
-      const findings = await checkLoadedPage(page, await supervisorPlain.newPage(), path, name)
-      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
-      await page.close()
-    }
+    ])
   } finally {
     await supervisorContext.close()
     await supervisorPlain.close()

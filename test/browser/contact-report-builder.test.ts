@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { rows } from '../../src/platform/db/database.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
-import { checkLoadedPage } from '../support/page-checks.ts'
+import { checkPages as checkPagesIn } from '../support/page-checks.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-03T09:00:00Z')
@@ -111,21 +111,14 @@ test('CRM-30: without JavaScript a supervisor builds a report through the error 
     assert.equal(response?.status(), 400)
     assert.deepEqual(await checkAccessibility(refused), [])
     await refused.close()
-    for (const [path, name] of [
+    await checkPagesIn(context, noScript, [
       ['/console/contact/reports/builder', 'contact-report-builder'],
       [
         '/console/contact/reports/builder?dimension=day&dimension=handler&dimension=grading&measure=contacts&measure=handlingP90&measure=slaMet&measure=failureShare&period=last-91',
         'contact-report-builder-wide',
       ],
       [savedPath, 'contact-report-saved'],
-    ] as const) {
-      const loaded = await context.newPage()
-      const answer = await loaded.goto(path)
-      assert.equal(answer?.status(), 200, path)
-      const findings = await checkLoadedPage(loaded, await noScript.newPage(), path, name)
-      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
-      await loaded.close()
-    }
+    ])
   } finally {
     await context.close()
     await noScript.close()

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { type BrowserHarness, checkAccessibility, startBrowser } from '../support/browser.ts'
-import { checkLoadedPage } from '../support/page-checks.ts'
+import { checkPages as checkPagesIn } from '../support/page-checks.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-03T09:00:00Z')
@@ -64,21 +64,14 @@ test('a supervisor makes a team without JavaScript through the error summary, na
     assert.match((await refused.locator('.govuk-error-summary').textContent()) ?? '', /Enter the team’s name/)
     assert.deepEqual(await checkAccessibility(refused), [])
     await refused.close()
-    for (const [path, name] of [
+    await checkPagesIn(context, noScript, [
       ['/console/contact/teams', 'contact-teams'],
       [teamPath, 'contact-team'],
       ['/console/contact/qa/report', 'contact-qa-report-team'],
       ['/console/contact/qa/reviews', 'contact-qa-reviews-team'],
       [`/console/contact/wallboard?team=${teamId}`, 'contact-wallboard-team'],
       [`/console/contact/reports?team=${teamId}`, 'contact-reports-team'],
-    ] as const) {
-      const loaded = await context.newPage()
-      const response = await loaded.goto(path)
-      assert.equal(response?.status(), 200, path)
-      const findings = await checkLoadedPage(loaded, await noScript.newPage(), path, name)
-      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
-      await loaded.close()
-    }
+    ])
   } finally {
     await context.close()
     await noScript.close()

@@ -7,7 +7,7 @@ import type { InboundMessage } from '../../src/messaging/channels.ts'
 import { FixedClock } from '../../src/platform/clock.ts'
 import { aStormEvent } from '../../src/sources/test-support/events.ts'
 import { type BrowserHarness, startBrowser } from '../support/browser.ts'
-import { checkLoadedPage } from '../support/page-checks.ts'
+import { checkPages as checkPagesIn } from '../support/page-checks.ts'
 import { createTestApp, type SignedIn, type TestApp } from '../support/test-app.ts'
 
 const clock = new FixedClock('2026-06-03T09:00:00Z')
@@ -67,14 +67,7 @@ async function checkPages(who: SignedIn, paths: [string, string][]) {
   const context = await newContext({ signedIn: who })
   const plain = await newContext({ signedIn: who, javaScriptEnabled: false })
   try {
-    for (const [path, name] of paths) {
-      const page = await context.newPage()
-      const response = await page.goto(path)
-      assert.equal(response?.status(), 200, path)
-      const findings = await checkLoadedPage(page, await plain.newPage(), path, name)
-      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
-      await page.close()
-    }
+    await checkPagesIn(context, plain, paths)
   } finally {
     await context.close()
     await plain.close()

@@ -1,7 +1,8 @@
 // Page checks shared by the browser tests: a crawl of the console from a start page, the reflow
 // check at 320 CSS pixels (WCAG 1.4.10), the text-resize check at 200% (WCAG 1.4.4) and axe's
 // "needs review" items, which fail a test unless a person has reviewed them (see axe-reviewed.ts).
-import type { Page } from 'playwright-core'
+import assert from 'node:assert/strict'
+import type { BrowserContext, Page } from 'playwright-core'
 import { unreviewed } from './axe-reviewed.ts'
 import { checkAccessibilityAndReview, saveScreenshot } from './browser.ts'
 
@@ -129,5 +130,33 @@ export async function checkLoadedPage(
   return {
     problems,
     widths: `${small.scrollWidth} px at 320 px; ${large.scrollWidth} px at 1280 px, text 200%`,
+  }
+}
+
+/**
+ * Opens each path (with the name its screenshots take) in one tab of `withJs`, asserts it answers
+ * 200, and gives it every check (checkLoadedPage), the page without JavaScript in one tab of
+ * `withoutJs`. The two tabs go from path to path, as the crawl's do, rather than a new tab for
+ * each: a new tab costs Chromium two renderer processes, one for its blank page and one for the
+ * site, since the site's Cross-Origin-Opener-Policy moves its first page out of the blank page's.
+ * Each path starts at 1280 px; the 200% text of the last check was the last document's own.
+ */
+export async function checkPages(
+  withJs: BrowserContext,
+  withoutJs: BrowserContext,
+  paths: readonly (readonly [path: string, name: string])[],
+): Promise<void> {
+  const page = await withJs.newPage()
+  const plain = await withoutJs.newPage()
+  try {
+    for (const [path, name] of paths) {
+      await atWidth(page, 1280)
+      assert.equal((await page.goto(path))?.status(), 200, path)
+      const findings = await checkLoadedPage(page, plain, path, name)
+      assert.deepEqual(findings.problems, [], `${path}: ${findings.widths}`)
+    }
+  } finally {
+    await page.close()
+    await plain.close()
   }
 }
