@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
-import { aCitizenBrowser, aVictimCase, codeIn, linkIn } from '../../test/support/portal-citizen.ts'
+import {
+  aCitizenBrowser,
+  aVictimCase,
+  citizenPassword,
+  codeIn,
+  linkIn,
+  registerFromInvitation,
+} from '../../test/support/portal-citizen.ts'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import type { OutgoingMessage } from '../messaging/channels.ts'
 import { isChristmasDay, ukDate } from '../platform/calendar.ts'
@@ -70,39 +77,22 @@ test('CP-2: at 03:00 on Christmas Day a person registers with codes that arrive 
   // The small hours of Christmas Day: nothing that can wait is sent, and the Portal still serves.
   clock.set('2026-12-25T03:00:00Z')
   assert.ok(isChristmasDay(ukDate(clock.now())))
-  const browser = aCitizenBrowser(t.app)
-  assert.equal((await browser.get(link)).headers.location, '/portal/register/email')
-  await browser.get('/portal/register/email')
-  assert.equal((await browser.post('/portal/register/email', { email })).statusCode, 303)
-  const emailCode = codeIn(await lastDelivered('portal-code'))!
-  await browser.get('/portal/register/email-code')
-  assert.equal(
-    (await browser.post('/portal/register/email-code', { code: emailCode })).headers.location,
-    '/portal/register/password',
+  await registerFromInvitation(
+    t.app,
+    link,
+    { email, mobile },
+    async () => codeIn(await lastDelivered('portal-code'))!,
   )
-  await browser.get('/portal/register/password')
-  const password = 'correct horse battery staple'
-  assert.equal(
-    (await browser.post('/portal/register/password', { password, confirm: password })).statusCode,
-    303,
-  )
-  await browser.get('/portal/register/second-factor')
-  assert.equal(
-    (await browser.post('/portal/register/second-factor', { method: 'sms', mobile })).statusCode,
-    303,
-  )
-  const smsCode = codeIn(await lastDelivered('portal-code'))!
-  await browser.get('/portal/register/second-factor-code')
-  assert.equal((await browser.post('/portal/register/second-factor-code', { code: smsCode })).statusCode, 303)
-  await browser.get('/portal/register/terms')
-  const done = await browser.post('/portal/register/terms', { terms: 'yes', privacy: 'yes', cookies: 'yes' })
-  assert.equal(done.headers.location, '/portal', done.body)
 
   // Signed in again from another browser twenty minutes later: the text-message code comes at once.
   clock.set('2026-12-25T03:20:00Z')
   const again = aCitizenBrowser(t.app)
   await again.get('/portal/sign-in')
-  const started = await again.post('/portal/sign-in', { email, password, returnTo: '/portal' })
+  const started = await again.post('/portal/sign-in', {
+    email,
+    password: citizenPassword,
+    returnTo: '/portal',
+  })
   assert.equal(started.statusCode, 303, started.body)
   await again.get(started.headers.location as string)
   const signInCode = codeIn(await lastDelivered('portal-code'))!

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { invitationTokenSentTo, listenToPhones } from '../../test/support/portal-cases.ts'
-import { aCitizenBrowser, aSignedInCitizen, aVictimCase, codeIn } from '../../test/support/portal-citizen.ts'
+import {
+  type CitizenBrowser,
+  aSignedInCitizen,
+  aVictimCase,
+  codeIn,
+  registerFromInvitation,
+} from '../../test/support/portal-citizen.ts'
 import { citizenTestSignIn, createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
 import { rows } from '../platform/db/database.ts'
@@ -187,7 +193,6 @@ test('CP-38: inviting a child victim sends the invitation to their parent or gua
 
 /** Registers through the invitation link's pages with an emailed code and a text second factor. */
 async function register(token: string, email: string, mobile: string) {
-  const browser = aCitizenBrowser(t.app)
   const lastCode = async () => {
     await t.app.jobs.boss.send('messaging.dispatch-due', {})
     await t.app.jobs.drain(['messaging.dispatch-due'])
@@ -199,37 +204,10 @@ async function register(token: string, email: string, mobile: string) {
     )
     return codeIn(listenToPhones(t).findLast((m) => m.id === row!.id)!.body)!
   }
-  assert.equal((await browser.get(`/portal/register?invitation=${token}`)).statusCode, 303)
-  await browser.get('/portal/register/email')
-  assert.equal((await browser.post('/portal/register/email', { email })).statusCode, 303)
-  await browser.get('/portal/register/email-code')
-  assert.equal(
-    (await browser.post('/portal/register/email-code', { code: await lastCode() })).statusCode,
-    303,
-  )
-  await browser.get('/portal/register/password')
-  const password = 'correct horse battery staple'
-  assert.equal(
-    (await browser.post('/portal/register/password', { password, confirm: password })).statusCode,
-    303,
-  )
-  await browser.get('/portal/register/second-factor')
-  assert.equal(
-    (await browser.post('/portal/register/second-factor', { method: 'sms', mobile })).statusCode,
-    303,
-  )
-  await browser.get('/portal/register/second-factor-code')
-  assert.equal(
-    (await browser.post('/portal/register/second-factor-code', { code: await lastCode() })).statusCode,
-    303,
-  )
-  await browser.get('/portal/register/terms')
-  const done = await browser.post('/portal/register/terms', { terms: 'yes', privacy: 'yes', cookies: 'yes' })
-  assert.equal(done.headers.location, '/portal', done.body)
-  return browser
+  return registerFromInvitation(t.app, `/portal/register?invitation=${token}`, { email, mobile }, lastCode)
 }
 
-let guardianBrowser: ReturnType<typeof aCitizenBrowser> | undefined
+let guardianBrowser: CitizenBrowser | undefined
 let witnessAccount = ''
 
 test('CP-35: taking up the invitation links the account to the case as the parent or guardian of the child', async () => {

@@ -12,6 +12,8 @@ import {
   codeIn,
   linkIn,
   aVictimCase,
+  citizenPassword,
+  registerFromInvitation,
 } from '../../test/support/portal-citizen.ts'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
 import { FixedClock } from '../platform/clock.ts'
@@ -114,43 +116,16 @@ async function invite(forceId: string, victim: { crimeId: string; personId: stri
 }
 
 /** Registers from an invitation link with a text-message second factor; answers the signed-in browser. */
-async function register(forceId: string, link: string, email: string, mobile: string): Promise<Browser> {
-  const browser = aBrowser()
-  const opened = await browser.get(link)
-  assert.equal(opened.statusCode, 303)
-  assert.equal(opened.headers.location, '/portal/register/email')
-  await browser.get('/portal/register/email')
-  assert.equal((await browser.post('/portal/register/email', { email })).statusCode, 303)
-  const emailCode = codeIn((await lastMessage(forceId, 'portal-code')).body)!
-  await browser.get('/portal/register/email-code')
-  assert.equal(
-    (await browser.post('/portal/register/email-code', { code: emailCode })).headers.location,
-    '/portal/register/password',
+const register = (forceId: string, link: string, email: string, mobile: string): Promise<Browser> =>
+  registerFromInvitation(
+    t.app,
+    link,
+    { email, mobile },
+    async () => codeIn((await lastMessage(forceId, 'portal-code')).body)!,
   )
-  await browser.get('/portal/register/password')
-  const password = 'correct horse battery staple'
-  assert.equal(
-    (await browser.post('/portal/register/password', { password, confirm: password })).statusCode,
-    303,
-  )
-  await browser.get('/portal/register/second-factor')
-  assert.equal(
-    (await browser.post('/portal/register/second-factor', { method: 'sms', mobile })).statusCode,
-    303,
-  )
-  const smsCode = codeIn((await lastMessage(forceId, 'portal-code')).body)!
-  await browser.get('/portal/register/second-factor-code')
-  assert.equal((await browser.post('/portal/register/second-factor-code', { code: smsCode })).statusCode, 303)
-  await browser.get('/portal/register/terms')
-  const done = await browser.post('/portal/register/terms', { terms: 'yes', privacy: 'yes', cookies: 'yes' })
-  assert.equal(done.statusCode, 303, done.body)
-  assert.equal(done.headers.location, '/portal')
-  assert.ok(browser.cookies.get(CITIZEN_SESSION_COOKIE))
-  return browser
-}
 
 async function signIn(email: string, browser: Browser = aBrowser()): Promise<Browser> {
-  const password = 'correct horse battery staple'
+  const password = citizenPassword
   await browser.get('/portal/sign-in')
   const started = await browser.post('/portal/sign-in', { email, password, returnTo: '/portal' })
   assert.equal(started.statusCode, 303, started.body)

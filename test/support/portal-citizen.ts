@@ -93,6 +93,57 @@ export const linkIn = (body: string) => /\/portal\/register\?invitation=[\w-]+/.
 /** The six-digit security code in a delivered message. */
 export const codeIn = (body: string) => /\b(\d{6})\b/.exec(body)?.[1]
 
+/** The password the tests' citizens register with. */
+export const citizenPassword = 'correct horse battery staple'
+
+/**
+ * Registers through an invitation link's pages, as a person does: the email address proved by
+ * the code sent to it, a password, a text-message second factor proved by its code, and the
+ * terms. `latestCode` answers the code in the last security-code message sent. Answers the
+ * browser, signed in.
+ */
+export async function registerFromInvitation(
+  app: App,
+  link: string,
+  person: { email: string; mobile: string },
+  latestCode: () => Promise<string>,
+): Promise<CitizenBrowser> {
+  const browser = aCitizenBrowser(app)
+  const opened = await browser.get(link)
+  assert.equal(opened.statusCode, 303)
+  assert.equal(opened.headers.location, '/portal/register/email')
+  await browser.get('/portal/register/email')
+  assert.equal((await browser.post('/portal/register/email', { email: person.email })).statusCode, 303)
+  await browser.get('/portal/register/email-code')
+  assert.equal(
+    (await browser.post('/portal/register/email-code', { code: await latestCode() })).headers.location,
+    '/portal/register/password',
+  )
+  await browser.get('/portal/register/password')
+  const password = citizenPassword
+  assert.equal(
+    (await browser.post('/portal/register/password', { password, confirm: password })).statusCode,
+    303,
+  )
+  await browser.get('/portal/register/second-factor')
+  assert.equal(
+    (await browser.post('/portal/register/second-factor', { method: 'sms', mobile: person.mobile }))
+      .statusCode,
+    303,
+  )
+  await browser.get('/portal/register/second-factor-code')
+  assert.equal(
+    (await browser.post('/portal/register/second-factor-code', { code: await latestCode() })).statusCode,
+    303,
+  )
+  await browser.get('/portal/register/terms')
+  const done = await browser.post('/portal/register/terms', { terms: 'yes', privacy: 'yes', cookies: 'yes' })
+  assert.equal(done.statusCode, 303, done.body)
+  assert.equal(done.headers.location, '/portal')
+  assert.ok(browser.cookies.get(CITIZEN_SESSION_COOKIE), 'registering signs the person in')
+  return browser
+}
+
 /** The victim of a crime as a force's RMS (Athena) sends it: who they are and how to reach them. */
 export interface VictimCase {
   forceId?: string
