@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
-import { root } from '../support/lanes.ts'
+import { laneNodeOptions, root } from '../support/lanes.ts'
 
 const folder = mkdtempSync(join(tmpdir(), 'waypoint-batch-chromium-'))
 after(() => rmSync(folder, { recursive: true, force: true }))
@@ -73,7 +73,14 @@ function runLane(entry: string, tag: string): Promise<{ code: number | null; out
   const cpuFile = join(folder, `${tag}-cpu.jsonl`)
   const child = spawn(
     process.execPath,
-    [join(root, 'test/support/run-lane.ts'), '1', join(folder, `${tag}.jsonl`), cpuFile, entry],
+    [
+      ...laneNodeOptions,
+      join(root, 'test/support/run-lane.ts'),
+      '1',
+      join(folder, `${tag}.jsonl`),
+      cpuFile,
+      entry,
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, WAYPOINT_TEST_CPU_FILE: cpuFile } },
   )
   let output = ''

@@ -11,6 +11,34 @@ export const lanes: readonly Lane[] = ['fast', 'slow']
 
 export const root = resolve(import.meta.dirname, '../..')
 
+/**
+ * The Node.js options of each lane's process (test/run-lanes.ts), whose test files' processes
+ * inherit them. A test that starts a lane itself (test/browser/batch-shared-chromium.test.ts)
+ * starts it with these too, as the runner does.
+ */
+export const laneNodeOptions: readonly string[] = [
+  // PGlite's WebAssembly runs as V8's baseline (Liftoff) code only, never compiled again by
+  // TurboFan: a test process is too short-lived to earn that back. The fast lane alone used
+  // 336 s of the machine's CPU with it, 364 s without (decision 0063). Each file's process
+  // inherits the flag.
+  '--liftoff-only',
+  // The JavaScript's optimising tier stops at Maglev: TurboFan's compiling, on V8's background
+  // threads, is not earned back in a test process's minute or so. One batch of 52 fast-lane
+  // files, five alternating pairs: 81, 75, 75, 73 and 71 s of the machine's CPU without it,
+  // 79, 73, 72, 69 and 68 s with it. JavaScript means the same at every tier.
+  '--max-opt=2',
+  // Answers repeated module resolutions from a cache (test/support/resolve-cache.ts).
+  '--import',
+  join(root, 'test/support/resolve-cache.ts'),
+  // Each test file's process writes the CPU it used to the file WAYPOINT_TEST_CPU_FILE names
+  // (test/support/process-cpu.ts).
+  '--import',
+  join(root, 'test/support/process-cpu.ts'),
+  // A batch's process does without node:test's async hook (test/support/batch-uncaught.ts).
+  '--import',
+  join(root, 'test/support/batch-uncaught.ts'),
+]
+
 /** Folders whose every test file is in the slow lane. */
 export const slowFolders = ['test/browser/']
 
